@@ -1,0 +1,105 @@
+/** The `./console` program: parses the command line and runs one command. */
+import { Command, CommanderError } from 'commander';
+import { readEnvironment } from '../config/environment.js';
+import { Settings } from '../config/settings.js';
+import { FootfallError, isFootfallError } from '../errors.js';
+import { createLogger } from '../logging.js';
+import { buildRootPaths } from '../tenancy/root-paths.js';
+import { TenantRegistry } from '../tenancy/tenant-registry.js';
+import { SYSTEM_CLOCK } from '../time.js';
+import { ALL_COMMANDS } from './commands/index.js';
+import type { CommandContext, CommandDefinition, CommandResult, OptionValues } from './command-definition.js';
+import { runForAllTenants } from './all-tenants-runner.js';
+
+/** Exit codes: 0 success, 1 failure, 2 wrong usage. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+function writeResult(context: CommandContext, result: CommandResult): void {
+  if (context.json) {
+    process.stdout.write(`${JSON.stringify(result.data, null, 2)}\n`);
+    return;
+  }
+  if (result.text) process.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
+}
+
+function buildContext(json: boolean): CommandContext {
+  const environment = readEnvironment();
+  const rootPaths = buildRootPaths(environment);
+  const defaults = Settings.load({ global: rootPaths.globalConfig, common: rootPaths.commonConfig, local: null });
+  const logger = createLogger(environment.logLevel ?? defaults.string('log', 'log_level') ?? 'info');
+  const registry = new TenantRegistry(rootPaths, { recheckMs: 0, logger });
+  return {
+    environment, rootPaths, registry, logger, clock: SYSTEM_CLOCK, json,
+    say: (message) => process.stderr.write(message.endsWith('\n') ? message : `${message}\n`),
+    interactive: process.stderr.isTTY === true,
+  };
+}
+
+async function runCommand(definition: CommandDefinition, args: string[], options: OptionValues): Promise<number> {
+  const context = buildContext(options.json === true);
+  try {
+    if (definition.kind === 'global') {
+      writeResult(context, await definition.run(context, args, options));
+      return EXIT_OK;
+    }
+    if (options.allTenants === true) {
+      if (options.matomoDomain !== undefined) throw new FootfallError('PARAMETER_INVALID', 'Pass either --matomo-domain or --all-tenants, not both.');
+      const outcome = await runForAllTenants(context, definition, args, options);
+      writeResult(context, outcome.result);
+      return outcome.failed ? EXIT_FAILURE : EXIT_OK;
+    }
+    const tenant = context.registry.require(options.matomoDomain as string | undefined);
+    writeResult(context, await definition.run(context, tenant, args, options));
+    return EXIT_OK;
+  } finally {
+    await context.registry.close();
+  }
+}
+
+function addDefinition(program: Command, definition: CommandDefinition, setExitCode: (code: number) => void): void {
+  const command = program.command(definition.name).description(definition.description);
+  for (const argument of definition.arguments ?? []) {
+    const name = `${argument.name}${argument.variadic ? '...' : ''}`;
+    command.argument(argument.required ? `<${name}>` : `[${name}]`, argument.description);
+  }
+  for (const option of definition.options) command.option(option.flags, option.description, option.defaultValue as string | boolean | undefined);
+  command.option('--matomo-domain <host>', 'host name of the tenant to run in (default: the single-tenant install)');
+  command.option('--domain <host>', 'same as --matomo-domain');
+  command.option('--all-tenants', 'run once per tenant, go on past failures and print a summary');
+  command.option('--json', 'print a machine-readable result on stdout');
+  command.action(async (...actionArgs: unknown[]) => {
+    const commandObject = actionArgs[actionArgs.length - 1] as Command;
+    const options = commandObject.opts() as OptionValues;
+    options.matomoDomain ??= options.domain;
+    const args = (actionArgs.slice(0, -2) as (string | string[] | undefined)[]).flatMap((value) => (value === undefined ? [] : value));
+    setExitCode(await runCommand(definition, args, options));
+  });
+}
+
+/** Runs the console with `argv` and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = EXIT_OK;
+  const program = new Command('console')
+    .description('Footfall: multi-tenant web analytics that speaks Matomo\'s HTTP interfaces.')
+    .exitOverride()
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (text) => process.stderr.write(text), writeErr: (text) => process.stderr.write(text) });
+  for (const definition of ALL_COMMANDS) addDefinition(program, definition, (code) => { exitCode = code; });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (isFootfallError(error)) {
+      process.stderr.write(`Error: ${error.message}\n`);
+      return error.code === 'PARAMETER_INVALID' || error.code === 'PARAMETER_MISSING' ? EXIT_USAGE : EXIT_FAILURE;
+    }
+    process.stderr.write(`Error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    return EXIT_FAILURE;
+  }
+}

@@ -1,0 +1,19 @@
+/** The ordered list of schema migrations; the last version is the code's schema version. */
+import type { Kysely } from 'kysely';
+import type { MigrationContext } from './column-types.js';
+import * as initialSchema from './001-initial-schema.js';
+
+/** One schema change, applied once per tenant database in version order. */
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Kysely<any>, context: MigrationContext): Promise<void>;
+}
+
+/** Every migration, in the order they apply. Append only: an applied migration never changes. */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', up: initialSchema.up },
+];
+
+/** The schema version this code expects. */
+export const CODE_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

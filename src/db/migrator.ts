@@ -1,0 +1,62 @@
+/** Applying schema migrations to a tenant database and reading its schema version. */
+import type { Kysely } from 'kysely';
+import { FootfallError } from '../errors.js';
+import { formatUtcDateTime } from '../time.js';
+import type { DatabaseConfig } from './database-config.js';
+import { MIGRATIONS, CODE_SCHEMA_VERSION } from './migrations/index.js';
+import { withTableOptions } from './migrations/column-types.js';
+import type { Database } from './schema.js';
+
+/** What `migrateToLatest` did. */
+export interface MigrationResult {
+  fromVersion: number;
+  toVersion: number;
+  applied: string[];
+}
+
+async function hasMigrationTable(db: Kysely<Database>, config: DatabaseConfig): Promise<boolean> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: false });
+  return tables.some((table) => table.name === `${config.tablesPrefix}migration`);
+}
+
+async function ensureMigrationTable(db: Kysely<Database>, config: DatabaseConfig): Promise<void> {
+  const context = { adapter: config.adapter, tablesPrefix: config.tablesPrefix };
+  const builder = db.schema.createTable('migration').ifNotExists()
+    .addColumn('version', 'integer', (column) => column.primaryKey())
+    .addColumn('name', 'varchar(255)', (column) => column.notNull())
+    .addColumn('applied_at', 'varchar(19)', (column) => column.notNull());
+  await withTableOptions(builder, context).execute();
+}
+
+/**
+ * Returns the schema version of a database: the highest applied migration, or 0 when
+ * the database has no Footfall schema yet.
+ */
+export async function loadSchemaVersion(db: Kysely<Database>, config: DatabaseConfig): Promise<number> {
+  if (!(await hasMigrationTable(db, config))) return 0;
+  const row = await db.selectFrom('migration').select((eb) => eb.fn.max('version').as('version')).executeTakeFirst();
+  return Number(row?.version ?? 0);
+}
+
+/**
+ * Applies every migration newer than the database's version, each recorded as it completes,
+ * so a failure leaves the database at the last completed version.
+ *
+ * @throws FootfallError SCHEMA_NEWER_THAN_CODE when the database was migrated by newer code.
+ */
+export async function migrateToLatest(db: Kysely<Database>, config: DatabaseConfig): Promise<MigrationResult> {
+  await ensureMigrationTable(db, config);
+  const fromVersion = await loadSchemaVersion(db, config);
+  if (fromVersion > CODE_SCHEMA_VERSION) {
+    throw new FootfallError('SCHEMA_NEWER_THAN_CODE', `The database schema is at version ${fromVersion}, newer than this code's ${CODE_SCHEMA_VERSION}. Deploy the newer Footfall code.`);
+  }
+
+  const context = { adapter: config.adapter, tablesPrefix: config.tablesPrefix };
+  const applied: string[] = [];
+  for (const migration of MIGRATIONS.filter((candidate) => candidate.version > fromVersion)) {
+    await migration.up(db, context);
+    await db.insertInto('migration').values({ version: migration.version, name: migration.name, applied_at: formatUtcDateTime(new Date()) }).execute();
+    applied.push(`${migration.version} ${migration.name}`);
+  }
+  return { fromVersion, toVersion: CODE_SCHEMA_VERSION, applied };
+}

@@ -1,0 +1,84 @@
+/** The catalog of Footfall's errors: each has a stable code, an HTTP status and a message. */
+
+/**
+ * Stable error codes with their HTTP status. A code is never reused once retired;
+ * `docs/errors.md` lists each one.
+ */
+export const ERROR_CODES = {
+  // Configuration and start-up
+  CONFIG_INVALID: 500,
+  CONFIG_KEY_INVALID: 400,
+
+  // Tenancy
+  HOST_INVALID: 400,
+  TENANT_NOT_FOUND: 404,
+  TENANT_EXISTS: 409,
+  TENANT_DISABLED: 503,
+  TENANT_MAINTENANCE: 503,
+  TENANT_DATABASE_UNAVAILABLE: 503,
+  TENANT_EXPORT_INVALID: 400,
+
+  // Database
+  DATABASE_ADAPTER_INVALID: 500,
+  DATABASE_ADMIN_MISSING: 500,
+  SCHEMA_NEWER_THAN_CODE: 500,
+
+  // Reporting API requests
+  API_METHOD_MISSING: 400,
+  API_METHOD_NOT_FOUND: 400,
+  API_FORMAT_INVALID: 400,
+  PARAMETER_MISSING: 400,
+  PARAMETER_INVALID: 400,
+
+  // Sites, users and access
+  SITE_NOT_FOUND: 400,
+  SITE_URL_INVALID: 400,
+  TIMEZONE_INVALID: 400,
+  CURRENCY_INVALID: 400,
+  USER_NOT_FOUND: 400,
+  USER_EXISTS: 400,
+  LOGIN_INVALID: 400,
+  EMAIL_INVALID: 400,
+  PASSWORD_INVALID: 400,
+  ACCESS_INVALID: 400,
+
+  // Authentication
+  TOKEN_INVALID: 401,
+  ACCESS_DENIED: 401,
+
+  // Anything not caught by a more precise code
+  INTERNAL: 500,
+} as const;
+
+/** One of the stable error codes. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * An error that carries a stable code and the HTTP status it maps to.
+ *
+ * Messages are sentence case, quote the bad value and say what is expected, for example
+ * `Invalid period 'qtr'. Use day, week, month, year or range.`
+ */
+export class FootfallError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'FootfallError';
+    this.code = code;
+    this.statusCode = ERROR_CODES[code];
+  }
+}
+
+/** Returns true when `error` is a FootfallError, optionally with the given code. */
+export function isFootfallError(error: unknown, code?: ErrorCode): error is FootfallError {
+  return error instanceof FootfallError && (code === undefined || error.code === code);
+}
+
+/** Quotes a user-supplied value for an error message, shortened so a huge value cannot flood a log. */
+export function quote(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const shortened = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return `'${shortened}'`;
+}

@@ -1,0 +1,41 @@
+/** The HTTP server: one Fastify instance that serves every tenant. */
+import formbody from '@fastify/formbody';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AppContext } from './app-context.js';
+import { registerApiRoutes } from './api-routes.js';
+import { createTenantResolver } from './tenant-resolver.js';
+
+/** Largest request body accepted, in bytes; bulk tracking bodies are the largest legitimate ones. */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** Builds the server with every route; call `listen` on the result, or `inject` in tests. */
+export async function buildServer(context: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: context.logger as FastifyBaseLogger,
+    // Fastify's own request lines carry the full URL, query string and all; ours leave it out.
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
+    bodyLimit: MAX_BODY_BYTES,
+    trustProxy: false,
+    return503OnClosing: true,
+  });
+
+  await app.register(formbody);
+  // Trackers send bulk JSON with any content type (often text/plain), so every other body is kept as text.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  app.get('/healthz', async (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ready', tenants: context.registry.listHosts().length }));
+
+  app.addHook('onRequest', createTenantResolver(context));
+  app.addHook('onResponse', async (request, reply) => {
+    const level = reply.statusCode >= 500 ? 'error' : 'debug';
+    context.logger[level]({
+      reqId: request.id, tenant: request.tenant?.key, method: request.method, path: request.url.split('?')[0],
+      statusCode: reply.statusCode, durationMs: Math.round(reply.elapsedTime),
+    }, 'request completed');
+  });
+
+  registerApiRoutes(app, context);
+  return app;
+}

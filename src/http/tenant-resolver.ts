@@ -1,0 +1,79 @@
+/** Choosing the tenant of a request from its Host header, before any route runs. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Settings } from '../config/settings.js';
+import { FootfallError, isFootfallError, quote } from '../errors.js';
+import { parseTenantHost } from '../tenancy/tenant-host.js';
+import type { Tenant } from '../tenancy/tenant.js';
+import type { AppContext } from './app-context.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The tenant serving this request; set by the tenant resolver for every route but health checks. */
+    tenant: Tenant;
+  }
+}
+
+/** Paths that answer without a tenant. */
+const TENANTLESS_PATHS = new Set(['/healthz', '/readyz']);
+
+/**
+ * Returns the host name a request was sent to: the first configured proxy header when the
+ * peer is a trusted proxy (`[General] proxy_ips[]`), else the Host header.
+ */
+export function readRequestHost(request: FastifyRequest, defaults: Settings): string | undefined {
+  const proxyIps = defaults.list('General', 'proxy_ips');
+  if (proxyIps.length > 0 && proxyIps.includes(request.socket.remoteAddress ?? '')) {
+    for (const header of defaults.list('General', 'proxy_host_headers')) {
+      const value = request.headers[header.toLowerCase()];
+      const first = (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim();
+      if (first) return first;
+    }
+  }
+  return request.headers.host;
+}
+
+function sendPlain(reply: FastifyReply, statusCode: number, text: string): FastifyReply {
+  return reply.code(statusCode).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send(`${text}\n`);
+}
+
+/** Builds the onRequest hook that sets `request.tenant` or answers 400, 404 or 503 itself. */
+export function createTenantResolver(context: AppContext) {
+  return async function resolveTenant(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    const path = request.url.split('?')[0] ?? '/';
+    if (TENANTLESS_PATHS.has(path)) return undefined;
+
+    const rawHost = readRequestHost(request, context.defaults);
+    let tenant: Tenant | null;
+    try {
+      tenant = context.registry.resolve(parseTenantHost(rawHost));
+    } catch (error) {
+      if (isFootfallError(error, 'HOST_INVALID')) return sendPlain(reply, 400, error.message);
+      if (isFootfallError(error, 'CONFIG_INVALID')) {
+        context.logger.error({ host: rawHost, err: error }, 'tenant config invalid');
+        return sendPlain(reply, 500, 'This host is misconfigured. The operator can find the details in the server log.');
+      }
+      throw error;
+    }
+
+    if (!tenant) return sendPlain(reply, 404, `No Footfall tenant is configured for host ${quote(rawHost ?? '')}.`);
+    if (tenant.disabled) return sendPlain(reply, 503, 'This host is disabled. Its data is kept; the operator can enable it again.');
+    request.tenant = tenant;
+    return undefined;
+  };
+}
+
+/**
+ * Answers 503 "maintenance" when the tenant's schema is behind the code; tracking routes skip
+ * this check, so hits are still accepted during an update.
+ *
+ * @throws FootfallError TENANT_DATABASE_UNAVAILABLE when the database cannot be reached.
+ */
+export async function ensureTenantCurrent(tenant: Tenant): Promise<void> {
+  let behind: boolean;
+  try {
+    behind = await tenant.needsUpdate();
+  } catch (error) {
+    throw new FootfallError('TENANT_DATABASE_UNAVAILABLE', 'The database of this host cannot be reached. Try again later.', { cause: error });
+  }
+  if (behind) throw new FootfallError('TENANT_MAINTENANCE', 'This host is in maintenance: its database is being updated. Try again in a few minutes.');
+}

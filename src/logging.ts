@@ -1,0 +1,18 @@
+/** The process logger: JSON lines on stderr, with secrets redacted. */
+import pino, { type Logger } from 'pino';
+
+/** Field paths that may carry secrets; pino replaces their values before a line is written. */
+const REDACTED_PATHS = [
+  'password', '*.password', 'token', '*.token', 'token_auth', '*.token_auth', 'tokenAuth', '*.tokenAuth',
+  'salt', '*.salt', 'req.headers.authorization', 'req.headers.cookie', 'headers.cookie', 'headers.authorization',
+];
+
+/** Creates the logger; `destination` defaults to stderr so that stdout stays free for `--json` output. */
+export function createLogger(level: string, destination: pino.DestinationStream = pino.destination(2)): Logger {
+  return pino({ level, base: undefined, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
+}
+
+/** A logger that writes nothing, for tests and library use. */
+export function createSilentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,80 @@
+/** Parsing of host names into the checked form that names a tenant's files. */
+import { domainToASCII } from 'node:url';
+import { isIPv4, isIPv6 } from 'node:net';
+import { FootfallError, quote } from '../errors.js';
+
+/** A host name that passed `parseTenantHost`: lower case, no port, ASCII (punycode), safe as a folder name. */
+export type TenantHost = string & { readonly __brand: 'TenantHost' };
+
+/** What a Host header named: a DNS name or IPv4 address (which may name a tenant), or an IPv6 address (which never does). */
+export type ParsedHost =
+  | { kind: 'name'; host: TenantHost }
+  | { kind: 'ipv4'; host: TenantHost }
+  | { kind: 'ipv6'; address: string };
+
+const MAX_HOST_LENGTH = 253;
+const MAX_LABEL_LENGTH = 63;
+const LABEL_PATTERN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+
+function stripPort(raw: string): { host: string; bracketed: boolean } {
+  if (raw.startsWith('[')) {
+    const end = raw.indexOf(']');
+    if (end < 0) throw invalidHost(raw, 'an IPv6 address needs a closing ]');
+    const rest = raw.slice(end + 1);
+    if (rest !== '' && !/^:[0-9]{1,5}$/.test(rest)) throw invalidHost(raw, 'only a :port may follow the ]');
+    return { host: raw.slice(1, end), bracketed: true };
+  }
+  const colon = raw.lastIndexOf(':');
+  if (colon < 0) return { host: raw, bracketed: false };
+  if (!/^[0-9]{1,5}$/.test(raw.slice(colon + 1))) throw invalidHost(raw, 'a port must be a number');
+  return { host: raw.slice(0, colon), bracketed: false };
+}
+
+function invalidHost(raw: string, rule: string): FootfallError {
+  return new FootfallError('HOST_INVALID', `Invalid host name ${quote(raw)}: ${rule}.`);
+}
+
+function ensureDnsName(ascii: string, raw: string): void {
+  if (ascii.length > MAX_HOST_LENGTH) throw invalidHost(raw, `a host name has at most ${MAX_HOST_LENGTH} characters`);
+  for (const label of ascii.split('.')) {
+    if (label.length === 0) throw invalidHost(raw, 'a host name has no empty labels');
+    if (label.length > MAX_LABEL_LENGTH) throw invalidHost(raw, `a label has at most ${MAX_LABEL_LENGTH} characters`);
+    if (!LABEL_PATTERN.test(label)) throw invalidHost(raw, 'use letters, digits, dots and inner hyphens only');
+  }
+}
+
+/**
+ * Parses a Host header value (or a `--matomo-domain` value): strips the port, lower-cases,
+ * converts an internationalised name to punycode and checks the result against the DNS
+ * host-name grammar, so that the returned name is safe to use in a file path.
+ *
+ * @throws FootfallError HOST_INVALID naming the value and the rule it broke.
+ * @example
+ * parseTenantHost('Stats.Example.COM:8080'); // { kind: 'name', host: 'stats.example.com' }
+ */
+export function parseTenantHost(raw: string | undefined): ParsedHost {
+  if (raw === undefined || raw.trim() === '') throw new FootfallError('HOST_INVALID', 'Missing host name. Send a Host header or pass --matomo-domain=HOST.');
+  if (raw.length > MAX_HOST_LENGTH + 8) throw invalidHost(raw, `a host name has at most ${MAX_HOST_LENGTH} characters`);
+
+  const { host, bracketed } = stripPort(raw.trim());
+  if (bracketed || isIPv6(host)) {
+    if (!isIPv6(host)) throw invalidHost(raw, 'the text between [ and ] is not an IPv6 address');
+    return { kind: 'ipv6', address: host.toLowerCase() };
+  }
+
+  const lower = host.toLowerCase().replace(/\.$/, '');
+  if (isIPv4(lower)) return { kind: 'ipv4', host: lower as TenantHost };
+  if (/[^\p{L}\p{N}.\-]/u.test(lower)) throw invalidHost(raw, 'use letters, digits, dots and inner hyphens only');
+
+  const ascii = domainToASCII(lower);
+  if (ascii === '') throw invalidHost(raw, 'it is not a valid internationalised domain name');
+  ensureDnsName(ascii, raw);
+  return { kind: 'name', host: ascii as TenantHost };
+}
+
+/** Parses a host that must name a tenant (a DNS name or IPv4 address), as the CLI's --matomo-domain does. */
+export function parseTenantHostName(raw: string | undefined): TenantHost {
+  const parsed = parseTenantHost(raw);
+  if (parsed.kind === 'ipv6') throw invalidHost(raw ?? '', 'an IPv6 address cannot name a tenant');
+  return parsed.host;
+}
