@@ -1,0 +1,38 @@
+/** Which database engines the tests run on, and whether their servers are reachable. */
+import { createConnection } from 'mysql2/promise';
+import pg from 'pg';
+import type { DatabaseAdapter } from '../../src/db/database-config.js';
+import { TEST_ADMIN } from './test-root.js';
+
+/** Every engine Footfall supports. */
+export const ALL_ENGINES: readonly DatabaseAdapter[] = ['sqlite', 'mysql', 'pgsql'];
+
+const reachable = new Map<DatabaseAdapter, Promise<boolean>>();
+
+async function probe(adapter: DatabaseAdapter): Promise<boolean> {
+  try {
+    if (adapter === 'mysql') {
+      const connection = await createConnection({ ...TEST_ADMIN.mysql, user: TEST_ADMIN.mysql.username, connectTimeout: 3000 });
+      await connection.end();
+    } else if (adapter === 'pgsql') {
+      const client = new pg.Client({ ...TEST_ADMIN.pgsql, user: TEST_ADMIN.pgsql.username, database: 'postgres', connectionTimeoutMillis: 3000 });
+      await client.connect();
+      await client.end();
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Returns the `skip` option for tests on an engine: false when its server is reachable, a
+ * reason when it is not. Under CI=true an unreachable server throws, so CI never skips.
+ */
+export async function engineSkip(adapter: DatabaseAdapter): Promise<false | string> {
+  if (!reachable.has(adapter)) reachable.set(adapter, probe(adapter));
+  if (await reachable.get(adapter)) return false;
+  const reason = `${adapter} server not reachable at the test address`;
+  if (process.env.CI === 'true') throw new Error(`${reason}; CI requires every engine. Start it (see .ci/run).`);
+  return reason;
+}
