@@ -2,10 +2,10 @@
 import type { DatabaseAdapter } from '../db/database-config.js';
 import { FootfallError, quote } from '../errors.js';
 
-/** @throws FootfallError PARAMETER_INVALID unless `value` is a TCP port (1 to 65535). */
+/** @throws FootfallError PARAMETER_INVALID unless `value` is a TCP port (0 to 65535; 0 picks a free port). */
 export function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new FootfallError('PARAMETER_INVALID', `Invalid --port ${quote(value)}. Use a whole number from 1 to 65535.`);
+  if (!/^[0-9]+$/.test(value) || port > 65535) throw new FootfallError('PARAMETER_INVALID', `Invalid --port ${quote(value)}. Use a whole number from 0 to 65535 (0 picks a free port).`);
   return port;
 }
 

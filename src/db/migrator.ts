@@ -54,8 +54,13 @@ export async function migrateToLatest(db: Kysely<Database>, config: DatabaseConf
   const context = { adapter: config.adapter, tablesPrefix: config.tablesPrefix };
   const applied: string[] = [];
   for (const migration of MIGRATIONS.filter((candidate) => candidate.version > fromVersion)) {
-    await migration.up(db, context);
-    await db.insertInto('migration').values({ version: migration.version, name: migration.name, applied_at: formatUtcDateTime(new Date()) }).execute();
+    const apply = async (target: Kysely<Database>): Promise<void> => {
+      await migration.up(target, context);
+      await target.insertInto('migration').values({ version: migration.version, name: migration.name, applied_at: formatUtcDateTime(new Date()) }).execute();
+    };
+    // MariaDB commits DDL implicitly, so a transaction would not undo a half-applied migration there.
+    if (config.adapter === 'mysql') await apply(db);
+    else await db.transaction().execute(apply);
     applied.push(`${migration.version} ${migration.name}`);
   }
   return { fromVersion, toVersion: CODE_SCHEMA_VERSION, applied };

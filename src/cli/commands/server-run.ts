@@ -65,7 +65,9 @@ export const serverRunCommand: GlobalCommand = {
     const defaults = Settings.load({ global: context.rootPaths.globalConfig, common: context.rootPaths.commonConfig, local: null });
     const app = await buildServer({ registry: context.registry, apiMethods: buildApiMethodRegistry(), defaults, logger: context.logger, clock: context.clock });
     await app.listen({ port, host });
-    context.logger.info({ port, host, root: context.rootPaths.root, tenants: context.registry.listHosts().length }, 'server started');
+    const address = app.server.address();
+    const boundPort = typeof address === 'object' && address !== null ? address.port : port;
+    context.logger.info({ port: boundPort, host, root: context.rootPaths.root, tenants: context.registry.listHosts().length }, 'server started');
 
     const signal = await waitForStopSignal();
     context.logger.info({ signal }, 'server stopping');

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isFootfallError } from '../../src/errors.js';
+import { parseTenantHost, parseTenantHostName } from '../../src/tenancy/tenant-host.js';
+
+describe('parseTenantHost', () => {
+  const accepted: [string, ReturnType<typeof parseTenantHost>][] = [
+    ['stats.example.com', { kind: 'name', host: 'stats.example.com' as never }],
+    ['Stats.Example.COM', { kind: 'name', host: 'stats.example.com' as never }],
+    ['stats.example.com:8080', { kind: 'name', host: 'stats.example.com' as never }],
+    ['stats.example.com.', { kind: 'name', host: 'stats.example.com' as never }],
+    ['localhost', { kind: 'name', host: 'localhost' as never }],
+    ['bücher.example', { kind: 'name', host: 'xn--bcher-kva.example' as never }],
+    ['xn--bcher-kva.example', { kind: 'name', host: 'xn--bcher-kva.example' as never }],
+    ['127.0.0.1:8080', { kind: 'ipv4', host: '127.0.0.1' as never }],
+    ['[::1]:8080', { kind: 'ipv6', address: '::1' }],
+    ['[2001:DB8::1]', { kind: 'ipv6', address: '2001:db8::1' }],
+  ];
+  for (const [raw, expected] of accepted) {
+    it(`accepts ${JSON.stringify(raw)}`, () => {
+      assert.deepEqual(parseTenantHost(raw), expected);
+    });
+  }
+
+  const rejected = [
+    '../x', 'a/b', '%2e%2e', '..', '.', 'a..b', 'a\\b', 'a b', '-a.example', 'a-.example', 'a_b.example',
+    'host:port', 'host:99999999', '[::1', '[zz]', 'a'.repeat(64) + '.example', `${'a'.repeat(60)}.`.repeat(5) + 'com',
+    'x'.repeat(300), 'a\u0000b', 'exa mple.com', 'example.com/../../etc',
+  ];
+  for (const raw of rejected) {
+    it(`rejects ${JSON.stringify(raw.length > 40 ? `${raw.slice(0, 20)}...(${raw.length})` : raw)}`, () => {
+      assert.throws(() => parseTenantHost(raw), (error: unknown) => isFootfallError(error, 'HOST_INVALID'));
+    });
+  }
+
+  it('rejects a missing or blank host', () => {
+    assert.throws(() => parseTenantHost(undefined), (error: unknown) => isFootfallError(error, 'HOST_INVALID'));
+    assert.throws(() => parseTenantHost('  '), (error: unknown) => isFootfallError(error, 'HOST_INVALID'));
+  });
+
+  it('rejects an IPv6 address as a tenant name for the command line', () => {
+    assert.throws(() => parseTenantHostName('[::1]'), (error: unknown) => isFootfallError(error, 'HOST_INVALID'));
+  });
+});
