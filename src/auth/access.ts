@@ -1,4 +1,4 @@
-/** Who makes a request and what they may see and change. */
+/** The identity of a request and the roles it holds on each site. */
 import type { Tenant } from '../tenancy/tenant.js';
 import { FootfallError, quote } from '../errors.js';
 import { isTokenShaped } from './token-hash.js';

@@ -7,7 +7,7 @@ import { MIGRATIONS, CODE_SCHEMA_VERSION } from './migrations/index.js';
 import { withTableOptions } from './migrations/column-types.js';
 import type { Database } from './schema.js';
 
-/** What `migrateToLatest` did. */
+/** The outcome of `migrateToLatest`: versions before and after, and the migrations applied. */
 export interface MigrationResult {
   fromVersion: number;
   toVersion: number;

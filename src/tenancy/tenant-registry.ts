@@ -62,7 +62,7 @@ export class TenantRegistry {
 
   /**
    * Returns the tenant serving a parsed Host header: the host's own tenant, else the
-   * single-tenant install, else null (the caller answers 404).
+   * single-tenant install, else null (the caller then sends 404).
    *
    * @throws FootfallError CONFIG_INVALID when the matching config file has a bad value.
    */

@@ -9,7 +9,7 @@ describe('server:run', () => {
   const root = mkdtempSync(join(tmpdir(), 'footfall-first-start-'));
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  it('creates the single-tenant install on a first start and prints a working token once', async () => {
+  it('first start creates the install and prints a token', async () => {
     const server = await startServerProcess(root);
     try {
       const output = server.stdout();
@@ -29,7 +29,7 @@ describe('server:run', () => {
     }
   });
 
-  it('does not create the install again on the next start', async () => {
+  it('second start creates nothing', async () => {
     const server = await startServerProcess(root);
     try {
       assert.doesNotMatch(server.stdout(), /token_auth/);

@@ -86,7 +86,7 @@ describe('IniDocument', () => {
     assert.match(doc.toString(), /salt = "abc"\ntrusted_hosts\[\] = "only.example"\n# hash/);
   });
 
-  it('adds a key at the end of its section and a missing section at the end', () => {
+  it('appends new keys and new sections', () => {
     const doc = IniDocument.parse(MATOMO_FILE);
     doc.set('database', 'dbname', 'acme');
     doc.set('Tracker', 'record_statistics', '0');
