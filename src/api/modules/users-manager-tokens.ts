@@ -1,0 +1,72 @@
+/** `UsersManager.createAppSpecificTokenAuth`: a new token for a user who proves their password. */
+import { verifyPassword } from '../../auth/password-hash.js';
+import { createToken, findUserByLoginOrEmail, loadPasswordHash } from '../../auth/user-store.js';
+import { FootfallError, quote } from '../../errors.js';
+import { formatUtcDateTime } from '../../time.js';
+import type { ApiMethodRegistry } from '../api-method-registry.js';
+import type { ApiParams } from '../api-params.js';
+
+const EXPIRE_DATE_PATTERN = /^[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2})?$/;
+const MAX_DESCRIPTION_LENGTH = 100;
+
+/**
+ * Returns the UTC expiry time of a new token, or null when it never expires: `expireDate`
+ * (a day or a UTC date and time) wins over `expireHours` (hours from now).
+ *
+ * @throws FootfallError PARAMETER_INVALID for a malformed date, a date in the past, or hours below 1.
+ */
+export function parseTokenExpiry(params: ApiParams, now: Date): string | null {
+  const expireDate = params.string('expireDate').trim();
+  if (expireDate !== '') {
+    const time = Date.parse(`${expireDate.replace(' ', 'T')}${expireDate.length === 10 ? 'T00:00:00' : ''}Z`);
+    if (!EXPIRE_DATE_PATTERN.test(expireDate) || Number.isNaN(time)) {
+      throw new FootfallError('PARAMETER_INVALID', `Invalid expireDate ${quote(expireDate)}. Use a UTC date such as 2030-01-31 or 2030-01-31 12:00:00.`);
+    }
+    if (time <= now.getTime()) throw new FootfallError('PARAMETER_INVALID', `Invalid expireDate ${quote(expireDate)}: it is in the past. Use a later date.`);
+    return formatUtcDateTime(new Date(time));
+  }
+
+  if (params.string('expireHours').trim() === '') return null;
+  const hours = params.int('expireHours', 0);
+  if (hours < 1) throw new FootfallError('PARAMETER_INVALID', `Invalid expireHours ${quote(String(hours))}. Use a whole number of hours of 1 or more.`);
+  return formatUtcDateTime(new Date(now.getTime() + hours * 3_600_000));
+}
+
+/** Registers `UsersManager.createAppSpecificTokenAuth`. */
+export function registerTokenMethods(registry: ApiMethodRegistry): void {
+  registry.register({
+    name: 'UsersManager.createAppSpecificTokenAuth',
+    description: 'Creates a token for a user who sends their login (or email) and password, and returns it once.',
+    parameters: [
+      { name: 'userLogin', description: 'Login or email address of the user.', required: true },
+      { name: 'passwordConfirmation', description: 'The user\'s password.', required: true },
+      { name: 'description', description: `What the token is for, at most ${MAX_DESCRIPTION_LENGTH} characters.`, required: true },
+      { name: 'expireDate', description: 'UTC date (and time) when the token stops working, such as 2030-01-31.' },
+      { name: 'expireHours', description: 'Hours from now after which the token stops working; used when expireDate is not sent.' },
+      { name: 'secureOnly', description: '1 to accept the token only in a POST body.' },
+    ],
+    handler: async ({ tenant, params, clock, logger }) => {
+      const db = tenant.db();
+      const loginOrEmail = params.requiredString('userLogin');
+      const password = params.requiredString('passwordConfirmation');
+      const description = params.requiredString('description');
+      if (description.length > MAX_DESCRIPTION_LENGTH) {
+        throw new FootfallError('PARAMETER_INVALID', `Invalid description: it has ${description.length} characters. Use at most ${MAX_DESCRIPTION_LENGTH}.`);
+      }
+      const now = clock();
+      const expireDate = parseTokenExpiry(params, now);
+
+      const user = await findUserByLoginOrEmail(db, loginOrEmail);
+      const hash = user ? await loadPasswordHash(db, user.login) : null;
+      // The same error for an unknown login and a wrong password, so the API cannot be used to find logins.
+      if (!user || hash === null || !(await verifyPassword(password, hash))) {
+        throw new FootfallError('PASSWORD_INCORRECT', 'Wrong login or password. Send the login (or email) and the current password of the user.');
+      }
+      const token = await createToken(db, tenant.salt, user.login, description, {
+        clock: () => now, expireDate, secureOnly: params.bool('secureOnly', false),
+      });
+      logger.info({ tenant: tenant.key, expires: expireDate !== null }, 'token created');
+      return token;
+    },
+  });
+}
