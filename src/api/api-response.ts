@@ -119,6 +119,7 @@ function wrapJsonp(json: string, callback: string | undefined): RenderedResponse
 export function toJsonValue(value: ApiValue): unknown {
   if (value === null || value === undefined) return { result: 'success', message: 'ok' };
   if (typeof value !== 'object') return { value };
+  if (isPlainObject(value) && Object.keys(value).length === 0) return [];
   return value;
 }
 
