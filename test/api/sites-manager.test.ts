@@ -7,7 +7,7 @@ import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from
 const FIXED_NOW = new Date('2024-01-01T00:00:00Z');
 const clock = () => FIXED_NOW;
 
-/** The first site of a tenant made by createTestTenant with site URL https://example.org and Europe/Paris. */
+/** Builds the expected first site of a tenant made with site URL https://example.org and time zone Europe/Paris. */
 function firstSite(host: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     idsite: '1', name: `Site of ${host}`, main_url: 'https://example.org', ts_created: '2024-01-01 00:00:00',

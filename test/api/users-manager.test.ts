@@ -56,7 +56,7 @@ describe('UsersManager API', () => {
     assert.deepEqual((response.json() as Array<{ login: string }>).map((user) => user.login), ['reader']);
   });
 
-  test('getUsers shows a site admin itself and users of its sites, without their emails', async () => {
+  test('getUsers for a site admin hides other emails', async () => {
     const adminToken = await addUserWithToken('siteadmin', 'admin');
     await addUserWithToken('stranger', null);
     const response = await callApi(app, host, { method: 'UsersManager.getUsers', token_auth: adminToken });

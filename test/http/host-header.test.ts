@@ -15,12 +15,12 @@ function snapshotTree(dir: string): string[] {
     .sort();
 }
 
-/** Sends raw request text to a listening server and returns the status code of its answer. */
+/** Sends raw request text to a listening server and returns the status code of the response. */
 async function sendRaw(port: number, text: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let received = '';
-    socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')));
+    socket.setTimeout(5000, () => socket.destroy(new Error('no response within 5 s')));
     socket.on('data', (chunk) => { received += chunk.toString('latin1'); });
     socket.on('error', reject);
     socket.on('close', () => resolve(Number(/^HTTP\/1\.[01] ([0-9]{3})/.exec(received)?.[1] ?? 0)));

@@ -12,7 +12,7 @@ export function tenantConfigFile(root: TestRoot, host: string): string {
 
 /**
  * Sets (or, with undefined, deletes) one key of a config file. The modification time moves
- * two seconds forward on each edit, so the registry sees the change even when the size stays
+ * two seconds forward on each edit, so the registry detects the change even when the size stays
  * the same and the edit falls in the same millisecond as the last one.
  */
 export function editConfigFile(file: string, section: string, key: string, value: IniValue | undefined): void {

@@ -1,4 +1,4 @@
-/** `API.getBulkRequest`: several API calls in one request, each answered in order. */
+/** `API.getBulkRequest`: several API calls in one request, with their results returned in order. */
 import { isFootfallError, quote } from '../../errors.js';
 import type { ApiCall, ApiMethodRegistry } from '../api-method-registry.js';
 import { ApiParams, type RawParam } from '../api-params.js';

@@ -5,7 +5,7 @@ import type { SiteFields } from '../../sites/site-store.js';
 import type { ApiParameterDoc } from '../api-method-registry.js';
 import type { ApiParams } from '../api-params.js';
 
-/** Site types a site may have; Matomo's core knows `website`, its MobileAppMeasurable plugin adds `mobileapp`. */
+/** Site types: `website` from Matomo's core, `intranet` and `mobileapp` from its IntranetMeasurable and MobileAppMeasurable plugins. */
 export const SITE_TYPES = ['website', 'intranet', 'mobileapp'] as const;
 
 const DATE_PATTERN = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;

@@ -30,7 +30,7 @@ export async function loadExistingUser(db: Kysely<Database>, login: string): Pro
 }
 
 /**
- * Checks the caller's own password, which Matomo asks for before sensitive changes.
+ * Checks the caller's own password, which Matomo requires before sensitive changes.
  *
  * @throws FootfallError PARAMETER_MISSING when it is not sent, PASSWORD_INCORRECT when it is wrong.
  */
