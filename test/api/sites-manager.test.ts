@@ -141,7 +141,7 @@ describe('SitesManager API', () => {
         sitesearch_keyword_parameters: 'q,query', sitesearch_category_parameters: 'cat', timezone: 'America/New_York', currency: 'EUR',
         exclude_unknown_urls: '1', excluded_ips: '192.0.2.1,198.51.100.0/24,203.0.113.*', excluded_parameters: 'sid',
         excluded_user_agents: 'bot', excluded_referrers: 'https://spam.example', group: 'Shops', type: 'intranet', keep_url_fragment: '2',
-        creator_login: 'admin', timezone_name: 'United States of America - New York', currency_name: 'Euro',
+        creator_login: 'admin', timezone_name: 'United States - New York', currency_name: 'Euro',
       });
       const byAlias = await callApi(app, host, { method: 'SitesManager.getSitesIdFromSiteUrl', url: 'http://www.alias.example', token_auth: superToken });
       assert.deepEqual(byAlias.json(), [{ idsite: '2' }]);
@@ -152,6 +152,13 @@ describe('SitesManager API', () => {
       const siteId = String((added.json() as { value: number }).value);
       const urls = await callApi(app, host, { method: 'SitesManager.getSiteUrlsFromId', idSite: siteId, token_auth: superToken });
       assert.deepEqual(urls.json(), ['https://blog.example', 'https://www.blog.example']);
+    });
+
+    test('addSite without urls adds a site without URLs', async () => {
+      const added = await callApi(app, host, { method: 'SitesManager.addSite', siteName: 'App', type: 'mobileapp', token_auth: superToken });
+      const siteId = String((added.json() as { value: number }).value);
+      const urls = await callApi(app, host, { method: 'SitesManager.getSiteUrlsFromId', idSite: siteId, token_auth: superToken });
+      assert.deepEqual(urls.json(), []);
     });
 
     test('addSite is ACCESS_DENIED for a view user', async () => {
@@ -169,6 +176,7 @@ describe('SitesManager API', () => {
       ['an unknown type', { type: 'spaceship' }, 'PARAMETER_INVALID'],
       ['a malformed startDate', { startDate: '01/02/2024' }, 'PARAMETER_INVALID'],
       ['an empty name', { siteName: '' }, 'PARAMETER_MISSING'],
+      ['an empty urls list', { urls: '' }, 'SITE_URL_INVALID'],
     ];
     for (const [label, params, code] of badValues) {
       test(`addSite with ${label} gives ${code}`, async () => {

@@ -59,6 +59,13 @@ function parseStartDate(params: ApiParams): string | undefined {
   throw new FootfallError('PARAMETER_INVALID', `Invalid startDate ${quote(date)}. Use a date such as 2024-05-01.`);
 }
 
+function parseUrls(params: ApiParams): string[] | undefined {
+  const urls = params.optionalList('urls')?.filter((url) => url.trim() !== '');
+  // Matomo 5 requires at least one URL when urls is sent, and accepts a site without URLs when it is not.
+  if (urls !== undefined && urls.length === 0) throw new FootfallError('SITE_URL_INVALID', "Missing URL in 'urls'. Send at least one URL, such as urls[]=https://www.example.com.");
+  return urls;
+}
+
 function parseExcludedIps(params: ApiParams): string[] | undefined {
   const ips = params.optionalList('excludedIps');
   if (ips !== undefined) ensureExcludedIps(ips);
@@ -75,7 +82,7 @@ function parseExcludedIps(params: ApiParams): string[] | undefined {
 export function parseSiteFields(params: ApiParams): SiteFields {
   return {
     name: params.optionalString('siteName'),
-    urls: params.optionalList('urls')?.filter((url) => url.trim() !== ''),
+    urls: parseUrls(params),
     ecommerce: optionalBool(params, 'ecommerce'),
     siteSearch: optionalBool(params, 'siteSearch'),
     searchKeywordParameters: params.optionalList('searchKeywordParameters'),

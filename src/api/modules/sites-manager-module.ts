@@ -9,6 +9,9 @@ import { API_SUCCESS } from '../api-value.js';
 import { buildSiteApiObject } from './site-api-object.js';
 import { parseSiteFields, SITE_FIELD_PARAMETERS } from './site-fields-params.js';
 
+const SITE_FIELD_DIFFERENCES = 'excludedParameters is accepted as another name of excludedQueryParameters. '
+  + 'type must be website, intranet or mobileapp, where Matomo stores any text. settingValues is not supported.';
+
 const ID_SITE_PARAMETER: ApiParameterDoc = { name: 'idSite', description: 'Id of the site.', required: true };
 
 /**
@@ -23,14 +26,15 @@ export function parseSiteIdParam(params: ApiParams, name = 'idSite'): number {
 }
 
 /**
- * Returns the URLs under which Matomo looks a site up: the given URL with http and https,
- * each with and without `www.`, keeping its path and dropping trailing slashes.
+ * Returns the URLs under which Matomo looks a site up: the given URL itself, then its host
+ * and path with http and https, each with and without `www.`. A trailing slash is dropped.
  */
 export function buildSiteUrlVariants(url: string): string[] {
-  const withoutScheme = url.trim().replace(/^[a-z][a-z0-9+.\-]*:\/\//i, '').replace(/\/+$/, '');
-  const withoutWww = withoutScheme.replace(/^www\./i, '');
+  const trimmed = url.trim().replace(/\/+$/, '');
+  const withoutWww = trimmed.replace(/^[a-z][a-z0-9+.\-]*:\/\//i, '').replace(/^www\./i, '');
   if (withoutWww === '') return [];
-  return ['http://', 'https://'].flatMap((scheme) => [`${scheme}${withoutWww}`, `${scheme}www.${withoutWww}`]);
+  const variants = ['http://', 'https://'].flatMap((scheme) => [`${scheme}${withoutWww}`, `${scheme}www.${withoutWww}`]);
+  return [...new Set([trimmed, ...variants])];
 }
 
 /** Registers the SitesManager methods. */
@@ -39,7 +43,7 @@ export function registerSitesManagerModule(registry: ApiMethodRegistry): void {
     name: 'SitesManager.getSitesWithAtLeastViewAccess',
     description: 'Returns the sites the user can view, sorted by id.',
     parameters: [{ name: 'limit', description: 'Return at most this many sites; all when missing.' }],
-    differences: 'timezone_name of a country with several time zones is "Country - City" with the country name from the countries-and-timezones package, so it can differ in wording from Matomo\'s.',
+    differences: 'timezone_name and currency_name are always English; the city part of a timezone_name is taken from the zone id (America/New_York gives New York) where Matomo uses CLDR city names.',
     handler: async ({ tenant, access, params }) => {
       const limit = params.int('limit', 0);
       const sites = await loadSites(tenant.db(), access.siteIdsWith('view'));
@@ -110,7 +114,7 @@ function registerSiteChanges(registry: ApiMethodRegistry): void {
     name: 'SitesManager.addSite',
     description: 'Adds a site and returns its id. Superusers only.',
     parameters: [{ name: 'siteName', description: 'Name of the site, 1 to 90 characters.', required: true }, ...SITE_FIELD_PARAMETERS],
-    differences: 'excludedParameters is accepted as another name of excludedQueryParameters. settingValues is not supported.',
+    differences: SITE_FIELD_DIFFERENCES,
     handler: async ({ tenant, access, params, clock }) => {
       access.ensureSuperuser();
       const fields = parseSiteFields(params);
@@ -126,7 +130,7 @@ function registerSiteChanges(registry: ApiMethodRegistry): void {
     name: 'SitesManager.updateSite',
     description: 'Changes the settings that are sent; the others keep their value. urls replaces every URL. Needs admin access on the site.',
     parameters: [ID_SITE_PARAMETER, { name: 'siteName', description: 'Name of the site, 1 to 90 characters.' }, ...SITE_FIELD_PARAMETERS],
-    differences: 'excludedParameters is accepted as another name of excludedQueryParameters. settingValues is not supported.',
+    differences: SITE_FIELD_DIFFERENCES,
     handler: async ({ tenant, access, params }) => {
       const siteId = parseSiteIdParam(params);
       access.ensure('admin', [siteId]);
@@ -139,6 +143,7 @@ function registerSiteChanges(registry: ApiMethodRegistry): void {
     name: 'SitesManager.deleteSite',
     description: 'Deletes a site with its URLs, roles, logs and archives. Superusers only; the last site cannot be deleted.',
     parameters: [ID_SITE_PARAMETER],
+    differences: 'Also deletes the site\'s logs and archives, which Matomo keeps. passwordConfirmation is not asked for.',
     handler: async ({ tenant, access, params, logger }) => {
       access.ensureSuperuser();
       const siteId = parseSiteIdParam(params);
