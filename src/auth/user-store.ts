@@ -179,13 +179,13 @@ export async function countSuperusers(db: Kysely<Database>): Promise<number> {
 }
 
 /**
- * Grants or removes superuser access. Granting also deletes the user's per-site roles,
- * because a superuser has every role on every site, as in Matomo.
+ * Grants or removes superuser access and deletes the user's per-site roles either way, as
+ * Matomo 5 does: a new superuser has every role anyway, and a former one starts with none.
  */
 export async function setSuperuser(db: Kysely<Database>, login: string, superuser: boolean): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('user').set({ superuser_access: superuser ? 1 : 0 }).where('login', '=', login).execute();
-    if (superuser) await trx.deleteFrom('access').where('login', '=', login).execute();
+    await trx.deleteFrom('access').where('login', '=', login).execute();
   });
 }
 

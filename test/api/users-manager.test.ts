@@ -46,8 +46,8 @@ describe('UsersManager API', () => {
     await addUserWithToken('reader', 'view');
     const response = await callApi(app, host, { method: 'UsersManager.getUsers', token_auth: superToken });
     assert.deepEqual(response.json(), [
-      { login: 'admin', email: `admin@${host}`, superuser_access: '1', date_registered: REGISTERED, uses_2fa: false, invite_status: 'active' },
-      { login: 'reader', email: 'reader@example.org', superuser_access: '0', date_registered: REGISTERED, uses_2fa: false, invite_status: 'active' },
+      { login: 'admin', email: `admin@${host}`, superuser_access: '1', date_registered: REGISTERED, invite_status: 'active', uses_2fa: false },
+      { login: 'reader', email: 'reader@example.org', superuser_access: '0', date_registered: REGISTERED, invite_status: 'active', uses_2fa: false },
     ]);
   });
 
@@ -56,14 +56,14 @@ describe('UsersManager API', () => {
     assert.deepEqual((response.json() as Array<{ login: string }>).map((user) => user.login), ['reader']);
   });
 
-  test('getUsers for a site admin hides other emails', async () => {
+  test('getUsers for a site admin limits fields', async () => {
     const adminToken = await addUserWithToken('siteadmin', 'admin');
     await addUserWithToken('stranger', null);
     const response = await callApi(app, host, { method: 'UsersManager.getUsers', token_auth: adminToken });
     assert.deepEqual(response.json(), [
-      { login: 'admin', superuser_access: '1', date_registered: REGISTERED, uses_2fa: false, invite_status: 'active' },
-      { login: 'reader', superuser_access: '0', date_registered: REGISTERED, uses_2fa: false, invite_status: 'active' },
-      { login: 'siteadmin', email: 'siteadmin@example.org', superuser_access: '0', date_registered: REGISTERED, uses_2fa: false, invite_status: 'active' },
+      { login: 'admin', email: `admin@${host}`, superuser_access: '1', invite_status: 'active' },
+      { login: 'reader', superuser_access: '0', invite_status: 'active' },
+      { login: 'siteadmin', email: 'siteadmin@example.org', superuser_access: '0', invite_status: 'active' },
     ]);
   });
 
@@ -77,7 +77,7 @@ describe('UsersManager API', () => {
   test('getUser returns the user itself to a view user', async () => {
     const viewToken = await addUserWithToken('self', 'view');
     const response = await callApi(app, host, { method: 'UsersManager.getUser', userLogin: 'self', token_auth: viewToken });
-    assert.deepEqual(response.json(), { login: 'self', email: 'self@example.org', superuser_access: '0', date_registered: REGISTERED, uses_2fa: false, invite_status: 'active' });
+    assert.deepEqual(response.json(), { login: 'self', email: 'self@example.org', superuser_access: '0', invite_status: 'active' });
   });
 
   test('getUser of another user is ACCESS_DENIED for a view user', async () => {
@@ -191,10 +191,13 @@ describe('UsersManager API', () => {
       const user = await callApi(app, host, { method: 'UsersManager.getUser', userLogin: 'promoted', token_auth: superToken });
       assert.equal((user.json() as { superuser_access: string }).superuser_access, '1');
       const roles = await callApi(app, host, { method: 'UsersManager.getSitesAccessFromUser', userLogin: 'promoted', token_auth: superToken });
-      assert.deepEqual(roles.json(), []);
+      const siteIds = (await callApi(app, host, { method: 'SitesManager.getSitesIdWithAtLeastViewAccess', token_auth: superToken })).json() as number[];
+      assert.deepEqual(roles.json(), siteIds.map((siteId) => ({ site: String(siteId), access: 'admin' })));
 
       const remove = await callApi(app, host, { method: 'UsersManager.setSuperUserAccess', userLogin: 'promoted', hasSuperUserAccess: '0', passwordConfirmation: 'secret-password', token_auth: superToken });
       assert.deepEqual(remove.json(), { result: 'success', message: 'ok' });
+      const rolesAfter = await callApi(app, host, { method: 'UsersManager.getSitesAccessFromUser', userLogin: 'promoted', token_auth: superToken });
+      assert.deepEqual(rolesAfter.json(), []);
     });
 
     test('with a wrong password gives PASSWORD_INCORRECT', async () => {
@@ -225,6 +228,15 @@ describe('UsersManager API', () => {
       assert.equal((user.json() as { login: string }).login, 'tokened');
     });
 
+    test('gives a token without expiry for expireHours 0', async () => {
+      const response = await callApi(app, host, { method: 'UsersManager.createAppSpecificTokenAuth', userLogin: 'reader', passwordConfirmation: 'reader-password', description: 'forever', expireHours: '0' });
+      const token = (response.json() as { value: string }).value;
+      const muchLater = await buildTestServer(root, () => new Date('2099-01-01T00:00:00Z'));
+      const user = await callApi(muchLater, host, { method: 'UsersManager.getUser', userLogin: 'reader', token_auth: token });
+      await muchLater.close();
+      assert.equal(user.statusCode, 200);
+    });
+
     test('accepts the email address as userLogin', async () => {
       const response = await callApi(app, host, { method: 'UsersManager.createAppSpecificTokenAuth', userLogin: 'reader@example.org', passwordConfirmation: 'reader-password', description: 'by email' });
       assert.equal(response.statusCode, 200);
@@ -250,7 +262,7 @@ describe('UsersManager API', () => {
       ['no description', { description: '' }, 400, 'PARAMETER_MISSING'],
       ['an expireDate in the past', { expireDate: '2000-01-01' }, 400, 'PARAMETER_INVALID'],
       ['a malformed expireDate', { expireDate: 'tomorrow' }, 400, 'PARAMETER_INVALID'],
-      ['zero expireHours', { expireHours: '0' }, 400, 'PARAMETER_INVALID'],
+      ['negative expireHours', { expireHours: '-1' }, 400, 'PARAMETER_INVALID'],
     ];
     for (const [label, params, status, code] of badTokens) {
       test(`with ${label} gives ${code}`, async () => {

@@ -41,13 +41,19 @@ export async function ensureCallerPassword(db: Kysely<Database>, access: Access,
   throw new FootfallError('PASSWORD_INCORRECT', 'The passwordConfirmation is not your current password. Send the password of the user of this token_auth.');
 }
 
-/** Builds the API form of a user; never the password hash. `email` is left out for other users unless the caller is a superuser. */
+/**
+ * Builds the API form of a user as Matomo 5 shapes it, never with the password hash. A
+ * superuser caller gets every field; other callers get login, superuser_access and
+ * invite_status, plus email only for themselves and for superusers.
+ */
 export function buildUserApiObject(user: UserRecord, access: Access): ApiObject {
+  const superuserAccess = user.superuser ? '1' : '0';
+  if (access.superuser) {
+    return { login: user.login, email: user.email, superuser_access: superuserAccess, date_registered: user.dateRegistered, invite_status: 'active', uses_2fa: false };
+  }
   const result: ApiObject = { login: user.login };
-  if (access.superuser || access.login === user.login) result.email = user.email;
-  result.superuser_access = user.superuser ? '1' : '0';
-  result.date_registered = user.dateRegistered;
-  result.uses_2fa = false;
+  if (access.login === user.login || user.superuser) result.email = user.email;
+  result.superuser_access = superuserAccess;
   result.invite_status = 'active';
   return result;
 }
@@ -66,7 +72,7 @@ export function registerUsersManagerModule(registry: ApiMethodRegistry): void {
     name: 'UsersManager.getUsers',
     description: 'Returns users sorted by login: all of them for a superuser; for a site admin, themselves and the users with a role on a site they administer.',
     parameters: [{ name: 'userLogins', description: 'Comma-separated logins to restrict the list to.' }],
-    differences: 'Each user has login, email, superuser_access, date_registered, uses_2fa (always false: Footfall has no two-factor login yet) and invite_status (always active). Emails of other users are shown to superusers only.',
+    differences: 'uses_2fa is always false and invite_status always active, because Footfall has neither two-factor login nor invitations yet. last_seen, invited_by and the invite_* fields are not returned.',
     handler: async ({ tenant, access, params }) => {
       if (!access.superuser && (access.siteIdsWith('admin') ?? []).length === 0) {
         throw new FootfallError('ACCESS_DENIED', "You can't access this resource as it requires 'admin' access for at least one website.");
@@ -171,7 +177,10 @@ function registerAccessMethods(registry: ApiMethodRegistry): void {
       access.ensureSuperuser();
       const db = tenant.db();
       const login = params.requiredString('userLogin');
-      if (login !== ANONYMOUS_LOGIN) await loadExistingUser(db, login);
+      if (login !== ANONYMOUS_LOGIN && (await loadExistingUser(db, login)).superuser) {
+        // Matomo lists a superuser as admin of every site, although no role rows exist for it.
+        return (await loadSites(db)).map((site) => ({ site: String(site.idsite), access: 'admin' }));
+      }
       const roles = await loadRoles(db, login);
       return [...roles].sort(([a], [b]) => a - b).map(([siteId, role]) => ({ site: String(siteId), access: role }));
     },

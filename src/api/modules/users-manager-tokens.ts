@@ -11,9 +11,9 @@ const MAX_DESCRIPTION_LENGTH = 100;
 
 /**
  * Returns the UTC expiry time of a new token, or null when it never expires: `expireDate`
- * (a day or a UTC date and time) wins over `expireHours` (hours from now).
+ * (a day or a UTC date and time) wins over `expireHours` (hours from now, 0 for never).
  *
- * @throws FootfallError PARAMETER_INVALID for a malformed date, a date in the past, or hours below 1.
+ * @throws FootfallError PARAMETER_INVALID for a malformed date, a date in the past, or negative hours.
  */
 export function parseTokenExpiry(params: ApiParams, now: Date): string | null {
   const expireDate = params.string('expireDate').trim();
@@ -26,9 +26,9 @@ export function parseTokenExpiry(params: ApiParams, now: Date): string | null {
     return formatUtcDateTime(new Date(time));
   }
 
-  if (params.string('expireHours').trim() === '') return null;
   const hours = params.int('expireHours', 0);
-  if (hours < 1) throw new FootfallError('PARAMETER_INVALID', `Invalid expireHours ${quote(String(hours))}. Use a whole number of hours of 1 or more.`);
+  if (hours === 0) return null;
+  if (hours < 0) throw new FootfallError('PARAMETER_INVALID', `Invalid expireHours ${quote(String(hours))}. Use a whole number of hours of 1 or more, or 0 for a token that never expires.`);
   return formatUtcDateTime(new Date(now.getTime() + hours * 3_600_000));
 }
 
@@ -42,9 +42,10 @@ export function registerTokenMethods(registry: ApiMethodRegistry): void {
       { name: 'passwordConfirmation', description: 'The user\'s password.', required: true },
       { name: 'description', description: `What the token is for, at most ${MAX_DESCRIPTION_LENGTH} characters.`, required: true },
       { name: 'expireDate', description: 'UTC date (and time) when the token stops working, such as 2030-01-31.' },
-      { name: 'expireHours', description: 'Hours from now after which the token stops working; used when expireDate is not sent.' },
+      { name: 'expireHours', description: 'Hours from now after which the token stops working; 0 (the default) for never. Used when expireDate is not sent.' },
       { name: 'secureOnly', description: '1 to accept the token only in a POST body.' },
     ],
+    differences: 'An expireDate in the past or a negative expireHours is rejected, where Matomo creates a token that has already expired. secureOnly is a Footfall addition.',
     handler: async ({ tenant, params, clock, logger }) => {
       const db = tenant.db();
       const loginOrEmail = params.requiredString('userLogin');
