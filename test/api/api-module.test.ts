@@ -51,13 +51,31 @@ describe('API module over HTTP', () => {
     test('renders an error as XML with its status', async () => {
       const response = await callApi(app, host, { method: 'SitesManager.getSiteFromId', idSite: '9', format: 'XML', token_auth: token });
       assert.equal(response.statusCode, 400);
-      assert.equal(response.body, `${XML_HEAD}<result>\n\t<error message="An unexpected website was found in the request: website id was set to &apos;9&apos;." code="SITE_NOT_FOUND" />\n</result>`);
+      assert.equal(response.body, `${XML_HEAD}<result>\n\t<error message="An unexpected website was found in the request: website id was set to '9'." code="SITE_NOT_FOUND" />\n</result>`);
     });
 
     test('renders an unknown format as an XML error', async () => {
       const response = await callApi(app, host, { method: 'API.getMatomoVersion', format: 'yaml', token_auth: token });
       assert.equal(response.statusCode, 400);
-      assert.equal(response.body, `${XML_HEAD}<result>\n\t<error message="Invalid format &apos;yaml&apos;. Use xml, json, csv or tsv." code="API_FORMAT_INVALID" />\n</result>`);
+      assert.equal(response.body, `${XML_HEAD}<result>\n\t<error message="Invalid format 'yaml'. Use xml, json, csv or tsv." code="API_FORMAT_INVALID" />\n</result>`);
+    });
+
+    test('renders a site as one row in XML', async () => {
+      const response = await callApi(app, host, { method: 'SitesManager.getSiteFromId', idSite: '1', format: 'xml', token_auth: token });
+      const site = (await callApi(app, host, { method: 'SitesManager.getSiteFromId', idSite: '1', token_auth: token })).json() as Record<string, string>;
+      const lines = Object.entries(site).map(([name, value]) => (value === '' ? `\t\t<${name} />` : `\t\t<${name}>${value}</${name}>`));
+      assert.equal(response.body, `${XML_HEAD}<result>\n\t<row>\n${lines.join('\n')}\n\t</row>\n</result>`);
+      assert.ok(lines.includes('\t\t<excluded_ips />'));
+    });
+
+    test('renders site URLs as rows in XML', async () => {
+      const response = await callApi(app, host, { method: 'SitesManager.getSiteUrlsFromId', idSite: '1', format: 'xml', token_auth: token });
+      assert.equal(response.body, `${XML_HEAD}<result>\n\t<row>https://example.org</row>\n</result>`);
+    });
+
+    test('renders an empty list as an empty result in XML', async () => {
+      const response = await callApi(app, host, { method: 'SitesManager.getSitesIdFromSiteUrl', url: 'https://nowhere.example', format: 'xml', token_auth: token });
+      assert.equal(response.body, `${XML_HEAD}<result />`);
     });
 
     test('reads parameters from a form body', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseApiFormat, renderApiError, renderApiResult } from '../../src/api/api-response.js';
-import { API_SUCCESS, KeyedResults } from '../../src/api/api-value.js';
+import { API_SUCCESS, KeyedResults, markArrayResult } from '../../src/api/api-value.js';
 
 const XML_HEAD = '<?xml version="1.0" encoding="utf-8" ?>\n';
 const ROWS = [{ label: 'Firefox', nb_visits: 2 }, { label: 'Chrome & co', nb_visits: 1 }];
@@ -36,6 +36,29 @@ describe('renderApiResult', () => {
     test('renders results by period as result elements with a date', () => {
       const value = new KeyedResults('date', [['2024-05-01', { nb_visits: 2 }], ['2024-05-02', []]]);
       assert.equal(renderApiResult(value, 'xml').body, `${XML_HEAD}<results>\n\t<result date="2024-05-01">\n\t\t<nb_visits>2</nb_visits>\n\t</result>\n\t<result date="2024-05-02" />\n</results>`);
+    });
+
+    test('renders empty and false values as empty elements', () => {
+      assert.equal(renderApiResult({ group: '', uses_2fa: false, enabled: true, none: null }, 'xml').body, `${XML_HEAD}<result>\n\t<group />\n\t<uses_2fa />\n\t<enabled>1</enabled>\n\t<none />\n</result>`);
+      assert.equal(renderApiResult(['a', ''], 'xml').body, `${XML_HEAD}<result>\n\t<row>a</row>\n\t<row/>\n</result>`);
+      assert.equal(renderApiResult('', 'xml').body, `${XML_HEAD}<result />`);
+    });
+
+    test('keeps single quotes and escapes the rest', () => {
+      assert.equal(renderApiResult("it's <b> & \"q\"", 'xml').body, `${XML_HEAD}<result>it's &lt;b&gt; &amp; &quot;q&quot;</result>`);
+    });
+
+    test('renders keys that are no element names as keyed rows', () => {
+      assert.equal(renderApiResult({ 1: { name: 'A' }, 2: '' }, 'xml').body, `${XML_HEAD}<result>\n\t<row key="1">\n\t\t<name>A</name>\n\t</row>\n\t<row key="2"/>\n</result>`);
+    });
+
+    test('wraps a marked array result of scalars in one row', () => {
+      assert.equal(renderApiResult(markArrayResult({ idsite: '1', name: 'A' }), 'xml').body, `${XML_HEAD}<result>\n\t<row>\n\t\t<idsite>1</idsite>\n\t\t<name>A</name>\n\t</row>\n</result>`);
+      assert.equal(renderApiResult(markArrayResult({ value: 'one' }), 'xml').body, `${XML_HEAD}<result>\n\t<value>one</value>\n</result>`);
+    });
+
+    test('leaves the mark out of JSON', () => {
+      assert.equal(renderApiResult(markArrayResult({ idsite: '1' }), 'json').body, '{"idsite":"1"}');
     });
 
     test('sends the xml content type', () => {

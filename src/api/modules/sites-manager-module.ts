@@ -5,7 +5,7 @@ import {
 } from '../../sites/site-store.js';
 import type { ApiMethodRegistry, ApiParameterDoc } from '../api-method-registry.js';
 import type { ApiParams } from '../api-params.js';
-import { API_SUCCESS } from '../api-value.js';
+import { API_SUCCESS, markArrayResult } from '../api-value.js';
 import { buildSiteApiObject } from './site-api-object.js';
 import { parseSiteFields, SITE_FIELD_PARAMETERS } from './site-fields-params.js';
 
@@ -59,7 +59,7 @@ export function registerSitesManagerModule(registry: ApiMethodRegistry): void {
     handler: async ({ tenant, access, params }) => {
       const siteId = parseSiteIdParam(params);
       access.ensure('view', [siteId]);
-      return buildSiteApiObject(await loadSite(tenant.db(), siteId), { superuser: access.superuser });
+      return markArrayResult(buildSiteApiObject(await loadSite(tenant.db(), siteId), { superuser: access.superuser }));
     },
   });
 

@@ -11,7 +11,7 @@ import { FootfallError, quote } from '../../errors.js';
 import { loadSite, loadSites } from '../../sites/site-store.js';
 import type { ApiMethodRegistry } from '../api-method-registry.js';
 import type { ApiParams } from '../api-params.js';
-import { API_SUCCESS, type ApiObject } from '../api-value.js';
+import { API_SUCCESS, markArrayResult, type ApiObject } from '../api-value.js';
 import { parseSiteIdParam } from './sites-manager-module.js';
 import { registerTokenMethods } from './users-manager-tokens.js';
 
@@ -92,7 +92,7 @@ export function registerUsersManagerModule(registry: ApiMethodRegistry): void {
     handler: async ({ tenant, access, params }) => {
       const login = params.requiredString('userLogin');
       if (!access.superuser && access.login !== login) access.ensureSuperuser();
-      return buildUserApiObject(await loadExistingUser(tenant.db(), login), access);
+      return markArrayResult(buildUserApiObject(await loadExistingUser(tenant.db(), login), access));
     },
   });
 
