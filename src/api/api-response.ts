@@ -163,7 +163,8 @@ export function renderApiError(message: string, code: ErrorCode, format: ApiForm
   switch (format) {
     case 'json':
     case 'original':
-      return wrapJsonp(JSON.stringify({ result: 'error', message, code }), callback);
+      // Matomo puts a multi-line message on one line in JSON.
+      return wrapJsonp(JSON.stringify({ result: 'error', message: message.replace(/\r?\n/g, ' '), code }), callback);
     case 'xml':
       return { contentType: 'text/xml; charset=utf-8', body: `<?xml version="1.0" encoding="utf-8" ?>\n<result>\n\t<error message="${escapeXml(message)}" code="${code}" />\n</result>` };
     case 'csv':

@@ -118,6 +118,10 @@ describe('renderApiError', () => {
     assert.equal(renderApiError("Invalid format 'x'.", 'API_FORMAT_INVALID', 'json').body, '{"result":"error","message":"Invalid format \'x\'.","code":"API_FORMAT_INVALID"}');
   });
 
+  test('puts a multi-line message on one line in json', () => {
+    assert.equal(renderApiError('Invalid settings:\n  a\r\n  b', 'CONFIG_INVALID', 'json').body, '{"result":"error","message":"Invalid settings:   a   b","code":"CONFIG_INVALID"}');
+  });
+
   test('renders xml as an error element', () => {
     assert.equal(renderApiError('Bad <value> & "quotes"', 'PARAMETER_INVALID', 'xml').body, `${XML_HEAD}<result>\n\t<error message="Bad &lt;value&gt; &amp; &quot;quotes&quot;" code="PARAMETER_INVALID" />\n</result>`);
   });
