@@ -96,7 +96,7 @@ function renderXml(value: ApiValue): string {
   return text === '' ? `${head}<result />` : `${head}<result>${text}</result>`;
 }
 
-/** Matomo wraps a plain array in one row unless it is empty, holds one scalar, or holds a nested array. */
+/** Returns whether Matomo wraps a plain array in one row: it does unless the array is empty, contains one scalar, or contains a nested array. */
 function isArrayResultOfScalars(value: ApiObject): boolean {
   const items = Object.values(value);
   if (!isArrayResult(value) || items.length < 2) return false;

@@ -7,10 +7,10 @@ const UTC_OFFSET_PATTERN = /^UTC([+-])([0-9]{1,2})(?:\.(5|25|75))?$/;
 const OFFSET_MINUTES: Readonly<Record<string, string>> = { 5: '30', 25: '15', 75: '45' };
 
 /**
- * Returns the name Matomo 5 gives a time zone: the country's English name when the country
- * has one zone (`Europe/Paris` is `France`), `Country - City` when it has several
- * (`America/New_York` is `United States - New York`), `UTC+5:30` for the offset form
- * `UTC+5.5`, and the city alone for a zone without a country (`Etc/GMT+2` is `GMT+2`).
+ * Returns the name Matomo 5 gives a time zone. A country with one zone gives its English
+ * name (`Europe/Paris` is `France`), and a country with several gives `Country - City`
+ * (`America/New_York` is `United States - New York`). The offset form `UTC+5.5` gives
+ * `UTC+5:30`, and a zone without a country gives its city (`Etc/GMT+2` is `GMT+2`).
  * Country names come from Node's CLDR data, zone-to-country links from countries-and-timezones.
  */
 export function describeTimezone(timezone: string): string {

@@ -48,7 +48,7 @@ describe('two tenants in one root', () => {
     assert.deepEqual(byUrl.json(), []);
   });
 
-  test('a token of one tenant is TOKEN_INVALID on the other with the same login', async () => {
+  test('token of another tenant is TOKEN_INVALID', async () => {
     const [alpha, beta] = tenants as [{ host: string; token: string }, { host: string; token: string }];
     for (const [tokenOwner, target] of [[alpha, beta], [beta, alpha]] as const) {
       const response = await callApi(app, target.host, { method: 'SitesManager.getSitesIdWithAtLeastViewAccess', token_auth: tokenOwner.token });
@@ -57,7 +57,7 @@ describe('two tenants in one root', () => {
     }
   });
 
-  test('a token of one tenant is TOKEN_INVALID on the other in a POST body', async () => {
+  test('foreign token in a POST body is TOKEN_INVALID', async () => {
     const [alpha, beta] = tenants as [{ host: string; token: string }, { host: string; token: string }];
     const response = await callApi(app, beta.host, { method: 'UsersManager.getUser', userLogin: 'admin', token_auth: alpha.token }, { post: true });
     assert.equal(response.statusCode, 401);
@@ -102,7 +102,7 @@ describe('config layers across tenants', () => {
     assert.deepEqual([customSite.currency, customSite.timezone], ['JPY', 'Europe/Berlin']);
   });
 
-  test('a tenant file edited while the server runs is read on the next request', async () => {
+  test('edited tenant file applies without restart', async () => {
     const file = tenantConfigFile(root, plain.host);
     editConfigFile(file, 'General', 'default_currency', 'GBP');
     const edited = await addSiteOn(plain, 'edited');
@@ -113,7 +113,7 @@ describe('config layers across tenants', () => {
     assert.equal(restored.currency, 'EUR');
   });
 
-  test('a common file edited while the server runs is read on the next request', async () => {
+  test('edited common file applies without restart', async () => {
     editConfigFile(root.rootPaths.commonConfig, 'General', 'default_timezone', 'Asia/Tokyo');
     const site = await addSiteOn(plain, 'tokyo');
     assert.equal(site.timezone, 'Asia/Tokyo');
