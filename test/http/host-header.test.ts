@@ -86,6 +86,18 @@ describe('Host header handling', () => {
     });
   }
 
+  test('answers API calls for a bad host with HOST_INVALID', async () => {
+    const response = await app.inject({ url: '/index.php?module=API&method=API.getMatomoVersion&format=json', headers: { host: '../x' } });
+    assert.equal(response.statusCode, 400);
+    assert.deepEqual(response.json(), { result: 'error', message: "Invalid host name '../x': use letters, digits, dots and inner hyphens only.", code: 'HOST_INVALID' });
+  });
+
+  test('answers API calls for an unknown host with TENANT_NOT_FOUND', async () => {
+    const response = await app.inject({ url: '/?module=API&method=API.getMatomoVersion&format=JSON', headers: { host: 'unknown.example' } });
+    assert.equal(response.statusCode, 404);
+    assert.deepEqual(response.json(), { result: 'error', message: "No Footfall tenant is configured for host 'unknown.example'.", code: 'TENANT_NOT_FOUND' });
+  });
+
   test('resolves the Unicode name to the punycode tenant folder', async () => {
     const response = await app.inject({
       url: `/index.php?module=API&format=json&method=SitesManager.getSiteFromId&idSite=1&token_auth=${bookToken}`,

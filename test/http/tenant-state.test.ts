@@ -37,6 +37,15 @@ describe('disabled tenant', () => {
     }
   });
 
+  test('answers API calls with TENANT_DISABLED in the requested format', async () => {
+    const message = 'This host is disabled. Its data is kept; the operator can enable it again.';
+    const json = await callApi(app, host, { method: 'API.getMatomoVersion' });
+    assert.equal(json.statusCode, 503);
+    assert.equal(json.body, `{"result":"error","message":"${message}","code":"TENANT_DISABLED"}`);
+    const xml = await callApi(app, host, { method: 'API.getMatomoVersion', format: 'xml' });
+    assert.equal(xml.body, `<?xml version="1.0" encoding="utf-8" ?>\n<result>\n\t<error message="${message}" code="TENANT_DISABLED" />\n</result>`);
+  });
+
   test('leaves other tenants of the root serving', async () => {
     const response = await app.inject({ url: '/', headers: { host: other } });
     assert.equal(response.statusCode, 200);
