@@ -193,6 +193,18 @@ describe('SitesManager API', () => {
       assert.deepEqual(site.json(), { ...firstSite(host, { creator_login: 'admin' }), name: 'Renamed', currency: 'JPY', currency_name: 'Japanese Yen' });
     });
 
+    test('updateSite with urls replaces every URL', async () => {
+      const added = await callApi(app, host, { method: 'SitesManager.addSite', siteName: 'Moving', urls: 'https://old.example,https://old-alias.example', token_auth: superToken });
+      const siteId = String((added.json() as { value: number }).value);
+      await callApi(app, host, { method: 'SitesManager.updateSite', idSite: siteId, 'urls[]': 'new.example/', group: '  Moved  ', token_auth: superToken });
+      const urls = await callApi(app, host, { method: 'SitesManager.getSiteUrlsFromId', idSite: siteId, token_auth: superToken });
+      assert.deepEqual(urls.json(), ['http://new.example']);
+      const site = (await callApi(app, host, { method: 'SitesManager.getSiteFromId', idSite: siteId, token_auth: superToken })).json() as Record<string, string>;
+      assert.deepEqual([site.main_url, site.group], ['http://new.example', 'Moved']);
+      const byOldUrl = await callApi(app, host, { method: 'SitesManager.getSitesIdFromSiteUrl', url: 'https://old-alias.example', token_auth: superToken });
+      assert.deepEqual(byOldUrl.json(), []);
+    });
+
     test('updateSite is ACCESS_DENIED for a view user', async () => {
       const response = await callApi(app, host, { method: 'SitesManager.updateSite', idSite: '1', siteName: 'Mine', token_auth: viewToken });
       assert.equal(response.statusCode, 401);

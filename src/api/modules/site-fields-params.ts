@@ -93,7 +93,7 @@ export function parseSiteFields(params: ApiParams): SiteFields {
     excludedReferrers: params.optionalList('excludedReferrers'),
     timezone: optionalNonEmpty(params, 'timezone'),
     currency: optionalNonEmpty(params, 'currency'),
-    group: params.optionalString('group'),
+    group: params.optionalString('group')?.trim(),
     startDate: parseStartDate(params),
     excludeUnknownUrls: optionalBool(params, 'excludeUnknownUrls'),
     keepUrlFragments: parseKeepUrlFragments(params),

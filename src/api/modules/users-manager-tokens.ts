@@ -1,10 +1,23 @@
 /** `UsersManager.createAppSpecificTokenAuth`: a new token for a user who proves their password. */
-import { verifyPassword } from '../../auth/password-hash.js';
+import { randomBytes } from 'node:crypto';
+import { hashPassword, verifyPassword } from '../../auth/password-hash.js';
 import { createToken, findUserByLoginOrEmail, loadPasswordHash } from '../../auth/user-store.js';
 import { FootfallError, quote } from '../../errors.js';
 import { formatUtcDateTime } from '../../time.js';
 import type { ApiMethodRegistry } from '../api-method-registry.js';
 import type { ApiParams } from '../api-params.js';
+
+const dummyHashes = new Map<number, Promise<string>>();
+
+/** Returns a bcrypt hash of a random password at `cost`, made once per cost, to check against when a login is unknown. */
+function loadDummyHash(cost: number): Promise<string> {
+  let hash = dummyHashes.get(cost);
+  if (!hash) {
+    hash = hashPassword(randomBytes(16).toString('hex'), cost);
+    dummyHashes.set(cost, hash);
+  }
+  return hash;
+}
 
 const EXPIRE_DATE_PATTERN = /^[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2})?$/;
 const MAX_DESCRIPTION_LENGTH = 100;
@@ -59,8 +72,11 @@ export function registerTokenMethods(registry: ApiMethodRegistry): void {
 
       const user = await findUserByLoginOrEmail(db, loginOrEmail);
       const hash = user ? await loadPasswordHash(db, user.login) : null;
-      // The same error for an unknown login and a wrong password, so the API cannot be used to find logins.
-      if (!user || hash === null || !(await verifyPassword(password, hash))) {
+      // An unknown login costs the same bcrypt check and gets the same error as a wrong password, so logins cannot be probed.
+      // NOTE: failed attempts are not rate-limited yet; Matomo's brute-force detection has no counterpart here.
+      const cost = tenant.settings.int('General', 'password_hash_cost');
+      const matches = await verifyPassword(password, hash ?? await loadDummyHash(cost));
+      if (!user || hash === null || !matches) {
         throw new FootfallError('PASSWORD_INCORRECT', 'Wrong login or password. Send the login (or email) and the current password of the user.');
       }
       const token = await createToken(db, tenant.salt, user.login, description, {
