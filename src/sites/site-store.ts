@@ -230,3 +230,9 @@ export async function countSites(db: Kysely<Database>): Promise<number> {
   const row = await db.selectFrom('site').select((eb) => eb.fn.countAll().as('count')).executeTakeFirst();
   return Number(row?.count ?? 0);
 }
+
+/** Returns the id of every site, sorted. */
+export async function loadSiteIds(db: Kysely<Database>): Promise<number[]> {
+  const rows = await db.selectFrom('site').select('idsite').orderBy('idsite').execute();
+  return rows.map((row) => Number(row.idsite));
+}

@@ -1,7 +1,7 @@
 /** Methods of Matomo's `SitesManager` module: reading, adding, changing and deleting sites. */
 import { FootfallError, quote } from '../../errors.js';
 import {
-  countSites, createSite, deleteSite, findSiteIdsByUrls, loadSite, loadSites, updateSite,
+  countSites, createSite, deleteSite, findSiteIdsByUrls, loadSite, loadSiteIds, loadSites, updateSite,
 } from '../../sites/site-store.js';
 import type { ApiMethodRegistry, ApiParameterDoc } from '../api-method-registry.js';
 import type { ApiParams } from '../api-params.js';
@@ -101,8 +101,7 @@ export function registerSitesManagerModule(registry: ApiMethodRegistry): void {
     parameters: [],
     handler: async ({ tenant, access }) => {
       const siteIds = access.siteIdsWith('view');
-      if (siteIds !== null) return siteIds;
-      return (await loadSites(tenant.db())).map((site) => site.idsite);
+      return siteIds ?? loadSiteIds(tenant.db());
     },
   });
 

@@ -8,7 +8,7 @@ import {
 } from '../../auth/user-store.js';
 import type { Database } from '../../db/schema.js';
 import { FootfallError, quote } from '../../errors.js';
-import { loadSite, loadSites } from '../../sites/site-store.js';
+import { loadSite, loadSiteIds } from '../../sites/site-store.js';
 import type { ApiMethodRegistry } from '../api-method-registry.js';
 import type { ApiParams } from '../api-params.js';
 import { API_SUCCESS, markArrayResult, type ApiObject } from '../api-value.js';
@@ -131,7 +131,7 @@ export function registerUsersManagerModule(registry: ApiMethodRegistry): void {
 async function resolveAccessSiteIds(db: Kysely<Database>, access: Access, params: ApiParams): Promise<number[]> {
   const raw = params.optionalList('idSites') ?? [];
   if (raw.length === 1 && raw[0] === 'all') {
-    return access.siteIdsWith('admin') ?? (await loadSites(db)).map((site) => site.idsite);
+    return access.siteIdsWith('admin') ?? loadSiteIds(db);
   }
   const siteIds = raw.filter((value) => value !== '').map((value) => {
     if (!/^[0-9]+$/.test(value) || Number(value) < 1) throw new FootfallError('PARAMETER_INVALID', `Invalid value ${quote(value)} for 'idSites'. Use site ids such as 1,2 or all.`);
@@ -179,7 +179,7 @@ function registerAccessMethods(registry: ApiMethodRegistry): void {
       const login = params.requiredString('userLogin');
       if (login !== ANONYMOUS_LOGIN && (await loadExistingUser(db, login)).superuser) {
         // Matomo lists a superuser as admin of every site, although no role rows exist for it.
-        return (await loadSites(db)).map((site) => ({ site: String(site.idsite), access: 'admin' }));
+        return (await loadSiteIds(db)).map((siteId) => ({ site: String(siteId), access: 'admin' }));
       }
       const roles = await loadRoles(db, login);
       return [...roles].sort(([a], [b]) => a - b).map(([siteId, role]) => ({ site: String(siteId), access: role }));
