@@ -37,9 +37,8 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** Returns the XML text of a scalar: false and null are empty, as PHP's strval makes them in Matomo's XML renderer. */
+/** Returns the XML text of a scalar: null is empty and booleans are 1 or 0, as in Matomo 5's `<uses_2fa>0</uses_2fa>`. */
 function xmlText(value: ApiValue): string {
-  if (value === false) return '';
   return escapeXml(scalarText(value));
 }
 

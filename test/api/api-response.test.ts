@@ -38,8 +38,8 @@ describe('renderApiResult', () => {
       assert.equal(renderApiResult(value, 'xml').body, `${XML_HEAD}<results>\n\t<result date="2024-05-01">\n\t\t<nb_visits>2</nb_visits>\n\t</result>\n\t<result date="2024-05-02" />\n</results>`);
     });
 
-    test('renders empty and false values as empty elements', () => {
-      assert.equal(renderApiResult({ group: '', uses_2fa: false, enabled: true, none: null }, 'xml').body, `${XML_HEAD}<result>\n\t<group />\n\t<uses_2fa />\n\t<enabled>1</enabled>\n\t<none />\n</result>`);
+    test('renders empty values as empty elements and booleans as digits', () => {
+      assert.equal(renderApiResult({ group: '', uses_2fa: false, enabled: true, none: null }, 'xml').body, `${XML_HEAD}<result>\n\t<group />\n\t<uses_2fa>0</uses_2fa>\n\t<enabled>1</enabled>\n\t<none />\n</result>`);
       assert.equal(renderApiResult(['a', ''], 'xml').body, `${XML_HEAD}<result>\n\t<row>a</row>\n\t<row/>\n</result>`);
       assert.equal(renderApiResult('', 'xml').body, `${XML_HEAD}<result />`);
     });

@@ -80,6 +80,15 @@ describe('UsersManager API', () => {
     assert.deepEqual(response.json(), { login: 'self', email: 'self@example.org', superuser_access: '0', invite_status: 'active' });
   });
 
+  test('getUser renders one row in XML', async () => {
+    const response = await callApi(app, host, { method: 'UsersManager.getUser', userLogin: 'admin', format: 'xml', token_auth: superToken });
+    assert.equal(response.body, [
+      '<?xml version="1.0" encoding="utf-8" ?>', '<result>', '\t<row>', '\t\t<login>admin</login>', `\t\t<email>admin@${host}</email>`,
+      '\t\t<superuser_access>1</superuser_access>', `\t\t<date_registered>${REGISTERED}</date_registered>`,
+      '\t\t<invite_status>active</invite_status>', '\t\t<uses_2fa>0</uses_2fa>', '\t</row>', '</result>',
+    ].join('\n'));
+  });
+
   test('getUser of another user is ACCESS_DENIED for a view user', async () => {
     const viewToken = await addUserWithToken('nosy', 'view');
     const response = await callApi(app, host, { method: 'UsersManager.getUser', userLogin: 'admin', token_auth: viewToken });
