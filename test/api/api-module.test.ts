@@ -68,6 +68,14 @@ describe('API module over HTTP', () => {
       assert.ok(lines.includes('\t\t<excluded_ips />'));
     });
 
+    test('renders a site list as rows in XML', async () => {
+      const response = await callApi(app, host, { method: 'SitesManager.getSitesWithAtLeastViewAccess', format: 'xml', token_auth: token });
+      const [site] = (await callApi(app, host, { method: 'SitesManager.getSitesWithAtLeastViewAccess', token_auth: token })).json() as Array<Record<string, string>>;
+      const lines = Object.entries(site!).map(([name, value]) => (value === '' ? `\t\t<${name} />` : `\t\t<${name}>${value}</${name}>`));
+      assert.equal(response.body, `${XML_HEAD}<result>\n\t<row>\n${lines.join('\n')}\n\t</row>\n</result>`);
+      assert.equal(lines[0], '\t\t<idsite>1</idsite>');
+    });
+
     test('renders site URLs as rows in XML', async () => {
       const response = await callApi(app, host, { method: 'SitesManager.getSiteUrlsFromId', idSite: '1', format: 'xml', token_auth: token });
       assert.equal(response.body, `${XML_HEAD}<result>\n\t<row>https://example.org</row>\n</result>`);
