@@ -97,7 +97,7 @@ for (const adapter of ['mysql', 'pgsql'] as const satisfies readonly DatabaseAda
       const created = await callApi(app, host, { method: 'UsersManager.createAppSpecificTokenAuth', userLogin: 'reader', passwordConfirmation: 'reader-password', description: 'engine test' });
       const readerToken = (created.json() as { value: string }).value;
       const ids = await callApi(app, host, { method: 'SitesManager.getSitesIdWithAtLeastViewAccess', token_auth: readerToken });
-      assert.deepEqual(ids.json(), [1]);
+      assert.deepEqual(ids.json(), ['1']);
       const lastSuperuser = await callApi(app, host, { method: 'UsersManager.deleteUser', userLogin: 'admin', token_auth: token });
       assert.equal((lastSuperuser.json() as { code: string }).code, 'SUPERUSER_LAST_REMAINING');
       const deleted = await callApi(app, host, { method: 'UsersManager.deleteUser', userLogin: 'reader', token_auth: token });

@@ -88,9 +88,9 @@ describe('SitesManager API', () => {
       assert.deepEqual(response.json(), ['https://example.org']);
     });
 
-    test('getSitesIdWithAtLeastViewAccess returns numbers', async () => {
+    test('getSitesIdWithAtLeastViewAccess returns id strings', async () => {
       const response = await callApi(app, host, { method: 'SitesManager.getSitesIdWithAtLeastViewAccess', token_auth: viewToken });
-      assert.deepEqual(response.json(), [1]);
+      assert.deepEqual(response.json(), ['1']);
     });
 
     test('getAllSites is ACCESS_DENIED for a view user', async () => {
@@ -249,7 +249,7 @@ describe('SitesManager.deleteSite', () => {
       const deleted = await callApi(app, tenant.host, { method: 'SitesManager.deleteSite', idSite: '2', token_auth: token });
       assert.deepEqual(deleted.json(), { result: 'success', message: 'ok' });
       const remaining = await callApi(app, tenant.host, { method: 'SitesManager.getSitesIdWithAtLeastViewAccess', token_auth: token });
-      assert.deepEqual(remaining.json(), [1]);
+      assert.deepEqual(remaining.json(), ['1']);
 
       const last = await callApi(app, tenant.host, { method: 'SitesManager.deleteSite', idSite: '1', token_auth: token });
       assert.equal(last.statusCode, 400);

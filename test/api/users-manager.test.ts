@@ -200,8 +200,8 @@ describe('UsersManager API', () => {
       const user = await callApi(app, host, { method: 'UsersManager.getUser', userLogin: 'promoted', token_auth: superToken });
       assert.equal((user.json() as { superuser_access: string }).superuser_access, '1');
       const roles = await callApi(app, host, { method: 'UsersManager.getSitesAccessFromUser', userLogin: 'promoted', token_auth: superToken });
-      const siteIds = (await callApi(app, host, { method: 'SitesManager.getSitesIdWithAtLeastViewAccess', token_auth: superToken })).json() as number[];
-      assert.deepEqual(roles.json(), siteIds.map((siteId) => ({ site: String(siteId), access: 'admin' })));
+      const siteIds = (await callApi(app, host, { method: 'SitesManager.getSitesIdWithAtLeastViewAccess', token_auth: superToken })).json() as string[];
+      assert.deepEqual(roles.json(), siteIds.map((siteId) => ({ site: siteId, access: 'admin' })));
 
       const remove = await callApi(app, host, { method: 'UsersManager.setSuperUserAccess', userLogin: 'promoted', hasSuperUserAccess: '0', passwordConfirmation: 'secret-password', token_auth: superToken });
       assert.deepEqual(remove.json(), { result: 'success', message: 'ok' });

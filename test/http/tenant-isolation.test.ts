@@ -43,7 +43,7 @@ describe('two tenants in one root', () => {
     const [alpha, beta] = tenants as [{ host: string; token: string }, { host: string; token: string }];
     await callApi(app, alpha.host, { method: 'SitesManager.addSite', siteName: 'Alpha only', urls: 'https://alpha-only.example', token_auth: alpha.token });
     const betaSites = await callApi(app, beta.host, { method: 'SitesManager.getSitesIdWithAtLeastViewAccess', token_auth: beta.token });
-    assert.deepEqual(betaSites.json(), [1]);
+    assert.deepEqual(betaSites.json(), ['1']);
     const byUrl = await callApi(app, beta.host, { method: 'SitesManager.getSitesIdFromSiteUrl', url: 'https://alpha-only.example', token_auth: beta.token });
     assert.deepEqual(byUrl.json(), []);
   });

@@ -97,11 +97,12 @@ export function registerSitesManagerModule(registry: ApiMethodRegistry): void {
 
   registry.register({
     name: 'SitesManager.getSitesIdWithAtLeastViewAccess',
-    description: 'Returns the ids of the sites the user can view, sorted.',
+    description: 'Returns the ids of the sites the user can view, sorted, as strings.',
     parameters: [],
     handler: async ({ tenant, access }) => {
       const siteIds = access.siteIdsWith('view');
-      return siteIds ?? loadSiteIds(tenant.db());
+      // Matomo returns the ids as the database strings.
+      return (siteIds ?? await loadSiteIds(tenant.db())).map(String);
     },
   });
 
