@@ -53,7 +53,8 @@ function scalarText(value: ApiValue): string {
 function xmlElement(name: string, value: ApiValue, indent: string, listItem = false): string {
   const open = XML_NAME_PATTERN.test(name) ? `<${name}` : `<row key="${escapeXml(name)}"`;
   const close = XML_NAME_PATTERN.test(name) ? `</${name}>` : '</row>';
-  if (Array.isArray(value) || isPlainObject(value) || value instanceof KeyedResults) {
+  if (value instanceof KeyedResults) return xmlNestedKeyedResults(value, `${indent}${open}>`, `${indent}${close}`, indent);
+  if (Array.isArray(value) || isPlainObject(value)) {
     const inner = xmlChildren(value, `${indent}\t`);
     return inner === '' ? `${indent}${open} />` : `${indent}${open}>\n${inner}\n${indent}${close}`;
   }
@@ -61,6 +62,25 @@ function xmlElement(name: string, value: ApiValue, indent: string, listItem = fa
   if (text !== '') return `${indent}${open}>${text}${close}`;
   // Matomo writes an empty list item or keyed row without the space before the slash.
   return listItem || !XML_NAME_PATTERN.test(name) ? `${indent}${open}/>` : `${indent}${open} />`;
+}
+
+/**
+ * Renders results by period or site inside another value (an API.getBulkRequest entry) as
+ * Matomo 5 does there: `<row key="2010-03-06">` elements, an empty one as an open and a close tag.
+ */
+function xmlNestedKeyedResults(value: KeyedResults, openLine: string, closeLine: string, indent: string): string {
+  const entries = value.entries.map(([key, entry]) => {
+    const childIndent = `${indent}\t`;
+    const open = `${childIndent}<row key="${escapeXml(key)}">`;
+    if (Array.isArray(entry) || isPlainObject(entry) || entry instanceof KeyedResults) {
+      const inner = entry instanceof KeyedResults ? xmlNestedKeyedResults(entry, '', '', childIndent) : xmlChildren(entry, `${childIndent}\t`);
+      return inner === '' ? `${open}\n${childIndent}</row>` : `${open}\n${inner}\n${childIndent}</row>`;
+    }
+    const text = xmlText(entry);
+    return text === '' ? `${childIndent}<row key="${escapeXml(key)}"/>` : `${open}${text}</row>`;
+  });
+  if (openLine === '') return entries.join('\n');
+  return `${openLine}\n${entries.join('\n')}\n${closeLine}`;
 }
 
 function xmlChildren(value: ApiValue, indent: string): string {

@@ -61,6 +61,11 @@ describe('renderApiResult', () => {
       assert.equal(renderApiResult(markArrayResult({ idsite: '1' }), 'json').body, '{"idsite":"1"}');
     });
 
+    test('renders results by period inside a list as keyed rows', () => {
+      const value = [new KeyedResults('date', [['2010-03-06', { nb_visits: 2 }], ['2010-03-07', []]])];
+      assert.equal(renderApiResult(value, 'xml').body, `${XML_HEAD}<result>\n\t<row>\n\t\t<row key="2010-03-06">\n\t\t\t<nb_visits>2</nb_visits>\n\t\t</row>\n\t\t<row key="2010-03-07">\n\t\t</row>\n\t</row>\n</result>`);
+    });
+
     test('sends the xml content type', () => {
       assert.equal(renderApiResult('x', 'xml').contentType, 'text/xml; charset=utf-8');
     });
