@@ -56,7 +56,7 @@ function sendResolverError(request: FastifyRequest, reply: FastifyReply, code: E
   return reply.code(ERROR_CODES[code]).header('content-type', rendered.contentType).header('cache-control', 'no-store').send(rendered.body);
 }
 
-/** Builds the onRequest hook that sets `request.tenant` or answers 400, 404, 500 or 503 itself. */
+/** Builds the onRequest hook that sets `request.tenant` or sends a 400, 404, 500 or 503 response itself. */
 export function createTenantResolver(context: AppContext) {
   return async function resolveTenant(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const path = request.url.split('?')[0] ?? '/';
