@@ -43,6 +43,12 @@ describe('API module over HTTP', () => {
       assert.equal(response.body, 'handle_1({"value":"5.1.0"})');
     });
 
+    test('wraps JSON in the jsoncallback when callback is missing', async () => {
+      const response = await callApi(app, host, { method: 'API.getMatomoVersion', jsoncallback: 'jQuery123.done', token_auth: token });
+      assert.equal(response.body, 'jQuery123.done({"value":"5.1.0"})');
+      assert.equal(response.contentType, 'application/javascript; charset=utf-8');
+    });
+
     test('renders a success result as XML', async () => {
       const response = await callApi(app, host, { method: 'SitesManager.updateSite', idSite: '1', group: 'G', format: 'xml', token_auth: token });
       assert.equal(response.body, `${XML_HEAD}<result>\n\t<success message="ok" />\n</result>`);

@@ -38,6 +38,8 @@ async function runSubCall(call: ApiCall, query: string): Promise<ApiValue> {
     return { result: 'error', message: 'API.getBulkRequest cannot be nested in another API.getBulkRequest.', code: 'PARAMETER_INVALID' };
   }
   try {
+    // NOTE: every sub-call shares the roles read once for the outer token, so a role that an
+    // earlier sub-call changes is not seen by later ones in the same request.
     return toBulkEntry(await method.handler({ ...call, params }));
   } catch (error) {
     if (isFootfallError(error)) return { result: 'error', message: error.message, code: error.code };
