@@ -161,6 +161,13 @@ describe('SitesManager API', () => {
       assert.deepEqual(urls.json(), []);
     });
 
+    test('getSitesWithAtLeastViewAccess returns at most limit sites', async () => {
+      const all = await callApi(app, host, { method: 'SitesManager.getSitesWithAtLeastViewAccess', token_auth: superToken });
+      assert.ok((all.json() as unknown[]).length > 1);
+      const limited = await callApi(app, host, { method: 'SitesManager.getSitesWithAtLeastViewAccess', limit: '1', token_auth: superToken });
+      assert.deepEqual((limited.json() as Array<{ idsite: string }>).map((site) => site.idsite), ['1']);
+    });
+
     test('addSite is ACCESS_DENIED for a view user', async () => {
       const response = await callApi(app, host, { method: 'SitesManager.addSite', siteName: 'X', urls: 'https://x.example', token_auth: viewToken });
       assert.equal(response.statusCode, 401);
