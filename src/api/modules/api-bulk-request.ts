@@ -30,7 +30,7 @@ function toBulkEntry(value: ApiValue): ApiValue {
 async function runSubCall(call: ApiCall, query: string): Promise<ApiValue> {
   const params = parseSubQuery(query);
   const name = params.optionalString('method') ?? '';
-  const method = call.methods.get(name);
+  const method = call.methods!.get(name);
   if (!method) {
     return { result: 'error', message: `The method ${quote(name)} does not exist or is not available.`, code: name === '' ? 'API_METHOD_MISSING' : 'API_METHOD_NOT_FOUND' };
   }
@@ -56,6 +56,7 @@ export function registerBulkRequest(registry: ApiMethodRegistry): void {
     parameters: [{ name: 'urls', description: 'URL-encoded query strings, one per call: urls[0]=method%3DAPI.getMatomoVersion&urls[1]=...', required: true }],
     differences: 'Each error entry carries Footfall\'s stable code besides result and message. A sub-call cannot set token_auth or format: the outer request\'s are used.',
     handler: async (call) => {
+      if (!call.methods) throw new Error('API.getBulkRequest needs call.methods, the registry to run sub-calls with.');
       const queries = call.params.optionalList('urls') ?? [];
       const results: ApiValue[] = [];
       for (const query of queries) results.push(await runSubCall(call, query));
