@@ -15,6 +15,8 @@ export interface ApiCall {
   clock: Clock;
   logger: Logger;
   registry: TenantRegistry;
+  /** Every method of the API, for methods such as API.getBulkRequest that run other methods; the HTTP routes always set it. */
+  methods?: ApiMethodRegistry;
   /** The host and scheme the request came in on, for URLs the method returns. */
   origin: { host: string; secure: boolean };
 }

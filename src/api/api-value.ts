@@ -29,3 +29,21 @@ export class KeyedResults {
 
 /** The value of a method that returns nothing: Matomo answers `{"result":"success","message":"ok"}`. */
 export const API_SUCCESS: ApiObject = { result: 'success', message: 'ok' };
+
+const ARRAY_RESULT = Symbol('arrayResult');
+
+/**
+ * Marks an object as one that Matomo returns as a plain PHP array (such as the site of
+ * `SitesManager.getSiteFromId`) rather than as a one-row report (such as `VisitsSummary.get`).
+ * XML wraps a marked object of scalars in one `<row>` element, as Matomo does; JSON ignores
+ * the mark. Returns the same object.
+ */
+export function markArrayResult<T extends ApiObject>(object: T): T {
+  Object.defineProperty(object, ARRAY_RESULT, { value: true, enumerable: false });
+  return object;
+}
+
+/** Returns whether `markArrayResult` marked a value. */
+export function isArrayResult(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[ARRAY_RESULT] === true;
+}

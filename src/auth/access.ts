@@ -1,6 +1,7 @@
 /** The identity of a request and the roles it holds on each site. */
 import type { Tenant } from '../tenancy/tenant.js';
 import { FootfallError, quote } from '../errors.js';
+import type { Clock } from '../time.js';
 import { isTokenShaped } from './token-hash.js';
 import { ANONYMOUS_LOGIN, findTokenOwner, findUser, loadRoles, roleIncludes, type Role } from './user-store.js';
 
@@ -74,13 +75,15 @@ export class Access {
  *
  * @throws FootfallError TOKEN_INVALID when a token is given but matches no user of this tenant.
  */
-export async function authenticateToken(tenant: Tenant, token: string | undefined, options: { securelySent?: boolean } = {}): Promise<Access> {
+export async function authenticateToken(
+  tenant: Tenant, token: string | undefined, options: { securelySent?: boolean; clock?: Clock } = {},
+): Promise<Access> {
   const db = tenant.db();
   if (token === undefined || token === '' || token === ANONYMOUS_LOGIN) {
     return new Access(ANONYMOUS_LOGIN, false, await loadRoles(db, ANONYMOUS_LOGIN));
   }
 
-  const owner = isTokenShaped(token) ? await findTokenOwner(db, tenant.salt, token) : null;
+  const owner = isTokenShaped(token) ? await findTokenOwner(db, tenant.salt, token, options.clock) : null;
   const user = owner ? await findUser(db, owner.login) : null;
   if (!owner || !user) throw new FootfallError('TOKEN_INVALID', `Invalid token_auth ${quote(redactToken(token))}: no user of this host has it. Create one with user:token or UsersManager.createAppSpecificTokenAuth.`);
 

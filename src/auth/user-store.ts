@@ -157,3 +157,51 @@ export async function setRole(db: Kysely<Database>, login: string, access: strin
     await trx.insertInto('access').values(siteIds.map((idsite) => ({ login, idsite, access }))).execute();
   });
 }
+
+/** Returns a user found by login or, failing that, by email; null when neither matches. */
+export async function findUserByLoginOrEmail(db: Kysely<Database>, loginOrEmail: string): Promise<UserRecord | null> {
+  const byLogin = await findUser(db, loginOrEmail);
+  if (byLogin) return byLogin;
+  const row = await db.selectFrom('user').select('login').where('email', '=', loginOrEmail).executeTakeFirst();
+  return row ? findUser(db, row.login) : null;
+}
+
+/** Returns the stored bcrypt hash of a user's password, or null for an unknown login. */
+export async function loadPasswordHash(db: Kysely<Database>, login: string): Promise<string | null> {
+  const row = await db.selectFrom('user').select('password').where('login', '=', login).executeTakeFirst();
+  return row?.password ?? null;
+}
+
+/** Returns how many users have superuser access. */
+export async function countSuperusers(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('user').select((eb) => eb.fn.countAll().as('count')).where('superuser_access', '=', 1).executeTakeFirst();
+  return Number(row?.count ?? 0);
+}
+
+/**
+ * Grants or removes superuser access and deletes the user's per-site roles either way, as
+ * Matomo 5 does: a new superuser has every role anyway, and a former one starts with none.
+ */
+export async function setSuperuser(db: Kysely<Database>, login: string, superuser: boolean): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('user').set({ superuser_access: superuser ? 1 : 0 }).where('login', '=', login).execute();
+    await trx.deleteFrom('access').where('login', '=', login).execute();
+  });
+}
+
+/** Deletes a user with its roles and tokens; false when no such user existed. */
+export async function deleteUser(db: Kysely<Database>, login: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const result = await trx.deleteFrom('user').where('login', '=', login).executeTakeFirst();
+    await trx.deleteFrom('access').where('login', '=', login).execute();
+    await trx.deleteFrom('user_token_auth').where('login', '=', login).execute();
+    return Number(result.numDeletedRows) > 0;
+  });
+}
+
+/** Returns the logins with any role on one of `siteIds`, for listing the users a site admin may see. */
+export async function loadLoginsWithRoleOn(db: Kysely<Database>, siteIds: readonly number[]): Promise<Set<string>> {
+  if (siteIds.length === 0) return new Set();
+  const rows = await db.selectFrom('access').select('login').where('idsite', 'in', [...siteIds]).execute();
+  return new Set(rows.map((row) => row.login));
+}

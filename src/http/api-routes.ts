@@ -28,9 +28,9 @@ export async function runApiCall(context: AppContext, request: FastifyRequest, p
 
   const tenant = request.tenant;
   await ensureTenantCurrent(tenant);
-  const access = await authenticateToken(tenant, params.optionalString('token_auth'), { securelySent: tokenInBody });
+  const access = await authenticateToken(tenant, params.optionalString('token_auth'), { securelySent: tokenInBody, clock: context.clock });
   return method.handler({
-    tenant, access, params, clock: context.clock, logger: context.logger, registry: context.registry,
+    tenant, access, params, clock: context.clock, logger: context.logger, registry: context.registry, methods: context.apiMethods,
     origin: { host: request.headers.host ?? '', secure: request.protocol === 'https' },
   });
 }

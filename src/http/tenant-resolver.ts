@@ -1,7 +1,9 @@
 /** Choosing the tenant of a request from its Host header, before any route runs. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Settings } from '../config/settings.js';
-import { FootfallError, isFootfallError, quote } from '../errors.js';
+import { ApiParams, type RawParam } from '../api/api-params.js';
+import { parseApiFormat, renderApiError, type ApiFormat } from '../api/api-response.js';
+import { ERROR_CODES, FootfallError, isFootfallError, quote, type ErrorCode } from '../errors.js';
 import { parseTenantHost } from '../tenancy/tenant-host.js';
 import type { Tenant } from '../tenancy/tenant.js';
 import type { AppContext } from './app-context.js';
@@ -36,7 +38,25 @@ function sendPlain(reply: FastifyReply, statusCode: number, text: string): Fasti
   return reply.code(statusCode).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send(`${text}\n`);
 }
 
-/** Builds the onRequest hook that sets `request.tenant` or answers 400, 404 or 503 itself. */
+/**
+ * Sends an error found before any route runs: in Matomo's API error shape with its code when
+ * the query string has `module=API` (a form body is not parsed yet at this point), else as text.
+ */
+function sendResolverError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
+  const params = new ApiParams((request.query ?? {}) as Record<string, RawParam>);
+  if (params.optionalString('module')?.toLowerCase() !== 'api') return sendPlain(reply, ERROR_CODES[code], message);
+
+  let format: ApiFormat = 'xml';
+  try {
+    format = parseApiFormat(params.optionalString('format'));
+  } catch {
+    // An unknown format falls back to XML, Matomo's default, as the API routes do.
+  }
+  const rendered = renderApiError(message, code, format, params.optionalString('callback') ?? params.optionalString('jsoncallback'));
+  return reply.code(ERROR_CODES[code]).header('content-type', rendered.contentType).header('cache-control', 'no-store').send(rendered.body);
+}
+
+/** Builds the onRequest hook that sets `request.tenant` or sends a 400, 404, 500 or 503 response itself. */
 export function createTenantResolver(context: AppContext) {
   return async function resolveTenant(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const path = request.url.split('?')[0] ?? '/';
@@ -47,16 +67,16 @@ export function createTenantResolver(context: AppContext) {
     try {
       tenant = context.registry.resolve(parseTenantHost(rawHost));
     } catch (error) {
-      if (isFootfallError(error, 'HOST_INVALID')) return sendPlain(reply, 400, error.message);
+      if (isFootfallError(error, 'HOST_INVALID')) return sendResolverError(request, reply, 'HOST_INVALID', error.message);
       if (isFootfallError(error, 'CONFIG_INVALID')) {
         context.logger.error({ host: rawHost, err: error }, 'tenant config invalid');
-        return sendPlain(reply, 500, 'This host is misconfigured. The operator can find the details in the server log.');
+        return sendResolverError(request, reply, 'CONFIG_INVALID', 'This host is misconfigured. The operator can find the details in the server log.');
       }
       throw error;
     }
 
-    if (!tenant) return sendPlain(reply, 404, `No Footfall tenant is configured for host ${quote(rawHost ?? '')}.`);
-    if (tenant.disabled) return sendPlain(reply, 503, 'This host is disabled. Its data is kept; the operator can enable it again.');
+    if (!tenant) return sendResolverError(request, reply, 'TENANT_NOT_FOUND', `No Footfall tenant is configured for host ${quote(rawHost ?? '')}.`);
+    if (tenant.disabled) return sendResolverError(request, reply, 'TENANT_DISABLED', 'This host is disabled. Its data is kept; the operator can enable it again.');
     request.tenant = tenant;
     return undefined;
   };

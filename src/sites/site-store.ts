@@ -26,7 +26,8 @@ export interface SiteFields {
   excludedUserAgents?: string[];
   excludedReferrers?: string[];
   excludeUnknownUrls?: boolean;
-  keepUrlFragments?: boolean;
+  /** Matomo's keep_url_fragment: 0 uses the default, 1 keeps URL fragments, 2 removes them; true and false mean 1 and 0. */
+  keepUrlFragments?: boolean | 0 | 1 | 2;
   type?: string;
   group?: string;
   startDate?: string;
@@ -214,4 +215,24 @@ export async function loadSite(db: Kysely<Database>, siteId: number): Promise<Si
   const [site] = await loadSites(db, [siteId]);
   if (!site) throw siteNotFound(siteId);
   return site;
+}
+
+/** Returns the ids of sites whose main URL or alias URL is one of `urls`, sorted and each once. */
+export async function findSiteIdsByUrls(db: Kysely<Database>, urls: readonly string[]): Promise<number[]> {
+  if (urls.length === 0) return [];
+  const byMainUrl = await db.selectFrom('site').select('idsite').where('main_url', 'in', [...urls]).execute();
+  const byAlias = await db.selectFrom('site_url').select('idsite').where('url', 'in', [...urls]).execute();
+  return [...new Set([...byMainUrl, ...byAlias].map((row) => Number(row.idsite)))].sort((a, b) => a - b);
+}
+
+/** Returns how many sites the tenant has. */
+export async function countSites(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('site').select((eb) => eb.fn.countAll().as('count')).executeTakeFirst();
+  return Number(row?.count ?? 0);
+}
+
+/** Returns the id of every site, sorted. */
+export async function loadSiteIds(db: Kysely<Database>): Promise<number[]> {
+  const rows = await db.selectFrom('site').select('idsite').orderBy('idsite').execute();
+  return rows.map((row) => Number(row.idsite));
 }

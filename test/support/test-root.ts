@@ -58,9 +58,12 @@ function commonConfigText(): string {
   ].join('\n');
 }
 
-/** Creates an empty root in the system temp folder, with a common config that points at the test database servers. */
-export function createTestRoot(options: { commonConfig?: string } = {}): TestRoot {
-  const dir = mkdtempSync(join(tmpdir(), 'footfall-test-'));
+/**
+ * Creates an empty root in the system temp folder (or in `parentDir`), with a common config
+ * that points at the test database servers.
+ */
+export function createTestRoot(options: { commonConfig?: string; parentDir?: string } = {}): TestRoot {
+  const dir = mkdtempSync(join(options.parentDir ?? tmpdir(), 'footfall-test-'));
   mkdirSync(resolve(dir, 'config'), { recursive: true });
   writeFileSync(resolve(dir, 'config', 'common.config.ini.php'), options.commonConfig ?? commonConfigText());
   const environment = { ...readEnvironment({}), root: dir };

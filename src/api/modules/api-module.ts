@@ -1,8 +1,9 @@
 /** Methods of Matomo's `API` module that describe the server itself. */
 import type { ApiMethodRegistry } from '../api-method-registry.js';
 import { MATOMO_COMPATIBLE_VERSION } from '../../version.js';
+import { registerBulkRequest } from './api-bulk-request.js';
 
-/** Registers `API.getMatomoVersion` and its older name `API.getPiwikVersion`. */
+/** Registers `API.getMatomoVersion`, its older name `API.getPiwikVersion`, and `API.getBulkRequest`. */
 export function registerApiModule(registry: ApiMethodRegistry): void {
   for (const name of ['API.getMatomoVersion', 'API.getPiwikVersion']) {
     registry.register({
@@ -16,4 +17,5 @@ export function registerApiModule(registry: ApiMethodRegistry): void {
       },
     });
   }
+  registerBulkRequest(registry);
 }

@@ -1,0 +1,89 @@
+/** `UsersManager.createAppSpecificTokenAuth`: a new token for a user who proves their password. */
+import { randomBytes } from 'node:crypto';
+import { hashPassword, verifyPassword } from '../../auth/password-hash.js';
+import { createToken, findUserByLoginOrEmail, loadPasswordHash } from '../../auth/user-store.js';
+import { FootfallError, quote } from '../../errors.js';
+import { formatUtcDateTime } from '../../time.js';
+import type { ApiMethodRegistry } from '../api-method-registry.js';
+import type { ApiParams } from '../api-params.js';
+
+const dummyHashes = new Map<number, Promise<string>>();
+
+/** Returns a bcrypt hash of a random password at `cost`, made once per cost, to check against when a login is unknown. */
+function loadDummyHash(cost: number): Promise<string> {
+  let hash = dummyHashes.get(cost);
+  if (!hash) {
+    hash = hashPassword(randomBytes(16).toString('hex'), cost);
+    dummyHashes.set(cost, hash);
+  }
+  return hash;
+}
+
+const EXPIRE_DATE_PATTERN = /^[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2})?$/;
+const MAX_DESCRIPTION_LENGTH = 100;
+
+/**
+ * Returns the UTC expiry time of a new token, or null when it never expires: `expireDate`
+ * (a day or a UTC date and time) wins over `expireHours` (hours from now, 0 for never).
+ *
+ * @throws FootfallError PARAMETER_INVALID for a malformed date, a date in the past, or negative hours.
+ */
+export function parseTokenExpiry(params: ApiParams, now: Date): string | null {
+  const expireDate = params.string('expireDate').trim();
+  if (expireDate !== '') {
+    const time = Date.parse(`${expireDate.replace(' ', 'T')}${expireDate.length === 10 ? 'T00:00:00' : ''}Z`);
+    if (!EXPIRE_DATE_PATTERN.test(expireDate) || Number.isNaN(time)) {
+      throw new FootfallError('PARAMETER_INVALID', `Invalid expireDate ${quote(expireDate)}. Use a UTC date such as 2030-01-31 or 2030-01-31 12:00:00.`);
+    }
+    if (time <= now.getTime()) throw new FootfallError('PARAMETER_INVALID', `Invalid expireDate ${quote(expireDate)}: it is in the past. Use a later date.`);
+    return formatUtcDateTime(new Date(time));
+  }
+
+  const hours = params.int('expireHours', 0);
+  if (hours === 0) return null;
+  if (hours < 0) throw new FootfallError('PARAMETER_INVALID', `Invalid expireHours ${quote(String(hours))}. Use a whole number of hours of 1 or more, or 0 for a token that never expires.`);
+  return formatUtcDateTime(new Date(now.getTime() + hours * 3_600_000));
+}
+
+/** Registers `UsersManager.createAppSpecificTokenAuth`. */
+export function registerTokenMethods(registry: ApiMethodRegistry): void {
+  registry.register({
+    name: 'UsersManager.createAppSpecificTokenAuth',
+    description: 'Creates a token for a user who sends their login (or email) and password, and returns it once.',
+    parameters: [
+      { name: 'userLogin', description: 'Login or email address of the user.', required: true },
+      { name: 'passwordConfirmation', description: 'The user\'s password.', required: true },
+      { name: 'description', description: `What the token is for, at most ${MAX_DESCRIPTION_LENGTH} characters.`, required: true },
+      { name: 'expireDate', description: 'UTC date (and time) when the token stops working, such as 2030-01-31.' },
+      { name: 'expireHours', description: 'Hours from now after which the token stops working; 0 (the default) for never. Used when expireDate is not sent.' },
+      { name: 'secureOnly', description: '1 to accept the token only in a POST body.' },
+    ],
+    differences: 'An expireDate in the past or a negative expireHours is rejected, where Matomo creates a token that has already expired. secureOnly is a Footfall addition.',
+    handler: async ({ tenant, params, clock, logger }) => {
+      const db = tenant.db();
+      const loginOrEmail = params.requiredString('userLogin');
+      const password = params.requiredString('passwordConfirmation');
+      const description = params.requiredString('description');
+      if (description.length > MAX_DESCRIPTION_LENGTH) {
+        throw new FootfallError('PARAMETER_INVALID', `Invalid description: it has ${description.length} characters. Use at most ${MAX_DESCRIPTION_LENGTH}.`);
+      }
+      const now = clock();
+      const expireDate = parseTokenExpiry(params, now);
+
+      const user = await findUserByLoginOrEmail(db, loginOrEmail);
+      const hash = user ? await loadPasswordHash(db, user.login) : null;
+      // An unknown login costs the same bcrypt check and gets the same error as a wrong password, so logins cannot be probed.
+      // NOTE: failed attempts are not rate-limited yet; Matomo's brute-force detection has no counterpart here.
+      const cost = tenant.settings.int('General', 'password_hash_cost');
+      const matches = await verifyPassword(password, hash ?? await loadDummyHash(cost));
+      if (!user || hash === null || !matches) {
+        throw new FootfallError('PASSWORD_INCORRECT', 'Wrong login or password. Send the login (or email) and the current password of the user.');
+      }
+      const token = await createToken(db, tenant.salt, user.login, description, {
+        clock: () => now, expireDate, secureOnly: params.bool('secureOnly', false),
+      });
+      logger.info({ tenant: tenant.key, expires: expireDate !== null }, 'token created');
+      return token;
+    },
+  });
+}

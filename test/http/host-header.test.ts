@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+
+/** Lists every file and folder under `dir`, relative to it, sorted. */
+function snapshotTree(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .map((entry) => `${relative(dir, join(entry.parentPath, entry.name))}${entry.isDirectory() ? '/' : ''}`)
+    .sort();
+}
+
+/** Sends raw request text to a listening server and returns the status code of the response. */
+async function sendRaw(port: number, text: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.setTimeout(5000, () => socket.destroy(new Error('no response within 5 s')));
+    socket.on('data', (chunk) => { received += chunk.toString('latin1'); });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Number(/^HTTP\/1\.[01] ([0-9]{3})/.exec(received)?.[1] ?? 0)));
+    socket.end(text);
+  });
+}
+
+const LONG_LABELS = `${'a'.repeat(59)}.`.repeat(5);
+
+/** Host header values with the status each gets on `/`. */
+const HOST_CASES: Array<[string, string, number]> = [
+  ['a parent-folder path', '../x', 400],
+  ['a slash', 'a/b', 400],
+  ['percent-encoded dots', '%2e%2e', 400],
+  ['a backslash', 'a\\b', 400],
+  ['a 300-character label', 'a'.repeat(300), 400],
+  ['300 characters of short labels', LONG_LABELS, 400],
+  ['an invalid punycode label', 'xn--zz.example', 400],
+  ['a non-numeric port', 'shop.example:http', 400],
+  ['an IPv4 address', '127.0.0.1', 404],
+  ['an IPv4 address with a port', '127.0.0.1:8080', 404],
+  ['an IPv6 address', '[::1]', 404],
+  ['an IPv6 address with a port', '[::1]:8080', 404],
+  ['an unknown name', 'unknown.example', 404],
+  ['an unknown punycode name', 'xn--mnchen-3ya.example', 404],
+  ['the tenant name', 'shop.example', 200],
+  ['the tenant name in upper case', 'SHOP.EXAMPLE', 200],
+  ['the tenant name with a port', 'shop.example:8080', 200],
+  ['the tenant name with a trailing dot', 'shop.example.', 200],
+  ['the punycode tenant name', 'xn--bcher-kva.example', 200],
+  ['the Unicode tenant name', 'bücher.example', 200],
+  ['the Unicode tenant name in upper case with a port', 'BÜCHER.example:443', 200],
+];
+
+describe('Host header handling', () => {
+  let outer: string;
+  let root: TestRoot;
+  let app: FastifyInstance;
+  let bookToken: string;
+  let treeBefore: string[];
+
+  before(async () => {
+    outer = mkdtempSync(join(tmpdir(), 'footfall-hosts-'));
+    root = createTestRoot({ parentDir: outer });
+    await createTestTenant(root, { host: 'shop.example' });
+    bookToken = (await createTestTenant(root, { host: 'bücher.example' })).tokenAuth;
+    app = await buildTestServer(root);
+    // One request per tenant opens its database first, so its SQLite files exist in the snapshot.
+    for (const host of ['shop.example', 'xn--bcher-kva.example']) await app.inject({ url: '/index.php?module=API&method=API.getMatomoVersion', headers: { host } });
+    treeBefore = snapshotTree(outer);
+  });
+
+  after(async () => {
+    await app.close();
+    await root.cleanup();
+    rmSync(outer, { recursive: true, force: true });
+  });
+
+  for (const [label, host, status] of HOST_CASES) {
+    test(`answers ${status} to ${label}`, async () => {
+      const response = await app.inject({ url: '/', headers: { host } });
+      assert.equal(response.statusCode, status);
+    });
+  }
+
+  test('answers API calls for a bad host with HOST_INVALID', async () => {
+    const response = await app.inject({ url: '/index.php?module=API&method=API.getMatomoVersion&format=json', headers: { host: '../x' } });
+    assert.equal(response.statusCode, 400);
+    assert.deepEqual(response.json(), { result: 'error', message: "Invalid host name '../x': use letters, digits, dots and inner hyphens only.", code: 'HOST_INVALID' });
+  });
+
+  test('answers API calls for an unknown host with TENANT_NOT_FOUND', async () => {
+    const response = await app.inject({ url: '/?module=API&method=API.getMatomoVersion&format=JSON', headers: { host: 'unknown.example' } });
+    assert.equal(response.statusCode, 404);
+    assert.deepEqual(response.json(), { result: 'error', message: "No Footfall tenant is configured for host 'unknown.example'.", code: 'TENANT_NOT_FOUND' });
+  });
+
+  test('resolves the Unicode name to the punycode tenant folder', async () => {
+    const response = await app.inject({
+      url: `/index.php?module=API&format=json&method=SitesManager.getSiteFromId&idSite=1&token_auth=${bookToken}`,
+      headers: { host: 'bücher.example' },
+    });
+    assert.equal(response.statusCode, 200);
+    assert.equal((response.json() as { name: string }).name, 'Site of xn--bcher-kva.example');
+  });
+
+  test('answers 400 to a request without a Host header', async () => {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    assert.equal(await sendRaw(port, 'GET / HTTP/1.0\r\n\r\n'), 400);
+    assert.equal(await sendRaw(port, 'GET / HTTP/1.1\r\nConnection: close\r\n\r\n'), 400);
+    assert.equal(await sendRaw(port, 'GET / HTTP/1.1\r\nHost: \r\nConnection: close\r\n\r\n'), 400);
+    assert.equal(await sendRaw(port, 'GET / HTTP/1.1\r\nHost: ../../etc\r\nConnection: close\r\n\r\n'), 400);
+  });
+
+  test('creates no file or folder for any Host header', () => {
+    assert.equal(treeBefore.filter((path) => path.endsWith('/misc/user/xn--bcher-kva.example/config.ini.php')).length, 1);
+    assert.deepEqual(snapshotTree(outer), treeBefore);
+  });
+});

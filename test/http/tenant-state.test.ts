@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { parseTenantHostName } from '../../src/tenancy/tenant-host.js';
+import { callApi } from '../support/api-client.js';
+import { editConfigFile, tenantConfigFile } from '../support/tenant-config.js';
+import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+
+/** Paths a disabled tenant must refuse, API and others. */
+const PATHS = ['/', '/index.php?module=API&method=API.getMatomoVersion&format=json', '/?module=API&method=SitesManager.getSiteFromId&idSite=1', '/matomo.php?idsite=1&rec=1', '/no/such/page'];
+
+describe('disabled tenant', () => {
+  let root: TestRoot;
+  let app: FastifyInstance;
+  let host: string;
+  let other: string;
+
+  before(async () => {
+    root = createTestRoot();
+    host = (await createTestTenant(root)).host;
+    other = (await createTestTenant(root)).host;
+    app = await buildTestServer(root);
+  });
+
+  after(async () => {
+    await app.close();
+    await root.cleanup();
+  });
+
+  test('answers 503 to every path once tenant_disabled is set', async () => {
+    editConfigFile(tenantConfigFile(root, host), 'General', 'tenant_disabled', '1');
+    for (const url of PATHS) {
+      for (const method of ['GET', 'POST'] as const) {
+        const response = await app.inject({ method, url, headers: { host } });
+        assert.equal(response.statusCode, 503, `${method} ${url}`);
+      }
+    }
+  });
+
+  test('answers API calls with TENANT_DISABLED in the requested format', async () => {
+    const message = 'This host is disabled. Its data is kept; the operator can enable it again.';
+    const json = await callApi(app, host, { method: 'API.getMatomoVersion' });
+    assert.equal(json.statusCode, 503);
+    assert.equal(json.body, `{"result":"error","message":"${message}","code":"TENANT_DISABLED"}`);
+    const xml = await callApi(app, host, { method: 'API.getMatomoVersion', format: 'xml' });
+    assert.equal(xml.body, `<?xml version="1.0" encoding="utf-8" ?>\n<result>\n\t<error message="${message}" code="TENANT_DISABLED" />\n</result>`);
+  });
+
+  test('leaves other tenants of the root serving', async () => {
+    const response = await app.inject({ url: '/', headers: { host: other } });
+    assert.equal(response.statusCode, 200);
+  });
+
+  test('serves again once tenant_disabled is removed, without a restart', async () => {
+    editConfigFile(tenantConfigFile(root, host), 'General', 'tenant_disabled', undefined);
+    const response = await app.inject({ url: '/', headers: { host } });
+    assert.equal(response.statusCode, 200);
+  });
+});
+
+describe('tenant whose schema is behind the code', () => {
+  let root: TestRoot;
+  let app: FastifyInstance;
+  let host: string;
+  let token: string;
+
+  before(async () => {
+    root = createTestRoot();
+    const created = await createTestTenant(root);
+    host = created.host;
+    token = created.tokenAuth;
+    const tenant = root.registry.get(parseTenantHostName(created.host));
+    assert.ok(tenant);
+    await tenant.db().deleteFrom('migration').execute();
+    app = await buildTestServer(root);
+  });
+
+  after(async () => {
+    await app.close();
+    await root.cleanup();
+  });
+
+  for (const format of ['json', 'xml']) {
+    test(`answers 503 TENANT_MAINTENANCE to API calls in ${format}`, async () => {
+      const response = await callApi(app, host, { method: 'SitesManager.getSitesIdWithAtLeastViewAccess', token_auth: token, format });
+      assert.equal(response.statusCode, 503);
+      const expected = format === 'json'
+        ? '{"result":"error","message":"This host is in maintenance: its database is being updated. Try again in a few minutes.","code":"TENANT_MAINTENANCE"}'
+        : '<?xml version="1.0" encoding="utf-8" ?>\n<result>\n\t<error message="This host is in maintenance: its database is being updated. Try again in a few minutes." code="TENANT_MAINTENANCE" />\n</result>';
+      assert.equal(response.body, expected);
+    });
+  }
+
+  test('answers 503 TENANT_MAINTENANCE without a token too', async () => {
+    const response = await callApi(app, host, { method: 'API.getMatomoVersion' });
+    assert.equal(response.statusCode, 503);
+    assert.equal((response.json() as { code: string }).code, 'TENANT_MAINTENANCE');
+  });
+});
