@@ -45,6 +45,10 @@ export const ERROR_CODES = {
   // Authentication
   TOKEN_INVALID: 401,
   ACCESS_DENIED: 401,
+  LOGIN_FAILED: 401,
+  LOGIN_BLOCKED: 429,
+  SESSION_INVALID: 401,
+  CSRF_TOKEN_INVALID: 403,
 
   // Anything not caught by a more precise code
   INTERNAL: 500,
