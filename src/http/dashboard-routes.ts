@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readEnvironment } from '../config/environment.js';
 import type { Tenant } from '../tenancy/tenant.js';
 
-/** Where `npm run build:ui` writes the dashboard, in the code tree. */
+/** Folder in the code tree that `npm run build:ui` writes the dashboard to. */
 export const DEFAULT_UI_DIR = resolve(readEnvironment().codeRoot, 'dist', 'ui');
 
 /**
@@ -52,7 +52,7 @@ const MAX_PRODUCT_NAME_LENGTH = 60;
 
 /**
  * Reads a tenant's branding. Fields that are missing or malformed keep their default, so a
- * hand-edited file cannot break the page; the logo is `misc/user/<host>/logo.svg` or
+ * hand-edited file cannot break the page. The logo is `misc/user/<host>/logo.svg` or
  * `logo.png`, the names Matomo uses for custom logos.
  */
 export function loadBranding(tenant: Tenant): Branding {
@@ -143,7 +143,7 @@ function sendIndex(request: FastifyRequest, reply: FastifyReply, files: StaticFi
   return sendStatic(request, reply, index, 'no-cache');
 }
 
-/** Whether a request is for the dashboard page: `GET /` without `module`, which the Reporting API would take. */
+/** Returns whether a request is for the dashboard page: `GET /` without `module`, which the Reporting API would otherwise take. */
 function isDashboardPageRequest(request: FastifyRequest): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   const [path, query = ''] = request.url.split('?', 2);
@@ -151,9 +151,9 @@ function isDashboardPageRequest(request: FastifyRequest): boolean {
 }
 
 /**
- * Registers the dashboard. `GET /` without a `module` parameter is answered from an
- * onRequest hook, because the Reporting API owns the `/` route for `/?module=API` calls;
- * the hook runs after the tenant resolver, so unknown hosts still get their 404.
+ * Registers the dashboard. `GET /` without a `module` parameter is served from an onRequest
+ * hook, because the Reporting API owns the `/` route for `/?module=API` calls. The hook runs
+ * after the tenant resolver, so unknown hosts still get their 404.
  */
 export function registerDashboardRoutes(app: FastifyInstance, uiDir: string = DEFAULT_UI_DIR): void {
   const files = new StaticFiles(resolve(uiDir));

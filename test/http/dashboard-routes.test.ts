@@ -8,6 +8,9 @@ import { DEFAULT_UI_DIR } from '../../src/http/dashboard-routes.js';
 import { buildDashboardServer } from '../support/dashboard-server.js';
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 
+/** Budget of the first page's script, gzipped as the server sends it. */
+const DASHBOARD_SCRIPT_BUDGET_BYTES = 150 * 1024;
+
 describe('dashboard routes', () => {
   let root: TestRoot;
   let app: FastifyInstance;
@@ -67,6 +70,18 @@ describe('dashboard routes', () => {
     const gzipped = await app.inject({ method: 'GET', url: scriptPath, headers: { host, 'accept-encoding': 'gzip, br' } });
     assert.equal(gzipped.headers['content-encoding'], 'gzip');
     assert.equal(gunzipSync(gzipped.rawPayload).toString(), plain.body);
+  });
+
+  it('keeps the first page within 150 KB of gzipped script', async () => {
+    const page = await app.inject({ method: 'GET', url: '/', headers: { host } });
+    const scripts = [...page.body.matchAll(/<(?:script|link)[^>]+(?:src|href)="(\/ui\/assets\/[^"]+\.js)"/g)].map((match) => match[1]!);
+    assert.ok(scripts.length > 0);
+    let gzippedBytes = 0;
+    for (const script of scripts) {
+      const response = await app.inject({ method: 'GET', url: script, headers: { host, 'accept-encoding': 'gzip' } });
+      gzippedBytes += response.rawPayload.length;
+    }
+    assert.ok(gzippedBytes <= DASHBOARD_SCRIPT_BUDGET_BYTES, `first page script is ${gzippedBytes} bytes gzipped`);
   });
 
   it('answers 404 for a missing asset and a path outside the folder', async () => {

@@ -26,7 +26,7 @@ async function readJson(response: Response): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new ApiError(`The server sent an unreadable answer (HTTP ${response.status}).`, 'RESPONSE_INVALID', response.status);
+    throw new ApiError(`The server returned an unreadable response (HTTP ${response.status}). Reload the page and try again.`, 'RESPONSE_INVALID', response.status);
   }
 }
 
@@ -58,7 +58,7 @@ export async function signIn(login: string, password: string): Promise<SessionVi
   return body as SessionView;
 }
 
-/** Signs out, sending the session's token so that the server knows the request came from this page. */
+/** Signs out, sending the session's token so the server can check that the request came from this page. */
 export async function signOut(token: string): Promise<void> {
   const response = await fetch('/logout', { method: 'POST', credentials: 'same-origin', headers: { 'x-footfall-token': token } });
   const error = toApiError(await readJson(response), response.status);
@@ -68,7 +68,7 @@ export async function signOut(token: string): Promise<void> {
 /**
  * Calls a Reporting API method as JSON. With a session token the call carries
  * `force_api_session=1` and the token in the POST body, so it runs as the signed-in user;
- * without one it runs as the anonymous user, which sees only public sites.
+ * without one it runs as the anonymous user, which can view only public sites.
  */
 export async function callApi<T>(method: string, params: ApiCallParams, sessionToken: string | null, signal?: AbortSignal): Promise<T> {
   const query = new URLSearchParams({ module: 'API', method, format: 'json' });

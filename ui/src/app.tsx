@@ -28,7 +28,7 @@ type AppState =
   /** `session` is null when an anonymous visitor views public sites. */
   | { kind: 'ready'; session: SignedInSession | null; sites: Site[] };
 
-/** What the URL's hash holds, so a reload or a shared link shows the same view. */
+/** View kept in the URL's hash, so a reload or a shared link shows the same view. */
 interface ViewState {
   siteId: number | null;
   selection: Selection;
@@ -74,7 +74,7 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The whole dashboard. */
+/** Renders the whole dashboard. */
 export function App() {
   const today = todayString();
   const [branding, setBranding] = useState<Branding>(FALLBACK_BRANDING);

@@ -1,4 +1,4 @@
-/** Periods and dates the dashboard asks the Reporting API for, as plain 'YYYY-MM-DD' strings. */
+/** Periods and dates that the dashboard requests from the Reporting API, as plain 'YYYY-MM-DD' strings. */
 
 /** A period of the Reporting API. */
 export type Period = 'day' | 'week' | 'month' | 'year' | 'range';
@@ -6,7 +6,7 @@ export type Period = 'day' | 'week' | 'month' | 'year' | 'range';
 /** Every period, in the order the picker lists them. */
 export const PERIODS: readonly Period[] = ['day', 'week', 'month', 'year', 'range'];
 
-/** What the user picked: a period and a day in it, or for `range` the first and last day. */
+/** The user's choice: a period and a day in it, or for `range` the first and last day. */
 export interface Selection {
   period: Period;
   /** 'YYYY-MM-DD' for day to year; 'YYYY-MM-DD,YYYY-MM-DD' for a range. */

@@ -19,8 +19,11 @@ const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const MONTH_TITLE = new Intl.DateTimeFormat('en', { timeZone: 'UTC', month: 'long', year: 'numeric' });
 const DAY_LABEL = new Intl.DateTimeFormat('en', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 
-/** Offsets of the arrow keys and Page Up/Down in days, with months handled apart. */
+/** Days the arrow keys move the focus by. */
 const KEY_DAY_OFFSETS: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7 };
+
+/** Months Page Up and Page Down move the focus by, keeping the day of the month. */
+const KEY_MONTH_OFFSETS: Record<string, number> = { PageUp: -1, PageDown: 1 };
 
 /** Returns the 6 weeks of days shown for a month, starting on the Monday on or before its first day. */
 function buildWeeks(month: string): string[][] {
@@ -46,7 +49,7 @@ export function Calendar(props: CalendarProps) {
 
   const moveFocus = (from: string, event: KeyboardEvent) => {
     const dayOffset = KEY_DAY_OFFSETS[event.key];
-    const monthOffset = event.key === 'PageUp' ? -1 : event.key === 'PageDown' ? 1 : 0;
+    const monthOffset = KEY_MONTH_OFFSETS[event.key] ?? 0;
     if (dayOffset === undefined && monthOffset === 0) return;
     event.preventDefault();
     const target = dayOffset !== undefined ? addDays(from, dayOffset) : shiftMonthKeepingDay(from, monthOffset);

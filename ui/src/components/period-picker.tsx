@@ -72,7 +72,7 @@ export function PeriodPicker({ selection, today, onChange }: PeriodPickerProps) 
       </fieldset>
       <div class="date-control">
         <button ref={toggleRef} type="button" class="date-button" aria-expanded={open} aria-haspopup="dialog" onClick={() => (open ? close() : setOpen(true))}>
-          <span aria-hidden="true">📅 </span>{describeSelection(selection)}
+          <CalendarIcon />{describeSelection(selection)}
         </button>
         {open && (
           <div ref={popoverRef} class="popover" role="dialog" aria-label="Choose a date" onKeyDown={(event) => { if (event.key === 'Escape') close(); }}>
@@ -84,5 +84,15 @@ export function PeriodPicker({ selection, today, onChange }: PeriodPickerProps) 
         )}
       </div>
     </div>
+  );
+}
+
+/** Draws a calendar outline inline, because emoji fonts are missing on many systems. */
+function CalendarIcon() {
+  return (
+    <svg class="icon" width="16" height="16" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <rect x="1.5" y="2.5" width="13" height="12" rx="1.5" fill="none" stroke="currentColor" />
+      <path d="M1.5 6h13M5 1v3M11 1v3" stroke="currentColor" />
+    </svg>
   );
 }
