@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_UI_DIR } from '../../src/http/dashboard-routes.js';
+import { ensureDashboardBuilt } from '../support/dashboard-build.js';
 import { buildDashboardServer } from '../support/dashboard-server.js';
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 
@@ -19,7 +20,7 @@ describe('dashboard routes', () => {
   let scriptPath: string;
 
   before(async () => {
-    assert.ok(existsSync(resolve(DEFAULT_UI_DIR, 'index.html')), `${DEFAULT_UI_DIR}/index.html is missing. Run npm run build:ui first.`);
+    await ensureDashboardBuilt();
     const script = readdirSync(resolve(DEFAULT_UI_DIR, 'assets')).find((name) => name.endsWith('.js'));
     scriptPath = `/ui/assets/${script}`;
     root = createTestRoot();

@@ -9,6 +9,7 @@ import { setRole } from '../../src/auth/user-store.js';
 import { readEnvironment } from '../../src/config/environment.js';
 import { DEFAULT_UI_DIR } from '../../src/http/dashboard-routes.js';
 import type { TenantHost } from '../../src/tenancy/tenant-host.js';
+import { ensureDashboardBuilt } from '../support/dashboard-build.js';
 import { buildDashboardServer } from '../support/dashboard-server.js';
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 
@@ -31,7 +32,7 @@ describe('dashboard in Chromium', () => {
   const requestedUrls: string[] = [];
 
   before(async () => {
-    assert.ok(existsSync(resolve(DEFAULT_UI_DIR, 'index.html')), `${DEFAULT_UI_DIR}/index.html is missing. Run npm run build:ui first.`);
+    await ensureDashboardBuilt();
     assert.ok(existsSync(CHROMIUM_PATH), `Chromium not found at ${CHROMIUM_PATH}. Install Debian's chromium or set FOOTFALL_TEST_CHROMIUM.`);
     root = createTestRoot();
     hostWithData = (await createTestTenant(root)).host;
@@ -170,6 +171,16 @@ describe('dashboard in Chromium', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Sign in to Footfall' }).waitFor();
     assert.equal(await page.getByLabel('Password').count(), 1);
+    await page.close();
+  });
+
+  it('returns to sign-in when the session ends', async () => {
+    const page = await openSignedIn(hostWithData, 1280);
+    await page.locator('.metric').first().waitFor();
+    await root.registry.get(hostWithData as TenantHost)!.db().deleteFrom('session').execute();
+    await page.getByText('Month', { exact: true }).click();
+    await page.getByRole('heading', { name: 'Sign in to Footfall' }).waitFor();
+    assert.equal(await page.getByRole('status').textContent(), 'Your session has ended. Sign in again.');
     await page.close();
   });
 

@@ -159,7 +159,10 @@ export function App() {
               <h1>{site.name}</h1>
               <PeriodPicker selection={view.selection} today={today} onChange={(selection) => updateView({ ...view, siteId: site.idsite, selection })} />
             </div>
-            <VisitsOverview site={site} selection={view.selection} today={today} sessionToken={state.session?.token ?? null} accentColor={branding.accentColor} />
+            <VisitsOverview
+              site={site} selection={view.selection} today={today} sessionToken={state.session?.token ?? null} accentColor={branding.accentColor}
+              onSessionInvalid={() => setState({ kind: 'signed-out', notice: 'Your session has ended. Sign in again.' })}
+            />
           </>
         ) : (
           <section class="panel"><h1>No site to show</h1><p>This user cannot view any site yet. A superuser can grant access.</p></section>

@@ -1,6 +1,6 @@
 /** The visits overview: key metrics of the selected period from `VisitsSummary.get`, and their evolution. */
 import { useEffect, useState } from 'preact/hooks';
-import { callApi } from '../api-client';
+import { ApiError, callApi } from '../api-client';
 import { evolutionQuery, labelStartSeconds, overviewQuery, type Selection } from '../periods';
 import { EvolutionChart, type EvolutionPoint } from './evolution-chart';
 import { TrackingCode } from './tracking-code';
@@ -12,6 +12,8 @@ export interface VisitsOverviewProps {
   today: string;
   sessionToken: string | null;
   accentColor: string;
+  /** Called when the server no longer accepts the session, so the app can show the sign-in form. */
+  onSessionInvalid(): void;
 }
 
 /** `VisitsSummary.get` for one period: metrics as numbers or strings, or `[]` when there is no data. */
@@ -52,7 +54,7 @@ function toPoints(evolution: Record<string, VisitsSummary>): EvolutionPoint[] {
 }
 
 /** Loads and shows the overview of one site and selection, with loading, error and empty states. */
-export function VisitsOverview({ site, selection, today, sessionToken, accentColor }: VisitsOverviewProps) {
+export function VisitsOverview({ site, selection, today, sessionToken, accentColor, onSessionInvalid }: VisitsOverviewProps) {
   const [state, setState] = useState<OverviewState>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
 
@@ -66,7 +68,9 @@ export function VisitsOverview({ site, selection, today, sessionToken, accentCol
     ]).then(([summary, evolution]) => {
       setState({ kind: 'ready', summary: Array.isArray(summary) ? {} : summary, points: toPoints(evolution) });
     }).catch((error: unknown) => {
-      if (!controller.signal.aborted) setState({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
+      if (controller.signal.aborted) return;
+      if (error instanceof ApiError && error.code === 'SESSION_INVALID') onSessionInvalid();
+      else setState({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
     });
     return () => controller.abort();
   }, [site.idsite, selection.period, selection.date, sessionToken, attempt]);
