@@ -23,7 +23,12 @@ export function hashIpAddress(ip: string, salt: string): string {
   return createHmac('sha256', salt).update(`footfall-sign-in-ip:${ip}`).digest('hex');
 }
 
-/** Returns whether either count has reached the limit. */
+/**
+ * Returns whether either count has reached the limit.
+ *
+ * NOTE: the per-login count lets anyone who knows a login keep it blocked by failing on
+ * purpose. `user:reset-password` clears the login's failures, but new ones block it again.
+ */
 export function isBlocked(counts: FailureCounts, config: BruteForceConfig): boolean {
   return counts.ipFailures >= config.maxFailures || counts.loginFailures >= config.maxFailures;
 }

@@ -112,11 +112,29 @@ async function handleLogin(context: AppContext, request: FastifyRequest, reply: 
   }
   if (result.kind === 'failed') throw new FootfallError('LOGIN_FAILED', 'Wrong login or password. Check both and try again.');
 
+  // A new session id on every sign-in, and the previous session of this browser ended, so a
+  // session id planted before sign-in is never promoted to a signed-in one.
+  const previousSessionId = request.cookies[SESSION_COOKIE_NAME];
+  if (previousSessionId !== undefined) await deleteSession(request.tenant.db(), previousSessionId);
+
   reply.setCookie(SESSION_COOKIE_NAME, result.sessionId, {
     httpOnly: true, sameSite: 'lax', secure: isSecureRequest(request, context), path: '/',
     maxAge: result.session.expiresAt - Math.floor(context.clock().getTime() / 1000),
   });
   return reply.header('cache-control', 'no-store').send(await buildSessionView(request, result.session));
+}
+
+/**
+ * Checks the session's token on a state-changing request made with the session cookie: the
+ * `X-Footfall-Token` header or the form field `token`. Another site can make a browser send
+ * the cookie but cannot read the token, so the check tells this page's requests apart.
+ *
+ * @throws FootfallError CSRF_TOKEN_INVALID when the token is missing or wrong.
+ */
+export function ensureSessionToken(request: FastifyRequest, session: SessionRecord): void {
+  const sent = firstHeaderValue(request, SESSION_TOKEN_HEADER) ?? readBodyField(request, 'token');
+  if (isSameToken(sent, session.token)) return;
+  throw new FootfallError('CSRF_TOKEN_INVALID', `Missing or wrong session token. Send the token from GET /session in the ${SESSION_TOKEN_HEADER} header.`);
 }
 
 async function handleLogout(context: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -125,10 +143,7 @@ async function handleLogout(context: AppContext, request: FastifyRequest, reply:
   const sessionId = request.cookies[SESSION_COOKIE_NAME];
   const session = await loadRequestSession(request, context);
   if (session && sessionId !== undefined) {
-    const sent = firstHeaderValue(request, SESSION_TOKEN_HEADER) ?? readBodyField(request, 'token');
-    if (!isSameToken(sent, session.token)) {
-      throw new FootfallError('CSRF_TOKEN_INVALID', `Missing or wrong session token. Send the token from GET /session in the ${SESSION_TOKEN_HEADER} header.`);
-    }
+    ensureSessionToken(request, session);
     await deleteSession(request.tenant.db(), sessionId);
     context.logger.info({ tenant: request.tenant.key, login: session.login }, 'signed out');
   }

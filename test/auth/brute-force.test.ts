@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { buildCapturedServer, postLogin, type CapturedServer } from '../support/session-server.js';
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
@@ -63,5 +64,38 @@ describe('sign-in brute-force guard', () => {
     now = new Date(now.getTime() + 901 * 1000);
     const response = await postLogin(server.app, host, 'admin', 'secret-password', '198.51.100.9');
     assert.equal(response.statusCode, 200);
+  });
+});
+
+describe('sign-in brute-force guard behind a proxy', () => {
+  let root: TestRoot;
+  let server: CapturedServer;
+  let host: string;
+
+  before(async () => {
+    root = createTestRoot();
+    host = (await createTestTenant(root)).host;
+    const common = readFileSync(root.rootPaths.commonConfig, 'utf8');
+    writeFileSync(root.rootPaths.commonConfig, `${common}\n[General]\nproxy_ips[] = "127.0.0.1"\nproxy_client_headers[] = "X-Forwarded-For"\n`);
+    server = await buildCapturedServer(root);
+  });
+  after(async () => {
+    await server.app.close();
+    await root.cleanup();
+  });
+
+  function postViaProxy(login: string, clientIp: string) {
+    return server.app.inject({
+      method: 'POST', url: '/login', remoteAddress: '127.0.0.1', headers: { host, 'x-forwarded-for': `${clientIp}, 10.0.0.1` },
+      payload: { login, password: 'wrong-password' },
+    });
+  }
+
+  it('counts failures per forwarded client address', async () => {
+    for (let attempt = 1; attempt <= 5; attempt += 1) {
+      assert.equal((await postViaProxy(`guess-${attempt}`, '198.51.100.20')).statusCode, 401);
+    }
+    assert.equal((await postViaProxy('guess-6', '198.51.100.20')).statusCode, 429);
+    assert.equal((await postViaProxy('guess-7', '198.51.100.21')).statusCode, 401);
   });
 });

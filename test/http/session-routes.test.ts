@@ -60,6 +60,19 @@ describe('dashboard sign-in', () => {
     assert.equal(body.token, token);
   });
 
+  it('ends the previous session on a new sign-in', async () => {
+    const first = await signInForTest(app, host);
+    const response = await app.inject({
+      method: 'POST', url: '/login', headers: { host }, cookies: { footfall_session: first.cookie }, payload: { login: 'admin', password: 'secret-password' },
+    });
+    assert.equal(response.statusCode, 200);
+    const second = response.cookies.find((entry) => entry.name === 'footfall_session')!.value;
+    assert.notEqual(second, first.cookie);
+
+    const old = await app.inject({ method: 'GET', url: '/session', headers: { host }, cookies: { footfall_session: first.cookie } });
+    assert.deepEqual(old.json(), { signedIn: false });
+  });
+
   it('reports no user on GET /session without a cookie', async () => {
     const response = await app.inject({ method: 'GET', url: '/session', headers: { host } });
     assert.deepEqual(response.json(), { signedIn: false });
