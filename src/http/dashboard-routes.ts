@@ -83,10 +83,14 @@ interface StaticFile {
   contentType: string;
 }
 
-/** Reads the built dashboard files on first use and keeps them, since a deploy restarts the process. */
+/**
+ * Reads the built dashboard files on first use and keeps them, since a deploy restarts the
+ * process. Missing files are looked up again on each request, so a build made after the
+ * start is served without a restart.
+ */
 class StaticFiles {
   readonly #dir: string;
-  readonly #files = new Map<string, StaticFile | null>();
+  readonly #files = new Map<string, StaticFile>();
 
   constructor(dir: string) {
     this.#dir = dir;
@@ -94,9 +98,10 @@ class StaticFiles {
 
   /** Returns a file under the folder by its relative path, or null when it is missing or outside the folder. */
   get(relativePath: string): StaticFile | null {
-    if (this.#files.has(relativePath)) return this.#files.get(relativePath)!;
+    const cached = this.#files.get(relativePath);
+    if (cached) return cached;
     const file = this.#read(relativePath);
-    this.#files.set(relativePath, file);
+    if (file) this.#files.set(relativePath, file);
     return file;
   }
 

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { DEFAULT_UI_DIR } from '../../src/http/dashboard-routes.js';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { DEFAULT_UI_DIR, registerDashboardRoutes } from '../../src/http/dashboard-routes.js';
+import type { Tenant } from '../../src/tenancy/tenant.js';
 import { ensureDashboardBuilt } from '../support/dashboard-build.js';
 import { buildDashboardServer } from '../support/dashboard-server.js';
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
@@ -118,5 +120,29 @@ describe('dashboard routes', () => {
     writeFileSync(resolve(filesDir, 'branding.json'), JSON.stringify({ productName: '', accentColor: 'red; background: url(x)' }));
     const response = await app.inject({ method: 'GET', url: '/ui/branding.json', headers: { host } });
     assert.deepEqual(response.json(), { productName: 'Footfall', accentColor: '#1f6feb', logoUrl: null });
+  });
+});
+
+describe('dashboard routes before a build', () => {
+  it('answers 503 until the page is built, then serves it', async () => {
+    const uiDir = mkdtempSync(join(tmpdir(), 'footfall-ui-'));
+    const app = Fastify();
+    app.addHook('onRequest', async (request) => {
+      request.tenant = {} as Tenant;
+    });
+    registerDashboardRoutes(app, uiDir);
+    try {
+      const missing = await app.inject({ method: 'GET', url: '/' });
+      assert.equal(missing.statusCode, 503);
+      assert.equal(missing.body, 'The dashboard is not built. The operator can build it with npm run build:ui.\n');
+
+      writeFileSync(resolve(uiDir, 'index.html'), '<!doctype html><title>built</title>');
+      const built = await app.inject({ method: 'GET', url: '/' });
+      assert.equal(built.statusCode, 200);
+      assert.equal(built.body, '<!doctype html><title>built</title>');
+    } finally {
+      await app.close();
+      rmSync(uiDir, { recursive: true, force: true });
+    }
   });
 });
