@@ -34,12 +34,24 @@ function buildFixedVisitsSummary(visitsByHost: VisitsByHost): ApiMethod {
       access.ensure('view', [params.requiredInt('idSite')]);
       const visits = visitsByHost[tenant.key] ?? 0;
       const date = params.requiredString('date');
-      const lastCount = /^last(\d+)$/.exec(date);
-      if (!lastCount && !date.includes(',')) return visits > 0 ? buildVisitsSummary(visits) : [];
-      const labels = lastCount ? Array.from({ length: Number(lastCount[1]) }, (_, index) => `2026-02-${String(index + 1).padStart(2, '0')}`) : date.split(',');
+      const multiPeriod = params.requiredString('period') !== 'range' && (date.startsWith('last') || date.includes(','));
+      if (!multiPeriod) return visits > 0 ? buildVisitsSummary(visits) : [];
+      const labels = listPeriodLabels(date);
       return new KeyedResults('date', labels.map((label, index) => [label, visits > 0 ? buildVisitsSummary(visits + index) : []] as const));
     },
   };
+}
+
+/** Returns day labels: N days of February 2026 for `lastN`, else every day from the first to the last date. */
+function listPeriodLabels(date: string): string[] {
+  const lastCount = /^last(\d+)$/.exec(date);
+  if (lastCount) return Array.from({ length: Number(lastCount[1]) }, (_, index) => `2026-02-${String(index + 1).padStart(2, '0')}`);
+  const [first = '', last = ''] = date.split(',');
+  const labels: string[] = [];
+  for (let day = new Date(`${first}T00:00:00Z`); day.toISOString().slice(0, 10) <= last && labels.length < 400; day.setUTCDate(day.getUTCDate() + 1)) {
+    labels.push(day.toISOString().slice(0, 10));
+  }
+  return labels;
 }
 
 const SITES_STAND_IN: ApiMethod = {

@@ -122,6 +122,7 @@ describe('dashboard in Chromium', () => {
     await page.locator('.date-button').click();
     const days = page.locator('.popover button.day:not(.outside):not([disabled])');
     await days.first().waitFor();
+    await page.screenshot({ path: resolve(SCREENSHOT_DIR, 'dashboard-calendar-1280.png') });
     const first = await days.nth(0).getAttribute('data-date');
     const second = await days.nth(1).getAttribute('data-date');
     await days.nth(1).click();
@@ -148,10 +149,12 @@ describe('dashboard in Chromium', () => {
     await context.clearCookies();
     const page = await context.newPage();
     await page.goto(`http://${hostWithData}:${port}/`);
+    await page.setViewportSize({ width: 360, height: 640 });
     await page.getByLabel('Login').fill('admin');
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     assert.equal(await page.getByRole('alert').textContent(), 'Wrong login or password. Check both and try again.');
+    await page.screenshot({ path: resolve(SCREENSHOT_DIR, 'dashboard-sign-in-360.png') });
     await page.close();
   });
 

@@ -102,7 +102,7 @@ export function VisitsOverview({ site, selection, today, sessionToken, accentCol
           </div>
         ))}
       </dl>
-      <EvolutionChart points={state.points} accentColor={accentColor} />
+      <EvolutionChart points={state.points} accentColor={accentColor} granularity={evolutionQuery(selection, today).period} />
     </section>
   );
 }
