@@ -18,7 +18,7 @@ export interface FailureCounts {
   retryAfterSeconds: number;
 }
 
-/** Hashes an IP address with the tenant's salt, so the table never holds a raw address. */
+/** Hashes an IP address with the tenant's salt, so the table never contains a raw address. */
 export function hashIpAddress(ip: string, salt: string): string {
   return createHmac('sha256', salt).update(`footfall-sign-in-ip:${ip}`).digest('hex');
 }
@@ -26,8 +26,8 @@ export function hashIpAddress(ip: string, salt: string): string {
 /**
  * Returns whether either count has reached the limit.
  *
- * NOTE: the per-login count lets anyone who knows a login keep it blocked by failing on
- * purpose. `user:reset-password` clears the login's failures, but new ones block it again.
+ * NOTE: the per-login count lets anyone with a user's login name keep it blocked by
+ * failing on purpose. `user:reset-password` clears the login's failures, but new ones block it again.
  */
 export function isBlocked(counts: FailureCounts, config: BruteForceConfig): boolean {
   return counts.ipFailures >= config.maxFailures || counts.loginFailures >= config.maxFailures;

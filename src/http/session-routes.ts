@@ -13,7 +13,7 @@ import { ensureTenantCurrent, readRequestHost } from './tenant-resolver.js';
 /** Header that carries the session's token on state-changing requests; the form field `token` works too. */
 export const SESSION_TOKEN_HEADER = 'x-footfall-token';
 
-/** What `GET /session` and a successful `POST /login` return. */
+/** Session state returned by `GET /session` and a successful `POST /login`. */
 export type SessionView =
   | { signedIn: false }
   | { signedIn: true; login: string; superuser: boolean; token: string; expiresAt: number };

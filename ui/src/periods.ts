@@ -35,7 +35,12 @@ export function formatDate(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** Returns today in the browser's time zone as 'YYYY-MM-DD'. */
+/**
+ * Returns today in the browser's time zone as 'YYYY-MM-DD'.
+ *
+ * NOTE: near midnight this can differ from today in the site's time zone, which the
+ * Reporting API uses, so 'today' may then show the site's previous or next day.
+ */
 export function todayString(now: Date = new Date()): string {
   return formatDate(new Date(Date.UTC(now.getFullYear(), now.getMonth(), now.getDate())));
 }
