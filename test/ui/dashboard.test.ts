@@ -116,6 +116,24 @@ describe('dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('steps to the previous and next day', async () => {
+    const page = await openSignedIn(hostWithData, 1280);
+    const next = page.getByRole('button', { name: 'Next period' });
+    assert.equal(await next.isDisabled(), true);
+    const today = /date=([0-9-]+)/.exec(await page.evaluate<string>('window.location.hash'))![1]!;
+
+    await page.getByRole('button', { name: 'Previous period' }).click();
+    await page.waitForFunction(`!window.location.hash.includes('date=${today}')`);
+    const previous = /date=([0-9-]+)/.exec(await page.evaluate<string>('window.location.hash'))![1]!;
+    assert.equal(Date.parse(`${today}T00:00:00Z`) - Date.parse(`${previous}T00:00:00Z`), 86_400_000);
+    assert.equal(await next.isDisabled(), false);
+
+    await next.click();
+    await page.waitForFunction(`window.location.hash.includes('date=${today}')`);
+    assert.equal(await next.isDisabled(), true);
+    await page.close();
+  });
+
   it('picks a range with two clicks in the calendar', async () => {
     const page = await openSignedIn(hostWithData, 1280);
     await page.getByText('Range', { exact: true }).click();
@@ -129,6 +147,16 @@ describe('dashboard in Chromium', () => {
     await days.nth(0).click();
     await page.locator('.popover').waitFor({ state: 'detached' });
     assert.match(await page.evaluate<string>('window.location.hash'), new RegExp(`period=range&date=${first}%2C${second}`));
+    await page.close();
+  });
+
+  it('keeps the calendar inside 360 px', async () => {
+    const page = await openSignedIn(hostWithData, 360);
+    await page.locator('.date-button').click();
+    const box = (await page.locator('.popover').boundingBox())!;
+    assert.ok(box.x >= 0, `popover starts at x=${box.x}`);
+    assert.ok(box.x + box.width <= 360, `popover ends at x=${box.x + box.width}`);
+    await page.screenshot({ path: resolve(SCREENSHOT_DIR, 'dashboard-calendar-360.png') });
     await page.close();
   });
 

@@ -83,6 +83,7 @@ export function App() {
   const [showSignIn, setShowSignIn] = useState(false);
 
   useEffect(() => {
+    writeViewState(view);
     loadBranding().then((loaded) => {
       applyBranding(loaded);
       setBranding(loaded);

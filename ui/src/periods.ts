@@ -120,6 +120,41 @@ export function describeSelection(selection: Selection): string {
   return String(date.getUTCFullYear());
 }
 
+/**
+ * Returns the selection moved by `steps` whole periods (negative is earlier). A month or
+ * year step keeps the day of the month where the target month has it; a range moves by
+ * its own length.
+ */
+export function shiftSelection(selection: Selection, steps: number): Selection {
+  if (selection.period === 'range') {
+    const [start = '', end = ''] = selection.date.split(',');
+    const length = Math.round((parseDate(end).getTime() - parseDate(start).getTime()) / 86_400_000) + 1;
+    return { period: 'range', date: `${addDays(start, steps * length)},${addDays(end, steps * length)}` };
+  }
+  if (selection.period === 'day') return { period: 'day', date: addDays(selection.date, steps) };
+  if (selection.period === 'week') return { period: 'week', date: addDays(selection.date, steps * 7) };
+  const months = selection.period === 'month' ? steps : steps * 12;
+  return { period: selection.period, date: addMonthsKeepingDay(selection.date, months) };
+}
+
+/** Adds whole months to a day, moving to the month's last day when it is shorter. */
+export function addMonthsKeepingDay(value: string, months: number): string {
+  const date = parseDate(value);
+  const target = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(date.getUTCDate(), lastDay));
+  return formatDate(target);
+}
+
+/** Returns the last day of a selection, to compare with today. */
+export function lastDayOf(selection: Selection): string {
+  if (selection.period === 'range') return selection.date.split(',')[1] ?? selection.date;
+  if (selection.period === 'day') return selection.date;
+  if (selection.period === 'week') return addDays(weekStart(selection.date), 6);
+  if (selection.period === 'month') return addDays(addMonths(selection.date, 1), -1);
+  return `${parseDate(selection.date).getUTCFullYear()}-12-31`;
+}
+
 /** Returns the Monday of the week of a day, as Matomo's weeks start on Monday. */
 export function weekStart(value: string): string {
   const weekday = (parseDate(value).getUTCDay() + 6) % 7;

@@ -1,6 +1,6 @@
 /** A month grid of day buttons, reachable by Tab and moved through with the arrow keys. */
 import { useEffect, useRef } from 'preact/hooks';
-import { addDays, addMonths, formatDate, parseDate } from '../periods';
+import { addDays, addMonths, addMonthsKeepingDay, parseDate } from '../periods';
 
 /** Props of the calendar. */
 export interface CalendarProps {
@@ -27,9 +27,9 @@ const KEY_MONTH_OFFSETS: Record<string, number> = { PageUp: -1, PageDown: 1 };
 
 /** Returns the 6 weeks of days shown for a month, starting on the Monday on or before its first day. */
 function buildWeeks(month: string): string[][] {
-  const first = parseDate(addMonths(month, 0));
-  const leading = (first.getUTCDay() + 6) % 7;
-  const start = addDays(formatDate(first), -leading);
+  const first = addMonths(month, 0);
+  const leading = (parseDate(first).getUTCDay() + 6) % 7;
+  const start = addDays(first, -leading);
   return Array.from({ length: 6 }, (_, week) => Array.from({ length: 7 }, (_, day) => addDays(start, week * 7 + day)));
 }
 
@@ -52,7 +52,7 @@ export function Calendar(props: CalendarProps) {
     const monthOffset = KEY_MONTH_OFFSETS[event.key] ?? 0;
     if (dayOffset === undefined && monthOffset === 0) return;
     event.preventDefault();
-    const target = dayOffset !== undefined ? addDays(from, dayOffset) : shiftMonthKeepingDay(from, monthOffset);
+    const target = dayOffset !== undefined ? addDays(from, dayOffset) : addMonthsKeepingDay(from, monthOffset);
     pendingFocus.current = target;
     if (target.slice(0, 7) !== monthStart.slice(0, 7)) props.onMonthChange(target);
     else gridRef.current?.querySelector<HTMLButtonElement>(`button[data-date="${target}"]`)?.focus();
@@ -103,12 +103,4 @@ function DayButton({ day, props, monthStart, focusable, onKeyDown }: {
       {Number(day.slice(8))}
     </button>
   );
-}
-
-function shiftMonthKeepingDay(day: string, months: number): string {
-  const date = parseDate(day);
-  const target = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, 1));
-  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
-  target.setUTCDate(Math.min(date.getUTCDate(), lastDay));
-  return formatDate(target);
 }

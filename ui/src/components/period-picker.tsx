@@ -1,6 +1,6 @@
 /** The period buttons and the date button that opens a calendar; a range takes two picks. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { addDays, describeSelection, PERIODS, type Period, type Selection } from '../periods';
+import { addDays, describeSelection, lastDayOf, PERIODS, shiftSelection, type Period, type Selection } from '../periods';
 import { Calendar } from './calendar';
 
 /** Props of the picker. */
@@ -17,6 +17,13 @@ function switchPeriod(selection: Selection, period: Period): Selection {
   const lastDay = selection.period === 'range' ? selection.date.split(',')[1] ?? selection.date : selection.date;
   if (period === 'range') return { period, date: `${addDays(lastDay, -6)},${lastDay}` };
   return { period, date: lastDay };
+}
+
+/** Returns the selection a step away, with a day, week, month or year step landing no later than today. */
+function step(selection: Selection, steps: number, today: string): Selection {
+  const shifted = shiftSelection(selection, steps);
+  if (shifted.period !== 'range' && shifted.date > today) return { period: shifted.period, date: today };
+  return shifted;
 }
 
 /** Shows the period choice and a calendar in a popover. */
@@ -71,6 +78,7 @@ export function PeriodPicker({ selection, today, onChange }: PeriodPickerProps) 
         ))}
       </fieldset>
       <div class="date-control">
+        <button type="button" class="icon-button" aria-label="Previous period" onClick={() => onChange(step(selection, -1, today))}>‹</button>
         <button ref={toggleRef} type="button" class="date-button" aria-expanded={open} aria-haspopup="dialog" onClick={() => (open ? close() : setOpen(true))}>
           <CalendarIcon />{describeSelection(selection)}
         </button>
@@ -82,6 +90,7 @@ export function PeriodPicker({ selection, today, onChange }: PeriodPickerProps) 
             <Calendar month={month} selectedStart={selectedStart ?? null} selectedEnd={selectedEnd ?? null} maxDate={today} onPick={pick} onMonthChange={setMonth} />
           </div>
         )}
+        <button type="button" class="icon-button" aria-label="Next period" disabled={lastDayOf(selection) >= today} onClick={() => onChange(step(selection, 1, today))}>›</button>
       </div>
     </div>
   );
