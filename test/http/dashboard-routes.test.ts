@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { TenantHost } from '../../src/tenancy/tenant-host.js';
 import { DEFAULT_UI_DIR, registerDashboardRoutes } from '../../src/http/dashboard-routes.js';
 import type { Tenant } from '../../src/tenancy/tenant.js';
 import { ensureDashboardBuilt } from '../support/dashboard-build.js';
@@ -28,7 +29,7 @@ describe('dashboard routes', () => {
     root = createTestRoot();
     host = (await createTestTenant(root)).host;
     brandedHost = (await createTestTenant(root)).host;
-    const filesDir = root.registry.get(brandedHost as never)!.paths.filesDir;
+    const filesDir = root.registry.get(brandedHost as TenantHost)!.paths.filesDir;
     writeFileSync(resolve(filesDir, 'branding.json'), JSON.stringify({ productName: 'Acme Insights', accentColor: '#aa3300', extra: 'ignored' }));
     writeFileSync(resolve(filesDir, 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>');
     app = await buildDashboardServer(root);
@@ -116,7 +117,7 @@ describe('dashboard routes', () => {
   });
 
   it('keeps the defaults for malformed branding values', async () => {
-    const filesDir = root.registry.get(host as never)!.paths.filesDir;
+    const filesDir = root.registry.get(host as TenantHost)!.paths.filesDir;
     writeFileSync(resolve(filesDir, 'branding.json'), JSON.stringify({ productName: '', accentColor: 'red; background: url(x)' }));
     const response = await app.inject({ method: 'GET', url: '/ui/branding.json', headers: { host } });
     assert.deepEqual(response.json(), { productName: 'Footfall', accentColor: '#1f6feb', logoUrl: null });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import type { TenantHost } from '../../src/tenancy/tenant-host.js';
 import { buildCapturedServer, postLogin, signInForTest, type CapturedServer } from '../support/session-server.js';
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 
@@ -44,7 +45,7 @@ describe('dashboard sign-in', () => {
 
   it('stores only the hash of the session id', async () => {
     const { cookie } = await signInForTest(app, host);
-    const tenant = root.registry.get(host as never)!;
+    const tenant = root.registry.get(host as TenantHost)!;
     const rows = await tenant.db().selectFrom('session').select(['id', 'login']).execute();
     assert.equal(rows.some((row) => row.id === cookie), false);
     assert.equal(rows.every((row) => /^[0-9a-f]{64}$/.test(row.id)), true);
