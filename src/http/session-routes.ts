@@ -37,15 +37,24 @@ export function isSecureRequest(request: FastifyRequest, context: AppContext): b
   return isTrustedProxy(request, context) && firstHeaderValue(request, 'x-forwarded-proto') === 'https';
 }
 
-/** Returns the client's IP address: the first `proxy_client_headers[]` value from a trusted proxy, else the peer. */
+/**
+ * Returns the client's IP address. From a trusted proxy it is the last address of the first
+ * `proxy_client_headers[]` header that is not itself in `proxy_ips[]`: each proxy appends
+ * the address it saw, so entries further left may have been made up by the client. From any
+ * other peer it is the peer's address.
+ */
 export function readClientIp(request: FastifyRequest, context: AppContext): string {
-  if (isTrustedProxy(request, context)) {
-    for (const header of context.defaults.list('General', 'proxy_client_headers')) {
-      const value = firstHeaderValue(request, header);
-      if (value) return value;
-    }
+  const peer = request.socket.remoteAddress ?? '';
+  if (!isTrustedProxy(request, context)) return peer;
+
+  const proxyIps = context.defaults.list('General', 'proxy_ips');
+  for (const header of context.defaults.list('General', 'proxy_client_headers')) {
+    const raw = request.headers[header.toLowerCase()];
+    const addresses = (Array.isArray(raw) ? raw.join(',') : raw ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+    const client = addresses.reverse().find((address) => !proxyIps.includes(address));
+    if (client) return client;
   }
-  return request.socket.remoteAddress ?? '';
+  return peer;
 }
 
 function sendError(reply: FastifyReply, error: FootfallError): FastifyReply {

@@ -84,9 +84,9 @@ describe('sign-in brute-force guard behind a proxy', () => {
     await root.cleanup();
   });
 
-  function postViaProxy(login: string, clientIp: string) {
+  function postViaProxy(login: string, forwardedFor: string) {
     return server.app.inject({
-      method: 'POST', url: '/login', remoteAddress: '127.0.0.1', headers: { host, 'x-forwarded-for': `${clientIp}, 10.0.0.1` },
+      method: 'POST', url: '/login', remoteAddress: '127.0.0.1', headers: { host, 'x-forwarded-for': forwardedFor },
       payload: { login, password: 'wrong-password' },
     });
   }
@@ -97,5 +97,19 @@ describe('sign-in brute-force guard behind a proxy', () => {
     }
     assert.equal((await postViaProxy('guess-6', '198.51.100.20')).statusCode, 429);
     assert.equal((await postViaProxy('guess-7', '198.51.100.21')).statusCode, 401);
+  });
+
+  it('ignores addresses a client puts before its own', async () => {
+    for (let attempt = 1; attempt <= 5; attempt += 1) {
+      assert.equal((await postViaProxy(`spoof-${attempt}`, `203.0.113.${attempt}, 198.51.100.30`)).statusCode, 401);
+    }
+    assert.equal((await postViaProxy('spoof-6', '203.0.113.6, 198.51.100.30')).statusCode, 429);
+  });
+
+  it('skips trusted proxies at the end of the list', async () => {
+    for (let attempt = 1; attempt <= 5; attempt += 1) {
+      assert.equal((await postViaProxy(`chain-${attempt}`, '198.51.100.40, 127.0.0.1')).statusCode, 401);
+    }
+    assert.equal((await postViaProxy('chain-6', '198.51.100.40')).statusCode, 429);
   });
 });
