@@ -147,6 +147,11 @@ describe('dashboard in Chromium', () => {
     await days.nth(0).click();
     await page.locator('.popover').waitFor({ state: 'detached' });
     assert.match(await page.evaluate<string>('window.location.hash'), new RegExp(`period=range&date=${first}%2C${second}`));
+
+    await page.locator('.date-button').click();
+    await page.locator('.popover').waitFor();
+    await page.locator('h1').click();
+    await page.locator('.popover').waitFor({ state: 'detached' });
     await page.close();
   });
 
@@ -192,6 +197,10 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: `Site of ${publicHost}` }).waitFor();
     assert.equal(await page.locator('.metric', { hasText: 'Visits' }).first().locator('dd').textContent(), '4');
     assert.equal(await page.getByRole('button', { name: 'Sign in' }).count(), 1);
+
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Back to the public dashboard' }).click();
+    await page.getByRole('heading', { level: 1, name: `Site of ${publicHost}` }).waitFor();
     await page.close();
   });
 

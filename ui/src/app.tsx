@@ -126,7 +126,13 @@ export function App() {
     );
   }
   if (state.kind === 'signed-out' || showSignIn) {
-    return <LoginForm productName={branding.productName} logoUrl={branding.logoUrl} onSignedIn={afterSignIn} notice={state.kind === 'signed-out' ? state.notice : undefined} />;
+    return (
+      <LoginForm
+        productName={branding.productName} logoUrl={branding.logoUrl} onSignedIn={afterSignIn}
+        notice={state.kind === 'signed-out' ? state.notice : undefined}
+        onCancel={state.kind === 'ready' ? () => setShowSignIn(false) : undefined}
+      />
+    );
   }
 
   const site = state.sites.find((candidate) => candidate.idsite === view.siteId) ?? state.sites[0];

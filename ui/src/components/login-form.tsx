@@ -9,10 +9,12 @@ export interface LoginFormProps {
   onSignedIn(session: SessionView): void;
   /** Shown above the form, such as why the user was signed out. */
   notice?: string;
+  /** Returns to the public sites; the form offers it only when public sites exist. */
+  onCancel?: () => void;
 }
 
 /** Asks for login and password and reports a failure or a block in words. */
-export function LoginForm({ productName, logoUrl, onSignedIn, notice }: LoginFormProps) {
+export function LoginForm({ productName, logoUrl, onSignedIn, notice, onCancel }: LoginFormProps) {
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -44,6 +46,7 @@ export function LoginForm({ productName, logoUrl, onSignedIn, notice }: LoginFor
         <input id="password" name="password" type="password" autoComplete="current-password" required value={password} onInput={(event) => setPassword(event.currentTarget.value)} />
         {error && <p class="notice error" role="alert">{error}</p>}
         <button type="submit" class="primary" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
+        {onCancel && <button type="button" onClick={onCancel}>Back to the public dashboard</button>}
       </form>
     </main>
   );

@@ -41,6 +41,18 @@ export function PeriodPicker({ selection, today, onChange }: PeriodPickerProps) 
     popoverRef.current?.querySelector<HTMLButtonElement>('button.day[tabindex="0"]')?.focus();
   }, [open]);
 
+  useEffect(() => {
+    if (!open) return undefined;
+    const closeOnOutsideClick = (event: MouseEvent) => {
+      const target = event.target as Node;
+      if (popoverRef.current?.contains(target) || toggleRef.current?.contains(target)) return;
+      setOpen(false);
+      setRangeStart(null);
+    };
+    document.addEventListener('mousedown', closeOnOutsideClick);
+    return () => document.removeEventListener('mousedown', closeOnOutsideClick);
+  }, [open]);
+
   const close = () => {
     setOpen(false);
     setRangeStart(null);
