@@ -9,7 +9,7 @@ export interface LoginFormProps {
   onSignedIn(session: SessionView): void;
   /** Shown above the form, such as why the user was signed out. */
   notice?: string;
-  /** Returns to the public sites; the form offers it only when public sites exist. */
+  /** Handler that returns to the public sites; the form offers it only when public sites exist. */
   onCancel?: () => void;
 }
 
