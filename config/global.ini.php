@@ -84,6 +84,12 @@ default_timezone = "UTC"
 default_currency = "USD"
 ; bcrypt cost factor for new password hashes (4 to 15).
 password_hash_cost = 10
+; Seconds a dashboard session lasts after sign-in; the user signs in again after that.
+login_session_lifetime_seconds = 86400
+; Failed sign-ins, per IP address or per login, after which further attempts are rejected with 429.
+login_max_failures = 5
+; Seconds a failed sign-in counts towards login_max_failures; a blocked IP address or login is let in again once its failures are this old.
+login_failure_window_seconds = 900
 
 [Tracker]
 ; 0 stops recording: the tracking endpoints answer 503.

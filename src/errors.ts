@@ -49,6 +49,10 @@ export const ERROR_CODES = {
   TOKEN_INVALID: 401,
   ACCESS_DENIED: 401,
   PASSWORD_INCORRECT: 401,
+  LOGIN_FAILED: 401,
+  LOGIN_BLOCKED: 429,
+  SESSION_INVALID: 401,
+  CSRF_TOKEN_INVALID: 403,
 
   // Anything not caught by a more precise code
   INTERNAL: 500,

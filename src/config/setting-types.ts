@@ -53,6 +53,9 @@ export const SETTING_TYPES: Record<string, Record<string, SettingType>> = {
     default_timezone: STRING,
     default_currency: STRING,
     password_hash_cost: int(4, 15),
+    login_session_lifetime_seconds: int(60),
+    login_max_failures: int(1),
+    login_failure_window_seconds: int(1),
   },
   Tracker: {
     record_statistics: BOOL,

@@ -378,6 +378,17 @@ export interface SessionTable {
   lifetime: number;
 }
 
+/**
+ * One failed sign-in, counted per IP address and per login. The IP address is stored only
+ * as a salted hash, because the count is all the check needs.
+ */
+export interface BruteForceLogTable {
+  id_brute_force_log: Generated<number>;
+  ip_hash: string;
+  login: string;
+  attempted_at: string;
+}
+
 /** Every table of a tenant database, by its unprefixed name. */
 export interface Database {
   site: SiteTable;
@@ -402,6 +413,7 @@ export interface Database {
   segment: SegmentTable;
   locks: LockTable;
   session: SessionTable;
+  brute_force_log: BruteForceLogTable;
 }
 
 /** Names of every table, unprefixed; the table-prefix plugin prefixes exactly these. */
@@ -410,4 +422,5 @@ export const TABLE_NAMES: readonly (keyof Database)[] = [
   'custom_dimensions', 'log_visit', 'log_link_visit_action', 'log_action', 'log_conversion',
   'log_conversion_item', 'archive', 'archive_numeric', 'archive_blob', 'archive_invalidations',
   'tracking_drop', 'segment', 'locks', 'session',
+  'brute_force_log',
 ];

@@ -4,6 +4,7 @@ import { ApiParams, type RawParam } from '../api/api-params.js';
 import { parseApiFormat, renderApiError, renderApiResult, type ApiFormat } from '../api/api-response.js';
 import type { ApiValue } from '../api/api-value.js';
 import { authenticateToken } from '../auth/access.js';
+import { authenticateApiSession } from '../auth/api-session.js';
 import { FootfallError, isFootfallError, quote } from '../errors.js';
 import type { AppContext } from './app-context.js';
 import { ensureTenantCurrent } from './tenant-resolver.js';
@@ -28,7 +29,8 @@ export async function runApiCall(context: AppContext, request: FastifyRequest, p
 
   const tenant = request.tenant;
   await ensureTenantCurrent(tenant);
-  const access = await authenticateToken(tenant, params.optionalString('token_auth'), { securelySent: tokenInBody, clock: context.clock });
+  const access = await authenticateApiSession(tenant, params, { cookies: request.cookies ?? {}, tokenInBody }, context.clock)
+    ?? await authenticateToken(tenant, params.optionalString('token_auth'), { securelySent: tokenInBody, clock: context.clock });
   return method.handler({
     tenant, access, params, clock: context.clock, logger: context.logger, registry: context.registry, methods: context.apiMethods,
     origin: { host: request.headers.host ?? '', secure: request.protocol === 'https' },

@@ -3,6 +3,8 @@ import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from './app-context.js';
 import { registerApiRoutes } from './api-routes.js';
+import { registerSessionRoutes } from './session-routes.js';
+import { registerDashboardRoutes } from './dashboard-routes.js';
 import { createTenantResolver } from './tenant-resolver.js';
 
 /** Largest request body accepted, in bytes; bulk tracking bodies are the largest legitimate ones. */
@@ -37,5 +39,7 @@ export async function buildServer(context: AppContext): Promise<FastifyInstance>
   });
 
   registerApiRoutes(app, context);
+  await registerSessionRoutes(app, context);
+  registerDashboardRoutes(app);
   return app;
 }

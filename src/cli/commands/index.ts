@@ -2,8 +2,10 @@
 import type { CommandDefinition } from '../command-definition.js';
 import { serverRunCommand } from './server-run.js';
 import { tenantCreateCommand } from './tenant-create.js';
+import { userResetPasswordCommand } from './user-reset-password.js';
 
 export const ALL_COMMANDS: readonly CommandDefinition[] = [
   serverRunCommand,
   tenantCreateCommand,
+  userResetPasswordCommand,
 ];

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { after, before, describe, it } from 'node:test';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TenantHost } from '../../src/tenancy/tenant-host.js';
+import { DEFAULT_UI_DIR, registerDashboardRoutes } from '../../src/http/dashboard-routes.js';
+import type { Tenant } from '../../src/tenancy/tenant.js';
+import { ensureDashboardBuilt } from '../support/dashboard-build.js';
+import { buildDashboardServer } from '../support/dashboard-server.js';
+import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+
+/** Budget of the first page's script, gzipped as the server sends it. */
+const DASHBOARD_SCRIPT_BUDGET_BYTES = 150 * 1024;
+
+describe('dashboard routes', () => {
+  let root: TestRoot;
+  let app: FastifyInstance;
+  let host: string;
+  let brandedHost: string;
+  let scriptPath: string;
+
+  before(async () => {
+    await ensureDashboardBuilt();
+    const script = readdirSync(resolve(DEFAULT_UI_DIR, 'assets')).find((name) => name.endsWith('.js'));
+    scriptPath = `/ui/assets/${script}`;
+    root = createTestRoot();
+    host = (await createTestTenant(root)).host;
+    brandedHost = (await createTestTenant(root)).host;
+    const filesDir = root.registry.get(brandedHost as TenantHost)!.paths.filesDir;
+    writeFileSync(resolve(filesDir, 'branding.json'), JSON.stringify({ productName: 'Acme Insights', accentColor: '#aa3300', extra: 'ignored' }));
+    writeFileSync(resolve(filesDir, 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>');
+    app = await buildDashboardServer(root);
+  });
+  after(async () => {
+    await app.close();
+    await root.cleanup();
+  });
+
+  it('serves the page at / with a same-host policy', async () => {
+    const response = await app.inject({ method: 'GET', url: '/', headers: { host } });
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.headers['content-type'], 'text/html; charset=utf-8');
+    assert.equal(response.headers['cache-control'], 'no-cache');
+    assert.match(String(response.headers['content-security-policy']), /default-src 'self'/);
+    assert.match(String(response.headers['content-security-policy']), /connect-src 'self'/);
+    assert.equal(response.headers['x-frame-options'], 'DENY');
+    assert.match(response.body, new RegExp(`src="${scriptPath}"`));
+  });
+
+  it('keeps /?module=API for the Reporting API', async () => {
+    const response = await app.inject({ method: 'GET', url: '/?module=API&method=API.getMatomoVersion&format=json', headers: { host } });
+    assert.equal(response.statusCode, 401);
+    assert.equal(response.json().code, 'ACCESS_DENIED');
+  });
+
+  it('answers 404 for the page on an unknown host', async () => {
+    const response = await app.inject({ method: 'GET', url: '/', headers: { host: 'unknown.test.example' } });
+    assert.equal(response.statusCode, 404);
+  });
+
+  it('serves hashed assets with a year of immutable caching', async () => {
+    const response = await app.inject({ method: 'GET', url: scriptPath, headers: { host } });
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.headers['content-type'], 'text/javascript; charset=utf-8');
+    assert.equal(response.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.equal(response.headers['content-encoding'], undefined);
+  });
+
+  it('serves assets gzipped when the client accepts gzip', async () => {
+    const plain = await app.inject({ method: 'GET', url: scriptPath, headers: { host } });
+    const gzipped = await app.inject({ method: 'GET', url: scriptPath, headers: { host, 'accept-encoding': 'gzip, br' } });
+    assert.equal(gzipped.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(gzipped.rawPayload).toString(), plain.body);
+  });
+
+  it('keeps the first page within 150 KB of gzipped script', async () => {
+    const page = await app.inject({ method: 'GET', url: '/', headers: { host } });
+    const scripts = [...page.body.matchAll(/<(?:script|link)[^>]+(?:src|href)="(\/ui\/assets\/[^"]+\.js)"/g)].map((match) => match[1]!);
+    assert.ok(scripts.length > 0);
+    let gzippedBytes = 0;
+    for (const script of scripts) {
+      const response = await app.inject({ method: 'GET', url: script, headers: { host, 'accept-encoding': 'gzip' } });
+      gzippedBytes += response.rawPayload.length;
+    }
+    assert.ok(gzippedBytes <= DASHBOARD_SCRIPT_BUDGET_BYTES, `first page script is ${gzippedBytes} bytes gzipped`);
+  });
+
+  it('answers 404 for a missing asset and a path outside the folder', async () => {
+    for (const url of ['/ui/assets/missing.js', '/ui/assets/..%2Findex.html', '/ui/assets/..%2F..%2F..%2Fpackage.json']) {
+      const response = await app.inject({ method: 'GET', url, headers: { host } });
+      assert.equal(response.statusCode, 404, url);
+    }
+  });
+
+  it('returns the default branding for a tenant without a branding file', async () => {
+    const response = await app.inject({ method: 'GET', url: '/ui/branding.json', headers: { host } });
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(response.json(), { productName: 'Footfall', accentColor: '#1f6feb', logoUrl: null });
+  });
+
+  it("returns the tenant's branding and logo from its folder", async () => {
+    const response = await app.inject({ method: 'GET', url: '/ui/branding.json', headers: { host: brandedHost } });
+    assert.deepEqual(response.json(), { productName: 'Acme Insights', accentColor: '#aa3300', logoUrl: '/ui/logo.svg' });
+
+    const logo = await app.inject({ method: 'GET', url: '/ui/logo.svg', headers: { host: brandedHost } });
+    assert.equal(logo.statusCode, 200);
+    assert.equal(logo.headers['content-type'], 'image/svg+xml');
+    assert.match(String(logo.headers['content-security-policy']), /sandbox/);
+  });
+
+  it("does not serve one tenant's logo on another host", async () => {
+    const response = await app.inject({ method: 'GET', url: '/ui/logo.svg', headers: { host } });
+    assert.equal(response.statusCode, 404);
+  });
+
+  it('keeps the defaults for malformed branding values', async () => {
+    const filesDir = root.registry.get(host as TenantHost)!.paths.filesDir;
+    writeFileSync(resolve(filesDir, 'branding.json'), JSON.stringify({ productName: '', accentColor: 'red; background: url(x)' }));
+    const response = await app.inject({ method: 'GET', url: '/ui/branding.json', headers: { host } });
+    assert.deepEqual(response.json(), { productName: 'Footfall', accentColor: '#1f6feb', logoUrl: null });
+  });
+});
+
+describe('dashboard routes before a build', () => {
+  it('answers 503 until the page is built, then serves it', async () => {
+    const uiDir = mkdtempSync(join(tmpdir(), 'footfall-ui-'));
+    const app = Fastify();
+    app.addHook('onRequest', async (request) => {
+      request.tenant = {} as Tenant;
+    });
+    registerDashboardRoutes(app, uiDir);
+    try {
+      const missing = await app.inject({ method: 'GET', url: '/' });
+      assert.equal(missing.statusCode, 503);
+      assert.equal(missing.body, 'The dashboard is not built. The operator can build it with npm run build:ui.\n');
+
+      writeFileSync(resolve(uiDir, 'index.html'), '<!doctype html><title>built</title>');
+      const built = await app.inject({ method: 'GET', url: '/' });
+      assert.equal(built.statusCode, 200);
+      assert.equal(built.body, '<!doctype html><title>built</title>');
+    } finally {
+      await app.close();
+      rmSync(uiDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { setRole } from '../../src/auth/user-store.js';
+import { readEnvironment } from '../../src/config/environment.js';
+import { DEFAULT_UI_DIR } from '../../src/http/dashboard-routes.js';
+import type { TenantHost } from '../../src/tenancy/tenant-host.js';
+import { ensureDashboardBuilt } from '../support/dashboard-build.js';
+import { buildDashboardServer } from '../support/dashboard-server.js';
+import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+
+const CHROMIUM_PATH = process.env.FOOTFALL_TEST_CHROMIUM ?? '/usr/bin/chromium';
+const SCREENSHOT_DIR = resolve(readEnvironment().codeRoot, 'test-output');
+/** Upper bound of any single wait in the browser; a wait never decides a result by its duration. */
+const WAIT_LIMIT_MS = 15_000;
+
+// Browser-side expressions are passed as strings, because the test build has no DOM types.
+
+describe('dashboard in Chromium', () => {
+  let root: TestRoot;
+  let app: FastifyInstance;
+  let port: number;
+  let context: BrowserContext;
+  let profileDir: string;
+  let hostWithData: string;
+  let hostWithoutData: string;
+  let publicHost: string;
+  const requestedUrls: string[] = [];
+
+  before(async () => {
+    await ensureDashboardBuilt();
+    assert.ok(existsSync(CHROMIUM_PATH), `Chromium not found at ${CHROMIUM_PATH}. Install Debian's chromium or set FOOTFALL_TEST_CHROMIUM.`);
+    root = createTestRoot();
+    hostWithData = (await createTestTenant(root)).host;
+    hostWithoutData = (await createTestTenant(root)).host;
+    const publicTenant = await createTestTenant(root);
+    publicHost = publicTenant.host;
+    await setRole(root.registry.get(publicHost as TenantHost)!.db(), 'anonymous', 'view', [publicTenant.idSite]);
+
+    app = await buildDashboardServer(root, { [hostWithData]: 12, [publicHost]: 4 });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    port = (app.server.address() as { port: number }).port;
+
+    profileDir = mkdtempSync(join(tmpdir(), 'footfall-chromium-'));
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM_PATH, headless: true, timeout: WAIT_LIMIT_MS,
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync',
+        // Test hosts resolve to the local server; every other name fails, so nothing leaves the machine.
+        '--host-resolver-rules=MAP *.test.example 127.0.0.1, MAP * ~NOTFOUND',
+      ],
+    });
+    context.setDefaultTimeout(WAIT_LIMIT_MS);
+    context.on('request', (request) => requestedUrls.push(request.url()));
+  });
+
+  after(async () => {
+    await context?.close();
+    await app?.close();
+    await root?.cleanup();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  });
+
+  async function openSignedIn(host: string, width: number): Promise<Page> {
+    await context.clearCookies();
+    const page = await context.newPage();
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(`http://${host}:${port}/`);
+    await page.getByLabel('Login').fill('admin');
+    await page.getByLabel('Password').fill('secret-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: `Site of ${host}` }).waitFor();
+    return page;
+  }
+
+  it('signs in and shows the overview at 1280 px', async () => {
+    const page = await openSignedIn(hostWithData, 1280);
+    await page.locator('.metric').first().waitFor();
+    assert.equal(await page.locator('.metric', { hasText: 'Visits' }).first().locator('dd').textContent(), '12');
+    assert.equal(await page.locator('.metric', { hasText: 'Bounce rate' }).locator('dd').textContent(), '50%');
+    assert.equal(await page.locator('.chart canvas').count(), 1);
+    assert.equal(await page.title(), `Site of ${hostWithData} – Footfall`);
+    await page.screenshot({ path: resolve(SCREENSHOT_DIR, 'dashboard-overview-1280.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('fits the overview into 360 px', async () => {
+    const page = await openSignedIn(hostWithData, 360);
+    await page.locator('.chart canvas').waitFor();
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    assert.equal(overflow, 0);
+    await page.screenshot({ path: resolve(SCREENSHOT_DIR, 'dashboard-overview-360.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('reaches the period buttons by keyboard with a visible focus', async () => {
+    const page = await openSignedIn(hostWithData, 1280);
+    let focused = '';
+    for (let press = 0; press < 10 && focused !== 'period'; press += 1) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate<string>("document.activeElement?.name ?? ''");
+    }
+    assert.equal(focused, 'period');
+    const outline = await page.evaluate<string>("getComputedStyle(document.activeElement.closest('label')).outlineStyle");
+    assert.equal(outline, 'solid');
+
+    await page.keyboard.press('ArrowRight');
+    await page.locator('.date-button', { hasText: 'Week of' }).waitFor();
+    assert.match(await page.evaluate<string>('window.location.hash'), /period=week/);
+    await page.close();
+  });
+
+  it('steps to the previous and next day', async () => {
+    const page = await openSignedIn(hostWithData, 1280);
+    const next = page.getByRole('button', { name: 'Next period' });
+    assert.equal(await next.isDisabled(), true);
+    const today = /date=([0-9-]+)/.exec(await page.evaluate<string>('window.location.hash'))![1]!;
+
+    await page.getByRole('button', { name: 'Previous period' }).click();
+    await page.waitForFunction(`!window.location.hash.includes('date=${today}')`);
+    const previous = /date=([0-9-]+)/.exec(await page.evaluate<string>('window.location.hash'))![1]!;
+    assert.equal(Date.parse(`${today}T00:00:00Z`) - Date.parse(`${previous}T00:00:00Z`), 86_400_000);
+    assert.equal(await next.isDisabled(), false);
+
+    await next.click();
+    await page.waitForFunction(`window.location.hash.includes('date=${today}')`);
+    assert.equal(await next.isDisabled(), true);
+    await page.close();
+  });
+
+  it('picks a range with two clicks in the calendar', async () => {
+    const page = await openSignedIn(hostWithData, 1280);
+    await page.getByText('Range', { exact: true }).click();
+    await page.locator('.date-button').click();
+    const days = page.locator('.popover button.day:not(.outside):not([disabled])');
+    await days.first().waitFor();
+    await page.screenshot({ path: resolve(SCREENSHOT_DIR, 'dashboard-calendar-1280.png') });
+    const first = await days.nth(0).getAttribute('data-date');
+    const second = await days.nth(1).getAttribute('data-date');
+    await days.nth(1).click();
+    await days.nth(0).click();
+    await page.locator('.popover').waitFor({ state: 'detached' });
+    assert.match(await page.evaluate<string>('window.location.hash'), new RegExp(`period=range&date=${first}%2C${second}`));
+
+    await page.locator('.date-button').click();
+    await page.locator('.popover').waitFor();
+    await page.locator('h1').click();
+    await page.locator('.popover').waitFor({ state: 'detached' });
+    await page.close();
+  });
+
+  it('keeps the calendar inside 360 px', async () => {
+    const page = await openSignedIn(hostWithData, 360);
+    await page.locator('.date-button').click();
+    const box = (await page.locator('.popover').boundingBox())!;
+    assert.ok(box.x >= 0, `popover starts at x=${box.x}`);
+    assert.ok(box.x + box.width <= 360, `popover ends at x=${box.x + box.width}`);
+    await page.screenshot({ path: resolve(SCREENSHOT_DIR, 'dashboard-calendar-360.png') });
+    await page.close();
+  });
+
+  it('shows the empty state without data', async () => {
+    const page = await openSignedIn(hostWithoutData, 1280);
+    await page.getByRole('heading', { name: `No visits recorded for Site of ${hostWithoutData} yet` }).waitFor();
+    await page.locator('.empty-state .tracking-code, .empty-state .notice').first().waitFor();
+    const text = await page.locator('.empty-state').textContent();
+    assert.ok(
+      text!.includes('SitesManager.getJavascriptTag method is not available') || (await page.locator('.tracking-code').count()) === 1,
+      `neither the tracking code nor the unavailable notice is shown: ${text}`,
+    );
+    await page.screenshot({ path: resolve(SCREENSHOT_DIR, 'dashboard-empty-1280.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('rejects a wrong password with a message', async () => {
+    await context.clearCookies();
+    const page = await context.newPage();
+    await page.goto(`http://${hostWithData}:${port}/`);
+    await page.setViewportSize({ width: 360, height: 640 });
+    await page.getByLabel('Login').fill('admin');
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    assert.equal(await page.getByRole('alert').textContent(), 'Wrong login or password. Check both and try again.');
+    await page.screenshot({ path: resolve(SCREENSHOT_DIR, 'dashboard-sign-in-360.png') });
+    await page.close();
+  });
+
+  it('shows a public site without signing in', async () => {
+    const page = await context.newPage();
+    await page.goto(`http://${publicHost}:${port}/`);
+    await page.getByRole('heading', { level: 1, name: `Site of ${publicHost}` }).waitFor();
+    assert.equal(await page.locator('.metric', { hasText: 'Visits' }).first().locator('dd').textContent(), '4');
+    assert.equal(await page.getByRole('button', { name: 'Sign in' }).count(), 1);
+
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Back to the public dashboard' }).click();
+    await page.getByRole('heading', { level: 1, name: `Site of ${publicHost}` }).waitFor();
+    await page.close();
+  });
+
+  it('signs out and returns to the sign-in form', async () => {
+    const page = await openSignedIn(hostWithData, 1280);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Footfall' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in to Footfall' }).waitFor();
+    assert.equal(await page.getByLabel('Password').count(), 1);
+    await page.close();
+  });
+
+  it('returns to sign-in when the session ends', async () => {
+    const page = await openSignedIn(hostWithData, 1280);
+    await page.locator('.metric').first().waitFor();
+    await root.registry.get(hostWithData as TenantHost)!.db().deleteFrom('session').execute();
+    await page.getByText('Month', { exact: true }).click();
+    await page.getByRole('heading', { name: 'Sign in to Footfall' }).waitFor();
+    assert.equal(await page.getByRole('status').textContent(), 'Your session has ended. Sign in again.');
+    await page.close();
+  });
+
+  it('sends no request to any other host', () => {
+    assert.ok(requestedUrls.length > 0);
+    const foreign = requestedUrls.filter((url) => !/^http:\/\/[a-z0-9]+\.test\.example:\d+\//.test(url));
+    assert.deepEqual(foreign, []);
+  });
+});

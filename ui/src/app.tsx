@@ -1,0 +1,180 @@
+/** The dashboard shell: sign-in, site and period choice, and the visits overview. */
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, callApi, loadSession, signOut, type SessionView } from './api-client';
+import { applyBranding, FALLBACK_BRANDING, loadBranding, type Branding } from './branding';
+import { LoginForm } from './components/login-form';
+import { PeriodPicker } from './components/period-picker';
+import { VisitsOverview } from './components/visits-overview';
+import { parseSelection, todayString, type Selection } from './periods';
+
+/** A site as `SitesManager.getSitesWithAtLeastViewAccess` returns it; ids come as strings from Matomo. */
+interface SiteRow {
+  idsite: number | string;
+  name: string;
+}
+
+/** A site the user can view. */
+interface Site {
+  idsite: number;
+  name: string;
+}
+
+type SignedInSession = Extract<SessionView, { signedIn: true }>;
+
+type AppState =
+  | { kind: 'loading' }
+  | { kind: 'signed-out'; notice?: string }
+  | { kind: 'error'; message: string }
+  /** `session` is null when an anonymous visitor views public sites. */
+  | { kind: 'ready'; session: SignedInSession | null; sites: Site[] };
+
+/** View kept in the URL's hash, so a reload or a shared link shows the same view. */
+interface ViewState {
+  siteId: number | null;
+  selection: Selection;
+}
+
+function readViewState(today: string): ViewState {
+  const params = new URLSearchParams(window.location.hash.slice(1));
+  const siteId = Number(params.get('idSite'));
+  return { siteId: Number.isInteger(siteId) && siteId > 0 ? siteId : null, selection: parseSelection(params.get('period'), params.get('date'), today) };
+}
+
+function writeViewState(view: ViewState): void {
+  const params = new URLSearchParams();
+  if (view.siteId !== null) params.set('idSite', String(view.siteId));
+  params.set('period', view.selection.period);
+  params.set('date', view.selection.date);
+  window.history.replaceState(null, '', `#${params.toString()}`);
+}
+
+async function loadSites(token: string | null): Promise<Site[]> {
+  const rows = await callApi<SiteRow[]>('SitesManager.getSitesWithAtLeastViewAccess', {}, token);
+  return Array.isArray(rows) ? rows.map((row) => ({ idsite: Number(row.idsite), name: row.name })) : [];
+}
+
+/** Returns the public sites an anonymous visitor may view, or none when the server rejects anonymous access. */
+async function loadPublicSites(): Promise<Site[]> {
+  try {
+    return await loadSites(null);
+  } catch (error) {
+    if (error instanceof ApiError) return [];
+    throw error;
+  }
+}
+
+async function loadInitialState(): Promise<AppState> {
+  const session = await loadSession();
+  if (session.signedIn) return { kind: 'ready', session, sites: await loadSites(session.token) };
+  const publicSites = await loadPublicSites();
+  return publicSites.length > 0 ? { kind: 'ready', session: null, sites: publicSites } : { kind: 'signed-out' };
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Renders the whole dashboard. */
+export function App() {
+  const today = todayString();
+  const [branding, setBranding] = useState<Branding>(FALLBACK_BRANDING);
+  const [state, setState] = useState<AppState>({ kind: 'loading' });
+  const [view, setView] = useState<ViewState>(() => readViewState(today));
+  const [showSignIn, setShowSignIn] = useState(false);
+
+  useEffect(() => {
+    writeViewState(view);
+    loadBranding().then((loaded) => {
+      applyBranding(loaded);
+      setBranding(loaded);
+    });
+    loadInitialState().then(setState, (error: unknown) => setState({ kind: 'error', message: describeError(error) }));
+    const onHashChange = () => setView(readViewState(today));
+    window.addEventListener('hashchange', onHashChange);
+    return () => window.removeEventListener('hashchange', onHashChange);
+  }, []);
+
+  const updateView = (next: ViewState) => {
+    writeViewState(next);
+    setView(next);
+  };
+
+  const afterSignIn = (session: SessionView) => {
+    setShowSignIn(false);
+    if (!session.signedIn) return;
+    setState({ kind: 'loading' });
+    loadSites(session.token).then((sites) => setState({ kind: 'ready', session, sites }), (error: unknown) => setState({ kind: 'error', message: describeError(error) }));
+  };
+
+  const signOutNow = async (token: string) => {
+    try {
+      await signOut(token);
+      setState({ kind: 'signed-out', notice: 'You are signed out.' });
+    } catch (error) {
+      setState({ kind: 'error', message: describeError(error) });
+    }
+  };
+
+  if (state.kind === 'loading') return <main class="centered" aria-busy="true"><p class="muted">Loading…</p></main>;
+  if (state.kind === 'error') {
+    return (
+      <main class="centered">
+        <h1>The dashboard could not start</h1>
+        <p class="notice error" role="alert">{state.message}</p>
+        <button type="button" onClick={() => window.location.reload()}>Reload</button>
+      </main>
+    );
+  }
+  if (state.kind === 'signed-out' || showSignIn) {
+    return (
+      <LoginForm
+        productName={branding.productName} logoUrl={branding.logoUrl} onSignedIn={afterSignIn}
+        notice={state.kind === 'signed-out' ? state.notice : undefined}
+        onCancel={state.kind === 'ready' ? () => setShowSignIn(false) : undefined}
+      />
+    );
+  }
+
+  const site = state.sites.find((candidate) => candidate.idsite === view.siteId) ?? state.sites[0];
+  if (site) document.title = `${site.name} – ${branding.productName}`;
+  return (
+    <div class="shell">
+      <a class="skip-link" href="#main">Skip to the report</a>
+      <header class="top-bar">
+        <div class="brand">
+          {branding.logoUrl && <img class="logo" src={branding.logoUrl} alt="" />}
+          <span>{branding.productName}</span>
+        </div>
+        {state.sites.length > 0 && site && (
+          <label class="site-selector">
+            <span class="visually-hidden">Site</span>
+            <select value={String(site.idsite)} onChange={(event) => updateView({ ...view, siteId: Number(event.currentTarget.value) })}>
+              {state.sites.map((candidate) => <option key={candidate.idsite} value={String(candidate.idsite)}>{candidate.name}</option>)}
+            </select>
+          </label>
+        )}
+        <div class="account">
+          {state.session
+            ? <><span class="muted">{state.session.login}</span><button type="button" onClick={() => signOutNow(state.session!.token)}>Sign out</button></>
+            : <button type="button" onClick={() => setShowSignIn(true)}>Sign in</button>}
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {site ? (
+          <>
+            <div class="toolbar">
+              <h1>{site.name}</h1>
+              <PeriodPicker selection={view.selection} today={today} onChange={(selection) => updateView({ ...view, siteId: site.idsite, selection })} />
+            </div>
+            <VisitsOverview
+              site={site} selection={view.selection} today={today} sessionToken={state.session?.token ?? null} accentColor={branding.accentColor}
+              onSessionInvalid={() => setState({ kind: 'signed-out', notice: 'Your session has ended. Sign in again.' })}
+            />
+          </>
+        ) : (
+          <section class="panel"><h1>No site to show</h1><p>This user cannot view any site yet. A superuser can grant access.</p></section>
+        )}
+      </main>
+    </div>
+  );
+}
