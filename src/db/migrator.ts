@@ -40,11 +40,12 @@ export async function loadSchemaVersion(db: Kysely<Database>, config: DatabaseCo
 
 /**
  * Applies every migration newer than the database's version, each recorded as it completes,
- * so a failure leaves the database at the last completed version.
+ * so a failure leaves the database at the last completed version. `options.targetVersion`
+ * stops at that version instead of the code's, as `tenant:import` needs before it loads rows.
  *
  * @throws FootfallError SCHEMA_NEWER_THAN_CODE when the database was migrated by newer code.
  */
-export async function migrateToLatest(db: Kysely<Database>, config: DatabaseConfig): Promise<MigrationResult> {
+export async function migrateToLatest(db: Kysely<Database>, config: DatabaseConfig, options: { targetVersion?: number } = {}): Promise<MigrationResult> {
   await ensureMigrationTable(db, config);
   const fromVersion = await loadSchemaVersion(db, config);
   if (fromVersion > CODE_SCHEMA_VERSION) {
@@ -53,10 +54,11 @@ export async function migrateToLatest(db: Kysely<Database>, config: DatabaseConf
 
   const context = { adapter: config.adapter, tablesPrefix: config.tablesPrefix };
   const applied: string[] = [];
-  for (const migration of MIGRATIONS.filter((candidate) => candidate.version > fromVersion)) {
+  const targetVersion = options.targetVersion ?? CODE_SCHEMA_VERSION;
+  for (const migration of MIGRATIONS.filter((candidate) => candidate.version > fromVersion && candidate.version <= targetVersion)) {
     await migration.up(db, context);
     await db.insertInto('migration').values({ version: migration.version, name: migration.name, applied_at: formatUtcDateTime(new Date()) }).execute();
     applied.push(`${migration.version} ${migration.name}`);
   }
-  return { fromVersion, toVersion: CODE_SCHEMA_VERSION, applied };
+  return { fromVersion, toVersion: Math.max(fromVersion, Math.min(targetVersion, CODE_SCHEMA_VERSION)), applied };
 }
