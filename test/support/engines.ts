@@ -12,7 +12,8 @@ const reachable = new Map<DatabaseAdapter, Promise<boolean>>();
 async function probe(adapter: DatabaseAdapter): Promise<boolean> {
   try {
     if (adapter === 'mysql') {
-      const connection = await createConnection({ ...TEST_ADMIN.mysql, user: TEST_ADMIN.mysql.username, connectTimeout: 3000 });
+      const { host, port, username, password } = TEST_ADMIN.mysql;
+      const connection = await createConnection({ host, port, user: username, password, connectTimeout: 3000 });
       await connection.end();
     } else if (adapter === 'pgsql') {
       const client = new pg.Client({ ...TEST_ADMIN.pgsql, user: TEST_ADMIN.pgsql.username, database: 'postgres', connectionTimeoutMillis: 3000 });
