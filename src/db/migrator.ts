@@ -39,6 +39,20 @@ export async function loadSchemaVersion(db: Kysely<Database>, config: DatabaseCo
 }
 
 /**
+ * Runs one migration with its version row in a transaction on SQLite and PostgreSQL, whose
+ * DDL is transactional: a failed migration then leaves nothing half made, and SQLite syncs
+ * the file once instead of once per statement. MariaDB commits each DDL statement by
+ * itself, so there the steps run as they come.
+ */
+async function runMigrationStep(db: Kysely<Database>, config: DatabaseConfig, step: (db: Kysely<Database>) => Promise<void>): Promise<void> {
+  if (config.adapter === 'mysql') {
+    await step(db);
+    return;
+  }
+  await db.transaction().execute(step);
+}
+
+/**
  * Applies every migration newer than the database's version, each recorded as it completes,
  * so a failure leaves the database at the last completed version. `options.targetVersion`
  * stops at that version instead of the code's, as `tenant:import` needs before it loads rows.
@@ -56,8 +70,10 @@ export async function migrateToLatest(db: Kysely<Database>, config: DatabaseConf
   const applied: string[] = [];
   const targetVersion = options.targetVersion ?? CODE_SCHEMA_VERSION;
   for (const migration of MIGRATIONS.filter((candidate) => candidate.version > fromVersion && candidate.version <= targetVersion)) {
-    await migration.up(db, context);
-    await db.insertInto('migration').values({ version: migration.version, name: migration.name, applied_at: formatUtcDateTime(new Date()) }).execute();
+    await runMigrationStep(db, config, async (step) => {
+      await migration.up(step, context);
+      await step.insertInto('migration').values({ version: migration.version, name: migration.name, applied_at: formatUtcDateTime(new Date()) }).execute();
+    });
     applied.push(`${migration.version} ${migration.name}`);
   }
   return { fromVersion, toVersion: Math.max(fromVersion, Math.min(targetVersion, CODE_SCHEMA_VERSION)), applied };
