@@ -2,7 +2,7 @@
 import type { Settings } from '../config/settings.js';
 import { FootfallError } from '../errors.js';
 
-/** Where and as whom to reach a MariaDB/MySQL or PostgreSQL server with rights to create databases and users. */
+/** Admin connection to a MariaDB/MySQL or PostgreSQL server, with the right to create databases and users. */
 export interface DatabaseAdminConfig {
   host: string;
   port: number;

@@ -2,24 +2,25 @@
 import { createHash } from 'node:crypto';
 import { FootfallError, quote } from '../errors.js';
 
-/** Longest user name MySQL accepts (MariaDB accepts 80); database and user share one name, so it is the bound. */
+/** Maximum user name length of MySQL (MariaDB allows 80). Database and user share one name, so this bounds both. */
 export const MAX_TENANT_DATABASE_NAME_LENGTH = 32;
 
 const NAME_PREFIX = 'ff_';
 const HASH_LENGTH = 8;
 const HOST_PART_LENGTH = MAX_TENANT_DATABASE_NAME_LENGTH - NAME_PREFIX.length - 1 - HASH_LENGTH;
 
-/** What `ensureSafeIdentifier` accepts: lower-case letters, digits and underscores, starting with a letter. */
+/** Pattern of a safe identifier: lower-case letters, digits and underscores, starting with a letter. */
 const SAFE_IDENTIFIER_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
 
-/** What a generated password looks like: hex, so it needs no escaping in any SQL dialect. */
+/** Pattern of a generated password: hex, so it needs no escaping in any SQL dialect. */
 const GENERATED_PASSWORD_PATTERN = /^[0-9a-f]{32,128}$/;
 
 /**
- * Returns the database name and user name of a tenant on MariaDB or PostgreSQL:
- * `ff_` + the host with every other character than a-z and 0-9 made `_`, cut to fit,
- * + `_` + 8 hex characters of the host's SHA-256. The same host always gives the same
- * name, so `tenant:delete` can tell a database Footfall made from one an operator set.
+ * Returns the database name and user name of a tenant on MariaDB or PostgreSQL. The name is
+ * `ff_`, then the host with each run of characters other than a-z and 0-9 replaced by `_`
+ * and cut to fit, then `_` and 8 hex characters of the host's SHA-256. The same host always
+ * gives the same name, so `tenant:delete` can tell a database Footfall made from one an
+ * operator configured.
  *
  * @example
  * deriveTenantDatabaseName('stats.example.com'); // 'ff_stats_example_com_1f0c2b7e' (hash varies)
@@ -37,9 +38,9 @@ export function deriveTenantDatabaseName(host: string): string {
  *
  * @throws FootfallError CONFIG_INVALID naming the value and the rule.
  */
-export function ensureSafeIdentifier(name: string, what: string): string {
+export function ensureSafeIdentifier(name: string, label: string): string {
   if (SAFE_IDENTIFIER_PATTERN.test(name)) return name;
-  throw new FootfallError('CONFIG_INVALID', `Invalid ${what} ${quote(name)}. Use 1 to 63 lower-case letters, digits or underscores, starting with a letter.`);
+  throw new FootfallError('CONFIG_INVALID', `Invalid ${label} ${quote(name)}. Use 1 to 63 lower-case letters, digits or underscores, starting with a letter.`);
 }
 
 /** @throws Error unless `password` is a generated hex password, so it can be written into SQL as a literal. */

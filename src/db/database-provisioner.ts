@@ -61,10 +61,10 @@ export async function provisionDatabase(adapter: DatabaseAdapter, host: TenantHo
   throw new FootfallError('DATABASE_ADAPTER_INVALID', `Invalid database adapter ${String(adapter)}. Use sqlite, mysql or pgsql.`);
 }
 
-/** What `dropTenantDatabase` did. */
+/** Outcome of `dropTenantDatabase`. */
 export interface DropDatabaseResult {
   dropped: boolean;
-  /** Why the database was kept, when it was. */
+  /** Reason the database was kept, when it was. */
   keptBecause?: string;
 }
 

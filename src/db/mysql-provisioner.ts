@@ -13,8 +13,8 @@ async function openAdminConnection(admin: DatabaseAdminConfig): Promise<Connecti
   return createConnection({ host: admin.host, port: admin.port, user: admin.username, password: admin.password, connectTimeout: 10_000 });
 }
 
-// `format` quotes `??` as an identifier and `?` as a string literal; `query` (not `execute`)
-// is used because MariaDB cannot prepare CREATE USER and GRANT statements.
+// `format` quotes `??` as an identifier and `?` as a string literal. The statement goes
+// through `query`, not `execute`, because MariaDB cannot prepare CREATE USER and GRANT.
 async function run(connection: Connection, statement: string, values: string[]): Promise<void> {
   await connection.query(format(statement, values));
 }

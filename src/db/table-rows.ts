@@ -10,7 +10,7 @@ export interface TableColumns {
   columns: string[];
 }
 
-/** Rows a batch read or insert holds at most. */
+/** Maximum rows in one read batch or one insert statement. */
 export const DEFAULT_ROW_BATCH_SIZE = 500;
 
 /** Bind parameters one insert may carry; SQLite's limit (32766 since 3.32) is the lowest of the three engines. */

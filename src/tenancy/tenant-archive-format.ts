@@ -7,13 +7,13 @@
 import type { DatabaseAdapter } from '../db/database-config.js';
 import { FootfallError, quote } from '../errors.js';
 
-/** Identifies a Footfall tenant archive in its header. */
+/** Format name in the header of a Footfall tenant archive. */
 export const ARCHIVE_FORMAT = 'footfall-tenant-export';
 
 /** Version of the archive layout; an import rejects a newer one. */
 export const ARCHIVE_FORMAT_VERSION = 1;
 
-/** The first record: what the archive holds and where it came from. */
+/** The first record, with the source host, engine and schema version. */
 export interface ArchiveHeader {
   kind: 'header';
   format: typeof ARCHIVE_FORMAT;

@@ -5,7 +5,7 @@ import { dropTenantDatabase } from '../db/database-provisioner.js';
 import type { TenantHost } from './tenant-host.js';
 import type { TenantRegistry } from './tenant-registry.js';
 
-/** What `deleteTenant` removed. */
+/** Summary of a deleted tenant. */
 export interface DeleteTenantResult {
   host: string;
   /** Whether the database (and its user) was dropped; false when it was kept, see `databaseKeptBecause`. */

@@ -13,7 +13,7 @@ import {
 } from './tenant-archive-format.js';
 import type { Tenant } from './tenant.js';
 
-/** What `exportTenant` wrote. */
+/** Summary of a written archive. */
 export interface ExportTenantResult {
   host: string;
   output: string;
@@ -72,10 +72,10 @@ class ArchiveWriter {
 }
 
 /**
- * Writes a tenant archive to `output` (through a temporary file and a rename). The archive
- * keeps the tenant's salt, password hashes and token hashes, so users and tokens work after
- * an import; it must be stored as carefully as the database. It never holds the password
- * of the tenant's database.
+ * Writes a tenant archive to `output` through a temporary file and a rename. The archive
+ * contains the tenant's salt, password hashes and token hashes, so users and tokens keep
+ * working after an import. Store it as carefully as the database. It never contains the
+ * password of the tenant's database.
  */
 export async function exportTenant(tenant: Tenant, output: string, clock: () => Date): Promise<ExportTenantResult> {
   const db = tenant.db();

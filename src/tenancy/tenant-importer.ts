@@ -23,14 +23,14 @@ import {
 import type { TenantRegistry } from './tenant-registry.js';
 import type { Tenant } from './tenant.js';
 
-/** What `importTenant` needs; host and adapter default to the archive's. */
+/** Options of `importTenant`; host and adapter default to the archive's. */
 export interface ImportTenantOptions {
   file: string;
   host?: TenantHost;
   dbAdapter?: DatabaseAdapter;
 }
 
-/** What `importTenant` restored. */
+/** Summary of an imported tenant. */
 export interface ImportTenantResult {
   host: string;
   sourceHost: string;
@@ -147,7 +147,7 @@ class RowLoader {
 function ensureCountsMatch(record: Extract<ArchiveRecord, { kind: 'end' }>, files: number, rows: Record<string, number>, line: number): void {
   const expected = JSON.stringify({ files: record.files, rows: record.rows });
   if (expected !== JSON.stringify({ files, rows })) {
-    throw invalidArchive(line, `it lists ${record.files} files and rows ${JSON.stringify(record.rows)}, but holds ${files} files and rows ${JSON.stringify(rows)}`);
+    throw invalidArchive(line, `the end record counts ${record.files} files and rows ${JSON.stringify(record.rows)}, but the archive contains ${files} files and rows ${JSON.stringify(rows)}`);
   }
 }
 

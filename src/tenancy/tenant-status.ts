@@ -13,7 +13,7 @@ export interface TenantStatus {
   /** Schema version of the database, or null when it cannot be read. */
   schemaVersion: number | null;
   state: TenantState;
-  /** Why the database cannot be read, for an unreachable tenant. */
+  /** Error message of the database driver, for an unreachable tenant. */
   error?: string;
 }
 
