@@ -31,7 +31,7 @@ export async function createPgsqlTenantDatabase(admin: DatabaseAdminConfig, name
   try {
     await client.query(`CREATE ROLE ${role} LOGIN PASSWORD ${passwordLiteral}`);
     try {
-      // Since PostgreSQL 16 a CREATEROLE admin may only make a role the owner of a database if it is a member of that role.
+      // PostgreSQL lets an admin that is not a superuser make a role the owner of a database only as a member of that role.
       if (!(await isSuperuser(client))) await client.query(`GRANT ${role} TO CURRENT_USER`);
       await client.query(`CREATE DATABASE ${dbname} OWNER ${role} ENCODING 'UTF8' TEMPLATE template0`);
       await client.query(`REVOKE CONNECT, TEMPORARY ON DATABASE ${dbname} FROM PUBLIC`);

@@ -6,11 +6,12 @@ import { Settings } from '../../src/config/settings.js';
 import { readDatabaseConfig } from '../../src/db/database-config.js';
 import { deriveTenantDatabaseName, ensureSafeIdentifier, MAX_TENANT_DATABASE_NAME_LENGTH } from '../../src/db/database-identifiers.js';
 import { dropTenantDatabase, provisionDatabase } from '../../src/db/database-provisioner.js';
+import { CODE_SCHEMA_VERSION } from '../../src/db/migrations/index.js';
 import { isFootfallError } from '../../src/errors.js';
 import { buildTenantPaths } from '../../src/tenancy/root-paths.js';
 import { parseTenantHostName } from '../../src/tenancy/tenant-host.js';
 import { engineSkip } from '../support/engines.js';
-import { createTestRoot, TEST_ADMIN, uniqueHost } from '../support/test-root.js';
+import { createTestRoot, createTestTenant, TEST_ADMIN, uniqueHost } from '../support/test-root.js';
 
 async function mysqlDatabaseAndUserExist(name: string): Promise<{ database: boolean; user: boolean }> {
   const { host, port, username, password } = TEST_ADMIN.mysql;
@@ -122,6 +123,45 @@ describe('provisionDatabase', () => {
         (error) => isFootfallError(error, 'DATABASE_ADMIN_MISSING'));
     } finally {
       await bare.cleanup();
+    }
+  });
+});
+
+describe('provisionDatabase with a postgresql admin that is not a superuser', async () => {
+  const skip = await engineSkip('pgsql');
+  const adminRole = `ff_admin_${process.pid.toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+
+  async function asSuperuser(statement: string): Promise<void> {
+    const { host, port, username, password } = TEST_ADMIN.pgsql;
+    const client = new pg.Client({ host, port, user: username, password, database: 'postgres' });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('creates a tenant that migrates as its own role, and drops it', { skip }, async () => {
+    await asSuperuser(`CREATE ROLE ${adminRole} LOGIN CREATEDB CREATEROLE PASSWORD 'admin-password'`);
+    const root = createTestRoot({
+      commonConfig: [
+        '; <?php exit; ?> DO NOT REMOVE THIS LINE', '[database_admin_pgsql]',
+        `host = "${TEST_ADMIN.pgsql.host}"`, `port = ${TEST_ADMIN.pgsql.port}`, `username = "${adminRole}"`, 'password = "admin-password"',
+        '[General]', 'password_hash_cost = 4', '',
+      ].join('\n'),
+    });
+    try {
+      const created = await createTestTenant(root, { adapter: 'pgsql' });
+      const tenant = root.registry.require(created.host);
+      assert.equal(await tenant.schemaVersion(), CODE_SCHEMA_VERSION);
+      const defaults = Settings.load({ global: root.rootPaths.globalConfig, common: root.rootPaths.commonConfig, local: null });
+      await root.registry.forget(created.host);
+      assert.deepEqual(await dropTenantDatabase(tenant.databaseConfig, created.host, defaults), { dropped: true });
+      assert.deepEqual(await pgsqlDatabaseAndRoleExist(tenant.databaseConfig.dbname), { database: false, user: false });
+    } finally {
+      await root.cleanup();
+      await asSuperuser(`DROP ROLE IF EXISTS ${adminRole}`);
     }
   });
 });
