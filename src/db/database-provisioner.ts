@@ -16,9 +16,14 @@ import { createPgsqlTenantDatabase, dropPgsqlTenantDatabase } from './pgsql-prov
 /** The SQLite file name a new tenant gets, in its files folder. */
 export const DEFAULT_SQLITE_FILE = 'footfall.sqlite';
 
+/** Returns the files of a SQLite database: the file itself, its write-ahead log, shared-memory file and rollback journal. */
+export function listSqliteFiles(file: string): string[] {
+  return ['', '-wal', '-shm', '-journal'].map((suffix) => `${file}${suffix}`);
+}
+
 /** Removes a SQLite database with its write-ahead log and shared-memory files. */
 export function removeSqliteFiles(file: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${file}${suffix}`, { force: true });
+  for (const path of listSqliteFiles(file)) rmSync(path, { force: true });
 }
 
 function provisionSqlite(paths: TenantPaths): ProvisionedDatabase {

@@ -67,6 +67,11 @@ export type ArchiveRecord = ArchiveHeader | ArchiveConfig | ArchiveFile | Archiv
 /** Keys of `[database]` that name the source database; they are left out of an export, because an import makes its own. */
 export const SOURCE_DATABASE_KEYS = ['adapter', 'host', 'port', 'username', 'password', 'dbname', 'tables_prefix', 'sqlite_file'] as const;
 
+/** Returns the total of per-table row counts. */
+export function countRows(rows: Record<string, number>): number {
+  return Object.values(rows).reduce((sum, count) => sum + count, 0);
+}
+
 /** Encodes a database value for an archive row. */
 export function encodeArchiveValue(value: unknown): ArchiveValue {
   if (value === null || value === undefined) return null;
@@ -115,6 +120,12 @@ export function ensureArchiveHeader(record: ArchiveRecord): ArchiveHeader {
   if (record.kind !== 'header' || record.format !== ARCHIVE_FORMAT) throw invalidArchive(1, `the first record must be a ${ARCHIVE_FORMAT} header`);
   if (!Number.isInteger(record.formatVersion) || record.formatVersion > ARCHIVE_FORMAT_VERSION) {
     throw invalidArchive(1, `format version ${quote(record.formatVersion)} is newer than this code's ${ARCHIVE_FORMAT_VERSION}; import it with newer Footfall code`);
+  }
+  if (typeof record.host !== 'string' || !Number.isInteger(record.schemaVersion) || record.schemaVersion < 0) {
+    throw invalidArchive(1, 'the header needs a host and a whole schema version');
+  }
+  if (!(['sqlite', 'mysql', 'pgsql'] as unknown[]).includes(record.sourceAdapter)) {
+    throw invalidArchive(1, `unknown source adapter ${quote(record.sourceAdapter)}; expected sqlite, mysql or pgsql`);
   }
   return record;
 }

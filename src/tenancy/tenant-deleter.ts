@@ -1,5 +1,5 @@
 /** Deleting a tenant: its database and database user, config file, files and caches. */
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { Settings } from '../config/settings.js';
 import { dropTenantDatabase } from '../db/database-provisioner.js';
 import type { TenantHost } from './tenant-host.js';
@@ -27,7 +27,7 @@ export async function deleteTenant(registry: TenantRegistry, host: TenantHost): 
   await registry.forget(host);
 
   const dropped = await dropTenantDatabase(tenant.databaseConfig, host, defaults);
-  const removed = [tenant.paths.legacyConfig, tenant.paths.preferredConfig, tenant.paths.filesDir, tenant.paths.tmpDir];
+  const removed = [tenant.paths.legacyConfig, tenant.paths.preferredConfig, tenant.paths.filesDir, tenant.paths.tmpDir].filter((path) => existsSync(path));
   for (const path of removed) rmSync(path, { recursive: true, force: true });
   await registry.forget(host);
   return { host, databaseDropped: dropped.dropped, databaseKeptBecause: dropped.keptBecause, removed };

@@ -5,6 +5,7 @@ import { relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { IniDocument } from '../config/ini.js';
+import { listSqliteFiles } from '../db/database-provisioner.js';
 import { forEachRowBatch, loadTableColumns } from '../db/table-rows.js';
 import { loadSchemaVersion } from '../db/migrator.js';
 import { FOOTFALL_VERSION } from '../version.js';
@@ -31,8 +32,7 @@ export function buildPortableConfig(configText: string): string {
 
 /** Lists the files under the tenant's folder, except its config file and its SQLite database; symbolic links are skipped. */
 function listTenantFiles(tenant: Tenant): string[] {
-  const sqlite = tenant.databaseConfig.sqliteFile;
-  const skipped = new Set([tenant.paths.preferredConfig, ...['', '-wal', '-shm', '-journal'].map((suffix) => `${sqlite}${suffix}`)]);
+  const skipped = new Set([tenant.paths.preferredConfig, ...listSqliteFiles(tenant.databaseConfig.sqliteFile)]);
   const files: string[] = [];
   const walk = (folder: string): void => {
     let entries;

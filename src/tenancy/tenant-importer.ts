@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import { IniDocument } from '../config/ini.js';
 import { Settings } from '../config/settings.js';
 import type { DatabaseAdapter } from '../db/database-config.js';
+import { listSqliteFiles } from '../db/database-provisioner.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { CODE_SCHEMA_VERSION } from '../db/migrations/index.js';
 import type { Database } from '../db/schema.js';
@@ -93,8 +94,7 @@ function resolveArchivedFile(tenant: Tenant, path: unknown, line: number): strin
     throw invalidArchive(line, `file path ${quote(path)} must not contain empty, . or .. segments`);
   }
   const target = resolve(filesDir, path);
-  const sqliteFile = tenant.databaseConfig.sqliteFile;
-  const protectedFiles = [tenant.configFile, ...['', '-wal', '-shm', '-journal'].map((suffix) => `${sqliteFile}${suffix}`)];
+  const protectedFiles = [tenant.configFile, ...listSqliteFiles(tenant.databaseConfig.sqliteFile)];
   if (!target.startsWith(filesDir + sep) || protectedFiles.includes(target)) {
     throw invalidArchive(line, `file path ${quote(path)} must stay inside the tenant's folder and not replace its config file or database`);
   }

@@ -1,6 +1,8 @@
 /** The state of each tenant as `tenant:list` reports it. */
 import type { DatabaseAdapter } from '../db/database-config.js';
 import { CODE_SCHEMA_VERSION } from '../db/migrations/index.js';
+import type { TenantHost } from './tenant-host.js';
+import type { TenantRegistry } from './tenant-registry.js';
 import type { Tenant } from './tenant.js';
 
 /** enabled: serving; disabled: `tenant:disable` turned it off; maintenance: schema behind the code; unreachable: database cannot be read. */
@@ -9,12 +11,31 @@ export type TenantState = 'enabled' | 'disabled' | 'maintenance' | 'unreachable'
 /** One line of `tenant:list`. */
 export interface TenantStatus {
   host: string;
-  adapter: DatabaseAdapter;
+  /** Database engine, or null when the tenant's config file cannot be read. */
+  adapter: DatabaseAdapter | null;
   /** Schema version of the database, or null when it cannot be read. */
   schemaVersion: number | null;
   state: TenantState;
-  /** Error message of the database driver, for an unreachable tenant. */
+  /** Error message of the config reader or the database driver, for an unreachable tenant. */
   error?: string;
+}
+
+/**
+ * Loads the status of a tenant by host; a config file with a bad value makes the tenant
+ * unreachable rather than failing the whole list.
+ */
+export async function loadTenantStatusByHost(registry: TenantRegistry, host: TenantHost): Promise<TenantStatus> {
+  let tenant: Tenant;
+  try {
+    tenant = registry.require(host);
+  } catch (error) {
+    return { host, adapter: null, schemaVersion: null, state: 'unreachable', error: error instanceof Error ? error.message : String(error) };
+  }
+  try {
+    return await loadTenantStatus(tenant);
+  } finally {
+    await registry.forget(host);
+  }
 }
 
 /**

@@ -10,8 +10,8 @@ import { CODE_SCHEMA_VERSION } from '../../src/db/migrations/index.js';
 import { buildTenantPaths } from '../../src/tenancy/root-paths.js';
 import type { TenantHost } from '../../src/tenancy/tenant-host.js';
 import { deleteAllTenants, runConsole, runConsoleJson } from '../support/console-runner.js';
-import { engineSkip } from '../support/engines.js';
-import { buildTestServer, createTestRoot, TEST_ADMIN, uniqueHost, type TestRoot } from '../support/test-root.js';
+import { engineSkip, loadServerDatabaseState } from '../support/engines.js';
+import { buildTestServer, createTestRoot, uniqueHost, type TestRoot } from '../support/test-root.js';
 
 /** Reads the `[database]` settings tenant:create wrote for a host. */
 function readTenantDatabase(root: TestRoot, host: string): DatabaseConfig {
@@ -35,24 +35,6 @@ async function connectAs(credentials: DatabaseConfig, dbname: string): Promise<v
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-async function serverDatabaseExists(adapter: 'mysql' | 'pgsql', name: string): Promise<{ database: boolean; user: boolean }> {
-  if (adapter === 'mysql') {
-    const { host, port, username, password } = TEST_ADMIN.mysql;
-    const connection = await createConnection({ host, port, user: username, password });
-    const [databases] = await connection.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
-    const [users] = await connection.query('SELECT 1 FROM mysql.user WHERE User = ?', [name]);
-    await connection.end();
-    return { database: (databases as unknown[]).length > 0, user: (users as unknown[]).length > 0 };
-  }
-  const { host, port, username, password } = TEST_ADMIN.pgsql;
-  const client = new pg.Client({ host, port, user: username, password, database: 'postgres' });
-  await client.connect();
-  const databases = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-  const roles = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
-  await client.end();
-  return { database: databases.rowCount === 1, user: roles.rowCount === 1 };
 }
 
 interface ListedTenant {
@@ -103,6 +85,27 @@ describe('tenant:create on every engine', () => {
       await assert.rejects(connectAs(credentialsB, credentialsA.dbname), /denied|permission/i);
     });
   }
+});
+
+describe('tenant:list with a broken config file', () => {
+  const root = createTestRoot();
+  after(() => deleteAllTenants(root));
+
+  it('lists the broken tenant as unreachable and the others as usual', async () => {
+    const good = uniqueHost('good');
+    const broken = uniqueHost('broken');
+    await runConsoleJson(root, ['tenant:create', good]);
+    const brokenConfig = buildTenantPaths(root.rootPaths, broken as TenantHost).preferredConfig;
+    mkdirSync(resolve(brokenConfig, '..'), { recursive: true });
+    writeFileSync(brokenConfig, '; <?php exit; ?> DO NOT REMOVE THIS LINE\n[database]\nport = "not-a-port"\n');
+
+    const listed = await runConsoleJson<(ListedTenant & { error?: string })[]>(root, ['tenant:list']);
+    const byHost = new Map(listed.map((tenant) => [tenant.host, tenant]));
+    assert.deepEqual(byHost.get(good), { host: good, adapter: 'sqlite', schemaVersion: CODE_SCHEMA_VERSION, state: 'enabled' });
+    assert.equal(byHost.get(broken)?.state, 'unreachable');
+    assert.equal(byHost.get(broken)?.adapter, null);
+    assert.match(byHost.get(broken)?.error ?? '', /\[database\] port: got "not-a-port"/);
+  });
 });
 
 describe('tenant:disable and tenant:enable', () => {
@@ -171,7 +174,7 @@ describe('tenant:delete', () => {
       const deleted = await runConsoleJson<{ databaseDropped: boolean }>(root, ['tenant:delete', host, '--force']);
       assert.equal(deleted.databaseDropped, true);
       for (const path of [paths.preferredConfig, paths.filesDir, paths.tmpDir]) assert.equal(existsSync(path), false, path);
-      if (adapter !== 'sqlite') assert.deepEqual(await serverDatabaseExists(adapter, database.dbname), { database: false, user: false });
+      if (adapter !== 'sqlite') assert.deepEqual(await loadServerDatabaseState(adapter, database.dbname), { database: false, user: false });
       assert.equal((await runConsole(root, ['tenant:list'])).stdout.includes(host), false);
     });
   }

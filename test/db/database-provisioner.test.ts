@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { createConnection } from 'mysql2/promise';
 import pg from 'pg';
 import { Settings } from '../../src/config/settings.js';
 import { readDatabaseConfig } from '../../src/db/database-config.js';
@@ -10,35 +9,8 @@ import { CODE_SCHEMA_VERSION } from '../../src/db/migrations/index.js';
 import { isFootfallError } from '../../src/errors.js';
 import { buildTenantPaths } from '../../src/tenancy/root-paths.js';
 import { parseTenantHostName } from '../../src/tenancy/tenant-host.js';
-import { engineSkip } from '../support/engines.js';
+import { engineSkip, loadServerDatabaseState } from '../support/engines.js';
 import { createTestRoot, createTestTenant, TEST_ADMIN, uniqueHost } from '../support/test-root.js';
-
-async function mysqlDatabaseAndUserExist(name: string): Promise<{ database: boolean; user: boolean }> {
-  const { host, port, username, password } = TEST_ADMIN.mysql;
-  const connection = await createConnection({ host, port, user: username, password });
-  try {
-    const [databases] = await connection.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
-    const [users] = await connection.query('SELECT User FROM mysql.user WHERE User = ?', [name]);
-    return { database: (databases as unknown[]).length === 1, user: (users as unknown[]).length === 1 };
-  } finally {
-    await connection.end();
-  }
-}
-
-async function pgsqlDatabaseAndRoleExist(name: string): Promise<{ database: boolean; user: boolean }> {
-  const { host, port, username, password } = TEST_ADMIN.pgsql;
-  const client = new pg.Client({ host, port, user: username, password, database: 'postgres' });
-  await client.connect();
-  try {
-    const databases = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    const roles = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
-    return { database: databases.rowCount === 1, user: roles.rowCount === 1 };
-  } finally {
-    await client.end();
-  }
-}
-
-const EXISTS = { mysql: mysqlDatabaseAndUserExist, pgsql: pgsqlDatabaseAndRoleExist } as const;
 
 describe('deriveTenantDatabaseName', () => {
   it('derives ff_, the sanitised host and a hash', () => {
@@ -93,11 +65,11 @@ describe('provisionDatabase', () => {
           assert.equal(database.settings.username, name);
           assert.equal(database.settings.dbname, name);
           assert.match(database.settings.password!, /^[0-9a-f]{48}$/);
-          assert.deepEqual(await EXISTS[adapter](name), { database: true, user: true });
+          assert.deepEqual(await loadServerDatabaseState(adapter, name), { database: true, user: true });
         } finally {
           await database.drop();
         }
-        assert.deepEqual(await EXISTS[adapter](name), { database: false, user: false });
+        assert.deepEqual(await loadServerDatabaseState(adapter, name), { database: false, user: false });
       });
 
       it('fails when the database already exists, leaving it in place', { skip }, async () => {
@@ -106,7 +78,7 @@ describe('provisionDatabase', () => {
         const first = await provisionDatabase(adapter, host, paths, defaults);
         try {
           await assert.rejects(provisionDatabase(adapter, host, paths, defaults));
-          assert.deepEqual(await EXISTS[adapter](deriveTenantDatabaseName(host)), { database: true, user: true });
+          assert.deepEqual(await loadServerDatabaseState(adapter, deriveTenantDatabaseName(host)), { database: true, user: true });
         } finally {
           await first.drop();
         }
@@ -158,7 +130,7 @@ describe('provisionDatabase with a postgresql admin that is not a superuser', as
       const defaults = Settings.load({ global: root.rootPaths.globalConfig, common: root.rootPaths.commonConfig, local: null });
       await root.registry.forget(created.host);
       assert.deepEqual(await dropTenantDatabase(tenant.databaseConfig, created.host, defaults), { dropped: true });
-      assert.deepEqual(await pgsqlDatabaseAndRoleExist(tenant.databaseConfig.dbname), { database: false, user: false });
+      assert.deepEqual(await loadServerDatabaseState('pgsql', tenant.databaseConfig.dbname), { database: false, user: false });
     } finally {
       await root.cleanup();
       await asSuperuser(`DROP ROLE IF EXISTS ${adminRole}`);

@@ -1,5 +1,6 @@
 /** `tenant:export HOST --output=FILE`: a portable archive of a tenant's config, files and data. */
 import { resolve } from 'node:path';
+import { countRows } from '../../tenancy/tenant-archive-format.js';
 import { parseTenantHostName } from '../../tenancy/tenant-host.js';
 import { exportTenant } from '../../tenancy/tenant-exporter.js';
 import type { GlobalCommand } from '../command-definition.js';
@@ -17,7 +18,7 @@ export const tenantExportCommand: GlobalCommand = {
     const output = resolve(requireOption(options, 'output', '--output'));
     const tenant = context.registry.require(host);
     const result = await exportTenant(tenant, output, context.clock);
-    const rowCount = Object.values(result.rows).reduce((sum, count) => sum + count, 0);
+    const rowCount = countRows(result.rows);
     context.logger.info({ tenant: host, files: result.files, rows: rowCount }, 'tenant exported');
     return { data: result, text: `Exported ${host} (schema version ${result.schemaVersion}, ${result.files} files, ${rowCount} rows) to ${output}.` };
   },

@@ -1,6 +1,7 @@
 /** `tenant:import FILE [--as=HOST] [--db-adapter=...]`: restore a tenant:export archive, possibly on another engine. */
 import { resolve } from 'node:path';
 import { provisionDatabase } from '../../db/database-provisioner.js';
+import { countRows } from '../../tenancy/tenant-archive-format.js';
 import { parseTenantHostName } from '../../tenancy/tenant-host.js';
 import { importTenant } from '../../tenancy/tenant-importer.js';
 import type { GlobalCommand } from '../command-definition.js';
@@ -20,7 +21,7 @@ export const tenantImportCommand: GlobalCommand = {
     const host = options.as === undefined ? undefined : parseTenantHostName(options.as as string);
     const dbAdapter = options.dbAdapter === undefined ? undefined : parseDbAdapter(options.dbAdapter as string);
     const result = await importTenant(context.registry, { file, host, dbAdapter }, provisionDatabase);
-    const rowCount = Object.values(result.rows).reduce((sum, count) => sum + count, 0);
+    const rowCount = countRows(result.rows);
     context.logger.info({ tenant: result.host, dbAdapter: result.dbAdapter, files: result.files, rows: rowCount }, 'tenant imported');
     return { data: result, text: `Imported ${result.sourceHost} as ${result.host} on ${result.dbAdapter} (${result.files} files, ${rowCount} rows).` };
   },
