@@ -6,6 +6,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Kysely } from 'kysely';
 import { CODE_SCHEMA_VERSION } from '../../src/db/migrations/index.js';
 import { TABLE_NAMES, type Database } from '../../src/db/schema.js';
+import { DEFAULT_ROW_BATCH_SIZE } from '../../src/db/table-rows.js';
 import { buildTenantPaths } from '../../src/tenancy/root-paths.js';
 import type { TenantHost } from '../../src/tenancy/tenant-host.js';
 import { deleteAllTenants, runConsole, runConsoleJson } from '../support/console-runner.js';
@@ -33,6 +34,9 @@ async function addSampleRows(db: Kysely<Database>): Promise<void> {
   await db.insertInto('archive').values({ idsite: 1, period: 1, date1: '2026-01-01', date2: '2026-01-01', segment_hash: '', status: 1, ts_archived: '2026-01-02 00:00:00' }).execute();
   await db.insertInto('archive_numeric').values({ idarchive: 1, name: 'nb_visits', value: 0.1 + 0.2 }).execute();
   await db.insertInto('archive_blob').values({ idarchive: 1, name: 'Actions_actions', value: Buffer.from([...Array(256).keys()]) }).execute();
+  // More rows than one read or insert batch (DEFAULT_ROW_BATCH_SIZE), so batching is exercised on every engine.
+  const manyActions = Array.from({ length: DEFAULT_ROW_BATCH_SIZE * 2 + 7 }, (_, index) => ({ name: `example.com/page-${index}`, hash: index, type: 1, url_prefix: 0 }));
+  await db.insertInto('log_action').values(manyActions).execute();
 }
 
 /** Returns every row of every table but `migration`, sorted, so two databases can be compared whole. */
@@ -105,7 +109,7 @@ describe('tenant:export and tenant:import', () => {
     }
   });
 
-  it('moves postgresql sequences past the imported ids', async (t) => {
+  it('restores on postgresql, moving sequences past the imported ids', async (t) => {
     const skip = await engineSkip('pgsql');
     if (skip) return t.skip(skip);
     const host = uniqueHost('seq');
@@ -113,6 +117,12 @@ describe('tenant:export and tenant:import', () => {
     assert.deepEqual(await loadAllRows(tenantDb(root, host)), await loadAllRows(tenantDb(root, source.host)));
     const added = await runConsoleJson<{ idSite: number }>(root, ['site:add', `--matomo-domain=${host}`, '--name=Next', '--url=https://next.example']);
     assert.equal(added.idSite, 3);
+
+    const pgsqlArchive = resolve(root.dir, 'pgsql.footfall.gz');
+    await runConsoleJson(root, ['tenant:export', host, `--output=${pgsqlArchive}`]);
+    const copy = uniqueHost('copy');
+    await runConsoleJson(root, ['tenant:import', pgsqlArchive, `--as=${copy}`, '--db-adapter=sqlite']);
+    assert.deepEqual(await loadAllRows(tenantDb(root, copy)), await loadAllRows(tenantDb(root, host)));
   });
 
   it('refuses a host that exists', async () => {
