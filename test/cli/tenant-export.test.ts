@@ -61,7 +61,7 @@ describe('tenant:export and tenant:import', () => {
   let sourceAdapter: 'mysql' | 'sqlite' = 'mysql';
 
   before(async () => {
-    // MariaDB is the source the contract asks for; without it the same round trip runs from SQLite.
+    // The round trip starts on MariaDB; without a MariaDB server it starts on SQLite instead.
     if (await engineSkip('mysql')) sourceAdapter = 'sqlite';
     source = await runConsoleJson<CreatedTenant>(root, ['tenant:create', uniqueHost('exp'), `--db-adapter=${sourceAdapter}`, '--superuser-password=secret-password']);
     await runConsoleJson(root, ['site:add', `--matomo-domain=${source.host}`, '--name=Shop', '--url=https://shop.example', '--timezone=Europe/Paris']);

@@ -1,4 +1,4 @@
-/** `config:get SECTION.KEY`: the value a tenant sees after global < common < tenant merging, and the file that set it. */
+/** `config:get SECTION.KEY`: the effective value of a setting (global < common < tenant file) and the file that set it. */
 import { parseSettingPath } from '../../config/setting-path.js';
 import { FootfallError } from '../../errors.js';
 import type { TenantCommand } from '../command-definition.js';
@@ -6,7 +6,7 @@ import type { TenantCommand } from '../command-definition.js';
 export const configGetCommand: TenantCommand = {
   kind: 'tenant',
   name: 'config:get',
-  description: 'Print a setting as the tenant sees it (global < common < tenant file); a list prints one item a line.',
+  description: 'Print the effective value of a setting (global < common < tenant file); a list prints one item a line.',
   arguments: [{ name: 'setting', description: 'SECTION.KEY, such as General.default_timezone', required: true }],
   options: [],
   async run(_context, tenant, args) {

@@ -1,8 +1,8 @@
 /**
  * `config:set SECTION.KEY VALUE`: write one setting into the tenant's own config file, keeping
- * its other lines. `SECTION.KEY[] VALUE` appends VALUE to a list: the list the tenant sees
- * now (from any file of the chain) plus VALUE is written to the tenant file, because a list
- * there replaces the whole default list. `SECTION.KEY VALUE` on a list sets a list of one.
+ * its other lines. `SECTION.KEY[] VALUE` appends VALUE to a list: the effective list (merged
+ * from every file of the chain) plus VALUE is written to the tenant file, because a list there
+ * replaces the whole default list. `SECTION.KEY VALUE` on a list sets a list of one.
  */
 import type { IniValue } from '../../config/ini.js';
 import { parseSettingPath, type SettingPath } from '../../config/setting-path.js';
@@ -35,7 +35,7 @@ export const configSetCommand: TenantCommand = {
   kind: 'tenant',
   name: 'config:set',
   description: 'Write a setting into the tenant\'s config file only, keeping its comments and other keys. '
-    + 'SECTION.KEY[] VALUE appends to a list (starting from the list the tenant sees now); SECTION.KEY VALUE on a list sets a list of one.',
+    + 'SECTION.KEY[] VALUE appends to a list (starting from the effective list of the whole chain); SECTION.KEY VALUE on a list sets a list of one.',
   arguments: [
     { name: 'setting', description: 'SECTION.KEY, or SECTION.KEY[] to append to a list', required: true },
     { name: 'value', description: 'the new value, checked against the setting\'s type', required: true },

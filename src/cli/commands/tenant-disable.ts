@@ -1,4 +1,4 @@
-/** `tenant:disable HOST`: turn a tenant off, so every request answers 503; its data stays. */
+/** `tenant:disable HOST`: turn a tenant off, so it responds 503 to every request. Its data is kept. */
 import { parseTenantHostName } from '../../tenancy/tenant-host.js';
 import { updateTenantConfigFile } from '../../tenancy/tenant-config-file.js';
 import type { CommandContext, CommandResult, GlobalCommand } from '../command-definition.js';
@@ -12,7 +12,7 @@ export async function setTenantDisabled(context: CommandContext, rawHost: string
   context.logger.info({ tenant: host }, disabled ? 'tenant disabled' : 'tenant enabled');
   return {
     data: { host, disabled, configFile: tenant.configFile },
-    text: disabled ? `Disabled ${host}: it answers 503 to every request; its data is kept.` : `Enabled ${host}.`,
+    text: disabled ? `Disabled ${host}: it responds 503 to every request. Its data is kept.` : `Enabled ${host}.`,
   };
 }
 
@@ -22,7 +22,7 @@ export const hostArgument = [{ name: 'host', description: 'host name of the tena
 export const tenantDisableCommand: GlobalCommand = {
   kind: 'global',
   name: 'tenant:disable',
-  description: 'Disable a tenant: it answers 503 to every request and keeps its data ([General] tenant_disabled = 1 in its config file).',
+  description: 'Disable a tenant: it responds 503 to every request and keeps its data ([General] tenant_disabled = 1 in its config file).',
   arguments: hostArgument,
   options: [],
   run: (context, args) => setTenantDisabled(context, args[0], true),
