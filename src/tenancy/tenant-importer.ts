@@ -151,33 +151,52 @@ function ensureCountsMatch(record: Extract<ArchiveRecord, { kind: 'end' }>, file
   }
 }
 
-/** Reads the records after the header into the new tenant: config first, then files and rows. */
-async function loadArchiveBody(
-  registry: TenantRegistry, options: { file: string; header: ArchiveHeader; host: TenantHost; database: ProvisionedDatabase; configFile: string },
-): Promise<{ tenant: Tenant; files: number; rows: Record<string, number> }> {
-  let tenant: Tenant | undefined;
-  let loader: RowLoader | undefined;
+/** Where the archive's body goes, and what replaces its source database settings. */
+interface ImportTarget {
+  file: string;
+  header: ArchiveHeader;
+  host: TenantHost;
+  database: ProvisionedDatabase;
+  configFile: string;
+}
+
+/** Writes the imported config, then migrates the new database to the archive's schema version, ready for its rows. */
+async function startImportedTenant(registry: TenantRegistry, target: ImportTarget, record: ArchiveRecord, line: number): Promise<{ tenant: Tenant; loader: RowLoader }> {
+  if (record.kind !== 'config' || typeof record.text !== 'string') throw invalidArchive(line, 'the second record must be the config');
+  writeFileAtomically(target.configFile, buildImportedConfig(record.text, target.header, target.host, target.database).toString());
+  const tenant = registry.get(target.host);
+  if (!tenant) throw new Error(`The imported config file ${target.configFile} cannot be read back.`);
+
+  await migrateToLatest(tenant.db(), tenant.databaseConfig, { targetVersion: target.header.schemaVersion });
+  return { tenant, loader: new RowLoader(tenant.db(), await loadTableColumns(tenant.db(), tenant.databaseConfig)) };
+}
+
+function writeArchivedFile(tenant: Tenant, record: Extract<ArchiveRecord, { kind: 'file' }>, line: number): void {
+  if (typeof record.base64 !== 'string') throw invalidArchive(line, 'a file record needs base64 data');
+  const target = resolveArchivedFile(tenant, record.path, line);
+  mkdirSync(dirname(target), { recursive: true, mode: 0o750 });
+  writeFileSync(target, Buffer.from(record.base64, 'base64'), { mode: 0o640 });
+}
+
+/** Reads the records after the header into the new tenant: config first, then files and rows, then the end record. */
+async function loadArchiveBody(registry: TenantRegistry, target: ImportTarget): Promise<{ tenant: Tenant; files: number; rows: Record<string, number> }> {
+  let started: { tenant: Tenant; loader: RowLoader } | undefined;
   let files = 0;
   let ended = false;
-  for await (const { text, line } of readArchiveLines(options.file)) {
+  let lastLine = 1;
+  for await (const { text, line } of readArchiveLines(target.file)) {
+    lastLine = line;
     if (line === 1) continue;
     if (ended) throw invalidArchive(line, 'nothing may follow the end record');
     const record = parseArchiveLine(text, line);
-    if (line === 2) {
-      if (record.kind !== 'config' || typeof record.text !== 'string') throw invalidArchive(line, 'the second record must be the config');
-      writeFileAtomically(options.configFile, buildImportedConfig(record.text, options.header, options.host, options.database).toString());
-      tenant = registry.get(options.host) ?? undefined;
-      if (!tenant) throw new Error(`The imported config file ${options.configFile} cannot be read back.`);
-      await migrateToLatest(tenant.db(), tenant.databaseConfig, { targetVersion: options.header.schemaVersion });
-      loader = new RowLoader(tenant.db(), await loadTableColumns(tenant.db(), tenant.databaseConfig));
+    if (!started) {
+      started = await startImportedTenant(registry, target, record, line);
       continue;
     }
-    if (!loader || !tenant) throw invalidArchive(line, 'the config must come before the data');
+
+    const { tenant, loader } = started;
     if (record.kind === 'file') {
-      if (typeof record.base64 !== 'string') throw invalidArchive(line, 'a file record needs base64 data');
-      const target = resolveArchivedFile(tenant, record.path, line);
-      mkdirSync(dirname(target), { recursive: true, mode: 0o750 });
-      writeFileSync(target, Buffer.from(record.base64, 'base64'), { mode: 0o640 });
+      writeArchivedFile(tenant, record, line);
       files += 1;
     } else if (record.kind === 'table') {
       await loader.startTable(record.name, record.columns, line);
@@ -191,8 +210,8 @@ async function loadArchiveBody(
       throw invalidArchive(line, `a ${record.kind} record may appear only once, at the start`);
     }
   }
-  if (!ended || !tenant || !loader) throw invalidArchive(0, 'the archive ends before its end record, so it was cut short');
-  return { tenant, files, rows: loader.rows };
+  if (!ended || !started) throw invalidArchive(lastLine, 'the archive ends before its end record, so it was cut short');
+  return { tenant: started.tenant, files, rows: started.loader.rows };
 }
 
 /**
