@@ -284,7 +284,10 @@ async function main(): Promise<void> {
       `| mean latency of \`/healthz\` (no tenant resolution) | ${format(results.health.meanMs)} ms (p50 ${format(results.health.p50Ms)}, p99 ${format(results.health.p99Ms)}) | ${format(results.bareHealth.meanMs)} ms (bare \`node:http\` answering the same bytes) | ${format(results.health.meanMs / results.bareHealth.meanMs)} | |`,
       `| latency tenant resolution adds (\`/\` minus \`/healthz\`, both on Footfall) | ${format(addedMs)} ms | ${format(results.bareHome.meanMs)} ms (bare route) | ${format(addedMs / results.bareHome.meanMs)} | |`,
       '',
-      `Requests per latency scenario: ${results.home.requests} (${LATENCY_ROUNDS} rounds of at most ${LATENCY_REQUESTS}, each at most ${LATENCY_MAX_SECONDS} s, after a warm-up that is not counted). Machine:`,
+      `Requests per latency scenario: ${results.home.requests} (${LATENCY_ROUNDS} rounds of at most ${LATENCY_REQUESTS}, each at most ${LATENCY_MAX_SECONDS} s, after a warm-up that is not counted).`,
+      'Each number comes from one run. Other processes may share the machine, so repeat runs differ, most of all the sub-millisecond latencies; compare ratios from the same run.',
+      '',
+      'Machine:',
       '',
       ...describeMachine(),
     ]);
