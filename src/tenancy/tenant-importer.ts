@@ -151,7 +151,7 @@ function ensureCountsMatch(record: Extract<ArchiveRecord, { kind: 'end' }>, file
   }
 }
 
-/** Where the archive's body goes, and what replaces its source database settings. */
+/** Target of an import: the archive, the new host and config file, and the database that replaces the source's. */
 interface ImportTarget {
   file: string;
   header: ArchiveHeader;
