@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   // Configuration and start-up
   CONFIG_INVALID: 500,
   CONFIG_KEY_INVALID: 400,
+  CONFIG_KEY_NOT_SET: 404,
 
   // Tenancy
   HOST_INVALID: 400,

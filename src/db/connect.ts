@@ -26,8 +26,16 @@ function openSqlite(config: DatabaseConfig): SQLite.Database {
   return database;
 }
 
-/** Builds the Kysely dialect for a tenant's engine; no connection is opened until the first query. */
-export function createDialect(config: DatabaseConfig): Dialect {
+/** Called when the server closes a pooled connection that no query was using; the pool then drops it. */
+export type IdleConnectionErrorHandler = (error: Error) => void;
+
+/**
+ * Builds the Kysely dialect for a tenant's engine; no connection is opened until the first query.
+ * `onIdleError` receives errors of idle PostgreSQL connections, which pg's pool would otherwise
+ * raise as an unhandled 'error' event that ends the process (for example when the server
+ * restarts, or `tenant:delete` drops the database WITH (FORCE) under a running server).
+ */
+export function createDialect(config: DatabaseConfig, onIdleError: IdleConnectionErrorHandler = () => undefined): Dialect {
   switch (config.adapter) {
     case 'sqlite':
       return new SqliteDialect({ database: async () => openSqlite(config) });
@@ -42,16 +50,20 @@ export function createDialect(config: DatabaseConfig): Dialect {
       });
     case 'pgsql':
       return new PostgresDialect({
-        pool: async () => new pg.Pool({
-          host: config.host, port: config.port, user: config.username, password: config.password,
-          database: config.dbname, max: MAX_CONNECTIONS_PER_TENANT, ssl: config.ssl ? { rejectUnauthorized: true } : undefined,
-          idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000,
-        }),
+        pool: async () => {
+          const pool = new pg.Pool({
+            host: config.host, port: config.port, user: config.username, password: config.password,
+            database: config.dbname, max: MAX_CONNECTIONS_PER_TENANT, ssl: config.ssl ? { rejectUnauthorized: true } : undefined,
+            idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000,
+          });
+          pool.on('error', onIdleError);
+          return pool;
+        },
       });
   }
 }
 
 /** Creates a Kysely instance for a tenant database, with its table prefix applied. */
-export function connectDatabase(config: DatabaseConfig): Kysely<Database> {
-  return new Kysely<Database>({ dialect: createDialect(config), plugins: [new TablePrefixPlugin(config.tablesPrefix)] });
+export function connectDatabase(config: DatabaseConfig, onIdleError?: IdleConnectionErrorHandler): Kysely<Database> {
+  return new Kysely<Database>({ dialect: createDialect(config, onIdleError), plugins: [new TablePrefixPlugin(config.tablesPrefix)] });
 }

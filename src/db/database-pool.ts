@@ -53,7 +53,8 @@ export class DatabasePool {
     }
     if (existing) this.#closeLater(key, existing, 0);
 
-    const opened: OpenDatabase = { db: connectDatabase(config), configKey, lastUsed: Date.now() };
+    const onIdleError = (error: Error) => this.#logger?.warn({ tenant: key, err: error }, 'idle database connection lost');
+    const opened: OpenDatabase = { db: connectDatabase(config, onIdleError), configKey, lastUsed: Date.now() };
     this.#open.set(key, opened);
     this.#evictOverLimit();
     this.#startSweeping();

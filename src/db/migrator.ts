@@ -39,12 +39,27 @@ export async function loadSchemaVersion(db: Kysely<Database>, config: DatabaseCo
 }
 
 /**
+ * Runs one migration with its version row in a transaction on SQLite and PostgreSQL, whose
+ * DDL is transactional: a failed migration then leaves nothing half made, and SQLite syncs
+ * the file once instead of once per statement. MariaDB commits each DDL statement by
+ * itself, so there the steps run as they come.
+ */
+async function runMigrationStep(db: Kysely<Database>, config: DatabaseConfig, step: (db: Kysely<Database>) => Promise<void>): Promise<void> {
+  if (config.adapter === 'mysql') {
+    await step(db);
+    return;
+  }
+  await db.transaction().execute(step);
+}
+
+/**
  * Applies every migration newer than the database's version, each recorded as it completes,
- * so a failure leaves the database at the last completed version.
+ * so a failure leaves the database at the last completed version. `options.targetVersion`
+ * stops at that version instead of the code's, as `tenant:import` needs before it loads rows.
  *
  * @throws FootfallError SCHEMA_NEWER_THAN_CODE when the database was migrated by newer code.
  */
-export async function migrateToLatest(db: Kysely<Database>, config: DatabaseConfig): Promise<MigrationResult> {
+export async function migrateToLatest(db: Kysely<Database>, config: DatabaseConfig, options: { targetVersion?: number } = {}): Promise<MigrationResult> {
   await ensureMigrationTable(db, config);
   const fromVersion = await loadSchemaVersion(db, config);
   if (fromVersion > CODE_SCHEMA_VERSION) {
@@ -53,15 +68,13 @@ export async function migrateToLatest(db: Kysely<Database>, config: DatabaseConf
 
   const context = { adapter: config.adapter, tablesPrefix: config.tablesPrefix };
   const applied: string[] = [];
-  for (const migration of MIGRATIONS.filter((candidate) => candidate.version > fromVersion)) {
-    const apply = async (target: Kysely<Database>): Promise<void> => {
-      await migration.up(target, context);
-      await target.insertInto('migration').values({ version: migration.version, name: migration.name, applied_at: formatUtcDateTime(new Date()) }).execute();
-    };
-    // MariaDB commits DDL implicitly, so a transaction would not undo a half-applied migration there.
-    if (config.adapter === 'mysql') await apply(db);
-    else await db.transaction().execute(apply);
+  const targetVersion = options.targetVersion ?? CODE_SCHEMA_VERSION;
+  for (const migration of MIGRATIONS.filter((candidate) => candidate.version > fromVersion && candidate.version <= targetVersion)) {
+    await runMigrationStep(db, config, async (step) => {
+      await migration.up(step, context);
+      await step.insertInto('migration').values({ version: migration.version, name: migration.name, applied_at: formatUtcDateTime(new Date()) }).execute();
+    });
     applied.push(`${migration.version} ${migration.name}`);
   }
-  return { fromVersion, toVersion: CODE_SCHEMA_VERSION, applied };
+  return { fromVersion, toVersion: Math.max(fromVersion, Math.min(targetVersion, CODE_SCHEMA_VERSION)), applied };
 }

@@ -12,7 +12,8 @@ const reachable = new Map<DatabaseAdapter, Promise<boolean>>();
 async function probe(adapter: DatabaseAdapter): Promise<boolean> {
   try {
     if (adapter === 'mysql') {
-      const connection = await createConnection({ ...TEST_ADMIN.mysql, user: TEST_ADMIN.mysql.username, connectTimeout: 3000 });
+      const { host, port, username, password } = TEST_ADMIN.mysql;
+      const connection = await createConnection({ host, port, user: username, password, connectTimeout: 3000 });
       await connection.end();
     } else if (adapter === 'pgsql') {
       const client = new pg.Client({ ...TEST_ADMIN.pgsql, user: TEST_ADMIN.pgsql.username, database: 'postgres', connectionTimeoutMillis: 3000 });
@@ -35,4 +36,29 @@ export async function engineSkip(adapter: DatabaseAdapter): Promise<false | stri
   const reason = `${adapter} server not reachable at the test address`;
   if (process.env.CI === 'true') throw new Error(`${reason}; CI requires every engine. Start it (see .ci/run).`);
   return reason;
+}
+
+/** Returns whether a database and a user (role) of this name exist on the MariaDB or PostgreSQL test server. */
+export async function loadServerDatabaseState(adapter: 'mysql' | 'pgsql', name: string): Promise<{ database: boolean; user: boolean }> {
+  if (adapter === 'mysql') {
+    const { host, port, username, password } = TEST_ADMIN.mysql;
+    const connection = await createConnection({ host, port, user: username, password });
+    try {
+      const [databases] = await connection.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
+      const [users] = await connection.query('SELECT 1 FROM mysql.user WHERE User = ?', [name]);
+      return { database: (databases as unknown[]).length > 0, user: (users as unknown[]).length > 0 };
+    } finally {
+      await connection.end();
+    }
+  }
+  const { host, port, username, password } = TEST_ADMIN.pgsql;
+  const client = new pg.Client({ host, port, user: username, password, database: 'postgres' });
+  await client.connect();
+  try {
+    const databases = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    const roles = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
+    return { database: databases.rowCount === 1, user: roles.rowCount === 1 };
+  } finally {
+    await client.end();
+  }
 }

@@ -1,0 +1,25 @@
+/** `tenant:export HOST --output=FILE`: a portable archive of a tenant's config, files and data. */
+import { resolve } from 'node:path';
+import { countRows } from '../../tenancy/tenant-archive-format.js';
+import { parseTenantHostName } from '../../tenancy/tenant-host.js';
+import { exportTenant } from '../../tenancy/tenant-exporter.js';
+import type { GlobalCommand } from '../command-definition.js';
+import { requireOption } from '../option-parsers.js';
+
+export const tenantExportCommand: GlobalCommand = {
+  kind: 'global',
+  name: 'tenant:export',
+  description: 'Write a tenant\'s config, files and every table\'s rows to a gzip archive of JSON lines that tenant:import restores on any engine. '
+    + 'The archive holds the salt and password hashes (never the database password): keep it private.',
+  arguments: [{ name: 'host', description: 'host name of the tenant', required: true }],
+  options: [{ flags: '--output <file>', description: 'archive file to write, such as stats.example.com.footfall.gz (required)' }],
+  async run(context, args, options) {
+    const host = parseTenantHostName(args[0]);
+    const output = resolve(requireOption(options, 'output', '--output'));
+    const tenant = context.registry.require(host);
+    const result = await exportTenant(tenant, output, context.clock);
+    const rowCount = countRows(result.rows);
+    context.logger.info({ tenant: host, files: result.files, rows: rowCount }, 'tenant exported');
+    return { data: result, text: `Exported ${host} (schema version ${result.schemaVersion}, ${result.files} files, ${rowCount} rows) to ${output}.` };
+  },
+};
