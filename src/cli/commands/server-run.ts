@@ -4,6 +4,7 @@ import { buildApiMethodRegistry } from '../../api/modules/index.js';
 import { Settings } from '../../config/settings.js';
 import { provisionDatabase } from '../../db/database-provisioner.js';
 import { buildServer } from '../../http/server.js';
+import { TenantRegistry } from '../../tenancy/tenant-registry.js';
 import { createTenant, type CreateTenantResult } from '../../tenancy/tenant-provisioner.js';
 import type { CommandContext, GlobalCommand } from '../command-definition.js';
 import { parsePort } from '../option-parsers.js';
@@ -63,7 +64,10 @@ export const serverRunCommand: GlobalCommand = {
     if (isFirstStart(context)) await createFirstInstall(context, url);
 
     const defaults = Settings.load({ global: context.rootPaths.globalConfig, common: context.rootPaths.commonConfig, local: null });
-    const app = await buildServer({ registry: context.registry, apiMethods: buildApiMethodRegistry(), defaults, logger: context.logger, clock: context.clock });
+    // The console's registry rereads config files on every lookup, which suits one-shot commands;
+    // the server trusts a lookup for DEFAULT_RECHECK_MS so a request costs no file-system calls.
+    const registry = new TenantRegistry(context.rootPaths, { logger: context.logger });
+    const app = await buildServer({ registry, apiMethods: buildApiMethodRegistry(), defaults, logger: context.logger, clock: context.clock });
     await app.listen({ port, host });
     const address = app.server.address();
     const boundPort = typeof address === 'object' && address !== null ? address.port : port;
@@ -72,6 +76,7 @@ export const serverRunCommand: GlobalCommand = {
     const signal = await waitForStopSignal();
     context.logger.info({ signal }, 'server stopping');
     await app.close();
+    await registry.close();
     context.logger.info({}, 'server stopped');
     return { data: { stopped: signal } };
   },
