@@ -1,0 +1,423 @@
+/** One tracker: a tracker URL and site id with its cookies, options and request building. */
+import { readCookie, writeCookie } from './browser-cookies.js';
+import {
+  buildCookieName, buildVisitorId, computeCookieHash, formatReferralCookie, formatVisitorCookie,
+  isVisitorId, parseReferralCookie, parseVisitorCookie, type ReferralCookie,
+} from './cookie-names.js';
+import { readPagePerformance } from './page-performance.js';
+import { sendBulk, sendSingle } from './request-sender.js';
+import {
+  DEFAULT_CAMPAIGN_KEYWORD_KEYS, DEFAULT_CAMPAIGN_NAME_KEYS, DEFAULT_HEARTBEAT_SECONDS, DEFAULT_REFERRAL_COOKIE_SECONDS,
+  DEFAULT_SESSION_COOKIE_SECONDS, DEFAULT_VISITOR_COOKIE_SECONDS, type TrackerDefaults,
+} from './tracker-defaults.js';
+import {
+  DEFAULT_DOWNLOAD_EXTENSIONS, findQueryParameter, getHostName, getPathName, isSiteUrl, removeQueryParameters,
+} from './url-matching.js';
+
+/** Request parameters in the order they are sent. */
+export type Params = [string, string][];
+
+/** Extra parameters a page passes to a tracking call, sent as given. */
+export type CustomData = Record<string, string | number> | undefined;
+
+/** Name of the cookie that remembers a given consent, as Matomo names it. */
+const CONSENT_COOKIE = 'mtm_consent';
+const CONSENT_REMOVED_COOKIE = 'mtm_consent_removed';
+const COOKIE_CONSENT_COOKIE = 'mtm_cookie_consent';
+/** Hours a remembered consent lasts when the page gives none: 30 years. */
+const DEFAULT_CONSENT_HOURS = 30 * 365 * 24;
+const PAGE_VIEW_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+interface QueuedRequest {
+  params: Params;
+  callback?: () => void;
+}
+
+/** Client hints of the browser as sent in `uadata`, or null when the browser has none. */
+let clientHints: Promise<string | null> | undefined;
+
+function loadClientHints(): Promise<string | null> {
+  const data = (navigator as Navigator & { userAgentData?: { getHighEntropyValues(hints: string[]): Promise<Record<string, unknown>> } }).userAgentData;
+  if (!data || typeof data.getHighEntropyValues !== 'function') return Promise.resolve(null);
+  return data.getHighEntropyValues(['model', 'platform', 'platformVersion', 'fullVersionList'])
+    .then((values) => JSON.stringify({
+      fullVersionList: values.fullVersionList ?? [], mobile: values.mobile ?? false, model: values.model ?? '',
+      platform: values.platform ?? '', platformVersion: values.platformVersion ?? '',
+    }))
+    .catch(() => null);
+}
+
+function randomBytes(count: number): Uint8Array {
+  const bytes = new Uint8Array(count);
+  if (typeof crypto === 'object' && typeof crypto.getRandomValues === 'function') return crypto.getRandomValues(bytes);
+  for (let i = 0; i < count; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return bytes;
+}
+
+/**
+ * A Matomo-compatible tracker. Each public method has the name and arguments of the
+ * `_paq` command of the same name.
+ */
+export class Tracker {
+  trackerUrl: string;
+  siteId: string;
+  /** Whether addTracker gave this tracker its own URL and site, so page-wide setTrackerUrl and setSiteId leave it alone. */
+  readonly explicitTarget: boolean;
+
+  customUrl = '';
+  documentTitle = '';
+  referrerUrl = '';
+  userId = '';
+  domains: string[] = [];
+  downloadExtensions: string[] = [...DEFAULT_DOWNLOAD_EXTENSIONS];
+  excludedQueryParams: string[] = [];
+  campaignNameKeys = [...DEFAULT_CAMPAIGN_NAME_KEYS];
+  campaignKeywordKeys = [...DEFAULT_CAMPAIGN_KEYWORD_KEYS];
+  customDimensions: Record<string, string> = {};
+  visitCustomVariables: Record<string, [string, string]> = {};
+  pageCustomVariables: Record<string, [string, string]> = {};
+  eventCustomVariables: Record<string, [string, string]> = {};
+  ecommerceItems: Record<string, [string, string, string | string[], number, number]> = {};
+  ecommerceView: Params = [];
+
+  cookiesDisabled = false;
+  cookieDomain = '';
+  cookiePath = '';
+  secureCookie = false;
+  cookieSameSite = 'Lax';
+  visitorCookieSeconds = DEFAULT_VISITOR_COOKIE_SECONDS;
+  sessionCookieSeconds = DEFAULT_SESSION_COOKIE_SECONDS;
+  referralCookieSeconds = DEFAULT_REFERRAL_COOKIE_SECONDS;
+  doNotTrack = false;
+  consentRequired = false;
+  consentGiven = false;
+  cookieConsentRequired = false;
+  cookieConsentGiven = false;
+  heartBeatSeconds = 0;
+
+  private _visitorId = '';
+  private _visitorCreatedTs = 0;
+  private _isNewVisitor = false;
+  private _pageViewId = '';
+  private _performanceSent = false;
+  private _lastRequestAt = 0;
+  private _outbox: QueuedRequest[] = [];
+  private _consentQueue: QueuedRequest[] = [];
+  private _flushScheduled = false;
+
+  constructor(trackerUrl: string, siteId: string | number, explicitTarget = false) {
+    this.trackerUrl = trackerUrl;
+    this.siteId = String(siteId);
+    this.explicitTarget = explicitTarget;
+    this.domains = [location.hostname];
+    clientHints ??= loadClientHints();
+  }
+
+  /** Applies a tenant build's defaults; called once, right after construction. */
+  applyDefaults(defaults: TrackerDefaults): void {
+    if (defaults.cookieDomain) this.setCookieDomain(defaults.cookieDomain);
+    if (defaults.downloadExtensions?.length) this.addDownloadExtensions(defaults.downloadExtensions);
+    if (defaults.disableCookies) this.disableCookies();
+    if (defaults.doNotTrack) this.setDoNotTrack(true);
+    if (defaults.requireCookieConsent) this.requireCookieConsent();
+    if (defaults.requireConsent) this.requireConsent();
+    if (defaults.heartBeatSeconds) this.enableHeartBeatTimer(defaults.heartBeatSeconds);
+  }
+
+  // Configuration
+
+  setTrackerUrl(url: string): void { this.trackerUrl = url; }
+  getTrackerUrl(): string { return this.trackerUrl; }
+  setSiteId(siteId: string | number): void { this.siteId = String(siteId); }
+  getSiteId(): string { return this.siteId; }
+  setCustomUrl(url: string): void { this.customUrl = resolveUrl(url); }
+  setDocumentTitle(title: string): void { this.documentTitle = title; }
+  setReferrerUrl(url: string): void { this.referrerUrl = url; }
+  setUserId(userId: string): void { this.userId = userId === undefined || userId === null ? '' : String(userId); }
+  resetUserId(): void { this.userId = ''; }
+  getUserId(): string { return this.userId; }
+  setCampaignNameKey(keys: string | string[]): void { this.campaignNameKeys = toList(keys); }
+  setCampaignKeywordKey(keys: string | string[]): void { this.campaignKeywordKeys = toList(keys); }
+  setExcludedQueryParams(names: string | string[]): void { this.excludedQueryParams = toList(names); }
+  setDownloadExtensions(extensions: string | string[]): void { this.downloadExtensions = toExtensionList(extensions); }
+  addDownloadExtensions(extensions: string | string[]): void { this.downloadExtensions.push(...toExtensionList(extensions)); }
+  removeDownloadExtensions(extensions: string | string[]): void {
+    const removed = toExtensionList(extensions);
+    this.downloadExtensions = this.downloadExtensions.filter((extension) => !removed.includes(extension));
+  }
+
+  /** Sets the site's domains for outlink detection; the page's own host always counts as the site. */
+  setDomains(domains: string | string[]): void {
+    const list = toList(domains);
+    if (!isSiteUrl(location.hostname, location.pathname, list)) list.push(location.hostname);
+    this.domains = list;
+  }
+
+  setCustomDimension(id: number | string, value: string): void {
+    if (Number(id) > 0) this.customDimensions[String(id)] = value === undefined || value === null ? '' : String(value);
+  }
+  getCustomDimension(id: number | string): string | undefined { return this.customDimensions[String(id)]; }
+  deleteCustomDimension(id: number | string): void { delete this.customDimensions[String(id)]; }
+
+  /** Sets a custom variable of scope 'visit' (the default), 'page' or 'event'; indexes start at 1. */
+  setCustomVariable(index: number, name: string, value: string, scope: 'visit' | 'page' | 'event' = 'visit'): void {
+    if (!(index > 0) || name === undefined) return;
+    this._customVariables(scope)[String(index)] = [String(name), value === undefined ? '' : String(value)];
+  }
+  getCustomVariable(index: number, scope: 'visit' | 'page' | 'event' = 'visit'): [string, string] | false {
+    return this._customVariables(scope)[String(index)] ?? false;
+  }
+  deleteCustomVariable(index: number, scope: 'visit' | 'page' | 'event' = 'visit'): void {
+    delete this._customVariables(scope)[String(index)];
+  }
+  private _customVariables(scope: string): Record<string, [string, string]> {
+    if (scope === 'page') return this.pageCustomVariables;
+    if (scope === 'event') return this.eventCustomVariables;
+    return this.visitCustomVariables;
+  }
+
+  // Cookies and privacy
+
+  disableCookies(): void {
+    this.cookiesDisabled = true;
+    this.deleteCookies();
+  }
+  setCookieDomain(domain: string): void { this.cookieDomain = domain.replace(/^\*/, ''); }
+  setCookiePath(path: string): void { this.cookiePath = path; }
+  setSecureCookie(secure: boolean): void { this.secureCookie = Boolean(secure); }
+  setCookieSameSite(sameSite: string): void { this.cookieSameSite = sameSite; }
+  setVisitorCookieTimeout(seconds: number): void { this.visitorCookieSeconds = Number(seconds); }
+  setSessionCookieTimeout(seconds: number): void { this.sessionCookieSeconds = Number(seconds); }
+  setReferralCookieTimeout(seconds: number): void { this.referralCookieSeconds = Number(seconds); }
+  setDoNotTrack(enabled: boolean): void { this.doNotTrack = enabled !== false; }
+
+  /** Holds every request until setConsentGiven, unless a consent was remembered in a cookie. */
+  requireConsent(): void {
+    this.consentRequired = true;
+    this.consentGiven = readCookie(CONSENT_COOKIE) !== '';
+  }
+  setConsentGiven(): void {
+    this.consentGiven = true;
+    this._persistVisitor();
+    const queued = this._consentQueue;
+    this._consentQueue = [];
+    for (const request of queued) this._enqueue(request);
+  }
+  rememberConsentGiven(hours?: number): void {
+    this._writeOwnCookie(CONSENT_COOKIE, String(Date.now()), (hours ?? DEFAULT_CONSENT_HOURS) * 3_600_000, true);
+    this._writeOwnCookie(CONSENT_REMOVED_COOKIE, '', -1, true);
+    this.setConsentGiven();
+  }
+  forgetConsentGiven(): void {
+    this._writeOwnCookie(CONSENT_COOKIE, '', -1, true);
+    this._writeOwnCookie(CONSENT_REMOVED_COOKIE, String(Date.now()), DEFAULT_CONSENT_HOURS * 3_600_000, true);
+    this.deleteCookies();
+    this.requireConsent();
+  }
+  /** Sends requests at once but sets no tracking cookie until setCookieConsentGiven. */
+  requireCookieConsent(): void {
+    this.cookieConsentRequired = true;
+    this.cookieConsentGiven = readCookie(COOKIE_CONSENT_COOKIE) !== '';
+  }
+  setCookieConsentGiven(): void {
+    this.cookieConsentGiven = true;
+    this._persistVisitor();
+  }
+  rememberCookieConsentGiven(hours?: number): void {
+    this._writeOwnCookie(COOKIE_CONSENT_COOKIE, String(Date.now()), (hours ?? DEFAULT_CONSENT_HOURS) * 3_600_000, true);
+    this.setCookieConsentGiven();
+  }
+  forgetCookieConsentGiven(): void {
+    this._writeOwnCookie(COOKIE_CONSENT_COOKIE, '', -1, true);
+    this.deleteCookies();
+    this.cookieConsentGiven = false;
+  }
+
+  /** Whether tracking cookies may be written now. */
+  areCookiesAllowed(): boolean {
+    if (this.cookiesDisabled || (typeof navigator === 'object' && navigator.cookieEnabled === false)) return false;
+    if (this.consentRequired && !this.consentGiven) return false;
+    return !(this.cookieConsentRequired && !this.cookieConsentGiven);
+  }
+
+  /** Deletes this tracker's `_pk_id`, `_pk_ses` and `_pk_ref` cookies. */
+  deleteCookies(): void {
+    for (const kind of ['id', 'ses', 'ref'] as const) this._writeOwnCookie(this._cookieName(kind), '', -1, true);
+  }
+
+  private _cookieName(kind: 'id' | 'ses' | 'ref'): string {
+    return buildCookieName(kind, this.siteId, computeCookieHash(this.cookieDomain || location.hostname, this.cookiePath));
+  }
+
+  private _writeOwnCookie(name: string, value: string, maxAgeMs: number, always = false): void {
+    if (!always && !this.areCookiesAllowed()) return;
+    writeCookie(name, value, {
+      maxAgeMs, path: this.cookiePath || '/', domain: this.cookieDomain, secure: this.secureCookie, sameSite: this.cookieSameSite,
+    });
+  }
+
+  // Visitor, session and attribution
+
+  /** Returns the visitor id: 16 hex digits from the `_pk_id` cookie, or a new random one. */
+  getVisitorId(): string {
+    if (this._visitorId) return this._visitorId;
+    const stored = this.areCookiesAllowed() ? parseVisitorCookie(readCookie(this._cookieName('id'))) : null;
+    if (stored) {
+      this._visitorId = stored.visitorId;
+      this._visitorCreatedTs = stored.createdTs;
+      return this._visitorId;
+    }
+    this._visitorId = buildVisitorId(randomBytes(8));
+    this._visitorCreatedTs = Math.floor(Date.now() / 1000);
+    this._isNewVisitor = true;
+    return this._visitorId;
+  }
+
+  /** Replaces the visitor id, for pages that know the visitor from elsewhere; ignored unless 16 hex digits. */
+  setVisitorId(visitorId: string): void {
+    if (!isVisitorId(visitorId)) return;
+    this._visitorId = visitorId;
+    this._persistVisitor();
+  }
+
+  private _persistVisitor(): void {
+    if (!this.areCookiesAllowed()) return;
+    const visitorId = this.getVisitorId();
+    this._writeOwnCookie(this._cookieName('id'), formatVisitorCookie({ visitorId, createdTs: this._visitorCreatedTs }), this.visitorCookieSeconds * 1000);
+    this._writeOwnCookie(this._cookieName('ses'), '1', this.sessionCookieSeconds * 1000);
+  }
+
+  /** Returns the attribution of this visit, writing `_pk_ref` on a campaign or on a new session from another site. */
+  private _readReferral(pageUrl: string, referrer: string): ReferralCookie | null {
+    const campaignName = findQueryParameter(pageUrl, this.campaignNameKeys);
+    const stored = this.areCookiesAllowed() ? parseReferralCookie(readCookie(this._cookieName('ref'))) : null;
+    const newSession = !this.areCookiesAllowed() || readCookie(this._cookieName('ses')) === '';
+    const external = referrer !== '' && !isSiteUrl(getHostName(referrer), getPathName(referrer), this.domains);
+    if (!campaignName && !(external && newSession)) return stored;
+
+    const referral: ReferralCookie = {
+      campaignName, campaignKeyword: campaignName ? findQueryParameter(pageUrl, this.campaignKeywordKeys) : '',
+      ts: Math.floor(Date.now() / 1000), url: external ? referrer.slice(0, 1024) : '',
+    };
+    this._writeOwnCookie(this._cookieName('ref'), formatReferralCookie(referral), this.referralCookieSeconds * 1000);
+    return referral;
+  }
+
+  // Requests
+
+  /** Builds the parameters every request carries, after the action's own parameters. */
+  buildRequest(actionParams: Params, options: { pageView?: boolean; customData?: CustomData; eventScope?: boolean } = {}): Params {
+    const now = new Date();
+    const pageUrl = removeQueryParameters(this.customUrl || location.href, this.excludedQueryParams);
+    const referrer = this.referrerUrl || document.referrer;
+    const visitorId = this.getVisitorId();
+    const referral = this._readReferral(location.href, referrer);
+    const params: Params = [...actionParams, ['idsite', this.siteId], ['rec', '1'], ['r', String(Math.random()).slice(2, 8)],
+      ['h', String(now.getHours())], ['m', String(now.getMinutes())], ['s', String(now.getSeconds())],
+      ['url', pageUrl], ['urlref', referrer], ['_id', visitorId], ['_idn', this._isNewVisitor ? '1' : '0'],
+      ['_refts', String(referral?.ts ?? 0)]];
+    if (referral?.url) params.push(['_ref', referral.url]);
+    if (referral?.campaignName) params.push(['_rcn', referral.campaignName]);
+    if (referral?.campaignKeyword) params.push(['_rck', referral.campaignKeyword]);
+    if (this.userId) params.push(['uid', this.userId]);
+    params.push(['send_image', '0'], ['cookie', this.areCookiesAllowed() ? '1' : '0'], ['res', `${screen.width}x${screen.height}`]);
+    this._appendCustomData(params, options);
+    params.push(['pv_id', this._currentPageViewId()]);
+    if (options.pageView && !this._performanceSent) {
+      this._performanceSent = true;
+      for (const [name, value] of Object.entries(readPagePerformance())) params.push([name, String(value)]);
+    }
+    this._persistVisitor();
+    return params;
+  }
+
+  private _appendCustomData(params: Params, options: { pageView?: boolean; customData?: CustomData; eventScope?: boolean }): void {
+    for (const [id, value] of Object.entries(this.customDimensions)) params.push([`dimension${id}`, value]);
+    if (Object.keys(this.visitCustomVariables).length > 0) params.push(['_cvar', JSON.stringify(this.visitCustomVariables)]);
+    const scoped = options.pageView ? this.pageCustomVariables : options.eventScope ? this.eventCustomVariables : {};
+    if (Object.keys(scoped).length > 0) params.push(['cvar', JSON.stringify(scoped)]);
+    for (const [name, value] of Object.entries(options.customData ?? {})) params.push([name, String(value)]);
+  }
+
+  private _currentPageViewId(): string {
+    if (!this._pageViewId) this.startNewPageView();
+    return this._pageViewId;
+  }
+
+  /** Starts a page view: later requests carry a new 6-character `pv_id`. */
+  startNewPageView(): void {
+    let id = '';
+    for (const byte of randomBytes(6)) id += PAGE_VIEW_ID_ALPHABET[byte % PAGE_VIEW_ID_ALPHABET.length];
+    this._pageViewId = id;
+  }
+
+  /**
+   * Sends a request, unless Do Not Track applies; holds it while consent is missing.
+   * `immediate` sends it in this task, for clicks that leave the page.
+   */
+  sendRequest(params: Params, callback?: () => void, immediate = false): void {
+    if (this.doNotTrack && isDoNotTrackEnabled()) return;
+    this._lastRequestAt = Date.now();
+    if (this.consentRequired && !this.consentGiven) {
+      this._consentQueue.push({ params, callback });
+      return;
+    }
+    this._enqueue({ params, callback });
+    if (immediate) this._flush(null);
+  }
+
+  private _enqueue(request: QueuedRequest): void {
+    this._outbox.push(request);
+    if (this._flushScheduled) return;
+    this._flushScheduled = true;
+    void clientHints!.then((hints) => setTimeout(() => this._flush(hints), 0));
+  }
+
+  private _flush(hints: string | null): void {
+    this._flushScheduled = false;
+    const requests = this._outbox;
+    this._outbox = [];
+    if (requests.length === 0) return;
+    const queries = requests.map((request) => encodeParams(hints ? [...request.params, ['uadata', hints]] : request.params));
+    const callAll = (): void => { for (const request of requests) request.callback?.(); };
+    if (queries.length === 1) sendSingle(this.trackerUrl, queries[0]!, callAll);
+    else sendBulk(this.trackerUrl, queries, callAll);
+  }
+
+  /** Milliseconds since the last request of this tracker, for the heartbeat. */
+  millisecondsSinceLastRequest(): number {
+    return Date.now() - this._lastRequestAt;
+  }
+
+  /** Turns the heartbeat on; the subclass that sends pings schedules them. */
+  enableHeartBeatTimer(seconds?: number): void {
+    this.heartBeatSeconds = seconds ?? DEFAULT_HEARTBEAT_SECONDS;
+  }
+}
+
+/** Encodes parameters as a query string, in order. */
+export function encodeParams(params: Params): string {
+  return params.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join('&');
+}
+
+function isDoNotTrackEnabled(): boolean {
+  const nav = navigator as Navigator & { msDoNotTrack?: string };
+  const value = nav.doNotTrack ?? (window as Window & { doNotTrack?: string }).doNotTrack ?? nav.msDoNotTrack;
+  return value === '1' || value === 'yes';
+}
+
+function toList(value: string | string[]): string[] {
+  return (Array.isArray(value) ? value : [value]).map(String).filter((item) => item !== '');
+}
+
+function toExtensionList(value: string | string[]): string[] {
+  return (Array.isArray(value) ? value : String(value).split('|')).map((item) => String(item).toLowerCase().replace(/^\./, '')).filter(Boolean);
+}
+
+function resolveUrl(url: string): string {
+  try {
+    return new URL(url, location.href).href;
+  } catch {
+    return url;
+  }
+}
