@@ -46,6 +46,9 @@ export const ERROR_CODES = {
   TOKEN_INVALID: 401,
   ACCESS_DENIED: 401,
 
+  // Tracker script
+  TRACKER_SCRIPT_MISSING: 500,
+
   // Anything not caught by a more precise code
   INTERNAL: 500,
 } as const;
