@@ -1,11 +1,12 @@
 /** A tenant's own tracker script: the bundled tracker wrapped with the tenant's defaults, precompressed. */
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, statSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import type { Settings } from '../config/settings.js';
 import { FootfallError } from '../errors.js';
 import type { Tenant } from '../tenancy/tenant.js';
+import { writeFileAtomically } from '../tenancy/tenant-provisioner.js';
 import type { TrackerDefaults } from '../../tracker/tracker-defaults.js';
 
 /** Path of the bundled tracker under the code tree, written by `npm run build:tracker`. */
@@ -81,7 +82,7 @@ export class TenantTrackerBuilder {
     if (cached && cached.tenant === tenant && cached.bundleStamp === bundleStamp) return cached.build;
 
     const build = this.#build(tenant, bundleStats.mtimeMs);
-    writeAtomically(resolve(tenant.paths.tmpDir, 'tracker', 'matomo.js'), build.identity);
+    writeFileAtomically(resolve(tenant.paths.tmpDir, 'tracker', 'matomo.js'), build.identity.toString('utf8'));
     this.#builds.set(tenant.key, { tenant, bundleStamp, build });
     return build;
   }
@@ -115,12 +116,4 @@ function safeMtimeMs(file: string): number {
   } catch {
     return 0;
   }
-}
-
-/** Writes a file through a temporary name and a rename, so a reader never sees half a file. */
-function writeAtomically(file: string, content: Buffer): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, content);
-  renameSync(temporary, file);
 }
