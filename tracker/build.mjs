@@ -10,14 +10,14 @@ const CODE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_BUNDLE_FILE = resolve(CODE_ROOT, 'dist/tracker/matomo.js');
 
 /**
- * Bundles and minifies the tracker for ES2017 browsers into `outfile`, through a temporary
+ * Bundles and minifies the tracker for ES2020 browsers (2020 on: Chrome 80, Firefox 74, Safari 13.1) into `outfile`, through a temporary
  * file and a rename so that a server never reads half a bundle. Members named `_x` are
  * private to the tracker and shortened; `_paq` is the page's queue and keeps its name.
  */
 export async function buildTrackerBundle(outfile = DEFAULT_BUNDLE_FILE) {
   const result = await build({
     entryPoints: [resolve(CODE_ROOT, 'tracker/index.ts')],
-    bundle: true, minify: true, format: 'iife', target: 'es2017', legalComments: 'none',
+    bundle: true, minify: true, format: 'iife', target: 'es2020', legalComments: 'none',
     mangleProps: /^_[a-z]/, reserveProps: /^_paq$/, write: false, logLevel: 'silent',
   });
   mkdirSync(dirname(outfile), { recursive: true });

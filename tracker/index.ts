@@ -27,7 +27,7 @@ interface QueueWindow extends Window {
 const CONFIGURATION_COMMANDS = [
   'setTrackerUrl', 'setAPIUrl', 'setSiteId', 'addTracker', 'disableCookies', 'requireCookieConsent', 'forgetCookieConsentGiven',
   'setSessionCookieTimeout', 'setVisitorCookieTimeout', 'setReferralCookieTimeout', 'setSecureCookie', 'setCookieSameSite',
-  'setCookiePath', 'setCookieDomain', 'setDomains', 'setUserId', 'setVisitorId', 'enableLinkTracking', 'setCookieConsentGiven',
+  'setCookiePath', 'setCookieDomain', 'setDomains', 'enableCrossDomainLinking', 'setUserId', 'setVisitorId', 'enableLinkTracking', 'setCookieConsentGiven',
   'requireConsent', 'setConsentGiven', 'setExcludedQueryParams',
 ];
 

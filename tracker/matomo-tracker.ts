@@ -1,7 +1,8 @@
 /** The tracking calls of a tracker: pageviews, events, goals, links, e-commerce, content and heartbeat. */
 import { findContentBlocks, findEnclosingContentBlock, readContentFacts, type ContentFacts } from './content-blocks.js';
 import { Tracker, type CustomData, type Params } from './tracker.js';
-import { classifyLink, type LinkType } from './url-matching.js';
+import { appendCrossDomainParameter } from './cross-domain.js';
+import { classifyLink, getHostName, getPathName, isSiteUrl, type LinkType } from './url-matching.js';
 
 type Callback = (() => void) | undefined;
 
@@ -78,10 +79,24 @@ export class MatomoTracker extends Tracker {
   private _handleLinkClick(event: MouseEvent): void {
     const link = (event.target as Element | null)?.closest?.('a[href],area[href]') as HTMLAnchorElement | HTMLAreaElement | null;
     if (!link) return;
+    if (this.crossDomainLinking) this._decorateCrossDomainLink(link);
     const type: LinkType = classifyLink({
       href: link.href, classNames: Array.from(link.classList), hasDownloadAttribute: link.hasAttribute('download'),
     }, this.domains, this.downloadExtensions);
     if (type) this.trackLink(link.href, type);
+  }
+
+  /** Passes the visitor id to the site's other domains in links clicked from now on. */
+  enableCrossDomainLinking(): void {
+    this.crossDomainLinking = true;
+    this.enableLinkTracking();
+  }
+  disableCrossDomainLinking(): void { this.crossDomainLinking = false; }
+
+  private _decorateCrossDomainLink(link: HTMLAnchorElement | HTMLAreaElement): void {
+    const host = getHostName(link.href);
+    if (host === location.hostname.toLowerCase() || !isSiteUrl(host, getPathName(link.href), this.domains)) return;
+    link.href = appendCrossDomainParameter(link.href, this.getVisitorId(), Date.now());
   }
 
   // E-commerce

@@ -10,6 +10,7 @@ import {
   DEFAULT_CAMPAIGN_KEYWORD_KEYS, DEFAULT_CAMPAIGN_NAME_KEYS, DEFAULT_HEARTBEAT_SECONDS, DEFAULT_REFERRAL_COOKIE_SECONDS,
   DEFAULT_SESSION_COOKIE_SECONDS, DEFAULT_VISITOR_COOKIE_SECONDS, type TrackerDefaults,
 } from './tracker-defaults.js';
+import { CROSS_DOMAIN_PARAMETER, parseCrossDomainVisitor } from './cross-domain.js';
 import {
   DEFAULT_DOWNLOAD_EXTENSIONS, findQueryParameter, getHostName, getPathName, isSiteUrl, removeQueryParameters,
 } from './url-matching.js';
@@ -94,6 +95,7 @@ export class Tracker {
   cookieConsentRequired = false;
   cookieConsentGiven = false;
   heartBeatSeconds = 0;
+  crossDomainLinking = false;
 
   private _visitorId = '';
   private _visitorCreatedTs = 0;
@@ -258,9 +260,18 @@ export class Tracker {
 
   // Visitor, session and attribution
 
-  /** Returns the visitor id: 16 hex digits from the `_pk_id` cookie, or a new random one. */
+  /**
+   * Returns the visitor id: 16 hex digits from a fresh cross-domain link, else from the
+   * `_pk_id` cookie, else a new random one.
+   */
   getVisitorId(): string {
     if (this._visitorId) return this._visitorId;
+    const linked = this.crossDomainLinking ? parseCrossDomainVisitor(findQueryParameter(location.href, [CROSS_DOMAIN_PARAMETER]), Date.now()) : '';
+    if (linked) {
+      this._visitorId = linked;
+      this._visitorCreatedTs = Math.floor(Date.now() / 1000);
+      return linked;
+    }
     const stored = this.areCookiesAllowed() ? parseVisitorCookie(readCookie(this._cookieName('id'))) : null;
     if (stored) {
       this._visitorId = stored.visitorId;
@@ -308,7 +319,7 @@ export class Tracker {
   /** Builds the parameters every request carries, after the action's own parameters. */
   buildRequest(actionParams: Params, options: { pageView?: boolean; customData?: CustomData; eventScope?: boolean } = {}): Params {
     const now = new Date();
-    const pageUrl = removeQueryParameters(this.customUrl || location.href, this.excludedQueryParams);
+    const pageUrl = removeQueryParameters(this.customUrl || location.href, [...this.excludedQueryParams, CROSS_DOMAIN_PARAMETER]);
     const referrer = this.referrerUrl || document.referrer;
     const visitorId = this.getVisitorId();
     const referral = this._readReferral(location.href, referrer);
