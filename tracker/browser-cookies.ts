@@ -25,7 +25,8 @@ export function readCookie(name: string): string {
 /** Sets (or, with a negative max age, deletes) a cookie. */
 export function writeCookie(name: string, value: string, options: CookieOptions): void {
   let text = `${name}=${encodeURIComponent(value)}; path=${options.path || '/'}`;
-  if (options.maxAgeMs !== 0) text += `; expires=${new Date(Date.now() + options.maxAgeMs).toUTCString()}`;
+  // max-age counts from the browser's receipt, so a wrong clock in the page cannot expire the cookie early.
+  if (options.maxAgeMs !== 0) text += `; max-age=${Math.round(options.maxAgeMs / 1000)}`;
   if (options.domain) text += `; domain=${options.domain}`;
   if (options.secure) text += '; secure';
   text += `; SameSite=${options.sameSite}`;

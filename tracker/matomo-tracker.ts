@@ -197,6 +197,7 @@ export class MatomoTracker extends Tracker {
    */
   override enableHeartBeatTimer(seconds?: number): void {
     super.enableHeartBeatTimer(seconds === undefined ? undefined : Math.max(1, Number(seconds)));
+    if (this._pageViewAt > 0) this._scheduleHeartBeat();
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'hidden' && this._heartBeatDue()) this.ping();
     });

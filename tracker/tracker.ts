@@ -36,6 +36,25 @@ interface QueuedRequest {
 
 /** Client hints of the browser as sent in `uadata`, or null when the browser has none. */
 let clientHints: Promise<string | null> | undefined;
+/** The client hints once loaded, for requests that cannot wait. */
+let loadedClientHints: string | null = null;
+/** Resolves once the page's load event has ended, so that all `pf_*` timings are measured. */
+let pageLoaded: Promise<void> | undefined;
+/** Pageview parameters that get the page timings when they are sent. */
+const requestsWithTimings = new WeakSet<Params>();
+
+/** Milliseconds requests wait for the load event at most, so a page with a slow image still sends its pageview. */
+const MAX_LOAD_WAIT_MS = 3000;
+
+function waitForPageLoad(): Promise<void> {
+  return new Promise((resolve) => {
+    // The load event's end time is set after its listeners ran, so the timings are read one task later.
+    const finish = (): void => { setTimeout(resolve, 0); };
+    if (document.readyState === 'complete') finish();
+    else window.addEventListener('load', finish);
+    setTimeout(resolve, MAX_LOAD_WAIT_MS);
+  });
+}
 
 function loadClientHints(): Promise<string | null> {
   const data = (navigator as Navigator & { userAgentData?: { getHighEntropyValues(hints: string[]): Promise<Record<string, unknown>> } }).userAgentData;
@@ -112,7 +131,10 @@ export class Tracker {
     this.siteId = String(siteId);
     this.explicitTarget = explicitTarget;
     this.domains = [location.hostname];
-    clientHints ??= loadClientHints();
+    clientHints ??= loadClientHints().then((hints) => (loadedClientHints = hints));
+    pageLoaded ??= waitForPageLoad();
+    // Requests still waiting for the load event go out when the visitor leaves the page.
+    window.addEventListener('pagehide', () => this._flush());
   }
 
   /** Applies a tenant build's defaults; called once, right after construction. */
@@ -291,11 +313,13 @@ export class Tracker {
     this._persistVisitor();
   }
 
+  /** Writes the visitor and session cookies when allowed; from then on the visitor is no longer new (`_idn=0`). */
   private _persistVisitor(): void {
     if (!this.areCookiesAllowed()) return;
     const visitorId = this.getVisitorId();
     this._writeOwnCookie(this._cookieName('id'), formatVisitorCookie({ visitorId, createdTs: this._visitorCreatedTs }), this.visitorCookieSeconds * 1000);
     this._writeOwnCookie(this._cookieName('ses'), '1', this.sessionCookieSeconds * 1000);
+    this._isNewVisitor = false;
   }
 
   /** Returns the attribution of this visit, writing `_pk_ref` on a campaign or on a new session from another site. */
@@ -323,7 +347,7 @@ export class Tracker {
     const referrer = this.referrerUrl || document.referrer;
     const visitorId = this.getVisitorId();
     const referral = this._readReferral(location.href, referrer);
-    const params: Params = [...actionParams, ['idsite', this.siteId], ['rec', '1'], ['r', String(Math.random()).slice(2, 8)],
+    const params: Params = [...actionParams, ['idsite', this.siteId], ['rec', '1'], ['r', String(Math.floor(Math.random() * 1e6)).padStart(6, '0')],
       ['h', String(now.getHours())], ['m', String(now.getMinutes())], ['s', String(now.getSeconds())],
       ['url', pageUrl], ['urlref', referrer], ['_id', visitorId], ['_idn', this._isNewVisitor ? '1' : '0'],
       ['_refts', String(referral?.ts ?? 0)]];
@@ -336,7 +360,7 @@ export class Tracker {
     params.push(['pv_id', this._currentPageViewId()]);
     if (options.pageView && !this._performanceSent) {
       this._performanceSent = true;
-      for (const [name, value] of Object.entries(readPagePerformance())) params.push([name, String(value)]);
+      requestsWithTimings.add(params);
     }
     this._persistVisitor();
     return params;
@@ -374,22 +398,23 @@ export class Tracker {
       return;
     }
     this._enqueue({ params, callback });
-    if (immediate) this._flush(null);
+    if (immediate) this._flush();
   }
 
+  /** Queues a request; the queue is sent once the client hints are known and the page has loaded. */
   private _enqueue(request: QueuedRequest): void {
     this._outbox.push(request);
     if (this._flushScheduled) return;
     this._flushScheduled = true;
-    void clientHints!.then((hints) => setTimeout(() => this._flush(hints), 0));
+    void Promise.all([clientHints, pageLoaded]).then(() => setTimeout(() => this._flush(), 0));
   }
 
-  private _flush(hints: string | null): void {
+  private _flush(): void {
     this._flushScheduled = false;
     const requests = this._outbox;
     this._outbox = [];
     if (requests.length === 0) return;
-    const queries = requests.map((request) => encodeParams(hints ? [...request.params, ['uadata', hints]] : request.params));
+    const queries = requests.map((request) => encodeParams(completeParams(request.params)));
     const callAll = (): void => { for (const request of requests) request.callback?.(); };
     if (queries.length === 1) sendSingle(this.trackerUrl, queries[0]!, callAll);
     else sendBulk(this.trackerUrl, queries, callAll);
@@ -404,6 +429,16 @@ export class Tracker {
   enableHeartBeatTimer(seconds?: number): void {
     this.heartBeatSeconds = seconds ?? DEFAULT_HEARTBEAT_SECONDS;
   }
+}
+
+/** Adds what is known only when a request is sent: the page timings of the first pageview and the client hints. */
+function completeParams(params: Params): Params {
+  const complete: Params = [...params];
+  if (requestsWithTimings.has(params)) {
+    for (const [name, value] of Object.entries(readPagePerformance())) complete.push([name, String(value)]);
+  }
+  if (loadedClientHints) complete.push(['uadata', loadedClientHints]);
+  return complete;
 }
 
 /** Encodes parameters as a query string, in order. */
