@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -56,6 +58,21 @@ function cookieHash(domain: string): string {
   return createHash('sha1').update(`${domain}/`).digest('hex').slice(0, 4);
 }
 
+/** How a test page is built and opened. */
+interface OpenPageOptions {
+  /** false keeps the browser's real clock, which the page timings need. */
+  fixedClock?: boolean;
+  /** Tracking code to use in place of the first tenant's. */
+  snippet?: string;
+  /** Script run before the tracking code. */
+  headScript?: string;
+  /** Script run in the page before any of its own. */
+  initScript?: string;
+  origin?: string;
+  query?: string;
+  referer?: string;
+}
+
 describe('browser tracker in Chromium', () => {
   let root: TestRoot;
   let app: FastifyInstance;
@@ -63,6 +80,8 @@ describe('browser tracker in Chromium', () => {
   let browser: TestBrowser;
   let idSite: string;
   let snippet: string;
+  /** Tracking code of a second tenant whose [CustomJsTracker] settings disable cookies and add the dwg extension. */
+  let privateSnippet: string;
   let shopOrigin: string;
   let trackerUrl: string;
   let pageCounter = 0;
@@ -80,11 +99,18 @@ describe('browser tracker in Chromium', () => {
     shopOrigin = `http://${SHOP_HOST}:${recorder.port}`;
     trackerUrl = `http://collect.test.example:${recorder.port}/matomo.php`;
 
-    const response = await app.inject({
-      method: 'POST', url: `/index.php?module=API&format=json&method=SitesManager.getJavascriptTag&idSite=${idSite}&piwikUrl=http://${tenant.host}:${footfallPort}/`,
-      headers: { host: tenant.host, 'content-type': 'application/x-www-form-urlencoded' }, payload: `token_auth=${tenant.tokenAuth}`,
-    });
-    snippet = unescapeHtml(response.json().value);
+    const privateTenant = await createTestTenant(root, { siteUrl: `http://${SHOP_HOST}` });
+    appendFileSync(resolve(root.rootPaths.miscUserDir, privateTenant.host, 'config.ini.php'), '\n[CustomJsTracker]\ndisable_cookies = 1\ndownload_extensions = "dwg"\n');
+
+    const fetchSnippet = async (host: string, token: string, siteId: number): Promise<string> => {
+      const response = await app.inject({
+        method: 'POST', url: `/index.php?module=API&format=json&method=SitesManager.getJavascriptTag&idSite=${siteId}&piwikUrl=http://${host}:${footfallPort}/`,
+        headers: { host, 'content-type': 'application/x-www-form-urlencoded' }, payload: `token_auth=${token}`,
+      });
+      return unescapeHtml(response.json().value);
+    };
+    snippet = await fetchSnippet(tenant.host, tenant.tokenAuth, tenant.idSite);
+    privateSnippet = await fetchSnippet(privateTenant.host, privateTenant.tokenAuth, privateTenant.idSite);
     browser = await launchTestBrowser();
   });
   afterEach(async () => {
@@ -103,17 +129,19 @@ describe('browser tracker in Chromium', () => {
    * Serves a page with the tracking code of getJavascriptTag, then `commands` pushed to
    * `_paq` (the tracker URL pointed at the recording server first), and opens it.
    */
-  async function openTrackedPage(commands: string, body = '<p>Catalog</p>', options: { fixedClock?: boolean } = {}): Promise<{ page: Page; url: string }> {
+  async function openTrackedPage(commands: string, body = '<p>Catalog</p>', options: OpenPageOptions = {}): Promise<{ page: Page; url: string }> {
     const path = `/page-${++pageCounter}.html`;
     recorder.setPage(path, [
-      `<!doctype html><html><head><title>${PAGE_TITLE}</title></head><body>`, body, snippet,
+      `<!doctype html><html><head><title>${PAGE_TITLE}</title></head><body>`, body,
+      options.headScript ? `<script>${options.headScript}</script>` : '', options.snippet ?? snippet,
       `<script>_paq.push(["setTrackerUrl", ${JSON.stringify(trackerUrl)}]);\n${commands}</script>`, '</body></html>',
     ].join('\n'));
     const page = await browser.context.newPage();
     pages.push(page);
     if (options.fixedClock !== false) await page.addInitScript(FIX_DATE_SCRIPT);
-    const url = `${shopOrigin}${path}`;
-    await page.goto(url);
+    if (options.initScript) await page.addInitScript(options.initScript);
+    const url = `${options.origin ?? shopOrigin}${path}${options.query ?? ''}`;
+    await page.goto(url, { referer: options.referer });
     return { page, url };
   }
 
@@ -292,5 +320,99 @@ describe('browser tracker in Chromium', () => {
     assertParams(byPath.get('/second/matomo.php')!.params, pageViewParams(url, { idsite: '42' }));
     assert.equal(cookies[`_pk_id.${idSite}.${hash}`], `${byPath.get('/matomo.php')!.params._id}.${FIXED_SECONDS}`);
     assert.equal(cookies[`_pk_id.42.${hash}`], `${byPath.get('/second/matomo.php')!.params._id}.${FIXED_SECONDS}`);
+  });
+  it('applies the tenant defaults of its build', async () => {
+    const { page, url } = await openTrackedPage('', '<a id="plan" href="/plans/house.dwg">Plan</a>', { snippet: privateSnippet });
+    const [pageView] = await recorder.waitForHits(1);
+    await page.click('#plan');
+    const hits = await recorder.waitForHits(2);
+
+    assertParams(pageView!.params, pageViewParams(url, { idsite: pageView!.params.idsite!, cookie: '0' }));
+    assertParams(hits[1]!.params, baseParams(url, { idsite: pageView!.params.idsite!, cookie: '0', download: `${shopOrigin}/plans/house.dwg`, pv_id: pageView!.params.pv_id! }));
+    assert.deepEqual(await readTrackerCookies(), {});
+  });
+
+  it('tracks content impressions and a click', async () => {
+    const body = [
+      '<div id="banner" data-track-content data-content-name="Spring banner" data-content-piece="/img/banner.png" data-content-target="/sale"><img src="/img/banner.png" alt=""></div>',
+      '<div class="matomoTrackContent" data-content-name="Promo"><a href="/promo">Promo</a></div>',
+    ].join('\n');
+    const { page, url } = await openTrackedPage('_paq.push(["trackAllContentImpressions"]);', body);
+    const hits = await recorder.waitForHits(3);
+    await page.click('#banner');
+    const withClick = await recorder.waitForHits(4);
+    const pageViewId = hits[0]!.params.pv_id!;
+
+    assert.deepEqual(hits.map((hit) => hit.transport), ['bulk', 'bulk', 'bulk']);
+    assertParams(hits[1]!.params, baseParams(url, { c_n: 'Spring banner', c_p: '/img/banner.png', c_t: '/sale', ca: '1', _idn: '0', pv_id: pageViewId }));
+    assertParams(hits[2]!.params, baseParams(url, { c_n: 'Promo', c_p: 'Unknown', c_t: `${shopOrigin}/promo`, ca: '1', _idn: '0', pv_id: pageViewId }));
+    assertParams(withClick[3]!.params, baseParams(url, { c_i: 'click', c_n: 'Spring banner', c_p: '/img/banner.png', c_t: '/sale', ca: '1', _idn: '0', pv_id: pageViewId }));
+  });
+
+  it('attributes a campaign and its referrer', async () => {
+    const { page, url } = await openTrackedPage('', undefined, { query: '?pk_campaign=Spring&pk_kwd=shoes', referer: 'http://search.test.example/results?q=shoes' });
+    const [hit] = await recorder.waitForHits(1);
+    const referrer = String(await page.evaluate('document.referrer'));
+    const hash = cookieHash(SHOP_HOST);
+
+    assert.notEqual(referrer, '');
+    assertParams(hit!.params, pageViewParams(url, { urlref: referrer, _refts: FIXED_SECONDS, _ref: referrer, _rcn: 'Spring', _rck: 'shoes' }));
+    assert.equal((await readTrackerCookies())[`_pk_ref.${idSite}.${hash}`], JSON.stringify(['Spring', 'shoes', Number(FIXED_SECONDS), referrer]));
+  });
+
+  it('sends what page commands set', async () => {
+    const { url } = await openTrackedPage([
+      '_paq.push(["setUserId", "user-42"]);',
+      '_paq.push(["setCustomDimension", 3, "Gold"]);',
+      '_paq.push(["setCustomVariable", 1, "Type", "Member", "visit"]);',
+      '_paq.push(["setCustomVariable", 2, "Lang", "de", "page"]);',
+      '_paq.push(["setCustomUrl", "/virtual/checkout?step=2"]);',
+      '_paq.push(["setDocumentTitle", "Checkout"]);',
+      '_paq.push(["setReferrerUrl", "http://shop.test.example/cart"]);',
+      '_paq.push(["trackPageView"]);',
+    ].join('\n'));
+    const hits = await recorder.waitForHits(2);
+
+    assertParams(hits[0]!.params, pageViewParams(url, { uid: 'user-42' }));
+    assertParams(hits[1]!.params, pageViewParams(`${shopOrigin}/virtual/checkout?step=2`, {
+      action_name: 'Checkout', urlref: 'http://shop.test.example/cart', uid: 'user-42', dimension3: 'Gold',
+      _cvar: '{"1":["Type","Member"]}', cvar: '{"2":["Lang","de"]}', _idn: '0',
+    }));
+    assert.notEqual(hits[1]!.params.pv_id, hits[0]!.params.pv_id);
+  });
+
+  it('sends client hints from a secure context', async () => {
+    const origin = `http://127.0.0.1:${recorder.port}`;
+    const { url } = await openTrackedPage('', undefined, { origin });
+    const [hit] = await recorder.waitForHits(1);
+    const hints = JSON.parse(hit!.params.uadata!) as Record<string, unknown>;
+
+    assertParams(hit!.params, pageViewParams(url, { uadata: /^\{/ }));
+    assert.deepEqual(Object.keys(hints), ['fullVersionList', 'mobile', 'model', 'platform', 'platformVersion']);
+    assert.equal(hints.mobile, false);
+    assert.equal(hints.platform, 'Linux');
+    assert.equal(Array.isArray(hints.fullVersionList), true);
+  });
+
+  it('sends nothing under Do Not Track', async () => {
+    const sentinel = `window.matomoAsyncInit = function () { Matomo.getTracker(${JSON.stringify(trackerUrl)}, 99).trackPageView("Sentinel"); };`;
+    const { url } = await openTrackedPage('', undefined, {
+      headScript: `var _paq = window._paq = window._paq || []; _paq.push(["setDoNotTrack", true]); ${sentinel}`,
+      initScript: 'Object.defineProperty(Navigator.prototype, "doNotTrack", { get: () => "1" });',
+    });
+    const [hit] = await recorder.waitForHits(1);
+
+    assertParams(hit!.params, pageViewParams(url, { idsite: '99', action_name: 'Sentinel' }));
+    assert.equal(recorder.hits().length, 1);
+  });
+
+  it('serves the same tracker through Piwik.getTracker', async () => {
+    const { url } = await openTrackedPage('', undefined, {
+      headScript: `window.piwikAsyncInit = function () { Piwik.getTracker(${JSON.stringify(trackerUrl)}, 7).trackEvent("Legacy", "Init"); };`,
+    });
+    const hits = await recorder.waitForHits(2);
+    const event = hits.find((hit) => hit.params.e_c === 'Legacy');
+
+    assertParams(event!.params, baseParams(url, { idsite: '7', e_c: 'Legacy', e_a: 'Init', ca: '1' }));
   });
 });
