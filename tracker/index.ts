@@ -37,7 +37,7 @@ const asyncTrackers: MatomoTracker[] = [];
 
 function createTracker(trackerUrl: string, siteId: string | number, explicitTarget: boolean): MatomoTracker {
   const tracker = new MatomoTracker(trackerUrl, siteId, explicitTarget);
-  tracker.applyDefaults(tenantDefaults);
+  tracker._applyDefaults(tenantDefaults);
   return tracker;
 }
 
@@ -54,7 +54,7 @@ function runCommand(command: Command): void {
     return;
   }
   for (const tracker of asyncTrackers) {
-    if ((name === 'setTrackerUrl' || name === 'setSiteId') && tracker.explicitTarget) continue;
+    if ((name === 'setTrackerUrl' || name === 'setSiteId') && tracker._explicitTarget) continue;
     const method = (tracker as unknown as Record<string, unknown>)[name === 'setAPIUrl' ? 'setTrackerUrl' : name];
     if (typeof method === 'function') method.apply(tracker, args);
     else if (typeof console === 'object') console.error(`The method '${name}' is not a Footfall tracker method.`);
@@ -63,7 +63,7 @@ function runCommand(command: Command): void {
 
 function addAsyncTracker(trackerUrl?: string, siteId?: string | number): MatomoTracker {
   const first = asyncTrackers[0];
-  const tracker = createTracker(trackerUrl ?? first?.trackerUrl ?? '', siteId ?? first?.siteId ?? '', trackerUrl !== undefined || siteId !== undefined);
+  const tracker = createTracker(trackerUrl ?? first?._trackerUrl ?? '', siteId ?? first?._siteId ?? '', trackerUrl !== undefined || siteId !== undefined);
   asyncTrackers.push(tracker);
   return tracker;
 }
@@ -88,13 +88,13 @@ const matomoGlobal = {
   /** Returns a new tracker, not driven by `_paq`. */
   getTracker(trackerUrl?: string, siteId?: string | number): MatomoTracker {
     const first = asyncTrackers[0];
-    return createTracker(trackerUrl ?? first?.trackerUrl ?? '', siteId ?? first?.siteId ?? '', true);
+    return createTracker(trackerUrl ?? first?._trackerUrl ?? '', siteId ?? first?._siteId ?? '', true);
   },
   /** Returns the `_paq` tracker of a URL and site, the first one when none is given. */
   getAsyncTracker(trackerUrl?: string, siteId?: string | number): MatomoTracker | undefined {
     if (trackerUrl === undefined && siteId === undefined) return asyncTrackers[0];
-    return asyncTrackers.find((tracker) => (trackerUrl === undefined || tracker.trackerUrl === trackerUrl)
-      && (siteId === undefined || tracker.siteId === String(siteId)));
+    return asyncTrackers.find((tracker) => (trackerUrl === undefined || tracker._trackerUrl === trackerUrl)
+      && (siteId === undefined || tracker._siteId === String(siteId)));
   },
   getAsyncTrackers(): MatomoTracker[] {
     return [...asyncTrackers];

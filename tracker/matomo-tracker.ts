@@ -25,10 +25,10 @@ export class MatomoTracker extends Tracker {
 
   /** Tracks a pageview: a new `pv_id`, the title in `action_name` and, on the first one, the page timings. */
   trackPageView(customTitle?: string, customData?: CustomData, callback?: Callback): void {
-    this.startNewPageView();
+    this._startNewPageView();
     this._pageViewAt = Date.now();
-    const params: Params = [['action_name', customTitle ?? (this.documentTitle || document.title)], ...this.ecommerceView];
-    this.sendRequest(this.buildRequest(params, { pageView: true, customData }), callback);
+    const params: Params = [['action_name', customTitle ?? (this._documentTitle || document.title)], ...this._ecommerceView];
+    this._sendRequest(this._buildRequest(params, { pageView: true, customData }), callback);
     this._scheduleHeartBeat();
   }
 
@@ -39,7 +39,7 @@ export class MatomoTracker extends Tracker {
     withValue(params, 'e_n', trimmed(name));
     withValue(params, 'e_v', value === undefined || value === null || Number.isNaN(Number(value)) ? undefined : Number(value));
     params.push(['ca', '1']);
-    this.sendRequest(this.buildRequest(params, { customData, eventScope: true }), callback);
+    this._sendRequest(this._buildRequest(params, { customData, eventScope: true }), callback);
   }
 
   /** Tracks a site search; a results count of 0 reports the keyword as a search without results. */
@@ -47,24 +47,24 @@ export class MatomoTracker extends Tracker {
     const params: Params = [['search', String(keyword)]];
     withValue(params, 'search_cat', Array.isArray(category) ? category.join(', ') : category);
     withValue(params, 'search_count', resultsCount === undefined || resultsCount === null ? undefined : Number(resultsCount));
-    this.sendRequest(this.buildRequest(params, { pageView: true, customData }));
+    this._sendRequest(this._buildRequest(params, { pageView: true, customData }));
   }
 
   /** Tracks a conversion of a goal, with an optional revenue. */
   trackGoal(goalId: number | string, revenue?: number, customData?: CustomData, callback?: Callback): void {
     const params: Params = [['idgoal', String(goalId)]];
     withValue(params, 'revenue', revenue);
-    this.sendRequest(this.buildRequest(params, { customData }), callback);
+    this._sendRequest(this._buildRequest(params, { customData }), callback);
   }
 
   /** Tracks a click on a link; `linkType` is 'link' for an outlink or 'download'. */
   trackLink(url: string, linkType: 'link' | 'download', customData?: CustomData, callback?: Callback): void {
-    this.sendRequest(this.buildRequest([[linkType === 'download' ? 'download' : 'link', url]], { customData }), callback, true);
+    this._sendRequest(this._buildRequest([[linkType === 'download' ? 'download' : 'link', url]], { customData }), callback, true);
   }
 
   /** Sends a heartbeat now, which extends the visit without counting an action. */
   ping(): void {
-    this.sendRequest(this.buildRequest([['ping', '1']]));
+    this._sendRequest(this._buildRequest([['ping', '1']]));
   }
 
   // Link tracking
@@ -79,23 +79,23 @@ export class MatomoTracker extends Tracker {
   private _handleLinkClick(event: MouseEvent): void {
     const link = (event.target as Element | null)?.closest?.('a[href],area[href]') as HTMLAnchorElement | HTMLAreaElement | null;
     if (!link) return;
-    if (this.crossDomainLinking) this._decorateCrossDomainLink(link);
+    if (this._crossDomainLinking) this._decorateCrossDomainLink(link);
     const type: LinkType = classifyLink({
       href: link.href, classNames: Array.from(link.classList), hasDownloadAttribute: link.hasAttribute('download'),
-    }, this.domains, this.downloadExtensions);
+    }, this._domains, this._downloadExtensions);
     if (type) this.trackLink(link.href, type);
   }
 
   /** Passes the visitor id to the site's other domains in links clicked from now on. */
   enableCrossDomainLinking(): void {
-    this.crossDomainLinking = true;
+    this._crossDomainLinking = true;
     this.enableLinkTracking();
   }
-  disableCrossDomainLinking(): void { this.crossDomainLinking = false; }
+  disableCrossDomainLinking(): void { this._crossDomainLinking = false; }
 
   private _decorateCrossDomainLink(link: HTMLAnchorElement | HTMLAreaElement): void {
     const host = getHostName(link.href);
-    if (host === location.hostname.toLowerCase() || !isSiteUrl(host, getPathName(link.href), this.domains)) return;
+    if (host === location.hostname.toLowerCase() || !isSiteUrl(host, getPathName(link.href), this._domains)) return;
     link.href = appendCrossDomainParameter(link.href, this.getVisitorId(), Date.now());
   }
 
@@ -104,11 +104,11 @@ export class MatomoTracker extends Tracker {
   /** Adds or replaces (by SKU) an item of the cart or order being tracked. */
   addEcommerceItem(sku: string, name?: string, category?: string | string[], price?: number, quantity?: number): void {
     if (trimmed(sku) === '') return;
-    this.ecommerceItems[String(sku)] = [String(sku), name ?? '', category ?? '', Number(price) || 0, quantity === undefined ? 1 : Number(quantity) || 0];
+    this._ecommerceItems[String(sku)] = [String(sku), name ?? '', category ?? '', Number(price) || 0, quantity === undefined ? 1 : Number(quantity) || 0];
   }
-  removeEcommerceItem(sku: string): void { delete this.ecommerceItems[String(sku)]; }
-  clearEcommerceCart(): void { this.ecommerceItems = {}; }
-  getEcommerceItems(): unknown[] { return Object.values(this.ecommerceItems); }
+  removeEcommerceItem(sku: string): void { delete this._ecommerceItems[String(sku)]; }
+  clearEcommerceCart(): void { this._ecommerceItems = {}; }
+  getEcommerceItems(): unknown[] { return Object.values(this._ecommerceItems); }
 
   /** Marks the next pageview as a product or category view (`_pks`, `_pkn`, `_pkc`, `_pkp`). */
   setEcommerceView(sku?: string | false, name?: string | false, category?: string | string[], price?: number): void {
@@ -117,7 +117,7 @@ export class MatomoTracker extends Tracker {
     if (name) params.push(['_pkn', String(name)]);
     if (category !== undefined && category !== null) params.push(['_pkc', Array.isArray(category) ? JSON.stringify(category) : String(category)]);
     if (price !== undefined && price !== null && String(price) !== '') params.push(['_pkp', String(price)]);
-    this.ecommerceView = params;
+    this._ecommerceView = params;
   }
 
   /** Tracks the cart's content and total; the server keeps it as the visit's cart until an order. */
@@ -130,15 +130,15 @@ export class MatomoTracker extends Tracker {
     if (trimmed(orderId) === '') return;
     const params: Params = [['idgoal', '0'], ['ec_id', String(orderId)]];
     this._trackEcommerce(params, grandTotal, [['ec_st', subTotal], ['ec_tx', tax], ['ec_sh', shipping], ['ec_dt', discount]]);
-    this.ecommerceItems = {};
+    this._ecommerceItems = {};
   }
 
   private _trackEcommerce(params: Params, grandTotal: number, amounts: [string, number | undefined][] = []): void {
     withValue(params, 'revenue', grandTotal);
     for (const [name, value] of amounts) withValue(params, name, value);
-    const items = Object.values(this.ecommerceItems);
+    const items = Object.values(this._ecommerceItems);
     if (items.length > 0) params.push(['ec_items', JSON.stringify(items)]);
-    this.sendRequest(this.buildRequest(params));
+    this._sendRequest(this._buildRequest(params));
   }
 
   // Content tracking
@@ -177,7 +177,7 @@ export class MatomoTracker extends Tracker {
     const params: Params = [];
     if (interaction) params.push(['c_i', interaction]);
     params.push(['c_n', facts.name], ['c_p', facts.piece], ['c_t', facts.target], ['ca', '1']);
-    this.sendRequest(this.buildRequest(params), undefined, interaction !== undefined);
+    this._sendRequest(this._buildRequest(params), undefined, interaction !== undefined);
   }
 
   private _watchContentClicks(): void {
@@ -204,18 +204,18 @@ export class MatomoTracker extends Tracker {
   }
 
   private _scheduleHeartBeat(): void {
-    if (this.heartBeatSeconds <= 0) return;
+    if (this._heartBeatSeconds <= 0) return;
     if (this._heartBeatTimer !== undefined) clearTimeout(this._heartBeatTimer);
     this._heartBeatTimer = setTimeout(() => {
       // Pings stop once the session would have timed out anyway, so an idle open tab stops sending.
-      if (Date.now() - this._pageViewAt > this.sessionCookieSeconds * 1000) return;
+      if (Date.now() - this._pageViewAt > this._sessionCookieSeconds * 1000) return;
       if (document.visibilityState !== 'hidden') this.ping();
       this._scheduleHeartBeat();
-    }, this.heartBeatSeconds * 1000);
+    }, this._heartBeatSeconds * 1000);
   }
 
   private _heartBeatDue(): boolean {
-    return this.heartBeatSeconds > 0 && this.millisecondsSinceLastRequest() >= this.heartBeatSeconds * 1000;
+    return this._heartBeatSeconds > 0 && this._millisecondsSinceLastRequest() >= this._heartBeatSeconds * 1000;
   }
 }
 

@@ -79,42 +79,42 @@ function randomBytes(count: number): Uint8Array {
  * `_paq` command of the same name.
  */
 export class Tracker {
-  trackerUrl: string;
-  siteId: string;
+  _trackerUrl: string;
+  _siteId: string;
   /** Whether addTracker gave this tracker its own URL and site, so page-wide setTrackerUrl and setSiteId leave it alone. */
-  readonly explicitTarget: boolean;
+  readonly _explicitTarget: boolean;
 
-  customUrl = '';
-  documentTitle = '';
-  referrerUrl = '';
-  userId = '';
-  domains: string[] = [];
-  downloadExtensions: string[] = [...DEFAULT_DOWNLOAD_EXTENSIONS];
-  excludedQueryParams: string[] = [];
-  campaignNameKeys = [...DEFAULT_CAMPAIGN_NAME_KEYS];
-  campaignKeywordKeys = [...DEFAULT_CAMPAIGN_KEYWORD_KEYS];
-  customDimensions: Record<string, string> = {};
-  visitCustomVariables: Record<string, [string, string]> = {};
-  pageCustomVariables: Record<string, [string, string]> = {};
-  eventCustomVariables: Record<string, [string, string]> = {};
-  ecommerceItems: Record<string, [string, string, string | string[], number, number]> = {};
-  ecommerceView: Params = [];
+  _customUrl = '';
+  _documentTitle = '';
+  _referrerUrl = '';
+  _userId = '';
+  _domains: string[] = [];
+  _downloadExtensions: string[] = [...DEFAULT_DOWNLOAD_EXTENSIONS];
+  _excludedQueryParams: string[] = [];
+  _campaignNameKeys = [...DEFAULT_CAMPAIGN_NAME_KEYS];
+  _campaignKeywordKeys = [...DEFAULT_CAMPAIGN_KEYWORD_KEYS];
+  _customDimensions: Record<string, string> = {};
+  _visitCustomVariables: Record<string, [string, string]> = {};
+  _pageCustomVariables: Record<string, [string, string]> = {};
+  _eventCustomVariables: Record<string, [string, string]> = {};
+  _ecommerceItems: Record<string, [string, string, string | string[], number, number]> = {};
+  _ecommerceView: Params = [];
 
-  cookiesDisabled = false;
-  cookieDomain = '';
-  cookiePath = '';
-  secureCookie = false;
-  cookieSameSite = 'Lax';
-  visitorCookieSeconds = DEFAULT_VISITOR_COOKIE_SECONDS;
-  sessionCookieSeconds = DEFAULT_SESSION_COOKIE_SECONDS;
-  referralCookieSeconds = DEFAULT_REFERRAL_COOKIE_SECONDS;
-  doNotTrack = false;
-  consentRequired = false;
-  consentGiven = false;
-  cookieConsentRequired = false;
-  cookieConsentGiven = false;
-  heartBeatSeconds = 0;
-  crossDomainLinking = false;
+  _cookiesDisabled = false;
+  _cookieDomain = '';
+  _cookiePath = '';
+  _secureCookie = false;
+  _cookieSameSite = 'Lax';
+  _visitorCookieSeconds = DEFAULT_VISITOR_COOKIE_SECONDS;
+  _sessionCookieSeconds = DEFAULT_SESSION_COOKIE_SECONDS;
+  _referralCookieSeconds = DEFAULT_REFERRAL_COOKIE_SECONDS;
+  _doNotTrack = false;
+  _consentRequired = false;
+  _consentGiven = false;
+  _cookieConsentRequired = false;
+  _cookieConsentGiven = false;
+  _heartBeatSeconds = 0;
+  _crossDomainLinking = false;
 
   private _visitorId = '';
   private _visitorCreatedTs = 0;
@@ -127,10 +127,10 @@ export class Tracker {
   private _flushScheduled = false;
 
   constructor(trackerUrl: string, siteId: string | number, explicitTarget = false) {
-    this.trackerUrl = trackerUrl;
-    this.siteId = String(siteId);
-    this.explicitTarget = explicitTarget;
-    this.domains = [location.hostname];
+    this._trackerUrl = trackerUrl;
+    this._siteId = String(siteId);
+    this._explicitTarget = explicitTarget;
+    this._domains = [location.hostname];
     clientHints ??= loadClientHints().then((hints) => (loadedClientHints = hints));
     pageLoaded ??= waitForPageLoad();
     // Requests still waiting for the load event go out when the visitor leaves the page.
@@ -138,7 +138,7 @@ export class Tracker {
   }
 
   /** Applies a tenant build's defaults; called once, right after construction. */
-  applyDefaults(defaults: TrackerDefaults): void {
+  _applyDefaults(defaults: TrackerDefaults): void {
     if (defaults.cookieDomain) this.setCookieDomain(defaults.cookieDomain);
     if (defaults.downloadExtensions?.length) this.addDownloadExtensions(defaults.downloadExtensions);
     if (defaults.disableCookies) this.disableCookies();
@@ -150,38 +150,38 @@ export class Tracker {
 
   // Configuration
 
-  setTrackerUrl(url: string): void { this.trackerUrl = url; }
-  getTrackerUrl(): string { return this.trackerUrl; }
-  setSiteId(siteId: string | number): void { this.siteId = String(siteId); }
-  getSiteId(): string { return this.siteId; }
-  setCustomUrl(url: string): void { this.customUrl = resolveUrl(url); }
-  setDocumentTitle(title: string): void { this.documentTitle = title; }
-  setReferrerUrl(url: string): void { this.referrerUrl = url; }
-  setUserId(userId: string): void { this.userId = userId === undefined || userId === null ? '' : String(userId); }
-  resetUserId(): void { this.userId = ''; }
-  getUserId(): string { return this.userId; }
-  setCampaignNameKey(keys: string | string[]): void { this.campaignNameKeys = toList(keys); }
-  setCampaignKeywordKey(keys: string | string[]): void { this.campaignKeywordKeys = toList(keys); }
-  setExcludedQueryParams(names: string | string[]): void { this.excludedQueryParams = toList(names); }
-  setDownloadExtensions(extensions: string | string[]): void { this.downloadExtensions = toExtensionList(extensions); }
-  addDownloadExtensions(extensions: string | string[]): void { this.downloadExtensions.push(...toExtensionList(extensions)); }
+  setTrackerUrl(url: string): void { this._trackerUrl = url; }
+  getTrackerUrl(): string { return this._trackerUrl; }
+  setSiteId(siteId: string | number): void { this._siteId = String(siteId); }
+  getSiteId(): string { return this._siteId; }
+  setCustomUrl(url: string): void { this._customUrl = resolveUrl(url); }
+  setDocumentTitle(title: string): void { this._documentTitle = title; }
+  setReferrerUrl(url: string): void { this._referrerUrl = url; }
+  setUserId(userId: string): void { this._userId = userId === undefined || userId === null ? '' : String(userId); }
+  resetUserId(): void { this._userId = ''; }
+  getUserId(): string { return this._userId; }
+  setCampaignNameKey(keys: string | string[]): void { this._campaignNameKeys = toList(keys); }
+  setCampaignKeywordKey(keys: string | string[]): void { this._campaignKeywordKeys = toList(keys); }
+  setExcludedQueryParams(names: string | string[]): void { this._excludedQueryParams = toList(names); }
+  setDownloadExtensions(extensions: string | string[]): void { this._downloadExtensions = toExtensionList(extensions); }
+  addDownloadExtensions(extensions: string | string[]): void { this._downloadExtensions.push(...toExtensionList(extensions)); }
   removeDownloadExtensions(extensions: string | string[]): void {
     const removed = toExtensionList(extensions);
-    this.downloadExtensions = this.downloadExtensions.filter((extension) => !removed.includes(extension));
+    this._downloadExtensions = this._downloadExtensions.filter((extension) => !removed.includes(extension));
   }
 
   /** Sets the site's domains for outlink detection; the page's own host always counts as the site. */
   setDomains(domains: string | string[]): void {
     const list = toList(domains);
     if (!isSiteUrl(location.hostname, location.pathname, list)) list.push(location.hostname);
-    this.domains = list;
+    this._domains = list;
   }
 
   setCustomDimension(id: number | string, value: string): void {
-    if (Number(id) > 0) this.customDimensions[String(id)] = value === undefined || value === null ? '' : String(value);
+    if (Number(id) > 0) this._customDimensions[String(id)] = value === undefined || value === null ? '' : String(value);
   }
-  getCustomDimension(id: number | string): string | undefined { return this.customDimensions[String(id)]; }
-  deleteCustomDimension(id: number | string): void { delete this.customDimensions[String(id)]; }
+  getCustomDimension(id: number | string): string | undefined { return this._customDimensions[String(id)]; }
+  deleteCustomDimension(id: number | string): void { delete this._customDimensions[String(id)]; }
 
   /** Sets a custom variable of scope 'visit' (the default), 'page' or 'event'; indexes start at 1. */
   setCustomVariable(index: number, name: string, value: string, scope: 'visit' | 'page' | 'event' = 'visit'): void {
@@ -195,33 +195,33 @@ export class Tracker {
     delete this._customVariables(scope)[String(index)];
   }
   private _customVariables(scope: string): Record<string, [string, string]> {
-    if (scope === 'page') return this.pageCustomVariables;
-    if (scope === 'event') return this.eventCustomVariables;
-    return this.visitCustomVariables;
+    if (scope === 'page') return this._pageCustomVariables;
+    if (scope === 'event') return this._eventCustomVariables;
+    return this._visitCustomVariables;
   }
 
   // Cookies and privacy
 
   disableCookies(): void {
-    this.cookiesDisabled = true;
+    this._cookiesDisabled = true;
     this.deleteCookies();
   }
-  setCookieDomain(domain: string): void { this.cookieDomain = domain.replace(/^\*/, ''); }
-  setCookiePath(path: string): void { this.cookiePath = path; }
-  setSecureCookie(secure: boolean): void { this.secureCookie = Boolean(secure); }
-  setCookieSameSite(sameSite: string): void { this.cookieSameSite = sameSite; }
-  setVisitorCookieTimeout(seconds: number): void { this.visitorCookieSeconds = Number(seconds); }
-  setSessionCookieTimeout(seconds: number): void { this.sessionCookieSeconds = Number(seconds); }
-  setReferralCookieTimeout(seconds: number): void { this.referralCookieSeconds = Number(seconds); }
-  setDoNotTrack(enabled: boolean): void { this.doNotTrack = enabled !== false; }
+  setCookieDomain(domain: string): void { this._cookieDomain = domain.replace(/^\*/, ''); }
+  setCookiePath(path: string): void { this._cookiePath = path; }
+  setSecureCookie(secure: boolean): void { this._secureCookie = Boolean(secure); }
+  setCookieSameSite(sameSite: string): void { this._cookieSameSite = sameSite; }
+  setVisitorCookieTimeout(seconds: number): void { this._visitorCookieSeconds = Number(seconds); }
+  setSessionCookieTimeout(seconds: number): void { this._sessionCookieSeconds = Number(seconds); }
+  setReferralCookieTimeout(seconds: number): void { this._referralCookieSeconds = Number(seconds); }
+  setDoNotTrack(enabled: boolean): void { this._doNotTrack = enabled !== false; }
 
   /** Holds every request until setConsentGiven, unless a consent was remembered in a cookie. */
   requireConsent(): void {
-    this.consentRequired = true;
-    this.consentGiven = readCookie(CONSENT_COOKIE) !== '';
+    this._consentRequired = true;
+    this._consentGiven = readCookie(CONSENT_COOKIE) !== '';
   }
   setConsentGiven(): void {
-    this.consentGiven = true;
+    this._consentGiven = true;
     this._persistVisitor();
     const queued = this._consentQueue;
     this._consentQueue = [];
@@ -240,11 +240,11 @@ export class Tracker {
   }
   /** Sends requests at once but sets no tracking cookie until setCookieConsentGiven. */
   requireCookieConsent(): void {
-    this.cookieConsentRequired = true;
-    this.cookieConsentGiven = readCookie(COOKIE_CONSENT_COOKIE) !== '';
+    this._cookieConsentRequired = true;
+    this._cookieConsentGiven = readCookie(COOKIE_CONSENT_COOKIE) !== '';
   }
   setCookieConsentGiven(): void {
-    this.cookieConsentGiven = true;
+    this._cookieConsentGiven = true;
     this._persistVisitor();
   }
   rememberCookieConsentGiven(hours?: number): void {
@@ -254,14 +254,14 @@ export class Tracker {
   forgetCookieConsentGiven(): void {
     this._writeOwnCookie(COOKIE_CONSENT_COOKIE, '', -1, true);
     this.deleteCookies();
-    this.cookieConsentGiven = false;
+    this._cookieConsentGiven = false;
   }
 
   /** Whether tracking cookies may be written now. */
-  areCookiesAllowed(): boolean {
-    if (this.cookiesDisabled || (typeof navigator === 'object' && navigator.cookieEnabled === false)) return false;
-    if (this.consentRequired && !this.consentGiven) return false;
-    return !(this.cookieConsentRequired && !this.cookieConsentGiven);
+  _areCookiesAllowed(): boolean {
+    if (this._cookiesDisabled || (typeof navigator === 'object' && navigator.cookieEnabled === false)) return false;
+    if (this._consentRequired && !this._consentGiven) return false;
+    return !(this._cookieConsentRequired && !this._cookieConsentGiven);
   }
 
   /** Deletes this tracker's `_pk_id`, `_pk_ses` and `_pk_ref` cookies. */
@@ -270,13 +270,13 @@ export class Tracker {
   }
 
   private _cookieName(kind: 'id' | 'ses' | 'ref'): string {
-    return buildCookieName(kind, this.siteId, computeCookieHash(this.cookieDomain || location.hostname, this.cookiePath));
+    return buildCookieName(kind, this._siteId, computeCookieHash(this._cookieDomain || location.hostname, this._cookiePath));
   }
 
   private _writeOwnCookie(name: string, value: string, maxAgeMs: number, always = false): void {
-    if (!always && !this.areCookiesAllowed()) return;
+    if (!always && !this._areCookiesAllowed()) return;
     writeCookie(name, value, {
-      maxAgeMs, path: this.cookiePath || '/', domain: this.cookieDomain, secure: this.secureCookie, sameSite: this.cookieSameSite,
+      maxAgeMs, path: this._cookiePath || '/', domain: this._cookieDomain, secure: this._secureCookie, sameSite: this._cookieSameSite,
     });
   }
 
@@ -288,13 +288,13 @@ export class Tracker {
    */
   getVisitorId(): string {
     if (this._visitorId) return this._visitorId;
-    const linked = this.crossDomainLinking ? parseCrossDomainVisitor(findQueryParameter(location.href, [CROSS_DOMAIN_PARAMETER]), Date.now()) : '';
+    const linked = this._crossDomainLinking ? parseCrossDomainVisitor(findQueryParameter(location.href, [CROSS_DOMAIN_PARAMETER]), Date.now()) : '';
     if (linked) {
       this._visitorId = linked;
       this._visitorCreatedTs = Math.floor(Date.now() / 1000);
       return linked;
     }
-    const stored = this.areCookiesAllowed() ? parseVisitorCookie(readCookie(this._cookieName('id'))) : null;
+    const stored = this._areCookiesAllowed() ? parseVisitorCookie(readCookie(this._cookieName('id'))) : null;
     if (stored) {
       this._visitorId = stored.visitorId;
       this._visitorCreatedTs = stored.createdTs;
@@ -315,47 +315,47 @@ export class Tracker {
 
   /** Writes the visitor and session cookies when allowed; from then on the visitor is no longer new (`_idn=0`). */
   private _persistVisitor(): void {
-    if (!this.areCookiesAllowed()) return;
+    if (!this._areCookiesAllowed()) return;
     const visitorId = this.getVisitorId();
-    this._writeOwnCookie(this._cookieName('id'), formatVisitorCookie({ visitorId, createdTs: this._visitorCreatedTs }), this.visitorCookieSeconds * 1000);
-    this._writeOwnCookie(this._cookieName('ses'), '1', this.sessionCookieSeconds * 1000);
+    this._writeOwnCookie(this._cookieName('id'), formatVisitorCookie({ visitorId, createdTs: this._visitorCreatedTs }), this._visitorCookieSeconds * 1000);
+    this._writeOwnCookie(this._cookieName('ses'), '1', this._sessionCookieSeconds * 1000);
     this._isNewVisitor = false;
   }
 
   /** Returns the attribution of this visit, writing `_pk_ref` on a campaign or on a new session from another site. */
   private _readReferral(pageUrl: string, referrer: string): ReferralCookie | null {
-    const campaignName = findQueryParameter(pageUrl, this.campaignNameKeys);
-    const stored = this.areCookiesAllowed() ? parseReferralCookie(readCookie(this._cookieName('ref'))) : null;
-    const newSession = !this.areCookiesAllowed() || readCookie(this._cookieName('ses')) === '';
-    const external = referrer !== '' && !isSiteUrl(getHostName(referrer), getPathName(referrer), this.domains);
+    const campaignName = findQueryParameter(pageUrl, this._campaignNameKeys);
+    const stored = this._areCookiesAllowed() ? parseReferralCookie(readCookie(this._cookieName('ref'))) : null;
+    const newSession = !this._areCookiesAllowed() || readCookie(this._cookieName('ses')) === '';
+    const external = referrer !== '' && !isSiteUrl(getHostName(referrer), getPathName(referrer), this._domains);
     if (!campaignName && !(external && newSession)) return stored;
 
     const referral: ReferralCookie = {
-      campaignName, campaignKeyword: campaignName ? findQueryParameter(pageUrl, this.campaignKeywordKeys) : '',
+      campaignName, campaignKeyword: campaignName ? findQueryParameter(pageUrl, this._campaignKeywordKeys) : '',
       ts: Math.floor(Date.now() / 1000), url: external ? referrer.slice(0, 1024) : '',
     };
-    this._writeOwnCookie(this._cookieName('ref'), formatReferralCookie(referral), this.referralCookieSeconds * 1000);
+    this._writeOwnCookie(this._cookieName('ref'), formatReferralCookie(referral), this._referralCookieSeconds * 1000);
     return referral;
   }
 
   // Requests
 
   /** Builds the parameters every request carries, after the action's own parameters. */
-  buildRequest(actionParams: Params, options: { pageView?: boolean; customData?: CustomData; eventScope?: boolean } = {}): Params {
+  _buildRequest(actionParams: Params, options: { pageView?: boolean; customData?: CustomData; eventScope?: boolean } = {}): Params {
     const now = new Date();
-    const pageUrl = removeQueryParameters(this.customUrl || location.href, [...this.excludedQueryParams, CROSS_DOMAIN_PARAMETER]);
-    const referrer = this.referrerUrl || document.referrer;
+    const pageUrl = removeQueryParameters(this._customUrl || location.href, [...this._excludedQueryParams, CROSS_DOMAIN_PARAMETER]);
+    const referrer = this._referrerUrl || document.referrer;
     const visitorId = this.getVisitorId();
     const referral = this._readReferral(location.href, referrer);
-    const params: Params = [...actionParams, ['idsite', this.siteId], ['rec', '1'], ['r', String(Math.floor(Math.random() * 1e6)).padStart(6, '0')],
+    const params: Params = [...actionParams, ['idsite', this._siteId], ['rec', '1'], ['r', String(Math.floor(Math.random() * 1e6)).padStart(6, '0')],
       ['h', String(now.getHours())], ['m', String(now.getMinutes())], ['s', String(now.getSeconds())],
       ['url', pageUrl], ['urlref', referrer], ['_id', visitorId], ['_idn', this._isNewVisitor ? '1' : '0'],
       ['_refts', String(referral?.ts ?? 0)]];
     if (referral?.url) params.push(['_ref', referral.url]);
     if (referral?.campaignName) params.push(['_rcn', referral.campaignName]);
     if (referral?.campaignKeyword) params.push(['_rck', referral.campaignKeyword]);
-    if (this.userId) params.push(['uid', this.userId]);
-    params.push(['send_image', '0'], ['cookie', this.areCookiesAllowed() ? '1' : '0'], ['res', `${screen.width}x${screen.height}`]);
+    if (this._userId) params.push(['uid', this._userId]);
+    params.push(['send_image', '0'], ['cookie', this._areCookiesAllowed() ? '1' : '0'], ['res', `${screen.width}x${screen.height}`]);
     this._appendCustomData(params, options);
     params.push(['pv_id', this._currentPageViewId()]);
     if (options.pageView && !this._performanceSent) {
@@ -367,20 +367,20 @@ export class Tracker {
   }
 
   private _appendCustomData(params: Params, options: { pageView?: boolean; customData?: CustomData; eventScope?: boolean }): void {
-    for (const [id, value] of Object.entries(this.customDimensions)) params.push([`dimension${id}`, value]);
-    if (Object.keys(this.visitCustomVariables).length > 0) params.push(['_cvar', JSON.stringify(this.visitCustomVariables)]);
-    const scoped = options.pageView ? this.pageCustomVariables : options.eventScope ? this.eventCustomVariables : {};
+    for (const [id, value] of Object.entries(this._customDimensions)) params.push([`dimension${id}`, value]);
+    if (Object.keys(this._visitCustomVariables).length > 0) params.push(['_cvar', JSON.stringify(this._visitCustomVariables)]);
+    const scoped = options.pageView ? this._pageCustomVariables : options.eventScope ? this._eventCustomVariables : {};
     if (Object.keys(scoped).length > 0) params.push(['cvar', JSON.stringify(scoped)]);
     for (const [name, value] of Object.entries(options.customData ?? {})) params.push([name, String(value)]);
   }
 
   private _currentPageViewId(): string {
-    if (!this._pageViewId) this.startNewPageView();
+    if (!this._pageViewId) this._startNewPageView();
     return this._pageViewId;
   }
 
   /** Starts a page view: later requests carry a new 6-character `pv_id`. */
-  startNewPageView(): void {
+  _startNewPageView(): void {
     let id = '';
     for (const byte of randomBytes(6)) id += PAGE_VIEW_ID_ALPHABET[byte % PAGE_VIEW_ID_ALPHABET.length];
     this._pageViewId = id;
@@ -390,10 +390,10 @@ export class Tracker {
    * Sends a request, unless Do Not Track applies; holds it while consent is missing.
    * `immediate` sends it in this task, for clicks that leave the page.
    */
-  sendRequest(params: Params, callback?: () => void, immediate = false): void {
-    if (this.doNotTrack && isDoNotTrackEnabled()) return;
+  _sendRequest(params: Params, callback?: () => void, immediate = false): void {
+    if (this._doNotTrack && isDoNotTrackEnabled()) return;
     this._lastRequestAt = Date.now();
-    if (this.consentRequired && !this.consentGiven) {
+    if (this._consentRequired && !this._consentGiven) {
       this._consentQueue.push({ params, callback });
       return;
     }
@@ -416,18 +416,18 @@ export class Tracker {
     if (requests.length === 0) return;
     const queries = requests.map((request) => encodeParams(completeParams(request.params)));
     const callAll = (): void => { for (const request of requests) request.callback?.(); };
-    if (queries.length === 1) sendSingle(this.trackerUrl, queries[0]!, callAll);
-    else sendBulk(this.trackerUrl, queries, callAll);
+    if (queries.length === 1) sendSingle(this._trackerUrl, queries[0]!, callAll);
+    else sendBulk(this._trackerUrl, queries, callAll);
   }
 
   /** Milliseconds since the last request of this tracker, for the heartbeat. */
-  millisecondsSinceLastRequest(): number {
+  _millisecondsSinceLastRequest(): number {
     return Date.now() - this._lastRequestAt;
   }
 
   /** Turns the heartbeat on; the subclass that sends pings schedules them. */
   enableHeartBeatTimer(seconds?: number): void {
-    this.heartBeatSeconds = seconds ?? DEFAULT_HEARTBEAT_SECONDS;
+    this._heartBeatSeconds = seconds ?? DEFAULT_HEARTBEAT_SECONDS;
   }
 }
 
