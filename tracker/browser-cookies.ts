@@ -1,6 +1,6 @@
 /** Reading and writing first-party cookies through `document.cookie`. */
 
-/** Where and how long a cookie is kept. */
+/** Scope and lifetime of a cookie. */
 export interface CookieOptions {
   /** Milliseconds until expiry; 0 makes a cookie for the browser session, a negative value deletes it. */
   maxAgeMs: number;

@@ -67,7 +67,6 @@ export class MatomoTracker extends Tracker {
     this._sendRequest(this._buildRequest([['ping', '1']]));
   }
 
-  // Link tracking
 
   /** Tracks clicks on downloads and outlinks anywhere in the page, links added later included. */
   enableLinkTracking(): void {
@@ -99,7 +98,6 @@ export class MatomoTracker extends Tracker {
     link.href = appendCrossDomainParameter(link.href, this.getVisitorId(), Date.now());
   }
 
-  // E-commerce
 
   /** Adds or replaces (by SKU) an item of the cart or order being tracked. */
   addEcommerceItem(sku: string, name?: string, category?: string | string[], price?: number, quantity?: number): void {
@@ -141,7 +139,6 @@ export class MatomoTracker extends Tracker {
     this._sendRequest(this._buildRequest(params));
   }
 
-  // Content tracking
 
   /** Tracks an impression of every content block in the page once the DOM is ready. */
   trackAllContentImpressions(): void {
@@ -189,7 +186,6 @@ export class MatomoTracker extends Tracker {
     }, true);
   }
 
-  // Heartbeat
 
   /**
    * Sends `ping=1` every `seconds` after a pageview while the page is visible, and when the

@@ -1,5 +1,6 @@
 /** One tracker: a tracker URL and site id with its cookies, options and request building. */
 import { readCookie, writeCookie } from './browser-cookies.js';
+import { isDoNotTrackEnabled, loadClientHints, randomBytes, waitForPageLoad } from './browser-environment.js';
 import {
   buildCookieName, buildVisitorId, computeCookieHash, formatReferralCookie, formatVisitorCookie,
   isVisitorId, parseReferralCookie, parseVisitorCookie, type ReferralCookie,
@@ -42,37 +43,6 @@ let loadedClientHints: string | null = null;
 let pageLoaded: Promise<void> | undefined;
 /** Pageview parameters that get the page timings when they are sent. */
 const requestsWithTimings = new WeakSet<Params>();
-
-/** Milliseconds requests wait for the load event at most, so a page with a slow image still sends its pageview. */
-const MAX_LOAD_WAIT_MS = 3000;
-
-function waitForPageLoad(): Promise<void> {
-  return new Promise((resolve) => {
-    // The load event's end time is set after its listeners ran, so the timings are read one task later.
-    const finish = (): void => { setTimeout(resolve, 0); };
-    if (document.readyState === 'complete') finish();
-    else window.addEventListener('load', finish);
-    setTimeout(resolve, MAX_LOAD_WAIT_MS);
-  });
-}
-
-function loadClientHints(): Promise<string | null> {
-  const data = (navigator as Navigator & { userAgentData?: { getHighEntropyValues(hints: string[]): Promise<Record<string, unknown>> } }).userAgentData;
-  if (!data || typeof data.getHighEntropyValues !== 'function') return Promise.resolve(null);
-  return data.getHighEntropyValues(['model', 'platform', 'platformVersion', 'fullVersionList'])
-    .then((values) => JSON.stringify({
-      fullVersionList: values.fullVersionList ?? [], mobile: values.mobile ?? false, model: values.model ?? '',
-      platform: values.platform ?? '', platformVersion: values.platformVersion ?? '',
-    }))
-    .catch(() => null);
-}
-
-function randomBytes(count: number): Uint8Array {
-  const bytes = new Uint8Array(count);
-  if (typeof crypto === 'object' && typeof crypto.getRandomValues === 'function') return crypto.getRandomValues(bytes);
-  for (let i = 0; i < count; i++) bytes[i] = Math.floor(Math.random() * 256);
-  return bytes;
-}
 
 /**
  * A Matomo-compatible tracker. Each public method has the name and arguments of the
@@ -148,8 +118,6 @@ export class Tracker {
     if (defaults.heartBeatSeconds) this.enableHeartBeatTimer(defaults.heartBeatSeconds);
   }
 
-  // Configuration
-
   setTrackerUrl(url: string): void { this._trackerUrl = url; }
   getTrackerUrl(): string { return this._trackerUrl; }
   setSiteId(siteId: string | number): void { this._siteId = String(siteId); }
@@ -199,8 +167,6 @@ export class Tracker {
     if (scope === 'event') return this._eventCustomVariables;
     return this._visitCustomVariables;
   }
-
-  // Cookies and privacy
 
   disableCookies(): void {
     this._cookiesDisabled = true;
@@ -257,7 +223,7 @@ export class Tracker {
     this._cookieConsentGiven = false;
   }
 
-  /** Whether tracking cookies may be written now. */
+  /** Returns whether tracking cookies may be written now. */
   _areCookiesAllowed(): boolean {
     if (this._cookiesDisabled || (typeof navigator === 'object' && navigator.cookieEnabled === false)) return false;
     if (this._consentRequired && !this._consentGiven) return false;
@@ -279,8 +245,6 @@ export class Tracker {
       maxAgeMs, path: this._cookiePath || '/', domain: this._cookieDomain, secure: this._secureCookie, sameSite: this._cookieSameSite,
     });
   }
-
-  // Visitor, session and attribution
 
   /**
    * Returns the visitor id: 16 hex digits from a fresh cross-domain link, else from the
@@ -338,8 +302,6 @@ export class Tracker {
     return referral;
   }
 
-  // Requests
-
   /** Builds the parameters every request carries, after the action's own parameters. */
   _buildRequest(actionParams: Params, options: { pageView?: boolean; customData?: CustomData; eventScope?: boolean } = {}): Params {
     const now = new Date();
@@ -369,7 +331,9 @@ export class Tracker {
   private _appendCustomData(params: Params, options: { pageView?: boolean; customData?: CustomData; eventScope?: boolean }): void {
     for (const [id, value] of Object.entries(this._customDimensions)) params.push([`dimension${id}`, value]);
     if (Object.keys(this._visitCustomVariables).length > 0) params.push(['_cvar', JSON.stringify(this._visitCustomVariables)]);
-    const scoped = options.pageView ? this._pageCustomVariables : options.eventScope ? this._eventCustomVariables : {};
+    let scoped: Record<string, [string, string]> = {};
+    if (options.pageView) scoped = this._pageCustomVariables;
+    else if (options.eventScope) scoped = this._eventCustomVariables;
     if (Object.keys(scoped).length > 0) params.push(['cvar', JSON.stringify(scoped)]);
     for (const [name, value] of Object.entries(options.customData ?? {})) params.push([name, String(value)]);
   }
@@ -387,7 +351,7 @@ export class Tracker {
   }
 
   /**
-   * Sends a request, unless Do Not Track applies; holds it while consent is missing.
+   * Sends a request unless Do Not Track applies, and queues it while consent is missing.
    * `immediate` sends it in this task, for clicks that leave the page.
    */
   _sendRequest(params: Params, callback?: () => void, immediate = false): void {
@@ -444,12 +408,6 @@ function completeParams(params: Params): Params {
 /** Encodes parameters as a query string, in order. */
 export function encodeParams(params: Params): string {
   return params.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join('&');
-}
-
-function isDoNotTrackEnabled(): boolean {
-  const nav = navigator as Navigator & { msDoNotTrack?: string };
-  const value = nav.doNotTrack ?? (window as Window & { doNotTrack?: string }).doNotTrack ?? nav.msDoNotTrack;
-  return value === '1' || value === 'yes';
 }
 
 function toList(value: string | string[]): string[] {

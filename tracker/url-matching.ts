@@ -64,7 +64,7 @@ export function hasDownloadExtension(url: string, extensions: readonly string[])
 /** The kind of request a link click produces, or null when the click is not tracked. */
 export type LinkType = 'link' | 'download' | null;
 
-/** What classifies one clicked link. */
+/** Facts of one clicked link that decide its type. */
 export interface LinkFacts {
   href: string;
   classNames: readonly string[];

@@ -48,7 +48,7 @@ export interface RecordingServer {
   close(): Promise<void>;
 }
 
-/** Longest request body recorded, in bytes; larger bodies are cut, which no tracker request reaches. */
+/** Maximum request body recorded, in bytes. Larger bodies are cut, and no tracker request comes near it. */
 const MAX_RECORDED_BODY_BYTES = 1_000_000;
 
 /** Starts a recording server on 127.0.0.1 and a free port. */
