@@ -9,16 +9,19 @@ const CODE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Default output file of the bundle. */
 export const DEFAULT_BUNDLE_FILE = resolve(CODE_ROOT, 'dist/tracker/matomo.js');
 
+/** Default output file of the Tag Manager runtime, which each published container wraps. */
+export const DEFAULT_CONTAINER_RUNTIME_FILE = resolve(CODE_ROOT, 'dist/tracker/container-runtime.js');
+
 /**
  * Bundles and minifies the tracker for ES2020 browsers (2020 on: Chrome 80, Firefox 74, Safari 13.1) into `outfile`, through a temporary
  * file and a rename so that a server never reads half a bundle. Members named `_x` are
- * private to the tracker and shortened; `_paq` is the page's queue and keeps its name.
+ * private to the tracker and shortened; `_paq` and `_mtm` are the page's queues and keep their names.
  */
-export async function buildTrackerBundle(outfile = DEFAULT_BUNDLE_FILE) {
+export async function buildTrackerBundle(outfile = DEFAULT_BUNDLE_FILE, entry = 'tracker/index.ts') {
   const result = await build({
-    entryPoints: [resolve(CODE_ROOT, 'tracker/index.ts')],
+    entryPoints: [resolve(CODE_ROOT, entry)],
     bundle: true, minify: true, format: 'iife', target: 'es2020', legalComments: 'none',
-    mangleProps: /^_[a-z]/, reserveProps: /^_paq$/, write: false, logLevel: 'silent',
+    mangleProps: /^_[a-z]/, reserveProps: /^_(paq|mtm)$/, write: false, logLevel: 'silent',
   });
   mkdirSync(dirname(outfile), { recursive: true });
   const temporary = `${outfile}.${process.pid}.tmp`;
@@ -27,7 +30,12 @@ export async function buildTrackerBundle(outfile = DEFAULT_BUNDLE_FILE) {
   return outfile;
 }
 
+/** Builds the Tag Manager container runtime into `outfile`. */
+export async function buildContainerRuntime(outfile = DEFAULT_CONTAINER_RUNTIME_FILE) {
+  return buildTrackerBundle(outfile, 'tracker/tag-manager/container-runtime.ts');
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const outfile = await buildTrackerBundle(process.argv[2] ? resolve(process.argv[2]) : undefined);
-  console.error(`tracker bundle written to ${outfile}`);
+  console.error(`tracker bundle written to ${await buildTrackerBundle()}`);
+  console.error(`container runtime written to ${await buildContainerRuntime()}`);
 }

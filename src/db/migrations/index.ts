@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { MigrationContext } from './column-types.js';
 import * as initialSchema from './001-initial-schema.js';
+import * as tagManager from './002-tag-manager.js';
 
 /** One schema change, applied once per tenant database in version order. */
 export interface Migration {
@@ -13,6 +14,7 @@ export interface Migration {
 /** Every migration, in the order they apply. Append only: an applied migration never changes. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: initialSchema.up },
+  { version: 2, name: 'tag manager', up: tagManager.up },
 ];
 
 /** The schema version this code expects. */
