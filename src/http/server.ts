@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { AppContext } from './app-context.js';
 import { registerApiRoutes } from './api-routes.js';
 import { registerTrackerScriptRoutes } from './tracker-script-routes.js';
+import { registerContainerFileRoutes } from './container-file-routes.js';
 import { createTenantResolver } from './tenant-resolver.js';
 
 /** Largest request body accepted, in bytes; bulk tracking bodies are the largest legitimate ones. */
@@ -39,5 +40,6 @@ export async function buildServer(context: AppContext): Promise<FastifyInstance>
 
   registerApiRoutes(app, context);
   registerTrackerScriptRoutes(app, context);
+  registerContainerFileRoutes(app, context);
   return app;
 }

@@ -2,11 +2,13 @@
 import { ApiMethodRegistry } from '../api-method-registry.js';
 import { registerApiModule } from './api-module.js';
 import { registerTrackingCodeModule } from './tracking-code-module.js';
+import { registerTagManagerModule } from './tag-manager-module.js';
 
 /** Returns a registry holding every API method Footfall serves. */
 export function buildApiMethodRegistry(): ApiMethodRegistry {
   const registry = new ApiMethodRegistry();
   registerApiModule(registry);
   registerTrackingCodeModule(registry);
+  registerTagManagerModule(registry);
   return registry;
 }
