@@ -415,4 +415,63 @@ describe('browser tracker in Chromium', () => {
 
     assertParams(event!.params, baseParams(url, { idsite: '7', e_c: 'Legacy', e_a: 'Init', ca: '1' }));
   });
+  it('tracks a product view and a cart update', async () => {
+    const { url } = await openTrackedPage([
+      '_paq.push(["setEcommerceView", "SKU-1", "Red shoe", ["Shoes", "Red"], 49.5]);',
+      '_paq.push(["trackPageView"]);',
+      '_paq.push(["addEcommerceItem", "SKU-1", "Red shoe", "Shoes", 49.5, 1]);',
+      '_paq.push(["trackEcommerceCartUpdate", 49.5]);',
+    ].join('\n'));
+    const hits = await recorder.waitForHits(3);
+
+    assertParams(hits[1]!.params, pageViewParams(url, { _pks: 'SKU-1', _pkn: 'Red shoe', _pkc: '["Shoes","Red"]', _pkp: '49.5', _idn: '0' }));
+    assertParams(hits[2]!.params, baseParams(url, { idgoal: '0', revenue: '49.5', ec_items: '[["SKU-1","Red shoe","Shoes",49.5,1]]', _idn: '0', pv_id: hits[1]!.params.pv_id! }));
+  });
+
+  it('sets cookies only after cookie consent', async () => {
+    const { page, url } = await openTrackedPage('_paq.push(["requireCookieConsent"]);');
+    const [pageView] = await recorder.waitForHits(1);
+    const cookiesBefore = await readTrackerCookies();
+    await page.evaluate('_paq.push(["setCookieConsentGiven"]); _paq.push(["trackEvent", "Cookies", "Allowed"]);');
+    const hits = await recorder.waitForHits(2);
+    const hash = cookieHash(SHOP_HOST);
+
+    assertParams(pageView!.params, pageViewParams(url, { cookie: '0' }));
+    assert.deepEqual(cookiesBefore, {});
+    assertParams(hits[1]!.params, baseParams(url, { e_c: 'Cookies', e_a: 'Allowed', ca: '1', _idn: '0', _id: pageView!.params._id!, pv_id: pageView!.params.pv_id! }));
+    assert.deepEqual(Object.keys(await readTrackerCookies()).sort(), [`_pk_id.${idSite}.${hash}`, `_pk_ses.${idSite}.${hash}`]);
+  });
+
+  it('forgets a remembered consent', async () => {
+    const { page } = await openTrackedPage('_paq.push(["requireConsent"]); _paq.push(["rememberConsentGiven"]);');
+    await recorder.waitForHits(1);
+    await page.evaluate('_paq.push(["forgetConsentGiven"]); _paq.push(["trackEvent", "Held", "Until consent"]);');
+    const cookies = await readTrackerCookies();
+    // This tracker needs no consent and queues after the held event, so a leaked event would be sent before it.
+    await page.evaluate(`Matomo.getTracker(${JSON.stringify(trackerUrl)}, 99).trackEvent("Sentinel", "Sent")`);
+    const hits = await recorder.waitForHits(2);
+
+    assert.deepEqual(Object.keys(cookies), ['mtm_consent_removed']);
+    assert.equal(cookies.mtm_consent_removed, String(FIXED_TIME.getTime()));
+    assert.deepEqual(hits.map((hit) => hit.params.e_c ?? hit.params.action_name), [PAGE_TITLE, 'Sentinel']);
+  });
+
+  it('names cookies after the cookie domain', async () => {
+    await openTrackedPage('_paq.push(["setCookieDomain", "*.shop.test.example"]); _paq.push(["setCookiePath", "/"]);');
+    const [hit] = await recorder.waitForHits(1);
+    const cookies = await browser.context.cookies(shopOrigin);
+    const visitorCookie = cookies.find((cookie) => cookie.name.startsWith('_pk_id.'));
+
+    assert.equal(visitorCookie!.name, `_pk_id.${idSite}.${cookieHash('.shop.test.example')}`);
+    assert.equal(visitorCookie!.domain, '.shop.test.example');
+    assert.equal(visitorCookie!.path, '/');
+    assert.equal(visitorCookie!.value, `${hit!.params._id}.${FIXED_SECONDS}`);
+  });
+
+  it('returns the visitor id it sends', async () => {
+    const { page } = await openTrackedPage('');
+    const [hit] = await recorder.waitForHits(1);
+
+    assert.equal(await page.evaluate('Matomo.getAsyncTracker().getVisitorId()'), hit!.params._id);
+  });
 });
