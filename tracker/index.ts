@@ -48,6 +48,11 @@ function runCommand(command: Command): void {
     return;
   }
   const [name, ...args] = command;
+  if (typeof name === 'function') {
+    // Matomo's queue also runs `[function () { ... }]` with `this` set to each tracker.
+    for (const tracker of asyncTrackers) name.apply(tracker, args);
+    return;
+  }
   if (typeof name !== 'string') return;
   if (name === 'addTracker') {
     addAsyncTracker(args[0] as string | undefined, args[1] as string | number | undefined);

@@ -12,6 +12,9 @@ import type { TrackerDefaults } from '../../tracker/tracker-defaults.js';
 /** Path of the bundled tracker under the code tree, written by `npm run build:tracker`. */
 export const TRACKER_BUNDLE_PATH = 'dist/tracker/matomo.js';
 
+/** Tenant builds kept in memory (about 36 KB each); past this count the oldest build is dropped and rebuilt on its next request. */
+export const MAX_CACHED_BUILDS = 2000;
+
 /** One build of a tenant's tracker script, in each encoding it is served in. */
 export interface TrackerScriptBuild {
   identity: Buffer;
@@ -83,7 +86,10 @@ export class TenantTrackerBuilder {
 
     const build = this.#build(tenant, bundleStats.mtimeMs);
     writeFileAtomically(resolve(tenant.paths.tmpDir, 'tracker', 'matomo.js'), build.identity.toString('utf8'));
+    this.#builds.delete(tenant.key);
     this.#builds.set(tenant.key, { tenant, bundleStamp, build });
+    // Map order is insertion order, so the first key is the tenant built longest ago.
+    if (this.#builds.size > MAX_CACHED_BUILDS) this.#builds.delete(this.#builds.keys().next().value!);
     return build;
   }
 

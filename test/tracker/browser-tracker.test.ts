@@ -468,6 +468,13 @@ describe('browser tracker in Chromium', () => {
     assert.equal(visitorCookie!.value, `${hit!.params._id}.${FIXED_SECONDS}`);
   });
 
+  it('runs a function pushed to the queue', async () => {
+    const { url } = await openTrackedPage('_paq.push([function () { this.trackEvent("Queue", "Function", this.getSiteId()); }]);');
+    const hits = await recorder.waitForHits(2);
+
+    assertParams(hits[1]!.params, baseParams(url, { e_c: 'Queue', e_a: 'Function', e_n: idSite, ca: '1', _idn: '0', pv_id: hits[0]!.params.pv_id! }));
+  });
+
   it('returns the visitor id it sends', async () => {
     const { page } = await openTrackedPage('');
     const [hit] = await recorder.waitForHits(1);

@@ -35,7 +35,7 @@ function matchesRegex(actual: string, pattern: string): boolean {
 /**
  * Replaces `{{Name}}` references in a parameter value with the variables' values. A value
  * that is exactly one reference becomes the variable's value itself, which may be an object
- * (such as a Matomo configuration); objects and arrays are rendered member by member.
+ * such as a Matomo configuration. Objects and arrays are rendered member by member.
  */
 export function renderTemplate(value: unknown, lookup: (name: string) => unknown): unknown {
   if (Array.isArray(value)) return value.map((item) => renderTemplate(item, lookup));

@@ -296,7 +296,7 @@ async function loadVersionPart(call: ApiCall, part: 'tags' | 'triggers' | 'varia
   return JSON.parse(JSON.stringify(content[part])) as ApiValue;
 }
 
-/** What each parameter of the module means, for the generated API docs. */
+/** Descriptions of the module's parameters, for the generated API docs. */
 const PARAMETER_DESCRIPTIONS: Record<string, string> = {
   idSite: 'Site id.',
   idContainer: 'Container id: 8 letters and digits.',
