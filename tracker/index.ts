@@ -25,7 +25,7 @@ interface QueueWindow extends Window {
  * without its own URL gets the page's tracker URL.
  */
 const CONFIGURATION_COMMANDS = [
-  'setTrackerUrl', 'setAPIUrl', 'setSiteId', 'addTracker', 'disableCookies', 'requireCookieConsent', 'forgetCookieConsentGiven',
+  'setTrackerUrl', 'setSiteId', 'addTracker', 'disableCookies', 'requireCookieConsent', 'forgetCookieConsentGiven',
   'setSessionCookieTimeout', 'setVisitorCookieTimeout', 'setReferralCookieTimeout', 'setSecureCookie', 'setCookieSameSite',
   'setCookiePath', 'setCookieDomain', 'setDomains', 'enableCrossDomainLinking', 'setUserId', 'setVisitorId', 'enableLinkTracking', 'setCookieConsentGiven',
   'requireConsent', 'setConsentGiven', 'setExcludedQueryParams',
@@ -60,7 +60,7 @@ function runCommand(command: Command): void {
   }
   for (const tracker of asyncTrackers) {
     if ((name === 'setTrackerUrl' || name === 'setSiteId') && tracker._explicitTarget) continue;
-    const method = (tracker as unknown as Record<string, unknown>)[name === 'setAPIUrl' ? 'setTrackerUrl' : name];
+    const method = (tracker as unknown as Record<string, unknown>)[name];
     if (typeof method === 'function') method.apply(tracker, args);
     else if (typeof console === 'object') console.error(`The method '${name}' is not a Footfall tracker method.`);
   }

@@ -73,6 +73,8 @@ export class MatomoTracker extends Tracker {
     if (this._linkTrackingEnabled) return;
     this._linkTrackingEnabled = true;
     document.addEventListener('click', (event) => this._handleLinkClick(event), true);
+    // A middle click opens the link in a new tab and fires auxclick instead of click.
+    document.addEventListener('auxclick', (event) => this._handleLinkClick(event), true);
   }
 
   private _handleLinkClick(event: MouseEvent): void {

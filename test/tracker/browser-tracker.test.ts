@@ -256,6 +256,18 @@ describe('browser tracker in Chromium', () => {
     assertParams(hits[2]!.params, baseParams(url, { link: outlink, _idn: '0', pv_id: hits[1]!.params.pv_id! }));
   });
 
+  it('tracks a middle click on an outlink', async () => {
+    const outlink = `http://partner.test.example:${recorder.port}/offer?id=8`;
+    const { page, url } = await openTrackedPage('', `<a id="partner" href="${outlink}">Partner</a>`);
+    await recorder.waitForHits(1);
+    const opened = browser.context.waitForEvent('page');
+    await page.click('#partner', { button: 'middle' });
+    pages.push(await opened);
+    const hits = await recorder.waitForHits(2);
+
+    assertParams(hits[1]!.params, baseParams(url, { link: outlink, _idn: '0', pv_id: hits[0]!.params.pv_id! }));
+  });
+
   it('tracks an e-commerce order with its items', async () => {
     const { url } = await openTrackedPage([
       '_paq.push(["addEcommerceItem", "SKU-1", "Red shoe", "Shoes", 49.5, 2]);',
