@@ -45,6 +45,14 @@ function matchesEntityTag(ifNoneMatch: string | undefined, build: TrackerScriptB
   return ifNoneMatch.split(',').map((tag) => tag.trim().replace(/^W\//, '')).some((tag) => tag === '*' || current.includes(tag));
 }
 
+/** Returns whether the client's copy is current: by ETag, or by date when it sent no ETag (RFC 9110, 13.1.3). */
+function isNotModified(request: FastifyRequest, build: TrackerScriptBuild): boolean {
+  const ifNoneMatch = request.headers['if-none-match'];
+  if (ifNoneMatch !== undefined) return matchesEntityTag(ifNoneMatch, build);
+  const since = Date.parse(request.headers['if-modified-since'] ?? '');
+  return !Number.isNaN(since) && build.lastModified.getTime() <= since;
+}
+
 function sendBuild(request: FastifyRequest, reply: FastifyReply, build: TrackerScriptBuild): FastifyReply {
   const encoding = chooseContentEncoding(request.headers['accept-encoding']);
   reply
@@ -53,7 +61,7 @@ function sendBuild(request: FastifyRequest, reply: FastifyReply, build: TrackerS
     .header('last-modified', build.lastModified.toUTCString())
     .header('etag', buildEntityTag(build, encoding))
     .header('vary', 'Accept-Encoding');
-  if (matchesEntityTag(request.headers['if-none-match'], build)) return reply.code(304).send();
+  if (isNotModified(request, build)) return reply.code(304).send();
 
   if (encoding === 'identity') return reply.send(build.identity);
   return reply.header('content-encoding', encoding).send(encoding === 'br' ? build.brotli : build.gzip);

@@ -77,6 +77,22 @@ describe('tracker script routes', () => {
     assert.equal(second.headers.etag, first.headers.etag);
   });
 
+  it('answers 304 to a current If-Modified-Since', async () => {
+    const first = await app.inject({ method: 'GET', url: '/matomo.js', headers: { host: hostA } });
+    const current = await app.inject({ method: 'GET', url: '/matomo.js', headers: { host: hostA, 'if-modified-since': String(first.headers['last-modified']) } });
+    const older = new Date(Date.parse(String(first.headers['last-modified'])) - 1000).toUTCString();
+    const stale = await app.inject({ method: 'GET', url: '/matomo.js', headers: { host: hostA, 'if-modified-since': older } });
+
+    assert.equal(current.statusCode, 304);
+    assert.equal(stale.statusCode, 200);
+  });
+
+  it('prefers If-None-Match over If-Modified-Since', async () => {
+    const first = await app.inject({ method: 'GET', url: '/matomo.js', headers: { host: hostA } });
+    const response = await app.inject({ method: 'GET', url: '/matomo.js', headers: { host: hostA, 'if-none-match': '"other"', 'if-modified-since': String(first.headers['last-modified']) } });
+    assert.equal(response.statusCode, 200);
+  });
+
   it('answers 200 to an ETag of the other tenant', async () => {
     const fromB = await app.inject({ method: 'GET', url: '/matomo.js', headers: { host: hostB } });
     const response = await app.inject({ method: 'GET', url: '/matomo.js', headers: { host: hostA, 'if-none-match': String(fromB.headers.etag) } });

@@ -361,6 +361,13 @@ describe('browser tracker in Chromium', () => {
     assertParams(withClick[3]!.params, baseParams(url, { c_i: 'click', c_n: 'Spring banner', c_p: '/img/banner.png', c_t: '/sale', ca: '1', _idn: '0', pv_id: pageViewId }));
   });
 
+  it('tracks a content interaction by call', async () => {
+    const { url } = await openTrackedPage('_paq.push(["trackContentInteraction", "submit", "Newsletter form", "/img/mail.png", "/subscribe"]);');
+    const hits = await recorder.waitForHits(2);
+
+    assertParams(hits[1]!.params, baseParams(url, { c_i: 'submit', c_n: 'Newsletter form', c_p: '/img/mail.png', c_t: '/subscribe', ca: '1', _idn: '0', pv_id: hits[0]!.params.pv_id! }));
+  });
+
   it('attributes a campaign and its referrer', async () => {
     const { page, url } = await openTrackedPage('', undefined, { query: '?pk_campaign=Spring&pk_kwd=shoes', referer: 'http://search.test.example/results?q=shoes' });
     const [hit] = await recorder.waitForHits(1);
