@@ -192,3 +192,42 @@ export async function saveRelease(db: Kysely<Database>, release: Omit<Database['
     await trx.insertInto('tagmanager_container_release').values(release).execute();
   });
 }
+
+/** Tables of a version's parts, with their id columns. */
+const PART_TABLES = {
+  tag: { table: 'tagmanager_tag', idColumn: 'idtag' },
+  trigger: { table: 'tagmanager_trigger', idColumn: 'idtrigger' },
+  variable: { table: 'tagmanager_variable', idColumn: 'idvariable' },
+} as const;
+
+/**
+ * Deletes a tag, trigger or variable of a version. A trigger that a tag of the version fires
+ * on or is blocked by is kept, since the tag would silently stop firing.
+ *
+ * @throws FootfallError PARAMETER_INVALID when the id is not in the version or the trigger is in use.
+ */
+export async function deleteVersionPart(db: Kysely<Database>, kind: keyof typeof PART_TABLES, siteId: number, versionId: number, id: number): Promise<void> {
+  const { table, idColumn } = PART_TABLES[kind];
+  if (kind === 'trigger') {
+    const tags = await db.selectFrom('tagmanager_tag').select(['name', 'fire_trigger_ids', 'block_trigger_ids'])
+      .where('idsite', '=', siteId).where('idcontainerversion', '=', versionId).execute();
+    const user = tags.find((tag) => [...JSON.parse(tag.fire_trigger_ids) as number[], ...JSON.parse(tag.block_trigger_ids) as number[]].includes(id));
+    if (user) throw new FootfallError('PARAMETER_INVALID', `Trigger ${id} is used by tag ${quote(user.name)}. Remove it from that tag first.`);
+  }
+  const result = await db.deleteFrom(table as 'tagmanager_tag').where('idsite', '=', siteId).where('idcontainerversion', '=', versionId)
+    .where(idColumn as 'idtag', '=', id).executeTakeFirst();
+  if (Number(result.numDeletedRows) === 0) throw new FootfallError('PARAMETER_INVALID', `No ${kind} ${id} in container version ${versionId}.`);
+}
+
+/** Deletes a container with all its versions, their parts and its releases. */
+export async function deleteContainerRows(db: Kysely<Database>, siteId: number, containerId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const versionIds = trx.selectFrom('tagmanager_container_version').select('idcontainerversion').where('idsite', '=', siteId).where('idcontainer', '=', containerId);
+    for (const { table } of Object.values(PART_TABLES)) {
+      await trx.deleteFrom(table as 'tagmanager_tag').where('idsite', '=', siteId).where('idcontainerversion', 'in', versionIds).execute();
+    }
+    await trx.deleteFrom('tagmanager_container_release').where('idsite', '=', siteId).where('idcontainer', '=', containerId).execute();
+    await trx.deleteFrom('tagmanager_container_version').where('idsite', '=', siteId).where('idcontainer', '=', containerId).execute();
+    await trx.deleteFrom('tagmanager_container').where('idsite', '=', siteId).where('idcontainer', '=', containerId).execute();
+  });
+}

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { engineSkip } from '../support/engines.js';
 import type { DatabaseAdapter } from '../../src/db/database-config.js';
+import type { TenantHost } from '../../src/tenancy/tenant-host.js';
 import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 import { ensureTrackerBundle } from '../support/tracker-bundle.js';
 
@@ -176,10 +177,45 @@ for (const adapter of TAG_MANAGER_ENGINES) {
       assert.equal(result.json.code, 'TAG_MANAGER_CONTAINER_NOT_FOUND');
     });
 
+    it('deletes a tag of the draft', { skip }, async () => {
+      const draft = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}`;
+      const before = (await call('getContainerTags', draft)).json;
+      const thanks = before.find((tag: any) => tag.name === 'Thanks');
+      const deleted = await call('deleteContainerTag', `${draft}&idTag=${thanks.id}`);
+      const again = await call('deleteContainerTag', `${draft}&idTag=${thanks.id}`);
+      const after = (await call('getContainerTags', draft)).json;
+
+      assert.deepEqual(deleted.json, { result: 'success', message: 'ok' });
+      assert.deepEqual(after.map((tag: any) => tag.name), ['Pageview', 'Signup event']);
+      assert.equal(again.statusCode, 400);
+      assert.equal(again.json.code, 'PARAMETER_INVALID');
+    });
+
+    it('keeps a trigger that a tag uses', { skip }, async () => {
+      const result = await call('deleteContainerTrigger', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}&idTrigger=${container.pageViewTriggerId}`);
+      assert.equal(result.statusCode, 400);
+      assert.equal(result.json.code, 'PARAMETER_INVALID');
+      assert.match(result.json.message, /used by tag 'Pageview'/);
+    });
+
     it('rejects an anonymous publish', { skip }, async () => {
       const result = await call('publishContainerVersion', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.versionId}`, { token: '' });
       assert.equal(result.statusCode, 401);
       assert.equal(result.json.code, 'ACCESS_DENIED');
+    });
+
+    it('deletes a container with its file', { skip }, async () => {
+      const file = resolve(root.rootPaths.miscUserDir, host, 'js', `container_${container.containerId}.js`);
+      const result = await call('deleteContainer', `idSite=${siteId}&idContainer=${container.containerId}`);
+      const served = await app.inject({ method: 'GET', url: `/js/container_${container.containerId}.js`, headers: { host } });
+      const listed = await call('getContainers', `idSite=${siteId}`);
+      const tagRows = await root.registry.get(host as TenantHost)!.db().selectFrom('tagmanager_tag').select('idtag').execute();
+
+      assert.deepEqual(result.json, { result: 'success', message: 'ok' });
+      assert.equal(existsSync(file), false);
+      assert.equal(served.statusCode, 404);
+      assert.deepEqual(listed.json, []);
+      assert.deepEqual(tagRows, []);
     });
   });
 }

@@ -3,6 +3,7 @@ import { ApiMethodRegistry } from '../api-method-registry.js';
 import { registerApiModule } from './api-module.js';
 import { registerTrackingCodeModule } from './tracking-code-module.js';
 import { registerTagManagerModule } from './tag-manager-module.js';
+import { registerTagManagerRemovalModule } from './tag-manager-removal-module.js';
 
 /** Returns a registry holding every API method Footfall serves. */
 export function buildApiMethodRegistry(): ApiMethodRegistry {
@@ -10,5 +11,6 @@ export function buildApiMethodRegistry(): ApiMethodRegistry {
   registerApiModule(registry);
   registerTrackingCodeModule(registry);
   registerTagManagerModule(registry);
+  registerTagManagerRemovalModule(registry);
   return registry;
 }
