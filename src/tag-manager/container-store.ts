@@ -231,3 +231,12 @@ export async function deleteContainerRows(db: Kysely<Database>, siteId: number, 
     await trx.deleteFrom('tagmanager_container').where('idsite', '=', siteId).where('idcontainer', '=', containerId).execute();
   });
 }
+
+/** Replaces the stored fields of a tag, trigger or variable of a version. */
+export async function updateVersionPart(
+  db: Kysely<Database>, kind: keyof typeof PART_TABLES, siteId: number, versionId: number, id: number, fields: Record<string, string | number | null>,
+): Promise<void> {
+  const { table, idColumn } = PART_TABLES[kind];
+  await db.updateTable(table as 'tagmanager_tag').set(fields).where('idsite', '=', siteId).where('idcontainerversion', '=', versionId)
+    .where(idColumn as 'idtag', '=', id).execute();
+}

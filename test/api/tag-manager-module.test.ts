@@ -177,6 +177,27 @@ for (const adapter of TAG_MANAGER_ENGINES) {
       assert.equal(result.json.code, 'TAG_MANAGER_CONTAINER_NOT_FOUND');
     });
 
+    it('updates a draft tag and keeps its type', { skip }, async () => {
+      const draft = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}`;
+      const pageviewTag = (await call('getContainerTags', draft)).json.find((tag: any) => tag.name === 'Pageview');
+      const updated = await call('updateContainerTag', `${draft}&idTag=${pageviewTag.id}&name=Every+pageview&parameters[matomoUrl]=https://other.example/&parameters[idSite]=2&fireTriggerIds[]=${container.pageViewTriggerId}&fireLimit=once_page&priority=5`);
+      const after = (await call('getContainerTags', draft)).json.find((tag: any) => tag.id === pageviewTag.id);
+
+      assert.deepEqual(updated.json, { result: 'success', message: 'ok' });
+      assert.deepEqual(after, {
+        id: pageviewTag.id, type: 'Matomo', name: 'Every pageview', parameters: { matomoUrl: 'https://other.example/', idSite: '2' },
+        fireTriggerIds: [container.pageViewTriggerId], blockTriggerIds: [], fireLimit: 'once_page', priority: 5,
+      });
+    });
+
+    it('rejects an update of a published tag', { skip }, async () => {
+      const published = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.versionId}`;
+      const tag = (await call('getContainerTags', published)).json[0];
+      const result = await call('updateContainerTag', `${published}&idTag=${tag.id}&name=Changed`);
+      assert.equal(result.statusCode, 400);
+      assert.equal(result.json.code, 'PARAMETER_INVALID');
+    });
+
     it('deletes a tag of the draft', { skip }, async () => {
       const draft = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}`;
       const before = (await call('getContainerTags', draft)).json;
@@ -186,7 +207,7 @@ for (const adapter of TAG_MANAGER_ENGINES) {
       const after = (await call('getContainerTags', draft)).json;
 
       assert.deepEqual(deleted.json, { result: 'success', message: 'ok' });
-      assert.deepEqual(after.map((tag: any) => tag.name), ['Pageview', 'Signup event']);
+      assert.deepEqual(after.map((tag: any) => tag.name), ['Every pageview', 'Signup event']);
       assert.equal(again.statusCode, 400);
       assert.equal(again.json.code, 'PARAMETER_INVALID');
     });
@@ -195,7 +216,7 @@ for (const adapter of TAG_MANAGER_ENGINES) {
       const result = await call('deleteContainerTrigger', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}&idTrigger=${container.pageViewTriggerId}`);
       assert.equal(result.statusCode, 400);
       assert.equal(result.json.code, 'PARAMETER_INVALID');
-      assert.match(result.json.message, /used by tag 'Pageview'/);
+      assert.match(result.json.message, /used by tag 'Every pageview'/);
     });
 
     it('rejects an anonymous publish', { skip }, async () => {

@@ -6,7 +6,7 @@ import { publishContainerFile } from '../../tag-manager/container-publisher.js';
 import {
   CONDITION_COMPARISONS, createContainer, createVersionFromDraft, ensureOneOf, FIRE_LIMITS, insertTag, insertTrigger,
   insertVariable, loadContainer, loadContainerContent, loadDraftVersionId, loadVersion, saveRelease, TAG_TYPES,
-  TRIGGER_TYPES, VARIABLE_TYPES, type TriggerCondition,
+  TRIGGER_TYPES, updateVersionPart, VARIABLE_TYPES, type TriggerCondition,
 } from '../../tag-manager/container-store.js';
 import { formatUtcDateTime } from '../../time.js';
 import type { ApiCall, ApiMethodRegistry } from '../api-method-registry.js';
@@ -196,13 +196,8 @@ const HANDLERS: Record<string, { description: string; parameters: string[]; hand
     parameters: ['idSite', 'idContainer', 'idContainerVersion', 'type', 'name', 'parameters', 'conditions'],
     async handler(call) {
       const { siteId, versionId } = await loadDraftTarget(call);
-      const type = ensureOneOf('trigger type', call.params.requiredString('type'), TRIGGER_TYPES);
-      const parameters = readObjectParam(call.params, 'parameters');
-      if (type === 'CustomEvent' && !parameters.eventName) throw new FootfallError('PARAMETER_MISSING', "Please specify a value for 'parameters[eventName]'.");
-      return insertTrigger(call.tenant.db(), {
-        idcontainerversion: versionId, idsite: siteId, type, name: requireName(call.params), parameters: JSON.stringify(parameters),
-        conditions: JSON.stringify(readConditions(call.params)), created_date: formatUtcDateTime(call.clock()),
-      });
+      const fields = readTriggerFields(call, ensureOneOf('trigger type', call.params.requiredString('type'), TRIGGER_TYPES));
+      return insertTrigger(call.tenant.db(), { idcontainerversion: versionId, idsite: siteId, ...fields, created_date: formatUtcDateTime(call.clock()) });
     },
   },
   addContainerVariable: {
@@ -210,12 +205,8 @@ const HANDLERS: Record<string, { description: string; parameters: string[]; hand
     parameters: ['idSite', 'idContainer', 'idContainerVersion', 'type', 'name', 'parameters', 'defaultValue'],
     async handler(call) {
       const { siteId, versionId } = await loadDraftTarget(call);
-      const type = ensureOneOf('variable type', call.params.requiredString('type'), VARIABLE_TYPES);
-      return insertVariable(call.tenant.db(), {
-        idcontainerversion: versionId, idsite: siteId, type, name: requireName(call.params),
-        parameters: JSON.stringify(readObjectParam(call.params, 'parameters')), default_value: call.params.optionalString('defaultValue') ?? null,
-        created_date: formatUtcDateTime(call.clock()),
-      });
+      const fields = readVariableFields(call, ensureOneOf('variable type', call.params.requiredString('type'), VARIABLE_TYPES));
+      return insertVariable(call.tenant.db(), { idcontainerversion: versionId, idsite: siteId, ...fields, created_date: formatUtcDateTime(call.clock()) });
     },
   },
   addContainerTag: {
@@ -223,16 +214,41 @@ const HANDLERS: Record<string, { description: string; parameters: string[]; hand
     parameters: ['idSite', 'idContainer', 'idContainerVersion', 'type', 'name', 'parameters', 'fireTriggerIds', 'blockTriggerIds', 'fireLimit', 'priority'],
     async handler(call) {
       const { siteId, versionId } = await loadDraftTarget(call);
-      const type = ensureOneOf('tag type', call.params.requiredString('type'), TAG_TYPES);
-      const fireTriggerIds = readIdList(call.params, 'fireTriggerIds');
-      const blockTriggerIds = readIdList(call.params, 'blockTriggerIds');
-      await ensureTriggersExist(call, versionId, [...fireTriggerIds, ...blockTriggerIds]);
-      return insertTag(call.tenant.db(), {
-        idcontainerversion: versionId, idsite: siteId, type, name: requireName(call.params),
-        parameters: JSON.stringify(readObjectParam(call.params, 'parameters')), fire_trigger_ids: JSON.stringify(fireTriggerIds),
-        block_trigger_ids: JSON.stringify(blockTriggerIds), fire_limit: ensureOneOf('fireLimit', call.params.string('fireLimit', 'unlimited'), FIRE_LIMITS),
-        priority: call.params.int('priority', 999), created_date: formatUtcDateTime(call.clock()),
-      });
+      const fields = await readTagFields(call, versionId, ensureOneOf('tag type', call.params.requiredString('type'), TAG_TYPES));
+      return insertTag(call.tenant.db(), { idcontainerversion: versionId, idsite: siteId, ...fields, created_date: formatUtcDateTime(call.clock()) });
+    },
+  },
+  updateContainerTrigger: {
+    description: 'Replaces the name, parameters and conditions of a draft trigger; its type stays.',
+    parameters: ['idSite', 'idContainer', 'idContainerVersion', 'idTrigger', 'name', 'parameters', 'conditions'],
+    async handler(call) {
+      const { siteId, versionId } = await loadDraftTarget(call);
+      const id = call.params.requiredInt('idTrigger');
+      const type = await loadPartType(call, 'trigger', versionId, id);
+      await updateVersionPart(call.tenant.db(), 'trigger', siteId, versionId, id, readTriggerFields(call, type));
+      return API_SUCCESS;
+    },
+  },
+  updateContainerVariable: {
+    description: 'Replaces the name, parameters and default value of a draft variable; its type stays.',
+    parameters: ['idSite', 'idContainer', 'idContainerVersion', 'idVariable', 'name', 'parameters', 'defaultValue'],
+    async handler(call) {
+      const { siteId, versionId } = await loadDraftTarget(call);
+      const id = call.params.requiredInt('idVariable');
+      const type = await loadPartType(call, 'variable', versionId, id);
+      await updateVersionPart(call.tenant.db(), 'variable', siteId, versionId, id, readVariableFields(call, type));
+      return API_SUCCESS;
+    },
+  },
+  updateContainerTag: {
+    description: 'Replaces the settings of a draft tag; its type stays.',
+    parameters: ['idSite', 'idContainer', 'idContainerVersion', 'idTag', 'name', 'parameters', 'fireTriggerIds', 'blockTriggerIds', 'fireLimit', 'priority'],
+    async handler(call) {
+      const { siteId, versionId } = await loadDraftTarget(call);
+      const id = call.params.requiredInt('idTag');
+      const type = await loadPartType(call, 'tag', versionId, id);
+      await updateVersionPart(call.tenant.db(), 'tag', siteId, versionId, id, await readTagFields(call, versionId, type));
+      return API_SUCCESS;
     },
   },
   getContainerTags: { description: 'Returns the tags of a container version.', parameters: ['idSite', 'idContainer', 'idContainerVersion'], handler: (call) => loadVersionPart(call, 'tags') },
@@ -281,6 +297,39 @@ const HANDLERS: Record<string, { description: string; parameters: string[]; hand
   },
 };
 
+function readTriggerFields(call: ApiCall, type: string) {
+  const parameters = readObjectParam(call.params, 'parameters');
+  if (type === 'CustomEvent' && !parameters.eventName) throw new FootfallError('PARAMETER_MISSING', "Please specify a value for 'parameters[eventName]'.");
+  return { type, name: requireName(call.params), parameters: JSON.stringify(parameters), conditions: JSON.stringify(readConditions(call.params)) };
+}
+
+function readVariableFields(call: ApiCall, type: string) {
+  return {
+    type, name: requireName(call.params), parameters: JSON.stringify(readObjectParam(call.params, 'parameters')),
+    default_value: call.params.optionalString('defaultValue') ?? null,
+  };
+}
+
+async function readTagFields(call: ApiCall, versionId: number, type: string) {
+  const fireTriggerIds = readIdList(call.params, 'fireTriggerIds');
+  const blockTriggerIds = readIdList(call.params, 'blockTriggerIds');
+  await ensureTriggersExist(call, versionId, [...fireTriggerIds, ...blockTriggerIds]);
+  return {
+    type, name: requireName(call.params), parameters: JSON.stringify(readObjectParam(call.params, 'parameters')),
+    fire_trigger_ids: JSON.stringify(fireTriggerIds), block_trigger_ids: JSON.stringify(blockTriggerIds),
+    fire_limit: ensureOneOf('fireLimit', call.params.string('fireLimit', 'unlimited'), FIRE_LIMITS), priority: call.params.int('priority', 999),
+  };
+}
+
+/** Returns the stored type of a draft part. @throws FootfallError PARAMETER_INVALID when the id is not in the version. */
+async function loadPartType(call: ApiCall, kind: 'tag' | 'trigger' | 'variable', versionId: number, id: number): Promise<string> {
+  const content = await loadContainerContent(call.tenant.db(), call.params.requiredInt('idSite'), call.params.requiredString('idContainer'), versionId);
+  const parts: { id: number; type: string }[] = kind === 'tag' ? content.tags : kind === 'trigger' ? content.triggers : content.variables;
+  const part = parts.find((candidate) => candidate.id === id);
+  if (!part) throw new FootfallError('PARAMETER_INVALID', `No ${kind} ${id} in container version ${versionId}.`);
+  return part.type;
+}
+
 async function ensureTriggersExist(call: ApiCall, versionId: number, triggerIds: number[]): Promise<void> {
   if (triggerIds.length === 0) return;
   const rows = await call.tenant.db().selectFrom('tagmanager_trigger').select('idtrigger').where('idcontainerversion', '=', versionId).where('idtrigger', 'in', triggerIds).execute();
@@ -313,9 +362,12 @@ const PARAMETER_DESCRIPTIONS: Record<string, string> = {
   fireLimit: "'unlimited' or 'once_page'.",
   priority: 'Tags of one trigger fire by descending priority; 999 by default.',
   environment: "Environment; only 'live'.",
+  idTag: 'Id of the tag.',
+  idTrigger: 'Id of the trigger.',
+  idVariable: 'Id of the variable.',
 };
 
-const REQUIRED_PARAMETERS = new Set(['idSite', 'idContainer', 'type', 'name']);
+const REQUIRED_PARAMETERS = new Set(['idSite', 'idContainer', 'type', 'name', 'idTag', 'idTrigger', 'idVariable']);
 
 /** Registers every `TagManager.*` method. */
 export function registerTagManagerModule(registry: ApiMethodRegistry): void {
