@@ -91,8 +91,8 @@ for (const adapter of TAG_MANAGER_ENGINES) {
     });
     after(async () => {
       if (skip) return;
-      await app.close();
-      await root.cleanup();
+      await app?.close();
+      await root?.cleanup();
     });
 
     it('returns the container with its version and release', { skip }, async () => {

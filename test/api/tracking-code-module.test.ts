@@ -22,8 +22,8 @@ describe('SitesManager tracking code', () => {
     app = await buildTestServer(root);
   });
   after(async () => {
-    await app.close();
-    await root.cleanup();
+    await app?.close();
+    await root?.cleanup();
   });
 
   async function callApi(query: string, options: { host?: string; token?: string } = {}): Promise<{ statusCode: number; json: Record<string, string> }> {

@@ -29,8 +29,8 @@ describe('tracker script routes', () => {
     app = await buildTestServer(root);
   });
   after(async () => {
-    await app.close();
-    await root.cleanup();
+    await app?.close();
+    await root?.cleanup();
   });
 
   it('serves each tenant its own build', async () => {
