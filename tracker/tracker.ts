@@ -351,11 +351,14 @@ export class Tracker {
   }
 
   /**
-   * Sends a request unless Do Not Track applies, and queues it while consent is missing.
+   * Sends a request unless Do Not Track applies or the tracker has no URL or site id, and
+   * queues it while consent is missing.
    * `immediate` sends it in this task, for clicks that leave the page.
    */
   _sendRequest(params: Params, callback?: () => void, immediate = false): void {
     if (this._doNotTrack && isDoNotTrackEnabled()) return;
+    // Without a tracker URL a beacon would go to the page's own URL, and without a site the server rejects the hit.
+    if (!this._trackerUrl || !this._siteId) return;
     this._lastRequestAt = Date.now();
     if (this._consentRequired && !this._consentGiven) {
       this._consentQueue.push({ params, callback });
