@@ -69,7 +69,7 @@ function sendBuild(request: FastifyRequest, reply: FastifyReply, build: TrackerS
 
 /** Registers the tracker script routes. */
 export function registerTrackerScriptRoutes(app: FastifyInstance, context: AppContext, options: TrackerScriptRouteOptions = {}): void {
-  const builder = new TenantTrackerBuilder(options.codeRoot ?? readEnvironment({}).codeRoot);
+  const builder = new TenantTrackerBuilder(options.codeRoot ?? readEnvironment({}).codeRoot, context.logger);
   const handleTrackingRequest = options.handleTrackingRequest ?? ((_request: FastifyRequest, reply: FastifyReply) => reply.callNotFound());
 
   const serveScript = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {

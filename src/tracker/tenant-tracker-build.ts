@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
+import type { Logger } from 'pino';
 import type { Settings } from '../config/settings.js';
 import { FootfallError } from '../errors.js';
 import type { Tenant } from '../tenancy/tenant.js';
@@ -67,9 +68,11 @@ export function wrapTrackerBundle(bundle: string, label: string, defaults: Track
 export class TenantTrackerBuilder {
   readonly bundlePath: string;
   readonly #builds = new Map<string, CachedBuild>();
+  readonly #logger: Logger | undefined;
 
-  constructor(codeRoot: string) {
+  constructor(codeRoot: string, logger?: Logger) {
     this.bundlePath = resolve(codeRoot, TRACKER_BUNDLE_PATH);
+    this.#logger = logger;
   }
 
   /**
@@ -86,6 +89,7 @@ export class TenantTrackerBuilder {
 
     const build = this.#build(tenant, bundleStats.mtimeMs);
     writeFileAtomically(resolve(tenant.paths.tmpDir, 'tracker', 'matomo.js'), build.identity.toString('utf8'));
+    this.#logger?.info({ tenant: tenant.key, bytes: build.identity.length, gzipBytes: build.gzip.length }, 'tracker script built');
     this.#builds.delete(tenant.key);
     this.#builds.set(tenant.key, { tenant, bundleStamp, build });
     // Map order is insertion order, so the first key is the tenant built longest ago.

@@ -4,7 +4,13 @@ import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
+import { Writable } from 'node:stream';
+import { buildApiMethodRegistry } from '../../src/api/modules/index.js';
+import { Settings } from '../../src/config/settings.js';
+import { buildServer } from '../../src/http/server.js';
 import { chooseContentEncoding } from '../../src/http/tracker-script-routes.js';
+import { createLogger } from '../../src/logging.js';
+import { SYSTEM_CLOCK } from '../../src/time.js';
 import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 import { ensureTrackerBundle } from '../support/tracker-bundle.js';
 
@@ -137,6 +143,31 @@ describe('tracker script routes', () => {
   it('answers 404 to an unknown host', async () => {
     const response = await app.inject({ method: 'GET', url: '/matomo.js', headers: { host: 'unknown.test.example' } });
     assert.equal(response.statusCode, 404);
+  });
+});
+
+describe('tracker script build log', () => {
+  it('logs one line per build', async () => {
+    await ensureTrackerBundle();
+    const root = createTestRoot();
+    const lines: Record<string, unknown>[] = [];
+    const destination = new Writable({ write(chunk: Buffer, _encoding, done) { lines.push(JSON.parse(chunk.toString())); done(); } });
+    const defaults = Settings.load({ global: root.rootPaths.globalConfig, common: root.rootPaths.commonConfig, local: null });
+    const app = await buildServer({ registry: root.registry, apiMethods: buildApiMethodRegistry(), defaults, logger: createLogger('info', destination), clock: SYSTEM_CLOCK });
+    try {
+      const { host } = await createTestTenant(root);
+      const first = await app.inject({ method: 'GET', url: '/matomo.js', headers: { host } });
+      await app.inject({ method: 'GET', url: '/matomo.js', headers: { host } });
+      const built = lines.filter((line) => line.msg === 'tracker script built');
+
+      assert.equal(built.length, 1);
+      assert.equal(built[0]!.tenant, host);
+      assert.equal(built[0]!.bytes, first.rawPayload.length);
+      assert.equal(typeof built[0]!.gzipBytes, 'number');
+    } finally {
+      await app.close();
+      await root.cleanup();
+    }
   });
 });
 
