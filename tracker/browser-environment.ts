@@ -1,4 +1,4 @@
-/** What the tracker reads from the browser: client hints, page load, random bytes and Do Not Track. */
+/** Browser facts the tracker reads: client hints, page load, random bytes and Do Not Track. */
 
 /** Returns the client hints as the JSON of `uadata`, or null when the browser has none (outside secure contexts, or not Chromium). */
 export function loadClientHints(): Promise<string | null> {

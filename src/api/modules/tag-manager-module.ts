@@ -243,7 +243,8 @@ async function readTagFields(call: ApiCall, versionId: number, type: string) {
 /** Returns the stored type of a draft part. @throws FootfallError PARAMETER_INVALID when the id is not in the version. */
 async function loadPartType(call: ApiCall, kind: 'tag' | 'trigger' | 'variable', versionId: number, id: number): Promise<string> {
   const content = await loadContainerContent(call.tenant.db(), call.params.requiredInt('idSite'), call.params.requiredString('idContainer'), versionId);
-  const parts: { id: number; type: string }[] = kind === 'tag' ? content.tags : kind === 'trigger' ? content.triggers : content.variables;
+  const partsByKind: Record<typeof kind, { id: number; type: string }[]> = { tag: content.tags, trigger: content.triggers, variable: content.variables };
+  const parts = partsByKind[kind];
   const part = parts.find((candidate) => candidate.id === id);
   if (!part) throw new FootfallError('PARAMETER_INVALID', `No ${kind} ${id} in container version ${versionId}.`);
   return part.type;
