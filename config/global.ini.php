@@ -121,6 +121,24 @@ campaign_var_name = "pk_cpn,pk_campaign,piwik_campaign,mtm_campaign,matomo_campa
 ; URL parameters that carry the campaign keyword, checked in this order.
 campaign_keyword_var_name = "pk_kwd,pk_keyword,piwik_kwd,mtm_kwd,mtm_keyword,matomo_kwd,utm_term"
 
+
+[CustomJsTracker]
+; Seconds browsers and proxies may cache /matomo.js, /piwik.js and /js/; Matomo's js/tracker.php sends 10 days.
+cache_max_age = 864000
+; 1 makes every tracker of this tenant set no cookies, as the page command disableCookies does.
+disable_cookies = 0
+; 1 makes the tracker send nothing when the browser sends Do Not Track, as setDoNotTrack does.
+do_not_track = 0
+; 1 holds every request until the page calls setConsentGiven, as requireConsent does.
+require_consent = 0
+; 1 sets no tracking cookie until the page calls setCookieConsentGiven, as requireCookieConsent does.
+require_cookie_consent = 0
+; Seconds between heartbeat pings after a pageview, as enableHeartBeatTimer sets; 0 leaves the heartbeat off.
+heartbeat_seconds = 0
+; Cookie domain of every tracker, such as "*.example.com", as setCookieDomain sets; empty uses the page's host.
+cookie_domain = ""
+; File extensions counted as downloads besides the default list, separated by |, such as "dwg|step".
+download_extensions = ""
 [log]
 ; Lowest level written to the log: fatal, error, warn, info, debug or trace.
 log_level = "info"

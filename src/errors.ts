@@ -55,6 +55,14 @@ export const ERROR_CODES = {
   SESSION_INVALID: 401,
   CSRF_TOKEN_INVALID: 403,
 
+  // Tracker script
+  TRACKER_SCRIPT_MISSING: 500,
+
+  // Tag Manager
+  TAG_MANAGER_CONTAINER_NOT_FOUND: 400,
+  TAG_MANAGER_VERSION_NOT_FOUND: 400,
+  TAG_MANAGER_RUNTIME_MISSING: 500,
+
   // Anything not caught by a more precise code
   INTERNAL: 500,
 } as const;

@@ -73,6 +73,16 @@ export const SETTING_TYPES: Record<string, Record<string, SettingType>> = {
     campaign_var_name: STRING,
     campaign_keyword_var_name: STRING,
   },
+  CustomJsTracker: {
+    cache_max_age: int(0),
+    disable_cookies: BOOL,
+    do_not_track: BOOL,
+    require_consent: BOOL,
+    require_cookie_consent: BOOL,
+    heartbeat_seconds: int(0, 3600),
+    cookie_domain: STRING,
+    download_extensions: STRING,
+  },
   log: { log_level: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace') },
 };
 

@@ -390,6 +390,78 @@ export interface BruteForceLogTable {
 }
 
 /** Every table of a tenant database, by its unprefixed name. */
+/** A Tag Manager container of a site; its id is 8 random letters and digits. */
+export interface TagManagerContainerTable {
+  idcontainer: string;
+  idsite: number;
+  context: string;
+  name: string;
+  description: string;
+  created_date: string;
+  updated_date: string;
+}
+
+/** A version of a container; revision 0 is the draft that the add methods change. */
+export interface TagManagerContainerVersionTable {
+  idcontainerversion: Generated<number>;
+  idcontainer: string;
+  idsite: number;
+  name: string;
+  description: string;
+  revision: number;
+  created_date: string;
+}
+
+/** A tag of a container version; parameters and trigger ids are JSON. */
+export interface TagManagerTagTable {
+  idtag: Generated<number>;
+  idcontainerversion: number;
+  idsite: number;
+  type: string;
+  name: string;
+  parameters: string;
+  fire_trigger_ids: string;
+  block_trigger_ids: string;
+  fire_limit: string;
+  priority: number;
+  created_date: string;
+}
+
+/** A trigger of a container version; parameters and conditions are JSON. */
+export interface TagManagerTriggerTable {
+  idtrigger: Generated<number>;
+  idcontainerversion: number;
+  idsite: number;
+  type: string;
+  name: string;
+  parameters: string;
+  conditions: string;
+  created_date: string;
+}
+
+/** A variable of a container version; parameters are JSON. */
+export interface TagManagerVariableTable {
+  idvariable: Generated<number>;
+  idcontainerversion: number;
+  idsite: number;
+  type: string;
+  name: string;
+  parameters: string;
+  default_value: string | null;
+  created_date: string;
+}
+
+/** A publication of a container version to an environment such as 'live'. */
+export interface TagManagerContainerReleaseTable {
+  idcontainerrelease: Generated<number>;
+  idcontainer: string;
+  idcontainerversion: number;
+  idsite: number;
+  environment: string;
+  release_login: string;
+  release_date: string;
+}
+
 export interface Database {
   site: SiteTable;
   site_url: SiteUrlTable;
@@ -414,6 +486,12 @@ export interface Database {
   locks: LockTable;
   session: SessionTable;
   brute_force_log: BruteForceLogTable;
+  tagmanager_container: TagManagerContainerTable;
+  tagmanager_container_version: TagManagerContainerVersionTable;
+  tagmanager_tag: TagManagerTagTable;
+  tagmanager_trigger: TagManagerTriggerTable;
+  tagmanager_variable: TagManagerVariableTable;
+  tagmanager_container_release: TagManagerContainerReleaseTable;
 }
 
 /** Names of every table, unprefixed; the table-prefix plugin prefixes exactly these. */
@@ -423,4 +501,6 @@ export const TABLE_NAMES: readonly (keyof Database)[] = [
   'log_conversion_item', 'archive', 'archive_numeric', 'archive_blob', 'archive_invalidations',
   'tracking_drop', 'segment', 'locks', 'session',
   'brute_force_log',
+  'tagmanager_container', 'tagmanager_container_version', 'tagmanager_tag', 'tagmanager_trigger', 'tagmanager_variable',
+  'tagmanager_container_release',
 ];

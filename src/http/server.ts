@@ -5,6 +5,8 @@ import type { AppContext } from './app-context.js';
 import { registerApiRoutes } from './api-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { registerDashboardRoutes } from './dashboard-routes.js';
+import { registerTrackerScriptRoutes } from './tracker-script-routes.js';
+import { registerContainerFileRoutes } from './container-file-routes.js';
 import { createTenantResolver } from './tenant-resolver.js';
 
 /** Largest request body accepted, in bytes; bulk tracking bodies are the largest legitimate ones. */
@@ -41,5 +43,7 @@ export async function buildServer(context: AppContext): Promise<FastifyInstance>
   registerApiRoutes(app, context);
   await registerSessionRoutes(app, context);
   registerDashboardRoutes(app);
+  registerTrackerScriptRoutes(app, context);
+  registerContainerFileRoutes(app, context);
   return app;
 }

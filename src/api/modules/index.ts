@@ -3,6 +3,9 @@ import { ApiMethodRegistry } from '../api-method-registry.js';
 import { registerApiModule } from './api-module.js';
 import { registerSitesManagerModule } from './sites-manager-module.js';
 import { registerUsersManagerModule } from './users-manager-module.js';
+import { registerTrackingCodeModule } from './tracking-code-module.js';
+import { registerTagManagerModule } from './tag-manager-module.js';
+import { registerTagManagerRemovalModule } from './tag-manager-removal-module.js';
 
 /** Returns a registry holding every API method Footfall serves. */
 export function buildApiMethodRegistry(): ApiMethodRegistry {
@@ -10,5 +13,8 @@ export function buildApiMethodRegistry(): ApiMethodRegistry {
   registerApiModule(registry);
   registerSitesManagerModule(registry);
   registerUsersManagerModule(registry);
+  registerTrackingCodeModule(registry);
+  registerTagManagerModule(registry);
+  registerTagManagerRemovalModule(registry);
   return registry;
 }

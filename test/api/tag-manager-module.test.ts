@@ -1,0 +1,242 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { engineSkip } from '../support/engines.js';
+import type { DatabaseAdapter } from '../../src/db/database-config.js';
+import type { TenantHost } from '../../src/tenancy/tenant-host.js';
+import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { ensureTrackerBundle } from '../support/tracker-bundle.js';
+
+interface ApiResult {
+  statusCode: number;
+  json: any;
+}
+
+/** A container with two triggers, two variables and two tags, published as version 1. */
+interface PublishedContainer {
+  containerId: string;
+  draftId: number;
+  versionId: number;
+  pageViewTriggerId: number;
+  signupTriggerId: number;
+}
+
+function createApiCaller(app: FastifyInstance, host: string, token: string) {
+  return async (method: string, body: string, options: { token?: string } = {}): Promise<ApiResult> => {
+    const response = await app.inject({
+      method: 'POST', url: `/index.php?module=API&format=json&method=TagManager.${method}`,
+      headers: { host, 'content-type': 'application/x-www-form-urlencoded' }, payload: `token_auth=${options.token ?? token}&${body}`,
+    });
+    return { statusCode: response.statusCode, json: response.json() };
+  };
+}
+
+/** Builds and publishes the test container through the API, asserting each step succeeds. */
+export async function publishExampleContainer(call: ReturnType<typeof createApiCaller>, siteId: number, trackerBase: string): Promise<PublishedContainer> {
+  const added = await call('addContainer', `idSite=${siteId}&name=Main&description=Site+tags`);
+  assert.equal(added.statusCode, 200);
+  const containerId: string = added.json.value;
+  const draftId: number = (await call('getContainer', `idSite=${siteId}&idContainer=${containerId}`)).json.draft.idcontainerversion;
+  const target = `idSite=${siteId}&idContainer=${containerId}&idContainerVersion=${draftId}`;
+
+  const plan = await call('addContainerVariable', `${target}&type=DataLayer&name=Plan&parameters[dataLayerName]=plan&defaultValue=free`);
+  const config = await call('addContainerVariable', `${target}&type=MatomoConfiguration&name=Matomo+Configuration&parameters[matomoUrl]=${encodeURIComponent(trackerBase)}&parameters[idSite]=${siteId}`);
+  const pageView = await call('addContainerTrigger', `${target}&type=PageView&name=All+pages`);
+  const signup = await call('addContainerTrigger', `${target}&type=CustomEvent&name=Signup&parameters[eventName]=signup&conditions[0][actual]=PageUrl&conditions[0][comparison]=contains&conditions[0][expected]=signup`);
+  for (const result of [plan, config, pageView, signup]) assert.equal(result.statusCode, 200, JSON.stringify(result.json));
+
+  const pageViewTag = await call('addContainerTag', `${target}&type=Matomo&name=Pageview&parameters[matomoConfig]=${encodeURIComponent('{{Matomo Configuration}}')}&parameters[trackingType]=pageview&fireTriggerIds[]=${pageView.json.value}`);
+  const eventTag = await call('addContainerTag', [
+    `${target}&type=Matomo&name=Signup+event&parameters[matomoConfig]=${encodeURIComponent('{{Matomo Configuration}}')}`,
+    `parameters[trackingType]=event&parameters[eventCategory]=Signup&parameters[eventAction]=${encodeURIComponent('{{Plan}}')}`,
+    `fireTriggerIds[]=${signup.json.value}&fireLimit=once_page`,
+  ].join('&'));
+  const htmlTag = await call('addContainerTag', `${target}&type=CustomHtml&name=Thanks&parameters[customHtml]=${encodeURIComponent('<p id="thanks">Plan {{Plan}}</p>')}&fireTriggerIds[]=${signup.json.value}`);
+  for (const result of [pageViewTag, eventTag, htmlTag]) assert.equal(result.statusCode, 200, JSON.stringify(result.json));
+
+  const version = await call('createContainerVersion', `idSite=${siteId}&idContainer=${containerId}&name=v1`);
+  const published = await call('publishContainerVersion', `idSite=${siteId}&idContainer=${containerId}&idContainerVersion=${version.json.value}`);
+  assert.deepEqual(published.json, { result: 'success', message: 'ok' });
+  return { containerId, draftId, versionId: version.json.value, pageViewTriggerId: pageView.json.value, signupTriggerId: signup.json.value };
+}
+
+// NOTE: tenant:create builds only SQLite tenants in this tree; add 'mysql' and 'pgsql' here once it builds them.
+const TAG_MANAGER_ENGINES: readonly DatabaseAdapter[] = ['sqlite'];
+
+for (const adapter of TAG_MANAGER_ENGINES) {
+  describe(`TagManager API on ${adapter}`, async () => {
+    const skip = await engineSkip(adapter);
+    let root: TestRoot;
+    let app: FastifyInstance;
+    let host: string;
+    let otherHost: string;
+    let siteId: number;
+    let call: ReturnType<typeof createApiCaller>;
+    let container: PublishedContainer;
+
+    before(async () => {
+      if (skip) return;
+      await ensureTrackerBundle();
+      root = createTestRoot();
+      const tenant = await createTestTenant(root, { adapter });
+      const other = await createTestTenant(root);
+      host = tenant.host;
+      otherHost = other.host;
+      siteId = tenant.idSite;
+      app = await buildTestServer(root);
+      call = createApiCaller(app, host, tenant.tokenAuth);
+      container = await publishExampleContainer(call, siteId, 'http://collect.test.example/');
+    });
+    after(async () => {
+      if (skip) return;
+      await app?.close();
+      await root?.cleanup();
+    });
+
+    it('returns the container with its version and release', { skip }, async () => {
+      const result = await call('getContainers', `idSite=${siteId}`);
+      const [described] = result.json;
+
+      assert.equal(result.json.length, 1);
+      assert.match(container.containerId, /^[A-Za-z1-9][A-Za-z0-9]{7}$/);
+      assert.equal(described.idcontainer, container.containerId);
+      assert.equal(described.name, 'Main');
+      assert.equal(described.description, 'Site tags');
+      assert.equal(described.context, 'web');
+      assert.deepEqual(described.draft, { idcontainerversion: container.draftId, revision: 0 });
+      assert.deepEqual(described.versions.map((version: any) => [version.idcontainerversion, version.name, version.revision]), [[container.versionId, 'v1', 1]]);
+      assert.deepEqual(described.releases.map((release: any) => [release.environment, release.idcontainerversion, release.release_login]), [['live', container.versionId, 'admin']]);
+    });
+
+    it('copies tags with triggers remapped to the version', { skip }, async () => {
+      const triggers = (await call('getContainerTriggers', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.versionId}`)).json;
+      const tags = (await call('getContainerTags', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.versionId}`)).json;
+      const signup = triggers.find((trigger: any) => trigger.name === 'Signup');
+
+      assert.deepEqual(triggers.map((trigger: any) => trigger.name), ['All pages', 'Signup']);
+      assert.notEqual(signup.id, container.signupTriggerId);
+      assert.deepEqual(signup.parameters, { eventName: 'signup' });
+      assert.deepEqual(signup.conditions, [{ actual: 'PageUrl', comparison: 'contains', expected: 'signup' }]);
+      assert.deepEqual(tags.map((tag: any) => [tag.name, tag.type, tag.fireLimit]), [['Pageview', 'Matomo', 'unlimited'], ['Signup event', 'Matomo', 'once_page'], ['Thanks', 'CustomHtml', 'unlimited']]);
+      assert.deepEqual(tags[1].fireTriggerIds, [signup.id]);
+      assert.deepEqual(tags[1].parameters, { matomoConfig: '{{Matomo Configuration}}', trackingType: 'event', eventCategory: 'Signup', eventAction: '{{Plan}}' });
+    });
+
+    it('writes the container file under the tenant folder', { skip }, async () => {
+      const file = resolve(root.rootPaths.miscUserDir, host, 'js', `container_${container.containerId}.js`);
+      const script = readFileSync(file, 'utf8');
+
+      assert.equal(script.startsWith(`/* Footfall Tag Manager container ${container.containerId}, revision 1 */\n(function(footfallContainer){\n`), true);
+      assert.equal(script.includes('"name":"Thanks"'), true);
+      assert.equal(script.includes('\\u003cp id=\\"thanks\\">'), true);
+      assert.equal(existsSync(resolve(root.rootPaths.miscUserDir, otherHost, 'js', `container_${container.containerId}.js`)), false);
+    });
+
+    it('serves the container on its own host only', { skip }, async () => {
+      const own = await app.inject({ method: 'GET', url: `/js/container_${container.containerId}.js`, headers: { host } });
+      const other = await app.inject({ method: 'GET', url: `/js/container_${container.containerId}.js`, headers: { host: otherHost } });
+      const revalidated = await app.inject({ method: 'GET', url: `/js/container_${container.containerId}.js`, headers: { host, 'if-none-match': String(own.headers.etag) } });
+
+      assert.equal(own.statusCode, 200);
+      assert.equal(own.headers['content-type'], 'application/javascript; charset=utf-8');
+      assert.equal(own.headers['cache-control'], 'no-cache');
+      assert.equal(own.body, readFileSync(resolve(root.rootPaths.miscUserDir, host, 'js', `container_${container.containerId}.js`), 'utf8'));
+      assert.equal(other.statusCode, 404);
+      assert.equal(revalidated.statusCode, 304);
+    });
+
+    it('returns the embed code for this host', { skip }, async () => {
+      const result = await call('getContainerEmbedCode', `idSite=${siteId}&idContainer=${container.containerId}`);
+      assert.equal(result.json.value.includes(`script.src = "//${host}/js/container_${container.containerId}.js";`), true);
+      assert.equal(result.json.value.includes('_mtm.push({"mtm.startTime": (new Date().getTime()), "event": "mtm.Start"});'), true);
+    });
+
+    it('rejects changes to a published version', { skip }, async () => {
+      const result = await call('addContainerTrigger', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.versionId}&type=PageView&name=Late`);
+      assert.equal(result.statusCode, 400);
+      assert.equal(result.json.code, 'PARAMETER_INVALID');
+    });
+
+    it('rejects an unknown trigger type', { skip }, async () => {
+      const result = await call('addContainerTrigger', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}&type=Scroll&name=Deep`);
+      assert.equal(result.statusCode, 400);
+      assert.equal(result.json.code, 'PARAMETER_INVALID');
+    });
+
+    it('rejects a tag fired by a missing trigger', { skip }, async () => {
+      const result = await call('addContainerTag', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}&type=CustomHtml&name=X&fireTriggerIds[]=99999`);
+      assert.equal(result.statusCode, 400);
+      assert.equal(result.json.code, 'PARAMETER_INVALID');
+    });
+
+    it('rejects an unknown container', { skip }, async () => {
+      const result = await call('getContainer', `idSite=${siteId}&idContainer=Zz123456`);
+      assert.equal(result.statusCode, 400);
+      assert.equal(result.json.code, 'TAG_MANAGER_CONTAINER_NOT_FOUND');
+    });
+
+    it('updates a draft tag and keeps its type', { skip }, async () => {
+      const draft = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}`;
+      const pageviewTag = (await call('getContainerTags', draft)).json.find((tag: any) => tag.name === 'Pageview');
+      const updated = await call('updateContainerTag', `${draft}&idTag=${pageviewTag.id}&name=Every+pageview&parameters[matomoUrl]=https://other.example/&parameters[idSite]=2&fireTriggerIds[]=${container.pageViewTriggerId}&fireLimit=once_page&priority=5`);
+      const after = (await call('getContainerTags', draft)).json.find((tag: any) => tag.id === pageviewTag.id);
+
+      assert.deepEqual(updated.json, { result: 'success', message: 'ok' });
+      assert.deepEqual(after, {
+        id: pageviewTag.id, type: 'Matomo', name: 'Every pageview', parameters: { matomoUrl: 'https://other.example/', idSite: '2' },
+        fireTriggerIds: [container.pageViewTriggerId], blockTriggerIds: [], fireLimit: 'once_page', priority: 5,
+      });
+    });
+
+    it('rejects an update of a published tag', { skip }, async () => {
+      const published = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.versionId}`;
+      const tag = (await call('getContainerTags', published)).json[0];
+      const result = await call('updateContainerTag', `${published}&idTag=${tag.id}&name=Changed`);
+      assert.equal(result.statusCode, 400);
+      assert.equal(result.json.code, 'PARAMETER_INVALID');
+    });
+
+    it('deletes a tag of the draft', { skip }, async () => {
+      const draft = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}`;
+      const before = (await call('getContainerTags', draft)).json;
+      const thanks = before.find((tag: any) => tag.name === 'Thanks');
+      const deleted = await call('deleteContainerTag', `${draft}&idTag=${thanks.id}`);
+      const again = await call('deleteContainerTag', `${draft}&idTag=${thanks.id}`);
+      const after = (await call('getContainerTags', draft)).json;
+
+      assert.deepEqual(deleted.json, { result: 'success', message: 'ok' });
+      assert.deepEqual(after.map((tag: any) => tag.name), ['Every pageview', 'Signup event']);
+      assert.equal(again.statusCode, 400);
+      assert.equal(again.json.code, 'PARAMETER_INVALID');
+    });
+
+    it('keeps a trigger that a tag uses', { skip }, async () => {
+      const result = await call('deleteContainerTrigger', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}&idTrigger=${container.pageViewTriggerId}`);
+      assert.equal(result.statusCode, 400);
+      assert.equal(result.json.code, 'PARAMETER_INVALID');
+      assert.match(result.json.message, /used by tag 'Every pageview'/);
+    });
+
+    it('rejects an anonymous publish', { skip }, async () => {
+      const result = await call('publishContainerVersion', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.versionId}`, { token: '' });
+      assert.equal(result.statusCode, 401);
+      assert.equal(result.json.code, 'ACCESS_DENIED');
+    });
+
+    it('deletes a container with its file', { skip }, async () => {
+      const file = resolve(root.rootPaths.miscUserDir, host, 'js', `container_${container.containerId}.js`);
+      const result = await call('deleteContainer', `idSite=${siteId}&idContainer=${container.containerId}`);
+      const served = await app.inject({ method: 'GET', url: `/js/container_${container.containerId}.js`, headers: { host } });
+      const listed = await call('getContainers', `idSite=${siteId}`);
+      const tagRows = await root.registry.get(host as TenantHost)!.db().selectFrom('tagmanager_tag').select('idtag').execute();
+
+      assert.deepEqual(result.json, { result: 'success', message: 'ok' });
+      assert.equal(existsSync(file), false);
+      assert.equal(served.statusCode, 404);
+      assert.deepEqual(listed.json, []);
+      assert.deepEqual(tagRows, []);
+    });
+  });
+}
