@@ -46,6 +46,16 @@ export const ERROR_CODES = {
   TOKEN_INVALID: 401,
   ACCESS_DENIED: 401,
 
+  // Tracking API
+  TRACKING_PARAMETER_INVALID: 400,
+  TRACKING_AUTH_REQUIRED: 400,
+  TRACKING_DISABLED: 503,
+  TRACKING_BULK_INVALID: 400,
+
+  // Goals
+  GOAL_NOT_FOUND: 400,
+  GOAL_INVALID: 400,
+
   // Anything not caught by a more precise code
   INTERNAL: 500,
 } as const;

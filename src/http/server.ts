@@ -3,6 +3,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from './app-context.js';
 import { registerApiRoutes } from './api-routes.js';
+import { registerTrackingRoutes } from './tracking-routes.js';
 import { createTenantResolver } from './tenant-resolver.js';
 
 /** Largest request body accepted, in bytes; bulk tracking bodies are the largest legitimate ones. */
@@ -37,5 +38,6 @@ export async function buildServer(context: AppContext): Promise<FastifyInstance>
   });
 
   registerApiRoutes(app, context);
+  registerTrackingRoutes(app, context);
   return app;
 }

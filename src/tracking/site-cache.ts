@@ -1,0 +1,61 @@
+/** Sites, goals and custom dimensions of a tenant, kept in memory for a few seconds for the hot path. */
+import type { Kysely } from 'kysely';
+import type { Database, GoalTable } from '../db/schema.js';
+import { loadSite, type SiteRecord } from '../sites/site-store.js';
+import { isFootfallError } from '../errors.js';
+
+/** Milliseconds a site's settings are reused before they are read again, so site changes apply quickly. */
+export const SITE_CACHE_TTL_MS = 5000;
+
+/** A custom dimension as tracking uses it: which column of which table its value goes to. */
+export interface TrackedCustomDimension {
+  id: number;
+  scope: 'visit' | 'action';
+  index: number;
+}
+
+/** What tracking needs to know about one site. */
+export interface TrackedSite {
+  site: SiteRecord;
+  goals: GoalTable[];
+  customDimensions: TrackedCustomDimension[];
+}
+
+/** Loads sites with their goals and custom dimensions, caching each for `SITE_CACHE_TTL_MS`. */
+export class SiteCache {
+  readonly #entries = new Map<number, { loadedAt: number; value: Promise<TrackedSite | null> }>();
+
+  /** Returns the site, or null when it does not exist. */
+  async get(db: Kysely<Database>, siteId: number, now = Date.now()): Promise<TrackedSite | null> {
+    const entry = this.#entries.get(siteId);
+    if (entry && now - entry.loadedAt < SITE_CACHE_TTL_MS) return entry.value;
+    const value = loadTrackedSite(db, siteId);
+    this.#entries.set(siteId, { loadedAt: now, value });
+    value.catch(() => this.#entries.delete(siteId));
+    return value;
+  }
+
+  /** Forgets a site, after its goals or settings changed in this process. */
+  forget(siteId: number): void {
+    this.#entries.delete(siteId);
+  }
+}
+
+async function loadTrackedSite(db: Kysely<Database>, siteId: number): Promise<TrackedSite | null> {
+  let site: SiteRecord;
+  try {
+    site = await loadSite(db, siteId);
+  } catch (error) {
+    if (isFootfallError(error, 'SITE_NOT_FOUND')) return null;
+    throw error;
+  }
+  const goals = await db.selectFrom('goal').selectAll().where('idsite', '=', siteId).where('deleted', '=', 0).orderBy('idgoal').execute();
+  const dimensions = await db.selectFrom('custom_dimensions').selectAll().where('idsite', '=', siteId).where('active', '=', 1).execute();
+  return {
+    site,
+    goals: goals.map((goal) => ({ ...goal, idsite: Number(goal.idsite), idgoal: Number(goal.idgoal), revenue: Number(goal.revenue) })),
+    customDimensions: dimensions
+      .filter((row) => row.scope === 'visit' || row.scope === 'action')
+      .map((row) => ({ id: Number(row.idcustomdimension), scope: row.scope as 'visit' | 'action', index: Number(row.index) })),
+  };
+}
