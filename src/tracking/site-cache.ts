@@ -21,24 +21,39 @@ export interface TrackedSite {
   customDimensions: TrackedCustomDimension[];
 }
 
+/** Sequence numbers of site changes made in this process, by `tenant key|siteId`. */
+const siteChanges = new Map<string, number>();
+let changeSequence = 0;
+
+/**
+ * Records that a site's settings or goals changed in this process, so tracking reloads
+ * them on the next hit instead of after `SITE_CACHE_TTL_MS`.
+ */
+export function markSiteChanged(tenantKey: string, siteId: number): void {
+  changeSequence += 1;
+  siteChanges.set(`${tenantKey}|${siteId}`, changeSequence);
+}
+
 /** Loads sites with their goals and custom dimensions, caching each for `SITE_CACHE_TTL_MS`. */
 export class SiteCache {
-  readonly #entries = new Map<number, { loadedAt: number; value: Promise<TrackedSite | null> }>();
+  readonly #tenantKey: string;
+  readonly #entries = new Map<number, { loadedAt: number; sequence: number; value: Promise<TrackedSite | null> }>();
+
+  constructor(tenantKey: string) {
+    this.#tenantKey = tenantKey;
+  }
 
   /** Returns the site, or null when it does not exist. */
   async get(db: Kysely<Database>, siteId: number, now = Date.now()): Promise<TrackedSite | null> {
     const entry = this.#entries.get(siteId);
-    if (entry && now - entry.loadedAt < SITE_CACHE_TTL_MS) return entry.value;
+    const sequence = siteChanges.get(`${this.#tenantKey}|${siteId}`) ?? 0;
+    if (entry && now - entry.loadedAt < SITE_CACHE_TTL_MS && entry.sequence === sequence) return entry.value;
     const value = loadTrackedSite(db, siteId);
-    this.#entries.set(siteId, { loadedAt: now, value });
+    this.#entries.set(siteId, { loadedAt: now, sequence, value });
     value.catch(() => this.#entries.delete(siteId));
     return value;
   }
 
-  /** Forgets a site, after its goals or settings changed in this process. */
-  forget(siteId: number): void {
-    this.#entries.delete(siteId);
-  }
 }
 
 async function loadTrackedSite(db: Kysely<Database>, siteId: number): Promise<TrackedSite | null> {

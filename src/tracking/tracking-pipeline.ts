@@ -108,8 +108,11 @@ export class TrackingPipeline {
 
     const result = this.#runSteps(hit, settings, state, context, tenant.salt);
     if (isDropped(result)) {
-      state.writer.countDrop(result.siteId, formatSiteDate(result.time, result.timezone), result.dropped);
-      return async () => ({ status: 'dropped', reason: result.dropped });
+      const counted = state.writer.countDrop(result.siteId, formatSiteDate(result.time, result.timezone), result.dropped);
+      return async () => {
+        await counted;
+        return { status: 'dropped', reason: result.dropped };
+      };
     }
     const written = state.writer.write(result, tracked);
     return async () => {
@@ -161,7 +164,7 @@ export class TrackingPipeline {
       this.#geolocators.set(geolocationPath, geolocator);
     }
     state = {
-      sites: new SiteCache(),
+      sites: new SiteCache(tenant.key),
       auth: new TrackingAuth(),
       geolocator,
       writer: new TrackingWriter({

@@ -46,6 +46,7 @@ export class TrackingWriter {
   readonly #config: TrackingWriterConfig;
   #queue: WriteJob[] = [];
   #drops: DropCounts = new Map();
+  #dropWaiters: (() => void)[] = [];
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
 
@@ -61,11 +62,17 @@ export class TrackingWriter {
     });
   }
 
-  /** Counts a dropped hit; the count is saved with the next batch. */
-  countDrop(siteId: number, day: string, reason: DropReason): void {
+  /**
+   * Counts a dropped hit; the count is saved with the next batch, and the promise resolves
+   * once that batch ended. A count that could not be saved is kept for the batch after.
+   */
+  countDrop(siteId: number, day: string, reason: DropReason): Promise<void> {
     const key = `${siteId}|${day}|${reason}`;
     this.#drops.set(key, (this.#drops.get(key) ?? 0) + 1);
-    this.#schedule();
+    return new Promise<void>((resolve) => {
+      this.#dropWaiters.push(resolve);
+      this.#schedule();
+    });
   }
 
   /** Writes everything queued now; resolves when the queue is empty. */
@@ -89,9 +96,12 @@ export class TrackingWriter {
   #runBatch(): Promise<void> {
     const jobs = this.#queue.splice(0, this.#config.maxHits);
     const drops = this.#drops;
+    const dropWaiters = this.#dropWaiters;
     this.#drops = new Map();
+    this.#dropWaiters = [];
     this.#flushing = this.#commitBatch(jobs, drops).finally(() => {
       this.#flushing = undefined;
+      for (const resolve of dropWaiters) resolve();
       if (this.#queue.length > 0 || this.#drops.size > 0) this.#schedule();
     });
     return this.#flushing;
@@ -107,6 +117,7 @@ export class TrackingWriter {
       this.#config.logger.warn({ tenant: this.#config.tenant, hits: jobs.length, err: error }, 'tracking batch failed');
       if (jobs.length <= 1) {
         jobs.forEach((job) => job.reject(error));
+        if (jobs.length === 0) this.#config.logger.error({ tenant: this.#config.tenant, err: error }, 'tracking drop counts not saved');
         return;
       }
       // One bad hit must not fail its neighbours: each is tried again in its own transaction.
