@@ -4,7 +4,7 @@ import type { Database, GoalTable } from '../db/schema.js';
 import { FootfallError, quote } from '../errors.js';
 import { GOAL_MATCH_ATTRIBUTES, GOAL_PATTERN_TYPES } from '../tracking/goal-matcher.js';
 
-/** Longest goal name, as Matomo's column allows. */
+/** Maximum goal name length, as Matomo's column allows. */
 const MAX_GOAL_NAME_LENGTH = 50;
 
 /** The fields of a goal a caller sets. */

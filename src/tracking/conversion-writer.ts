@@ -17,7 +17,7 @@ const CART_ITEMS_ORDER_ID = '0';
 /** `visit_goal_buyer` values, as Matomo stores them. */
 const BUYER = { none: 0, ordered: 1, openCart: 2, orderedThenOpenCart: 3 } as const;
 
-/** Where in the visit a conversion happened. */
+/** The visit, action and tenant state a conversion is written with. */
 export interface ConversionContext {
   db: Kysely<Database>;
   hit: EnrichedHit;

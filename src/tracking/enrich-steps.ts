@@ -77,7 +77,7 @@ export function enrichMaskedIp(hit: Hit, maskBytes: number): Hit {
 }
 
 /**
- * Fills in the visitor id the hit asks for and the config id (fingerprint).
+ * Fills in the visitor id the hit requests and the config id (fingerprint).
  *
  * The visitor id is, in Matomo's order: the first 16 hex characters of sha1(`uid`) when
  * `enable_userid_overwrites_visitorid` is on, then `cid`, then `_id`.

@@ -2,12 +2,12 @@
 import type { GoalTable } from '../db/schema.js';
 import type { ActionInfo, EnrichedHit } from './hit.js';
 
-/** What a goal's `match_attribute` may be. */
+/** Values a goal's `match_attribute` may take. */
 export const GOAL_MATCH_ATTRIBUTES = [
   'url', 'title', 'file', 'external_website', 'manually', 'event_category', 'event_action', 'event_name',
 ] as const;
 
-/** What a goal's `pattern_type` may be. */
+/** Values a goal's `pattern_type` may take. */
 export const GOAL_PATTERN_TYPES = ['contains', 'exact', 'regex'] as const;
 
 /** A goal the hit converts, with the revenue of the conversion. */

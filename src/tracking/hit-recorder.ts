@@ -11,7 +11,7 @@ import { identifyVisit, type VisitCache, type VisitRules } from './visit-identif
 import { buildVisitRow } from './visit-row.js';
 import type { LastAction, VisitState } from './visit-state.js';
 
-/** What recording needs of the tenant. */
+/** The tenant's database, caches and visit rules that recording uses. */
 export interface RecordContext {
   db: Kysely<Database>;
   visits: VisitCache;

@@ -2,7 +2,7 @@
 import type { SiteRecord } from '../sites/site-store.js';
 import type { TrackingParams } from './tracking-params.js';
 
-/** Why a hit was not recorded; counted per site and day in `tracking_drop`. */
+/** The reason a hit was not recorded, counted per site and day in `tracking_drop`. */
 export type DropReason =
   | 'no_rec'
   | 'excluded_ip'
@@ -44,7 +44,7 @@ export interface DeviceInfo {
   isBot: boolean;
 }
 
-/** Where a visitor came from, as the `referer_*` and `campaign_*` columns store it. */
+/** The origin of a visit, as the `referer_*` and `campaign_*` columns store it. */
 export interface ReferrerInfo {
   /** 1 direct, 2 search engine, 3 website, 6 campaign, 7 social network. */
   type: number;

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 
 /**
  * Masks the last `maskBytes` bytes of an IPv4 address with zeros, as `[Tracker] ip_address_mask_length`
- * asks. IPv6 addresses keep 80, 64, 48 or 32 leading bits for 1 to 4 bytes, so a masked IPv6
+ * sets. IPv6 addresses keep 80, 64, 48 or 32 leading bits for 1 to 4 bytes, so a masked IPv6
  * address hides at least the interface id.
  */
 export function maskIpAddress(ip: string, maskBytes: number): string {

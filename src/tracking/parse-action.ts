@@ -18,9 +18,9 @@ export const DEFAULT_SEARCH_KEYWORD_PARAMETERS: readonly string[] = ['q', 'query
 
 /** Longest stored action string, as Matomo truncates names. */
 const MAX_ACTION_STRING_LENGTH = 4096;
-/** Longest custom variable name or value. */
+/** Maximum length of a custom variable name or value. */
 const MAX_CUSTOM_VARIABLE_LENGTH = 200;
-/** Longest custom dimension value. */
+/** Maximum length of a custom dimension value. */
 const MAX_CUSTOM_DIMENSION_LENGTH = 255;
 
 const EMPTY_STRINGS: ActionStrings = {

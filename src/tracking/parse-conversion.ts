@@ -61,7 +61,9 @@ function parseItems(text: string | undefined): EcommerceItem[] {
   const items = new Map<string, EcommerceItem>();
   for (const entry of data) {
     if (!Array.isArray(entry) || entry[0] === undefined || entry[0] === null || String(entry[0]).trim() === '') continue;
-    const categories = Array.isArray(entry[2]) ? entry[2] : entry[2] === undefined || entry[2] === null || entry[2] === '' ? [] : [entry[2]];
+    let categories: unknown[] = [];
+    if (Array.isArray(entry[2])) categories = entry[2];
+    else if (entry[2] !== undefined && entry[2] !== null && entry[2] !== '') categories = [entry[2]];
     const price = Number(entry[3] ?? 0);
     const quantity = Number(entry[4] ?? 1);
     const sku = String(entry[0]).trim();

@@ -17,7 +17,7 @@ const CDT_MAX_AGE_SECONDS = 20 * 365 * 86_400;
 /** Parameters that only a token with write access on the site (or a superuser) may send. */
 const AUTHENTICATED_PARAMETERS = ['cip', 'country', 'region', 'city', 'lat', 'long'] as const;
 
-/** What the request itself tells about a hit, besides its parameters. */
+/** Facts about a hit from its HTTP request, besides its parameters. */
 export interface HitRequestContext {
   ip: string;
   userAgent: string;
@@ -29,7 +29,7 @@ export interface HitRequestContext {
   requireToken?: boolean;
 }
 
-/** What the parse step reads of the tenant. */
+/** The tenant's database, settings and caches that the parse step reads. */
 export interface ParseHitDependencies {
   db: Kysely<Database>;
   salt: string;

@@ -14,7 +14,7 @@ export interface TrackedCustomDimension {
   index: number;
 }
 
-/** What tracking needs to know about one site. */
+/** A site with the goals and custom dimensions that tracking reads. */
 export interface TrackedSite {
   site: SiteRecord;
   goals: GoalTable[];

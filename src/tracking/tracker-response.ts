@@ -1,7 +1,7 @@
 /** The bodies and headers of tracking responses, as Matomo sends them. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-/** The 43-byte transparent 1×1 GIF that Matomo answers image requests with. */
+/** The 43-byte transparent 1×1 GIF that Matomo returns for image requests. */
 export const TRANSPARENT_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAAAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
 
 /** The text of an empty GET on a tracking endpoint. */
@@ -17,7 +17,7 @@ export function setTrackingHeaders(request: FastifyRequest, reply: FastifyReply)
   }
 }
 
-/** Sends the answer of a single hit: 204 when the hit asked for `send_image=0`, else the GIF. */
+/** Sends the response to a single hit: 204 when the hit requests `send_image=0`, else the GIF. */
 export function sendPixel(reply: FastifyReply, statusCode: number, sendImage: boolean): FastifyReply {
   if (!sendImage) return reply.code(statusCode === 200 ? 204 : statusCode).send();
   return reply.code(statusCode).header('content-type', 'image/gif').send(TRANSPARENT_GIF);

@@ -8,7 +8,7 @@ import type { Database } from '../db/schema.js';
 /** Milliseconds a token's user and roles are reused, so bulk requests hash and look up a token once. */
 export const TOKEN_CACHE_TTL_MS = 60_000;
 
-/** Who a tracking token belongs to. */
+/** The user of a tracking token, with its roles. */
 export interface TrackingTokenOwner {
   login: string;
   superuser: boolean;

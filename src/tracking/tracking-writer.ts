@@ -1,7 +1,7 @@
 /**
  * The per-tenant writer: collects hits for a few milliseconds, records them in one
- * transaction (group commit), and only then settles each hit's promise, so a request is
- * answered after its hit is durable.
+ * transaction (group commit), and only then settles each hit's promise, so the response to
+ * a request is sent after its hit is durable.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -15,7 +15,7 @@ import type { TrackedSite } from './site-cache.js';
 import { formatSiteDate } from './site-time.js';
 import type { VisitCache, VisitRules } from './visit-identifier.js';
 
-/** What the writer of one tenant needs. */
+/** Dependencies and limits of the writer of one tenant. */
 export interface TrackingWriterConfig {
   db: () => Kysely<Database>;
   adapter: DatabaseAdapter;

@@ -1,4 +1,4 @@
-/** What tracking remembers of a visit between its hits, and how it is read back from the database. */
+/** The in-memory state of a visit between its hits, and its loading from the database. */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, LogVisitTable } from '../db/schema.js';
 

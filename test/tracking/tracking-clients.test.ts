@@ -20,7 +20,7 @@ const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100
 const SAFARI_IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 const CHROME_LINUX = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
 
-/** An agent for matomo-tracker whose `get` resolves `done` when the server has answered. */
+/** An agent for matomo-tracker whose `get` resolves `done` when the server's response has ended. */
 function answeringAgent(): { agent: unknown; done: Promise<number> } {
   let resolve!: (status: number) => void;
   const done = new Promise<number>((settle) => { resolve = settle; });

@@ -12,7 +12,7 @@ const REQUESTS = 60;
 const HITS_PER_REQUEST = 20;
 /** Requests in flight at once. */
 const CONCURRENCY = 6;
-/** Successful answers after which the server is killed, while other requests are in flight. */
+/** Success responses after which the server is killed, while other requests are in flight. */
 const KILL_AFTER_ANSWERS = 12;
 
 const MAIN = resolve(import.meta.dirname, '../../src/cli/main.js');
@@ -27,7 +27,7 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Posts a body with a Host header (which fetch does not let a caller set) and returns status and JSON answer. */
+/** Posts a body with a Host header, which fetch does not let a caller set, and returns the status and JSON response. */
 function postBulk(port: number, host: string, body: string): Promise<{ status: number; answer: { status?: string; tracked?: number } }> {
   return new Promise((resolveAnswer, reject) => {
     const outgoing = request({ host: '127.0.0.1', port, path: '/matomo.php', method: 'POST', headers: { host, 'content-type': 'text/plain' } }, (response) => {
@@ -94,7 +94,7 @@ describe('tracking durability', () => {
         answers += 1;
         if (answers === KILL_AFTER_ANSWERS) child!.kill('SIGKILL');
       } catch {
-        // A request cut off by the kill has no answer, so nothing is promised about its hits.
+        // A request cut off by the kill gets no response, so nothing is promised about its hits.
       }
     };
     const workers = Array.from({ length: CONCURRENCY }, async () => {

@@ -24,7 +24,7 @@ export function registerLiveModule(registry: ApiMethodRegistry): void {
     description: 'Returns the most recent visits of a site with their actions, newest first.',
     parameters: [
       { name: 'idSite', description: 'The site id.', required: true },
-      { name: 'filter_limit', description: `Most visits to return (default ${DEFAULT_VISIT_LIMIT}, -1 for ${MAX_VISIT_LIMIT}).` },
+      { name: 'filter_limit', description: `Maximum number of visits to return (default ${DEFAULT_VISIT_LIMIT}, -1 for ${MAX_VISIT_LIMIT}).` },
       { name: 'filter_offset', description: 'Visits to skip.' },
       { name: 'minTimestamp', description: 'Only visits whose last action is at or after this Unix time.' },
       { name: 'doNotFetchActions', description: '1 leaves actionDetails empty.' },

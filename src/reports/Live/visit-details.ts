@@ -124,7 +124,9 @@ function buildActionDetails(
   for (const action of actions) details.push({ time: epochSeconds(action.server_time), order: Number(action.idlink_va), detail: buildAction(site, action, names) });
   for (const conversion of conversions) {
     const idgoal = Number(conversion.idgoal);
-    const type = idgoal === 0 ? 'ecommerceOrder' : idgoal === -1 ? 'ecommerceAbandonedCart' : 'goal';
+    let type = 'goal';
+    if (idgoal === 0) type = 'ecommerceOrder';
+    if (idgoal === -1) type = 'ecommerceAbandonedCart';
     const detail: ApiObject = {
       type, goalName: idgoal > 0 ? goalNames.get(idgoal) ?? null : null, goalId: idgoal, revenue: conversion.revenue,
       url: conversion.url, timestamp: epochSeconds(conversion.server_time),

@@ -1,7 +1,7 @@
 /**
  * The built-in country table: the three IPv4 ranges reserved for documentation (RFC 5737),
- * each given a country so tests and demos can geolocate a known address. It says nothing
- * about real addresses; set `[Tracker] geolocation_database` to a real database for that.
+ * each given a country so tests and demos can geolocate a known address. It contains no facts
+ * about real addresses, so set `[Tracker] geolocation_database` to a real database for that.
  */
 import type { MmdbNetwork } from './mmdb-writer.js';
 

@@ -6,7 +6,7 @@ import type { LocationInfo } from '../hit.js';
 import { DEMO_COUNTRY_NETWORKS } from './demo-networks.js';
 import { buildMmdb } from './mmdb-writer.js';
 
-/** The location of an address no database knows. */
+/** The location of an address that no database contains. */
 export const UNKNOWN_LOCATION: LocationInfo = { country: null, region: null, city: null, latitude: null, longitude: null };
 
 let demoDatabase: Buffer | undefined;

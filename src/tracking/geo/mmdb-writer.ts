@@ -13,7 +13,7 @@ export interface MmdbNetwork {
   data: { [key: string]: MmdbValue };
 }
 
-/** What the metadata of a database says about it. */
+/** Metadata fields of a database. */
 export interface MmdbOptions {
   databaseType: string;
   description: string;
