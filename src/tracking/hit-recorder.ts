@@ -45,6 +45,8 @@ export async function recordHit(context: RecordContext, hit: EnrichedHit, tracke
   const ids = { url: await context.actions.idOf(context.db, hit.action.strings.url), name: await context.actions.idOf(context.db, hit.action.strings.name) };
   const previous = match.kind === 'new' ? match.previous : null;
   const visit = match.kind === 'existing' ? match.visit : await startVisit(context, hit, previous, tracked);
+  // A user id sent on a visit found by fingerprint takes the visit over, as Matomo does when uid sets the visitor id.
+  if (hit.params.get('uid') !== undefined && hit.requestedVisitorId !== null) visit.idvisitor = hit.requestedVisitorId;
   const timeSpentRef = visit.lastAction ? Math.min(context.rules.visitLengthSeconds, Math.max(0, Math.round((hit.time.getTime() - visit.lastAction.time) / 1000))) : null;
 
   let idlinkVa: number | null = null;
@@ -123,6 +125,7 @@ function applyActionToVisit(visit: VisitState, hit: EnrichedHit, ids: ActionIds,
 
 async function saveVisitTotals(db: Kysely<Database>, visit: VisitState, hit: EnrichedHit, kind: ActionKind, ids: ActionIds): Promise<void> {
   const update: Updateable<LogVisitTable> = {
+    idvisitor: visit.idvisitor,
     visit_last_action_time: formatUtcDateTime(new Date(visit.lastActionTime)),
     visit_total_actions: visit.totalActions, visit_total_interactions: visit.totalInteractions,
     visit_total_searches: visit.totalSearches, visit_total_events: visit.totalEvents,
