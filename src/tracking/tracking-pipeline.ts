@@ -53,7 +53,8 @@ function splitList(text: string): string[] {
 export class TrackingPipeline {
   readonly #devices = new DeviceDetection();
   readonly #tenants = new WeakMap<Tenant, TenantTracking>();
-  readonly #live = new Set<TenantTracking>();
+  /** The current state of each tenant key, so flush reaches every writer and replaced states are released. */
+  readonly #live = new Map<string, TenantTracking>();
   readonly #geolocators = new Map<string, Geolocator>();
   readonly #logger: Logger;
 
@@ -150,7 +151,7 @@ export class TrackingPipeline {
 
   /** Writes every queued hit of every tenant, for shutdown and tests. */
   async flush(): Promise<void> {
-    for (const state of this.#live) await state.writer.flush();
+    for (const state of this.#live.values()) await state.writer.flush();
   }
 
   #stateOf(tenant: Tenant): TenantTracking {
@@ -176,7 +177,10 @@ export class TrackingPipeline {
       }),
     };
     this.#tenants.set(tenant, state);
-    this.#live.add(state);
+    const replaced = this.#live.get(tenant.key);
+    // A tenant whose config file changed gets a new state; the old writer finishes its queue on its own.
+    if (replaced) void replaced.writer.flush();
+    this.#live.set(tenant.key, state);
     return state;
   }
 }

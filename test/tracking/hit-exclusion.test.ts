@@ -68,12 +68,14 @@ describe('tracking switches', () => {
   let root: TestRoot;
   let app: FastifyInstance;
   let stoppedHost: string;
+  let disabledHost: string;
 
   before(async () => {
     root = createTestRoot();
     stoppedHost = (await createTestTenant(root)).host;
-    const tenant = root.registry.resolve(parseTenantHost(stoppedHost))!;
-    appendFileSync(tenant.configFile, '\n[Tracker]\nrecord_statistics = 0\n');
+    disabledHost = (await createTestTenant(root)).host;
+    appendFileSync(root.registry.resolve(parseTenantHost(stoppedHost))!.configFile, '\n[Tracker]\nrecord_statistics = 0\n');
+    appendFileSync(root.registry.resolve(parseTenantHost(disabledHost))!.configFile, '\n[General]\ntenant_disabled = 1\n');
     app = await buildTestServer(root);
   });
 
@@ -87,5 +89,10 @@ describe('tracking switches', () => {
     assert.equal(response.statusCode, 503);
     assert.deepEqual(response.rawPayload, TRANSPARENT_GIF);
     assert.equal(await countRows(tenantDb(root, stoppedHost), 'log_visit'), 0);
+  });
+
+  test('disabled tenant answers 503', async () => {
+    const response = await app.inject({ method: 'GET', url: '/matomo.php?idsite=1&rec=1&url=https%3A%2F%2Fexample.org%2F', headers: { host: disabledHost } });
+    assert.equal(response.statusCode, 503);
   });
 });

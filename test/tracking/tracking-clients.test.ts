@@ -98,6 +98,7 @@ describe('tracking with npm clients', () => {
     assert.equal(campaign.browserCode, 'FF');
     assert.equal(campaign.operatingSystemCode, 'WIN');
     assert.equal(campaign.countryCode, 'fr');
+    assert.equal(campaign.country, 'France');
     assert.equal(campaign.visitIp, '192.0.0.0');
 
     assert.equal(search.visitorId, 'b000000000000001');

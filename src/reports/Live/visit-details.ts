@@ -13,6 +13,8 @@ const REFERRER_TYPES: Readonly<Record<number, [key: string, name: string]>> = {
 };
 const VISITOR_TYPES = ['new', 'returning', 'returningCustomer'] as const;
 const ECOMMERCE_STATUS = ['none', 'ordered', 'abandonedCart', 'orderedThenAbandonedCart'] as const;
+const COUNTRY_NAMES = new Intl.DisplayNames(['en'], { type: 'region' });
+const LANGUAGE_NAMES = new Intl.DisplayNames(['en'], { type: 'language' });
 const CURRENCY_SYMBOLS: Readonly<Record<string, string>> = { USD: '$', EUR: '€', GBP: '£', JPY: '¥' };
 
 /** An action name with its URL prefix, read from `log_action`. */
@@ -20,6 +22,15 @@ interface ActionName {
   name: string;
   type: number;
   prefix: number | null;
+}
+
+function displayName(names: Intl.DisplayNames, code: string | null): string {
+  if (!code) return 'Unknown';
+  try {
+    return names.of(code) ?? 'Unknown';
+  } catch {
+    return 'Unknown';
+  }
 }
 
 function epochSeconds(utc: string): number {
@@ -91,14 +102,14 @@ function buildVisit(site: SiteRecord, visit: Selectable<LogVisitTable>, actionDe
     events: Number(visit.visit_total_events),
     referrerType: referrer[0], referrerTypeName: referrer[1], referrerName: visit.referer_name ?? '', referrerKeyword: visit.referer_keyword ?? '',
     referrerUrl: visit.referer_url,
-    languageCode, deviceType: deviceTypeName(visit.config_device_type === null ? null : Number(visit.config_device_type)),
+    languageCode, language: displayName(LANGUAGE_NAMES, languageCode), deviceType: deviceTypeName(visit.config_device_type === null ? null : Number(visit.config_device_type)),
     deviceBrand: visit.config_device_brand ?? 'Unknown', deviceModel: visit.config_device_model ?? (Number(visit.config_device_type) === 0 ? 'Generic Desktop' : 'Unknown'),
     operatingSystem: [operatingSystemName(visit.config_os), visit.config_os_version].filter(Boolean).join(' '),
     operatingSystemName: operatingSystemName(visit.config_os), operatingSystemCode: visit.config_os, operatingSystemVersion: visit.config_os_version,
     browser: [browserName(visit.config_browser_name), visit.config_browser_version].filter(Boolean).join(' '),
     browserName: browserName(visit.config_browser_name), browserCode: visit.config_browser_name, browserVersion: visit.config_browser_version,
     browserFamily: visit.config_browser_engine ?? browserFamily(visit.config_browser_name),
-    countryCode: visit.location_country ?? 'xx', countryFlag: `plugins/Morpheus/icons/dist/flags/${visit.location_country ?? 'xx'}.png`,
+    country: displayName(COUNTRY_NAMES, visit.location_country?.toUpperCase() ?? null), countryCode: visit.location_country ?? 'xx', countryFlag: `plugins/Morpheus/icons/dist/flags/${visit.location_country ?? 'xx'}.png`,
     region: visit.location_region, regionCode: visit.location_region, city: visit.location_city,
     latitude: visit.location_latitude, longitude: visit.location_longitude,
     visitLocalTime: visit.visitor_localtime, visitLocalHour: visit.visitor_localtime?.slice(0, 2) ?? null,
