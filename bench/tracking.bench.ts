@@ -1,5 +1,5 @@
 /**
- * Tracking benchmark: a bare node:http server that answers the GIF against Footfall's
+ * Tracking benchmark: a bare node:http server that returns the GIF, against Footfall's
  * tracking endpoint on SQLite, both on 127.0.0.1. Prints hits per second of each, their
  * ratio, latency percentiles at half of Footfall's maximum rate, and bulk hits per second.
  * Every phase is bounded by a request count and a time limit.
