@@ -107,7 +107,7 @@ async function handleBulk(pipeline: TrackingPipeline, context: AppContext, reque
 
   if (!bulk.sendImage) return reply.code(204).send();
   const answer: Record<string, unknown> = { status: 'success', tracked, invalid: invalidIndices.length };
-  if (invalidIndices.length > 0 && await pipeline.isSuperuserToken(tenant, bulk.tokenAuth)) answer.invalid_indices = invalidIndices;
+  if (bulk.tokenAuth !== undefined && await pipeline.isSuperuserToken(tenant, bulk.tokenAuth)) answer.invalid_indices = invalidIndices;
   return reply.send(answer);
 }
 

@@ -83,7 +83,7 @@ describe('tracking with npm clients', () => {
       idsite: 1, url: 'https://example.org/from-news', action_name: 'News reader', _id: 'c000000000000001', ua: CHROME_LINUX,
       urlref: 'https://news.example.com/story', cip: '198.51.100.7',
     }, (error, data) => (error ? reject(error) : resolve(data))));
-    assert.deepEqual(piwikAnswer, { status: 'success', tracked: 1, invalid: 0 });
+    assert.deepEqual(piwikAnswer, { status: 'success', tracked: 1, invalid: 0, invalid_indices: [] });
 
     const visits = await lastVisits();
     assert.equal(visits.length, 3);

@@ -95,6 +95,12 @@ describe('tracking endpoints', () => {
     assert.deepEqual(response.json(), { status: 'success', tracked: 1, invalid: 1, invalid_indices: [1] });
   });
 
+  test('adds empty invalid_indices for a superuser bulk token', async () => {
+    const payload = JSON.stringify({ requests: ['?idsite=1&rec=1&url=https%3A%2F%2Fexample.org%2F'], token_auth: token });
+    const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'text/plain' }, payload });
+    assert.deepEqual(response.json(), { status: 'success', tracked: 1, invalid: 0, invalid_indices: [] });
+  });
+
   test('answers a bulk body with send_image 0 with 204', async () => {
     const payload = JSON.stringify({ requests: ['?idsite=1&rec=1&url=https%3A%2F%2Fexample.org%2F'], send_image: 0 });
     const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'text/plain' }, payload });
