@@ -69,6 +69,7 @@ describe('tracking switches', () => {
   let app: FastifyInstance;
   let stoppedHost: string;
   let disabledHost: string;
+  let doNotTrackHost: string;
 
   before(async () => {
     root = createTestRoot();
@@ -76,6 +77,8 @@ describe('tracking switches', () => {
     disabledHost = (await createTestTenant(root)).host;
     appendFileSync(root.registry.resolve(parseTenantHost(stoppedHost))!.configFile, '\n[Tracker]\nrecord_statistics = 0\n');
     appendFileSync(root.registry.resolve(parseTenantHost(disabledHost))!.configFile, '\n[General]\ntenant_disabled = 1\n');
+    doNotTrackHost = (await createTestTenant(root)).host;
+    appendFileSync(root.registry.resolve(parseTenantHost(doNotTrackHost))!.configFile, '\n[Tracker]\nhonor_do_not_track = 1\n');
     app = await buildTestServer(root);
   });
 
@@ -89,6 +92,17 @@ describe('tracking switches', () => {
     assert.equal(response.statusCode, 503);
     assert.deepEqual(response.rawPayload, TRANSPARENT_GIF);
     assert.equal(await countRows(tenantDb(root, stoppedHost), 'log_visit'), 0);
+  });
+
+  test('DNT header drops the hit when honoured', async () => {
+    const url = '/matomo.php?idsite=1&rec=1&url=https%3A%2F%2Fexample.org%2F';
+    assert.equal((await app.inject({ method: 'GET', url, headers: { host: doNotTrackHost, dnt: '1' } })).statusCode, 200);
+    const db = tenantDb(root, doNotTrackHost);
+    assert.equal(await countRows(db, 'log_visit'), 0);
+    assert.equal((await app.inject({ method: 'GET', url, headers: { host: doNotTrackHost } })).statusCode, 200);
+    assert.equal(await countRows(db, 'log_visit'), 1);
+    const drops = await db.selectFrom('tracking_drop').select(['reason', 'count']).execute();
+    assert.deepEqual(drops.map((row) => [row.reason, Number(row.count)]), [['do_not_track', 1]]);
   });
 
   test('disabled tenant answers 503', async () => {

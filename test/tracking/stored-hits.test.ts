@@ -43,6 +43,8 @@ for (const adapter of ALL_ENGINES) {
 
     after(async () => {
       await app?.close();
+      // NOTE: a MariaDB or PostgreSQL tenant's database stays on the server here; drop it once
+      // test support can delete engine tenants.
       await root.cleanup();
     });
 
