@@ -7,7 +7,7 @@ import { formatUtcDateTime } from '../time.js';
 import type { EnrichedHit } from './hit.js';
 import { REFERRER_TYPE } from './referrer-detection.js';
 import { formatSiteDate } from './site-time.js';
-import { loadVisitState, type VisitState } from './visit-state.js';
+import { loadVisitState, visitStateFromRow, type VisitState } from './visit-state.js';
 
 /** The visit settings of `[Tracker]` for one site. */
 export interface VisitRules {
@@ -83,50 +83,63 @@ export class VisitCache {
  * when the campaign (or, if configured, the referring website) changed.
  */
 export async function identifyVisit(db: Kysely<Database>, hit: EnrichedHit, cache: VisitCache, rules: VisitRules): Promise<VisitMatch> {
-  const found = await findRecentVisit(db, hit, cache, rules);
-  if (!found) return { kind: 'new', previous: await findPreviousVisit(db, hit) };
-  return startsNewVisit(found, hit, rules) ? { kind: 'new', previous: found } : { kind: 'existing', visit: found };
+  const { recent, previous } = await findVisits(db, hit, cache, rules);
+  if (!recent) return { kind: 'new', previous };
+  return startsNewVisit(recent, hit, rules) ? { kind: 'new', previous: recent } : { kind: 'existing', visit: recent };
 }
 
-async function findRecentVisit(db: Kysely<Database>, hit: EnrichedHit, cache: VisitCache, rules: VisitRules): Promise<VisitState | null> {
+/** The visit a hit may continue, and otherwise the visitor's last visit before it (for the returning-visitor counters). */
+interface VisitLookup {
+  recent: VisitState | null;
+  previous: VisitState | null;
+}
+
+async function findVisits(db: Kysely<Database>, hit: EnrichedHit, cache: VisitCache, rules: VisitRules): Promise<VisitLookup> {
   const earliest = hit.time.getTime() - rules.lookBackSeconds * 1000;
   const latest = hit.time.getTime() + rules.visitLengthSeconds * 1000;
   const inWindow = (visit: VisitState | undefined | null): visit is VisitState =>
     visit !== undefined && visit !== null && visit.lastActionTime >= earliest && visit.lastActionTime <= latest;
   const visitorOnly = hit.requestedVisitorId !== null && (rules.trustVisitorsCookies || (hit.params.get('cid') !== undefined && hit.params.get('uid') === undefined));
 
+  let previous: VisitState | null = null;
   if (hit.requestedVisitorId !== null) {
-    const cached = cache.getByVisitor(hit.siteId, hit.requestedVisitorId);
-    if (inWindow(cached)) return cached;
-  }
-  if (!visitorOnly) {
-    const cached = cache.getByConfig(hit.siteId, hit.configId);
-    if (inWindow(cached) && (hit.requestedVisitorId === null || cached.userId === null || cached.userId === (hit.params.get('uid') ?? null))) return cached;
+    const byVisitor = await findByVisitorId(db, hit, cache, earliest, latest);
+    if (inWindow(byVisitor)) return { recent: byVisitor, previous: null };
+    previous = byVisitor;
+    if (visitorOnly) return { recent: null, previous };
   }
 
-  let query = db.selectFrom('log_visit').selectAll().where('idsite', '=', hit.siteId)
-    .where('visit_last_action_time', '>=', formatUtcDateTime(new Date(earliest)))
-    .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)));
-  if (hit.requestedVisitorId !== null) {
-    const row = await query.where('idvisitor', '=', hit.requestedVisitorId).orderBy('visit_last_action_time', 'desc').limit(1).executeTakeFirst();
-    if (row || visitorOnly) return row ? remember(cache, await loadVisitState(db, row)) : null;
+  const cached = cache.getByConfig(hit.siteId, hit.configId);
+  if (inWindow(cached) && (hit.requestedVisitorId === null || cached.userId === null || cached.userId === (hit.params.get('uid') ?? null))) {
+    return { recent: cached, previous };
   }
-  query = query.where('config_id', '=', hit.configId);
-  const row = await query.orderBy('visit_last_action_time', 'desc').limit(1).executeTakeFirst();
-  return row ? remember(cache, await loadVisitState(db, row)) : null;
+  const row = await db.selectFrom('log_visit').selectAll().where('idsite', '=', hit.siteId).where('config_id', '=', hit.configId)
+    .where('visit_last_action_time', '>=', formatUtcDateTime(new Date(earliest)))
+    .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
+    .orderBy('visit_last_action_time', 'desc').limit(1).executeTakeFirst();
+  return { recent: row ? remember(cache, await loadVisitState(db, row)) : null, previous };
+}
+
+/**
+ * Returns the visitor's most recent visit up to `latest`, from the cache or else from the
+ * database. One query serves both the visit to continue and the previous visit of a new one.
+ */
+async function findByVisitorId(db: Kysely<Database>, hit: EnrichedHit, cache: VisitCache, earliest: number, latest: number): Promise<VisitState | null> {
+  const idvisitor = hit.requestedVisitorId!;
+  const cached = cache.getByVisitor(hit.siteId, idvisitor);
+  if (cached && cached.lastActionTime <= latest) return cached;
+  const row = await db.selectFrom('log_visit').selectAll().where('idsite', '=', hit.siteId).where('idvisitor', '=', idvisitor)
+    .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
+    .orderBy('visit_last_action_time', 'desc').limit(1).executeTakeFirst();
+  if (!row) return null;
+  const visit = visitStateFromRow(row);
+  // Only a visit that may be continued needs its last action and conversions read.
+  return visit.lastActionTime >= earliest ? remember(cache, await loadVisitState(db, row)) : visit;
 }
 
 function remember(cache: VisitCache, visit: VisitState): VisitState {
   cache.remember(visit);
   return visit;
-}
-
-/** Returns the visitor's most recent visit at any age, for the returning-visitor counters. */
-async function findPreviousVisit(db: Kysely<Database>, hit: EnrichedHit): Promise<VisitState | null> {
-  if (hit.requestedVisitorId === null) return null;
-  const row = await db.selectFrom('log_visit').selectAll().where('idsite', '=', hit.siteId).where('idvisitor', '=', hit.requestedVisitorId)
-    .where('visit_last_action_time', '<=', formatUtcDateTime(hit.time)).orderBy('visit_last_action_time', 'desc').limit(1).executeTakeFirst();
-  return row ? loadVisitState(db, row) : null;
 }
 
 function startsNewVisit(visit: VisitState, hit: EnrichedHit, rules: VisitRules): boolean {

@@ -46,32 +46,44 @@ function parseUtc(text: string): number {
   return Date.parse(`${text.replace(' ', 'T')}Z`);
 }
 
-/** Rebuilds the state of a visit from its row, its last action and its conversions. */
-export async function loadVisitState(db: Kysely<Database>, row: Selectable<LogVisitTable>): Promise<VisitState> {
-  const idvisit = Number(row.idvisit);
-  const lastAction = await db.selectFrom('log_link_visit_action').select(['idlink_va', 'server_time', 'idaction_url', 'idaction_name'])
-    .where('idvisit', '=', idvisit).orderBy('idlink_va', 'desc').limit(1).executeTakeFirst();
-  const lastPageview = await db.selectFrom('log_link_visit_action').select(['idaction_url', 'idaction_name'])
-    .where('idvisit', '=', idvisit).where('pageview_position', 'is not', null).orderBy('idlink_va', 'desc').limit(1).executeTakeFirst();
-  const conversions = await db.selectFrom('log_conversion').select('idgoal').where('idvisit', '=', idvisit).execute();
+/**
+ * Builds the state of a visit from its row alone, without its last action or conversions:
+ * enough for the returning-visitor counters of the visitor's next visit.
+ */
+export function visitStateFromRow(row: Selectable<LogVisitTable>): VisitState {
   return {
-    idvisit, siteId: Number(row.idsite), idvisitor: row.idvisitor, configId: row.config_id, userId: row.user_id,
+    idvisit: Number(row.idvisit), siteId: Number(row.idsite), idvisitor: row.idvisitor, configId: row.config_id, userId: row.user_id,
     firstActionTime: parseUtc(row.visit_first_action_time), lastActionTime: parseUtc(row.visit_last_action_time),
     totalActions: Number(row.visit_total_actions), totalInteractions: Number(row.visit_total_interactions),
     totalSearches: Number(row.visit_total_searches), totalEvents: Number(row.visit_total_events),
     pageviews: Number(row.visit_total_interactions),
     goalConverted: Number(row.visit_goal_converted) === 1, goalBuyer: Number(row.visit_goal_buyer),
     entryIdactionUrl: row.visit_entry_idaction_url === null ? null : Number(row.visit_entry_idaction_url),
-    lastAction: lastAction ? {
+    lastAction: null, lastPageUrlId: null, lastPageNameId: null,
+    campaignName: Number(row.referer_type) === 6 ? row.referer_name : null,
+    refererType: row.referer_type === null ? null : Number(row.referer_type), refererName: row.referer_name,
+    visitorCountVisits: Number(row.visitor_count_visits), visitorSecondsSinceFirst: Number(row.visitor_seconds_since_first ?? 0),
+    convertedGoals: new Set(),
+  };
+}
+
+/** Rebuilds the whole state of a visit to continue: its row, its last action and its conversions. */
+export async function loadVisitState(db: Kysely<Database>, row: Selectable<LogVisitTable>): Promise<VisitState> {
+  const visit = visitStateFromRow(row);
+  const lastAction = await db.selectFrom('log_link_visit_action').select(['idlink_va', 'server_time', 'idaction_url', 'idaction_name'])
+    .where('idvisit', '=', visit.idvisit).orderBy('idlink_va', 'desc').limit(1).executeTakeFirst();
+  const lastPageview = await db.selectFrom('log_link_visit_action').select(['idaction_url', 'idaction_name'])
+    .where('idvisit', '=', visit.idvisit).where('pageview_position', 'is not', null).orderBy('idlink_va', 'desc').limit(1).executeTakeFirst();
+  const conversions = await db.selectFrom('log_conversion').select('idgoal').where('idvisit', '=', visit.idvisit).execute();
+  if (lastAction) {
+    visit.lastAction = {
       idlinkVa: Number(lastAction.idlink_va), time: parseUtc(lastAction.server_time),
       idactionUrl: lastAction.idaction_url === null ? null : Number(lastAction.idaction_url),
       idactionName: lastAction.idaction_name === null ? null : Number(lastAction.idaction_name),
-    } : null,
-    lastPageUrlId: lastPageview?.idaction_url == null ? null : Number(lastPageview.idaction_url),
-    lastPageNameId: lastPageview?.idaction_name == null ? null : Number(lastPageview.idaction_name),
-    campaignName: row.referer_type === 6 ? row.referer_name : null,
-    refererType: row.referer_type === null ? null : Number(row.referer_type), refererName: row.referer_name,
-    visitorCountVisits: Number(row.visitor_count_visits), visitorSecondsSinceFirst: Number(row.visitor_seconds_since_first ?? 0),
-    convertedGoals: new Set(conversions.map((conversion) => Number(conversion.idgoal))),
-  };
+    };
+  }
+  visit.lastPageUrlId = lastPageview?.idaction_url == null ? null : Number(lastPageview.idaction_url);
+  visit.lastPageNameId = lastPageview?.idaction_name == null ? null : Number(lastPageview.idaction_name);
+  visit.convertedGoals = new Set(conversions.map((conversion) => Number(conversion.idgoal)));
+  return visit;
 }
