@@ -62,13 +62,22 @@ function requestContext(request: FastifyRequest, context: AppContext): TrackRequ
   };
 }
 
+/**
+ * Returns the parameters of a single hit's body: a parsed form, a JSON object, or a query
+ * string sent as text/plain (some trackers send beacons that way).
+ */
+function readBodyParams(body: unknown): ParamRecord | undefined {
+  if (typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) return body as ParamRecord;
+  if (typeof body !== 'string' || body.trim() === '') return undefined;
+  return Object.fromEntries(new URLSearchParams(body.trim()));
+}
+
 function statusOf(error: unknown): number {
   return isFootfallError(error) ? error.statusCode : 500;
 }
 
 async function handleSingle(pipeline: TrackingPipeline, context: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const body = typeof request.body === 'object' && request.body !== null ? (request.body as ParamRecord) : undefined;
-  const params = TrackingParams.fromRecords(request.query as ParamRecord, body);
+  const params = TrackingParams.fromRecords(request.query as ParamRecord, readBodyParams(request.body));
   if (params.size === 0) {
     if (request.method === 'GET') return reply.header('content-type', 'text/plain; charset=utf-8').send(EMPTY_REQUEST_TEXT);
     return sendPixel(reply, 400, true);

@@ -48,6 +48,16 @@ describe('tracking endpoints', () => {
     assert.equal(response.headers['access-control-allow-credentials'], 'true');
   });
 
+  test('reads a text/plain query string body', async () => {
+    const before = await countVisits();
+    const response = await app.inject({
+      method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'text/plain;charset=UTF-8' },
+      payload: 'idsite=1&rec=1&new_visit=1&url=https%3A%2F%2Fexample.org%2Fbeacon',
+    });
+    assert.equal(response.statusCode, 200);
+    assert.equal(await countVisits(), before + 1);
+  });
+
   test('answers an unknown idsite with 400', async () => {
     const response = await app.inject({ method: 'GET', url: '/matomo.php?idsite=99&rec=1&url=https://example.org/', headers: { host } });
     assert.equal(response.statusCode, 400);
