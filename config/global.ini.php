@@ -120,6 +120,16 @@ ip_address_mask_length = 2
 campaign_var_name = "pk_cpn,pk_campaign,piwik_campaign,mtm_campaign,matomo_campaign,utm_campaign,utm_source,utm_medium"
 ; URL parameters that carry the campaign keyword, checked in this order.
 campaign_keyword_var_name = "pk_kwd,pk_keyword,piwik_kwd,mtm_kwd,mtm_keyword,matomo_kwd,utm_term"
+; MaxMind country or city database (.mmdb) for visitor locations; empty uses the built-in demo database of documentation IP ranges.
+geolocation_database = ""
+; 1 drops hits of browsers that send DNT: 1 (Do Not Track).
+honor_do_not_track = 0
+; Milliseconds the tracking writer collects hits before it commits them in one transaction.
+write_batch_ms = 2
+; Maximum number of hits the tracking writer commits in one transaction.
+write_batch_max_hits = 500
+; Recent visits kept in memory per tenant, so that most hits need no database read to find their visit.
+visit_cache_size = 20000
 
 
 [CustomJsTracker]

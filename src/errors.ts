@@ -63,6 +63,15 @@ export const ERROR_CODES = {
   TAG_MANAGER_VERSION_NOT_FOUND: 400,
   TAG_MANAGER_RUNTIME_MISSING: 500,
 
+  // Tracking API
+  TRACKING_PARAMETER_INVALID: 400,
+  TRACKING_AUTH_REQUIRED: 400,
+  TRACKING_BULK_INVALID: 400,
+
+  // Goals
+  GOAL_NOT_FOUND: 400,
+  GOAL_INVALID: 400,
+
   // Anything not caught by a more precise code
   INTERNAL: 500,
 } as const;

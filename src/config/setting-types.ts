@@ -72,6 +72,11 @@ export const SETTING_TYPES: Record<string, Record<string, SettingType>> = {
     ip_address_mask_length: int(0, 4),
     campaign_var_name: STRING,
     campaign_keyword_var_name: STRING,
+    geolocation_database: STRING,
+    honor_do_not_track: BOOL,
+    write_batch_ms: int(0, 1000),
+    write_batch_max_hits: int(1, 100_000),
+    visit_cache_size: int(0, 10_000_000),
   },
   CustomJsTracker: {
     cache_max_age: int(0),

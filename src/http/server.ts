@@ -7,6 +7,7 @@ import { registerSessionRoutes } from './session-routes.js';
 import { registerDashboardRoutes } from './dashboard-routes.js';
 import { registerTrackerScriptRoutes } from './tracker-script-routes.js';
 import { registerContainerFileRoutes } from './container-file-routes.js';
+import { registerTrackingRoutes } from './tracking-routes.js';
 import { createTenantResolver } from './tenant-resolver.js';
 
 /** Largest request body accepted, in bytes; bulk tracking bodies are the largest legitimate ones. */
@@ -43,7 +44,8 @@ export async function buildServer(context: AppContext): Promise<FastifyInstance>
   registerApiRoutes(app, context);
   await registerSessionRoutes(app, context);
   registerDashboardRoutes(app);
-  registerTrackerScriptRoutes(app, context);
+  const handleTrackingRequest = registerTrackingRoutes(app, context);
+  registerTrackerScriptRoutes(app, context, { handleTrackingRequest });
   registerContainerFileRoutes(app, context);
   return app;
 }

@@ -6,6 +6,8 @@ import { registerUsersManagerModule } from './users-manager-module.js';
 import { registerTrackingCodeModule } from './tracking-code-module.js';
 import { registerTagManagerModule } from './tag-manager-module.js';
 import { registerTagManagerRemovalModule } from './tag-manager-removal-module.js';
+import { registerLiveModule } from './live-module.js';
+import { registerGoalsModule } from './goals-module.js';
 
 /** Returns a registry holding every API method Footfall serves. */
 export function buildApiMethodRegistry(): ApiMethodRegistry {
@@ -16,5 +18,7 @@ export function buildApiMethodRegistry(): ApiMethodRegistry {
   registerTrackingCodeModule(registry);
   registerTagManagerModule(registry);
   registerTagManagerRemovalModule(registry);
+  registerLiveModule(registry);
+  registerGoalsModule(registry);
   return registry;
 }

@@ -1,0 +1,143 @@
+/**
+ * Tracking benchmark: a bare node:http server that returns the GIF, against Footfall's
+ * tracking endpoint on SQLite, both on 127.0.0.1. Prints hits per second of each, their
+ * ratio, latency percentiles at half of Footfall's maximum rate, and bulk hits per second.
+ * Every phase is bounded by a request count and a time limit.
+ */
+import { createServer, request, Agent, type Server } from 'node:http';
+import { cpus, totalmem } from 'node:os';
+import { buildTestServer, createTestRoot, createTestTenant } from '../test/support/test-root.js';
+import { TRANSPARENT_GIF } from '../src/tracking/tracker-response.js';
+
+/** Requests of each closed-loop phase, and requests in flight at once. */
+const SINGLE_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
+const CONCURRENCY = 32;
+/** Requests of the paced phase at half the maximum rate. */
+const PACED_REQUESTS = Number(process.env.BENCH_PACED_REQUESTS ?? 2000);
+/** Bulk requests and hits in each. */
+const BULK_REQUESTS = 40;
+const BULK_HITS = 100;
+/** No phase runs longer than this. */
+const PHASE_LIMIT_MS = 60_000;
+
+const USER_AGENTS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.0.0',
+];
+
+const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+
+interface Target {
+  port: number;
+  host: string;
+}
+
+function send(target: Target, path: string, userAgent: string, body?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request({
+      host: '127.0.0.1', port: target.port, path, agent, method: body === undefined ? 'GET' : 'POST',
+      headers: { host: target.host, 'user-agent': userAgent, ...(body === undefined ? {} : { 'content-type': 'text/plain' }) },
+    }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
+function pageviewPath(index: number): string {
+  const visitor = (index % 500).toString(16).padStart(16, '0');
+  return `/matomo.php?idsite=1&rec=1&cid=${visitor}&url=${encodeURIComponent(`https://example.org/page/${index % 997}?ref=${index}`)}&action_name=Page%20${index % 997}`;
+}
+
+/** Sends `count` requests with `CONCURRENCY` in flight and returns requests per second. */
+async function closedLoop(target: Target, count: number, pathOf: (index: number) => string): Promise<number> {
+  const started = performance.now();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count && performance.now() - started < PHASE_LIMIT_MS) {
+      const index = next++;
+      const status = await send(target, pathOf(index), USER_AGENTS[index % USER_AGENTS.length]!);
+      if (status >= 300) throw new Error(`status ${status} for request ${index}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return next / ((performance.now() - started) / 1000);
+}
+
+/** Sends `count` requests at a fixed rate (open loop) and returns latency percentiles in ms. */
+async function paced(target: Target, count: number, ratePerSecond: number): Promise<{ p50: number; p99: number }> {
+  const latencies: number[] = [];
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let index = 0; index < count && performance.now() - started < PHASE_LIMIT_MS; index += 1) {
+    const due = started + (index * 1000) / ratePerSecond;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const sent = performance.now();
+    pending.push(send(target, pageviewPath(SINGLE_REQUESTS + index), USER_AGENTS[index % USER_AGENTS.length]!).then(() => {
+      latencies.push(performance.now() - sent);
+    }));
+  }
+  await Promise.all(pending);
+  latencies.sort((a, b) => a - b);
+  const percentile = (share: number): number => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * share))]!;
+  return { p50: percentile(0.5), p99: percentile(0.99) };
+}
+
+async function bulk(target: Target): Promise<number> {
+  const started = performance.now();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < BULK_REQUESTS && performance.now() - started < PHASE_LIMIT_MS) {
+      const batch = next++;
+      const requests = Array.from({ length: BULK_HITS }, (_, hit) => pageviewPath(batch * BULK_HITS + hit + 100_000).replace('/matomo.php', ''));
+      const status = await send(target, '/matomo.php', USER_AGENTS[batch % USER_AGENTS.length]!, JSON.stringify({ requests }));
+      if (status !== 200) throw new Error(`bulk status ${status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  return (next * BULK_HITS) / ((performance.now() - started) / 1000);
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+}
+
+async function main(): Promise<void> {
+  const bare = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'image/gif', 'cache-control': 'no-store' });
+    response.end(TRANSPARENT_GIF);
+  });
+  const bareTarget = { port: await listen(bare), host: 'bare.example' };
+  const bareRate = await closedLoop(bareTarget, SINGLE_REQUESTS, pageviewPath);
+  bare.close();
+
+  const root = createTestRoot();
+  const { host } = await createTestTenant(root, { siteUrl: 'https://example.org' });
+  const app = await buildTestServer(root);
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const target = { port: Number(new URL(address).port), host };
+  const footfallRate = await closedLoop(target, SINGLE_REQUESTS, pageviewPath);
+  const latency = await paced(target, PACED_REQUESTS, footfallRate / 2);
+  const bulkRate = await bulk(target);
+  await app.close();
+  await root.cleanup();
+  agent.destroy();
+
+  const lines = [
+    `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    `bare node:http GIF: ${bareRate.toFixed(0)} requests/s (${SINGLE_REQUESTS} requests, ${CONCURRENCY} in flight)`,
+    `Footfall single pageviews (SQLite): ${footfallRate.toFixed(0)} hits/s, ${(footfallRate / bareRate * 100).toFixed(1)}% of bare`,
+    `Footfall at half max rate (${(footfallRate / 2).toFixed(0)}/s, ${PACED_REQUESTS} requests): p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms`,
+    `Footfall bulk (${BULK_REQUESTS} x ${BULK_HITS} hits, 4 in flight): ${bulkRate.toFixed(0)} hits/s`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+await main();

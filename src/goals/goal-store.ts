@@ -1,0 +1,94 @@
+/** Goals of a site, in the tenant database. */
+import type { Kysely } from 'kysely';
+import type { Database, GoalTable } from '../db/schema.js';
+import { FootfallError, quote } from '../errors.js';
+import { GOAL_MATCH_ATTRIBUTES, GOAL_PATTERN_TYPES } from '../tracking/goal-matcher.js';
+
+/** Maximum goal name length, as Matomo's column allows. */
+const MAX_GOAL_NAME_LENGTH = 50;
+
+/** The fields of a goal a caller sets. */
+export interface GoalFields {
+  name: string;
+  matchAttribute: string;
+  pattern: string;
+  patternType: string;
+  caseSensitive: boolean;
+  revenue: number;
+  allowMultiple: boolean;
+  description: string;
+  eventValueAsRevenue: boolean;
+}
+
+/**
+ * Checks goal fields.
+ *
+ * @throws FootfallError GOAL_INVALID naming the bad field and what it accepts.
+ */
+export function validateGoal(fields: GoalFields): void {
+  const name = fields.name.trim();
+  if (name === '' || name.length > MAX_GOAL_NAME_LENGTH) {
+    throw new FootfallError('GOAL_INVALID', `Invalid goal name ${quote(fields.name)}. Use 1 to ${MAX_GOAL_NAME_LENGTH} characters.`);
+  }
+  if (!(GOAL_MATCH_ATTRIBUTES as readonly string[]).includes(fields.matchAttribute)) {
+    throw new FootfallError('GOAL_INVALID', `Invalid matchAttribute ${quote(fields.matchAttribute)}. Use one of ${GOAL_MATCH_ATTRIBUTES.join(', ')}.`);
+  }
+  if (fields.matchAttribute !== 'manually' && !(GOAL_PATTERN_TYPES as readonly string[]).includes(fields.patternType)) {
+    throw new FootfallError('GOAL_INVALID', `Invalid patternType ${quote(fields.patternType)}. Use contains, exact or regex.`);
+  }
+  if (fields.matchAttribute !== 'manually' && fields.pattern === '') {
+    throw new FootfallError('GOAL_INVALID', 'Invalid pattern: it is empty. Give the text or regular expression the goal matches.');
+  }
+  if (fields.patternType === 'regex') {
+    try {
+      new RegExp(fields.pattern);
+    } catch {
+      throw new FootfallError('GOAL_INVALID', `Invalid pattern ${quote(fields.pattern)}: it is not a valid regular expression.`);
+    }
+  }
+  if (!Number.isFinite(fields.revenue) || fields.revenue < 0) {
+    throw new FootfallError('GOAL_INVALID', `Invalid revenue ${quote(String(fields.revenue))}. Expected a number of at least 0.`);
+  }
+}
+
+function toColumns(fields: GoalFields): Omit<GoalTable, 'idsite' | 'idgoal' | 'deleted'> {
+  return {
+    name: fields.name.trim(), description: fields.description.slice(0, 255), match_attribute: fields.matchAttribute,
+    pattern: fields.pattern.slice(0, 255), pattern_type: fields.patternType || 'contains', case_sensitive: fields.caseSensitive ? 1 : 0,
+    allow_multiple: fields.allowMultiple ? 1 : 0, revenue: fields.revenue, event_value_as_revenue: fields.eventValueAsRevenue ? 1 : 0,
+  };
+}
+
+/** Adds a goal and returns its id: one more than the highest id the site ever used, deleted goals included. */
+export async function createGoal(db: Kysely<Database>, siteId: number, fields: GoalFields): Promise<number> {
+  validateGoal(fields);
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('goal').select((eb) => eb.fn.max('idgoal').as('maxId')).where('idsite', '=', siteId).executeTakeFirst();
+    const idgoal = Number(row?.maxId ?? 0) + 1;
+    await trx.insertInto('goal').values({ idsite: siteId, idgoal, deleted: 0, ...toColumns(fields) }).execute();
+    return idgoal;
+  });
+}
+
+/** Replaces the fields of a goal. @throws FootfallError GOAL_NOT_FOUND, GOAL_INVALID. */
+export async function updateGoal(db: Kysely<Database>, siteId: number, idgoal: number, fields: GoalFields): Promise<void> {
+  validateGoal(fields);
+  const result = await db.updateTable('goal').set(toColumns(fields)).where('idsite', '=', siteId).where('idgoal', '=', idgoal).where('deleted', '=', 0).executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) throw goalNotFound(siteId, idgoal);
+}
+
+/** Marks a goal deleted; its conversions stay, as in Matomo. @throws FootfallError GOAL_NOT_FOUND. */
+export async function deleteGoal(db: Kysely<Database>, siteId: number, idgoal: number): Promise<void> {
+  const result = await db.updateTable('goal').set({ deleted: 1 }).where('idsite', '=', siteId).where('idgoal', '=', idgoal).where('deleted', '=', 0).executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) throw goalNotFound(siteId, idgoal);
+}
+
+/** Returns the goals of a site that are not deleted, by id. */
+export async function loadGoals(db: Kysely<Database>, siteId: number): Promise<GoalTable[]> {
+  const rows = await db.selectFrom('goal').selectAll().where('idsite', '=', siteId).where('deleted', '=', 0).orderBy('idgoal').execute();
+  return rows.map((row) => ({ ...row, idsite: Number(row.idsite), idgoal: Number(row.idgoal), revenue: Number(row.revenue) }));
+}
+
+function goalNotFound(siteId: number, idgoal: number): FootfallError {
+  return new FootfallError('GOAL_NOT_FOUND', `Goal ${quote(String(idgoal))} does not exist on site ${siteId}. Use Goals.getGoals to list the goals.`);
+}

@@ -1,0 +1,155 @@
+/** The Tracking API endpoints: `/matomo.php`, `/piwik.php` and `/js/`, single hits and bulk JSON. */
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isFootfallError } from '../errors.js';
+import { isBulkBody, parseBulkRequest } from '../tracking/bulk-request.js';
+import { TrackingPipeline, type TrackRequestContext } from '../tracking/tracking-pipeline.js';
+import { TrackingParams, type RawTrackingValue } from '../tracking/tracking-params.js';
+import { EMPTY_REQUEST_TEXT, sendPixel, setTrackingHeaders, TRANSPARENT_GIF } from '../tracking/tracker-response.js';
+import type { AppContext } from './app-context.js';
+
+/** Paths of the tracking endpoint, as Matomo serves it. */
+export const TRACKING_PATHS: readonly string[] = ['/matomo.php', '/piwik.php', '/js/'];
+
+type ParamRecord = Record<string, RawTrackingValue>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The raw body of a tracking request, kept because bulk JSON may arrive with a form content type. */
+    trackingBody?: string;
+  }
+}
+
+/**
+ * Keeps a copy of the raw body before Fastify parses it: the JavaScript tracker sends bulk
+ * JSON as `application/x-www-form-urlencoded`, which the form parser would mangle.
+ */
+async function keepRawBody(request: FastifyRequest, _reply: FastifyReply, payload: NodeJS.ReadableStream): Promise<NodeJS.ReadableStream> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of payload) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  const raw = Buffer.concat(chunks);
+  request.trackingBody = raw.toString('utf8');
+  const copy = Readable.from([raw]) as Readable & { receivedEncodedLength?: number };
+  copy.receivedEncodedLength = raw.length;
+  return copy;
+}
+
+function clientIp(request: FastifyRequest, context: AppContext): string {
+  const peer = request.socket.remoteAddress ?? '';
+  const proxies = context.defaults.list('General', 'proxy_ips');
+  let ip = peer;
+  if (proxies.includes(peer)) {
+    for (const header of context.defaults.list('General', 'proxy_client_headers')) {
+      const value = request.headers[header.toLowerCase()];
+      const first = (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim();
+      if (first) {
+        ip = first;
+        break;
+      }
+    }
+  }
+  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+}
+
+function requestContext(request: FastifyRequest, context: AppContext): TrackRequestContext {
+  const header = (name: string): string => {
+    const value = request.headers[name];
+    return (Array.isArray(value) ? value[0] : value) ?? '';
+  };
+  return {
+    ip: clientIp(request, context), userAgent: header('user-agent'), acceptLanguage: header('accept-language'),
+    now: context.clock(), doNotTrack: header('dnt') === '1',
+  };
+}
+
+/**
+ * Returns the parameters of a single hit's body: a parsed form, a JSON object, or a query
+ * string sent as text/plain (some trackers send beacons that way).
+ */
+function readBodyParams(body: unknown): ParamRecord | undefined {
+  if (typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) return body as ParamRecord;
+  if (typeof body !== 'string' || body.trim() === '') return undefined;
+  return Object.fromEntries(new URLSearchParams(body.trim()));
+}
+
+function statusOf(error: unknown): number {
+  return isFootfallError(error) ? error.statusCode : 500;
+}
+
+async function handleSingle(pipeline: TrackingPipeline, context: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const params = TrackingParams.fromRecords(request.query as ParamRecord, readBodyParams(request.body));
+  if (params.size === 0) {
+    if (request.method === 'GET') return reply.header('content-type', 'text/plain; charset=utf-8').send(EMPTY_REQUEST_TEXT);
+    return sendPixel(reply, 400, true);
+  }
+
+  const sendImage = params.get('send_image') !== '0';
+  try {
+    await pipeline.track(request.tenant, params, requestContext(request, context));
+    return sendPixel(reply, 200, sendImage);
+  } catch (error) {
+    const statusCode = statusOf(error);
+    if (statusCode >= 500) context.logger.error({ tenant: request.tenant.key, reqId: request.id, err: error }, 'tracking request errored');
+    else context.logger.debug({ tenant: request.tenant.key, reqId: request.id, code: isFootfallError(error) ? error.code : undefined }, 'tracking request rejected');
+    return sendPixel(reply, statusCode, sendImage);
+  }
+}
+
+async function handleBulk(pipeline: TrackingPipeline, context: AppContext, request: FastifyRequest, reply: FastifyReply, body: string): Promise<FastifyReply> {
+  let bulk;
+  try {
+    bulk = parseBulkRequest(body);
+  } catch (error) {
+    return reply.code(statusOf(error)).send({ status: 'error', tracked: 0, invalid: 0, message: (error as Error).message });
+  }
+
+  const tenant = request.tenant;
+  const requireToken = tenant.settings.bool('Tracker', 'bulk_requests_require_authentication');
+  const results = await pipeline.trackAll(tenant, bulk.entries, { ...requestContext(request, context), bulkToken: bulk.tokenAuth, requireToken });
+  const invalidIndices = results.flatMap((result, index) => (result instanceof Error ? [index] : []));
+  const failed = results.find((result) => result instanceof Error && statusOf(result) >= 500);
+  const tracked = results.length - invalidIndices.length;
+  if (failed) {
+    context.logger.error({ tenant: tenant.key, reqId: request.id, err: failed, tracked }, 'bulk tracking request errored');
+    return reply.code(500).send({ status: 'error', tracked, invalid: invalidIndices.length });
+  }
+
+  if (!bulk.sendImage) return reply.code(204).send();
+  const answer: Record<string, unknown> = { status: 'success', tracked, invalid: invalidIndices.length };
+  if (bulk.tokenAuth !== undefined && await pipeline.isSuperuserToken(tenant, bulk.tokenAuth)) answer.invalid_indices = invalidIndices;
+  return reply.send(answer);
+}
+
+/** A route handler for tracking requests. */
+export type TrackingHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+
+/**
+ * Registers the tracking endpoints; their hits are written through one pipeline per server.
+ * GET `/js/` is left to the tracker script route, which serves the script to a query-less GET
+ * and hands every other GET to the returned handler.
+ */
+export function registerTrackingRoutes(app: FastifyInstance, context: AppContext): TrackingHandler {
+  const pipeline = new TrackingPipeline(context.logger);
+  app.addHook('onClose', async () => pipeline.flush());
+
+  const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    setTrackingHeaders(request, reply);
+    // Tracking skips the schema check: hits are accepted while the tenant's schema is being updated.
+    if (!request.tenant.settings.bool('Tracker', 'record_statistics')) {
+      return reply.code(503).header('content-type', 'image/gif').send(TRANSPARENT_GIF);
+    }
+    if (request.method === 'POST' && isBulkBody(request.trackingBody)) return handleBulk(pipeline, context, request, reply, request.trackingBody);
+    return handleSingle(pipeline, context, request, reply);
+  };
+  const preflight = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    setTrackingHeaders(request, reply);
+    return reply.header('access-control-allow-methods', 'GET, POST, OPTIONS')
+      .header('access-control-allow-headers', 'Content-Type').code(204).send();
+  };
+  for (const path of TRACKING_PATHS) {
+    if (path !== '/js/') app.get(path, handler);
+    app.post(path, { preParsing: keepRawBody }, handler);
+    app.options(path, preflight);
+  }
+  return handler;
+}

@@ -1,0 +1,114 @@
+/** The enrich steps: each fills in one part of a hit (device, location, referrer, visitor ids...). */
+import { createHash, createHmac } from 'node:crypto';
+import { FootfallError, quote } from '../errors.js';
+import type { DeviceDetection } from './device-detection.js';
+import type { Geolocator } from './geo/geolocator.js';
+import type { Hit, LocationInfo } from './hit.js';
+import { maskIpAddress } from './ip-address.js';
+import { siteHosts } from './page-url.js';
+import { detectReferrer, type ReferrerDetectionConfig } from './referrer-detection.js';
+import { formatSiteDate } from './site-time.js';
+
+/** Longest stored Accept-Language, as Matomo's `location_browser_lang` column keeps it. */
+const MAX_BROWSER_LANGUAGE_LENGTH = 20;
+/** Browser feature flags that feed the fingerprint, in Matomo's order ('0' stands for the retired dir and gears flags). */
+const FINGERPRINT_FLAGS = ['fla', 'java', null, 'qt', 'realp', 'pdf', 'wma', null, 'ag', 'cookie'] as const;
+
+/** Fills in the device, OS and browser from the user agent and `uadata` client hints. */
+export function enrichDevice(hit: Hit, detection: DeviceDetection): Hit {
+  hit.device = detection.detect(hit.userAgent, hit.params.get('uadata'));
+  return hit;
+}
+
+/**
+ * Fills in the location from the geolocation database, then applies the `country`, `region`,
+ * `city`, `lat` and `long` overrides, which the parse step allowed only for authenticated hits.
+ *
+ * @throws FootfallError TRACKING_PARAMETER_INVALID for a malformed override.
+ */
+export function enrichLocation(hit: Hit, geolocator: Geolocator): Hit {
+  const found = geolocator.lookup(hit.ip);
+  const country = hit.params.get('country')?.toLowerCase();
+  if (country !== undefined && !/^[a-z]{2}$/.test(country)) {
+    throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(country)} for 'country'. Expected a 2-letter ISO 3166 code.`);
+  }
+  const location: LocationInfo = {
+    country: country ?? found.country,
+    region: hit.params.get('region')?.slice(0, 3) ?? found.region,
+    city: hit.params.get('city')?.slice(0, 255) ?? found.city,
+    latitude: parseCoordinate(hit.params.get('lat'), 'lat', 90) ?? found.latitude,
+    longitude: parseCoordinate(hit.params.get('long'), 'long', 180) ?? found.longitude,
+  };
+  hit.location = location;
+  return hit;
+}
+
+function parseCoordinate(text: string | undefined, name: string, limit: number): number | null {
+  if (text === undefined) return null;
+  const value = Number(text);
+  if (!Number.isFinite(value) || Math.abs(value) > limit) {
+    throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(text)} for '${name}'. Expected a number from -${limit} to ${limit}.`);
+  }
+  return value;
+}
+
+/** Fills in the browser language from `lang` or the Accept-Language header, lower-cased and cut as Matomo stores it. */
+export function enrichLanguage(hit: Hit): Hit {
+  hit.browserLanguage = hit.acceptLanguage.toLowerCase().slice(0, MAX_BROWSER_LANGUAGE_LENGTH);
+  return hit;
+}
+
+/** Fills in the referrer type, name, keyword and campaign. */
+export function enrichReferrer(hit: Hit, config: ReferrerDetectionConfig): Hit {
+  let pageUrl: URL | null = null;
+  try {
+    pageUrl = new URL(hit.params.get('url') ?? '');
+  } catch {
+    pageUrl = null;
+  }
+  hit.referrer = detectReferrer(pageUrl, hit.params, siteHosts(hit.site.urls), config);
+  return hit;
+}
+
+/** Masks the IP address by `ip_address_mask_length` bytes; only the masked address is ever stored. */
+export function enrichMaskedIp(hit: Hit, maskBytes: number): Hit {
+  hit.maskedIp = maskIpAddress(hit.ip, maskBytes);
+  return hit;
+}
+
+/**
+ * Fills in the visitor id the hit requests and the config id (fingerprint).
+ *
+ * The visitor id is, in Matomo's order: the first 16 hex characters of sha1(`uid`) when
+ * `enable_userid_overwrites_visitorid` is on, then `cid`, then `_id`.
+ * The config id is the first 16 hex characters of an MD5 over the OS, browser, feature
+ * flags, IP, language and the tenant's salt, plus the site id and a daily salt so that
+ * fingerprints rotate at midnight in the site's time zone.
+ *
+ * @throws FootfallError TRACKING_PARAMETER_INVALID for a `cid` that is not 16 hex characters.
+ */
+export function enrichVisitorIds(hit: Hit, options: { salt: string; userIdOverwritesVisitorId: boolean }): Hit {
+  hit.requestedVisitorId = parseRequestedVisitorId(hit, options.userIdOverwritesVisitorId);
+  const device = hit.device!;
+  const flags = FINGERPRINT_FLAGS.map((name) => (name === null ? '0' : hit.params.flag(name) ? '1' : '0')).join('');
+  const day = formatSiteDate(hit.time, hit.site.timezone);
+  const dailySalt = createHmac('sha256', options.salt).update(`${hit.siteId}:${day}`).digest('hex');
+  hit.configId = createHash('md5')
+    .update(`${device.os}${device.browserName}${device.browserVersion ?? ''}${flags}${hit.ip}${hit.browserLanguage ?? ''}${options.salt}${dailySalt}${hit.siteId}`)
+    .digest('hex').slice(0, 16);
+  return hit;
+}
+
+function parseRequestedVisitorId(hit: Hit, userIdOverwritesVisitorId: boolean): string | null {
+  const userId = hit.params.get('uid');
+  if (userId !== undefined && userIdOverwritesVisitorId) return createHash('sha1').update(userId).digest('hex').slice(0, 16);
+  const cid = hit.params.get('cid');
+  if (cid !== undefined) {
+    if (!/^[0-9a-f]{16}$/i.test(cid)) {
+      throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(cid)} for 'cid'. Expected 16 hexadecimal characters.`);
+    }
+    return cid.toLowerCase();
+  }
+  const id = hit.params.get('_id');
+  return id !== undefined && /^[0-9a-f]{16,}$/i.test(id) ? id.slice(0, 16).toLowerCase() : null;
+}

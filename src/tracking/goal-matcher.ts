@@ -1,0 +1,76 @@
+/** Goal matching: which of a site's goals an action converts. */
+import type { GoalTable } from '../db/schema.js';
+import type { ActionInfo, EnrichedHit } from './hit.js';
+
+/** Values a goal's `match_attribute` may take. */
+export const GOAL_MATCH_ATTRIBUTES = [
+  'url', 'title', 'file', 'external_website', 'manually', 'event_category', 'event_action', 'event_name',
+] as const;
+
+/** Values a goal's `pattern_type` may take. */
+export const GOAL_PATTERN_TYPES = ['contains', 'exact', 'regex'] as const;
+
+/** A goal the hit converts, with the revenue of the conversion. */
+export interface GoalConversion {
+  goal: GoalTable;
+  revenue: number;
+}
+
+/** Returns the value of a hit that a goal's `match_attribute` compares, or null when the action has none. */
+function matchedValue(attribute: string, action: ActionInfo, hit: EnrichedHit): string | null {
+  switch (attribute) {
+    case 'url': return action.kind === 'pageview' || action.kind === 'site_search' ? action.pageUrl : null;
+    case 'title': return action.kind === 'pageview' ? hit.params.get('action_name') ?? null : null;
+    case 'file': return action.kind === 'download' ? action.strings.url?.value ?? null : null;
+    case 'external_website': return action.kind === 'outlink' ? action.strings.url?.value ?? null : null;
+    case 'event_category': return action.strings.eventCategory?.value ?? null;
+    case 'event_action': return action.strings.eventAction?.value ?? null;
+    case 'event_name': return action.kind === 'event' ? action.strings.name?.value ?? null : null;
+    default: return null;
+  }
+}
+
+/** Returns whether `value` matches a goal's pattern, honouring `pattern_type` and `case_sensitive`. */
+export function matchesPattern(goal: Pick<GoalTable, 'pattern' | 'pattern_type' | 'case_sensitive'>, value: string): boolean {
+  const caseSensitive = Number(goal.case_sensitive) === 1;
+  if (goal.pattern_type === 'regex') {
+    try {
+      return new RegExp(goal.pattern, caseSensitive ? '' : 'i').test(value);
+    } catch {
+      return false;
+    }
+  }
+  const subject = caseSensitive ? value : value.toLowerCase();
+  const pattern = caseSensitive ? goal.pattern : goal.pattern.toLowerCase();
+  return goal.pattern_type === 'exact' ? subject === pattern : subject.includes(pattern);
+}
+
+/**
+ * Returns the goals an action converts: the goal of `idgoal` (a manual conversion, any
+ * goal of the site), plus every automatically matched goal. The revenue is the hit's
+ * `revenue`, else the event value for goals with `event_value_as_revenue`, else the goal's
+ * default revenue.
+ */
+export function matchGoals(hit: EnrichedHit, goals: readonly GoalTable[]): GoalConversion[] {
+  const action = hit.action;
+  const requested = hit.conversion && hit.conversion.idgoal > 0 ? hit.conversion : null;
+  const conversions: GoalConversion[] = [];
+  for (const goal of goals) {
+    const manual = requested !== null && Number(goal.idgoal) === requested.idgoal;
+    if (!manual) {
+      if (goal.match_attribute === 'manually') continue;
+      const value = matchedValue(goal.match_attribute, action, hit);
+      if (value === null || !matchesPattern(goal, value)) continue;
+    }
+    conversions.push({ goal, revenue: goalRevenue(goal, hit, manual) });
+  }
+  return conversions;
+}
+
+function goalRevenue(goal: GoalTable, hit: EnrichedHit, manual: boolean): number {
+  if (manual && hit.conversion?.revenue !== null && hit.conversion?.revenue !== undefined) return hit.conversion.revenue;
+  if (Number(goal.event_value_as_revenue) === 1 && hit.action.eventValue !== null) return hit.action.eventValue;
+  const sent = hit.params.get('revenue');
+  if (sent !== undefined && Number.isFinite(Number(sent))) return Number(sent);
+  return Number(goal.revenue);
+}

@@ -1,0 +1,165 @@
+/** Recording one hit inside the writer's transaction: its visit, its action and its conversions. */
+import type { Insertable, Kysely, Updateable } from 'kysely';
+import type { Database, LogLinkVisitActionTable, LogVisitTable } from '../db/schema.js';
+import { insertReturningId } from '../db/insert-id.js';
+import { formatUtcDateTime } from '../time.js';
+import type { ActionDictionary } from './action-dictionary.js';
+import { writeConversions } from './conversion-writer.js';
+import type { ActionKind, DropReason, EnrichedHit } from './hit.js';
+import type { TrackedSite } from './site-cache.js';
+import { identifyVisit, type VisitCache, type VisitRules } from './visit-identifier.js';
+import { buildVisitRow } from './visit-row.js';
+import type { LastAction, VisitState } from './visit-state.js';
+
+/** The tenant's database, caches and visit rules that recording uses. */
+export interface RecordContext {
+  db: Kysely<Database>;
+  visits: VisitCache;
+  actions: ActionDictionary;
+  rules: VisitRules;
+}
+
+/** Action kinds that write a `log_link_visit_action` row. */
+const ROW_KINDS: ReadonlySet<ActionKind> = new Set(['pageview', 'download', 'outlink', 'site_search', 'event', 'content']);
+/** Action kinds that become the exit action of a visit. */
+const EXIT_KINDS: ReadonlySet<ActionKind> = new Set(['pageview', 'site_search', 'download', 'outlink']);
+
+interface ActionIds {
+  url: number | null;
+  name: number | null;
+}
+
+/**
+ * Records a hit: continues or starts its visit, writes its action row and conversions, and
+ * updates the visit's totals. Returns a drop reason for a heartbeat with no visit to extend.
+ */
+export async function recordHit(context: RecordContext, hit: EnrichedHit, tracked: TrackedSite): Promise<'recorded' | DropReason> {
+  const match = await identifyVisit(context.db, hit, context.visits, context.rules);
+  const kind = hit.action.kind;
+  if (kind === 'heartbeat') {
+    if (match.kind === 'new') return 'heartbeat_without_visit';
+    await extendVisit(context, match.visit, hit);
+    return 'recorded';
+  }
+
+  const ids = { url: await context.actions.idOf(context.db, hit.action.strings.url), name: await context.actions.idOf(context.db, hit.action.strings.name) };
+  const previous = match.kind === 'new' ? match.previous : null;
+  const visit = match.kind === 'existing' ? match.visit : await startVisit(context, hit, previous, tracked);
+  // A user id sent on a visit found by fingerprint takes the visit over, as Matomo does when uid sets the visitor id.
+  if (hit.params.get('uid') !== undefined && hit.requestedVisitorId !== null) visit.idvisitor = hit.requestedVisitorId;
+  const timeSpentRef = visit.lastAction ? Math.min(context.rules.visitLengthSeconds, Math.max(0, Math.round((hit.time.getTime() - visit.lastAction.time) / 1000))) : null;
+
+  let idlinkVa: number | null = null;
+  if (ROW_KINDS.has(kind)) {
+    if (visit.lastAction && timeSpentRef !== null) {
+      await context.db.updateTable('log_link_visit_action').set({ time_spent: timeSpentRef }).where('idlink_va', '=', visit.lastAction.idlinkVa).execute();
+    }
+    idlinkVa = await insertAction(context, hit, visit, ids, timeSpentRef);
+  }
+  applyActionToVisit(visit, hit, ids, idlinkVa);
+
+  await writeConversions({ db: context.db, hit, visit, previous, tracked, actions: context.actions, idlinkVa, idactionUrl: ids.url });
+  await saveVisitTotals(context.db, visit, hit, kind, ids);
+  context.visits.remember(visit);
+  return 'recorded';
+}
+
+async function startVisit(context: RecordContext, hit: EnrichedHit, previous: VisitState | null, tracked: TrackedSite): Promise<VisitState> {
+  const idvisitor = hit.requestedVisitorId ?? previous?.idvisitor ?? hit.configId;
+  const row = buildVisitRow(hit, previous, idvisitor, tracked.customDimensions);
+  const idvisit = await insertReturningId(context.db, context.db.insertInto('log_visit').values(row), 'idvisit');
+  return {
+    idvisit, siteId: hit.siteId, idvisitor, configId: hit.configId, userId: row.user_id ?? null,
+    firstActionTime: hit.time.getTime(), lastActionTime: hit.time.getTime(),
+    totalActions: 0, totalInteractions: 0, totalSearches: 0, totalEvents: 0, pageviews: 0,
+    goalConverted: false, goalBuyer: 0, entryIdactionUrl: null, lastAction: null, lastPageUrlId: null, lastPageNameId: null,
+    campaignName: hit.referrer.campaign?.name ?? null, refererType: hit.referrer.type, refererName: hit.referrer.name,
+    visitorCountVisits: Number(row.visitor_count_visits), visitorSecondsSinceFirst: Number(row.visitor_seconds_since_first ?? 0),
+    convertedGoals: new Set(),
+  };
+}
+
+async function insertAction(context: RecordContext, hit: EnrichedHit, visit: VisitState, ids: ActionIds, timeSpentRef: number | null): Promise<number> {
+  const action = hit.action;
+  const id = (value: typeof action.strings.eventCategory): Promise<number | null> => context.actions.idOf(context.db, value);
+  const isPageview = action.kind === 'pageview';
+  const row: Insertable<LogLinkVisitActionTable> = {
+    idsite: hit.siteId, idvisitor: visit.idvisitor, idvisit: visit.idvisit, server_time: formatUtcDateTime(hit.time),
+    idaction_url: ids.url, idaction_name: ids.name, idaction_url_ref: visit.lastPageUrlId, idaction_name_ref: visit.lastPageNameId,
+    idpageview: action.pageviewId, pageview_position: isPageview ? visit.pageviews + 1 : null,
+    time_spent_ref_action: timeSpentRef, time_spent: null,
+    idaction_event_category: await id(action.strings.eventCategory), idaction_event_action: await id(action.strings.eventAction),
+    idaction_content_name: await id(action.strings.contentName), idaction_content_piece: await id(action.strings.contentPiece),
+    idaction_content_target: await id(action.strings.contentTarget), idaction_content_interaction: await id(action.strings.contentInteraction),
+    custom_float: action.eventValue, search_cat: action.searchCategory, search_count: action.searchCount,
+    product_price: action.productPrice, idaction_product_sku: await id(action.strings.productSku),
+    idaction_product_name: await id(action.strings.productName), idaction_product_cat: await id(action.strings.productCategory),
+    time_network: action.timings.network, time_server: action.timings.server, time_transfer: action.timings.transfer,
+    time_dom_processing: action.timings.domProcessing, time_dom_completion: action.timings.domCompletion, time_on_load: action.timings.onLoad,
+  };
+  for (const variable of action.customVariables) {
+    Object.assign(row, { [`custom_var_k${variable.index}`]: variable.name, [`custom_var_v${variable.index}`]: variable.value });
+  }
+  for (const [index, value] of action.customDimensions) Object.assign(row, { [`custom_dimension_${index}`]: value });
+  return insertReturningId(context.db, context.db.insertInto('log_link_visit_action').values(row), 'idlink_va');
+}
+
+/** Updates the in-memory visit with one action; content impressions (no `c_i`) are not counted as actions, as in Matomo. */
+function applyActionToVisit(visit: VisitState, hit: EnrichedHit, ids: ActionIds, idlinkVa: number | null): void {
+  const action = hit.action;
+  const counted = ROW_KINDS.has(action.kind) && !(action.kind === 'content' && action.strings.contentInteraction === null);
+  if (counted) visit.totalActions += 1;
+  if (action.kind === 'pageview') {
+    visit.pageviews += 1;
+    visit.totalInteractions += 1;
+    visit.lastPageUrlId = ids.url;
+    visit.lastPageNameId = ids.name;
+    visit.entryIdactionUrl ??= ids.url;
+  }
+  if (action.kind === 'site_search') visit.totalSearches += 1;
+  if (action.kind === 'event') visit.totalEvents += 1;
+  if (idlinkVa !== null) {
+    const lastAction: LastAction = { idlinkVa, time: hit.time.getTime(), idactionUrl: ids.url, idactionName: ids.name };
+    visit.lastAction = lastAction;
+  }
+  visit.lastActionTime = Math.max(visit.lastActionTime, hit.time.getTime());
+}
+
+async function saveVisitTotals(db: Kysely<Database>, visit: VisitState, hit: EnrichedHit, kind: ActionKind, ids: ActionIds): Promise<void> {
+  const update: Updateable<LogVisitTable> = {
+    idvisitor: visit.idvisitor,
+    visit_last_action_time: formatUtcDateTime(new Date(visit.lastActionTime)),
+    visit_total_actions: visit.totalActions, visit_total_interactions: visit.totalInteractions,
+    visit_total_searches: visit.totalSearches, visit_total_events: visit.totalEvents,
+    visit_total_time: Math.round((visit.lastActionTime - visit.firstActionTime) / 1000),
+    visit_goal_converted: visit.goalConverted ? 1 : 0, visit_goal_buyer: visit.goalBuyer,
+  };
+  if (kind === 'pageview' && visit.pageviews === 1) {
+    update.visit_entry_idaction_url = ids.url;
+    update.visit_entry_idaction_name = ids.name;
+  }
+  if (EXIT_KINDS.has(kind)) {
+    update.visit_exit_idaction_url = ids.url;
+    update.visit_exit_idaction_name = ids.name;
+  }
+  const userId = hit.params.get('uid');
+  if (userId !== undefined) {
+    visit.userId = userId.slice(0, 200);
+    update.user_id = visit.userId;
+  }
+  await db.updateTable('log_visit').set(update).where('idvisit', '=', visit.idvisit).execute();
+}
+
+/** Extends a visit with a heartbeat: its last action time, its total time and the time spent on its last action. */
+async function extendVisit(context: RecordContext, visit: VisitState, hit: EnrichedHit): Promise<void> {
+  visit.lastActionTime = Math.max(visit.lastActionTime, hit.time.getTime());
+  if (visit.lastAction) {
+    const spent = Math.min(context.rules.visitLengthSeconds, Math.max(0, Math.round((hit.time.getTime() - visit.lastAction.time) / 1000)));
+    await context.db.updateTable('log_link_visit_action').set({ time_spent: spent }).where('idlink_va', '=', visit.lastAction.idlinkVa).execute();
+  }
+  await context.db.updateTable('log_visit').set({
+    visit_last_action_time: formatUtcDateTime(new Date(visit.lastActionTime)),
+    visit_total_time: Math.round((visit.lastActionTime - visit.firstActionTime) / 1000),
+  }).where('idvisit', '=', visit.idvisit).execute();
+  context.visits.remember(visit);
+}

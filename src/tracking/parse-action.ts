@@ -1,0 +1,224 @@
+/** Reading the action of a hit: its kind, its strings for `log_action` and its extra columns. */
+import { FootfallError, quote } from '../errors.js';
+import type { SiteRecord } from '../sites/site-store.js';
+import type { ActionInfo, ActionKind, ActionString, ActionStrings, CustomVariable, PageTimings } from './hit.js';
+import { ALWAYS_EXCLUDED_PARAMETERS, cleanPageUrl } from './page-url.js';
+import type { TrackedCustomDimension } from './site-cache.js';
+import type { TrackingParams } from './tracking-params.js';
+
+/** `log_action.type` values, as Matomo numbers them. */
+export const ACTION_TYPE = {
+  pageUrl: 1, outlink: 2, download: 3, pageTitle: 4, ecommerceSku: 5, ecommerceName: 6, ecommerceCategory: 7,
+  siteSearch: 8, eventCategory: 10, eventAction: 11, eventName: 12, contentName: 13, contentPiece: 14,
+  contentTarget: 15, contentInteraction: 16,
+} as const;
+
+/** Site search keyword parameters used when a site enables site search without naming its own. */
+export const DEFAULT_SEARCH_KEYWORD_PARAMETERS: readonly string[] = ['q', 'query', 's', 'search', 'searchword', 'k', 'keyword'];
+
+/** Longest stored action string, as Matomo truncates names. */
+const MAX_ACTION_STRING_LENGTH = 4096;
+/** Maximum length of a custom variable name or value. */
+const MAX_CUSTOM_VARIABLE_LENGTH = 200;
+/** Maximum length of a custom dimension value. */
+const MAX_CUSTOM_DIMENSION_LENGTH = 255;
+
+const EMPTY_STRINGS: ActionStrings = {
+  url: null, name: null, eventCategory: null, eventAction: null, contentName: null, contentPiece: null, contentTarget: null, contentInteraction: null,
+  productSku: null, productName: null, productCategory: null,
+};
+
+function actionString(value: string | undefined, type: number): ActionString | null {
+  if (value === undefined || value === '') return null;
+  return { value: value.slice(0, MAX_ACTION_STRING_LENGTH), type };
+}
+
+function splitList(text: string): string[] {
+  return text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+/**
+ * Parses the action of a hit. `ca=1` and goal requests record no pageview, `ping=1` only
+ * extends the visit, as in Matomo.
+ *
+ * @throws FootfallError TRACKING_PARAMETER_INVALID for an event without `e_c` or `e_a`, a
+ *   non-numeric `e_v`, or a malformed custom variable.
+ */
+export function parseAction(params: TrackingParams, site: SiteRecord, dimensions: readonly TrackedCustomDimension[]): ActionInfo {
+  const excluded = new Set([...ALWAYS_EXCLUDED_PARAMETERS, ...splitList(site.excluded_parameters).map((name) => name.toLowerCase())]);
+  const rawUrl = params.get('url');
+  let pageUrl = rawUrl === undefined ? null : cleanPageUrl(rawUrl, excluded, Number(site.keep_url_fragment) === 1);
+  const base = {
+    pageviewId: params.get('pv_id')?.slice(0, 6) ?? null, eventValue: null, searchCategory: null, searchCount: null, productPrice: null,
+    timings: parseTimings(params), customVariables: parseCustomVariables(params, 'cvar'),
+    customDimensions: parseCustomDimensions(params, dimensions, 'action'),
+  };
+  const urlString = actionString(pageUrl ?? undefined, ACTION_TYPE.pageUrl);
+  const titleString = actionString(params.get('action_name'), ACTION_TYPE.pageTitle);
+  const make = (kind: ActionKind, strings: Partial<ActionStrings>, extra: Partial<ActionInfo> = {}): ActionInfo => ({
+    kind, pageUrl, strings: { ...EMPTY_STRINGS, ...strings }, ...base, ...extra,
+    timings: kind === 'pageview' ? base.timings : NO_TIMINGS,
+  });
+
+  if (params.flag('ping')) return make('heartbeat', {});
+  const outlink = params.get('link');
+  if (outlink !== undefined) return make('outlink', { url: actionString(outlink, ACTION_TYPE.outlink), name: titleString });
+  const download = params.get('download');
+  if (download !== undefined) return make('download', { url: actionString(download, ACTION_TYPE.download), name: titleString });
+  if (params.get('e_c') !== undefined || params.get('e_a') !== undefined) return parseEvent(params, urlString, make);
+  if (params.get('c_n') !== undefined) {
+    return make('content', {
+      url: urlString, contentName: actionString(params.get('c_n'), ACTION_TYPE.contentName),
+      contentPiece: actionString(params.get('c_p'), ACTION_TYPE.contentPiece), contentTarget: actionString(params.get('c_t'), ACTION_TYPE.contentTarget),
+      contentInteraction: actionString(params.get('c_i'), ACTION_TYPE.contentInteraction),
+    });
+  }
+
+  const search = findSiteSearch(params, site, pageUrl);
+  if (search) {
+    pageUrl = search.url;
+    return make('site_search', { url: actionString(search.url ?? undefined, ACTION_TYPE.pageUrl), name: actionString(search.keyword, ACTION_TYPE.siteSearch) }, {
+      pageUrl: search.url, searchCategory: search.category, searchCount: search.count,
+    });
+  }
+  if (params.flag('ca') || params.get('idgoal') !== undefined) return make('none', {});
+  return make('pageview', { url: urlString, name: titleString, ...parseProductView(params) }, { productPrice: parseProductPrice(params) });
+}
+
+/** Reads the product view of an e-commerce product page: `_pks` (SKU), `_pkn` (name) and `_pkc` (category, or a JSON list of them). */
+function parseProductView(params: TrackingParams): Partial<ActionStrings> {
+  let category = params.get('_pkc');
+  if (category?.startsWith('[')) {
+    try {
+      const categories = JSON.parse(category) as unknown;
+      category = Array.isArray(categories) && categories.length > 0 ? String(categories[0]) : undefined;
+    } catch {
+      // A category that only looks like JSON is kept as text.
+    }
+  }
+  return {
+    productSku: actionString(params.get('_pks'), ACTION_TYPE.ecommerceSku),
+    productName: actionString(params.get('_pkn'), ACTION_TYPE.ecommerceName),
+    productCategory: actionString(category, ACTION_TYPE.ecommerceCategory),
+  };
+}
+
+function parseProductPrice(params: TrackingParams): number | null {
+  const text = params.get('_pkp');
+  const price = text === undefined ? Number.NaN : Number(text);
+  return Number.isFinite(price) ? price : null;
+}
+
+const NO_TIMINGS: PageTimings = { network: null, server: null, transfer: null, domProcessing: null, domCompletion: null, onLoad: null };
+
+function parseEvent(
+  params: TrackingParams, urlString: ActionString | null,
+  make: (kind: ActionKind, strings: Partial<ActionStrings>, extra?: Partial<ActionInfo>) => ActionInfo,
+): ActionInfo {
+  const category = params.get('e_c');
+  const action = params.get('e_a');
+  if (category === undefined || action === undefined) {
+    throw new FootfallError('TRACKING_PARAMETER_INVALID', "An event needs both 'e_c' (category) and 'e_a' (action).");
+  }
+  const valueText = params.get('e_v');
+  const value = valueText === undefined ? null : Number(valueText);
+  if (value !== null && !Number.isFinite(value)) {
+    throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(valueText)} for 'e_v'. Expected a number.`);
+  }
+  return make('event', {
+    url: urlString, name: actionString(params.get('e_n'), ACTION_TYPE.eventName),
+    eventCategory: actionString(category, ACTION_TYPE.eventCategory), eventAction: actionString(action, ACTION_TYPE.eventAction),
+  }, { eventValue: value });
+}
+
+interface SiteSearch {
+  url: string | null;
+  keyword: string;
+  category: string | null;
+  count: number | null;
+}
+
+/**
+ * Finds a site search: the `search` parameter, or (when the site enables site search) one
+ * of its keyword parameters in the page URL, which is then removed from the URL.
+ */
+function findSiteSearch(params: TrackingParams, site: SiteRecord, pageUrl: string | null): SiteSearch | null {
+  const countText = params.get('search_count');
+  const count = countText !== undefined && /^[0-9]{1,9}$/.test(countText) ? Number(countText) : null;
+  const explicit = params.get('search');
+  if (explicit !== undefined) return { url: pageUrl, keyword: explicit.toLowerCase(), category: params.get('search_cat')?.slice(0, 200) ?? null, count };
+  if (Number(site.sitesearch) !== 1 || pageUrl === null) return null;
+
+  let url: URL;
+  try {
+    url = new URL(pageUrl);
+  } catch {
+    return null;
+  }
+  const keywordNames = splitList(site.sitesearch_keyword_parameters);
+  const categoryNames = splitList(site.sitesearch_category_parameters);
+  const keyword = takeParameter(url, keywordNames.length > 0 ? keywordNames : DEFAULT_SEARCH_KEYWORD_PARAMETERS);
+  if (keyword === null) return null;
+  const category = takeParameter(url, categoryNames);
+  return { url: url.href, keyword: keyword.toLowerCase(), category: category?.slice(0, 200) ?? null, count };
+}
+
+/** Returns the first non-empty parameter of `names` and removes all of them from the URL. */
+function takeParameter(url: URL, names: readonly string[]): string | null {
+  let found: string | null = null;
+  for (const name of names) {
+    const value = url.searchParams.get(name)?.trim();
+    if (found === null && value) found = value;
+    if (url.searchParams.has(name) && value) url.searchParams.delete(name);
+  }
+  return found;
+}
+
+function parseTimings(params: TrackingParams): PageTimings {
+  const read = (name: string): number | null => {
+    const text = params.get(name);
+    return text !== undefined && /^[0-9]{1,9}$/.test(text) ? Number(text) : null;
+  };
+  return {
+    network: read('pf_net'), server: read('pf_srv') ?? read('gt_ms'), transfer: read('pf_tfr'),
+    domProcessing: read('pf_dm1'), domCompletion: read('pf_dm2'), onLoad: read('pf_onl'),
+  };
+}
+
+/**
+ * Parses `_cvar` (visit scope) or `cvar` (page scope): JSON `{"1":["name","value"],...}`
+ * with slots 1 to 5.
+ *
+ * @throws FootfallError TRACKING_PARAMETER_INVALID when the value is not such JSON.
+ */
+export function parseCustomVariables(params: TrackingParams, name: '_cvar' | 'cvar'): CustomVariable[] {
+  const text = params.get(name);
+  if (text === undefined) return [];
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    data = undefined;
+  }
+  if (typeof data !== 'object' || data === null) {
+    throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(text)} for '${name}'. Expected JSON such as {"1":["name","value"]}.`);
+  }
+  const variables: CustomVariable[] = [];
+  for (const [slot, pair] of Object.entries(data as Record<string, unknown>)) {
+    const index = Number(slot);
+    if (!Number.isInteger(index) || index < 1 || index > 5 || !Array.isArray(pair) || pair.length < 2) continue;
+    variables.push({ index, name: String(pair[0]).slice(0, MAX_CUSTOM_VARIABLE_LENGTH), value: String(pair[1]).slice(0, MAX_CUSTOM_VARIABLE_LENGTH) });
+  }
+  return variables;
+}
+
+/** Returns `dimensionN` values of the configured dimensions of one scope, by column index. */
+export function parseCustomDimensions(params: TrackingParams, dimensions: readonly TrackedCustomDimension[], scope: 'visit' | 'action'): Map<number, string> {
+  const values = new Map<number, string>();
+  for (const dimension of dimensions) {
+    if (dimension.scope !== scope || dimension.index < 1 || dimension.index > 5) continue;
+    const value = params.get(`dimension${dimension.id}`);
+    if (value !== undefined) values.set(dimension.index, value.slice(0, MAX_CUSTOM_DIMENSION_LENGTH));
+  }
+  return values;
+}

@@ -1,0 +1,79 @@
+/** Reading goal conversions and e-commerce orders or cart updates from a hit. */
+import { FootfallError, quote } from '../errors.js';
+import type { ConversionRequest, EcommerceItem } from './hit.js';
+import type { TrackingParams } from './tracking-params.js';
+
+/** `idgoal` of an e-commerce order. */
+export const ECOMMERCE_ORDER_GOAL = 0;
+/** `idgoal` of an abandoned cart row, which each cart update replaces. */
+export const ABANDONED_CART_GOAL = -1;
+
+/** Most categories an item may have, as Matomo stores them (category to category5). */
+const MAX_ITEM_CATEGORIES = 5;
+
+function parseMoney(params: TrackingParams, name: string): number | null {
+  const text = params.get(name);
+  if (text === undefined) return null;
+  const value = Number(text);
+  if (!Number.isFinite(value)) throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(text)} for '${name}'. Expected a number.`);
+  return value;
+}
+
+/**
+ * Parses `idgoal` with its revenue, and for `idgoal=0` the order (`ec_id`, totals, `ec_items`)
+ * or, without `ec_id`, a cart update. Returns null when the hit has no `idgoal`.
+ *
+ * @throws FootfallError TRACKING_PARAMETER_INVALID for a malformed `idgoal`, amount or `ec_items`.
+ */
+export function parseConversion(params: TrackingParams): ConversionRequest | null {
+  const idgoalText = params.get('idgoal');
+  if (idgoalText === undefined) return null;
+  if (!/^[0-9]{1,9}$/.test(idgoalText)) {
+    throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(idgoalText)} for 'idgoal'. Expected a goal id, or 0 for an e-commerce order.`);
+  }
+  const idgoal = Number(idgoalText);
+  const revenue = parseMoney(params, 'revenue');
+  if (idgoal !== ECOMMERCE_ORDER_GOAL) {
+    return { idgoal, revenue, orderId: null, subtotal: null, tax: null, shipping: null, discount: null, items: [] };
+  }
+
+  const orderId = params.get('ec_id')?.slice(0, 100) ?? null;
+  return {
+    idgoal: orderId === null ? ABANDONED_CART_GOAL : ECOMMERCE_ORDER_GOAL,
+    revenue, orderId,
+    subtotal: parseMoney(params, 'ec_st'), tax: parseMoney(params, 'ec_tx'),
+    shipping: parseMoney(params, 'ec_sh'), discount: parseMoney(params, 'ec_dt'),
+    items: parseItems(params.get('ec_items')),
+  };
+}
+
+function parseItems(text: string | undefined): EcommerceItem[] {
+  if (text === undefined) return [];
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    data = undefined;
+  }
+  if (!Array.isArray(data)) {
+    throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(text)} for 'ec_items'. Expected a JSON array of [sku, name, category, price, quantity].`);
+  }
+  const items = new Map<string, EcommerceItem>();
+  for (const entry of data) {
+    if (!Array.isArray(entry) || entry[0] === undefined || entry[0] === null || String(entry[0]).trim() === '') continue;
+    let categories: unknown[] = [];
+    if (Array.isArray(entry[2])) categories = entry[2];
+    else if (entry[2] !== undefined && entry[2] !== null && entry[2] !== '') categories = [entry[2]];
+    const price = Number(entry[3] ?? 0);
+    const quantity = Number(entry[4] ?? 1);
+    const sku = String(entry[0]).trim();
+    // Matomo keeps one row per SKU; a SKU listed twice keeps its last values.
+    items.set(sku, {
+      sku, name: String(entry[1] ?? '').trim(),
+      categories: categories.slice(0, MAX_ITEM_CATEGORIES).map((category: unknown) => String(category).trim()).filter((category: string) => category !== ''),
+      price: Number.isFinite(price) ? price : 0,
+      quantity: Number.isFinite(quantity) && quantity > 0 ? Math.floor(quantity) : 1,
+    });
+  }
+  return [...items.values()];
+}

@@ -1,0 +1,127 @@
+/** The parse step: untrusted tracking parameters become a typed, authenticated hit. */
+import type { Kysely } from 'kysely';
+import type { Settings } from '../config/settings.js';
+import type { Database } from '../db/schema.js';
+import { FootfallError, quote } from '../errors.js';
+import { siteNotFound } from '../sites/site-store.js';
+import type { Hit } from './hit.js';
+import type { SiteCache, TrackedSite } from './site-cache.js';
+import { canTrackWithOverrides, type TrackingAuth } from './tracking-auth.js';
+import type { TrackingParams } from './tracking-params.js';
+
+/** Seconds a `cdt` may lie in the future before it is ignored, for clocks that drift a little. */
+const CDT_FUTURE_TOLERANCE_SECONDS = 10;
+/** A `cdt` older than this is ignored, as Matomo ignores timestamps more than 20 years old. */
+const CDT_MAX_AGE_SECONDS = 20 * 365 * 86_400;
+
+/** Parameters that only a token with write access on the site (or a superuser) may send. */
+const AUTHENTICATED_PARAMETERS = ['cip', 'country', 'region', 'city', 'lat', 'long'] as const;
+
+/** Facts about a hit from its HTTP request, besides its parameters. */
+export interface HitRequestContext {
+  ip: string;
+  userAgent: string;
+  acceptLanguage: string;
+  now: Date;
+  /** A token that applies to the hit when the hit has none of its own (the bulk request's token). */
+  bulkToken?: string;
+  /** Whether the hit must carry a token with write access (`bulk_requests_require_authentication`). */
+  requireToken?: boolean;
+}
+
+/** The tenant's database, settings and caches that the parse step reads. */
+export interface ParseHitDependencies {
+  db: Kysely<Database>;
+  salt: string;
+  settings: Settings;
+  sites: SiteCache;
+  auth: TrackingAuth;
+}
+
+/**
+ * Parses `idsite`, authentication, time and client overrides of one hit.
+ *
+ * @throws FootfallError SITE_NOT_FOUND for a missing, malformed or unknown `idsite`;
+ *   TRACKING_PARAMETER_INVALID for a malformed value; TRACKING_AUTH_REQUIRED for an override
+ *   sent without a token that has write access on the site.
+ */
+export async function parseHit(params: TrackingParams, context: HitRequestContext, deps: ParseHitDependencies): Promise<{ hit: Hit; tracked: TrackedSite }> {
+  const tracked = await parseSite(params, deps);
+  const siteId = tracked.site.idsite;
+  const siteSettings = deps.settings.forSite(siteId);
+
+  const owner = await deps.auth.findOwner(deps.db, deps.salt, params.get('token_auth') ?? context.bulkToken);
+  const tokenGrantsWrite = canTrackWithOverrides(owner, siteId);
+  if (context.requireToken && !tokenGrantsWrite) {
+    throw new FootfallError('TRACKING_AUTH_REQUIRED', 'This bulk request needs a token_auth of a user with write access on every site it tracks, because bulk_requests_require_authentication is on.');
+  }
+  const authenticated = !siteSettings.bool('Tracker', 'tracking_requests_require_authentication') || tokenGrantsWrite;
+  for (const name of AUTHENTICATED_PARAMETERS) {
+    if (params.get(name) !== undefined && !authenticated) throw authRequired(name);
+  }
+
+  const time = parseHitTime(params, context.now, authenticated, siteSettings);
+  const ip = params.get('cip') ?? context.ip;
+  if (params.get('cip') !== undefined && !isIpAddress(ip)) {
+    throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(ip)} for 'cip'. Expected an IPv4 or IPv6 address.`);
+  }
+  return {
+    tracked,
+    hit: {
+      siteId, site: tracked.site, params, time, ip, authenticated,
+      userAgent: params.get('ua') ?? context.userAgent,
+      acceptLanguage: params.get('lang') ?? context.acceptLanguage,
+    },
+  };
+}
+
+async function parseSite(params: TrackingParams, deps: ParseHitDependencies): Promise<TrackedSite> {
+  const raw = params.get('idsite');
+  if (raw === undefined || !/^[0-9]{1,9}$/.test(raw) || Number(raw) <= 0) throw siteNotFound(raw ?? '');
+  const tracked = await deps.sites.get(deps.db, Number(raw));
+  if (!tracked) throw siteNotFound(raw);
+  return tracked;
+}
+
+/**
+ * Returns the time of a hit: now, or `cdt` (UTC 'YYYY-MM-DD HH:MM:SS' or a Unix timestamp),
+ * minus `cdo` seconds. A `cdt` in the future or more than 20 years old is ignored, as in
+ * Matomo; one older than `tracking_requests_require_authentication_when_custom_timestamp_newer_than`
+ * seconds needs authentication.
+ */
+export function parseHitTime(params: TrackingParams, now: Date, authenticated: boolean, settings: Settings): Date {
+  const offsetText = params.get('cdo');
+  const offsetSeconds = offsetText !== undefined && /^[0-9]{1,9}$/.test(offsetText) ? Number(offsetText) : 0;
+  const cdt = params.get('cdt');
+  if (cdt === undefined) return new Date(now.getTime() - offsetSeconds * 1000);
+
+  const seconds = parseCustomTimestamp(cdt);
+  const nowSeconds = now.getTime() / 1000;
+  if (seconds > nowSeconds + CDT_FUTURE_TOLERANCE_SECONDS || seconds < nowSeconds - CDT_MAX_AGE_SECONDS) return now;
+
+  const ageLimit = settings.int('Tracker', 'tracking_requests_require_authentication_when_custom_timestamp_newer_than');
+  if (nowSeconds - seconds > ageLimit && !authenticated) {
+    throw new FootfallError('TRACKING_AUTH_REQUIRED', `Custom timestamp ${quote(cdt)} is more than ${ageLimit} seconds old, so it requires a token_auth with write access on the site.`);
+  }
+  return new Date((seconds - offsetSeconds) * 1000);
+}
+
+function parseCustomTimestamp(text: string): number {
+  if (/^[0-9]{9,11}(\.[0-9]+)?$/.test(text)) return Math.floor(Number(text));
+  const match = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(text);
+  const time = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6])) : Number.NaN;
+  if (Number.isNaN(time)) {
+    throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(text)} for 'cdt'. Use a UTC time 'YYYY-MM-DD HH:MM:SS' or a Unix timestamp.`);
+  }
+  return time / 1000;
+}
+
+function authRequired(name: string): FootfallError {
+  return new FootfallError('TRACKING_AUTH_REQUIRED', `The parameter '${name}' requires a token_auth of a user with write access on the site, or of a superuser.`);
+}
+
+/** Returns whether a string is an IPv4 or IPv6 address. */
+export function isIpAddress(text: string): boolean {
+  if (/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(text)) return true;
+  return text.includes(':') && /^[0-9a-f:.]+$/i.test(text) && text.length <= 45;
+}

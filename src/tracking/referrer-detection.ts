@@ -1,0 +1,90 @@
+/** Referrer attribution: direct entry, search engine, website, social network or campaign. */
+import type { CampaignInfo, ReferrerInfo } from './hit.js';
+import { findSearchEngine, findSocialNetwork } from './referrer-lists.js';
+import type { TrackingParams } from './tracking-params.js';
+
+/** `referer_type` values, as Matomo stores them. */
+export const REFERRER_TYPE = { direct: 1, search: 2, website: 3, campaign: 6, social: 7 } as const;
+
+const CAMPAIGN_EXTRA_PARAMETERS = {
+  source: ['mtm_source', 'pk_source', 'utm_source'],
+  medium: ['mtm_medium', 'pk_medium', 'utm_medium'],
+  content: ['mtm_content', 'pk_content', 'utm_content'],
+  id: ['mtm_cid', 'pk_cid', 'utm_id', 'mtm_clid'],
+} as const;
+
+/** Settings the detection reads: the campaign parameter names of `[Tracker]`. */
+export interface ReferrerDetectionConfig {
+  campaignNameParameters: readonly string[];
+  campaignKeywordParameters: readonly string[];
+}
+
+function parseUrl(text: string | undefined): URL | null {
+  if (!text) return null;
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads a parameter case-insensitively by name, as Matomo matches campaign parameters. */
+function firstParameter(url: URL | null, names: readonly string[]): string | null {
+  if (!url) return null;
+  const lowered = new Map<string, string>();
+  for (const [name, value] of url.searchParams) if (!lowered.has(name.toLowerCase())) lowered.set(name.toLowerCase(), value);
+  for (const name of names) {
+    const value = lowered.get(name.toLowerCase())?.trim();
+    if (value) return value;
+  }
+  return null;
+}
+
+/**
+ * Finds the campaign of a hit: first in the page URL's campaign parameters, then in `_rcn`
+ * and `_rck`. Names and keywords are lower-cased, as Matomo stores them.
+ */
+export function detectCampaign(pageUrl: URL | null, params: TrackingParams, config: ReferrerDetectionConfig): CampaignInfo | null {
+  const nameFromUrl = firstParameter(pageUrl, config.campaignNameParameters);
+  const name = nameFromUrl ?? params.get('_rcn') ?? null;
+  if (!name) return null;
+  const keyword = nameFromUrl ? firstParameter(pageUrl, config.campaignKeywordParameters) : params.get('_rck') ?? null;
+  const lower = (value: string | null): string | null => (value === null ? null : value.toLowerCase());
+  return {
+    name: name.toLowerCase(),
+    keyword: lower(keyword),
+    source: lower(firstParameter(pageUrl, CAMPAIGN_EXTRA_PARAMETERS.source)),
+    medium: lower(firstParameter(pageUrl, CAMPAIGN_EXTRA_PARAMETERS.medium)),
+    content: lower(firstParameter(pageUrl, CAMPAIGN_EXTRA_PARAMETERS.content)),
+    id: firstParameter(pageUrl, CAMPAIGN_EXTRA_PARAMETERS.id),
+  };
+}
+
+/**
+ * Attributes a hit to a referrer type. `siteHosts` are the host names of the site's URLs:
+ * a referrer on one of them counts as direct entry.
+ */
+export function detectReferrer(pageUrl: URL | null, params: TrackingParams, siteHosts: ReadonlySet<string>, config: ReferrerDetectionConfig): ReferrerInfo {
+  const referrerText = params.get('urlref') ?? params.get('_ref');
+  const campaign = detectCampaign(pageUrl, params, config);
+  if (campaign) {
+    return { type: REFERRER_TYPE.campaign, name: campaign.name, keyword: campaign.keyword, url: referrerText ?? null, campaign };
+  }
+
+  const referrer = parseUrl(referrerText);
+  if (!referrer) return { type: REFERRER_TYPE.direct, name: null, keyword: null, url: null, campaign: null };
+  const host = referrer.hostname.toLowerCase();
+  if (siteHosts.has(host) || siteHosts.has(host.replace(/^www\./, ''))) {
+    return { type: REFERRER_TYPE.direct, name: null, keyword: null, url: null, campaign: null };
+  }
+
+  const engine = findSearchEngine(host);
+  if (engine) {
+    const keyword = firstParameter(referrer, engine.keywordParameters);
+    return { type: REFERRER_TYPE.search, name: engine.name, keyword: keyword === null ? null : keyword.toLowerCase(), url: referrer.href, campaign: null };
+  }
+  const social = findSocialNetwork(host);
+  if (social) return { type: REFERRER_TYPE.social, name: social, keyword: null, url: referrer.href, campaign: null };
+  return { type: REFERRER_TYPE.website, name: host, keyword: null, url: referrer.href, campaign: null };
+}

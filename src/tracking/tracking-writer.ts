@@ -1,0 +1,179 @@
+/**
+ * The per-tenant writer: collects hits for a few milliseconds, records them in one
+ * transaction (group commit), and only then settles each hit's promise, so the response to
+ * a request is sent after its hit is durable.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { DatabaseAdapter } from '../db/database-config.js';
+import type { Database } from '../db/schema.js';
+import { formatUtcDateTime } from '../time.js';
+import type { ActionDictionary } from './action-dictionary.js';
+import type { DropReason, EnrichedHit } from './hit.js';
+import { recordHit } from './hit-recorder.js';
+import type { TrackedSite } from './site-cache.js';
+import { formatSiteDate } from './site-time.js';
+import type { VisitCache, VisitRules } from './visit-identifier.js';
+
+/** Dependencies and limits of the writer of one tenant. */
+export interface TrackingWriterConfig {
+  db: () => Kysely<Database>;
+  adapter: DatabaseAdapter;
+  visits: VisitCache;
+  actions: ActionDictionary;
+  rulesFor(siteId: number): VisitRules;
+  batchMs: number;
+  maxHits: number;
+  logger: Logger;
+  tenant: string;
+}
+
+/** The outcome of writing one hit. */
+export type WriteOutcome = 'recorded' | DropReason;
+
+interface WriteJob {
+  hit: EnrichedHit;
+  tracked: TrackedSite;
+  resolve(outcome: WriteOutcome): void;
+  reject(error: unknown): void;
+}
+
+/** Drops waiting to be counted, by `idsite|day|reason`. */
+type DropCounts = Map<string, number>;
+
+/** Writes the hits and drop counts of one tenant in batches. */
+export class TrackingWriter {
+  readonly #config: TrackingWriterConfig;
+  #queue: WriteJob[] = [];
+  #drops: DropCounts = new Map();
+  #dropWaiters: (() => void)[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
+
+  constructor(config: TrackingWriterConfig) {
+    this.#config = config;
+  }
+
+  /** Queues a hit and resolves once it is committed (or rejects when its transaction failed). */
+  write(hit: EnrichedHit, tracked: TrackedSite): Promise<WriteOutcome> {
+    return new Promise<WriteOutcome>((resolve, reject) => {
+      this.#queue.push({ hit, tracked, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /**
+   * Counts a dropped hit; the count is saved with the next batch, and the promise resolves
+   * once that batch ended. A count that could not be saved is kept for the batch after.
+   */
+  countDrop(siteId: number, day: string, reason: DropReason): Promise<void> {
+    const key = `${siteId}|${day}|${reason}`;
+    this.#drops.set(key, (this.#drops.get(key) ?? 0) + 1);
+    return new Promise<void>((resolve) => {
+      this.#dropWaiters.push(resolve);
+      this.#schedule();
+    });
+  }
+
+  /** Writes everything queued now; resolves when the queue is empty. */
+  async flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    while (this.#flushing || this.#queue.length > 0 || this.#drops.size > 0) {
+      if (this.#flushing) await this.#flushing;
+      else await this.#runBatch();
+    }
+  }
+
+  #schedule(): void {
+    if (this.#timer || this.#flushing) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#runBatch();
+    }, this.#config.batchMs);
+  }
+
+  #runBatch(): Promise<void> {
+    const jobs = this.#queue.splice(0, this.#config.maxHits);
+    const drops = this.#drops;
+    const dropWaiters = this.#dropWaiters;
+    this.#drops = new Map();
+    this.#dropWaiters = [];
+    this.#flushing = this.#commitBatch(jobs, drops).finally(() => {
+      this.#flushing = undefined;
+      for (const resolve of dropWaiters) resolve();
+      if (this.#queue.length > 0 || this.#drops.size > 0) this.#schedule();
+    });
+    return this.#flushing;
+  }
+
+  async #commitBatch(jobs: WriteJob[], drops: DropCounts): Promise<void> {
+    const started = Date.now();
+    try {
+      const outcomes = await this.#transaction(jobs, drops);
+      jobs.forEach((job, index) => job.resolve(outcomes[index]!));
+      this.#config.logger.debug({ tenant: this.#config.tenant, hits: jobs.length, durationMs: Date.now() - started }, 'tracking batch committed');
+    } catch (error) {
+      this.#config.logger.warn({ tenant: this.#config.tenant, hits: jobs.length, err: error }, 'tracking batch failed');
+      if (jobs.length <= 1) {
+        jobs.forEach((job) => job.reject(error));
+        if (jobs.length === 0) this.#config.logger.error({ tenant: this.#config.tenant, err: error }, 'tracking drop counts not saved');
+        return;
+      }
+      // One bad hit must not fail its neighbours: each is tried again in its own transaction.
+      for (const job of jobs) await this.#commitBatch([job], new Map());
+      for (const [key, count] of drops) this.#drops.set(key, (this.#drops.get(key) ?? 0) + count);
+    }
+  }
+
+  async #transaction(jobs: WriteJob[], pendingDrops: DropCounts): Promise<WriteOutcome[]> {
+    const { visits, actions } = this.#config;
+    const drops = new Map(pendingDrops);
+    try {
+      const outcomes = await this.#config.db().transaction().execute(async (trx) => {
+        const results: WriteOutcome[] = [];
+        const days = new Map<string, { siteId: number; day: string }>();
+        for (const job of jobs) {
+          const outcome = await recordHit({ db: trx, visits, actions, rules: this.#config.rulesFor(job.hit.siteId) }, job.hit, job.tracked);
+          results.push(outcome);
+          const day = formatSiteDate(job.hit.time, job.hit.site.timezone);
+          if (outcome === 'recorded') days.set(`${job.hit.siteId}|${day}`, { siteId: job.hit.siteId, day });
+          else drops.set(`${job.hit.siteId}|${day}|${outcome}`, (drops.get(`${job.hit.siteId}|${day}|${outcome}`) ?? 0) + 1);
+        }
+        await this.#saveInvalidations(trx, [...days.values()]);
+        await this.#saveDrops(trx, drops);
+        return results;
+      });
+      actions.commit();
+      return outcomes;
+    } catch (error) {
+      actions.rollback();
+      // Visit states were changed in place by the rolled-back hits, so none of them can be trusted.
+      visits.clear();
+      throw error;
+    }
+  }
+
+  /** Marks each (site, day in the site's time zone) that received hits, for core:archive. */
+  async #saveInvalidations(db: Kysely<Database>, days: { siteId: number; day: string }[]): Promise<void> {
+    const now = formatUtcDateTime(new Date());
+    for (const { siteId, day } of days) {
+      const insert = db.insertInto('archive_invalidations').values({ idsite: siteId, date: day, ts_invalidated: now });
+      if (this.#config.adapter === 'mysql') await insert.onDuplicateKeyUpdate({ ts_invalidated: now }).execute();
+      else await insert.onConflict((conflict) => conflict.columns(['idsite', 'date']).doUpdateSet({ ts_invalidated: now })).execute();
+    }
+  }
+
+  async #saveDrops(db: Kysely<Database>, drops: DropCounts): Promise<void> {
+    for (const [key, count] of drops) {
+      const [siteId, day, reason] = key.split('|') as [string, string, string];
+      const insert = db.insertInto('tracking_drop').values({ idsite: Number(siteId), date: day, reason, count });
+      if (this.#config.adapter === 'mysql') {
+        await insert.onDuplicateKeyUpdate({ count: sql`${sql.ref('count')} + values(${sql.ref('count')})` }).execute();
+      } else {
+        await insert.onConflict((conflict) => conflict.columns(['idsite', 'date', 'reason'])
+          .doUpdateSet((eb) => ({ count: eb(eb.ref('tracking_drop.count'), '+', eb.ref('excluded.count')) }))).execute();
+      }
+    }
+  }
+}

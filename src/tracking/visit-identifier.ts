@@ -1,0 +1,156 @@
+/** Visit identification: does a hit continue a recent visit of its visitor, or start a new one? */
+import type { Kysely } from 'kysely';
+import { LRUCache } from 'lru-cache';
+import type { Settings } from '../config/settings.js';
+import type { Database } from '../db/schema.js';
+import { formatUtcDateTime } from '../time.js';
+import type { EnrichedHit } from './hit.js';
+import { REFERRER_TYPE } from './referrer-detection.js';
+import { formatSiteDate } from './site-time.js';
+import { loadVisitState, visitStateFromRow, type VisitState } from './visit-state.js';
+
+/** The visit settings of `[Tracker]` for one site. */
+export interface VisitRules {
+  visitLengthSeconds: number;
+  lookBackSeconds: number;
+  newVisitAfterMidnight: boolean;
+  newVisitOnCampaignChange: boolean;
+  newVisitOnWebsiteReferrerChange: boolean;
+  trustVisitorsCookies: boolean;
+}
+
+/** Reads the visit rules of a site from its settings. */
+export function readVisitRules(settings: Settings): VisitRules {
+  const visitLengthSeconds = settings.int('Tracker', 'visit_standard_length') || 1800;
+  return {
+    visitLengthSeconds,
+    lookBackSeconds: Math.max(visitLengthSeconds, settings.int('Tracker', 'window_look_back_for_visitor')),
+    newVisitAfterMidnight: settings.bool('Tracker', 'create_new_visit_after_midnight'),
+    newVisitOnCampaignChange: settings.bool('Tracker', 'create_new_visit_when_campaign_changes'),
+    newVisitOnWebsiteReferrerChange: settings.bool('Tracker', 'create_new_visit_when_website_referrer_changes'),
+    trustVisitorsCookies: settings.bool('Tracker', 'trust_visitors_cookies'),
+  };
+}
+
+/** The outcome of identification: the visit to continue, or the visitor's previous visit (if any) for a new one. */
+export type VisitMatch =
+  | { kind: 'existing'; visit: VisitState }
+  | { kind: 'new'; previous: VisitState | null };
+
+/**
+ * Recent visits of one tenant in memory, by visitor id and by config id, so that most hits
+ * find their visit without reading the database. Bounded: the least recently used visits
+ * are forgotten and read back from `log_visit` when their visitor returns.
+ *
+ * NOTE: the cache assumes this process is the only writer of the tenant's visits. Several
+ * tracking servers for one tenant need the queued mode, where one worker owns a visitor.
+ */
+export class VisitCache {
+  readonly #byVisitor: LRUCache<string, VisitState>;
+  readonly #byConfig: LRUCache<string, VisitState>;
+
+  constructor(size: number) {
+    this.#byVisitor = new LRUCache({ max: Math.max(1, size) });
+    this.#byConfig = new LRUCache({ max: Math.max(1, size) });
+  }
+
+  getByVisitor(siteId: number, idvisitor: string): VisitState | undefined {
+    return this.#byVisitor.get(`${siteId}:${idvisitor}`);
+  }
+
+  getByConfig(siteId: number, configId: string): VisitState | undefined {
+    return this.#byConfig.get(`${siteId}:${configId}`);
+  }
+
+  /** Remembers a visit under its visitor id and config id. */
+  remember(visit: VisitState): void {
+    this.#byVisitor.set(`${visit.siteId}:${visit.idvisitor}`, visit);
+    this.#byConfig.set(`${visit.siteId}:${visit.configId}`, visit);
+  }
+
+  /** Forgets every visit, after a transaction rolled back changes the cached states already hold. */
+  clear(): void {
+    this.#byVisitor.clear();
+    this.#byConfig.clear();
+  }
+}
+
+/**
+ * Finds the visit a hit belongs to, as Matomo does: by visitor id when the hit has one (only
+ * by it when `cid` is sent or cookies are trusted), else or then by config id within the
+ * look-back window. A found visit still starts a new one when its last action is older than
+ * the visit length, when the day changed in the site's time zone, when `new_visit=1`, or
+ * when the campaign (or, if configured, the referring website) changed.
+ */
+export async function identifyVisit(db: Kysely<Database>, hit: EnrichedHit, cache: VisitCache, rules: VisitRules): Promise<VisitMatch> {
+  const { recent, previous } = await findVisits(db, hit, cache, rules);
+  if (!recent) return { kind: 'new', previous };
+  return startsNewVisit(recent, hit, rules) ? { kind: 'new', previous: recent } : { kind: 'existing', visit: recent };
+}
+
+/** The visit a hit may continue, and otherwise the visitor's last visit before it (for the returning-visitor counters). */
+interface VisitLookup {
+  recent: VisitState | null;
+  previous: VisitState | null;
+}
+
+async function findVisits(db: Kysely<Database>, hit: EnrichedHit, cache: VisitCache, rules: VisitRules): Promise<VisitLookup> {
+  const earliest = hit.time.getTime() - rules.lookBackSeconds * 1000;
+  const latest = hit.time.getTime() + rules.visitLengthSeconds * 1000;
+  const inWindow = (visit: VisitState | undefined | null): visit is VisitState =>
+    visit !== undefined && visit !== null && visit.lastActionTime >= earliest && visit.lastActionTime <= latest;
+  const visitorOnly = hit.requestedVisitorId !== null && (rules.trustVisitorsCookies || (hit.params.get('cid') !== undefined && hit.params.get('uid') === undefined));
+
+  let previous: VisitState | null = null;
+  if (hit.requestedVisitorId !== null) {
+    const byVisitor = await findByVisitorId(db, hit, cache, earliest, latest);
+    if (inWindow(byVisitor)) return { recent: byVisitor, previous: null };
+    previous = byVisitor;
+    if (visitorOnly) return { recent: null, previous };
+  }
+
+  const cached = cache.getByConfig(hit.siteId, hit.configId);
+  if (inWindow(cached) && (hit.requestedVisitorId === null || cached.userId === null || cached.userId === (hit.params.get('uid') ?? null))) {
+    return { recent: cached, previous };
+  }
+  const row = await db.selectFrom('log_visit').selectAll().where('idsite', '=', hit.siteId).where('config_id', '=', hit.configId)
+    .where('visit_last_action_time', '>=', formatUtcDateTime(new Date(earliest)))
+    .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
+    .orderBy('visit_last_action_time', 'desc').limit(1).executeTakeFirst();
+  return { recent: row ? remember(cache, await loadVisitState(db, row)) : null, previous };
+}
+
+/**
+ * Returns the visitor's most recent visit up to `latest`, from the cache or else from the
+ * database. One query serves both the visit to continue and the previous visit of a new one.
+ */
+async function findByVisitorId(db: Kysely<Database>, hit: EnrichedHit, cache: VisitCache, earliest: number, latest: number): Promise<VisitState | null> {
+  const idvisitor = hit.requestedVisitorId!;
+  const cached = cache.getByVisitor(hit.siteId, idvisitor);
+  if (cached && cached.lastActionTime <= latest) return cached;
+  const row = await db.selectFrom('log_visit').selectAll().where('idsite', '=', hit.siteId).where('idvisitor', '=', idvisitor)
+    .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
+    .orderBy('visit_last_action_time', 'desc').limit(1).executeTakeFirst();
+  if (!row) return null;
+  const visit = visitStateFromRow(row);
+  // Only a visit that may be continued needs its last action and conversions read.
+  return visit.lastActionTime >= earliest ? remember(cache, await loadVisitState(db, row)) : visit;
+}
+
+function remember(cache: VisitCache, visit: VisitState): VisitState {
+  cache.remember(visit);
+  return visit;
+}
+
+function startsNewVisit(visit: VisitState, hit: EnrichedHit, rules: VisitRules): boolean {
+  if (hit.params.flag('new_visit')) return true;
+  if (hit.time.getTime() - visit.lastActionTime > rules.visitLengthSeconds * 1000) return true;
+  if (rules.newVisitAfterMidnight) {
+    const timezone = hit.site.timezone;
+    if (formatSiteDate(new Date(visit.lastActionTime), timezone) !== formatSiteDate(hit.time, timezone)) return true;
+  }
+  const referrer = hit.referrer;
+  if (rules.newVisitOnCampaignChange && referrer.type === REFERRER_TYPE.campaign && referrer.name !== visit.campaignName) return true;
+  if (rules.newVisitOnWebsiteReferrerChange && referrer.type === REFERRER_TYPE.website && referrer.name !== visit.refererName) return true;
+  return false;
+}

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../../support/test-root.js';
+
+describe('Goals API', () => {
+  let root: TestRoot;
+  let app: FastifyInstance;
+  let host: string;
+  let token: string;
+
+  before(async () => {
+    root = createTestRoot();
+    const tenant = await createTestTenant(root);
+    host = tenant.host;
+    token = tenant.tokenAuth;
+    app = await buildTestServer(root);
+  });
+
+  after(async () => {
+    await app.close();
+    await root.cleanup();
+  });
+
+  async function call(params: Record<string, string>, withToken = true): Promise<{ status: number; body: unknown }> {
+    const query = new URLSearchParams({ module: 'API', format: 'json', idSite: '1', ...params, ...(withToken ? { token_auth: token } : {}) });
+    const response = await app.inject({ method: 'GET', url: `/index.php?${query}`, headers: { host } });
+    return { status: response.statusCode, body: response.json() };
+  }
+
+  test('add, update, list and delete', async () => {
+    assert.deepEqual((await call({ method: 'Goals.addGoal', name: 'Signup', matchAttribute: 'url', pattern: '/welcome', patternType: 'contains' })).body, { value: 1 });
+    assert.deepEqual((await call({ method: 'Goals.addGoal', name: 'Video', matchAttribute: 'event_category', pattern: 'video', patternType: 'exact', revenue: '2.5', allowMultipleConversionsPerVisit: '1' })).body, { value: 2 });
+    assert.deepEqual((await call({ method: 'Goals.updateGoal', idGoal: '1', name: 'Sign-up', matchAttribute: 'url', pattern: '^/welcome', patternType: 'regex', caseSensitive: '1' })).body, { result: 'success', message: 'ok' });
+    assert.deepEqual((await call({ method: 'Goals.deleteGoal', idGoal: '2' })).body, { result: 'success', message: 'ok' });
+    assert.deepEqual((await call({ method: 'Goals.getGoals' })).body, {
+      1: {
+        idsite: '1', idgoal: '1', name: 'Sign-up', description: '', match_attribute: 'url', pattern: '^/welcome', pattern_type: 'regex',
+        case_sensitive: '1', allow_multiple: '0', revenue: '0', deleted: '0', event_value_as_revenue: '0',
+      },
+    });
+    assert.deepEqual((await call({ method: 'Goals.addGoal', name: 'Third', matchAttribute: 'manually' })).body, { value: 3 });
+  });
+
+  test('invalid match attribute is rejected', async () => {
+    const response = await call({ method: 'Goals.addGoal', name: 'Bad', matchAttribute: 'colour', pattern: 'x' });
+    assert.equal(response.status, 400);
+    assert.equal((response.body as { code: string }).code, 'GOAL_INVALID');
+  });
+
+  test('unknown goal update is rejected', async () => {
+    const response = await call({ method: 'Goals.updateGoal', idGoal: '99', name: 'X', matchAttribute: 'url', pattern: 'x' });
+    assert.equal(response.status, 400);
+    assert.equal((response.body as { code: string }).code, 'GOAL_NOT_FOUND');
+  });
+
+  test('anonymous caller cannot add goals', async () => {
+    const response = await call({ method: 'Goals.addGoal', name: 'X', matchAttribute: 'url', pattern: 'x' }, false);
+    assert.equal(response.status, 401);
+    assert.equal((response.body as { code: string }).code, 'ACCESS_DENIED');
+  });
+});

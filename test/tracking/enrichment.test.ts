@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { DeviceDetection } from '../../src/tracking/device-detection.js';
+import { Geolocator } from '../../src/tracking/geo/geolocator.js';
+import { buildMmdb } from '../../src/tracking/geo/mmdb-writer.js';
+import { ipMatchesRule, maskIpAddress } from '../../src/tracking/ip-address.js';
+import { cleanPageUrl, splitUrlPrefix } from '../../src/tracking/page-url.js';
+import { detectReferrer } from '../../src/tracking/referrer-detection.js';
+import { formatSiteDate, formatSiteDateTime } from '../../src/tracking/site-time.js';
+import { TrackingParams } from '../../src/tracking/tracking-params.js';
+
+const CAMPAIGN_CONFIG = {
+  campaignNameParameters: ['pk_campaign', 'mtm_campaign', 'utm_campaign'],
+  campaignKeywordParameters: ['pk_kwd', 'mtm_kwd', 'utm_term'],
+};
+const SITE_HOSTS = new Set(['example.org']);
+
+describe('mmdb writer', () => {
+  test('city records read back through maxmind', () => {
+    const database = buildMmdb([
+      { cidr: '10.0.0.0/8', data: { country: { iso_code: 'NL' } } },
+      { cidr: '10.1.2.0/24', data: { country: { iso_code: 'BE' }, city: { names: { en: 'Ghent' } }, location: { latitude: 51.05, longitude: 3.72 }, subdivisions: [{ iso_code: 'VOV' }] } },
+    ], { databaseType: 'Test-City', description: 'test', buildEpochSeconds: 1 });
+    const geolocator = new Geolocator(database);
+    assert.deepEqual(geolocator.lookup('10.1.2.3'), { country: 'be', region: 'VOV', city: 'Ghent', latitude: 51.05, longitude: 3.72 });
+    assert.deepEqual(geolocator.lookup('10.9.9.9'), { country: 'nl', region: null, city: null, latitude: null, longitude: null });
+    assert.deepEqual(geolocator.lookup('11.0.0.1'), { country: null, region: null, city: null, latitude: null, longitude: null });
+  });
+
+  test('demo database covers documentation ranges', () => {
+    const geolocator = Geolocator.open('');
+    assert.equal(geolocator.lookup('192.0.2.200').country, 'fr');
+    assert.equal(geolocator.lookup('198.51.100.1').country, 'jp');
+    assert.equal(geolocator.lookup('203.0.113.9').country, 'de');
+    assert.equal(geolocator.lookup('2001:db8::1').country, null);
+  });
+});
+
+describe('ip address', () => {
+  test('masks IPv4 bytes', () => {
+    assert.equal(maskIpAddress('81.12.34.56', 0), '81.12.34.56');
+    assert.equal(maskIpAddress('81.12.34.56', 1), '81.12.34.0');
+    assert.equal(maskIpAddress('81.12.34.56', 2), '81.12.0.0');
+    assert.equal(maskIpAddress('81.12.34.56', 3), '81.0.0.0');
+  });
+
+  test('masks IPv6 to a prefix', () => {
+    assert.equal(maskIpAddress('2001:db8:85a3:1:2:3:4:5', 2), '2001:db8:85a3:1::');
+    assert.equal(maskIpAddress('2001:db8:85a3:1:2:3:4:5', 3), '2001:db8:85a3::');
+  });
+
+  test('matches exclusion rules', () => {
+    assert.equal(ipMatchesRule('10.1.2.3', '10.1.2.3'), true);
+    assert.equal(ipMatchesRule('10.1.2.3', '10.1.*.*'), true);
+    assert.equal(ipMatchesRule('10.2.2.3', '10.1.*.*'), false);
+    assert.equal(ipMatchesRule('10.1.2.3', '10.0.0.0/8'), true);
+    assert.equal(ipMatchesRule('11.1.2.3', '10.0.0.0/8'), false);
+    assert.equal(ipMatchesRule('10.1.2.30', '10.1.2.3'), false);
+  });
+});
+
+describe('page url', () => {
+  test('removes excluded parameters and fragment', () => {
+    assert.equal(cleanPageUrl('https://example.org/a?x=1&SID=2&y=3#frag', new Set(['sid']), false), 'https://example.org/a?x=1&y=3');
+    assert.equal(cleanPageUrl('https://example.org/a#frag', new Set(), true), 'https://example.org/a#frag');
+  });
+
+  test('splits the Matomo url prefix', () => {
+    assert.deepEqual(splitUrlPrefix('https://www.example.org/'), { prefix: 3, rest: 'example.org/' });
+    assert.deepEqual(splitUrlPrefix('http://example.org/'), { prefix: 0, rest: 'example.org/' });
+    assert.deepEqual(splitUrlPrefix('ftp://example.org/'), { prefix: null, rest: 'ftp://example.org/' });
+  });
+});
+
+describe('referrer detection', () => {
+  const detect = (query: string, pageUrl = 'https://example.org/') =>
+    detectReferrer(new URL(pageUrl), TrackingParams.fromQueryString(query), SITE_HOSTS, CAMPAIGN_CONFIG);
+
+  test('no referrer is direct entry', () => {
+    assert.deepEqual(detect(''), { type: 1, name: null, keyword: null, url: null, campaign: null });
+  });
+
+  test('own site referrer is direct entry', () => {
+    assert.equal(detect(`urlref=${encodeURIComponent('https://www.example.org/other')}`).type, 1);
+  });
+
+  test('search engine country domain', () => {
+    const referrer = detect(`urlref=${encodeURIComponent('https://www.google.co.uk/search?q=Blue+Hats')}`);
+    assert.equal(referrer.type, 2);
+    assert.equal(referrer.name, 'Google');
+    assert.equal(referrer.keyword, 'blue hats');
+  });
+
+  test('social network', () => {
+    const referrer = detect(`urlref=${encodeURIComponent('https://m.facebook.com/story')}`);
+    assert.equal(referrer.type, 7);
+    assert.equal(referrer.name, 'Facebook');
+  });
+
+  test('campaign from _rcn and _rck', () => {
+    const referrer = detect('_rcn=Winter&_rck=Boots');
+    assert.equal(referrer.type, 6);
+    assert.equal(referrer.name, 'winter');
+    assert.equal(referrer.keyword, 'boots');
+  });
+
+  test('page url campaign wins over _rcn', () => {
+    assert.equal(detect('_rcn=Winter', 'https://example.org/?PK_CAMPAIGN=Summer').name, 'summer');
+  });
+});
+
+describe('device detection', () => {
+  const detection = new DeviceDetection(10);
+
+  test('client hints give the real device', () => {
+    const device = detection.detect(
+      'Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36',
+      JSON.stringify({ fullVersionList: [{ brand: 'Google Chrome', version: '124.0.6367.82' }], mobile: true, model: 'Pixel 7', platform: 'Android', platformVersion: '14.0.0' }),
+    );
+    assert.equal(device.deviceType, 1);
+    assert.equal(device.deviceBrand, 'Google');
+    assert.equal(device.deviceModel, 'Pixel 7');
+    assert.equal(device.os, 'AND');
+    assert.equal(device.osVersion, '14.0.0');
+    assert.equal(device.browserName, 'CM');
+  });
+
+  test('bot user agent is a bot', () => {
+    const device = detection.detect('Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)');
+    assert.equal(device.isBot, true);
+    assert.equal(device.os, 'BOT');
+  });
+
+  test('malformed client hints are ignored', () => {
+    assert.equal(detection.detect('Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0', '{not json').browserName, 'FF');
+  });
+});
+
+describe('site time', () => {
+  test('IANA zone and UTC offset forms', () => {
+    const time = new Date('2026-05-01T23:30:00Z');
+    assert.equal(formatSiteDateTime(time, 'Europe/Paris'), '2026-05-02 01:30:00');
+    assert.equal(formatSiteDate(time, 'America/New_York'), '2026-05-01');
+    assert.equal(formatSiteDateTime(time, 'UTC+5.5'), '2026-05-02 05:00:00');
+    assert.equal(formatSiteDateTime(time, 'UTC-3'), '2026-05-01 20:30:00');
+  });
+});

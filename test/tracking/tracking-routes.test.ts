@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { TRANSPARENT_GIF } from '../../src/tracking/tracker-response.js';
+import { countRows, tenantDb } from '../support/tracking.js';
+
+const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0';
+
+describe('tracking endpoints', () => {
+  let root: TestRoot;
+  let app: FastifyInstance;
+  let host: string;
+  let token: string;
+
+  before(async () => {
+    root = createTestRoot();
+    const tenant = await createTestTenant(root);
+    host = tenant.host;
+    token = tenant.tokenAuth;
+    app = await buildTestServer(root);
+  });
+
+  after(async () => {
+    await app.close();
+    await root.cleanup();
+  });
+
+  const countVisits = (): Promise<number> => countRows(tenantDb(root, host), 'log_visit');
+
+  test('answers a GET hit with the 43-byte GIF', async () => {
+    const response = await app.inject({ method: 'GET', url: '/matomo.php?idsite=1&rec=1&url=https://example.org/&action_name=Home', headers: { host, 'user-agent': FIREFOX } });
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.headers['content-type'], 'image/gif');
+    assert.equal(response.headers['cache-control'], 'no-store');
+    assert.deepEqual(response.rawPayload, TRANSPARENT_GIF);
+    assert.equal(response.rawPayload.length, 43);
+  });
+
+  test('answers send_image=0 with 204 and CORS on POST', async () => {
+    const response = await app.inject({
+      method: 'POST', url: '/piwik.php', headers: { host, origin: 'https://shop.example', 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'idsite=1&rec=1&send_image=0&url=https%3A%2F%2Fexample.org%2Fa',
+    });
+    assert.equal(response.statusCode, 204);
+    assert.equal(response.body, '');
+    assert.equal(response.headers['access-control-allow-origin'], 'https://shop.example');
+    assert.equal(response.headers['access-control-allow-credentials'], 'true');
+  });
+
+  test('reads a text/plain query string body', async () => {
+    const before = await countVisits();
+    const response = await app.inject({
+      method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'text/plain;charset=UTF-8' },
+      payload: 'idsite=1&rec=1&new_visit=1&url=https%3A%2F%2Fexample.org%2Fbeacon',
+    });
+    assert.equal(response.statusCode, 200);
+    assert.equal(await countVisits(), before + 1);
+  });
+
+  test('answers an unknown idsite with 400', async () => {
+    const response = await app.inject({ method: 'GET', url: '/matomo.php?idsite=99&rec=1&url=https://example.org/', headers: { host } });
+    assert.equal(response.statusCode, 400);
+  });
+
+  test('answers a malformed idsite with 400', async () => {
+    const response = await app.inject({ method: 'GET', url: '/js/?idsite=abc&rec=1', headers: { host } });
+    assert.equal(response.statusCode, 400);
+  });
+
+  test('answers an empty GET with a text page', async () => {
+    const response = await app.inject({ method: 'GET', url: '/matomo.php', headers: { host } });
+    assert.equal(response.statusCode, 200);
+    assert.match(response.headers['content-type'] as string, /^text\/plain/);
+    assert.match(response.body, /Matomo-compatible/);
+  });
+
+  test('answers cip without a token with 400 and stores nothing', async () => {
+    const before = await countVisits();
+    const response = await app.inject({ method: 'GET', url: '/matomo.php?idsite=1&rec=1&cip=192.0.2.5&url=https://example.org/', headers: { host } });
+    assert.equal(response.statusCode, 400);
+    assert.equal(await countVisits(), before);
+  });
+
+  test('counts 3 valid and 2 invalid bulk entries', async () => {
+    const before = await countVisits();
+    const payload = JSON.stringify({
+      requests: [
+        '?idsite=1&rec=1&new_visit=1&_id=1111111111111111&url=https%3A%2F%2Fexample.org%2F1',
+        { idsite: 1, rec: 1, new_visit: 1, _id: '2222222222222222', url: 'https://example.org/2' },
+        '?idsite=77&rec=1&url=https%3A%2F%2Fexample.org%2Fx',
+        '?idsite=1&rec=1&new_visit=1&_id=3333333333333333&url=https%3A%2F%2Fexample.org%2F3',
+        { idsite: 1, rec: 1, e_c: 'Video' },
+      ],
+    });
+    const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'text/plain' }, payload });
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(response.json(), { status: 'success', tracked: 3, invalid: 2 });
+    assert.equal(await countVisits(), before + 3);
+  });
+
+  test('adds invalid_indices for a superuser bulk token', async () => {
+    const payload = JSON.stringify({ requests: ['?idsite=1&rec=1&url=https%3A%2F%2Fexample.org%2F', '?idsite=0&rec=1'], token_auth: token });
+    const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' }, payload });
+    assert.deepEqual(response.json(), { status: 'success', tracked: 1, invalid: 1, invalid_indices: [1] });
+  });
+
+  test('adds empty invalid_indices for a superuser bulk token', async () => {
+    const payload = JSON.stringify({ requests: ['?idsite=1&rec=1&url=https%3A%2F%2Fexample.org%2F'], token_auth: token });
+    const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'text/plain' }, payload });
+    assert.deepEqual(response.json(), { status: 'success', tracked: 1, invalid: 0, invalid_indices: [] });
+  });
+
+  test('answers a bulk body with send_image 0 with 204', async () => {
+    const payload = JSON.stringify({ requests: ['?idsite=1&rec=1&url=https%3A%2F%2Fexample.org%2F'], send_image: 0 });
+    const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'text/plain' }, payload });
+    assert.equal(response.statusCode, 204);
+  });
+});
