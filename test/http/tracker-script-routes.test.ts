@@ -120,14 +120,16 @@ describe('tracker script routes', () => {
     assert.equal(brotli.headers.etag, `${String(plain.headers.etag).slice(0, -1)}-br"`);
   });
 
-  it('hands a /js/ request with a query to the tracking path', async () => {
-    const response = await app.inject({ method: 'GET', url: '/js/?idsite=1&rec=1', headers: { host: hostA } });
-    assert.equal(response.statusCode, 404);
+  it('tracks a /js/ GET that has a query', async () => {
+    const response = await app.inject({ method: 'GET', url: '/js/?idsite=1&rec=1&url=https%3A%2F%2Fexample.org%2F', headers: { host: hostA } });
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.headers['content-type'], 'image/gif');
+    assert.equal(response.rawPayload.length, 43);
   });
 
-  it('answers 404 to a POST on /js/', async () => {
-    const response = await app.inject({ method: 'POST', url: '/js/', headers: { host: hostA, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'idsite=1&rec=1' });
-    assert.equal(response.statusCode, 404);
+  it('tracks a POST on /js/', async () => {
+    const response = await app.inject({ method: 'POST', url: '/js/', headers: { host: hostA, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'idsite=1&rec=1&send_image=0' });
+    assert.equal(response.statusCode, 204);
   });
 
   it('rebuilds after the tenant config changes', async () => {
