@@ -42,6 +42,12 @@ export const ERROR_CODES = {
   PASSWORD_INVALID: 400,
   ACCESS_INVALID: 400,
 
+  // Reports, periods, segments and archiving
+  PERIOD_INVALID: 400,
+  DATE_INVALID: 400,
+  SEGMENT_INVALID: 400,
+  ARCHIVE_LOCKED: 409,
+
   // Authentication
   TOKEN_INVALID: 401,
   ACCESS_DENIED: 401,
