@@ -1,0 +1,54 @@
+/** The log rows one archive is computed from: a site's visits and actions in UTC bounds, under an optional segment. */
+import { sql, type Expression, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { UtcBounds } from './period.js';
+
+/** A segment compiled to a condition over `log_visit` rows, with its values as bound parameters. */
+export type VisitCondition = Expression<SqlBool>;
+
+/**
+ * Starting points of the SQL of one archive. Visits count in the period of their last
+ * action, as Matomo counts them; actions count in the period of their own time.
+ */
+export class LogQuery {
+  readonly db: Kysely<Database>;
+  readonly siteId: number;
+  readonly bounds: UtcBounds;
+  readonly segment: VisitCondition | null;
+
+  constructor(db: Kysely<Database>, siteId: number, bounds: UtcBounds, segment: VisitCondition | null) {
+    this.db = db;
+    this.siteId = siteId;
+    this.bounds = bounds;
+    this.segment = segment;
+  }
+
+  /** Returns the site's visits whose last action lies in the bounds and that match the segment. */
+  visits(): SelectQueryBuilder<Database, 'log_visit', {}> {
+    let query = this.db.selectFrom('log_visit')
+      .where('log_visit.idsite', '=', this.siteId)
+      .where('log_visit.visit_last_action_time', '>=', this.bounds.start)
+      .where('log_visit.visit_last_action_time', '<', this.bounds.end);
+    if (this.segment) query = query.where(this.segment);
+    return query;
+  }
+
+  /** Returns the site's actions in the bounds whose visit matches the segment. */
+  actions(): SelectQueryBuilder<Database, 'log_link_visit_action', {}> {
+    let query = this.db.selectFrom('log_link_visit_action')
+      .where('log_link_visit_action.idsite', '=', this.siteId)
+      .where('log_link_visit_action.server_time', '>=', this.bounds.start)
+      .where('log_link_visit_action.server_time', '<', this.bounds.end);
+    if (this.segment) {
+      const segment = this.segment;
+      const matchingVisits = this.db.selectFrom('log_visit').select('log_visit.idvisit').where('log_visit.idsite', '=', this.siteId).where(segment);
+      query = query.where('log_link_visit_action.idvisit', 'in', matchingVisits);
+    }
+    return query;
+  }
+}
+
+/** Sums a 0/1 condition, for counts such as bounces inside one GROUP BY. */
+export function countWhere(condition: Expression<SqlBool>): ReturnType<typeof sql<number>> {
+  return sql<number>`sum(case when ${condition} then 1 else 0 end)`;
+}

@@ -1,0 +1,29 @@
+/** The shape of one report the API serves from archives. */
+import type { ApiObject } from '../api/api-value.js';
+import type { Period } from '../archiving/period.js';
+
+/** A report made of the metrics of an archive, served as one object (`VisitsSummary.get`). */
+export interface MetricsReportDefinition {
+  kind: 'metrics';
+  /** `Module.action`, as Matomo spells it. */
+  name: string;
+  description: string;
+  /** Returns the object served for a period, or null when the period has no data (served as `[]`). */
+  build(numerics: Readonly<Record<string, number>>, period: Period): ApiObject | null;
+}
+
+/** A report stored as a table in an archive, served as rows (`Referrers.getWebsites`). */
+export interface TableReportDefinition {
+  kind: 'table';
+  name: string;
+  description: string;
+  /** Name of the archive record that holds the table, such as `Referrers_getWebsites`. */
+  record: string;
+  /** Column the rows are sorted by when `filter_sort_column` is not given. */
+  defaultSortColumn: string;
+  /** Returns the processed metrics of a row (rates, averages), placed after its stored metrics. */
+  processMetrics?(metrics: Readonly<Record<string, number>>, period: Period): ApiObject;
+}
+
+/** Any report definition. */
+export type ReportDefinition = MetricsReportDefinition | TableReportDefinition;
