@@ -84,7 +84,8 @@ function sortRows(rows: OutputRow[], column: string, order: 'asc' | 'desc'): Out
 }
 
 function pickColumns(row: OutputRow, options: DataTableFilterOptions): OutputRow {
-  const keep = options.showColumns ? new Set(['label', ...options.showColumns]) : undefined;
+  // NOTE: Matomo's showColumns keeps row metadata (segment, logo...); here it keeps only the label and idsubdatatable.
+  const keep = options.showColumns ? new Set(['label', 'idsubdatatable', ...options.showColumns]) : undefined;
   const result: OutputRow = {};
   for (const [key, value] of Object.entries(row)) {
     if (keep && !keep.has(key) && key !== 'subtable') continue;

@@ -1,12 +1,20 @@
 /** Every report module of the Reporting API. */
 import type { ApiMethodRegistry } from '../api/api-method-registry.js';
+import { ACTIONS_REPORTS } from './Actions/actions-reports.js';
+import { DEVICES_DETECTION_REPORTS } from './DevicesDetection/devices-detection-reports.js';
+import { REFERRERS_REPORTS } from './Referrers/referrers-reports.js';
 import { registerReportDefinitions } from './report-api.js';
 import type { ReportDefinition } from './report-definition.js';
+import { USER_COUNTRY_REPORTS } from './UserCountry/user-country-reports.js';
 import { VISITS_SUMMARY_REPORTS } from './VisitsSummary/visits-summary-reports.js';
 
 /** Every report the API serves. */
 export const ALL_REPORTS: readonly ReportDefinition[] = [
   ...VISITS_SUMMARY_REPORTS,
+  ...ACTIONS_REPORTS,
+  ...REFERRERS_REPORTS,
+  ...DEVICES_DETECTION_REPORTS,
+  ...USER_COUNTRY_REPORTS,
 ];
 
 /** Registers an API method for every report. */

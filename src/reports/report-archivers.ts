@@ -1,8 +1,16 @@
 /** The archiver of every report module, in the order an archive computes them. */
 import type { ReportArchiver } from '../archiving/report-archiver.js';
+import { actionsArchiver } from './Actions/actions-archiver.js';
+import { devicesDetectionArchiver } from './DevicesDetection/devices-detection-archiver.js';
+import { referrersArchiver } from './Referrers/referrers-archiver.js';
+import { userCountryArchiver } from './UserCountry/user-country-archiver.js';
 import { visitsSummaryArchiver } from './VisitsSummary/visits-summary-archiver.js';
 
 /** Every report module's archiver. */
 export const REPORT_ARCHIVERS: readonly ReportArchiver[] = [
   visitsSummaryArchiver,
+  actionsArchiver,
+  referrersArchiver,
+  devicesDetectionArchiver,
+  userCountryArchiver,
 ];

@@ -1,0 +1,39 @@
+/** The Actions reports: pageviews, downloads, outlinks, and the page URL and title trees. */
+import type { ApiObject } from '../../api/api-value.js';
+import type { ReportDefinition } from '../report-definition.js';
+import { pickInOrder } from '../report-values.js';
+import { formatPercent } from '../visit-metrics.js';
+
+const ACTION_METRICS = ['nb_pageviews', 'nb_uniq_pageviews', 'nb_downloads', 'nb_uniq_downloads', 'nb_outlinks', 'nb_uniq_outlinks', 'nb_searches', 'nb_keywords'] as const;
+
+function processPageMetrics(metrics: Readonly<Record<string, number>>): ApiObject {
+  const hits = metrics.nb_hits ?? 0;
+  return {
+    avg_time_on_page: hits === 0 ? 0 : Math.round((metrics.sum_time_spent ?? 0) / hits),
+    bounce_rate: formatPercent(metrics.entry_bounce_count ?? 0, metrics.entry_nb_visits ?? 0),
+    exit_rate: formatPercent(metrics.exit_nb_visits ?? 0, metrics.nb_visits ?? 0),
+  };
+}
+
+/** The Actions reports. */
+export const ACTIONS_REPORTS: readonly ReportDefinition[] = [
+  {
+    kind: 'metrics',
+    name: 'Actions.get',
+    description: 'Returns pageviews, unique pageviews, downloads, outlinks and site searches of a period.',
+    build(numerics) {
+      const total = ACTION_METRICS.reduce((sum, name) => sum + (numerics[name] ?? 0), 0);
+      return total === 0 ? null : pickInOrder(numerics, ACTION_METRICS);
+    },
+  },
+  {
+    kind: 'table', name: 'Actions.getPageUrls', record: 'Actions_getPageUrls', defaultSortColumn: 'nb_visits',
+    description: 'Returns pageviews by page URL; folders are rows with the pages inside them as subtables.',
+    processMetrics: processPageMetrics,
+  },
+  {
+    kind: 'table', name: 'Actions.getPageTitles', record: 'Actions_getPageTitles', defaultSortColumn: 'nb_visits',
+    description: 'Returns pageviews by page title; titles written as "Category / Title" are grouped by category.',
+    processMetrics: processPageMetrics,
+  },
+];

@@ -1,0 +1,8 @@
+/** The UserCountry reports: where visits came from geographically. */
+import type { ReportDefinition } from '../report-definition.js';
+import { visitTableReport } from '../visit-table-report.js';
+
+/** The UserCountry reports. */
+export const USER_COUNTRY_REPORTS: readonly ReportDefinition[] = [
+  visitTableReport('UserCountry.getCountry', 'Returns visits by country, with the ISO code and flag of each.'),
+];

@@ -1,0 +1,81 @@
+/** Report tables of visit metrics grouped by one visit dimension, optionally with a second one as subtables. */
+import type { Expression } from 'kysely';
+import type { LogQuery } from '../archiving/log-query.js';
+import type { ReportRow } from '../archiving/report-table.js';
+import { loadVisitMetricsBy } from './visit-metrics.js';
+
+/** A dimension value as the database returns it. */
+export type DimensionValue = string | number | null;
+
+/** The label and metadata a report gives one dimension value. */
+export interface RowDescription {
+  label: string;
+  metadata?: Record<string, string | number>;
+}
+
+/** How to build one table: its dimensions, the visits it counts, and how values become rows. */
+export interface DimensionTableSpec {
+  dimension: Expression<unknown>;
+  /** A second dimension whose values become the subtable of each row. */
+  subDimension?: Expression<unknown>;
+  where?: Expression<unknown>;
+  describe(value: DimensionValue): RowDescription;
+  describeSub?(parentValue: DimensionValue, value: DimensionValue): RowDescription;
+  /** Values that get no subtable (such as direct entries in the referrer types). */
+  hasSubtable?(value: DimensionValue): boolean;
+}
+
+function keyOf(value: DimensionValue): string {
+  return value === null ? '\u0000null' : String(value);
+}
+
+function mergeRow(rows: Map<string, ReportRow>, description: RowDescription, metrics: Record<string, number>): ReportRow {
+  const existing = rows.get(description.label);
+  if (!existing) {
+    const row: ReportRow = { label: description.label, metrics: { ...metrics }, ...(description.metadata ? { metadata: description.metadata } : {}) };
+    rows.set(description.label, row);
+    return row;
+  }
+  // Two stored values with one label (such as NULL and '' both "Unknown") add up.
+  for (const [name, value] of Object.entries(metrics)) existing.metrics[name] = name.startsWith('max_') ? Math.max(existing.metrics[name] ?? 0, value) : (existing.metrics[name] ?? 0) + value;
+  return existing;
+}
+
+/**
+ * Builds the table of a visit dimension with one GROUP BY query per level. Rows come in
+ * the order of their visits, most first.
+ */
+export async function archiveDimensionTable(query: LogQuery, spec: DimensionTableSpec): Promise<ReportRow[]> {
+  const parents = await loadVisitMetricsBy(query, [spec.dimension], spec.where);
+  const rows = new Map<string, ReportRow>();
+  const rowByValue = new Map<string, ReportRow>();
+  for (const parent of parents) {
+    const value = parent.dimensions[0] ?? null;
+    rowByValue.set(keyOf(value), mergeRow(rows, spec.describe(value), parent.metrics));
+  }
+
+  if (spec.subDimension && spec.describeSub) {
+    const children = await loadVisitMetricsBy(query, [spec.dimension, spec.subDimension], spec.where);
+    const subRows = new Map<ReportRow, Map<string, ReportRow>>();
+    for (const child of children) {
+      const parentValue = child.dimensions[0] ?? null;
+      if (spec.hasSubtable && !spec.hasSubtable(parentValue)) continue;
+      const parentRow = rowByValue.get(keyOf(parentValue));
+      if (!parentRow) continue;
+      const siblings = subRows.get(parentRow) ?? new Map<string, ReportRow>();
+      subRows.set(parentRow, siblings);
+      mergeRow(siblings, spec.describeSub(parentValue, child.dimensions[1] ?? null), child.metrics);
+    }
+    for (const [parentRow, siblings] of subRows) parentRow.subtable = sortByVisits([...siblings.values()]);
+  }
+  return sortByVisits([...rows.values()]);
+}
+
+function sortByVisits(rows: ReportRow[]): ReportRow[] {
+  return rows.sort((a, b) => (b.metrics.nb_visits ?? 0) - (a.metrics.nb_visits ?? 0) || a.label.localeCompare(b.label));
+}
+
+/** Encodes a value for a row's `segment` metadata as Matomo does, so clients can pass it back unchanged. */
+export function segmentValue(value: string): string {
+  return encodeURIComponent(value);
+}

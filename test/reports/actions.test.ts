@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createReportFixture, type ReportFixture } from '../support/report-fixture.js';
+
+describe('Actions reports', () => {
+  let fixture: ReportFixture;
+  const day = () => `idSite=${fixture.siteId}&period=day&date=2024-05-01`;
+
+  before(async () => { fixture = await createReportFixture(); });
+  after(async () => { await fixture.close(); });
+
+  it('get counts pageviews, unique pageviews and downloads', async () => {
+    assert.deepEqual(await fixture.getJson(`method=Actions.get&${day()}`), {
+      nb_pageviews: 6, nb_uniq_pageviews: 6, nb_downloads: 1, nb_uniq_downloads: 1, nb_outlinks: 0, nb_uniq_outlinks: 0, nb_searches: 0, nb_keywords: 0,
+    });
+  });
+
+  it('getPageUrls puts pages in folders with subtables', async () => {
+    assert.deepEqual(await fixture.getJson(`method=Actions.getPageUrls&${day()}`), [
+      {
+        label: '/index', nb_visits: 3, nb_uniq_visitors: 3, nb_hits: 3, sum_time_spent: 90,
+        entry_nb_visits: 3, entry_nb_actions: 6, entry_sum_visit_length: 330, entry_bounce_count: 1, exit_nb_visits: 2,
+        avg_time_on_page: 30, bounce_rate: '33%', exit_rate: '67%',
+        url: 'http://example.org/', segment: 'pageUrl==http%253A%252F%252Fexample.org%252F',
+      },
+      {
+        label: 'blog', nb_visits: 3, nb_hits: 3, sum_time_spent: 240,
+        entry_nb_visits: 1, entry_nb_actions: 1, entry_sum_visit_length: 0, entry_bounce_count: 1, exit_nb_visits: 2,
+        avg_time_on_page: 80, bounce_rate: '100%', exit_rate: '67%',
+        segment: 'pageUrl=^http%253A%252F%252Fexample.org%252Fblog', idsubdatatable: 1,
+      },
+    ]);
+  });
+
+  it('getPageUrls serves a folder by idSubtable', async () => {
+    const rows = await fixture.getJson(`method=Actions.getPageUrls&${day()}&idSubtable=1&showColumns=nb_visits,nb_hits,url`);
+    assert.deepEqual(rows, [
+      { label: '/post1', nb_visits: 2, nb_hits: 2, url: 'http://example.org/blog/post1' },
+      { label: '/post2', nb_visits: 1, nb_hits: 1, url: 'http://example.org/blog/post2' },
+    ]);
+  });
+
+  it('getPageUrls flattens folders into path labels', async () => {
+    const rows = await fixture.getJson(`method=Actions.getPageUrls&${day()}&flat=1&showColumns=nb_hits`);
+    assert.deepEqual(rows.map((row: any) => [row.label, row.nb_hits]), [['/index', 3], ['blog - /post1', 2], ['blog - /post2', 1]]);
+  });
+
+  it('getPageTitles groups titles by category', async () => {
+    const rows = await fixture.getJson(`method=Actions.getPageTitles&${day()}&expanded=1&showColumns=nb_hits`);
+    assert.deepEqual(rows, [
+      { label: 'Blog', nb_hits: 3, idsubdatatable: 1, subtable: [{ label: 'Post 1', nb_hits: 2 }, { label: 'Post 2', nb_hits: 1 }] },
+      { label: 'Home', nb_hits: 3 },
+    ]);
+  });
+});
