@@ -25,8 +25,12 @@ export interface StoredArchive {
   tsArchived: string;
 }
 
-/** Returns the newest finished archive of a key, or undefined when there is none. */
-export async function findDoneArchive(db: Kysely<Database>, key: ArchiveKey): Promise<StoredArchive | undefined> {
+/**
+ * Returns the newest finished archive of a key, or undefined when there is none.
+ * `includeInvalidated` also accepts archives marked invalidated, for readers that may not recompute.
+ */
+export async function findDoneArchive(db: Kysely<Database>, key: ArchiveKey, options: { includeInvalidated?: boolean } = {}): Promise<StoredArchive | undefined> {
+  const statuses: number[] = options.includeInvalidated ? [ARCHIVE_STATUS.done, ARCHIVE_STATUS.invalidated] : [ARCHIVE_STATUS.done];
   const row = await db.selectFrom('archive')
     .select(['idarchive', 'ts_archived'])
     .where('idsite', '=', key.siteId)
@@ -34,7 +38,7 @@ export async function findDoneArchive(db: Kysely<Database>, key: ArchiveKey): Pr
     .where('date1', '=', key.period.startDate)
     .where('date2', '=', key.period.endDate)
     .where('segment_hash', '=', key.segmentHash)
-    .where('status', '=', ARCHIVE_STATUS.done)
+    .where('status', 'in', statuses)
     .orderBy('ts_archived', 'desc')
     .orderBy('idarchive', 'desc')
     .executeTakeFirst();

@@ -63,7 +63,11 @@ export class Archiver {
     if (stored && !(await this.#isOutdated(site, period, stored.tsArchived))) return this.#read(stored.idarchive);
 
     const mayArchive = this.#config.allowArchiving || period.kind === 'range';
-    if (!mayArchive) return stored ? this.#read(stored.idarchive) : { idarchive: null, records: EMPTY_RECORDS };
+    if (!mayArchive) {
+      // Without archiving, an outdated or invalidated archive is still better than none, as in Matomo.
+      const fallback = stored ?? await findDoneArchive(this.#config.db, key, { includeInvalidated: true });
+      return fallback ? this.#read(fallback.idarchive) : { idarchive: null, records: EMPTY_RECORDS };
+    }
 
     return this.archive(site, period, segment);
   }

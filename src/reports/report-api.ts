@@ -1,6 +1,6 @@
 /** Serving report definitions through the Reporting API: sites, periods, segment, archives and filters. */
 import type { ApiCall, ApiMethodRegistry } from '../api/api-method-registry.js';
-import { KeyedResults, type ApiValue } from '../api/api-value.js';
+import { KeyedResults, type ApiObject, type ApiValue } from '../api/api-value.js';
 import { Archiver, type ArchiveSegment } from '../archiving/archiver.js';
 import type { Period } from '../archiving/period.js';
 import { parsePeriodRequest } from '../archiving/period-request.js';
@@ -63,6 +63,12 @@ function serveTable(call: ApiCall, definition: TableReportDefinition, table: Rep
   return applyDataTableFilters(rows.map((row) => toOutputRow(row, definition, period)), filters, definition.defaultSortColumn);
 }
 
+function serveMetrics(call: ApiCall, metrics: ApiObject | null): ApiValue {
+  if (metrics === null) return [];
+  const filters = parseDataTableFilters(call.params, 0);
+  return Object.fromEntries(Object.entries(metrics).filter(([name]) => (filters.showColumns?.includes(name) ?? true) && !filters.hideColumns.includes(name)));
+}
+
 async function serveSite(call: ApiCall, definition: ReportDefinition, site: SiteRecord, segment: ArchiveSegment): Promise<ApiValue> {
   const zone = parseSiteTimezone(site.timezone);
   const settings = call.tenant.settings.forSite(site.idsite);
@@ -79,7 +85,7 @@ async function serveSite(call: ApiCall, definition: ReportDefinition, site: Site
   for (const period of request.periods) {
     const archive = await archiver.load({ siteId: site.idsite, zone }, period, segment);
     const value = definition.kind === 'metrics'
-      ? definition.build(archive.records.numerics, period) ?? []
+      ? serveMetrics(call, definition.build(archive.records.numerics, period))
       : serveTable(call, definition, archive.records.reports[definition.record] ?? [], period);
     values.push([period.label, value]);
   }
