@@ -44,6 +44,18 @@ export interface LoadedArchive {
 
 const EMPTY_RECORDS: ArchiveRecords = { numerics: {}, reports: {} };
 
+function isEmpty(records: ArchiveRecords): boolean {
+  return Object.values(records.numerics).every((value) => value === 0) && Object.values(records.reports).every((table) => table.length === 0);
+}
+
+/** Returns whether a day has any visit or action, so an empty day costs one indexed query instead of one per report. */
+async function hasLogs(query: LogQuery): Promise<boolean> {
+  const visit = await query.visits().select('log_visit.idvisit').limit(1).executeTakeFirst();
+  if (visit) return true;
+  const action = await query.actions().select('log_link_visit_action.idlink_va').limit(1).executeTakeFirst();
+  return action !== undefined;
+}
+
 /**
  * Returns archives, computing missing or outdated ones when allowed. An archive is outdated
  * when its period includes today (in the site's zone) and it is older than the TTL, or when
@@ -75,6 +87,8 @@ export class Archiver {
   /** Computes and saves the archive of a period now, whatever is stored. */
   async archive(site: ArchiveSite, period: Period, segment: ArchiveSegment): Promise<LoadedArchive> {
     const records = period.kind === 'day' ? await this.#archiveDay(site, period, segment) : await this.#archiveFromSubperiods(site, period, segment);
+    // NOTE: an archive without data is not stored, which saves a write per empty day; reading it again costs one indexed query per day.
+    if (isEmpty(records)) return { idarchive: null, records };
     const key: ArchiveKey = { siteId: site.siteId, period, segmentHash: segment.hash };
     const idarchive = await saveArchive(this.#config.db, key, records, formatUtcDateTime(this.#config.clock()));
     return { idarchive, records };
@@ -97,6 +111,7 @@ export class Archiver {
 
   async #archiveDay(site: ArchiveSite, period: Period, segment: ArchiveSegment): Promise<ArchiveRecords> {
     const query = new LogQuery(this.#config.db, site.siteId, period.utcBounds(site.zone), segment.condition);
+    if (!(await hasLogs(query))) return EMPTY_RECORDS;
     const records: ArchiveRecords = { numerics: {}, reports: {} };
     for (const archiver of this.#config.archivers) {
       const moduleRecords = await archiver.archiveDay(query);
@@ -108,7 +123,11 @@ export class Archiver {
 
   async #archiveFromSubperiods(site: ArchiveSite, period: Period, segment: ArchiveSegment): Promise<ArchiveRecords> {
     const parts: ArchiveRecords[] = [];
-    for (const subperiod of period.subperiods()) parts.push((await this.load(site, subperiod, segment)).records);
+    // Periods that start after today cannot have logs yet, so they are not archived.
+    const today = dayInZone(this.#config.clock(), site.zone);
+    for (const subperiod of period.subperiods()) {
+      if (subperiod.startDate <= today) parts.push((await this.load(site, subperiod, segment)).records);
+    }
 
     const numerics = sumNumerics(parts.map((part) => part.numerics));
     const reportNames = new Set(parts.flatMap((part) => Object.keys(part.reports)));
