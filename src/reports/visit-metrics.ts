@@ -42,7 +42,8 @@ export async function loadVisitMetricsBy(query: LogQuery, dimensions: readonly E
   if (where) select = select.where(where);
   const dimensionSelections = dimensions.map((dimension, index) => sql`${dimension}`.as(`d${index}`));
   select = select.select([...dimensionSelections, ...visitMetricSelections()]);
-  if (dimensions.length > 0) select = select.groupBy(dimensions.map((dimension) => sql`${dimension}`));
+  // Grouping by position: PostgreSQL would not match a repeated expression whose bound values got new parameter numbers.
+  if (dimensions.length > 0) select = select.groupBy(dimensions.map((_, index) => sql.raw(String(index + 1))));
   const rows = (await select.execute()) as Record<string, unknown>[];
   return rows.map((row) => ({
     dimensions: dimensions.map((_, index) => (row[`d${index}`] ?? null) as string | number | null),
