@@ -12,7 +12,7 @@ import { assignSubtableIds, type ArchiveRecords, type ReportRow } from './report
 /** Archive states, numbered as Matomo's done flags. */
 export const ARCHIVE_STATUS = { done: 1, inProgress: 2, invalidated: 4 } as const;
 
-/** What an archive is of: a site, a period and a segment (md5 of its definition; '' for none). */
+/** The identity of an archive: a site, a period and a segment hash (md5 of the definition, or '' for none). */
 export interface ArchiveKey {
   siteId: number;
   period: Period;
@@ -65,9 +65,9 @@ export async function loadReports(db: Kysely<Database>, idarchive: number): Prom
 }
 
 /**
- * Writes an archive: its row is inserted in progress, its records follow, and it is marked
- * done in the same transaction; older archives of the same key are then deleted with
- * their records. Subtables get their ids here. Returns the new archive id.
+ * Writes an archive in one transaction and returns its id. The archive row is inserted in
+ * progress, its records follow, and then it is marked done. Older archives of the same key
+ * are deleted with their records. Subtables get their ids here.
  */
 export async function saveArchive(db: Kysely<Database>, key: ArchiveKey, records: ArchiveRecords, tsArchived: string): Promise<number> {
   for (const table of Object.values(records.reports)) assignSubtableIds([table]);

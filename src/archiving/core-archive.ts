@@ -34,7 +34,7 @@ export interface CoreArchiveOptions {
   onSite?(site: SiteRecord, index: number, total: number): void;
 }
 
-/** What happened to one site. */
+/** The outcome of one site in a run. */
 export interface SiteArchiveResult {
   idSite: number;
   days: string[];
@@ -50,7 +50,7 @@ export interface CoreArchiveResult {
   durationMs: number;
 }
 
-/** What a run needs of its tenant. */
+/** The tenant resources a run uses. */
 export interface CoreArchiveContext {
   db: Kysely<Database>;
   settings: Settings;

@@ -1,4 +1,4 @@
-/** What a report module gives the archiver: how to compute its day records from the logs. */
+/** The archiving part of a report module: how it computes its day records from the logs. */
 import type { LogQuery } from './log-query.js';
 import type { ArchiveRecords } from './report-table.js';
 
@@ -12,8 +12,8 @@ export interface ReportArchiver {
   /** Computes the module's metrics and report tables of one day from the log tables. */
   archiveDay(query: LogQuery): Promise<ArchiveRecords>;
   /**
-   * Computes the metrics that cannot be summed from days (unique visitors), for a week or
-   * a month; year and range archives leave them out, as Matomo does by default.
+   * Computes the metrics of a week or a month that cannot be summed from days, such as
+   * unique visitors. Year and range archives leave them out, as Matomo does by default.
    */
   archiveNonAdditive?(query: LogQuery): Promise<Record<string, number>>;
   /** Names of the metrics `archiveNonAdditive` computes, removed from sums of days. */

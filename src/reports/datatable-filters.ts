@@ -3,7 +3,7 @@ import type { ApiParams } from '../api/api-params.js';
 import type { ApiObject, ApiValue } from '../api/api-value.js';
 import { FootfallError, quote } from '../errors.js';
 
-/** An output row; `subtable` holds the rows of its subtable while filters run. */
+/** An output row. While filters run, `subtable` contains the rows of its subtable. */
 export type OutputRow = ApiObject & { subtable?: OutputRow[] };
 
 /** The generic filters of one request. */

@@ -17,7 +17,7 @@ export interface TableReportDefinition {
   kind: 'table';
   name: string;
   description: string;
-  /** Name of the archive record that holds the table, such as `Referrers_getWebsites`. */
+  /** Name of the archive record that contains the table, such as `Referrers_getWebsites`. */
   record: string;
   /** Column the rows are sorted by when `filter_sort_column` is not given. */
   defaultSortColumn: string;

@@ -147,8 +147,8 @@ function compileCondition(condition: SegmentCondition): Condition {
 }
 
 /**
- * Compiles a parsed segment to a condition over `log_visit` rows; values are bound
- * parameters and names come only from the known dimensions, so no input reaches SQL text.
+ * Compiles a parsed segment to a condition over `log_visit` rows. Values are bound
+ * parameters and column names come only from the known dimensions, so no input reaches SQL text.
  *
  * @throws FootfallError SEGMENT_INVALID naming an unknown segment (with close names) or a bad value.
  */

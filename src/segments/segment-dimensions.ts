@@ -1,6 +1,6 @@
-/** The segment names Footfall knows, each with the log column or action it filters on. */
+/** The segment names Footfall supports, each with the log column or action it filters on. */
 
-/** How values of a segment compare: as numbers or as text. */
+/** The comparison type of a segment's values: numbers or text. */
 export type SegmentValueType = 'number' | 'text';
 
 /** A segment over a column of `log_visit`. */
@@ -8,13 +8,13 @@ export interface VisitSegmentDimension {
   kind: 'visit';
   column: string;
   type: SegmentValueType;
-  /** Accepted words and the stored value each stands for (`referrerType==search` is 2). */
+  /** Accepted words with the stored value of each (`referrerType==search` is 2). */
   values?: Readonly<Record<string, number>>;
   /** Multiplier from the segment's unit to the column's, such as 86400 from days to seconds. */
   unitSeconds?: number;
   /** Compare with the value lower-cased, for columns stored in lower case. */
   lowerCase?: boolean;
-  /** Column text is zero-padded to this many digits (the hour of a time). */
+  /** Compare the hour of a UTC 'YYYY-MM-DD HH:MM:SS' column, taken as its two-digit text. */
   hourOf?: boolean;
 }
 

@@ -14,7 +14,7 @@ export type SegmentOperator = (typeof SEGMENT_OPERATORS)[number];
 export interface SegmentCondition {
   name: string;
   operator: SegmentOperator;
-  /** The value, URL-decoded; '' asks for a null or empty column with `==` and `!=`. */
+  /** The URL-decoded value. With `==` and `!=`, '' matches a null or empty column. */
   value: string;
 }
 

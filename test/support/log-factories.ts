@@ -66,7 +66,7 @@ export interface ActionOverrides extends Partial<Insertable<LogLinkVisitActionTa
   eventName?: string;
 }
 
-/** Inserts an action of a visit (a pageview unless the overrides say otherwise) and returns its idlink_va. */
+/** Inserts an action of a visit and returns its idlink_va. Without event or download overrides it is a pageview. */
 export async function createAction(db: Kysely<Database>, overrides: ActionOverrides): Promise<number> {
   const { url, title, urlType, eventCategory, eventAction, eventName, ...columns } = overrides;
   const row: Insertable<LogLinkVisitActionTable> = {

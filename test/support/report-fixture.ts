@@ -17,16 +17,17 @@ export interface ReportFixture {
   token: string;
   siteId: number;
   db: Kysely<Database>;
-  /** GETs an API method as the superuser and returns the parsed JSON; fails on a non-200 answer. */
+  /** Sends a GET API request as the superuser and returns the parsed JSON. Throws on a status other than 200. */
   getJson(query: string): Promise<any>;
   close(): Promise<void>;
 }
 
 /**
- * Creates the fixture: V1 direct (Firefox, Windows, France, 3 pages), V2 from Google with
- * keyword "analytics" (Chrome, Android smartphone, Germany, bounce), V3 from the website
- * news.example.com (Firefox, France, a page and a download, converted), V4 from campaign
- * "spring" (no browser or country, bounce).
+ * Creates the fixture of four visits on 2024-05-01.
+ * - V1: direct entry, Firefox on Windows, France, 3 pageviews.
+ * - V2: from Google with the keyword "analytics", Chrome on an Android smartphone, Germany, a bounce.
+ * - V3: from the website news.example.com, Firefox, France, a pageview and a download, converted.
+ * - V4: from the campaign "spring", no browser or country, a bounce.
  */
 export async function createReportFixture(options: { timezone?: string } = {}): Promise<ReportFixture> {
   const root = createTestRoot();

@@ -14,7 +14,7 @@ export interface PageMetrics {
   exit_nb_visits: number;
 }
 
-/** Where a page sits in the tree: folder labels, leaf label, and its segment and URL metadata. */
+/** The position of a page in the tree: its folders, its leaf label, and its segment and URL metadata. */
 export interface PagePlacement {
   folders: { label: string; segment: string }[];
   leaf: { label: string; metadata: Record<string, string> };
