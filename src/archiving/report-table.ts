@@ -17,9 +17,11 @@ export interface ArchiveRecords {
   reports: Record<string, ReportRow[]>;
 }
 
-/** How a metric is combined when summing periods: most add up, `max_*` take the maximum. */
+/** Combines a metric of two periods: most add up, `max_*` take the maximum and `min_*` the minimum. */
 export function combineMetric(name: string, left: number, right: number): number {
-  return name.startsWith('max_') ? Math.max(left, right) : left + right;
+  if (name.startsWith('max_')) return Math.max(left, right);
+  if (name.startsWith('min_')) return Math.min(left, right);
+  return left + right;
 }
 
 /** Returns the metric names of a table as seen in a longer period: `nb_uniq_visitors` becomes `sum_daily_nb_uniq_visitors`. */
@@ -57,7 +59,7 @@ export function sumReportTables(tables: readonly ReportRow[][], options: { fromD
   return [...byLabel.values()];
 }
 
-/** Sums the numeric records of several archives; `max_*` take the maximum. */
+/** Sums the numeric records of several archives, combining each metric with `combineMetric`. */
 export function sumNumerics(records: readonly Record<string, number>[]): Record<string, number> {
   const total: Record<string, number> = {};
   for (const record of records) addMetrics(total, record, false);

@@ -1,7 +1,7 @@
 /** Report tables of visit metrics grouped by one visit dimension, optionally with a second one as subtables. */
 import type { Expression } from 'kysely';
 import type { LogQuery } from '../archiving/log-query.js';
-import type { ReportRow } from '../archiving/report-table.js';
+import { combineMetric, type ReportRow } from '../archiving/report-table.js';
 import { loadVisitMetricsBy } from './visit-metrics.js';
 
 /** A dimension value as the database returns it. */
@@ -37,7 +37,7 @@ function mergeRow(rows: Map<string, ReportRow>, description: RowDescription, met
     return row;
   }
   // Two stored values with one label (such as NULL and '' both "Unknown") add up.
-  for (const [name, value] of Object.entries(metrics)) existing.metrics[name] = name.startsWith('max_') ? Math.max(existing.metrics[name] ?? 0, value) : (existing.metrics[name] ?? 0) + value;
+  for (const [name, value] of Object.entries(metrics)) existing.metrics[name] = name in existing.metrics ? combineMetric(name, existing.metrics[name]!, value) : value;
   return existing;
 }
 

@@ -2,6 +2,7 @@
 import type { ApiMethodRegistry } from '../api/api-method-registry.js';
 import { ACTIONS_REPORTS } from './Actions/actions-reports.js';
 import { DEVICES_DETECTION_REPORTS } from './DevicesDetection/devices-detection-reports.js';
+import { EVENTS_REPORTS } from './Events/events-reports.js';
 import { REFERRERS_REPORTS } from './Referrers/referrers-reports.js';
 import { registerReportDefinitions } from './report-api.js';
 import type { ReportDefinition } from './report-definition.js';
@@ -15,6 +16,7 @@ export const ALL_REPORTS: readonly ReportDefinition[] = [
   ...REFERRERS_REPORTS,
   ...DEVICES_DETECTION_REPORTS,
   ...USER_COUNTRY_REPORTS,
+  ...EVENTS_REPORTS,
 ];
 
 /** Registers an API method for every report. */

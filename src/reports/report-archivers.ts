@@ -2,6 +2,7 @@
 import type { ReportArchiver } from '../archiving/report-archiver.js';
 import { actionsArchiver } from './Actions/actions-archiver.js';
 import { devicesDetectionArchiver } from './DevicesDetection/devices-detection-archiver.js';
+import { eventsArchiver } from './Events/events-archiver.js';
 import { referrersArchiver } from './Referrers/referrers-archiver.js';
 import { userCountryArchiver } from './UserCountry/user-country-archiver.js';
 import { visitsSummaryArchiver } from './VisitsSummary/visits-summary-archiver.js';
@@ -13,4 +14,5 @@ export const REPORT_ARCHIVERS: readonly ReportArchiver[] = [
   referrersArchiver,
   devicesDetectionArchiver,
   userCountryArchiver,
+  eventsArchiver,
 ];
