@@ -110,7 +110,7 @@ export class Archiver {
   }
 
   async #archiveDay(site: ArchiveSite, period: Period, segment: ArchiveSegment): Promise<ArchiveRecords> {
-    const query = new LogQuery(this.#config.db, site.siteId, period.utcBounds(site.zone), segment.condition);
+    const query = new LogQuery(this.#config.db, site.siteId, period.utcBounds(site.zone), segment.condition, site.zone);
     if (!(await hasLogs(query))) return EMPTY_RECORDS;
     const records: ArchiveRecords = { numerics: {}, reports: {} };
     for (const archiver of this.#config.archivers) {
@@ -144,7 +144,7 @@ export class Archiver {
     }
     if (period.kind !== 'week' && period.kind !== 'month') return;
 
-    const query = new LogQuery(this.#config.db, site.siteId, period.utcBounds(site.zone), segment.condition);
+    const query = new LogQuery(this.#config.db, site.siteId, period.utcBounds(site.zone), segment.condition, site.zone);
     for (const archiver of this.#config.archivers) {
       if (archiver.archiveNonAdditive) Object.assign(numerics, await archiver.archiveNonAdditive(query));
     }

@@ -1,5 +1,6 @@
 /** The log rows one archive is computed from: a site's visits and actions in UTC bounds, under an optional segment. */
 import { sql, type Expression, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import type { Zone } from 'luxon';
 import type { Database } from '../db/schema.js';
 import type { UtcBounds } from './period.js';
 
@@ -15,12 +16,15 @@ export class LogQuery {
   readonly siteId: number;
   readonly bounds: UtcBounds;
   readonly segment: VisitCondition | null;
+  /** The site's time zone, for reports keyed by local time such as visits per hour. */
+  readonly zone: Zone;
 
-  constructor(db: Kysely<Database>, siteId: number, bounds: UtcBounds, segment: VisitCondition | null) {
+  constructor(db: Kysely<Database>, siteId: number, bounds: UtcBounds, segment: VisitCondition | null, zone: Zone) {
     this.db = db;
     this.siteId = siteId;
     this.bounds = bounds;
     this.segment = segment;
+    this.zone = zone;
   }
 
   /** Returns the site's visits whose last action lies in the bounds and that match the segment. */

@@ -38,10 +38,19 @@ export function parseDataTableFilters(params: ApiParams, defaultLimit: number): 
     patternColumn: params.string('filter_column', 'label') || 'label',
     flat: params.bool('flat', false),
     expanded: params.bool('expanded', false),
-    labels: params.has('label') ? params.optionalList('label') : undefined,
+    labels: params.has('label') ? params.optionalList('label')?.map(decodeLabel) : undefined,
     showColumns: params.has('showColumns') ? params.optionalList('showColumns') : undefined,
     hideColumns: params.optionalList('hideColumns') ?? [],
   };
+}
+
+/** Decodes one label of the `label` parameter: labels are split on commas, so a comma inside a label arrives as %2C. */
+function decodeLabel(label: string): string {
+  try {
+    return decodeURIComponent(label);
+  } catch {
+    return label;
+  }
 }
 
 function parsePattern(raw: string | undefined): RegExp | undefined {
@@ -95,18 +104,19 @@ function pickColumns(row: OutputRow, options: DataTableFilterOptions): OutputRow
   return result;
 }
 
-function finishRow(row: OutputRow, options: DataTableFilterOptions, sortColumn: string): OutputRow {
+function finishRow(row: OutputRow, options: DataTableFilterOptions, sortColumn: string | null): OutputRow {
   const { subtable, ...rest } = row;
   if (!options.expanded || !subtable) return pickColumns(rest, options);
-  return pickColumns({ ...rest, subtable: sortRows(subtable, sortColumn, options.sortOrder).map((child) => finishRow(child, options, sortColumn)) }, options);
+  const children = sortColumn === null ? subtable : sortRows(subtable, sortColumn, options.sortOrder);
+  return pickColumns({ ...rest, subtable: children.map((child) => finishRow(child, options, sortColumn)) }, options);
 }
 
 /**
  * Applies the generic filters in Matomo's order: label, flat, pattern, sort, offset and
  * limit (-1 means all), then show/hide columns. `defaultSortColumn` is the report's
- * natural order (usually nb_visits).
+ * natural order (usually nb_visits), or null for the archived order.
  */
-export function applyDataTableFilters(rows: OutputRow[], options: DataTableFilterOptions, defaultSortColumn: string): OutputRow[] {
+export function applyDataTableFilters(rows: OutputRow[], options: DataTableFilterOptions, defaultSortColumn: string | null): OutputRow[] {
   let result = rows;
   if (options.labels) result = options.labels.map((label) => findByLabelPath(rows, label)).filter((row): row is OutputRow => row !== undefined);
   if (options.flat) result = flatten(result);
@@ -116,7 +126,7 @@ export function applyDataTableFilters(rows: OutputRow[], options: DataTableFilte
   }
 
   const sortColumn = options.sortColumn ?? defaultSortColumn;
-  result = sortRows(result, sortColumn, options.sortOrder);
+  if (sortColumn !== null) result = sortRows(result, sortColumn, options.sortOrder);
   result = result.slice(options.offset, options.limit < 0 ? undefined : options.offset + options.limit);
   return result.map((row) => finishRow(row, options, sortColumn));
 }

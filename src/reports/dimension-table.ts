@@ -75,6 +75,18 @@ function sortByVisits(rows: ReportRow[]): ReportRow[] {
   return rows.sort((a, b) => (b.metrics.nb_visits ?? 0) - (a.metrics.nb_visits ?? 0) || a.label.localeCompare(b.label));
 }
 
+/**
+ * Builds a flat table grouped by several visit dimensions at once (such as browser and
+ * version), one row per distinct combination; combinations with the same label add up.
+ */
+export async function archiveCombinedDimensionTable(
+  query: LogQuery, dimensions: readonly Expression<unknown>[], describe: (values: DimensionValue[]) => RowDescription, where?: Expression<unknown>,
+): Promise<ReportRow[]> {
+  const rows = new Map<string, ReportRow>();
+  for (const group of await loadVisitMetricsBy(query, dimensions, where)) mergeRow(rows, describe(group.dimensions), group.metrics);
+  return sortByVisits([...rows.values()]);
+}
+
 /** Encodes a value for a row's `segment` metadata as Matomo does, so clients can pass it back unchanged. */
 export function segmentValue(value: string): string {
   return encodeURIComponent(value);

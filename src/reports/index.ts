@@ -3,10 +3,12 @@ import type { ApiMethodRegistry } from '../api/api-method-registry.js';
 import { ACTIONS_REPORTS } from './Actions/actions-reports.js';
 import { DEVICES_DETECTION_REPORTS } from './DevicesDetection/devices-detection-reports.js';
 import { EVENTS_REPORTS } from './Events/events-reports.js';
+import { RESOLUTION_REPORTS } from './Resolution/resolution-reports.js';
 import { REFERRERS_REPORTS } from './Referrers/referrers-reports.js';
 import { registerReportDefinitions } from './report-api.js';
 import type { ReportDefinition } from './report-definition.js';
 import { USER_COUNTRY_REPORTS } from './UserCountry/user-country-reports.js';
+import { VISIT_TIME_REPORTS } from './VisitTime/visit-time-reports.js';
 import { VISITS_SUMMARY_REPORTS } from './VisitsSummary/visits-summary-reports.js';
 
 /** Every report the API serves. */
@@ -17,6 +19,8 @@ export const ALL_REPORTS: readonly ReportDefinition[] = [
   ...DEVICES_DETECTION_REPORTS,
   ...USER_COUNTRY_REPORTS,
   ...EVENTS_REPORTS,
+  ...VISIT_TIME_REPORTS,
+  ...RESOLUTION_REPORTS,
 ];
 
 /** Registers an API method for every report. */

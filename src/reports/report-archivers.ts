@@ -3,8 +3,10 @@ import type { ReportArchiver } from '../archiving/report-archiver.js';
 import { actionsArchiver } from './Actions/actions-archiver.js';
 import { devicesDetectionArchiver } from './DevicesDetection/devices-detection-archiver.js';
 import { eventsArchiver } from './Events/events-archiver.js';
+import { resolutionArchiver } from './Resolution/resolution-archiver.js';
 import { referrersArchiver } from './Referrers/referrers-archiver.js';
 import { userCountryArchiver } from './UserCountry/user-country-archiver.js';
+import { visitTimeArchiver } from './VisitTime/visit-time-archiver.js';
 import { visitsSummaryArchiver } from './VisitsSummary/visits-summary-archiver.js';
 
 /** Every report module's archiver. */
@@ -15,4 +17,6 @@ export const REPORT_ARCHIVERS: readonly ReportArchiver[] = [
   devicesDetectionArchiver,
   userCountryArchiver,
   eventsArchiver,
+  visitTimeArchiver,
+  resolutionArchiver,
 ];

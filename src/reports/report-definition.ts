@@ -1,6 +1,7 @@
 /** The shape of one report the API serves from archives. */
 import type { ApiObject } from '../api/api-value.js';
 import type { Period } from '../archiving/period.js';
+import type { ReportRow } from '../archiving/report-table.js';
 
 /** A report made of the metrics of an archive, served as one object (`VisitsSummary.get`). */
 export interface MetricsReportDefinition {
@@ -19,8 +20,10 @@ export interface TableReportDefinition {
   description: string;
   /** Name of the archive record that contains the table, such as `Referrers_getWebsites`. */
   record: string;
-  /** Column the rows are sorted by when `filter_sort_column` is not given. */
-  defaultSortColumn: string;
+  /** Column the rows are sorted by when `filter_sort_column` is not given; null keeps the order of `compareRows`. */
+  defaultSortColumn: string | null;
+  /** Order of the rows before filters run, for reports whose natural order is not a metric (hours of the day). */
+  compareRows?(left: ReportRow, right: ReportRow): number;
   /** Returns the processed metrics of a row (rates, averages), placed after its stored metrics. */
   processMetrics?(metrics: Readonly<Record<string, number>>, period: Period): ApiObject;
 }

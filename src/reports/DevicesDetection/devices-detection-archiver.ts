@@ -1,7 +1,7 @@
 /** Archiving of DevicesDetection: visits by device type, browser and operating system family. */
 import { sql } from 'kysely';
 import type { ReportArchiver } from '../../archiving/report-archiver.js';
-import { archiveDimensionTable, segmentValue } from '../dimension-table.js';
+import { archiveCombinedDimensionTable, archiveDimensionTable, segmentValue, type DimensionValue } from '../dimension-table.js';
 import { BROWSER_NAMES, DEVICE_TYPE_NAMES, OS_FAMILIES } from './device-names.js';
 
 const ICONS = 'plugins/Morpheus/icons/dist';
@@ -15,6 +15,10 @@ function osFamilyExpression() {
     return sql`when ${column} in (${sql.join(codes)}) then ${family}`;
   });
   return sql`case ${sql.join(branches, sql` `)} else ${column} end`;
+}
+
+function textOrUnknown(value: DimensionValue | undefined): string {
+  return value === null || value === undefined || value === '' ? 'Unknown' : String(value);
 }
 
 function familyCodes(family: string): string[] {
@@ -50,6 +54,29 @@ export const devicesDetectionArchiver: ReportArchiver = {
         return { label: family, metadata: { logo: `${ICONS}/os/${codes[0]}.png`, segment: codes.map((code) => `operatingSystemCode==${segmentValue(code)}`).join(',') } };
       },
     });
-    return { numerics: {}, reports: { DevicesDetection_getType: types, DevicesDetection_getBrowsers: browsers, DevicesDetection_getOsFamilies: osFamilies } };
+    const column = (name: string) => sql.ref(`log_visit.${name}`);
+    const browserVersions = await archiveCombinedDimensionTable(query, [column('config_browser_name'), column('config_browser_version')], ([code, version]) => {
+      const browser = code === null || code === '' || code === 'UNK' ? 'UNK' : String(code);
+      const name = browser === 'UNK' ? 'Unknown' : BROWSER_NAMES[browser] ?? browser;
+      return { label: version && browser !== 'UNK' ? `${name} ${version}` : name, metadata: { logo: `${ICONS}/browsers/${browser}.png` } };
+    });
+    const osVersions = await archiveCombinedDimensionTable(query, [column('config_os'), column('config_os_version')], ([code, version]) => {
+      const os = code === null || code === '' || code === 'UNK' ? 'UNK' : String(code);
+      const name = os === 'UNK' ? 'Unknown' : OS_FAMILIES[os] ?? os;
+      return { label: version && os !== 'UNK' ? `${name} ${version}` : name, metadata: { logo: `${ICONS}/os/${os}.png` } };
+    });
+    const brands = await archiveDimensionTable(query, { dimension: column('config_device_brand'), describe: (value) => ({ label: textOrUnknown(value) }) });
+    const models = await archiveCombinedDimensionTable(query, [column('config_device_brand'), column('config_device_model')], ([brand, model]) => ({
+      label: brand ? `${brand} - ${textOrUnknown(model)}` : textOrUnknown(model),
+    }));
+    const engines = await archiveDimensionTable(query, { dimension: column('config_browser_engine'), describe: (value) => ({ label: textOrUnknown(value) }) });
+    return {
+      numerics: {},
+      reports: {
+        DevicesDetection_getType: types, DevicesDetection_getBrowsers: browsers, DevicesDetection_getOsFamilies: osFamilies,
+        DevicesDetection_getBrowserVersions: browserVersions, DevicesDetection_getOsVersions: osVersions,
+        DevicesDetection_getBrand: brands, DevicesDetection_getModel: models, DevicesDetection_getBrowserEngines: engines,
+      },
+    };
   },
 };

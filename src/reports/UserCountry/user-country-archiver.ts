@@ -1,7 +1,7 @@
 /** Archiving of UserCountry: visits by country. */
 import { sql } from 'kysely';
 import type { ReportArchiver } from '../../archiving/report-archiver.js';
-import { archiveDimensionTable } from '../dimension-table.js';
+import { archiveCombinedDimensionTable, archiveDimensionTable, segmentValue } from '../dimension-table.js';
 
 const COUNTRY_NAMES = new Intl.DisplayNames(['en'], { type: 'region' });
 
@@ -27,6 +27,24 @@ export const userCountryArchiver: ReportArchiver = {
         };
       },
     });
-    return { numerics: {}, reports: { UserCountry_getCountry: countries } };
+    const country = sql`lower(${sql.ref('log_visit.location_country')})`;
+    const regions = await archiveCombinedDimensionTable(query, [sql.ref('log_visit.location_region'), country], ([region, code]) => {
+      const countryCode = code === null || code === '' ? 'xx' : String(code);
+      const regionCode = region === null || region === '' ? '' : String(region);
+      return {
+        label: regionCode === '' ? 'Unknown' : `${regionCode}, ${countryName(countryCode)}`,
+        metadata: { region: regionCode, country: countryCode, logo: `plugins/Morpheus/icons/dist/flags/${countryCode}.png`, segment: `regionCode==${segmentValue(regionCode)};countryCode==${countryCode}` },
+      };
+    });
+    const cities = await archiveCombinedDimensionTable(query, [sql.ref('log_visit.location_city'), sql.ref('log_visit.location_region'), country], ([city, region, code]) => {
+      const countryCode = code === null || code === '' ? 'xx' : String(code);
+      const cityName = city === null || city === '' ? '' : String(city);
+      const parts = [cityName, region === null || region === '' ? undefined : String(region), countryName(countryCode)].filter((part) => part !== undefined);
+      return {
+        label: cityName === '' ? 'Unknown' : parts.join(', '),
+        metadata: { city: cityName, country: countryCode, logo: `plugins/Morpheus/icons/dist/flags/${countryCode}.png`, segment: `city==${segmentValue(cityName)};countryCode==${countryCode}` },
+      };
+    });
+    return { numerics: {}, reports: { UserCountry_getCountry: countries, UserCountry_getRegion: regions, UserCountry_getCity: cities } };
   },
 };
