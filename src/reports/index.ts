@@ -4,6 +4,7 @@ import { ACTIONS_REPORTS } from './Actions/actions-reports.js';
 import { DEVICES_DETECTION_REPORTS } from './DevicesDetection/devices-detection-reports.js';
 import { EVENTS_REPORTS } from './Events/events-reports.js';
 import { RESOLUTION_REPORTS } from './Resolution/resolution-reports.js';
+import { VISIT_FREQUENCY_REPORTS } from './VisitFrequency/visit-frequency-reports.js';
 import { REFERRERS_REPORTS } from './Referrers/referrers-reports.js';
 import { registerReportDefinitions } from './report-api.js';
 import type { ReportDefinition } from './report-definition.js';
@@ -21,6 +22,7 @@ export const ALL_REPORTS: readonly ReportDefinition[] = [
   ...EVENTS_REPORTS,
   ...VISIT_TIME_REPORTS,
   ...RESOLUTION_REPORTS,
+  ...VISIT_FREQUENCY_REPORTS,
 ];
 
 /** Registers an API method for every report. */

@@ -4,6 +4,7 @@ import { actionsArchiver } from './Actions/actions-archiver.js';
 import { devicesDetectionArchiver } from './DevicesDetection/devices-detection-archiver.js';
 import { eventsArchiver } from './Events/events-archiver.js';
 import { resolutionArchiver } from './Resolution/resolution-archiver.js';
+import { visitFrequencyArchiver } from './VisitFrequency/visit-frequency-archiver.js';
 import { referrersArchiver } from './Referrers/referrers-archiver.js';
 import { userCountryArchiver } from './UserCountry/user-country-archiver.js';
 import { visitTimeArchiver } from './VisitTime/visit-time-archiver.js';
@@ -19,4 +20,5 @@ export const REPORT_ARCHIVERS: readonly ReportArchiver[] = [
   eventsArchiver,
   visitTimeArchiver,
   resolutionArchiver,
+  visitFrequencyArchiver,
 ];

@@ -24,8 +24,8 @@ describe('VisitsSummary.get', () => {
     const db: Kysely<Database> = root.registry.require(host).db();
     await createVisit(db, { idsite: siteId, idvisitor: 'aaaaaaaaaaaaaaaa', user_id: 'u1', visit_last_action_time: '2024-05-01 10:00:00', visit_total_actions: 7, visit_total_time: 1600, visit_goal_converted: 1 });
     await createVisit(db, { idsite: siteId, idvisitor: 'aaaaaaaaaaaaaaaa', visit_last_action_time: '2024-05-01 15:00:00', visit_total_actions: 1, visit_total_time: 22, visit_goal_converted: 1 });
-    await createVisit(db, { idsite: siteId, idvisitor: 'bbbbbbbbbbbbbbbb', visit_last_action_time: '2024-05-02 09:00:00', visit_total_actions: 3, visit_total_time: 100 });
-    await createVisit(db, { idsite: siteId, idvisitor: 'aaaaaaaaaaaaaaaa', user_id: 'u1', visit_last_action_time: '2024-05-02 09:30:00', visit_total_actions: 2, visit_total_time: 50 });
+    await createVisit(db, { idsite: siteId, idvisitor: 'bbbbbbbbbbbbbbbb', visit_last_action_time: '2024-05-02 09:00:00', visit_total_actions: 3, visit_total_time: 100, visitor_returning: 1 });
+    await createVisit(db, { idsite: siteId, idvisitor: 'aaaaaaaaaaaaaaaa', user_id: 'u1', visit_last_action_time: '2024-05-02 09:30:00', visit_total_actions: 2, visit_total_time: 50, visitor_returning: 2 });
     app = await buildTestServer(root, CLOCK);
   });
 
@@ -72,6 +72,22 @@ describe('VisitsSummary.get', () => {
     const result = await getJson(`method=VisitsSummary.get&idSite=${siteId}&period=range&date=2024-05-01,2024-05-02`) as Record<string, unknown>;
     assert.equal(result.nb_visits, 4);
     assert.equal(result.nb_uniq_visitors, undefined);
+  });
+
+  it('VisitFrequency.get splits returning and new visits', async () => {
+    assert.deepEqual(await getJson(`method=VisitFrequency.get&idSite=${siteId}&period=day&date=2024-05-02`), {
+      nb_uniq_visitors_returning: 2, nb_users_returning: 1, nb_visits_returning: 2, nb_actions_returning: 5, nb_visits_converted_returning: 0,
+      bounce_count_returning: 0, sum_visit_length_returning: 150, max_actions_returning: 3, bounce_rate_returning: '0%',
+      nb_actions_per_visit_returning: 2.5, avg_time_on_site_returning: 75,
+      nb_uniq_visitors_new: 0, nb_users_new: 0, nb_visits_new: 0, nb_actions_new: 0, nb_visits_converted_new: 0,
+      bounce_count_new: 0, sum_visit_length_new: 0, max_actions_new: 0, bounce_rate_new: '0%',
+      nb_actions_per_visit_new: 0, avg_time_on_site_new: 0,
+    });
+  });
+
+  it('VisitFrequency.get counts unique returning visitors of a week from logs', async () => {
+    const week = await getJson(`method=VisitFrequency.get&idSite=${siteId}&period=week&date=2024-05-02&showColumns=nb_uniq_visitors_returning,nb_uniq_visitors_new,nb_visits_new`);
+    assert.deepEqual(week, { nb_uniq_visitors_returning: 2, nb_visits_new: 2, nb_uniq_visitors_new: 1 });
   });
 
   it('rejects an unknown period with PERIOD_INVALID', async () => {
