@@ -5,6 +5,7 @@ import {
   findCloseSegmentNames, SEGMENT_DIMENSIONS,
   type ActionSegmentDimension, type VisitActionSegmentDimension, type VisitSegmentDimension,
 } from './segment-dimensions.js';
+import { CONTINENT_COUNTRIES } from '../reports/UserCountry/continents.js';
 import type { SegmentCondition, SegmentExpression, SegmentOperator } from './segment-parser.js';
 
 type Condition = RawBuilder<SqlBool>;
@@ -129,6 +130,22 @@ function compileVisitAction(dimension: VisitActionSegmentDimension, condition: S
   return isNegative(condition.operator) ? sql<SqlBool>`(${column} is null or ${column} not in (${matching}))` : sql<SqlBool>`${column} in (${matching})`;
 }
 
+function compileContinent(condition: SegmentCondition): Condition {
+  if (condition.operator !== '==' && condition.operator !== '!=') throw invalid(condition, 'continentCode accepts only == and !=.');
+  const code = condition.value.toLowerCase();
+  const column = sql`lower(${sql.ref('log_visit.location_country')})`;
+  let matches: Condition;
+  if (code === 'unk') {
+    // Matomo's code for visits whose country is unknown or on no continent.
+    matches = sql<SqlBool>`(${column} is null or ${column} not in (${sql.join(Object.values(CONTINENT_COUNTRIES).flat())}))`;
+    return condition.operator === '==' ? matches : sql<SqlBool>`not ${matches}`;
+  }
+  const countries = CONTINENT_COUNTRIES[code];
+  if (!countries) throw invalid(condition, `unknown continent. Use one of ${[...Object.keys(CONTINENT_COUNTRIES), 'unk'].join(', ')}.`);
+  matches = sql<SqlBool>`${column} in (${sql.join([...countries])})`;
+  return condition.operator === '==' ? matches : sql<SqlBool>`(${sql.ref('log_visit.location_country')} is null or not (${matches}))`;
+}
+
 function compileCondition(condition: SegmentCondition): Condition {
   const dimension = SEGMENT_DIMENSIONS[condition.name];
   if (!dimension) {
@@ -143,6 +160,8 @@ function compileCondition(condition: SegmentCondition): Condition {
       return compileAction(dimension, condition);
     case 'visitAction':
       return compileVisitAction(dimension, condition);
+    case 'continent':
+      return compileContinent(condition);
   }
 }
 

@@ -37,8 +37,13 @@ export interface VisitActionSegmentDimension {
   isUrl: boolean;
 }
 
+/** The continent of the visit's country, matched through the list of its countries. */
+export interface ContinentSegmentDimension {
+  kind: 'continent';
+}
+
 /** Any segment dimension. */
-export type SegmentDimension = VisitSegmentDimension | ActionSegmentDimension | VisitActionSegmentDimension;
+export type SegmentDimension = VisitSegmentDimension | ActionSegmentDimension | VisitActionSegmentDimension | ContinentSegmentDimension;
 
 /** Device types as DeviceDetector numbers them, by the lower-case name segments use. */
 export const DEVICE_TYPES: Readonly<Record<string, number>> = {
@@ -70,6 +75,7 @@ export const SEGMENT_DIMENSIONS: Readonly<Record<string, SegmentDimension>> = {
   operatingSystemCode: visit('config_os', 'text'),
   deviceType: visit('config_device_type', 'number', { values: DEVICE_TYPES }),
   countryCode: visit('location_country', 'text', { lowerCase: true }),
+  continentCode: { kind: 'continent' },
   regionCode: visit('location_region', 'text'),
   city: visit('location_city', 'text'),
   dimension1: visit('custom_dimension_1', 'text'),

@@ -45,6 +45,19 @@ describe('device, location, resolution and time reports', () => {
     assert.deepEqual(await rows('UserCountry.getRegion'), [{ label: 'Unknown', nb_visits: 4 }, { label: 'IDF, France', nb_visits: 1 }]);
   });
 
+  it('getContinent groups countries by continent', async () => {
+    assert.deepEqual(await rows('UserCountry.getContinent', '&showColumns=nb_visits,code,segment'), [
+      { label: 'Europe', nb_visits: 4, code: 'eur', segment: 'continentCode==eur' },
+      { label: 'Unknown', nb_visits: 1, code: 'unk', segment: 'continentCode==unk' },
+    ]);
+    const segmented = await rows('VisitsSummary.get', `&showColumns=nb_visits&segment=${encodeURIComponent('continentCode==eur')}`);
+    assert.deepEqual(segmented, { nb_visits: 4 });
+    const outside = await rows('VisitsSummary.get', `&showColumns=nb_visits&segment=${encodeURIComponent('continentCode!=eur')}`);
+    assert.deepEqual(outside, { nb_visits: 1 });
+    const unknown = await rows('VisitsSummary.get', `&showColumns=nb_visits&segment=${encodeURIComponent('continentCode==unk')}`);
+    assert.deepEqual(unknown, { nb_visits: 1 });
+  });
+
   it('getVisitInformationPerServerTime counts hours in the site time zone', async () => {
     // Kathmandu is UTC+5:45: 05:00 UTC is 10:45, and 10:05 to 13:00 UTC are 15:50 to 18:45.
     assert.deepEqual(await rows('VisitTime.getVisitInformationPerServerTime'), [

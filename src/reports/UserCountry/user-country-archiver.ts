@@ -1,6 +1,7 @@
 /** Archiving of UserCountry: visits by country. */
 import { sql } from 'kysely';
 import type { ReportArchiver } from '../../archiving/report-archiver.js';
+import { CONTINENT_COUNTRIES, CONTINENT_NAMES } from './continents.js';
 import { archiveCombinedDimensionTable, archiveDimensionTable, segmentValue } from '../dimension-table.js';
 
 const COUNTRY_NAMES = new Intl.DisplayNames(['en'], { type: 'region' });
@@ -10,6 +11,13 @@ export function countryName(code: string): string {
   if (code === 'xx' || !/^[a-z]{2}$/.test(code)) return 'Unknown';
   const name = COUNTRY_NAMES.of(code.toUpperCase());
   return name === undefined || name === code.toUpperCase() ? 'Unknown' : name;
+}
+
+/** Returns the continent code of the visit's country as a CASE expression, so visits are grouped by continent in SQL. */
+function continentExpression() {
+  const country = sql`lower(${sql.ref('log_visit.location_country')})`;
+  const branches = Object.entries(CONTINENT_COUNTRIES).map(([code, countries]) => sql`when ${country} in (${sql.join([...countries])}) then ${code}`);
+  return sql`case ${sql.join(branches, sql` `)} else 'unk' end`;
 }
 
 /** Computes the UserCountry report tables of a day. */
@@ -45,6 +53,16 @@ export const userCountryArchiver: ReportArchiver = {
         metadata: { city: cityName, country: countryCode, logo: `plugins/Morpheus/icons/dist/flags/${countryCode}.png`, segment: `city==${segmentValue(cityName)};countryCode==${countryCode}` },
       };
     });
-    return { numerics: {}, reports: { UserCountry_getCountry: countries, UserCountry_getRegion: regions, UserCountry_getCity: cities } };
+    const continents = await archiveDimensionTable(query, {
+      dimension: continentExpression(),
+      describe: (value) => {
+        const code = value === null || value === '' ? 'unk' : String(value);
+        return { label: CONTINENT_NAMES[code] ?? 'Unknown', metadata: { code, segment: `continentCode==${code}` } };
+      },
+    });
+    return {
+      numerics: {},
+      reports: { UserCountry_getCountry: countries, UserCountry_getContinent: continents, UserCountry_getRegion: regions, UserCountry_getCity: cities },
+    };
   },
 };
