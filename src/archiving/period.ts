@@ -120,9 +120,9 @@ export class Period {
   }
 
   /**
-   * Returns the smaller periods this one is summed from, as Matomo archives them: a week
-   * from its days, a month from its days, a year from its months, and a range from the
-   * largest years, months, weeks and days that fit in it. A day has none.
+   * Returns the smaller periods this one is summed from, as Matomo archives them. A week
+   * and a month are summed from their days and a year from its months. A range is summed
+   * from the largest years, months, weeks and days that fit in it, and a day has none.
    */
   subperiods(): Period[] {
     switch (this.kind) {

@@ -76,8 +76,8 @@ function sortByVisits(rows: ReportRow[]): ReportRow[] {
 }
 
 /**
- * Builds a flat table grouped by several visit dimensions at once (such as browser and
- * version), one row per distinct combination; combinations with the same label add up.
+ * Builds a flat table grouped by several visit dimensions at once, such as browser and
+ * version. Each distinct combination is one row, and combinations with the same label add up.
  */
 export async function archiveCombinedDimensionTable(
   query: LogQuery, dimensions: readonly Expression<unknown>[], describe: (values: DimensionValue[]) => RowDescription, where?: Expression<unknown>,

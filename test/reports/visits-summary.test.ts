@@ -61,7 +61,7 @@ describe('VisitsSummary.get', () => {
     });
   });
 
-  it('keys several days by date with [] for a day without visits', async () => {
+  it('keys days by date, [] when empty', async () => {
     const result = await getJson(`method=VisitsSummary.get&idSite=${siteId}&period=day&date=2024-05-02,2024-05-03`) as Record<string, unknown>;
     assert.deepEqual(Object.keys(result), ['2024-05-02', '2024-05-03']);
     assert.deepEqual(result['2024-05-03'], []);
