@@ -3,6 +3,7 @@ import type { ApiMethodRegistry } from '../api/api-method-registry.js';
 import { ACTIONS_REPORTS } from './Actions/actions-reports.js';
 import { DEVICES_DETECTION_REPORTS } from './DevicesDetection/devices-detection-reports.js';
 import { EVENTS_REPORTS } from './Events/events-reports.js';
+import { GOALS_REPORTS } from './Goals/goals-reports.js';
 import { RESOLUTION_REPORTS } from './Resolution/resolution-reports.js';
 import { VISIT_FREQUENCY_REPORTS } from './VisitFrequency/visit-frequency-reports.js';
 import { REFERRERS_REPORTS } from './Referrers/referrers-reports.js';
@@ -23,6 +24,7 @@ export const ALL_REPORTS: readonly ReportDefinition[] = [
   ...VISIT_TIME_REPORTS,
   ...RESOLUTION_REPORTS,
   ...VISIT_FREQUENCY_REPORTS,
+  ...GOALS_REPORTS,
 ];
 
 /** Registers an API method for every report. */

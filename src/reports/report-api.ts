@@ -86,7 +86,7 @@ async function serveSite(call: ApiCall, definition: ReportDefinition, site: Site
   for (const period of request.periods) {
     const archive = await archiver.load({ siteId: site.idsite, zone }, period, segment);
     const value = definition.kind === 'metrics'
-      ? serveMetrics(call, definition.build(archive.records.numerics, period))
+      ? serveMetrics(call, definition.build(archive.records.numerics, period, call.params))
       : serveTable(call, definition, archive.records.reports[definition.record] ?? [], period);
     values.push([period.label, value]);
   }

@@ -3,6 +3,7 @@ import type { ReportArchiver } from '../archiving/report-archiver.js';
 import { actionsArchiver } from './Actions/actions-archiver.js';
 import { devicesDetectionArchiver } from './DevicesDetection/devices-detection-archiver.js';
 import { eventsArchiver } from './Events/events-archiver.js';
+import { goalsArchiver } from './Goals/goals-archiver.js';
 import { resolutionArchiver } from './Resolution/resolution-archiver.js';
 import { visitFrequencyArchiver } from './VisitFrequency/visit-frequency-archiver.js';
 import { referrersArchiver } from './Referrers/referrers-archiver.js';
@@ -21,4 +22,5 @@ export const REPORT_ARCHIVERS: readonly ReportArchiver[] = [
   visitTimeArchiver,
   resolutionArchiver,
   visitFrequencyArchiver,
+  goalsArchiver,
 ];

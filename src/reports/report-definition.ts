@@ -1,4 +1,5 @@
 /** The shape of one report the API serves from archives. */
+import type { ApiParams } from '../api/api-params.js';
 import type { ApiObject } from '../api/api-value.js';
 import type { Period } from '../archiving/period.js';
 import type { ReportRow } from '../archiving/report-table.js';
@@ -10,7 +11,7 @@ export interface MetricsReportDefinition {
   name: string;
   description: string;
   /** Returns the object served for a period, or null when the period has no data (served as `[]`). */
-  build(numerics: Readonly<Record<string, number>>, period: Period): ApiObject | null;
+  build(numerics: Readonly<Record<string, number>>, period: Period, params: ApiParams): ApiObject | null;
 }
 
 /** A report stored as a table in an archive, served as rows (`Referrers.getWebsites`). */
