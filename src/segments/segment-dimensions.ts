@@ -23,7 +23,7 @@ export interface ActionSegmentDimension {
   kind: 'action';
   /** Column of `log_link_visit_action` that points at `log_action`. */
   actionColumn: string;
-  /** `log_action.type` of the strings: 1 URL, 4 title, 10-12 event category, action, name. */
+  /** `log_action.type` of the strings: 1 page URL, 2 outlink, 3 download, 4 title, 8 site search, 10-12 event category, action, name. */
   actionType: number;
   /** URLs are stored without their scheme and www prefix, which `url_prefix` encodes. */
   isUrl: boolean;
@@ -88,6 +88,9 @@ export const SEGMENT_DIMENSIONS: Readonly<Record<string, SegmentDimension>> = {
   eventCategory: { kind: 'action', actionColumn: 'idaction_event_category', actionType: 10, isUrl: false },
   eventAction: { kind: 'action', actionColumn: 'idaction_event_action', actionType: 11, isUrl: false },
   eventName: { kind: 'action', actionColumn: 'idaction_name', actionType: 12, isUrl: false },
+  downloadUrl: { kind: 'action', actionColumn: 'idaction_url', actionType: 3, isUrl: true },
+  outlinkUrl: { kind: 'action', actionColumn: 'idaction_url', actionType: 2, isUrl: true },
+  siteSearchKeyword: { kind: 'action', actionColumn: 'idaction_name', actionType: 8, isUrl: false },
   entryPageUrl: { kind: 'visitAction', visitColumn: 'visit_entry_idaction_url', actionType: 1, isUrl: true },
   exitPageUrl: { kind: 'visitAction', visitColumn: 'visit_exit_idaction_url', actionType: 1, isUrl: true },
 };

@@ -53,3 +53,44 @@ describe('Actions reports', () => {
     ]);
   });
 });
+
+describe('Actions entry, exit and download reports', () => {
+  let fixture: ReportFixture;
+  const day = () => `idSite=${fixture.siteId}&period=day&date=2024-05-01`;
+
+  before(async () => { fixture = await createReportFixture(); });
+  after(async () => { await fixture.close(); });
+
+  it('getEntryPageUrls keeps pages that started visits', async () => {
+    const rows = await fixture.getJson(`method=Actions.getEntryPageUrls&${day()}&flat=1&showColumns=entry_nb_visits,entry_bounce_count`);
+    assert.deepEqual(rows, [{ label: '/index', entry_nb_visits: 3, entry_bounce_count: 1 }, { label: 'blog - /post1', entry_nb_visits: 1, entry_bounce_count: 1 }]);
+  });
+
+  it('getExitPageUrls keeps pages that ended visits', async () => {
+    const rows = await fixture.getJson(`method=Actions.getExitPageUrls&${day()}&flat=1&showColumns=exit_nb_visits,exit_rate`);
+    assert.deepEqual(rows, [
+      { label: '/index', exit_nb_visits: 2, exit_rate: '67%' },
+      { label: 'blog - /post1', exit_nb_visits: 1, exit_rate: '100%' },
+      { label: 'blog - /post2', exit_nb_visits: 1, exit_rate: '100%' },
+    ]);
+  });
+
+  it('getDownloads groups downloaded URLs by domain', async () => {
+    assert.deepEqual(await fixture.getJson(`method=Actions.getDownloads&${day()}&expanded=1`), [
+      {
+        label: 'example.org', nb_visits: 1, nb_hits: 1, segment: 'downloadUrl=@example.org', idsubdatatable: 1,
+        subtable: [{ label: 'http://example.org/file.pdf', nb_visits: 1, nb_uniq_visitors: 1, nb_hits: 1, url: 'http://example.org/file.pdf', segment: 'downloadUrl==http%253A%252F%252Fexample.org%252Ffile.pdf' }],
+      },
+    ]);
+  });
+
+  it('segments visits by downloaded URL', async () => {
+    const result = await fixture.getJson(`method=VisitsSummary.get&${day()}&showColumns=nb_visits&segment=${encodeURIComponent('downloadUrl=@file.pdf')}`);
+    assert.deepEqual(result, { nb_visits: 1 });
+  });
+
+  it('getOutlinks and getSiteSearchKeywords are empty without such actions', async () => {
+    assert.deepEqual(await fixture.getJson(`method=Actions.getOutlinks&${day()}`), []);
+    assert.deepEqual(await fixture.getJson(`method=Actions.getSiteSearchKeywords&${day()}`), []);
+  });
+});

@@ -2,7 +2,8 @@
 import { sql } from 'kysely';
 import { countWhere, type LogQuery } from '../../archiving/log-query.js';
 import type { ReportArchiver } from '../../archiving/report-archiver.js';
-import { buildPageTree, placePageTitle, placePageUrl, type PageMetrics } from './page-tree.js';
+import type { ReportRow } from '../../archiving/report-table.js';
+import { buildPageTree, encodePageSegmentValue, placePageTitle, placePageUrl, type PageMetrics } from './page-tree.js';
 
 /** URL prefixes by `log_action.url_prefix`. */
 const URL_PREFIXES: Readonly<Record<number, string>> = { 0: 'http://', 1: 'http://www.', 2: 'https://', 3: 'https://www.' };
@@ -48,6 +49,31 @@ async function loadActionCounts(query: LogQuery): Promise<Record<string, number>
 }
 
 type PageColumn = 'idaction_url' | 'idaction_name';
+
+/**
+ * Builds the table of downloads or outlinks: one row per domain with its URLs as the
+ * subtable. `segmentName` names the URL in the rows' segment metadata.
+ */
+function buildDomainTree(rows: readonly PageRow[], segmentName: string): ReportRow[] {
+  const domains = new Map<string, ReportRow>();
+  for (const row of rows) {
+    const url = fullActionUrl(row.name, row.url_prefix);
+    const domain = row.name.split('/')[0]!.replace(/^www\./, '');
+    const metrics = { nb_visits: row.metrics.nb_visits, nb_uniq_visitors: row.metrics.nb_uniq_visitors, nb_hits: row.metrics.nb_hits };
+    const leaf: ReportRow = { label: url, metrics, metadata: { url, segment: `${segmentName}==${encodePageSegmentValue(url)}` } };
+    const parent = domains.get(domain);
+    if (!parent) {
+      domains.set(domain, { label: domain, metrics: { nb_visits: metrics.nb_visits, nb_hits: metrics.nb_hits }, metadata: { segment: `${segmentName}=@${encodePageSegmentValue(domain)}` }, subtable: [leaf] });
+      continue;
+    }
+    parent.metrics.nb_visits! += metrics.nb_visits;
+    parent.metrics.nb_hits! += metrics.nb_hits;
+    parent.subtable!.push(leaf);
+  }
+  const byHits = (a: ReportRow, b: ReportRow) => (b.metrics.nb_hits ?? 0) - (a.metrics.nb_hits ?? 0) || a.label.localeCompare(b.label);
+  for (const domain of domains.values()) domain.subtable!.sort(byHits);
+  return [...domains.values()].sort(byHits);
+}
 
 interface PageRow {
   idaction: number;
@@ -114,13 +140,27 @@ export const actionsArchiver: ReportArchiver = {
 
   async archiveDay(query) {
     const numerics = await loadActionCounts(query);
-    const urls = await loadPageMetrics(query, 'idaction_url', ACTION_TYPE.pageUrl);
-    const titles = await loadPageMetrics(query, 'idaction_name', ACTION_TYPE.pageTitle);
+    const urls = (await loadPageMetrics(query, 'idaction_url', ACTION_TYPE.pageUrl))
+      .map((row) => ({ placement: placePageUrl(fullActionUrl(row.name, row.url_prefix)), metrics: row.metrics }));
+    const titles = (await loadPageMetrics(query, 'idaction_name', ACTION_TYPE.pageTitle))
+      .map((row) => ({ placement: placePageTitle(row.name), metrics: row.metrics }));
+    const downloads = await loadPageMetrics(query, 'idaction_url', ACTION_TYPE.download);
+    const outlinks = await loadPageMetrics(query, 'idaction_url', ACTION_TYPE.outlink);
+    const searches = await loadPageMetrics(query, 'idaction_name', ACTION_TYPE.siteSearch);
     return {
       numerics,
       reports: {
-        Actions_getPageUrls: buildPageTree(urls.map((row) => ({ placement: placePageUrl(fullActionUrl(row.name, row.url_prefix)), metrics: row.metrics }))),
-        Actions_getPageTitles: buildPageTree(titles.map((row) => ({ placement: placePageTitle(row.name), metrics: row.metrics }))),
+        Actions_getPageUrls: buildPageTree(urls),
+        Actions_getEntryPageUrls: buildPageTree(urls.filter((page) => page.metrics.entry_nb_visits > 0)),
+        Actions_getExitPageUrls: buildPageTree(urls.filter((page) => page.metrics.exit_nb_visits > 0)),
+        Actions_getPageTitles: buildPageTree(titles),
+        Actions_getEntryPageTitles: buildPageTree(titles.filter((page) => page.metrics.entry_nb_visits > 0)),
+        Actions_getExitPageTitles: buildPageTree(titles.filter((page) => page.metrics.exit_nb_visits > 0)),
+        Actions_getDownloads: buildDomainTree(downloads, 'downloadUrl'),
+        Actions_getOutlinks: buildDomainTree(outlinks, 'outlinkUrl'),
+        Actions_getSiteSearchKeywords: searches.map((row) => ({
+          label: row.name, metrics: { nb_visits: row.metrics.nb_visits, nb_hits: row.metrics.nb_hits }, metadata: { segment: `siteSearchKeyword==${encodePageSegmentValue(row.name)}` },
+        })),
       },
     };
   },

@@ -1,6 +1,6 @@
 /** The Actions reports: pageviews, downloads, outlinks, and the page URL and title trees. */
 import type { ApiObject } from '../../api/api-value.js';
-import type { ReportDefinition } from '../report-definition.js';
+import type { ReportDefinition, TableReportDefinition } from '../report-definition.js';
 import { pickInOrder } from '../report-values.js';
 import { formatPercent } from '../visit-metrics.js';
 
@@ -13,6 +13,10 @@ function processPageMetrics(metrics: Readonly<Record<string, number>>): ApiObjec
     bounce_rate: formatPercent(metrics.entry_bounce_count ?? 0, metrics.entry_nb_visits ?? 0),
     exit_rate: formatPercent(metrics.exit_nb_visits ?? 0, metrics.nb_visits ?? 0),
   };
+}
+
+function pageReport(action: string, sortColumn: string, description: string): TableReportDefinition {
+  return { kind: 'table', name: `Actions.${action}`, record: `Actions_${action}`, defaultSortColumn: sortColumn, description, processMetrics: processPageMetrics };
 }
 
 /** The Actions reports. */
@@ -36,4 +40,11 @@ export const ACTIONS_REPORTS: readonly ReportDefinition[] = [
     description: 'Returns pageviews by page title; titles written as "Category / Title" are grouped by category.',
     processMetrics: processPageMetrics,
   },
+  pageReport('getEntryPageUrls', 'entry_nb_visits', 'Returns the page URLs visits started on, with entry and bounce metrics.'),
+  pageReport('getExitPageUrls', 'exit_nb_visits', 'Returns the page URLs visits ended on, with exit metrics.'),
+  pageReport('getEntryPageTitles', 'entry_nb_visits', 'Returns the page titles visits started on, with entry and bounce metrics.'),
+  pageReport('getExitPageTitles', 'exit_nb_visits', 'Returns the page titles visits ended on, with exit metrics.'),
+  { kind: 'table', name: 'Actions.getDownloads', record: 'Actions_getDownloads', defaultSortColumn: 'nb_hits', description: 'Returns downloads by domain, with the downloaded URLs as subtables.' },
+  { kind: 'table', name: 'Actions.getOutlinks', record: 'Actions_getOutlinks', defaultSortColumn: 'nb_hits', description: 'Returns outlinks by domain, with the clicked URLs as subtables.' },
+  { kind: 'table', name: 'Actions.getSiteSearchKeywords', record: 'Actions_getSiteSearchKeywords', defaultSortColumn: 'nb_visits', description: 'Returns the keywords of site searches.' },
 ];
