@@ -77,9 +77,16 @@ function daysOfRange(range: readonly [string, string]): string[] {
   return days;
 }
 
+/** Deletes the dirty days of sites that no longer exist, which would otherwise be read on every run. */
+async function dropDaysOfDeletedSites(db: Kysely<Database>, work: Map<number, Set<string>>, sites: readonly SiteRecord[]): Promise<void> {
+  const deleted = [...work.keys()].filter((siteId) => !sites.some((site) => site.idsite === siteId));
+  if (deleted.length === 0) return;
+  await db.deleteFrom('archive_invalidations').where('idsite', 'in', deleted).execute();
+  for (const siteId of deleted) work.delete(siteId);
+}
+
 function addForcedDays(work: Map<number, Set<string>>, sites: readonly SiteRecord[], options: CoreArchiveOptions, now: Date): void {
-  const forceAll = options.dateRange !== undefined || options.allWebsites === true;
-  if (!forceAll) return;
+  if (options.dateRange === undefined && options.allWebsites !== true) return;
   for (const site of sites) {
     const today = dayInZone(now, parseSiteTimezone(site.timezone));
     const days = options.dateRange ? daysOfRange(options.dateRange) : [addDays(today, -1), today];
@@ -133,9 +140,12 @@ export async function runCoreArchive(context: CoreArchiveContext, options: CoreA
   const runStarted = Date.now();
   const started = context.clock();
   const startedAt = formatUtcDateTime(started);
-  const sites = await loadSites(context.db, options.siteIds ?? null);
   const work = await loadDirtyDays(context.db, options.siteIds);
+  const forced = options.dateRange !== undefined || options.allWebsites === true;
+  // Without force options only sites with dirty days are loaded, so quiet sites cost nothing.
+  const sites = await loadSites(context.db, forced ? options.siteIds ?? null : [...work.keys()]);
   addForcedDays(work, sites, options, started);
+  await dropDaysOfDeletedSites(context.db, work, sites);
 
   const selected = sites.filter((site) => (work.get(site.idsite)?.size ?? 0) > 0);
   const result: CoreArchiveResult = { sites: [], archives: 0, invalidationsCleared: 0, durationMs: 0 };

@@ -74,6 +74,13 @@ describe('core:archive', () => {
     assert.deepEqual(await archivesOf(firstSite), []);
   });
 
+  it('drops dirty days of deleted sites', async () => {
+    await markDirty(999, '2024-05-02');
+    const result = await runCoreArchive(context);
+    assert.deepEqual(result.sites, []);
+    assert.deepEqual(await db.selectFrom('archive_invalidations').selectAll().execute(), []);
+  });
+
   it('keeps dirty rows written after the run started', async () => {
     await markDirty(firstSite, '2024-05-02', '2024-05-20 12:00:01');
     await runCoreArchive(context);

@@ -6,7 +6,7 @@ import { runCoreArchive } from '../../src/archiving/core-archive.js';
 import { createSilentLogger } from '../../src/logging.js';
 import { createReportFixture, FIXTURE_CLOCK, type ReportFixture } from '../support/report-fixture.js';
 
-describe('browser-triggered archiving disabled', () => {
+describe('tenant settings of reports', () => {
   let fixture: ReportFixture;
   const visits = async (period: string, date: string) => {
     const result = await fixture.getJson(`method=VisitsSummary.get&idSite=${fixture.siteId}&period=${period}&date=${date}&showColumns=nb_visits`);
@@ -18,6 +18,7 @@ describe('browser-triggered archiving disabled', () => {
     const tenant = fixture.root.registry.require(fixture.host);
     const config = IniDocument.parse(readFileSync(tenant.configFile, 'utf8'));
     config.set('General', 'enable_browser_archiving_triggering', '0');
+    config.set('General', 'API_datatable_default_limit', '1');
     writeFileSync(tenant.configFile, config.toString());
   });
 
@@ -33,6 +34,11 @@ describe('browser-triggered archiving disabled', () => {
     await runCoreArchive({ db: tenant.db(), settings: tenant.settings, clock: FIXTURE_CLOCK, logger: createSilentLogger(), tenant: tenant.key }, { dateRange: ['2024-05-01', '2024-05-01'] });
     assert.equal(await visits('day', '2024-05-01'), 4);
     assert.equal(await visits('month', '2024-05-01'), 4);
+  });
+
+  it('limits rows to API_datatable_default_limit', async () => {
+    const rows = await fixture.getJson(`method=UserCountry.getCountry&idSite=${fixture.siteId}&period=day&date=2024-05-01&showColumns=nb_visits`);
+    assert.deepEqual(rows, [{ label: 'France', nb_visits: 2 }]);
   });
 
   it('archives a range on request from the stored days', async () => {

@@ -43,6 +43,13 @@ describe('DevicesDetection and UserCountry reports', () => {
     assert.deepEqual(matching, [{ label: 'Germany', nb_visits: 1 }]);
   });
 
+  it('limits rows with filter_limit, -1 meaning all', async () => {
+    const limited = await fixture.getJson(`method=UserCountry.getCountry&${day()}&filter_limit=2&showColumns=nb_visits`);
+    assert.deepEqual(limited.map((row: any) => row.label), ['France', 'Germany']);
+    const all = await fixture.getJson(`method=UserCountry.getCountry&${day()}&filter_limit=-1&showColumns=nb_visits`);
+    assert.deepEqual(all.map((row: any) => row.label), ['France', 'Germany', 'Unknown']);
+  });
+
   it('picks rows by label', async () => {
     const rows = await fixture.getJson(`method=UserCountry.getCountry&${day()}&label=Germany&showColumns=nb_visits`);
     assert.deepEqual(rows, [{ label: 'Germany', nb_visits: 1 }]);
