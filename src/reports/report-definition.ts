@@ -25,6 +25,8 @@ export interface TableReportDefinition {
   defaultSortColumn: string | null;
   /** Order of the rows before filters run, for reports whose natural order is not a metric (hours of the day). */
   compareRows?(left: ReportRow, right: ReportRow): number;
+  /** Returns the rows with the ones Matomo always lists added (all 24 hours), before `compareRows`. */
+  completeRows?(rows: readonly ReportRow[]): ReportRow[];
   /** Returns the processed metrics of a row (rates, averages), placed after its stored metrics. */
   processMetrics?(metrics: Readonly<Record<string, number>>, period: Period): ApiObject;
 }

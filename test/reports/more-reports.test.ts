@@ -60,17 +60,18 @@ describe('device, location, resolution and time reports', () => {
 
   it('getVisitInformationPerServerTime counts hours in the site time zone', async () => {
     // Kathmandu is UTC+5:45: 05:00 UTC is 10:45, and 10:05 to 13:00 UTC are 15:50 to 18:45.
-    assert.deepEqual(await rows('VisitTime.getVisitInformationPerServerTime'), [
+    assert.deepEqual((await rows('VisitTime.getVisitInformationPerServerTime')).filter((row: any) => row.nb_visits > 0), [
       { label: '10h', nb_visits: 1 }, { label: '15h', nb_visits: 1 }, { label: '16h', nb_visits: 1 }, { label: '17h', nb_visits: 1 }, { label: '18h', nb_visits: 1 },
     ]);
   });
 
   it('getVisitInformationPerLocalTime counts the visitor local hour', async () => {
-    assert.deepEqual(await rows('VisitTime.getVisitInformationPerLocalTime'), [{ label: '7h', nb_visits: 1 }]);
+    assert.deepEqual((await rows('VisitTime.getVisitInformationPerLocalTime')).filter((row: any) => row.nb_visits > 0), [{ label: '7h', nb_visits: 1 }]);
   });
 
   it('keeps hours in clock order in a week', async () => {
     const week = await fixture.getJson(`method=VisitTime.getVisitInformationPerServerTime&idSite=${fixture.siteId}&period=week&date=2024-05-01&showColumns=nb_visits`);
-    assert.deepEqual(week.map((row: any) => row.label), ['10h', '15h', '16h', '17h', '18h']);
+    assert.deepEqual(week.filter((row: any) => row.nb_visits > 0).map((row: any) => row.label), ['10h', '15h', '16h', '17h', '18h']);
+    assert.equal(week.length, 24);
   });
 });

@@ -16,7 +16,9 @@ describe('VisitTime hours', () => {
       method: 'GET', headers: { host: site.host },
       url: `/index.php?module=API&format=json&token_auth=${site.token}&method=VisitTime.getVisitInformationPerServerTime&idSite=${site.siteId}&period=day&date=${date}`,
     });
-    return response.json().map((row: { label: string; nb_visits: number }) => [row.label, row.nb_visits]);
+    const rows = response.json() as { label: string; nb_visits: number }[];
+    assert.deepEqual(rows.map((row) => row.label), Array.from({ length: 24 }, (_, hour) => `${hour}h`));
+    return rows.filter((row) => row.nb_visits > 0).map((row) => [row.label, row.nb_visits]);
   }
 
   before(async () => {
@@ -43,6 +45,24 @@ describe('VisitTime hours', () => {
   it('splits a UTC hour across two local hours at +5:45', async () => {
     assert.deepEqual(await hours('Asia/Kathmandu', '2024-05-01'), [['23h', 1]]);
     assert.deepEqual(await hours('Asia/Kathmandu', '2024-05-02'), [['0h', 1], ['23h', 1]]);
+  });
+
+  it('lists all 24 hours with zeros for hours without visits', async () => {
+    const site = sites['Asia/Kathmandu']!;
+    const response = await app.inject({
+      method: 'GET', headers: { host: site.host },
+      url: `/index.php?module=API&format=json&token_auth=${site.token}&method=VisitTime.getVisitInformationPerServerTime&idSite=${site.siteId}&period=day&date=2024-05-01&filter_limit=1`,
+    });
+    assert.deepEqual(response.json(), [{ label: '0h', nb_uniq_visitors: 0, nb_visits: 0, nb_actions: 0, max_actions: 0, sum_visit_length: 0, bounce_count: 0, nb_visits_converted: 0 }]);
+  });
+
+  it('returns [] for a day without visits', async () => {
+    const site = sites['Asia/Kathmandu']!;
+    const response = await app.inject({
+      method: 'GET', headers: { host: site.host },
+      url: `/index.php?module=API&format=json&token_auth=${site.token}&method=VisitTime.getVisitInformationPerServerTime&idSite=${site.siteId}&period=day&date=2024-04-01`,
+    });
+    assert.deepEqual(response.json(), []);
   });
 
   it('counts the repeated hour of a fall-back day once', async () => {

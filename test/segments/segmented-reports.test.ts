@@ -41,6 +41,12 @@ describe('segmented reports', () => {
     assert.equal(await visits('exitPageUrl=@post2'), 1);
   });
 
+  it('passes quotes and SQL in values as plain text', async () => {
+    assert.equal(await visits("referrerName==x' or '1'='1"), 0);
+    assert.equal(await visits('referrerName==Google") or 1=1 --'), 0);
+    assert.equal(await visits("pageTitle=@Home' --"), 0);
+  });
+
   it('treats LIKE wildcards in values as plain characters', async () => {
     assert.equal(await visits('referrerName=@%'), 0);
     assert.equal(await visits('referrerName=@_'), 0);
