@@ -4,7 +4,7 @@ import type { Zone } from 'luxon';
 import type { Database } from '../db/schema.js';
 import { formatUtcDateTime, type Clock } from '../time.js';
 import { findDoneArchive, hasInvalidationSince, loadNumerics, loadReports, saveArchive, type ArchiveKey } from './archive-store.js';
-import { LogQuery, type VisitCondition } from './log-query.js';
+import { LogQuery, type SegmentConditions } from './log-query.js';
 import type { Period } from './period.js';
 import type { ReportArchiver } from './report-archiver.js';
 import { sumNumerics, sumReportTables, type ArchiveRecords } from './report-table.js';
@@ -16,10 +16,10 @@ export interface ArchiveSite {
   zone: Zone;
 }
 
-/** A segment as archives key it: md5 of its definition ('' for none) and its compiled condition. */
+/** A segment as archives key it: md5 of its definition ('' for none) and its compiled conditions. */
 export interface ArchiveSegment {
   hash: string;
-  condition: VisitCondition | null;
+  condition: SegmentConditions | null;
 }
 
 /** The segment of unsegmented archives. */

@@ -8,6 +8,16 @@ import type { UtcBounds } from './period.js';
 export type VisitCondition = Expression<SqlBool>;
 
 /**
+ * A segment compiled twice: over visits, and over single actions for reports of actions.
+ * In the action form an action dimension such as `pageUrl` tests the action row itself,
+ * so a report of actions counts only the matching actions, as Matomo does.
+ */
+export interface SegmentConditions {
+  visits: VisitCondition;
+  actions: Expression<SqlBool>;
+}
+
+/**
  * Starting points of the SQL of one archive. Visits count in the period of their last
  * action, as Matomo counts them; actions count in the period of their own time.
  */
@@ -15,11 +25,11 @@ export class LogQuery {
   readonly db: Kysely<Database>;
   readonly siteId: number;
   readonly bounds: UtcBounds;
-  readonly segment: VisitCondition | null;
+  readonly segment: SegmentConditions | null;
   /** The site's time zone, for reports keyed by local time such as visits per hour. */
   readonly zone: Zone;
 
-  constructor(db: Kysely<Database>, siteId: number, bounds: UtcBounds, segment: VisitCondition | null, zone: Zone) {
+  constructor(db: Kysely<Database>, siteId: number, bounds: UtcBounds, segment: SegmentConditions | null, zone: Zone) {
     this.db = db;
     this.siteId = siteId;
     this.bounds = bounds;
@@ -33,21 +43,17 @@ export class LogQuery {
       .where('log_visit.idsite', '=', this.siteId)
       .where('log_visit.visit_last_action_time', '>=', this.bounds.start)
       .where('log_visit.visit_last_action_time', '<', this.bounds.end);
-    if (this.segment) query = query.where(this.segment);
+    if (this.segment) query = query.where(this.segment.visits);
     return query;
   }
 
-  /** Returns the site's actions in the bounds whose visit matches the segment. */
+  /** Returns the site's actions in the bounds that match the segment, tested on each action with its visit. */
   actions(): SelectQueryBuilder<Database, 'log_link_visit_action', {}> {
     let query = this.db.selectFrom('log_link_visit_action')
       .where('log_link_visit_action.idsite', '=', this.siteId)
       .where('log_link_visit_action.server_time', '>=', this.bounds.start)
       .where('log_link_visit_action.server_time', '<', this.bounds.end);
-    if (this.segment) {
-      const segment = this.segment;
-      const matchingVisits = this.db.selectFrom('log_visit').select('log_visit.idvisit').where('log_visit.idsite', '=', this.siteId).where(segment);
-      query = query.where('log_link_visit_action.idvisit', 'in', matchingVisits);
-    }
+    if (this.segment) query = query.where(this.segment.actions);
     return query;
   }
 }

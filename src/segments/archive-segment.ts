@@ -12,6 +12,7 @@ import { parseSegment } from './segment-parser.js';
  */
 export function buildArchiveSegment(definition: string): ArchiveSegment {
   if (definition.trim() === '') return NO_SEGMENT;
-  const condition = compileSegment(parseSegment(definition));
+  const expression = parseSegment(definition);
+  const condition = { visits: compileSegment(expression, 'visits'), actions: compileSegment(expression, 'actions') };
   return { hash: createHash('md5').update(definition).digest('hex'), condition };
 }

@@ -146,32 +146,52 @@ function compileContinent(condition: SegmentCondition): Condition {
   return condition.operator === '==' ? matches : sql<SqlBool>`(${sql.ref('log_visit.location_country')} is null or not (${matches}))`;
 }
 
-function compileCondition(condition: SegmentCondition): Condition {
+/** What a compiled segment filters: visits, or single actions (with their visit). */
+export type SegmentTarget = 'visits' | 'actions';
+
+/** Tests a visit condition on an action row through the action's visit. */
+function onActionVisit(visitCondition: Condition): Condition {
+  return sql<SqlBool>`${sql.ref('log_link_visit_action.idvisit')} in (select ${sql.ref('log_visit.idvisit')} from ${sql.table('log_visit')} where ${visitCondition})`;
+}
+
+/** Tests an action dimension on the action row itself: its own URL, title or event field must match. */
+function compileActionRow(dimension: ActionSegmentDimension, condition: SegmentCondition): Condition {
+  const nameCondition = compileActionName(dimension.isUrl, condition.operator, condition.value);
+  return sql<SqlBool>`${sql.ref(`log_link_visit_action.${dimension.actionColumn}`)} in (select ${sql.ref('log_action.idaction')} from ${sql.table('log_action')} where ${sql.ref('log_action.type')} = ${dimension.actionType} and ${nameCondition})`;
+}
+
+function compileCondition(condition: SegmentCondition, target: SegmentTarget): Condition {
   const dimension = SEGMENT_DIMENSIONS[condition.name];
   if (!dimension) {
     const close = findCloseSegmentNames(condition.name);
     const hint = close.length > 0 ? ` Did you mean ${close.join(', ')}?` : ` Known names include ${Object.keys(SEGMENT_DIMENSIONS).slice(0, 8).join(', ')}.`;
     throw new FootfallError('SEGMENT_INVALID', `Invalid segment: the segment name ${quote(condition.name)} does not exist.${hint}`);
   }
+  if (dimension.kind === 'action') return target === 'actions' ? compileActionRow(dimension, condition) : compileAction(dimension, condition);
+
+  let visitCondition: Condition;
   switch (dimension.kind) {
     case 'visit':
-      return compileVisit(dimension, condition);
-    case 'action':
-      return compileAction(dimension, condition);
+      visitCondition = compileVisit(dimension, condition);
+      break;
     case 'visitAction':
-      return compileVisitAction(dimension, condition);
+      visitCondition = compileVisitAction(dimension, condition);
+      break;
     case 'continent':
-      return compileContinent(condition);
+      visitCondition = compileContinent(condition);
+      break;
   }
+  return target === 'actions' ? onActionVisit(visitCondition) : visitCondition;
 }
 
 /**
- * Compiles a parsed segment to a condition over `log_visit` rows. Values are bound
+ * Compiles a parsed segment to a condition over `log_visit` rows, or over
+ * `log_link_visit_action` rows for the `actions` target. Values are bound
  * parameters and column names come only from the known dimensions, so no input reaches SQL text.
  *
  * @throws FootfallError SEGMENT_INVALID naming an unknown segment (with close names) or a bad value.
  */
-export function compileSegment(expression: SegmentExpression): Condition {
-  const groups = expression.and.map((group) => sql<SqlBool>`(${sql.join(group.or.map(compileCondition), sql` or `)})`);
+export function compileSegment(expression: SegmentExpression, target: SegmentTarget = 'visits'): Condition {
+  const groups = expression.and.map((group) => sql<SqlBool>`(${sql.join(group.or.map((condition) => compileCondition(condition, target)), sql` or `)})`);
   return sql<SqlBool>`(${sql.join(groups, sql` and `)})`;
 }

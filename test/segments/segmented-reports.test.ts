@@ -59,6 +59,20 @@ describe('segmented reports', () => {
     assert.deepEqual(pages, [{ label: 'blog - /post1', nb_hits: 1 }]);
   });
 
+  it('keeps only matching actions in reports of actions', async () => {
+    const pages = await fixture.getJson(`method=Actions.getPageUrls&idSite=${fixture.siteId}&period=day&date=2024-05-01&segment=${encodeURIComponent('pageUrl=@post1')}&flat=1&showColumns=nb_hits`);
+    assert.deepEqual(pages, [{ label: 'blog - /post1', nb_hits: 2 }]);
+    const actions = await fixture.getJson(`method=Actions.get&idSite=${fixture.siteId}&period=day&date=2024-05-01&segment=${encodeURIComponent('pageTitle==Home')}&showColumns=nb_pageviews,nb_downloads`);
+    assert.deepEqual(actions, { nb_pageviews: 3, nb_downloads: 0 });
+    const visitsWithHome = await visits('pageTitle==Home');
+    assert.equal(visitsWithHome, 3);
+  });
+
+  it('mixes visit and action conditions in reports of actions', async () => {
+    const pages = await fixture.getJson(`method=Actions.getPageUrls&idSite=${fixture.siteId}&period=day&date=2024-05-01&segment=${encodeURIComponent('pageUrl=@post,browserCode==CH;countryCode!=de')}&flat=1&showColumns=nb_hits`);
+    assert.deepEqual(pages, [{ label: 'blog - /post1', nb_hits: 1 }, { label: 'blog - /post2', nb_hits: 1 }]);
+  });
+
   it('keeps segmented archives apart from the unsegmented one', async () => {
     assert.equal(await visits('browserCode==FF'), 2);
     assert.equal(await visits(''), 4);

@@ -19,7 +19,7 @@ async function loadConversions(query: LogQuery, byGoal: boolean) {
     .where('log_conversion.server_time', '<', query.bounds.end)
     .where('log_conversion.idgoal', '>', 0);
   if (query.segment) {
-    const matchingVisits = query.db.selectFrom('log_visit').select('log_visit.idvisit').where('log_visit.idsite', '=', query.siteId).where(query.segment);
+    const matchingVisits = query.db.selectFrom('log_visit').select('log_visit.idvisit').where('log_visit.idsite', '=', query.siteId).where(query.segment.visits);
     select = select.where('log_conversion.idvisit', 'in', matchingVisits);
   }
   const rows = await select.select([
