@@ -1,6 +1,7 @@
 /** Finding or computing the archive of (site, period, segment), from logs for days and from smaller periods otherwise. */
 import type { Kysely } from 'kysely';
 import type { Zone } from 'luxon';
+import type { Logger } from 'pino';
 import type { Database } from '../db/schema.js';
 import { formatUtcDateTime, type Clock } from '../time.js';
 import { findDoneArchive, hasInvalidationSince, loadNumerics, loadReports, saveArchive, type ArchiveKey } from './archive-store.js';
@@ -34,6 +35,8 @@ export interface ArchiverConfig {
   todayArchiveTtlSeconds: number;
   /** Whether missing or outdated archives may be computed; false serves only stored ones (ranges excepted). */
   allowArchiving: boolean;
+  /** Receives a debug line per computed archive. */
+  logger?: Logger;
 }
 
 /** An archive ready to read: its records, or empty records when none exists and none may be computed. */
@@ -86,7 +89,9 @@ export class Archiver {
 
   /** Computes and saves the archive of a period now, whatever is stored. */
   async archive(site: ArchiveSite, period: Period, segment: ArchiveSegment): Promise<LoadedArchive> {
+    const started = Date.now();
     const records = period.kind === 'day' ? await this.#archiveDay(site, period, segment) : await this.#archiveFromSubperiods(site, period, segment);
+    this.#config.logger?.debug({ idSite: site.siteId, period: period.kind, date: period.label, segmented: segment.hash !== '', durationMs: Date.now() - started }, 'archive computed');
     // NOTE: an archive without data is not stored, which saves a write per empty day; reading it again costs one indexed query per day.
     if (isEmpty(records)) return { idarchive: null, records };
     const key: ArchiveKey = { siteId: site.siteId, period, segmentHash: segment.hash };

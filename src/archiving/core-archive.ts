@@ -112,7 +112,7 @@ function periodsOfDays(days: readonly string[], kinds: readonly Exclude<PeriodKi
 async function archiveSite(context: CoreArchiveContext, site: SiteRecord, days: string[], options: CoreArchiveOptions, startedAt: string): Promise<{ archives: number; cleared: number }> {
   const settings = context.settings.forSite(site.idsite);
   const archiver = new Archiver({
-    db: context.db, archivers: REPORT_ARCHIVERS, clock: context.clock, allowArchiving: true,
+    db: context.db, archivers: REPORT_ARCHIVERS, clock: context.clock, allowArchiving: true, logger: context.logger.child({ tenant: context.tenant }),
     todayArchiveTtlSeconds: settings.int('General', 'time_before_today_archive_considered_outdated'),
   });
   const zone = parseSiteTimezone(site.timezone);

@@ -81,6 +81,7 @@ async function serveSite(call: ApiCall, definition: ReportDefinition, site: Site
     db: call.tenant.db(), archivers: REPORT_ARCHIVERS, clock: call.clock,
     todayArchiveTtlSeconds: settings.int('General', 'time_before_today_archive_considered_outdated'),
     allowArchiving: settings.bool('General', 'enable_browser_archiving_triggering'),
+    logger: call.logger.child({ tenant: call.tenant.key }),
   });
 
   const values: [string, ApiValue][] = [];
