@@ -146,7 +146,7 @@ function compileContinent(condition: SegmentCondition): Condition {
   return condition.operator === '==' ? matches : sql<SqlBool>`(${sql.ref('log_visit.location_country')} is null or not (${matches}))`;
 }
 
-/** What a compiled segment filters: visits, or single actions (with their visit). */
+/** The rows a compiled segment filters: visits, or single actions tested with their visit. */
 export type SegmentTarget = 'visits' | 'actions';
 
 /** Tests a visit condition on an action row through the action's visit. */

@@ -24,7 +24,7 @@ describe('VisitTime hours', () => {
   before(async () => {
     root = createTestRoot();
     for (const [zone, times] of [
-      // Kathmandu is UTC+5:45, so the UTC hour 18 holds 23:45 to 23:59 of one local day and 00:00 to 00:44 of the next.
+      // Kathmandu is UTC+5:45, so the UTC hour 18 contains 23:45 to 23:59 of one local day and 00:00 to 00:44 of the next.
       ['Asia/Kathmandu', ['2024-05-01 18:10:00', '2024-05-01 18:20:00', '2024-05-02 18:14:59']],
       // New York goes back from 02:00 EDT to 01:00 EST on 2024-11-03, so 01:xx local happens twice.
       ['America/New_York', ['2024-11-03 05:30:00', '2024-11-03 06:30:00', '2024-11-03 07:30:00']],
@@ -56,7 +56,7 @@ describe('VisitTime hours', () => {
     assert.deepEqual(response.json(), [{ label: '0h', nb_uniq_visitors: 0, nb_visits: 0, nb_actions: 0, max_actions: 0, sum_visit_length: 0, bounce_count: 0, nb_visits_converted: 0 }]);
   });
 
-  it('returns [] for a day without visits', async () => {
+  it('returns [] without visits', async () => {
     const site = sites['Asia/Kathmandu']!;
     const response = await app.inject({
       method: 'GET', headers: { host: site.host },
