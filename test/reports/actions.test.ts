@@ -40,6 +40,38 @@ describe('Actions reports', () => {
     ]);
   });
 
+  it('getPageUrls picks a row inside a folder by label path', async () => {
+    const rows = await fixture.getJson(`method=Actions.getPageUrls&${day()}&label=${encodeURIComponent('blog>/post2')}&showColumns=nb_hits`);
+    assert.deepEqual(rows, [{ label: '/post2', nb_hits: 1 }]);
+  });
+
+  it('getPageUrls renders subtables in XML when expanded', async () => {
+    const response = await fixture.app.inject({
+      method: 'GET', headers: { host: fixture.host },
+      url: `/index.php?module=API&token_auth=${fixture.token}&method=Actions.getPageUrls&${day()}&expanded=1&filter_pattern=blog&showColumns=nb_hits`,
+    });
+    assert.equal(response.body, [
+      '<?xml version="1.0" encoding="utf-8" ?>',
+      '<result>',
+      '\t<row>',
+      '\t\t<label>blog</label>',
+      '\t\t<nb_hits>3</nb_hits>',
+      '\t\t<idsubdatatable>1</idsubdatatable>',
+      '\t\t<subtable>',
+      '\t\t\t<row>',
+      '\t\t\t\t<label>/post1</label>',
+      '\t\t\t\t<nb_hits>2</nb_hits>',
+      '\t\t\t</row>',
+      '\t\t\t<row>',
+      '\t\t\t\t<label>/post2</label>',
+      '\t\t\t\t<nb_hits>1</nb_hits>',
+      '\t\t\t</row>',
+      '\t\t</subtable>',
+      '\t</row>',
+      '</result>',
+    ].join('\n'));
+  });
+
   it('getPageUrls flattens folders into path labels', async () => {
     const rows = await fixture.getJson(`method=Actions.getPageUrls&${day()}&flat=1&showColumns=nb_hits`);
     assert.deepEqual(rows.map((row: any) => [row.label, row.nb_hits]), [['/index', 3], ['blog - /post1', 2], ['blog - /post2', 1]]);
