@@ -1,5 +1,5 @@
 /** Report tables of visit metrics grouped by one visit dimension, optionally with a second one as subtables. */
-import type { Expression } from 'kysely';
+import { sql, type Expression } from 'kysely';
 import type { LogQuery } from '../archiving/log-query.js';
 import { combineMetric, type ReportRow } from '../archiving/report-table.js';
 import { loadVisitMetricsBy } from './visit-metrics.js';
@@ -53,6 +53,7 @@ export async function archiveDimensionTable(query: LogQuery, spec: DimensionTabl
     const value = parent.dimensions[0] ?? null;
     rowByValue.set(keyOf(value), mergeRow(rows, spec.describe(value), parent.metrics));
   }
+  await addGoalMetrics(query, spec, rowByValue);
 
   if (spec.subDimension && spec.describeSub) {
     const children = await loadVisitMetricsBy(query, [spec.dimension, spec.subDimension], spec.where);
@@ -69,6 +70,42 @@ export async function archiveDimensionTable(query: LogQuery, spec: DimensionTabl
     for (const [parentRow, siblings] of subRows) parentRow.subtable = sortByVisits([...siblings.values()]);
   }
   return sortByVisits([...rows.values()]);
+}
+
+/**
+ * Adds the goal conversions of each row, by the conversion's time: `goal_<idgoal>_*`
+ * metrics per goal and the totals `nb_conversions` and `revenue`. Rows without
+ * conversions get none, and e-commerce orders (idgoal 0) are left out.
+ */
+async function addGoalMetrics(query: LogQuery, spec: DimensionTableSpec, rowByValue: Map<string, ReportRow>): Promise<void> {
+  let select = query.db.selectFrom('log_conversion')
+    .innerJoin('log_visit', 'log_visit.idvisit', 'log_conversion.idvisit')
+    .where('log_conversion.idsite', '=', query.siteId)
+    .where('log_conversion.server_time', '>=', query.bounds.start)
+    .where('log_conversion.server_time', '<', query.bounds.end)
+    .where('log_conversion.idgoal', '>', 0) as any;
+  if (query.segment) select = select.where(query.segment.visits);
+  if (spec.where) select = select.where(spec.where);
+  const rows = (await select.select([
+    sql`${spec.dimension}`.as('d0'),
+    sql`${sql.ref('log_conversion.idgoal')}`.as('idgoal'),
+    sql`count(*)`.as('nb_conversions'),
+    sql`count(distinct ${sql.ref('log_conversion.idvisit')})`.as('nb_visits_converted'),
+    sql`sum(coalesce(${sql.ref('log_conversion.revenue')}, 0))`.as('revenue'),
+  ]).groupBy([sql.raw('1'), sql.raw('2')]).execute()) as Record<string, unknown>[];
+
+  for (const conversion of rows) {
+    const row = rowByValue.get(keyOf((conversion.d0 ?? null) as DimensionValue));
+    if (!row) continue;
+    const metrics: Record<string, number> = {
+      [`goal_${Number(conversion.idgoal)}_nb_conversions`]: Number(conversion.nb_conversions),
+      [`goal_${Number(conversion.idgoal)}_nb_visits_converted`]: Number(conversion.nb_visits_converted),
+      [`goal_${Number(conversion.idgoal)}_revenue`]: Number(conversion.revenue),
+      nb_conversions: Number(conversion.nb_conversions),
+      revenue: Number(conversion.revenue),
+    };
+    for (const [name, value] of Object.entries(metrics)) row.metrics[name] = (row.metrics[name] ?? 0) + value;
+  }
 }
 
 function sortByVisits(rows: ReportRow[]): ReportRow[] {

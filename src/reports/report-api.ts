@@ -46,8 +46,29 @@ async function selectSites(call: ApiCall): Promise<SiteSelection> {
   return { sites, multiple: raw.includes(',') };
 }
 
+const GOAL_METRIC_PATTERN = /^goal_(\d+)_(.+)$/;
+
+/** Returns a row's metrics with `goal_<id>_*` gathered into Matomo's `goals` object, at the place of the first one. */
+function nestGoalMetrics(metrics: Readonly<Record<string, number>>): ApiObject {
+  const output: ApiObject = {};
+  let goals: Record<string, ApiObject> | undefined;
+  for (const [name, value] of Object.entries(metrics)) {
+    const match = GOAL_METRIC_PATTERN.exec(name);
+    if (!match) {
+      output[name] = value;
+      continue;
+    }
+    if (!goals) {
+      goals = {};
+      output.goals = goals;
+    }
+    (goals[`idgoal=${match[1]}`] ??= {})[match[2]!] = value;
+  }
+  return output;
+}
+
 function toOutputRow(row: ReportRow, definition: TableReportDefinition, period: Period): OutputRow {
-  const output: OutputRow = { label: row.label, ...row.metrics, ...(definition.processMetrics?.(row.metrics, period) ?? {}), ...(row.metadata ?? {}) };
+  const output: OutputRow = { label: row.label, ...nestGoalMetrics(row.metrics), ...(definition.processMetrics?.(row.metrics, period) ?? {}), ...(row.metadata ?? {}) };
   if (row.idsubdatatable !== undefined) output.idsubdatatable = row.idsubdatatable;
   if (row.subtable) output.subtable = row.subtable.map((child) => toOutputRow(child, definition, period));
   return output;
