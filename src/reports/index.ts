@@ -1,17 +1,18 @@
 /** Every report module of the Reporting API. */
 import type { ApiMethodRegistry } from '../api/api-method-registry.js';
 import { ACTIONS_REPORTS } from './Actions/actions-reports.js';
+import { CUSTOM_DIMENSIONS_REPORTS } from './CustomDimensions/custom-dimensions-reports.js';
 import { DEVICES_DETECTION_REPORTS } from './DevicesDetection/devices-detection-reports.js';
 import { EVENTS_REPORTS } from './Events/events-reports.js';
 import { GOALS_REPORTS } from './Goals/goals-reports.js';
-import { RESOLUTION_REPORTS } from './Resolution/resolution-reports.js';
-import { VISIT_FREQUENCY_REPORTS } from './VisitFrequency/visit-frequency-reports.js';
 import { REFERRERS_REPORTS } from './Referrers/referrers-reports.js';
 import { registerReportDefinitions } from './report-api.js';
 import type { ReportDefinition } from './report-definition.js';
+import { RESOLUTION_REPORTS } from './Resolution/resolution-reports.js';
 import { USER_COUNTRY_REPORTS } from './UserCountry/user-country-reports.js';
-import { VISIT_TIME_REPORTS } from './VisitTime/visit-time-reports.js';
+import { VISIT_FREQUENCY_REPORTS } from './VisitFrequency/visit-frequency-reports.js';
 import { VISITS_SUMMARY_REPORTS } from './VisitsSummary/visits-summary-reports.js';
+import { VISIT_TIME_REPORTS } from './VisitTime/visit-time-reports.js';
 
 /** Every report the API serves. */
 export const ALL_REPORTS: readonly ReportDefinition[] = [
@@ -25,6 +26,7 @@ export const ALL_REPORTS: readonly ReportDefinition[] = [
   ...RESOLUTION_REPORTS,
   ...VISIT_FREQUENCY_REPORTS,
   ...GOALS_REPORTS,
+  ...CUSTOM_DIMENSIONS_REPORTS,
 ];
 
 /** Registers an API method for every report. */

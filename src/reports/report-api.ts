@@ -110,7 +110,7 @@ async function serveSite(call: ApiCall, definition: ReportDefinition, site: Site
     const archive = await archiver.load({ siteId: site.idsite, zone }, period, segment);
     const value = definition.kind === 'metrics'
       ? serveMetrics(call, definition.build(archive.records.numerics, period, call.params))
-      : serveTable(call, definition, archive.records.reports[definition.record] ?? [], period);
+      : serveTable(call, definition, archive.records.reports[definition.recordFor?.(call.params) ?? definition.record] ?? [], period);
     values.push([period.label, value]);
   }
   return request.multiple ? new KeyedResults('date', values) : values[0]![1];

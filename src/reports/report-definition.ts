@@ -21,6 +21,8 @@ export interface TableReportDefinition {
   description: string;
   /** Name of the archive record that contains the table, such as `Referrers_getWebsites`. */
   record: string;
+  /** Returns the record for a request whose parameters choose the table (`idDimension`), instead of `record`. */
+  recordFor?(params: ApiParams): string;
   /** Column the rows are sorted by when `filter_sort_column` is not given; null keeps the order of `compareRows`. */
   defaultSortColumn: string | null;
   /** Order of the rows before filters run, for reports whose natural order is not a metric (hours of the day). */
