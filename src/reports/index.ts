@@ -11,6 +11,7 @@ import type { ReportDefinition } from './report-definition.js';
 import { RESOLUTION_REPORTS } from './Resolution/resolution-reports.js';
 import { USER_COUNTRY_REPORTS } from './UserCountry/user-country-reports.js';
 import { VISIT_FREQUENCY_REPORTS } from './VisitFrequency/visit-frequency-reports.js';
+import { VISITOR_INTEREST_REPORTS } from './VisitorInterest/visitor-interest-reports.js';
 import { VISITS_SUMMARY_REPORTS } from './VisitsSummary/visits-summary-reports.js';
 import { VISIT_TIME_REPORTS } from './VisitTime/visit-time-reports.js';
 
@@ -27,6 +28,7 @@ export const ALL_REPORTS: readonly ReportDefinition[] = [
   ...VISIT_FREQUENCY_REPORTS,
   ...GOALS_REPORTS,
   ...CUSTOM_DIMENSIONS_REPORTS,
+  ...VISITOR_INTEREST_REPORTS,
 ];
 
 /** Registers an API method for every report. */

@@ -9,6 +9,7 @@ import { referrersArchiver } from './Referrers/referrers-archiver.js';
 import { resolutionArchiver } from './Resolution/resolution-archiver.js';
 import { userCountryArchiver } from './UserCountry/user-country-archiver.js';
 import { visitFrequencyArchiver } from './VisitFrequency/visit-frequency-archiver.js';
+import { visitorInterestArchiver } from './VisitorInterest/visitor-interest-archiver.js';
 import { visitsSummaryArchiver } from './VisitsSummary/visits-summary-archiver.js';
 import { visitTimeArchiver } from './VisitTime/visit-time-archiver.js';
 
@@ -25,4 +26,5 @@ export const REPORT_ARCHIVERS: readonly ReportArchiver[] = [
   visitFrequencyArchiver,
   goalsArchiver,
   customDimensionsArchiver,
+  visitorInterestArchiver,
 ];
