@@ -24,7 +24,7 @@ describe('VisitorInterest reports', () => {
     assert.deepEqual((await get('getNumberOfVisitsPerPage', '2024-05-01', 'week')).map((row: any) => [row.label, row.nb_visits]), expected);
   });
 
-  it('returns [] for a day without visits', async () => {
+  it('returns [] without visits', async () => {
     assert.deepEqual(await get('getNumberOfVisitsPerPage', '2024-04-01'), []);
   });
 });
