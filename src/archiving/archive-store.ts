@@ -97,7 +97,8 @@ async function deleteOlderArchives(db: Kysely<Database>, key: ArchiveKey, keep: 
     .where('date1', '=', key.period.startDate)
     .where('date2', '=', key.period.endDate)
     .where('segment_hash', '=', key.segmentHash)
-    .where('idarchive', '!=', keep)
+    // Only lower ids: two writers of one key then never delete each other's archive.
+    .where('idarchive', '<', keep)
     .execute();
   const ids = older.map((row) => Number(row.idarchive));
   if (ids.length === 0) return;
