@@ -51,6 +51,13 @@ describe('Archiver', () => {
     assert.equal(rows.length, 1);
   });
 
+  it('keeps the newest archive when two requests archive at once', async () => {
+    const day = Period.containing('day', '2024-05-10');
+    const [first, second] = await Promise.all([archiver().archive(site(), day, NO_SEGMENT), archiver().archive(site(), day, NO_SEGMENT)]);
+    const rows = await db.selectFrom('archive').select('idarchive').where('idsite', '=', siteId).where('period', '=', 1).where('date1', '=', '2024-05-10').execute();
+    assert.deepEqual(rows.map((row) => Number(row.idarchive)), [Math.max(first.idarchive!, second.idarchive!)]);
+  });
+
   it('recomputes a past day that tracking marked dirty', async () => {
     now = new Date('2024-05-20T12:00:00Z');
     const past = Period.containing('day', '2024-05-02');
