@@ -8,6 +8,7 @@ import { goalsArchiver } from './Goals/goals-archiver.js';
 import { referrersArchiver } from './Referrers/referrers-archiver.js';
 import { resolutionArchiver } from './Resolution/resolution-archiver.js';
 import { userCountryArchiver } from './UserCountry/user-country-archiver.js';
+import { userLanguageArchiver } from './UserLanguage/user-language-archiver.js';
 import { visitFrequencyArchiver } from './VisitFrequency/visit-frequency-archiver.js';
 import { visitorInterestArchiver } from './VisitorInterest/visitor-interest-archiver.js';
 import { visitsSummaryArchiver } from './VisitsSummary/visits-summary-archiver.js';
@@ -27,4 +28,5 @@ export const REPORT_ARCHIVERS: readonly ReportArchiver[] = [
   goalsArchiver,
   customDimensionsArchiver,
   visitorInterestArchiver,
+  userLanguageArchiver,
 ];

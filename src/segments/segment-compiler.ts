@@ -90,7 +90,9 @@ function compileVisitPositive(dimension: VisitSegmentDimension, condition: Segme
     return compare(sql`substr(${column}, 12, 2)`, operator, String(hour).padStart(2, '0'));
   }
   if (dimension.type === 'text') {
-    return compare(column, operator, dimension.lowerCase ? condition.value.toLowerCase() : condition.value);
+    if (!dimension.lowerCase) return compare(column, operator, condition.value);
+    // Both sides in lower case, so the match ignores case on every engine.
+    return compare(sql`lower(${column})`, operator, condition.value.toLowerCase());
   }
   if (!['==', '<', '>', '<=', '>='].includes(operator)) throw invalid(condition, `the operator ${condition.operator} compares text, but ${condition.name} is a number.`);
   const value = numericValue(dimension, condition);

@@ -12,7 +12,7 @@ export interface VisitSegmentDimension {
   values?: Readonly<Record<string, number>>;
   /** Multiplier from the segment's unit to the column's, such as 86400 from days to seconds. */
   unitSeconds?: number;
-  /** Compare with the value lower-cased, for columns stored in lower case. */
+  /** Compare the column and the value in lower case, so the match ignores case. */
   lowerCase?: boolean;
   /** Compare the hour of a UTC 'YYYY-MM-DD HH:MM:SS' column, taken as its two-digit text. */
   hourOf?: boolean;
@@ -77,6 +77,7 @@ export const SEGMENT_DIMENSIONS: Readonly<Record<string, SegmentDimension>> = {
   countryCode: visit('location_country', 'text', { lowerCase: true }),
   continentCode: { kind: 'continent' },
   regionCode: visit('location_region', 'text'),
+  languageCode: visit('location_browser_lang', 'text', { lowerCase: true }),
   city: visit('location_city', 'text'),
   dimension1: visit('custom_dimension_1', 'text'),
   dimension2: visit('custom_dimension_2', 'text'),
