@@ -81,6 +81,7 @@ function serveTable(call: ApiCall, definition: TableReportDefinition, table: Rep
   if (idSubtable !== undefined && idSubtable !== '') {
     rows = findSubtable(table, call.params.int('idSubtable', 0)) ?? [];
   }
+  if (definition.selectRows) rows = definition.selectRows(rows, call.params);
   if (definition.completeRows && rows.length > 0) rows = definition.completeRows(rows);
   if (definition.compareRows) rows = [...rows].sort(definition.compareRows);
   return applyDataTableFilters(rows.map((row) => toOutputRow(row, definition, period)), filters, definition.defaultSortColumn);

@@ -27,6 +27,8 @@ export interface TableReportDefinition {
   defaultSortColumn: string | null;
   /** Order of the rows before filters run, for reports whose natural order is not a metric (hours of the day). */
   compareRows?(left: ReportRow, right: ReportRow): number;
+  /** Returns the rows a request picks out of the table (one page by `pageUrl`), before `completeRows`. */
+  selectRows?(rows: readonly ReportRow[], params: ApiParams): ReportRow[];
   /** Returns the rows with the ones Matomo always lists added (all 24 hours), before `compareRows`. */
   completeRows?(rows: readonly ReportRow[]): ReportRow[];
   /** Returns the processed metrics of a row (rates, averages), placed after its stored metrics. */

@@ -72,6 +72,14 @@ describe('Actions reports', () => {
     ].join('\n'));
   });
 
+  it('getPageUrl and getPageTitle return one page', async () => {
+    const url = await fixture.getJson(`method=Actions.getPageUrl&${day()}&pageUrl=${encodeURIComponent('http://example.org/blog/post2')}&showColumns=nb_hits,url`);
+    assert.deepEqual(url, [{ label: '/post2', nb_hits: 1, url: 'http://example.org/blog/post2' }]);
+    const title = await fixture.getJson(`method=Actions.getPageTitle&${day()}&pageName=${encodeURIComponent('Blog / Post 1')}&showColumns=nb_hits`);
+    assert.deepEqual(title, [{ label: 'Post 1', nb_hits: 2 }]);
+    assert.deepEqual(await fixture.getJson(`method=Actions.getPageUrl&${day()}&pageUrl=${encodeURIComponent('http://example.org/none')}`), []);
+  });
+
   it('getPageUrls flattens folders into path labels', async () => {
     const rows = await fixture.getJson(`method=Actions.getPageUrls&${day()}&flat=1&showColumns=nb_hits`);
     assert.deepEqual(rows.map((row: any) => [row.label, row.nb_hits]), [['/index', 3], ['blog - /post1', 2], ['blog - /post2', 1]]);
