@@ -46,6 +46,11 @@ export const ERROR_CODES = {
   SITE_LAST_REMAINING: 400,
   SUPERUSER_LAST_REMAINING: 400,
 
+  // Reports, periods, segments and archiving
+  PERIOD_INVALID: 400,
+  DATE_INVALID: 400,
+  SEGMENT_INVALID: 400,
+
   // Authentication
   TOKEN_INVALID: 401,
   ACCESS_DENIED: 401,

@@ -8,6 +8,7 @@ import { registerTagManagerModule } from './tag-manager-module.js';
 import { registerTagManagerRemovalModule } from './tag-manager-removal-module.js';
 import { registerLiveModule } from './live-module.js';
 import { registerGoalsModule } from './goals-module.js';
+import { registerReportModules } from '../../reports/index.js';
 
 /** Returns a registry holding every API method Footfall serves. */
 export function buildApiMethodRegistry(): ApiMethodRegistry {
@@ -20,5 +21,6 @@ export function buildApiMethodRegistry(): ApiMethodRegistry {
   registerTagManagerRemovalModule(registry);
   registerLiveModule(registry);
   registerGoalsModule(registry);
+  registerReportModules(registry);
   return registry;
 }

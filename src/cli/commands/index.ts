@@ -1,5 +1,6 @@
 /** Every `./console` command, in the order help lists them. */
 import type { CommandDefinition } from '../command-definition.js';
+import { coreArchiveCommand } from './core-archive.js';
 import { serverRunCommand } from './server-run.js';
 import { tenantCreateCommand } from './tenant-create.js';
 import { userResetPasswordCommand } from './user-reset-password.js';
@@ -36,4 +37,5 @@ export const ALL_COMMANDS: readonly CommandDefinition[] = [
   siteListCommand,
   userCreateCommand,
   userTokenCommand,
+  coreArchiveCommand,
 ];

@@ -1,0 +1,141 @@
+/**
+ * Reading and writing archives: one `archive` row per (site, period, dates, segment) with its
+ * metrics in `archive_numeric` and its reports gzip-compressed JSON in `archive_blob`.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { Kysely } from 'kysely';
+import { insertReturningId } from '../db/insert-id.js';
+import type { Database } from '../db/schema.js';
+import type { Period } from './period.js';
+import { assignSubtableIds, type ArchiveRecords, type ReportRow } from './report-table.js';
+
+/** Archive states, numbered as Matomo's done flags. */
+export const ARCHIVE_STATUS = { done: 1, inProgress: 2, invalidated: 4 } as const;
+
+/** The identity of an archive: a site, a period and a segment hash (md5 of the definition, or '' for none). */
+export interface ArchiveKey {
+  siteId: number;
+  period: Period;
+  segmentHash: string;
+}
+
+/** A finished archive as found in the store. */
+export interface StoredArchive {
+  idarchive: number;
+  tsArchived: string;
+}
+
+/**
+ * Returns the newest finished archive of a key, or undefined when there is none.
+ * `includeInvalidated` also accepts archives marked invalidated, for readers that may not recompute.
+ */
+export async function findDoneArchive(db: Kysely<Database>, key: ArchiveKey, options: { includeInvalidated?: boolean } = {}): Promise<StoredArchive | undefined> {
+  const statuses: number[] = options.includeInvalidated ? [ARCHIVE_STATUS.done, ARCHIVE_STATUS.invalidated] : [ARCHIVE_STATUS.done];
+  const row = await db.selectFrom('archive')
+    .select(['idarchive', 'ts_archived'])
+    .where('idsite', '=', key.siteId)
+    .where('period', '=', key.period.id)
+    .where('date1', '=', key.period.startDate)
+    .where('date2', '=', key.period.endDate)
+    .where('segment_hash', '=', key.segmentHash)
+    .where('status', 'in', statuses)
+    .orderBy('ts_archived', 'desc')
+    .orderBy('idarchive', 'desc')
+    .executeTakeFirst();
+  return row ? { idarchive: Number(row.idarchive), tsArchived: row.ts_archived } : undefined;
+}
+
+/** Returns the metrics of an archive by name. */
+export async function loadNumerics(db: Kysely<Database>, idarchive: number): Promise<Record<string, number>> {
+  const rows = await db.selectFrom('archive_numeric').select(['name', 'value']).where('idarchive', '=', idarchive).execute();
+  return Object.fromEntries(rows.map((row) => [row.name, Number(row.value)]));
+}
+
+/** Returns one report table of an archive, or undefined when the archive has no such report. */
+export async function loadReport(db: Kysely<Database>, idarchive: number, name: string): Promise<ReportRow[] | undefined> {
+  const row = await db.selectFrom('archive_blob').select('value').where('idarchive', '=', idarchive).where('name', '=', name).executeTakeFirst();
+  if (!row) return undefined;
+  return JSON.parse(gunzipSync(Buffer.from(row.value)).toString('utf8')) as ReportRow[];
+}
+
+/** Returns every report table of an archive by name. */
+export async function loadReports(db: Kysely<Database>, idarchive: number): Promise<Record<string, ReportRow[]>> {
+  const rows = await db.selectFrom('archive_blob').select(['name', 'value']).where('idarchive', '=', idarchive).execute();
+  return Object.fromEntries(rows.map((row) => [row.name, JSON.parse(gunzipSync(Buffer.from(row.value)).toString('utf8')) as ReportRow[]]));
+}
+
+/**
+ * Writes an archive in one transaction and returns its id. The archive row is inserted in
+ * progress, its records follow, and then it is marked done. Older archives of the same key
+ * are deleted with their records. Subtables get their ids here.
+ */
+export async function saveArchive(db: Kysely<Database>, key: ArchiveKey, records: ArchiveRecords, tsArchived: string): Promise<number> {
+  for (const table of Object.values(records.reports)) assignSubtableIds([table]);
+
+  return db.transaction().execute(async (trx) => {
+    const idarchive = await insertReturningId<Database, 'archive'>(trx, trx.insertInto('archive').values({
+      idsite: key.siteId, period: key.period.id, date1: key.period.startDate, date2: key.period.endDate,
+      segment_hash: key.segmentHash, status: ARCHIVE_STATUS.inProgress, ts_archived: tsArchived,
+    }), 'idarchive');
+
+    const numerics = Object.entries(records.numerics).map(([name, value]) => ({ idarchive, name, value }));
+    if (numerics.length > 0) await trx.insertInto('archive_numeric').values(numerics).execute();
+    for (const [name, table] of Object.entries(records.reports)) {
+      await trx.insertInto('archive_blob').values({ idarchive, name, value: gzipSync(JSON.stringify(table)) }).execute();
+    }
+
+    await trx.updateTable('archive').set({ status: ARCHIVE_STATUS.done }).where('idarchive', '=', idarchive).execute();
+    await deleteOlderArchives(trx, key, idarchive);
+    return idarchive;
+  });
+}
+
+async function deleteOlderArchives(db: Kysely<Database>, key: ArchiveKey, keep: number): Promise<void> {
+  const older = await db.selectFrom('archive').select('idarchive')
+    .where('idsite', '=', key.siteId)
+    .where('period', '=', key.period.id)
+    .where('date1', '=', key.period.startDate)
+    .where('date2', '=', key.period.endDate)
+    .where('segment_hash', '=', key.segmentHash)
+    // Only lower ids: two writers of one key then never delete each other's archive.
+    .where('idarchive', '<', keep)
+    .execute();
+  const ids = older.map((row) => Number(row.idarchive));
+  if (ids.length === 0) return;
+  await db.deleteFrom('archive_numeric').where('idarchive', 'in', ids).execute();
+  await db.deleteFrom('archive_blob').where('idarchive', 'in', ids).execute();
+  await db.deleteFrom('archive').where('idarchive', 'in', ids).execute();
+}
+
+/**
+ * Marks as invalidated every finished archive of a site whose period contains one of `days`:
+ * the days themselves and their weeks, months, years and ranges, for every segment.
+ * Returns how many archives were marked.
+ */
+export async function invalidateArchivesOfDays(db: Kysely<Database>, siteId: number, days: readonly string[]): Promise<number> {
+  let marked = 0;
+  for (const day of days) {
+    const result = await db.updateTable('archive').set({ status: ARCHIVE_STATUS.invalidated })
+      .where('idsite', '=', siteId)
+      .where('status', '=', ARCHIVE_STATUS.done)
+      .where('date1', '<=', day)
+      .where('date2', '>=', day)
+      .executeTakeFirst();
+    marked += Number(result.numUpdatedRows);
+  }
+  return marked;
+}
+
+/**
+ * Returns whether tracking marked a day of `period` dirty (in `archive_invalidations`)
+ * after `tsArchived`, so an archive written then no longer matches the logs.
+ */
+export async function hasInvalidationSince(db: Kysely<Database>, siteId: number, period: Period, tsArchived: string): Promise<boolean> {
+  const row = await db.selectFrom('archive_invalidations').select('date')
+    .where('idsite', '=', siteId)
+    .where('date', '>=', period.startDate)
+    .where('date', '<=', period.endDate)
+    .where('ts_invalidated', '>', tsArchived)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,0 +1,157 @@
+/** Finding or computing the archive of (site, period, segment), from logs for days and from smaller periods otherwise. */
+import type { Kysely } from 'kysely';
+import type { Zone } from 'luxon';
+import type { Logger } from 'pino';
+import type { Database } from '../db/schema.js';
+import { formatUtcDateTime, type Clock } from '../time.js';
+import { findDoneArchive, hasInvalidationSince, loadNumerics, loadReports, saveArchive, type ArchiveKey } from './archive-store.js';
+import { LogQuery, type SegmentConditions } from './log-query.js';
+import type { Period } from './period.js';
+import type { ReportArchiver } from './report-archiver.js';
+import { sumNumerics, sumReportTables, type ArchiveRecords } from './report-table.js';
+import { dayInZone } from './site-timezone.js';
+
+/** The site an archive is of. */
+export interface ArchiveSite {
+  siteId: number;
+  zone: Zone;
+}
+
+/** A segment as archives key it: md5 of its definition ('' for none) and its compiled conditions. */
+export interface ArchiveSegment {
+  hash: string;
+  condition: SegmentConditions | null;
+}
+
+/** The segment of unsegmented archives. */
+export const NO_SEGMENT: ArchiveSegment = { hash: '', condition: null };
+
+/** Settings of an Archiver. */
+export interface ArchiverConfig {
+  db: Kysely<Database>;
+  archivers: readonly ReportArchiver[];
+  clock: Clock;
+  /** `[General] time_before_today_archive_considered_outdated`, in seconds. */
+  todayArchiveTtlSeconds: number;
+  /** Whether missing or outdated archives may be computed; false serves only stored ones (ranges excepted). */
+  allowArchiving: boolean;
+  /** Receives a debug line per computed archive. */
+  logger?: Logger;
+}
+
+/** An archive ready to read: its records, or empty records when none exists and none may be computed. */
+export interface LoadedArchive {
+  idarchive: number | null;
+  records: ArchiveRecords;
+}
+
+const EMPTY_RECORDS: ArchiveRecords = { numerics: {}, reports: {} };
+
+function isEmpty(records: ArchiveRecords): boolean {
+  return Object.values(records.numerics).every((value) => value === 0) && Object.values(records.reports).every((table) => table.length === 0);
+}
+
+/** Returns whether a day has any visit or action, so an empty day costs one indexed query instead of one per report. */
+async function hasLogs(query: LogQuery): Promise<boolean> {
+  const visit = await query.visits().select('log_visit.idvisit').limit(1).executeTakeFirst();
+  if (visit) return true;
+  const action = await query.actions().select('log_link_visit_action.idlink_va').limit(1).executeTakeFirst();
+  return action !== undefined;
+}
+
+/**
+ * Returns archives, computing missing or outdated ones when allowed. An archive is outdated
+ * when its period includes today (in the site's zone) and it is older than the TTL, or when
+ * tracking marked one of its days dirty after it was written.
+ */
+export class Archiver {
+  readonly #config: ArchiverConfig;
+
+  constructor(config: ArchiverConfig) {
+    this.#config = config;
+  }
+
+  /** Returns the archive of a period; ranges are computed even when archiving is not allowed, as in Matomo. */
+  async load(site: ArchiveSite, period: Period, segment: ArchiveSegment): Promise<LoadedArchive> {
+    const key: ArchiveKey = { siteId: site.siteId, period, segmentHash: segment.hash };
+    const stored = await findDoneArchive(this.#config.db, key);
+    if (stored && !(await this.#isOutdated(site, period, stored.tsArchived))) return this.#read(stored.idarchive);
+
+    const mayArchive = this.#config.allowArchiving || period.kind === 'range';
+    if (!mayArchive) {
+      // Without archiving, an outdated or invalidated archive is still better than none, as in Matomo.
+      const fallback = stored ?? await findDoneArchive(this.#config.db, key, { includeInvalidated: true });
+      return fallback ? this.#read(fallback.idarchive) : { idarchive: null, records: EMPTY_RECORDS };
+    }
+
+    return this.archive(site, period, segment);
+  }
+
+  /** Computes and saves the archive of a period now, whatever is stored. */
+  async archive(site: ArchiveSite, period: Period, segment: ArchiveSegment): Promise<LoadedArchive> {
+    const started = Date.now();
+    const records = period.kind === 'day' ? await this.#archiveDay(site, period, segment) : await this.#archiveFromSubperiods(site, period, segment);
+    this.#config.logger?.debug({ idSite: site.siteId, period: period.kind, date: period.label, segmented: segment.hash !== '', durationMs: Date.now() - started }, 'archive computed');
+    // NOTE: an archive without data is not stored, which saves a write per empty day; reading it again costs one indexed query per day.
+    if (isEmpty(records)) return { idarchive: null, records };
+    const key: ArchiveKey = { siteId: site.siteId, period, segmentHash: segment.hash };
+    const idarchive = await saveArchive(this.#config.db, key, records, formatUtcDateTime(this.#config.clock()));
+    return { idarchive, records };
+  }
+
+  async #read(idarchive: number): Promise<LoadedArchive> {
+    const db = this.#config.db;
+    return { idarchive, records: { numerics: await loadNumerics(db, idarchive), reports: await loadReports(db, idarchive) } };
+  }
+
+  async #isOutdated(site: ArchiveSite, period: Period, tsArchived: string): Promise<boolean> {
+    const now = this.#config.clock();
+    const today = dayInZone(now, site.zone);
+    if (period.endDate >= today) {
+      const freshUntil = new Date(Date.parse(`${tsArchived.replace(' ', 'T')}Z`) + this.#config.todayArchiveTtlSeconds * 1000);
+      if (freshUntil <= now) return true;
+    }
+    return hasInvalidationSince(this.#config.db, site.siteId, period, tsArchived);
+  }
+
+  async #archiveDay(site: ArchiveSite, period: Period, segment: ArchiveSegment): Promise<ArchiveRecords> {
+    const query = new LogQuery(this.#config.db, site.siteId, period.utcBounds(site.zone), segment.condition, site.zone);
+    if (!(await hasLogs(query))) return EMPTY_RECORDS;
+    const records: ArchiveRecords = { numerics: {}, reports: {} };
+    for (const archiver of this.#config.archivers) {
+      const moduleRecords = await archiver.archiveDay(query);
+      Object.assign(records.numerics, moduleRecords.numerics);
+      Object.assign(records.reports, moduleRecords.reports);
+    }
+    return records;
+  }
+
+  async #archiveFromSubperiods(site: ArchiveSite, period: Period, segment: ArchiveSegment): Promise<ArchiveRecords> {
+    const parts: ArchiveRecords[] = [];
+    // Periods that start after today cannot have logs yet, so they are not archived.
+    const today = dayInZone(this.#config.clock(), site.zone);
+    for (const subperiod of period.subperiods()) {
+      if (subperiod.startDate <= today) parts.push((await this.load(site, subperiod, segment)).records);
+    }
+
+    const numerics = sumNumerics(parts.map((part) => part.numerics));
+    const reportNames = new Set(parts.flatMap((part) => Object.keys(part.reports)));
+    const fromDays = period.subperiods().some((subperiod) => subperiod.kind === 'day');
+    const reports = Object.fromEntries([...reportNames].map((name) => [name, sumReportTables(parts.map((part) => part.reports[name] ?? []), { fromDays })]));
+
+    await this.#replaceNonAdditive(site, period, segment, numerics);
+    return { numerics, reports };
+  }
+
+  async #replaceNonAdditive(site: ArchiveSite, period: Period, segment: ArchiveSegment, numerics: Record<string, number>): Promise<void> {
+    for (const archiver of this.#config.archivers) {
+      for (const name of archiver.nonAdditiveMetrics ?? []) delete numerics[name];
+    }
+    if (period.kind !== 'week' && period.kind !== 'month') return;
+
+    const query = new LogQuery(this.#config.db, site.siteId, period.utcBounds(site.zone), segment.condition, site.zone);
+    for (const archiver of this.#config.archivers) {
+      if (archiver.archiveNonAdditive) Object.assign(numerics, await archiver.archiveNonAdditive(query));
+    }
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The `core:archive` job of one tenant: archives the (site, day) pairs tracking marked dirty
+ * and their weeks, months and years, plus whatever the force options ask for.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Settings } from '../config/settings.js';
+import type { Database } from '../db/schema.js';
+import { REPORT_ARCHIVERS } from '../reports/report-archivers.js';
+import { loadSites, type SiteRecord } from '../sites/site-store.js';
+import { formatUtcDateTime, type Clock } from '../time.js';
+import { acquireLock, releaseLock } from './archive-lock.js';
+import { invalidateArchivesOfDays } from './archive-store.js';
+import { Archiver, NO_SEGMENT } from './archiver.js';
+import { addDays, Period, type PeriodKind } from './period.js';
+import { dayInZone, parseSiteTimezone } from './site-timezone.js';
+
+/** Seconds a site's archiving lock lasts; a crashed run blocks that site for at most this long. */
+export const DEFAULT_ARCHIVE_LOCK_SECONDS = 3600;
+
+/** The periods archived for each dirty day unless `--force-periods` narrows them. */
+export const DEFAULT_ARCHIVE_PERIODS: readonly Exclude<PeriodKind, 'range'>[] = ['day', 'week', 'month', 'year'];
+
+/** Options of one run. */
+export interface CoreArchiveOptions {
+  /** Only these sites (`--force-idsites`); all sites when absent. */
+  siteIds?: readonly number[];
+  periods?: readonly Exclude<PeriodKind, 'range'>[];
+  /** Archive every day of this range for the selected sites, dirty or not (`--force-date-range`). */
+  dateRange?: readonly [string, string];
+  /** Archive today and yesterday of every selected site, dirty or not (`--force-all-websites`). */
+  allWebsites?: boolean;
+  /** Called before each site is processed, for a progress bar. */
+  onSite?(site: SiteRecord, index: number, total: number): void;
+}
+
+/** The outcome of one site in a run. */
+export interface SiteArchiveResult {
+  idSite: number;
+  days: string[];
+  archives: number;
+  status: 'archived' | 'locked';
+}
+
+/** The result of one run. */
+export interface CoreArchiveResult {
+  sites: SiteArchiveResult[];
+  archives: number;
+  invalidationsCleared: number;
+  durationMs: number;
+}
+
+/** The tenant resources a run uses. */
+export interface CoreArchiveContext {
+  db: Kysely<Database>;
+  settings: Settings;
+  clock: Clock;
+  logger: Logger;
+  tenant: string;
+}
+
+async function loadDirtyDays(db: Kysely<Database>, siteIds: readonly number[] | undefined): Promise<Map<number, Set<string>>> {
+  let query = db.selectFrom('archive_invalidations').select(['idsite', 'date']);
+  if (siteIds) query = query.where('idsite', 'in', [...siteIds]);
+  const dirty = new Map<number, Set<string>>();
+  for (const row of await query.execute()) {
+    const days = dirty.get(Number(row.idsite)) ?? new Set<string>();
+    days.add(row.date);
+    dirty.set(Number(row.idsite), days);
+  }
+  return dirty;
+}
+
+function daysOfRange(range: readonly [string, string]): string[] {
+  const days: string[] = [];
+  for (let day = range[0]; day <= range[1]; day = addDays(day, 1)) days.push(day);
+  return days;
+}
+
+/** Deletes the dirty days of sites that no longer exist, which would otherwise be read on every run. */
+async function dropDaysOfDeletedSites(db: Kysely<Database>, work: Map<number, Set<string>>, sites: readonly SiteRecord[]): Promise<void> {
+  const deleted = [...work.keys()].filter((siteId) => !sites.some((site) => site.idsite === siteId));
+  if (deleted.length === 0) return;
+  await db.deleteFrom('archive_invalidations').where('idsite', 'in', deleted).execute();
+  for (const siteId of deleted) work.delete(siteId);
+}
+
+function addForcedDays(work: Map<number, Set<string>>, sites: readonly SiteRecord[], options: CoreArchiveOptions, now: Date): void {
+  if (options.dateRange === undefined && options.allWebsites !== true) return;
+  for (const site of sites) {
+    const today = dayInZone(now, parseSiteTimezone(site.timezone));
+    const days = options.dateRange ? daysOfRange(options.dateRange) : [addDays(today, -1), today];
+    const set = work.get(site.idsite) ?? new Set<string>();
+    for (const day of days) set.add(day);
+    work.set(site.idsite, set);
+  }
+}
+
+/** Returns the periods to archive for some days, each once, days first so longer periods sum stored days. */
+function periodsOfDays(days: readonly string[], kinds: readonly Exclude<PeriodKind, 'range'>[]): Period[] {
+  const periods = new Map<string, Period>();
+  for (const kind of DEFAULT_ARCHIVE_PERIODS) {
+    if (!kinds.includes(kind)) continue;
+    for (const day of days) {
+      const period = Period.containing(kind, day);
+      periods.set(`${kind}:${period.label}`, period);
+    }
+  }
+  return [...periods.values()];
+}
+
+async function archiveSite(context: CoreArchiveContext, site: SiteRecord, days: string[], options: CoreArchiveOptions, startedAt: string): Promise<{ archives: number; cleared: number }> {
+  const settings = context.settings.forSite(site.idsite);
+  const archiver = new Archiver({
+    db: context.db, archivers: REPORT_ARCHIVERS, clock: context.clock, allowArchiving: true, logger: context.logger.child({ tenant: context.tenant }),
+    todayArchiveTtlSeconds: settings.int('General', 'time_before_today_archive_considered_outdated'),
+  });
+  const zone = parseSiteTimezone(site.timezone);
+
+  // Segmented archives of these days become outdated too; they are recomputed when next requested.
+  await invalidateArchivesOfDays(context.db, site.idsite, days);
+  const periods = periodsOfDays(days, options.periods ?? DEFAULT_ARCHIVE_PERIODS);
+  for (const period of periods) await archiver.archive({ siteId: site.idsite, zone }, period, NO_SEGMENT);
+
+  // Rows tracking wrote after this run started stay, so their hits are archived next time.
+  const cleared = await context.db.deleteFrom('archive_invalidations')
+    .where('idsite', '=', site.idsite)
+    .where('date', 'in', days)
+    .where('ts_invalidated', '<=', startedAt)
+    .executeTakeFirst();
+  return { archives: periods.length, cleared: Number(cleared.numDeletedRows) };
+}
+
+/**
+ * Runs one archiving pass over a tenant. Sites with no dirty day and no force option are
+ * not touched at all. Each site is archived under a lock, and a site locked by another
+ * run is reported as `locked` and left for it.
+ */
+export async function runCoreArchive(context: CoreArchiveContext, options: CoreArchiveOptions = {}): Promise<CoreArchiveResult> {
+  const runStarted = Date.now();
+  const started = context.clock();
+  const startedAt = formatUtcDateTime(started);
+  const work = await loadDirtyDays(context.db, options.siteIds);
+  const forced = options.dateRange !== undefined || options.allWebsites === true;
+  // Without force options only sites with dirty days are loaded, so quiet sites cost nothing.
+  const sites = await loadSites(context.db, forced ? options.siteIds ?? null : [...work.keys()]);
+  addForcedDays(work, sites, options, started);
+  await dropDaysOfDeletedSites(context.db, work, sites);
+
+  const selected = sites.filter((site) => (work.get(site.idsite)?.size ?? 0) > 0);
+  const result: CoreArchiveResult = { sites: [], archives: 0, invalidationsCleared: 0, durationMs: 0 };
+  for (const [index, site] of selected.entries()) {
+    options.onSite?.(site, index, selected.length);
+    const days = [...work.get(site.idsite)!].sort();
+    const lock = await acquireLock(context.db, `core:archive:site:${site.idsite}`, DEFAULT_ARCHIVE_LOCK_SECONDS, context.clock);
+    if (!lock) {
+      context.logger.info({ tenant: context.tenant, idSite: site.idsite }, 'site archiving skipped: locked by another run');
+      result.sites.push({ idSite: site.idsite, days, archives: 0, status: 'locked' });
+      continue;
+    }
+    try {
+      const siteStarted = Date.now();
+      const outcome = await archiveSite(context, site, days, options, startedAt);
+      context.logger.info({ tenant: context.tenant, idSite: site.idsite, days: days.length, archives: outcome.archives, durationMs: Date.now() - siteStarted }, 'site archived');
+      result.sites.push({ idSite: site.idsite, days, archives: outcome.archives, status: 'archived' });
+      result.archives += outcome.archives;
+      result.invalidationsCleared += outcome.cleared;
+    } finally {
+      await releaseLock(context.db, lock);
+    }
+  }
+  result.durationMs = Date.now() - runStarted;
+  return result;
+}

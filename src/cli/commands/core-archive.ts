@@ -1,0 +1,76 @@
+/** `core:archive`: archives what tracking changed since the last run, plus what the force options ask for. */
+import { runCoreArchive, type CoreArchiveOptions, type CoreArchiveResult } from '../../archiving/core-archive.js';
+import { addDays, type PeriodKind } from '../../archiving/period.js';
+import { FootfallError, quote } from '../../errors.js';
+import type { TenantCommand } from '../command-definition.js';
+import { ProgressBar } from '../progress-bar.js';
+
+const ARCHIVABLE_PERIODS = ['day', 'week', 'month', 'year'] as const;
+
+/** @throws FootfallError PARAMETER_INVALID unless every id is a positive whole number. */
+export function parseForceSiteIds(raw: string | undefined): number[] | undefined {
+  if (raw === undefined) return undefined;
+  return raw.split(',').map((part) => {
+    if (!/^\s*[0-9]+\s*$/.test(part) || Number(part) < 1) throw new FootfallError('PARAMETER_INVALID', `Invalid --force-idsites ${quote(raw)}. Use site ids separated by commas, such as 1,2.`);
+    return Number(part);
+  });
+}
+
+/** @throws FootfallError PARAMETER_INVALID unless every period is day, week, month or year. */
+export function parseForcePeriods(raw: string | undefined): Exclude<PeriodKind, 'range'>[] | undefined {
+  if (raw === undefined) return undefined;
+  return raw.split(',').map((part) => {
+    const kind = part.trim().toLowerCase();
+    if (!(ARCHIVABLE_PERIODS as readonly string[]).includes(kind)) throw new FootfallError('PARAMETER_INVALID', `Invalid --force-periods ${quote(raw)}. Use day, week, month or year, separated by commas.`);
+    return kind as Exclude<PeriodKind, 'range'>;
+  });
+}
+
+/** @throws FootfallError PARAMETER_INVALID unless the value is two valid days, the first not after the second. */
+export function parseForceDateRange(raw: string | undefined): [string, string] | undefined {
+  if (raw === undefined) return undefined;
+  const parts = raw.split(',').map((part) => part.trim());
+  const valid = parts.length === 2 && parts.every((part) => /^\d{4}-\d{2}-\d{2}$/.test(part) && addDays(part, 0) === part) && parts[0]! <= parts[1]!;
+  if (!valid) throw new FootfallError('PARAMETER_INVALID', `Invalid --force-date-range ${quote(raw)}. Use YYYY-MM-DD,YYYY-MM-DD with the earlier day first.`);
+  return [parts[0]!, parts[1]!];
+}
+
+function summarise(tenant: string, result: CoreArchiveResult): string {
+  const archived = result.sites.filter((site) => site.status === 'archived');
+  const locked = result.sites.filter((site) => site.status === 'locked');
+  const lines = [`Archived ${archived.length} site(s) of ${tenant}: ${result.archives} archive(s) in ${(result.durationMs / 1000).toFixed(1)}s.`];
+  for (const site of archived) lines.push(`  idSite ${site.idSite}: ${site.days.length} day(s), ${site.archives} archive(s)`);
+  if (locked.length > 0) lines.push(`Skipped ${locked.length} site(s) that another run is archiving: ${locked.map((site) => site.idSite).join(', ')}.`);
+  if (result.sites.length === 0) lines.push('No site has new data.');
+  return lines.join('\n');
+}
+
+export const coreArchiveCommand: TenantCommand = {
+  kind: 'tenant',
+  name: 'core:archive',
+  description: 'Archive the days tracking changed since the last run, with their weeks, months and years.',
+  options: [
+    { flags: '--force-idsites <ids>', description: 'only these site ids, separated by commas (default: every site with new data)' },
+    { flags: '--force-periods <periods>', description: 'periods to archive: day, week, month, year, separated by commas (default: all four)' },
+    { flags: '--force-date-range <range>', description: 'also archive every day of YYYY-MM-DD,YYYY-MM-DD, new data or not' },
+    { flags: '--force-all-websites', description: 'also archive today and yesterday of every site, new data or not' },
+  ],
+  async run(context, tenant, _args, options) {
+    const runOptions: CoreArchiveOptions = {
+      siteIds: parseForceSiteIds(options.forceIdsites as string | undefined),
+      periods: parseForcePeriods(options.forcePeriods as string | undefined),
+      dateRange: parseForceDateRange(options.forceDateRange as string | undefined),
+      allWebsites: options.forceAllWebsites === true,
+    };
+    let progress: ProgressBar | undefined;
+    runOptions.onSite = (site, index, total) => {
+      progress ??= new ProgressBar(context, 'core:archive', total);
+      progress.tick(`idSite ${site.idsite}`);
+    };
+
+    const result = await runCoreArchive({ db: tenant.db(), settings: tenant.settings, clock: context.clock, logger: context.logger, tenant: tenant.key }, runOptions);
+    progress?.finish();
+    context.logger.info({ tenant: tenant.key, job: 'core:archive', sites: result.sites.length, archives: result.archives, durationMs: result.durationMs }, 'archiving completed');
+    return { data: result, text: summarise(tenant.key, result) };
+  },
+};

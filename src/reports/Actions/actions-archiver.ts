@@ -1,0 +1,167 @@
+/** Archiving of Actions: pageview, download and outlink counts, and the page URL and page title trees. */
+import { sql } from 'kysely';
+import { countWhere, type LogQuery } from '../../archiving/log-query.js';
+import type { ReportArchiver } from '../../archiving/report-archiver.js';
+import type { ReportRow } from '../../archiving/report-table.js';
+import { buildPageTree, encodePageSegmentValue, placePageTitle, placePageUrl, type PageMetrics } from './page-tree.js';
+
+/** URL prefixes by `log_action.url_prefix`. */
+const URL_PREFIXES: Readonly<Record<number, string>> = { 0: 'http://', 1: 'http://www.', 2: 'https://', 3: 'https://www.' };
+
+/** log_action types: page URL, outlink, download, page title, site search keyword. */
+const ACTION_TYPE = { pageUrl: 1, outlink: 2, download: 3, pageTitle: 4, siteSearch: 8 } as const;
+
+/** Returns the full URL of a log_action row, putting back the prefix stored in `url_prefix`. */
+export function fullActionUrl(name: string, urlPrefix: number | null): string {
+  return `${urlPrefix === null ? '' : URL_PREFIXES[urlPrefix] ?? ''}${name}`;
+}
+
+function isPageview() {
+  // Events and content interactions also carry the page URL, but they are not pageviews.
+  return sql<boolean>`${sql.ref('log_link_visit_action.idaction_event_category')} is null and ${sql.ref('log_link_visit_action.idaction_content_interaction')} is null`;
+}
+
+async function loadActionCounts(query: LogQuery): Promise<Record<string, number>> {
+  const perVisit = query.actions()
+    .innerJoin('log_action', 'log_action.idaction', 'log_link_visit_action.idaction_url')
+    .where('log_action.type', 'in', [ACTION_TYPE.pageUrl, ACTION_TYPE.outlink, ACTION_TYPE.download])
+    .where(isPageview())
+    .select(['log_action.type as type', 'log_link_visit_action.idvisit as idvisit', 'log_link_visit_action.idaction_url as idaction', sql<number>`count(*)`.as('hits')])
+    .groupBy(['log_action.type', 'log_link_visit_action.idvisit', 'log_link_visit_action.idaction_url']);
+  const rows = await query.db.selectFrom(perVisit.as('per_visit'))
+    .select(['per_visit.type', sql<number>`sum(${sql.ref('per_visit.hits')})`.as('hits'), sql<number>`count(*)`.as('uniques')])
+    .groupBy('per_visit.type')
+    .execute();
+  const byType = new Map(rows.map((row) => [Number(row.type), { hits: Number(row.hits), uniques: Number(row.uniques) }]));
+  const counts = (type: number) => byType.get(type) ?? { hits: 0, uniques: 0 };
+
+  const searches = await query.actions()
+    .innerJoin('log_action', 'log_action.idaction', 'log_link_visit_action.idaction_name')
+    .where('log_action.type', '=', ACTION_TYPE.siteSearch)
+    .select([sql<number>`count(*)`.as('searches'), sql<number>`count(distinct ${sql.ref('log_link_visit_action.idaction_name')})`.as('keywords')])
+    .executeTakeFirstOrThrow();
+  return {
+    nb_pageviews: counts(ACTION_TYPE.pageUrl).hits, nb_uniq_pageviews: counts(ACTION_TYPE.pageUrl).uniques,
+    nb_downloads: counts(ACTION_TYPE.download).hits, nb_uniq_downloads: counts(ACTION_TYPE.download).uniques,
+    nb_outlinks: counts(ACTION_TYPE.outlink).hits, nb_uniq_outlinks: counts(ACTION_TYPE.outlink).uniques,
+    nb_searches: Number(searches.searches), nb_keywords: Number(searches.keywords),
+  };
+}
+
+type PageColumn = 'idaction_url' | 'idaction_name';
+
+/**
+ * Builds the table of downloads or outlinks: one row per domain with its URLs as the
+ * subtable. `segmentName` names the URL in the rows' segment metadata.
+ */
+function buildDomainTree(rows: readonly PageRow[], segmentName: string): ReportRow[] {
+  const domains = new Map<string, ReportRow>();
+  for (const row of rows) {
+    const url = fullActionUrl(row.name, row.url_prefix);
+    const domain = row.name.split('/')[0]!.replace(/^www\./, '');
+    const metrics = { nb_visits: row.metrics.nb_visits, nb_uniq_visitors: row.metrics.nb_uniq_visitors, nb_hits: row.metrics.nb_hits };
+    const leaf: ReportRow = { label: url, metrics, metadata: { url, segment: `${segmentName}==${encodePageSegmentValue(url)}` } };
+    const parent = domains.get(domain);
+    if (!parent) {
+      domains.set(domain, { label: domain, metrics: { nb_visits: metrics.nb_visits, nb_hits: metrics.nb_hits }, metadata: { segment: `${segmentName}=@${encodePageSegmentValue(domain)}` }, subtable: [leaf] });
+      continue;
+    }
+    parent.metrics.nb_visits! += metrics.nb_visits;
+    parent.metrics.nb_hits! += metrics.nb_hits;
+    parent.subtable!.push(leaf);
+  }
+  const byHits = (a: ReportRow, b: ReportRow) => (b.metrics.nb_hits ?? 0) - (a.metrics.nb_hits ?? 0) || a.label.localeCompare(b.label);
+  for (const domain of domains.values()) domain.subtable!.sort(byHits);
+  return [...domains.values()].sort(byHits);
+}
+
+interface PageRow {
+  idaction: number;
+  name: string;
+  url_prefix: number | null;
+  metrics: PageMetrics;
+}
+
+async function loadPageMetrics(query: LogQuery, column: PageColumn, type: number): Promise<PageRow[]> {
+  const hits = await query.actions()
+    .innerJoin('log_action', 'log_action.idaction', `log_link_visit_action.${column}`)
+    .where('log_action.type', '=', type)
+    .where(isPageview())
+    .select([
+      'log_action.idaction', 'log_action.name', 'log_action.url_prefix',
+      sql<number>`count(*)`.as('nb_hits'),
+      sql<number>`count(distinct ${sql.ref('log_link_visit_action.idvisit')})`.as('nb_visits'),
+      sql<number>`count(distinct ${sql.ref('log_link_visit_action.idvisitor')})`.as('nb_uniq_visitors'),
+      sql<number>`sum(coalesce(${sql.ref('log_link_visit_action.time_spent')}, 0))`.as('sum_time_spent'),
+    ])
+    .groupBy(['log_action.idaction', 'log_action.name', 'log_action.url_prefix'])
+    .execute();
+  const entries = await loadEntryExit(query, column === 'idaction_url' ? 'visit_entry_idaction_url' : 'visit_entry_idaction_name', true);
+  const exits = await loadEntryExit(query, column === 'idaction_url' ? 'visit_exit_idaction_url' : 'visit_exit_idaction_name', false);
+
+  return hits.map((row) => {
+    const idaction = Number(row.idaction);
+    const entry = entries.get(idaction);
+    return {
+      idaction, name: row.name, url_prefix: row.url_prefix === null ? null : Number(row.url_prefix),
+      metrics: {
+        nb_visits: Number(row.nb_visits), nb_uniq_visitors: Number(row.nb_uniq_visitors), nb_hits: Number(row.nb_hits), sum_time_spent: Number(row.sum_time_spent),
+        entry_nb_visits: entry?.visits ?? 0, entry_nb_actions: entry?.actions ?? 0, entry_sum_visit_length: entry?.length ?? 0, entry_bounce_count: entry?.bounces ?? 0,
+        exit_nb_visits: exits.get(idaction)?.visits ?? 0,
+      },
+    };
+  });
+}
+
+type EntryExitColumn = 'visit_entry_idaction_url' | 'visit_entry_idaction_name' | 'visit_exit_idaction_url' | 'visit_exit_idaction_name';
+
+async function loadEntryExit(query: LogQuery, column: EntryExitColumn, withDetails: boolean) {
+  const ref = sql.ref(`log_visit.${column}`);
+  const rows = await query.visits()
+    .where(ref, 'is not', null)
+    .select([
+      sql<number>`${ref}`.as('idaction'),
+      sql<number>`count(*)`.as('visits'),
+      sql<number>`sum(${sql.ref('log_visit.visit_total_actions')})`.as('actions'),
+      sql<number>`sum(${sql.ref('log_visit.visit_total_time')})`.as('length'),
+      countWhere(sql`${sql.ref('log_visit.visit_total_actions')} <= 1`).as('bounces'),
+    ])
+    .groupBy(ref)
+    .execute();
+  return new Map(rows.map((row) => [Number(row.idaction), {
+    visits: Number(row.visits),
+    actions: withDetails ? Number(row.actions) : 0, length: withDetails ? Number(row.length) : 0, bounces: withDetails ? Number(row.bounces) : 0,
+  }]));
+}
+
+/** Computes Actions.get and the page URL and page title tables of a day. */
+export const actionsArchiver: ReportArchiver = {
+  module: 'Actions',
+
+  async archiveDay(query) {
+    const numerics = await loadActionCounts(query);
+    const urls = (await loadPageMetrics(query, 'idaction_url', ACTION_TYPE.pageUrl))
+      .map((row) => ({ placement: placePageUrl(fullActionUrl(row.name, row.url_prefix)), metrics: row.metrics }));
+    const titles = (await loadPageMetrics(query, 'idaction_name', ACTION_TYPE.pageTitle))
+      .map((row) => ({ placement: placePageTitle(row.name), metrics: row.metrics }));
+    const downloads = await loadPageMetrics(query, 'idaction_url', ACTION_TYPE.download);
+    const outlinks = await loadPageMetrics(query, 'idaction_url', ACTION_TYPE.outlink);
+    const searches = await loadPageMetrics(query, 'idaction_name', ACTION_TYPE.siteSearch);
+    return {
+      numerics,
+      reports: {
+        Actions_getPageUrls: buildPageTree(urls),
+        Actions_getEntryPageUrls: buildPageTree(urls.filter((page) => page.metrics.entry_nb_visits > 0)),
+        Actions_getExitPageUrls: buildPageTree(urls.filter((page) => page.metrics.exit_nb_visits > 0)),
+        Actions_getPageTitles: buildPageTree(titles),
+        Actions_getEntryPageTitles: buildPageTree(titles.filter((page) => page.metrics.entry_nb_visits > 0)),
+        Actions_getExitPageTitles: buildPageTree(titles.filter((page) => page.metrics.exit_nb_visits > 0)),
+        Actions_getDownloads: buildDomainTree(downloads, 'downloadUrl'),
+        Actions_getOutlinks: buildDomainTree(outlinks, 'outlinkUrl'),
+        Actions_getSiteSearchKeywords: searches.map((row) => ({
+          label: row.name, metrics: { nb_visits: row.metrics.nb_visits, nb_hits: row.metrics.nb_hits }, metadata: { segment: `siteSearchKeyword==${encodePageSegmentValue(row.name)}` },
+        })),
+      },
+    };
+  },
+};

@@ -1,0 +1,67 @@
+/** The Actions reports: pageviews, downloads, outlinks, and the page URL and title trees. */
+import type { ApiObject } from '../../api/api-value.js';
+import type { ReportRow } from '../../archiving/report-table.js';
+import { encodePageSegmentValue } from './page-tree.js';
+import type { ReportDefinition, TableReportDefinition } from '../report-definition.js';
+import { pickInOrder } from '../report-values.js';
+import { formatPercent } from '../visit-metrics.js';
+
+const ACTION_METRICS = ['nb_pageviews', 'nb_uniq_pageviews', 'nb_downloads', 'nb_uniq_downloads', 'nb_outlinks', 'nb_uniq_outlinks', 'nb_searches', 'nb_keywords'] as const;
+
+function processPageMetrics(metrics: Readonly<Record<string, number>>): ApiObject {
+  const hits = metrics.nb_hits ?? 0;
+  return {
+    avg_time_on_page: hits === 0 ? 0 : Math.round((metrics.sum_time_spent ?? 0) / hits),
+    bounce_rate: formatPercent(metrics.entry_bounce_count ?? 0, metrics.entry_nb_visits ?? 0),
+    exit_rate: formatPercent(metrics.exit_nb_visits ?? 0, metrics.nb_visits ?? 0),
+  };
+}
+
+/** Returns the pages (leaf rows) anywhere in a page tree that match. */
+function findPages(rows: readonly ReportRow[], matches: (row: ReportRow) => boolean): ReportRow[] {
+  return rows.flatMap((row) => (row.subtable ? findPages(row.subtable, matches) : matches(row) ? [row] : []));
+}
+
+function pageReport(action: string, sortColumn: string, description: string): TableReportDefinition {
+  return { kind: 'table', name: `Actions.${action}`, record: `Actions_${action}`, defaultSortColumn: sortColumn, description, processMetrics: processPageMetrics };
+}
+
+/** The Actions reports. */
+export const ACTIONS_REPORTS: readonly ReportDefinition[] = [
+  {
+    kind: 'metrics',
+    name: 'Actions.get',
+    description: 'Returns pageviews, unique pageviews, downloads, outlinks and site searches of a period.',
+    build(numerics) {
+      const total = ACTION_METRICS.reduce((sum, name) => sum + (numerics[name] ?? 0), 0);
+      return total === 0 ? null : pickInOrder(numerics, ACTION_METRICS);
+    },
+  },
+  {
+    kind: 'table', name: 'Actions.getPageUrls', record: 'Actions_getPageUrls', defaultSortColumn: 'nb_visits',
+    description: 'Returns pageviews by page URL; folders are rows with the pages inside them as subtables.',
+    processMetrics: processPageMetrics,
+  },
+  {
+    kind: 'table', name: 'Actions.getPageTitles', record: 'Actions_getPageTitles', defaultSortColumn: 'nb_visits',
+    description: 'Returns pageviews by page title; titles written as "Category / Title" are grouped by category.',
+    processMetrics: processPageMetrics,
+  },
+  pageReport('getEntryPageUrls', 'entry_nb_visits', 'Returns the page URLs visits started on, with entry and bounce metrics.'),
+  pageReport('getExitPageUrls', 'exit_nb_visits', 'Returns the page URLs visits ended on, with exit metrics.'),
+  pageReport('getEntryPageTitles', 'entry_nb_visits', 'Returns the page titles visits started on, with entry and bounce metrics.'),
+  pageReport('getExitPageTitles', 'exit_nb_visits', 'Returns the page titles visits ended on, with exit metrics.'),
+  {
+    kind: 'table', name: 'Actions.getPageUrl', record: 'Actions_getPageUrls', defaultSortColumn: 'nb_visits', processMetrics: processPageMetrics,
+    description: 'Returns the row of one page URL, given by pageUrl.',
+    selectRows: (rows, params) => findPages(rows, (row) => row.metadata?.url === params.requiredString('pageUrl')),
+  },
+  {
+    kind: 'table', name: 'Actions.getPageTitle', record: 'Actions_getPageTitles', defaultSortColumn: 'nb_visits', processMetrics: processPageMetrics,
+    description: 'Returns the row of one page title, given by pageName.',
+    selectRows: (rows, params) => findPages(rows, (row) => row.metadata?.segment === `pageTitle==${encodePageSegmentValue(params.requiredString('pageName'))}`),
+  },
+  { kind: 'table', name: 'Actions.getDownloads', record: 'Actions_getDownloads', defaultSortColumn: 'nb_hits', description: 'Returns downloads by domain, with the downloaded URLs as subtables.' },
+  { kind: 'table', name: 'Actions.getOutlinks', record: 'Actions_getOutlinks', defaultSortColumn: 'nb_hits', description: 'Returns outlinks by domain, with the clicked URLs as subtables.' },
+  { kind: 'table', name: 'Actions.getSiteSearchKeywords', record: 'Actions_getSiteSearchKeywords', defaultSortColumn: 'nb_visits', description: 'Returns the keywords of site searches.' },
+];

@@ -1,0 +1,20 @@
+/** The Events reports: events by category, action and name. */
+import type { ApiObject } from '../../api/api-value.js';
+import type { ReportDefinition, TableReportDefinition } from '../report-definition.js';
+import { roundTo } from '../visit-metrics.js';
+
+function processEventMetrics(metrics: Readonly<Record<string, number>>): ApiObject {
+  const withValue = metrics.nb_events_with_value ?? 0;
+  return { avg_event_value: withValue === 0 ? 0 : roundTo((metrics.sum_event_value ?? 0) / withValue, 2) };
+}
+
+function eventReport(action: string, description: string): TableReportDefinition {
+  return { kind: 'table', name: `Events.${action}`, record: `Events_${action}`, description, defaultSortColumn: 'nb_events', processMetrics: processEventMetrics };
+}
+
+/** The Events reports. */
+export const EVENTS_REPORTS: readonly ReportDefinition[] = [
+  eventReport('getCategory', 'Returns events by category, with the event actions of each as subtables.'),
+  eventReport('getAction', 'Returns events by action, with the event names of each as subtables.'),
+  eventReport('getName', 'Returns events by name, with the event actions of each as subtables.'),
+];

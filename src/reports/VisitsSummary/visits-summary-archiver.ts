@@ -1,0 +1,42 @@
+/** Archiving of VisitsSummary: the site-wide visit metrics of a period. */
+import { sql, type Expression } from 'kysely';
+import type { LogQuery } from '../../archiving/log-query.js';
+import type { ReportArchiver } from '../../archiving/report-archiver.js';
+import { loadVisitMetricsBy } from '../visit-metrics.js';
+
+/** Counts unique visitors and users of the visits matching `where` (all visits when absent). */
+export async function loadUniques(query: LogQuery, where?: Expression<unknown>): Promise<{ nb_uniq_visitors: number; nb_users: number }> {
+  let select = query.visits();
+  if (where) select = select.where(where as Expression<any>);
+  const row = await select
+    .select([
+      sql<number>`count(distinct ${sql.ref('log_visit.idvisitor')})`.as('nb_uniq_visitors'),
+      sql<number>`count(distinct ${sql.ref('log_visit.user_id')})`.as('nb_users'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { nb_uniq_visitors: Number(row.nb_uniq_visitors), nb_users: Number(row.nb_users) };
+}
+
+/** Computes the VisitsSummary metrics of the visits matching `where`, in the order Matomo lists them. */
+export async function loadSummaryMetrics(query: LogQuery, where?: Expression<unknown>): Promise<Record<string, number>> {
+  const [totals] = await loadVisitMetricsBy(query, [], where);
+  const metrics = totals!.metrics;
+  const uniques = await loadUniques(query, where);
+  return {
+    nb_uniq_visitors: uniques.nb_uniq_visitors, nb_users: uniques.nb_users,
+    nb_visits: metrics.nb_visits, nb_actions: metrics.nb_actions, nb_visits_converted: metrics.nb_visits_converted,
+    bounce_count: metrics.bounce_count, sum_visit_length: metrics.sum_visit_length, max_actions: metrics.max_actions,
+  };
+}
+
+/** Computes nb_visits, nb_actions, bounces and the other VisitsSummary metrics; uniques for days, weeks and months only. */
+export const visitsSummaryArchiver: ReportArchiver = {
+  module: 'VisitsSummary',
+  nonAdditiveMetrics: ['nb_uniq_visitors', 'nb_users'],
+
+  async archiveDay(query) {
+    return { numerics: await loadSummaryMetrics(query), reports: {} };
+  },
+
+  archiveNonAdditive: (query) => loadUniques(query),
+};

@@ -1,0 +1,130 @@
+/** Report tables of visit metrics grouped by one visit dimension, optionally with a second one as subtables. */
+import { sql, type Expression } from 'kysely';
+import type { LogQuery } from '../archiving/log-query.js';
+import { combineMetric, type ReportRow } from '../archiving/report-table.js';
+import { loadVisitMetricsBy } from './visit-metrics.js';
+
+/** A dimension value as the database returns it. */
+export type DimensionValue = string | number | null;
+
+/** The label and metadata a report gives one dimension value. */
+export interface RowDescription {
+  label: string;
+  metadata?: Record<string, string | number>;
+}
+
+/** How to build one table: its dimensions, the visits it counts, and how values become rows. */
+export interface DimensionTableSpec {
+  dimension: Expression<unknown>;
+  /** A second dimension whose values become the subtable of each row. */
+  subDimension?: Expression<unknown>;
+  where?: Expression<unknown>;
+  describe(value: DimensionValue): RowDescription;
+  describeSub?(parentValue: DimensionValue, value: DimensionValue): RowDescription;
+  /** Values that get no subtable (such as direct entries in the referrer types). */
+  hasSubtable?(value: DimensionValue): boolean;
+}
+
+function keyOf(value: DimensionValue): string {
+  return value === null ? '\u0000null' : String(value);
+}
+
+function mergeRow(rows: Map<string, ReportRow>, description: RowDescription, metrics: Record<string, number>): ReportRow {
+  const existing = rows.get(description.label);
+  if (!existing) {
+    const row: ReportRow = { label: description.label, metrics: { ...metrics }, ...(description.metadata ? { metadata: description.metadata } : {}) };
+    rows.set(description.label, row);
+    return row;
+  }
+  // Two stored values with one label (such as NULL and '' both "Unknown") add up.
+  for (const [name, value] of Object.entries(metrics)) existing.metrics[name] = name in existing.metrics ? combineMetric(name, existing.metrics[name]!, value) : value;
+  return existing;
+}
+
+/**
+ * Builds the table of a visit dimension with one GROUP BY query per level. Rows come in
+ * the order of their visits, most first.
+ */
+export async function archiveDimensionTable(query: LogQuery, spec: DimensionTableSpec): Promise<ReportRow[]> {
+  const parents = await loadVisitMetricsBy(query, [spec.dimension], spec.where);
+  const rows = new Map<string, ReportRow>();
+  const rowByValue = new Map<string, ReportRow>();
+  for (const parent of parents) {
+    const value = parent.dimensions[0] ?? null;
+    rowByValue.set(keyOf(value), mergeRow(rows, spec.describe(value), parent.metrics));
+  }
+  await addGoalMetrics(query, spec, rowByValue);
+
+  if (spec.subDimension && spec.describeSub) {
+    const children = await loadVisitMetricsBy(query, [spec.dimension, spec.subDimension], spec.where);
+    const subRows = new Map<ReportRow, Map<string, ReportRow>>();
+    for (const child of children) {
+      const parentValue = child.dimensions[0] ?? null;
+      if (spec.hasSubtable && !spec.hasSubtable(parentValue)) continue;
+      const parentRow = rowByValue.get(keyOf(parentValue));
+      if (!parentRow) continue;
+      const siblings = subRows.get(parentRow) ?? new Map<string, ReportRow>();
+      subRows.set(parentRow, siblings);
+      mergeRow(siblings, spec.describeSub(parentValue, child.dimensions[1] ?? null), child.metrics);
+    }
+    for (const [parentRow, siblings] of subRows) parentRow.subtable = sortByVisits([...siblings.values()]);
+  }
+  return sortByVisits([...rows.values()]);
+}
+
+/**
+ * Adds the goal conversions of each row, by the conversion's time: `goal_<idgoal>_*`
+ * metrics per goal and the totals `nb_conversions` and `revenue`. Rows without
+ * conversions get none, and e-commerce orders (idgoal 0) are left out.
+ */
+async function addGoalMetrics(query: LogQuery, spec: DimensionTableSpec, rowByValue: Map<string, ReportRow>): Promise<void> {
+  let select = query.db.selectFrom('log_conversion')
+    .innerJoin('log_visit', 'log_visit.idvisit', 'log_conversion.idvisit')
+    .where('log_conversion.idsite', '=', query.siteId)
+    .where('log_conversion.server_time', '>=', query.bounds.start)
+    .where('log_conversion.server_time', '<', query.bounds.end)
+    .where('log_conversion.idgoal', '>', 0) as any;
+  if (query.segment) select = select.where(query.segment.visits);
+  if (spec.where) select = select.where(spec.where);
+  const rows = (await select.select([
+    sql`${spec.dimension}`.as('d0'),
+    sql`${sql.ref('log_conversion.idgoal')}`.as('idgoal'),
+    sql`count(*)`.as('nb_conversions'),
+    sql`count(distinct ${sql.ref('log_conversion.idvisit')})`.as('nb_visits_converted'),
+    sql`sum(coalesce(${sql.ref('log_conversion.revenue')}, 0))`.as('revenue'),
+  ]).groupBy([sql.raw('1'), sql.raw('2')]).execute()) as Record<string, unknown>[];
+
+  for (const conversion of rows) {
+    const row = rowByValue.get(keyOf((conversion.d0 ?? null) as DimensionValue));
+    if (!row) continue;
+    const metrics: Record<string, number> = {
+      [`goal_${Number(conversion.idgoal)}_nb_conversions`]: Number(conversion.nb_conversions),
+      [`goal_${Number(conversion.idgoal)}_nb_visits_converted`]: Number(conversion.nb_visits_converted),
+      [`goal_${Number(conversion.idgoal)}_revenue`]: Number(conversion.revenue),
+      nb_conversions: Number(conversion.nb_conversions),
+      revenue: Number(conversion.revenue),
+    };
+    for (const [name, value] of Object.entries(metrics)) row.metrics[name] = (row.metrics[name] ?? 0) + value;
+  }
+}
+
+function sortByVisits(rows: ReportRow[]): ReportRow[] {
+  return rows.sort((a, b) => (b.metrics.nb_visits ?? 0) - (a.metrics.nb_visits ?? 0) || a.label.localeCompare(b.label));
+}
+
+/**
+ * Builds a flat table grouped by several visit dimensions at once, such as browser and
+ * version. Each distinct combination is one row, and combinations with the same label add up.
+ */
+export async function archiveCombinedDimensionTable(
+  query: LogQuery, dimensions: readonly Expression<unknown>[], describe: (values: DimensionValue[]) => RowDescription, where?: Expression<unknown>,
+): Promise<ReportRow[]> {
+  const rows = new Map<string, ReportRow>();
+  for (const group of await loadVisitMetricsBy(query, dimensions, where)) mergeRow(rows, describe(group.dimensions), group.metrics);
+  return sortByVisits([...rows.values()]);
+}
+
+/** Encodes a value for a row's `segment` metadata as Matomo does, so clients can pass it back unchanged. */
+export function segmentValue(value: string): string {
+  return encodeURIComponent(value);
+}

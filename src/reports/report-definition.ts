@@ -1,0 +1,39 @@
+/** The shape of one report the API serves from archives. */
+import type { ApiParams } from '../api/api-params.js';
+import type { ApiObject } from '../api/api-value.js';
+import type { Period } from '../archiving/period.js';
+import type { ReportRow } from '../archiving/report-table.js';
+
+/** A report made of the metrics of an archive, served as one object (`VisitsSummary.get`). */
+export interface MetricsReportDefinition {
+  kind: 'metrics';
+  /** `Module.action`, as Matomo spells it. */
+  name: string;
+  description: string;
+  /** Returns the object served for a period, or null when the period has no data (served as `[]`). */
+  build(numerics: Readonly<Record<string, number>>, period: Period, params: ApiParams): ApiObject | null;
+}
+
+/** A report stored as a table in an archive, served as rows (`Referrers.getWebsites`). */
+export interface TableReportDefinition {
+  kind: 'table';
+  name: string;
+  description: string;
+  /** Name of the archive record that contains the table, such as `Referrers_getWebsites`. */
+  record: string;
+  /** Returns the record for a request whose parameters choose the table (`idDimension`), instead of `record`. */
+  recordFor?(params: ApiParams): string;
+  /** Column the rows are sorted by when `filter_sort_column` is not given; null keeps the order of `compareRows`. */
+  defaultSortColumn: string | null;
+  /** Order of the rows before filters run, for reports whose natural order is not a metric (hours of the day). */
+  compareRows?(left: ReportRow, right: ReportRow): number;
+  /** Returns the rows a request picks out of the table (one page by `pageUrl`), before `completeRows`. */
+  selectRows?(rows: readonly ReportRow[], params: ApiParams): ReportRow[];
+  /** Returns the rows with the ones Matomo always lists added (all 24 hours), before `compareRows`. */
+  completeRows?(rows: readonly ReportRow[]): ReportRow[];
+  /** Returns the processed metrics of a row (rates, averages), placed after its stored metrics. */
+  processMetrics?(metrics: Readonly<Record<string, number>>, period: Period): ApiObject;
+}
+
+/** Any report definition. */
+export type ReportDefinition = MetricsReportDefinition | TableReportDefinition;

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Kysely } from 'kysely';
+import { ARCHIVE_STATUS, invalidateArchivesOfDays } from '../../src/archiving/archive-store.js';
+import { Archiver, NO_SEGMENT } from '../../src/archiving/archiver.js';
+import { Period } from '../../src/archiving/period.js';
+import { parseSiteTimezone } from '../../src/archiving/site-timezone.js';
+import type { Database } from '../../src/db/schema.js';
+import { REPORT_ARCHIVERS } from '../../src/reports/report-archivers.js';
+import { createVisit } from '../support/log-factories.js';
+import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+
+describe('Archiver', () => {
+  let root: TestRoot;
+  let db: Kysely<Database>;
+  let siteId: number;
+  let now = new Date('2024-05-10T12:00:00Z');
+  const clock = () => now;
+  const site = () => ({ siteId, zone: parseSiteTimezone('UTC') });
+  const archiver = (allowArchiving = true) => new Archiver({ db, archivers: REPORT_ARCHIVERS, clock, todayArchiveTtlSeconds: 900, allowArchiving });
+  const visitsOf = async (period: Period, allowArchiving = true) => (await archiver(allowArchiving).load(site(), period, NO_SEGMENT)).records.numerics.nb_visits ?? 0;
+
+  before(async () => {
+    root = createTestRoot();
+    const tenant = await createTestTenant(root, { timezone: 'UTC' });
+    db = root.registry.require(tenant.host).db();
+    siteId = tenant.idSite;
+  });
+
+  after(async () => { await root.cleanup(); });
+
+  it('reuses an archive of today until the TTL passes', async () => {
+    now = new Date('2024-05-10T12:00:00Z');
+    const today = Period.containing('day', '2024-05-10');
+    await createVisit(db, { idsite: siteId, visit_last_action_time: '2024-05-10 11:00:00' });
+    assert.equal(await visitsOf(today), 1);
+
+    await createVisit(db, { idsite: siteId, visit_last_action_time: '2024-05-10 11:30:00' });
+    now = new Date('2024-05-10T12:14:59Z');
+    assert.equal(await visitsOf(today), 1);
+    now = new Date('2024-05-10T12:15:00Z');
+    assert.equal(await visitsOf(today), 2);
+  });
+
+  it('stores no archive for a day without logs', async () => {
+    assert.equal((await archiver().load(site(), Period.containing('day', '2024-04-01'), NO_SEGMENT)).idarchive, null);
+  });
+
+  it('keeps one archive per key after recomputing', async () => {
+    const rows = await db.selectFrom('archive').select('idarchive').where('idsite', '=', siteId).where('period', '=', 1).where('date1', '=', '2024-05-10').execute();
+    assert.equal(rows.length, 1);
+  });
+
+  it('keeps the newest archive when two requests archive at once', async () => {
+    const day = Period.containing('day', '2024-05-10');
+    const [first, second] = await Promise.all([archiver().archive(site(), day, NO_SEGMENT), archiver().archive(site(), day, NO_SEGMENT)]);
+    const rows = await db.selectFrom('archive').select('idarchive').where('idsite', '=', siteId).where('period', '=', 1).where('date1', '=', '2024-05-10').execute();
+    assert.deepEqual(rows.map((row) => Number(row.idarchive)), [Math.max(first.idarchive!, second.idarchive!)]);
+  });
+
+  it('recomputes a past day that tracking marked dirty', async () => {
+    now = new Date('2024-05-20T12:00:00Z');
+    const past = Period.containing('day', '2024-05-02');
+    await createVisit(db, { idsite: siteId, visit_last_action_time: '2024-05-02 08:00:00' });
+    assert.equal(await visitsOf(past), 1);
+
+    await createVisit(db, { idsite: siteId, visit_last_action_time: '2024-05-02 09:00:00' });
+    assert.equal(await visitsOf(past), 1);
+    await db.insertInto('archive_invalidations').values({ idsite: siteId, date: '2024-05-02', ts_invalidated: '2024-05-20 12:00:01' }).execute();
+    now = new Date('2024-05-20T12:00:02Z');
+    assert.equal(await visitsOf(past), 2);
+  });
+
+  it('serves only stored archives when archiving is not allowed, but still archives ranges', async () => {
+    now = new Date('2024-05-20T12:00:00Z');
+    await createVisit(db, { idsite: siteId, visit_last_action_time: '2024-05-03 08:00:00' });
+    assert.equal(await visitsOf(Period.containing('day', '2024-05-03'), false), 0);
+    assert.equal(await visitsOf(Period.range('2024-05-03', '2024-05-03'), false), 0);
+    assert.equal(await visitsOf(Period.containing('day', '2024-05-03'), true), 1);
+    assert.equal(await visitsOf(Period.range('2024-05-02', '2024-05-03'), false), 3);
+  });
+
+  it('invalidates a day with its week, month, year and ranges', async () => {
+    await archiver().load(site(), Period.containing('year', '2024-05-03'), NO_SEGMENT);
+    await archiver().load(site(), Period.containing('week', '2024-05-03'), NO_SEGMENT);
+    const marked = await invalidateArchivesOfDays(db, siteId, ['2024-05-03']);
+    const invalidated = await db.selectFrom('archive').select(['period', 'date1', 'date2']).where('idsite', '=', siteId).where('status', '=', ARCHIVE_STATUS.invalidated).orderBy('period').orderBy('date1').execute();
+    assert.deepEqual(invalidated.map((row) => `${row.period}:${row.date1},${row.date2}`), [
+      '1:2024-05-03,2024-05-03', '2:2024-04-29,2024-05-05', '3:2024-05-01,2024-05-31', '4:2024-01-01,2024-12-31', '5:2024-05-02,2024-05-03',
+    ]);
+    assert.equal(marked, 5);
+    assert.equal(await visitsOf(Period.containing('week', '2024-05-03'), false), 3);
+  });
+});

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type { Kysely } from 'kysely';
+import { acquireLock } from '../../src/archiving/archive-lock.js';
+import { runCoreArchive, type CoreArchiveContext } from '../../src/archiving/core-archive.js';
+import type { CommandContext } from '../../src/cli/command-definition.js';
+import { coreArchiveCommand, parseForceDateRange, parseForcePeriods, parseForceSiteIds } from '../../src/cli/commands/core-archive.js';
+import type { Database } from '../../src/db/schema.js';
+import { isFootfallError } from '../../src/errors.js';
+import { createSilentLogger } from '../../src/logging.js';
+import { createSite } from '../../src/sites/site-store.js';
+import type { Tenant } from '../../src/tenancy/tenant.js';
+import { createVisit } from '../support/log-factories.js';
+import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+
+const CLOCK = () => new Date('2024-05-20T12:00:00Z');
+
+describe('core:archive', () => {
+  let root: TestRoot;
+  let tenant: Tenant;
+  let db: Kysely<Database>;
+  let firstSite: number;
+  let secondSite: number;
+  let context: CoreArchiveContext;
+
+  async function archivesOf(siteId: number): Promise<string[]> {
+    const rows = await db.selectFrom('archive').select(['period', 'date1']).where('idsite', '=', siteId).where('status', '=', 1).orderBy('period').orderBy('date1').execute();
+    return rows.map((row) => `${row.period}:${row.date1}`);
+  }
+
+  async function markDirty(siteId: number, date: string, tsInvalidated = '2024-05-20 11:00:00'): Promise<void> {
+    await db.insertInto('archive_invalidations').values({ idsite: siteId, date, ts_invalidated: tsInvalidated }).execute();
+  }
+
+  before(async () => {
+    root = createTestRoot();
+    const created = await createTestTenant(root, { timezone: 'UTC' });
+    tenant = root.registry.require(created.host);
+    db = tenant.db();
+    firstSite = created.idSite;
+    secondSite = await createSite(db, { name: 'Second', urls: ['https://second.example'] }, { timezone: 'UTC', currency: 'USD', creatorLogin: 'admin' });
+    for (const siteId of [firstSite, secondSite]) {
+      await createVisit(db, { idsite: siteId, visit_last_action_time: '2024-05-01 10:00:00' });
+      await createVisit(db, { idsite: siteId, visit_last_action_time: '2024-05-02 10:00:00' });
+    }
+    context = { db, settings: tenant.settings, clock: CLOCK, logger: createSilentLogger(), tenant: tenant.key };
+  });
+
+  beforeEach(async () => {
+    await db.deleteFrom('archive_numeric').execute();
+    await db.deleteFrom('archive_blob').execute();
+    await db.deleteFrom('archive').execute();
+    await db.deleteFrom('archive_invalidations').execute();
+    await db.deleteFrom('locks').execute();
+  });
+
+  after(async () => { await root.cleanup(); });
+
+  it('archives only dirty days and their parent periods', async () => {
+    await markDirty(firstSite, '2024-05-02');
+    const result = await runCoreArchive(context);
+    assert.deepEqual(result.sites, [{ idSite: firstSite, days: ['2024-05-02'], archives: 4, status: 'archived' }]);
+    assert.equal(result.invalidationsCleared, 1);
+    // The month and year sum 2024-05-01 too; days and months without visits are not stored.
+    assert.deepEqual(await archivesOf(firstSite), ['1:2024-05-01', '1:2024-05-02', '2:2024-04-29', '3:2024-05-01', '4:2024-01-01']);
+    assert.deepEqual(await archivesOf(secondSite), []);
+    assert.deepEqual(await db.selectFrom('archive_invalidations').selectAll().execute(), []);
+  });
+
+  it('does nothing when no site has new data', async () => {
+    const result = await runCoreArchive(context);
+    assert.deepEqual(result.sites, []);
+    assert.equal(result.archives, 0);
+    assert.deepEqual(await archivesOf(firstSite), []);
+  });
+
+  it('drops dirty days of deleted sites', async () => {
+    await markDirty(999, '2024-05-02');
+    const result = await runCoreArchive(context);
+    assert.deepEqual(result.sites, []);
+    assert.deepEqual(await db.selectFrom('archive_invalidations').selectAll().execute(), []);
+  });
+
+  it('keeps dirty rows written after the run started', async () => {
+    await markDirty(firstSite, '2024-05-02', '2024-05-20 12:00:01');
+    await runCoreArchive(context);
+    const left = await db.selectFrom('archive_invalidations').select(['idsite', 'date']).execute();
+    assert.deepEqual(left, [{ idsite: firstSite, date: '2024-05-02' }]);
+  });
+
+  it('skips a site another run has locked and leaves its dirty days', async () => {
+    await markDirty(firstSite, '2024-05-02');
+    await markDirty(secondSite, '2024-05-01');
+    const lock = await acquireLock(db, `core:archive:site:${firstSite}`, 3600, CLOCK);
+    assert.notEqual(lock, null);
+    const result = await runCoreArchive(context);
+    assert.deepEqual(result.sites.map((site) => [site.idSite, site.status]), [[firstSite, 'locked'], [secondSite, 'archived']]);
+    assert.deepEqual(await archivesOf(firstSite), []);
+    assert.equal((await db.selectFrom('archive_invalidations').select('idsite').execute()).length, 1);
+  });
+
+  it('takes over a lock that has expired', async () => {
+    await markDirty(firstSite, '2024-05-02');
+    await acquireLock(db, `core:archive:site:${firstSite}`, 60, () => new Date('2024-05-20T10:00:00Z'));
+    const result = await runCoreArchive(context);
+    assert.equal(result.sites[0]!.status, 'archived');
+  });
+
+  it('forces a date range for chosen sites and periods', async () => {
+    const result = await runCoreArchive(context, { siteIds: [secondSite], dateRange: ['2024-05-01', '2024-05-02'], periods: ['day'] });
+    assert.deepEqual(result.sites, [{ idSite: secondSite, days: ['2024-05-01', '2024-05-02'], archives: 2, status: 'archived' }]);
+    assert.deepEqual(await archivesOf(secondSite), ['1:2024-05-01', '1:2024-05-02']);
+    assert.deepEqual(await archivesOf(firstSite), []);
+  });
+
+  it('forces today and yesterday of every site', async () => {
+    const result = await runCoreArchive(context, { allWebsites: true, periods: ['day'] });
+    assert.deepEqual(result.sites.map((site) => [site.idSite, site.days]), [[firstSite, ['2024-05-19', '2024-05-20']], [secondSite, ['2024-05-19', '2024-05-20']]]);
+  });
+
+  it('prints a JSON result through the command', async () => {
+    await markDirty(firstSite, '2024-05-01');
+    const commandContext: CommandContext = {
+      environment: root.environment, rootPaths: root.rootPaths, registry: root.registry, logger: createSilentLogger(), clock: CLOCK,
+      json: true, say: () => undefined, interactive: false,
+    };
+    const result = await coreArchiveCommand.run(commandContext, tenant, [], { forcePeriods: 'day,week' });
+    const data = result.data as { sites: unknown[]; archives: number };
+    assert.deepEqual(data.sites, [{ idSite: firstSite, days: ['2024-05-01'], archives: 2, status: 'archived' }]);
+    assert.equal(data.archives, 2);
+    assert.match(result.text!, /^Archived 1 site\(s\) of .+: 2 archive\(s\) in \d+\.\ds\.\n {2}idSite \d+: 1 day\(s\), 2 archive\(s\)$/);
+  });
+
+  it('rejects bad force options', () => {
+    assert.throws(() => parseForceSiteIds('1,x'), (error) => isFootfallError(error, 'PARAMETER_INVALID'));
+    assert.throws(() => parseForcePeriods('day,range'), (error) => isFootfallError(error, 'PARAMETER_INVALID'));
+    assert.throws(() => parseForceDateRange('2024-05-02,2024-05-01'), (error) => isFootfallError(error, 'PARAMETER_INVALID'));
+    assert.throws(() => parseForceDateRange('2024-02-30,2024-03-01'), (error) => isFootfallError(error, 'PARAMETER_INVALID'));
+    assert.deepEqual(parseForceSiteIds('1, 2'), [1, 2]);
+    assert.deepEqual(parseForceDateRange('2024-05-01,2024-05-02'), ['2024-05-01', '2024-05-02']);
+  });
+});
