@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { runConsole } from '../support/console-process.js';
+import { runConsole } from '../support/console-runner.js';
 import { buildCapturedServer, postLogin, signInForTest } from '../support/session-server.js';
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 
@@ -21,7 +21,7 @@ describe('user:reset-password', () => {
   });
 
   it('prints a generated password once, which then signs in', async () => {
-    const run = await runConsole(root.dir, ['user:reset-password', '--login=admin', `--matomo-domain=${host}`]);
+    const run = await runConsole(root, ['user:reset-password', '--login=admin', `--matomo-domain=${host}`]);
     assert.equal(run.code, 0, run.stderr);
     const password = /^ {2}password: (\S+)$/m.exec(run.stdout)?.[1];
     assert.ok(password, `no password in: ${run.stdout}`);
@@ -34,7 +34,7 @@ describe('user:reset-password', () => {
 
   it('sets the given password, ends sessions and prints no password', async () => {
     const { cookie } = await signInForTest(app, host, 'admin', await currentPassword(root, host));
-    const run = await runConsole(root.dir, ['user:reset-password', '--login=admin', '--password=chosen-password', `--matomo-domain=${host}`]);
+    const run = await runConsole(root, ['user:reset-password', '--login=admin', '--password=chosen-password', `--matomo-domain=${host}`]);
     assert.equal(run.code, 0, run.stderr);
     assert.doesNotMatch(run.stdout, /password:/);
     assert.match(run.stdout, /1 session\(s\) ended/);
@@ -45,13 +45,13 @@ describe('user:reset-password', () => {
   });
 
   it('fails with exit code 1 for an unknown login', async () => {
-    const run = await runConsole(root.dir, ['user:reset-password', '--login=nobody', `--matomo-domain=${host}`]);
+    const run = await runConsole(root, ['user:reset-password', '--login=nobody', `--matomo-domain=${host}`]);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /User 'nobody' not found/);
   });
 
   it('fails with exit code 2 without --login', async () => {
-    const run = await runConsole(root.dir, ['user:reset-password', `--matomo-domain=${host}`]);
+    const run = await runConsole(root, ['user:reset-password', `--matomo-domain=${host}`]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /Missing --login/);
   });
@@ -59,7 +59,7 @@ describe('user:reset-password', () => {
 
 /** Sets a known password through the CLI, so the test does not depend on the order of cases. */
 async function currentPassword(root: TestRoot, host: string): Promise<string> {
-  const run = await runConsole(root.dir, ['user:reset-password', '--login=admin', '--password=interim-password', `--matomo-domain=${host}`]);
+  const run = await runConsole(root, ['user:reset-password', '--login=admin', '--password=interim-password', `--matomo-domain=${host}`]);
   assert.equal(run.code, 0, run.stderr);
   return 'interim-password';
 }

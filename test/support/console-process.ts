@@ -1,31 +1,6 @@
-/** Running the real `./console` as a child process against a test root. */
+/** Running `./console server:run` as a child process against a test root. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
-import { readEnvironment } from '../../src/config/environment.js';
-
-/** Path of the `./console` script in the code tree. */
-export const CONSOLE_PATH = resolve(readEnvironment({}).codeRoot, 'console');
-
-/** What a finished console run printed and returned. */
-export interface ConsoleRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `./console ARGS` with FOOTFALL_ROOT=root and waits for it to exit (at most `timeoutMs`). */
-export function runConsole(root: string, args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ConsoleRun> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(CONSOLE_PATH, args, { env: { ...process.env, FOOTFALL_ROOT: root, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`console ${args.join(' ')} did not exit within ${options.timeoutMs ?? 60_000} ms\n${stderr}`)); }, options.timeoutMs ?? 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolvePromise({ code, stdout, stderr }); });
-  });
-}
+import { CONSOLE_PATH } from './console-runner.js';
 
 /** A `server:run` child process and the port it listens on. */
 export interface ServerProcess {

@@ -12,7 +12,8 @@ export interface ConsoleRun {
   stderr: string;
 }
 
-const CONSOLE_PATH = resolve(readEnvironment({}).codeRoot, 'console');
+/** Path of the `./console` script in the code tree. */
+export const CONSOLE_PATH = resolve(readEnvironment({}).codeRoot, 'console');
 
 /** Most milliseconds one console run may take before the test fails it; tenant:create on a server engine takes about one second. */
 const CONSOLE_TIMEOUT_MS = 120_000;
