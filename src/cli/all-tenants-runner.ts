@@ -1,46 +1,52 @@
 /** Running one tenant command for every tenant, as `--all-tenants` asks. */
 import { isFootfallError } from '../errors.js';
+import { SINGLE_TENANT_KEY } from '../tenancy/root-paths.js';
 import type { CommandContext, CommandResult, OptionValues, TenantCommand } from './command-definition.js';
 import { ProgressBar } from './progress-bar.js';
 
-/** The outcome of one tenant under `--all-tenants`. */
+/** The outcome of one tenant under `--all-tenants`; host null is the single-tenant install. */
 export interface TenantOutcome {
-  host: string;
+  host: string | null;
   ok: boolean;
   data?: unknown;
   error?: string;
 }
 
+/** How the summary names the single-tenant install, which has no host of its own. */
+const SINGLE_TENANT_LABEL = 'single-tenant install';
+
 /**
- * Runs `definition` once per tenant in host order, going on past failures, and returns a
+ * Runs `definition` once per tenant, the single-tenant install (`config/config.ini.php`)
+ * first when it exists, then every host in order, going on past failures, and returns a
  * summary; `failed` is true when any tenant failed.
  */
 export async function runForAllTenants(
   context: CommandContext, definition: TenantCommand, args: string[], options: OptionValues,
 ): Promise<{ result: CommandResult; failed: boolean }> {
-  const hosts = context.registry.listHosts();
+  const single = context.registry.getSingleTenant() === null ? [] : [null];
+  const hosts: (string | null)[] = [...single, ...context.registry.listHosts()];
   const progress = new ProgressBar(context, definition.name, hosts.length);
   const outcomes: TenantOutcome[] = [];
 
   for (const host of hosts) {
-    progress.tick(host);
+    progress.tick(host ?? SINGLE_TENANT_LABEL);
     try {
-      const tenant = context.registry.require(host);
+      const tenant = context.registry.require(host ?? undefined);
       const result = await definition.run(context, tenant, args, options);
       outcomes.push({ host, ok: true, data: result.data });
     } catch (error) {
       const message = isFootfallError(error) ? error.message : error instanceof Error ? error.message : String(error);
-      context.logger.error({ tenant: host, job: definition.name, err: isFootfallError(error) ? undefined : error }, 'tenant command failed');
+      context.logger.error({ tenant: host ?? SINGLE_TENANT_LABEL, job: definition.name, err: isFootfallError(error) ? undefined : error }, 'tenant command failed');
       outcomes.push({ host, ok: false, error: message });
     } finally {
-      await context.registry.forget(host);
+      await context.registry.forget(host ?? SINGLE_TENANT_KEY);
     }
   }
   progress.finish();
 
   const failures = outcomes.filter((outcome) => !outcome.ok);
   const lines = [`${definition.name}: ${outcomes.length - failures.length} of ${outcomes.length} tenants succeeded.`];
-  for (const failure of failures) lines.push(`  failed: ${failure.host}: ${failure.error}`);
+  for (const failure of failures) lines.push(`  failed: ${failure.host ?? SINGLE_TENANT_LABEL}: ${failure.error}`);
   context.say(lines.join('\n'));
   return { result: { data: { tenants: outcomes, succeeded: outcomes.length - failures.length, failed: failures.length } }, failed: failures.length > 0 };
 }

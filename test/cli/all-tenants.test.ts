@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { provisionDatabase } from '../../src/db/database-provisioner.js';
+import { createTenant } from '../../src/tenancy/tenant-provisioner.js';
+import { SYSTEM_CLOCK } from '../../src/time.js';
+import { deleteAllTenants, runConsole } from '../support/console-runner.js';
+import { createTestRoot, createTestTenant } from '../support/test-root.js';
+
+describe('--all-tenants', () => {
+  const root = createTestRoot();
+  let host: string;
+
+  before(async () => {
+    await createTenant(root.registry, {
+      host: null, dbAdapter: 'sqlite', superuserLogin: 'admin', superuserPassword: 'secret-password', superuserEmail: 'admin@localhost',
+      siteName: 'Single', siteUrl: 'http://localhost', clock: SYSTEM_CLOCK,
+    }, provisionDatabase);
+    host = (await createTestTenant(root)).host;
+  });
+  after(() => deleteAllTenants(root));
+
+  it('includes the single-tenant install first', async () => {
+    const run = await runConsole(root, ['core:update', '--all-tenants', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout) as { tenants: { host: string | null; ok: boolean }[]; succeeded: number; failed: number };
+    assert.deepEqual(result.tenants.map((tenant) => [tenant.host, tenant.ok]), [[null, true], [host, true]]);
+    assert.equal(result.succeeded, 2);
+    assert.equal(result.failed, 0);
+    assert.match(run.stderr, /core:update: 2 of 2 tenants succeeded\./);
+  });
+});
