@@ -11,9 +11,9 @@ import {
 } from './w3c-formats.js';
 
 /**
- * Formats in detection order: a format whose lines another format would also accept comes
- * before it (Icecast before NCSA extended, which reads an Icecast line without its last field;
- * OVH before NCSA extended, which reads OVH's host as the ident field).
+ * Formats in detection order. A format whose lines another format would also accept comes
+ * before it: Icecast before NCSA extended, which reads an Icecast line without its last
+ * field, and OVH before NCSA extended, which reads OVH's host as the ident field.
  */
 export const LOG_FORMATS: readonly LogFormat[] = [
   IIS_FORMAT, NETSCALER_FORMAT, INCAPSULA_W3C_FORMAT, SHOUTCAST_FORMAT, AMAZON_CLOUDFRONT_FORMAT, W3C_EXTENDED_FORMAT,

@@ -7,11 +7,11 @@ import { isIpAddress } from '../tracking/parse-hit.js';
 import { TrackingParams } from '../tracking/tracking-params.js';
 import type { LogEntry } from './log-entry.js';
 
-/** Why a request line is not imported. Pipeline drop reasons (such as `excluded_ip`) are added to these. */
+/** The reason a request line is not imported. Results also count pipeline drop reasons such as `excluded_ip`. */
 export type SkipReason =
   | 'tracking_request' | 'excluded_path' | 'too_old' | 'http_error' | 'http_redirect' | 'static' | 'bot' | 'unknown_site' | 'tcp_request';
 
-/** Which requests an import keeps, from the command's flags. */
+/** The choice of requests an import keeps, from the command's flags. */
 export interface HitBuilderOptions {
   enableStatic: boolean;
   enableBots: boolean;

@@ -6,7 +6,7 @@ export interface LogEntry {
   ip?: string;
   /** Virtual host of the request, lower-cased, without a port. */
   host?: string;
-  /** `http` or `https` when the line says which. */
+  /** `http` or `https` when the line gives the scheme. */
   scheme?: string;
   /** Path with its query string, as requested (still percent-encoded). */
   path: string;
@@ -21,7 +21,7 @@ export interface LogEntry {
 }
 
 /**
- * What a parser makes of a line: an entry, `ignored` for lines that are not requests
+ * The parse result of a line: an entry, `ignored` for lines that are not requests
  * (headers, comments, blank lines), `skipped` with a reason for requests that are
  * deliberately not imported (such as an ELB TCP connection), or `invalid`.
  */

@@ -46,6 +46,9 @@ function openStream(path: string): { stream: Readable; done: Promise<void>; clos
  * Yields the lines of a file without their line endings, streaming so the file is never held
  * in memory whole. Bytes are decoded as UTF-8.
  *
+ * NOTE: there is no option for another encoding yet, so a raw Big5 or Latin-1 path
+ * reaches the tracker with each invalid byte replaced by U+FFFD.
+ *
  * @throws FootfallError PARAMETER_INVALID when the file cannot be opened or decompressed.
  */
 export async function* readLogLines(path: string): AsyncGenerator<string> {

@@ -29,7 +29,7 @@ export interface LogImportResult {
   invalidLines: string[];
 }
 
-/** Where the hits go: the pipeline and the tenant, or nowhere for `--dry-run`. */
+/** The destination of the hits: the pipeline and the tenant, or nothing for `--dry-run`. */
 export interface LogImportTarget {
   tenant: Tenant;
   /** Null for a dry run: lines are parsed and counted, and nothing is stored. */
@@ -39,7 +39,7 @@ export interface LogImportTarget {
   now(): Date;
 }
 
-/** How one import reads its files. */
+/** Settings of how one import reads its files. */
 export interface LogImporterOptions {
   /** The format of every file; detected per file from its first lines when undefined. */
   format?: LogFormat;

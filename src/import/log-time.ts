@@ -88,8 +88,12 @@ function parseOffset(text: string): number {
 }
 
 function readWallTime(groups: Record<string, string | undefined>): WallTime | undefined {
-  const year = groups.year !== undefined ? Number(groups.year) : groups.shortYear !== undefined ? 2000 + Number(groups.shortYear) : undefined;
-  const month = groups.month !== undefined ? Number(groups.month) : groups.monthName !== undefined ? parseMonthName(groups.monthName) : undefined;
+  let year: number | undefined;
+  if (groups.year !== undefined) year = Number(groups.year);
+  else if (groups.shortYear !== undefined) year = 2000 + Number(groups.shortYear);
+  let month: number | undefined;
+  if (groups.month !== undefined) month = Number(groups.month);
+  else if (groups.monthName !== undefined) month = parseMonthName(groups.monthName);
   if (year === undefined || month === undefined || month < 1 || month > 12 || groups.day === undefined) return undefined;
   return {
     year, month, day: Number(groups.day.trim()),

@@ -25,7 +25,7 @@ const COMMON = `${IP} \\S+ (?<userid>\\S+) ${DATE} ${REQUEST} ${STATUS_LENGTH}`;
 /** A virtual host: a dotted name with a letter in its last label, so an IP address never passes for one. */
 const HOST_NAME = '(?<host>[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z][A-Za-z0-9-]*(?::\\d+)?)';
 
-/** How times are written in lines of a regex format. */
+/** A reader of the logged times of a regex format. */
 type DateReader = (text: string, options: ParseOptions) => Date | undefined;
 
 function strptimeReader(format: string): DateReader {

@@ -18,8 +18,8 @@ export async function buildFixedSiteResolver(db: Kysely<Database>, siteId: numbe
 
 /**
  * Returns a resolver that maps a line's virtual host to the site whose main URL or alias
- * URL has that host; `www.` is ignored on both sides. A line without a host, or with a host
- * no site has, resolves to null.
+ * URL has that host, ignoring `www.` on both sides. A line without a host, or with a host
+ * that no site has, resolves to null.
  */
 export async function buildHostSiteResolver(db: Kysely<Database>): Promise<SiteResolver> {
   const byHost = new Map<string, SiteTarget>();

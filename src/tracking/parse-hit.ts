@@ -28,8 +28,8 @@ export interface HitRequestContext {
   /** Whether the hit must carry a token with write access (`bulk_requests_require_authentication`). */
   requireToken?: boolean;
   /**
-   * The user the hit comes from when the caller has authenticated it already (the log
-   * importer runs as a superuser of the tenant); the hit's own `token_auth` is then not read.
+   * The user the hit comes from when the caller has authenticated it already, as the log
+   * importer does for a superuser of the tenant. The hit's own `token_auth` is then not read.
    */
   trustedOwner?: TrackingTokenOwner;
 }

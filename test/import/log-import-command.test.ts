@@ -7,7 +7,7 @@ import { accessLog, REPOSITORY_ROOT, runLogImport } from '../support/log-import.
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 import { countRows, tenantDb } from '../support/tracking.js';
 
-/** Longest a console run may take before the test fails instead of hanging. */
+/** Maximum milliseconds of one console run, so a hanging run fails the test. */
 const CONSOLE_TIMEOUT_MS = 60_000;
 
 interface ConsoleRun {

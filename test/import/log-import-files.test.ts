@@ -11,8 +11,8 @@ import { countRows, tenantDb } from '../support/tracking.js';
 const CUSTOM_REGEX = '(?P<ip>\\S+) \\S+ \\S+ \\[(?P<date>.*?)\\] "(?P<request>[^"]*)" (?P<status>\\d+) (?P<length>\\S+)';
 
 /**
- * One sample file with the counts a reader of it expects. Most samples answer 301, so the
- * cases that show a page being stored pass --enable-http-redirects.
+ * One sample file with the counts a reader of it expects. Most sample requests got a 301
+ * response, so the cases that store a page pass --enable-http-redirects.
  */
 interface FileCase {
   file: string;
@@ -24,17 +24,17 @@ interface FileCase {
 }
 
 const FILE_CASES: FileCase[] = [
-  // An https line for /path/index.html answered 200.
+  // An https request for /path/index.html with status 200.
   { file: 'alb.log', imported: 1 },
   // Two RTMP events (connect, play), stored as events.
   { file: 'amazon_cloudfront_rtmp.log', imported: 2 },
   { file: 'amazon_cloudfront_web.log', imported: 1 },
   // The page /beta/ and its stylesheet and script.
   { file: 'caddy_json.log', imported: 1, skipped: { static: 2 } },
-  // One GET / answered 301.
+  // One GET / with status 301.
   { file: 'common.log', imported: 0, skipped: { http_redirect: 1 } },
   { file: 'common.log', options: { enableHttpRedirects: true }, imported: 1 },
-  // The compressed samples hold other lines than common.log: one POST answered 200 each.
+  // The compressed samples hold other lines than common.log: one POST with status 200 each.
   { file: 'common.log.gz', imported: 1 },
   { file: 'common.log.bz2', imported: 1 },
   { file: 'common_complete.log', imported: 0, skipped: { http_redirect: 1 } },
@@ -47,12 +47,12 @@ const FILE_CASES: FileCase[] = [
   { file: 'haproxy.log', imported: 1 },
   { file: 'icecast2.log', imported: 0, skipped: { http_redirect: 1 } },
   { file: 'iis.log', imported: 1 },
-  // Answers 200, 301 and 404; the 404 line has a quoted substatus with spaces.
+  // Statuses 200, 301 and 404. The 404 line has a quoted substatus with spaces.
   { file: 'iis_custom.log', imported: 1, skipped: { http_redirect: 1, http_error: 1 } },
   { file: 'iis_custom.log', options: { enableHttpRedirects: true, enableHttpErrors: true }, imported: 3 },
   // The second request has an empty sc-status: the server closed the connection.
   { file: 'incapsula_w3c.log', imported: 1, invalid: 1, invalidLines: ['incapsula_w3c.log:6'] },
-  // Three tracker requests and a HEAD / answered 403.
+  // Three tracker requests and a HEAD / with status 403.
   { file: 'logs_to_tests.log', imported: 0, skipped: { tracking_request: 3, http_error: 1 } },
   { file: 'logs_to_tests.log', options: { replayTracking: true }, imported: 3, skipped: { http_error: 1 } },
   { file: 'ncsa_extended.log', imported: 0, skipped: { http_redirect: 1 } },
