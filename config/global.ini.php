@@ -120,7 +120,7 @@ geolocation_database = ""
 honor_do_not_track = 0
 ; Milliseconds the tracking writer collects hits before it commits them in one transaction.
 write_batch_ms = 2
-; Most hits the tracking writer commits in one transaction.
+; Maximum number of hits the tracking writer commits in one transaction.
 write_batch_max_hits = 500
 ; Recent visits kept in memory per tenant, so that most hits need no database read to find their visit.
 visit_cache_size = 20000

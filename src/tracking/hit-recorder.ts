@@ -92,6 +92,8 @@ async function insertAction(context: RecordContext, hit: EnrichedHit, visit: Vis
     idaction_content_name: await id(action.strings.contentName), idaction_content_piece: await id(action.strings.contentPiece),
     idaction_content_target: await id(action.strings.contentTarget), idaction_content_interaction: await id(action.strings.contentInteraction),
     custom_float: action.eventValue, search_cat: action.searchCategory, search_count: action.searchCount,
+    product_price: action.productPrice, idaction_product_sku: await id(action.strings.productSku),
+    idaction_product_name: await id(action.strings.productName), idaction_product_cat: await id(action.strings.productCategory),
     time_network: action.timings.network, time_server: action.timings.server, time_transfer: action.timings.transfer,
     time_dom_processing: action.timings.domProcessing, time_dom_completion: action.timings.domCompletion, time_on_load: action.timings.onLoad,
   };

@@ -86,6 +86,10 @@ export interface ActionStrings {
   contentPiece: ActionString | null;
   contentTarget: ActionString | null;
   contentInteraction: ActionString | null;
+  /** Product view of an e-commerce page (`_pks`, `_pkn`, first of `_pkc`). */
+  productSku: ActionString | null;
+  productName: ActionString | null;
+  productCategory: ActionString | null;
 }
 
 /** One string of the action dictionary with its Matomo action type (1 page URL, 4 title...). */
@@ -104,6 +108,8 @@ export interface ActionInfo {
   eventValue: number | null;
   searchCategory: string | null;
   searchCount: number | null;
+  /** `_pkp`, the price of the product viewed. */
+  productPrice: number | null;
   timings: PageTimings;
   customVariables: CustomVariable[];
   customDimensions: Map<number, string>;

@@ -25,6 +25,7 @@ const MAX_CUSTOM_DIMENSION_LENGTH = 255;
 
 const EMPTY_STRINGS: ActionStrings = {
   url: null, name: null, eventCategory: null, eventAction: null, contentName: null, contentPiece: null, contentTarget: null, contentInteraction: null,
+  productSku: null, productName: null, productCategory: null,
 };
 
 function actionString(value: string | undefined, type: number): ActionString | null {
@@ -48,7 +49,7 @@ export function parseAction(params: TrackingParams, site: SiteRecord, dimensions
   const rawUrl = params.get('url');
   let pageUrl = rawUrl === undefined ? null : cleanPageUrl(rawUrl, excluded, Number(site.keep_url_fragment) === 1);
   const base = {
-    pageviewId: params.get('pv_id')?.slice(0, 6) ?? null, eventValue: null, searchCategory: null, searchCount: null,
+    pageviewId: params.get('pv_id')?.slice(0, 6) ?? null, eventValue: null, searchCategory: null, searchCount: null, productPrice: null,
     timings: parseTimings(params), customVariables: parseCustomVariables(params, 'cvar'),
     customDimensions: parseCustomDimensions(params, dimensions, 'action'),
   };
@@ -81,7 +82,31 @@ export function parseAction(params: TrackingParams, site: SiteRecord, dimensions
     });
   }
   if (params.flag('ca') || params.get('idgoal') !== undefined) return make('none', {});
-  return make('pageview', { url: urlString, name: titleString });
+  return make('pageview', { url: urlString, name: titleString, ...parseProductView(params) }, { productPrice: parseProductPrice(params) });
+}
+
+/** Reads the product view of an e-commerce product page: `_pks` (SKU), `_pkn` (name) and `_pkc` (category, or a JSON list of them). */
+function parseProductView(params: TrackingParams): Partial<ActionStrings> {
+  let category = params.get('_pkc');
+  if (category?.startsWith('[')) {
+    try {
+      const categories = JSON.parse(category) as unknown;
+      category = Array.isArray(categories) && categories.length > 0 ? String(categories[0]) : undefined;
+    } catch {
+      // A category that only looks like JSON is kept as text.
+    }
+  }
+  return {
+    productSku: actionString(params.get('_pks'), ACTION_TYPE.ecommerceSku),
+    productName: actionString(params.get('_pkn'), ACTION_TYPE.ecommerceName),
+    productCategory: actionString(category, ACTION_TYPE.ecommerceCategory),
+  };
+}
+
+function parseProductPrice(params: TrackingParams): number | null {
+  const text = params.get('_pkp');
+  const price = text === undefined ? Number.NaN : Number(text);
+  return Number.isFinite(price) ? price : null;
 }
 
 const NO_TIMINGS: PageTimings = { network: null, server: null, transfer: null, domProcessing: null, domCompletion: null, onLoad: null };

@@ -228,6 +228,17 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(visit?.visit_goal_converted, 1);
     });
 
+    test('product view is stored on the pageview', async (t) => {
+      if (unavailable) return t.skip(unavailable);
+      const id = newVisitorId();
+      await track({ cid: id, url: 'https://example.org/p/1', action_name: 'Shoe', _pks: 'SKU-9', _pkn: 'Trail shoe', _pkc: '["Shoes","Trail"]', _pkp: '79.9' });
+      const [action] = await actionsOf(id);
+      assert.equal(action?.product_price, 79.9);
+      assert.deepEqual(await actionOf(db, action!.idaction_product_sku), { name: 'SKU-9', type: 5, url_prefix: null });
+      assert.deepEqual(await actionOf(db, action!.idaction_product_name), { name: 'Trail shoe', type: 6, url_prefix: null });
+      assert.deepEqual(await actionOf(db, action!.idaction_product_cat), { name: 'Shoes', type: 7, url_prefix: null });
+    });
+
     test('heartbeat extends the visit without an action', async (t) => {
       if (unavailable) return t.skip(unavailable);
       const id = newVisitorId();
