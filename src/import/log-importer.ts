@@ -47,6 +47,8 @@ export interface LogImporterOptions {
   batchSize?: number;
   /** Called after each line with the number of lines read so far. */
   onLine?(lines: number): void;
+  /** Stops reading at the next line once aborted; the lines read so far are still written. */
+  signal?: AbortSignal;
 }
 
 interface PendingHit {
@@ -96,7 +98,7 @@ export class LogImporter {
 
       let lineNumber = 0;
       for (const line of head) this.#importLine(parse, line, `${name}:${++lineNumber}`);
-      for (; !next.done; next = await lines.next()) {
+      for (; !next.done && this.#options.signal?.aborted !== true; next = await lines.next()) {
         this.#importLine(parse, next.value, `${name}:${++lineNumber}`);
         if (this.#batch.length >= (this.#options.batchSize ?? DEFAULT_IMPORT_BATCH_SIZE)) await this.#sendBatch();
       }
