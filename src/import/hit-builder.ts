@@ -170,7 +170,12 @@ export class HitBuilder {
   }
 }
 
-/** Sets `cip`, `cdt` and `urlref` from the line; replayed hits keep their own `urlref`. */
+/**
+ * Sets `cip`, `cdt` and `urlref` from the line; replayed hits keep their own `urlref`.
+ *
+ * NOTE: the pipeline records a `cdt` in the future or more than 20 years old at the current
+ * time (as Matomo's tracker does), so such lines are imported at the time of the import.
+ */
 function addRequestFacts(values: Record<string, string>, entry: LogEntry): void {
   if (entry.ip !== undefined && isIpAddress(entry.ip)) values.cip = entry.ip;
   if (entry.time) values.cdt = formatCdt(entry.time);
