@@ -30,8 +30,8 @@ function openStream(path: string): { stream: Readable; done: Promise<void>; clos
   // bzip2 stops with EPIPE when the reader stops early; that is not a failure of the import.
   child.stdin.on('error', () => undefined);
   const done = new Promise<void>((resolve, reject) => {
-    child.on('error', (error) => reject(new FootfallError('PARAMETER_INVALID', `Cannot read ${quote(path)}: the bzip2 program failed to start (${error.message}). Install bzip2 or decompress the file first.`)));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new FootfallError('PARAMETER_INVALID', `Cannot read ${quote(path)}: bzip2 exited with code ${code}, so the file is not valid bzip2.`))));
+    child.on('error', (error) => reject(new FootfallError('LOG_FILE_UNREADABLE', `Cannot read ${quote(path)}: the bzip2 program failed to start (${error.message}). Install bzip2 or decompress the file first.`)));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new FootfallError('LOG_FILE_UNREADABLE', `Cannot read ${quote(path)}: bzip2 exited with code ${code}, so the file is not valid bzip2.`))));
   });
   return {
     stream: child.stdout, done,
@@ -49,7 +49,7 @@ function openStream(path: string): { stream: Readable; done: Promise<void>; clos
  * NOTE: there is no option for another encoding yet, so a raw Big5 or Latin-1 path
  * reaches the tracker with each invalid byte replaced by U+FFFD.
  *
- * @throws FootfallError PARAMETER_INVALID when the file cannot be opened or decompressed.
+ * @throws FootfallError LOG_FILE_UNREADABLE when the file cannot be opened or decompressed.
  */
 export async function* readLogLines(path: string): AsyncGenerator<string> {
   const { stream, done, close } = openStream(path);
@@ -73,5 +73,5 @@ export async function* readLogLines(path: string): AsyncGenerator<string> {
 
 function toReadError(path: string, error: Error): FootfallError {
   if (error instanceof FootfallError) return error;
-  return new FootfallError('PARAMETER_INVALID', `Cannot read ${quote(path)}: ${error.message}.`);
+  return new FootfallError('LOG_FILE_UNREADABLE', `Cannot read ${quote(path)}: ${error.message}.`);
 }

@@ -81,7 +81,7 @@ export class LogImporter {
    * Imports one file (`-` for stdin) and waits until its hits are durable.
    *
    * @throws FootfallError LOG_FORMAT_NOT_DETECTED when no format reads the file's first
-   *   lines; PARAMETER_INVALID when the file cannot be read.
+   *   lines; LOG_FILE_UNREADABLE when the file cannot be read.
    */
   async importFile(path: string): Promise<void> {
     const name = path === '-' ? 'stdin' : basename(path);

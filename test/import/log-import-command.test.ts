@@ -85,6 +85,22 @@ describe('log:import command', () => {
     assert.match(run.stderr, /Invalid --log-format 'apache2'/);
   });
 
+  test('unreadable files fail the import', async () => {
+    const tenant = await createTestTenant(root);
+    const missing = resolve(root.dir, 'missing.log');
+    const corrupt = resolve(root.dir, 'corrupt.log.bz2');
+    writeFileSync(corrupt, 'not bzip2 data');
+    await assert.rejects(runLogImport(root, tenant.host, [missing], { idsite: '1' }), { code: 'LOG_FILE_UNREADABLE' });
+    await assert.rejects(runLogImport(root, tenant.host, [corrupt], { idsite: '1' }), { code: 'LOG_FILE_UNREADABLE' });
+  });
+
+  test('missing file exits with failure code', async () => {
+    const tenant = await createTestTenant(root);
+    const run = await runConsole(root, ['log:import', resolve(root.dir, 'missing.log'), '--idsite=1', `--matomo-domain=${tenant.host}`]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /Cannot read '.*missing\.log': ENOENT/);
+  });
+
   test('dry run stores nothing', async () => {
     const tenant = await createTestTenant(root);
     const result = await runLogImport(root, tenant.host, [accessLog('static_ignores.log')], { idsite: '1', dryRun: true });
