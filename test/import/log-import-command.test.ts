@@ -141,6 +141,26 @@ describe('log:import command', () => {
     assert.deepEqual(result, { imported: 0, skipped: { excluded_ip: 1 }, invalid: 0, invalidLines: [] });
   });
 
+  test('lines of one visitor form one visit', async () => {
+    const tenant = await createTestTenant(root);
+    const path = resolve(root.dir, 'one-visitor.log');
+    writeFileSync(path, [
+      combinedLine('www.example.com', '/first', 200, '10/Feb/2012:16:42:07 +0000'),
+      combinedLine('www.example.com', '/second', 200, '10/Feb/2012:16:50:07 +0000'),
+      combinedLine('www.example.com', '/third', 200, '10/Feb/2012:16:55:07 +0000'),
+      // Two hours later, so a new visit by the 30-minute rule.
+      combinedLine('www.example.com', '/later', 200, '10/Feb/2012:18:55:07 +0000'),
+    ].join('\n'));
+    await runLogImport(root, tenant.host, [path], { idsite: '1' });
+    const visits = await tenantDb(root, tenant.host).selectFrom('log_visit')
+      .select(['visit_total_actions', 'visit_first_action_time', 'visit_last_action_time']).orderBy('idvisit').execute();
+    assert.equal(visits.length, 2);
+    assert.equal(visits[0]?.visit_total_actions, 3);
+    assert.equal(visits[0]?.visit_first_action_time, '2012-02-10 16:42:07');
+    assert.equal(visits[0]?.visit_last_action_time, '2012-02-10 16:55:07');
+    assert.equal(visits[1]?.visit_total_actions, 1);
+  });
+
   test('external referrer is stored on the visit', async () => {
     const tenant = await createTestTenant(root, { siteUrl: 'https://www.example.com' });
     const path = resolve(root.dir, 'referrer.log');
