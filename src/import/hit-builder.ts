@@ -87,9 +87,9 @@ function formatCdt(time: Date): string {
 }
 
 /**
- * Returns the page title Matomo's tracker and importer give an HTTP error page:
- * `404/URL = <encoded path>/From = <encoded referrer>`, which Matomo's reports group under
- * the status code.
+ * Returns the page title of an HTTP error page in Matomo's naming:
+ * `404/URL = <encoded path>/From = <encoded referrer>`. A `/` in a page title makes a
+ * category in page title reports, so these pages group under their status code.
  */
 export function buildErrorPageTitle(status: number, path: string, referrer: string | undefined): string {
   return `${status}/URL = ${encodeURIComponent(path)}/From = ${encodeURIComponent(referrer ?? '')}`;
