@@ -77,6 +77,10 @@ export const ERROR_CODES = {
   GOAL_NOT_FOUND: 400,
   GOAL_INVALID: 400,
 
+  // Log import
+  LOG_FORMAT_NOT_DETECTED: 400,
+  LOG_FILE_UNREADABLE: 400,
+
   // Anything not caught by a more precise code
   INTERNAL: 500,
 } as const;

@@ -32,3 +32,37 @@ export class ProgressBar {
     if (this.#context.interactive && this.#total > 0) process.stderr.write('\n');
   }
 }
+
+/** Milliseconds between redraws of a `LineRateProgress`, so drawing never slows the work. */
+const RATE_REDRAW_MS = 250;
+
+/** Shows a running count of lines and lines per second, for input whose size is unknown; prints nothing when not on a terminal. */
+export class LineRateProgress {
+  readonly #context: CommandContext;
+  readonly #label: string;
+  readonly #startedAt = Date.now();
+  #drawnAt = 0;
+  #drawn = false;
+
+  constructor(context: CommandContext, label: string) {
+    this.#context = context;
+    this.#label = label;
+  }
+
+  /** Shows `lines` lines read so far, at most every `RATE_REDRAW_MS`. */
+  update(lines: number): void {
+    if (!this.#context.interactive) return;
+    const now = Date.now();
+    if (now - this.#drawnAt < RATE_REDRAW_MS) return;
+    this.#drawnAt = now;
+    this.#drawn = true;
+    const seconds = (now - this.#startedAt) / 1000;
+    const rate = seconds > 0 ? Math.round(lines / seconds) : 0;
+    process.stderr.write(`\r${this.#label} ${lines.toLocaleString('en-US')} lines, ${rate.toLocaleString('en-US')} lines/s, ${seconds.toFixed(1)}s   `);
+  }
+
+  /** Ends the progress line. */
+  finish(): void {
+    if (this.#drawn) process.stderr.write('\n');
+  }
+}

@@ -6,7 +6,7 @@ import { FootfallError, quote } from '../errors.js';
 import { siteNotFound } from '../sites/site-store.js';
 import type { Hit } from './hit.js';
 import type { SiteCache, TrackedSite } from './site-cache.js';
-import { canTrackWithOverrides, type TrackingAuth } from './tracking-auth.js';
+import { canTrackWithOverrides, type TrackingAuth, type TrackingTokenOwner } from './tracking-auth.js';
 import type { TrackingParams } from './tracking-params.js';
 
 /** Seconds a `cdt` may lie in the future before it is ignored, for clocks that drift a little. */
@@ -27,6 +27,11 @@ export interface HitRequestContext {
   bulkToken?: string;
   /** Whether the hit must carry a token with write access (`bulk_requests_require_authentication`). */
   requireToken?: boolean;
+  /**
+   * The user the hit comes from when the caller has authenticated it already, as the log
+   * importer does for a superuser of the tenant. The hit's own `token_auth` is then not read.
+   */
+  trustedOwner?: TrackingTokenOwner;
 }
 
 /** The tenant's database, settings and caches that the parse step reads. */
@@ -50,7 +55,7 @@ export async function parseHit(params: TrackingParams, context: HitRequestContex
   const siteId = tracked.site.idsite;
   const siteSettings = deps.settings.forSite(siteId);
 
-  const owner = await deps.auth.findOwner(deps.db, deps.salt, params.get('token_auth') ?? context.bulkToken);
+  const owner = context.trustedOwner ?? await deps.auth.findOwner(deps.db, deps.salt, params.get('token_auth') ?? context.bulkToken);
   const tokenGrantsWrite = canTrackWithOverrides(owner, siteId);
   if (context.requireToken && !tokenGrantsWrite) {
     throw new FootfallError('TRACKING_AUTH_REQUIRED', 'This bulk request needs a token_auth of a user with write access on every site it tracks, because bulk_requests_require_authentication is on.');

@@ -1,6 +1,7 @@
 /** Every `./console` command, in the order help lists them. */
 import type { CommandDefinition } from '../command-definition.js';
 import { coreArchiveCommand } from './core-archive.js';
+import { logImportCommand } from './log-import.js';
 import { serverRunCommand } from './server-run.js';
 import { tenantCreateCommand } from './tenant-create.js';
 import { userResetPasswordCommand } from './user-reset-password.js';
@@ -38,4 +39,5 @@ export const ALL_COMMANDS: readonly CommandDefinition[] = [
   userCreateCommand,
   userTokenCommand,
   coreArchiveCommand,
+  logImportCommand,
 ];

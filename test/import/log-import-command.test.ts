@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { accessLog, REPOSITORY_ROOT, runLogImport } from '../support/log-import.js';
+import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { countRows, tenantDb } from '../support/tracking.js';
+
+/** Maximum milliseconds of one console run, so a hanging run fails the test. */
+const CONSOLE_TIMEOUT_MS = 60_000;
+
+interface ConsoleRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `./console` with FOOTFALL_ROOT set to the test root, feeding `stdin`. */
+function runConsole(root: TestRoot, args: string[], stdin = ''): Promise<ConsoleRun> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(resolve(REPOSITORY_ROOT, 'console'), args, {
+      env: { ...process.env, FOOTFALL_ROOT: root.dir }, timeout: CONSOLE_TIMEOUT_MS,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolveRun({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0';
+
+function combinedLine(host: string, path: string, status = 200, time = '10/Feb/2012:16:42:07 -0500'): string {
+  return `${host} 1.2.3.4 - - [${time}] "GET ${path} HTTP/1.1" ${status} 100 "https://news.example.net/item" "${FIREFOX}"`;
+}
+
+describe('log:import command', () => {
+  let root: TestRoot;
+
+  before(() => {
+    root = createTestRoot();
+  });
+
+  after(async () => {
+    await root.cleanup();
+  });
+
+  test('stdin import prints json counts', async () => {
+    const tenant = await createTestTenant(root, { siteUrl: 'https://www.example.com' });
+    const lines = [combinedLine('www.example.com', '/a'), 'not a log line', combinedLine('www.example.com', '/b.css'), ''].join('\n');
+    const run = await runConsole(root, ['log:import', '-', '--idsite=1', `--matomo-domain=${tenant.host}`, '--json'], lines);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), { imported: 1, skipped: { static: 1 }, invalid: 1, invalidLines: ['stdin:2'] });
+    assert.equal(await countRows(tenantDb(root, tenant.host), 'log_link_visit_action'), 1);
+  });
+
+  test('summary lists skip reasons and invalid lines', async () => {
+    const tenant = await createTestTenant(root);
+    const run = await runConsole(root, ['log:import', accessLog('iis_custom.log'), accessLog('incapsula_w3c.log'), '--idsite=1', `--matomo-domain=${tenant.host}`]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Imported 2 of 16 lines in [0-9.]+s \([0-9]+ lines\/s\)\.$/m);
+    assert.match(run.stdout, /^Skipped 2 lines:\n {2}http_error: 1\n {2}http_redirect: 1$/m);
+    assert.match(run.stdout, /^Invalid 1 lines: incapsula_w3c\.log:6$/m);
+  });
+
+  test('missing idsite exits with usage code', async () => {
+    const tenant = await createTestTenant(root);
+    const run = await runConsole(root, ['log:import', accessLog('common.log'), `--matomo-domain=${tenant.host}`]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /Missing --idsite/);
+  });
+
+  test('unknown log format name exits with usage code', async () => {
+    const tenant = await createTestTenant(root);
+    const run = await runConsole(root, ['log:import', accessLog('common.log'), '--idsite=1', '--log-format=apache2', `--matomo-domain=${tenant.host}`]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /Invalid --log-format 'apache2'/);
+  });
+
+  test('unreadable files fail the import', async () => {
+    const tenant = await createTestTenant(root);
+    const missing = resolve(root.dir, 'missing.log');
+    const corrupt = resolve(root.dir, 'corrupt.log.bz2');
+    writeFileSync(corrupt, 'not bzip2 data');
+    await assert.rejects(runLogImport(root, tenant.host, [missing], { idsite: '1' }), { code: 'LOG_FILE_UNREADABLE' });
+    await assert.rejects(runLogImport(root, tenant.host, [corrupt], { idsite: '1' }), { code: 'LOG_FILE_UNREADABLE' });
+  });
+
+  test('missing file exits with failure code', async () => {
+    const tenant = await createTestTenant(root);
+    const run = await runConsole(root, ['log:import', resolve(root.dir, 'missing.log'), '--idsite=1', `--matomo-domain=${tenant.host}`]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /Cannot read '.*missing\.log': ENOENT/);
+  });
+
+  test('dry run stores nothing', async () => {
+    const tenant = await createTestTenant(root);
+    const result = await runLogImport(root, tenant.host, [accessLog('static_ignores.log')], { idsite: '1', dryRun: true });
+    assert.deepEqual(result, { imported: 1, skipped: { static: 3 }, invalid: 0, invalidLines: [] });
+    const db = tenantDb(root, tenant.host);
+    assert.equal(await countRows(db, 'log_link_visit_action'), 0);
+    assert.equal(await countRows(db, 'log_visit'), 0);
+  });
+
+  test('idsite-by-host maps hosts to sites', async () => {
+    const tenant = await createTestTenant(root, { siteUrl: 'https://www.example.com' });
+    const path = resolve(root.dir, 'hosts.log');
+    writeFileSync(path, [combinedLine('example.com', '/one'), combinedLine('other.example.org', '/two'), combinedLine('www.example.com', '/three')].join('\n'));
+    const result = await runLogImport(root, tenant.host, [path], { idsiteByHost: true });
+    assert.deepEqual(result, { imported: 2, skipped: { unknown_site: 1 }, invalid: 0, invalidLines: [] });
+  });
+
+  test('exclude-path and exclude-older-than skip lines', async () => {
+    const tenant = await createTestTenant(root);
+    const path = resolve(root.dir, 'excluded.log');
+    writeFileSync(path, [
+      combinedLine('www.example.com', '/admin/users'),
+      combinedLine('www.example.com', '/private/a?x=1'),
+      combinedLine('www.example.com', '/kept', 200, '09/Feb/2012:23:59:59 +0000'),
+      combinedLine('www.example.com', '/kept-too', 200, '10/Feb/2012:00:00:00 +0000'),
+    ].join('\n'));
+    const result = await runLogImport(root, tenant.host, [path], { idsite: '1', excludePath: '/admin/*,/private/?', excludeOlderThan: '2012-02-10' });
+    assert.deepEqual(result, { imported: 1, skipped: { excluded_path: 2, too_old: 1 }, invalid: 0, invalidLines: [] });
+  });
+
+  test('pipeline drops count as skip reasons', async () => {
+    const tenant = await createTestTenant(root);
+    const db = tenantDb(root, tenant.host);
+    await db.updateTable('site').set({ excluded_ips: '1.2.3.4' }).where('idsite', '=', 1).execute();
+    const path = resolve(root.dir, 'excluded-ip.log');
+    writeFileSync(path, combinedLine('www.example.com', '/page'));
+    const result = await runLogImport(root, tenant.host, [path], { idsite: '1' });
+    assert.deepEqual(result, { imported: 0, skipped: { excluded_ip: 1 }, invalid: 0, invalidLines: [] });
+  });
+
+  test('lines of one visitor form one visit', async () => {
+    const tenant = await createTestTenant(root);
+    const path = resolve(root.dir, 'one-visitor.log');
+    writeFileSync(path, [
+      combinedLine('www.example.com', '/first', 200, '10/Feb/2012:16:42:07 +0000'),
+      combinedLine('www.example.com', '/second', 200, '10/Feb/2012:16:50:07 +0000'),
+      combinedLine('www.example.com', '/third', 200, '10/Feb/2012:16:55:07 +0000'),
+      // Two hours later, so a new visit by the 30-minute rule.
+      combinedLine('www.example.com', '/later', 200, '10/Feb/2012:18:55:07 +0000'),
+    ].join('\n'));
+    await runLogImport(root, tenant.host, [path], { idsite: '1' });
+    const visits = await tenantDb(root, tenant.host).selectFrom('log_visit')
+      .select(['visit_total_actions', 'visit_first_action_time', 'visit_last_action_time']).orderBy('idvisit').execute();
+    assert.equal(visits.length, 2);
+    assert.equal(visits[0]?.visit_total_actions, 3);
+    assert.equal(visits[0]?.visit_first_action_time, '2012-02-10 16:42:07');
+    assert.equal(visits[0]?.visit_last_action_time, '2012-02-10 16:55:07');
+    assert.equal(visits[1]?.visit_total_actions, 1);
+  });
+
+  test('external referrer is stored on the visit', async () => {
+    const tenant = await createTestTenant(root, { siteUrl: 'https://www.example.com' });
+    const path = resolve(root.dir, 'referrer.log');
+    writeFileSync(path, combinedLine('www.example.com', '/from-news'));
+    await runLogImport(root, tenant.host, [path], { idsite: '1' });
+    const visit = await tenantDb(root, tenant.host).selectFrom('log_visit').select(['referer_url', 'referer_type']).executeTakeFirstOrThrow();
+    assert.equal(visit.referer_url, 'https://news.example.net/item');
+    assert.equal(visit.referer_type, 3);
+  });
+});

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { isFootfallError } from '../../src/errors.js';
+import { APACHE_DATE_FORMAT, ensureLogTimezone, parseIsoLogTime, parseLogTime } from '../../src/import/log-time.js';
+
+describe('parseLogTime', () => {
+  test('applies the offset of the line', () => {
+    assert.equal(parseLogTime('10/Feb/2012:16:42:07 -0500', APACHE_DATE_FORMAT, 'UTC')?.toISOString(), '2012-02-10T21:42:07.000Z');
+  });
+
+  test('offset of the line wins over the log zone', () => {
+    assert.equal(parseLogTime('10/Feb/2012:16:42:07 +0100', APACHE_DATE_FORMAT, 'America/New_York')?.toISOString(), '2012-02-10T15:42:07.000Z');
+  });
+
+  test('reads full month names and literals', () => {
+    assert.equal(parseLogTime('February - 10, 2012:16:42:07', '%B - %d, %Y:%H:%M:%S', 'UTC')?.toISOString(), '2012-02-10T16:42:07.000Z');
+  });
+
+  test('reads fractions of a second', () => {
+    assert.equal(parseLogTime('25/Sep/2018:06:05:27.584', '%d/%b/%Y:%H:%M:%S.%f', 'UTC')?.toISOString(), '2018-09-25T06:05:27.584Z');
+  });
+
+  test('reads times without offset in the log zone', () => {
+    // Paris is on UTC+1 in winter and UTC+2 in summer.
+    assert.equal(parseLogTime('10/Feb/2012:16:42:07', '%d/%b/%Y:%H:%M:%S', 'Europe/Paris')?.toISOString(), '2012-02-10T15:42:07.000Z');
+    assert.equal(parseLogTime('10/Jul/2012:16:42:07', '%d/%b/%Y:%H:%M:%S', 'Europe/Paris')?.toISOString(), '2012-07-10T14:42:07.000Z');
+  });
+
+  test('rejects impossible dates', () => {
+    assert.equal(parseLogTime('31/Feb/2012:16:42:07 +0000', APACHE_DATE_FORMAT, 'UTC'), undefined);
+    assert.equal(parseLogTime('10/Foo/2012:16:42:07 +0000', APACHE_DATE_FORMAT, 'UTC'), undefined);
+  });
+
+  test('rejects unsupported directives', () => {
+    assert.throws(() => parseLogTime('x', '%Q', 'UTC'), (error) => isFootfallError(error, 'PARAMETER_INVALID'));
+  });
+});
+
+describe('parseIsoLogTime', () => {
+  test('reads offsets, Z and nanoseconds', () => {
+    assert.equal(parseIsoLogTime('2013-10-10T16:52:00+02:00', 'UTC')?.toISOString(), '2013-10-10T14:52:00.000Z');
+    assert.equal(parseIsoLogTime('2023-08-11T11:39:21.773360139Z', 'UTC')?.toISOString(), '2023-08-11T11:39:21.773Z');
+  });
+
+  test('reads a space-separated time in the log zone', () => {
+    assert.equal(parseIsoLogTime('2012-04-01 00:00:13', 'Europe/Paris')?.toISOString(), '2012-03-31T22:00:13.000Z');
+  });
+});
+
+describe('ensureLogTimezone', () => {
+  test('rejects unknown zones', () => {
+    assert.throws(() => ensureLogTimezone('Mars/Olympus'), (error) => isFootfallError(error, 'PARAMETER_INVALID'));
+    assert.doesNotThrow(() => ensureLogTimezone('Europe/Paris'));
+  });
+});
