@@ -113,7 +113,16 @@ export function isFootfallError(error: unknown, code?: ErrorCode): error is Foot
 
 /** Quotes a user-supplied value for an error message, shortened so a huge value cannot flood a log. */
 export function quote(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : stringifyForMessage(value);
   const shortened = text.length > 80 ? `${text.slice(0, 77)}...` : text;
   return `'${shortened}'`;
+}
+
+/** Turns any value into text for a message; a value JSON cannot print (too deep, circular) becomes its type. */
+function stringifyForMessage(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Array.isArray(value) ? '[nested array]' : `[${typeof value}]`;
+  }
 }

@@ -7,6 +7,14 @@ import { dayInZone } from './site-timezone.js';
 /** Most periods a `lastN` or `previousN` may ask for, so one request cannot ask for millions of archives. */
 export const MAX_PERIODS_PER_REQUEST = 5 * 365;
 
+/**
+ * Most days one `period=range` may span. Archiving a range walks its days, months and years
+ * synchronously on SQLite, so an unbounded span (say 1000-01-01,9999-12-31) would stall the
+ * server for every tenant.
+ * NOTE: Matomo clips ranges to the site's creation date instead; Footfall rejects longer ranges.
+ */
+export const MAX_RANGE_DAYS = 10 * 366;
+
 /** The periods of one request; `multiple` is true when the result is keyed by period label. */
 export interface PeriodRequest {
   periods: Period[];
@@ -100,6 +108,12 @@ function parseRelative(kind: PeriodKind, direction: 'last' | 'previous', count: 
   return { periods, multiple: true };
 }
 
+function ensureRangeSpan(raw: string, start: string, end: string): void {
+  const days = (Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000 + 1;
+  if (days <= MAX_RANGE_DAYS) return;
+  throw new FootfallError('DATE_INVALID', `Invalid date ${quote(raw)}: a range may span at most ${MAX_RANGE_DAYS} days. Use a shorter range, or period=year with several dates.`);
+}
+
 function parseDatePair(kind: PeriodKind, raw: string, zone: Zone, now: Date): PeriodRequest {
   const parts = raw.split(',');
   if (parts.length !== 2) throw new FootfallError('DATE_INVALID', `Invalid date ${quote(raw)}. Use two dates separated by one comma.`);
@@ -107,7 +121,10 @@ function parseDatePair(kind: PeriodKind, raw: string, zone: Zone, now: Date): Pe
   const end = parseDateKeyword(parts[1]!, zone, now);
   if (start > end) throw new FootfallError('DATE_INVALID', `Invalid date ${quote(raw)}: the start date is after the end date.`);
 
-  if (kind === 'range') return { periods: [Period.range(start, end)], multiple: false };
+  if (kind === 'range') {
+    ensureRangeSpan(raw, start, end);
+    return { periods: [Period.range(start, end)], multiple: false };
+  }
 
   const periods = [Period.containing(kind, start)];
   while (periods[periods.length - 1]!.endDate < end) {

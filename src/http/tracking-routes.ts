@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isFootfallError } from '../errors.js';
 import { isBulkBody, parseBulkRequest } from '../tracking/bulk-request.js';
+import type { Tenant } from '../tenancy/tenant.js';
 import { TrackingPipeline, type TrackRequestContext } from '../tracking/tracking-pipeline.js';
 import { TrackingParams, type RawTrackingValue } from '../tracking/tracking-params.js';
 import { EMPTY_REQUEST_TEXT, sendPixel, setTrackingHeaders, TRANSPARENT_GIF } from '../tracking/tracker-response.js';
@@ -72,6 +73,21 @@ function readBodyParams(body: unknown): ParamRecord | undefined {
   return Object.fromEntries(new URLSearchParams(body.trim()));
 }
 
+/** Tenants already logged as having no schema, so a stream of hits logs one line per tenant config. */
+const warnedWithoutSchema = new WeakSet<Tenant>();
+
+/**
+ * Returns whether the tenant's database has no schema at all (version 0), where no hit can be
+ * stored. A schema that is only behind the code still takes hits.
+ */
+async function hasNoSchema(tenant: Tenant): Promise<boolean> {
+  try {
+    return (await tenant.schemaVersion()) === 0;
+  } catch {
+    return false;
+  }
+}
+
 function statusOf(error: unknown): number {
   return isFootfallError(error) ? error.statusCode : 500;
 }
@@ -90,7 +106,9 @@ async function handleSingle(pipeline: TrackingPipeline, context: AppContext, req
   } catch (error) {
     const statusCode = statusOf(error);
     if (statusCode >= 500) context.logger.error({ tenant: request.tenant.key, reqId: request.id, err: error }, 'tracking request errored');
-    else context.logger.debug({ tenant: request.tenant.key, reqId: request.id, code: isFootfallError(error) ? error.code : undefined }, 'tracking request rejected');
+    else context.logger.info({ tenant: request.tenant.key, reqId: request.id, code: isFootfallError(error) ? error.code : undefined }, 'tracking request rejected');
+    // Trackers read only the status and the image; the header tells an operator with curl why a hit was rejected.
+    if (isFootfallError(error)) reply.header('x-footfall-error', `${error.code}: ${error.message}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 300));
     return sendPixel(reply, statusCode, sendImage);
   }
 }
@@ -100,7 +118,9 @@ async function handleBulk(pipeline: TrackingPipeline, context: AppContext, reque
   try {
     bulk = parseBulkRequest(body);
   } catch (error) {
-    return reply.code(statusOf(error)).send({ status: 'error', tracked: 0, invalid: 0, message: (error as Error).message });
+    if (isFootfallError(error)) return reply.code(error.statusCode).send({ status: 'error', tracked: 0, invalid: 0, message: error.message, code: error.code });
+    context.logger.error({ tenant: request.tenant.key, reqId: request.id, err: error }, 'bulk tracking request errored');
+    return reply.code(500).send({ status: 'error', tracked: 0, invalid: 0, message: 'An internal error occurred. The operator can find the details in the server log.' });
   }
 
   const tenant = request.tenant;
@@ -137,6 +157,12 @@ export function registerTrackingRoutes(app: FastifyInstance, context: AppContext
     // Tracking skips the schema check: hits are accepted while the tenant's schema is being updated.
     if (!request.tenant.settings.bool('Tracker', 'record_statistics')) {
       return reply.code(503).header('content-type', 'image/gif').send(TRANSPARENT_GIF);
+    }
+    if (await hasNoSchema(request.tenant)) {
+      if (!warnedWithoutSchema.has(request.tenant)) context.logger.warn({ tenant: request.tenant.key }, 'tracking request without schema');
+      warnedWithoutSchema.add(request.tenant);
+      return reply.code(503).header('x-footfall-error', `TENANT_MAINTENANCE: the database of this host has no schema yet; run ./console core:update`)
+        .header('content-type', 'image/gif').send(TRANSPARENT_GIF);
     }
     if (request.method === 'POST' && isBulkBody(request.trackingBody)) return handleBulk(pipeline, context, request, reply, request.trackingBody);
     return handleSingle(pipeline, context, request, reply);

@@ -16,17 +16,21 @@ const MAX_HOST_LENGTH = 253;
 const MAX_LABEL_LENGTH = 63;
 const LABEL_PATTERN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 
+// `config/common.config.ini.php` is the shared config, so `common` would read it as a tenant file.
+const RESERVED_NAMES: ReadonlySet<string> = new Set(['common']);
+
 function stripPort(raw: string): { host: string; bracketed: boolean } {
   if (raw.startsWith('[')) {
     const end = raw.indexOf(']');
     if (end < 0) throw invalidHost(raw, 'an IPv6 address needs a closing ]');
     const rest = raw.slice(end + 1);
-    if (rest !== '' && !/^:[0-9]{1,5}$/.test(rest)) throw invalidHost(raw, 'only a :port may follow the ]');
+    if (rest !== '' && (!/^:[0-9]{1,5}$/.test(rest) || Number(rest.slice(1)) > 65535)) throw invalidHost(raw, 'only a :port from 0 to 65535 may follow the ]');
     return { host: raw.slice(1, end), bracketed: true };
   }
   const colon = raw.lastIndexOf(':');
   if (colon < 0) return { host: raw, bracketed: false };
-  if (!/^[0-9]{1,5}$/.test(raw.slice(colon + 1))) throw invalidHost(raw, 'a port must be a number');
+  const port = raw.slice(colon + 1);
+  if (!/^[0-9]{1,5}$/.test(port) || Number(port) > 65535) throw invalidHost(raw, 'a port must be a number from 0 to 65535');
   return { host: raw.slice(0, colon), bracketed: false };
 }
 
@@ -69,11 +73,13 @@ export function parseTenantHost(raw: string | undefined): ParsedHost {
   const ascii = domainToASCII(lower);
   if (ascii === '') throw invalidHost(raw, 'it is not a valid internationalised domain name');
   ensureDnsName(ascii, raw);
+  if (RESERVED_NAMES.has(ascii)) throw invalidHost(raw, `'${ascii}' is reserved because config/${ascii}.config.ini.php is a shared config file`);
   return { kind: 'name', host: ascii as TenantHost };
 }
 
 /** Parses a host that must name a tenant (a DNS name or IPv4 address), as the CLI's --matomo-domain does. */
 export function parseTenantHostName(raw: string | undefined): TenantHost {
+  if (raw === undefined || raw.trim() === '') throw new FootfallError('HOST_INVALID', "Missing host name. Pass the tenant's host name, such as stats.example.com.");
   const parsed = parseTenantHost(raw);
   if (parsed.kind === 'ipv6') throw invalidHost(raw ?? '', 'an IPv6 address cannot name a tenant');
   return parsed.host;
