@@ -1,51 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { createConnection } from 'mysql2/promise';
-import pg from 'pg';
 import type { DatabaseAdapter } from '../../src/db/database-config.js';
-import type { DatabaseProvisioner } from '../../src/tenancy/tenant-provisioner.js';
-import { createTenant } from '../../src/tenancy/tenant-provisioner.js';
-import { parseTenantHostName } from '../../src/tenancy/tenant-host.js';
 import { callApi } from '../support/api-client.js';
 import { engineSkip } from '../support/engines.js';
-import { buildTestServer, createTestRoot, TEST_ADMIN, uniqueHost, type TestRoot } from '../support/test-root.js';
-
-/** Runs one statement on an engine's admin connection, outside any tenant database. */
-async function runAdminStatement(adapter: 'mysql' | 'pgsql', statement: string): Promise<void> {
-  if (adapter === 'mysql') {
-    const connection = await createConnection({ ...TEST_ADMIN.mysql, user: TEST_ADMIN.mysql.username });
-    try {
-      await connection.query(statement);
-    } finally {
-      await connection.end();
-    }
-    return;
-  }
-  const client = new pg.Client({ ...TEST_ADMIN.pgsql, user: TEST_ADMIN.pgsql.username, database: 'postgres' });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * Creates the tenant database with the admin account and connects the tenant as that account,
- * so these tests exercise the API's queries on each engine without depending on tenant:create's
- * per-tenant database users.
- */
-const adminProvisioner: DatabaseProvisioner = async (adapter, host) => {
-  if (adapter === 'sqlite' || host === null) throw new Error('The admin provisioner is for mysql and pgsql tenants only.');
-  const dbname = `ff_api_${host.split('.')[0]!.replace(/[^a-z0-9]/g, '')}`;
-  await runAdminStatement(adapter, `CREATE DATABASE ${dbname}`);
-  const admin = TEST_ADMIN[adapter];
-  return {
-    settings: { adapter, host: admin.host, port: String(admin.port), username: admin.username, password: admin.password, dbname },
-    drop: () => runAdminStatement(adapter, `DROP DATABASE IF EXISTS ${dbname}`),
-  };
-};
+import { deleteAllTenants } from '../support/console-runner.js';
+import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 
 for (const adapter of ['mysql', 'pgsql'] as const satisfies readonly DatabaseAdapter[]) {
   describe(`sites and users API on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
@@ -53,27 +13,18 @@ for (const adapter of ['mysql', 'pgsql'] as const satisfies readonly DatabaseAda
     let app: FastifyInstance;
     let host: string;
     let token: string;
-    let dropDatabase: () => Promise<void>;
 
     before(async () => {
       root = createTestRoot();
-      host = uniqueHost(adapter);
-      const created = await createTenant(root.registry, {
-        host: parseTenantHostName(host), dbAdapter: adapter, superuserLogin: 'admin', superuserPassword: 'secret-password',
-        superuserEmail: 'admin@example.org', siteName: 'First', siteUrl: 'https://example.org', clock: () => new Date('2024-01-01T00:00:00Z'),
-      }, async (...args) => {
-        const database = await adminProvisioner(...args);
-        dropDatabase = database.drop;
-        return database;
-      });
+      const created = await createTestTenant(root, { adapter, siteUrl: 'https://example.org', clock: () => new Date('2024-01-01T00:00:00Z') });
+      host = created.host;
       token = created.tokenAuth;
       app = await buildTestServer(root);
     });
 
     after(async () => {
       await app?.close();
-      await root.cleanup();
-      await dropDatabase?.();
+      await deleteAllTenants(root);
     });
 
     test('adds, finds, updates and deletes a site', async () => {
