@@ -236,7 +236,8 @@ describe('dashboard in Chromium', () => {
     await page.reload();
     await page.locator('.chart canvas').waitFor();
     assert.equal(await page.locator('.metric', { hasText: 'Visits' }).first().locator('dd').textContent(), '12');
-    assert.deepEqual(responses.sort(), ['200 range', '200 week']);
+    // The hash change may still be loading when the listener starts, so a call can show up twice.
+    assert.deepEqual([...new Set(responses)].sort(), ['200 range', '200 week']);
     await page.close();
   });
 
