@@ -224,6 +224,23 @@ describe('dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('shows a range of more than five years', async () => {
+    const page = await openSignedIn(hostWithData, 1280);
+    await page.goto(`http://${hostWithData}:${port}/#period=range&date=2018-01-01%2C2025-12-31`);
+    // The API returns at most 1825 periods per request, so the graph of eight years goes week by week.
+    const responses: string[] = [];
+    page.on('response', (response) => {
+      const url = new URL(response.url());
+      if (url.searchParams.get('method') === 'VisitsSummary.get') responses.push(`${response.status()} ${url.searchParams.get('period')}`);
+    });
+    await page.reload();
+    await page.locator('.chart canvas').waitFor();
+    assert.equal(await page.locator('.metric', { hasText: 'Visits' }).first().locator('dd').textContent(), '12');
+    // The hash change may still be loading when the listener starts, so a call can show up twice.
+    assert.deepEqual([...new Set(responses)].sort(), ['200 range', '200 week']);
+    await page.close();
+  });
+
   it('sends no request to any other host', () => {
     assert.ok(requestedUrls.length > 0);
     const foreign = requestedUrls.filter((url) => !/^http:\/\/[a-z0-9]+\.test\.example:\d+\//.test(url));

@@ -77,13 +77,31 @@ export function overviewQuery(selection: Selection): { period: Period; date: str
 /**
  * Returns the `period` and `date` of the call for the evolution graph: the last N periods up
  * to the selected one as `lastN` when it includes today, else as an explicit span ending at
- * it. A range is shown day by day.
+ * it. A range is shown day by day, or by a coarser period when it spans more days than the
+ * API returns periods for one request.
  */
 export function evolutionQuery(selection: Selection, today: string): { period: Exclude<Period, 'range'>; date: string } {
-  if (selection.period === 'range') return { period: 'day', date: selection.date };
+  if (selection.period === 'range') return { period: rangeEvolutionPeriod(selection.date), date: selection.date };
   const count = EVOLUTION_LENGTH[selection.period];
   if (selection.date === today) return { period: selection.period, date: `last${count}` };
   return { period: selection.period, date: `${evolutionStart(selection.period, selection.date, count)},${selection.date}` };
+}
+
+/** Maximum number of periods the Reporting API accepts in one request (`MAX_PERIODS_PER_REQUEST` on the server). */
+const MAX_EVOLUTION_POINTS = 1825;
+
+/**
+ * Returns the finest period that splits a range `START,END` into at most MAX_EVOLUTION_POINTS
+ * points, so a range of several years is shown week by week or month by month.
+ */
+function rangeEvolutionPeriod(range: string): Exclude<Period, 'range'> {
+  const [start = '', end = ''] = range.split(',');
+  const days = Math.round((parseDate(end).getTime() - parseDate(start).getTime()) / 86_400_000) + 1;
+  if (days <= MAX_EVOLUTION_POINTS) return 'day';
+  // A span of N days touches at most N / 7 + 2 weeks and N / 28 + 2 months.
+  if (days / 7 + 2 <= MAX_EVOLUTION_POINTS) return 'week';
+  if (days / 28 + 2 <= MAX_EVOLUTION_POINTS) return 'month';
+  return 'year';
 }
 
 function evolutionStart(period: Exclude<Period, 'range'>, date: string, count: number): string {

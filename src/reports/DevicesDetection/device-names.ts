@@ -1,13 +1,14 @@
 /** Names of the codes DeviceDetector stores for browsers, operating systems and device types. */
+import { createRequire } from 'node:module';
 
-/** Browser names by DeviceDetector's two-letter code (a common subset; other codes are shown as the code). */
-export const BROWSER_NAMES: Readonly<Record<string, string>> = {
-  CH: 'Chrome', CM: 'Chrome Mobile', CI: 'Chrome Mobile iOS', CR: 'Chromium', FF: 'Firefox', FM: 'Firefox Mobile',
-  FE: 'Firefox Mobile iOS', SF: 'Safari', MF: 'Mobile Safari', OP: 'Opera', OM: 'Opera Mobile', OI: 'Opera Mini',
-  IE: 'Internet Explorer', IM: 'IE Mobile', PS: 'Microsoft Edge', EM: 'Edge Mobile', SB: 'Samsung Browser',
-  UC: 'UC Browser', YA: 'Yandex Browser', BR: 'Brave', VI: 'Vivaldi', DD: 'DuckDuckGo Privacy Browser',
-  AW: 'Amazon Silk', AN: 'Android Browser', HU: 'Huawei Browser', MI: 'MIUI Browser', QQ: 'QQ Browser', OV: 'Opera GX',
-};
+// node-device-detector keeps this table as a plain CommonJS object without typings.
+const require = createRequire(import.meta.url);
+
+/**
+ * Browser names by DeviceDetector's two-letter code, from node-device-detector's own table, so
+ * every code that tracking can store gets the name Live.getLastVisitsDetails shows for it.
+ */
+export const BROWSER_NAMES: Readonly<Record<string, string>> = require('node-device-detector/parser/client/browser-short.js') as Record<string, string>;
 
 /** Operating system families by DeviceDetector's OS code (a common subset; other codes are their own family). */
 export const OS_FAMILIES: Readonly<Record<string, string>> = {
