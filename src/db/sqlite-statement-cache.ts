@@ -1,0 +1,30 @@
+/** A better-sqlite3 connection for Kysely that prepares each distinct SQL text once. */
+import type SQLite from 'better-sqlite3';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { LRUCache } from 'lru-cache';
+
+/** Distinct SQL texts whose prepared statements one connection keeps. */
+export const DEFAULT_STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Wraps a connection so that `prepare` returns a cached statement for SQL it has seen.
+ * Kysely's SQLite driver calls `prepare` for every query, and preparing costs more than
+ * running the short statements of tracking. A statement busy in an `iterate()` (a Kysely
+ * stream) cannot run a second query, so a fresh one is prepared for that call instead.
+ */
+export function withStatementCache(database: SQLite.Database, size = DEFAULT_STATEMENT_CACHE_SIZE): SqliteDatabase {
+  const statements = new LRUCache<string, SQLite.Statement>({ max: size });
+  return {
+    close: () => {
+      statements.clear();
+      database.close();
+    },
+    prepare: (sql: string): SqliteStatement => {
+      const cached = statements.get(sql);
+      if (cached && !cached.busy) return cached;
+      const statement = database.prepare(sql);
+      if (!cached) statements.set(sql, statement);
+      return statement;
+    },
+  };
+}
