@@ -1,7 +1,6 @@
 /** A better-sqlite3 connection for Kysely that prepares each distinct SQL text once. */
 import type SQLite from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
-import { LRUCache } from 'lru-cache';
 
 /** Distinct SQL texts whose prepared statements one connection keeps. */
 export const DEFAULT_STATEMENT_CACHE_SIZE = 500;
@@ -13,7 +12,9 @@ export const DEFAULT_STATEMENT_CACHE_SIZE = 500;
  * stream) cannot run a second query, so a fresh one is prepared for that call instead.
  */
 export function withStatementCache(database: SQLite.Database, size = DEFAULT_STATEMENT_CACHE_SIZE): SqliteDatabase {
-  const statements = new LRUCache<string, SQLite.Statement>({ max: size });
+  // A Map keeps insertion order, so the oldest statement goes when the cache is full. The SQL texts
+  // tracking uses are about twenty, so this rarely happens, and a Map lookup costs less than an LRU's.
+  const statements = new Map<string, SQLite.Statement>();
   return {
     close: () => {
       statements.clear();
@@ -23,7 +24,9 @@ export function withStatementCache(database: SQLite.Database, size = DEFAULT_STA
       const cached = statements.get(sql);
       if (cached && !cached.busy) return cached;
       const statement = database.prepare(sql);
-      if (!cached) statements.set(sql, statement);
+      if (cached) return statement;
+      if (statements.size >= size) statements.delete(statements.keys().next().value!);
+      statements.set(sql, statement);
       return statement;
     },
   };

@@ -28,7 +28,7 @@ describe('withStatementCache', () => {
     database.close();
   });
 
-  test('evicts the least recently used statement past its size', () => {
+  test('evicts the oldest statement past its size', () => {
     const database = withStatementCache(new SQLite(':memory:'), 1);
     const first = database.prepare('SELECT 1');
     database.prepare('SELECT 2');
