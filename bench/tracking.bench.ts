@@ -1,11 +1,15 @@
 /**
  * Tracking benchmark: a bare node:http server that returns the GIF, against Footfall's
- * tracking endpoint on SQLite, both on 127.0.0.1. Prints hits per second of each, their
- * ratio, latency percentiles at half of Footfall's maximum rate, and bulk hits per second.
- * Every phase is bounded by a request count and a time limit.
+ * tracking endpoint on SQLite, MariaDB and PostgreSQL, all on 127.0.0.1. Prints hits per
+ * second of each, their ratio to the bare server, latency percentiles at half of each
+ * engine's maximum rate, and bulk hits per second. Every phase is bounded by a request
+ * count and a time limit. `BENCH_ENGINES=sqlite,mysql` picks the engines.
  */
 import { createServer, request, Agent, type Server } from 'node:http';
 import { cpus, totalmem } from 'node:os';
+import type { DatabaseAdapter } from '../src/db/database-config.js';
+import { deleteAllTenants } from '../test/support/console-runner.js';
+import { engineSkip } from '../test/support/engines.js';
 import { buildTestServer, createTestRoot, createTestTenant } from '../test/support/test-root.js';
 import { TRANSPARENT_GIF } from '../src/tracking/tracker-response.js';
 
@@ -15,19 +19,25 @@ const CONCURRENCY = 32;
 /** Requests of the paced phase at half the maximum rate. */
 const PACED_REQUESTS = Number(process.env.BENCH_PACED_REQUESTS ?? 2000);
 /** Bulk requests and hits in each. */
-const BULK_REQUESTS = 40;
-const BULK_HITS = 100;
+const BULK_REQUESTS = Number(process.env.BENCH_BULK_REQUESTS ?? 40);
+const BULK_HITS = 500;
+const BULK_IN_FLIGHT = 4;
 /** No phase runs longer than this. */
 const PHASE_LIMIT_MS = 60_000;
 
-const USER_AGENTS = [
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0',
-  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
-  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
-  'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36',
-  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.0.0',
+/** User agents with `{patch}` where each browser's version number goes. */
+const USER_AGENT_TEMPLATES = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.{patch}',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.{patch} Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.6367.{patch} Safari/537.36',
+  'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.6367.{patch} Mobile Safari/537.36',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.{patch} Safari/605.1.15',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.2478.{patch}',
 ];
+
+/** 6 browsers × 50 versions: 300 distinct user agents, because real traffic has many. */
+const USER_AGENTS = USER_AGENT_TEMPLATES.flatMap((template) =>
+  Array.from({ length: 50 }, (_, patch) => template.replace('{patch}', String(patch))));
 
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
@@ -101,12 +111,36 @@ async function bulk(target: Target): Promise<number> {
       if (status !== 200) throw new Error(`bulk status ${status}`);
     }
   };
-  await Promise.all(Array.from({ length: 4 }, worker));
+  await Promise.all(Array.from({ length: BULK_IN_FLIGHT }, worker));
   return (next * BULK_HITS) / ((performance.now() - started) / 1000);
 }
 
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+}
+
+interface EngineResult {
+  adapter: DatabaseAdapter;
+  singleRate: number;
+  latency: { p50: number; p99: number };
+  bulkRate: number;
+}
+
+async function measureEngine(adapter: DatabaseAdapter): Promise<EngineResult> {
+  const root = createTestRoot();
+  try {
+    const { host } = await createTestTenant(root, { adapter, siteUrl: 'https://example.org' });
+    const app = await buildTestServer(root);
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const target = { port: Number(new URL(address).port), host };
+    const singleRate = await closedLoop(target, SINGLE_REQUESTS, pageviewPath);
+    const latency = await paced(target, PACED_REQUESTS, singleRate / 2);
+    const bulkRate = await bulk(target);
+    await app.close();
+    return { adapter, singleRate, latency, bulkRate };
+  } finally {
+    await deleteAllTenants(root);
+  }
 }
 
 async function main(): Promise<void> {
@@ -118,25 +152,25 @@ async function main(): Promise<void> {
   const bareRate = await closedLoop(bareTarget, SINGLE_REQUESTS, pageviewPath);
   bare.close();
 
-  const root = createTestRoot();
-  const { host } = await createTestTenant(root, { siteUrl: 'https://example.org' });
-  const app = await buildTestServer(root);
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  const target = { port: Number(new URL(address).port), host };
-  const footfallRate = await closedLoop(target, SINGLE_REQUESTS, pageviewPath);
-  const latency = await paced(target, PACED_REQUESTS, footfallRate / 2);
-  const bulkRate = await bulk(target);
-  await app.close();
-  await root.cleanup();
-  agent.destroy();
-
   const lines = [
     `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-    `bare node:http GIF: ${bareRate.toFixed(0)} requests/s (${SINGLE_REQUESTS} requests, ${CONCURRENCY} in flight)`,
-    `Footfall single pageviews (SQLite): ${footfallRate.toFixed(0)} hits/s, ${(footfallRate / bareRate * 100).toFixed(1)}% of bare`,
-    `Footfall at half max rate (${(footfallRate / 2).toFixed(0)}/s, ${PACED_REQUESTS} requests): p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms`,
-    `Footfall bulk (${BULK_REQUESTS} x ${BULK_HITS} hits, 4 in flight): ${bulkRate.toFixed(0)} hits/s`,
+    `bare node:http GIF: ${bareRate.toFixed(0)} requests/s (${SINGLE_REQUESTS} requests, ${CONCURRENCY} connections)`,
   ];
+  const engines = (process.env.BENCH_ENGINES ?? 'sqlite,mysql,pgsql').split(',') as DatabaseAdapter[];
+  for (const adapter of engines) {
+    const skip = await engineSkip(adapter);
+    if (skip) {
+      lines.push(`${adapter}: skipped, ${skip}`);
+      continue;
+    }
+    const result = await measureEngine(adapter);
+    lines.push(
+      `${adapter} single pageviews: ${result.singleRate.toFixed(0)} hits/s, ${(result.singleRate / bareRate).toFixed(2)} x bare`,
+      `${adapter} at half max rate (${(result.singleRate / 2).toFixed(0)}/s, ${PACED_REQUESTS} requests): p50 ${result.latency.p50.toFixed(1)} ms, p99 ${result.latency.p99.toFixed(1)} ms`,
+      `${adapter} bulk (${BULK_REQUESTS} x ${BULK_HITS} hits, ${BULK_IN_FLIGHT} connections): ${result.bulkRate.toFixed(0)} hits/s`,
+    );
+  }
+  agent.destroy();
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

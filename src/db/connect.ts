@@ -7,6 +7,7 @@ import { createPool as createMysqlPool } from 'mysql2';
 import pg from 'pg';
 import type { DatabaseConfig } from './database-config.js';
 import type { Database } from './schema.js';
+import { withStatementCache } from './sqlite-statement-cache.js';
 import { TablePrefixPlugin } from './table-prefix-plugin.js';
 
 // PostgreSQL sends BIGINT (type 20) as text because it can exceed 2^53; our ids and
@@ -38,7 +39,7 @@ export type IdleConnectionErrorHandler = (error: Error) => void;
 export function createDialect(config: DatabaseConfig, onIdleError: IdleConnectionErrorHandler = () => undefined): Dialect {
   switch (config.adapter) {
     case 'sqlite':
-      return new SqliteDialect({ database: async () => openSqlite(config) });
+      return new SqliteDialect({ database: async () => withStatementCache(openSqlite(config)) });
     case 'mysql':
       return new MysqlDialect({
         pool: async () => createMysqlPool({

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
-import { DeviceDetection } from '../../src/tracking/device-detection.js';
+import { ANY_BOT_PATTERN, DeviceDetection } from '../../src/tracking/device-detection.js';
 import { Geolocator } from '../../src/tracking/geo/geolocator.js';
 import { buildMmdb } from '../../src/tracking/geo/mmdb-writer.js';
 import { ipMatchesRule, maskIpAddress } from '../../src/tracking/ip-address.js';
@@ -8,6 +9,9 @@ import { cleanPageUrl, splitUrlPrefix } from '../../src/tracking/page-url.js';
 import { detectReferrer } from '../../src/tracking/referrer-detection.js';
 import { formatSiteDate, formatSiteDateTime } from '../../src/tracking/site-time.js';
 import { TrackingParams } from '../../src/tracking/tracking-params.js';
+
+/** node-device-detector's own detector, to compare with. It is CommonJS, and its typings declare a default export that does not exist. */
+const DeviceDetector = createRequire(import.meta.url)('node-device-detector') as new (options: object) => { parseBot(userAgent: string): { name?: string } | null };
 
 const CAMPAIGN_CONFIG = {
   campaignNameParameters: ['pk_campaign', 'mtm_campaign', 'utm_campaign'],
@@ -133,6 +137,34 @@ describe('device detection', () => {
 
   test('malformed client hints are ignored', () => {
     assert.equal(detection.detect('Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0', '{not json').browserName, 'FF');
+  });
+});
+
+describe('ANY_BOT_PATTERN', () => {
+  const detector = new DeviceDetector({});
+  const userAgents = [
+    'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+    'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)',
+    'Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)',
+    'facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)',
+    'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)',
+    'curl/8.5.0',
+    'python-requests/2.31.0',
+    'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.0; +https://openai.com/gptbot)',
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0',
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+    'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36',
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.0.0',
+  ];
+  for (const userAgent of userAgents) {
+    test(`agrees with the bot parser on ${userAgent.slice(0, 40)}`, () => {
+      assert.equal(ANY_BOT_PATTERN.test(userAgent), Boolean(detector.parseBot(userAgent)?.name));
+    });
+  }
+
+  test('matches crawlers but not libraries or browsers', () => {
+    // node-device-detector counts curl and python-requests as library clients, not bots.
+    assert.deepEqual(userAgents.map((userAgent) => ANY_BOT_PATTERN.test(userAgent)), [true, true, true, true, true, false, false, true, false, false, false, false]);
   });
 });
 
