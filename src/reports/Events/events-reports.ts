@@ -1,6 +1,7 @@
 /** The Events reports: events by category, action and name. */
 import type { ApiObject } from '../../api/api-value.js';
 import type { ReportDefinition, TableReportDefinition } from '../report-definition.js';
+import { describeReport } from '../report-metadata.js';
 import { roundTo } from '../visit-metrics.js';
 
 function processEventMetrics(metrics: Readonly<Record<string, number>>): ApiObject {
@@ -8,13 +9,18 @@ function processEventMetrics(metrics: Readonly<Record<string, number>>): ApiObje
   return { avg_event_value: withValue === 0 ? 0 : roundTo((metrics.sum_event_value ?? 0) / withValue, 2) };
 }
 
-function eventReport(action: string, description: string): TableReportDefinition {
-  return { kind: 'table', name: `Events.${action}`, record: `Events_${action}`, description, defaultSortColumn: 'nb_events', processMetrics: processEventMetrics };
+function eventReport(action: string, description: string, name: string, dimension: string): TableReportDefinition {
+  const metadata = describeReport({
+    category: 'Behaviour', subcategory: 'Events', name, dimension,
+    metrics: ['nb_uniq_visitors', 'nb_visits', 'nb_events', 'nb_events_with_value', 'sum_event_value', 'min_event_value', 'max_event_value'],
+    processedMetrics: ['avg_event_value'],
+  });
+  return { kind: 'table', name: `Events.${action}`, record: `Events_${action}`, description, metadata, defaultSortColumn: 'nb_events', processMetrics: processEventMetrics };
 }
 
 /** The Events reports. */
 export const EVENTS_REPORTS: readonly ReportDefinition[] = [
-  eventReport('getCategory', 'Returns events by category, with the event actions of each as subtables.'),
-  eventReport('getAction', 'Returns events by action, with the event names of each as subtables.'),
-  eventReport('getName', 'Returns events by name, with the event actions of each as subtables.'),
+  eventReport('getCategory', 'Returns events by category, with the event actions of each as subtables.', 'Event Categories', 'Event Category'),
+  eventReport('getAction', 'Returns events by action, with the event names of each as subtables.', 'Event Actions', 'Event Action'),
+  eventReport('getName', 'Returns events by name, with the event actions of each as subtables.', 'Event Names', 'Event Name'),
 ];

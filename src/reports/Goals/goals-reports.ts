@@ -2,6 +2,7 @@
 import type { ApiObject } from '../../api/api-value.js';
 import { FootfallError, quote } from '../../errors.js';
 import type { ReportDefinition } from '../report-definition.js';
+import { describeReport } from '../report-metadata.js';
 import { roundTo } from '../visit-metrics.js';
 
 /** Formats a conversion rate as Matomo does, with up to two decimals: `33.33%`. */
@@ -25,6 +26,11 @@ export const GOALS_REPORTS: readonly ReportDefinition[] = [
     kind: 'metrics',
     name: 'Goals.get',
     description: 'Returns conversions, converted visits, revenue and conversion rate of all goals, or of the goal given by idGoal, split by new and returning visits.',
+    metadata: describeReport({
+      category: 'Goals', subcategory: 'Overview', name: 'Goals',
+      metrics: ['nb_conversions', 'nb_visits_converted', 'revenue'], processedMetrics: ['conversion_rate'],
+    }),
+    listPerGoal: true,
     build(numerics, _period, params) {
       const rawGoal = params.optionalString('idGoal');
       if (rawGoal !== undefined && rawGoal !== '' && !/^[1-9][0-9]*$/.test(rawGoal)) {
