@@ -113,7 +113,7 @@ async function serveSite(call: ApiCall, definition: ReportDefinition, site: Site
   for (const period of request.periods) {
     const archive = await archiver.load({ siteId: site.idsite, zone }, period, segment);
     const value = definition.kind === 'metrics'
-      ? serveMetrics(call, definition.build(archive.records.numerics, period, call.params))
+      ? serveMetrics(call, definition.build(archive.records.numerics, period, call.params, archive.records.reports))
       : serveTable(call, definition, archive.records.reports[definition.recordFor?.(call.params) ?? definition.record] ?? [], period);
     values.push([period.label, formatMetrics(value, formatOptions)]);
   }

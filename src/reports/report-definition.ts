@@ -15,8 +15,11 @@ export interface MetricsReportDefinition {
   metadata: ReportMetadata;
   /** True when `API.getReportMetadata` also lists one copy per goal of the site, with `parameters.idGoal`. */
   listPerGoal?: boolean;
-  /** Returns the object served for a period, or null when the period has no data (served as `[]`). */
-  build(numerics: Readonly<Record<string, number>>, period: Period, params: ApiParams): ApiObject | null;
+  /**
+   * Returns the object served for a period, or null when the period has no data (served as `[]`).
+   * `reports` contains the archive's report tables, for metrics counted from rows (distinct websites).
+   */
+  build(numerics: Readonly<Record<string, number>>, period: Period, params: ApiParams, reports: Readonly<Record<string, ReportRow[]>>): ApiObject | null;
 }
 
 /** A report stored as a table in an archive, served as rows (`Referrers.getWebsites`). */

@@ -67,6 +67,17 @@ const METRICS: Readonly<Record<string, MetricDescription>> = {
   min_event_value: { translation: 'Minimum event value', type: 'number' },
   max_event_value: { translation: 'Maximum event value', type: 'number' },
   avg_event_value: { translation: 'Average event value', type: 'number', documentation: 'The average of all values for this event.' },
+  Referrers_visitorsFromSearchEngines: { translation: 'Visits from search engines', type: 'number' },
+  Referrers_visitorsFromSocialNetworks: { translation: 'Visits from social networks', type: 'number' },
+  Referrers_visitorsFromDirectEntry: { translation: 'Visits from direct entry', type: 'number' },
+  Referrers_visitorsFromWebsites: { translation: 'Visits from websites', type: 'number' },
+  Referrers_visitorsFromCampaigns: { translation: 'Visits from campaigns', type: 'number' },
+  Referrers_distinctSearchEngines: { translation: 'Distinct search engines', type: 'number' },
+  Referrers_distinctSocialNetworks: { translation: 'Distinct social networks', type: 'number' },
+  Referrers_distinctKeywords: { translation: 'Distinct keywords', type: 'number' },
+  Referrers_distinctWebsites: { translation: 'Distinct websites', type: 'number' },
+  Referrers_distinctWebsitesUrls: { translation: 'Distinct website URLs', type: 'number' },
+  Referrers_distinctCampaigns: { translation: 'Distinct campaigns', type: 'number' },
 };
 
 /** The stored visit metrics of dimension reports, in Matomo's order. */

@@ -18,6 +18,25 @@ describe('Referrers reports', () => {
     ]);
   });
 
+  it('get counts visits and distinct referrers by type', async () => {
+    assert.deepEqual(await fixture.getJson(`method=Referrers.get&${day()}`), {
+      Referrers_visitorsFromSearchEngines: 1, Referrers_visitorsFromSocialNetworks: 0, Referrers_visitorsFromDirectEntry: 1, Referrers_visitorsFromWebsites: 1, Referrers_visitorsFromCampaigns: 1,
+      Referrers_distinctSearchEngines: 1, Referrers_distinctSocialNetworks: 0, Referrers_distinctKeywords: 1, Referrers_distinctWebsites: 1, Referrers_distinctWebsitesUrls: 1, Referrers_distinctCampaigns: 1,
+      Referrers_visitorsFromSearchEngines_percent: '25%', Referrers_visitorsFromSocialNetworks_percent: '0%', Referrers_visitorsFromDirectEntry_percent: '25%',
+      Referrers_visitorsFromWebsites_percent: '25%', Referrers_visitorsFromCampaigns_percent: '25%',
+    });
+    assert.deepEqual(await fixture.getJson(`method=Referrers.get&idSite=${fixture.siteId}&period=day&date=2024-04-01`), []);
+  });
+
+  it('getAll lists referrers of every type', async () => {
+    const rows = await fixture.getJson(`method=Referrers.getAll&${day()}`);
+    assert.deepEqual(rows.map((row: any) => [row.label, row.referer_type, row.nb_visits]), [
+      ['spring', 'Campaigns', 1], ['Direct Entry', 'Direct Entry', 1], ['Google', 'Search Engines', 1], ['news.example.com', 'Websites', 1],
+    ]);
+    assert.equal(rows[2].segment, 'referrerName==Google');
+    assert.equal(rows[2].idsubdatatable, undefined);
+  });
+
   it('getReferrerType serves a subtable by idSubtable', async () => {
     assert.deepEqual(await fixture.getJson(`method=Referrers.getReferrerType&${day()}&idSubtable=2`), [
       { label: 'Google', nb_uniq_visitors: 1, nb_visits: 1, nb_actions: 1, max_actions: 1, sum_visit_length: 0, bounce_count: 1, nb_visits_converted: 0, segment: 'referrerName==Google' },
