@@ -84,4 +84,14 @@ export const ACTIONS_REPORTS: readonly ReportDefinition[] = [
   { kind: 'table', name: 'Actions.getSiteSearchKeywords', record: 'Actions_getSiteSearchKeywords', defaultSortColumn: 'nb_visits', description: 'Returns the keywords of site searches.',
     metadata: describeReport({ category: 'Actions', subcategory: 'Site Search', name: 'Site Search Keywords', dimension: 'Keyword (Site Search)', metrics: ['nb_visits', 'nb_hits'] }),
   },
+  {
+    kind: 'table', name: 'Actions.getSiteSearchNoResultKeywords', record: 'Actions_getSiteSearchNoResultKeywords', defaultSortColumn: 'nb_visits',
+    description: 'Returns the keywords of site searches that found no results (search_count=0).',
+    metadata: describeReport({ category: 'Actions', subcategory: 'Site Search', name: 'Search Keywords with No Results', dimension: 'Keyword (Site Search)', metrics: ['nb_visits', 'nb_hits'] }),
+  },
+  {
+    kind: 'table', name: 'Actions.getSiteSearchCategories', record: 'Actions_getSiteSearchCategories', defaultSortColumn: 'nb_visits',
+    description: 'Returns site searches by search category (search_cat).',
+    metadata: describeReport({ category: 'Actions', subcategory: 'Site Search', name: 'Search Categories', dimension: 'Search Category', metrics: ['nb_visits', 'nb_hits'] }),
+  },
 ];
