@@ -132,6 +132,8 @@ function sortRows(rows: OutputRow[], column: string, order: 'asc' | 'desc'): Out
 function pickColumns(row: OutputRow, options: DataTableFilterOptions): OutputRow {
   const keep = options.showColumns ? new Set(['label', 'idsubdatatable', ...(row[ROW_METADATA_NAMES] ?? []), ...options.showColumns]) : undefined;
   const result: OutputRow = {};
+  // Expanded subtables pass through here twice, so the metadata names stay on the row.
+  if (row[ROW_METADATA_NAMES]) result[ROW_METADATA_NAMES] = row[ROW_METADATA_NAMES];
   for (const [key, value] of Object.entries(row)) {
     if (keep && !keep.has(key) && key !== 'subtable') continue;
     if (options.hideColumns.includes(key)) continue;
