@@ -30,6 +30,13 @@ describe('Goals.get', () => {
     });
   });
 
+  it('returns e-commerce order metrics for idGoal=ecommerceOrder', async () => {
+    assert.deepEqual(await goals('&idGoal=ecommerceOrder'), {
+      nb_conversions: 1, nb_visits_converted: 1, revenue: 500, conversion_rate: '33.33%',
+      items: 0, revenue_subtotal: 0, revenue_tax: 0, revenue_shipping: 0, revenue_discount: 0, avg_order_revenue: 500,
+    });
+  });
+
   it('restricts to one goal with idGoal', async () => {
     assert.deepEqual(await goals('&idGoal=2&showColumns=nb_conversions,revenue,conversion_rate'), { nb_conversions: 1, revenue: 10, conversion_rate: '33.33%' });
   });
