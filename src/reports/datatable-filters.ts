@@ -3,8 +3,11 @@ import type { ApiParams } from '../api/api-params.js';
 import type { ApiObject, ApiValue } from '../api/api-value.js';
 import { FootfallError, quote } from '../errors.js';
 
+/** Key of the names of a row's metadata (`segment`, `logo`...), which `showColumns` keeps as Matomo does. */
+export const ROW_METADATA_NAMES: unique symbol = Symbol('rowMetadataNames');
+
 /** An output row. While filters run, `subtable` contains the rows of its subtable. */
-export type OutputRow = ApiObject & { subtable?: OutputRow[] };
+export type OutputRow = ApiObject & { subtable?: OutputRow[]; [ROW_METADATA_NAMES]?: readonly string[] };
 
 /** The generic filters of one request. */
 export interface DataTableFilterOptions {
@@ -19,6 +22,8 @@ export interface DataTableFilterOptions {
   labels: string[] | undefined;
   showColumns: string[] | undefined;
   hideColumns: string[];
+  /** `filter_truncate`: the number of rows kept before the rest are summed into one "Others" row. */
+  truncate: number | undefined;
 }
 
 /**
@@ -41,6 +46,7 @@ export function parseDataTableFilters(params: ApiParams, defaultLimit: number): 
     labels: params.has('label') ? params.optionalList('label')?.map(decodeLabel) : undefined,
     showColumns: params.has('showColumns') ? params.optionalList('showColumns') : undefined,
     hideColumns: params.optionalList('hideColumns') ?? [],
+    truncate: parseTruncate(params.optionalString('filter_truncate')),
   };
 }
 
@@ -51,6 +57,37 @@ function decodeLabel(label: string): string {
   } catch {
     return label;
   }
+}
+
+function parseTruncate(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^[0-9]+$/.test(raw)) throw new FootfallError('PARAMETER_INVALID', `Invalid filter_truncate ${quote(raw)}. Use the number of rows to keep, a whole number from 0.`);
+  return Number(raw);
+}
+
+/** Label of the row that `filter_truncate` sums the remaining rows into, as Matomo's English output names it. */
+export const OTHERS_LABEL = 'Others';
+
+/**
+ * Returns the first `keep` rows and one "Others" row summing the numeric columns of the rest
+ * (the largest value of `max_*` columns, the smallest of `min_*`).
+ *
+ * NOTE: the "Others" row leaves out processed metrics such as bounce_rate, which Matomo recomputes.
+ */
+function truncateRows(rows: OutputRow[], keep: number): OutputRow[] {
+  if (rows.length <= keep) return rows;
+  const others: OutputRow = { label: OTHERS_LABEL };
+  for (const row of rows.slice(keep)) {
+    for (const [name, value] of Object.entries(row)) {
+      if (typeof value !== 'number' || name === 'idsubdatatable' || (row[ROW_METADATA_NAMES] ?? []).includes(name)) continue;
+      const current = others[name];
+      if (typeof current !== 'number') others[name] = value;
+      else if (name.startsWith('max_')) others[name] = Math.max(current, value);
+      else if (name.startsWith('min_')) others[name] = Math.min(current, value);
+      else others[name] = current + value;
+    }
+  }
+  return [...rows.slice(0, keep), others];
 }
 
 function parsePattern(raw: string | undefined): RegExp | undefined {
@@ -93,9 +130,10 @@ function sortRows(rows: OutputRow[], column: string, order: 'asc' | 'desc'): Out
 }
 
 function pickColumns(row: OutputRow, options: DataTableFilterOptions): OutputRow {
-  // NOTE: Matomo's showColumns keeps row metadata (segment, logo...); here it keeps only the label and idsubdatatable.
-  const keep = options.showColumns ? new Set(['label', 'idsubdatatable', ...options.showColumns]) : undefined;
+  const keep = options.showColumns ? new Set(['label', 'idsubdatatable', ...(row[ROW_METADATA_NAMES] ?? []), ...options.showColumns]) : undefined;
   const result: OutputRow = {};
+  // Expanded subtables pass through here twice, so the metadata names stay on the row.
+  if (row[ROW_METADATA_NAMES]) result[ROW_METADATA_NAMES] = row[ROW_METADATA_NAMES];
   for (const [key, value] of Object.entries(row)) {
     if (keep && !keep.has(key) && key !== 'subtable') continue;
     if (options.hideColumns.includes(key)) continue;
@@ -112,8 +150,8 @@ function finishRow(row: OutputRow, options: DataTableFilterOptions, sortColumn: 
 }
 
 /**
- * Applies the generic filters in Matomo's order: label, flat, pattern, sort, offset and
- * limit (-1 means all), then show/hide columns. `defaultSortColumn` is the report's
+ * Applies the generic filters in Matomo's order: label, flat, pattern, sort, truncate,
+ * offset and limit (-1 means all), then show/hide columns. `defaultSortColumn` is the report's
  * natural order (usually nb_visits), or null for the archived order.
  */
 export function applyDataTableFilters(rows: OutputRow[], options: DataTableFilterOptions, defaultSortColumn: string | null): OutputRow[] {
@@ -127,6 +165,7 @@ export function applyDataTableFilters(rows: OutputRow[], options: DataTableFilte
 
   const sortColumn = options.sortColumn ?? defaultSortColumn;
   if (sortColumn !== null) result = sortRows(result, sortColumn, options.sortOrder);
+  if (options.truncate !== undefined) result = truncateRows(result, options.truncate);
   result = result.slice(options.offset, options.limit < 0 ? undefined : options.offset + options.limit);
   return result.map((row) => finishRow(row, options, sortColumn));
 }

@@ -7,6 +7,7 @@ import { EVENTS_REPORTS } from './Events/events-reports.js';
 import { GOALS_REPORTS } from './Goals/goals-reports.js';
 import { REFERRERS_REPORTS } from './Referrers/referrers-reports.js';
 import { registerReportDefinitions } from './report-api.js';
+import { registerReportMetadataApi } from './report-metadata-api.js';
 import type { ReportDefinition } from './report-definition.js';
 import { RESOLUTION_REPORTS } from './Resolution/resolution-reports.js';
 import { USER_COUNTRY_REPORTS } from './UserCountry/user-country-reports.js';
@@ -36,4 +37,5 @@ export const ALL_REPORTS: readonly ReportDefinition[] = [
 /** Registers an API method for every report. */
 export function registerReportModules(registry: ApiMethodRegistry): void {
   registerReportDefinitions(registry, ALL_REPORTS);
+  registerReportMetadataApi(registry, ALL_REPORTS);
 }

@@ -9,7 +9,8 @@ import { parseSiteTimezone } from '../archiving/site-timezone.js';
 import { FootfallError, quote } from '../errors.js';
 import { loadSites, siteNotFound, type SiteRecord } from '../sites/site-store.js';
 import { buildArchiveSegment } from '../segments/archive-segment.js';
-import { applyDataTableFilters, parseDataTableFilters, type OutputRow } from './datatable-filters.js';
+import { applyDataTableFilters, parseDataTableFilters, ROW_METADATA_NAMES, type OutputRow } from './datatable-filters.js';
+import { formatMetrics, parseMetricFormatMode } from './metric-format.js';
 import { REPORT_ARCHIVERS } from './report-archivers.js';
 import type { ReportDefinition, TableReportDefinition } from './report-definition.js';
 
@@ -69,6 +70,7 @@ function nestGoalMetrics(metrics: Readonly<Record<string, number>>): ApiObject {
 
 function toOutputRow(row: ReportRow, definition: TableReportDefinition, period: Period): OutputRow {
   const output: OutputRow = { label: row.label, ...nestGoalMetrics(row.metrics), ...(definition.processMetrics?.(row.metrics, period) ?? {}), ...(row.metadata ?? {}) };
+  if (row.metadata) output[ROW_METADATA_NAMES] = Object.keys(row.metadata);
   if (row.idsubdatatable !== undefined) output.idsubdatatable = row.idsubdatatable;
   if (row.subtable) output.subtable = row.subtable.map((child) => toOutputRow(child, definition, period));
   return output;
@@ -106,13 +108,14 @@ async function serveSite(call: ApiCall, definition: ReportDefinition, site: Site
     logger: call.logger.child({ tenant: call.tenant.key }),
   });
 
+  const formatOptions = { mode: parseMetricFormatMode(call.params), metricTypes: definition.metadata.metricTypes, currency: site.currency };
   const values: [string, ApiValue][] = [];
   for (const period of request.periods) {
     const archive = await archiver.load({ siteId: site.idsite, zone }, period, segment);
     const value = definition.kind === 'metrics'
-      ? serveMetrics(call, definition.build(archive.records.numerics, period, call.params))
+      ? serveMetrics(call, definition.build(archive.records.numerics, period, call.params, archive.records.reports))
       : serveTable(call, definition, archive.records.reports[definition.recordFor?.(call.params) ?? definition.record] ?? [], period);
-    values.push([period.label, value]);
+    values.push([period.label, formatMetrics(value, formatOptions)]);
   }
   return request.multiple ? new KeyedResults('date', values) : values[0]![1];
 }

@@ -3,6 +3,7 @@ import type { ApiParams } from '../api/api-params.js';
 import type { ApiObject } from '../api/api-value.js';
 import type { Period } from '../archiving/period.js';
 import type { ReportRow } from '../archiving/report-table.js';
+import type { ReportMetadata } from './report-metadata.js';
 
 /** A report made of the metrics of an archive, served as one object (`VisitsSummary.get`). */
 export interface MetricsReportDefinition {
@@ -10,8 +11,15 @@ export interface MetricsReportDefinition {
   /** `Module.action`, as Matomo spells it. */
   name: string;
   description: string;
-  /** Returns the object served for a period, or null when the period has no data (served as `[]`). */
-  build(numerics: Readonly<Record<string, number>>, period: Period, params: ApiParams): ApiObject | null;
+  /** What `API.getReportMetadata` lists for the report. */
+  metadata: ReportMetadata;
+  /** True when `API.getReportMetadata` also lists one copy per goal of the site, with `parameters.idGoal`. */
+  listPerGoal?: boolean;
+  /**
+   * Returns the object served for a period, or null when the period has no data (served as `[]`).
+   * `reports` contains the archive's report tables, for metrics counted from rows (distinct websites).
+   */
+  build(numerics: Readonly<Record<string, number>>, period: Period, params: ApiParams, reports: Readonly<Record<string, ReportRow[]>>): ApiObject | null;
 }
 
 /** A report stored as a table in an archive, served as rows (`Referrers.getWebsites`). */
@@ -19,6 +27,8 @@ export interface TableReportDefinition {
   kind: 'table';
   name: string;
   description: string;
+  /** What `API.getReportMetadata` lists for the report. */
+  metadata: ReportMetadata;
   /** Name of the archive record that contains the table, such as `Referrers_getWebsites`. */
   record: string;
   /** Returns the record for a request whose parameters choose the table (`idDimension`), instead of `record`. */
@@ -31,6 +41,8 @@ export interface TableReportDefinition {
   selectRows?(rows: readonly ReportRow[], params: ApiParams): ReportRow[];
   /** Returns the rows with the ones Matomo always lists added (all 24 hours), before `compareRows`. */
   completeRows?(rows: readonly ReportRow[]): ReportRow[];
+  /** True for a report served by name but not listed by `API.getReportMetadata`, because it needs a parameter such as `pageUrl`. */
+  unlisted?: boolean;
   /** Returns the processed metrics of a row (rates, averages), placed after its stored metrics. */
   processMetrics?(metrics: Readonly<Record<string, number>>, period: Period): ApiObject;
 }

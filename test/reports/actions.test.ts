@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createReportFixture, type ReportFixture } from '../support/report-fixture.js';
+import { createReportFixture, type ReportFixture, withoutRowMetadata } from '../support/report-fixture.js';
 
 describe('Actions reports', () => {
   let fixture: ReportFixture;
@@ -32,16 +32,16 @@ describe('Actions reports', () => {
     ]);
   });
 
-  it('getPageUrls serves a folder by idSubtable', async () => {
+  it('getPageUrls serves a folder by idSubtable, keeping row metadata', async () => {
     const rows = await fixture.getJson(`method=Actions.getPageUrls&${day()}&idSubtable=1&showColumns=nb_visits,nb_hits,url`);
     assert.deepEqual(rows, [
-      { label: '/post1', nb_visits: 2, nb_hits: 2, url: 'http://example.org/blog/post1' },
-      { label: '/post2', nb_visits: 1, nb_hits: 1, url: 'http://example.org/blog/post2' },
+      { label: '/post1', nb_visits: 2, nb_hits: 2, url: 'http://example.org/blog/post1', segment: 'pageUrl==http%253A%252F%252Fexample.org%252Fblog%252Fpost1' },
+      { label: '/post2', nb_visits: 1, nb_hits: 1, url: 'http://example.org/blog/post2', segment: 'pageUrl==http%253A%252F%252Fexample.org%252Fblog%252Fpost2' },
     ]);
   });
 
   it('getPageUrls picks a row inside a folder by label path', async () => {
-    const rows = await fixture.getJson(`method=Actions.getPageUrls&${day()}&label=${encodeURIComponent('blog>/post2')}&showColumns=nb_hits`);
+    const rows = withoutRowMetadata(await fixture.getJson(`method=Actions.getPageUrls&${day()}&label=${encodeURIComponent('blog>/post2')}&showColumns=nb_hits`));
     assert.deepEqual(rows, [{ label: '/post2', nb_hits: 1 }]);
   });
 
@@ -56,15 +56,20 @@ describe('Actions reports', () => {
       '\t<row>',
       '\t\t<label>blog</label>',
       '\t\t<nb_hits>3</nb_hits>',
+      '\t\t<segment>pageUrl=^http%253A%252F%252Fexample.org%252Fblog</segment>',
       '\t\t<idsubdatatable>1</idsubdatatable>',
       '\t\t<subtable>',
       '\t\t\t<row>',
       '\t\t\t\t<label>/post1</label>',
       '\t\t\t\t<nb_hits>2</nb_hits>',
+      '\t\t\t\t<url>http://example.org/blog/post1</url>',
+      '\t\t\t\t<segment>pageUrl==http%253A%252F%252Fexample.org%252Fblog%252Fpost1</segment>',
       '\t\t\t</row>',
       '\t\t\t<row>',
       '\t\t\t\t<label>/post2</label>',
       '\t\t\t\t<nb_hits>1</nb_hits>',
+      '\t\t\t\t<url>http://example.org/blog/post2</url>',
+      '\t\t\t\t<segment>pageUrl==http%253A%252F%252Fexample.org%252Fblog%252Fpost2</segment>',
       '\t\t\t</row>',
       '\t\t</subtable>',
       '\t</row>',
@@ -74,19 +79,19 @@ describe('Actions reports', () => {
 
   it('getPageUrl and getPageTitle return one page', async () => {
     const url = await fixture.getJson(`method=Actions.getPageUrl&${day()}&pageUrl=${encodeURIComponent('http://example.org/blog/post2')}&showColumns=nb_hits,url`);
-    assert.deepEqual(url, [{ label: '/post2', nb_hits: 1, url: 'http://example.org/blog/post2' }]);
-    const title = await fixture.getJson(`method=Actions.getPageTitle&${day()}&pageName=${encodeURIComponent('Blog / Post 1')}&showColumns=nb_hits`);
+    assert.deepEqual(url, [{ label: '/post2', nb_hits: 1, url: 'http://example.org/blog/post2', segment: 'pageUrl==http%253A%252F%252Fexample.org%252Fblog%252Fpost2' }]);
+    const title = withoutRowMetadata(await fixture.getJson(`method=Actions.getPageTitle&${day()}&pageName=${encodeURIComponent('Blog / Post 1')}&showColumns=nb_hits`));
     assert.deepEqual(title, [{ label: 'Post 1', nb_hits: 2 }]);
     assert.deepEqual(await fixture.getJson(`method=Actions.getPageUrl&${day()}&pageUrl=${encodeURIComponent('http://example.org/none')}`), []);
   });
 
   it('getPageUrls flattens folders into path labels', async () => {
-    const rows = await fixture.getJson(`method=Actions.getPageUrls&${day()}&flat=1&showColumns=nb_hits`);
+    const rows = withoutRowMetadata(await fixture.getJson(`method=Actions.getPageUrls&${day()}&flat=1&showColumns=nb_hits`));
     assert.deepEqual(rows.map((row: any) => [row.label, row.nb_hits]), [['/index', 3], ['blog - /post1', 2], ['blog - /post2', 1]]);
   });
 
   it('getPageTitles groups titles by category', async () => {
-    const rows = await fixture.getJson(`method=Actions.getPageTitles&${day()}&expanded=1&showColumns=nb_hits`);
+    const rows = withoutRowMetadata(await fixture.getJson(`method=Actions.getPageTitles&${day()}&expanded=1&showColumns=nb_hits`));
     assert.deepEqual(rows, [
       { label: 'Blog', nb_hits: 3, idsubdatatable: 1, subtable: [{ label: 'Post 1', nb_hits: 2 }, { label: 'Post 2', nb_hits: 1 }] },
       { label: 'Home', nb_hits: 3 },
@@ -102,12 +107,12 @@ describe('Actions entry, exit and download reports', () => {
   after(async () => { await fixture.close(); });
 
   it('getEntryPageUrls keeps pages that started visits', async () => {
-    const rows = await fixture.getJson(`method=Actions.getEntryPageUrls&${day()}&flat=1&showColumns=entry_nb_visits,entry_bounce_count`);
+    const rows = withoutRowMetadata(await fixture.getJson(`method=Actions.getEntryPageUrls&${day()}&flat=1&showColumns=entry_nb_visits,entry_bounce_count`));
     assert.deepEqual(rows, [{ label: '/index', entry_nb_visits: 3, entry_bounce_count: 1 }, { label: 'blog - /post1', entry_nb_visits: 1, entry_bounce_count: 1 }]);
   });
 
   it('getExitPageUrls keeps pages that ended visits', async () => {
-    const rows = await fixture.getJson(`method=Actions.getExitPageUrls&${day()}&flat=1&showColumns=exit_nb_visits,exit_rate`);
+    const rows = withoutRowMetadata(await fixture.getJson(`method=Actions.getExitPageUrls&${day()}&flat=1&showColumns=exit_nb_visits,exit_rate`));
     assert.deepEqual(rows, [
       { label: '/index', exit_nb_visits: 2, exit_rate: '67%' },
       { label: 'blog - /post1', exit_nb_visits: 1, exit_rate: '100%' },

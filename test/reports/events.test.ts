@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createAction, createVisit } from '../support/log-factories.js';
-import { createReportFixture, type ReportFixture } from '../support/report-fixture.js';
+import { createReportFixture, type ReportFixture, withoutRowMetadata } from '../support/report-fixture.js';
 
 describe('Events reports', () => {
   let fixture: ReportFixture;
@@ -35,8 +35,27 @@ describe('Events reports', () => {
     assert.deepEqual(actions, [{ label: 'Play', nb_events: 2, segment: 'eventAction==Play' }, { label: 'Pause', nb_events: 1, segment: 'eventAction==Pause' }]);
   });
 
+  it('getCategory switches subtables with secondaryDimension', async () => {
+    const rows = await fixture.getJson(query('Events.getCategory', '&secondaryDimension=eventName&expanded=1&showColumns=nb_events&filter_limit=1'));
+    assert.deepEqual(rows.map((row: any) => [row.label, row.subtable.map((child: any) => [child.label, child.nb_events, child.segment])]), [
+      ['Movie', [['Trailer', 2, 'eventName==Trailer'], ['Event name not defined', 1, 'eventName==']]],
+    ]);
+    const byIdSubtable = await fixture.getJson(query('Events.getCategory', '&secondaryDimension=eventName&idSubtable=1&showColumns=nb_events'));
+    assert.deepEqual(byIdSubtable.map((row: any) => row.label), ['Trailer', 'Event name not defined']);
+  });
+
+  it('getCategory rejects its own dimension as secondaryDimension', async () => {
+    const response = await fixture.app.inject({
+      method: 'GET', headers: { host: fixture.host },
+      url: `/index.php?module=API&format=json&token_auth=${fixture.token}&${query('Events.getCategory', '&secondaryDimension=eventCategory')}`,
+    });
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.json().code, 'PARAMETER_INVALID');
+    assert.equal(response.json().message, "Invalid secondaryDimension 'eventCategory' for Events.getCategory. Use eventAction or eventName.");
+  });
+
   it('getName labels events without a name', async () => {
-    const names = await fixture.getJson(query('Events.getName', '&showColumns=nb_events'));
+    const names = withoutRowMetadata(await fixture.getJson(query('Events.getName', '&showColumns=nb_events')));
     assert.deepEqual(names, [{ label: 'Event name not defined', nb_events: 2, idsubdatatable: 1 }, { label: 'Trailer', nb_events: 2, idsubdatatable: 2 }]);
   });
 
@@ -46,7 +65,7 @@ describe('Events reports', () => {
   });
 
   it('combines minimum values across days of a week', async () => {
-    const week = await fixture.getJson(`method=Events.getCategory&idSite=${fixture.siteId}&period=week&date=2024-05-02&label=Movie&showColumns=min_event_value,max_event_value,sum_daily_nb_uniq_visitors`);
+    const week = withoutRowMetadata(await fixture.getJson(`method=Events.getCategory&idSite=${fixture.siteId}&period=week&date=2024-05-02&label=Movie&showColumns=min_event_value,max_event_value,sum_daily_nb_uniq_visitors`));
     assert.deepEqual(week, [{ label: 'Movie', sum_daily_nb_uniq_visitors: 1, min_event_value: 0.5, max_event_value: 9.5, idsubdatatable: 1 }]);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createConversion, createVisit } from '../support/log-factories.js';
-import { createReportFixture, type ReportFixture } from '../support/report-fixture.js';
+import { createReportFixture, type ReportFixture, withoutRowMetadata } from '../support/report-fixture.js';
 
 describe('Goals.get', () => {
   let fixture: ReportFixture;
@@ -30,6 +30,13 @@ describe('Goals.get', () => {
     });
   });
 
+  it('returns e-commerce order metrics for idGoal=ecommerceOrder', async () => {
+    assert.deepEqual(await goals('&idGoal=ecommerceOrder'), {
+      nb_conversions: 1, nb_visits_converted: 1, revenue: 500, conversion_rate: '33.33%',
+      items: 0, revenue_subtotal: 0, revenue_tax: 0, revenue_shipping: 0, revenue_discount: 0, avg_order_revenue: 500,
+    });
+  });
+
   it('restricts to one goal with idGoal', async () => {
     assert.deepEqual(await goals('&idGoal=2&showColumns=nb_conversions,revenue,conversion_rate'), { nb_conversions: 1, revenue: 10, conversion_rate: '33.33%' });
   });
@@ -43,7 +50,7 @@ describe('Goals.get', () => {
   });
 
   it('sums conversions of rows over a week', async () => {
-    const rows = await fixture.getJson(`method=DevicesDetection.getBrowsers&idSite=${fixture.siteId}&period=week&date=2024-05-03&label=Firefox&showColumns=nb_conversions,revenue,goals`);
+    const rows = withoutRowMetadata(await fixture.getJson(`method=DevicesDetection.getBrowsers&idSite=${fixture.siteId}&period=week&date=2024-05-03&label=Firefox&showColumns=nb_conversions,revenue,goals`));
     assert.deepEqual(rows, [{ label: 'Firefox', goals: { 'idgoal=1': { nb_conversions: 2, nb_visits_converted: 2, revenue: 43 }, 'idgoal=2': { nb_conversions: 1, nb_visits_converted: 1, revenue: 10 } }, nb_conversions: 3, revenue: 53 }]);
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createReportFixture, type ReportFixture } from '../support/report-fixture.js';
+import { createReportFixture, type ReportFixture, withoutRowMetadata } from '../support/report-fixture.js';
 
 describe('Referrers reports', () => {
   let fixture: ReportFixture;
@@ -16,6 +16,25 @@ describe('Referrers reports', () => {
       { label: 'Search Engines', nb_uniq_visitors: 1, nb_visits: 1, nb_actions: 1, max_actions: 1, sum_visit_length: 0, bounce_count: 1, nb_visits_converted: 0, segment: 'referrerType==search', referrer_type: 2, idsubdatatable: 2 },
       { label: 'Websites', nb_uniq_visitors: 1, nb_visits: 1, nb_actions: 2, max_actions: 2, sum_visit_length: 30, bounce_count: 0, nb_visits_converted: 1, segment: 'referrerType==website', referrer_type: 3, idsubdatatable: 3 },
     ]);
+  });
+
+  it('get counts visits and distinct referrers by type', async () => {
+    assert.deepEqual(await fixture.getJson(`method=Referrers.get&${day()}`), {
+      Referrers_visitorsFromSearchEngines: 1, Referrers_visitorsFromSocialNetworks: 0, Referrers_visitorsFromDirectEntry: 1, Referrers_visitorsFromWebsites: 1, Referrers_visitorsFromCampaigns: 1,
+      Referrers_distinctSearchEngines: 1, Referrers_distinctSocialNetworks: 0, Referrers_distinctKeywords: 1, Referrers_distinctWebsites: 1, Referrers_distinctWebsitesUrls: 1, Referrers_distinctCampaigns: 1,
+      Referrers_visitorsFromSearchEngines_percent: '25%', Referrers_visitorsFromSocialNetworks_percent: '0%', Referrers_visitorsFromDirectEntry_percent: '25%',
+      Referrers_visitorsFromWebsites_percent: '25%', Referrers_visitorsFromCampaigns_percent: '25%',
+    });
+    assert.deepEqual(await fixture.getJson(`method=Referrers.get&idSite=${fixture.siteId}&period=day&date=2024-04-01`), []);
+  });
+
+  it('getAll lists referrers of every type', async () => {
+    const rows = await fixture.getJson(`method=Referrers.getAll&${day()}`);
+    assert.deepEqual(rows.map((row: any) => [row.label, row.referer_type, row.nb_visits]), [
+      ['spring', 'Campaigns', 1], ['Direct Entry', 'Direct Entry', 1], ['Google', 'Search Engines', 1], ['news.example.com', 'Websites', 1],
+    ]);
+    assert.equal(rows[2].segment, 'referrerName==Google');
+    assert.equal(rows[2].idsubdatatable, undefined);
   });
 
   it('getReferrerType serves a subtable by idSubtable', async () => {
@@ -42,7 +61,7 @@ describe('Referrers reports', () => {
   });
 
   it('getCampaigns returns the campaign with its keyword', async () => {
-    const campaigns = await fixture.getJson(`method=Referrers.getCampaigns&${day()}&flat=1&showColumns=nb_visits`);
+    const campaigns = withoutRowMetadata(await fixture.getJson(`method=Referrers.getCampaigns&${day()}&flat=1&showColumns=nb_visits`));
     assert.deepEqual(campaigns, [{ label: 'spring - email', nb_visits: 1 }]);
   });
 });

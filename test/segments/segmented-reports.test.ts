@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createReportFixture, type ReportFixture } from '../support/report-fixture.js';
+import { createReportFixture, type ReportFixture, withoutRowMetadata } from '../support/report-fixture.js';
 
 describe('segmented reports', () => {
   let fixture: ReportFixture;
@@ -53,14 +53,14 @@ describe('segmented reports', () => {
   });
 
   it('segments dimension reports', async () => {
-    const countries = await fixture.getJson(`method=UserCountry.getCountry&idSite=${fixture.siteId}&period=day&date=2024-05-01&segment=browserCode%3D%3DFF&showColumns=nb_visits`);
+    const countries = withoutRowMetadata(await fixture.getJson(`method=UserCountry.getCountry&idSite=${fixture.siteId}&period=day&date=2024-05-01&segment=browserCode%3D%3DFF&showColumns=nb_visits`));
     assert.deepEqual(countries, [{ label: 'France', nb_visits: 2 }]);
-    const pages = await fixture.getJson(`method=Actions.getPageUrls&idSite=${fixture.siteId}&period=week&date=2024-05-01&segment=referrerType%3D%3Dsearch&flat=1&showColumns=nb_hits`);
+    const pages = withoutRowMetadata(await fixture.getJson(`method=Actions.getPageUrls&idSite=${fixture.siteId}&period=week&date=2024-05-01&segment=referrerType%3D%3Dsearch&flat=1&showColumns=nb_hits`));
     assert.deepEqual(pages, [{ label: 'blog - /post1', nb_hits: 1 }]);
   });
 
   it('keeps only matching actions in reports of actions', async () => {
-    const pages = await fixture.getJson(`method=Actions.getPageUrls&idSite=${fixture.siteId}&period=day&date=2024-05-01&segment=${encodeURIComponent('pageUrl=@post1')}&flat=1&showColumns=nb_hits`);
+    const pages = withoutRowMetadata(await fixture.getJson(`method=Actions.getPageUrls&idSite=${fixture.siteId}&period=day&date=2024-05-01&segment=${encodeURIComponent('pageUrl=@post1')}&flat=1&showColumns=nb_hits`));
     assert.deepEqual(pages, [{ label: 'blog - /post1', nb_hits: 2 }]);
     const actions = await fixture.getJson(`method=Actions.get&idSite=${fixture.siteId}&period=day&date=2024-05-01&segment=${encodeURIComponent('pageTitle==Home')}&showColumns=nb_pageviews,nb_downloads`);
     assert.deepEqual(actions, { nb_pageviews: 3, nb_downloads: 0 });
@@ -69,7 +69,7 @@ describe('segmented reports', () => {
   });
 
   it('mixes visit and action conditions in reports of actions', async () => {
-    const pages = await fixture.getJson(`method=Actions.getPageUrls&idSite=${fixture.siteId}&period=day&date=2024-05-01&segment=${encodeURIComponent('pageUrl=@post,browserCode==CH;countryCode!=de')}&flat=1&showColumns=nb_hits`);
+    const pages = withoutRowMetadata(await fixture.getJson(`method=Actions.getPageUrls&idSite=${fixture.siteId}&period=day&date=2024-05-01&segment=${encodeURIComponent('pageUrl=@post,browserCode==CH;countryCode!=de')}&flat=1&showColumns=nb_hits`));
     assert.deepEqual(pages, [{ label: 'blog - /post1', nb_hits: 1 }, { label: 'blog - /post2', nb_hits: 1 }]);
   });
 

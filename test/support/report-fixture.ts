@@ -77,3 +77,15 @@ export async function createReportFixture(options: { timezone?: string } = {}): 
     },
   };
 }
+
+const ROW_METADATA = new Set(['segment', 'logo', 'logoHeight', 'url', 'code']);
+
+/**
+ * Returns report rows (or rows keyed by site or period) without Matomo's row metadata
+ * (`segment`, `logo`, `url`...), which `showColumns` keeps, for tests about metrics.
+ */
+export function withoutRowMetadata(value: any): any {
+  if (Array.isArray(value)) return value.map(withoutRowMetadata);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !ROW_METADATA.has(key)).map(([key, item]) => [key, withoutRowMetadata(item)]));
+}

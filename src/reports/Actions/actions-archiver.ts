@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { countWhere, type LogQuery } from '../../archiving/log-query.js';
 import type { ReportArchiver } from '../../archiving/report-archiver.js';
 import type { ReportRow } from '../../archiving/report-table.js';
+import { archiveNoResultKeywords, archiveSearchCategories } from './site-search-archiver.js';
 import { buildPageTree, encodePageSegmentValue, placePageTitle, placePageUrl, type PageMetrics } from './page-tree.js';
 
 /** URL prefixes by `log_action.url_prefix`. */
@@ -158,6 +159,8 @@ export const actionsArchiver: ReportArchiver = {
         Actions_getExitPageTitles: buildPageTree(titles.filter((page) => page.metrics.exit_nb_visits > 0)),
         Actions_getDownloads: buildDomainTree(downloads, 'downloadUrl'),
         Actions_getOutlinks: buildDomainTree(outlinks, 'outlinkUrl'),
+        Actions_getSiteSearchNoResultKeywords: await archiveNoResultKeywords(query),
+        Actions_getSiteSearchCategories: await archiveSearchCategories(query),
         Actions_getSiteSearchKeywords: searches.map((row) => ({
           label: row.name, metrics: { nb_visits: row.metrics.nb_visits, nb_hits: row.metrics.nb_hits }, metadata: { segment: `siteSearchKeyword==${encodePageSegmentValue(row.name)}` },
         })),

@@ -3,6 +3,7 @@ import type { ApiObject } from '../../api/api-value.js';
 import type { ReportRow } from '../../archiving/report-table.js';
 import { encodePageSegmentValue } from './page-tree.js';
 import type { ReportDefinition, TableReportDefinition } from '../report-definition.js';
+import { describeReport, type ReportMetadata } from '../report-metadata.js';
 import { pickInOrder } from '../report-values.js';
 import { formatPercent } from '../visit-metrics.js';
 
@@ -22,8 +23,16 @@ function findPages(rows: readonly ReportRow[], matches: (row: ReportRow) => bool
   return rows.flatMap((row) => (row.subtable ? findPages(row.subtable, matches) : matches(row) ? [row] : []));
 }
 
-function pageReport(action: string, sortColumn: string, description: string): TableReportDefinition {
-  return { kind: 'table', name: `Actions.${action}`, record: `Actions_${action}`, defaultSortColumn: sortColumn, description, processMetrics: processPageMetrics };
+const PAGE_METRICS = ['nb_visits', 'nb_uniq_visitors', 'nb_hits', 'sum_time_spent', 'entry_nb_visits', 'entry_nb_actions', 'entry_sum_visit_length', 'entry_bounce_count', 'exit_nb_visits'];
+const PAGE_PROCESSED_METRICS = ['avg_time_on_page', 'bounce_rate', 'exit_rate'];
+
+/** Returns the metadata of a report of pages, listed under Actions. */
+function describePageReport(subcategory: string, name: string, dimension: string): ReportMetadata {
+  return describeReport({ category: 'Actions', subcategory, name, dimension, metrics: PAGE_METRICS, processedMetrics: PAGE_PROCESSED_METRICS });
+}
+
+function pageReport(action: string, sortColumn: string, description: string, metadata: ReportMetadata): TableReportDefinition {
+  return { kind: 'table', name: `Actions.${action}`, record: `Actions_${action}`, defaultSortColumn: sortColumn, description, metadata, processMetrics: processPageMetrics };
 }
 
 /** The Actions reports. */
@@ -32,6 +41,7 @@ export const ACTIONS_REPORTS: readonly ReportDefinition[] = [
     kind: 'metrics',
     name: 'Actions.get',
     description: 'Returns pageviews, unique pageviews, downloads, outlinks and site searches of a period.',
+    metadata: describeReport({ category: 'Actions', subcategory: 'Overview', name: 'Actions - Main metrics', metrics: ACTION_METRICS }),
     build(numerics) {
       const total = ACTION_METRICS.reduce((sum, name) => sum + (numerics[name] ?? 0), 0);
       return total === 0 ? null : pickInOrder(numerics, ACTION_METRICS);
@@ -40,28 +50,48 @@ export const ACTIONS_REPORTS: readonly ReportDefinition[] = [
   {
     kind: 'table', name: 'Actions.getPageUrls', record: 'Actions_getPageUrls', defaultSortColumn: 'nb_visits',
     description: 'Returns pageviews by page URL; folders are rows with the pages inside them as subtables.',
+    metadata: describePageReport('Pages', 'Page URLs', 'Page URL'),
     processMetrics: processPageMetrics,
   },
   {
     kind: 'table', name: 'Actions.getPageTitles', record: 'Actions_getPageTitles', defaultSortColumn: 'nb_visits',
     description: 'Returns pageviews by page title; titles written as "Category / Title" are grouped by category.',
+    metadata: describePageReport('Page titles', 'Page titles', 'Page Name'),
     processMetrics: processPageMetrics,
   },
-  pageReport('getEntryPageUrls', 'entry_nb_visits', 'Returns the page URLs visits started on, with entry and bounce metrics.'),
-  pageReport('getExitPageUrls', 'exit_nb_visits', 'Returns the page URLs visits ended on, with exit metrics.'),
-  pageReport('getEntryPageTitles', 'entry_nb_visits', 'Returns the page titles visits started on, with entry and bounce metrics.'),
-  pageReport('getExitPageTitles', 'exit_nb_visits', 'Returns the page titles visits ended on, with exit metrics.'),
+  pageReport('getEntryPageUrls', 'entry_nb_visits', 'Returns the page URLs visits started on, with entry and bounce metrics.', describePageReport('Entry pages', 'Entry pages', 'Entry Page URL')),
+  pageReport('getExitPageUrls', 'exit_nb_visits', 'Returns the page URLs visits ended on, with exit metrics.', describePageReport('Exit pages', 'Exit pages', 'Exit Page URL')),
+  pageReport('getEntryPageTitles', 'entry_nb_visits', 'Returns the page titles visits started on, with entry and bounce metrics.', describePageReport('Entry pages', 'Entry page titles', 'Entry Page Title')),
+  pageReport('getExitPageTitles', 'exit_nb_visits', 'Returns the page titles visits ended on, with exit metrics.', describePageReport('Exit pages', 'Exit page titles', 'Exit Page Title')),
   {
     kind: 'table', name: 'Actions.getPageUrl', record: 'Actions_getPageUrls', defaultSortColumn: 'nb_visits', processMetrics: processPageMetrics,
     description: 'Returns the row of one page URL, given by pageUrl.',
+    metadata: describePageReport('Pages', 'Page URL', 'Page URL'), unlisted: true,
     selectRows: (rows, params) => findPages(rows, (row) => row.metadata?.url === params.requiredString('pageUrl')),
   },
   {
     kind: 'table', name: 'Actions.getPageTitle', record: 'Actions_getPageTitles', defaultSortColumn: 'nb_visits', processMetrics: processPageMetrics,
     description: 'Returns the row of one page title, given by pageName.',
+    metadata: describePageReport('Page titles', 'Page title', 'Page Name'), unlisted: true,
     selectRows: (rows, params) => findPages(rows, (row) => row.metadata?.segment === `pageTitle==${encodePageSegmentValue(params.requiredString('pageName'))}`),
   },
-  { kind: 'table', name: 'Actions.getDownloads', record: 'Actions_getDownloads', defaultSortColumn: 'nb_hits', description: 'Returns downloads by domain, with the downloaded URLs as subtables.' },
-  { kind: 'table', name: 'Actions.getOutlinks', record: 'Actions_getOutlinks', defaultSortColumn: 'nb_hits', description: 'Returns outlinks by domain, with the clicked URLs as subtables.' },
-  { kind: 'table', name: 'Actions.getSiteSearchKeywords', record: 'Actions_getSiteSearchKeywords', defaultSortColumn: 'nb_visits', description: 'Returns the keywords of site searches.' },
+  { kind: 'table', name: 'Actions.getDownloads', record: 'Actions_getDownloads', defaultSortColumn: 'nb_hits', description: 'Returns downloads by domain, with the downloaded URLs as subtables.',
+    metadata: describeReport({ category: 'Actions', subcategory: 'Downloads', name: 'Downloads', dimension: 'Download URL', metrics: ['nb_visits', 'nb_hits'] }),
+  },
+  { kind: 'table', name: 'Actions.getOutlinks', record: 'Actions_getOutlinks', defaultSortColumn: 'nb_hits', description: 'Returns outlinks by domain, with the clicked URLs as subtables.',
+    metadata: describeReport({ category: 'Actions', subcategory: 'Outlinks', name: 'Outlinks', dimension: 'Clicked URL', metrics: ['nb_visits', 'nb_hits'] }),
+  },
+  { kind: 'table', name: 'Actions.getSiteSearchKeywords', record: 'Actions_getSiteSearchKeywords', defaultSortColumn: 'nb_visits', description: 'Returns the keywords of site searches.',
+    metadata: describeReport({ category: 'Actions', subcategory: 'Site Search', name: 'Site Search Keywords', dimension: 'Keyword (Site Search)', metrics: ['nb_visits', 'nb_hits'] }),
+  },
+  {
+    kind: 'table', name: 'Actions.getSiteSearchNoResultKeywords', record: 'Actions_getSiteSearchNoResultKeywords', defaultSortColumn: 'nb_visits',
+    description: 'Returns the keywords of site searches that found no results (search_count=0).',
+    metadata: describeReport({ category: 'Actions', subcategory: 'Site Search', name: 'Search Keywords with No Results', dimension: 'Keyword (Site Search)', metrics: ['nb_visits', 'nb_hits'] }),
+  },
+  {
+    kind: 'table', name: 'Actions.getSiteSearchCategories', record: 'Actions_getSiteSearchCategories', defaultSortColumn: 'nb_visits',
+    description: 'Returns site searches by search category (search_cat).',
+    metadata: describeReport({ category: 'Actions', subcategory: 'Site Search', name: 'Search Categories', dimension: 'Search Category', metrics: ['nb_visits', 'nb_hits'] }),
+  },
 ];

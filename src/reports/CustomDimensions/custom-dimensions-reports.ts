@@ -2,6 +2,7 @@
 import type { ApiParams } from '../../api/api-params.js';
 import { FootfallError, quote } from '../../errors.js';
 import type { ReportDefinition } from '../report-definition.js';
+import { describeReport } from '../report-metadata.js';
 import { CUSTOM_DIMENSION_SLOTS, customDimensionRecord } from './custom-dimensions-archiver.js';
 
 function recordFor(params: ApiParams): string {
@@ -23,5 +24,8 @@ export const CUSTOM_DIMENSIONS_REPORTS: readonly ReportDefinition[] = [
   {
     kind: 'table', name: 'CustomDimensions.getCustomDimension', record: customDimensionRecord(1), recordFor, defaultSortColumn: 'nb_visits',
     description: 'Returns visits by the value of the visit-scope custom dimension given by idDimension.',
+    metadata: describeReport({ category: 'Visitors', subcategory: 'Custom Dimensions', name: 'Custom Dimension', dimension: 'Custom Dimension' }),
+    // Listed once per configured dimension, which getReportMetadata does not read yet.
+    unlisted: true,
   },
 ];

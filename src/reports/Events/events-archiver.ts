@@ -13,7 +13,31 @@ const EVENT_DIMENSIONS = {
   name: { column: 'idaction_name', segment: 'eventName' },
 } as const;
 
-type EventDimension = keyof typeof EVENT_DIMENSIONS;
+/** One event dimension: category, action or name. */
+export type EventDimension = keyof typeof EVENT_DIMENSIONS;
+
+/** Each report's primary dimension and the secondary dimension of its subtables by default, then the other one (`secondaryDimension`). */
+export const EVENT_REPORT_DIMENSIONS: Readonly<Record<string, { primary: EventDimension; secondaries: readonly [EventDimension, EventDimension] }>> = {
+  getCategory: { primary: 'category', secondaries: ['action', 'name'] },
+  getAction: { primary: 'action', secondaries: ['name', 'category'] },
+  getName: { primary: 'name', secondaries: ['action', 'category'] },
+};
+
+/** Returns the record of an Events report whose subtables use a secondary dimension: `Events_getCategory`, or `Events_getCategory_eventName` for the other one. */
+export function eventRecord(action: string, secondary: EventDimension): string {
+  const dimensions = EVENT_REPORT_DIMENSIONS[action]!;
+  return secondary === dimensions.secondaries[0] ? `Events_${action}` : `Events_${action}_${EVENT_DIMENSIONS[secondary].segment}`;
+}
+
+/** Returns the segment name of a dimension, which `secondaryDimension` uses: `eventName`. */
+export function eventSegmentName(dimension: EventDimension): string {
+  return EVENT_DIMENSIONS[dimension].segment;
+}
+
+/** Returns the dimension of a `secondaryDimension` value (`eventName`), or undefined. */
+export function parseEventDimension(segmentName: string): EventDimension | undefined {
+  return (Object.keys(EVENT_DIMENSIONS) as EventDimension[]).find((dimension) => EVENT_DIMENSIONS[dimension].segment === segmentName);
+}
 
 interface EventMetricsRow {
   labels: string[];
@@ -81,13 +105,10 @@ export const eventsArchiver: ReportArchiver = {
   module: 'Events',
 
   async archiveDay(query) {
-    return {
-      numerics: {},
-      reports: {
-        Events_getCategory: await archiveEventTable(query, 'category', 'action'),
-        Events_getAction: await archiveEventTable(query, 'action', 'name'),
-        Events_getName: await archiveEventTable(query, 'name', 'action'),
-      },
-    };
+    const reports: Record<string, ReportRow[]> = {};
+    for (const [action, { primary, secondaries }] of Object.entries(EVENT_REPORT_DIMENSIONS)) {
+      for (const secondary of secondaries) reports[eventRecord(action, secondary)] = await archiveEventTable(query, primary, secondary);
+    }
+    return { numerics: {}, reports };
   },
 };

@@ -35,6 +35,30 @@ async function loadConversions(query: LogQuery, byGoal: boolean) {
   }));
 }
 
+/** Order metrics summed from `log_conversion`, stored as `Goal_ecommerceOrder_<name>`. */
+const ORDER_SUMS = ['revenue', 'items', 'revenue_subtotal', 'revenue_tax', 'revenue_shipping', 'revenue_discount'] as const;
+
+/** Loads the day's e-commerce orders (idgoal 0) as `Goal_ecommerceOrder_*` numerics, or none without orders. */
+async function loadOrders(query: LogQuery): Promise<Record<string, number>> {
+  let select = query.db.selectFrom('log_conversion')
+    .where('log_conversion.idsite', '=', query.siteId)
+    .where('log_conversion.server_time', '>=', query.bounds.start)
+    .where('log_conversion.server_time', '<', query.bounds.end)
+    .where('log_conversion.idgoal', '=', 0);
+  if (query.segment) {
+    const matchingVisits = query.db.selectFrom('log_visit').select('log_visit.idvisit').where('log_visit.idsite', '=', query.siteId).where(query.segment.visits);
+    select = select.where('log_conversion.idvisit', 'in', matchingVisits);
+  }
+  const row = await select.select([
+    sql<number>`count(*)`.as('nb_conversions'),
+    sql<number>`count(distinct ${sql.ref('log_conversion.idvisit')})`.as('nb_visits_converted'),
+    ...ORDER_SUMS.map((name) => sql<number>`sum(coalesce(${sql.ref(`log_conversion.${name}`)}, 0))`.as(name)),
+  ]).executeTakeFirst() as Record<string, unknown> | undefined;
+  if (!row || Number(row.nb_conversions) === 0) return {};
+  const names = ['nb_conversions', 'nb_visits_converted', ...ORDER_SUMS];
+  return Object.fromEntries(names.map((name) => [`Goal_ecommerceOrder_${name}`, Number(row[name] ?? 0)]));
+}
+
 function add(numerics: Record<string, number>, prefix: string, suffix: string, metrics: Record<string, number>): void {
   for (const [name, value] of Object.entries(metrics)) {
     const key = `${prefix}${name}${suffix}`;
@@ -60,6 +84,6 @@ export const goalsArchiver: ReportArchiver = {
         add(numerics, prefix, row.returning ? '_returning_visit' : '_new_visit', row.metrics);
       }
     }
-    return { numerics, reports: {} };
+    return { numerics: { ...numerics, ...(await loadOrders(query)) }, reports: {} };
   },
 };

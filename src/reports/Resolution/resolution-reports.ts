@@ -4,5 +4,5 @@ import { visitTableReport } from '../visit-table-report.js';
 
 /** The Resolution reports. */
 export const RESOLUTION_REPORTS: readonly ReportDefinition[] = [
-  visitTableReport('Resolution.getResolution', 'Returns visits by screen resolution, such as 1920x1080.'),
+  visitTableReport('Resolution.getResolution', 'Returns visits by screen resolution, such as 1920x1080.', { category: 'Visitors', subcategory: 'Devices', name: 'Screen Resolution', dimension: 'Resolution' }),
 ];

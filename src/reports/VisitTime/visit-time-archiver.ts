@@ -37,6 +37,17 @@ function toHourRows(groups: { hour: number; metrics: Record<string, number> }[])
   return [...byHour.entries()].sort(([a], [b]) => a - b).map(([, row]) => row);
 }
 
+/** English weekday names, Monday first, as ISO weekday numbers 1 to 7 index them. */
+export const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
+
+/** Returns the one row of a day for `getByDayOfWeek`: the day's visit metrics under its weekday in the site's zone. */
+async function archiveDayOfWeek(query: LogQuery): Promise<ReportRow[]> {
+  const [totals] = await loadVisitMetricsBy(query, []);
+  if (!totals || totals.metrics.nb_visits === 0) return [];
+  const weekday = DateTime.fromSQL(query.bounds.start, { zone: 'utc' }).setZone(query.zone).weekday;
+  return [{ label: WEEKDAY_NAMES[weekday - 1]!, metrics: { ...totals.metrics }, metadata: { day_of_week: weekday } }];
+}
+
 /** Computes the VisitTime report tables of a day. */
 export const visitTimeArchiver: ReportArchiver = {
   module: 'VisitTime',
@@ -47,6 +58,13 @@ export const visitTimeArchiver: ReportArchiver = {
 
     const localGroups = await loadVisitMetricsBy(query, [sql`substr(${sql.ref('log_visit.visitor_localtime')}, 1, 2)`], sql`${sql.ref('log_visit.visitor_localtime')} is not null`);
     const local = toHourRows(localGroups.map((group) => ({ hour: Number(group.dimensions[0]), metrics: group.metrics })));
-    return { numerics: {}, reports: { VisitTime_getVisitInformationPerServerTime: server, VisitTime_getVisitInformationPerLocalTime: local } };
+    return {
+      numerics: {},
+      reports: {
+        VisitTime_getVisitInformationPerServerTime: server,
+        VisitTime_getVisitInformationPerLocalTime: local,
+        VisitTime_getByDayOfWeek: await archiveDayOfWeek(query),
+      },
+    };
   },
 };

@@ -30,16 +30,30 @@ export const PAGES_PER_VISIT_BUCKETS: readonly VisitBucket[] = [
   { min: 21, max: 30, label: '21-30 pages' }, { min: 31, max: 50, label: '31-50 pages' }, { min: 51, max: null, label: '51+ pages' },
 ];
 
+/** Buckets of the visitor's visit count (1 for a first visit). NOTE: like the other buckets, recalled from Matomo, not checked against its source. */
+export const VISIT_COUNT_BUCKETS: readonly VisitBucket[] = [
+  ...[1, 2, 3, 4, 5, 6, 7, 8].map((count) => ({ min: count, max: count, label: count === 1 ? '1 visit' : `${count} visits` })),
+  { min: 9, max: 14, label: '9-14 visits' }, { min: 15, max: 25, label: '15-25 visits' }, { min: 26, max: 50, label: '26-50 visits' },
+  { min: 51, max: 100, label: '51-100 visits' }, { min: 101, max: 200, label: '101-200 visits' }, { min: 201, max: null, label: '200+ visits' },
+];
+
+/** Buckets of whole days since the visitor's previous visit; first visits have none and are not counted. */
+export const DAYS_SINCE_LAST_VISIT_BUCKETS: readonly VisitBucket[] = [
+  ...[0, 1, 2, 3, 4, 5, 6, 7].map((days) => ({ min: days, max: days, label: days === 1 ? '1 day' : `${days} days` })),
+  { min: 8, max: 14, label: '8-14 days' }, { min: 15, max: 30, label: '15-30 days' }, { min: 31, max: 60, label: '31-60 days' },
+  { min: 61, max: 120, label: '61-120 days' }, { min: 121, max: 364, label: '121-364 days' }, { min: 365, max: null, label: '365+ days' },
+];
+
 /** Returns the index of a value's bucket as a CASE expression; values below the first bucket get none. */
-function bucketExpression(column: string, buckets: readonly VisitBucket[]): RawBuilder<number> {
+function bucketExpression(value: RawBuilder<unknown>, buckets: readonly VisitBucket[]): RawBuilder<number> {
   const branches = buckets.map((bucket, index) => (bucket.max === null
-    ? sql`when ${sql.ref(column)} >= ${bucket.min} then ${index}`
-    : sql`when ${sql.ref(column)} <= ${bucket.max} and ${sql.ref(column)} >= ${bucket.min} then ${index}`));
+    ? sql`when ${value} >= ${bucket.min} then ${index}`
+    : sql`when ${value} <= ${bucket.max} and ${value} >= ${bucket.min} then ${index}`));
   return sql<number>`case ${sql.join(branches, sql` `)} else null end`;
 }
 
-async function archiveBuckets(query: LogQuery, column: string, buckets: readonly VisitBucket[], segmentName: string): Promise<ReportRow[]> {
-  const expression = bucketExpression(column, buckets);
+async function archiveBuckets(query: LogQuery, value: string | RawBuilder<unknown>, buckets: readonly VisitBucket[], segmentName: string): Promise<ReportRow[]> {
+  const expression = bucketExpression(typeof value === 'string' ? sql`${sql.ref(value)}` : value, buckets);
   const rows = await query.visits()
     .select([sql<number>`${expression}`.as('bucket'), sql<number>`count(*)`.as('nb_visits')])
     .groupBy(sql.raw('1'))
@@ -64,6 +78,11 @@ export const visitorInterestArchiver: ReportArchiver = {
       reports: {
         VisitorInterest_getNumberOfVisitsPerVisitDuration: await archiveBuckets(query, 'log_visit.visit_total_time', VISIT_DURATION_BUCKETS, 'visitDuration'),
         VisitorInterest_getNumberOfVisitsPerPage: await archiveBuckets(query, 'log_visit.visit_total_actions', PAGES_PER_VISIT_BUCKETS, 'actions'),
+        VisitorInterest_getNumberOfVisitsByVisitCount: await archiveBuckets(query, 'log_visit.visitor_count_visits', VISIT_COUNT_BUCKETS, 'visitCount'),
+        // floor() because MariaDB divides integers into decimals where SQLite and PostgreSQL truncate.
+        VisitorInterest_getNumberOfVisitsByDaysSinceLast: await archiveBuckets(
+          query, sql`floor(${sql.ref('log_visit.visitor_seconds_since_last')} / 86400)`, DAYS_SINCE_LAST_VISIT_BUCKETS, 'daysSinceLastVisit',
+        ),
       },
     };
   },

@@ -1,5 +1,6 @@
 /** VisitsSummary.get: the site-wide visit metrics of a period. */
 import type { ReportDefinition } from '../report-definition.js';
+import { describeReport } from '../report-metadata.js';
 import { pickInOrder } from '../report-values.js';
 import { formatPercent, roundTo } from '../visit-metrics.js';
 
@@ -13,6 +14,11 @@ export const VISITS_SUMMARY_REPORTS: readonly ReportDefinition[] = [
     kind: 'metrics',
     name: 'VisitsSummary.get',
     description: 'Returns visits, unique visitors, actions, bounces and visit durations of a period.',
+    metadata: describeReport({
+      category: 'Visitors', subcategory: 'Overview', name: 'Visits Summary',
+      metrics: ['nb_uniq_visitors', 'nb_visits', 'nb_users', 'nb_actions', 'max_actions', 'bounce_count', 'nb_visits_converted', 'sum_visit_length'],
+      processedMetrics: ['bounce_rate', 'nb_actions_per_visit', 'avg_time_on_site'],
+    }),
     build(numerics) {
       const visits = numerics.nb_visits ?? 0;
       if (visits === 0) return null;
