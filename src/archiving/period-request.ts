@@ -11,9 +11,10 @@ export const MAX_PERIODS_PER_REQUEST = 5 * 365;
  * Most days one `period=range` may span. Archiving a range walks its days, months and years
  * synchronously on SQLite, so an unbounded span (say 1000-01-01,9999-12-31) would stall the
  * server for every tenant.
+ * 25 years covers imports of old access logs.
  * NOTE: Matomo clips ranges to the site's creation date instead; Footfall rejects longer ranges.
  */
-export const MAX_RANGE_DAYS = 10 * 366;
+export const MAX_RANGE_DAYS = 25 * 366;
 
 /** The periods of one request; `multiple` is true when the result is keyed by period label. */
 export interface PeriodRequest {
