@@ -10,7 +10,8 @@ import { readEnvironment } from '../../src/config/environment.js';
 import { DEFAULT_UI_DIR } from '../../src/http/dashboard-routes.js';
 import type { TenantHost } from '../../src/tenancy/tenant-host.js';
 import { ensureDashboardBuilt } from '../support/dashboard-build.js';
-import { buildDashboardServer } from '../support/dashboard-server.js';
+import { callApi } from '../support/api-client.js';
+import { buildDashboardServer, seedVisits } from '../support/dashboard-server.js';
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 
 const CHROMIUM_PATH = process.env.FOOTFALL_TEST_CHROMIUM ?? '/usr/bin/chromium';
@@ -29,26 +30,36 @@ describe('dashboard in Chromium', () => {
   let hostWithData: string;
   let hostWithoutData: string;
   let publicHost: string;
+  let tokenWithData: string;
+  let siteWithData: number;
   const requestedUrls: string[] = [];
 
   before(async () => {
     await ensureDashboardBuilt();
     assert.ok(existsSync(CHROMIUM_PATH), `Chromium not found at ${CHROMIUM_PATH}. Install Debian's chromium or set FOOTFALL_TEST_CHROMIUM.`);
     root = createTestRoot();
-    hostWithData = (await createTestTenant(root)).host;
+    const tenantWithData = await createTestTenant(root);
+    hostWithData = tenantWithData.host;
+    tokenWithData = tenantWithData.tokenAuth;
+    siteWithData = tenantWithData.idSite;
+    const now = new Date();
+    await seedVisits(root.registry.require(hostWithData).db(), tenantWithData.idSite, now, 12);
+    await seedVisits(root.registry.require(hostWithData).db(), tenantWithData.idSite, new Date(now.getTime() - 86_400_000), 5);
     hostWithoutData = (await createTestTenant(root)).host;
     const publicTenant = await createTestTenant(root);
     publicHost = publicTenant.host;
     await setRole(root.registry.get(publicHost as TenantHost)!.db(), 'anonymous', 'view', [publicTenant.idSite]);
+    await seedVisits(root.registry.require(publicHost).db(), publicTenant.idSite, now, 4);
 
-    app = await buildDashboardServer(root, { [hostWithData]: 12, [publicHost]: 4 });
+    app = await buildDashboardServer(root);
     await app.listen({ host: '127.0.0.1', port: 0 });
     port = (app.server.address() as { port: number }).port;
 
     profileDir = mkdtempSync(join(tmpdir(), 'footfall-chromium-'));
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM_PATH, headless: true, timeout: WAIT_LIMIT_MS,
+      // UTC like the seeded visits and the sites, so the browser's today is the sites' today.
+      executablePath: CHROMIUM_PATH, headless: true, timeout: WAIT_LIMIT_MS, timezoneId: 'UTC', acceptDownloads: true,
       args: [
         '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
         '--disable-component-update', '--disable-sync',
@@ -67,6 +78,22 @@ describe('dashboard in Chromium', () => {
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
 
+  /** Returns `VisitsSummary.get` of the site with data, read through the API with the superuser's token. */
+  async function loadSummary(params: Record<string, string>): Promise<Record<string, number | string>> {
+    const response = await callApi(app, hostWithData, { method: 'VisitsSummary.get', idSite: String(siteWithData), token_auth: tokenWithData, ...params });
+    assert.equal(response.statusCode, 200, response.body);
+    return response.json() as Record<string, number | string>;
+  }
+
+  async function readMetric(page: Page, key: string): Promise<string> {
+    return (await page.locator(`.metric[data-metric="${key}"] dd`).textContent()) ?? '';
+  }
+
+  /** Waits until the overview shows `visits` visits, since the page loads numbers after each change. */
+  async function waitForVisits(page: Page, visits: number): Promise<void> {
+    await page.locator('.metric[data-metric="nb_visits"] dd', { hasText: new RegExp(`^${visits.toLocaleString('en')}$`) }).waitFor();
+  }
+
   async function openSignedIn(host: string, width: number): Promise<Page> {
     await context.clearCookies();
     const page = await context.newPage();
@@ -82,8 +109,12 @@ describe('dashboard in Chromium', () => {
   it('signs in and shows the overview at 1280 px', async () => {
     const page = await openSignedIn(hostWithData, 1280);
     await page.locator('.metric').first().waitFor();
-    assert.equal(await page.locator('.metric', { hasText: 'Visits' }).first().locator('dd').textContent(), '12');
-    assert.equal(await page.locator('.metric', { hasText: 'Bounce rate' }).locator('dd').textContent(), '50%');
+    const summary = await loadSummary({ period: 'day', date: 'today' });
+    assert.equal(summary.nb_visits, 12);
+    assert.equal(await readMetric(page, 'nb_visits'), '12');
+    assert.equal(await readMetric(page, 'nb_uniq_visitors'), String(summary.nb_uniq_visitors));
+    assert.equal(await readMetric(page, 'nb_actions'), String(summary.nb_actions));
+    assert.equal(await readMetric(page, 'bounce_rate'), String(summary.bounce_rate));
     assert.equal(await page.locator('.chart canvas').count(), 1);
     assert.equal(await page.title(), `Site of ${hostWithData} – Footfall`);
     await page.screenshot({ path: resolve(SCREENSHOT_DIR, 'dashboard-overview-1280.png'), fullPage: true });
@@ -99,10 +130,49 @@ describe('dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('follows a change of period with the API numbers', async () => {
+    const page = await openSignedIn(hostWithData, 1280);
+    await waitForVisits(page, 12);
+    const today = /date=([0-9-]+)/.exec(await page.evaluate<string>('window.location.hash'))![1]!;
+    const month = await loadSummary({ period: 'month', date: today });
+    assert.ok(Number(month.nb_visits) >= 12);
+
+    await page.getByText('Month', { exact: true }).click();
+    await waitForVisits(page, Number(month.nb_visits));
+    assert.equal(await readMetric(page, 'nb_actions'), String(month.nb_actions));
+    assert.equal(await readMetric(page, 'bounce_rate'), String(month.bounce_rate));
+
+    await page.getByText('Day', { exact: true }).click();
+    await waitForVisits(page, 12);
+    await page.close();
+  });
+
+  it('follows a segment with the API numbers', async () => {
+    const page = await openSignedIn(hostWithData, 1280);
+    await waitForVisits(page, 12);
+    const segmented = await loadSummary({ period: 'day', date: 'today', segment: 'browserCode==CH' });
+    assert.equal(segmented.nb_visits, 4);
+
+    await page.getByRole('button', { name: /^Segment:/ }).click();
+    await page.getByLabel('Dimension of condition 1').selectOption('browserCode');
+    await page.getByLabel('Operator of condition 1').selectOption('==');
+    await page.getByLabel('Value of condition 1').fill('CH');
+    assert.equal(await page.locator('input[name="segment-definition"]').inputValue(), 'browserCode==CH');
+    await page.getByRole('button', { name: 'Apply segment' }).click();
+    await waitForVisits(page, 4);
+    assert.equal(await readMetric(page, 'nb_actions'), String(segmented.nb_actions));
+    assert.match(await page.evaluate<string>('window.location.hash'), /segment=browserCode%3D%3DCH/);
+
+    await page.getByRole('button', { name: /^Segment:/ }).click();
+    await page.getByRole('button', { name: 'All visits' }).click();
+    await waitForVisits(page, 12);
+    await page.close();
+  });
+
   it('reaches the period buttons by keyboard with a visible focus', async () => {
     const page = await openSignedIn(hostWithData, 1280);
     let focused = '';
-    for (let press = 0; press < 10 && focused !== 'period'; press += 1) {
+    for (let press = 0; press < 60 && focused !== 'period'; press += 1) {
       await page.keyboard.press('Tab');
       focused = await page.evaluate<string>("document.activeElement?.name ?? ''");
     }
@@ -195,7 +265,7 @@ describe('dashboard in Chromium', () => {
     const page = await context.newPage();
     await page.goto(`http://${publicHost}:${port}/`);
     await page.getByRole('heading', { level: 1, name: `Site of ${publicHost}` }).waitFor();
-    assert.equal(await page.locator('.metric', { hasText: 'Visits' }).first().locator('dd').textContent(), '4');
+    await waitForVisits(page, 4);
     assert.equal(await page.getByRole('button', { name: 'Sign in' }).count(), 1);
 
     await page.getByRole('button', { name: 'Sign in' }).click();

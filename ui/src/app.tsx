@@ -1,11 +1,15 @@
-/** The dashboard shell: sign-in, site and period choice, and the visits overview. */
+/** The dashboard shell: sign-in, site, period and segment choice, the menu and the page it picks. */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, callApi, loadSession, signOut, type SessionView } from './api-client';
 import { applyBranding, FALLBACK_BRANDING, loadBranding, type Branding } from './branding';
 import { LoginForm } from './components/login-form';
+import { NavMenu } from './components/nav-menu';
 import { PeriodPicker } from './components/period-picker';
+import { ReportView } from './components/report-view';
+import { SegmentEditor } from './components/segment-editor';
 import { VisitsOverview } from './components/visits-overview';
 import { parseSelection, todayString, type Selection } from './periods';
+import { findReport } from './report-list';
 
 /** A site as `SitesManager.getSitesWithAtLeastViewAccess` returns it; ids come as strings from Matomo. */
 interface SiteRow {
@@ -32,12 +36,25 @@ type AppState =
 interface ViewState {
   siteId: number | null;
   selection: Selection;
+  /** Matomo segment definition, '' for all visits. */
+  segment: string;
+  /** 'overview', or the API method of a report such as 'Referrers.getWebsites'. */
+  page: string;
 }
+
+/** Longest segment definition kept from the URL, so a pasted link cannot grow every API call without bound. */
+const MAX_SEGMENT_LENGTH = 2000;
 
 function readViewState(today: string): ViewState {
   const params = new URLSearchParams(window.location.hash.slice(1));
   const siteId = Number(params.get('idSite'));
-  return { siteId: Number.isInteger(siteId) && siteId > 0 ? siteId : null, selection: parseSelection(params.get('period'), params.get('date'), today) };
+  const segment = params.get('segment') ?? '';
+  return {
+    siteId: Number.isInteger(siteId) && siteId > 0 ? siteId : null,
+    selection: parseSelection(params.get('period'), params.get('date'), today),
+    segment: segment.length <= MAX_SEGMENT_LENGTH ? segment : '',
+    page: params.get('page') ?? 'overview',
+  };
 }
 
 function writeViewState(view: ViewState): void {
@@ -45,6 +62,8 @@ function writeViewState(view: ViewState): void {
   if (view.siteId !== null) params.set('idSite', String(view.siteId));
   params.set('period', view.selection.period);
   params.set('date', view.selection.date);
+  if (view.segment !== '') params.set('segment', view.segment);
+  if (view.page !== 'overview') params.set('page', view.page);
   window.history.replaceState(null, '', `#${params.toString()}`);
 }
 
@@ -137,6 +156,8 @@ export function App() {
 
   const site = state.sites.find((candidate) => candidate.idsite === view.siteId) ?? state.sites[0];
   if (site) document.title = `${site.name} – ${branding.productName}`;
+  const onSessionInvalid = () => setState({ kind: 'signed-out', notice: 'Your session has ended. Sign in again.' });
+  const report = findReport(view.page);
   return (
     <div class="shell">
       <a class="skip-link" href="#main">Skip to the report</a>
@@ -159,22 +180,35 @@ export function App() {
             : <button type="button" onClick={() => setShowSignIn(true)}>Sign in</button>}
         </div>
       </header>
-      <main id="main" tabIndex={-1}>
-        {site ? (
-          <>
-            <div class="toolbar">
-              <h1>{site.name}</h1>
-              <PeriodPicker selection={view.selection} today={today} onChange={(selection) => updateView({ ...view, siteId: site.idsite, selection })} />
-            </div>
-            <VisitsOverview
-              site={site} selection={view.selection} today={today} sessionToken={state.session?.token ?? null} accentColor={branding.accentColor}
-              onSessionInvalid={() => setState({ kind: 'signed-out', notice: 'Your session has ended. Sign in again.' })}
-            />
-          </>
-        ) : (
-          <section class="panel"><h1>No site to show</h1><p>This user cannot view any site yet. A superuser can grant access.</p></section>
-        )}
-      </main>
+      <div class="layout">
+        {site && <NavMenu page={report ? report.method : view.page} onSelect={(page) => updateView({ ...view, siteId: site.idsite, page })} />}
+        <main id="main" tabIndex={-1}>
+          {site ? (
+            <>
+              <div class="toolbar">
+                <h1>{site.name}</h1>
+                <div class="toolbar-controls">
+                  <SegmentEditor segment={view.segment} onChange={(segment) => updateView({ ...view, siteId: site.idsite, segment })} />
+                  <PeriodPicker selection={view.selection} today={today} onChange={(selection) => updateView({ ...view, siteId: site.idsite, selection })} />
+                </div>
+              </div>
+              {report ? (
+                <ReportView
+                  report={report} siteId={site.idsite} selection={view.selection} segment={view.segment}
+                  sessionToken={state.session?.token ?? null} onSessionInvalid={onSessionInvalid}
+                />
+              ) : (
+                <VisitsOverview
+                  site={site} selection={view.selection} segment={view.segment} today={today} sessionToken={state.session?.token ?? null}
+                  accentColor={branding.accentColor} onSessionInvalid={onSessionInvalid}
+                />
+              )}
+            </>
+          ) : (
+            <section class="panel"><h1>No site to show</h1><p>This user cannot view any site yet. A superuser can grant access.</p></section>
+          )}
+        </main>
+      </div>
     </div>
   );
 }

@@ -1,0 +1,38 @@
+/** The menu of pages: the visits overview and every report, grouped as Matomo groups them. */
+import { REPORT_CATEGORIES } from '../report-list';
+
+/** Props of the menu; `page` is 'overview' or a report's API method. */
+export interface NavMenuProps {
+  page: string;
+  onSelect(page: string): void;
+}
+
+/** Shows the menu as native disclosure groups, so it works by keyboard and folds away at 360 px. */
+export function NavMenu({ page, onSelect }: NavMenuProps) {
+  const link = (target: string, name: string) => (
+    <li key={target}>
+      <a href={`#page=${encodeURIComponent(target)}`} aria-current={page === target ? 'page' : undefined}
+        onClick={(event) => { event.preventDefault(); onSelect(target); }}>{name}</a>
+    </li>
+  );
+  return (
+    <nav class="nav-menu" aria-label="Reports">
+      <details open={window.matchMedia('(min-width: 900px)').matches}>
+        <summary>Menu</summary>
+        <h2>Visitors</h2>
+        <ul>{link('overview', 'Overview')}</ul>
+        {REPORT_CATEGORIES.map((category) => (
+          <section key={category.name}>
+            {category.name !== 'Visitors' && <h2>{category.name}</h2>}
+            {category.sections.map((section) => (
+              <div key={section.name}>
+                <h3>{section.name}</h3>
+                <ul>{section.reports.map((report) => link(report.method, report.name))}</ul>
+              </div>
+            ))}
+          </section>
+        ))}
+      </details>
+    </nav>
+  );
+}
