@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -166,6 +166,99 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('button', { name: /^Segment:/ }).click();
     await page.getByRole('button', { name: 'All visits' }).click();
     await waitForVisits(page, 12);
+    await page.close();
+  });
+
+  /** Calls a report of the site with data through the API with the superuser's token, as JSON or as `format`. */
+  async function loadReport(method: string, params: Record<string, string> = {}, format = 'json'): Promise<string> {
+    const response = await callApi(app, hostWithData, { method, idSite: String(siteWithData), period: 'day', date: 'today', token_auth: tokenWithData, ...params, format });
+    assert.equal(response.statusCode, 200, response.body);
+    return response.body;
+  }
+
+  async function openReport(name: string): Promise<Page> {
+    const page = await openSignedIn(hostWithData, 1280);
+    await page.getByRole('navigation', { name: 'Reports' }).getByRole('link', { name, exact: true }).click();
+    await page.getByRole('heading', { level: 2, name }).waitFor();
+    await page.locator('.report-table tbody tr').first().waitFor();
+    return page;
+  }
+
+  async function readRowLabels(page: Page): Promise<string[]> {
+    return (await page.locator('.report-table tbody th[scope="row"]').allTextContents()).map((label) => label.replace(/^[▸▾] /, ''));
+  }
+
+  it('shows a report with the API rows', async () => {
+    const page = await openReport('Browsers');
+    const rows = JSON.parse(await loadReport('DevicesDetection.getBrowsers')) as { label: string; nb_visits: number }[];
+    assert.deepEqual(rows.map((row) => [row.label, row.nb_visits]), [['Firefox', 8], ['Chrome', 4]]);
+    assert.deepEqual(await readRowLabels(page), ['Firefox', 'Chrome']);
+    assert.deepEqual(await page.locator('.report-table tbody tr td:first-of-type').allTextContents(), ['8', '4']);
+    assert.match(await page.evaluate<string>('window.location.hash'), /page=DevicesDetection.getBrowsers/);
+    await page.close();
+  });
+
+  it('sorts, searches and limits a report', async () => {
+    const page = await openReport('Browsers');
+    assert.equal(await page.locator('.report-table th[aria-sort="descending"]').textContent(), 'Visits ↓');
+    await page.getByRole('button', { name: /^Visits/ }).click();
+    await page.locator('.report-table th[aria-sort="ascending"]').waitFor();
+    await page.locator('.report-table tbody th', { hasText: 'Chrome' }).waitFor();
+    assert.deepEqual(await readRowLabels(page), ['Chrome', 'Firefox']);
+
+    await page.getByRole('searchbox').fill('fire');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.locator('.report-table tbody th', { hasText: 'Chrome' }).waitFor({ state: 'detached' });
+    assert.deepEqual(await readRowLabels(page), ['Firefox']);
+
+    await page.getByRole('searchbox').fill('opera');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    assert.equal(await page.getByRole('status').textContent(), "No row matches 'opera'. Clear the search to see every row.");
+
+    const [limited] = await Promise.all([
+      page.waitForRequest((request) => request.url().includes('filter_limit=5&')),
+      page.locator('select[name="filter_limit"]').selectOption('5'),
+    ]);
+    assert.match(limited.url(), /method=DevicesDetection.getBrowsers/);
+    await page.close();
+  });
+
+  it('expands a subtable of pages', async () => {
+    const page = await openReport('Pages');
+    const rows = JSON.parse(await loadReport('Actions.getPageUrls')) as { label: string; idsubdatatable?: number }[];
+    const folder = rows.find((row) => row.idsubdatatable !== undefined)!;
+    const children = JSON.parse(await loadReport('Actions.getPageUrls', { idSubtable: String(folder.idsubdatatable) })) as { label: string }[];
+    assert.deepEqual(await readRowLabels(page), rows.map((row) => row.label));
+
+    await page.getByRole('button', { name: `▸ ${folder.label}` }).click();
+    await page.locator('.report-table tr.subtable-row').first().waitFor();
+    assert.deepEqual(
+      await page.locator('.report-table tr.subtable-row th').allTextContents(),
+      children.map((child) => child.label),
+    );
+    assert.equal(await page.getByRole('button', { name: `▾ ${folder.label}` }).getAttribute('aria-expanded'), 'true');
+    await page.close();
+  });
+
+  it('exports a report as CSV', async () => {
+    const page = await openReport('Browsers');
+    const exportRequests: { url: string; body: string | null }[] = [];
+    page.on('request', (request) => exportRequests.push({ url: request.url(), body: request.postData() }));
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV' }).click()]);
+    const path = await download.path();
+    const expected = await loadReport('DevicesDetection.getBrowsers', { filter_limit: '-1', filter_sort_column: 'nb_visits', filter_sort_order: 'desc' }, 'csv');
+    assert.equal(readFileSync(path, 'utf8'), expected);
+    assert.match(download.suggestedFilename(), /^DevicesDetection\.getBrowsers-\d{4}-\d{2}-\d{2}\.csv$/);
+    const exportRequest = exportRequests.find((request) => request.url.includes('format=csv'))!;
+    assert.equal(exportRequest.url.includes('token_auth'), false);
+    assert.match(exportRequest.body ?? '', /force_api_session=1&token_auth=/);
+    await page.close();
+  });
+
+  it('draws a report as a pie', async () => {
+    const page = await openReport('Browsers');
+    await page.locator('select[name="visualization"]').selectOption('pie');
+    assert.equal(await page.getByRole('img', { name: 'Firefox: 67%, Chrome: 33%' }).count(), 1);
     await page.close();
   });
 

@@ -31,7 +31,7 @@ function describeError(error: unknown): string {
 
 function formatValue(value: unknown): string {
   if (typeof value === 'number') return value.toLocaleString('en', { maximumFractionDigits: 2 });
-  return value === undefined || value === null ? '0' : String(value);
+  return value === undefined || value === null ? '–' : String(value);
 }
 
 /** Returns the parameters every call of this report shares. */
