@@ -262,6 +262,37 @@ describe('dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('lists the latest visits with their actions', async () => {
+    const page = await openSignedIn(hostWithData, 1280);
+    await page.getByRole('link', { name: 'Visitor log' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Visitor log' }).waitFor();
+    await page.locator('.visit').first().waitFor();
+    const response = await callApi(app, hostWithData, { method: 'Live.getLastVisitsDetails', idSite: String(siteWithData), filter_limit: '20', token_auth: tokenWithData });
+    const visits = response.json() as { actionDetails: unknown[] }[];
+    assert.equal(visits.length, 17);
+    assert.equal(await page.locator('.visit').count(), 17);
+    assert.deepEqual(visits.map((visit) => visit.actionDetails.length).slice(0, 2), [1, 2]);
+    assert.deepEqual(await page.locator('.visit').first().locator('.actions-list li').allTextContents(), ['Page Home (https://example.org/)']);
+    assert.deepEqual(
+      await page.locator('.visit').nth(1).locator('.actions-list li').allTextContents(),
+      ['Page Home (https://example.org/)', 'Page Docs / Start (https://example.org/docs/start)'],
+    );
+
+    await seedVisits(root.registry.require(hostWithData).db(), siteWithData, new Date(Date.now() - 2 * 86_400_000), 1);
+    await page.getByRole('button', { name: 'Refresh now' }).click();
+    await page.locator('.visit').nth(17).waitFor();
+    assert.equal(await page.locator('.visit').count(), 18);
+    await page.close();
+  });
+
+  it('shows the tracking code in an empty visitor log', async () => {
+    const page = await openSignedIn(hostWithoutData, 1280);
+    await page.getByRole('link', { name: 'Visitor log' }).click();
+    await page.getByRole('heading', { name: `No visits recorded for Site of ${hostWithoutData} yet` }).waitFor();
+    assert.match((await page.locator('.tracking-code').textContent()) ?? '', /_paq/);
+    await page.close();
+  });
+
   it('reaches the period buttons by keyboard with a visible focus', async () => {
     const page = await openSignedIn(hostWithData, 1280);
     let focused = '';

@@ -7,6 +7,7 @@ import { NavMenu } from './components/nav-menu';
 import { PeriodPicker } from './components/period-picker';
 import { ReportView } from './components/report-view';
 import { SegmentEditor } from './components/segment-editor';
+import { VisitorLog } from './components/visitor-log';
 import { VisitsOverview } from './components/visits-overview';
 import { parseSelection, todayString, type Selection } from './periods';
 import { findReport } from './report-list';
@@ -192,12 +193,16 @@ export function App() {
                   <PeriodPicker selection={view.selection} today={today} onChange={(selection) => updateView({ ...view, siteId: site.idsite, selection })} />
                 </div>
               </div>
-              {report ? (
+              {view.page === 'visitor-log' && (
+                <VisitorLog site={site} segment={view.segment} sessionToken={state.session?.token ?? null} onSessionInvalid={onSessionInvalid} />
+              )}
+              {report && (
                 <ReportView
                   report={report} siteId={site.idsite} selection={view.selection} segment={view.segment}
                   sessionToken={state.session?.token ?? null} onSessionInvalid={onSessionInvalid}
                 />
-              ) : (
+              )}
+              {!report && view.page !== 'visitor-log' && (
                 <VisitsOverview
                   site={site} selection={view.selection} segment={view.segment} today={today} sessionToken={state.session?.token ?? null}
                   accentColor={branding.accentColor} onSessionInvalid={onSessionInvalid}

@@ -20,7 +20,7 @@ export function NavMenu({ page, onSelect }: NavMenuProps) {
       <details open={window.matchMedia('(min-width: 900px)').matches}>
         <summary>Menu</summary>
         <h2>Visitors</h2>
-        <ul>{link('overview', 'Overview')}</ul>
+        <ul>{link('overview', 'Overview')}{link('visitor-log', 'Visitor log')}</ul>
         {REPORT_CATEGORIES.map((category) => (
           <section key={category.name}>
             {category.name !== 'Visitors' && <h2>{category.name}</h2>}
