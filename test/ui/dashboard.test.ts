@@ -32,6 +32,7 @@ describe('dashboard in Chromium', () => {
   let publicHost: string;
   let tokenWithData: string;
   let siteWithData: number;
+  let tokenWithoutData: string;
   const requestedUrls: string[] = [];
 
   before(async () => {
@@ -45,7 +46,9 @@ describe('dashboard in Chromium', () => {
     const now = new Date();
     await seedVisits(root.registry.require(hostWithData).db(), tenantWithData.idSite, now, 12);
     await seedVisits(root.registry.require(hostWithData).db(), tenantWithData.idSite, new Date(now.getTime() - 86_400_000), 5);
-    hostWithoutData = (await createTestTenant(root)).host;
+    const tenantWithoutData = await createTestTenant(root);
+    hostWithoutData = tenantWithoutData.host;
+    tokenWithoutData = tenantWithoutData.tokenAuth;
     const publicTenant = await createTestTenant(root);
     publicHost = publicTenant.host;
     await setRole(root.registry.get(publicHost as TenantHost)!.db(), 'anonymous', 'view', [publicTenant.idSite]);
@@ -290,6 +293,62 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('link', { name: 'Visitor log' }).click();
     await page.getByRole('heading', { name: `No visits recorded for Site of ${hostWithoutData} yet` }).waitFor();
     assert.match((await page.locator('.tracking-code').textContent()) ?? '', /_paq/);
+    await page.close();
+  });
+
+  it('adds a site and a goal as admin', async () => {
+    const page = await openSignedIn(hostWithoutData, 1280);
+    const nav = page.getByRole('navigation', { name: 'Reports' });
+    await nav.getByRole('link', { name: 'Sites', exact: true }).click();
+    await page.getByRole('button', { name: 'Add a site' }).click();
+    const siteForm = page.getByRole('form', { name: 'New site' });
+    await siteForm.getByLabel('Name', { exact: true }).fill('Shop');
+    await siteForm.getByLabel('URLs').fill('https://shop.example\nhttps://www.shop.example');
+    await siteForm.getByLabel('Time zone').fill('Europe/Paris');
+    await siteForm.getByLabel('Currency').fill('eur');
+    await siteForm.getByLabel('E-commerce site').check();
+    await siteForm.getByLabel('Excluded IP addresses').fill('192.0.2.0/24');
+    await siteForm.getByRole('button', { name: 'Add site' }).click();
+    assert.equal(await page.getByRole('status').textContent(), "Site 'Shop' added.");
+
+    const sites = (await callApi(app, hostWithoutData, { method: 'SitesManager.getAllSites', token_auth: tokenWithoutData })).json() as Record<string, Record<string, string>>;
+    const shop = Object.values(sites).find((candidate) => candidate.name === 'Shop')!;
+    assert.equal(shop.main_url, 'https://shop.example');
+    assert.equal(shop.timezone, 'Europe/Paris');
+    assert.equal(shop.currency, 'EUR');
+    assert.equal(shop.ecommerce, '1');
+    assert.equal(shop.excluded_ips, '192.0.2.0/24');
+
+    await page.locator('.site-selector select').selectOption(shop.idsite!);
+    await nav.getByRole('link', { name: 'Goals', exact: true }).click();
+    await page.getByRole('heading', { name: 'Goals of Shop' }).waitFor();
+    await page.getByRole('button', { name: 'Add a goal' }).click();
+    const goalForm = page.getByRole('form', { name: 'New goal' });
+    await goalForm.getByLabel('Name', { exact: true }).fill('Checkout');
+    await goalForm.getByLabel('Pattern', { exact: true }).fill('/checkout/done');
+    await goalForm.getByLabel('Default revenue').fill('12.5');
+    await goalForm.getByRole('button', { name: 'Add goal' }).click();
+    await page.getByRole('row', { name: /Checkout/ }).waitFor();
+
+    const goals = (await callApi(app, hostWithoutData, { method: 'Goals.getGoals', idSite: shop.idsite!, token_auth: tokenWithoutData })).json() as Record<string, Record<string, string>>;
+    const goal = Object.values(goals)[0]!;
+    assert.deepEqual(
+      [goal.name, goal.match_attribute, goal.pattern, goal.pattern_type, goal.revenue],
+      ['Checkout', 'url', '/checkout/done', 'contains', '12.5'],
+    );
+    await page.close();
+  });
+
+  it('creates a token and shows it once', async () => {
+    const page = await openSignedIn(hostWithoutData, 1280);
+    await page.getByRole('navigation', { name: 'Reports' }).getByRole('link', { name: 'Tokens' }).click();
+    await page.getByLabel('Description').fill('nightly export');
+    await page.getByLabel('Your password').fill('secret-password');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = (await page.getByLabel('Created token').textContent()) ?? '';
+    assert.match(token, /^[0-9a-f]{32}$/);
+    const response = await callApi(app, hostWithoutData, { method: 'API.getMatomoVersion', token_auth: token }, { post: true });
+    assert.equal(response.statusCode, 200);
     await page.close();
   });
 

@@ -3,10 +3,14 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, callApi, loadSession, signOut, type SessionView } from './api-client';
 import { applyBranding, FALLBACK_BRANDING, loadBranding, type Branding } from './branding';
 import { LoginForm } from './components/login-form';
+import { AdminGoals } from './components/admin-goals';
+import { AdminSites } from './components/admin-sites';
+import { AdminTokens, AdminUsers } from './components/admin-users';
 import { NavMenu } from './components/nav-menu';
 import { PeriodPicker } from './components/period-picker';
 import { ReportView } from './components/report-view';
 import { SegmentEditor } from './components/segment-editor';
+import { TrackingCode } from './components/tracking-code';
 import { VisitorLog } from './components/visitor-log';
 import { VisitsOverview } from './components/visits-overview';
 import { parseSelection, todayString, type Selection } from './periods';
@@ -94,6 +98,16 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Returns the administration page `page` for a superuser, or null when `page` is not one. */
+function renderAdminPage(page: string, site: Site, session: SignedInSession, onSitesChanged: () => void) {
+  if (page === 'admin-sites') return <AdminSites sessionToken={session.token} onSitesChanged={onSitesChanged} />;
+  if (page === 'admin-tracking-code') return <TrackingCode siteId={site.idsite} siteName={site.name} sessionToken={session.token} title={`Tracking code of ${site.name}`} />;
+  if (page === 'admin-goals') return <AdminGoals site={site} sessionToken={session.token} />;
+  if (page === 'admin-users') return <AdminUsers site={site} sessionToken={session.token} currentLogin={session.login} />;
+  if (page === 'admin-tokens') return <AdminTokens login={session.login} sessionToken={session.token} />;
+  return null;
+}
+
 /** Renders the whole dashboard. */
 export function App() {
   const today = todayString();
@@ -159,6 +173,10 @@ export function App() {
   if (site) document.title = `${site.name} – ${branding.productName}`;
   const onSessionInvalid = () => setState({ kind: 'signed-out', notice: 'Your session has ended. Sign in again.' });
   const report = findReport(view.page);
+  // NOTE: administration is offered to superusers only, although the API also lets site admins manage their own sites' goals and users.
+  const admin = state.session?.superuser ? state.session : null;
+  const reloadSites = () => loadSites(state.session?.token ?? null).then((sites) => setState({ ...state, sites }), () => undefined);
+  const adminPage = admin && site ? renderAdminPage(view.page, site, admin, reloadSites) : null;
   return (
     <div class="shell">
       <a class="skip-link" href="#main">Skip to the report</a>
@@ -182,7 +200,7 @@ export function App() {
         </div>
       </header>
       <div class="layout">
-        {site && <NavMenu page={report ? report.method : view.page} onSelect={(page) => updateView({ ...view, siteId: site.idsite, page })} />}
+        {site && <NavMenu page={report ? report.method : view.page} showAdmin={admin !== null} onSelect={(page) => updateView({ ...view, siteId: site.idsite, page })} />}
         <main id="main" tabIndex={-1}>
           {site ? (
             <>
@@ -202,7 +220,8 @@ export function App() {
                   sessionToken={state.session?.token ?? null} onSessionInvalid={onSessionInvalid}
                 />
               )}
-              {!report && view.page !== 'visitor-log' && (
+              {adminPage}
+              {!report && !adminPage && view.page !== 'visitor-log' && (
                 <VisitsOverview
                   site={site} selection={view.selection} segment={view.segment} today={today} sessionToken={state.session?.token ?? null}
                   accentColor={branding.accentColor} onSessionInvalid={onSessionInvalid}

@@ -4,11 +4,18 @@ import { REPORT_CATEGORIES } from '../report-list';
 /** Props of the menu; `page` is 'overview' or a report's API method. */
 export interface NavMenuProps {
   page: string;
+  /** Whether to list the administration pages, which need superuser access. */
+  showAdmin: boolean;
   onSelect(page: string): void;
 }
 
+/** Administration pages: page id and name. */
+export const ADMIN_PAGES: readonly [string, string][] = [
+  ['admin-sites', 'Sites'], ['admin-tracking-code', 'Tracking code'], ['admin-goals', 'Goals'], ['admin-users', 'Users'], ['admin-tokens', 'Tokens'],
+];
+
 /** Shows the menu as native disclosure groups, so it works by keyboard and folds away at 360 px. */
-export function NavMenu({ page, onSelect }: NavMenuProps) {
+export function NavMenu({ page, showAdmin, onSelect }: NavMenuProps) {
   const link = (target: string, name: string) => (
     <li key={target}>
       <a href={`#page=${encodeURIComponent(target)}`} aria-current={page === target ? 'page' : undefined}
@@ -32,6 +39,12 @@ export function NavMenu({ page, onSelect }: NavMenuProps) {
             ))}
           </section>
         ))}
+        {showAdmin && (
+          <section>
+            <h2>Administration</h2>
+            <ul>{ADMIN_PAGES.map(([target, name]) => link(target, name))}</ul>
+          </section>
+        )}
       </details>
     </nav>
   );
