@@ -77,6 +77,9 @@ export const ERROR_CODES = {
   GOAL_NOT_FOUND: 400,
   GOAL_INVALID: 400,
 
+  // Dashboard branding
+  BRANDING_INVALID: 400,
+
   // Anything not caught by a more precise code
   INTERNAL: 500,
 } as const;
