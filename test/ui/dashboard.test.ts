@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +16,8 @@ import { createTestRoot, createTestTenant, type TestRoot } from '../support/test
 
 const CHROMIUM_PATH = process.env.FOOTFALL_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const SCREENSHOT_DIR = resolve(readEnvironment().codeRoot, 'test-output');
+/** A 1×1 transparent PNG, as a tenant's logo. */
+const LOGO_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 /** Upper bound of any single wait in the browser; a wait never decides a result by its duration. */
 const WAIT_LIMIT_MS = 15_000;
 
@@ -475,6 +477,37 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('heading', { name: 'Sign in to Footfall' }).waitFor();
     assert.equal(await page.getByRole('status').textContent(), 'Your session has ended. Sign in again.');
     await page.close();
+  });
+
+  it('shows an uploaded logo on its tenant only', async () => {
+    const page = await openSignedIn(hostWithoutData, 1280);
+    await page.getByRole('navigation', { name: 'Reports' }).getByRole('link', { name: 'Branding' }).click();
+    await page.getByLabel('Product name').fill('Acme Insights');
+    await page.locator('input[name="logo"]').setInputFiles({ name: '../../../etc/passwd.png', mimeType: 'image/png', buffer: LOGO_PNG });
+    await page.getByRole('button', { name: 'Save branding' }).click();
+    assert.equal(await page.getByRole('status').textContent(), 'Branding saved.');
+    const headerLogo = page.locator('.top-bar img.logo');
+    await headerLogo.waitFor();
+    assert.equal(await headerLogo.getAttribute('src'), '/ui/logo.png');
+    assert.equal(await headerLogo.evaluate((image: any) => image.decode().then(() => image.naturalWidth as number)), 1);
+    assert.equal(await page.locator('.brand').textContent(), 'Acme Insights');
+    assert.deepEqual(
+      readdirSync(root.registry.require(hostWithoutData).paths.filesDir).filter((name) => /^(logo|branding)/.test(name)).sort(),
+      ['branding.json', 'logo.png'],
+    );
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Acme Insights' }).waitFor();
+    assert.equal(await page.locator('img.logo').getAttribute('src'), '/ui/logo.png');
+    await page.close();
+
+    const other = await context.newPage();
+    await other.goto(`http://${hostWithData}:${port}/`);
+    await other.getByRole('heading', { name: 'Sign in to Footfall' }).waitFor();
+    assert.equal(await other.locator('img.logo').count(), 0);
+    const otherLogo = await app.inject({ method: 'GET', url: '/ui/logo.png', headers: { host: hostWithData } });
+    assert.equal(otherLogo.statusCode, 404);
+    await other.close();
   });
 
   it('sends no request to any other host', () => {

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, callApi, loadSession, signOut, type SessionView } from './api-client';
 import { applyBranding, FALLBACK_BRANDING, loadBranding, type Branding } from './branding';
 import { LoginForm } from './components/login-form';
+import { AdminBranding } from './components/admin-branding';
 import { AdminGoals } from './components/admin-goals';
 import { AdminSites } from './components/admin-sites';
 import { AdminTokens, AdminUsers } from './components/admin-users';
@@ -99,12 +100,13 @@ function describeError(error: unknown): string {
 }
 
 /** Returns the administration page `page` for a superuser, or null when `page` is not one. */
-function renderAdminPage(page: string, site: Site, session: SignedInSession, onSitesChanged: () => void) {
+function renderAdminPage(page: string, site: Site, session: SignedInSession, onSitesChanged: () => void, branding: Branding, onBrandingSaved: (branding: Branding) => void) {
   if (page === 'admin-sites') return <AdminSites sessionToken={session.token} onSitesChanged={onSitesChanged} />;
   if (page === 'admin-tracking-code') return <TrackingCode siteId={site.idsite} siteName={site.name} sessionToken={session.token} title={`Tracking code of ${site.name}`} />;
   if (page === 'admin-goals') return <AdminGoals site={site} sessionToken={session.token} />;
   if (page === 'admin-users') return <AdminUsers site={site} sessionToken={session.token} currentLogin={session.login} />;
   if (page === 'admin-tokens') return <AdminTokens login={session.login} sessionToken={session.token} />;
+  if (page === 'admin-branding') return <AdminBranding branding={branding} sessionToken={session.token} onSaved={onBrandingSaved} />;
   return null;
 }
 
@@ -176,7 +178,7 @@ export function App() {
   // NOTE: administration is offered to superusers only, although the API also lets site admins manage their own sites' goals and users.
   const admin = state.session?.superuser ? state.session : null;
   const reloadSites = () => loadSites(state.session?.token ?? null).then((sites) => setState({ ...state, sites }), () => undefined);
-  const adminPage = admin && site ? renderAdminPage(view.page, site, admin, reloadSites) : null;
+  const adminPage = admin && site ? renderAdminPage(view.page, site, admin, reloadSites, branding, (saved) => { applyBranding(saved); setBranding(saved); }) : null;
   return (
     <div class="shell">
       <a class="skip-link" href="#main">Skip to the report</a>

@@ -11,7 +11,7 @@ export interface NavMenuProps {
 
 /** Administration pages: page id and name. */
 export const ADMIN_PAGES: readonly [string, string][] = [
-  ['admin-sites', 'Sites'], ['admin-tracking-code', 'Tracking code'], ['admin-goals', 'Goals'], ['admin-users', 'Users'], ['admin-tokens', 'Tokens'],
+  ['admin-sites', 'Sites'], ['admin-tracking-code', 'Tracking code'], ['admin-goals', 'Goals'], ['admin-users', 'Users'], ['admin-tokens', 'Tokens'], ['admin-branding', 'Branding'],
 ];
 
 /** Shows the menu as native disclosure groups, so it works by keyboard and folds away at 360 px. */
