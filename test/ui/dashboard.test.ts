@@ -354,6 +354,35 @@ describe('dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('shows goal conversions with the API numbers', async () => {
+    const added = await callApi(app, hostWithData, { method: 'Goals.addGoal', idSite: String(siteWithData), name: 'Docs visit', matchAttribute: 'url', pattern: '/docs/', patternType: 'contains', token_auth: tokenWithData }, { post: true });
+    assert.equal(added.statusCode, 200, added.body);
+    const page = await openSignedIn(hostWithData, 1280);
+    await page.getByRole('link', { name: 'Goals overview' }).click();
+    await page.locator('.report-table tbody tr').nth(1).waitFor();
+    const all = JSON.parse(await loadReport('Goals.get')) as Record<string, number | string> | [];
+    const cells = await page.locator('.report-table tbody tr').first().locator('td').allTextContents();
+    const expected = Array.isArray(all) ? ['0', '0', '0', '0'] : [all.nb_conversions, all.nb_visits_converted, all.conversion_rate, all.revenue].map(String);
+    assert.deepEqual(cells, expected);
+    assert.deepEqual(await page.locator('.report-table tbody th').allTextContents(), ['All goals', 'Docs visit']);
+    await page.close();
+  });
+
+  it('fits a report and the segment editor into 360 px', async () => {
+    const page = await openSignedIn(hostWithData, 360);
+    await page.getByText('Menu', { exact: true }).click();
+    await page.getByRole('link', { name: 'Pages', exact: true }).click();
+    await page.locator('.report-table tbody tr').first().waitFor();
+    await page.getByRole('button', { name: /^Segment:/ }).click();
+    const box = (await page.locator('.segment-editor').boundingBox())!;
+    assert.ok(box.x >= 0, `segment editor starts at x=${box.x}`);
+    assert.ok(box.x + box.width <= 360, `segment editor ends at x=${box.x + box.width}`);
+    await page.screenshot({ path: resolve(SCREENSHOT_DIR, 'dashboard-report-360.png'), fullPage: true });
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    assert.equal(overflow, 0);
+    await page.close();
+  });
+
   it('reaches the period buttons by keyboard with a visible focus', async () => {
     const page = await openSignedIn(hostWithData, 1280);
     let focused = '';

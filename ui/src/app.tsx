@@ -7,6 +7,7 @@ import { AdminBranding } from './components/admin-branding';
 import { AdminGoals } from './components/admin-goals';
 import { AdminSites } from './components/admin-sites';
 import { AdminTokens, AdminUsers } from './components/admin-users';
+import { GoalsOverview } from './components/goals-overview';
 import { NavMenu } from './components/nav-menu';
 import { PeriodPicker } from './components/period-picker';
 import { ReportView } from './components/report-view';
@@ -47,6 +48,9 @@ interface ViewState {
   /** 'overview', or the API method of a report such as 'Referrers.getWebsites'. */
   page: string;
 }
+
+/** Pages other than reports and administration that replace the overview. */
+const PAGES_BESIDE_OVERVIEW: readonly string[] = ['visitor-log', 'goals', 'ecommerce'];
 
 /** Longest segment definition kept from the URL, so a pasted link cannot grow every API call without bound. */
 const MAX_SEGMENT_LENGTH = 2000;
@@ -223,7 +227,13 @@ export function App() {
                 />
               )}
               {adminPage}
-              {!report && !adminPage && view.page !== 'visitor-log' && (
+              {view.page === 'goals' && (
+                <GoalsOverview site={site} selection={view.selection} segment={view.segment} sessionToken={state.session?.token ?? null} onSessionInvalid={onSessionInvalid} />
+              )}
+              {view.page === 'ecommerce' && (
+                <section class="panel"><h2>E-commerce</h2><p class="notice" role="status">This server does not serve e-commerce reports (orders, products, abandoned carts) yet.</p></section>
+              )}
+              {!report && !adminPage && !PAGES_BESIDE_OVERVIEW.includes(view.page) && (
                 <VisitsOverview
                   site={site} selection={view.selection} segment={view.segment} today={today} sessionToken={state.session?.token ?? null}
                   accentColor={branding.accentColor} onSessionInvalid={onSessionInvalid}

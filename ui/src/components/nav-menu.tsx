@@ -1,4 +1,5 @@
 /** The menu of pages: the visits overview and every report, grouped as Matomo groups them. */
+import { useRef } from 'preact/hooks';
 import { REPORT_CATEGORIES } from '../report-list';
 
 /** Props of the menu; `page` is 'overview' or a report's API method. */
@@ -14,17 +15,26 @@ export const ADMIN_PAGES: readonly [string, string][] = [
   ['admin-sites', 'Sites'], ['admin-tracking-code', 'Tracking code'], ['admin-goals', 'Goals'], ['admin-users', 'Users'], ['admin-tokens', 'Tokens'], ['admin-branding', 'Branding'],
 ];
 
+/** Screens on which the menu sits beside the page, open; below this width it folds above the page. */
+const WIDE_SCREEN_QUERY = '(min-width: 900px)';
+
 /** Shows the menu as native disclosure groups, so it works by keyboard and folds away at 360 px. */
 export function NavMenu({ page, showAdmin, onSelect }: NavMenuProps) {
+  const detailsRef = useRef<HTMLDetailsElement>(null);
+  const select = (target: string) => {
+    // On a narrow screen the open menu pushes the page down, so it folds once a page is picked.
+    if (detailsRef.current && !window.matchMedia(WIDE_SCREEN_QUERY).matches) detailsRef.current.open = false;
+    onSelect(target);
+  };
   const link = (target: string, name: string) => (
     <li key={target}>
       <a href={`#page=${encodeURIComponent(target)}`} aria-current={page === target ? 'page' : undefined}
-        onClick={(event) => { event.preventDefault(); onSelect(target); }}>{name}</a>
+        onClick={(event) => { event.preventDefault(); select(target); }}>{name}</a>
     </li>
   );
   return (
     <nav class="nav-menu" aria-label="Reports">
-      <details open={window.matchMedia('(min-width: 900px)').matches}>
+      <details ref={detailsRef} open={window.matchMedia(WIDE_SCREEN_QUERY).matches}>
         <summary>Menu</summary>
         <h2>Visitors</h2>
         <ul>{link('overview', 'Overview')}{link('visitor-log', 'Visitor log')}</ul>
@@ -39,6 +49,10 @@ export function NavMenu({ page, showAdmin, onSelect }: NavMenuProps) {
             ))}
           </section>
         ))}
+        <h2>Goals</h2>
+        <ul>{link('goals', 'Goals overview')}</ul>
+        <h2>E-commerce</h2>
+        <ul>{link('ecommerce', 'E-commerce overview')}</ul>
         {showAdmin && (
           <section>
             <h2>Administration</h2>
