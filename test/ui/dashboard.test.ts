@@ -169,6 +169,11 @@ describe('dashboard in Chromium', () => {
     assert.match(await page.evaluate<string>('window.location.hash'), /segment=browserCode%3D%3DCH/);
 
     await page.getByRole('button', { name: /^Segment:/ }).click();
+    await page.locator('input[name="segment-definition"]').fill('browserCode==CH,browserCode==FF;pageUrl=@%2Fdocs%2F');
+    assert.equal(await page.getByLabel('Join of condition 2').inputValue(), 'or');
+    assert.equal(await page.getByLabel('Join of condition 3').inputValue(), 'and');
+    assert.equal(await page.getByLabel('Operator of condition 3').inputValue(), '=@');
+    assert.equal(await page.getByLabel('Value of condition 3').inputValue(), '/docs/');
     await page.getByRole('button', { name: 'All visits' }).click();
     await waitForVisits(page, 12);
     await page.close();

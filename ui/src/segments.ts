@@ -57,9 +57,9 @@ export interface SegmentCondition {
 }
 
 /**
- * Writes conditions as a Matomo segment definition. Values are URL-encoded, as Matomo's
- * editor does, so a `,` or `;` in a value cannot split the definition; `;` is AND and `,`
- * is OR, which binds tighter in Matomo's grammar. Conditions without a dimension are skipped.
+ * Writes conditions as a Matomo segment definition, where `;` is AND and `,` is OR. OR binds
+ * tighter in Matomo's grammar. Values are URL-encoded, as Matomo's editor does, so a `,` or
+ * `;` in a value cannot split the definition. Conditions without a dimension are skipped.
  *
  * @example buildSegmentDefinition([{ join: 'and', dimension: 'browserCode', operator: '==', value: 'FF' }]) === 'browserCode==FF'
  */

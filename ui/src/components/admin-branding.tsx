@@ -12,7 +12,7 @@ export interface AdminBrandingProps {
 /** Largest image the server accepts, in bytes; checked here too so the user learns it before uploading. */
 const MAX_IMAGE_BYTES = 256 * 1024;
 
-/** Reads a chosen file as an upload, or throws an Error that says why it cannot be one. */
+/** Reads a chosen file as an upload, or throws an Error with the reason it cannot be one. */
 async function readImage(file: File): Promise<BrandingImageUpload> {
   const type = file.type === 'image/png' || file.type === 'image/svg+xml' ? file.type : null;
   if (!type) throw new Error(`The file '${file.name}' is not a PNG or SVG image.`);

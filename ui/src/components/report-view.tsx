@@ -156,6 +156,12 @@ interface ReportTableProps extends ReportViewProps {
   onSort(column: string): void;
 }
 
+/** Returns the `aria-sort` value of a column and the arrow shown after its name. */
+function describeSort(column: string, sortColumn: string, sortOrder: 'desc' | 'asc'): { ariaSort?: 'descending' | 'ascending'; arrow: string } {
+  if (column !== sortColumn) return { arrow: '' };
+  return sortOrder === 'desc' ? { ariaSort: 'descending', arrow: ' ↓' } : { ariaSort: 'ascending', arrow: ' ↑' };
+}
+
 function ReportTable(props: ReportTableProps) {
   const { report, rows, sortColumn, sortOrder, onSort } = props;
   return (
@@ -164,13 +170,14 @@ function ReportTable(props: ReportTableProps) {
         <thead>
           <tr>
             <th scope="col">{report.dimension}</th>
-            {report.metrics.map((metric) => (
-              <th scope="col" key={metric} aria-sort={metric === sortColumn ? (sortOrder === 'desc' ? 'descending' : 'ascending') : undefined}>
-                <button type="button" class="sort-button" onClick={() => onSort(metric)}>
-                  {METRIC_NAMES[metric] ?? metric}{metric === sortColumn ? (sortOrder === 'desc' ? ' ↓' : ' ↑') : ''}
-                </button>
-              </th>
-            ))}
+            {report.metrics.map((metric) => {
+              const sort = describeSort(metric, sortColumn, sortOrder);
+              return (
+                <th scope="col" key={metric} aria-sort={sort.ariaSort}>
+                  <button type="button" class="sort-button" onClick={() => onSort(metric)}>{METRIC_NAMES[metric] ?? metric}{sort.arrow}</button>
+                </th>
+              );
+            })}
           </tr>
         </thead>
         <tbody>
@@ -181,7 +188,7 @@ function ReportTable(props: ReportTableProps) {
   );
 }
 
-/** A row, and when expanded the rows of its subtable (`idSubtable`) below it. */
+/** Shows a row and, once expanded, the rows of its subtable (`idSubtable`) below it. */
 function ReportTableRow(props: ReportTableProps & { row: ReportRow; depth: number }) {
   const { report, row, depth, sessionToken } = props;
   const [children, setChildren] = useState<ReportRow[] | null>(null);
