@@ -35,6 +35,7 @@ describe('dashboard in Chromium', () => {
   let tokenWithData: string;
   let siteWithData: number;
   let tokenWithoutData: string;
+  let siteWithoutData: number;
   const requestedUrls: string[] = [];
 
   before(async () => {
@@ -51,6 +52,7 @@ describe('dashboard in Chromium', () => {
     const tenantWithoutData = await createTestTenant(root);
     hostWithoutData = tenantWithoutData.host;
     tokenWithoutData = tenantWithoutData.tokenAuth;
+    siteWithoutData = tenantWithoutData.idSite;
     const publicTenant = await createTestTenant(root);
     publicHost = publicTenant.host;
     await setRole(root.registry.get(publicHost as TenantHost)!.db(), 'anonymous', 'view', [publicTenant.idSite]);
@@ -343,6 +345,25 @@ describe('dashboard in Chromium', () => {
       [goal.name, goal.match_attribute, goal.pattern, goal.pattern_type, goal.revenue],
       ['Checkout', 'url', '/checkout/done', 'contains', '12.5'],
     );
+    await page.close();
+  });
+
+  it('adds a user and sets their role', async () => {
+    const page = await openSignedIn(hostWithoutData, 1280);
+    await page.getByRole('navigation', { name: 'Reports' }).getByRole('link', { name: 'Users' }).click();
+    const form = page.getByRole('form', { name: 'New user' });
+    await form.getByLabel('Login').fill('analyst');
+    await form.getByLabel('Email').fill('analyst@example.org');
+    await form.getByLabel('Password').fill('analyst-password');
+    await form.getByRole('button', { name: 'Add user' }).click();
+    const role = page.getByLabel('Role of analyst');
+    await role.waitFor();
+    assert.equal(await role.inputValue(), 'view');
+
+    await role.selectOption('write');
+    await page.getByRole('status').filter({ hasText: "Role of 'analyst'" }).waitFor();
+    const access = await callApi(app, hostWithoutData, { method: 'UsersManager.getSitesAccessFromUser', userLogin: 'analyst', token_auth: tokenWithoutData });
+    assert.deepEqual(access.json(), [{ site: String(siteWithoutData), access: 'write' }]);
     await page.close();
   });
 
