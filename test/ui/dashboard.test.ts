@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { setRole } from '../../src/auth/user-store.js';
+import { createUser, setRole } from '../../src/auth/user-store.js';
 import { readEnvironment } from '../../src/config/environment.js';
 import { DEFAULT_UI_DIR } from '../../src/http/dashboard-routes.js';
 import type { TenantHost } from '../../src/tenancy/tenant-host.js';
@@ -364,6 +364,23 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('status').filter({ hasText: "Role of 'analyst'" }).waitFor();
     const access = await callApi(app, hostWithoutData, { method: 'UsersManager.getSitesAccessFromUser', userLogin: 'analyst', token_auth: tokenWithoutData });
     assert.deepEqual(access.json(), [{ site: String(siteWithoutData), access: 'write' }]);
+    await page.close();
+  });
+
+  it('hides administration from a viewer', async () => {
+    const db = root.registry.require(hostWithData).db();
+    await createUser(db, { login: 'viewer', password: 'viewer-password', email: 'viewer@example.org', superuser: false, passwordHashCost: 4 });
+    await setRole(db, 'viewer', 'view', [siteWithData]);
+    await context.clearCookies();
+    const page = await context.newPage();
+    await page.goto(`http://${hostWithData}:${port}/`);
+    await page.getByLabel('Login').fill('viewer');
+    await page.getByLabel('Password').fill('viewer-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await waitForVisits(page, 12);
+    const nav = page.getByRole('navigation', { name: 'Reports' });
+    assert.equal(await nav.getByRole('heading', { name: 'Administration' }).count(), 0);
+    assert.equal(await nav.getByRole('link', { name: 'Visitor log' }).count(), 1);
     await page.close();
   });
 
