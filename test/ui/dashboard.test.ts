@@ -235,6 +235,20 @@ describe('dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('sorts and expands a report by keyboard', async () => {
+    const page = await openReport('Pages');
+    await page.locator('.report-table .sort-button').first().focus();
+    await page.keyboard.press('Enter');
+    await page.locator('.report-table th[aria-sort="ascending"]').waitFor();
+    assert.equal(await page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle'), 'solid');
+
+    await page.locator('.report-table .expand-button').first().focus();
+    await page.keyboard.press('Enter');
+    await page.locator('.report-table tr.subtable-row').first().waitFor();
+    assert.equal(await page.locator('.report-table .expand-button').first().getAttribute('aria-expanded'), 'true');
+    await page.close();
+  });
+
   it('expands a subtable of pages', async () => {
     const page = await openReport('Pages');
     const rows = JSON.parse(await loadReport('Actions.getPageUrls')) as { label: string; idsubdatatable?: number }[];

@@ -51,12 +51,14 @@ export function ReportView(props: ReportViewProps) {
   const [appliedPattern, setAppliedPattern] = useState('');
   const [visualization, setVisualization] = useState<ReportVisualization>('table');
   const [rows, setRows] = useState<ReportRow[] | null>(null);
+  const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [exportError, setExportError] = useState<string | null>(null);
 
   useEffect(() => {
     setSortColumn(report.metrics[0] ?? 'nb_visits');
     setVisualization('table');
+    setRows(null);
     setPattern('');
     setAppliedPattern('');
   }, [report.method]);
@@ -66,13 +68,18 @@ export function ReportView(props: ReportViewProps) {
   const paramsKey = JSON.stringify(params) + report.method;
 
   useEffect(() => {
+    // The previous rows stay on screen while new ones load, so the table keeps the keyboard focus on a sort button.
     const controller = new AbortController();
-    setRows(null);
+    setLoading(true);
     setError(null);
     callApi<ReportRow[]>(report.method, params, sessionToken, controller.signal)
-      .then((result) => setRows(Array.isArray(result) ? result : []))
+      .then((result) => {
+        setRows(Array.isArray(result) ? result : []);
+        setLoading(false);
+      })
       .catch((failure: unknown) => {
         if (controller.signal.aborted) return;
+        setLoading(false);
         if (failure instanceof ApiError && failure.code === 'SESSION_INVALID') onSessionInvalid();
         else setError(describeError(failure));
       });
@@ -103,7 +110,7 @@ export function ReportView(props: ReportViewProps) {
   };
 
   return (
-    <section class="panel report" aria-labelledby="report-title">
+    <section class="panel report" aria-labelledby="report-title" aria-busy={loading}>
       <h2 id="report-title">{report.name}</h2>
       <div class="report-controls">
         <form role="search" class="field inline" onSubmit={(event) => { event.preventDefault(); setAppliedPattern(pattern.trim()); }}>
