@@ -80,6 +80,8 @@ export const ERROR_CODES = {
   // Log import
   LOG_FORMAT_NOT_DETECTED: 400,
   LOG_FILE_UNREADABLE: 400,
+  // Dashboard branding
+  BRANDING_INVALID: 400,
 
   // Anything not caught by a more precise code
   INTERNAL: 500,

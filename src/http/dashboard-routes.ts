@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readEnvironment } from '../config/environment.js';
 import type { Tenant } from '../tenancy/tenant.js';
+import { MAX_PRODUCT_NAME_LENGTH } from './branding-upload.js';
 
 /** Folder in the code tree that `npm run build:ui` writes the dashboard to. */
 export const DEFAULT_UI_DIR = resolve(readEnvironment().codeRoot, 'dist', 'ui');
@@ -18,7 +19,7 @@ export const DASHBOARD_CSP = [
   "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
 ].join('; ');
 
-/** Policy of a tenant's logo, so an SVG opened directly cannot run scripts on the tenant's host. */
+/** Policy of a tenant's logo and favicon, so an SVG opened directly cannot run scripts on the tenant's host. */
 const LOGO_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
 /** Cache lifetime of hashed assets: a year, since a changed file gets a new name. */
@@ -41,14 +42,18 @@ export interface Branding {
   accentColor: string;
   /** URL of the tenant's logo on its own host, or null to show the product name alone. */
   logoUrl: string | null;
+  /** URL of the tenant's favicon on its own host, or null for none. */
+  faviconUrl: string | null;
 }
 
 /** Branding of a tenant without a `branding.json`. */
-export const DEFAULT_BRANDING: Branding = { productName: 'Footfall', accentColor: '#1f6feb', logoUrl: null };
+export const DEFAULT_BRANDING: Branding = { productName: 'Footfall', accentColor: '#1f6feb', logoUrl: null, faviconUrl: null };
 
-const LOGO_FILES = ['logo.svg', 'logo.png'] as const;
+/** Logo files a tenant may have, in the order they are looked for. */
+export const LOGO_FILES = ['logo.svg', 'logo.png'] as const;
+/** Favicon files a tenant may have, in the order they are looked for. */
+export const FAVICON_FILES = ['favicon.svg', 'favicon.png'] as const;
 const HEX_COLOR_PATTERN = /^#[0-9a-fA-F]{6}$/;
-const MAX_PRODUCT_NAME_LENGTH = 60;
 
 /**
  * Reads a tenant's branding. Fields that are missing or malformed keep their default, so a
@@ -57,7 +62,8 @@ const MAX_PRODUCT_NAME_LENGTH = 60;
  */
 export function loadBranding(tenant: Tenant): Branding {
   const logoFile = LOGO_FILES.find((name) => existsSync(resolve(tenant.paths.filesDir, name)));
-  const branding: Branding = { ...DEFAULT_BRANDING, logoUrl: logoFile ? `/ui/${logoFile}` : null };
+  const faviconFile = FAVICON_FILES.find((name) => existsSync(resolve(tenant.paths.filesDir, name)));
+  const branding: Branding = { ...DEFAULT_BRANDING, logoUrl: logoFile ? `/ui/${logoFile}` : null, faviconUrl: faviconFile ? `/ui/${faviconFile}` : null };
   const raw = readJsonFile(resolve(tenant.paths.filesDir, 'branding.json'));
   if (typeof raw !== 'object' || raw === null) return branding;
 
@@ -178,12 +184,13 @@ export function registerDashboardRoutes(app: FastifyInstance, uiDir: string = DE
     return reply.header('cache-control', 'no-cache').send(loadBranding(request.tenant));
   });
 
-  for (const name of LOGO_FILES) {
+  for (const name of [...LOGO_FILES, ...FAVICON_FILES]) {
     app.get(`/ui/${name}`, async (request, reply) => {
-      const logo = new StaticFiles(request.tenant.paths.filesDir).get(name);
-      if (!logo) return sendNotFound(reply, 'Logo');
-      reply.header('content-security-policy', LOGO_CSP);
-      return sendStatic(request, reply, logo, 'no-cache');
+      const image = new StaticFiles(request.tenant.paths.filesDir).get(name);
+      if (!image) return sendNotFound(reply, name.startsWith('logo') ? 'Logo' : 'Favicon');
+      // An <img> or icon link ignores Content-Disposition, but a browser that opens the URL directly downloads the file instead of rendering it.
+      reply.header('content-security-policy', LOGO_CSP).header('content-disposition', `attachment; filename="${name}"`);
+      return sendStatic(request, reply, image, 'no-cache');
     });
   }
 }

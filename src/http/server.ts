@@ -5,6 +5,7 @@ import type { AppContext } from './app-context.js';
 import { registerApiRoutes } from './api-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { registerDashboardRoutes } from './dashboard-routes.js';
+import { registerBrandingRoutes } from './branding-routes.js';
 import { registerTrackerScriptRoutes } from './tracker-script-routes.js';
 import { registerContainerFileRoutes } from './container-file-routes.js';
 import { registerTrackingRoutes } from './tracking-routes.js';
@@ -44,6 +45,7 @@ export async function buildServer(context: AppContext): Promise<FastifyInstance>
   registerApiRoutes(app, context);
   await registerSessionRoutes(app, context);
   registerDashboardRoutes(app);
+  registerBrandingRoutes(app, context);
   const handleTrackingRequest = registerTrackingRoutes(app, context);
   registerTrackerScriptRoutes(app, context, { handleTrackingRequest });
   registerContainerFileRoutes(app, context);

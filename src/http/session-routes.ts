@@ -75,7 +75,7 @@ function readBodyField(request: FastifyRequest, name: string): string | undefine
  *
  * @throws FootfallError CSRF_TOKEN_INVALID naming the origin.
  */
-function ensureSameOrigin(request: FastifyRequest, context: AppContext): void {
+export function ensureSameOrigin(request: FastifyRequest, context: AppContext): void {
   const origin = request.headers.origin;
   if (origin === undefined) return;
   let originHost: string;
@@ -88,7 +88,8 @@ function ensureSameOrigin(request: FastifyRequest, context: AppContext): void {
   throw new FootfallError('CSRF_TOKEN_INVALID', `Cross-site request rejected: origin ${quote(origin)} is not this host.`);
 }
 
-async function loadRequestSession(request: FastifyRequest, context: AppContext): Promise<SessionRecord | null> {
+/** Returns the session of the request's cookie on its tenant, or null without a valid one. */
+export async function loadRequestSession(request: FastifyRequest, context: AppContext): Promise<SessionRecord | null> {
   const tenant = request.tenant;
   return loadSession(tenant.db(), request.cookies[SESSION_COOKIE_NAME], { tenantKey: tenant.key, salt: tenant.salt, clock: context.clock });
 }

@@ -98,12 +98,12 @@ describe('dashboard routes', () => {
   it('returns the default branding for a tenant without a branding file', async () => {
     const response = await app.inject({ method: 'GET', url: '/ui/branding.json', headers: { host } });
     assert.equal(response.statusCode, 200);
-    assert.deepEqual(response.json(), { productName: 'Footfall', accentColor: '#1f6feb', logoUrl: null });
+    assert.deepEqual(response.json(), { productName: 'Footfall', accentColor: '#1f6feb', logoUrl: null, faviconUrl: null });
   });
 
   it("returns the tenant's branding and logo from its folder", async () => {
     const response = await app.inject({ method: 'GET', url: '/ui/branding.json', headers: { host: brandedHost } });
-    assert.deepEqual(response.json(), { productName: 'Acme Insights', accentColor: '#aa3300', logoUrl: '/ui/logo.svg' });
+    assert.deepEqual(response.json(), { productName: 'Acme Insights', accentColor: '#aa3300', logoUrl: '/ui/logo.svg', faviconUrl: null });
 
     const logo = await app.inject({ method: 'GET', url: '/ui/logo.svg', headers: { host: brandedHost } });
     assert.equal(logo.statusCode, 200);
@@ -120,7 +120,7 @@ describe('dashboard routes', () => {
     const filesDir = root.registry.get(host as TenantHost)!.paths.filesDir;
     writeFileSync(resolve(filesDir, 'branding.json'), JSON.stringify({ productName: '', accentColor: 'red; background: url(x)' }));
     const response = await app.inject({ method: 'GET', url: '/ui/branding.json', headers: { host } });
-    assert.deepEqual(response.json(), { productName: 'Footfall', accentColor: '#1f6feb', logoUrl: null });
+    assert.deepEqual(response.json(), { productName: 'Footfall', accentColor: '#1f6feb', logoUrl: null, faviconUrl: null });
   });
 });
 

@@ -65,22 +65,49 @@ export async function signOut(token: string): Promise<void> {
   if (error) throw error;
 }
 
+function buildApiRequest(method: string, format: string, params: ApiCallParams, sessionToken: string | null): { url: string; body: URLSearchParams } {
+  const query = new URLSearchParams({ module: 'API', method, format });
+  for (const [name, value] of Object.entries(params)) query.set(name, String(value));
+  const body = new URLSearchParams();
+  if (sessionToken) {
+    body.set('force_api_session', '1');
+    body.set('token_auth', sessionToken);
+  }
+  return { url: `/index.php?${query.toString()}`, body };
+}
+
+/**
+ * Fetches a report in an export format (csv, tsv, xml, json) as a Blob. The session's token
+ * travels in the POST body, never in the URL, so it stays out of histories and server logs.
+ */
+export async function exportReport(method: string, format: 'csv' | 'tsv' | 'xml' | 'json', params: ApiCallParams, sessionToken: string | null): Promise<Blob> {
+  const request = buildApiRequest(method, format, params, sessionToken);
+  const response = await fetch(request.url, {
+    method: 'POST', credentials: 'same-origin', body: request.body,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  if (!response.ok) {
+    const text = await response.text();
+    let parsed: unknown = null;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // Formats other than JSON carry the error in their own shape; the status says enough.
+    }
+    throw toApiError(parsed, response.status) ?? new ApiError(`The export failed with HTTP ${response.status}.`, 'EXPORT_FAILED', response.status);
+  }
+  return response.blob();
+}
+
 /**
  * Calls a Reporting API method as JSON. With a session token the call carries
  * `force_api_session=1` and the token in the POST body, so it runs as the signed-in user;
  * without one it runs as the anonymous user, which can view only public sites.
  */
 export async function callApi<T>(method: string, params: ApiCallParams, sessionToken: string | null, signal?: AbortSignal): Promise<T> {
-  const query = new URLSearchParams({ module: 'API', method, format: 'json' });
-  for (const [name, value] of Object.entries(params)) query.set(name, String(value));
-
-  const body = new URLSearchParams();
-  if (sessionToken) {
-    body.set('force_api_session', '1');
-    body.set('token_auth', sessionToken);
-  }
-  const response = await fetch(`/index.php?${query.toString()}`, {
-    method: 'POST', credentials: 'same-origin', body, signal,
+  const request = buildApiRequest(method, 'json', params, sessionToken);
+  const response = await fetch(request.url, {
+    method: 'POST', credentials: 'same-origin', body: request.body, signal,
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
   });
   const result = await readJson(response);

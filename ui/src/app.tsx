@@ -1,11 +1,22 @@
-/** The dashboard shell: sign-in, site and period choice, and the visits overview. */
+/** The dashboard shell: sign-in, site, period and segment choice, the menu and the page it picks. */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, callApi, loadSession, signOut, type SessionView } from './api-client';
 import { applyBranding, FALLBACK_BRANDING, loadBranding, type Branding } from './branding';
 import { LoginForm } from './components/login-form';
+import { AdminBranding } from './components/admin-branding';
+import { AdminGoals } from './components/admin-goals';
+import { AdminSites } from './components/admin-sites';
+import { AdminTokens, AdminUsers } from './components/admin-users';
+import { GoalsOverview } from './components/goals-overview';
+import { NavMenu } from './components/nav-menu';
 import { PeriodPicker } from './components/period-picker';
+import { ReportView } from './components/report-view';
+import { SegmentEditor } from './components/segment-editor';
+import { TrackingCode } from './components/tracking-code';
+import { VisitorLog } from './components/visitor-log';
 import { VisitsOverview } from './components/visits-overview';
 import { parseSelection, todayString, type Selection } from './periods';
+import { findReport } from './report-list';
 
 /** A site as `SitesManager.getSitesWithAtLeastViewAccess` returns it; ids come as strings from Matomo. */
 interface SiteRow {
@@ -32,12 +43,28 @@ type AppState =
 interface ViewState {
   siteId: number | null;
   selection: Selection;
+  /** Matomo segment definition, '' for all visits. */
+  segment: string;
+  /** 'overview', or the API method of a report such as 'Referrers.getWebsites'. */
+  page: string;
 }
+
+/** Pages other than reports and administration that replace the overview. */
+const PAGES_BESIDE_OVERVIEW: readonly string[] = ['visitor-log', 'goals', 'ecommerce'];
+
+/** Longest segment definition kept from the URL, so a pasted link cannot grow every API call without bound. */
+const MAX_SEGMENT_LENGTH = 2000;
 
 function readViewState(today: string): ViewState {
   const params = new URLSearchParams(window.location.hash.slice(1));
   const siteId = Number(params.get('idSite'));
-  return { siteId: Number.isInteger(siteId) && siteId > 0 ? siteId : null, selection: parseSelection(params.get('period'), params.get('date'), today) };
+  const segment = params.get('segment') ?? '';
+  return {
+    siteId: Number.isInteger(siteId) && siteId > 0 ? siteId : null,
+    selection: parseSelection(params.get('period'), params.get('date'), today),
+    segment: segment.length <= MAX_SEGMENT_LENGTH ? segment : '',
+    page: params.get('page') ?? 'overview',
+  };
 }
 
 function writeViewState(view: ViewState): void {
@@ -45,6 +72,8 @@ function writeViewState(view: ViewState): void {
   if (view.siteId !== null) params.set('idSite', String(view.siteId));
   params.set('period', view.selection.period);
   params.set('date', view.selection.date);
+  if (view.segment !== '') params.set('segment', view.segment);
+  if (view.page !== 'overview') params.set('page', view.page);
   window.history.replaceState(null, '', `#${params.toString()}`);
 }
 
@@ -72,6 +101,17 @@ async function loadInitialState(): Promise<AppState> {
 
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Returns the administration page `page` for a superuser, or null when `page` is not one. */
+function renderAdminPage(page: string, site: Site, session: SignedInSession, onSitesChanged: () => void, branding: Branding, onBrandingSaved: (branding: Branding) => void) {
+  if (page === 'admin-sites') return <AdminSites sessionToken={session.token} onSitesChanged={onSitesChanged} />;
+  if (page === 'admin-tracking-code') return <TrackingCode siteId={site.idsite} siteName={site.name} sessionToken={session.token} title={`Tracking code of ${site.name}`} />;
+  if (page === 'admin-goals') return <AdminGoals site={site} sessionToken={session.token} />;
+  if (page === 'admin-users') return <AdminUsers site={site} sessionToken={session.token} currentLogin={session.login} />;
+  if (page === 'admin-tokens') return <AdminTokens login={session.login} sessionToken={session.token} />;
+  if (page === 'admin-branding') return <AdminBranding branding={branding} sessionToken={session.token} onSaved={onBrandingSaved} />;
+  return null;
 }
 
 /** Renders the whole dashboard. */
@@ -137,6 +177,12 @@ export function App() {
 
   const site = state.sites.find((candidate) => candidate.idsite === view.siteId) ?? state.sites[0];
   if (site) document.title = `${site.name} – ${branding.productName}`;
+  const onSessionInvalid = () => setState({ kind: 'signed-out', notice: 'Your session has ended. Sign in again.' });
+  const report = findReport(view.page);
+  // NOTE: administration is offered to superusers only, although the API also lets site admins manage their own sites' goals and users.
+  const admin = state.session?.superuser ? state.session : null;
+  const reloadSites = () => loadSites(state.session?.token ?? null).then((sites) => setState({ ...state, sites }), () => undefined);
+  const adminPage = admin && site ? renderAdminPage(view.page, site, admin, reloadSites, branding, (saved) => { applyBranding(saved); setBranding(saved); }) : null;
   return (
     <div class="shell">
       <a class="skip-link" href="#main">Skip to the report</a>
@@ -159,22 +205,46 @@ export function App() {
             : <button type="button" onClick={() => setShowSignIn(true)}>Sign in</button>}
         </div>
       </header>
-      <main id="main" tabIndex={-1}>
-        {site ? (
-          <>
-            <div class="toolbar">
-              <h1>{site.name}</h1>
-              <PeriodPicker selection={view.selection} today={today} onChange={(selection) => updateView({ ...view, siteId: site.idsite, selection })} />
-            </div>
-            <VisitsOverview
-              site={site} selection={view.selection} today={today} sessionToken={state.session?.token ?? null} accentColor={branding.accentColor}
-              onSessionInvalid={() => setState({ kind: 'signed-out', notice: 'Your session has ended. Sign in again.' })}
-            />
-          </>
-        ) : (
-          <section class="panel"><h1>No site to show</h1><p>This user cannot view any site yet. A superuser can grant access.</p></section>
-        )}
-      </main>
+      <div class="layout">
+        {site && <NavMenu page={report ? report.method : view.page} showAdmin={admin !== null} onSelect={(page) => updateView({ ...view, siteId: site.idsite, page })} />}
+        <main id="main" tabIndex={-1}>
+          {site ? (
+            <>
+              <div class="toolbar">
+                <h1>{site.name}</h1>
+                <div class="toolbar-controls">
+                  <SegmentEditor segment={view.segment} onChange={(segment) => updateView({ ...view, siteId: site.idsite, segment })} />
+                  <PeriodPicker selection={view.selection} today={today} onChange={(selection) => updateView({ ...view, siteId: site.idsite, selection })} />
+                </div>
+              </div>
+              {view.page === 'visitor-log' && (
+                <VisitorLog site={site} segment={view.segment} sessionToken={state.session?.token ?? null} onSessionInvalid={onSessionInvalid} />
+              )}
+              {report && (
+                <ReportView
+                  report={report} siteId={site.idsite} selection={view.selection} segment={view.segment}
+                  sessionToken={state.session?.token ?? null} onSessionInvalid={onSessionInvalid}
+                />
+              )}
+              {adminPage}
+              {view.page === 'goals' && (
+                <GoalsOverview site={site} selection={view.selection} segment={view.segment} sessionToken={state.session?.token ?? null} onSessionInvalid={onSessionInvalid} />
+              )}
+              {view.page === 'ecommerce' && (
+                <section class="panel"><h2>E-commerce</h2><p class="notice" role="status">This server does not serve e-commerce reports (orders, products, abandoned carts) yet.</p></section>
+              )}
+              {!report && !adminPage && !PAGES_BESIDE_OVERVIEW.includes(view.page) && (
+                <VisitsOverview
+                  site={site} selection={view.selection} segment={view.segment} today={today} sessionToken={state.session?.token ?? null}
+                  accentColor={branding.accentColor} onSessionInvalid={onSessionInvalid}
+                />
+              )}
+            </>
+          ) : (
+            <section class="panel"><h1>No site to show</h1><p>This user cannot view any site yet. A superuser can grant access.</p></section>
+          )}
+        </main>
+      </div>
     </div>
   );
 }

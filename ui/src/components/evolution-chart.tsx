@@ -1,18 +1,20 @@
-/** The visits-over-time graph, drawn with uPlot and resized with its container. */
+/** The graph of one metric over time, drawn with uPlot and resized with its container. */
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
-/** One point of the graph: the period's first day as Unix seconds, and its visits. */
+/** One point of the graph: the period's first day as Unix seconds, and the metric's value. */
 export interface EvolutionPoint {
   time: number;
   label: string;
-  visits: number;
+  value: number;
 }
 
 /** Props of the chart; `accentColor` draws the line and `granularity` is the period of one point. */
 export interface EvolutionChartProps {
   points: EvolutionPoint[];
+  /** Readable name of the metric drawn, such as 'Visits'. */
+  metricName: string;
   accentColor: string;
   granularity: Granularity;
 }
@@ -44,7 +46,7 @@ function readAccent(fallback: string): string {
 }
 
 /** Draws the points; a table with the same numbers is offered for screen readers and copying. */
-export function EvolutionChart({ points, accentColor, granularity }: EvolutionChartProps) {
+export function EvolutionChart({ points, metricName, accentColor, granularity }: EvolutionChartProps) {
   const containerRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -59,7 +61,7 @@ export function EvolutionChart({ points, accentColor, granularity }: EvolutionCh
       // Point times are UTC midnights, so the axis is drawn in UTC to keep each tick on its day.
       tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
       scales: { x: { time: true }, y: { range: (_chart, _min, max) => [0, Math.max(1, max)] } },
-      series: [{}, { label: 'Visits', stroke: accent, width: 2, fill: `${accent}22`, points: { show: points.length <= 31 } }],
+      series: [{}, { label: metricName, stroke: accent, width: 2, fill: `${accent}22`, points: { show: points.length <= 31 } }],
       axes: [
         {
           stroke: '#57606a', grid: { stroke: '#eaeef2' }, space: 60, incrs: AXIS_INCREMENTS[granularity],
@@ -68,26 +70,26 @@ export function EvolutionChart({ points, accentColor, granularity }: EvolutionCh
         { stroke: '#57606a', grid: { stroke: '#eaeef2' }, size: 48 },
       ],
     };
-    const chart = new uPlot(options, [points.map((point) => point.time), points.map((point) => point.visits)], container);
+    const chart = new uPlot(options, [points.map((point) => point.time), points.map((point) => point.value)], container);
     const observer = new ResizeObserver(() => chart.setSize({ width: Math.max(container.clientWidth, 200), height: CHART_HEIGHT }));
     observer.observe(container);
     return () => {
       observer.disconnect();
       chart.destroy();
     };
-  }, [points, accentColor, granularity]);
+  }, [points, metricName, accentColor, granularity]);
 
-  const total = points.reduce((sum, point) => sum + point.visits, 0);
+  const total = points.reduce((sum, point) => sum + point.value, 0);
   return (
     <figure class="evolution">
-      <figcaption>Visits over time</figcaption>
-      <div ref={containerRef} class="chart" role="img" aria-label={`Visits over ${points.length} periods, ${total} in total.`} />
+      <figcaption>{metricName} over time</figcaption>
+      <div ref={containerRef} class="chart" role="img" aria-label={`${metricName} over ${points.length} periods, ${total} in total.`} />
       <details>
         <summary>Show as a table</summary>
         <table class="data-table">
-          <thead><tr><th scope="col">Period</th><th scope="col">Visits</th></tr></thead>
+          <thead><tr><th scope="col">Period</th><th scope="col">{metricName}</th></tr></thead>
           <tbody>
-            {points.map((point) => <tr key={point.label}><td>{point.label}</td><td>{point.visits}</td></tr>)}
+            {points.map((point) => <tr key={point.label}><td>{point.label}</td><td>{point.value}</td></tr>)}
           </tbody>
         </table>
       </details>

@@ -7,6 +7,8 @@ export interface TrackingCodeProps {
   siteId: number;
   siteName: string;
   sessionToken: string | null;
+  /** Heading of the panel; by default it says that the site has no visits yet. */
+  title?: string;
 }
 
 type TrackingCodeState =
@@ -16,7 +18,7 @@ type TrackingCodeState =
   | { kind: 'error'; message: string };
 
 /** Explains that no visit was recorded yet and shows the snippet to install. */
-export function TrackingCode({ siteId, siteName, sessionToken }: TrackingCodeProps) {
+export function TrackingCode({ siteId, siteName, sessionToken, title }: TrackingCodeProps) {
   const [state, setState] = useState<TrackingCodeState>({ kind: 'loading' });
 
   useEffect(() => {
@@ -34,7 +36,7 @@ export function TrackingCode({ siteId, siteName, sessionToken }: TrackingCodePro
 
   return (
     <section class="empty-state" aria-labelledby="empty-title">
-      <h2 id="empty-title">No visits recorded for {siteName} yet</h2>
+      <h2 id="empty-title">{title ?? `No visits recorded for ${siteName} yet`}</h2>
       <p>Add this tracking code to every page of the site, just before the closing <code>&lt;/head&gt;</code> tag. Visits show up here once the first ones are archived.</p>
       {state.kind === 'loading' && <p class="muted" aria-busy="true">Loading the tracking code…</p>}
       {state.kind === 'ready' && <pre class="tracking-code" tabIndex={0} aria-label="Tracking code"><code>{state.code}</code></pre>}
