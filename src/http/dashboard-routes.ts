@@ -4,7 +4,9 @@ import { extname, resolve, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readEnvironment } from '../config/environment.js';
+import { FootfallError, isFootfallError } from '../errors.js';
 import type { Tenant } from '../tenancy/tenant.js';
+import { ensureTenantCurrent } from './tenant-resolver.js';
 import { MAX_PRODUCT_NAME_LENGTH } from './branding-upload.js';
 
 /** Folder in the code tree that `npm run build:ui` writes the dashboard to. */
@@ -154,6 +156,17 @@ function sendIndex(request: FastifyRequest, reply: FastifyReply, files: StaticFi
   return sendStatic(request, reply, index, 'no-cache');
 }
 
+/** Returns the error that keeps the dashboard from working (schema behind the code, database down), or null. */
+async function findUnavailableReason(tenant: Tenant): Promise<FootfallError | null> {
+  try {
+    await ensureTenantCurrent(tenant);
+    return null;
+  } catch (error) {
+    if (isFootfallError(error)) return error;
+    throw error;
+  }
+}
+
 /** Returns whether a request is for the dashboard page: `GET /` without `module`, which the Reporting API would otherwise take. */
 function isDashboardPageRequest(request: FastifyRequest): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
@@ -172,6 +185,11 @@ export function registerDashboardRoutes(app: FastifyInstance, uiDir: string = DE
 
   app.addHook('onRequest', async (request, reply) => {
     if (!isDashboardPageRequest(request) || !request.tenant) return undefined;
+    const unavailable = files.get('index.html') ? await findUnavailableReason(request.tenant) : null;
+    if (unavailable) {
+      return reply.code(503).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').header('retry-after', '120')
+        .send(`${unavailable.message}\n`);
+    }
     return sendIndex(request, reply, files);
   });
 

@@ -7,7 +7,6 @@ import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TenantHost } from '../../src/tenancy/tenant-host.js';
 import { DEFAULT_UI_DIR, registerDashboardRoutes } from '../../src/http/dashboard-routes.js';
-import type { Tenant } from '../../src/tenancy/tenant.js';
 import { ensureDashboardBuilt } from '../support/dashboard-build.js';
 import { buildDashboardServer } from '../support/dashboard-server.js';
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
@@ -127,9 +126,11 @@ describe('dashboard routes', () => {
 describe('dashboard routes before a build', () => {
   it('answers 503 until the page is built, then serves it', async () => {
     const uiDir = mkdtempSync(join(tmpdir(), 'footfall-ui-'));
+    const tenantRoot = createTestRoot();
+    const tenant = tenantRoot.registry.get((await createTestTenant(tenantRoot)).host as TenantHost)!;
     const app = Fastify();
     app.addHook('onRequest', async (request) => {
-      request.tenant = {} as Tenant;
+      request.tenant = tenant;
     });
     registerDashboardRoutes(app, uiDir);
     try {
@@ -143,6 +144,7 @@ describe('dashboard routes before a build', () => {
       assert.equal(built.body, '<!doctype html><title>built</title>');
     } finally {
       await app.close();
+      await tenantRoot.cleanup();
       rmSync(uiDir, { recursive: true, force: true });
     }
   });
