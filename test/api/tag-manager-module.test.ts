@@ -8,6 +8,7 @@ import type { DatabaseAdapter } from '../../src/db/database-config.js';
 import type { TenantHost } from '../../src/tenancy/tenant-host.js';
 import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 import { ensureTrackerBundle } from '../support/tracker-bundle.js';
+import { deleteAllTenants } from '../support/console-runner.js';
 
 interface ApiResult {
   statusCode: number;
@@ -92,7 +93,7 @@ for (const adapter of TAG_MANAGER_ENGINES) {
     after(async () => {
       if (skip) return;
       await app?.close();
-      await root?.cleanup();
+      if (root) await deleteAllTenants(root);
     });
 
     it('returns the container with its version and release', { skip }, async () => {
