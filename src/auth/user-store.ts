@@ -15,7 +15,7 @@ export type Role = (typeof ROLES)[number];
 /** The login Matomo uses for requests without a token; a `view` row for it makes a site's stats public. */
 export const ANONYMOUS_LOGIN = 'anonymous';
 
-/** A user as the rest of the code sees it: no password hash. */
+/** A user without its password hash. */
 export interface UserRecord {
   login: string;
   email: string;
@@ -23,7 +23,7 @@ export interface UserRecord {
   dateRegistered: string;
 }
 
-/** What a new user needs. */
+/** The fields of a new user. */
 export interface CreateUserOptions {
   login: string;
   password: string;

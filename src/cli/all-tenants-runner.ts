@@ -1,4 +1,4 @@
-/** Running one tenant command for every tenant, as `--all-tenants` asks. */
+/** The `--all-tenants` runner: one tenant command run for every tenant in turn. */
 import { isFootfallError } from '../errors.js';
 import { SINGLE_TENANT_KEY } from '../tenancy/root-paths.js';
 import type { CommandContext, CommandResult, OptionValues, TenantCommand } from './command-definition.js';
@@ -12,13 +12,13 @@ export interface TenantOutcome {
   error?: string;
 }
 
-/** How the summary names the single-tenant install, which has no host of its own. */
+/** The summary's name for the single-tenant install, which has no host of its own. */
 const SINGLE_TENANT_LABEL = 'single-tenant install';
 
 /**
- * Runs `definition` once per tenant, the single-tenant install (`config/config.ini.php`)
- * first when it exists, then every host in order, going on past failures, and returns a
- * summary; `failed` is true when any tenant failed.
+ * Runs `definition` once per tenant and goes on past failures. The single-tenant install
+ * (`config/config.ini.php`) comes first when it exists, then every host in order. Returns a
+ * summary, with `failed` true when any tenant failed.
  */
 export async function runForAllTenants(
   context: CommandContext, definition: TenantCommand, args: string[], options: OptionValues,
@@ -35,7 +35,7 @@ export async function runForAllTenants(
       const result = await definition.run(context, tenant, args, options);
       outcomes.push({ host, ok: true, data: result.data });
     } catch (error) {
-      const message = isFootfallError(error) ? error.message : error instanceof Error ? error.message : String(error);
+      const message = error instanceof Error ? error.message : String(error);
       context.logger.error({ tenant: host ?? SINGLE_TENANT_LABEL, job: definition.name, err: isFootfallError(error) ? undefined : error }, 'tenant command failed');
       outcomes.push({ host, ok: false, error: message });
     } finally {

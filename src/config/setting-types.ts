@@ -1,6 +1,6 @@
 /** The type of every setting Footfall reads, used to check a config chain when it loads. */
 
-/** How one setting's value is read and checked. */
+/** The type of one setting, which decides how its value is read and checked. */
 export type SettingType =
   | { kind: 'string' }
   | { kind: 'int'; min?: number; max?: number }

@@ -6,7 +6,7 @@ import { FootfallError, quote } from '../errors.js';
 /** A host name that passed `parseTenantHost`: lower case, no port, ASCII (punycode), safe as a folder name. */
 export type TenantHost = string & { readonly __brand: 'TenantHost' };
 
-/** What a Host header named: a DNS name or IPv4 address (which may name a tenant), or an IPv6 address (which never does). */
+/** The parsed form of a Host header: a DNS name or IPv4 address (which may name a tenant), or an IPv6 address (which never does). */
 export type ParsedHost =
   | { kind: 'name'; host: TenantHost }
   | { kind: 'ipv4'; host: TenantHost }

@@ -14,7 +14,7 @@ import { buildSingleTenantPaths, buildTenantPaths, type RootPaths, type TenantPa
 import type { TenantHost } from './tenant-host.js';
 import type { TenantRegistry } from './tenant-registry.js';
 
-/** What `createTenant` needs; host null creates the single-tenant install `config/config.ini.php`. */
+/** Options of `createTenant`. A null host creates the single-tenant install `config/config.ini.php`. */
 export interface CreateTenantOptions {
   host: TenantHost | null;
   dbAdapter: DatabaseAdapter;
@@ -28,7 +28,7 @@ export interface CreateTenantOptions {
   clock: Clock;
 }
 
-/** What `tenant:create --json` prints. The password and token are shown this once only. */
+/** The output of `tenant:create --json`. The password and token are shown this once only. */
 export interface CreateTenantResult {
   host: string | null;
   idSite: number;
