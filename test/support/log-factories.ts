@@ -9,26 +9,34 @@ export type VisitOverrides = Partial<Insertable<LogVisitTable>> & { idsite: numb
 
 const URL_PREFIXES: readonly [string, number][] = [['https://www.', 3], ['http://www.', 1], ['https://', 2], ['http://', 0]];
 
+/**
+ * Column values of a default visit: one direct desktop visit of one action, Firefox on Windows
+ * from France. The benchmarks generate their visits from it too.
+ */
+export const DEFAULT_VISIT_COLUMNS = {
+  idvisitor: '0123456789abcdef', config_id: 'fedcba9876543210', location_ip: '192.0.2.0', user_id: null,
+  visit_entry_idaction_url: null, visit_entry_idaction_name: null, visit_exit_idaction_url: null, visit_exit_idaction_name: null,
+  visit_total_actions: 1, visit_total_interactions: 1, visit_total_searches: 0, visit_total_events: 0, visit_total_time: 0,
+  visit_goal_converted: 0, visit_goal_buyer: 0, visitor_returning: 0, visitor_count_visits: 1, visitor_seconds_since_last: null,
+  visitor_seconds_since_first: null, visitor_seconds_since_order: null, visitor_localtime: null,
+  referer_type: 1, referer_name: null, referer_keyword: null, referer_url: null,
+  config_os: 'WIN', config_os_version: '10', config_browser_name: 'FF', config_browser_version: '125.0', config_browser_engine: 'Gecko',
+  config_client_type: 1, config_device_type: 0, config_device_brand: null, config_device_model: null, config_resolution: '1920x1080',
+  config_cookie: 1, config_flash: 0, config_java: 0, config_pdf: 1, config_quicktime: 0, config_realplayer: 0, config_silverlight: 0, config_windowsmedia: 0,
+  location_browser_lang: 'en', location_country: 'fr', location_region: null, location_city: null, location_latitude: null, location_longitude: null,
+  profilable: 1,
+  campaign_name: null, campaign_keyword: null, campaign_source: null, campaign_medium: null, campaign_content: null, campaign_id: null, campaign_group: null, campaign_placement: null,
+  custom_var_k1: null, custom_var_v1: null, custom_var_k2: null, custom_var_v2: null, custom_var_k3: null, custom_var_v3: null,
+  custom_var_k4: null, custom_var_v4: null, custom_var_k5: null, custom_var_v5: null,
+  custom_dimension_1: null, custom_dimension_2: null, custom_dimension_3: null, custom_dimension_4: null, custom_dimension_5: null,
+} satisfies Omit<Insertable<LogVisitTable>, 'idsite' | 'visit_first_action_time' | 'visit_last_action_time'>;
+
 /** Inserts a visit, defaulting to one direct desktop visit of one action at 2024-05-01 10:00:00 UTC. Returns its idvisit. */
 export async function createVisit(db: Kysely<Database>, overrides: VisitOverrides): Promise<number> {
   const row: Insertable<LogVisitTable> = {
-    idvisitor: '0123456789abcdef', config_id: 'fedcba9876543210', location_ip: '192.0.2.0', user_id: null,
+    ...DEFAULT_VISIT_COLUMNS,
     visit_first_action_time: overrides.visit_last_action_time ?? '2024-05-01 10:00:00',
     visit_last_action_time: '2024-05-01 10:00:00',
-    visit_entry_idaction_url: null, visit_entry_idaction_name: null, visit_exit_idaction_url: null, visit_exit_idaction_name: null,
-    visit_total_actions: 1, visit_total_interactions: 1, visit_total_searches: 0, visit_total_events: 0, visit_total_time: 0,
-    visit_goal_converted: 0, visit_goal_buyer: 0, visitor_returning: 0, visitor_count_visits: 1, visitor_seconds_since_last: null,
-    visitor_seconds_since_first: null, visitor_seconds_since_order: null, visitor_localtime: null,
-    referer_type: 1, referer_name: null, referer_keyword: null, referer_url: null,
-    config_os: 'WIN', config_os_version: '10', config_browser_name: 'FF', config_browser_version: '125.0', config_browser_engine: 'Gecko',
-    config_client_type: 1, config_device_type: 0, config_device_brand: null, config_device_model: null, config_resolution: '1920x1080',
-    config_cookie: 1, config_flash: 0, config_java: 0, config_pdf: 1, config_quicktime: 0, config_realplayer: 0, config_silverlight: 0, config_windowsmedia: 0,
-    location_browser_lang: 'en', location_country: 'fr', location_region: null, location_city: null, location_latitude: null, location_longitude: null,
-    profilable: 1,
-    campaign_name: null, campaign_keyword: null, campaign_source: null, campaign_medium: null, campaign_content: null, campaign_id: null, campaign_group: null, campaign_placement: null,
-    custom_var_k1: null, custom_var_v1: null, custom_var_k2: null, custom_var_v2: null, custom_var_k3: null, custom_var_v3: null,
-    custom_var_k4: null, custom_var_v4: null, custom_var_k5: null, custom_var_v5: null,
-    custom_dimension_1: null, custom_dimension_2: null, custom_dimension_3: null, custom_dimension_4: null, custom_dimension_5: null,
     ...overrides,
   };
   return insertReturningId<Database, 'log_visit'>(db, db.insertInto('log_visit').values(row), 'idvisit');
