@@ -104,6 +104,8 @@ create_new_visit_after_midnight = 1
 create_new_visit_when_campaign_changes = 1
 ; 1 starts a new visit when the referring website changes.
 create_new_visit_when_website_referrer_changes = 0
+; A visit that already has this many actions is not continued: the next hit starts a new visit. 0 never starts one for this reason.
+create_new_visit_after_x_actions = 10000
 ; 1 derives the visitor id from the user id (uid) when one is set.
 enable_userid_overwrites_visitorid = 1
 ; 1 matches returning visits by the visitor id of the cookie alone.

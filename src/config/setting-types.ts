@@ -64,6 +64,7 @@ export const SETTING_TYPES: Record<string, Record<string, SettingType>> = {
     create_new_visit_after_midnight: BOOL,
     create_new_visit_when_campaign_changes: BOOL,
     create_new_visit_when_website_referrer_changes: BOOL,
+    create_new_visit_after_x_actions: int(0),
     enable_userid_overwrites_visitorid: BOOL,
     trust_visitors_cookies: BOOL,
     tracking_requests_require_authentication: BOOL,

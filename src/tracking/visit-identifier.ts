@@ -17,6 +17,8 @@ export interface VisitRules {
   newVisitOnCampaignChange: boolean;
   newVisitOnWebsiteReferrerChange: boolean;
   trustVisitorsCookies: boolean;
+  /** Actions after which a visit is not continued; 0 for no limit. */
+  maxActionsPerVisit: number;
 }
 
 /** Reads the visit rules of a site from its settings. */
@@ -29,6 +31,7 @@ export function readVisitRules(settings: Settings): VisitRules {
     newVisitOnCampaignChange: settings.bool('Tracker', 'create_new_visit_when_campaign_changes'),
     newVisitOnWebsiteReferrerChange: settings.bool('Tracker', 'create_new_visit_when_website_referrer_changes'),
     trustVisitorsCookies: settings.bool('Tracker', 'trust_visitors_cookies'),
+    maxActionsPerVisit: settings.int('Tracker', 'create_new_visit_after_x_actions'),
   };
 }
 
@@ -79,8 +82,9 @@ export class VisitCache {
  * Finds the visit a hit belongs to, as Matomo does: by visitor id when the hit has one (only
  * by it when `cid` is sent or cookies are trusted), else or then by config id within the
  * look-back window. A found visit still starts a new one when its last action is older than
- * the visit length, when the day changed in the site's time zone, when `new_visit=1`, or
- * when the campaign (or, if configured, the referring website) changed.
+ * the visit length, when it already has `create_new_visit_after_x_actions` actions, when the
+ * day changed in the site's time zone, when `new_visit=1`, or when the campaign (or, if
+ * configured, the referring website) changed.
  */
 export async function identifyVisit(db: Kysely<Database>, hit: EnrichedHit, cache: VisitCache, rules: VisitRules): Promise<VisitMatch> {
   const { recent, previous } = await findVisits(db, hit, cache, rules);
@@ -145,6 +149,7 @@ function remember(cache: VisitCache, visit: VisitState): VisitState {
 function startsNewVisit(visit: VisitState, hit: EnrichedHit, rules: VisitRules): boolean {
   if (hit.params.flag('new_visit')) return true;
   if (hit.time.getTime() - visit.lastActionTime > rules.visitLengthSeconds * 1000) return true;
+  if (rules.maxActionsPerVisit > 0 && visit.totalActions >= rules.maxActionsPerVisit) return true;
   if (rules.newVisitAfterMidnight) {
     const timezone = hit.site.timezone;
     if (formatSiteDate(new Date(visit.lastActionTime), timezone) !== formatSiteDate(hit.time, timezone)) return true;

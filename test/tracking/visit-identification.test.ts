@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -97,5 +98,36 @@ describe('visit identification', () => {
     assert.equal(action?.custom_dimension_1, 'sales');
     assert.equal(action?.custom_var_k2, 'Category');
     assert.equal(action?.custom_var_v2, 'Pricing');
+  });
+});
+
+describe('create_new_visit_after_x_actions', () => {
+  let root: TestRoot;
+  let app: FastifyInstance;
+  let host: string;
+  let db: Kysely<Database>;
+
+  before(async () => {
+    root = createTestRoot();
+    appendFileSync(root.rootPaths.commonConfig, '[Tracker]\ncreate_new_visit_after_x_actions = 3\n');
+    host = (await createTestTenant(root, { siteUrl: 'https://example.org' })).host;
+    db = tenantDb(root, host);
+    app = await buildTestServer(root);
+  });
+
+  after(async () => {
+    await app.close();
+    await root.cleanup();
+  });
+
+  test('a visit with that many actions is not continued', async () => {
+    for (let page = 1; page <= 5; page += 1) {
+      const query = new URLSearchParams({ idsite: '1', rec: '1', cid: 'dddddddddddddddd', url: `https://example.org/page-${page}` });
+      const response = await app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host, 'user-agent': FIREFOX } });
+      assert.equal(response.statusCode, 200);
+    }
+    const visits = await db.selectFrom('log_visit').selectAll().where('idvisitor', '=', 'dddddddddddddddd').orderBy('idvisit').execute();
+    assert.deepEqual(visits.map((visit) => visit.visit_total_actions), [3, 2]);
+    assert.equal(visits[1]?.visitor_count_visits, 2);
   });
 });
