@@ -3,10 +3,11 @@ import { crc32 } from 'node:zlib';
 import type { Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Database } from '../db/schema.js';
-import { insertReturningId } from '../db/insert-id.js';
 import type { ActionString } from './hit.js';
+import type { IdSource } from './id-reservation.js';
 import { ACTION_TYPE } from './parse-action.js';
 import { splitUrlPrefix } from './page-url.js';
+import type { WriteBatch } from './write-batch.js';
 
 /** Action strings whose ids one tenant keeps in memory. */
 export const DEFAULT_ACTION_CACHE_SIZE = 50_000;
@@ -14,45 +15,99 @@ export const DEFAULT_ACTION_CACHE_SIZE = 50_000;
 /** Action types whose names are URLs, stored without their `http(s)://(www.)` prefix. */
 const URL_TYPES: ReadonlySet<number> = new Set([ACTION_TYPE.pageUrl, ACTION_TYPE.outlink, ACTION_TYPE.download]);
 
+/** What assigning a new `log_action` id needs: the transaction, its id source and its pending rows. */
+export interface ActionWriteContext {
+  db: Kysely<Database>;
+  ids: IdSource;
+  batch: WriteBatch;
+}
+
+/** Hashes looked up per `SELECT ... WHERE hash IN (...)` when a batch's strings are read ahead. */
+const PREFETCH_CHUNK = 500;
+
 /**
- * Returns the `log_action` ids of strings, inserting the missing ones. Lookups use Matomo's
- * (type, hash) index with `hash` = CRC32 of the stored name; a URL is stored without its
- * prefix, and URLs that differ only in their prefix share one id, as in Matomo.
+ * Returns the `log_action` ids of strings, assigning new ones (inserted with the batch). Lookups
+ * use Matomo's (type, hash) index with `hash` = CRC32 of the stored name; a URL is stored
+ * without its prefix, and URLs that differ only in their prefix share one id, as in Matomo.
  */
 export class ActionDictionary {
   readonly #cache: LRUCache<string, number>;
-  /** Ids inserted by the open transaction; forgotten when it rolls back. */
-  #pending: string[] = [];
+  /** Keys whose ids the open transaction assigned; forgotten when it rolls back. */
+  #pending = new Map<string, number>();
+  /** Keys the open transaction found missing from `log_action` when it read the batch's strings ahead. */
+  #missing = new Set<string>();
 
   constructor(size = DEFAULT_ACTION_CACHE_SIZE) {
     this.#cache = new LRUCache({ max: size });
   }
 
-  /** Returns the id of one string, inserting it inside `db` (a transaction) when it is new. */
-  async idOf(db: Kysely<Database>, action: ActionString | null): Promise<number | null> {
+  /**
+   * Reads the ids of a batch's strings that are not cached with a few queries, so that
+   * `idOf` needs no query per string. Must run inside the batch's transaction.
+   */
+  async prefetch(db: Kysely<Database>, actions: readonly (ActionString | null)[]): Promise<void> {
+    const wanted = new Map<string, { hash: number; type: number; name: string }>();
+    for (const action of actions) {
+      if (action === null) continue;
+      const { key, rest } = storedForm(action);
+      if (wanted.has(key) || this.#pending.has(key) || this.#cache.has(key)) continue;
+      wanted.set(key, { hash: crc32(rest), type: action.type, name: rest });
+    }
+    if (wanted.size === 0) return;
+
+    const hashes = [...new Set([...wanted.values()].map((entry) => entry.hash))];
+    for (let start = 0; start < hashes.length; start += PREFETCH_CHUNK) {
+      const rows = await db.selectFrom('log_action').select(['idaction', 'type', 'name'])
+        .where('hash', 'in', hashes.slice(start, start + PREFETCH_CHUNK)).orderBy('idaction').execute();
+      for (const row of rows) {
+        const key = `${Number(row.type)}\u0000${row.name}`;
+        // The first (lowest) id wins when a string was stored twice, as a lookup by index finds it first.
+        if (wanted.has(key) && !this.#cache.has(key)) this.#cache.set(key, Number(row.idaction));
+      }
+    }
+    for (const key of wanted.keys()) {
+      if (!this.#cache.has(key)) this.#missing.add(key);
+    }
+  }
+
+  /** Returns the id of one string, assigning one and adding its row to the batch when it is new. */
+  async idOf(context: ActionWriteContext, action: ActionString | null): Promise<number | null> {
     if (action === null) return null;
-    const { prefix, rest } = URL_TYPES.has(action.type) ? splitUrlPrefix(action.value) : { prefix: null, rest: action.value };
-    const key = `${action.type}\u0000${rest}`;
-    const cached = this.#cache.get(key);
-    if (cached !== undefined) return cached;
+    const { key, prefix, rest } = storedForm(action);
+    const known = this.#pending.get(key) ?? this.#cache.get(key);
+    if (known !== undefined) return known;
 
     const hash = crc32(rest);
-    const row = await db.selectFrom('log_action').select('idaction')
-      .where('type', '=', action.type).where('hash', '=', hash).where('name', '=', rest).executeTakeFirst();
-    const id = row ? Number(row.idaction) : await insertReturningId(db, db.insertInto('log_action').values({ name: rest, hash, type: action.type, url_prefix: prefix }), 'idaction');
-    this.#cache.set(key, id);
-    if (!row) this.#pending.push(key);
+    if (!this.#missing.has(key)) {
+      const row = await context.db.selectFrom('log_action').select('idaction')
+        .where('type', '=', action.type).where('hash', '=', hash).where('name', '=', rest).orderBy('idaction').executeTakeFirst();
+      if (row) {
+        this.#cache.set(key, Number(row.idaction));
+        return Number(row.idaction);
+      }
+    }
+    const id = await context.ids.next('log_action');
+    context.batch.addAction({ idaction: id, name: rest, hash, type: action.type, url_prefix: prefix });
+    this.#pending.set(key, id);
     return id;
   }
 
-  /** Marks the ids inserted so far as committed. */
+  /** Moves the ids the committed transaction assigned into the cache. */
   commit(): void {
-    this.#pending = [];
+    for (const [key, id] of this.#pending) this.#cache.set(key, id);
+    this.#pending = new Map();
+    this.#missing = new Set();
   }
 
-  /** Forgets the ids inserted by a transaction that rolled back. */
+  /** Forgets the ids assigned by a transaction that rolled back. */
   rollback(): void {
-    for (const key of this.#pending) this.#cache.delete(key);
-    this.#pending = [];
+    this.#pending = new Map();
+    this.#missing = new Set();
   }
+}
+
+/** Returns the cache key of a string and the name and URL prefix `log_action` stores. */
+function storedForm(action: ActionString): { key: string; prefix: number | null; rest: string } {
+  const { prefix, rest } = URL_TYPES.has(action.type) ? splitUrlPrefix(action.value) : { prefix: null, rest: action.value };
+  return { key: `${action.type}\u0000${rest}`, prefix, rest };
 }

@@ -3,7 +3,7 @@ import { crc32 } from 'node:zlib';
 import type { Insertable, Kysely } from 'kysely';
 import type { Database, LogConversionTable } from '../db/schema.js';
 import { formatUtcDateTime } from '../time.js';
-import type { ActionDictionary } from './action-dictionary.js';
+import type { ActionDictionary, ActionWriteContext } from './action-dictionary.js';
 import type { EcommerceItem, EnrichedHit } from './hit.js';
 import { matchGoals } from './goal-matcher.js';
 import { ACTION_TYPE } from './parse-action.js';
@@ -18,7 +18,7 @@ const CART_ITEMS_ORDER_ID = '0';
 const BUYER = { none: 0, ordered: 1, openCart: 2, orderedThenOpenCart: 3 } as const;
 
 /** The visit, action and tenant state a conversion is written with. */
-export interface ConversionContext {
+export interface ConversionContext extends ActionWriteContext {
   db: Kysely<Database>;
   hit: EnrichedHit;
   visit: VisitState;
@@ -117,7 +117,7 @@ async function insertConversion(
 async function insertItems(context: ConversionContext, idorder: string, items: readonly EcommerceItem[]): Promise<void> {
   for (const item of items) {
     const id = (value: string | undefined, type: number): Promise<number | null> =>
-      context.actions.idOf(context.db, value === undefined || value === '' ? null : { value, type });
+      context.actions.idOf(context, value === undefined || value === '' ? null : { value, type });
     const categories: (number | null)[] = [];
     for (let index = 0; index < 5; index += 1) categories.push(await id(item.categories[index], ACTION_TYPE.ecommerceCategory));
     await context.db.insertInto('log_conversion_item').values({

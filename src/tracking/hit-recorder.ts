@@ -1,19 +1,25 @@
-/** Recording one hit inside the writer's transaction: its visit, its action and its conversions. */
+/**
+ * Recording one hit inside the writer's transaction: its visit, its action and its conversions.
+ * Visit and action rows go into the batch's pending writes; conversions are written at once.
+ */
 import type { Insertable, Kysely, Updateable } from 'kysely';
 import type { Database, LogLinkVisitActionTable, LogVisitTable } from '../db/schema.js';
-import { insertReturningId } from '../db/insert-id.js';
 import { formatUtcDateTime } from '../time.js';
-import type { ActionDictionary } from './action-dictionary.js';
+import type { ActionDictionary, ActionWriteContext } from './action-dictionary.js';
 import { writeConversions } from './conversion-writer.js';
 import type { ActionKind, DropReason, EnrichedHit } from './hit.js';
+import type { IdSource } from './id-reservation.js';
 import type { TrackedSite } from './site-cache.js';
 import { identifyVisit, type VisitCache, type VisitRules } from './visit-identifier.js';
 import { buildVisitRow } from './visit-row.js';
 import type { LastAction, VisitState } from './visit-state.js';
+import type { WriteBatch } from './write-batch.js';
 
-/** The tenant's database, caches and visit rules that recording uses. */
-export interface RecordContext {
+/** The batch's transaction, id source and pending writes, and the tenant's caches and visit rules. */
+export interface RecordContext extends ActionWriteContext {
   db: Kysely<Database>;
+  ids: IdSource;
+  batch: WriteBatch;
   visits: VisitCache;
   actions: ActionDictionary;
   rules: VisitRules;
@@ -38,11 +44,11 @@ export async function recordHit(context: RecordContext, hit: EnrichedHit, tracke
   const kind = hit.action.kind;
   if (kind === 'heartbeat') {
     if (match.kind === 'new') return 'heartbeat_without_visit';
-    await extendVisit(context, match.visit, hit);
+    extendVisit(context, match.visit, hit);
     return 'recorded';
   }
 
-  const ids = { url: await context.actions.idOf(context.db, hit.action.strings.url), name: await context.actions.idOf(context.db, hit.action.strings.name) };
+  const ids = { url: await context.actions.idOf(context, hit.action.strings.url), name: await context.actions.idOf(context, hit.action.strings.name) };
   const previous = match.kind === 'new' ? match.previous : null;
   const visit = match.kind === 'existing' ? match.visit : await startVisit(context, hit, previous, tracked);
   // A user id sent on a visit found by fingerprint takes the visit over, as Matomo does when uid sets the visitor id.
@@ -51,23 +57,22 @@ export async function recordHit(context: RecordContext, hit: EnrichedHit, tracke
 
   let idlinkVa: number | null = null;
   if (ROW_KINDS.has(kind)) {
-    if (visit.lastAction && timeSpentRef !== null) {
-      await context.db.updateTable('log_link_visit_action').set({ time_spent: timeSpentRef }).where('idlink_va', '=', visit.lastAction.idlinkVa).execute();
-    }
+    if (visit.lastAction && timeSpentRef !== null) context.batch.setTimeSpent(visit.lastAction.idlinkVa, timeSpentRef);
     idlinkVa = await insertAction(context, hit, visit, ids, timeSpentRef);
   }
   applyActionToVisit(visit, hit, ids, idlinkVa);
 
-  await writeConversions({ db: context.db, hit, visit, previous, tracked, actions: context.actions, idlinkVa, idactionUrl: ids.url });
-  await saveVisitTotals(context.db, visit, hit, kind, ids);
-  context.visits.remember(visit);
+  await writeConversions({ ...context, hit, visit, previous, tracked, idlinkVa, idactionUrl: ids.url });
+  saveVisitTotals(context.batch, visit, hit, kind, ids);
+  context.visits.touch(visit);
   return 'recorded';
 }
 
 async function startVisit(context: RecordContext, hit: EnrichedHit, previous: VisitState | null, tracked: TrackedSite): Promise<VisitState> {
   const idvisitor = hit.requestedVisitorId ?? previous?.idvisitor ?? hit.configId;
   const row = buildVisitRow(hit, previous, idvisitor, tracked.customDimensions);
-  const idvisit = await insertReturningId(context.db, context.db.insertInto('log_visit').values(row), 'idvisit');
+  const idvisit = await context.ids.next('log_visit');
+  context.batch.addVisit(idvisit, row);
   return {
     idvisit, siteId: hit.siteId, idvisitor, configId: hit.configId, userId: row.user_id ?? null,
     firstActionTime: hit.time.getTime(), lastActionTime: hit.time.getTime(),
@@ -81,7 +86,7 @@ async function startVisit(context: RecordContext, hit: EnrichedHit, previous: Vi
 
 async function insertAction(context: RecordContext, hit: EnrichedHit, visit: VisitState, ids: ActionIds, timeSpentRef: number | null): Promise<number> {
   const action = hit.action;
-  const id = (value: typeof action.strings.eventCategory): Promise<number | null> => context.actions.idOf(context.db, value);
+  const id = (value: typeof action.strings.eventCategory): Promise<number | null> => context.actions.idOf(context, value);
   const isPageview = action.kind === 'pageview';
   const row: Insertable<LogLinkVisitActionTable> = {
     idsite: hit.siteId, idvisitor: visit.idvisitor, idvisit: visit.idvisit, server_time: formatUtcDateTime(hit.time),
@@ -101,7 +106,9 @@ async function insertAction(context: RecordContext, hit: EnrichedHit, visit: Vis
     Object.assign(row, { [`custom_var_k${variable.index}`]: variable.name, [`custom_var_v${variable.index}`]: variable.value });
   }
   for (const [index, value] of action.customDimensions) Object.assign(row, { [`custom_dimension_${index}`]: value });
-  return insertReturningId(context.db, context.db.insertInto('log_link_visit_action').values(row), 'idlink_va');
+  const idlinkVa = await context.ids.next('log_link_visit_action');
+  context.batch.addActionRow(idlinkVa, row);
+  return idlinkVa;
 }
 
 /** Updates the in-memory visit with one action; content impressions (no `c_i`) are not counted as actions, as in Matomo. */
@@ -125,7 +132,7 @@ function applyActionToVisit(visit: VisitState, hit: EnrichedHit, ids: ActionIds,
   visit.lastActionTime = Math.max(visit.lastActionTime, hit.time.getTime());
 }
 
-async function saveVisitTotals(db: Kysely<Database>, visit: VisitState, hit: EnrichedHit, kind: ActionKind, ids: ActionIds): Promise<void> {
+function saveVisitTotals(batch: WriteBatch, visit: VisitState, hit: EnrichedHit, kind: ActionKind, ids: ActionIds): void {
   const update: Updateable<LogVisitTable> = {
     idvisitor: visit.idvisitor,
     visit_last_action_time: formatUtcDateTime(new Date(visit.lastActionTime)),
@@ -147,19 +154,19 @@ async function saveVisitTotals(db: Kysely<Database>, visit: VisitState, hit: Enr
     visit.userId = userId.slice(0, 200);
     update.user_id = visit.userId;
   }
-  await db.updateTable('log_visit').set(update).where('idvisit', '=', visit.idvisit).execute();
+  batch.updateVisit(visit.idvisit, update);
 }
 
 /** Extends a visit with a heartbeat: its last action time, its total time and the time spent on its last action. */
-async function extendVisit(context: RecordContext, visit: VisitState, hit: EnrichedHit): Promise<void> {
+function extendVisit(context: RecordContext, visit: VisitState, hit: EnrichedHit): void {
   visit.lastActionTime = Math.max(visit.lastActionTime, hit.time.getTime());
   if (visit.lastAction) {
     const spent = Math.min(context.rules.visitLengthSeconds, Math.max(0, Math.round((hit.time.getTime() - visit.lastAction.time) / 1000)));
-    await context.db.updateTable('log_link_visit_action').set({ time_spent: spent }).where('idlink_va', '=', visit.lastAction.idlinkVa).execute();
+    context.batch.setTimeSpent(visit.lastAction.idlinkVa, spent);
   }
-  await context.db.updateTable('log_visit').set({
+  context.batch.updateVisit(visit.idvisit, {
     visit_last_action_time: formatUtcDateTime(new Date(visit.lastActionTime)),
     visit_total_time: Math.round((visit.lastActionTime - visit.firstActionTime) / 1000),
-  }).where('idvisit', '=', visit.idvisit).execute();
-  context.visits.remember(visit);
+  });
+  context.visits.touch(visit);
 }

@@ -1,7 +1,8 @@
 /**
  * The per-tenant writer: collects hits for a few milliseconds, records them in one
  * transaction (group commit), and only then settles each hit's promise, so the response to
- * a request is sent after its hit is durable.
+ * a request is sent after its hit is durable. Recording a batch computes its visit and action
+ * rows in memory (`WriteBatch`) and writes them at the end with multi-row statements.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -9,11 +10,15 @@ import type { DatabaseAdapter } from '../db/database-config.js';
 import type { Database } from '../db/schema.js';
 import { formatUtcDateTime } from '../time.js';
 import type { ActionDictionary } from './action-dictionary.js';
-import type { DropReason, EnrichedHit } from './hit.js';
+import { BatchStatements, readTableNames } from './batch-sql.js';
+import type { ActionString, DropReason, EnrichedHit } from './hit.js';
 import { recordHit } from './hit-recorder.js';
+import { beginWithIds } from './id-reservation.js';
+import { ACTION_TYPE } from './parse-action.js';
 import type { TrackedSite } from './site-cache.js';
 import { formatSiteDate } from './site-time.js';
 import type { VisitCache, VisitRules } from './visit-identifier.js';
+import { WriteBatch } from './write-batch.js';
 
 /** Dependencies and limits of the writer of one tenant. */
 export interface TrackingWriterConfig {
@@ -49,6 +54,8 @@ export class TrackingWriter {
   #dropWaiters: (() => void)[] = [];
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
+  /** Pre-built statements, for the Kysely instance they were read from. */
+  #statements: { db: Kysely<Database>; statements: BatchStatements } | undefined;
 
   constructor(config: TrackingWriterConfig) {
     this.#config = config;
@@ -126,25 +133,32 @@ export class TrackingWriter {
     }
   }
 
+  #statementsFor(db: Kysely<Database>): BatchStatements {
+    if (this.#statements?.db !== db) this.#statements = { db, statements: new BatchStatements(this.#config.adapter, readTableNames(db)) };
+    return this.#statements.statements;
+  }
+
   async #transaction(jobs: WriteJob[], pendingDrops: DropCounts): Promise<WriteOutcome[]> {
     const { visits, actions } = this.#config;
     const drops = new Map(pendingDrops);
+    const database = this.#config.db();
+    const statements = this.#statementsFor(database);
     try {
-      const outcomes = await this.#config.db().transaction().execute(async (trx) => {
-        const results: WriteOutcome[] = [];
-        const days = new Map<string, { siteId: number; day: string }>();
-        for (const job of jobs) {
-          const outcome = await recordHit({ db: trx, visits, actions, rules: this.#config.rulesFor(job.hit.siteId) }, job.hit, job.tracked);
-          results.push(outcome);
-          const day = formatSiteDate(job.hit.time, job.hit.site.timezone);
-          if (outcome === 'recorded') days.set(`${job.hit.siteId}|${day}`, { siteId: job.hit.siteId, day });
-          else drops.set(`${job.hit.siteId}|${day}|${outcome}`, (drops.get(`${job.hit.siteId}|${day}|${outcome}`) ?? 0) + 1);
+      const outcomes = await database.connection().execute(async (db) => {
+        const ids = await beginWithIds(db, statements);
+        try {
+          const results = await this.#record(db, ids, statements, jobs, drops);
+          await statements.run(db, 'commit');
+          return results;
+        } catch (error) {
+          await statements.run(db, 'rollback').catch((rollbackError: unknown) => {
+            this.#config.logger.warn({ tenant: this.#config.tenant, err: rollbackError }, 'tracking batch rollback failed');
+          });
+          throw error;
         }
-        await this.#saveInvalidations(trx, [...days.values()]);
-        await this.#saveDrops(trx, drops);
-        return results;
       });
       actions.commit();
+      visits.endBatch();
       return outcomes;
     } catch (error) {
       actions.rollback();
@@ -152,6 +166,29 @@ export class TrackingWriter {
       visits.clear();
       throw error;
     }
+  }
+
+  /** Records the hits of a batch inside its open transaction and writes the batch's rows. */
+  async #record(
+    db: Kysely<Database>, ids: Awaited<ReturnType<typeof beginWithIds>>, statements: BatchStatements, jobs: WriteJob[], drops: DropCounts,
+  ): Promise<WriteOutcome[]> {
+    const { visits, actions } = this.#config;
+    const batch = new WriteBatch();
+    await actions.prefetch(db, jobs.flatMap((job) => actionStringsOf(job.hit)));
+
+    const results: WriteOutcome[] = [];
+    const days = new Map<string, { siteId: number; day: string }>();
+    for (const job of jobs) {
+      const outcome = await recordHit({ db, ids, batch, visits, actions, rules: this.#config.rulesFor(job.hit.siteId) }, job.hit, job.tracked);
+      results.push(outcome);
+      const day = formatSiteDate(job.hit.time, job.hit.site.timezone);
+      if (outcome === 'recorded') days.set(`${job.hit.siteId}|${day}`, { siteId: job.hit.siteId, day });
+      else drops.set(`${job.hit.siteId}|${day}|${outcome}`, (drops.get(`${job.hit.siteId}|${day}|${outcome}`) ?? 0) + 1);
+    }
+    await statements.flush(db, batch);
+    await this.#saveInvalidations(db, [...days.values()]);
+    await this.#saveDrops(db, drops);
+    return results;
   }
 
   /** Marks each (site, day in the site's time zone) that received hits, for core:archive. */
@@ -176,4 +213,17 @@ export class TrackingWriter {
       }
     }
   }
+}
+
+/** Returns every `log_action` string a hit may need: its action's and its e-commerce items'. */
+function actionStringsOf(hit: EnrichedHit): (ActionString | null)[] {
+  const strings: (ActionString | null)[] = Object.values(hit.action.strings);
+  for (const item of hit.conversion?.items ?? []) {
+    if (item.sku) strings.push({ value: item.sku, type: ACTION_TYPE.ecommerceSku });
+    if (item.name) strings.push({ value: item.name, type: ACTION_TYPE.ecommerceName });
+    for (const category of item.categories.slice(0, 5)) {
+      if (category) strings.push({ value: category, type: ACTION_TYPE.ecommerceCategory });
+    }
+  }
+  return strings;
 }

@@ -43,7 +43,9 @@ export type VisitMatch =
 /**
  * Recent visits of one tenant in memory, by visitor id and by config id, so that most hits
  * find their visit without reading the database. Bounded: the least recently used visits
- * are forgotten and read back from `log_visit` when their visitor returns.
+ * are forgotten and read back from `log_visit` when their visitor returns. Visits touched by
+ * the open batch are also kept outside the bound until the batch ends, because their rows in
+ * the database are not written yet.
  *
  * NOTE: the cache assumes this process is the only writer of the tenant's visits. Several
  * tracking servers for one tenant need the queued mode, where one worker owns a visitor.
@@ -51,6 +53,9 @@ export type VisitMatch =
 export class VisitCache {
   readonly #byVisitor: LRUCache<string, VisitState>;
   readonly #byConfig: LRUCache<string, VisitState>;
+  readonly #batchByVisitor = new Map<string, VisitState>();
+  readonly #batchByConfig = new Map<string, VisitState>();
+  readonly #batchById = new Map<number, VisitState>();
 
   constructor(size: number) {
     this.#byVisitor = new LRUCache({ max: Math.max(1, size) });
@@ -58,11 +63,18 @@ export class VisitCache {
   }
 
   getByVisitor(siteId: number, idvisitor: string): VisitState | undefined {
-    return this.#byVisitor.get(`${siteId}:${idvisitor}`);
+    const key = `${siteId}:${idvisitor}`;
+    return this.#batchByVisitor.get(key) ?? this.#byVisitor.get(key);
   }
 
   getByConfig(siteId: number, configId: string): VisitState | undefined {
-    return this.#byConfig.get(`${siteId}:${configId}`);
+    const key = `${siteId}:${configId}`;
+    return this.#batchByConfig.get(key) ?? this.#byConfig.get(key);
+  }
+
+  /** Returns the state of a visit the open batch touched, which is newer than its row in the database. */
+  getTouched(idvisit: number): VisitState | undefined {
+    return this.#batchById.get(idvisit);
   }
 
   /** Remembers a visit under its visitor id and config id. */
@@ -71,8 +83,24 @@ export class VisitCache {
     this.#byConfig.set(`${visit.siteId}:${visit.configId}`, visit);
   }
 
+  /** Remembers a visit the open batch changes, and keeps it until `endBatch`. */
+  touch(visit: VisitState): void {
+    this.remember(visit);
+    this.#batchByVisitor.set(`${visit.siteId}:${visit.idvisitor}`, visit);
+    this.#batchByConfig.set(`${visit.siteId}:${visit.configId}`, visit);
+    this.#batchById.set(visit.idvisit, visit);
+  }
+
+  /** Ends a committed batch: its visits stay only in the bounded cache. */
+  endBatch(): void {
+    this.#batchByVisitor.clear();
+    this.#batchByConfig.clear();
+    this.#batchById.clear();
+  }
+
   /** Forgets every visit, after a transaction rolled back changes the cached states already hold. */
   clear(): void {
+    this.endBatch();
     this.#byVisitor.clear();
     this.#byConfig.clear();
   }
@@ -121,7 +149,8 @@ async function findVisits(db: Kysely<Database>, hit: EnrichedHit, cache: VisitCa
     .where('visit_last_action_time', '>=', formatUtcDateTime(new Date(earliest)))
     .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
     .orderBy('visit_last_action_time', 'desc').limit(1).executeTakeFirst();
-  return { recent: row ? remember(cache, await loadVisitState(db, row)) : null, previous };
+  if (!row) return { recent: null, previous };
+  return { recent: cache.getTouched(Number(row.idvisit)) ?? remember(cache, await loadVisitState(db, row)), previous };
 }
 
 /**
@@ -136,6 +165,8 @@ async function findByVisitorId(db: Kysely<Database>, hit: EnrichedHit, cache: Vi
     .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
     .orderBy('visit_last_action_time', 'desc').limit(1).executeTakeFirst();
   if (!row) return null;
+  const touched = cache.getTouched(Number(row.idvisit));
+  if (touched) return touched;
   const visit = visitStateFromRow(row);
   // Only a visit that may be continued needs its last action and conversions read.
   return visit.lastActionTime >= earliest ? remember(cache, await loadVisitState(db, row)) : visit;

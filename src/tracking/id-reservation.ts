@@ -1,0 +1,112 @@
+/**
+ * Ids the tracking writer assigns itself (`idvisit`, `idlink_va`, `idaction`), so that rows can
+ * reference each other before they are inserted together at the end of a batch.
+ *
+ * Another process (`log:import`, or a second server) may write the same tenant database, so
+ * each engine reserves ids inside the batch's transaction:
+ * - SQLite: the transaction starts with BEGIN IMMEDIATE, which takes the database's single
+ *   write lock, and then reads the largest id of each table (and of `sqlite_sequence`, so that
+ *   ids of deleted rows are not used again, as AUTOINCREMENT promises).
+ * - MariaDB: `SELECT MAX(id) ... FOR UPDATE` locks the end of each table's primary key, so a
+ *   second writer waits at the same statement until the first commits. The three tables are
+ *   always locked in the same order, so two writers cannot deadlock on them.
+ * - PostgreSQL: ids come from each table's own sequence (`nextval`), in blocks, so nothing is
+ *   locked for them, and unused ids of a block are left as gaps. A transaction-scoped
+ *   advisory lock still serialises tracking writers, so that two processes do not both insert
+ *   one new `log_action` string.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { BatchStatements, BatchTable } from './batch-sql.js';
+
+const ID_COLUMNS: Record<BatchTable, string> = { log_visit: 'idvisit', log_link_visit_action: 'idlink_va', log_action: 'idaction' };
+const TABLE_ORDER: readonly BatchTable[] = ['log_action', 'log_visit', 'log_link_visit_action'];
+
+/** PostgreSQL ids fetched per `nextval` round trip at first; each further block doubles, up to the maximum. */
+const FIRST_BLOCK_SIZE = 16;
+const MAX_BLOCK_SIZE = 1024;
+
+/** Hands out new ids within one transaction. */
+export interface IdSource {
+  next(table: BatchTable): Promise<number>;
+}
+
+/** Starts the batch's transaction on `db` (one connection) and reserves the right to assign ids in it. */
+export async function beginWithIds(db: Kysely<Database>, statements: BatchStatements): Promise<IdSource> {
+  switch (statements.adapter) {
+    case 'sqlite':
+      await statements.run(db, 'begin immediate');
+      return new CounterIds(await readSqliteMaxima(db, statements));
+    case 'mysql': {
+      await statements.run(db, 'start transaction');
+      const maxima = {} as Record<BatchTable, number>;
+      for (const table of TABLE_ORDER) {
+        const [row] = await statements.run<{ id: number | null }>(db,
+          `select max(${statements.quote(ID_COLUMNS[table])}) as id from ${statements.tables[table]} for update`);
+        maxima[table] = Number(row?.id ?? 0);
+      }
+      return new CounterIds(maxima);
+    }
+    case 'pgsql': {
+      await statements.run(db, 'begin');
+      await statements.run(db, 'select pg_advisory_xact_lock(hashtext($1))', [`footfall tracking ${statements.tables.log_visit}`]);
+      return new SequenceIds(db, statements);
+    }
+  }
+}
+
+async function readSqliteMaxima(db: Kysely<Database>, statements: BatchStatements): Promise<Record<BatchTable, number>> {
+  const selects = TABLE_ORDER.map((table) => {
+    const name = unquote(statements.tables[table]);
+    return `max(coalesce((select max(${statements.quote(ID_COLUMNS[table])}) from ${statements.tables[table]}), 0),`
+      + ` coalesce((select seq from sqlite_sequence where name = '${name.replaceAll("'", "''")}'), 0)) as ${statements.quote(table)}`;
+  });
+  const [row] = await statements.run<Record<BatchTable, number>>(db, `select ${selects.join(', ')}`);
+  return { log_action: Number(row!.log_action), log_visit: Number(row!.log_visit), log_link_visit_action: Number(row!.log_link_visit_action) };
+}
+
+function unquote(quoted: string): string {
+  return quoted.slice(1, -1).replaceAll(quoted[0]! + quoted[0]!, quoted[0]!);
+}
+
+/** Ids counted up from the largest id of each table, read while the write lock is held. */
+class CounterIds implements IdSource {
+  readonly #last: Record<BatchTable, number>;
+
+  constructor(maxima: Record<BatchTable, number>) {
+    this.#last = { ...maxima };
+  }
+
+  next(table: BatchTable): Promise<number> {
+    this.#last[table] += 1;
+    return Promise.resolve(this.#last[table]);
+  }
+}
+
+/** Ids taken from PostgreSQL sequences in blocks. */
+class SequenceIds implements IdSource {
+  readonly #db: Kysely<Database>;
+  readonly #statements: BatchStatements;
+  readonly #blocks = new Map<BatchTable, { ids: number[]; size: number }>();
+
+  constructor(db: Kysely<Database>, statements: BatchStatements) {
+    this.#db = db;
+    this.#statements = statements;
+  }
+
+  async next(table: BatchTable): Promise<number> {
+    let block = this.#blocks.get(table);
+    if (!block) {
+      block = { ids: [], size: FIRST_BLOCK_SIZE / 2 };
+      this.#blocks.set(table, block);
+    }
+    if (block.ids.length === 0) {
+      block.size = Math.min(MAX_BLOCK_SIZE, block.size * 2);
+      const rows = await this.#statements.run<{ id: number }>(this.#db,
+        'select nextval(pg_get_serial_sequence($1, $2)) as id from generate_series(1, $3::int) order by 1',
+        [this.#statements.tables[table], ID_COLUMNS[table], block.size]);
+      block.ids = rows.map((row) => Number(row.id)).reverse();
+    }
+    return block.ids.pop()!;
+  }
+}
