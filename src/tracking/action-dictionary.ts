@@ -15,7 +15,7 @@ export const DEFAULT_ACTION_CACHE_SIZE = 50_000;
 /** Action types whose names are URLs, stored without their `http(s)://(www.)` prefix. */
 const URL_TYPES: ReadonlySet<number> = new Set([ACTION_TYPE.pageUrl, ACTION_TYPE.outlink, ACTION_TYPE.download]);
 
-/** What assigning a new `log_action` id needs: the transaction, its id source and its pending rows. */
+/** The transaction, id source and pending rows that assigning a new `log_action` id needs. */
 export interface ActionWriteContext {
   db: Kysely<Database>;
   ids: IdSource;

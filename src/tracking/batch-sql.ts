@@ -29,7 +29,7 @@ export function readTableNames(db: Kysely<Database>): TableNames {
   for (const table of BATCH_TABLES) {
     const text = db.selectFrom(table).selectAll().compile().sql;
     const match = /\bfrom (.+)$/.exec(text);
-    if (!match) throw new Error(`cannot read the table name of ${table} from the compiled query "${text}"`);
+    if (!match) throw new Error(`failed to read the table name of ${table} from the compiled query "${text}"`);
     names[table] = match[1]!;
   }
   return names;

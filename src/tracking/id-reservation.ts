@@ -9,7 +9,8 @@
  *   ids of deleted rows are not used again, as AUTOINCREMENT promises).
  * - MariaDB: `SELECT MAX(id) ... FOR UPDATE` locks the end of each table's primary key, so a
  *   second writer waits at the same statement until the first commits. The three tables are
- *   always locked in the same order, so two writers cannot deadlock on them.
+ *   always locked in the same order, so two writers cannot deadlock on them. NOTE: unlike
+ *   AUTO_INCREMENT, this reuses the ids of rows deleted from the end of a table.
  * - PostgreSQL: ids come from each table's own sequence (`nextval`), in blocks, so nothing is
  *   locked for them, and unused ids of a block are left as gaps. A transaction-scoped
  *   advisory lock still serialises tracking writers, so that two processes do not both insert
