@@ -132,6 +132,8 @@ write_batch_ms = 2
 write_batch_max_hits = 500
 ; Recent visits kept in memory per tenant, so that most hits need no database read to find their visit.
 visit_cache_size = 20000
+; Tracking requests to drop, as rules over the raw request parameters in the segment grammar: "," is OR, ";" is AND, operators == != < <= > >= =@ !@ =^ =$ and URL-encoded values. Example: "e_c==Media,action_name=@privacy". A missing parameter compares as empty; text comparisons ignore case. Dropped requests are counted as excluded_request.
+exclude_requests = ""
 
 
 [CustomJsTracker]

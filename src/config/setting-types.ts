@@ -1,8 +1,9 @@
 /** The type of every setting Footfall reads, used to check a config chain when it loads. */
+import { describeInvalidRequestExclusion } from '../tracking/request-exclusion.js';
 
 /** The type of one setting, which decides how its value is read and checked. */
 export type SettingType =
-  | { kind: 'string' }
+  | { kind: 'string'; check?: (value: string) => string | null }
   | { kind: 'int'; min?: number; max?: number }
   | { kind: 'bool' }
   | { kind: 'enum'; values: readonly string[] }
@@ -12,6 +13,13 @@ export type SettingType =
 const STRING: SettingType = { kind: 'string' };
 const BOOL: SettingType = { kind: 'bool' };
 const LIST: SettingType = { kind: 'list' };
+const REQUEST_RULES: SettingType = {
+  kind: 'string',
+  check: (value) => {
+    const reason = describeInvalidRequestExclusion(value);
+    return reason === null ? null : `rules such as e_c==Media,action_name=@privacy. ${reason}`;
+  },
+};
 const int = (min?: number, max?: number): SettingType => ({ kind: 'int', min, max });
 const oneOf = (...values: string[]): SettingType => ({ kind: 'enum', values });
 
@@ -78,6 +86,7 @@ export const SETTING_TYPES: Record<string, Record<string, SettingType>> = {
     write_batch_ms: int(0, 1000),
     write_batch_max_hits: int(1, 100_000),
     visit_cache_size: int(0, 10_000_000),
+    exclude_requests: REQUEST_RULES,
   },
   CustomJsTracker: {
     cache_max_age: int(0),
@@ -113,7 +122,8 @@ export function parseBoolSetting(value: string): boolean | undefined {
 export function describeMismatch(type: SettingType, value: unknown): string | null {
   switch (type.kind) {
     case 'string':
-      return typeof value === 'string' ? null : 'a single value, not a list';
+      if (typeof value !== 'string') return 'a single value, not a list';
+      return type.check ? type.check(value) : null;
     case 'bool':
       return typeof value === 'string' && parseBoolSetting(value) !== undefined ? null : '1 or 0';
     case 'enum':

@@ -2,7 +2,9 @@
 import type { Kysely } from 'kysely';
 import type { Database, GoalTable } from '../db/schema.js';
 import { FootfallError, quote } from '../errors.js';
-import { GOAL_MATCH_ATTRIBUTES, GOAL_PATTERN_TYPES } from '../tracking/goal-matcher.js';
+import {
+  GOAL_MATCH_ATTRIBUTES, GOAL_PATTERN_TYPES, isVisitGoalAttribute, VISIT_GOAL_PATTERN_TYPE,
+} from '../tracking/goal-matcher.js';
 
 /** Maximum goal name length, as Matomo's column allows. */
 const MAX_GOAL_NAME_LENGTH = 50;
@@ -33,7 +35,9 @@ export function validateGoal(fields: GoalFields): void {
   if (!(GOAL_MATCH_ATTRIBUTES as readonly string[]).includes(fields.matchAttribute)) {
     throw new FootfallError('GOAL_INVALID', `Invalid matchAttribute ${quote(fields.matchAttribute)}. Use one of ${GOAL_MATCH_ATTRIBUTES.join(', ')}.`);
   }
-  if (fields.matchAttribute !== 'manually' && !(GOAL_PATTERN_TYPES as readonly string[]).includes(fields.patternType)) {
+  if (isVisitGoalAttribute(fields.matchAttribute)) {
+    validateVisitGoal(fields);
+  } else if (fields.matchAttribute !== 'manually' && !(GOAL_PATTERN_TYPES as readonly string[]).includes(fields.patternType)) {
     throw new FootfallError('GOAL_INVALID', `Invalid patternType ${quote(fields.patternType)}. Use contains, exact or regex.`);
   }
   if (fields.matchAttribute !== 'manually' && fields.pattern === '') {
@@ -48,6 +52,23 @@ export function validateGoal(fields: GoalFields): void {
   }
   if (!Number.isFinite(fields.revenue) || fields.revenue < 0) {
     throw new FootfallError('GOAL_INVALID', `Invalid revenue ${quote(String(fields.revenue))}. Expected a number of at least 0.`);
+  }
+}
+
+/** Checks the pattern of a visit goal: a number of minutes, or a whole number of actions or pageviews. */
+function validateVisitGoal(fields: GoalFields): void {
+  if (fields.patternType !== VISIT_GOAL_PATTERN_TYPE) {
+    throw new FootfallError('GOAL_INVALID', `Invalid patternType ${quote(fields.patternType)} for matchAttribute ${fields.matchAttribute}. Use ${VISIT_GOAL_PATTERN_TYPE}.`);
+  }
+  const pattern = fields.pattern.trim();
+  if (fields.matchAttribute === 'visit_duration') {
+    if (!/^\d+(\.\d+)?$/.test(pattern)) {
+      throw new FootfallError('GOAL_INVALID', `Invalid pattern ${quote(fields.pattern)} for matchAttribute visit_duration. Expected a number of minutes of at least 0, such as 5 or 0.5.`);
+    }
+    return;
+  }
+  if (!/^\d+$/.test(pattern)) {
+    throw new FootfallError('GOAL_INVALID', `Invalid pattern ${quote(fields.pattern)} for matchAttribute ${fields.matchAttribute}. Expected a whole number of at least 0, such as 3.`);
   }
 }
 

@@ -1,7 +1,9 @@
 /** The drop steps: each returns the hit, or a drop with the reason it is not recorded. */
+import type { SegmentExpression } from '../segments/segment-parser.js';
 import type { DropReason, Hit, StepResult } from './hit.js';
 import { ipMatchesRule } from './ip-address.js';
 import { siteHosts } from './page-url.js';
+import { matchesRequestExclusion } from './request-exclusion.js';
 
 function drop(hit: Hit, reason: DropReason): StepResult<Hit> {
   return { dropped: reason, siteId: hit.siteId, time: hit.time, timezone: hit.site.timezone };
@@ -67,4 +69,9 @@ export function dropBot(hit: Hit): StepResult<Hit> {
 /** Drops a hit of a browser that sends `DNT: 1`, when the tenant honours Do Not Track. */
 export function dropDoNotTrack(hit: Hit, honorDoNotTrack: boolean, doNotTrackHeader: boolean): StepResult<Hit> {
   return honorDoNotTrack && doNotTrackHeader ? drop(hit, 'do_not_track') : hit;
+}
+
+/** Drops a hit whose raw parameters match the `[Tracker] exclude_requests` rules, unless `rules` is null. */
+export function dropExcludedRequest(hit: Hit, rules: SegmentExpression | null): StepResult<Hit> {
+  return rules !== null && matchesRequestExclusion(rules, hit.params) ? drop(hit, 'excluded_request') : hit;
 }

@@ -1,14 +1,49 @@
 /** Goal matching: which of a site's goals an action converts. */
 import type { GoalTable } from '../db/schema.js';
 import type { ActionInfo, EnrichedHit } from './hit.js';
+import type { VisitState } from './visit-state.js';
+
+/**
+ * Goal `match_attribute` values that compare the visit's totals with a number instead of
+ * an action's text: `visit_duration` in minutes, the others in actions or pageviews.
+ */
+export const VISIT_GOAL_ATTRIBUTES = ['visit_duration', 'visit_total_actions', 'visit_total_pageviews'] as const;
 
 /** Values a goal's `match_attribute` may take. */
 export const GOAL_MATCH_ATTRIBUTES = [
-  'url', 'title', 'file', 'external_website', 'manually', 'event_category', 'event_action', 'event_name',
+  'url', 'title', 'file', 'external_website', 'manually', 'event_category', 'event_action', 'event_name', ...VISIT_GOAL_ATTRIBUTES,
 ] as const;
 
-/** Values a goal's `pattern_type` may take. */
+/** Values a goal's `pattern_type` may take for action goals. */
 export const GOAL_PATTERN_TYPES = ['contains', 'exact', 'regex'] as const;
+
+/** The `pattern_type` of visit goals: the visit converts once its total is more than the pattern. */
+export const VISIT_GOAL_PATTERN_TYPE = 'greater_than';
+
+/** The visit totals after the current hit, which visit goals compare with their pattern. */
+export type VisitTotals = Pick<VisitState, 'firstActionTime' | 'lastActionTime' | 'totalActions' | 'pageviews' | 'convertedGoals'>;
+
+/** Returns whether a `match_attribute` is one of the visit goal attributes. */
+export function isVisitGoalAttribute(attribute: string): attribute is (typeof VISIT_GOAL_ATTRIBUTES)[number] {
+  return (VISIT_GOAL_ATTRIBUTES as readonly string[]).includes(attribute);
+}
+
+/**
+ * Returns whether a visit goal converts on this hit: the visit's total is now more than the
+ * pattern and the visit has not converted the goal yet, so it converts once per visit even
+ * with `allow_multiple`.
+ */
+export function matchesVisitGoal(goal: Pick<GoalTable, 'idgoal' | 'match_attribute' | 'pattern'>, visit: VisitTotals): boolean {
+  if (visit.convertedGoals.has(Number(goal.idgoal))) return false;
+  const threshold = Number(goal.pattern);
+  if (goal.pattern.trim() === '' || !Number.isFinite(threshold)) return false;
+  switch (goal.match_attribute) {
+    case 'visit_duration': return (visit.lastActionTime - visit.firstActionTime) / 60_000 > threshold;
+    case 'visit_total_actions': return visit.totalActions > threshold;
+    case 'visit_total_pageviews': return visit.pageviews > threshold;
+    default: return false;
+  }
+}
 
 /** A goal the hit converts, with the revenue of the conversion. */
 export interface GoalConversion {
@@ -49,9 +84,10 @@ export function matchesPattern(goal: Pick<GoalTable, 'pattern' | 'pattern_type' 
  * Returns the goals an action converts: the goal of `idgoal` (a manual conversion, any
  * goal of the site), plus every automatically matched goal. The revenue is the hit's
  * `revenue`, else the event value for goals with `event_value_as_revenue`, else the goal's
- * default revenue.
+ * default revenue. Visit goals match only when `visit` is given, with the totals that
+ * include this hit.
  */
-export function matchGoals(hit: EnrichedHit, goals: readonly GoalTable[]): GoalConversion[] {
+export function matchGoals(hit: EnrichedHit, goals: readonly GoalTable[], visit?: VisitTotals): GoalConversion[] {
   const action = hit.action;
   const requested = hit.conversion && hit.conversion.idgoal > 0 ? hit.conversion : null;
   const conversions: GoalConversion[] = [];
@@ -59,6 +95,12 @@ export function matchGoals(hit: EnrichedHit, goals: readonly GoalTable[]): GoalC
     const manual = requested !== null && Number(goal.idgoal) === requested.idgoal;
     if (!manual) {
       if (goal.match_attribute === 'manually') continue;
+      if (isVisitGoalAttribute(goal.match_attribute)) {
+        // NOTE: conversion-writer.ts calls matchGoals without the visit, so visit goals do not convert while tracking until it passes `context.visit`.
+        if (visit === undefined || !matchesVisitGoal(goal, visit)) continue;
+        conversions.push({ goal, revenue: goalRevenue(goal, hit, false) });
+        continue;
+      }
       const value = matchedValue(goal.match_attribute, action, hit);
       if (value === null || !matchesPattern(goal, value)) continue;
     }

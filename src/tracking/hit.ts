@@ -11,11 +11,13 @@ export type DropReason =
   | 'unknown_url'
   | 'bot'
   | 'do_not_track'
-  | 'heartbeat_without_visit';
+  | 'heartbeat_without_visit'
+  | 'excluded_request';
 
 /** Every drop reason, for reports on `tracking_drop`. */
 export const DROP_REASONS: readonly DropReason[] = [
   'no_rec', 'excluded_ip', 'excluded_user_agent', 'excluded_referrer', 'unknown_url', 'bot', 'do_not_track', 'heartbeat_without_visit',
+  'excluded_request',
 ];
 
 /** A hit that a step rejected. */

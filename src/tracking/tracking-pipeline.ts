@@ -8,7 +8,7 @@ import type { Tenant } from '../tenancy/tenant.js';
 import { ActionDictionary } from './action-dictionary.js';
 import { DeviceDetection } from './device-detection.js';
 import {
-  dropBot, dropDoNotTrack, dropExcludedIp, dropExcludedReferrer, dropExcludedUserAgent, dropUnknownUrl, dropWithoutRec,
+  dropBot, dropDoNotTrack, dropExcludedIp, dropExcludedRequest, dropExcludedReferrer, dropExcludedUserAgent, dropUnknownUrl, dropWithoutRec,
 } from './drop-steps.js';
 import {
   enrichDevice, enrichLanguage, enrichLocation, enrichMaskedIp, enrichReferrer, enrichVisitorIds,
@@ -18,6 +18,7 @@ import { isDropped, type DropReason, type EnrichedHit, type Hit, type StepResult
 import { parseAction } from './parse-action.js';
 import { parseConversion } from './parse-conversion.js';
 import { parseHit, type HitRequestContext } from './parse-hit.js';
+import { parseRequestExclusion } from './request-exclusion.js';
 import { SiteCache } from './site-cache.js';
 import { formatSiteDate } from './site-time.js';
 import { TrackingAuth } from './tracking-auth.js';
@@ -125,6 +126,7 @@ export class TrackingPipeline {
   #runSteps(hit: Hit, settings: Settings, state: TenantTracking, context: TrackRequestContext, salt: string): StepResult<EnrichedHit> {
     const steps: ((hit: Hit) => StepResult<Hit>)[] = [
       dropWithoutRec,
+      (current) => dropExcludedRequest(current, parseRequestExclusion(settings.string('Tracker', 'exclude_requests'))),
       dropExcludedIp,
       dropExcludedUserAgent,
       dropExcludedReferrer,

@@ -1,6 +1,7 @@
 /** Methods of Matomo's `Goals` module that manage goals: add, update, delete, list. */
 import { createGoal, deleteGoal, loadGoals, updateGoal, type GoalFields } from '../../goals/goal-store.js';
 import { loadSite } from '../../sites/site-store.js';
+import { isVisitGoalAttribute, VISIT_GOAL_PATTERN_TYPE } from '../../tracking/goal-matcher.js';
 import { markSiteChanged } from '../../tracking/site-cache.js';
 import { FootfallError, quote } from '../../errors.js';
 import { API_SUCCESS, type ApiObject } from '../api-value.js';
@@ -10,9 +11,9 @@ import type { ApiParams } from '../api-params.js';
 const GOAL_PARAMETERS: readonly ApiParameterDoc[] = [
   { name: 'idSite', description: 'The site id.', required: true },
   { name: 'name', description: 'The goal name.', required: true },
-  { name: 'matchAttribute', description: 'url, title, file, external_website, manually, event_category, event_action or event_name.', required: true },
-  { name: 'pattern', description: 'The text or regular expression matched (empty for manually).' },
-  { name: 'patternType', description: 'contains, exact or regex.' },
+  { name: 'matchAttribute', description: 'url, title, file, external_website, manually, event_category, event_action, event_name, visit_duration, visit_total_actions or visit_total_pageviews.', required: true },
+  { name: 'pattern', description: 'The text or regular expression matched (empty for manually). For visit_duration, the minutes the visit must exceed. For visit_total_actions and visit_total_pageviews, the count it must exceed.' },
+  { name: 'patternType', description: 'contains (default), exact or regex. The visit_* attributes take greater_than, their default.' },
   { name: 'caseSensitive', description: '1 to match case.' },
   { name: 'revenue', description: 'Default revenue of a conversion.' },
   { name: 'allowMultipleConversionsPerVisit', description: '1 to convert more than once per visit.' },
@@ -35,9 +36,10 @@ function readBool(params: ApiParams, name: string): boolean {
 }
 
 function readGoalFields(params: ApiParams): GoalFields {
+  const matchAttribute = params.requiredString('matchAttribute');
   return {
-    name: params.requiredString('name'), matchAttribute: params.requiredString('matchAttribute'),
-    pattern: params.string('pattern'), patternType: params.string('patternType', 'contains'),
+    name: params.requiredString('name'), matchAttribute,
+    pattern: params.string('pattern'), patternType: params.string('patternType', isVisitGoalAttribute(matchAttribute) ? VISIT_GOAL_PATTERN_TYPE : 'contains'),
     caseSensitive: readBool(params, 'caseSensitive'), revenue: readRevenue(params),
     allowMultiple: readBool(params, 'allowMultipleConversionsPerVisit'), description: params.string('description'),
     eventValueAsRevenue: readBool(params, 'useEventValueAsRevenue'),

@@ -1,20 +1,31 @@
 /** Methods of Matomo's `Live` module: the raw visits of a site as tracking stored them. */
 import { FootfallError, quote } from '../../errors.js';
+import {
+  countLiveVisits, DEFAULT_VISIT_LIMIT, loadLiveVisits, MAX_VISIT_LIMIT, readLiveFilter, readLivePage,
+} from '../../reports/Live/live-query.js';
 import { buildVisitDetails } from '../../reports/Live/visit-details.js';
+import { compileSegment } from '../../segments/segment-compiler.js';
+import { parseSegment } from '../../segments/segment-parser.js';
 import { loadSite } from '../../sites/site-store.js';
 import { formatUtcDateTime } from '../../time.js';
+import type { ApiObject } from '../api-value.js';
 import type { ApiMethodRegistry } from '../api-method-registry.js';
 import type { ApiParams } from '../api-params.js';
 
-/** Visits `Live.getLastVisitsDetails` returns when `filter_limit` is not given, as in Matomo. */
-const DEFAULT_VISIT_LIMIT = 100;
-/** Most visits one call returns, so one request cannot read a whole log table. */
-const MAX_VISIT_LIMIT = 10_000;
+/** The counters of `Live.getCounters`, in Matomo's order. */
+const COUNTER_NAMES = ['visits', 'actions', 'visitors', 'visitsConverted'] as const;
 
-function ensureNoSegment(params: ApiParams): void {
-  const segment = params.optionalString('segment');
-  // NOTE: segments are not applied by Live yet; rejecting them keeps a filtered request from returning unfiltered visits.
-  if (segment) throw new FootfallError('PARAMETER_INVALID', `Invalid segment ${quote(segment)}: Live methods do not support segments yet. Remove the segment parameter.`);
+/** Keeps the counters named by `showColumns` (all when missing) minus those named by `hideColumns`. */
+function selectCounters(counters: ApiObject, params: ApiParams): ApiObject {
+  const show = params.optionalList('showColumns')?.map((name) => name.trim()).filter((name) => name !== '');
+  const hide = new Set(params.optionalList('hideColumns')?.map((name) => name.trim()) ?? []);
+  for (const name of [...(show ?? []), ...hide]) {
+    if (name !== '' && !(COUNTER_NAMES as readonly string[]).includes(name)) {
+      throw new FootfallError('PARAMETER_INVALID', `Invalid column ${quote(name)} in showColumns or hideColumns. Use ${COUNTER_NAMES.join(', ')}.`);
+    }
+  }
+  const names = (show && show.length > 0 ? show : COUNTER_NAMES).filter((name) => !hide.has(name));
+  return Object.fromEntries(names.map((name) => [name, counters[name]!]));
 }
 
 /** Registers `Live.getLastVisitsDetails` and `Live.getCounters`. */
@@ -24,26 +35,23 @@ export function registerLiveModule(registry: ApiMethodRegistry): void {
     description: 'Returns the most recent visits of a site with their actions, newest first.',
     parameters: [
       { name: 'idSite', description: 'The site id.', required: true },
+      { name: 'period', description: 'day, week, month, year or range; with date, only visits whose last action is in those periods.' },
+      { name: 'date', description: 'A date, a keyword such as today, lastN, previousN or two dates separated by a comma.' },
+      { name: 'segment', description: 'Segment definition in Matomo\'s grammar, such as browserCode==FF;countryCode==fr.' },
       { name: 'filter_limit', description: `Maximum number of visits to return (default ${DEFAULT_VISIT_LIMIT}, -1 for ${MAX_VISIT_LIMIT}).` },
       { name: 'filter_offset', description: 'Visits to skip.' },
       { name: 'minTimestamp', description: 'Only visits whose last action is at or after this Unix time.' },
       { name: 'doNotFetchActions', description: '1 leaves actionDetails empty.' },
       { name: 'filter_sort_order', description: 'desc (default) or asc by last action time.' },
     ],
-    differences: 'Ignores period and date, and rejects segment. Action serverTimePretty is the site-local time as YYYY-MM-DD HH:MM:SS.',
-    handler: async ({ tenant, access, params }) => {
+    differences: 'Several periods (period=day&date=last7) read as one span from the first to the last. Action serverTimePretty is the site-local time as YYYY-MM-DD HH:MM:SS.',
+    handler: async ({ tenant, access, params, clock }) => {
       const siteId = params.requiredInt('idSite');
       access.ensure('view', [siteId]);
-      ensureNoSegment(params);
       const db = tenant.db();
       const site = await loadSite(db, siteId);
-      const limitParam = params.int('filter_limit', DEFAULT_VISIT_LIMIT);
-      const limit = limitParam < 0 ? MAX_VISIT_LIMIT : Math.min(limitParam, MAX_VISIT_LIMIT);
-      const order = params.string('filter_sort_order', 'desc').toLowerCase() === 'asc' ? 'asc' : 'desc';
-      let query = db.selectFrom('log_visit').selectAll().where('idsite', '=', siteId);
-      const minTimestamp = params.int('minTimestamp', 0);
-      if (minTimestamp > 0) query = query.where('visit_last_action_time', '>=', formatUtcDateTime(new Date(minTimestamp * 1000)));
-      const visits = await query.orderBy('visit_last_action_time', order).orderBy('idvisit', order).limit(limit).offset(Math.max(0, params.int('filter_offset', 0))).execute();
+      const filter = readLiveFilter(params, site, tenant.settings.forSite(siteId), clock());
+      const visits = await loadLiveVisits(db, filter, readLivePage(params));
       if (visits.length === 0) return [];
 
       const ids = visits.map((visit) => Number(visit.idvisit));
@@ -60,25 +68,25 @@ export function registerLiveModule(registry: ApiMethodRegistry): void {
     parameters: [
       { name: 'idSite', description: 'The site id.', required: true },
       { name: 'lastMinutes', description: 'The number of minutes to count back from now.', required: true },
+      { name: 'segment', description: 'Segment definition in Matomo\'s grammar, such as browserCode==FF;countryCode==fr.' },
+      { name: 'showColumns', description: `Counters to return, separated by commas: ${COUNTER_NAMES.join(', ')}.` },
+      { name: 'hideColumns', description: 'Counters to leave out, separated by commas.' },
     ],
+    differences: 'Ignores period and date, as Matomo does: the span is always the last lastMinutes minutes.',
     handler: async ({ tenant, access, params, clock }) => {
       const siteId = params.requiredInt('idSite');
       access.ensure('view', [siteId]);
-      ensureNoSegment(params);
       const lastMinutes = params.requiredInt('lastMinutes');
       if (lastMinutes < 1) throw new FootfallError('PARAMETER_INVALID', `Invalid value ${quote(String(lastMinutes))} for 'lastMinutes'. Expected a whole number of at least 1.`);
       const db = tenant.db();
       await loadSite(db, siteId);
-      const since = formatUtcDateTime(new Date(clock().getTime() - lastMinutes * 60_000));
-      const row = await db.selectFrom('log_visit')
-        .select((eb) => [
-          eb.fn.countAll<number>().as('visits'),
-          eb.fn.coalesce(eb.fn.sum<number>('visit_total_actions'), eb.lit(0)).as('actions'),
-          eb.fn.count<number>('idvisitor').distinct().as('visitors'),
-          eb.fn.coalesce(eb.fn.sum<number>('visit_goal_converted'), eb.lit(0)).as('visitsConverted'),
-        ])
-        .where('idsite', '=', siteId).where('visit_last_action_time', '>=', since).executeTakeFirstOrThrow();
-      return [{ visits: Number(row.visits), actions: Number(row.actions), visitors: Number(row.visitors), visitsConverted: Number(row.visitsConverted) }];
+      const definition = params.string('segment').trim();
+      const counters = await countLiveVisits(db, {
+        siteId, bounds: null,
+        minTime: formatUtcDateTime(new Date(clock().getTime() - lastMinutes * 60_000)),
+        segment: definition === '' ? null : compileSegment(parseSegment(definition), 'visits'),
+      });
+      return [selectCounters({ ...counters }, params)];
     },
   });
 }
