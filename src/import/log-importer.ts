@@ -1,12 +1,13 @@
 /**
  * The log import: reads files line by line, parses each line with the file's format, builds
- * the hit a tracker would have sent and feeds the tracking pipeline in batches, waiting until
- * each batch is durable. One bad line never stops an import: it is counted as invalid.
+ * the hit a tracker would have sent and feeds the tracking pipeline in batches. Several
+ * batches wait on the writer at once, queued in line order, and reading pauses while the
+ * maximum is reached. One bad line never stops an import: it is counted as invalid.
  */
 import { basename } from 'node:path';
 import { FootfallError, quote } from '../errors.js';
 import type { Tenant } from '../tenancy/tenant.js';
-import type { TrackRequestContext, TrackingPipeline } from '../tracking/tracking-pipeline.js';
+import type { CheckOutcome, TrackOutcome, TrackRequestContext, TrackingPipeline } from '../tracking/tracking-pipeline.js';
 import type { TrackingParams } from '../tracking/tracking-params.js';
 import type { TrackingTokenOwner } from '../tracking/tracking-auth.js';
 import { detectLogFormat } from './format-registry.js';
@@ -14,8 +15,14 @@ import type { HitBuilder } from './hit-builder.js';
 import type { LineParser, LogFormat } from './log-format.js';
 import { DETECTION_LINES, readLogLines } from './log-file-reader.js';
 
-/** Hits sent to the pipeline at once; the next batch is parsed while this one is written. */
-export const DEFAULT_IMPORT_BATCH_SIZE = 500;
+/** Hits sent to the pipeline at once. */
+export const DEFAULT_IMPORT_BATCH_SIZE = 1000;
+/**
+ * Batches queued on the writer and not yet durable. Reading pauses while this many wait, so
+ * memory stays bounded at about `batchSize * maxBatchesInFlight` hits, and the writer always
+ * has enough queued hits to fill its group commits (`write_batch_max_hits`, 500 by default).
+ */
+export const DEFAULT_MAX_BATCHES_IN_FLIGHT = 8;
 /** Invalid lines listed by file and number in the result; more are only counted. */
 export const MAX_LISTED_INVALID_LINES = 1000;
 
@@ -29,11 +36,15 @@ export interface LogImportResult {
   invalidLines: string[];
 }
 
-/** The destination of the hits: the pipeline and the tenant, or nothing for `--dry-run`. */
+/** The destination of the hits: the pipeline and the tenant. */
 export interface LogImportTarget {
   tenant: Tenant;
-  /** Null for a dry run: lines are parsed and counted, and nothing is stored. */
-  pipeline: TrackingPipeline | null;
+  pipeline: TrackingPipeline;
+  /**
+   * True for `--dry-run`: hits run through the pipeline's steps before the write, so its drop
+   * reasons are counted, and nothing is stored.
+   */
+  dryRun?: boolean;
   /** The user the hits are tracked as; a superuser, so `cip` and old `cdt` values are accepted. */
   owner: TrackingTokenOwner;
   now(): Date;
@@ -45,15 +56,18 @@ export interface LogImporterOptions {
   format?: LogFormat;
   timezone: string;
   batchSize?: number;
+  maxBatchesInFlight?: number;
   /** Called after each line with the number of lines read so far. */
   onLine?(lines: number): void;
   /** Stops reading at the next line once aborted; the lines read so far are still written. */
   signal?: AbortSignal;
 }
 
-interface PendingHit {
-  params: TrackingParams;
-  location: string;
+/** Hits of one file sent to the pipeline together, with their line numbers for the invalid-line list. */
+interface HitBatch {
+  fileName: string;
+  params: TrackingParams[];
+  lineNumbers: number[];
 }
 
 /** Imports access-log files into one tenant. */
@@ -62,8 +76,9 @@ export class LogImporter {
   readonly #builder: HitBuilder;
   readonly #options: LogImporterOptions;
   readonly #result: LogImportResult = { imported: 0, skipped: {}, invalid: 0, invalidLines: [] };
-  #batch: PendingHit[] = [];
-  #inFlight: Promise<void> = Promise.resolve();
+  #batch: HitBatch = { fileName: '', params: [], lineNumbers: [] };
+  /** Batches queued on the writer, oldest first. Each settles once its hits are counted. */
+  #inFlight: Promise<void>[] = [];
   #lines = 0;
 
   constructor(target: LogImportTarget, builder: HitBuilder, options: LogImporterOptions) {
@@ -92,21 +107,23 @@ export class LogImporter {
       head.push(next.value);
       next = await lines.next();
     }
+    const batchSize = this.#options.batchSize ?? DEFAULT_IMPORT_BATCH_SIZE;
+    this.#batch = { fileName: name, params: [], lineNumbers: [] };
     try {
       if (head.every((line) => line.trim() === '')) return;
       const parse = this.#createParser(head, path);
 
       let lineNumber = 0;
-      for (const line of head) this.#importLine(parse, line, `${name}:${++lineNumber}`);
+      for (const line of head) this.#importLine(parse, line, ++lineNumber);
       for (; !next.done && this.#options.signal?.aborted !== true; next = await lines.next()) {
-        this.#importLine(parse, next.value, `${name}:${++lineNumber}`);
-        if (this.#batch.length >= (this.#options.batchSize ?? DEFAULT_IMPORT_BATCH_SIZE)) await this.#sendBatch();
+        this.#importLine(parse, next.value, ++lineNumber);
+        if (this.#batch.params.length >= batchSize) await this.#sendBatch();
       }
     } finally {
       if (!next.done) await lines.return(undefined);
     }
     await this.#sendBatch();
-    await this.#inFlight;
+    await this.#drain();
   }
 
   /** Returns the counts so far. */
@@ -122,51 +139,64 @@ export class LogImporter {
     return format.createParser({ timezone: this.#options.timezone });
   }
 
-  #importLine(parse: LineParser, line: string, location: string): void {
+  #importLine(parse: LineParser, line: string, lineNumber: number): void {
     this.#lines += 1;
     this.#options.onLine?.(this.#lines);
     const parsed = parse(line);
     if (parsed.kind === 'ignored') return;
-    if (parsed.kind === 'invalid') return this.#countInvalid(location);
+    if (parsed.kind === 'invalid') return this.#countInvalid(this.#batch.fileName, lineNumber);
     if (parsed.kind === 'skipped') return this.#countSkipped(parsed.reason);
 
     const built = this.#builder.build(parsed.entry);
     if (built.kind === 'skipped') return this.#countSkipped(built.reason);
-    if (!this.#target.pipeline) {
-      this.#result.imported += 1;
-      return;
-    }
-    this.#batch.push({ params: built.params, location });
+    this.#batch.params.push(built.params);
+    this.#batch.lineNumbers.push(lineNumber);
   }
 
   #countSkipped(reason: string): void {
     this.#result.skipped[reason] = (this.#result.skipped[reason] ?? 0) + 1;
   }
 
-  #countInvalid(location: string): void {
+  #countInvalid(fileName: string, lineNumber: number): void {
     this.#result.invalid += 1;
-    if (this.#result.invalidLines.length < MAX_LISTED_INVALID_LINES) this.#result.invalidLines.push(location);
+    if (this.#result.invalidLines.length < MAX_LISTED_INVALID_LINES) this.#result.invalidLines.push(`${fileName}:${lineNumber}`);
   }
 
-  /** Queues the current batch once the previous one is durable, so at most one batch waits on the writer. */
+  /**
+   * Queues the current batch on the writer, after waiting for the oldest batches while the
+   * maximum number waits. Queuing is awaited, so the hits of one visitor reach the writer in
+   * line order even though their batches commit later.
+   */
   async #sendBatch(): Promise<void> {
-    if (this.#batch.length === 0) return;
     const batch = this.#batch;
-    this.#batch = [];
-    await this.#inFlight;
-    this.#inFlight = this.#track(batch);
-    // The rejection surfaces at the next await of #inFlight; this keeps it from counting as unhandled meanwhile.
-    this.#inFlight.catch(() => undefined);
-  }
-
-  async #track(batch: readonly PendingHit[]): Promise<void> {
+    if (batch.params.length === 0) return;
+    this.#batch = { fileName: batch.fileName, params: [], lineNumbers: [] };
     const { tenant, pipeline, owner, now } = this.#target;
     const context: TrackRequestContext = { ip: '0.0.0.0', userAgent: '', acceptLanguage: '', now: now(), doNotTrack: false, trustedOwner: owner };
-    const outcomes = await pipeline!.trackAll(tenant, batch.map((hit) => hit.params), context);
+
+    if (this.#target.dryRun) {
+      this.#countOutcomes(batch, await pipeline.checkAll(tenant, batch.params, context));
+      return;
+    }
+    const maxInFlight = this.#options.maxBatchesInFlight ?? DEFAULT_MAX_BATCHES_IN_FLIGHT;
+    while (this.#inFlight.length >= maxInFlight) await this.#inFlight.shift();
+    const outcomes = await pipeline.queueAll(tenant, batch.params, context);
+    const counted = outcomes().then((results) => this.#countOutcomes(batch, results));
+    // A rejection surfaces when the batch is awaited; this keeps it from counting as unhandled meanwhile.
+    counted.catch(() => undefined);
+    this.#inFlight.push(counted);
+  }
+
+  /** Waits until every queued batch is durable and counted; the first failure is raised. */
+  async #drain(): Promise<void> {
+    while (this.#inFlight.length > 0) await this.#inFlight.shift();
+  }
+
+  #countOutcomes(batch: HitBatch, outcomes: readonly (TrackOutcome | CheckOutcome | Error)[]): void {
     outcomes.forEach((outcome, index) => {
-      if (outcome instanceof Error) return this.#countInvalid(batch[index]!.location);
-      if (outcome.status === 'recorded') this.#result.imported += 1;
-      else this.#countSkipped(outcome.reason);
+      if (outcome instanceof Error) return this.#countInvalid(batch.fileName, batch.lineNumbers[index]!);
+      if (outcome.status === 'dropped') this.#countSkipped(outcome.reason);
+      else this.#result.imported += 1;
     });
   }
 }

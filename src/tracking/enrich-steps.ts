@@ -92,11 +92,33 @@ export function enrichVisitorIds(hit: Hit, options: { salt: string; userIdOverwr
   const device = hit.device!;
   const flags = FINGERPRINT_FLAGS.map((name) => (name === null ? '0' : hit.params.flag(name) ? '1' : '0')).join('');
   const day = formatSiteDate(hit.time, hit.site.timezone);
-  const dailySalt = createHmac('sha256', options.salt).update(`${hit.siteId}:${day}`).digest('hex');
+  const dailySalt = computeDailySalt(options.salt, hit.siteId, day);
   hit.configId = createHash('md5')
     .update(`${device.os}${device.browserName}${device.browserVersion ?? ''}${flags}${hit.ip}${hit.browserLanguage ?? ''}${options.salt}${dailySalt}${hit.siteId}`)
     .digest('hex').slice(0, 16);
   return hit;
+}
+
+/** Daily salts by `salt`, then `siteId:day`. Hits of one site and day share one, so each is computed once. */
+const dailySalts = new Map<string, Map<string, string>>();
+/** Maximum days kept per tenant salt, and maximum salts kept, because an import over years of logs would otherwise keep one per site and day. */
+const MAX_DAILY_SALTS_PER_SALT = 1000;
+
+function computeDailySalt(salt: string, siteId: number, day: string): string {
+  let bySiteDay = dailySalts.get(salt);
+  if (!bySiteDay) {
+    if (dailySalts.size >= MAX_DAILY_SALTS_PER_SALT) dailySalts.clear();
+    bySiteDay = new Map();
+    dailySalts.set(salt, bySiteDay);
+  }
+  const key = `${siteId}:${day}`;
+  let dailySalt = bySiteDay.get(key);
+  if (dailySalt === undefined) {
+    if (bySiteDay.size >= MAX_DAILY_SALTS_PER_SALT) bySiteDay.clear();
+    dailySalt = createHmac('sha256', salt).update(key).digest('hex');
+    bySiteDay.set(key, dailySalt);
+  }
+  return dailySalt;
 }
 
 function parseRequestedVisitorId(hit: Hit, userIdOverwritesVisitorId: boolean): string | null {

@@ -43,8 +43,23 @@ export function cleanPageUrl(raw: string, excluded: ReadonlySet<string>, keepFra
   return url.href;
 }
 
-/** Returns the host names of a site's URLs, lower-cased, with and without `www.`. */
-export function siteHosts(urls: readonly string[]): Set<string> {
+/** Host sets by URL list: the site cache hands every hit of a site the same list, so each hit reuses the set. */
+const siteHostsByUrls = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+/**
+ * Returns the host names of a site's URLs, lower-cased, with and without `www.`. The set is
+ * shared between calls with the same list, so callers must not change the list afterwards.
+ */
+export function siteHosts(urls: readonly string[]): ReadonlySet<string> {
+  let hosts = siteHostsByUrls.get(urls);
+  if (!hosts) {
+    hosts = collectSiteHosts(urls);
+    siteHostsByUrls.set(urls, hosts);
+  }
+  return hosts;
+}
+
+function collectSiteHosts(urls: readonly string[]): Set<string> {
   const hosts = new Set<string>();
   for (const text of urls) {
     try {

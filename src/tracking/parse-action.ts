@@ -37,6 +37,18 @@ function splitList(text: string): string[] {
   return text.split(',').map((item) => item.trim()).filter((item) => item !== '');
 }
 
+/** Excluded parameter sets by site record, with the `excluded_parameters` text each was built from. */
+const excludedParameterSets = new WeakMap<SiteRecord, { source: string; names: ReadonlySet<string> }>();
+
+/** Returns the query parameters removed from the site's page URLs, lower-cased, built once per site record. */
+function excludedParametersOf(site: SiteRecord): ReadonlySet<string> {
+  const cached = excludedParameterSets.get(site);
+  if (cached?.source === site.excluded_parameters) return cached.names;
+  const names = new Set([...ALWAYS_EXCLUDED_PARAMETERS, ...splitList(site.excluded_parameters).map((name) => name.toLowerCase())]);
+  excludedParameterSets.set(site, { source: site.excluded_parameters, names });
+  return names;
+}
+
 /**
  * Parses the action of a hit. `ca=1` and goal requests record no pageview, `ping=1` only
  * extends the visit, as in Matomo.
@@ -45,7 +57,7 @@ function splitList(text: string): string[] {
  *   non-numeric `e_v`, or a malformed custom variable.
  */
 export function parseAction(params: TrackingParams, site: SiteRecord, dimensions: readonly TrackedCustomDimension[]): ActionInfo {
-  const excluded = new Set([...ALWAYS_EXCLUDED_PARAMETERS, ...splitList(site.excluded_parameters).map((name) => name.toLowerCase())]);
+  const excluded = excludedParametersOf(site);
   const rawUrl = params.get('url');
   let pageUrl = rawUrl === undefined ? null : cleanPageUrl(rawUrl, excluded, Number(site.keep_url_fragment) === 1);
   const base = {

@@ -1,6 +1,6 @@
 /** Referrer attribution: direct entry, search engine, website, social network or campaign. */
 import type { CampaignInfo, ReferrerInfo } from './hit.js';
-import { findSearchEngine, findSocialNetwork } from './referrer-lists.js';
+import { findSearchEngine, findSocialNetwork, type SearchEngine } from './referrer-lists.js';
 import type { TrackingParams } from './tracking-params.js';
 
 /** `referer_type` values, as Matomo stores them. */
@@ -79,12 +79,33 @@ export function detectReferrer(pageUrl: URL | null, params: TrackingParams, site
     return { type: REFERRER_TYPE.direct, name: null, keyword: null, url: null, campaign: null };
   }
 
-  const engine = findSearchEngine(host);
+  const { engine, social } = classifyReferrerHost(host);
   if (engine) {
     const keyword = firstParameter(referrer, engine.keywordParameters);
     return { type: REFERRER_TYPE.search, name: engine.name, keyword: keyword === null ? null : keyword.toLowerCase(), url: referrer.href, campaign: null };
   }
-  const social = findSocialNetwork(host);
   if (social) return { type: REFERRER_TYPE.social, name: social, keyword: null, url: referrer.href, campaign: null };
   return { type: REFERRER_TYPE.website, name: host, keyword: null, url: referrer.href, campaign: null };
+}
+
+/** The search engine or social network of a referrer host; both undefined for other websites. */
+interface HostClass {
+  engine: SearchEngine | undefined;
+  social: string | undefined;
+}
+
+/** Referrer hosts already matched against the lists, which are scanned domain by domain. */
+const hostClasses = new Map<string, HostClass>();
+/** Hosts kept in `hostClasses`; the map starts over when full, because referrer hosts are unbounded input. */
+const MAX_CACHED_REFERRER_HOSTS = 10_000;
+
+function classifyReferrerHost(host: string): HostClass {
+  let found = hostClasses.get(host);
+  if (!found) {
+    if (hostClasses.size >= MAX_CACHED_REFERRER_HOSTS) hostClasses.clear();
+    const engine = findSearchEngine(host);
+    found = { engine, social: engine ? undefined : findSocialNetwork(host) };
+    hostClasses.set(host, found);
+  }
+  return found;
 }

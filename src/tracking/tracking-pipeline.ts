@@ -17,9 +17,10 @@ import { Geolocator } from './geo/geolocator.js';
 import { isDropped, type DropReason, type EnrichedHit, type Hit, type StepResult } from './hit.js';
 import { parseAction } from './parse-action.js';
 import { parseConversion } from './parse-conversion.js';
-import { parseHit, type HitRequestContext } from './parse-hit.js';
+import { parseHit, type HitRequestContext, type ParseHitDependencies } from './parse-hit.js';
+import type { ReferrerDetectionConfig } from './referrer-detection.js';
 import { parseRequestExclusion } from './request-exclusion.js';
-import { SiteCache } from './site-cache.js';
+import { SiteCache, type TrackedSite } from './site-cache.js';
 import { formatSiteDate } from './site-time.js';
 import { TrackingAuth } from './tracking-auth.js';
 import type { TrackingParams } from './tracking-params.js';
@@ -28,6 +29,9 @@ import { readVisitRules, VisitCache } from './visit-identifier.js';
 
 /** The outcome of one hit. */
 export type TrackOutcome = { status: 'recorded' } | { status: 'dropped'; reason: DropReason };
+
+/** The outcome of one hit run through the steps before the write, as `checkAll` returns it. */
+export type CheckOutcome = { status: 'accepted' } | { status: 'dropped'; reason: DropReason };
 
 /** The request facts a hit carries besides its parameters. */
 export interface TrackRequestContext extends HitRequestContext {
@@ -50,6 +54,42 @@ function splitList(text: string): string[] {
   return text.split(',').map((item) => item.trim()).filter((item) => item !== '');
 }
 
+/** The tenant's state with what the parse step reads, looked up once per call rather than per hit. */
+interface PipelineDependencies extends ParseHitDependencies {
+  state: TenantTracking;
+}
+
+/** The `[Tracker]` settings the drop and enrich steps read. */
+interface StepSettings {
+  honorDoNotTrack: boolean;
+  referrerDetection: ReferrerDetectionConfig;
+  userIdOverwritesVisitorId: boolean;
+  ipAddressMaskLength: number;
+  /** The raw `exclude_requests` value, parsed (and cached) by the step that applies it. */
+  excludeRequests: string;
+}
+
+/** Step settings by settings object. A tenant or site keeps its object until its config changes. */
+const stepSettingsCache = new WeakMap<Settings, StepSettings>();
+
+function readStepSettings(settings: Settings): StepSettings {
+  let stepSettings = stepSettingsCache.get(settings);
+  if (!stepSettings) {
+    stepSettings = {
+      honorDoNotTrack: settings.bool('Tracker', 'honor_do_not_track'),
+      referrerDetection: {
+        campaignNameParameters: splitList(settings.string('Tracker', 'campaign_var_name')),
+        campaignKeywordParameters: splitList(settings.string('Tracker', 'campaign_keyword_var_name')),
+      },
+      userIdOverwritesVisitorId: settings.bool('Tracker', 'enable_userid_overwrites_visitorid'),
+      ipAddressMaskLength: settings.int('Tracker', 'ip_address_mask_length'),
+      excludeRequests: settings.string('Tracker', 'exclude_requests'),
+    };
+    stepSettingsCache.set(settings, stepSettings);
+  }
+  return stepSettings;
+}
+
 /** Runs hits of every tenant through the pipeline; one instance per process. */
 export class TrackingPipeline {
   readonly #devices = new DeviceDetection();
@@ -70,7 +110,7 @@ export class TrackingPipeline {
    *   missing authentication; the hit is then not stored.
    */
   async track(tenant: Tenant, params: TrackingParams, context: TrackRequestContext): Promise<TrackOutcome> {
-    return (await this.#prepare(tenant, params, context))();
+    return (await this.#prepare(this.#parseDependencies(tenant), params, context))();
   }
 
   /**
@@ -79,6 +119,17 @@ export class TrackingPipeline {
    * is an outcome or the error that made the hit invalid.
    */
   async trackAll(tenant: Tenant, paramsList: readonly (TrackingParams | Error)[], context: TrackRequestContext): Promise<(TrackOutcome | Error)[]> {
+    return (await this.queueAll(tenant, paramsList, context))();
+  }
+
+  /**
+   * Parses the hits in order and queues each on the writer before the next, then resolves
+   * with a function that awaits their outcomes. A caller that queues the next list only after
+   * this resolves keeps the order of hits across lists, so many lists can wait on the writer
+   * at once and fill its group commits.
+   */
+  async queueAll(tenant: Tenant, paramsList: readonly (TrackingParams | Error)[], context: TrackRequestContext): Promise<() => Promise<(TrackOutcome | Error)[]>> {
+    const dependencies = this.#parseDependencies(tenant);
     const pending: Promise<TrackOutcome | Error>[] = [];
     for (const params of paramsList) {
       if (params instanceof Error) {
@@ -86,12 +137,33 @@ export class TrackingPipeline {
         continue;
       }
       try {
-        pending.push((await this.#prepare(tenant, params, context))().catch((error: unknown) => toError(error)));
+        pending.push((await this.#prepare(dependencies, params, context))().catch((error: unknown) => toError(error)));
       } catch (error) {
         pending.push(Promise.resolve(toError(error)));
       }
     }
-    return Promise.all(pending);
+    return () => Promise.all(pending);
+  }
+
+  /**
+   * Runs the parse, drop and enrich steps of each hit and stores nothing, drop counts
+   * included: the dry run of `log:import`. A hit that passes every step is `accepted`.
+   *
+   * NOTE: the writer can still drop an accepted hit (for example one the visit rules
+   * exclude), so `accepted` is an upper bound of what tracking would record.
+   */
+  async checkAll(tenant: Tenant, paramsList: readonly TrackingParams[], context: TrackRequestContext): Promise<(CheckOutcome | Error)[]> {
+    const dependencies = this.#parseDependencies(tenant);
+    const outcomes: (CheckOutcome | Error)[] = [];
+    for (const params of paramsList) {
+      try {
+        const { result } = await this.#evaluate(dependencies, params, context);
+        outcomes.push(isDropped(result) ? { status: 'dropped', reason: result.dropped } : { status: 'accepted' });
+      } catch (error) {
+        outcomes.push(toError(error));
+      }
+    }
+    return outcomes;
   }
 
   /** Returns whether a token belongs to a superuser of the tenant, for the bulk answer's `invalid_indices`. */
@@ -101,14 +173,9 @@ export class TrackingPipeline {
   }
 
   /** Runs the parse, drop and enrich steps now, and returns a function that queues the write and awaits it. */
-  async #prepare(tenant: Tenant, params: TrackingParams, context: TrackRequestContext): Promise<() => Promise<TrackOutcome>> {
-    const state = this.#stateOf(tenant);
-    const { hit, tracked } = await parseHit(params, context, { db: tenant.db(), salt: tenant.salt, settings: tenant.settings, sites: state.sites, auth: state.auth });
-    hit.action = parseAction(params, hit.site, tracked.customDimensions);
-    hit.conversion = parseConversion(params);
-    const settings = tenant.settings.forSite(hit.siteId);
-
-    const result = this.#runSteps(hit, settings, state, context, tenant.salt);
+  async #prepare(dependencies: PipelineDependencies, params: TrackingParams, context: TrackRequestContext): Promise<() => Promise<TrackOutcome>> {
+    const { tracked, result } = await this.#evaluate(dependencies, params, context);
+    const { state } = dependencies;
     if (isDropped(result)) {
       const counted = state.writer.countDrop(result.siteId, formatSiteDate(result.time, result.timezone), result.dropped);
       return async () => {
@@ -123,25 +190,37 @@ export class TrackingPipeline {
     };
   }
 
-  #runSteps(hit: Hit, settings: Settings, state: TenantTracking, context: TrackRequestContext, salt: string): StepResult<EnrichedHit> {
+  /** Returns the tenant's state and what the parse step reads, once for all hits of one call. */
+  #parseDependencies(tenant: Tenant): PipelineDependencies {
+    const state = this.#stateOf(tenant);
+    return { state, db: tenant.db(), salt: tenant.salt, settings: tenant.settings, sites: state.sites, auth: state.auth };
+  }
+
+  /** Runs the parse step, then the drop and enrich steps, of one hit. */
+  async #evaluate(dependencies: PipelineDependencies, params: TrackingParams, context: TrackRequestContext): Promise<{ tracked: TrackedSite; result: StepResult<EnrichedHit> }> {
+    const { hit, tracked } = await parseHit(params, context, dependencies);
+    hit.action = parseAction(params, hit.site, tracked.customDimensions);
+    hit.conversion = parseConversion(params);
+    const settings = dependencies.settings.forSite(hit.siteId);
+    return { tracked, result: this.#runSteps(hit, readStepSettings(settings), dependencies.state, context, dependencies.salt) };
+  }
+
+  #runSteps(hit: Hit, settings: StepSettings, state: TenantTracking, context: TrackRequestContext, salt: string): StepResult<EnrichedHit> {
     const steps: ((hit: Hit) => StepResult<Hit>)[] = [
       dropWithoutRec,
-      (current) => dropExcludedRequest(current, parseRequestExclusion(settings.string('Tracker', 'exclude_requests'))),
+      (current) => dropExcludedRequest(current, parseRequestExclusion(settings.excludeRequests)),
       dropExcludedIp,
       dropExcludedUserAgent,
       dropExcludedReferrer,
       dropUnknownUrl,
       (current) => enrichDevice(current, this.#devices),
       dropBot,
-      (current) => dropDoNotTrack(current, settings.bool('Tracker', 'honor_do_not_track'), context.doNotTrack),
+      (current) => dropDoNotTrack(current, settings.honorDoNotTrack, context.doNotTrack),
       (current) => enrichLocation(current, state.geolocator),
       enrichLanguage,
-      (current) => enrichReferrer(current, {
-        campaignNameParameters: splitList(settings.string('Tracker', 'campaign_var_name')),
-        campaignKeywordParameters: splitList(settings.string('Tracker', 'campaign_keyword_var_name')),
-      }),
-      (current) => enrichVisitorIds(current, { salt, userIdOverwritesVisitorId: settings.bool('Tracker', 'enable_userid_overwrites_visitorid') }),
-      (current) => enrichMaskedIp(current, settings.int('Tracker', 'ip_address_mask_length')),
+      (current) => enrichReferrer(current, settings.referrerDetection),
+      (current) => enrichVisitorIds(current, { salt, userIdOverwritesVisitorId: settings.userIdOverwritesVisitorId }),
+      (current) => enrichMaskedIp(current, settings.ipAddressMaskLength),
     ];
     let current: StepResult<Hit> = hit;
     for (const step of steps) {

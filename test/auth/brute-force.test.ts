@@ -1,115 +1,119 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { deleteAllTenants } from '../support/console-runner.js';
+import { ALL_ENGINES, engineSkip } from '../support/engines.js';
 import { buildCapturedServer, postLogin, type CapturedServer } from '../support/session-server.js';
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 
-describe('sign-in brute-force guard', () => {
-  let root: TestRoot;
-  let server: CapturedServer;
-  let host: string;
-  let now = new Date('2026-03-01T10:00:00Z');
+for (const adapter of ALL_ENGINES) {
+  describe(`sign-in brute-force guard on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+    let root: TestRoot;
+    let server: CapturedServer;
+    let host: string;
+    let now = new Date('2026-03-01T10:00:00Z');
 
-  before(async () => {
-    root = createTestRoot();
-    host = (await createTestTenant(root)).host;
-    server = await buildCapturedServer(root, () => now);
-  });
-  after(async () => {
-    await server.app.close();
-    await root.cleanup();
-  });
-
-  it('rejects and logs after five failures', async () => {
-    const statuses: number[] = [];
-    for (let attempt = 1; attempt <= 5; attempt += 1) {
-      statuses.push((await postLogin(server.app, host, 'admin', `wrong-${attempt}`, '198.51.100.9')).statusCode);
-    }
-    assert.deepEqual(statuses, [401, 401, 401, 401, 401]);
-
-    const blocked = await postLogin(server.app, host, 'admin', 'secret-password', '198.51.100.9');
-    assert.equal(blocked.statusCode, 429);
-    assert.equal(blocked.json().code, 'LOGIN_BLOCKED');
-    assert.equal(blocked.headers['retry-after'], '900');
-    assert.equal(blocked.headers['set-cookie'], undefined);
-
-    const lines = server.logLines();
-    const blockLines = lines.filter((line) => line.msg === 'sign-in blocked');
-    assert.equal(blockLines.length, 1);
-    assert.equal(blockLines[0]!.login, 'admin');
-    assert.equal(blockLines[0]!.loginFailures, 5);
-    assert.equal(blockLines[0]!.ipFailures, 5);
-    assert.equal(blockLines[0]!.level, 40);
-    assert.equal(lines.filter((line) => line.msg === 'sign-in failed').length, 4);
-  });
-
-  it('never writes a password or the IP address to the log', () => {
-    const text = server.logLines().map((line) => JSON.stringify(line)).join('\n');
-    assert.doesNotMatch(text, /wrong-\d/);
-    assert.doesNotMatch(text, /secret-password/);
-    assert.doesNotMatch(text, /198\.51\.100\.9/);
-  });
-
-  it('blocks the login from another address too', async () => {
-    const response = await postLogin(server.app, host, 'admin', 'secret-password', '203.0.113.4');
-    assert.equal(response.statusCode, 429);
-  });
-
-  it('blocks the address for another login too', async () => {
-    const response = await postLogin(server.app, host, 'someone-else', 'anything', '198.51.100.9');
-    assert.equal(response.statusCode, 429);
-  });
-
-  it('lets the user in again once the failures leave the window', async () => {
-    now = new Date(now.getTime() + 901 * 1000);
-    const response = await postLogin(server.app, host, 'admin', 'secret-password', '198.51.100.9');
-    assert.equal(response.statusCode, 200);
-  });
-});
-
-describe('sign-in brute-force guard behind a proxy', () => {
-  let root: TestRoot;
-  let server: CapturedServer;
-  let host: string;
-
-  before(async () => {
-    root = createTestRoot();
-    host = (await createTestTenant(root)).host;
-    const common = readFileSync(root.rootPaths.commonConfig, 'utf8');
-    writeFileSync(root.rootPaths.commonConfig, `${common}\n[General]\nproxy_ips[] = "127.0.0.1"\nproxy_client_headers[] = "X-Forwarded-For"\n`);
-    server = await buildCapturedServer(root);
-  });
-  after(async () => {
-    await server.app.close();
-    await root.cleanup();
-  });
-
-  function postViaProxy(login: string, forwardedFor: string) {
-    return server.app.inject({
-      method: 'POST', url: '/login', remoteAddress: '127.0.0.1', headers: { host, 'x-forwarded-for': forwardedFor },
-      payload: { login, password: 'wrong-password' },
+    before(async () => {
+      root = createTestRoot();
+      host = (await createTestTenant(root, { adapter })).host;
+      server = await buildCapturedServer(root, () => now);
     });
-  }
+    after(async () => {
+      await server.app.close();
+      await deleteAllTenants(root);
+    });
 
-  it('counts failures per forwarded client address', async () => {
-    for (let attempt = 1; attempt <= 5; attempt += 1) {
-      assert.equal((await postViaProxy(`guess-${attempt}`, '198.51.100.20')).statusCode, 401);
-    }
-    assert.equal((await postViaProxy('guess-6', '198.51.100.20')).statusCode, 429);
-    assert.equal((await postViaProxy('guess-7', '198.51.100.21')).statusCode, 401);
+    it('rejects and logs after five failures', async () => {
+      const statuses: number[] = [];
+      for (let attempt = 1; attempt <= 5; attempt += 1) {
+        statuses.push((await postLogin(server.app, host, 'admin', `wrong-${attempt}`, '198.51.100.9')).statusCode);
+      }
+      assert.deepEqual(statuses, [401, 401, 401, 401, 401]);
+
+      const blocked = await postLogin(server.app, host, 'admin', 'secret-password', '198.51.100.9');
+      assert.equal(blocked.statusCode, 429);
+      assert.equal(blocked.json().code, 'LOGIN_BLOCKED');
+      assert.equal(blocked.headers['retry-after'], '900');
+      assert.equal(blocked.headers['set-cookie'], undefined);
+
+      const lines = server.logLines();
+      const blockLines = lines.filter((line) => line.msg === 'sign-in blocked');
+      assert.equal(blockLines.length, 1);
+      assert.equal(blockLines[0]!.login, 'admin');
+      assert.equal(blockLines[0]!.loginFailures, 5);
+      assert.equal(blockLines[0]!.ipFailures, 5);
+      assert.equal(blockLines[0]!.level, 40);
+      assert.equal(lines.filter((line) => line.msg === 'sign-in failed').length, 4);
+    });
+
+    it('never writes a password or the IP address to the log', () => {
+      const text = server.logLines().map((line) => JSON.stringify(line)).join('\n');
+      assert.doesNotMatch(text, /wrong-\d/);
+      assert.doesNotMatch(text, /secret-password/);
+      assert.doesNotMatch(text, /198\.51\.100\.9/);
+    });
+
+    it('blocks the login from another address too', async () => {
+      const response = await postLogin(server.app, host, 'admin', 'secret-password', '203.0.113.4');
+      assert.equal(response.statusCode, 429);
+    });
+
+    it('blocks the address for another login too', async () => {
+      const response = await postLogin(server.app, host, 'someone-else', 'anything', '198.51.100.9');
+      assert.equal(response.statusCode, 429);
+    });
+
+    it('lets the user in again once the failures leave the window', async () => {
+      now = new Date(now.getTime() + 901 * 1000);
+      const response = await postLogin(server.app, host, 'admin', 'secret-password', '198.51.100.9');
+      assert.equal(response.statusCode, 200);
+    });
   });
 
-  it('ignores addresses a client puts before its own', async () => {
-    for (let attempt = 1; attempt <= 5; attempt += 1) {
-      assert.equal((await postViaProxy(`spoof-${attempt}`, `203.0.113.${attempt}, 198.51.100.30`)).statusCode, 401);
-    }
-    assert.equal((await postViaProxy('spoof-6', '203.0.113.6, 198.51.100.30')).statusCode, 429);
-  });
+  describe(`sign-in brute-force guard behind a proxy on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+    let root: TestRoot;
+    let server: CapturedServer;
+    let host: string;
 
-  it('skips trusted proxies at the end of the list', async () => {
-    for (let attempt = 1; attempt <= 5; attempt += 1) {
-      assert.equal((await postViaProxy(`chain-${attempt}`, '198.51.100.40, 127.0.0.1')).statusCode, 401);
+    before(async () => {
+      root = createTestRoot();
+      host = (await createTestTenant(root, { adapter })).host;
+      const common = readFileSync(root.rootPaths.commonConfig, 'utf8');
+      writeFileSync(root.rootPaths.commonConfig, `${common}\n[General]\nproxy_ips[] = "127.0.0.1"\nproxy_client_headers[] = "X-Forwarded-For"\n`);
+      server = await buildCapturedServer(root);
+    });
+    after(async () => {
+      await server.app.close();
+      await deleteAllTenants(root);
+    });
+
+    function postViaProxy(login: string, forwardedFor: string) {
+      return server.app.inject({
+        method: 'POST', url: '/login', remoteAddress: '127.0.0.1', headers: { host, 'x-forwarded-for': forwardedFor },
+        payload: { login, password: 'wrong-password' },
+      });
     }
-    assert.equal((await postViaProxy('chain-6', '198.51.100.40')).statusCode, 429);
+
+    it('counts failures per forwarded client address', async () => {
+      for (let attempt = 1; attempt <= 5; attempt += 1) {
+        assert.equal((await postViaProxy(`guess-${attempt}`, '198.51.100.20')).statusCode, 401);
+      }
+      assert.equal((await postViaProxy('guess-6', '198.51.100.20')).statusCode, 429);
+      assert.equal((await postViaProxy('guess-7', '198.51.100.21')).statusCode, 401);
+    });
+
+    it('ignores addresses a client puts before its own', async () => {
+      for (let attempt = 1; attempt <= 5; attempt += 1) {
+        assert.equal((await postViaProxy(`spoof-${attempt}`, `203.0.113.${attempt}, 198.51.100.30`)).statusCode, 401);
+      }
+      assert.equal((await postViaProxy('spoof-6', '203.0.113.6, 198.51.100.30')).statusCode, 429);
+    });
+
+    it('skips trusted proxies at the end of the list', async () => {
+      for (let attempt = 1; attempt <= 5; attempt += 1) {
+        assert.equal((await postViaProxy(`chain-${attempt}`, '198.51.100.40, 127.0.0.1')).statusCode, 401);
+      }
+      assert.equal((await postViaProxy('chain-6', '198.51.100.40')).statusCode, 429);
+    });
   });
-});
+}

@@ -4,72 +4,76 @@ import type { Kysely } from 'kysely';
 import { computeSessionToken, createSession, deleteUserSessions, loadSession } from '../../src/auth/session-store.js';
 import type { Database } from '../../src/db/schema.js';
 import type { TenantHost } from '../../src/tenancy/tenant-host.js';
+import { deleteAllTenants } from '../support/console-runner.js';
+import { ALL_ENGINES, engineSkip } from '../support/engines.js';
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 
 const SALT = 'test-salt';
 
-describe('session store', () => {
-  let root: TestRoot;
-  let db: Kysely<Database>;
-  const start = new Date('2026-03-01T10:00:00Z');
+for (const adapter of ALL_ENGINES) {
+  describe(`session store on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+    let root: TestRoot;
+    let db: Kysely<Database>;
+    const start = new Date('2026-03-01T10:00:00Z');
 
-  before(async () => {
-    root = createTestRoot();
-    const { host } = await createTestTenant(root);
-    db = root.registry.get(host as TenantHost)!.db();
-  });
-  after(async () => {
-    await root.cleanup();
-  });
+    before(async () => {
+      root = createTestRoot();
+      const { host } = await createTestTenant(root, { adapter });
+      db = root.registry.get(host as TenantHost)!.db();
+    });
+    after(async () => {
+      await deleteAllTenants(root);
+    });
 
-  it('finds a live session with its token', async () => {
-    const { sessionId, session } = await createSession(db, { tenantKey: 'a.example', salt: SALT, login: 'admin', lifetimeSeconds: 600, clock: () => start });
-    const found = await loadSession(db, sessionId, { tenantKey: 'a.example', salt: SALT, clock: () => start });
-    assert.deepEqual(found, { login: 'admin', token: session.token, expiresAt: start.getTime() / 1000 + 600 });
-    assert.equal(session.token, computeSessionToken(sessionId, SALT));
-  });
+    it('finds a live session with its token', async () => {
+      const { sessionId, session } = await createSession(db, { tenantKey: 'a.example', salt: SALT, login: 'admin', lifetimeSeconds: 600, clock: () => start });
+      const found = await loadSession(db, sessionId, { tenantKey: 'a.example', salt: SALT, clock: () => start });
+      assert.deepEqual(found, { login: 'admin', token: session.token, expiresAt: start.getTime() / 1000 + 600 });
+      assert.equal(session.token, computeSessionToken(sessionId, SALT));
+    });
 
-  it('expires a session at the end of its lifetime', async () => {
-    const { sessionId } = await createSession(db, { tenantKey: 'a.example', salt: SALT, login: 'admin', lifetimeSeconds: 600, clock: () => start });
-    const justBefore = new Date(start.getTime() + 599_000);
-    const atExpiry = new Date(start.getTime() + 600_000);
-    assert.notEqual(await loadSession(db, sessionId, { tenantKey: 'a.example', salt: SALT, clock: () => justBefore }), null);
-    assert.equal(await loadSession(db, sessionId, { tenantKey: 'a.example', salt: SALT, clock: () => atExpiry }), null);
-  });
+    it('expires a session at the end of its lifetime', async () => {
+      const { sessionId } = await createSession(db, { tenantKey: 'a.example', salt: SALT, login: 'admin', lifetimeSeconds: 600, clock: () => start });
+      const justBefore = new Date(start.getTime() + 599_000);
+      const atExpiry = new Date(start.getTime() + 600_000);
+      assert.notEqual(await loadSession(db, sessionId, { tenantKey: 'a.example', salt: SALT, clock: () => justBefore }), null);
+      assert.equal(await loadSession(db, sessionId, { tenantKey: 'a.example', salt: SALT, clock: () => atExpiry }), null);
+    });
 
-  it('rejects a session made for another tenant in a shared database', async () => {
-    const { sessionId } = await createSession(db, { tenantKey: 'a.example', salt: SALT, login: 'admin', lifetimeSeconds: 600, clock: () => start });
-    assert.equal(await loadSession(db, sessionId, { tenantKey: 'b.example', salt: SALT, clock: () => start }), null);
-  });
+    it('rejects a session made for another tenant in a shared database', async () => {
+      const { sessionId } = await createSession(db, { tenantKey: 'a.example', salt: SALT, login: 'admin', lifetimeSeconds: 600, clock: () => start });
+      assert.equal(await loadSession(db, sessionId, { tenantKey: 'b.example', salt: SALT, clock: () => start }), null);
+    });
 
-  it('rejects malformed and unknown ids', async () => {
-    for (const sessionId of [undefined, '', 'short', `${'x'.repeat(42)}!`, 'A'.repeat(43)]) {
-      assert.equal(await loadSession(db, sessionId, { tenantKey: 'a.example', salt: SALT, clock: () => start }), null, String(sessionId));
-    }
-  });
+    it('rejects malformed and unknown ids', async () => {
+      for (const sessionId of [undefined, '', 'short', `${'x'.repeat(42)}!`, 'A'.repeat(43)]) {
+        assert.equal(await loadSession(db, sessionId, { tenantKey: 'a.example', salt: SALT, clock: () => start }), null, String(sessionId));
+      }
+    });
 
-  it('derives different tokens for different salts', () => {
-    const sessionId = 'A'.repeat(43);
-    assert.notEqual(computeSessionToken(sessionId, 'salt-one'), computeSessionToken(sessionId, 'salt-two'));
-    assert.match(computeSessionToken(sessionId, 'salt-one'), /^[0-9a-f]{32}$/);
-  });
+    it('derives different tokens for different salts', () => {
+      const sessionId = 'A'.repeat(43);
+      assert.notEqual(computeSessionToken(sessionId, 'salt-one'), computeSessionToken(sessionId, 'salt-two'));
+      assert.match(computeSessionToken(sessionId, 'salt-one'), /^[0-9a-f]{32}$/);
+    });
 
-  it('deletes expired sessions when a new one is created', async () => {
-    await db.deleteFrom('session').execute();
-    await createSession(db, { tenantKey: 'a.example', salt: SALT, login: 'old', lifetimeSeconds: 60, clock: () => start });
-    const later = new Date(start.getTime() + 61_000);
-    await createSession(db, { tenantKey: 'a.example', salt: SALT, login: 'new', lifetimeSeconds: 60, clock: () => later });
-    const logins = (await db.selectFrom('session').select('login').execute()).map((row) => row.login);
-    assert.deepEqual(logins, ['new']);
-  });
+    it('deletes expired sessions when a new one is created', async () => {
+      await db.deleteFrom('session').execute();
+      await createSession(db, { tenantKey: 'a.example', salt: SALT, login: 'old', lifetimeSeconds: 60, clock: () => start });
+      const later = new Date(start.getTime() + 61_000);
+      await createSession(db, { tenantKey: 'a.example', salt: SALT, login: 'new', lifetimeSeconds: 60, clock: () => later });
+      const logins = (await db.selectFrom('session').select('login').execute()).map((row) => row.login);
+      assert.deepEqual(logins, ['new']);
+    });
 
-  it('deletes every session of one user', async () => {
-    await db.deleteFrom('session').execute();
-    for (const login of ['admin', 'admin', 'other']) {
-      await createSession(db, { tenantKey: 'a.example', salt: SALT, login, lifetimeSeconds: 600, clock: () => start });
-    }
-    assert.equal(await deleteUserSessions(db, 'admin'), 2);
-    const logins = (await db.selectFrom('session').select('login').execute()).map((row) => row.login);
-    assert.deepEqual(logins, ['other']);
+    it('deletes every session of one user', async () => {
+      await db.deleteFrom('session').execute();
+      for (const login of ['admin', 'admin', 'other']) {
+        await createSession(db, { tenantKey: 'a.example', salt: SALT, login, lifetimeSeconds: 600, clock: () => start });
+      }
+      assert.equal(await deleteUserSessions(db, 'admin'), 2);
+      const logins = (await db.selectFrom('session').select('login').execute()).map((row) => row.login);
+      assert.deepEqual(logins, ['other']);
+    });
   });
-});
+}

@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { deleteAllTenants } from '../support/console-runner.js';
+import { ALL_ENGINES, engineSkip } from '../support/engines.js';
 import { accessLog, REPOSITORY_ROOT, runLogImport } from '../support/log-import.js';
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 import { countRows, tenantDb } from '../support/tracking.js';
@@ -53,15 +55,6 @@ describe('log:import command', () => {
     await root.cleanup();
   });
 
-  test('stdin import prints json counts', async () => {
-    const tenant = await createTestTenant(root, { siteUrl: 'https://www.example.com' });
-    const lines = [combinedLine('www.example.com', '/a'), 'not a log line', combinedLine('www.example.com', '/b.css'), ''].join('\n');
-    const run = await runConsole(root, ['log:import', '-', '--idsite=1', `--matomo-domain=${tenant.host}`, '--json'], lines);
-    assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(JSON.parse(run.stdout), { imported: 1, skipped: { static: 1 }, invalid: 1, invalidLines: ['stdin:2'] });
-    assert.equal(await countRows(tenantDb(root, tenant.host), 'log_link_visit_action'), 1);
-  });
-
   test('summary lists skip reasons and invalid lines', async () => {
     const tenant = await createTestTenant(root);
     const run = await runConsole(root, ['log:import', accessLog('iis_custom.log'), accessLog('incapsula_w3c.log'), '--idsite=1', `--matomo-domain=${tenant.host}`]);
@@ -101,23 +94,6 @@ describe('log:import command', () => {
     assert.match(run.stderr, /Cannot read '.*missing\.log': ENOENT/);
   });
 
-  test('dry run stores nothing', async () => {
-    const tenant = await createTestTenant(root);
-    const result = await runLogImport(root, tenant.host, [accessLog('static_ignores.log')], { idsite: '1', dryRun: true });
-    assert.deepEqual(result, { imported: 1, skipped: { static: 3 }, invalid: 0, invalidLines: [] });
-    const db = tenantDb(root, tenant.host);
-    assert.equal(await countRows(db, 'log_link_visit_action'), 0);
-    assert.equal(await countRows(db, 'log_visit'), 0);
-  });
-
-  test('idsite-by-host maps hosts to sites', async () => {
-    const tenant = await createTestTenant(root, { siteUrl: 'https://www.example.com' });
-    const path = resolve(root.dir, 'hosts.log');
-    writeFileSync(path, [combinedLine('example.com', '/one'), combinedLine('other.example.org', '/two'), combinedLine('www.example.com', '/three')].join('\n'));
-    const result = await runLogImport(root, tenant.host, [path], { idsiteByHost: true });
-    assert.deepEqual(result, { imported: 2, skipped: { unknown_site: 1 }, invalid: 0, invalidLines: [] });
-  });
-
   test('exclude-path and exclude-older-than skip lines', async () => {
     const tenant = await createTestTenant(root);
     const path = resolve(root.dir, 'excluded.log');
@@ -130,44 +106,98 @@ describe('log:import command', () => {
     const result = await runLogImport(root, tenant.host, [path], { idsite: '1', excludePath: '/admin/*,/private/?', excludeOlderThan: '2012-02-10' });
     assert.deepEqual(result, { imported: 1, skipped: { excluded_path: 2, too_old: 1 }, invalid: 0, invalidLines: [] });
   });
-
-  test('pipeline drops count as skip reasons', async () => {
-    const tenant = await createTestTenant(root);
-    const db = tenantDb(root, tenant.host);
-    await db.updateTable('site').set({ excluded_ips: '1.2.3.4' }).where('idsite', '=', 1).execute();
-    const path = resolve(root.dir, 'excluded-ip.log');
-    writeFileSync(path, combinedLine('www.example.com', '/page'));
-    const result = await runLogImport(root, tenant.host, [path], { idsite: '1' });
-    assert.deepEqual(result, { imported: 0, skipped: { excluded_ip: 1 }, invalid: 0, invalidLines: [] });
-  });
-
-  test('lines of one visitor form one visit', async () => {
-    const tenant = await createTestTenant(root);
-    const path = resolve(root.dir, 'one-visitor.log');
-    writeFileSync(path, [
-      combinedLine('www.example.com', '/first', 200, '10/Feb/2012:16:42:07 +0000'),
-      combinedLine('www.example.com', '/second', 200, '10/Feb/2012:16:50:07 +0000'),
-      combinedLine('www.example.com', '/third', 200, '10/Feb/2012:16:55:07 +0000'),
-      // Two hours later, so a new visit by the 30-minute rule.
-      combinedLine('www.example.com', '/later', 200, '10/Feb/2012:18:55:07 +0000'),
-    ].join('\n'));
-    await runLogImport(root, tenant.host, [path], { idsite: '1' });
-    const visits = await tenantDb(root, tenant.host).selectFrom('log_visit')
-      .select(['visit_total_actions', 'visit_first_action_time', 'visit_last_action_time']).orderBy('idvisit').execute();
-    assert.equal(visits.length, 2);
-    assert.equal(visits[0]?.visit_total_actions, 3);
-    assert.equal(visits[0]?.visit_first_action_time, '2012-02-10 16:42:07');
-    assert.equal(visits[0]?.visit_last_action_time, '2012-02-10 16:55:07');
-    assert.equal(visits[1]?.visit_total_actions, 1);
-  });
-
-  test('external referrer is stored on the visit', async () => {
-    const tenant = await createTestTenant(root, { siteUrl: 'https://www.example.com' });
-    const path = resolve(root.dir, 'referrer.log');
-    writeFileSync(path, combinedLine('www.example.com', '/from-news'));
-    await runLogImport(root, tenant.host, [path], { idsite: '1' });
-    const visit = await tenantDb(root, tenant.host).selectFrom('log_visit').select(['referer_url', 'referer_type']).executeTakeFirstOrThrow();
-    assert.equal(visit.referer_url, 'https://news.example.net/item');
-    assert.equal(visit.referer_type, 3);
-  });
 });
+
+for (const adapter of ALL_ENGINES) {
+  describe(`log:import storage on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+    let root: TestRoot;
+
+    before(() => {
+      root = createTestRoot();
+    });
+
+    after(async () => {
+      // Deleting the tenants drops their MariaDB or PostgreSQL databases and users.
+      await deleteAllTenants(root);
+    });
+
+    test('stdin import prints json counts', async () => {
+      const tenant = await createTestTenant(root, { adapter, siteUrl: 'https://www.example.com' });
+      const lines = [combinedLine('www.example.com', '/a'), 'not a log line', combinedLine('www.example.com', '/b.css'), ''].join('\n');
+      const run = await runConsole(root, ['log:import', '-', '--idsite=1', `--matomo-domain=${tenant.host}`, '--json'], lines);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(JSON.parse(run.stdout), { imported: 1, skipped: { static: 1 }, invalid: 1, invalidLines: ['stdin:2'] });
+      assert.equal(await countRows(tenantDb(root, tenant.host), 'log_link_visit_action'), 1);
+    });
+
+    test('dry run stores nothing', async () => {
+      const tenant = await createTestTenant(root, { adapter });
+      const result = await runLogImport(root, tenant.host, [accessLog('static_ignores.log')], { idsite: '1', dryRun: true });
+      assert.deepEqual(result, { imported: 1, skipped: { static: 3 }, invalid: 0, invalidLines: [] });
+      const db = tenantDb(root, tenant.host);
+      assert.equal(await countRows(db, 'log_link_visit_action'), 0);
+      assert.equal(await countRows(db, 'log_visit'), 0);
+    });
+
+    test('dry run counts pipeline drops', async () => {
+      const tenant = await createTestTenant(root, { adapter });
+      const db = tenantDb(root, tenant.host);
+      await db.updateTable('site').set({ excluded_ips: '1.2.3.4' }).where('idsite', '=', 1).execute();
+      const path = resolve(root.dir, 'dry-run-excluded-ip.log');
+      writeFileSync(path, [combinedLine('www.example.com', '/page'), combinedLine('www.example.com', '/style.css')].join('\n'));
+      const result = await runLogImport(root, tenant.host, [path], { idsite: '1', dryRun: true });
+      assert.deepEqual(result, { imported: 0, skipped: { excluded_ip: 1, static: 1 }, invalid: 0, invalidLines: [] });
+      // The dry run counts the drop without storing it in the drop tallies.
+      const drops = await db.selectFrom('tracking_drop').select('reason').execute();
+      assert.deepEqual(drops, []);
+    });
+
+    test('idsite-by-host maps hosts to sites', async () => {
+      const tenant = await createTestTenant(root, { adapter, siteUrl: 'https://www.example.com' });
+      const path = resolve(root.dir, 'hosts.log');
+      writeFileSync(path, [combinedLine('example.com', '/one'), combinedLine('other.example.org', '/two'), combinedLine('www.example.com', '/three')].join('\n'));
+      const result = await runLogImport(root, tenant.host, [path], { idsiteByHost: true });
+      assert.deepEqual(result, { imported: 2, skipped: { unknown_site: 1 }, invalid: 0, invalidLines: [] });
+    });
+
+    test('pipeline drops count as skip reasons', async () => {
+      const tenant = await createTestTenant(root, { adapter });
+      const db = tenantDb(root, tenant.host);
+      await db.updateTable('site').set({ excluded_ips: '1.2.3.4' }).where('idsite', '=', 1).execute();
+      const path = resolve(root.dir, 'excluded-ip.log');
+      writeFileSync(path, combinedLine('www.example.com', '/page'));
+      const result = await runLogImport(root, tenant.host, [path], { idsite: '1' });
+      assert.deepEqual(result, { imported: 0, skipped: { excluded_ip: 1 }, invalid: 0, invalidLines: [] });
+    });
+
+    test('lines of one visitor form one visit', async () => {
+      const tenant = await createTestTenant(root, { adapter });
+      const path = resolve(root.dir, 'one-visitor.log');
+      writeFileSync(path, [
+        combinedLine('www.example.com', '/first', 200, '10/Feb/2012:16:42:07 +0000'),
+        combinedLine('www.example.com', '/second', 200, '10/Feb/2012:16:50:07 +0000'),
+        combinedLine('www.example.com', '/third', 200, '10/Feb/2012:16:55:07 +0000'),
+        // Two hours later, so a new visit by the 30-minute rule.
+        combinedLine('www.example.com', '/later', 200, '10/Feb/2012:18:55:07 +0000'),
+      ].join('\n'));
+      await runLogImport(root, tenant.host, [path], { idsite: '1' });
+      const visits = await tenantDb(root, tenant.host).selectFrom('log_visit')
+        .select(['visit_total_actions', 'visit_first_action_time', 'visit_last_action_time']).orderBy('idvisit').execute();
+      assert.equal(visits.length, 2);
+      assert.equal(visits[0]?.visit_total_actions, 3);
+      assert.equal(visits[0]?.visit_first_action_time, '2012-02-10 16:42:07');
+      assert.equal(visits[0]?.visit_last_action_time, '2012-02-10 16:55:07');
+      assert.equal(visits[1]?.visit_total_actions, 1);
+    });
+
+    test('external referrer is stored on the visit', async () => {
+      const tenant = await createTestTenant(root, { adapter, siteUrl: 'https://www.example.com' });
+      const path = resolve(root.dir, 'referrer.log');
+      writeFileSync(path, combinedLine('www.example.com', '/from-news'));
+      await runLogImport(root, tenant.host, [path], { idsite: '1' });
+      const visit = await tenantDb(root, tenant.host).selectFrom('log_visit').select(['referer_url', 'referer_type']).executeTakeFirstOrThrow();
+      assert.equal(visit.referer_url, 'https://news.example.net/item');
+      assert.equal(visit.referer_type, 3);
+    });
+  });
+}

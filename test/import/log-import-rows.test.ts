@@ -3,6 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import type { OptionValues } from '../../src/cli/command-definition.js';
 import type { Database } from '../../src/db/schema.js';
+import { deleteAllTenants } from '../support/console-runner.js';
+import { ALL_ENGINES, engineSkip } from '../support/engines.js';
 import { accessLog, runLogImport } from '../support/log-import.js';
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 import { actionOf, tenantDb } from '../support/tracking.js';
@@ -48,94 +50,97 @@ async function loadStoredHits(db: Kysely<Database>): Promise<StoredHit[]> {
   return hits;
 }
 
-describe('log:import stored hits', () => {
-  let root: TestRoot;
+for (const adapter of ALL_ENGINES) {
+  describe(`log:import stored hits on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+    let root: TestRoot;
 
-  before(() => {
-    root = createTestRoot();
+    before(() => {
+      root = createTestRoot();
+    });
+
+    after(async () => {
+      // Deleting the tenants drops their MariaDB or PostgreSQL databases and users.
+      await deleteAllTenants(root);
+    });
+
+    async function importSample(file: string, options: OptionValues): Promise<StoredHit[]> {
+      const tenant = await createTestTenant(root, { adapter, timezone: 'UTC', siteUrl: 'https://www.example.com' });
+      await runLogImport(root, tenant.host, [accessLog(file)], { idsite: '1', ...options });
+      return loadStoredHits(tenantDb(root, tenant.host));
+    }
+
+    test('combined line stores url, time and browser', async () => {
+      const [hit, ...rest] = await importSample('common_complete.log', { enableHttpRedirects: true });
+      assert.equal(rest.length, 0);
+      // The line names the host but no scheme, so the scheme of the site's main URL applies.
+      assert.equal(hit?.url, 'https://www.example.com/');
+      assert.equal(hit?.urlType, 1);
+      // 16:42:07 -0500 is 21:42:07 UTC.
+      assert.equal(hit?.serverTime, '2012-02-10 21:42:07');
+      assert.equal(hit?.browser, 'CH');
+    });
+
+    test('gandi line stores its referrer', async () => {
+      const hits = await importSample('gandi.log', {});
+      assert.equal(hits.length, 1);
+      assert.equal(hits[0]?.url, 'https://www.example.com/');
+      assert.equal(hits[0]?.browser, 'FF');
+      assert.equal(hits[0]?.serverTime, '2012-02-10 21:42:07');
+    });
+
+    test('cloudfront line decodes the user agent', async () => {
+      const [hit] = await importSample('amazon_cloudfront_web.log', {});
+      assert.equal(hit?.url, 'https://example.com/view/my/file.html');
+      assert.equal(hit?.serverTime, '2014-05-23 01:13:11');
+      assert.equal(hit?.browser, 'CH');
+      // A referrer on the page's own host is internal navigation, so the visit has no referrer.
+      assert.equal(hit?.refererUrl, null);
+    });
+
+    test('iis line keeps the query string', async () => {
+      const [hit] = await importSample('iis.log', {});
+      assert.equal(hit?.url, 'https://example.com/foo/bar?topCat1=divinity&submit=Search');
+      assert.equal(hit?.browser, 'FF');
+      assert.equal(hit?.serverTime, '2012-04-01 00:00:13');
+    });
+
+    test('timezone-of-log converts times without offset', async () => {
+      const [hit] = await importSample('iis.log', { timezoneOfLog: 'Europe/Paris' });
+      // Paris is on summer time (UTC+2) on 1 April 2012.
+      assert.equal(hit?.serverTime, '2012-03-31 22:00:13');
+    });
+
+    test('http errors are titled with status, url and referrer', async () => {
+      const hits = await importSample('iis_custom.log', { enableHttpErrors: true });
+      assert.equal(hits.length, 2);
+      assert.equal(hits[1]?.url, 'https://hello.example.com/hello/world/6,681965');
+      // The line has no referrer; the tracker trims the title's trailing space.
+      assert.equal(hits[1]?.title, '404/URL = %2Fhello%2Fworld%2F6%2C681965/From =');
+    });
+
+    test('static files with a download extension become downloads', async () => {
+      const hits = await importSample('static_ignores.log', { enableStatic: true });
+      assert.deepEqual(hits.map((hit) => [hit.url, hit.urlType]), [
+        ['https://www.example.com/', 1],
+        ['https://www.example.com/robots.txt', 3],
+        ['https://www.example.com/image.png', 1],
+        ['https://www.example.com/font.woff2', 1],
+      ]);
+    });
+
+    test('replayed tracker requests keep their own parameters', async () => {
+      const hits = await importSample('logs_to_tests.log', { replayTracking: true });
+      assert.equal(hits.length, 3);
+      assert.equal(hits[0]?.url, 'http://clearcode.cc/');
+      assert.equal(hits[0]?.title, 'Clearcode - Web and Mobile Development | Technology With Passion');
+      assert.equal(hits[0]?.serverTime, '2013-02-05 07:01:26');
+      assert.equal(hits[2]?.url, 'http://clearcode.cc/case/atl-apps-mobile-android-ios-games/');
+    });
+
+    test('rtmp lines become events', async () => {
+      const hits = await importSample('amazon_cloudfront_rtmp.log', {});
+      assert.deepEqual(hits.map((hit) => [hit.eventCategory, hit.eventAction]), [['cloudfront_rtmp', 'connect'], ['cloudfront_rtmp', 'play']]);
+      assert.equal(hits[1]?.serverTime, '2010-03-12 23:51:21');
+    });
   });
-
-  after(async () => {
-    await root.cleanup();
-  });
-
-  async function importSample(file: string, options: OptionValues): Promise<StoredHit[]> {
-    const tenant = await createTestTenant(root, { timezone: 'UTC', siteUrl: 'https://www.example.com' });
-    await runLogImport(root, tenant.host, [accessLog(file)], { idsite: '1', ...options });
-    return loadStoredHits(tenantDb(root, tenant.host));
-  }
-
-  test('combined line stores url, time and browser', async () => {
-    const [hit, ...rest] = await importSample('common_complete.log', { enableHttpRedirects: true });
-    assert.equal(rest.length, 0);
-    // The line names the host but no scheme, so the scheme of the site's main URL applies.
-    assert.equal(hit?.url, 'https://www.example.com/');
-    assert.equal(hit?.urlType, 1);
-    // 16:42:07 -0500 is 21:42:07 UTC.
-    assert.equal(hit?.serverTime, '2012-02-10 21:42:07');
-    assert.equal(hit?.browser, 'CH');
-  });
-
-  test('gandi line stores its referrer', async () => {
-    const hits = await importSample('gandi.log', {});
-    assert.equal(hits.length, 1);
-    assert.equal(hits[0]?.url, 'https://www.example.com/');
-    assert.equal(hits[0]?.browser, 'FF');
-    assert.equal(hits[0]?.serverTime, '2012-02-10 21:42:07');
-  });
-
-  test('cloudfront line decodes the user agent', async () => {
-    const [hit] = await importSample('amazon_cloudfront_web.log', {});
-    assert.equal(hit?.url, 'https://example.com/view/my/file.html');
-    assert.equal(hit?.serverTime, '2014-05-23 01:13:11');
-    assert.equal(hit?.browser, 'CH');
-    // A referrer on the page's own host is internal navigation, so the visit has no referrer.
-    assert.equal(hit?.refererUrl, null);
-  });
-
-  test('iis line keeps the query string', async () => {
-    const [hit] = await importSample('iis.log', {});
-    assert.equal(hit?.url, 'https://example.com/foo/bar?topCat1=divinity&submit=Search');
-    assert.equal(hit?.browser, 'FF');
-    assert.equal(hit?.serverTime, '2012-04-01 00:00:13');
-  });
-
-  test('timezone-of-log converts times without offset', async () => {
-    const [hit] = await importSample('iis.log', { timezoneOfLog: 'Europe/Paris' });
-    // Paris is on summer time (UTC+2) on 1 April 2012.
-    assert.equal(hit?.serverTime, '2012-03-31 22:00:13');
-  });
-
-  test('http errors are titled with status, url and referrer', async () => {
-    const hits = await importSample('iis_custom.log', { enableHttpErrors: true });
-    assert.equal(hits.length, 2);
-    assert.equal(hits[1]?.url, 'https://hello.example.com/hello/world/6,681965');
-    // The line has no referrer; the tracker trims the title's trailing space.
-    assert.equal(hits[1]?.title, '404/URL = %2Fhello%2Fworld%2F6%2C681965/From =');
-  });
-
-  test('static files with a download extension become downloads', async () => {
-    const hits = await importSample('static_ignores.log', { enableStatic: true });
-    assert.deepEqual(hits.map((hit) => [hit.url, hit.urlType]), [
-      ['https://www.example.com/', 1],
-      ['https://www.example.com/robots.txt', 3],
-      ['https://www.example.com/image.png', 1],
-      ['https://www.example.com/font.woff2', 1],
-    ]);
-  });
-
-  test('replayed tracker requests keep their own parameters', async () => {
-    const hits = await importSample('logs_to_tests.log', { replayTracking: true });
-    assert.equal(hits.length, 3);
-    assert.equal(hits[0]?.url, 'http://clearcode.cc/');
-    assert.equal(hits[0]?.title, 'Clearcode - Web and Mobile Development | Technology With Passion');
-    assert.equal(hits[0]?.serverTime, '2013-02-05 07:01:26');
-    assert.equal(hits[2]?.url, 'http://clearcode.cc/case/atl-apps-mobile-android-ios-games/');
-  });
-
-  test('rtmp lines become events', async () => {
-    const hits = await importSample('amazon_cloudfront_rtmp.log', {});
-    assert.deepEqual(hits.map((hit) => [hit.eventCategory, hit.eventAction]), [['cloudfront_rtmp', 'connect'], ['cloudfront_rtmp', 'play']]);
-    assert.equal(hits[1]?.serverTime, '2010-03-12 23:51:21');
-  });
-});
+}

@@ -82,10 +82,10 @@ async function runImport(context: CommandContext, tenant: Tenant, files: string[
   };
   const dryRun = options.dryRun === true;
   const builder = new HitBuilder(builderOptions, await buildSiteResolver(tenant, options), new DeviceDetection());
-  const pipeline = dryRun ? null : new TrackingPipeline(context.logger);
+  const pipeline = new TrackingPipeline(context.logger);
   const progress = new LineRateProgress(context, 'log:import');
   const importer = new LogImporter(
-    { tenant, pipeline, owner: await findSuperuser(tenant), now: () => context.clock() },
+    { tenant, pipeline, dryRun, owner: await findSuperuser(tenant), now: () => context.clock() },
     builder,
     { format, timezone, onLine: (lines) => progress.update(lines) },
   );
@@ -93,7 +93,7 @@ async function runImport(context: CommandContext, tenant: Tenant, files: string[
     for (const file of files) await importer.importFile(file);
   } finally {
     progress.finish();
-    await pipeline?.flush();
+    await pipeline.flush();
   }
   return { result: importer.result(), lines: importer.lines };
 }
@@ -117,7 +117,7 @@ export const logImportCommand: TenantCommand = {
     { flags: '--exclude-path <globs>', description: 'comma-separated globs of paths to skip, such as /admin/*' },
     { flags: '--exclude-older-than <date>', description: 'skip requests before this date (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, in the log\'s time zone)' },
     { flags: '--timezone-of-log <tz>', description: 'time zone of logged times without an offset, such as Europe/Paris (default: UTC)' },
-    { flags: '--dry-run', description: 'parse and count the lines without storing anything' },
+    { flags: '--dry-run', description: 'parse and count the lines, pipeline drops included, without storing anything' },
   ],
   async run(context, tenant, args, options) {
     const startedAt = Date.now();
