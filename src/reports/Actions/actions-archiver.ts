@@ -63,7 +63,9 @@ interface PageRow {
  * action and ordered by action id, in one scan of the day's actions for all types. `all_hits` also counts rows that
  * are not pageviews, for the site search totals. Returns the rows by action type.
  */
-async function loadPageMetrics(query: LogQuery, column: PageColumn, types: readonly number[]): Promise<Map<number, PageRow[]>> {
+async function loadPageMetrics(
+  query: LogQuery, column: PageColumn, types: readonly number[], entryExit: { entries: EntryExitByColumn; exits: EntryExitByColumn },
+): Promise<Map<number, PageRow[]>> {
   const pageview = isPageview();
   const whenPageview = (value: ReturnType<typeof sql.ref>) => sql`case when ${pageview} then ${value} end`;
   const actionRef = sql.ref(`log_link_visit_action.${column}`);
@@ -87,8 +89,8 @@ async function loadPageMetrics(query: LogQuery, column: PageColumn, types: reado
     ])
     .orderBy('log_action.idaction')
     .execute();
-  const entries = await loadEntryExit(query, column === 'idaction_url' ? 'visit_entry_idaction_url' : 'visit_entry_idaction_name', true);
-  const exits = await loadEntryExit(query, column === 'idaction_url' ? 'visit_exit_idaction_url' : 'visit_exit_idaction_name', false);
+  const entries = entryExit.entries[column];
+  const exits = entryExit.exits[column];
 
   const byType = new Map<number, PageRow[]>(types.map((type) => [type, []]));
   for (const row of hits) {
@@ -132,25 +134,64 @@ function actionCounts(urlRows: Map<number, PageRow[]>, nameRows: Map<number, Pag
   };
 }
 
-type EntryExitColumn = 'visit_entry_idaction_url' | 'visit_entry_idaction_name' | 'visit_exit_idaction_url' | 'visit_exit_idaction_name';
+/** Visits that entered or left the site on one action, with their actions, length and bounces. */
+interface EntryExitStats {
+  visits: number;
+  actions: number;
+  length: number;
+  bounces: number;
+}
 
-async function loadEntryExit(query: LogQuery, column: EntryExitColumn, withDetails: boolean) {
-  const ref = sql.ref(`log_visit.${column}`);
+/** Entry or exit visits by page URL action and by page title action. */
+interface EntryExitByColumn {
+  idaction_url: Map<number, EntryExitStats>;
+  idaction_name: Map<number, EntryExitStats>;
+}
+
+function addStats(byAction: Map<number, EntryExitStats>, idaction: number, stats: EntryExitStats): void {
+  const existing = byAction.get(idaction);
+  if (!existing) {
+    byAction.set(idaction, { ...stats });
+    return;
+  }
+  existing.visits += stats.visits;
+  existing.actions += stats.actions;
+  existing.length += stats.length;
+  existing.bounces += stats.bounces;
+}
+
+/**
+ * Loads the entry (or exit) visits of every page URL and page title in one GROUP BY over
+ * the (URL, title) pairs, then sums the pairs per URL and per title. Every metric is a count
+ * or a sum, so the sums equal grouping by each column alone. Exit rows carry only visits.
+ */
+async function loadEntryExit(query: LogQuery, kind: 'entry' | 'exit'): Promise<EntryExitByColumn> {
+  const url = sql.ref(`log_visit.visit_${kind}_idaction_url`);
+  const name = sql.ref(`log_visit.visit_${kind}_idaction_name`);
   const rows = await query.visits()
-    .where(ref, 'is not', null)
+    .where((eb) => eb.or([eb(url, 'is not', null), eb(name, 'is not', null)]))
     .select([
-      sql<number>`${ref}`.as('idaction'),
+      sql<number | null>`${url}`.as('idaction_url'),
+      sql<number | null>`${name}`.as('idaction_name'),
       sql<number>`count(*)`.as('visits'),
       sql<number>`sum(${sql.ref('log_visit.visit_total_actions')})`.as('actions'),
       sql<number>`sum(${sql.ref('log_visit.visit_total_time')})`.as('length'),
       countWhere(sql`${sql.ref('log_visit.visit_total_actions')} <= 1`).as('bounces'),
     ])
-    .groupBy(ref)
+    .groupBy([sql.raw('1'), sql.raw('2')])
     .execute();
-  return new Map(rows.map((row) => [Number(row.idaction), {
-    visits: Number(row.visits),
-    actions: withDetails ? Number(row.actions) : 0, length: withDetails ? Number(row.length) : 0, bounces: withDetails ? Number(row.bounces) : 0,
-  }]));
+
+  const byColumn: EntryExitByColumn = { idaction_url: new Map(), idaction_name: new Map() };
+  const withDetails = kind === 'entry';
+  for (const row of rows) {
+    const stats: EntryExitStats = {
+      visits: Number(row.visits),
+      actions: withDetails ? Number(row.actions) : 0, length: withDetails ? Number(row.length) : 0, bounces: withDetails ? Number(row.bounces) : 0,
+    };
+    if (row.idaction_url !== null) addStats(byColumn.idaction_url, Number(row.idaction_url), stats);
+    if (row.idaction_name !== null) addStats(byColumn.idaction_name, Number(row.idaction_name), stats);
+  }
+  return byColumn;
 }
 
 /** Computes Actions.get and the page URL and page title tables of a day. */
@@ -158,8 +199,9 @@ export const actionsArchiver: ReportArchiver = {
   module: 'Actions',
 
   async archiveDay(query) {
-    const urlRows = await loadPageMetrics(query, 'idaction_url', [ACTION_TYPE.pageUrl, ACTION_TYPE.outlink, ACTION_TYPE.download]);
-    const nameRows = await loadPageMetrics(query, 'idaction_name', [ACTION_TYPE.pageTitle, ACTION_TYPE.siteSearch]);
+    const entryExit = { entries: await loadEntryExit(query, 'entry'), exits: await loadEntryExit(query, 'exit') };
+    const urlRows = await loadPageMetrics(query, 'idaction_url', [ACTION_TYPE.pageUrl, ACTION_TYPE.outlink, ACTION_TYPE.download], entryExit);
+    const nameRows = await loadPageMetrics(query, 'idaction_name', [ACTION_TYPE.pageTitle, ACTION_TYPE.siteSearch], entryExit);
     const numerics = actionCounts(urlRows, nameRows);
     const urls = pageviewRows(urlRows.get(ACTION_TYPE.pageUrl)!)
       .map((row) => ({ placement: placePageUrl(fullActionUrl(row.name, row.url_prefix)), metrics: row.metrics }));
