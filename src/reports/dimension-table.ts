@@ -2,7 +2,7 @@
 import { sql, type Expression } from 'kysely';
 import type { LogQuery } from '../archiving/log-query.js';
 import { combineMetric, type ReportRow } from '../archiving/report-table.js';
-import { loadVisitMetricsBy } from './visit-metrics.js';
+import { loadVisitMetricsBy, type VisitMetricsRow } from './visit-metrics.js';
 
 /** A dimension value as the database returns it. */
 export type DimensionValue = string | number | null;
@@ -47,6 +47,18 @@ function mergeRow(rows: Map<string, ReportRow>, description: RowDescription, met
  */
 export async function archiveDimensionTable(query: LogQuery, spec: DimensionTableSpec): Promise<ReportRow[]> {
   const parents = await loadVisitMetricsBy(query, [spec.dimension], spec.where);
+  const children = spec.subDimension && spec.describeSub ? await loadVisitMetricsBy(query, [spec.dimension, spec.subDimension], spec.where) : [];
+  return buildDimensionTable(query, spec, parents, children);
+}
+
+/**
+ * Builds the table of a visit dimension from visit metrics already grouped by the spec's
+ * dimension (`parents`) and by the dimension and sub-dimension (`children`), so several
+ * tables can share one GROUP BY. Goal metrics are still loaded per table.
+ */
+export async function buildDimensionTable(
+  query: LogQuery, spec: DimensionTableSpec, parents: readonly VisitMetricsRow[], children: readonly VisitMetricsRow[],
+): Promise<ReportRow[]> {
   const rows = new Map<string, ReportRow>();
   const rowByValue = new Map<string, ReportRow>();
   for (const parent of parents) {
@@ -55,8 +67,7 @@ export async function archiveDimensionTable(query: LogQuery, spec: DimensionTabl
   }
   await addGoalMetrics(query, spec, rowByValue);
 
-  if (spec.subDimension && spec.describeSub) {
-    const children = await loadVisitMetricsBy(query, [spec.dimension, spec.subDimension], spec.where);
+  if (spec.describeSub) {
     const subRows = new Map<ReportRow, Map<string, ReportRow>>();
     for (const child of children) {
       const parentValue = child.dimensions[0] ?? null;

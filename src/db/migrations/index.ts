@@ -4,6 +4,7 @@ import type { MigrationContext } from './column-types.js';
 import * as initialSchema from './001-initial-schema.js';
 import * as bruteForceLog from './002-brute-force-log.js';
 import * as tagManager from './003-tag-manager.js';
+import * as archiveLogIndex from './010-archive-log-index.js';
 
 /** One schema change, applied once per tenant database in version order. */
 export interface Migration {
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: initialSchema.up },
   { version: 2, name: 'brute force log', up: bruteForceLog.up },
   { version: 3, name: 'tag manager', up: tagManager.up },
+  { version: 10, name: 'archive log index', up: archiveLogIndex.up },
 ];
 
 /** The schema version this code expects. */

@@ -88,6 +88,7 @@ function describe(dimension: EventDimension, label: string): Record<string, stri
 
 async function archiveEventTable(query: LogQuery, primary: EventDimension, secondary: EventDimension): Promise<ReportRow[]> {
   const parents = await loadEventMetricsBy(query, [primary]);
+  if (parents.length === 0) return [];
   const children = await loadEventMetricsBy(query, [primary, secondary]);
   const rows = new Map<string, ReportRow>(parents.map((parent) => [parent.labels[0]!, { label: parent.labels[0]!, metrics: parent.metrics, metadata: describe(primary, parent.labels[0]!) }]));
   for (const child of children) {
@@ -106,8 +107,14 @@ export const eventsArchiver: ReportArchiver = {
 
   async archiveDay(query) {
     const reports: Record<string, ReportRow[]> = {};
+    // Every table counts the same event actions, so once one table is empty the others are too and their scans are skipped.
+    let hasEvents = true;
     for (const [action, { primary, secondaries }] of Object.entries(EVENT_REPORT_DIMENSIONS)) {
-      for (const secondary of secondaries) reports[eventRecord(action, secondary)] = await archiveEventTable(query, primary, secondary);
+      for (const secondary of secondaries) {
+        const table: ReportRow[] = hasEvents ? await archiveEventTable(query, primary, secondary) : [];
+        reports[eventRecord(action, secondary)] = table;
+        hasEvents = table.length > 0;
+      }
     }
     return { numerics: {}, reports };
   },

@@ -2,7 +2,8 @@
 import { sql } from 'kysely';
 import type { ReportArchiver } from '../../archiving/report-archiver.js';
 import { REFERRER_TYPES } from '../../segments/segment-dimensions.js';
-import { archiveDimensionTable, segmentValue, type DimensionValue } from '../dimension-table.js';
+import { buildDimensionTable, segmentValue, type DimensionTableSpec, type DimensionValue } from '../dimension-table.js';
+import { loadVisitMetricsBy, type VisitMetricsRow } from '../visit-metrics.js';
 
 /** Labels of the referrer types, as Matomo shows them. */
 export const REFERRER_TYPE_LABELS: Readonly<Record<number, string>> = {
@@ -16,6 +17,23 @@ export const KEYWORD_NOT_DEFINED = 'Keyword not defined';
 
 const ref = (column: string) => sql.ref(`log_visit.${column}`);
 const ofType = (type: number) => sql`${ref('referer_type')} = ${type}`;
+const ofTypes = (types: readonly number[]) => sql`${ref('referer_type')} in (${sql.join(types)})`;
+
+/** Referrer type numbers, as `log_visit.referer_type` stores them. */
+const TYPE = { searchEngine: 2, website: 3, campaign: 6, social: 7 } as const;
+
+/**
+ * Returns the rows of one referrer type from rows grouped by type first, without the type.
+ * `order` picks and orders the remaining dimensions (such as [1, 0] to swap two).
+ */
+function rowsOfType(rows: readonly VisitMetricsRow[], type: number, order?: readonly number[]): VisitMetricsRow[] {
+  return rows
+    .filter((row) => row.dimensions[0] !== null && Number(row.dimensions[0]) === type)
+    .map((row) => {
+      const rest = row.dimensions.slice(1);
+      return { dimensions: order ? order.map((index) => rest[index] ?? null) : rest, metrics: row.metrics };
+    });
+}
 
 function text(value: DimensionValue, fallback: string): string {
   return value === null || value === '' ? fallback : String(value);
@@ -41,24 +59,42 @@ export const referrersArchiver: ReportArchiver = {
   module: 'Referrers',
 
   async archiveDay(query) {
-    const referrerType = await archiveDimensionTable(query, {
-      dimension: ref('referer_type'),
+    // Five GROUP BY queries serve all six tables. Each typed table is the slice of one referrer
+    // type in a query grouped by type first, which counts the same visits as a filter on that type.
+    const type = ref('referer_type');
+    const byType = await loadVisitMetricsBy(query, [type]);
+    const byTypeName = await loadVisitMetricsBy(query, [type, ref('referer_name')]);
+    const byTypeNameUrl = await loadVisitMetricsBy(query, [type, ref('referer_name'), ref('referer_url')], ofTypes([TYPE.website, TYPE.social]));
+    const byTypeNameKeyword = await loadVisitMetricsBy(query, [type, ref('referer_name'), ref('referer_keyword')], ofTypes([TYPE.searchEngine, TYPE.campaign]));
+    const byTypeKeyword = await loadVisitMetricsBy(query, [type, ref('referer_keyword')], ofType(TYPE.searchEngine));
+
+    const referrerTypeSpec: DimensionTableSpec = {
+      dimension: type,
       subDimension: ref('referer_name'),
       describe: (value) => {
-        const type = Number(value ?? 1);
+        const number = Number(value ?? 1);
         return {
-          label: REFERRER_TYPE_LABELS[type] ?? `Referrer type ${type}`,
-          metadata: { segment: `referrerType==${REFERRER_TYPE_WORDS[type] ?? type}`, referrer_type: type },
+          label: REFERRER_TYPE_LABELS[number] ?? `Referrer type ${number}`,
+          metadata: { segment: `referrerType==${REFERRER_TYPE_WORDS[number] ?? number}`, referrer_type: number },
         };
       },
       hasSubtable: (value) => Number(value) !== 1,
       describeSub: (_, value) => nameRow(value),
-    });
-    const websites = await archiveDimensionTable(query, { dimension: ref('referer_name'), subDimension: ref('referer_url'), where: ofType(3), describe: nameRow, describeSub: (_, value) => urlRow(value) });
-    const searchEngines = await archiveDimensionTable(query, { dimension: ref('referer_name'), subDimension: ref('referer_keyword'), where: ofType(2), describe: nameRow, describeSub: (_, value) => keywordRow(value) });
-    const keywords = await archiveDimensionTable(query, { dimension: ref('referer_keyword'), subDimension: ref('referer_name'), where: ofType(2), describe: keywordRow, describeSub: (_, value) => nameRow(value) });
-    const campaigns = await archiveDimensionTable(query, { dimension: ref('referer_name'), subDimension: ref('referer_keyword'), where: ofType(6), describe: nameRow, describeSub: (_, value) => keywordRow(value) });
-    const socials = await archiveDimensionTable(query, { dimension: ref('referer_name'), subDimension: ref('referer_url'), where: ofType(7), describe: nameRow, describeSub: (_, value) => urlRow(value) });
+    };
+    const referrerType = await buildDimensionTable(query, referrerTypeSpec, byType, byTypeName);
+
+    const nameTable = async (typeNumber: number, children: readonly VisitMetricsRow[], describeSub: DimensionTableSpec['describeSub']) => buildDimensionTable(
+      query, { dimension: ref('referer_name'), where: ofType(typeNumber), describe: nameRow, describeSub },
+      rowsOfType(byTypeName, typeNumber), rowsOfType(children, typeNumber),
+    );
+    const websites = await nameTable(TYPE.website, byTypeNameUrl, (_, value) => urlRow(value));
+    const searchEngines = await nameTable(TYPE.searchEngine, byTypeNameKeyword, (_, value) => keywordRow(value));
+    const keywords = await buildDimensionTable(
+      query, { dimension: ref('referer_keyword'), where: ofType(TYPE.searchEngine), describe: keywordRow, describeSub: (_, value) => nameRow(value) },
+      rowsOfType(byTypeKeyword, TYPE.searchEngine), rowsOfType(byTypeNameKeyword, TYPE.searchEngine, [1, 0]),
+    );
+    const campaigns = await nameTable(TYPE.campaign, byTypeNameKeyword, (_, value) => keywordRow(value));
+    const socials = await nameTable(TYPE.social, byTypeNameUrl, (_, value) => urlRow(value));
     return {
       numerics: {},
       reports: {
