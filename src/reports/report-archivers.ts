@@ -13,6 +13,7 @@ import { visitFrequencyArchiver } from './VisitFrequency/visit-frequency-archive
 import { visitorInterestArchiver } from './VisitorInterest/visitor-interest-archiver.js';
 import { visitsSummaryArchiver } from './VisitsSummary/visits-summary-archiver.js';
 import { visitTimeArchiver } from './VisitTime/visit-time-archiver.js';
+import { ecommerceItemsArchiver } from './Goals/ecommerce-items-archiver.js';
 import { pagePerformanceArchiver } from './PagePerformance/page-performance-archiver.js';
 
 /** Every report module's archiver. */
@@ -31,4 +32,5 @@ export const REPORT_ARCHIVERS: readonly ReportArchiver[] = [
   visitorInterestArchiver,
   userLanguageArchiver,
   pagePerformanceArchiver,
+  ecommerceItemsArchiver,
 ];
