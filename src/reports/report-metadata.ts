@@ -90,6 +90,7 @@ const METRICS: Readonly<Record<string, MetricDescription>> = {
   abandoned_carts: { translation: 'Abandoned Carts', type: 'number', documentation: 'The number of visits that left the product in an abandoned cart.' },
   avg_price: { translation: 'Average Price', type: 'money', documentation: 'The average price of the product per order or abandoned cart.' },
   avg_quantity: { translation: 'Average Quantity', type: 'number', documentation: 'The average number of units of the product per order or abandoned cart.' },
+  avg_time_on_dimension: { translation: 'Avg. time on dimension', type: 'duration_s', documentation: 'The average time spent on the actions that have this value, in seconds.' },
 };
 
 /** The stored visit metrics of dimension reports, in Matomo's order. */
