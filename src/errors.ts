@@ -83,6 +83,10 @@ export const ERROR_CODES = {
   // Dashboard branding
   BRANDING_INVALID: 400,
 
+  // Custom dimensions
+  CUSTOM_DIMENSION_NOT_FOUND: 400,
+  CUSTOM_DIMENSION_INVALID: 400,
+
   // Anything not caught by a more precise code
   INTERNAL: 500,
 } as const;

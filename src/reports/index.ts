@@ -12,6 +12,8 @@ import type { ReportDefinition } from './report-definition.js';
 import { RESOLUTION_REPORTS } from './Resolution/resolution-reports.js';
 import { USER_COUNTRY_REPORTS } from './UserCountry/user-country-reports.js';
 import { USER_LANGUAGE_REPORTS } from './UserLanguage/user-language-reports.js';
+import { ECOMMERCE_ITEMS_REPORTS } from './Goals/ecommerce-items-reports.js';
+import { PAGE_PERFORMANCE_REPORTS } from './PagePerformance/page-performance-reports.js';
 import { VISIT_FREQUENCY_REPORTS } from './VisitFrequency/visit-frequency-reports.js';
 import { VISITOR_INTEREST_REPORTS } from './VisitorInterest/visitor-interest-reports.js';
 import { VISITS_SUMMARY_REPORTS } from './VisitsSummary/visits-summary-reports.js';
@@ -32,6 +34,8 @@ export const ALL_REPORTS: readonly ReportDefinition[] = [
   ...CUSTOM_DIMENSIONS_REPORTS,
   ...VISITOR_INTEREST_REPORTS,
   ...USER_LANGUAGE_REPORTS,
+  ...PAGE_PERFORMANCE_REPORTS,
+  ...ECOMMERCE_ITEMS_REPORTS,
 ];
 
 /** Registers an API method for every report. */

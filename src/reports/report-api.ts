@@ -69,7 +69,8 @@ function nestGoalMetrics(metrics: Readonly<Record<string, number>>): ApiObject {
 }
 
 function toOutputRow(row: ReportRow, definition: TableReportDefinition, period: Period): OutputRow {
-  const output: OutputRow = { label: row.label, ...nestGoalMetrics(row.metrics), ...(definition.processMetrics?.(row.metrics, period) ?? {}), ...(row.metadata ?? {}) };
+  const servedMetrics = definition.hiddenMetrics ? Object.fromEntries(Object.entries(row.metrics).filter(([name]) => !definition.hiddenMetrics!.includes(name))) : row.metrics;
+  const output: OutputRow = { label: row.label, ...nestGoalMetrics(servedMetrics), ...(definition.processMetrics?.(row.metrics, period) ?? {}), ...(row.metadata ?? {}) };
   if (row.metadata) output[ROW_METADATA_NAMES] = Object.keys(row.metadata);
   if (row.idsubdatatable !== undefined) output.idsubdatatable = row.idsubdatatable;
   if (row.subtable) output.subtable = row.subtable.map((child) => toOutputRow(child, definition, period));

@@ -13,6 +13,8 @@ import { visitFrequencyArchiver } from './VisitFrequency/visit-frequency-archive
 import { visitorInterestArchiver } from './VisitorInterest/visitor-interest-archiver.js';
 import { visitsSummaryArchiver } from './VisitsSummary/visits-summary-archiver.js';
 import { visitTimeArchiver } from './VisitTime/visit-time-archiver.js';
+import { ecommerceItemsArchiver } from './Goals/ecommerce-items-archiver.js';
+import { pagePerformanceArchiver } from './PagePerformance/page-performance-archiver.js';
 
 /** Every report module's archiver. */
 export const REPORT_ARCHIVERS: readonly ReportArchiver[] = [
@@ -29,4 +31,6 @@ export const REPORT_ARCHIVERS: readonly ReportArchiver[] = [
   customDimensionsArchiver,
   visitorInterestArchiver,
   userLanguageArchiver,
+  pagePerformanceArchiver,
+  ecommerceItemsArchiver,
 ];

@@ -43,6 +43,10 @@ export interface TableReportDefinition {
   completeRows?(rows: readonly ReportRow[]): ReportRow[];
   /** True for a report served by name but not listed by `API.getReportMetadata`, because it needs a parameter such as `pageUrl`. */
   unlisted?: boolean;
+  /** True when `API.getReportMetadata` lists the report once per active custom dimension of the site, with `parameters.idDimension`, instead of once. */
+  listPerCustomDimension?: boolean;
+  /** Stored metrics that only feed processed ones and are left out of the output, such as the summed `price` of item rows. */
+  hiddenMetrics?: readonly string[];
   /** Returns the processed metrics of a row (rates, averages), placed after its stored metrics. */
   processMetrics?(metrics: Readonly<Record<string, number>>, period: Period): ApiObject;
 }

@@ -10,6 +10,9 @@ import { loadSite, type SiteRecord } from '../sites/site-store.js';
 import type { OutputRow } from './datatable-filters.js';
 import { serveReport } from './report-api.js';
 import type { ReportDefinition } from './report-definition.js';
+import type { ReportMetadata } from './report-metadata.js';
+import { loadCustomDimensions } from './CustomDimensions/custom-dimension-store.js';
+import { describeCustomDimensionReport } from './CustomDimensions/custom-dimensions-reports.js';
 
 /** One entry of `API.getReportMetadata`, with the report it describes. */
 interface ListedReport {
@@ -22,19 +25,28 @@ function parseSiteId(raw: string): number {
   return Number(raw);
 }
 
+/** A copy of a report listed for one configured custom dimension, with the dimension's own metadata. */
+interface DimensionVariant {
+  id: number;
+  metadata: ReportMetadata;
+}
+
 /** Returns the Matomo metadata entry of a report, in Matomo's key order. */
-function buildEntry(definition: ReportDefinition, hideMetricsDoc: boolean, goal?: { id: number; name: string }): ApiObject {
-  const metadata = definition.metadata;
+function buildEntry(definition: ReportDefinition, hideMetricsDoc: boolean, goal?: { id: number; name: string }, dimension?: DimensionVariant): ApiObject {
+  const metadata = dimension?.metadata ?? definition.metadata;
   const [module, action] = definition.name.split('.') as [string, string];
   const entry: ApiObject = { category: metadata.category, subcategory: metadata.subcategory, name: goal ? `Goal ${goal.name}` : metadata.name, module, action };
   if (goal) entry.parameters = { idGoal: String(goal.id) };
+  if (dimension) entry.parameters = { idDimension: String(dimension.id) };
   if (metadata.dimension !== undefined) entry.dimension = metadata.dimension;
   entry.metrics = { ...metadata.metrics };
   if (Object.keys(metadata.processedMetrics).length > 0) entry.processedMetrics = { ...metadata.processedMetrics };
   if (!hideMetricsDoc) entry.metricsDocumentation = { ...metadata.metricsDocumentation };
   entry.metricTypes = { ...metadata.metricTypes };
   if (metadata.isSubtableReport) entry.isSubtableReport = true;
-  entry.uniqueId = goal ? `${module}_${action}_idGoal--${goal.id}` : `${module}_${action}`;
+  entry.uniqueId = `${module}_${action}`;
+  if (goal) entry.uniqueId = `${module}_${action}_idGoal--${goal.id}`;
+  if (dimension) entry.uniqueId = `${module}_${action}_idDimension--${dimension.id}`;
   return entry;
 }
 
@@ -43,11 +55,19 @@ async function listReports(call: ApiCall, definitions: readonly ReportDefinition
   const hideMetricsDoc = call.params.bool('hideMetricsDoc', false);
   const showSubtableReports = call.params.bool('showSubtableReports', false);
   const goals = siteId === undefined ? [] : (await loadGoals(call.tenant.db(), siteId)).filter((goal) => goal.deleted === 0);
+  const dimensions = siteId === undefined ? [] : (await loadCustomDimensions(call.tenant.db(), siteId)).filter((dimension) => dimension.active);
 
   const listed: ListedReport[] = [];
   for (const definition of definitions) {
     if (definition.kind === 'table' && definition.unlisted) continue;
     if (definition.metadata.isSubtableReport && !showSubtableReports) continue;
+    if (definition.kind === 'table' && definition.listPerCustomDimension) {
+      for (const dimension of dimensions) {
+        const variant = { id: dimension.idcustomdimension, metadata: describeCustomDimensionReport(dimension) };
+        listed.push({ definition, entry: buildEntry(definition, hideMetricsDoc, undefined, variant) });
+      }
+      continue;
+    }
     listed.push({ definition, entry: buildEntry(definition, hideMetricsDoc) });
     if (definition.kind === 'metrics' && definition.listPerGoal) {
       for (const goal of goals) listed.push({ definition, entry: buildEntry(definition, hideMetricsDoc, { id: goal.idgoal, name: goal.name }) });

@@ -78,6 +78,19 @@ const METRICS: Readonly<Record<string, MetricDescription>> = {
   Referrers_distinctWebsites: { translation: 'Distinct websites', type: 'number' },
   Referrers_distinctWebsitesUrls: { translation: 'Distinct website URLs', type: 'number' },
   Referrers_distinctCampaigns: { translation: 'Distinct campaigns', type: 'number' },
+  avg_time_network: { translation: 'Avg. network time', type: 'duration_s', documentation: 'The average time it took to connect to the server, in seconds.' },
+  avg_time_server: { translation: 'Avg. server time', type: 'duration_s', documentation: 'The average time the server took to generate the page, in seconds.' },
+  avg_time_transfer: { translation: 'Avg. transfer time', type: 'duration_s', documentation: 'The average time the browser took to download the response, in seconds.' },
+  avg_time_dom_processing: { translation: 'Avg. DOM processing time', type: 'duration_s', documentation: 'The average time the browser took to process the page until the DOM was interactive, in seconds.' },
+  avg_time_dom_completion: { translation: 'Avg. DOM completion time', type: 'duration_s', documentation: 'The average time from an interactive DOM until the DOM was complete, in seconds.' },
+  avg_time_on_load: { translation: 'Avg. on load time', type: 'duration_s', documentation: 'The average time the browser spent running the page\'s load handlers, in seconds.' },
+  avg_page_load_time: { translation: 'Avg. page load time', type: 'duration_s', documentation: 'The average total time from the request until the page was loaded, in seconds.' },
+  quantity: { translation: 'Quantity', type: 'number', documentation: 'The number of units of the product sold or left in carts.' },
+  orders: { translation: 'Unique Purchases', type: 'number', documentation: 'The number of orders that contained the product.' },
+  abandoned_carts: { translation: 'Abandoned Carts', type: 'number', documentation: 'The number of visits that left the product in an abandoned cart.' },
+  avg_price: { translation: 'Average Price', type: 'money', documentation: 'The average price of the product per order or abandoned cart.' },
+  avg_quantity: { translation: 'Average Quantity', type: 'number', documentation: 'The average number of units of the product per order or abandoned cart.' },
+  avg_time_on_dimension: { translation: 'Avg. time on dimension', type: 'duration_s', documentation: 'The average time spent on the actions that have this value, in seconds.' },
 };
 
 /** The stored visit metrics of dimension reports, in Matomo's order. */

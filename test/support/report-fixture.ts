@@ -2,7 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/schema.js';
+import type { DatabaseAdapter } from '../../src/db/database-config.js';
 import type { Clock } from '../../src/time.js';
+import { deleteAllTenants } from './console-runner.js';
 import { createAction, createVisit, ensureLogAction } from './log-factories.js';
 import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from './test-root.js';
 
@@ -29,9 +31,9 @@ export interface ReportFixture {
  * - V3: from the website news.example.com, Firefox, France, a pageview and a download, converted.
  * - V4: from the campaign "spring", no browser or country, a bounce.
  */
-export async function createReportFixture(options: { timezone?: string } = {}): Promise<ReportFixture> {
+export async function createReportFixture(options: { timezone?: string; adapter?: DatabaseAdapter } = {}): Promise<ReportFixture> {
   const root = createTestRoot();
-  const tenant = await createTestTenant(root, { clock: FIXTURE_CLOCK, timezone: options.timezone ?? 'UTC' });
+  const tenant = await createTestTenant(root, { clock: FIXTURE_CLOCK, timezone: options.timezone ?? 'UTC', adapter: options.adapter ?? 'sqlite' });
   const db = root.registry.require(tenant.host).db();
   const siteId = tenant.idSite;
   const home = await ensureLogAction(db, 'http://example.org/', 1);
@@ -73,7 +75,9 @@ export async function createReportFixture(options: { timezone?: string } = {}): 
     },
     async close() {
       await app.close();
-      await root.cleanup();
+      // MariaDB and PostgreSQL tenants have a database of their own on the server, which deleting the tenant drops.
+      if ((options.adapter ?? 'sqlite') === 'sqlite') await root.cleanup();
+      else await deleteAllTenants(root);
     },
   };
 }

@@ -9,6 +9,7 @@ import { registerTagManagerRemovalModule } from './tag-manager-removal-module.js
 import { registerLiveModule } from './live-module.js';
 import { registerGoalsModule } from './goals-module.js';
 import { registerReportModules } from '../../reports/index.js';
+import { registerCustomDimensionsModule } from './custom-dimensions-module.js';
 
 /** Returns a registry holding every API method Footfall serves. */
 export function buildApiMethodRegistry(): ApiMethodRegistry {
@@ -22,5 +23,6 @@ export function buildApiMethodRegistry(): ApiMethodRegistry {
   registerLiveModule(registry);
   registerGoalsModule(registry);
   registerReportModules(registry);
+  registerCustomDimensionsModule(registry);
   return registry;
 }

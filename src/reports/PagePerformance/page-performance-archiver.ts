@@ -1,0 +1,59 @@
+/** Archiving of PagePerformance: sums of the page timings that trackers send with pageviews. */
+import { sql } from 'kysely';
+import type { LogQuery } from '../../archiving/log-query.js';
+import type { ReportArchiver } from '../../archiving/report-archiver.js';
+
+/**
+ * The timing columns of `log_link_visit_action`, in milliseconds, with the tracking
+ * parameter each comes from and the name of its average in `PagePerformance.get`.
+ */
+export const PAGE_TIMINGS = [
+  { column: 'time_network', parameter: 'pf_net', average: 'avg_time_network' },
+  { column: 'time_server', parameter: 'pf_srv', average: 'avg_time_server' },
+  { column: 'time_transfer', parameter: 'pf_tfr', average: 'avg_time_transfer' },
+  { column: 'time_dom_processing', parameter: 'pf_dm1', average: 'avg_time_dom_processing' },
+  { column: 'time_dom_completion', parameter: 'pf_dm2', average: 'avg_time_dom_completion' },
+  { column: 'time_on_load', parameter: 'pf_onl', average: 'avg_time_on_load' },
+] as const;
+
+/** Name of the numeric record of the summed milliseconds of a timing column, or of the whole page load (`page_load`). */
+export function timingTotalRecord(column: string): string {
+  return `PagePerformance_${column}_total`;
+}
+
+/** Name of the numeric record counting the actions that have a value in a timing column, or any timing (`page_load`). */
+export function timingHitsRecord(column: string): string {
+  return `PagePerformance_${column}_hits`;
+}
+
+/**
+ * Computes, over the day's actions that have at least one timing, the sum of each timing
+ * column and the number of actions with a value in it. The page load time of an action
+ * is the sum of its timings with a missing one counted as 0, so `page_load` hits are the
+ * actions with any timing. Days without timings store no records.
+ */
+export const pagePerformanceArchiver: ReportArchiver = {
+  module: 'PagePerformance',
+
+  async archiveDay(query: LogQuery) {
+    const columns = PAGE_TIMINGS.map((timing) => sql.ref(`log_link_visit_action.${timing.column}`));
+    const anyTiming = sql<boolean>`coalesce(${sql.join(columns)}) is not null`;
+    const selections = PAGE_TIMINGS.flatMap((timing, index) => [
+      sql<number>`sum(${columns[index]})`.as(`${timing.column}_total`),
+      sql<number>`count(${columns[index]})`.as(`${timing.column}_hits`),
+    ]);
+    const pageLoad = sql.join(columns.map((column) => sql`coalesce(${column}, 0)`), sql` + `);
+    const row = await query.actions()
+      .where(anyTiming)
+      .select([...selections, sql<number>`sum(${pageLoad})`.as('page_load_total'), sql<number>`count(*)`.as('page_load_hits')])
+      .executeTakeFirst() as Record<string, unknown> | undefined;
+
+    const numerics: Record<string, number> = {};
+    if (!row || Number(row.page_load_hits ?? 0) === 0) return { numerics, reports: {} };
+    for (const column of [...PAGE_TIMINGS.map((timing) => timing.column), 'page_load']) {
+      numerics[timingTotalRecord(column)] = Number(row[`${column}_total`] ?? 0);
+      numerics[timingHitsRecord(column)] = Number(row[`${column}_hits`] ?? 0);
+    }
+    return { numerics, reports: {} };
+  },
+};
