@@ -3,8 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { engineSkip } from '../support/engines.js';
-import type { DatabaseAdapter } from '../../src/db/database-config.js';
+import { ALL_ENGINES, engineSkip } from '../support/engines.js';
 import type { TenantHost } from '../../src/tenancy/tenant-host.js';
 import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 import { ensureTrackerBundle } from '../support/tracker-bundle.js';
@@ -63,10 +62,8 @@ export async function publishExampleContainer(call: ReturnType<typeof createApiC
   return { containerId, draftId, versionId: version.json.value, pageViewTriggerId: pageView.json.value, signupTriggerId: signup.json.value };
 }
 
-// NOTE: tenant:create builds only SQLite tenants in this tree; add 'mysql' and 'pgsql' here once it builds them.
-const TAG_MANAGER_ENGINES: readonly DatabaseAdapter[] = ['sqlite'];
 
-for (const adapter of TAG_MANAGER_ENGINES) {
+for (const adapter of ALL_ENGINES) {
   describe(`TagManager API on ${adapter}`, async () => {
     const skip = await engineSkip(adapter);
     let root: TestRoot;
