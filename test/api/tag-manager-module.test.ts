@@ -8,6 +8,7 @@ import type { TenantHost } from '../../src/tenancy/tenant-host.js';
 import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 import { ensureTrackerBundle } from '../support/tracker-bundle.js';
 import { deleteAllTenants } from '../support/console-runner.js';
+import { signInForTest } from '../support/session-server.js';
 
 interface ApiResult {
   statusCode: number;
@@ -25,8 +26,9 @@ interface PublishedContainer {
 
 function createApiCaller(app: FastifyInstance, host: string, token: string) {
   return async (method: string, body: string, options: { token?: string } = {}): Promise<ApiResult> => {
+    const qualified = method.includes('.') ? method : `TagManager.${method}`;
     const response = await app.inject({
-      method: 'POST', url: `/index.php?module=API&format=json&method=TagManager.${method}`,
+      method: 'POST', url: `/index.php?module=API&format=json&method=${qualified}`,
       headers: { host, 'content-type': 'application/x-www-form-urlencoded' }, payload: `token_auth=${options.token ?? token}&${body}`,
     });
     return { statusCode: response.statusCode, json: response.json() };
@@ -217,14 +219,167 @@ for (const adapter of ALL_ENGINES) {
       assert.match(result.json.message, /used by tag 'Every pageview'/);
     });
 
+    it('checks parameters of the new trigger types', { skip }, async () => {
+      const draft = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}`;
+      const cases: [string, string, string][] = [
+        ['ElementVisibility', 'parameters[selectionMethod]=cssSelector', 'PARAMETER_MISSING'],
+        ['ElementVisibility', 'parameters[selectionMethod]=xpath&parameters[elementId]=a', 'PARAMETER_INVALID'],
+        ['ElementVisibility', 'parameters[elementId]=a&parameters[minPercentVisible]=101', 'PARAMETER_INVALID'],
+        ['ScrollReach', 'parameters[scrollType]=verticalpercentage&parameters[percentage]=0', 'PARAMETER_INVALID'],
+        ['ScrollReach', 'parameters[scrollType]=diagonal', 'PARAMETER_INVALID'],
+        ['Timer', 'parameters[triggerInterval]=10', 'PARAMETER_INVALID'],
+        ['Timer', 'parameters[triggerLimit]=-1', 'PARAMETER_INVALID'],
+      ];
+      for (const [type, parameters, code] of cases) {
+        const result = await call('addContainerTrigger', `${draft}&type=${type}&name=Bad&${parameters}`);
+        assert.equal(result.statusCode, 400, `${type} ${parameters}`);
+        assert.equal(result.json.code, code, `${type} ${parameters}`);
+      }
+    });
+
+    it('stores defaults of optional trigger parameters', { skip }, async () => {
+      const draft = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}`;
+      const added = await call('addContainerTrigger', `${draft}&type=ElementVisibility&name=Banner+seen&parameters[selectionMethod]=cssSelector&parameters[cssSelector]=.banner`);
+      const timer = await call('addContainerTrigger', `${draft}&type=Timer&name=Ten+seconds&parameters[triggerInterval]=10000`);
+      const triggers = (await call('getContainerTriggers', draft)).json;
+      const banner = triggers.find((trigger: any) => trigger.id === added.json.value);
+      const ten = triggers.find((trigger: any) => trigger.id === timer.json.value);
+
+      assert.deepEqual(banner.parameters, { selectionMethod: 'cssSelector', cssSelector: '.banner', fireTriggerWhen: 'oncePage', minPercentVisible: '50' });
+      assert.deepEqual(ten.parameters, { triggerInterval: '10000', triggerLimit: '1' });
+      for (const id of [added.json.value, timer.json.value]) {
+        assert.equal((await call('deleteContainerTrigger', `${draft}&idTrigger=${id}`)).statusCode, 200);
+      }
+    });
+
+    it('checks parameters of the new variable types', { skip }, async () => {
+      const draft = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}`;
+      const cases: [string, string, string][] = [
+        ['DomElement', 'parameters[selectionMethod]=elementId', 'PARAMETER_MISSING'],
+        ['DomElement', 'parameters[selectionMethod]=cssSelector&parameters[elementId]=price', 'PARAMETER_MISSING'],
+        ['Url', 'parameters[urlPart]=fragment', 'PARAMETER_INVALID'],
+        ['Cookie', '', 'PARAMETER_MISSING'],
+        ['UrlParameter', 'parameters[parameterName]=+', 'PARAMETER_MISSING'],
+      ];
+      for (const [type, parameters, code] of cases) {
+        const result = await call('addContainerVariable', `${draft}&type=${type}&name=Bad&${parameters}`);
+        assert.equal(result.statusCode, 400, `${type} ${parameters}`);
+        assert.equal(result.json.code, code, `${type} ${parameters}`);
+      }
+    });
+
+    it('checks the parameters of an update by stored type', { skip }, async () => {
+      const draft = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}`;
+      const added = await call('addContainerVariable', `${draft}&type=DomElement&name=Price&parameters[elementId]=price&parameters[attributeName]=data-amount`);
+      const rejected = await call('updateContainerVariable', `${draft}&idVariable=${added.json.value}&name=Price&parameters[selectionMethod]=cssSelector`);
+      const unknown = await call('updateContainerVariable', `${draft}&idVariable=99999&name=Price&parameters[elementId]=price`);
+      const updated = await call('updateContainerVariable', `${draft}&idVariable=${added.json.value}&name=Price&parameters[selectionMethod]=cssSelector&parameters[cssSelector]=.price`);
+      const stored = (await call('getContainerVariables', draft)).json.find((variable: any) => variable.id === added.json.value);
+      const deleted = await call('deleteContainerVariable', `${draft}&idVariable=${added.json.value}`);
+
+      assert.equal(rejected.statusCode, 400);
+      assert.equal(rejected.json.code, 'PARAMETER_MISSING');
+      assert.equal(unknown.statusCode, 400);
+      assert.match(unknown.json.message, /No variable 99999 in container version/);
+      assert.deepEqual(updated.json, { result: 'success', message: 'ok' });
+      assert.deepEqual(stored.parameters, { selectionMethod: 'cssSelector', cssSelector: '.price' });
+      assert.deepEqual(deleted.json, { result: 'success', message: 'ok' });
+    });
+
+    it('rejects deletes from a published version', { skip }, async () => {
+      const published = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.versionId}`;
+      const variable = (await call('getContainerVariables', published)).json[0];
+      const result = await call('deleteContainerVariable', `${published}&idVariable=${variable.id}`);
+      assert.equal(result.statusCode, 400);
+      assert.match(result.json.message, /is a published version and cannot change/);
+    });
+
+    it('lists the available environments', { skip }, async () => {
+      const result = await call('getAvailableEnvironments', '');
+      assert.deepEqual(result.json, [{ id: 'live', name: 'live' }, { id: 'dev', name: 'dev' }, { id: 'staging', name: 'staging' }]);
+    });
+
+    it('publishes to staging under a hashed name', { skip }, async () => {
+      const ids = `idSite=${siteId}&idContainer=${container.containerId}`;
+      const liveFile = resolve(root.rootPaths.miscUserDir, host, 'js', `container_${container.containerId}.js`);
+      const liveBefore = readFileSync(liveFile, 'utf8');
+      const published = await call('publishContainerVersion', `${ids}&idContainerVersion=${container.versionId}&environment=staging`);
+      const embed = (await call('getContainerEmbedCode', `${ids}&environment=staging`)).json.value as string;
+      const fileName = /\/js\/(container_[^"]+\.js)"/.exec(embed)![1]!;
+      const own = await app.inject({ method: 'GET', url: `/js/${fileName}`, headers: { host } });
+      const other = await app.inject({ method: 'GET', url: `/js/${fileName}`, headers: { host: otherHost } });
+      const guessed = await app.inject({ method: 'GET', url: `/js/container_${container.containerId}_staging_${'0'.repeat(24)}.js`, headers: { host } });
+      const releases = (await call('getContainer', ids)).json.releases.map((release: any) => release.environment);
+
+      assert.deepEqual(published.json, { result: 'success', message: 'ok' });
+      assert.match(fileName, new RegExp(`^container_${container.containerId}_staging_[0-9a-f]{24}\\.js$`));
+      assert.equal(own.statusCode, 200);
+      assert.equal(own.body.includes('"environment":"staging"'), true);
+      assert.equal(other.statusCode, 404);
+      assert.equal(guessed.statusCode, 404);
+      assert.equal(readFileSync(liveFile, 'utf8'), liveBefore);
+      assert.deepEqual(releases, ['live', 'staging']);
+    });
+
+    it('rejects an unknown environment', { skip }, async () => {
+      const ids = `idSite=${siteId}&idContainer=${container.containerId}`;
+      const published = await call('publishContainerVersion', `${ids}&idContainerVersion=${container.versionId}&environment=preview`);
+      const embed = await call('getContainerEmbedCode', `${ids}&environment=../live`);
+      assert.equal(published.statusCode, 400);
+      assert.equal(published.json.code, 'PARAMETER_INVALID');
+      assert.match(published.json.message, /Use one of live, dev, staging/);
+      assert.equal(embed.statusCode, 400);
+      assert.equal(embed.json.code, 'PARAMETER_INVALID');
+    });
+
+    it('serves the preview to its user only', { skip }, async () => {
+      const ids = `idSite=${siteId}&idContainer=${container.containerId}`;
+      const url = `/js/container_${container.containerId}_preview.js`;
+      const added = await call('UsersManager.addUser', `userLogin=editor&password=editor-password&email=editor@example.com`);
+      const granted = await call('UsersManager.setUserAccess', `userLogin=editor&access=write&idSites=${siteId}`);
+      const admin = await signInForTest(app, host);
+      const editor = await signInForTest(app, host, 'editor', 'editor-password');
+      const before = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: admin.cookie } });
+
+      const enabled = await call('enablePreviewMode', ids);
+      const own = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: admin.cookie } });
+      const anonymous = await app.inject({ method: 'GET', url, headers: { host } });
+      const otherUser = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: editor.cookie } });
+      const otherTenant = await app.inject({ method: 'GET', url, headers: { host: otherHost }, cookies: { footfall_session: admin.cookie } });
+      const disabled = await call('disablePreviewMode', ids);
+      const after = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: admin.cookie } });
+
+      for (const result of [added, granted]) assert.equal(result.statusCode, 200, JSON.stringify(result.json));
+      assert.equal(before.statusCode, 404);
+      assert.deepEqual(enabled.json, { result: 'success', message: 'ok' });
+      assert.equal(own.statusCode, 200);
+      assert.equal(own.headers['cache-control'], 'private, no-store');
+      assert.equal(own.body.includes('"environment":"preview"'), true);
+      assert.equal(own.body.includes(`"idcontainerversion":${container.draftId}`), true);
+      assert.equal(anonymous.statusCode, 404);
+      assert.equal(otherUser.statusCode, 404);
+      assert.equal(otherTenant.statusCode, 404);
+      assert.deepEqual(disabled.json, { result: 'success', message: 'ok' });
+      assert.equal(after.statusCode, 404);
+    });
+
+    it('rejects preview mode without write access', { skip }, async () => {
+      const result = await call('enablePreviewMode', `idSite=${siteId}&idContainer=${container.containerId}`, { token: '' });
+      assert.equal(result.statusCode, 401);
+      assert.equal(result.json.code, 'ACCESS_DENIED');
+    });
+
     it('rejects an anonymous publish', { skip }, async () => {
       const result = await call('publishContainerVersion', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.versionId}`, { token: '' });
       assert.equal(result.statusCode, 401);
       assert.equal(result.json.code, 'ACCESS_DENIED');
     });
 
-    it('deletes a container with its file', { skip }, async () => {
+    it('deletes a container with its files', { skip }, async () => {
       const file = resolve(root.rootPaths.miscUserDir, host, 'js', `container_${container.containerId}.js`);
+      const embed = (await call('getContainerEmbedCode', `idSite=${siteId}&idContainer=${container.containerId}&environment=staging`)).json.value as string;
+      const stagingFile = resolve(root.rootPaths.miscUserDir, host, 'js', /\/js\/(container_[^"]+\.js)"/.exec(embed)![1]!);
+      const stagingExisted = existsSync(stagingFile);
       const result = await call('deleteContainer', `idSite=${siteId}&idContainer=${container.containerId}`);
       const served = await app.inject({ method: 'GET', url: `/js/container_${container.containerId}.js`, headers: { host } });
       const listed = await call('getContainers', `idSite=${siteId}`);
@@ -232,6 +387,8 @@ for (const adapter of ALL_ENGINES) {
 
       assert.deepEqual(result.json, { result: 'success', message: 'ok' });
       assert.equal(existsSync(file), false);
+      assert.equal(stagingExisted, true);
+      assert.equal(existsSync(stagingFile), false);
       assert.equal(served.statusCode, 404);
       assert.deepEqual(listed.json, []);
       assert.deepEqual(tagRows, []);
