@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Access } from '../auth/access.js';
+import { findUser, loadRoles } from '../auth/user-store.js';
 import { readEnvironment } from '../config/environment.js';
 import { buildContainerScript, PREVIEW_ENVIRONMENT, readContainerRuntime, resolveContainerFile } from '../tag-manager/container-publisher.js';
 import { loadContainerContent } from '../tag-manager/container-store.js';
@@ -38,8 +40,8 @@ async function servePublishedFile(request: FastifyRequest<{ Params: { file: stri
 
 /**
  * Builds the preview of a container's draft from the database on every request, so that a
- * reload shows the latest edit. Any other caller than the preview's user gets the same 404
- * as for a container that does not exist.
+ * reload shows the latest edit. Any caller other than the preview's user, or that user once
+ * their write access to the site is gone, gets the same 404 as for a missing container.
  */
 async function servePreview(context: AppContext, request: FastifyRequest, reply: FastifyReply, containerId: string): Promise<FastifyReply> {
   const db = request.tenant.db();
@@ -48,6 +50,8 @@ async function servePreview(context: AppContext, request: FastifyRequest, reply:
   if (!release) return sendNotFound(reply);
   const session = await loadRequestSession(request, context);
   if (!session || session.login !== release.release_login) return sendNotFound(reply);
+  const user = await findUser(db, session.login);
+  if (!user || !new Access(user.login, user.superuser, await loadRoles(db, user.login)).has('write', Number(release.idsite))) return sendNotFound(reply);
 
   const content = await loadContainerContent(db, Number(release.idsite), containerId, Number(release.idcontainerversion), PREVIEW_ENVIRONMENT);
   const script = buildContainerScript(readContainerRuntime(readEnvironment({}).codeRoot), content);

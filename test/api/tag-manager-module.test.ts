@@ -363,6 +363,26 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(after.statusCode, 404);
     });
 
+    it('hides the preview once write access is gone', { skip }, async () => {
+      const ids = `idSite=${siteId}&idContainer=${container.containerId}`;
+      const url = `/js/container_${container.containerId}_preview.js`;
+      const editor = await signInForTest(app, host, 'editor', 'editor-password');
+      const enabled = await app.inject({
+        method: 'POST', url: '/index.php?module=API&format=json&method=TagManager.enablePreviewMode',
+        headers: { host, 'content-type': 'application/x-www-form-urlencoded' }, cookies: { footfall_session: editor.cookie },
+        payload: `token_auth=${editor.token}&force_api_session=1&${ids}`,
+      });
+      const granted = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: editor.cookie } });
+      const revoked = await call('UsersManager.setUserAccess', `userLogin=editor&access=noaccess&idSites=${siteId}`);
+      const denied = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: editor.cookie } });
+      await call('disablePreviewMode', ids);
+
+      assert.equal(enabled.statusCode, 200, enabled.body);
+      assert.equal(granted.statusCode, 200);
+      assert.equal(revoked.statusCode, 200, JSON.stringify(revoked.json));
+      assert.equal(denied.statusCode, 404);
+    });
+
     it('rejects preview mode without write access', { skip }, async () => {
       const result = await call('enablePreviewMode', `idSite=${siteId}&idContainer=${container.containerId}`, { token: '' });
       assert.equal(result.statusCode, 401);
