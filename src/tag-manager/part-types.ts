@@ -22,13 +22,13 @@ export const VARIABLE_TYPES = [
 /** Parts of a URL that the `Url` and `ReferrerUrl` variables return, named as the URL API names them. */
 export const URL_PARTS = ['href', 'hash', 'host', 'hostname', 'origin', 'pathname', 'port', 'protocol', 'search'] as const;
 
-/** How `DomElement` variables and `ElementVisibility` triggers find their element. */
+/** Element lookups of `DomElement` variables and `ElementVisibility` triggers: by element id or CSS selector. */
 export const SELECTION_METHODS = ['elementId', 'cssSelector'] as const;
 
 /** When an `ElementVisibility` trigger fires: once per page, once per element, or on every appearance. */
 export const VISIBILITY_FIRE_MODES = ['oncePage', 'onceElement', 'every'] as const;
 
-/** What a `ScrollReach` trigger measures. */
+/** Scroll measures of a `ScrollReach` trigger: direction, and percent or pixels. */
 export const SCROLL_TYPES = ['verticalpercentage', 'verticalpixel', 'horizontalpercentage', 'horizontalpixel'] as const;
 
 /** Minimum interval of a `Timer` trigger in milliseconds, so that a timer cannot flood the page. */
@@ -108,7 +108,7 @@ const VARIABLE_CHECKS: Partial<Record<(typeof VARIABLE_TYPES)[number], (paramete
  * @throws FootfallError PARAMETER_MISSING or PARAMETER_INVALID naming the parameter.
  */
 export function checkPartParameters(kind: 'tag' | 'trigger' | 'variable', type: string, parameters: Parameters): Parameters {
-  const checks: Partial<Record<string, (parameters: Parameters) => void>> = kind === 'trigger' ? TRIGGER_CHECKS : kind === 'variable' ? VARIABLE_CHECKS : {};
-  checks[type]?.(parameters);
+  const checksByKind: Record<typeof kind, Partial<Record<string, (parameters: Parameters) => void>>> = { tag: {}, trigger: TRIGGER_CHECKS, variable: VARIABLE_CHECKS };
+  checksByKind[kind][type]?.(parameters);
   return parameters;
 }

@@ -82,14 +82,14 @@ describe('Tag Manager preview in Chromium', () => {
     page.on('console', (message) => logged.push(message.text()));
 
     const previewed = await openAndReadMarkers(page, `${pageUrl}?mtmPreviewMode=${containerId}`, 2);
-    const kept = await openAndReadMarkers(page, pageUrl, 2);
+    const nextPage = await openAndReadMarkers(page, pageUrl, 2);
     const ended = await openAndReadMarkers(page, `${pageUrl}?mtmPreviewMode=0`, 1);
     const afterEnd = await openAndReadMarkers(page, pageUrl, 1);
 
     assert.equal(signedIn.status(), 200);
     assert.deepEqual(previewed, ['preview live tag', 'preview draft tag']);
     assert.equal(logged.some((text) => text.includes('tag "Draft marker" (CustomHtml) fired by trigger "All pages" (PageView)')), true);
-    assert.deepEqual(kept, ['preview live tag', 'preview draft tag']);
+    assert.deepEqual(nextPage, ['preview live tag', 'preview draft tag']);
     assert.deepEqual(ended, ['live live tag']);
     assert.deepEqual(afterEnd, ['live live tag']);
     await page.close();

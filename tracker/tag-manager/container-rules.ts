@@ -95,11 +95,11 @@ export function measureScroll(offset: number, viewportSize: number, pageSize: nu
   return { pixels: Math.max(0, Math.round(offset)), percentage };
 }
 
-/** Name of the URL parameter and the cookie that ask for a container's preview, as Matomo names them. */
+/** Name of the URL parameter and the cookie that request a container's preview, as Matomo names them. */
 export const PREVIEW_PARAMETER = 'mtmPreviewMode';
 
 /**
- * Decides whether the page asks for the preview of `containerId`: the URL parameter
+ * Decides whether the page requests the preview of `containerId`: the URL parameter
  * `mtmPreviewMode=<id>` turns it on, any other value of that parameter turns it off, and
  * without the parameter the cookie decides. Returns the cookie value to store: the id to keep
  * the preview over later pages, '' to delete the cookie, or undefined to leave it.

@@ -186,7 +186,7 @@ function writePreviewCookie(value: string): void {
 }
 
 /**
- * Loads the container's preview in place of this version when the page asks for it, and
+ * Loads the container's preview in place of this version when the page requests it, and
  * returns whether it did. When the preview cannot load, for example because the browser is not
  * signed in to Footfall as the user who enabled it, this version runs after all.
  */

@@ -101,7 +101,7 @@ export function findVariableElement(parameters: Record<string, unknown>): Elemen
 /**
  * Fires each `ElementVisibility` trigger when one of its elements shows at least
  * `minPercentVisible` percent of its area in the viewport: once per page, once per element, or
- * every time, as `fireTriggerWhen` says.
+ * every time, as `fireTriggerWhen` sets.
  */
 export function watchVisibility(triggers: readonly WatchedTrigger[], fire: FireTriggers): void {
   if (typeof IntersectionObserver !== 'function') return;

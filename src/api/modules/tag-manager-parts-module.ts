@@ -20,7 +20,7 @@ type PartKind = 'tag' | 'trigger' | 'variable';
 /** Columns of a part row besides its id, version, site and creation date. */
 type PartFields = Record<string, string | number | null> & { type: string };
 
-/** What differs between tags, triggers and variables in the API. */
+/** Settings that differ between tags, triggers and variables in the API. */
 interface PartKindSpec {
   /** Suffix of the method names: `addContainerTag`, `getContainerTags`. */
   methodSuffix: string;
