@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -415,3 +415,59 @@ for (const adapter of ALL_ENGINES) {
     });
   });
 }
+
+describe('TagManager environments from the config', () => {
+  /** Starts a server with a tenant whose config file sets `environmentLines` in `[TagManager]`, and returns a caller and a container. */
+  async function startWithEnvironments(environmentLines: string) {
+    const root = createTestRoot();
+    const tenant = await createTestTenant(root);
+    appendFileSync(root.registry.get(tenant.host as TenantHost)!.configFile, `\n[TagManager]\n${environmentLines}\n`);
+    const app = await buildTestServer(root);
+    const call = createApiCaller(app, tenant.host, tenant.tokenAuth);
+    const containerId: string = (await call('addContainer', `idSite=${tenant.idSite}&name=Configured`)).json.value;
+    return { root, app, call, ids: `idSite=${tenant.idSite}&idContainer=${containerId}` };
+  }
+
+  it('offers the configured environments', async () => {
+    await ensureTrackerBundle();
+    const { root, app, call, ids } = await startWithEnvironments('environments[] = qa\nenvironments[] = canary2');
+    try {
+      const listed = await call('getAvailableEnvironments', '');
+      const staging = await call('getContainerEmbedCode', `${ids}&environment=staging`);
+      const qa = await call('getContainerEmbedCode', `${ids}&environment=qa`);
+
+      assert.deepEqual(listed.json.map((environment: any) => environment.id), ['live', 'qa', 'canary2']);
+      assert.equal(staging.statusCode, 400);
+      assert.match(staging.json.message, /Use one of live, qa, canary2/);
+      assert.equal(qa.statusCode, 200);
+      assert.match(qa.json.value, /container_[A-Za-z0-9]{8}_qa_[0-9a-f]{24}\.js/);
+    } finally {
+      await app.close();
+      await root.cleanup();
+    }
+  });
+
+  it('offers only live for an empty list', async () => {
+    const { root, app, call } = await startWithEnvironments('environments[] =');
+    try {
+      const listed = await call('getAvailableEnvironments', '');
+      assert.deepEqual(listed.json, [{ id: 'live', name: 'live' }]);
+    } finally {
+      await app.close();
+      await root.cleanup();
+    }
+  });
+
+  it('rejects an invalid configured name', async () => {
+    const { root, app, call, ids } = await startWithEnvironments('environments[] = Pre_Prod');
+    try {
+      const result = await call('getContainerEmbedCode', `${ids}&environment=live`);
+      assert.equal(result.statusCode, 500);
+      assert.equal(result.json.code, 'CONFIG_INVALID');
+      assert.match(result.json.message, /Invalid Tag Manager environment 'Pre_Prod' in \[TagManager\] environments\[\]/);
+    } finally {
+      await app.close();
+      await root.cleanup();
+    }
+  });
+});
