@@ -5,19 +5,22 @@
 import { FootfallError, quote } from '../errors.js';
 
 /** Tag types the container runtime can fire. */
-export const TAG_TYPES = ['Matomo', 'CustomHtml'] as const;
+export const TAG_TYPES = ['Matomo', 'CustomHtml', 'CustomImage'] as const;
 
 /** Trigger types the container runtime can watch. */
 export const TRIGGER_TYPES = [
   'PageView', 'DomReady', 'WindowLoaded', 'AllElementsClick', 'AllLinksClick', 'AllDownloadsClick', 'CustomEvent',
-  'HistoryChange', 'ElementVisibility', 'ScrollReach', 'Timer',
+  'HistoryChange', 'ElementVisibility', 'ScrollReach', 'Timer', 'FormSubmit', 'JavaScriptError', 'WindowUnload',
 ] as const;
 
 /** Variable types the container runtime can read. */
 export const VARIABLE_TYPES = [
   'Constant', 'PageUrl', 'Url', 'Referrer', 'ReferrerUrl', 'DataLayer', 'Cookie', 'UrlParameter', 'DomElement', 'MetaContent',
-  'MatomoConfiguration',
+  'JavaScript', 'MatomoConfiguration',
 ] as const;
+
+/** Maximum length of a `JavaScript` variable's global name, in characters. */
+export const MAX_JAVASCRIPT_NAME_LENGTH = 500;
 
 /** Parts of a URL that the `Url` and `ReferrerUrl` variables return, named as the URL API names them. */
 export const URL_PARTS = ['href', 'hash', 'host', 'hostname', 'origin', 'pathname', 'port', 'protocol', 'search'] as const;
@@ -71,6 +74,11 @@ function checkElementSelection(parameters: Parameters): void {
   requireText(parameters, method === 'cssSelector' ? 'cssSelector' : 'elementId');
 }
 
+/** Checks of each tag type's parameters; a type without an entry takes none. */
+const TAG_CHECKS: Partial<Record<(typeof TAG_TYPES)[number], (parameters: Parameters) => void>> = {
+  CustomImage: (parameters) => requireText(parameters, 'customImageSrc'),
+};
+
 /** Checks of each trigger type's parameters; a type without an entry takes none. */
 const TRIGGER_CHECKS: Partial<Record<(typeof TRIGGER_TYPES)[number], (parameters: Parameters) => void>> = {
   CustomEvent: (parameters) => requireText(parameters, 'eventName'),
@@ -99,16 +107,23 @@ const VARIABLE_CHECKS: Partial<Record<(typeof VARIABLE_TYPES)[number], (paramete
   UrlParameter: (parameters) => requireText(parameters, 'parameterName'),
   MetaContent: (parameters) => requireText(parameters, 'metaName'),
   DomElement: checkElementSelection,
+  JavaScript: (parameters) => {
+    requireText(parameters, 'variableName');
+    const name = String(parameters.variableName);
+    if (name.length > MAX_JAVASCRIPT_NAME_LENGTH) {
+      throw new FootfallError('PARAMETER_INVALID', `Invalid 'parameters[variableName]' of ${name.length} characters. Use at most ${MAX_JAVASCRIPT_NAME_LENGTH}.`);
+    }
+  },
 };
 
 /**
- * Checks a trigger's or variable's parameters for its type and fills in the defaults of the
- * optional ones, so the runtime reads the same values the API returns.
+ * Checks a tag's, trigger's or variable's parameters for its type and fills in the defaults of
+ * the optional ones, so the runtime reads the same values the API returns.
  *
  * @throws FootfallError PARAMETER_MISSING or PARAMETER_INVALID naming the parameter.
  */
 export function checkPartParameters(kind: 'tag' | 'trigger' | 'variable', type: string, parameters: Parameters): Parameters {
-  const checksByKind: Record<typeof kind, Partial<Record<string, (parameters: Parameters) => void>>> = { tag: {}, trigger: TRIGGER_CHECKS, variable: VARIABLE_CHECKS };
+  const checksByKind: Record<typeof kind, Partial<Record<string, (parameters: Parameters) => void>>> = { tag: TAG_CHECKS, trigger: TRIGGER_CHECKS, variable: VARIABLE_CHECKS };
   checksByKind[kind][type]?.(parameters);
   return parameters;
 }

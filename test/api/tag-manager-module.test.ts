@@ -260,12 +260,21 @@ for (const adapter of ALL_ENGINES) {
         ['Url', 'parameters[urlPart]=fragment', 'PARAMETER_INVALID'],
         ['Cookie', '', 'PARAMETER_MISSING'],
         ['UrlParameter', 'parameters[parameterName]=+', 'PARAMETER_MISSING'],
+        ['JavaScript', '', 'PARAMETER_MISSING'],
+        ['JavaScript', `parameters[variableName]=${'a'.repeat(501)}`, 'PARAMETER_INVALID'],
       ];
       for (const [type, parameters, code] of cases) {
         const result = await call('addContainerVariable', `${draft}&type=${type}&name=Bad&${parameters}`);
         assert.equal(result.statusCode, 400, `${type} ${parameters}`);
         assert.equal(result.json.code, code, `${type} ${parameters}`);
       }
+    });
+
+    it('requires the image URL of a custom image tag', { skip }, async () => {
+      const result = await call('addContainerTag', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}&type=CustomImage&name=Pixel`);
+      assert.equal(result.statusCode, 400);
+      assert.equal(result.json.code, 'PARAMETER_MISSING');
+      assert.match(result.json.message, /parameters\[customImageSrc\]/);
     });
 
     it('checks the parameters of an update by stored type', { skip }, async () => {

@@ -37,8 +37,11 @@ const PAGE_BODY = [
   '<h2 class="plan-name"> Gold </h2>',
   '<div style="height: 3000px">Long content</div>',
   '<div id="footer">Footer</div>',
+  '<form id="signup" name="signup-form" class="wide" action="/thanks.html"><input name="email"></form>',
+  '<script>window.shop = { cart: { total: 99 } };</script>',
   // Links must not leave the page, so the test can read what the tags wrote.
   '<script>document.addEventListener("click", function (event) { event.preventDefault(); });</script>',
+  '<script>document.addEventListener("submit", function (event) { event.preventDefault(); });</script>',
 ].join('\n');
 
 describe('Tag Manager triggers in Chromium', () => {
@@ -72,7 +75,13 @@ describe('Tag Manager triggers in Chromium', () => {
     await call('addContainerVariable', `${target}&type=DomElement&name=Plan&parameters[selectionMethod]=cssSelector&parameters[cssSelector]=.plan-name`);
     await call('addContainerVariable', `${target}&type=Url&name=Path&parameters[urlPart]=pathname`);
     await call('addContainerVariable', `${target}&type=DomElement&name=Missing&parameters[elementId]=nowhere&defaultValue=none`);
-    await addMarkerTag('Dom', await addTrigger('DomReady'), 'dom {{Price}} {{Plan}} {{Path}} {{Missing}}');
+    await call('addContainerVariable', `${target}&type=JavaScript&name=Cart+total&parameters[variableName]=shop.cart.total`);
+    const domReady = await addTrigger('DomReady');
+    await addMarkerTag('Dom', domReady, 'dom {{Price}} {{Plan}} {{Path}} {{Missing}} {{Cart total}}');
+    const pixelUrl = `http://collect.test.example:${recorder.port}/matomo.php?idsite=${tenant.idSite}&rec=1&action_name=pixel+{{PagePath}}`;
+    await call('addContainerTag', `${target}&type=CustomImage&name=Pixel&fireTriggerIds[]=${domReady}&parameters[customImageSrc]=${encodeURIComponent(pixelUrl)}`);
+    await addMarkerTag('Form', await addTrigger('FormSubmit'), 'form {{FormId}} {{FormName}} {{FormClasses}} {{FormDestination}}');
+    await addMarkerTag('Error', await addTrigger('JavaScriptError'), 'error {{ErrorMessage}}');
     await addMarkerTag('Link', await addTrigger('AllLinksClick'), 'link {{ClickText}} {{ClickDestinationUrl}} {{ClickId}} {{ClickClasses}}');
     await addMarkerTag('Download', await addTrigger('AllDownloadsClick'), 'download {{ClickDestinationUrl}}');
     await addMarkerTag('History', await addTrigger('HistoryChange'), 'history {{HistorySource}} {{HistoryHashOldUrl}} {{HistoryHashNewUrl}} {{HistoryHashNew}}');
@@ -112,7 +121,28 @@ describe('Tag Manager triggers in Chromium', () => {
   it('reads DOM element and URL variables', async () => {
     const page = await openPage();
     const markers = await readMarkers(page);
-    assert.deepEqual(markers.filter((marker) => marker.startsWith('dom')), ['dom 42 Gold /shop/index.html none']);
+    assert.deepEqual(markers.filter((marker) => marker.startsWith('dom')), ['dom 42 Gold /shop/index.html none 99']);
+    await page.close();
+  });
+
+  it('loads a custom image tag', async () => {
+    recorder.reset();
+    const page = await openPage();
+    const [hit] = await recorder.waitForHits(1);
+    assert.equal(hit!.params.action_name, 'pixel /shop/index.html');
+    await page.close();
+  });
+
+  it('fires form submit and error triggers', async () => {
+    const page = await openPage();
+    await page.evaluate('document.getElementById("signup").requestSubmit()');
+    await waitForMarkers(page, 4);
+    await page.evaluate('setTimeout(function () { throw new Error("boom"); }, 0)');
+    const markers = without(await waitForMarkers(page, 5), ['dom', 'timer']);
+
+    assert.equal(markers.length, 2);
+    assert.equal(markers[0], `form signup signup-form wide http://shop.test.example:${recorder.port}/thanks.html`);
+    assert.match(markers[1]!, /^error .*boom/);
     await page.close();
   });
 

@@ -6,7 +6,9 @@
 import {
   buildPreviewScriptUrl, compareCondition, decidePreview, PREVIEW_PARAMETER, readDataLayerPath, readUrlPart, renderTemplate,
 } from './container-rules.js';
-import { findVariableElement, watchClicks, watchHistory, watchScroll, watchTimers, watchVisibility } from './container-watchers.js';
+import {
+  findVariableElement, watchClicks, watchHistory, watchPageEvents, watchScroll, watchTimers, watchVisibility,
+} from './container-watchers.js';
 
 interface Entity { id: number; type: string; name: string; parameters: Record<string, unknown> }
 interface Tag extends Entity { fireTriggerIds: number[]; blockTriggerIds: number[]; fireLimit: string; priority: number }
@@ -66,6 +68,7 @@ function computeVariable(variable: Variable): unknown {
     case 'ReferrerUrl': return readUrlPart(document.referrer, String(parameters.urlPart ?? 'href'));
     case 'DomElement': return readElementValue(findVariableElement(parameters), String(parameters.attributeName ?? ''));
     case 'MetaContent': return readMetaContent(String(parameters.metaName ?? ''));
+    case 'JavaScript': return readGlobalPath(String(parameters.variableName ?? ''));
     case 'DataLayer': return readDataLayerPath(dataLayer, String(parameters.dataLayerName ?? ''));
     case 'Cookie': return readCookieValue(String(parameters.cookieName ?? ''));
     case 'UrlParameter': return new URLSearchParams(location.search).get(String(parameters.parameterName ?? '')) ?? undefined;
@@ -94,6 +97,16 @@ function readMetaContent(name: string): string | undefined {
     if (meta.name === name || meta.getAttribute('property') === name) return meta.content;
   }
   return undefined;
+}
+
+/** Reads a global such as `shop.cart.total` from `window`; undefined when a step is missing. */
+function readGlobalPath(path: string): unknown {
+  let current: unknown = window;
+  for (const step of path.split('.')) {
+    if (current === null || (typeof current !== 'object' && typeof current !== 'function')) return undefined;
+    current = (current as Record<string, unknown>)[step];
+  }
+  return current;
 }
 
 function conditionsMet(trigger: Trigger): boolean {
@@ -130,6 +143,7 @@ function fireTag(tag: Tag, trigger: Trigger): void {
   const parameters = renderTemplate(tag.parameters, readVariable) as Record<string, unknown>;
   if (tag.type === 'Matomo') runMatomoTag(parameters);
   else if (tag.type === 'CustomHtml') insertCustomHtml(String(parameters.customHtml ?? ''));
+  else if (tag.type === 'CustomImage') new Image().src = String(parameters.customImageSrc ?? '');
 }
 
 function runMatomoTag(parameters: Record<string, unknown>): void {
@@ -229,6 +243,7 @@ function start(): void {
   else window.addEventListener('load', onLoad);
   watchClicks(fireTriggers);
   watchHistory(fireTriggers);
+  watchPageEvents(fireTriggers);
   watchTimers(container.triggers, fireTriggers);
 }
 

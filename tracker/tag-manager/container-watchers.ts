@@ -162,6 +162,27 @@ export function watchScroll(triggers: readonly WatchedTrigger[], fire: FireTrigg
   check();
 }
 
+/**
+ * Fires `FormSubmit` when a form is submitted, `JavaScriptError` when an error reaches the
+ * window, and `WindowUnload` when the page is hidden for good or put in the back-forward cache
+ * (`pagehide`, which browsers raise more reliably than `unload`).
+ */
+export function watchPageEvents(fire: FireTriggers): void {
+  document.addEventListener('submit', (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    fire('FormSubmit', () => true, {
+      FormElement: form, FormId: form.id, FormName: form.getAttribute('name') ?? '', FormClasses: form.getAttribute('class') ?? '',
+      FormDestination: form.action,
+    });
+  }, true);
+  window.addEventListener('error', (event) => {
+    if (!(event instanceof ErrorEvent)) return;
+    fire('JavaScriptError', () => true, { ErrorMessage: event.message, ErrorUrl: event.filename, ErrorLine: event.lineno });
+  });
+  window.addEventListener('pagehide', () => fire('WindowUnload', () => true, {}));
+}
+
 /** Starts each `Timer` trigger: it fires every `triggerInterval` milliseconds, `triggerLimit` times, or without end for 0. */
 export function watchTimers(triggers: readonly WatchedTrigger[], fire: FireTriggers): void {
   for (const trigger of triggers.filter((candidate) => candidate.type === 'Timer')) {
