@@ -42,7 +42,7 @@ type Parameters = Record<string, unknown>;
 function requireText(parameters: Parameters, key: string): void {
   const value = parameters[key];
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new FootfallError('PARAMETER_MISSING', `Please specify a value for 'parameters[${key}]'.`);
+    throw new FootfallError('PARAMETER_MISSING', `Missing 'parameters[${key}]'. Send a non-empty value for it.`);
   }
 }
 
