@@ -6,12 +6,6 @@ import type { Database } from '../db/schema.js';
 import { FootfallError, quote } from '../errors.js';
 import { formatUtcDateTime } from '../time.js';
 
-/** Tag types the container runtime can fire. */
-export const TAG_TYPES = ['Matomo', 'CustomHtml'] as const;
-/** Trigger types the container runtime can watch. */
-export const TRIGGER_TYPES = ['PageView', 'DomReady', 'WindowLoaded', 'AllElementsClick', 'CustomEvent'] as const;
-/** Variable types the container runtime can read. */
-export const VARIABLE_TYPES = ['Constant', 'PageUrl', 'Referrer', 'DataLayer', 'Cookie', 'UrlParameter', 'MatomoConfiguration'] as const;
 /** Comparisons of trigger conditions, with Matomo's names. */
 export const CONDITION_COMPARISONS = [
   'equals', 'not_equals', 'equals_exactly', 'contains', 'not_contains', 'starts_with', 'not_starts_with', 'ends_with',
@@ -45,6 +39,8 @@ export interface ContainerContent {
   idcontainerversion: number;
   versionName: string;
   revision: number;
+  /** `live`, an extra environment, or `preview`; the runtime logs fired tags in preview. */
+  environment: string;
   tags: (ContainerEntity & { fireTriggerIds: number[]; blockTriggerIds: number[]; fireLimit: string; priority: number })[];
   triggers: (ContainerEntity & { conditions: TriggerCondition[] })[];
   variables: (ContainerEntity & { defaultValue: string | null })[];
@@ -120,14 +116,14 @@ export async function insertVariable(db: Kysely<Database>, row: Omit<Database['t
   return insertReturningId(db, db.insertInto('tagmanager_variable').values(row), 'idvariable');
 }
 
-/** Loads the tags, triggers and variables of a version in the shape the runtime reads. */
-export async function loadContainerContent(db: Kysely<Database>, siteId: number, containerId: string, versionId: number): Promise<ContainerContent> {
+/** Loads the tags, triggers and variables of a version in the shape the runtime reads, as published to `environment`. */
+export async function loadContainerContent(db: Kysely<Database>, siteId: number, containerId: string, versionId: number, environment = 'live'): Promise<ContainerContent> {
   const version = await loadVersion(db, siteId, containerId, versionId);
   const tags = await db.selectFrom('tagmanager_tag').selectAll().where('idsite', '=', siteId).where('idcontainerversion', '=', versionId).orderBy('idtag').execute();
   const triggers = await db.selectFrom('tagmanager_trigger').selectAll().where('idsite', '=', siteId).where('idcontainerversion', '=', versionId).orderBy('idtrigger').execute();
   const variables = await db.selectFrom('tagmanager_variable').selectAll().where('idsite', '=', siteId).where('idcontainerversion', '=', versionId).orderBy('idvariable').execute();
   return {
-    idcontainer: containerId, idsite: siteId, idcontainerversion: versionId, versionName: version.name, revision: version.revision,
+    idcontainer: containerId, idsite: siteId, idcontainerversion: versionId, versionName: version.name, revision: version.revision, environment,
     tags: tags.map((tag) => ({
       id: Number(tag.idtag), type: tag.type, name: tag.name, parameters: JSON.parse(tag.parameters) as Record<string, unknown>,
       fireTriggerIds: JSON.parse(tag.fire_trigger_ids) as number[], blockTriggerIds: JSON.parse(tag.block_trigger_ids) as number[],
@@ -239,4 +235,10 @@ export async function updateVersionPart(
   const { table, idColumn } = PART_TABLES[kind];
   await db.updateTable(table as 'tagmanager_tag').set(fields).where('idsite', '=', siteId).where('idcontainerversion', '=', versionId)
     .where(idColumn as 'idtag', '=', id).execute();
+}
+
+/** Deletes a container's release in one environment; a missing release is no error. */
+export async function deleteRelease(db: Kysely<Database>, siteId: number, containerId: string, environment: string): Promise<void> {
+  await db.deleteFrom('tagmanager_container_release')
+    .where('idsite', '=', siteId).where('idcontainer', '=', containerId).where('environment', '=', environment).execute();
 }

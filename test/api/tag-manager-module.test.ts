@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { engineSkip } from '../support/engines.js';
-import type { DatabaseAdapter } from '../../src/db/database-config.js';
+import { ALL_ENGINES, engineSkip } from '../support/engines.js';
 import type { TenantHost } from '../../src/tenancy/tenant-host.js';
 import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 import { ensureTrackerBundle } from '../support/tracker-bundle.js';
 import { deleteAllTenants } from '../support/console-runner.js';
+import { signInForTest } from '../support/session-server.js';
 
 interface ApiResult {
   statusCode: number;
@@ -26,8 +26,9 @@ interface PublishedContainer {
 
 function createApiCaller(app: FastifyInstance, host: string, token: string) {
   return async (method: string, body: string, options: { token?: string } = {}): Promise<ApiResult> => {
+    const qualified = method.includes('.') ? method : `TagManager.${method}`;
     const response = await app.inject({
-      method: 'POST', url: `/index.php?module=API&format=json&method=TagManager.${method}`,
+      method: 'POST', url: `/index.php?module=API&format=json&method=${qualified}`,
       headers: { host, 'content-type': 'application/x-www-form-urlencoded' }, payload: `token_auth=${options.token ?? token}&${body}`,
     });
     return { statusCode: response.statusCode, json: response.json() };
@@ -63,10 +64,8 @@ export async function publishExampleContainer(call: ReturnType<typeof createApiC
   return { containerId, draftId, versionId: version.json.value, pageViewTriggerId: pageView.json.value, signupTriggerId: signup.json.value };
 }
 
-// NOTE: tenant:create builds only SQLite tenants in this tree; add 'mysql' and 'pgsql' here once it builds them.
-const TAG_MANAGER_ENGINES: readonly DatabaseAdapter[] = ['sqlite'];
 
-for (const adapter of TAG_MANAGER_ENGINES) {
+for (const adapter of ALL_ENGINES) {
   describe(`TagManager API on ${adapter}`, async () => {
     const skip = await engineSkip(adapter);
     let root: TestRoot;
@@ -220,14 +219,196 @@ for (const adapter of TAG_MANAGER_ENGINES) {
       assert.match(result.json.message, /used by tag 'Every pageview'/);
     });
 
+    it('checks parameters of the new trigger types', { skip }, async () => {
+      const draft = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}`;
+      const cases: [string, string, string][] = [
+        ['ElementVisibility', 'parameters[selectionMethod]=cssSelector', 'PARAMETER_MISSING'],
+        ['ElementVisibility', 'parameters[selectionMethod]=xpath&parameters[elementId]=a', 'PARAMETER_INVALID'],
+        ['ElementVisibility', 'parameters[elementId]=a&parameters[minPercentVisible]=101', 'PARAMETER_INVALID'],
+        ['ScrollReach', 'parameters[scrollType]=verticalpercentage&parameters[percentage]=0', 'PARAMETER_INVALID'],
+        ['ScrollReach', 'parameters[scrollType]=diagonal', 'PARAMETER_INVALID'],
+        ['Timer', 'parameters[triggerInterval]=10', 'PARAMETER_INVALID'],
+        ['Timer', 'parameters[triggerLimit]=-1', 'PARAMETER_INVALID'],
+      ];
+      for (const [type, parameters, code] of cases) {
+        const result = await call('addContainerTrigger', `${draft}&type=${type}&name=Bad&${parameters}`);
+        assert.equal(result.statusCode, 400, `${type} ${parameters}`);
+        assert.equal(result.json.code, code, `${type} ${parameters}`);
+      }
+    });
+
+    it('stores defaults of optional trigger parameters', { skip }, async () => {
+      const draft = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}`;
+      const added = await call('addContainerTrigger', `${draft}&type=ElementVisibility&name=Banner+seen&parameters[selectionMethod]=cssSelector&parameters[cssSelector]=.banner`);
+      const timer = await call('addContainerTrigger', `${draft}&type=Timer&name=Ten+seconds&parameters[triggerInterval]=10000`);
+      const triggers = (await call('getContainerTriggers', draft)).json;
+      const banner = triggers.find((trigger: any) => trigger.id === added.json.value);
+      const ten = triggers.find((trigger: any) => trigger.id === timer.json.value);
+
+      assert.deepEqual(banner.parameters, { selectionMethod: 'cssSelector', cssSelector: '.banner', fireTriggerWhen: 'oncePage', minPercentVisible: '50' });
+      assert.deepEqual(ten.parameters, { triggerInterval: '10000', triggerLimit: '1' });
+      for (const id of [added.json.value, timer.json.value]) {
+        assert.equal((await call('deleteContainerTrigger', `${draft}&idTrigger=${id}`)).statusCode, 200);
+      }
+    });
+
+    it('checks parameters of the new variable types', { skip }, async () => {
+      const draft = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}`;
+      const cases: [string, string, string][] = [
+        ['DomElement', 'parameters[selectionMethod]=elementId', 'PARAMETER_MISSING'],
+        ['DomElement', 'parameters[selectionMethod]=cssSelector&parameters[elementId]=price', 'PARAMETER_MISSING'],
+        ['Url', 'parameters[urlPart]=fragment', 'PARAMETER_INVALID'],
+        ['Cookie', '', 'PARAMETER_MISSING'],
+        ['UrlParameter', 'parameters[parameterName]=+', 'PARAMETER_MISSING'],
+        ['JavaScript', '', 'PARAMETER_MISSING'],
+        ['JavaScript', `parameters[variableName]=${'a'.repeat(501)}`, 'PARAMETER_INVALID'],
+      ];
+      for (const [type, parameters, code] of cases) {
+        const result = await call('addContainerVariable', `${draft}&type=${type}&name=Bad&${parameters}`);
+        assert.equal(result.statusCode, 400, `${type} ${parameters}`);
+        assert.equal(result.json.code, code, `${type} ${parameters}`);
+      }
+    });
+
+    it('requires the image URL of a custom image tag', { skip }, async () => {
+      const result = await call('addContainerTag', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}&type=CustomImage&name=Pixel`);
+      assert.equal(result.statusCode, 400);
+      assert.equal(result.json.code, 'PARAMETER_MISSING');
+      assert.match(result.json.message, /parameters\[customImageSrc\]/);
+    });
+
+    it('checks the parameters of an update by stored type', { skip }, async () => {
+      const draft = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}`;
+      const added = await call('addContainerVariable', `${draft}&type=DomElement&name=Price&parameters[elementId]=price&parameters[attributeName]=data-amount`);
+      const rejected = await call('updateContainerVariable', `${draft}&idVariable=${added.json.value}&name=Price&parameters[selectionMethod]=cssSelector`);
+      const unknown = await call('updateContainerVariable', `${draft}&idVariable=99999&name=Price&parameters[elementId]=price`);
+      const updated = await call('updateContainerVariable', `${draft}&idVariable=${added.json.value}&name=Price&parameters[selectionMethod]=cssSelector&parameters[cssSelector]=.price`);
+      const stored = (await call('getContainerVariables', draft)).json.find((variable: any) => variable.id === added.json.value);
+      const deleted = await call('deleteContainerVariable', `${draft}&idVariable=${added.json.value}`);
+
+      assert.equal(rejected.statusCode, 400);
+      assert.equal(rejected.json.code, 'PARAMETER_MISSING');
+      assert.equal(unknown.statusCode, 400);
+      assert.match(unknown.json.message, /No variable 99999 in container version/);
+      assert.deepEqual(updated.json, { result: 'success', message: 'ok' });
+      assert.deepEqual(stored.parameters, { selectionMethod: 'cssSelector', cssSelector: '.price' });
+      assert.deepEqual(deleted.json, { result: 'success', message: 'ok' });
+    });
+
+    it('rejects deletes from a published version', { skip }, async () => {
+      const published = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.versionId}`;
+      const variable = (await call('getContainerVariables', published)).json[0];
+      const result = await call('deleteContainerVariable', `${published}&idVariable=${variable.id}`);
+      assert.equal(result.statusCode, 400);
+      assert.match(result.json.message, /is a published version and cannot change/);
+    });
+
+    it('lists the available environments', { skip }, async () => {
+      const result = await call('getAvailableEnvironments', '');
+      assert.deepEqual(result.json, [{ id: 'live', name: 'live' }, { id: 'dev', name: 'dev' }, { id: 'staging', name: 'staging' }]);
+    });
+
+    it('publishes to staging under a hashed name', { skip }, async () => {
+      const ids = `idSite=${siteId}&idContainer=${container.containerId}`;
+      const liveFile = resolve(root.rootPaths.miscUserDir, host, 'js', `container_${container.containerId}.js`);
+      const liveBefore = readFileSync(liveFile, 'utf8');
+      const published = await call('publishContainerVersion', `${ids}&idContainerVersion=${container.versionId}&environment=staging`);
+      const embed = (await call('getContainerEmbedCode', `${ids}&environment=staging`)).json.value as string;
+      const fileName = /\/js\/(container_[^"]+\.js)"/.exec(embed)![1]!;
+      const own = await app.inject({ method: 'GET', url: `/js/${fileName}`, headers: { host } });
+      const other = await app.inject({ method: 'GET', url: `/js/${fileName}`, headers: { host: otherHost } });
+      const guessed = await app.inject({ method: 'GET', url: `/js/container_${container.containerId}_staging_${'0'.repeat(24)}.js`, headers: { host } });
+      const releases = (await call('getContainer', ids)).json.releases.map((release: any) => release.environment);
+
+      assert.deepEqual(published.json, { result: 'success', message: 'ok' });
+      assert.match(fileName, new RegExp(`^container_${container.containerId}_staging_[0-9a-f]{24}\\.js$`));
+      assert.equal(own.statusCode, 200);
+      assert.equal(own.body.includes('"environment":"staging"'), true);
+      assert.equal(other.statusCode, 404);
+      assert.equal(guessed.statusCode, 404);
+      assert.equal(readFileSync(liveFile, 'utf8'), liveBefore);
+      assert.deepEqual(releases, ['live', 'staging']);
+    });
+
+    it('rejects an unknown environment', { skip }, async () => {
+      const ids = `idSite=${siteId}&idContainer=${container.containerId}`;
+      const published = await call('publishContainerVersion', `${ids}&idContainerVersion=${container.versionId}&environment=preview`);
+      const embed = await call('getContainerEmbedCode', `${ids}&environment=../live`);
+      assert.equal(published.statusCode, 400);
+      assert.equal(published.json.code, 'PARAMETER_INVALID');
+      assert.match(published.json.message, /Use one of live, dev, staging/);
+      assert.equal(embed.statusCode, 400);
+      assert.equal(embed.json.code, 'PARAMETER_INVALID');
+    });
+
+    it('serves the preview to its user only', { skip }, async () => {
+      const ids = `idSite=${siteId}&idContainer=${container.containerId}`;
+      const url = `/js/container_${container.containerId}_preview.js`;
+      const added = await call('UsersManager.addUser', `userLogin=editor&password=editor-password&email=editor@example.com`);
+      const granted = await call('UsersManager.setUserAccess', `userLogin=editor&access=write&idSites=${siteId}`);
+      const admin = await signInForTest(app, host);
+      const editor = await signInForTest(app, host, 'editor', 'editor-password');
+      const before = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: admin.cookie } });
+
+      const enabled = await call('enablePreviewMode', ids);
+      const own = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: admin.cookie } });
+      const anonymous = await app.inject({ method: 'GET', url, headers: { host } });
+      const otherUser = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: editor.cookie } });
+      const otherTenant = await app.inject({ method: 'GET', url, headers: { host: otherHost }, cookies: { footfall_session: admin.cookie } });
+      const disabled = await call('disablePreviewMode', ids);
+      const after = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: admin.cookie } });
+
+      for (const result of [added, granted]) assert.equal(result.statusCode, 200, JSON.stringify(result.json));
+      assert.equal(before.statusCode, 404);
+      assert.deepEqual(enabled.json, { result: 'success', message: 'ok' });
+      assert.equal(own.statusCode, 200);
+      assert.equal(own.headers['cache-control'], 'private, no-store');
+      assert.equal(own.body.includes('"environment":"preview"'), true);
+      assert.equal(own.body.includes(`"idcontainerversion":${container.draftId}`), true);
+      assert.equal(anonymous.statusCode, 404);
+      assert.equal(otherUser.statusCode, 404);
+      assert.equal(otherTenant.statusCode, 404);
+      assert.deepEqual(disabled.json, { result: 'success', message: 'ok' });
+      assert.equal(after.statusCode, 404);
+    });
+
+    it('hides the preview once write access is gone', { skip }, async () => {
+      const ids = `idSite=${siteId}&idContainer=${container.containerId}`;
+      const url = `/js/container_${container.containerId}_preview.js`;
+      const editor = await signInForTest(app, host, 'editor', 'editor-password');
+      const enabled = await app.inject({
+        method: 'POST', url: '/index.php?module=API&format=json&method=TagManager.enablePreviewMode',
+        headers: { host, 'content-type': 'application/x-www-form-urlencoded' }, cookies: { footfall_session: editor.cookie },
+        payload: `token_auth=${editor.token}&force_api_session=1&${ids}`,
+      });
+      const granted = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: editor.cookie } });
+      const revoked = await call('UsersManager.setUserAccess', `userLogin=editor&access=noaccess&idSites=${siteId}`);
+      const denied = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: editor.cookie } });
+      await call('disablePreviewMode', ids);
+
+      assert.equal(enabled.statusCode, 200, enabled.body);
+      assert.equal(granted.statusCode, 200);
+      assert.equal(revoked.statusCode, 200, JSON.stringify(revoked.json));
+      assert.equal(denied.statusCode, 404);
+    });
+
+    it('rejects preview mode without write access', { skip }, async () => {
+      const result = await call('enablePreviewMode', `idSite=${siteId}&idContainer=${container.containerId}`, { token: '' });
+      assert.equal(result.statusCode, 401);
+      assert.equal(result.json.code, 'ACCESS_DENIED');
+    });
+
     it('rejects an anonymous publish', { skip }, async () => {
       const result = await call('publishContainerVersion', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.versionId}`, { token: '' });
       assert.equal(result.statusCode, 401);
       assert.equal(result.json.code, 'ACCESS_DENIED');
     });
 
-    it('deletes a container with its file', { skip }, async () => {
+    it('deletes a container with its files', { skip }, async () => {
       const file = resolve(root.rootPaths.miscUserDir, host, 'js', `container_${container.containerId}.js`);
+      const embed = (await call('getContainerEmbedCode', `idSite=${siteId}&idContainer=${container.containerId}&environment=staging`)).json.value as string;
+      const stagingFile = resolve(root.rootPaths.miscUserDir, host, 'js', /\/js\/(container_[^"]+\.js)"/.exec(embed)![1]!);
+      const stagingExisted = existsSync(stagingFile);
       const result = await call('deleteContainer', `idSite=${siteId}&idContainer=${container.containerId}`);
       const served = await app.inject({ method: 'GET', url: `/js/container_${container.containerId}.js`, headers: { host } });
       const listed = await call('getContainers', `idSite=${siteId}`);
@@ -235,9 +416,67 @@ for (const adapter of TAG_MANAGER_ENGINES) {
 
       assert.deepEqual(result.json, { result: 'success', message: 'ok' });
       assert.equal(existsSync(file), false);
+      assert.equal(stagingExisted, true);
+      assert.equal(existsSync(stagingFile), false);
       assert.equal(served.statusCode, 404);
       assert.deepEqual(listed.json, []);
       assert.deepEqual(tagRows, []);
     });
   });
 }
+
+describe('TagManager environments from the config', () => {
+  /** Starts a server with a tenant whose config file sets `environmentLines` in `[TagManager]`, and returns a caller and a container. */
+  async function startWithEnvironments(environmentLines: string) {
+    const root = createTestRoot();
+    const tenant = await createTestTenant(root);
+    appendFileSync(root.registry.get(tenant.host as TenantHost)!.configFile, `\n[TagManager]\n${environmentLines}\n`);
+    const app = await buildTestServer(root);
+    const call = createApiCaller(app, tenant.host, tenant.tokenAuth);
+    const containerId: string = (await call('addContainer', `idSite=${tenant.idSite}&name=Configured`)).json.value;
+    return { root, app, call, ids: `idSite=${tenant.idSite}&idContainer=${containerId}` };
+  }
+
+  it('offers the configured environments', async () => {
+    await ensureTrackerBundle();
+    const { root, app, call, ids } = await startWithEnvironments('environments[] = qa\nenvironments[] = canary2');
+    try {
+      const listed = await call('getAvailableEnvironments', '');
+      const staging = await call('getContainerEmbedCode', `${ids}&environment=staging`);
+      const qa = await call('getContainerEmbedCode', `${ids}&environment=qa`);
+
+      assert.deepEqual(listed.json.map((environment: any) => environment.id), ['live', 'qa', 'canary2']);
+      assert.equal(staging.statusCode, 400);
+      assert.match(staging.json.message, /Use one of live, qa, canary2/);
+      assert.equal(qa.statusCode, 200);
+      assert.match(qa.json.value, /container_[A-Za-z0-9]{8}_qa_[0-9a-f]{24}\.js/);
+    } finally {
+      await app.close();
+      await root.cleanup();
+    }
+  });
+
+  it('offers only live for an empty list', async () => {
+    const { root, app, call } = await startWithEnvironments('environments[] =');
+    try {
+      const listed = await call('getAvailableEnvironments', '');
+      assert.deepEqual(listed.json, [{ id: 'live', name: 'live' }]);
+    } finally {
+      await app.close();
+      await root.cleanup();
+    }
+  });
+
+  it('rejects an invalid configured name', async () => {
+    const { root, app, call, ids } = await startWithEnvironments('environments[] = Pre_Prod');
+    try {
+      const result = await call('getContainerEmbedCode', `${ids}&environment=live`);
+      assert.equal(result.statusCode, 500);
+      assert.equal(result.json.code, 'CONFIG_INVALID');
+      assert.match(result.json.message, /Invalid Tag Manager environment 'Pre_Prod' in \[TagManager\] environments\[\]/);
+    } finally {
+      await app.close();
+      await root.cleanup();
+    }
+  });
+});
