@@ -14,6 +14,7 @@ import {
   enrichDevice, enrichLanguage, enrichLocation, enrichMaskedIp, enrichReferrer, enrichVisitorIds,
 } from './enrich-steps.js';
 import { Geolocator } from './geo/geolocator.js';
+import { maskIpAddress } from './ip-address.js';
 import { isDropped, type DropReason, type EnrichedHit, type Hit, type StepResult } from './hit.js';
 import { parseAction } from './parse-action.js';
 import { parseConversion } from './parse-conversion.js';
@@ -47,6 +48,15 @@ function toError(error: unknown): Error {
 
 function splitList(text: string): string[] {
   return text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+/**
+ * Returns the address to geolocate: the masked one when `[Tracker] use_anonymized_ip_for_visit_enrichment`
+ * is on, so no lookup uses more of the address than is stored, else the full one.
+ */
+function readLocationIp(hit: Hit, settings: Settings): string {
+  if (!settings.bool('Tracker', 'use_anonymized_ip_for_visit_enrichment')) return hit.ip;
+  return maskIpAddress(hit.ip, settings.int('Tracker', 'ip_address_mask_length'));
 }
 
 /** Runs hits of every tenant through the pipeline; one instance per process. */
@@ -132,7 +142,7 @@ export class TrackingPipeline {
       (current) => enrichDevice(current, this.#devices),
       dropBot,
       (current) => dropDoNotTrack(current, settings.bool('Tracker', 'honor_do_not_track'), context.doNotTrack),
-      (current) => enrichLocation(current, state.geolocator),
+      (current) => enrichLocation(current, state.geolocator, readLocationIp(current, settings)),
       enrichLanguage,
       (current) => enrichReferrer(current, {
         campaignNameParameters: splitList(settings.string('Tracker', 'campaign_var_name')),

@@ -9,6 +9,8 @@ import { registerTagManagerRemovalModule } from './tag-manager-removal-module.js
 import { registerLiveModule } from './live-module.js';
 import { registerGoalsModule } from './goals-module.js';
 import { registerReportModules } from '../../reports/index.js';
+import { registerPrivacyManagerModule } from './privacy-manager-module.js';
+import { registerCoreAdminHomeModule } from './core-admin-home-module.js';
 
 /** Returns a registry holding every API method Footfall serves. */
 export function buildApiMethodRegistry(): ApiMethodRegistry {
@@ -22,5 +24,7 @@ export function buildApiMethodRegistry(): ApiMethodRegistry {
   registerLiveModule(registry);
   registerGoalsModule(registry);
   registerReportModules(registry);
+  registerPrivacyManagerModule(registry);
+  registerCoreAdminHomeModule(registry);
   return registry;
 }
