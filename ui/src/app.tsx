@@ -139,6 +139,12 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+function readAdminLevel(session: SignedInSession | null, adminSiteIds: number[] | null): AdminLevel {
+  if (!session) return 'none';
+  if (adminSiteIds === null) return 'superuser';
+  return adminSiteIds.length > 0 ? 'site-admin' : 'none';
+}
+
 /** Returns the administration page `page`, or null when `page` is not one the user may open. */
 function renderAdminPage(page: string, site: Site, session: SignedInSession, adminSiteIds: number[] | null, onSitesChanged: () => void, branding: Branding, onBrandingSaved: (branding: Branding) => void) {
   const entry = ADMIN_PAGES.find(([target]) => target === page);
@@ -236,7 +242,7 @@ export function App() {
   if (site) document.title = `${site.name} – ${branding.productName}`;
   const onSessionInvalid = () => setState({ kind: 'signed-out', notice: 'Your session has ended. Sign in again.' });
   const report = findReport(view.page);
-  const adminLevel: AdminLevel = !state.session ? 'none' : state.adminSiteIds === null ? 'superuser' : state.adminSiteIds.length > 0 ? 'site-admin' : 'none';
+  const adminLevel = readAdminLevel(state.session, state.adminSiteIds);
   const admin = adminLevel !== 'none' ? state.session : null;
   const reloadSites = () => loadSites(state.session?.token ?? null).then((sites) => setState({ ...state, sites }), () => undefined);
   const adminPage = admin && site ? renderAdminPage(view.page, site, admin, state.adminSiteIds, reloadSites, branding, (saved) => { applyBranding(saved); setBranding(saved); }) : null;

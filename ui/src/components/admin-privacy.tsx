@@ -38,7 +38,7 @@ export function AdminPrivacy({ sessionToken }: AdminPrivacyProps) {
       callApi<AnonymizeIpSettings>('PrivacyManager.getAnonymizeIpSettings', {}, sessionToken),
       callApi<unknown>('PrivacyManager.hasDoNotTrackSupport', {}, sessionToken),
     ]).then(([loaded, dnt]) => {
-      // A disabled mask is stored as 0; the form offers 2 bytes, Footfall's default, when it is switched on again.
+      // A disabled mask is stored as 0, so the form offers 2 bytes (Footfall's default) for when it is switched on again.
       setSettings({ ...loaded, maskLength: loaded.maskLength > 0 ? loaded.maskLength : 2 });
       setDoNotTrack(readBoolean(dnt));
     }, (error: unknown) => setMessage({ error: true, text: describe(error) }));

@@ -17,8 +17,8 @@ export interface EcommerceOverviewProps {
   onSessionInvalid(): void;
 }
 
-/** `Goals.get` of orders or abandoned carts for one period, or `[]` when the period has no visits. */
-type OrderMetrics = Record<string, number | string> | [];
+/** `Goals.get` of orders or abandoned carts for one period, or `[]` or null when the period has no visits. */
+type OrderMetrics = Record<string, number | string> | [] | null;
 
 /** A part of the page: loading, loaded, not served by this server, or failed. */
 type Part<T> = { kind: 'loading' } | { kind: 'ready'; value: T } | { kind: 'unavailable'; message: string } | { kind: 'error'; message: string };
@@ -76,7 +76,8 @@ function MetricList({ part, metrics, label, unavailableText }: { part: Part<Orde
   if (part.kind === 'loading') return <p class="muted" aria-busy="true">Loading {label.toLowerCase()}…</p>;
   if (part.kind === 'unavailable') return <p class="notice" role="status">{unavailableText} <small class="muted">({part.message})</small></p>;
   if (part.kind === 'error') return <p class="notice error" role="alert">{part.message}</p>;
-  const values = Array.isArray(part.value) ? {} : part.value;
+  // A period without visits comes back as [] (or null), which shows as zeros.
+  const values = part.value !== null && !Array.isArray(part.value) ? part.value : {};
   return (
     <dl class="metrics" aria-label={label}>
       {metrics.map(([key, name]) => (

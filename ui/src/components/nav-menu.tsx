@@ -10,7 +10,7 @@ export interface NavMenuProps {
   onSelect(page: string): void;
 }
 
-/** Who the signed-in user is for administration: no admin, admin of some sites, or superuser. */
+/** Administration rights of the signed-in user: none, admin of some sites, or superuser. */
 export type AdminLevel = 'none' | 'site-admin' | 'superuser';
 
 /** Administration pages: page id, name, and whether only a superuser may open it. */
