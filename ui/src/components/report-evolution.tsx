@@ -12,6 +12,8 @@ import { EvolutionChart, type EvolutionPoint } from './evolution-chart';
 /** Props of the evolution panel; `rowLabels` are the labels of the rows the report shows now. */
 export interface ReportEvolutionProps {
   report: ReportEntry;
+  /** Metrics that may be drawn: those of the report that its rows contain. */
+  metrics: readonly string[];
   siteId: number;
   selection: Selection;
   segment: string;
@@ -64,8 +66,8 @@ function toPoints(result: Record<string, Row[]>, metric: string, rowLabel: strin
 
 /** Shows the metric and row choosers and the graph of their evolution. */
 export function ReportEvolution(props: ReportEvolutionProps) {
-  const { report, siteId, selection, segment, today, accentColor, rowLabels, sessionToken, onSessionInvalid } = props;
-  const [metric, setMetric] = useState(report.metrics[0] ?? 'nb_visits');
+  const { report, metrics, siteId, selection, segment, today, accentColor, rowLabels, sessionToken, onSessionInvalid } = props;
+  const [metric, setMetric] = useState(metrics[0] ?? 'nb_visits');
   const [rowLabel, setRowLabel] = useState(rowLabels[0] ?? ALL_ROWS);
   const granularity = selection.period === 'range' ? 'day' : selection.period;
   const counts = PERIOD_COUNTS[granularity];
@@ -101,7 +103,7 @@ export function ReportEvolution(props: ReportEvolutionProps) {
         <label class="field inline">
           <span>Metric</span>
           <select name="evolutionMetric" value={metric} onChange={(event) => setMetric(event.currentTarget.value)}>
-            {report.metrics.map((name) => <option key={name} value={name}>{METRIC_NAMES[name] ?? name}</option>)}
+            {metrics.map((name) => <option key={name} value={name}>{METRIC_NAMES[name] ?? name}</option>)}
           </select>
         </label>
         <label class="field inline">

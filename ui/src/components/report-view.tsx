@@ -38,6 +38,15 @@ function formatValue(value: unknown): string {
   return value === undefined || value === null ? '–' : String(value);
 }
 
+/**
+ * Returns the metrics of `metrics` that at least one row contains, or all of them when no row
+ * has any, so the evolution graph offers no metric the API leaves out of this report.
+ */
+function listPresentMetrics(metrics: readonly string[], rows: readonly ReportRow[]): readonly string[] {
+  const present = metrics.filter((metric) => rows.some((row) => row[metric] !== undefined));
+  return present.length > 0 ? present : metrics;
+}
+
 /** Returns the parameters every call of this report shares. */
 function baseParams(props: ReportViewProps): ApiCallParams {
   const params: ApiCallParams = { idSite: props.siteId, period: props.selection.period, date: props.selection.date, ...(props.report.params ?? {}) };
@@ -151,7 +160,7 @@ export function ReportView(props: ReportViewProps) {
       </button>
       {showEvolution && rows !== null && (
         <ReportEvolution
-          key={report.method} report={report} siteId={props.siteId} selection={props.selection} segment={props.segment} today={props.today}
+          key={report.method} report={report} metrics={listPresentMetrics(report.metrics, rows)} siteId={props.siteId} selection={props.selection} segment={props.segment} today={props.today}
           accentColor={props.accentColor} rowLabels={rows.map((row) => row.label)} sessionToken={sessionToken} onSessionInvalid={onSessionInvalid}
         />
       )}
