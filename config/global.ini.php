@@ -90,6 +90,10 @@ login_session_lifetime_seconds = 86400
 login_max_failures = 5
 ; Seconds a failed sign-in counts towards login_max_failures; a blocked IP address or login is let in again once its failures are this old.
 login_failure_window_seconds = 900
+; Period the dashboard opens on: day, week, month or year.
+default_period = day
+; Date the dashboard opens on: today or yesterday, in the site's time zone.
+default_day = today
 
 [Tracker]
 ; 0 stops recording: the tracking endpoints answer 503.
@@ -118,6 +122,8 @@ tracking_requests_require_authentication_when_custom_timestamp_newer_than = 8640
 bulk_requests_require_authentication = 0
 ; Bytes of the visitor IP address masked before it is stored (0 to 4 for IPv4).
 ip_address_mask_length = 2
+; 1 geolocates visitors from the masked address rather than the full one (stricter privacy, coarser locations).
+use_anonymized_ip_for_visit_enrichment = 0
 ; URL parameters that carry the campaign name, checked in this order.
 campaign_var_name = "pk_cpn,pk_campaign,piwik_campaign,mtm_campaign,matomo_campaign,utm_campaign,utm_source,utm_medium"
 ; URL parameters that carry the campaign keyword, checked in this order.

@@ -64,6 +64,8 @@ export const SETTING_TYPES: Record<string, Record<string, SettingType>> = {
     login_session_lifetime_seconds: int(60),
     login_max_failures: int(1),
     login_failure_window_seconds: int(1),
+    default_period: oneOf('day', 'week', 'month', 'year'),
+    default_day: oneOf('today', 'yesterday'),
   },
   Tracker: {
     record_statistics: BOOL,
@@ -83,6 +85,7 @@ export const SETTING_TYPES: Record<string, Record<string, SettingType>> = {
     campaign_keyword_var_name: STRING,
     geolocation_database: STRING,
     honor_do_not_track: BOOL,
+    use_anonymized_ip_for_visit_enrichment: BOOL,
     write_batch_ms: int(0, 1000),
     write_batch_max_hits: int(1, 100_000),
     visit_cache_size: int(0, 10_000_000),

@@ -8,6 +8,7 @@ import { FootfallError, isFootfallError } from '../errors.js';
 import type { Tenant } from '../tenancy/tenant.js';
 import { ensureTenantCurrent } from './tenant-resolver.js';
 import { MAX_PRODUCT_NAME_LENGTH } from './branding-upload.js';
+import { readDefaultDate, readDefaultPeriod } from '../api/modules/core-admin-home-module.js';
 
 /** Folder in the code tree that `npm run build:ui` writes the dashboard to. */
 export const DEFAULT_UI_DIR = resolve(readEnvironment().codeRoot, 'dist', 'ui');
@@ -200,6 +201,12 @@ export function registerDashboardRoutes(app: FastifyInstance, uiDir: string = DE
 
   app.get('/ui/branding.json', async (request, reply) => {
     return reply.header('cache-control', 'no-cache').send(loadBranding(request.tenant));
+  });
+
+  // The period and date the dashboard opens on when its URL names none, from the general settings.
+  app.get('/ui/report-defaults.json', async (request, reply) => {
+    const settings = request.tenant.settings;
+    return reply.header('cache-control', 'no-cache').send({ period: readDefaultPeriod(settings), date: readDefaultDate(settings) });
   });
 
   for (const name of [...LOGO_FILES, ...FAVICON_FILES]) {

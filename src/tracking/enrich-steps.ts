@@ -21,13 +21,14 @@ export function enrichDevice(hit: Hit, detection: DeviceDetection): Hit {
 }
 
 /**
- * Fills in the location from the geolocation database, then applies the `country`, `region`,
- * `city`, `lat` and `long` overrides, which the parse step allowed only for authenticated hits.
+ * Fills in the location of `lookupIp` (the hit's address by default) from the geolocation
+ * database, then applies the `country`, `region`, `city`, `lat` and `long` overrides, which
+ * the parse step allowed only for authenticated hits.
  *
  * @throws FootfallError TRACKING_PARAMETER_INVALID for a malformed override.
  */
-export function enrichLocation(hit: Hit, geolocator: Geolocator): Hit {
-  const found = geolocator.lookup(hit.ip);
+export function enrichLocation(hit: Hit, geolocator: Geolocator, lookupIp: string = hit.ip): Hit {
+  const found = geolocator.lookup(lookupIp);
   const country = hit.params.get('country')?.toLowerCase();
   if (country !== undefined && !/^[a-z]{2}$/.test(country)) {
     throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(country)} for 'country'. Expected a 2-letter ISO 3166 code.`);

@@ -14,6 +14,7 @@ import {
   enrichDevice, enrichLanguage, enrichLocation, enrichMaskedIp, enrichReferrer, enrichVisitorIds,
 } from './enrich-steps.js';
 import { Geolocator } from './geo/geolocator.js';
+import { maskIpAddress } from './ip-address.js';
 import { isDropped, type DropReason, type EnrichedHit, type Hit, type StepResult } from './hit.js';
 import { parseAction } from './parse-action.js';
 import { parseConversion } from './parse-conversion.js';
@@ -67,6 +68,8 @@ interface StepSettings {
   ipAddressMaskLength: number;
   /** The raw `exclude_requests` value, parsed (and cached) by the step that applies it. */
   excludeRequests: string;
+  /** `use_anonymized_ip_for_visit_enrichment`: geolocate the masked address rather than the full one. */
+  useAnonymizedIpForEnrichment: boolean;
 }
 
 /** Step settings by settings object. A tenant or site keeps its object until its config changes. */
@@ -84,10 +87,20 @@ function readStepSettings(settings: Settings): StepSettings {
       userIdOverwritesVisitorId: settings.bool('Tracker', 'enable_userid_overwrites_visitorid'),
       ipAddressMaskLength: settings.int('Tracker', 'ip_address_mask_length'),
       excludeRequests: settings.string('Tracker', 'exclude_requests'),
+      useAnonymizedIpForEnrichment: settings.bool('Tracker', 'use_anonymized_ip_for_visit_enrichment'),
     };
     stepSettingsCache.set(settings, stepSettings);
   }
   return stepSettings;
+}
+
+/**
+ * Returns the address to geolocate: the masked one when `[Tracker] use_anonymized_ip_for_visit_enrichment`
+ * is on, so no lookup uses more of the address than is stored, else the full one.
+ */
+function readLocationIp(hit: Hit, settings: StepSettings): string {
+  if (!settings.useAnonymizedIpForEnrichment) return hit.ip;
+  return maskIpAddress(hit.ip, settings.ipAddressMaskLength);
 }
 
 /** Runs hits of every tenant through the pipeline; one instance per process. */
@@ -216,7 +229,7 @@ export class TrackingPipeline {
       (current) => enrichDevice(current, this.#devices),
       dropBot,
       (current) => dropDoNotTrack(current, settings.honorDoNotTrack, context.doNotTrack),
-      (current) => enrichLocation(current, state.geolocator),
+      (current) => enrichLocation(current, state.geolocator, readLocationIp(current, settings)),
       enrichLanguage,
       (current) => enrichReferrer(current, settings.referrerDetection),
       (current) => enrichVisitorIds(current, { salt, userIdOverwritesVisitorId: settings.userIdOverwritesVisitorId }),

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TenantHost } from '../../src/tenancy/tenant-host.js';
 import { DEFAULT_UI_DIR, registerDashboardRoutes } from '../../src/http/dashboard-routes.js';
+import { updateTenantConfigFile } from '../../src/tenancy/tenant-config-file.js';
 import { ensureDashboardBuilt } from '../support/dashboard-build.js';
 import { buildDashboardServer } from '../support/dashboard-server.js';
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
@@ -98,6 +99,21 @@ describe('dashboard routes', () => {
     const response = await app.inject({ method: 'GET', url: '/ui/branding.json', headers: { host } });
     assert.equal(response.statusCode, 200);
     assert.deepEqual(response.json(), { productName: 'Footfall', accentColor: '#1f6feb', logoUrl: null, faviconUrl: null });
+  });
+
+  it('returns the report defaults of the general settings', async () => {
+    const defaults = await app.inject({ method: 'GET', url: '/ui/report-defaults.json', headers: { host } });
+    assert.equal(defaults.statusCode, 200);
+    assert.deepEqual(defaults.json(), { period: 'day', date: 'today' });
+
+    const tenant = root.registry.get(brandedHost as TenantHost)!;
+    updateTenantConfigFile(tenant.configFile, (document) => {
+      document.set('General', 'default_period', 'week');
+      document.set('General', 'default_day', 'yesterday');
+    });
+    await root.registry.forget(brandedHost);
+    const changed = await app.inject({ method: 'GET', url: '/ui/report-defaults.json', headers: { host: brandedHost } });
+    assert.deepEqual(changed.json(), { period: 'week', date: 'yesterday' });
   });
 
   it("returns the tenant's branding and logo from its folder", async () => {

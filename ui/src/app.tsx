@@ -4,18 +4,21 @@ import { ApiError, callApi, loadSession, signOut, type SessionView } from './api
 import { applyBranding, FALLBACK_BRANDING, loadBranding, type Branding } from './branding';
 import { LoginForm } from './components/login-form';
 import { AdminBranding } from './components/admin-branding';
+import { AdminGeneral } from './components/admin-general';
 import { AdminGoals } from './components/admin-goals';
+import { AdminPrivacy } from './components/admin-privacy';
 import { AdminSites } from './components/admin-sites';
 import { AdminTokens, AdminUsers } from './components/admin-users';
+import { EcommerceOverview } from './components/ecommerce-overview';
 import { GoalsOverview } from './components/goals-overview';
-import { NavMenu } from './components/nav-menu';
+import { ADMIN_PAGES, NavMenu, type AdminLevel } from './components/nav-menu';
 import { PeriodPicker } from './components/period-picker';
 import { ReportView } from './components/report-view';
 import { SegmentEditor } from './components/segment-editor';
 import { TrackingCode } from './components/tracking-code';
 import { VisitorLog } from './components/visitor-log';
 import { VisitsOverview } from './components/visits-overview';
-import { parseSelection, todayString, type Selection } from './periods';
+import { addDays, parseSelection, todayString, type Selection } from './periods';
 import { findReport } from './report-list';
 
 /** A site as `SitesManager.getSitesWithAtLeastViewAccess` returns it; ids come as strings from Matomo. */
@@ -36,8 +39,11 @@ type AppState =
   | { kind: 'loading' }
   | { kind: 'signed-out'; notice?: string }
   | { kind: 'error'; message: string }
-  /** `session` is null when an anonymous visitor views public sites. */
-  | { kind: 'ready'; session: SignedInSession | null; sites: Site[] };
+  /**
+   * `session` is null when an anonymous visitor views public sites. `adminSiteIds` lists the
+   * sites the user administers, null for a superuser, who administers every site.
+   */
+  | { kind: 'ready'; session: SignedInSession | null; sites: Site[]; adminSiteIds: number[] | null };
 
 /** View kept in the URL's hash, so a reload or a shared link shows the same view. */
 interface ViewState {
@@ -92,25 +98,74 @@ async function loadPublicSites(): Promise<Site[]> {
   }
 }
 
+/** Returns the ids of the sites a signed-in user administers, or null for a superuser. */
+async function loadAdminSiteIds(session: SignedInSession): Promise<number[] | null> {
+  if (session.superuser) return null;
+  const rows = await callApi<SiteRow[]>('SitesManager.getSitesWithAdminAccess', {}, session.token);
+  return Array.isArray(rows) ? rows.map((row) => Number(row.idsite)) : [];
+}
+
+async function loadSignedInState(session: SignedInSession): Promise<AppState> {
+  const [sites, adminSiteIds] = await Promise.all([loadSites(session.token), loadAdminSiteIds(session)]);
+  return { kind: 'ready', session, sites, adminSiteIds };
+}
+
 async function loadInitialState(): Promise<AppState> {
   const session = await loadSession();
-  if (session.signedIn) return { kind: 'ready', session, sites: await loadSites(session.token) };
+  if (session.signedIn) return loadSignedInState(session);
   const publicSites = await loadPublicSites();
-  return publicSites.length > 0 ? { kind: 'ready', session: null, sites: publicSites } : { kind: 'signed-out' };
+  return publicSites.length > 0 ? { kind: 'ready', session: null, sites: publicSites, adminSiteIds: [] } : { kind: 'signed-out' };
+}
+
+/** The period and date the dashboard opens on when the URL names none, as `GET /ui/report-defaults.json` returns them. */
+interface ReportDefaults {
+  period: string;
+  date: 'today' | 'yesterday';
+}
+
+/** Returns the selection of the host's default period and date, or null when they cannot be read. */
+async function loadDefaultSelection(today: string): Promise<Selection | null> {
+  try {
+    const response = await fetch('/ui/report-defaults.json', { credentials: 'same-origin', headers: { accept: 'application/json' } });
+    if (!response.ok) return null;
+    const defaults = await response.json() as ReportDefaults;
+    return parseSelection(defaults.period, defaults.date === 'yesterday' ? addDays(today, -1) : today, today);
+  } catch {
+    return null;
+  }
 }
 
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Returns the administration page `page` for a superuser, or null when `page` is not one. */
-function renderAdminPage(page: string, site: Site, session: SignedInSession, onSitesChanged: () => void, branding: Branding, onBrandingSaved: (branding: Branding) => void) {
-  if (page === 'admin-sites') return <AdminSites sessionToken={session.token} onSitesChanged={onSitesChanged} />;
-  if (page === 'admin-tracking-code') return <TrackingCode siteId={site.idsite} siteName={site.name} sessionToken={session.token} title={`Tracking code of ${site.name}`} />;
-  if (page === 'admin-goals') return <AdminGoals site={site} sessionToken={session.token} />;
-  if (page === 'admin-users') return <AdminUsers site={site} sessionToken={session.token} currentLogin={session.login} />;
+function readAdminLevel(session: SignedInSession | null, adminSiteIds: number[] | null): AdminLevel {
+  if (!session) return 'none';
+  if (adminSiteIds === null) return 'superuser';
+  return adminSiteIds.length > 0 ? 'site-admin' : 'none';
+}
+
+/** Returns the administration page `page`, or null when `page` is not one the user may open. */
+function renderAdminPage(page: string, site: Site, session: SignedInSession, adminSiteIds: number[] | null, onSitesChanged: () => void, branding: Branding, onBrandingSaved: (branding: Branding) => void) {
+  const entry = ADMIN_PAGES.find(([target]) => target === page);
+  if (!entry) return null;
+  const superuser = adminSiteIds === null;
+  if (entry[2] && !superuser) return null;
+  if (page === 'admin-sites') return <AdminSites sessionToken={session.token} superuser={superuser} onSitesChanged={onSitesChanged} />;
   if (page === 'admin-tokens') return <AdminTokens login={session.login} sessionToken={session.token} />;
   if (page === 'admin-branding') return <AdminBranding branding={branding} sessionToken={session.token} onSaved={onBrandingSaved} />;
+  if (page === 'admin-privacy') return <AdminPrivacy sessionToken={session.token} />;
+  if (page === 'admin-general') return <AdminGeneral sessionToken={session.token} />;
+  if (!superuser && !adminSiteIds.includes(site.idsite)) {
+    return (
+      <section class="panel admin"><h2>{entry[1]}</h2>
+        <p class="notice" role="status">You do not administer {site.name}. Pick a site you administer in the site selector.</p>
+      </section>
+    );
+  }
+  if (page === 'admin-tracking-code') return <TrackingCode siteId={site.idsite} siteName={site.name} sessionToken={session.token} title={`Tracking code of ${site.name}`} />;
+  if (page === 'admin-goals') return <AdminGoals site={site} sessionToken={session.token} />;
+  if (page === 'admin-users') return <AdminUsers site={site} sessionToken={session.token} currentLogin={session.login} superuser={superuser} />;
   return null;
 }
 
@@ -123,7 +178,15 @@ export function App() {
   const [showSignIn, setShowSignIn] = useState(false);
 
   useEffect(() => {
+    const urlNamesPeriod = new URLSearchParams(window.location.hash.slice(1)).has('period');
     writeViewState(view);
+    if (!urlNamesPeriod) {
+      const hashBeforeDefaults = window.location.hash;
+      void loadDefaultSelection(today).then((selection) => {
+        // The user may have picked a period while the defaults loaded, and that choice wins.
+        if (selection && window.location.hash === hashBeforeDefaults) updateView({ ...readViewState(today), selection });
+      });
+    }
     loadBranding().then((loaded) => {
       applyBranding(loaded);
       setBranding(loaded);
@@ -143,7 +206,7 @@ export function App() {
     setShowSignIn(false);
     if (!session.signedIn) return;
     setState({ kind: 'loading' });
-    loadSites(session.token).then((sites) => setState({ kind: 'ready', session, sites }), (error: unknown) => setState({ kind: 'error', message: describeError(error) }));
+    loadSignedInState(session).then(setState, (error: unknown) => setState({ kind: 'error', message: describeError(error) }));
   };
 
   const signOutNow = async (token: string) => {
@@ -179,10 +242,10 @@ export function App() {
   if (site) document.title = `${site.name} – ${branding.productName}`;
   const onSessionInvalid = () => setState({ kind: 'signed-out', notice: 'Your session has ended. Sign in again.' });
   const report = findReport(view.page);
-  // NOTE: administration is offered to superusers only, although the API also lets site admins manage their own sites' goals and users.
-  const admin = state.session?.superuser ? state.session : null;
+  const adminLevel = readAdminLevel(state.session, state.adminSiteIds);
+  const admin = adminLevel !== 'none' ? state.session : null;
   const reloadSites = () => loadSites(state.session?.token ?? null).then((sites) => setState({ ...state, sites }), () => undefined);
-  const adminPage = admin && site ? renderAdminPage(view.page, site, admin, reloadSites, branding, (saved) => { applyBranding(saved); setBranding(saved); }) : null;
+  const adminPage = admin && site ? renderAdminPage(view.page, site, admin, state.adminSiteIds, reloadSites, branding, (saved) => { applyBranding(saved); setBranding(saved); }) : null;
   return (
     <div class="shell">
       <a class="skip-link" href="#main">Skip to the report</a>
@@ -206,7 +269,7 @@ export function App() {
         </div>
       </header>
       <div class="layout">
-        {site && <NavMenu page={report ? report.method : view.page} showAdmin={admin !== null} onSelect={(page) => updateView({ ...view, siteId: site.idsite, page })} />}
+        {site && <NavMenu page={report ? report.method : view.page} adminLevel={adminLevel} onSelect={(page) => updateView({ ...view, siteId: site.idsite, page })} />}
         <main id="main" tabIndex={-1}>
           {site ? (
             <>
@@ -222,8 +285,8 @@ export function App() {
               )}
               {report && (
                 <ReportView
-                  report={report} siteId={site.idsite} selection={view.selection} segment={view.segment}
-                  sessionToken={state.session?.token ?? null} onSessionInvalid={onSessionInvalid}
+                  report={report} siteId={site.idsite} selection={view.selection} segment={view.segment} today={today}
+                  accentColor={branding.accentColor} sessionToken={state.session?.token ?? null} onSessionInvalid={onSessionInvalid}
                 />
               )}
               {adminPage}
@@ -231,7 +294,7 @@ export function App() {
                 <GoalsOverview site={site} selection={view.selection} segment={view.segment} sessionToken={state.session?.token ?? null} onSessionInvalid={onSessionInvalid} />
               )}
               {view.page === 'ecommerce' && (
-                <section class="panel"><h2>E-commerce</h2><p class="notice" role="status">This server does not serve e-commerce reports (orders, products, abandoned carts) yet.</p></section>
+                <EcommerceOverview site={site} selection={view.selection} segment={view.segment} sessionToken={state.session?.token ?? null} onSessionInvalid={onSessionInvalid} />
               )}
               {!report && !adminPage && !PAGES_BESIDE_OVERVIEW.includes(view.page) && (
                 <VisitsOverview

@@ -78,11 +78,11 @@ export function overviewQuery(selection: Selection): { period: Period; date: str
  * Returns the `period` and `date` of the call for the evolution graph: the last N periods up
  * to the selected one as `lastN` when it includes today, else as an explicit span ending at
  * it. A range is shown day by day, or by a coarser period when it spans more days than the
- * API returns periods for one request.
+ * API returns periods for one request. `periodCount` replaces the default N of the period.
  */
-export function evolutionQuery(selection: Selection, today: string): { period: Exclude<Period, 'range'>; date: string } {
+export function evolutionQuery(selection: Selection, today: string, periodCount?: number): { period: Exclude<Period, 'range'>; date: string } {
   if (selection.period === 'range') return { period: rangeEvolutionPeriod(selection.date), date: selection.date };
-  const count = EVOLUTION_LENGTH[selection.period];
+  const count = periodCount ?? EVOLUTION_LENGTH[selection.period];
   if (selection.date === today) return { period: selection.period, date: `last${count}` };
   return { period: selection.period, date: `${evolutionStart(selection.period, selection.date, count)},${selection.date}` };
 }

@@ -10,6 +10,8 @@ import { registerLiveModule } from './live-module.js';
 import { registerGoalsModule } from './goals-module.js';
 import { registerReportModules } from '../../reports/index.js';
 import { registerCustomDimensionsModule } from './custom-dimensions-module.js';
+import { registerPrivacyManagerModule } from './privacy-manager-module.js';
+import { registerCoreAdminHomeModule } from './core-admin-home-module.js';
 
 /** Returns a registry holding every API method Footfall serves. */
 export function buildApiMethodRegistry(): ApiMethodRegistry {
@@ -24,5 +26,7 @@ export function buildApiMethodRegistry(): ApiMethodRegistry {
   registerGoalsModule(registry);
   registerReportModules(registry);
   registerCustomDimensionsModule(registry);
+  registerPrivacyManagerModule(registry);
+  registerCoreAdminHomeModule(registry);
   return registry;
 }

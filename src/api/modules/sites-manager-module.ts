@@ -53,6 +53,20 @@ export function registerSitesManagerModule(registry: ApiMethodRegistry): void {
   });
 
   registry.register({
+    name: 'SitesManager.getSitesWithAdminAccess',
+    description: 'Returns the sites the user administers (admin role, or every site for a superuser), sorted by id.',
+    parameters: [{ name: 'limit', description: 'Return at most this many sites; all when missing.' }],
+    differences: 'fetchAliasUrls and pattern are not supported.',
+    handler: async ({ tenant, access, params }) => {
+      access.ensureSignedIn();
+      const limit = params.int('limit', 0);
+      const sites = await loadSites(tenant.db(), access.siteIdsWith('admin'));
+      const limited = limit > 0 ? sites.slice(0, limit) : sites;
+      return limited.map((site) => buildSiteApiObject(site, { superuser: access.superuser }));
+    },
+  });
+
+  registry.register({
     name: 'SitesManager.getSiteFromId',
     description: 'Returns one site with its settings.',
     parameters: [ID_SITE_PARAMETER],

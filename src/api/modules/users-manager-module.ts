@@ -124,6 +124,37 @@ export function registerUsersManagerModule(registry: ApiMethodRegistry): void {
     },
   });
 
+  registry.register({
+    name: 'UsersManager.getUsersPlusRole',
+    description: 'Returns users sorted by login with their role on one site (noaccess, view, write, admin or superuser). Needs admin access on the site; a site admin sees the same users as with getUsers.',
+    parameters: [
+      { name: 'idSite', description: 'The site whose roles are returned.', required: true },
+      { name: 'filter_search', description: 'Keep only users whose login or email contains this text, ignoring case.' },
+      { name: 'filter_access', description: 'Keep only users with this role on the site.' },
+    ],
+    differences: 'The result is a plain list without the total count header, and capabilities are always empty. limit and offset are not supported.',
+    handler: async ({ tenant, access, params }) => {
+      const siteId = parseSiteIdParam(params);
+      access.ensure('admin', [siteId]);
+      const db = tenant.db();
+      await loadSite(db, siteId);
+      const search = params.string('filter_search').toLowerCase();
+      const roleFilter = params.string('filter_access');
+      const users = await listVisibleUsers(db, access);
+      const rows: ApiObject[] = [];
+      for (const user of users) {
+        const role = user.superuser ? 'superuser' : (await loadRoles(db, user.login)).get(siteId) ?? 'noaccess';
+        const row = buildUserApiObject(user, access);
+        // The search reads only the fields returned, so it cannot reveal an email the caller may not see.
+        const searchable = `${user.login} ${typeof row.email === 'string' ? row.email : ''}`.toLowerCase();
+        if (search !== '' && !searchable.includes(search)) continue;
+        if (roleFilter !== '' && role !== roleFilter) continue;
+        rows.push({ ...row, role, capabilities: [] });
+      }
+      return rows;
+    },
+  });
+
   registerAccessMethods(registry);
   registerTokenMethods(registry);
 }

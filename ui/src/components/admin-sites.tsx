@@ -21,6 +21,8 @@ interface SiteDetails {
 /** Props of the sites page; `onSitesChanged` reloads the site selector after a change. */
 export interface AdminSitesProps {
   sessionToken: string;
+  /** Whether the user is a superuser, who may add and delete sites; a site admin only edits the sites it administers. */
+  superuser: boolean;
   onSitesChanged(): void;
 }
 
@@ -68,14 +70,14 @@ function toParams(form: SiteForm): ApiCallParams {
 }
 
 /** Lists the sites and edits one at a time. */
-export function AdminSites({ sessionToken, onSitesChanged }: AdminSitesProps) {
+export function AdminSites({ sessionToken, superuser, onSitesChanged }: AdminSitesProps) {
   const [sites, setSites] = useState<SiteDetails[] | null>(null);
   const [editing, setEditing] = useState<{ id: number | null; form: SiteForm } | null>(null);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const [reloads, setReloads] = useState(0);
 
   useEffect(() => {
-    callApi<SiteDetails[]>('SitesManager.getSitesWithAtLeastViewAccess', {}, sessionToken)
+    callApi<SiteDetails[]>(superuser ? 'SitesManager.getSitesWithAtLeastViewAccess' : 'SitesManager.getSitesWithAdminAccess', {}, sessionToken)
       .then((rows) => setSites(Array.isArray(rows) ? rows : []), (error: unknown) => setMessage({ error: true, text: String((error as Error).message) }));
   }, [reloads]);
 
@@ -112,7 +114,7 @@ export function AdminSites({ sessionToken, onSitesChanged }: AdminSitesProps) {
       {message && <p class={message.error ? 'notice error' : 'notice'} role={message.error ? 'alert' : 'status'}>{message.text}</p>}
       {editing
         ? <SiteEditor id={editing.id} initial={editing.form} onSave={save} onCancel={() => setEditing(null)} />
-        : <button type="button" class="primary" onClick={() => setEditing({ id: null, form: EMPTY_FORM })}>Add a site</button>}
+        : superuser && <button type="button" class="primary" onClick={() => setEditing({ id: null, form: EMPTY_FORM })}>Add a site</button>}
       {sites === null ? <p class="muted" aria-busy="true">Loading sites…</p> : (
         <div class="table-scroll">
           <table class="data-table admin-table">
@@ -123,7 +125,7 @@ export function AdminSites({ sessionToken, onSitesChanged }: AdminSitesProps) {
                   <td>{site.idsite}</td><th scope="row">{site.name}</th><td>{site.main_url}</td><td>{site.timezone}</td><td>{site.currency}</td>
                   <td class="row-actions">
                     <button type="button" aria-label={`Edit ${site.name}`} onClick={() => void edit(site)}>Edit</button>
-                    <button type="button" aria-label={`Delete ${site.name}`} onClick={() => remove(site)}>Delete</button>
+                    {superuser && <button type="button" aria-label={`Delete ${site.name}`} onClick={() => remove(site)}>Delete</button>}
                   </td>
                 </tr>
               ))}

@@ -2,11 +2,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { callApi } from '../api-client';
 
-/** A user as `UsersManager.getUsers` returns it to a superuser. */
+/** A user as `UsersManager.getUsersPlusRole` returns it; a site admin gets no email for most users. */
 interface User {
   login: string;
-  email: string;
+  email?: string;
   superuser_access: string;
+  /** Role on the site: noaccess, view, write, admin or superuser. */
+  role: string;
 }
 
 /** Props of the users page. */
@@ -15,6 +17,8 @@ export interface AdminUsersProps {
   sessionToken: string;
   /** Login of the signed-in user, who cannot delete themselves here. */
   currentLogin: string;
+  /** Whether the user is a superuser, who alone may delete users. */
+  superuser: boolean;
 }
 
 const ROLES: readonly [string, string][] = [['noaccess', 'No access'], ['view', 'View'], ['write', 'Write'], ['admin', 'Admin']];
@@ -24,21 +28,15 @@ function describe(error: unknown): string {
 }
 
 /** Lists users with their role on the selected site, and adds, changes and deletes them. */
-export function AdminUsers({ site, sessionToken, currentLogin }: AdminUsersProps) {
-  const [users, setUsers] = useState<(User & { role: string })[] | null>(null);
+export function AdminUsers({ site, sessionToken, currentLogin, superuser }: AdminUsersProps) {
+  const [users, setUsers] = useState<User[] | null>(null);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const [reloads, setReloads] = useState(0);
   const [form, setForm] = useState({ login: '', email: '', password: '' });
 
   useEffect(() => {
-    const load = async () => {
-      const list = await callApi<User[]>('UsersManager.getUsers', {}, sessionToken);
-      return Promise.all(list.map(async (user) => {
-        const roles = await callApi<{ site: string; access: string }[]>('UsersManager.getSitesAccessFromUser', { userLogin: user.login }, sessionToken);
-        return { ...user, role: roles.find((entry) => Number(entry.site) === site.idsite)?.access ?? 'noaccess' };
-      }));
-    };
-    load().then(setUsers, (error: unknown) => setMessage({ error: true, text: describe(error) }));
+    callApi<User[]>('UsersManager.getUsersPlusRole', { idSite: site.idsite }, sessionToken)
+      .then((list) => setUsers(Array.isArray(list) ? list : []), (error: unknown) => setMessage({ error: true, text: describe(error) }));
   }, [site.idsite, reloads]);
 
   const run = async (action: () => Promise<unknown>, success: string) => {
@@ -81,7 +79,7 @@ export function AdminUsers({ site, sessionToken, currentLogin }: AdminUsersProps
             <tbody>
               {users.map((user) => (
                 <tr key={user.login}>
-                  <th scope="row">{user.login}</th><td>{user.email}</td>
+                  <th scope="row">{user.login}</th><td>{user.email ?? '–'}</td>
                   <td>
                     {user.superuser_access === '1' ? 'Superuser' : (
                       <select aria-label={`Role of ${user.login}`} value={user.role} onChange={(event) => setRole(user.login, event.currentTarget.value)}>
@@ -89,7 +87,7 @@ export function AdminUsers({ site, sessionToken, currentLogin }: AdminUsersProps
                       </select>
                     )}
                   </td>
-                  <td class="row-actions">{user.login !== currentLogin && <button type="button" aria-label={`Delete ${user.login}`} onClick={() => remove(user.login)}>Delete</button>}</td>
+                  <td class="row-actions">{superuser && user.login !== currentLogin && <button type="button" aria-label={`Delete ${user.login}`} onClick={() => remove(user.login)}>Delete</button>}</td>
                 </tr>
               ))}
             </tbody>

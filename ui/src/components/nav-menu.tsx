@@ -5,21 +5,25 @@ import { REPORT_CATEGORIES } from '../report-list';
 /** Props of the menu; `page` is 'overview' or a report's API method. */
 export interface NavMenuProps {
   page: string;
-  /** Whether to list the administration pages, which need superuser access. */
-  showAdmin: boolean;
+  /** Administration pages to list: none, those a site admin may use, or every one for a superuser. */
+  adminLevel: AdminLevel;
   onSelect(page: string): void;
 }
 
-/** Administration pages: page id and name. */
-export const ADMIN_PAGES: readonly [string, string][] = [
-  ['admin-sites', 'Sites'], ['admin-tracking-code', 'Tracking code'], ['admin-goals', 'Goals'], ['admin-users', 'Users'], ['admin-tokens', 'Tokens'], ['admin-branding', 'Branding'],
+/** Administration rights of the signed-in user: none, admin of some sites, or superuser. */
+export type AdminLevel = 'none' | 'site-admin' | 'superuser';
+
+/** Administration pages: page id, name, and whether only a superuser may open it. */
+export const ADMIN_PAGES: readonly [string, string, boolean][] = [
+  ['admin-sites', 'Sites', false], ['admin-tracking-code', 'Tracking code', false], ['admin-goals', 'Goals', false], ['admin-users', 'Users', false],
+  ['admin-tokens', 'Tokens', false], ['admin-branding', 'Branding', true], ['admin-privacy', 'Privacy', true], ['admin-general', 'General settings', true],
 ];
 
 /** Screens on which the menu sits beside the page, open; below this width it folds above the page. */
 const WIDE_SCREEN_QUERY = '(min-width: 900px)';
 
 /** Shows the menu as native disclosure groups, so it works by keyboard and folds away at 360 px. */
-export function NavMenu({ page, showAdmin, onSelect }: NavMenuProps) {
+export function NavMenu({ page, adminLevel, onSelect }: NavMenuProps) {
   const detailsRef = useRef<HTMLDetailsElement>(null);
   const select = (target: string) => {
     // On a narrow screen the open menu pushes the page down, so it folds once a page is picked.
@@ -53,10 +57,10 @@ export function NavMenu({ page, showAdmin, onSelect }: NavMenuProps) {
         <ul>{link('goals', 'Goals overview')}</ul>
         <h2>E-commerce</h2>
         <ul>{link('ecommerce', 'E-commerce overview')}</ul>
-        {showAdmin && (
+        {adminLevel !== 'none' && (
           <section>
             <h2>Administration</h2>
-            <ul>{ADMIN_PAGES.map(([target, name]) => link(target, name))}</ul>
+            <ul>{ADMIN_PAGES.filter(([, , superuserOnly]) => adminLevel === 'superuser' || !superuserOnly).map(([target, name]) => link(target, name))}</ul>
           </section>
         )}
       </details>

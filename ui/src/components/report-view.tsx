@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, callApi, exportReport, type ApiCallParams } from '../api-client';
 import { METRIC_NAMES, type ReportEntry, type ReportVisualization } from '../report-list';
 import type { Selection } from '../periods';
+import { ReportEvolution } from './report-evolution';
 
 /** Props of a report; `segment` is a Matomo segment definition, '' for all visits. */
 export interface ReportViewProps {
@@ -10,6 +11,9 @@ export interface ReportViewProps {
   siteId: number;
   selection: Selection;
   segment: string;
+  /** Today in the site's calendar, as YYYY-MM-DD, for the evolution graph. */
+  today: string;
+  accentColor: string;
   sessionToken: string | null;
   onSessionInvalid(): void;
 }
@@ -34,6 +38,15 @@ function formatValue(value: unknown): string {
   return value === undefined || value === null ? '–' : String(value);
 }
 
+/**
+ * Returns the metrics of `metrics` that at least one row contains, or all of them when no row
+ * has any, so the evolution graph offers no metric the API leaves out of this report.
+ */
+function listPresentMetrics(metrics: readonly string[], rows: readonly ReportRow[]): readonly string[] {
+  const present = metrics.filter((metric) => rows.some((row) => row[metric] !== undefined));
+  return present.length > 0 ? present : metrics;
+}
+
 /** Returns the parameters every call of this report shares. */
 function baseParams(props: ReportViewProps): ApiCallParams {
   const params: ApiCallParams = { idSite: props.siteId, period: props.selection.period, date: props.selection.date, ...(props.report.params ?? {}) };
@@ -54,6 +67,7 @@ export function ReportView(props: ReportViewProps) {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [exportError, setExportError] = useState<string | null>(null);
+  const [showEvolution, setShowEvolution] = useState(false);
 
   useEffect(() => {
     setSortColumn(report.metrics[0] ?? 'nb_visits');
@@ -61,6 +75,7 @@ export function ReportView(props: ReportViewProps) {
     setRows(null);
     setPattern('');
     setAppliedPattern('');
+    setShowEvolution(false);
   }, [report.method]);
 
   const params: ApiCallParams = { ...baseParams(props), filter_limit: limit, filter_sort_column: sortColumn, filter_sort_order: sortOrder };
@@ -140,6 +155,15 @@ export function ReportView(props: ReportViewProps) {
           {EXPORT_FORMATS.map((format) => <button type="button" key={format} onClick={() => download(format)}>{format.toUpperCase()}</button>)}
         </div>
       </div>
+      <button type="button" class="evolution-toggle" aria-expanded={showEvolution} onClick={() => setShowEvolution(!showEvolution)}>
+        {showEvolution ? 'Hide the evolution graph' : 'Show the evolution graph'}
+      </button>
+      {showEvolution && rows !== null && (
+        <ReportEvolution
+          key={report.method} report={report} metrics={listPresentMetrics(report.metrics, rows)} siteId={props.siteId} selection={props.selection} segment={props.segment} today={props.today}
+          accentColor={props.accentColor} rowLabels={rows.map((row) => row.label)} sessionToken={sessionToken} onSessionInvalid={onSessionInvalid}
+        />
+      )}
       {exportError && <p class="notice error" role="alert">The export failed: {exportError}</p>}
       {error && <p class="notice error" role="alert">{error}</p>}
       {!error && rows === null && <p class="muted" aria-busy="true">Loading the report…</p>}
