@@ -228,7 +228,10 @@ for (const adapter of ALL_ENGINES) {
         ['ScrollReach', 'parameters[scrollType]=verticalpercentage&parameters[percentage]=0', 'PARAMETER_INVALID'],
         ['ScrollReach', 'parameters[scrollType]=diagonal', 'PARAMETER_INVALID'],
         ['Timer', 'parameters[triggerInterval]=10', 'PARAMETER_INVALID'],
+        ['Timer', 'parameters[triggerInterval]=2147483648', 'PARAMETER_INVALID'],
         ['Timer', 'parameters[triggerLimit]=-1', 'PARAMETER_INVALID'],
+        ['Timer', 'parameters[triggerLimit]=900001', 'PARAMETER_INVALID'],
+        ['ScrollReach', 'parameters[scrollType]=verticalpixel&parameters[pixels]=0', 'PARAMETER_INVALID'],
       ];
       for (const [type, parameters, code] of cases) {
         const result = await call('addContainerTrigger', `${draft}&type=${type}&name=Bad&${parameters}`);
@@ -246,7 +249,7 @@ for (const adapter of ALL_ENGINES) {
       const ten = triggers.find((trigger: any) => trigger.id === timer.json.value);
 
       assert.deepEqual(banner.parameters, { selectionMethod: 'cssSelector', cssSelector: '.banner', fireTriggerWhen: 'oncePage', minPercentVisible: '50' });
-      assert.deepEqual(ten.parameters, { triggerInterval: '10000', triggerLimit: '1' });
+      assert.deepEqual(ten.parameters, { triggerInterval: '10000', triggerLimit: '0' });
       for (const id of [added.json.value, timer.json.value]) {
         assert.equal((await call('deleteContainerTrigger', `${draft}&idTrigger=${id}`)).statusCode, 200);
       }

@@ -187,7 +187,7 @@ export function watchPageEvents(fire: FireTriggers): void {
 export function watchTimers(triggers: readonly WatchedTrigger[], fire: FireTriggers): void {
   for (const trigger of triggers.filter((candidate) => candidate.type === 'Timer')) {
     const interval = Math.max(50, Number(trigger.parameters.triggerInterval) || 3000);
-    const limit = Number(trigger.parameters.triggerLimit ?? 1);
+    const limit = Number(trigger.parameters.triggerLimit ?? 0);
     let count = 0;
     const timer = setInterval(() => {
       count += 1;
