@@ -169,9 +169,9 @@ export function watchScroll(triggers: readonly WatchedTrigger[], fire: FireTrigg
 }
 
 /**
- * Fires `FormSubmit` when a form is submitted, `JavaScriptError` when an error reaches the
- * window (at most 100 times per page), and `WindowUnload` when the page is hidden for good or put in the back-forward cache
- * (`pagehide`, which browsers raise more reliably than `unload`).
+ * Fires `FormSubmit` when a form is submitted, and `JavaScriptError` when an error reaches the
+ * window, at most 100 times per page. Fires `WindowUnload` on `pagehide`, which browsers raise
+ * more reliably than `unload`, when the page is closed or put in the back-forward cache.
  */
 export function watchPageEvents(fire: FireTriggers): void {
   document.addEventListener('submit', (event) => {
