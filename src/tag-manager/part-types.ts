@@ -37,6 +37,12 @@ export const SCROLL_TYPES = ['verticalpercentage', 'verticalpixel', 'horizontalp
 /** Minimum interval of a `Timer` trigger in milliseconds, so that a timer cannot flood the page. */
 export const MIN_TIMER_INTERVAL_MS = 50;
 
+/** Maximum interval of a `Timer` trigger in milliseconds: browsers run `setInterval` with a longer delay at once. */
+export const MAX_TIMER_INTERVAL_MS = 2_147_483_647;
+
+/** Maximum of the `pixels` of `ScrollReach` and the `triggerLimit` of `Timer`, as Matomo's TagManager plugin caps them in its trigger templates. */
+const MAX_COUNT = 900_000;
+
 type Parameters = Record<string, unknown>;
 
 function requireText(parameters: Parameters, key: string): void {
@@ -62,8 +68,7 @@ function checkInteger(parameters: Parameters, key: string, min: number, max: num
   const text = String(value).trim();
   const number = Number(text);
   if (!/^[0-9]+$/.test(text) || number < min || number > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
-    throw new FootfallError('PARAMETER_INVALID', `Invalid 'parameters[${key}]' ${quote(String(value))}. Use a whole number ${range}.`);
+    throw new FootfallError('PARAMETER_INVALID', `Invalid 'parameters[${key}]' ${quote(String(value))}. Use a whole number from ${min} to ${max}.`);
   }
   parameters[key] = text;
 }
@@ -89,12 +94,12 @@ const TRIGGER_CHECKS: Partial<Record<(typeof TRIGGER_TYPES)[number], (parameters
   },
   ScrollReach: (parameters) => {
     const scrollType = checkChoice(parameters, 'scrollType', SCROLL_TYPES, 'verticalpercentage');
-    if (scrollType.endsWith('pixel')) checkInteger(parameters, 'pixels', 1, Number.MAX_SAFE_INTEGER, 1);
+    if (scrollType.endsWith('pixel')) checkInteger(parameters, 'pixels', 1, MAX_COUNT, 1);
     else checkInteger(parameters, 'percentage', 1, 100, 50);
   },
   Timer: (parameters) => {
-    checkInteger(parameters, 'triggerInterval', MIN_TIMER_INTERVAL_MS, Number.MAX_SAFE_INTEGER, 3000);
-    checkInteger(parameters, 'triggerLimit', 0, Number.MAX_SAFE_INTEGER, 1);
+    checkInteger(parameters, 'triggerInterval', MIN_TIMER_INTERVAL_MS, MAX_TIMER_INTERVAL_MS, 3000);
+    checkInteger(parameters, 'triggerLimit', 0, MAX_COUNT, 0);
   },
 };
 

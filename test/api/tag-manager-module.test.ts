@@ -228,7 +228,10 @@ for (const adapter of ALL_ENGINES) {
         ['ScrollReach', 'parameters[scrollType]=verticalpercentage&parameters[percentage]=0', 'PARAMETER_INVALID'],
         ['ScrollReach', 'parameters[scrollType]=diagonal', 'PARAMETER_INVALID'],
         ['Timer', 'parameters[triggerInterval]=10', 'PARAMETER_INVALID'],
+        ['Timer', 'parameters[triggerInterval]=2147483648', 'PARAMETER_INVALID'],
         ['Timer', 'parameters[triggerLimit]=-1', 'PARAMETER_INVALID'],
+        ['Timer', 'parameters[triggerLimit]=900001', 'PARAMETER_INVALID'],
+        ['ScrollReach', 'parameters[scrollType]=verticalpixel&parameters[pixels]=0', 'PARAMETER_INVALID'],
       ];
       for (const [type, parameters, code] of cases) {
         const result = await call('addContainerTrigger', `${draft}&type=${type}&name=Bad&${parameters}`);
@@ -246,7 +249,7 @@ for (const adapter of ALL_ENGINES) {
       const ten = triggers.find((trigger: any) => trigger.id === timer.json.value);
 
       assert.deepEqual(banner.parameters, { selectionMethod: 'cssSelector', cssSelector: '.banner', fireTriggerWhen: 'oncePage', minPercentVisible: '50' });
-      assert.deepEqual(ten.parameters, { triggerInterval: '10000', triggerLimit: '1' });
+      assert.deepEqual(ten.parameters, { triggerInterval: '10000', triggerLimit: '0' });
       for (const id of [added.json.value, timer.json.value]) {
         assert.equal((await call('deleteContainerTrigger', `${draft}&idTrigger=${id}`)).statusCode, 200);
       }
@@ -390,6 +393,30 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(granted.statusCode, 200);
       assert.equal(revoked.statusCode, 200, JSON.stringify(revoked.json));
       assert.equal(denied.statusCode, 404);
+    });
+
+    it('keeps one preview per container', { skip }, async () => {
+      const ids = `idSite=${siteId}&idContainer=${container.containerId}`;
+      const url = `/js/container_${container.containerId}_preview.js`;
+      const granted = await call('UsersManager.setUserAccess', `userLogin=editor&access=write&idSites=${siteId}`);
+      const admin = await signInForTest(app, host);
+      const editor = await signInForTest(app, host, 'editor', 'editor-password');
+      await call('enablePreviewMode', ids);
+      const takenOver = await app.inject({
+        method: 'POST', url: '/index.php?module=API&format=json&method=TagManager.enablePreviewMode',
+        headers: { host, 'content-type': 'application/x-www-form-urlencoded' }, cookies: { footfall_session: editor.cookie },
+        payload: `token_auth=${editor.token}&force_api_session=1&${ids}`,
+      });
+      const forAdmin = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: admin.cookie } });
+      const forEditor = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: editor.cookie } });
+      const releases = (await call('getContainer', ids)).json.releases.filter((release: any) => release.environment === 'preview');
+      await call('disablePreviewMode', ids);
+
+      assert.equal(granted.statusCode, 200, JSON.stringify(granted.json));
+      assert.equal(takenOver.statusCode, 200, takenOver.body);
+      assert.equal(forAdmin.statusCode, 404);
+      assert.equal(forEditor.statusCode, 200);
+      assert.deepEqual(releases.map((release: any) => [release.release_login, release.idcontainerversion]), [['editor', container.draftId]]);
     });
 
     it('rejects preview mode without write access', { skip }, async () => {

@@ -76,8 +76,12 @@ describe('Tag Manager preview in Chromium', () => {
   });
 
   it('runs the draft for the user who enabled it', async () => {
-    const signedIn = await browser.context.request.post(`${footfallOrigin}/login`, { data: { login: 'admin', password: 'secret-password' } });
     const page = await browser.context.newPage();
+    // Sign in from a Footfall page, because only the browser maps test host names to 127.0.0.1.
+    await page.goto(`${footfallOrigin}/session`);
+    const signedIn = await page.evaluate(`fetch('/login', {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'admin', password: 'secret-password' }),
+    }).then((response) => response.status)`);
     const logged: string[] = [];
     page.on('console', (message) => logged.push(message.text()));
 
@@ -86,7 +90,7 @@ describe('Tag Manager preview in Chromium', () => {
     const ended = await openAndReadMarkers(page, `${pageUrl}?mtmPreviewMode=0`, 1);
     const afterEnd = await openAndReadMarkers(page, pageUrl, 1);
 
-    assert.equal(signedIn.status(), 200);
+    assert.equal(signedIn, 200);
     assert.deepEqual(previewed, ['preview live tag', 'preview draft tag']);
     assert.equal(logged.some((text) => text.includes('tag "Draft marker" (CustomHtml) fired by trigger "All pages" (PageView)')), true);
     assert.deepEqual(nextPage, ['preview live tag', 'preview draft tag']);

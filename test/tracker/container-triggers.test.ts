@@ -85,7 +85,7 @@ describe('Tag Manager triggers in Chromium', () => {
     await addMarkerTag('Link', await addTrigger('AllLinksClick'), 'link {{ClickText}} {{ClickDestinationUrl}} {{ClickId}} {{ClickClasses}}');
     await addMarkerTag('Download', await addTrigger('AllDownloadsClick'), 'download {{ClickDestinationUrl}}');
     await addMarkerTag('History', await addTrigger('HistoryChange'), 'history {{HistorySource}} {{HistoryHashOldUrl}} {{HistoryHashNewUrl}} {{HistoryHashNew}}');
-    await addMarkerTag('Footer', await addTrigger('ElementVisibility', 'parameters[elementId]=footer&parameters[minPercentVisible]=100'), 'visible {{VisibleElementId}} {{VisibleElementText}}');
+    await addMarkerTag('Footer', await addTrigger('ElementVisibility', 'parameters[elementId]=footer&parameters[minPercentVisible]=90'), 'visible {{VisibleElementId}} {{VisibleElementText}}');
     await addMarkerTag('Half', await addTrigger('ScrollReach', 'parameters[scrollType]=verticalpercentage&parameters[percentage]=50'), 'scroll {{ScrollVerticalPercentage}}');
     await addMarkerTag('Timer', await addTrigger('Timer', 'parameters[triggerInterval]=100&parameters[triggerLimit]=2'), 'timer {{TimerCount}}');
     const versionId: number = (await call('createContainerVersion', `${ids}&name=v1`)).value;

@@ -18,6 +18,12 @@ export type FireTriggers = (type: string, matches: (trigger: WatchedTrigger) => 
 
 const MAX_TEXT_LENGTH = 1000;
 
+/**
+ * Maximum `JavaScriptError` firings per page. A tag fired by an error may itself raise errors,
+ * so without a cap such a tag would keep firing for as long as the page is open.
+ */
+const MAX_ERROR_FIRINGS = 100;
+
 function readText(element: Element): string {
   return (element.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, MAX_TEXT_LENGTH);
 }
@@ -163,9 +169,9 @@ export function watchScroll(triggers: readonly WatchedTrigger[], fire: FireTrigg
 }
 
 /**
- * Fires `FormSubmit` when a form is submitted, `JavaScriptError` when an error reaches the
- * window, and `WindowUnload` when the page is hidden for good or put in the back-forward cache
- * (`pagehide`, which browsers raise more reliably than `unload`).
+ * Fires `FormSubmit` when a form is submitted, and `JavaScriptError` when an error reaches the
+ * window, at most 100 times per page. Fires `WindowUnload` on `pagehide`, which browsers raise
+ * more reliably than `unload`, when the page is closed or put in the back-forward cache.
  */
 export function watchPageEvents(fire: FireTriggers): void {
   document.addEventListener('submit', (event) => {
@@ -176,9 +182,18 @@ export function watchPageEvents(fire: FireTriggers): void {
       FormDestination: form.action,
     });
   }, true);
+  let errorFirings = 0;
+  let handlingError = false;
   window.addEventListener('error', (event) => {
-    if (!(event instanceof ErrorEvent)) return;
-    fire('JavaScriptError', () => true, { ErrorMessage: event.message, ErrorUrl: event.filename, ErrorLine: event.lineno });
+    // An error raised while the tags of an error run is not reported again, so a failing tag cannot recurse.
+    if (!(event instanceof ErrorEvent) || handlingError || errorFirings >= MAX_ERROR_FIRINGS) return;
+    errorFirings += 1;
+    handlingError = true;
+    try {
+      fire('JavaScriptError', () => true, { ErrorMessage: event.message, ErrorUrl: event.filename, ErrorLine: event.lineno });
+    } finally {
+      handlingError = false;
+    }
   });
   window.addEventListener('pagehide', () => fire('WindowUnload', () => true, {}));
 }
@@ -187,7 +202,7 @@ export function watchPageEvents(fire: FireTriggers): void {
 export function watchTimers(triggers: readonly WatchedTrigger[], fire: FireTriggers): void {
   for (const trigger of triggers.filter((candidate) => candidate.type === 'Timer')) {
     const interval = Math.max(50, Number(trigger.parameters.triggerInterval) || 3000);
-    const limit = Number(trigger.parameters.triggerLimit ?? 1);
+    const limit = Number(trigger.parameters.triggerLimit ?? 0);
     let count = 0;
     const timer = setInterval(() => {
       count += 1;

@@ -62,7 +62,7 @@ function buildEmbedCode(host: string, fileName: string): string {
 }
 
 /** The handlers of the TagManager module, by method name. */
-const HANDLERS: Record<string, { description: string; parameters: string[]; handler: (call: ApiCall) => Promise<ApiValue> }> = {
+const HANDLERS: Record<string, { description: string; parameters: string[]; differences?: string; handler: (call: ApiCall) => Promise<ApiValue> }> = {
   addContainer: {
     description: 'Creates a container with an empty draft and returns its id.',
     parameters: ['idSite', 'context', 'name', 'description'],
@@ -147,6 +147,7 @@ const HANDLERS: Record<string, { description: string; parameters: string[]; hand
   enablePreviewMode: {
     description: "Shows the container's current draft, instead of its live version, to the calling user's browser.",
     parameters: ['idSite', 'idContainer'],
+    differences: 'The preview file is served only with the session cookie of the user who enabled it, while that user can write to the site; docs/tag-manager.md describes the flow.',
     async handler(call) {
       const siteId = call.params.requiredInt('idSite');
       call.access.ensure('write', [siteId]);
@@ -196,7 +197,7 @@ export function registerTagManagerModule(registry: ApiMethodRegistry): void {
       name: `TagManager.${action}`,
       description: method.description,
       parameters: method.parameters.map((name) => ({ name, description: PARAMETER_DESCRIPTIONS[name] ?? name, required: REQUIRED_PARAMETERS.has(name) })),
-      differences: DIFFERENCES,
+      differences: method.differences ?? DIFFERENCES,
       handler: method.handler,
     });
   }
