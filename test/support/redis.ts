@@ -21,8 +21,8 @@ async function probe(): Promise<boolean> {
 }
 
 /**
- * Returns the `skip` option for tests that need Redis: false when it answers, a reason when
- * it does not. Under CI=true an unreachable server throws, so CI never skips.
+ * Returns the `skip` option for tests that need Redis: false when it replies to PING, a reason
+ * when it does not. Under CI=true an unreachable server throws, so CI never skips.
  */
 export async function redisSkip(): Promise<false | string> {
   reachable ??= probe();

@@ -1,13 +1,13 @@
 /** The `[QueuedTracking]` settings: the Redis server, key prefix and number of streams of the hit queue. */
 import type { Settings } from '../../config/settings.js';
 
-/** Where the hit queue lives and how workers read it. */
+/** The location of the hit queue and the limits workers read it with. */
 export interface QueueSettings {
   host: string;
   port: number;
   /** Redis database number (`SELECT`). */
   database: number;
-  /** Redis password; '' for none. Never logged. */
+  /** Redis password, or '' for none. Never logged. */
   password: string;
   /** Prefix of every key, so several installs or tests can share one Redis server. */
   keyPrefix: string;
@@ -15,7 +15,7 @@ export interface QueueSettings {
   queues: number;
   /** Entries a worker reads from one stream at a time. */
   batchSize: number;
-  /** Milliseconds a worker owns a stream without renewing its lock; after that another worker takes the stream over. */
+  /** Milliseconds a worker owns a stream without renewing its lock. After that, another worker takes the stream over. */
   lockMs: number;
 }
 

@@ -1,7 +1,7 @@
 /**
- * The worker that writes queued hits: it owns one stream at a time through a lock, first takes
- * over the entries a dead worker read but never acknowledged, then reads new ones, writes them
- * through the tracking pipeline and acknowledges each once its write is committed.
+ * The worker that writes queued hits. It owns one stream at a time through a lock. It first
+ * takes over the entries that a dead worker read but never acknowledged, then reads new ones.
+ * It writes them through the tracking pipeline and acknowledges each once its write is committed.
  *
  * NOTE: delivery is at least once. A worker that dies after the database commit and before
  * XACK leaves its entries pending, and the next worker writes those hits a second time,
@@ -16,13 +16,13 @@ import type { TrackingPipeline } from '../tracking-pipeline.js';
 import { TrackingParams } from '../tracking-params.js';
 import { newConsumerName, type HitQueue, type QueueEntry } from './hit-queue.js';
 
-/** What a worker needs: the queue, the pipeline that writes, and the tenants. */
+/** The dependencies of a worker: the queue, the pipeline that writes, and the tenants. */
 export interface QueueWorkerOptions {
   queue: HitQueue;
   pipeline: TrackingPipeline;
   registry: TenantRegistry;
   logger: Logger;
-  /** The consumer name in the group; a new unique name when not given. */
+  /** The consumer name in the group, or a new unique name when not given. */
   consumer?: string;
 }
 
