@@ -45,6 +45,8 @@ function resolveTenant(registry: TenantRegistry, host: string): Tenant | null {
 export class QueueWorker {
   readonly consumer: string;
   readonly #options: QueueWorkerOptions;
+  /** Occurrences of each repeated error message, so an outage logs 1, 2, 4, 8... times rather than once per pass. */
+  readonly #errorCounts = new Map<string, number>();
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
 
@@ -105,12 +107,19 @@ export class QueueWorker {
         logger.info({ tenant: tenant.key, entryId: entry.id, code: result.code }, 'queued hit rejected');
         done.push(entry.id);
       } else {
-        logger.error({ tenant: tenant.key, entryId: entry.id, err: result }, 'queued hit failed, left pending');
+        this.#logRepeatedError('queued hit failed, left pending', { tenant: tenant.key, entryId: entry.id, err: result });
         failed += 1;
       }
     });
     await queue.acknowledge(index, done);
     return { acknowledged: done.length, failed };
+  }
+
+  #logRepeatedError(message: string, fields: Record<string, unknown>): void {
+    const occurrences = (this.#errorCounts.get(message) ?? 0) + 1;
+    this.#errorCounts.set(message, occurrences);
+    // Powers of two: the first occurrences are all logged, then fewer and fewer.
+    if ((occurrences & (occurrences - 1)) === 0) this.#options.logger.error({ ...fields, occurrences }, message);
   }
 
   /** Processes one batch of every stream. */
@@ -146,7 +155,7 @@ export class QueueWorker {
     const tick = (): void => {
       this.#running = this.drain(Date.now() + 10_000)
         .then(() => undefined)
-        .catch((error: unknown) => logger.error({ err: error, consumer: this.consumer }, 'queue worker pass failed'))
+        .catch((error: unknown) => this.#logRepeatedError('queue worker pass failed', { err: error, consumer: this.consumer }))
         .finally(() => {
           if (this.#timer !== null) this.#timer = setTimeout(tick, intervalMs);
         });
