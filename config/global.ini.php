@@ -142,6 +142,29 @@ visit_cache_size = 20000
 exclude_requests = ""
 
 
+[QueuedTracking]
+; 1 puts tracking hits in Redis streams and answers once Redis stored them; workers write them to the database. May be set per tenant; the other keys below are read from this file and common.config.ini.php only.
+enabled = 0
+; Redis server of the queue.
+host = "127.0.0.1"
+port = 6379
+; Redis database number.
+database = 0
+; Redis password; empty for none.
+password = ""
+; Prefix of every Redis key of the queue, so several installs can share one Redis server.
+key_prefix = ""
+; Number of streams. One visitor's hits always go to the same stream, and one worker at a time writes a stream, so more streams let more workers write in parallel.
+queues = 4
+; Entries a worker reads from one stream at a time.
+batch_size = 100
+; Milliseconds a worker owns a stream without renewing its lock; a worker that died is replaced after this time.
+lock_ms = 30000
+; 1 runs a worker inside ./console server:run; 0 leaves the queue to ./console queuedtracking:process.
+in_server_worker = 0
+; Milliseconds the in-server worker waits after the queue is empty before it reads again.
+in_server_worker_interval_ms = 1000
+
 [CustomJsTracker]
 ; Seconds browsers and proxies may cache /matomo.js, /piwik.js and /js/; Matomo's js/tracker.php sends 10 days.
 cache_max_age = 864000

@@ -101,6 +101,19 @@ export const SETTING_TYPES: Record<string, Record<string, SettingType>> = {
     cookie_domain: STRING,
     download_extensions: STRING,
   },
+  QueuedTracking: {
+    enabled: BOOL,
+    host: STRING,
+    port: int(1, 65535),
+    database: int(0, 1_000_000),
+    password: STRING,
+    key_prefix: STRING,
+    queues: int(1, 1024),
+    batch_size: int(1, 10_000),
+    lock_ms: int(1000, 3_600_000),
+    in_server_worker: BOOL,
+    in_server_worker_interval_ms: int(10, 600_000),
+  },
   log: { log_level: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace') },
 };
 

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isFootfallError } from '../errors.js';
 import { isBulkBody, parseBulkRequest } from '../tracking/bulk-request.js';
 import type { Tenant } from '../tenancy/tenant.js';
+import { QueuedTracking } from '../tracking/queue/queued-tracking.js';
 import { TrackingPipeline, type TrackRequestContext } from '../tracking/tracking-pipeline.js';
 import { TrackingParams, type RawTrackingValue } from '../tracking/tracking-params.js';
 import { EMPTY_REQUEST_TEXT, sendPixel, setTrackingHeaders, TRANSPARENT_GIF } from '../tracking/tracker-response.js';
@@ -92,7 +93,17 @@ function statusOf(error: unknown): number {
   return isFootfallError(error) ? error.statusCode : 500;
 }
 
-async function handleSingle(pipeline: TrackingPipeline, context: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+/** Tracks one hit now, or puts it in the queue when the tenant uses queued tracking. */
+async function trackOrQueue(pipeline: TrackingPipeline, queued: QueuedTracking, tenant: Tenant, params: TrackingParams, trackContext: TrackRequestContext): Promise<void> {
+  if (!queued.isQueued(tenant, params)) {
+    await pipeline.track(tenant, params, trackContext);
+    return;
+  }
+  const [result] = await queued.enqueueAll(tenant, [params], trackContext);
+  if (result instanceof Error) throw result;
+}
+
+async function handleSingle(pipeline: TrackingPipeline, queued: QueuedTracking, context: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const params = TrackingParams.fromRecords(request.query as ParamRecord, readBodyParams(request.body));
   if (params.size === 0) {
     if (request.method === 'GET') return reply.header('content-type', 'text/plain; charset=utf-8').send(EMPTY_REQUEST_TEXT);
@@ -101,7 +112,7 @@ async function handleSingle(pipeline: TrackingPipeline, context: AppContext, req
 
   const sendImage = params.get('send_image') !== '0';
   try {
-    await pipeline.track(request.tenant, params, requestContext(request, context));
+    await trackOrQueue(pipeline, queued, request.tenant, params, requestContext(request, context));
     return sendPixel(reply, 200, sendImage);
   } catch (error) {
     const statusCode = statusOf(error);
@@ -113,7 +124,7 @@ async function handleSingle(pipeline: TrackingPipeline, context: AppContext, req
   }
 }
 
-async function handleBulk(pipeline: TrackingPipeline, context: AppContext, request: FastifyRequest, reply: FastifyReply, body: string): Promise<FastifyReply> {
+async function handleBulk(pipeline: TrackingPipeline, queued: QueuedTracking, context: AppContext, request: FastifyRequest, reply: FastifyReply, body: string): Promise<FastifyReply> {
   let bulk;
   try {
     bulk = parseBulkRequest(body);
@@ -125,7 +136,19 @@ async function handleBulk(pipeline: TrackingPipeline, context: AppContext, reque
 
   const tenant = request.tenant;
   const requireToken = tenant.settings.bool('Tracker', 'bulk_requests_require_authentication');
-  const results = await pipeline.trackAll(tenant, bulk.entries, { ...requestContext(request, context), bulkToken: bulk.tokenAuth, requireToken });
+  const bulkContext = { ...requestContext(request, context), bulkToken: bulk.tokenAuth, requireToken };
+  let results;
+  if (tenant.settings.bool('QueuedTracking', 'enabled')) {
+    try {
+      results = await queued.enqueueAll(tenant, bulk.entries, bulkContext);
+    } catch (error) {
+      // The queue logged the Redis error; no entry was stored, so the client may send the batch again.
+      const code = isFootfallError(error) ? error.code : 'INTERNAL';
+      return reply.code(statusOf(error)).send({ status: 'error', tracked: 0, invalid: 0, code });
+    }
+  } else {
+    results = await pipeline.trackAll(tenant, bulk.entries, bulkContext);
+  }
   const invalidIndices = results.flatMap((result, index) => (result instanceof Error ? [index] : []));
   const failed = results.find((result) => result instanceof Error && statusOf(result) >= 500);
   const tracked = results.length - invalidIndices.length;
@@ -150,7 +173,12 @@ export type TrackingHandler = (request: FastifyRequest, reply: FastifyReply) => 
  */
 export function registerTrackingRoutes(app: FastifyInstance, context: AppContext): TrackingHandler {
   const pipeline = new TrackingPipeline(context.logger);
-  app.addHook('onClose', async () => pipeline.flush());
+  const queued = new QueuedTracking(context.defaults, pipeline, context.logger);
+  queued.startWorker(context.registry);
+  app.addHook('onClose', async () => {
+    await queued.close();
+    await pipeline.flush();
+  });
 
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     setTrackingHeaders(request, reply);
@@ -164,8 +192,8 @@ export function registerTrackingRoutes(app: FastifyInstance, context: AppContext
       return reply.code(503).header('x-footfall-error', `TENANT_MAINTENANCE: the database of this host has no schema yet; run ./console core:update`)
         .header('content-type', 'image/gif').send(TRANSPARENT_GIF);
     }
-    if (request.method === 'POST' && isBulkBody(request.trackingBody)) return handleBulk(pipeline, context, request, reply, request.trackingBody);
-    return handleSingle(pipeline, context, request, reply);
+    if (request.method === 'POST' && isBulkBody(request.trackingBody)) return handleBulk(pipeline, queued, context, request, reply, request.trackingBody);
+    return handleSingle(pipeline, queued, context, request, reply);
   };
   const preflight = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     setTrackingHeaders(request, reply);

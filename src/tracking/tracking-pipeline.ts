@@ -179,6 +179,34 @@ export class TrackingPipeline {
     return outcomes;
   }
 
+  /**
+   * Tracks hits of any tenants in the order given, as `trackAll` does for one tenant: each
+   * is parsed and queued before the next, and all are awaited together. The queue workers use it.
+   */
+  async trackInOrder(hits: readonly { tenant: Tenant; params: TrackingParams; context: TrackRequestContext }[]): Promise<(TrackOutcome | Error)[]> {
+    const pending: Promise<TrackOutcome | Error>[] = [];
+    for (const { tenant, params, context } of hits) {
+      try {
+        pending.push((await this.#prepare(tenant, params, context))().catch((error: unknown) => toError(error)));
+      } catch (error) {
+        pending.push(Promise.resolve(toError(error)));
+      }
+    }
+    return Promise.all(pending);
+  }
+
+  /**
+   * Runs the parse step only, so queued tracking rejects a malformed hit before it enters the queue.
+   *
+   * @throws FootfallError with a 4xx status, as `track` does, for an unknown site, a malformed parameter or a missing authentication.
+   */
+  async validate(tenant: Tenant, params: TrackingParams, context: TrackRequestContext): Promise<void> {
+    const state = this.#stateOf(tenant);
+    const { hit, tracked } = await parseHit(params, context, { db: tenant.db(), salt: tenant.salt, settings: tenant.settings, sites: state.sites, auth: state.auth });
+    parseAction(params, hit.site, tracked.customDimensions);
+    parseConversion(params);
+  }
+
   /** Returns whether a token belongs to a superuser of the tenant, for the bulk answer's `invalid_indices`. */
   async isSuperuserToken(tenant: Tenant, token: string | undefined): Promise<boolean> {
     const owner = await this.#stateOf(tenant).auth.findOwner(tenant.db(), tenant.salt, token);

@@ -19,6 +19,7 @@ import { siteAddCommand } from './site-add.js';
 import { siteListCommand } from './site-list.js';
 import { userCreateCommand } from './user-create.js';
 import { userTokenCommand } from './user-token.js';
+import { queuedTrackingProcessCommand } from './queuedtracking-process.js';
 
 export const ALL_COMMANDS: readonly CommandDefinition[] = [
   serverRunCommand,
@@ -40,4 +41,5 @@ export const ALL_COMMANDS: readonly CommandDefinition[] = [
   userTokenCommand,
   coreArchiveCommand,
   logImportCommand,
+  queuedTrackingProcessCommand,
 ];
