@@ -2,6 +2,9 @@
  * Log import benchmark: generates a combined access log, times reading and splitting it
  * alone, then times `log:import` of the same file into one SQLite tenant. Prints lines per
  * second of both and their ratio. The import stops after `BENCH_IMPORT_LIMIT_MS`.
+ *
+ * It also times `log:import --dry-run` of the same file, which runs every step before the
+ * tracking writer and stores nothing: the import's cost without the writer's.
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -67,18 +70,19 @@ async function measureReadAndSplit(path: string): Promise<number> {
   return lines / seconds;
 }
 
-async function measureImport(path: string): Promise<{ linesPerSecond: number; lines: number; imported: number }> {
+async function measureImport(path: string, dryRun: boolean): Promise<{ linesPerSecond: number; lines: number; imported: number }> {
   const root = createTestRoot();
   try {
     const { host } = await createTestTenant(root, { timezone: 'UTC', siteUrl: 'https://www.example.com' });
     const tenant = root.registry.resolve(parseTenantHost(host))!;
-    const pipeline = new TrackingPipeline(createSilentLogger());
+    const devices = new DeviceDetection();
+    const pipeline = new TrackingPipeline(createSilentLogger(), devices);
     const builder = new HitBuilder(
       { enableStatic: false, enableBots: false, enableHttpErrors: false, enableHttpRedirects: false, replayTracking: false, excludePaths: [] },
-      await buildFixedSiteResolver(tenant.db(), 1), new DeviceDetection(),
+      await buildFixedSiteResolver(tenant.db(), 1), devices,
     );
     const importer = new LogImporter(
-      { tenant, pipeline, owner: { login: 'admin', superuser: true, roles: new Map() }, now: () => new Date() },
+      { tenant, pipeline, dryRun, owner: { login: 'admin', superuser: true, roles: new Map() }, now: () => new Date() },
       builder, { timezone: 'UTC', signal: AbortSignal.timeout(IMPORT_LIMIT_MS) },
     );
     const started = performance.now();
@@ -96,11 +100,13 @@ try {
   const path = join(dir, 'access.log');
   await generateLog(path, LINES);
   const readRate = await measureReadAndSplit(path);
-  const imported = await measureImport(path);
+  const dryRun = await measureImport(path, true);
+  const imported = await measureImport(path, false);
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
   console.log(`read and split: ${Math.round(readRate)} lines/s (${LINES} lines)`);
   console.log(`log:import: ${Math.round(imported.linesPerSecond)} lines/s (${imported.lines} lines read, ${imported.imported} imported)`);
   console.log(`ratio: ${((imported.linesPerSecond / readRate) * 100).toFixed(1)}% of read and split`);
+  console.log(`log:import --dry-run: ${Math.round(dryRun.linesPerSecond)} lines/s (${dryRun.lines} lines read, ${dryRun.imported} accepted), ${((dryRun.linesPerSecond / readRate) * 100).toFixed(1)}% of read and split`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -33,6 +33,9 @@ export interface SiteTarget {
 /** Finds the site of an entry: the fixed `--idsite`, or the site of the entry's host; null when none matches. */
 export type SiteResolver = (entry: LogEntry) => SiteTarget | null;
 
+/** Tracking parameters by name, as `TrackingParams` keeps them. */
+type HitValues = Map<string, string>;
+
 /** The result of building one hit. */
 export type BuildResult = { kind: 'hit'; params: TrackingParams } | { kind: 'skipped'; reason: SkipReason };
 
@@ -65,10 +68,12 @@ function pathOnly(path: string): string {
   return end >= 0 ? path.slice(0, end) : path;
 }
 
+/** Returns the lower-cased extension of the path's last segment, '' when it has none (or is a dot file). */
 function extensionOf(path: string): string {
-  const name = pathOnly(path).split('/').pop() ?? '';
-  const dot = name.lastIndexOf('.');
-  return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
+  const pathWithoutQuery = pathOnly(path);
+  const nameStart = pathWithoutQuery.lastIndexOf('/') + 1;
+  const dot = pathWithoutQuery.lastIndexOf('.');
+  return dot > nameStart ? pathWithoutQuery.slice(dot + 1).toLowerCase() : '';
 }
 
 /** Compiles a shell-style glob into an anchored regular expression. */
@@ -133,19 +138,19 @@ export class HitBuilder {
 
   #buildParams(entry: LogEntry, target: SiteTarget): TrackingParams {
     const url = buildUrl(entry, target.origin);
-    const values: Record<string, string> = { idsite: String(target.siteId), rec: '1', url, ua: entry.userAgent ?? '' };
+    const values: HitValues = new Map([['idsite', String(target.siteId)], ['rec', '1'], ['url', url], ['ua', entry.userAgent ?? '']]);
     addRequestFacts(values, entry);
-    if (this.#options.enableBots) values.bots = '1';
+    if (this.#options.enableBots) values.set('bots', '1');
     if (entry.event) {
-      values.e_c = entry.event.category;
-      values.e_a = entry.event.action;
-      if (entry.event.name !== undefined) values.e_n = entry.event.name;
+      values.set('e_c', entry.event.category);
+      values.set('e_a', entry.event.action);
+      if (entry.event.name !== undefined) values.set('e_n', entry.event.name);
     } else if (entry.status !== undefined && entry.status >= 400) {
-      values.action_name = buildErrorPageTitle(entry.status, entry.path, entry.referrer);
+      values.set('action_name', buildErrorPageTitle(entry.status, entry.path, entry.referrer));
     } else if (DOWNLOAD_EXTENSIONS.has(extensionOf(entry.path))) {
-      values.download = url;
+      values.set('download', url);
     }
-    return TrackingParams.fromRecords(values);
+    return new TrackingParams(values);
   }
 
   /**
@@ -156,17 +161,17 @@ export class HitBuilder {
     if (!this.#options.replayTracking) return { kind: 'skipped', reason: 'tracking_request' };
     if (entry.status !== undefined && entry.status >= 400) return { kind: 'skipped', reason: 'http_error' };
     const original = TrackingParams.fromQueryString(entry.path);
-    const values: Record<string, string> = {};
-    for (const name of original.names()) values[name] = original.raw(name)!;
-    if (this.#options.enableBots) values.bots = '1';
-    if (values.ua === undefined && entry.userAgent !== undefined) values.ua = entry.userAgent;
+    const values: HitValues = new Map();
+    for (const name of original.names()) values.set(name, original.raw(name)!);
+    if (this.#options.enableBots) values.set('bots', '1');
+    if (!values.has('ua') && entry.userAgent !== undefined) values.set('ua', entry.userAgent);
     addRequestFacts(values, { ...entry, referrer: undefined });
-    if (values.idsite === undefined) {
+    if (!values.has('idsite')) {
       const target = this.#resolveSite(entry);
       if (!target) return { kind: 'skipped', reason: 'unknown_site' };
-      values.idsite = String(target.siteId);
+      values.set('idsite', String(target.siteId));
     }
-    return { kind: 'hit', params: TrackingParams.fromRecords(values) };
+    return { kind: 'hit', params: new TrackingParams(values) };
   }
 }
 
@@ -176,10 +181,10 @@ export class HitBuilder {
  * NOTE: the pipeline records a `cdt` in the future or more than 20 years old at the current
  * time (as Matomo's tracker does), so such lines are imported at the time of the import.
  */
-function addRequestFacts(values: Record<string, string>, entry: LogEntry): void {
-  if (entry.ip !== undefined && isIpAddress(entry.ip)) values.cip = entry.ip;
-  if (entry.time) values.cdt = formatCdt(entry.time);
-  if (entry.referrer !== undefined) values.urlref = entry.referrer;
+function addRequestFacts(values: HitValues, entry: LogEntry): void {
+  if (entry.ip !== undefined && isIpAddress(entry.ip)) values.set('cip', entry.ip);
+  if (entry.time) values.set('cdt', formatCdt(entry.time));
+  if (entry.referrer !== undefined) values.set('urlref', entry.referrer);
 }
 
 /** 3xx statuses other than 304 Not Modified, which is a cached copy of a page that was shown. */

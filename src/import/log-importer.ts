@@ -187,7 +187,7 @@ export class LogImporter {
     this.#inFlight.push(counted);
   }
 
-  /** Waits until every queued batch is durable and counted; the first failure is raised. */
+  /** Waits until every queued batch is durable and counted, and raises the first failure. */
   async #drain(): Promise<void> {
     while (this.#inFlight.length > 0) await this.#inFlight.shift();
   }

@@ -28,11 +28,30 @@ const HOST_NAME = '(?<host>[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z][A-Za-z0
 /** A reader of the logged times of a regex format. */
 type DateReader = (text: string, options: ParseOptions) => Date | undefined;
 
-function strptimeReader(format: string): DateReader {
-  return (text, options) => parseLogTime(text, format, options.timezone);
+/**
+ * Wraps a date reader so that it parses a text only when it differs from the previous one.
+ * Consecutive lines of a busy log often share the same second. Date objects are shared, so
+ * nothing may change the `time` of an entry.
+ */
+function repeatAware(read: DateReader): DateReader {
+  let lastText: string | undefined;
+  let lastTimezone: string | undefined;
+  let lastTime: Date | undefined;
+  return (text, options) => {
+    if (text !== lastText || options.timezone !== lastTimezone) {
+      lastTime = read(text, options);
+      lastText = text;
+      lastTimezone = options.timezone;
+    }
+    return lastTime;
+  };
 }
 
-const ISO_READER: DateReader = (text, options) => parseIsoLogTime(text, options.timezone);
+function strptimeReader(format: string): DateReader {
+  return repeatAware((text, options) => parseLogTime(text, format, options.timezone));
+}
+
+const ISO_READER: DateReader = repeatAware((text, options) => parseIsoLogTime(text, options.timezone));
 
 /** Definition of a regex format; `ignore` recognises lines that are requests but not HTTP ones. */
 interface RegexFormatDefinition {
@@ -67,6 +86,7 @@ function buildEntry(groups: Record<string, string | undefined>, readDate: DateRe
 
 /** Moves scheme and host of an absolute request target (`GET https://host:443/path`, as proxies log it) out of the path. */
 function splitAbsoluteTarget(entry: LogEntry): LogEntry {
+  if (entry.path.startsWith('/')) return entry;
   const match = /^(https?):\/\/([^/?#]+)(.*)$/i.exec(entry.path);
   if (!match) return entry;
   return { ...entry, scheme: entry.scheme ?? match[1]!.toLowerCase(), host: entry.host ?? normaliseHost(match[2]), path: match[3] || '/' };

@@ -105,15 +105,17 @@ function readLocationIp(hit: Hit, settings: StepSettings): string {
 
 /** Runs hits of every tenant through the pipeline; one instance per process. */
 export class TrackingPipeline {
-  readonly #devices = new DeviceDetection();
+  readonly #devices: DeviceDetection;
   readonly #tenants = new WeakMap<Tenant, TenantTracking>();
   /** The current state of each tenant key, so flush reaches every writer and replaced states are released. */
   readonly #live = new Map<string, TenantTracking>();
   readonly #geolocators = new Map<string, Geolocator>();
   readonly #logger: Logger;
 
-  constructor(logger: Logger) {
+  /** `devices` lets a caller that detects devices itself, such as the log importer, share one cache. */
+  constructor(logger: Logger, devices = new DeviceDetection()) {
     this.#logger = logger;
+    this.#devices = devices;
   }
 
   /**

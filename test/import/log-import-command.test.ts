@@ -3,6 +3,13 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { HitBuilder } from '../../src/import/hit-builder.js';
+import { LogImporter } from '../../src/import/log-importer.js';
+import { buildFixedSiteResolver } from '../../src/import/site-resolver.js';
+import { createSilentLogger } from '../../src/logging.js';
+import { parseTenantHost } from '../../src/tenancy/tenant-host.js';
+import { DeviceDetection } from '../../src/tracking/device-detection.js';
+import { TrackingPipeline } from '../../src/tracking/tracking-pipeline.js';
 import { deleteAllTenants } from '../support/console-runner.js';
 import { ALL_ENGINES, engineSkip } from '../support/engines.js';
 import { accessLog, REPOSITORY_ROOT, runLogImport } from '../support/log-import.js';
@@ -188,6 +195,34 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(visits[0]?.visit_first_action_time, '2012-02-10 16:42:07');
       assert.equal(visits[0]?.visit_last_action_time, '2012-02-10 16:55:07');
       assert.equal(visits[1]?.visit_total_actions, 1);
+    });
+
+    test('batches in flight keep line order', async () => {
+      const tenant = await createTestTenant(root, { adapter, timezone: 'UTC' });
+      const path = resolve(root.dir, 'ordered.log');
+      const minutes = [0, 1, 2, 3, 4, 5, 6];
+      writeFileSync(path, minutes.map((minute) => combinedLine('www.example.com', `/step-${minute}`, 200, `10/Feb/2012:16:0${minute}:00 +0000`)).join('\n'));
+      const registered = root.registry.resolve(parseTenantHost(tenant.host))!;
+      const devices = new DeviceDetection();
+      const pipeline = new TrackingPipeline(createSilentLogger(), devices);
+      const builder = new HitBuilder(
+        { enableStatic: false, enableBots: false, enableHttpErrors: false, enableHttpRedirects: false, replayTracking: false, excludePaths: [] },
+        await buildFixedSiteResolver(registered.db(), 1), devices,
+      );
+      // Batches of two with three in flight, so the seven lines span four batches that wait on the writer together.
+      const importer = new LogImporter(
+        { tenant: registered, pipeline, owner: { login: 'admin', superuser: true, roles: new Map() }, now: () => new Date() },
+        builder, { timezone: 'UTC', batchSize: 2, maxBatchesInFlight: 3 },
+      );
+      await importer.importFile(path);
+      await pipeline.flush();
+
+      assert.deepEqual(importer.result(), { imported: 7, skipped: {}, invalid: 0, invalidLines: [] });
+      const db = tenantDb(root, tenant.host);
+      const visits = await db.selectFrom('log_visit').select(['visit_total_actions']).execute();
+      assert.deepEqual(visits, [{ visit_total_actions: 7 }]);
+      const actions = await db.selectFrom('log_link_visit_action').select(['server_time']).orderBy('idlink_va').execute();
+      assert.deepEqual(actions.map((action) => String(action.server_time)), minutes.map((minute) => `2012-02-10 16:0${minute}:00`));
     });
 
     test('external referrer is stored on the visit', async () => {

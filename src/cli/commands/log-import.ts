@@ -81,8 +81,9 @@ async function runImport(context: CommandContext, tenant: Tenant, files: string[
     excludeOlderThan: parseExcludeOlderThan(stringOption(options, 'excludeOlderThan'), timezone),
   };
   const dryRun = options.dryRun === true;
-  const builder = new HitBuilder(builderOptions, await buildSiteResolver(tenant, options), new DeviceDetection());
-  const pipeline = new TrackingPipeline(context.logger);
+  const devices = new DeviceDetection();
+  const builder = new HitBuilder(builderOptions, await buildSiteResolver(tenant, options), devices);
+  const pipeline = new TrackingPipeline(context.logger, devices);
   const progress = new LineRateProgress(context, 'log:import');
   const importer = new LogImporter(
     { tenant, pipeline, dryRun, owner: await findSuperuser(tenant), now: () => context.clock() },
