@@ -189,7 +189,7 @@ export class TrackingPipeline {
     const pending: Promise<TrackOutcome | Error>[] = [];
     for (const { tenant, params, context } of hits) {
       try {
-        pending.push((await this.#prepare(tenant, params, context))().catch((error: unknown) => toError(error)));
+        pending.push((await this.#prepare(this.#parseDependencies(tenant), params, context))().catch((error: unknown) => toError(error)));
       } catch (error) {
         pending.push(Promise.resolve(toError(error)));
       }
@@ -203,8 +203,7 @@ export class TrackingPipeline {
    * @throws FootfallError with a 4xx status, as `track` does, for an unknown site, a malformed parameter or a missing authentication.
    */
   async validate(tenant: Tenant, params: TrackingParams, context: TrackRequestContext): Promise<void> {
-    const state = this.#stateOf(tenant);
-    const { hit, tracked } = await parseHit(params, context, { db: tenant.db(), salt: tenant.salt, settings: tenant.settings, sites: state.sites, auth: state.auth });
+    const { hit, tracked } = await parseHit(params, context, this.#parseDependencies(tenant));
     parseAction(params, hit.site, tracked.customDimensions);
     parseConversion(params);
   }
