@@ -464,13 +464,14 @@ describe('dashboard in Chromium', () => {
     const today = /date=([0-9-]+)/.exec(await page.evaluate<string>('window.location.hash'))![1]!;
 
     await page.getByRole('button', { name: 'Previous period' }).click();
-    await page.waitForFunction(`!window.location.hash.includes('date=${today}')`);
+    // waitForURL also matches hash changes and needs no eval, which the page's CSP blocks for a string waitForFunction.
+    await page.waitForURL((url) => !url.hash.includes(`date=${today}`));
     const previous = /date=([0-9-]+)/.exec(await page.evaluate<string>('window.location.hash'))![1]!;
     assert.equal(Date.parse(`${today}T00:00:00Z`) - Date.parse(`${previous}T00:00:00Z`), 86_400_000);
     assert.equal(await next.isDisabled(), false);
 
     await next.click();
-    await page.waitForFunction(`window.location.hash.includes('date=${today}')`);
+    await page.waitForURL((url) => url.hash.includes(`date=${today}`));
     assert.equal(await next.isDisabled(), true);
     await page.close();
   });
