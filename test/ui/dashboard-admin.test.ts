@@ -153,6 +153,7 @@ describe('dashboard settings, site admins, evolution and e-commerce in Chromium'
       focusedName = await page.evaluate<string>('document.activeElement ? document.activeElement.textContent : ""');
     }
     assert.equal(focusedName, 'Save IP anonymisation');
+    assert.equal(await page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle'), 'solid');
     await page.close();
   });
 
