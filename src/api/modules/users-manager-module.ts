@@ -5,6 +5,7 @@ import { verifyPassword } from '../../auth/password-hash.js';
 import {
   countSuperusers, createUser, deleteUser, findUser, listUsers,
   loadLoginsWithRoleOn, loadPasswordHash, loadRoles, setRole, setSuperuser, ANONYMOUS_LOGIN, type UserRecord,
+  isRole, roleIncludes, type Role,
 } from '../../auth/user-store.js';
 import type { Database } from '../../db/schema.js';
 import { FootfallError, quote } from '../../errors.js';
@@ -56,6 +57,18 @@ export function buildUserApiObject(user: UserRecord, access: Access): ApiObject 
   result.superuser_access = superuserAccess;
   result.invite_status = 'active';
   return result;
+}
+
+/** Returns the role of each login on one site, read in one query; a login with several rows keeps its highest role. */
+async function loadSiteRoles(db: Kysely<Database>, siteId: number): Promise<Map<string, Role>> {
+  const rows = await db.selectFrom('access').select(['login', 'access']).where('idsite', '=', siteId).execute();
+  const roles = new Map<string, Role>();
+  for (const row of rows) {
+    if (!isRole(row.access)) continue;
+    const current = roles.get(row.login);
+    if (!current || roleIncludes(row.access, current)) roles.set(row.login, row.access);
+  }
+  return roles;
 }
 
 async function listVisibleUsers(db: Kysely<Database>, access: Access): Promise<UserRecord[]> {
@@ -141,9 +154,10 @@ export function registerUsersManagerModule(registry: ApiMethodRegistry): void {
       const search = params.string('filter_search').toLowerCase();
       const roleFilter = params.string('filter_access');
       const users = await listVisibleUsers(db, access);
+      const siteRoles = await loadSiteRoles(db, siteId);
       const rows: ApiObject[] = [];
       for (const user of users) {
-        const role = user.superuser ? 'superuser' : (await loadRoles(db, user.login)).get(siteId) ?? 'noaccess';
+        const role = user.superuser ? 'superuser' : siteRoles.get(user.login) ?? 'noaccess';
         const row = buildUserApiObject(user, access);
         // The search reads only the fields returned, so it cannot reveal an email the caller may not see.
         const searchable = `${user.login} ${typeof row.email === 'string' ? row.email : ''}`.toLowerCase();
