@@ -53,12 +53,19 @@ export class ActionDictionary {
     }
     if (wanted.size === 0) return;
 
-    const hashes = [...new Set([...wanted.values()].map((entry) => entry.hash))];
-    const rows = await statements.selectActionsByHash(db, hashes);
-    for (const row of rows) {
-      const key = `${Number(row.type)}\u0000${row.name}`;
-      // The first (lowest) id wins when a string was stored twice, as a lookup by index finds it first.
-      if (wanted.has(key) && !this.#cache.has(key)) this.#cache.set(key, Number(row.idaction));
+    const hashesByType = new Map<number, Set<number>>();
+    for (const entry of wanted.values()) {
+      const hashes = hashesByType.get(entry.type);
+      if (hashes) hashes.add(entry.hash);
+      else hashesByType.set(entry.type, new Set([entry.hash]));
+    }
+    for (const [type, hashes] of hashesByType) {
+      const rows = await statements.selectActionsByHash(db, type, [...hashes]);
+      for (const row of rows) {
+        const key = `${type}\u0000${row.name}`;
+        // The first (lowest) id wins when a string was stored twice, as a lookup by index finds it first.
+        if (wanted.has(key) && !this.#cache.has(key)) this.#cache.set(key, Number(row.idaction));
+      }
     }
     for (const key of wanted.keys()) {
       if (!this.#cache.has(key)) this.#missing.add(key);

@@ -68,21 +68,25 @@ export class BatchStatements {
     await this.updateRows(db, 'log_link_visit_action', 'idlink_va', timeSpent);
   }
 
-  /** Returns the `log_action` rows whose hash is one of `hashes`, in id order. */
-  async selectActionsByHash(db: Kysely<Database>, hashes: readonly number[]): Promise<{ idaction: number; type: number; name: string }[]> {
-    const rows: { idaction: number; type: number; name: string }[] = [];
+  /**
+   * Returns the `log_action` rows of one type whose hash is one of `hashes`, in id order. The
+   * type comes first so that the lookup uses the (type, hash) index.
+   */
+  async selectActionsByHash(db: Kysely<Database>, type: number, hashes: readonly number[]): Promise<{ idaction: number; name: string }[]> {
+    const rows: { idaction: number; name: string }[] = [];
     let start = 0;
     while (start < hashes.length) {
       const count = largestPowerOfTwo(Math.min(MAX_ROWS_PER_INSERT, hashes.length - start));
       const key = `select-actions|${count}`;
       let text = this.#texts.get(key);
       if (text === undefined) {
-        const placeholders = Array.from({ length: count }, (_, index) => this.#placeholder(index + 1));
-        text = `select ${this.quote('idaction')}, ${this.quote('type')}, ${this.quote('name')} from ${this.tables.log_action}`
-          + ` where ${this.quote('hash')} in (${placeholders.join(', ')}) order by ${this.quote('idaction')}`;
+        const placeholders = Array.from({ length: count }, (_, index) => this.#placeholder(index + 2));
+        text = `select ${this.quote('idaction')}, ${this.quote('name')} from ${this.tables.log_action}`
+          + ` where ${this.quote('type')} = ${this.#placeholder(1)} and ${this.quote('hash')} in (${placeholders.join(', ')})`
+          + ` order by ${this.quote('idaction')}`;
         this.#texts.set(key, text);
       }
-      rows.push(...await this.run<{ idaction: number; type: number; name: string }>(db, text, hashes.slice(start, start + count)));
+      rows.push(...await this.run<{ idaction: number; name: string }>(db, text, [type, ...hashes.slice(start, start + count)]));
       start += count;
     }
     return rows;
