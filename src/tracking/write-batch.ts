@@ -56,9 +56,4 @@ export class WriteBatch {
     if (inserted) inserted.time_spent = seconds;
     else this.timeSpentUpdates.set(idlinkVa, seconds);
   }
-
-  get isEmpty(): boolean {
-    return this.newActions.length === 0 && this.newVisits.size === 0 && this.visitUpdates.size === 0
-      && this.newActionRows.size === 0 && this.timeSpentUpdates.size === 0;
-  }
 }
