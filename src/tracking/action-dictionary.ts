@@ -3,6 +3,7 @@ import { crc32 } from 'node:zlib';
 import type { Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Database } from '../db/schema.js';
+import type { BatchStatements } from './batch-sql.js';
 import type { ActionString } from './hit.js';
 import type { IdSource } from './id-reservation.js';
 import { ACTION_TYPE } from './parse-action.js';
@@ -21,9 +22,6 @@ export interface ActionWriteContext {
   ids: IdSource;
   batch: WriteBatch;
 }
-
-/** Hashes looked up per `SELECT ... WHERE hash IN (...)` when a batch's strings are read ahead. */
-const PREFETCH_CHUNK = 500;
 
 /**
  * Returns the `log_action` ids of strings, assigning new ones (inserted with the batch). Lookups
@@ -45,7 +43,7 @@ export class ActionDictionary {
    * Reads the ids of a batch's strings that are not cached with a few queries, so that
    * `idOf` needs no query per string. Must run inside the batch's transaction.
    */
-  async prefetch(db: Kysely<Database>, actions: readonly (ActionString | null)[]): Promise<void> {
+  async prefetch(db: Kysely<Database>, statements: BatchStatements, actions: readonly (ActionString | null)[]): Promise<void> {
     const wanted = new Map<string, { hash: number; type: number; name: string }>();
     for (const action of actions) {
       if (action === null) continue;
@@ -55,12 +53,16 @@ export class ActionDictionary {
     }
     if (wanted.size === 0) return;
 
-    const hashes = [...new Set([...wanted.values()].map((entry) => entry.hash))];
-    for (let start = 0; start < hashes.length; start += PREFETCH_CHUNK) {
-      const rows = await db.selectFrom('log_action').select(['idaction', 'type', 'name'])
-        .where('hash', 'in', hashes.slice(start, start + PREFETCH_CHUNK)).orderBy('idaction').execute();
+    const hashesByType = new Map<number, Set<number>>();
+    for (const entry of wanted.values()) {
+      const hashes = hashesByType.get(entry.type);
+      if (hashes) hashes.add(entry.hash);
+      else hashesByType.set(entry.type, new Set([entry.hash]));
+    }
+    for (const [type, hashes] of hashesByType) {
+      const rows = await statements.selectActionsByHash(db, type, [...hashes]);
       for (const row of rows) {
-        const key = `${Number(row.type)}\u0000${row.name}`;
+        const key = `${type}\u0000${row.name}`;
         // The first (lowest) id wins when a string was stored twice, as a lookup by index finds it first.
         if (wanted.has(key) && !this.#cache.has(key)) this.#cache.set(key, Number(row.idaction));
       }

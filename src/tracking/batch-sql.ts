@@ -62,10 +62,34 @@ export class BatchStatements {
     await this.insertRows(db, 'log_action', batch.newActions);
     await this.insertRows(db, 'log_visit', [...batch.newVisits.values()]);
     await this.insertRows(db, 'log_link_visit_action', [...batch.newActionRows.values()]);
-    for (const [idvisit, values] of batch.visitUpdates) await this.updateRow(db, 'log_visit', 'idvisit', idvisit, values);
-    for (const [idlinkVa, seconds] of batch.timeSpentUpdates) {
-      await this.updateRow(db, 'log_link_visit_action', 'idlink_va', idlinkVa, { time_spent: seconds });
+    await this.updateRows(db, 'log_visit', 'idvisit', batch.visitUpdates);
+    const timeSpent = new Map<number, Row>();
+    for (const [idlinkVa, seconds] of batch.timeSpentUpdates) timeSpent.set(idlinkVa, { time_spent: seconds });
+    await this.updateRows(db, 'log_link_visit_action', 'idlink_va', timeSpent);
+  }
+
+  /**
+   * Returns the `log_action` rows of one type whose hash is one of `hashes`, in id order. The
+   * type comes first so that the lookup uses the (type, hash) index.
+   */
+  async selectActionsByHash(db: Kysely<Database>, type: number, hashes: readonly number[]): Promise<{ idaction: number; name: string }[]> {
+    const rows: { idaction: number; name: string }[] = [];
+    let start = 0;
+    while (start < hashes.length) {
+      const count = largestPowerOfTwo(Math.min(MAX_ROWS_PER_INSERT, hashes.length - start));
+      const key = `select-actions|${count}`;
+      let text = this.#texts.get(key);
+      if (text === undefined) {
+        const placeholders = Array.from({ length: count }, (_, index) => this.#placeholder(index + 2));
+        text = `select ${this.quote('idaction')}, ${this.quote('name')} from ${this.tables.log_action}`
+          + ` where ${this.quote('type')} = ${this.#placeholder(1)} and ${this.quote('hash')} in (${placeholders.join(', ')})`
+          + ` order by ${this.quote('idaction')}`;
+        this.#texts.set(key, text);
+      }
+      rows.push(...await this.run<{ idaction: number; name: string }>(db, text, [type, ...hashes.slice(start, start + count)]));
+      start += count;
     }
+    return rows;
   }
 
   /**
@@ -89,12 +113,38 @@ export class BatchStatements {
     }
   }
 
-  async updateRow(db: Kysely<Database>, table: BatchTable, idColumn: string, id: number, values: Row): Promise<void> {
-    const columns = Object.keys(values);
-    if (columns.length === 0) return;
-    const parameters = columns.map((column) => values[column] ?? null);
-    parameters.push(id);
-    await this.run(db, this.#updateText(table, idColumn, columns), parameters);
+  /**
+   * Updates rows by id, with one multi-row UPDATE for each set of changed columns (chunked
+   * like inserts): `UPDATE ... FROM (VALUES ...)` on SQLite and PostgreSQL, and a join with a
+   * derived table on MariaDB, which has no UPDATE ... FROM.
+   */
+  async updateRows(db: Kysely<Database>, table: BatchTable, idColumn: string, updates: ReadonlyMap<number, Row>): Promise<void> {
+    const groups = new Map<string, { columns: string[]; entries: [number, Row][] }>();
+    for (const [id, values] of updates) {
+      const columns = Object.keys(values);
+      if (columns.length === 0) continue;
+      const key = columns.join(',');
+      const group = groups.get(key);
+      if (group) group.entries.push([id, values]);
+      else groups.set(key, { columns, entries: [[id, values]] });
+    }
+
+    for (const { columns, entries } of groups.values()) {
+      const maxRows = largestPowerOfTwo(Math.min(MAX_ROWS_PER_INSERT, Math.floor(MAX_PARAMETERS / (columns.length + 1))));
+      let start = 0;
+      while (start < entries.length) {
+        const count = largestPowerOfTwo(Math.min(maxRows, entries.length - start));
+        const chunk = entries.slice(start, start + count);
+        const parameters: unknown[] = [];
+        for (const [id, values] of chunk) {
+          parameters.push(id);
+          for (const column of columns) parameters.push(values[column] ?? null);
+        }
+        const casts = this.adapter === 'pgsql' ? columns.map((column) => castOf(chunk.map(([, values]) => values[column]))) : [];
+        await this.run(db, this.#updateText(table, idColumn, columns, count, casts), parameters);
+        start += count;
+      }
+    }
   }
 
   #insertText(table: BatchTable, columns: readonly string[], rowCount: number): string {
@@ -111,14 +161,50 @@ export class BatchStatements {
     return text;
   }
 
-  #updateText(table: BatchTable, idColumn: string, columns: readonly string[]): string {
-    const key = `update|${table}|${idColumn}|${columns.join(',')}`;
+  #updateText(table: BatchTable, idColumn: string, columns: readonly string[], rowCount: number, casts: readonly string[]): string {
+    const key = `update|${table}|${idColumn}|${rowCount}|${columns.join(',')}|${casts.join(',')}`;
     let text = this.#texts.get(key);
     if (text !== undefined) return text;
-    const assignments = columns.map((column, index) => `${this.quote(column)} = ${this.#placeholder(index + 1)}`);
-    text = `update ${this.tables[table]} set ${assignments.join(', ')} where ${this.quote(idColumn)} = ${this.#placeholder(columns.length + 1)}`;
+    text = this.adapter === 'mysql'
+      ? this.#joinUpdateText(table, idColumn, columns, rowCount)
+      : this.#valuesUpdateText(table, idColumn, columns, rowCount, casts);
     this.#texts.set(key, text);
     return text;
+  }
+
+  /** `UPDATE t SET c = v.c FROM (VALUES (...), ...) AS v WHERE t.id = v.id`, for SQLite 3.33+ and PostgreSQL. */
+  #valuesUpdateText(table: BatchTable, idColumn: string, columns: readonly string[], rowCount: number, casts: readonly string[]): string {
+    // SQLite names the columns of VALUES column1, column2, ... and takes no column list after the alias.
+    const sqlite = this.adapter === 'sqlite';
+    const names = ['id', ...columns.map((_, index) => `c${index}`)].map((name, index) => (sqlite ? `column${index + 1}` : name));
+    const groups: string[] = [];
+    let parameter = 0;
+    for (let row = 0; row < rowCount; row += 1) {
+      // PostgreSQL types an untyped parameter in VALUES as text, so each gets the cast of its column.
+      const values = names.map((_, index) => {
+        const placeholder = this.#placeholder(++parameter);
+        if (this.adapter !== 'pgsql') return placeholder;
+        return `${placeholder}::${index === 0 ? 'bigint' : casts[index - 1]}`;
+      });
+      groups.push(`(${values.join(', ')})`);
+    }
+    const assignments = columns.map((column, index) => `${this.quote(column)} = v.${names[index + 1]}`);
+    const alias = sqlite ? 'v' : `v (${names.join(', ')})`;
+    return `update ${this.tables[table]} set ${assignments.join(', ')} from (values ${groups.join(', ')}) as ${alias}`
+      + ` where ${this.tables[table]}.${this.quote(idColumn)} = v.${names[0]}`;
+  }
+
+  /** `UPDATE t JOIN (SELECT ? AS id, ? AS c UNION ALL SELECT ?, ? ...) v ON t.id = v.id SET t.c = v.c`, for MariaDB. */
+  #joinUpdateText(table: BatchTable, idColumn: string, columns: readonly string[], rowCount: number): string {
+    const names = ['id', ...columns.map((_, index) => `c${index}`)];
+    const selects: string[] = [];
+    for (let row = 0; row < rowCount; row += 1) {
+      const values = names.map((name) => (row === 0 ? `? as ${name}` : '?'));
+      selects.push(`select ${values.join(', ')}`);
+    }
+    const assignments = columns.map((column, index) => `t.${this.quote(column)} = v.${names[index + 1]}`);
+    return `update ${this.tables[table]} as t join (${selects.join(' union all ')}) as v on t.${this.quote(idColumn)} = v.id`
+      + ` set ${assignments.join(', ')}`;
   }
 
   #placeholder(position: number): string {
@@ -139,4 +225,18 @@ function largestPowerOfTwo(limit: number): number {
   let value = 1;
   while (value * 2 <= limit) value *= 2;
   return value;
+}
+
+/**
+ * Returns the PostgreSQL type a column's parameters are cast to. Integers become bigint and
+ * strings text; assignment casts then convert them to the column's type (bigint to int,
+ * and any type to varchar). A column of NULLs only is cast to bigint for the same reason.
+ */
+function castOf(values: readonly unknown[]): string {
+  let cast = 'bigint';
+  for (const value of values) {
+    if (typeof value === 'string') return 'text';
+    if (typeof value === 'number' && !Number.isInteger(value)) cast = 'double precision';
+  }
+  return cast;
 }

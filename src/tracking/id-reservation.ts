@@ -7,10 +7,12 @@
  * - SQLite: the transaction starts with BEGIN IMMEDIATE, which takes the database's single
  *   write lock, and then reads the largest id of each table (and of `sqlite_sequence`, so that
  *   ids of deleted rows are not used again, as AUTOINCREMENT promises).
- * - MariaDB: `SELECT MAX(id) ... FOR UPDATE` locks the end of each table's primary key, so a
- *   second writer waits at the same statement until the first commits. The three tables are
- *   always locked in the same order, so two writers cannot deadlock on them. NOTE: unlike
- *   AUTO_INCREMENT, this reuses the ids of rows deleted from the end of a table.
+ * - MariaDB: a named lock (GET_LOCK, per database and table prefix) serialises tracking
+ *   writers, and the transaction then reads the largest id of each table. Row locks would
+ *   not do: `SELECT MAX(id) ... FOR UPDATE` on an empty table takes only a gap lock, which two
+ *   writers may both hold, and their inserts then deadlock. NOTE: unlike AUTO_INCREMENT, this
+ *   reuses the ids of rows deleted from the end of a table, and an insert that bypasses the
+ *   writer (and its lock) may take an id the writer also assigns, failing one of them.
  * - PostgreSQL: ids come from each table's own sequence (`nextval`), in blocks, so nothing is
  *   locked for them, and unused ids of a block are left as gaps. A transaction-scoped
  *   advisory lock still serialises tracking writers, so that two processes do not both insert
@@ -27,9 +29,14 @@ const TABLE_ORDER: readonly BatchTable[] = ['log_action', 'log_visit', 'log_link
 const FIRST_BLOCK_SIZE = 16;
 const MAX_BLOCK_SIZE = 1024;
 
+/** Seconds a MariaDB writer waits for another process's batch to commit before its batch fails. */
+const MYSQL_LOCK_TIMEOUT_SECONDS = 30;
+
 /** Hands out new ids within one transaction. */
 export interface IdSource {
   next(table: BatchTable): Promise<number>;
+  /** Releases what the reservation holds beyond the transaction; call after COMMIT or ROLLBACK. */
+  release(): Promise<void>;
 }
 
 /** Starts the batch's transaction on `db` (one connection) and reserves the right to assign ids in it. */
@@ -37,16 +44,31 @@ export async function beginWithIds(db: Kysely<Database>, statements: BatchStatem
   switch (statements.adapter) {
     case 'sqlite':
       await statements.run(db, 'begin immediate');
-      return new CounterIds(await readSqliteMaxima(db, statements));
+      return new CounterIds(await readSqliteMaxima(db, statements), () => Promise.resolve());
     case 'mysql': {
-      await statements.run(db, 'start transaction');
-      const maxima = {} as Record<BatchTable, number>;
-      for (const table of TABLE_ORDER) {
-        const [row] = await statements.run<{ id: number | null }>(db,
-          `select max(${statements.quote(ID_COLUMNS[table])}) as id from ${statements.tables[table]} for update`);
-        maxima[table] = Number(row?.id ?? 0);
+      // Names longer than 64 characters are an error, so the name is a hash of the database and the table name.
+      const lockName = "concat('footfall_tracking_', sha1(concat(database(), '.', ?)))";
+      const [lock] = await statements.run<{ acquired: number | null }>(db,
+        `select get_lock(${lockName}, ?) as acquired`, [statements.tables.log_visit, MYSQL_LOCK_TIMEOUT_SECONDS]);
+      if (Number(lock?.acquired) !== 1) {
+        throw new Error(`timed out after ${MYSQL_LOCK_TIMEOUT_SECONDS} s waiting for the tracking write lock of ${statements.tables.log_visit}`);
       }
-      return new CounterIds(maxima);
+      const release = async (): Promise<void> => {
+        await statements.run(db, `select release_lock(${lockName})`, [statements.tables.log_visit]);
+      };
+      try {
+        await statements.run(db, 'start transaction');
+        const maxima = {} as Record<BatchTable, number>;
+        for (const table of TABLE_ORDER) {
+          const [row] = await statements.run<{ id: number | null }>(db,
+            `select max(${statements.quote(ID_COLUMNS[table])}) as id from ${statements.tables[table]}`);
+          maxima[table] = Number(row?.id ?? 0);
+        }
+        return new CounterIds(maxima, release);
+      } catch (error) {
+        await release();
+        throw error;
+      }
     }
     case 'pgsql': {
       await statements.run(db, 'begin');
@@ -73,9 +95,11 @@ function unquote(quoted: string): string {
 /** Ids counted up from the largest id of each table, read while the write lock is held. */
 class CounterIds implements IdSource {
   readonly #last: Record<BatchTable, number>;
+  readonly release: () => Promise<void>;
 
-  constructor(maxima: Record<BatchTable, number>) {
+  constructor(maxima: Record<BatchTable, number>, release: () => Promise<void>) {
     this.#last = { ...maxima };
+    this.release = release;
   }
 
   next(table: BatchTable): Promise<number> {
@@ -109,5 +133,10 @@ class SequenceIds implements IdSource {
       block.ids = rows.map((row) => Number(row.id)).reverse();
     }
     return block.ids.pop()!;
+  }
+
+  /** The advisory lock ends with the transaction, so nothing is left to release. */
+  release(): Promise<void> {
+    return Promise.resolve();
   }
 }

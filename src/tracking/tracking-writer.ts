@@ -16,7 +16,7 @@ import { recordHit } from './hit-recorder.js';
 import { beginWithIds } from './id-reservation.js';
 import { ACTION_TYPE } from './parse-action.js';
 import type { TrackedSite } from './site-cache.js';
-import { formatSiteDate } from './site-time.js';
+import { siteDayOf } from './site-day.js';
 import type { VisitCache, VisitRules } from './visit-identifier.js';
 import { WriteBatch } from './write-batch.js';
 
@@ -155,6 +155,11 @@ export class TrackingWriter {
             this.#config.logger.warn({ tenant: this.#config.tenant, err: rollbackError }, 'tracking batch rollback failed');
           });
           throw error;
+        } finally {
+          // The batch's outcome is settled by now, so a failed release is only logged. MariaDB frees the lock with the session anyway.
+          await ids.release().catch((releaseError: unknown) => {
+            this.#config.logger.warn({ tenant: this.#config.tenant, err: releaseError }, 'tracking write lock release failed');
+          });
         }
       });
       actions.commit();
@@ -174,14 +179,14 @@ export class TrackingWriter {
   ): Promise<WriteOutcome[]> {
     const { visits, actions } = this.#config;
     const batch = new WriteBatch();
-    await actions.prefetch(db, jobs.flatMap((job) => actionStringsOf(job.hit)));
+    await actions.prefetch(db, statements, jobs.flatMap((job) => actionStringsOf(job.hit)));
 
     const results: WriteOutcome[] = [];
     const days = new Map<string, { siteId: number; day: string }>();
     for (const job of jobs) {
       const outcome = await recordHit({ db, ids, batch, visits, actions, rules: this.#config.rulesFor(job.hit.siteId) }, job.hit, job.tracked);
       results.push(outcome);
-      const day = formatSiteDate(job.hit.time, job.hit.site.timezone);
+      const day = siteDayOf(job.hit.time.getTime(), job.hit.site.timezone);
       if (outcome === 'recorded') days.set(`${job.hit.siteId}|${day}`, { siteId: job.hit.siteId, day });
       else drops.set(`${job.hit.siteId}|${day}|${outcome}`, (drops.get(`${job.hit.siteId}|${day}|${outcome}`) ?? 0) + 1);
     }

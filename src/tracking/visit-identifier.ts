@@ -6,7 +6,7 @@ import type { Database } from '../db/schema.js';
 import { formatUtcDateTime } from '../time.js';
 import type { EnrichedHit } from './hit.js';
 import { REFERRER_TYPE } from './referrer-detection.js';
-import { formatSiteDate } from './site-time.js';
+import { siteDayOf } from './site-day.js';
 import { loadVisitState, visitStateFromRow, type VisitState } from './visit-state.js';
 
 /** The visit settings of `[Tracker]` for one site. */
@@ -183,7 +183,7 @@ function startsNewVisit(visit: VisitState, hit: EnrichedHit, rules: VisitRules):
   if (rules.maxActionsPerVisit > 0 && visit.totalActions >= rules.maxActionsPerVisit) return true;
   if (rules.newVisitAfterMidnight) {
     const timezone = hit.site.timezone;
-    if (formatSiteDate(new Date(visit.lastActionTime), timezone) !== formatSiteDate(hit.time, timezone)) return true;
+    if (siteDayOf(visit.lastActionTime, timezone) !== siteDayOf(hit.time.getTime(), timezone)) return true;
   }
   const referrer = hit.referrer;
   if (rules.newVisitOnCampaignChange && referrer.type === REFERRER_TYPE.campaign && referrer.name !== visit.campaignName) return true;

@@ -27,8 +27,10 @@ export class WriteBatch {
     this.newActions.push(row);
   }
 
+  /** Adds a new visit; the row is kept (not copied) and gets `idvisit` set. */
   addVisit(idvisit: number, row: Row): void {
-    this.newVisits.set(idvisit, { idvisit, ...row });
+    row.idvisit = idvisit;
+    this.newVisits.set(idvisit, row);
   }
 
   /** Sets columns of a visit: in its pending insert when the batch started it, else in its update. */
@@ -43,18 +45,15 @@ export class WriteBatch {
     else this.visitUpdates.set(idvisit, { ...values });
   }
 
+  /** Adds a new action row; the row is kept (not copied) and gets `idlink_va` set. */
   addActionRow(idlinkVa: number, row: Row): void {
-    this.newActionRows.set(idlinkVa, { idlink_va: idlinkVa, ...row });
+    row.idlink_va = idlinkVa;
+    this.newActionRows.set(idlinkVa, row);
   }
 
   setTimeSpent(idlinkVa: number, seconds: number): void {
     const inserted = this.newActionRows.get(idlinkVa);
     if (inserted) inserted.time_spent = seconds;
     else this.timeSpentUpdates.set(idlinkVa, seconds);
-  }
-
-  get isEmpty(): boolean {
-    return this.newActions.length === 0 && this.newVisits.size === 0 && this.visitUpdates.size === 0
-      && this.newActionRows.size === 0 && this.timeSpentUpdates.size === 0;
   }
 }
