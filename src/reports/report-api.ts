@@ -113,6 +113,7 @@ async function serveSite(call: ApiCall, definition: ReportDefinition, site: Site
     logger: call.logger.child({ tenant: call.tenant.key }),
   });
 
+  if (definition.kind === 'table' && definition.checkParams) await definition.checkParams(call.tenant.db(), site.idsite, call.params);
   const formatOptions = { mode: parseMetricFormatMode(call.params), metricTypes: definition.metadata.metricTypes, currency: site.currency };
   const values: [string, ApiValue][] = [];
   for (const period of request.periods) {
