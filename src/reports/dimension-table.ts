@@ -29,6 +29,10 @@ function keyOf(value: DimensionValue): string {
   return value === null ? '\u0000null' : String(value);
 }
 
+function pairKeyOf(parent: DimensionValue, child: DimensionValue): string {
+  return `${keyOf(parent)}\u0001${keyOf(child)}`;
+}
+
 function mergeRow(rows: Map<string, ReportRow>, description: RowDescription, metrics: Record<string, number>): ReportRow {
   const existing = rows.get(description.label);
   if (!existing) {
@@ -69,6 +73,7 @@ export async function buildDimensionTable(
 
   if (spec.describeSub) {
     const subRows = new Map<ReportRow, Map<string, ReportRow>>();
+    const subRowByValues = new Map<string, ReportRow>();
     for (const child of children) {
       const parentValue = child.dimensions[0] ?? null;
       if (spec.hasSubtable && !spec.hasSubtable(parentValue)) continue;
@@ -76,8 +81,10 @@ export async function buildDimensionTable(
       if (!parentRow) continue;
       const siblings = subRows.get(parentRow) ?? new Map<string, ReportRow>();
       subRows.set(parentRow, siblings);
-      mergeRow(siblings, spec.describeSub(parentValue, child.dimensions[1] ?? null), child.metrics);
+      const childValue = child.dimensions[1] ?? null;
+      subRowByValues.set(pairKeyOf(parentValue, childValue), mergeRow(siblings, spec.describeSub(parentValue, childValue), child.metrics));
     }
+    await addGoalMetrics(query, spec, subRowByValues, spec.subDimension);
     for (const [parentRow, siblings] of subRows) parentRow.subtable = sortByVisits([...siblings.values()]);
   }
   return sortByVisits([...rows.values()]);
@@ -88,7 +95,7 @@ export async function buildDimensionTable(
  * metrics per goal and the totals `nb_conversions` and `revenue`. Rows without
  * conversions get none, and e-commerce orders (idgoal 0) are left out.
  */
-async function addGoalMetrics(query: LogQuery, spec: DimensionTableSpec, rowByValue: Map<string, ReportRow>): Promise<void> {
+async function addGoalMetrics(query: LogQuery, spec: DimensionTableSpec, rowByValue: Map<string, ReportRow>, subDimension?: Expression<unknown>): Promise<void> {
   let select = query.db.selectFrom('log_conversion')
     .innerJoin('log_visit', 'log_visit.idvisit', 'log_conversion.idvisit')
     .where('log_conversion.idsite', '=', query.siteId)
@@ -97,16 +104,19 @@ async function addGoalMetrics(query: LogQuery, spec: DimensionTableSpec, rowByVa
     .where('log_conversion.idgoal', '>', 0) as any;
   if (query.segment) select = select.where(query.segment.visits);
   if (spec.where) select = select.where(spec.where);
+  // With a sub-dimension the rows are subtable rows, keyed by both values, and the goal id is the third column.
+  const groups = subDimension ? [spec.dimension, subDimension] : [spec.dimension];
   const rows = (await select.select([
-    sql`${spec.dimension}`.as('d0'),
+    ...groups.map((dimension, index) => sql`${dimension}`.as(`d${index}`)),
     sql`${sql.ref('log_conversion.idgoal')}`.as('idgoal'),
     sql`count(*)`.as('nb_conversions'),
     sql`count(distinct ${sql.ref('log_conversion.idvisit')})`.as('nb_visits_converted'),
     sql`sum(coalesce(${sql.ref('log_conversion.revenue')}, 0))`.as('revenue'),
-  ]).groupBy([sql.raw('1'), sql.raw('2')]).execute()) as Record<string, unknown>[];
+  ]).groupBy(groups.map((_, index) => sql.raw(String(index + 1))).concat(sql.raw(String(groups.length + 1)))).execute()) as Record<string, unknown>[];
 
   for (const conversion of rows) {
-    const row = rowByValue.get(keyOf((conversion.d0 ?? null) as DimensionValue));
+    const parentValue = (conversion.d0 ?? null) as DimensionValue;
+    const row = subDimension ? rowByValue.get(pairKeyOf(parentValue, (conversion.d1 ?? null) as DimensionValue)) : rowByValue.get(keyOf(parentValue));
     if (!row) continue;
     const metrics: Record<string, number> = {
       [`goal_${Number(conversion.idgoal)}_nb_conversions`]: Number(conversion.nb_conversions),

@@ -11,6 +11,7 @@ import { loadSites, siteNotFound, type SiteRecord } from '../sites/site-store.js
 import { buildArchiveSegment } from '../segments/archive-segment.js';
 import { applyDataTableFilters, parseDataTableFilters, ROW_METADATA_NAMES, type OutputRow } from './datatable-filters.js';
 import { formatMetrics, parseMetricFormatMode } from './metric-format.js';
+import { addGoalViewColumns, parseGoalView } from './goal-view.js';
 import { REPORT_ARCHIVERS } from './report-archivers.js';
 import type { ReportDefinition, TableReportDefinition } from './report-definition.js';
 
@@ -87,7 +88,10 @@ function serveTable(call: ApiCall, definition: TableReportDefinition, table: Rep
   if (definition.selectRows) rows = definition.selectRows(rows, call.params);
   if (definition.completeRows && rows.length > 0) rows = definition.completeRows(rows);
   if (definition.compareRows) rows = [...rows].sort(definition.compareRows);
-  return applyDataTableFilters(rows.map((row) => toOutputRow(row, definition, period)), filters, definition.defaultSortColumn);
+  const outputRows = rows.map((row) => toOutputRow(row, definition, period));
+  const goalView = parseGoalView(call.params);
+  if (goalView !== null) addGoalViewColumns(outputRows, goalView);
+  return applyDataTableFilters(outputRows, filters, definition.defaultSortColumn);
 }
 
 function serveMetrics(call: ApiCall, metrics: ApiObject | null): ApiValue {
@@ -109,6 +113,7 @@ async function serveSite(call: ApiCall, definition: ReportDefinition, site: Site
     logger: call.logger.child({ tenant: call.tenant.key }),
   });
 
+  if (definition.kind === 'table' && definition.checkParams) await definition.checkParams(call.tenant.db(), site.idsite, call.params);
   const formatOptions = { mode: parseMetricFormatMode(call.params), metricTypes: definition.metadata.metricTypes, currency: site.currency };
   const values: [string, ApiValue][] = [];
   for (const period of request.periods) {

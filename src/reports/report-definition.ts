@@ -1,5 +1,7 @@
 /** The shape of one report the API serves from archives. */
+import type { Kysely } from 'kysely';
 import type { ApiParams } from '../api/api-params.js';
+import type { Database } from '../db/schema.js';
 import type { ApiObject } from '../api/api-value.js';
 import type { Period } from '../archiving/period.js';
 import type { ReportRow } from '../archiving/report-table.js';
@@ -43,6 +45,8 @@ export interface TableReportDefinition {
   completeRows?(rows: readonly ReportRow[]): ReportRow[];
   /** True for a report served by name but not listed by `API.getReportMetadata`, because it needs a parameter such as `pageUrl`. */
   unlisted?: boolean;
+  /** Checks the request's parameters against the site's configuration before any archive is read, such as that `idDimension` exists. */
+  checkParams?(db: Kysely<Database>, siteId: number, params: ApiParams): Promise<void>;
   /** True when `API.getReportMetadata` lists the report once per active custom dimension of the site, with `parameters.idDimension`, instead of once. */
   listPerCustomDimension?: boolean;
   /** Stored metrics that only feed processed ones and are left out of the output, such as the summed `price` of item rows. */

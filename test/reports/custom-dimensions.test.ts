@@ -87,9 +87,12 @@ for (const adapter of ALL_ENGINES) {
       ]);
     });
 
-    it('returns no rows for inactive or unknown ids', { skip }, async () => {
+    it('returns no rows for an inactive dimension', { skip }, async () => {
       assert.deepEqual(await report('&idDimension=3'), []);
-      assert.deepEqual(await report('&idDimension=9'), []);
+    });
+
+    it('rejects an unknown idDimension', { skip }, async () => {
+      assert.deepEqual(await status('method=CustomDimensions.getCustomDimension&period=day&date=2024-05-04&idDimension=9'), { statusCode: 400, code: 'CUSTOM_DIMENSION_NOT_FOUND' });
     });
 
     it('rejects a missing or malformed idDimension', { skip }, async () => {

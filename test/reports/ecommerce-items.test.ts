@@ -108,6 +108,24 @@ for (const adapter of ALL_ENGINES) {
       assert.deepEqual(result, [{ label: 'SKU1', revenue: 20, quantity: 1, orders: 1, avg_price: 20, avg_quantity: 1, conversion_rate: '0%' }]);
     });
 
+    it('reports an order tracked with ec_items', { skip }, async () => {
+      // 2024-05-10: one tracked order of 2 hats at 15 and a scarf at 12.5 in two categories.
+      const items = JSON.stringify([['SKU3', 'Hat', 'Hats', 15, 2], ['SKU4', 'Scarf', ['Clothes', 'Winter'], 12.5, 1]]);
+      const query = new URLSearchParams({
+        idsite: String(fixture.siteId), rec: '1', cid: 'f6f6f6f6f6f6f6f6', cdt: '2024-05-10 09:00:00', token_auth: fixture.token,
+        url: 'https://example.org/thanks', idgoal: '0', ec_id: 'T1', revenue: '42.5', ec_items: items, send_image: '0',
+      });
+      const response = await fixture.app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host: fixture.host } });
+      assert.equal(response.statusCode, 204, response.body);
+      const day = (action: string) => fixture.getJson(`idSite=${fixture.siteId}&method=Goals.${action}&period=day&date=2024-05-10&showColumns=revenue,quantity,orders`);
+      assert.deepEqual(await day('getItemsSku'), [{ label: 'SKU3', revenue: 30, quantity: 2, orders: 1 }, { label: 'SKU4', revenue: 12.5, quantity: 1, orders: 1 }]);
+      assert.deepEqual(await day('getItemsCategory'), [
+        { label: 'Hats', revenue: 30, quantity: 2, orders: 1 },
+        { label: 'Clothes', revenue: 12.5, quantity: 1, orders: 1 },
+        { label: 'Winter', revenue: 12.5, quantity: 1, orders: 1 },
+      ]);
+    });
+
     it('rejects an invalid abandonedCarts', { skip }, async () => {
       const response = await fixture.app.inject({
         method: 'GET', headers: { host: fixture.host },

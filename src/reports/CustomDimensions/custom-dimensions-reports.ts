@@ -5,16 +5,22 @@ import { FootfallError, quote } from '../../errors.js';
 import type { TableReportDefinition } from '../report-definition.js';
 import { describeReport, type ReportMetadata } from '../report-metadata.js';
 import { formatPercent } from '../visit-metrics.js';
-import type { CustomDimension } from './custom-dimension-store.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { loadCustomDimension, type CustomDimension } from './custom-dimension-store.js';
 import { customDimensionRecord } from './custom-dimensions-archiver.js';
 
 /** @throws FootfallError PARAMETER_MISSING or PARAMETER_INVALID for a missing or malformed idDimension. */
-function recordFor(params: ApiParams): string {
+function parseDimensionId(params: ApiParams): number {
   const raw = params.requiredString('idDimension');
   if (!/^[1-9][0-9]*$/.test(raw)) {
     throw new FootfallError('PARAMETER_INVALID', `Invalid idDimension ${quote(raw)}. Use the id of a custom dimension that CustomDimensions.getConfiguredCustomDimensions lists.`);
   }
-  return customDimensionRecord(Number(raw));
+  return Number(raw);
+}
+
+function recordFor(params: ApiParams): string {
+  return customDimensionRecord(parseDimensionId(params));
 }
 
 /** Returns the processed metrics of an action-scope row, recognised by its `nb_hits`. Visit-scope rows get none, as Matomo serves them. */
@@ -41,17 +47,23 @@ export function describeCustomDimensionReport(dimension: CustomDimension): Repor
 }
 
 /**
- * The CustomDimensions reports, listed by `API.getReportMetadata` once per active dimension of the site.
+ * Checks that `idDimension` names a dimension of the site. An inactive one is accepted and has
+ * rows only for days archived while it was active.
  *
- * NOTE: an idDimension that the site does not have returns no rows rather than an error,
- * because serving a report reads no configuration.
+ * @throws FootfallError CUSTOM_DIMENSION_NOT_FOUND when the site has no dimension of this id.
  */
+async function checkDimensionExists(db: Kysely<Database>, siteId: number, params: ApiParams): Promise<void> {
+  await loadCustomDimension(db, siteId, parseDimensionId(params));
+}
+
+/** The CustomDimensions reports, listed by `API.getReportMetadata` once per active dimension of the site. */
 export const CUSTOM_DIMENSIONS_REPORTS: readonly TableReportDefinition[] = [
   {
     kind: 'table', name: 'CustomDimensions.getCustomDimension', record: customDimensionRecord(1), recordFor, defaultSortColumn: 'nb_visits',
     description: 'Returns visits by the value of a visit-scope custom dimension, or actions with their page URLs as subtables for an action-scope one, given by idDimension.',
     metadata: VISIT_SCOPE_METADATA,
     processMetrics: processActionMetrics,
+    checkParams: checkDimensionExists,
     listPerCustomDimension: true,
   },
 ];
