@@ -35,7 +35,7 @@ export interface ConversionContext extends ActionWriteContext {
  */
 export async function writeConversions(context: ConversionContext): Promise<number> {
   let written = 0;
-  for (const { goal, revenue } of matchGoals(context.hit, context.tracked.goals)) {
+  for (const { goal, revenue } of matchGoals(context.hit, context.tracked.goals, context.visit)) {
     const idgoal = Number(goal.idgoal);
     const allowMultiple = Number(goal.allow_multiple) === 1;
     if (!allowMultiple && context.visit.convertedGoals.has(idgoal)) continue;

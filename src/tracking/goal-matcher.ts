@@ -96,7 +96,6 @@ export function matchGoals(hit: EnrichedHit, goals: readonly GoalTable[], visit?
     if (!manual) {
       if (goal.match_attribute === 'manually') continue;
       if (isVisitGoalAttribute(goal.match_attribute)) {
-        // NOTE: conversion-writer.ts calls matchGoals without the visit, so visit goals do not convert while tracking until it passes `context.visit`.
         if (visit === undefined || !matchesVisitGoal(goal, visit)) continue;
         conversions.push({ goal, revenue: goalRevenue(goal, hit, false) });
         continue;

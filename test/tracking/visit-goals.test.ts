@@ -131,7 +131,7 @@ describe('visit goals API', () => {
     }
   });
 
-  test('tracked visits convert visit goals', { todo: 'conversion-writer.ts does not pass the visit to matchGoals yet' }, async () => {
+  test('tracked visits convert visit goals', async () => {
     const base = Date.now() - 3_600_000;
     const track = async (visitorId: string, offsetMinutes: number, page: string): Promise<void> => {
       const cdt = new Date(base + offsetMinutes * 60_000).toISOString().slice(0, 19).replace('T', ' ');
