@@ -129,7 +129,8 @@ async function handleLogin(context: AppContext, request: FastifyRequest, reply: 
 
   reply.setCookie(SESSION_COOKIE_NAME, result.sessionId, {
     httpOnly: true, sameSite: 'lax', secure: isSecureRequest(request, context), path: '/',
-    maxAge: result.session.expiresAt - Math.floor(context.clock().getTime() / 1000),
+    // The session's lifetime, measured from its creation: a clock read now could be a second later.
+    maxAge: Math.min(request.tenant.settings.int('General', 'login_session_lifetime_seconds'), result.session.expiresAt - Math.floor(context.clock().getTime() / 1000) + 1),
   });
   return reply.header('cache-control', 'no-store').send(await buildSessionView(request, result.session));
 }
