@@ -18,6 +18,8 @@ describe('Goals.get', () => {
     await createVisit(db, { idsite: siteId, visit_last_action_time: '2024-05-03 12:00:00', visitor_returning: 1 });
     // An e-commerce order is not a goal conversion.
     await createConversion(db, { idsite: siteId, idvisit: returningVisit, idgoal: 0, server_time: '2024-05-03 11:00:00', revenue: 500, visitor_returning: 1, idorder: 'A1' });
+    // An abandoned cart is neither a goal conversion nor an order.
+    await createConversion(db, { idsite: siteId, idvisit: newVisit, idgoal: -1, server_time: '2024-05-03 10:00:00', revenue: 30, items: 2, idorder: 'abandoned' });
   });
 
   after(async () => { await fixture.close(); });
@@ -34,6 +36,13 @@ describe('Goals.get', () => {
     assert.deepEqual(await goals('&idGoal=ecommerceOrder'), {
       nb_conversions: 1, nb_visits_converted: 1, revenue: 500, conversion_rate: '33.33%',
       items: 0, revenue_subtotal: 0, revenue_tax: 0, revenue_shipping: 0, revenue_discount: 0, avg_order_revenue: 500,
+    });
+  });
+
+  it('returns abandoned cart metrics for idGoal=ecommerceAbandonedCart', async () => {
+    assert.deepEqual(await goals('&idGoal=ecommerceAbandonedCart'), {
+      nb_conversions: 1, nb_visits_converted: 1, revenue: 30, conversion_rate: '33.33%',
+      items: 2, revenue_subtotal: 0, revenue_tax: 0, revenue_shipping: 0, revenue_discount: 0, avg_order_revenue: 30,
     });
   });
 

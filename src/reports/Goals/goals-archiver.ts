@@ -35,16 +35,25 @@ async function loadConversions(query: LogQuery, byGoal: boolean) {
   }));
 }
 
-/** Order metrics summed from `log_conversion`, stored as `Goal_ecommerceOrder_<name>`. */
+/** Order and cart metrics summed from `log_conversion`, stored as `Goal_<record>_<name>`. */
 const ORDER_SUMS = ['revenue', 'items', 'revenue_subtotal', 'revenue_tax', 'revenue_shipping', 'revenue_discount'] as const;
 
-/** Loads the day's e-commerce orders (idgoal 0) as `Goal_ecommerceOrder_*` numerics, or none without orders. */
-async function loadOrders(query: LogQuery): Promise<Record<string, number>> {
+/** The e-commerce records of Goals.get: `log_conversion.idgoal` and Matomo's name for each. */
+const ECOMMERCE_RECORDS = [
+  { idgoal: 0, name: 'ecommerceOrder' },
+  { idgoal: -1, name: 'ecommerceAbandonedCart' },
+] as const;
+
+/**
+ * Loads the day's e-commerce orders (idgoal 0) or abandoned carts (idgoal -1) as
+ * `Goal_<record>_*` numerics, or none when the day has no such row.
+ */
+async function loadEcommerce(query: LogQuery, record: (typeof ECOMMERCE_RECORDS)[number]): Promise<Record<string, number>> {
   let select = query.db.selectFrom('log_conversion')
     .where('log_conversion.idsite', '=', query.siteId)
     .where('log_conversion.server_time', '>=', query.bounds.start)
     .where('log_conversion.server_time', '<', query.bounds.end)
-    .where('log_conversion.idgoal', '=', 0);
+    .where('log_conversion.idgoal', '=', record.idgoal);
   if (query.segment) {
     const matchingVisits = query.db.selectFrom('log_visit').select('log_visit.idvisit').where('log_visit.idsite', '=', query.siteId).where(query.segment.visits);
     select = select.where('log_conversion.idvisit', 'in', matchingVisits);
@@ -56,7 +65,7 @@ async function loadOrders(query: LogQuery): Promise<Record<string, number>> {
   ]).executeTakeFirst() as Record<string, unknown> | undefined;
   if (!row || Number(row.nb_conversions) === 0) return {};
   const names = ['nb_conversions', 'nb_visits_converted', ...ORDER_SUMS];
-  return Object.fromEntries(names.map((name) => [`Goal_ecommerceOrder_${name}`, Number(row[name] ?? 0)]));
+  return Object.fromEntries(names.map((name) => [`Goal_${record.name}_${name}`, Number(row[name] ?? 0)]));
 }
 
 function add(numerics: Record<string, number>, prefix: string, suffix: string, metrics: Record<string, number>): void {
@@ -84,6 +93,7 @@ export const goalsArchiver: ReportArchiver = {
         add(numerics, prefix, row.returning ? '_returning_visit' : '_new_visit', row.metrics);
       }
     }
-    return { numerics: { ...numerics, ...(await loadOrders(query)) }, reports: {} };
+    for (const record of ECOMMERCE_RECORDS) Object.assign(numerics, await loadEcommerce(query, record));
+    return { numerics, reports: {} };
   },
 };

@@ -20,11 +20,17 @@ function groupMetrics(numerics: Readonly<Record<string, number>>, prefix: string
   };
 }
 
-/** Returns the e-commerce order metrics of `Goals.get` with `idGoal=ecommerceOrder`, or null without visits. */
-function buildOrderMetrics(numerics: Readonly<Record<string, number>>): ApiObject | null {
+/** The `idGoal` values of Goals.get that name an e-commerce record rather than a goal. */
+const ECOMMERCE_GOALS: ReadonlySet<string> = new Set(['ecommerceOrder', 'ecommerceAbandonedCart']);
+
+/**
+ * Returns the metrics of `Goals.get` with `idGoal=ecommerceOrder` (orders) or
+ * `idGoal=ecommerceAbandonedCart` (carts left without an order), or null without visits.
+ */
+function buildEcommerceMetrics(numerics: Readonly<Record<string, number>>, record: string): ApiObject | null {
   const visits = numerics.nb_visits ?? 0;
   if (visits === 0) return null;
-  const value = (name: string) => numerics[`Goal_ecommerceOrder_${name}`] ?? 0;
+  const value = (name: string) => numerics[`Goal_${record}_${name}`] ?? 0;
   const orders = value('nb_conversions');
   return {
     nb_conversions: orders, nb_visits_converted: value('nb_visits_converted'), revenue: value('revenue'),
@@ -48,9 +54,9 @@ export const GOALS_REPORTS: readonly ReportDefinition[] = [
     listPerGoal: true,
     build(numerics, _period, params) {
       const rawGoal = params.optionalString('idGoal');
-      if (rawGoal === 'ecommerceOrder') return buildOrderMetrics(numerics);
+      if (rawGoal !== undefined && ECOMMERCE_GOALS.has(rawGoal)) return buildEcommerceMetrics(numerics, rawGoal);
       if (rawGoal !== undefined && rawGoal !== '' && !/^[1-9][0-9]*$/.test(rawGoal)) {
-        throw new FootfallError('PARAMETER_INVALID', `Invalid idGoal ${quote(rawGoal)}. Use the id of a goal, a whole number from 1, or ecommerceOrder.`);
+        throw new FootfallError('PARAMETER_INVALID', `Invalid idGoal ${quote(rawGoal)}. Use the id of a goal, a whole number from 1, ecommerceOrder or ecommerceAbandonedCart.`);
       }
       const prefix = rawGoal ? `Goal_${rawGoal}_` : 'Goal_';
       if ((numerics.nb_visits ?? 0) === 0) return null;

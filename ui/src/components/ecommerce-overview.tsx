@@ -1,8 +1,8 @@
 /**
  * The E-commerce page: orders, revenue, conversion rate, average order value and abandoned
  * carts from `Goals.get`, and products by SKU, name or category from `Goals.getItemsSku`,
- * `Goals.getItemsName` and `Goals.getItemsCategory`. A part the server does not serve shows
- * that it is unavailable, and the rest of the page still works.
+ * `Goals.getItemsName` and `Goals.getItemsCategory`. Each part loads on its own, so a part
+ * whose call fails shows its error and the rest of the page still works.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, callApi, type ApiCallParams } from '../api-client';
@@ -21,7 +21,7 @@ export interface EcommerceOverviewProps {
 type OrderMetrics = Record<string, number | string> | [] | null;
 
 /** A part of the page: loading, loaded, not served by this server, or failed. */
-type Part<T> = { kind: 'loading' } | { kind: 'ready'; value: T } | { kind: 'unavailable'; message: string } | { kind: 'error'; message: string };
+type Part<T> = { kind: 'loading' } | { kind: 'ready'; value: T } | { kind: 'error'; message: string };
 
 /** A product row as the `Goals.getItems*` reports return it. */
 interface ProductRow {
@@ -45,18 +45,8 @@ function formatValue(value: unknown): string {
   return value === undefined || value === null ? '–' : String(value);
 }
 
-/**
- * Turns a failed call into a part's state: an unknown method, or a parameter value the server
- * does not accept yet (such as `idGoal=ecommerceAbandonedCart`), means the server does not serve it.
- */
-function toFailedPart(failure: unknown, unavailableCodes: readonly string[]): Part<never> {
-  const message = failure instanceof Error ? failure.message : String(failure);
-  if (failure instanceof ApiError && unavailableCodes.includes(failure.code)) return { kind: 'unavailable', message };
-  return { kind: 'error', message };
-}
-
 /** Loads one call into a part, and calls `onSessionInvalid` when the session has ended. */
-function useApiPart<T>(method: string, params: ApiCallParams, sessionToken: string | null, unavailableCodes: readonly string[], onSessionInvalid: () => void): Part<T> {
+function useApiPart<T>(method: string, params: ApiCallParams, sessionToken: string | null, onSessionInvalid: () => void): Part<T> {
   const [part, setPart] = useState<Part<T>>({ kind: 'loading' });
   const key = method + JSON.stringify(params);
   useEffect(() => {
@@ -65,16 +55,15 @@ function useApiPart<T>(method: string, params: ApiCallParams, sessionToken: stri
     callApi<T>(method, params, sessionToken, controller.signal).then((value) => setPart({ kind: 'ready', value }), (failure: unknown) => {
       if (controller.signal.aborted) return;
       if (failure instanceof ApiError && failure.code === 'SESSION_INVALID') onSessionInvalid();
-      else setPart(toFailedPart(failure, unavailableCodes));
+      else setPart({ kind: 'error', message: failure instanceof Error ? failure.message : String(failure) });
     });
     return () => controller.abort();
   }, [key, sessionToken]);
   return part;
 }
 
-function MetricList({ part, metrics, label, unavailableText }: { part: Part<OrderMetrics>; metrics: readonly [string, string][]; label: string; unavailableText: string }) {
+function MetricList({ part, metrics, label }: { part: Part<OrderMetrics>; metrics: readonly [string, string][]; label: string }) {
   if (part.kind === 'loading') return <p class="muted" aria-busy="true">Loading {label.toLowerCase()}…</p>;
-  if (part.kind === 'unavailable') return <p class="notice" role="status">{unavailableText} <small class="muted">({part.message})</small></p>;
   if (part.kind === 'error') return <p class="notice error" role="alert">{part.message}</p>;
   // A period without visits comes back as [] (or null), which shows as zeros.
   const values = part.value !== null && !Array.isArray(part.value) ? part.value : {};
@@ -93,18 +82,18 @@ export function EcommerceOverview({ site, selection, segment, sessionToken, onSe
   const params: ApiCallParams = { idSite: site.idsite, period: selection.period, date: selection.date };
   if (segment !== '') params.segment = segment;
 
-  const orders = useApiPart<OrderMetrics>('Goals.get', { ...params, idGoal: 'ecommerceOrder' }, sessionToken, ['API_METHOD_NOT_FOUND'], onSessionInvalid);
-  const carts = useApiPart<OrderMetrics>('Goals.get', { ...params, idGoal: 'ecommerceAbandonedCart' }, sessionToken, ['API_METHOD_NOT_FOUND', 'PARAMETER_INVALID'], onSessionInvalid);
-  const products = useApiPart<ProductRow[]>(productReport, { ...params, filter_limit: 100, filter_sort_column: 'revenue', filter_sort_order: 'desc' }, sessionToken, ['API_METHOD_NOT_FOUND'], onSessionInvalid);
+  const orders = useApiPart<OrderMetrics>('Goals.get', { ...params, idGoal: 'ecommerceOrder' }, sessionToken, onSessionInvalid);
+  const carts = useApiPart<OrderMetrics>('Goals.get', { ...params, idGoal: 'ecommerceAbandonedCart' }, sessionToken, onSessionInvalid);
+  const products = useApiPart<ProductRow[]>(productReport, { ...params, filter_limit: 100, filter_sort_column: 'revenue', filter_sort_order: 'desc' }, sessionToken, onSessionInvalid);
   const labelName = PRODUCT_REPORTS.find(([method]) => method === productReport)?.[1] ?? 'Product';
 
   return (
     <section class="panel report" aria-labelledby="ecommerce-title">
       <h2 id="ecommerce-title">E-commerce</h2>
       <h3>Orders</h3>
-      <MetricList part={orders} metrics={ORDER_METRICS} label="Orders" unavailableText="This server does not serve order metrics." />
+      <MetricList part={orders} metrics={ORDER_METRICS} label="Orders" />
       <h3>Abandoned carts</h3>
-      <MetricList part={carts} metrics={CART_METRICS} label="Abandoned carts" unavailableText="This server does not report abandoned carts yet." />
+      <MetricList part={carts} metrics={CART_METRICS} label="Abandoned carts" />
       <h3>Products</h3>
       <div class="report-controls">
         <label class="field inline">
@@ -115,7 +104,6 @@ export function EcommerceOverview({ site, selection, segment, sessionToken, onSe
         </label>
       </div>
       {products.kind === 'loading' && <p class="muted" aria-busy="true">Loading products…</p>}
-      {products.kind === 'unavailable' && <p class="notice" role="status">Product reports are not available on this server yet. <small class="muted">({products.message})</small></p>}
       {products.kind === 'error' && <p class="notice error" role="alert">{products.message}</p>}
       {products.kind === 'ready' && (!Array.isArray(products.value) || products.value.length === 0) && (
         <p class="notice" role="status">No product was sold in this period and segment.</p>
