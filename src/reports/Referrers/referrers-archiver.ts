@@ -83,18 +83,19 @@ export const referrersArchiver: ReportArchiver = {
     };
     const referrerType = await buildDimensionTable(query, referrerTypeSpec, byType, byTypeName);
 
-    const nameTable = async (typeNumber: number, children: readonly VisitMetricsRow[], describeSub: DimensionTableSpec['describeSub']) => buildDimensionTable(
-      query, { dimension: ref('referer_name'), where: ofType(typeNumber), describe: nameRow, describeSub },
+    // Each spec names its sub-dimension, so the goal metrics of subtable rows find their rows.
+    const nameTable = async (typeNumber: number, subColumn: 'referer_url' | 'referer_keyword', children: readonly VisitMetricsRow[], describeSub: DimensionTableSpec['describeSub']) => buildDimensionTable(
+      query, { dimension: ref('referer_name'), subDimension: ref(subColumn), where: ofType(typeNumber), describe: nameRow, describeSub },
       rowsOfType(byTypeName, typeNumber), rowsOfType(children, typeNumber),
     );
-    const websites = await nameTable(TYPE.website, byTypeNameUrl, (_, value) => urlRow(value));
-    const searchEngines = await nameTable(TYPE.searchEngine, byTypeNameKeyword, (_, value) => keywordRow(value));
+    const websites = await nameTable(TYPE.website, 'referer_url', byTypeNameUrl, (_, value) => urlRow(value));
+    const searchEngines = await nameTable(TYPE.searchEngine, 'referer_keyword', byTypeNameKeyword, (_, value) => keywordRow(value));
     const keywords = await buildDimensionTable(
-      query, { dimension: ref('referer_keyword'), where: ofType(TYPE.searchEngine), describe: keywordRow, describeSub: (_, value) => nameRow(value) },
+      query, { dimension: ref('referer_keyword'), subDimension: ref('referer_name'), where: ofType(TYPE.searchEngine), describe: keywordRow, describeSub: (_, value) => nameRow(value) },
       rowsOfType(byTypeKeyword, TYPE.searchEngine), rowsOfType(byTypeNameKeyword, TYPE.searchEngine, [1, 0]),
     );
-    const campaigns = await nameTable(TYPE.campaign, byTypeNameKeyword, (_, value) => keywordRow(value));
-    const socials = await nameTable(TYPE.social, byTypeNameUrl, (_, value) => urlRow(value));
+    const campaigns = await nameTable(TYPE.campaign, 'referer_keyword', byTypeNameKeyword, (_, value) => keywordRow(value));
+    const socials = await nameTable(TYPE.social, 'referer_url', byTypeNameUrl, (_, value) => urlRow(value));
     return {
       numerics: {},
       reports: {
