@@ -101,3 +101,21 @@ export async function buildTestServer(root: TestRoot, clock: Clock = SYSTEM_CLOC
   const defaults = Settings.load({ global: root.rootPaths.globalConfig, common: root.rootPaths.commonConfig, local: null });
   return buildServer({ registry: root.registry, apiMethods: buildApiMethodRegistry(), defaults, logger: createSilentLogger(), clock });
 }
+
+/** A test tenant and the server built for its root. */
+export interface TenantServer {
+  app: FastifyInstance;
+  host: string;
+  /** token_auth of the tenant's superuser. */
+  token: string;
+}
+
+/**
+ * Creates a tenant in `root` and builds the server, for a suite's `before` hook. The caller
+ * creates `root` first, so that its `after` hook can clean up even when this fails.
+ */
+export async function createTenantServer(root: TestRoot, tenantOptions: Parameters<typeof createTestTenant>[1] = {}): Promise<TenantServer> {
+  const tenant = await createTestTenant(root, tenantOptions);
+  const app = await buildTestServer(root);
+  return { app, host: tenant.host, token: tenant.tokenAuth };
+}
