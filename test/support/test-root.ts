@@ -1,5 +1,6 @@
 /** Throwaway Footfall roots, tenants and servers for tests. */
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -118,4 +119,10 @@ export async function createTenantServer(root: TestRoot, tenantOptions: Paramete
   const tenant = await createTestTenant(root, tenantOptions);
   const app = await buildTestServer(root);
   return { app, host: tenant.host, token: tenant.tokenAuth };
+}
+
+/** Starts `app` listening on 127.0.0.1 at a free port, for clients outside `inject` such as a browser, and returns the port. */
+export async function listenOnLoopback(app: FastifyInstance): Promise<number> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return (app.server.address() as AddressInfo).port;
 }
