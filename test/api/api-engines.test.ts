@@ -5,7 +5,7 @@ import type { DatabaseAdapter } from '../../src/db/database-config.js';
 import { callApi } from '../support/api-client.js';
 import { engineSkip } from '../support/engines.js';
 import { deleteAllTenants } from '../support/console-runner.js';
-import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { createTenantServer, createTestRoot, type TestRoot } from '../support/test-root.js';
 
 for (const adapter of ['mysql', 'pgsql'] as const satisfies readonly DatabaseAdapter[]) {
   describe(`sites and users API on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
@@ -16,10 +16,7 @@ for (const adapter of ['mysql', 'pgsql'] as const satisfies readonly DatabaseAda
 
     before(async () => {
       root = createTestRoot();
-      const created = await createTestTenant(root, { adapter, siteUrl: 'https://example.org', clock: () => new Date('2024-01-01T00:00:00Z') });
-      host = created.host;
-      token = created.tokenAuth;
-      app = await buildTestServer(root);
+      ({ app, host, token } = await createTenantServer(root, { adapter, siteUrl: 'https://example.org', clock: () => new Date('2024-01-01T00:00:00Z') }));
     });
 
     after(async () => {

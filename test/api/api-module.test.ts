@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { callApi } from '../support/api-client.js';
-import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { createTenantServer, createTestRoot, type TestRoot } from '../support/test-root.js';
 
 const XML_HEAD = '<?xml version="1.0" encoding="utf-8" ?>\n';
 
@@ -14,10 +14,7 @@ describe('API module over HTTP', () => {
 
   before(async () => {
     root = createTestRoot();
-    const tenant = await createTestTenant(root, { siteUrl: 'https://example.org' });
-    host = tenant.host;
-    token = tenant.tokenAuth;
-    app = await buildTestServer(root);
+    ({ app, host, token } = await createTenantServer(root, { siteUrl: 'https://example.org' }));
   });
 
   after(async () => {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { deleteAllTenants } from '../support/console-runner.js';
 import { ALL_ENGINES, engineSkip } from '../support/engines.js';
-import { buildCapturedServer, postLogin, type CapturedServer } from '../support/session-server.js';
-import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { createCapturedTenantServer, postLogin, type CapturedServer } from '../support/session-server.js';
+import { createTestRoot, type TestRoot } from '../support/test-root.js';
 
 for (const adapter of ALL_ENGINES) {
   describe(`sign-in brute-force guard on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
@@ -15,8 +14,7 @@ for (const adapter of ALL_ENGINES) {
 
     before(async () => {
       root = createTestRoot();
-      host = (await createTestTenant(root, { adapter })).host;
-      server = await buildCapturedServer(root, () => now);
+      ({ host, server } = await createCapturedTenantServer(root, { adapter, clock: () => now }));
     });
     after(async () => {
       await server.app.close();
@@ -77,10 +75,8 @@ for (const adapter of ALL_ENGINES) {
 
     before(async () => {
       root = createTestRoot();
-      host = (await createTestTenant(root, { adapter })).host;
-      const common = readFileSync(root.rootPaths.commonConfig, 'utf8');
-      writeFileSync(root.rootPaths.commonConfig, `${common}\n[General]\nproxy_ips[] = "127.0.0.1"\nproxy_client_headers[] = "X-Forwarded-For"\n`);
-      server = await buildCapturedServer(root);
+      const commonConfig = '\n[General]\nproxy_ips[] = "127.0.0.1"\nproxy_client_headers[] = "X-Forwarded-For"\n';
+      ({ host, server } = await createCapturedTenantServer(root, { adapter, commonConfig }));
     });
     after(async () => {
       await server.app.close();

@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { deleteAllTenants, runConsole } from '../support/console-runner.js';
 import { ALL_ENGINES, engineSkip } from '../support/engines.js';
-import { buildCapturedServer, postLogin, signInForTest } from '../support/session-server.js';
-import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { createCapturedTenantServer, postLogin, signInForTest } from '../support/session-server.js';
+import { createTestRoot, type TestRoot } from '../support/test-root.js';
 
 for (const adapter of ALL_ENGINES) {
   describe(`user:reset-password on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
@@ -14,8 +14,7 @@ for (const adapter of ALL_ENGINES) {
 
     before(async () => {
       root = createTestRoot();
-      host = (await createTestTenant(root, { adapter })).host;
-      app = (await buildCapturedServer(root)).app;
+      ({ host, server: { app } } = await createCapturedTenantServer(root, { adapter }));
     });
     after(async () => {
       await app.close();

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { createTenantServer, createTestRoot, type TestRoot } from '../support/test-root.js';
 
 describe('server hardening', () => {
   let root: TestRoot;
@@ -13,8 +13,7 @@ describe('server hardening', () => {
 
   before(async () => {
     root = createTestRoot();
-    ({ host, tokenAuth: token } = await createTestTenant(root));
-    app = await buildTestServer(root);
+    ({ app, host, token } = await createTenantServer(root));
   });
   after(async () => {
     await app.close();

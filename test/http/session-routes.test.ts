@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { TenantHost } from '../../src/tenancy/tenant-host.js';
 import { deleteAllTenants } from '../support/console-runner.js';
 import { ALL_ENGINES, engineSkip } from '../support/engines.js';
-import { buildCapturedServer, postLogin, signInForTest, type CapturedServer } from '../support/session-server.js';
-import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { createCapturedTenantServer, postLogin, signInForTest, type CapturedServer } from '../support/session-server.js';
+import { createTestRoot, type TestRoot } from '../support/test-root.js';
 
 for (const adapter of ALL_ENGINES) {
   describe(`dashboard sign-in on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
@@ -17,8 +16,7 @@ for (const adapter of ALL_ENGINES) {
 
     before(async () => {
       root = createTestRoot();
-      host = (await createTestTenant(root, { adapter })).host;
-      server = await buildCapturedServer(root);
+      ({ host, server } = await createCapturedTenantServer(root, { adapter }));
       app = server.app;
     });
     after(async () => {
@@ -161,10 +159,7 @@ for (const adapter of ALL_ENGINES) {
 
     before(async () => {
       root = createTestRoot();
-      host = (await createTestTenant(root, { adapter })).host;
-      const common = readFileSync(root.rootPaths.commonConfig, 'utf8');
-      writeFileSync(root.rootPaths.commonConfig, `${common}\n[General]\nproxy_ips[] = "127.0.0.1"\n`);
-      server = await buildCapturedServer(root);
+      ({ host, server } = await createCapturedTenantServer(root, { adapter, commonConfig: '\n[General]\nproxy_ips[] = "127.0.0.1"\n' }));
     });
     after(async () => {
       await server.app.close();

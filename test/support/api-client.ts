@@ -1,4 +1,5 @@
 /** Calls of the Reporting API through a test server, for HTTP tests. */
+import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 
 /** What one API call returned. */
@@ -27,4 +28,17 @@ export async function callApi(
     body: response.body,
     json: () => JSON.parse(response.body) as unknown,
   };
+}
+
+/**
+ * Posts `TagManager.METHOD` with `body` (form-encoded parameters) and the token, asserts a 200
+ * response and returns its parsed JSON.
+ */
+export async function callTagManager(app: FastifyInstance, host: string, token: string, method: string, body: string): Promise<any> {
+  const response = await app.inject({
+    method: 'POST', url: `/index.php?module=API&format=json&method=TagManager.${method}`,
+    headers: { host, 'content-type': 'application/x-www-form-urlencoded' }, payload: `token_auth=${token}&${body}`,
+  });
+  assert.equal(response.statusCode, 200, response.body);
+  return response.json();
 }

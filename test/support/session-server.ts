@@ -1,4 +1,5 @@
 /** A test server whose log lines are captured, with helpers to sign in through `app.inject`. */
+import { appendFileSync } from 'node:fs';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type pino from 'pino';
 import { buildApiMethodRegistry } from '../../src/api/modules/index.js';
@@ -6,7 +7,8 @@ import { Settings } from '../../src/config/settings.js';
 import { buildServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logging.js';
 import type { Clock } from '../../src/time.js';
-import type { TestRoot } from './test-root.js';
+import type { DatabaseAdapter } from '../../src/db/database-config.js';
+import { createTestTenant, type TestRoot } from './test-root.js';
 
 /** A server built on a test root, and every JSON line it logged. */
 export interface CapturedServer {
@@ -22,6 +24,19 @@ export async function buildCapturedServer(root: TestRoot, clock: Clock = () => n
   const defaults = Settings.load({ global: root.rootPaths.globalConfig, common: root.rootPaths.commonConfig, local: null });
   const app = await buildServer({ registry: root.registry, apiMethods: buildApiMethodRegistry(), defaults, logger: createLogger('debug', stream), clock });
   return { app, logLines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+}
+
+/**
+ * Creates a tenant in `root`, appends `commonConfig` (INI text) to the root's common config,
+ * then builds a captured server, which reads that config.
+ */
+export async function createCapturedTenantServer(
+  root: TestRoot, options: { adapter: DatabaseAdapter; clock?: Clock; commonConfig?: string },
+): Promise<{ host: string; server: CapturedServer }> {
+  const { host } = await createTestTenant(root, { adapter: options.adapter });
+  if (options.commonConfig !== undefined) appendFileSync(root.rootPaths.commonConfig, options.commonConfig);
+  const server = await buildCapturedServer(root, options.clock);
+  return { host, server };
 }
 
 /** Posts a sign-in as JSON to a tenant's host. */

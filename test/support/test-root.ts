@@ -1,5 +1,6 @@
 /** Throwaway Footfall roots, tenants and servers for tests. */
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -100,4 +101,28 @@ export async function createTestTenant(
 export async function buildTestServer(root: TestRoot, clock: Clock = SYSTEM_CLOCK): Promise<FastifyInstance> {
   const defaults = Settings.load({ global: root.rootPaths.globalConfig, common: root.rootPaths.commonConfig, local: null });
   return buildServer({ registry: root.registry, apiMethods: buildApiMethodRegistry(), defaults, logger: createSilentLogger(), clock });
+}
+
+/** A test tenant and the server built for its root. */
+export interface TenantServer {
+  app: FastifyInstance;
+  host: string;
+  /** token_auth of the tenant's superuser. */
+  token: string;
+}
+
+/**
+ * Creates a tenant in `root` and builds the server, for a suite's `before` hook. The caller
+ * creates `root` first, so that its `after` hook can clean up even when this fails.
+ */
+export async function createTenantServer(root: TestRoot, tenantOptions: Parameters<typeof createTestTenant>[1] = {}): Promise<TenantServer> {
+  const tenant = await createTestTenant(root, tenantOptions);
+  const app = await buildTestServer(root);
+  return { app, host: tenant.host, token: tenant.tokenAuth };
+}
+
+/** Starts `app` listening on 127.0.0.1 at a free port, for clients outside `inject` such as a browser, and returns the port. */
+export async function listenOnLoopback(app: FastifyInstance): Promise<number> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return (app.server.address() as AddressInfo).port;
 }

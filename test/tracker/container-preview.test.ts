@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
+import { callTagManager } from '../support/api-client.js';
 import { launchTestBrowser, type TestBrowser } from '../support/browser.js';
 import { startRecordingServer, type RecordingServer } from '../support/recording-server.js';
-import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { buildTestServer, createTestRoot, createTestTenant, listenOnLoopback, type TestRoot } from '../support/test-root.js';
 import { ensureTrackerBundle } from '../support/tracker-bundle.js';
-
-/** Sends one TagManager call and returns its value, failing on any error. */
-async function callTagManager(app: FastifyInstance, host: string, token: string, method: string, body: string): Promise<any> {
-  const response = await app.inject({
-    method: 'POST', url: `/index.php?module=API&format=json&method=TagManager.${method}`,
-    headers: { host, 'content-type': 'application/x-www-form-urlencoded' }, payload: `token_auth=${token}&${body}`,
-  });
-  assert.equal(response.statusCode, 200, response.body);
-  return response.json();
-}
 
 /** Opens a URL and returns the markers of the page view tags once `count` of them are on the page. */
 async function openAndReadMarkers(page: Page, url: string, count: number): Promise<string[]> {
@@ -39,8 +29,7 @@ describe('Tag Manager preview in Chromium', () => {
     root = createTestRoot();
     const tenant = await createTestTenant(root);
     app = await buildTestServer(root);
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    footfallOrigin = `http://${tenant.host}:${(app.server.address() as AddressInfo).port}`;
+    footfallOrigin = `http://${tenant.host}:${await listenOnLoopback(app)}`;
     recorder = await startRecordingServer();
 
     const call = (method: string, body: string): Promise<any> => callTagManager(app, tenant.host, tenant.tokenAuth, method, body);

@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { callTagManager } from '../support/api-client.js';
 import { launchTestBrowser, type TestBrowser } from '../support/browser.js';
 import { startRecordingServer, type RecordingServer } from '../support/recording-server.js';
-import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { buildTestServer, createTestRoot, createTestTenant, listenOnLoopback, type TestRoot } from '../support/test-root.js';
 import { ensureTrackerBundle } from '../support/tracker-bundle.js';
 
 const PAGE_TITLE = 'Sign up';
-
-/** Sends one TagManager call and returns its value, failing on any error. */
-async function callTagManager(app: FastifyInstance, host: string, token: string, method: string, body: string): Promise<any> {
-  const response = await app.inject({
-    method: 'POST', url: `/index.php?module=API&format=json&method=TagManager.${method}`,
-    headers: { host, 'content-type': 'application/x-www-form-urlencoded' }, payload: `token_auth=${token}&${body}`,
-  });
-  assert.equal(response.statusCode, 200, response.body);
-  return response.json();
-}
 
 describe('Tag Manager container in Chromium', () => {
   let root: TestRoot;
@@ -33,8 +23,7 @@ describe('Tag Manager container in Chromium', () => {
     const tenant = await createTestTenant(root, { siteUrl: 'http://shop.test.example' });
     siteId = tenant.idSite;
     app = await buildTestServer(root);
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const footfallOrigin = `http://${tenant.host}:${(app.server.address() as AddressInfo).port}`;
+    const footfallOrigin = `http://${tenant.host}:${await listenOnLoopback(app)}`;
     recorder = await startRecordingServer();
     const collectBase = `http://collect.test.example:${recorder.port}/`;
 

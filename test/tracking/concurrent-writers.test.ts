@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { deleteAllTenants } from '../support/console-runner.js';
 import { ALL_ENGINES, engineSkip } from '../support/engines.js';
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 import { tenantDb } from '../support/tracking.js';
+import { freePort, postBulk, startServer, stopServer } from '../support/tracking-server.js';
 
 /** Bulk requests each server receives, hits in each, and requests in flight per server: a bounded load. */
 const REQUESTS_PER_SERVER = 12;
@@ -17,58 +15,6 @@ const IN_FLIGHT_PER_SERVER = 3;
 const VISITORS_PER_SERVER = 20;
 /** Page URLs both servers track, so that both insert the same new `log_action` strings. */
 const SHARED_URLS = 60;
-
-const MAIN = resolve(import.meta.dirname, '../../src/cli/main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function postBulk(port: number, host: string, body: string): Promise<{ status: number; tracked: number | undefined }> {
-  return new Promise((resolveAnswer, reject) => {
-    const outgoing = request({ host: '127.0.0.1', port, path: '/matomo.php', method: 'POST', headers: { host, 'content-type': 'text/plain' } }, (response) => {
-      let text = '';
-      response.on('data', (chunk: Buffer) => { text += chunk.toString(); });
-      response.on('end', () => {
-        try {
-          resolveAnswer({ status: response.statusCode ?? 0, tracked: (JSON.parse(text) as { tracked?: number }).tracked });
-        } catch (error) {
-          reject(error);
-        }
-      });
-      response.on('error', reject);
-    });
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
-}
-
-function startServer(root: TestRoot, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [MAIN, 'server:run', '--port', String(port), '--host', '127.0.0.1'], {
-    env: { ...process.env, FOOTFALL_ROOT: root.dir }, stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  return new Promise((resolveChild, reject) => {
-    let output = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('"server started"')) resolveChild(child);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code} before it started: ${output}`)));
-  });
-}
-
-function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((settle) => child.once('exit', () => settle()));
-  child.kill('SIGTERM');
-  return exited;
-}
 
 /** Sends every bulk request of one server, `label` making its visitor ids distinct from the other server's. */
 async function sendAll(port: number, host: string, label: string): Promise<number> {
@@ -82,9 +28,9 @@ async function sendAll(port: number, host: string, label: string): Promise<numbe
         const url = `https://example.org/shared/${(index * 7 + hit) % SHARED_URLS}`;
         return `?idsite=1&rec=1&cid=${visitor}&url=${encodeURIComponent(url)}`;
       });
-      const answer = await postBulk(port, host, JSON.stringify({ requests }));
-      assert.equal(answer.status, 200);
-      tracked += answer.tracked ?? 0;
+      const response = await postBulk(port, host, JSON.stringify({ requests }));
+      assert.equal(response.status, 200);
+      tracked += response.body.tracked ?? 0;
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT_PER_SERVER }, worker));

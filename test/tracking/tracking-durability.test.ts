@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 import { tenantDb } from '../support/tracking.js';
+import { freePort, postBulk, startServer } from '../support/tracking-server.js';
 
 /** Bulk requests sent, and hits in each: a bounded load. */
 const REQUESTS = 60;
@@ -14,52 +12,6 @@ const HITS_PER_REQUEST = 20;
 const CONCURRENCY = 6;
 /** Success responses after which the server is killed, while other requests are in flight. */
 const KILL_AFTER_ANSWERS = 12;
-
-const MAIN = resolve(import.meta.dirname, '../../src/cli/main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** Posts a body with a Host header, which fetch does not let a caller set, and returns the status and JSON response. */
-function postBulk(port: number, host: string, body: string): Promise<{ status: number; answer: { status?: string; tracked?: number } }> {
-  return new Promise((resolveAnswer, reject) => {
-    const outgoing = request({ host: '127.0.0.1', port, path: '/matomo.php', method: 'POST', headers: { host, 'content-type': 'text/plain' } }, (response) => {
-      let text = '';
-      response.on('data', (chunk: Buffer) => { text += chunk.toString(); });
-      response.on('end', () => {
-        try {
-          resolveAnswer({ status: response.statusCode ?? 0, answer: JSON.parse(text) as { status?: string; tracked?: number } });
-        } catch (error) {
-          reject(error);
-        }
-      });
-      response.on('error', reject);
-    });
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
-}
-
-function startServer(root: TestRoot, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [MAIN, 'server:run', '--port', String(port), '--host', '127.0.0.1'], {
-    env: { ...process.env, FOOTFALL_ROOT: root.dir }, stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  return new Promise((resolveChild, reject) => {
-    let output = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('"server started"')) resolveChild(child);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code} before it started: ${output}`)));
-  });
-}
 
 describe('tracking durability', () => {
   let root: TestRoot;
@@ -88,7 +40,7 @@ describe('tracking durability', () => {
       const urls = Array.from({ length: HITS_PER_REQUEST }, (_, hit) => `https://example.org/r${index}/h${hit}`);
       const body = JSON.stringify({ requests: urls.map((url, hit) => `?idsite=1&rec=1&cid=${(index * 100 + hit).toString(16).padStart(16, '0')}&url=${encodeURIComponent(url)}`) });
       try {
-        const { status, answer } = await postBulk(port, host, body);
+        const { status, body: answer } = await postBulk(port, host, body);
         if (status !== 200 || answer.status !== 'success' || answer.tracked !== HITS_PER_REQUEST) return;
         acknowledged.push(...urls);
         answers += 1;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { createTenantServer, createTestRoot, type TestRoot } from '../support/test-root.js';
 import { TRANSPARENT_GIF } from '../../src/tracking/tracker-response.js';
 import { countRows, tenantDb } from '../support/tracking.js';
 
@@ -15,10 +15,7 @@ describe('tracking endpoints', () => {
 
   before(async () => {
     root = createTestRoot();
-    const tenant = await createTestTenant(root);
-    host = tenant.host;
-    token = tenant.tokenAuth;
-    app = await buildTestServer(root);
+    ({ app, host, token } = await createTenantServer(root));
   });
 
   after(async () => {

@@ -6,7 +6,7 @@ import { matchesVisitGoal, matchGoals, type VisitTotals } from '../../src/tracki
 import type { EnrichedHit } from '../../src/tracking/hit.js';
 import { TrackingParams } from '../../src/tracking/tracking-params.js';
 import { callApi } from '../support/api-client.js';
-import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { createTenantServer, createTestRoot, type TestRoot } from '../support/test-root.js';
 import { tenantDb } from '../support/tracking.js';
 
 const START = Date.parse('2024-05-20T10:00:00Z');
@@ -85,10 +85,7 @@ describe('visit goals API', () => {
 
   before(async () => {
     root = createTestRoot();
-    const tenant = await createTestTenant(root, { siteUrl: 'https://example.org' });
-    host = tenant.host;
-    token = tenant.tokenAuth;
-    app = await buildTestServer(root);
+    ({ app, host, token } = await createTenantServer(root, { siteUrl: 'https://example.org' }));
   });
 
   after(async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../../support/test-root.js';
+import { createTenantServer, createTestRoot, type TestRoot } from '../../support/test-root.js';
 
 describe('Goals API', () => {
   let root: TestRoot;
@@ -11,10 +11,7 @@ describe('Goals API', () => {
 
   before(async () => {
     root = createTestRoot();
-    const tenant = await createTestTenant(root);
-    host = tenant.host;
-    token = tenant.tokenAuth;
-    app = await buildTestServer(root);
+    ({ app, host, token } = await createTenantServer(root));
   });
 
   after(async () => {
