@@ -5,7 +5,7 @@ import type { DeviceDetection } from './device-detection.js';
 import type { Geolocator } from './geo/geolocator.js';
 import type { Hit, LocationInfo } from './hit.js';
 import { maskIpAddress } from './ip-address.js';
-import { siteHosts } from './page-url.js';
+import { readPageUrl, readReferrerUrl, siteHosts } from './page-url.js';
 import { detectReferrer, type ReferrerDetectionConfig } from './referrer-detection.js';
 import { formatSiteDate } from './site-time.js';
 
@@ -61,13 +61,7 @@ export function enrichLanguage(hit: Hit): Hit {
 
 /** Fills in the referrer type, name, keyword and campaign. */
 export function enrichReferrer(hit: Hit, config: ReferrerDetectionConfig): Hit {
-  let pageUrl: URL | null = null;
-  try {
-    pageUrl = new URL(hit.params.get('url') ?? '');
-  } catch {
-    pageUrl = null;
-  }
-  hit.referrer = detectReferrer(pageUrl, hit.params, siteHosts(hit.site.urls), config);
+  hit.referrer = detectReferrer(readPageUrl(hit), hit.params, siteHosts(hit.site.urls), config, readReferrerUrl(hit));
   return hit;
 }
 

@@ -53,13 +53,15 @@ function excludedParametersOf(site: SiteRecord): ReadonlySet<string> {
  * Parses the action of a hit. `ca=1` and goal requests record no pageview, `ping=1` only
  * extends the visit, as in Matomo.
  *
+ * `parsedUrl` is the `url` parameter already parsed (null when it is not a URL), so it is not parsed again.
+ *
  * @throws FootfallError TRACKING_PARAMETER_INVALID for an event without `e_c` or `e_a`, a
  *   non-numeric `e_v`, or a malformed custom variable.
  */
-export function parseAction(params: TrackingParams, site: SiteRecord, dimensions: readonly TrackedCustomDimension[]): ActionInfo {
+export function parseAction(params: TrackingParams, site: SiteRecord, dimensions: readonly TrackedCustomDimension[], parsedUrl?: URL | null): ActionInfo {
   const excluded = excludedParametersOf(site);
   const rawUrl = params.get('url');
-  let pageUrl = rawUrl === undefined ? null : cleanPageUrl(rawUrl, excluded, Number(site.keep_url_fragment) === 1);
+  let pageUrl = rawUrl === undefined ? null : cleanPageUrl(rawUrl, excluded, Number(site.keep_url_fragment) === 1, parsedUrl);
   const base = {
     pageviewId: params.get('pv_id')?.slice(0, 6) ?? null, eventValue: null, searchCategory: null, searchCount: null, productPrice: null,
     timings: parseTimings(params), customVariables: parseCustomVariables(params, 'cvar'),
