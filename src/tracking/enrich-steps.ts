@@ -85,7 +85,8 @@ export function enrichMaskedIp(hit: Hit, maskBytes: number): Hit {
 export function enrichVisitorIds(hit: Hit, options: { salt: string; userIdOverwritesVisitorId: boolean }): Hit {
   hit.requestedVisitorId = parseRequestedVisitorId(hit, options.userIdOverwritesVisitorId);
   const device = hit.device!;
-  const flags = FINGERPRINT_FLAGS.map((name) => (name === null ? '0' : hit.params.flag(name) ? '1' : '0')).join('');
+  let flags = '';
+  for (const name of FINGERPRINT_FLAGS) flags += name !== null && hit.params.flag(name) ? '1' : '0';
   const day = formatSiteDate(hit.time, hit.site.timezone);
   const dailySalt = computeDailySalt(options.salt, hit.siteId, day);
   hit.configId = createHash('md5')

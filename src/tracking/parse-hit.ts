@@ -43,6 +43,14 @@ export interface ParseHitDependencies {
   auth: TrackingAuth;
 }
 
+/** A parsed hit with its site and the settings that apply to that site. */
+export interface ParsedHit {
+  hit: Hit;
+  tracked: TrackedSite;
+  /** The tenant's settings with the site's `[Tracker_<idSite>]` and `[General_<idSite>]` overrides. */
+  siteSettings: Settings;
+}
+
 /**
  * Parses `idsite`, authentication, time and client overrides of one hit.
  *
@@ -50,7 +58,7 @@ export interface ParseHitDependencies {
  *   TRACKING_PARAMETER_INVALID for a malformed value; TRACKING_AUTH_REQUIRED for an override
  *   sent without a token that has write access on the site.
  */
-export async function parseHit(params: TrackingParams, context: HitRequestContext, deps: ParseHitDependencies): Promise<{ hit: Hit; tracked: TrackedSite }> {
+export async function parseHit(params: TrackingParams, context: HitRequestContext, deps: ParseHitDependencies): Promise<ParsedHit> {
   const tracked = await parseSite(params, deps);
   const owner = context.trustedOwner ?? await deps.auth.findOwner(deps.db, deps.salt, params.get('token_auth') ?? context.bulkToken);
   return buildHit(params, context, deps, tracked, owner);
@@ -63,7 +71,7 @@ export async function parseHit(params: TrackingParams, context: HitRequestContex
  *
  * @throws FootfallError as `parseHit` does.
  */
-export function parseCachedHit(params: TrackingParams, context: HitRequestContext, deps: ParseHitDependencies): { hit: Hit; tracked: TrackedSite } | undefined {
+export function parseCachedHit(params: TrackingParams, context: HitRequestContext, deps: ParseHitDependencies): ParsedHit | undefined {
   if (context.trustedOwner === undefined) return undefined;
   const raw = readSiteId(params);
   const tracked = deps.sites.peek(Number(raw));
@@ -74,7 +82,7 @@ export function parseCachedHit(params: TrackingParams, context: HitRequestContex
 
 function buildHit(
   params: TrackingParams, context: HitRequestContext, deps: ParseHitDependencies, tracked: TrackedSite, owner: TrackingTokenOwner | null,
-): { hit: Hit; tracked: TrackedSite } {
+): ParsedHit {
   const siteId = tracked.site.idsite;
   const siteSettings = deps.settings.forSite(siteId);
   const tokenGrantsWrite = canTrackWithOverrides(owner, siteId);
@@ -93,6 +101,7 @@ function buildHit(
   }
   return {
     tracked,
+    siteSettings,
     hit: {
       siteId, site: tracked.site, params, time, ip, authenticated,
       userAgent: params.get('ua') ?? context.userAgent,

@@ -34,7 +34,7 @@ function httpOrNull(url: URL | null): URL | null {
 
 /** Reads a parameter case-insensitively by name, as Matomo matches campaign parameters. */
 function firstParameter(url: URL | null, names: readonly string[]): string | null {
-  if (!url) return null;
+  if (!url || url.search === '') return null;
   const lowered = new Map<string, string>();
   for (const [name, value] of url.searchParams) if (!lowered.has(name.toLowerCase())) lowered.set(name.toLowerCase(), value);
   for (const name of names) {

@@ -18,7 +18,7 @@ import { maskIpAddress } from './ip-address.js';
 import { isDropped, type DropReason, type EnrichedHit, type Hit, type StepResult } from './hit.js';
 import { parseAction } from './parse-action.js';
 import { parseConversion } from './parse-conversion.js';
-import { parseCachedHit, parseHit, type HitRequestContext, type ParseHitDependencies } from './parse-hit.js';
+import { parseCachedHit, parseHit, type HitRequestContext, type ParsedHit, type ParseHitDependencies } from './parse-hit.js';
 import type { ReferrerDetectionConfig } from './referrer-detection.js';
 import { parseRequestExclusion } from './request-exclusion.js';
 import { readPageUrl } from './page-url.js';
@@ -34,6 +34,9 @@ export type TrackOutcome = { status: 'recorded' } | { status: 'dropped'; reason:
 
 /** The outcome of one hit run through the steps before the write, as `checkAll` returns it. */
 export type CheckOutcome = { status: 'accepted' } | { status: 'dropped'; reason: DropReason };
+
+/** The outcome of every accepted hit, shared because it carries nothing else. */
+const ACCEPTED: CheckOutcome = Object.freeze({ status: 'accepted' });
 
 /** The request facts a hit carries besides its parameters. */
 export interface TrackRequestContext extends HitRequestContext {
@@ -176,7 +179,7 @@ export class TrackingPipeline {
         // Most hits of an import find their site cached, so they are checked without an await.
         const parsed = parseCachedHit(params, context, dependencies) ?? await parseHit(params, context, dependencies);
         const { result } = this.#evaluateParsed(dependencies, parsed, params, context);
-        outcomes.push(isDropped(result) ? { status: 'dropped', reason: result.dropped } : { status: 'accepted' });
+        outcomes.push(isDropped(result) ? { status: 'dropped', reason: result.dropped } : ACCEPTED);
       } catch (error) {
         outcomes.push(toError(error));
       }
@@ -249,13 +252,12 @@ export class TrackingPipeline {
 
   /** Runs the rest of the parse step, then the drop and enrich steps, of a hit whose site and time are parsed. */
   #evaluateParsed(
-    dependencies: PipelineDependencies, parsed: { hit: Hit; tracked: TrackedSite }, params: TrackingParams, context: TrackRequestContext,
+    dependencies: PipelineDependencies, parsed: ParsedHit, params: TrackingParams, context: TrackRequestContext,
   ): { tracked: TrackedSite; result: StepResult<EnrichedHit> } {
-    const { hit, tracked } = parsed;
+    const { hit, tracked, siteSettings } = parsed;
     hit.action = parseAction(params, hit.site, tracked.customDimensions, readPageUrl(hit));
     hit.conversion = parseConversion(params);
-    const settings = dependencies.settings.forSite(hit.siteId);
-    return { tracked, result: this.#runSteps(hit, readStepSettings(settings), dependencies.state, context, dependencies.salt) };
+    return { tracked, result: this.#runSteps(hit, readStepSettings(siteSettings), dependencies.state, context, dependencies.salt) };
   }
 
   /** Runs the drop and enrich steps in order and stops at the first drop. */
