@@ -5,7 +5,7 @@ import type { DeviceDetection } from './device-detection.js';
 import type { Geolocator } from './geo/geolocator.js';
 import type { Hit, LocationInfo } from './hit.js';
 import { maskIpAddress } from './ip-address.js';
-import { siteHosts } from './page-url.js';
+import { readPageUrl, readReferrerUrl, siteHosts } from './page-url.js';
 import { detectReferrer, type ReferrerDetectionConfig } from './referrer-detection.js';
 import { formatSiteDate } from './site-time.js';
 
@@ -61,13 +61,7 @@ export function enrichLanguage(hit: Hit): Hit {
 
 /** Fills in the referrer type, name, keyword and campaign. */
 export function enrichReferrer(hit: Hit, config: ReferrerDetectionConfig): Hit {
-  let pageUrl: URL | null = null;
-  try {
-    pageUrl = new URL(hit.params.get('url') ?? '');
-  } catch {
-    pageUrl = null;
-  }
-  hit.referrer = detectReferrer(pageUrl, hit.params, siteHosts(hit.site.urls), config);
+  hit.referrer = detectReferrer(readPageUrl(hit), hit.params, siteHosts(hit.site.urls), config, readReferrerUrl(hit));
   return hit;
 }
 
@@ -91,7 +85,8 @@ export function enrichMaskedIp(hit: Hit, maskBytes: number): Hit {
 export function enrichVisitorIds(hit: Hit, options: { salt: string; userIdOverwritesVisitorId: boolean }): Hit {
   hit.requestedVisitorId = parseRequestedVisitorId(hit, options.userIdOverwritesVisitorId);
   const device = hit.device!;
-  const flags = FINGERPRINT_FLAGS.map((name) => (name === null ? '0' : hit.params.flag(name) ? '1' : '0')).join('');
+  let flags = '';
+  for (const name of FINGERPRINT_FLAGS) flags += name !== null && hit.params.flag(name) ? '1' : '0';
   const day = formatSiteDate(hit.time, hit.site.timezone);
   const dailySalt = computeDailySalt(options.salt, hit.siteId, day);
   hit.configId = createHash('md5')

@@ -179,10 +179,16 @@ export interface Hit {
   /** The visitor id sent or derived from `uid`/`cid`/`_id`, as 16 hex characters; null when none was sent. */
   requestedVisitorId?: string | null;
   configId?: string;
+  /**
+   * `url` and `urlref`, parsed once per hit by `readPageUrl` and `readReferrerUrl`, or null when
+   * absent or not a URL. Steps read them and never change them.
+   */
+  parsedPageUrl?: URL | null;
+  parsedReferrerUrl?: URL | null;
 }
 
 /** A hit ready for visit identification and writing: every enrich step has run. */
-export type EnrichedHit = Required<Omit<Hit, 'conversion'>> & { conversion: ConversionRequest | null };
+export type EnrichedHit = Required<Omit<Hit, 'conversion' | 'parsedPageUrl' | 'parsedReferrerUrl'>> & { conversion: ConversionRequest | null };
 
 /** The outcome of a step: the hit to go on with, or a drop. */
 export type StepResult<T> = T | DroppedHit;

@@ -1,4 +1,5 @@
 /** Cleaning of page URLs before they are stored, and the URL prefix ids of `log_action`. */
+import type { Hit } from './hit.js';
 
 /** Query parameters Matomo always removes from page URLs: session ids and cache busters. */
 export const ALWAYS_EXCLUDED_PARAMETERS: readonly string[] = [
@@ -25,22 +26,57 @@ export function joinUrlPrefix(prefix: number | null, rest: string): string {
   return entry ? `${entry[0]}${rest}` : rest;
 }
 
+function parseOrNull(text: string | undefined): URL | null {
+  if (text === undefined) return null;
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
+}
+
+/** Returns the hit's `url` parameter, parsed once per hit, or null when it is absent or not a URL. */
+export function readPageUrl(hit: Hit): URL | null {
+  if (hit.parsedPageUrl === undefined) hit.parsedPageUrl = parseOrNull(hit.params.get('url'));
+  return hit.parsedPageUrl;
+}
+
+/** Returns the hit's `urlref` parameter, parsed once per hit, or null when it is absent or not a URL. */
+export function readReferrerUrl(hit: Hit): URL | null {
+  if (hit.parsedReferrerUrl === undefined) hit.parsedReferrerUrl = parseOrNull(hit.params.get('urlref'));
+  return hit.parsedReferrerUrl;
+}
+
 /**
  * Removes excluded query parameters (compared case-insensitively) and, unless kept, the
  * fragment. A value that is not an absolute URL is returned trimmed but otherwise unchanged.
+ * `parsed` is `raw` already parsed, or null when it is not a URL. This function does not change it.
  */
-export function cleanPageUrl(raw: string, excluded: ReadonlySet<string>, keepFragment: boolean): string {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    return raw.trim();
+export function cleanPageUrl(raw: string, excluded: ReadonlySet<string>, keepFragment: boolean, parsed?: URL | null): string {
+  const trimmed = raw.trim();
+  // The URL parser strips only C0 controls and spaces, and trim() strips more, so a parse of
+  // the untrimmed text is reused only when trimming changes nothing.
+  const url = parsed !== undefined && trimmed === raw ? parsed : parseOrNull(trimmed);
+  if (url === null) return trimmed;
+
+  let hasExcluded = false;
+  for (const name of url.searchParams.keys()) {
+    if (excluded.has(name.toLowerCase())) {
+      hasExcluded = true;
+      break;
+    }
   }
-  for (const name of [...url.searchParams.keys()]) {
-    if (excluded.has(name.toLowerCase())) url.searchParams.delete(name);
+  const dropsFragment = !keepFragment && url.href.includes('#');
+  if (!hasExcluded && !dropsFragment) return url.href;
+
+  const cleaned = url === parsed ? new URL(url.href) : url;
+  if (hasExcluded) {
+    for (const name of [...cleaned.searchParams.keys()]) {
+      if (excluded.has(name.toLowerCase())) cleaned.searchParams.delete(name);
+    }
   }
-  if (!keepFragment) url.hash = '';
-  return url.href;
+  if (!keepFragment) cleaned.hash = '';
+  return cleaned.href;
 }
 
 /** Host sets by URL list: the site cache hands every hit of a site the same list, so each hit reuses the set. */

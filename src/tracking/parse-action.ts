@@ -53,48 +53,72 @@ function excludedParametersOf(site: SiteRecord): ReadonlySet<string> {
  * Parses the action of a hit. `ca=1` and goal requests record no pageview, `ping=1` only
  * extends the visit, as in Matomo.
  *
+ * `parsedUrl` is the `url` parameter already parsed (null when it is not a URL), so it is not parsed again.
+ *
  * @throws FootfallError TRACKING_PARAMETER_INVALID for an event without `e_c` or `e_a`, a
  *   non-numeric `e_v`, or a malformed custom variable.
  */
-export function parseAction(params: TrackingParams, site: SiteRecord, dimensions: readonly TrackedCustomDimension[]): ActionInfo {
+export function parseAction(params: TrackingParams, site: SiteRecord, dimensions: readonly TrackedCustomDimension[], parsedUrl?: URL | null): ActionInfo {
   const excluded = excludedParametersOf(site);
   const rawUrl = params.get('url');
-  let pageUrl = rawUrl === undefined ? null : cleanPageUrl(rawUrl, excluded, Number(site.keep_url_fragment) === 1);
-  const base = {
-    pageviewId: params.get('pv_id')?.slice(0, 6) ?? null, eventValue: null, searchCategory: null, searchCount: null, productPrice: null,
-    timings: parseTimings(params), customVariables: parseCustomVariables(params, 'cvar'),
+  const pageUrl = rawUrl === undefined ? null : cleanPageUrl(rawUrl, excluded, Number(site.keep_url_fragment) === 1, parsedUrl);
+  const base: ActionBase = {
+    pageviewId: params.get('pv_id')?.slice(0, 6) ?? null,
+    customVariables: parseCustomVariables(params, 'cvar'),
     customDimensions: parseCustomDimensions(params, dimensions, 'action'),
   };
   const urlString = actionString(pageUrl ?? undefined, ACTION_TYPE.pageUrl);
   const titleString = actionString(params.get('action_name'), ACTION_TYPE.pageTitle);
-  const make = (kind: ActionKind, strings: Partial<ActionStrings>, extra: Partial<ActionInfo> = {}): ActionInfo => ({
-    kind, pageUrl, strings: { ...EMPTY_STRINGS, ...strings }, ...base, ...extra,
-    timings: kind === 'pageview' ? base.timings : NO_TIMINGS,
-  });
 
-  if (params.flag('ping')) return make('heartbeat', {});
+  if (params.flag('ping')) return buildAction('heartbeat', pageUrl, {}, base);
   const outlink = params.get('link');
-  if (outlink !== undefined) return make('outlink', { url: actionString(outlink, ACTION_TYPE.outlink), name: titleString });
+  if (outlink !== undefined) return buildAction('outlink', pageUrl, { url: actionString(outlink, ACTION_TYPE.outlink), name: titleString }, base);
   const download = params.get('download');
-  if (download !== undefined) return make('download', { url: actionString(download, ACTION_TYPE.download), name: titleString });
-  if (params.get('e_c') !== undefined || params.get('e_a') !== undefined) return parseEvent(params, urlString, make);
+  if (download !== undefined) return buildAction('download', pageUrl, { url: actionString(download, ACTION_TYPE.download), name: titleString }, base);
+  if (params.get('e_c') !== undefined || params.get('e_a') !== undefined) return parseEvent(params, urlString, pageUrl, base);
   if (params.get('c_n') !== undefined) {
-    return make('content', {
+    return buildAction('content', pageUrl, {
       url: urlString, contentName: actionString(params.get('c_n'), ACTION_TYPE.contentName),
       contentPiece: actionString(params.get('c_p'), ACTION_TYPE.contentPiece), contentTarget: actionString(params.get('c_t'), ACTION_TYPE.contentTarget),
       contentInteraction: actionString(params.get('c_i'), ACTION_TYPE.contentInteraction),
-    });
+    }, base);
   }
 
   const search = findSiteSearch(params, site, pageUrl);
   if (search) {
-    pageUrl = search.url;
-    return make('site_search', { url: actionString(search.url ?? undefined, ACTION_TYPE.pageUrl), name: actionString(search.keyword, ACTION_TYPE.siteSearch) }, {
-      pageUrl: search.url, searchCategory: search.category, searchCount: search.count,
+    return buildAction('site_search', search.url, { url: actionString(search.url ?? undefined, ACTION_TYPE.pageUrl), name: actionString(search.keyword, ACTION_TYPE.siteSearch) }, base, {
+      searchCategory: search.category, searchCount: search.count,
     });
   }
-  if (params.flag('ca') || params.get('idgoal') !== undefined) return make('none', {});
-  return make('pageview', { url: urlString, name: titleString, ...parseProductView(params) }, { productPrice: parseProductPrice(params) });
+  if (params.flag('ca') || params.get('idgoal') !== undefined) return buildAction('none', pageUrl, {}, base);
+  return buildAction('pageview', pageUrl, { url: urlString, name: titleString, ...parseProductView(params) }, base, { productPrice: parseProductPrice(params), timings: parseTimings(params) });
+}
+
+/** The fields of an action that every kind reads the same way. */
+interface ActionBase {
+  pageviewId: string | null;
+  customVariables: CustomVariable[];
+  customDimensions: Map<number, string>;
+}
+
+/** The fields of an action that only some kinds set. */
+type ActionExtra = Partial<Pick<ActionInfo, 'eventValue' | 'searchCategory' | 'searchCount' | 'productPrice' | 'timings'>>;
+
+/** Builds an action. Page timings are kept for pageviews only. */
+function buildAction(kind: ActionKind, pageUrl: string | null, strings: Partial<ActionStrings>, base: ActionBase, extra: ActionExtra = {}): ActionInfo {
+  return {
+    kind,
+    pageUrl,
+    strings: { ...EMPTY_STRINGS, ...strings },
+    pageviewId: base.pageviewId,
+    eventValue: extra.eventValue ?? null,
+    searchCategory: extra.searchCategory ?? null,
+    searchCount: extra.searchCount ?? null,
+    productPrice: extra.productPrice ?? null,
+    timings: kind === 'pageview' && extra.timings !== undefined ? extra.timings : NO_TIMINGS,
+    customVariables: base.customVariables,
+    customDimensions: base.customDimensions,
+  };
 }
 
 /** Reads the product view of an e-commerce product page: `_pks` (SKU), `_pkn` (name) and `_pkc` (category, or a JSON list of them). */
@@ -123,10 +147,7 @@ function parseProductPrice(params: TrackingParams): number | null {
 
 const NO_TIMINGS: PageTimings = { network: null, server: null, transfer: null, domProcessing: null, domCompletion: null, onLoad: null };
 
-function parseEvent(
-  params: TrackingParams, urlString: ActionString | null,
-  make: (kind: ActionKind, strings: Partial<ActionStrings>, extra?: Partial<ActionInfo>) => ActionInfo,
-): ActionInfo {
+function parseEvent(params: TrackingParams, urlString: ActionString | null, pageUrl: string | null, base: ActionBase): ActionInfo {
   const category = params.get('e_c');
   const action = params.get('e_a');
   if (category === undefined || action === undefined) {
@@ -137,10 +158,10 @@ function parseEvent(
   if (value !== null && !Number.isFinite(value)) {
     throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(valueText)} for 'e_v'. Expected a number.`);
   }
-  return make('event', {
+  return buildAction('event', pageUrl, {
     url: urlString, name: actionString(params.get('e_n'), ACTION_TYPE.eventName),
     eventCategory: actionString(category, ACTION_TYPE.eventCategory), eventAction: actionString(action, ACTION_TYPE.eventAction),
-  }, { eventValue: value });
+  }, base, { eventValue: value });
 }
 
 interface SiteSearch {
@@ -167,12 +188,28 @@ function findSiteSearch(params: TrackingParams, site: SiteRecord, pageUrl: strin
   } catch {
     return null;
   }
-  const keywordNames = splitList(site.sitesearch_keyword_parameters);
-  const categoryNames = splitList(site.sitesearch_category_parameters);
+  const { keywordNames, categoryNames } = siteSearchParametersOf(site);
   const keyword = takeParameter(url, keywordNames.length > 0 ? keywordNames : DEFAULT_SEARCH_KEYWORD_PARAMETERS);
   if (keyword === null) return null;
   const category = takeParameter(url, categoryNames);
   return { url: url.href, keyword: keyword.toLowerCase(), category: category?.slice(0, 200) ?? null, count };
+}
+
+/** Site search parameter lists by site record, with the texts they were split from. */
+const siteSearchParameterLists = new WeakMap<SiteRecord, { keywordText: string; categoryText: string; keywordNames: string[]; categoryNames: string[] }>();
+
+/** Returns the site's site search keyword and category parameter names, split once per site record. */
+function siteSearchParametersOf(site: SiteRecord): { keywordNames: readonly string[]; categoryNames: readonly string[] } {
+  const cached = siteSearchParameterLists.get(site);
+  if (cached?.keywordText === site.sitesearch_keyword_parameters && cached.categoryText === site.sitesearch_category_parameters) return cached;
+  const lists = {
+    keywordText: site.sitesearch_keyword_parameters,
+    categoryText: site.sitesearch_category_parameters,
+    keywordNames: splitList(site.sitesearch_keyword_parameters),
+    categoryNames: splitList(site.sitesearch_category_parameters),
+  };
+  siteSearchParameterLists.set(site, lists);
+  return lists;
 }
 
 /** Returns the first non-empty parameter of `names` and removes all of them from the URL. */

@@ -22,16 +22,19 @@ export interface ReferrerDetectionConfig {
 function parseUrl(text: string | undefined): URL | null {
   if (!text) return null;
   try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url : null;
+    return httpOrNull(new URL(text));
   } catch {
     return null;
   }
 }
 
+function httpOrNull(url: URL | null): URL | null {
+  return url !== null && (url.protocol === 'http:' || url.protocol === 'https:') ? url : null;
+}
+
 /** Reads a parameter case-insensitively by name, as Matomo matches campaign parameters. */
 function firstParameter(url: URL | null, names: readonly string[]): string | null {
-  if (!url) return null;
+  if (!url || url.search === '') return null;
   const lowered = new Map<string, string>();
   for (const [name, value] of url.searchParams) if (!lowered.has(name.toLowerCase())) lowered.set(name.toLowerCase(), value);
   for (const name of names) {
@@ -63,16 +66,20 @@ export function detectCampaign(pageUrl: URL | null, params: TrackingParams, conf
 
 /**
  * Attributes a hit to a referrer type. `siteHosts` are the host names of the site's URLs:
- * a referrer on one of them counts as direct entry.
+ * a referrer on one of them counts as direct entry. `urlref` is the `urlref` parameter
+ * already parsed (null when it is not a URL), so it is not parsed again.
  */
-export function detectReferrer(pageUrl: URL | null, params: TrackingParams, siteHosts: ReadonlySet<string>, config: ReferrerDetectionConfig): ReferrerInfo {
-  const referrerText = params.get('urlref') ?? params.get('_ref');
+export function detectReferrer(
+  pageUrl: URL | null, params: TrackingParams, siteHosts: ReadonlySet<string>, config: ReferrerDetectionConfig, urlref?: URL | null,
+): ReferrerInfo {
+  const urlrefText = params.get('urlref');
+  const referrerText = urlrefText ?? params.get('_ref');
   const campaign = detectCampaign(pageUrl, params, config);
   if (campaign) {
     return { type: REFERRER_TYPE.campaign, name: campaign.name, keyword: campaign.keyword, url: referrerText ?? null, campaign };
   }
 
-  const referrer = parseUrl(referrerText);
+  const referrer = urlref !== undefined && urlrefText !== undefined ? httpOrNull(urlref) : parseUrl(referrerText);
   if (!referrer) return { type: REFERRER_TYPE.direct, name: null, keyword: null, url: null, campaign: null };
   const host = referrer.hostname.toLowerCase();
   if (siteHosts.has(host) || siteHosts.has(host.replace(/^www\./, ''))) {

@@ -34,10 +34,18 @@ export function markSiteChanged(tenantKey: string, siteId: number): void {
   siteChanges.set(`${tenantKey}|${siteId}`, changeSequence);
 }
 
+interface SiteCacheEntry {
+  loadedAt: number;
+  sequence: number;
+  value: Promise<TrackedSite | null>;
+  /** The loaded site (null when it does not exist), or undefined while the load is in progress. */
+  loaded: TrackedSite | null | undefined;
+}
+
 /** Loads sites with their goals and custom dimensions, caching each for `SITE_CACHE_TTL_MS`. */
 export class SiteCache {
   readonly #tenantKey: string;
-  readonly #entries = new Map<number, { loadedAt: number; sequence: number; value: Promise<TrackedSite | null> }>();
+  readonly #entries = new Map<number, SiteCacheEntry>();
 
   constructor(tenantKey: string) {
     this.#tenantKey = tenantKey;
@@ -45,13 +53,35 @@ export class SiteCache {
 
   /** Returns the site, or null when it does not exist. */
   async get(db: Kysely<Database>, siteId: number, now = Date.now()): Promise<TrackedSite | null> {
-    const entry = this.#entries.get(siteId);
-    const sequence = siteChanges.get(`${this.#tenantKey}|${siteId}`) ?? 0;
-    if (entry && now - entry.loadedAt < SITE_CACHE_TTL_MS && entry.sequence === sequence) return entry.value;
+    const entry = this.#freshEntry(siteId, now);
+    if (entry) return entry.value;
     const value = loadTrackedSite(db, siteId);
-    this.#entries.set(siteId, { loadedAt: now, sequence, value });
-    value.catch(() => this.#entries.delete(siteId));
+    const loading: SiteCacheEntry = { loadedAt: now, sequence: this.#sequenceOf(siteId), value, loaded: undefined };
+    this.#entries.set(siteId, loading);
+    value.then((site) => {
+      loading.loaded = site;
+    }, () => {
+      if (this.#entries.get(siteId) === loading) this.#entries.delete(siteId);
+    });
     return value;
+  }
+
+  /**
+   * Returns the site as `get` would without waiting: the site, or null when it does not exist.
+   * Returns undefined when `get` would have to load it first.
+   */
+  peek(siteId: number, now = Date.now()): TrackedSite | null | undefined {
+    return this.#freshEntry(siteId, now)?.loaded;
+  }
+
+  #sequenceOf(siteId: number): number {
+    return siteChanges.get(`${this.#tenantKey}|${siteId}`) ?? 0;
+  }
+
+  #freshEntry(siteId: number, now: number): SiteCacheEntry | undefined {
+    const entry = this.#entries.get(siteId);
+    if (entry && now - entry.loadedAt < SITE_CACHE_TTL_MS && entry.sequence === this.#sequenceOf(siteId)) return entry;
+    return undefined;
   }
 
 }

@@ -18,9 +18,10 @@ import { maskIpAddress } from './ip-address.js';
 import { isDropped, type DropReason, type EnrichedHit, type Hit, type StepResult } from './hit.js';
 import { parseAction } from './parse-action.js';
 import { parseConversion } from './parse-conversion.js';
-import { parseHit, type HitRequestContext, type ParseHitDependencies } from './parse-hit.js';
+import { parseCachedHit, parseHit, type HitRequestContext, type ParsedHit, type ParseHitDependencies } from './parse-hit.js';
 import type { ReferrerDetectionConfig } from './referrer-detection.js';
 import { parseRequestExclusion } from './request-exclusion.js';
+import { readPageUrl } from './page-url.js';
 import { SiteCache, type TrackedSite } from './site-cache.js';
 import { formatSiteDate } from './site-time.js';
 import { TrackingAuth } from './tracking-auth.js';
@@ -33,6 +34,9 @@ export type TrackOutcome = { status: 'recorded' } | { status: 'dropped'; reason:
 
 /** The outcome of one hit run through the steps before the write, as `checkAll` returns it. */
 export type CheckOutcome = { status: 'accepted' } | { status: 'dropped'; reason: DropReason };
+
+/** The outcome of every accepted hit, shared because it carries nothing else. */
+const ACCEPTED: CheckOutcome = Object.freeze({ status: 'accepted' });
 
 /** The request facts a hit carries besides its parameters. */
 export interface TrackRequestContext extends HitRequestContext {
@@ -172,8 +176,10 @@ export class TrackingPipeline {
     const outcomes: (CheckOutcome | Error)[] = [];
     for (const params of paramsList) {
       try {
-        const { result } = await this.#evaluate(dependencies, params, context);
-        outcomes.push(isDropped(result) ? { status: 'dropped', reason: result.dropped } : { status: 'accepted' });
+        // Most hits of an import find their site cached, so they are checked without an await.
+        const parsed = parseCachedHit(params, context, dependencies) ?? await parseHit(params, context, dependencies);
+        const { result } = this.#evaluateParsed(dependencies, parsed, params, context);
+        outcomes.push(isDropped(result) ? { status: 'dropped', reason: result.dropped } : ACCEPTED);
       } catch (error) {
         outcomes.push(toError(error));
       }
@@ -240,36 +246,46 @@ export class TrackingPipeline {
 
   /** Runs the parse step, then the drop and enrich steps, of one hit. */
   async #evaluate(dependencies: PipelineDependencies, params: TrackingParams, context: TrackRequestContext): Promise<{ tracked: TrackedSite; result: StepResult<EnrichedHit> }> {
-    const { hit, tracked } = await parseHit(params, context, dependencies);
-    hit.action = parseAction(params, hit.site, tracked.customDimensions);
-    hit.conversion = parseConversion(params);
-    const settings = dependencies.settings.forSite(hit.siteId);
-    return { tracked, result: this.#runSteps(hit, readStepSettings(settings), dependencies.state, context, dependencies.salt) };
+    const parsed = parseCachedHit(params, context, dependencies) ?? await parseHit(params, context, dependencies);
+    return this.#evaluateParsed(dependencies, parsed, params, context);
   }
 
+  /** Runs the rest of the parse step, then the drop and enrich steps, of a hit whose site and time are parsed. */
+  #evaluateParsed(
+    dependencies: PipelineDependencies, parsed: ParsedHit, params: TrackingParams, context: TrackRequestContext,
+  ): { tracked: TrackedSite; result: StepResult<EnrichedHit> } {
+    const { hit, tracked, siteSettings } = parsed;
+    hit.action = parseAction(params, hit.site, tracked.customDimensions, readPageUrl(hit));
+    hit.conversion = parseConversion(params);
+    return { tracked, result: this.#runSteps(hit, readStepSettings(siteSettings), dependencies.state, context, dependencies.salt) };
+  }
+
+  /** Runs the drop and enrich steps in order and stops at the first drop. */
   #runSteps(hit: Hit, settings: StepSettings, state: TenantTracking, context: TrackRequestContext, salt: string): StepResult<EnrichedHit> {
-    const steps: ((hit: Hit) => StepResult<Hit>)[] = [
-      dropWithoutRec,
-      (current) => dropExcludedRequest(current, parseRequestExclusion(settings.excludeRequests)),
-      dropExcludedIp,
-      dropExcludedUserAgent,
-      dropExcludedReferrer,
-      dropUnknownUrl,
-      (current) => enrichDevice(current, this.#devices),
-      dropBot,
-      (current) => dropDoNotTrack(current, settings.honorDoNotTrack, context.doNotTrack),
-      (current) => enrichLocation(current, state.geolocator, readLocationIp(current, settings)),
-      enrichLanguage,
-      (current) => enrichReferrer(current, settings.referrerDetection),
-      (current) => enrichVisitorIds(current, { salt, userIdOverwritesVisitorId: settings.userIdOverwritesVisitorId }),
-      (current) => enrichMaskedIp(current, settings.ipAddressMaskLength),
-    ];
-    let current: StepResult<Hit> = hit;
-    for (const step of steps) {
-      current = step(current as Hit);
-      if (isDropped(current)) return current;
-    }
-    return current as EnrichedHit;
+    // The steps are plain calls rather than a list of closures, because this runs once per hit.
+    let current: StepResult<Hit> = dropWithoutRec(hit);
+    if (isDropped(current)) return current;
+    current = dropExcludedRequest(hit, parseRequestExclusion(settings.excludeRequests));
+    if (isDropped(current)) return current;
+    current = dropExcludedIp(hit);
+    if (isDropped(current)) return current;
+    current = dropExcludedUserAgent(hit);
+    if (isDropped(current)) return current;
+    current = dropExcludedReferrer(hit);
+    if (isDropped(current)) return current;
+    current = dropUnknownUrl(hit);
+    if (isDropped(current)) return current;
+    enrichDevice(hit, this.#devices);
+    current = dropBot(hit);
+    if (isDropped(current)) return current;
+    current = dropDoNotTrack(hit, settings.honorDoNotTrack, context.doNotTrack);
+    if (isDropped(current)) return current;
+    enrichLocation(hit, state.geolocator, readLocationIp(hit, settings));
+    enrichLanguage(hit);
+    enrichReferrer(hit, settings.referrerDetection);
+    enrichVisitorIds(hit, { salt, userIdOverwritesVisitorId: settings.userIdOverwritesVisitorId });
+    enrichMaskedIp(hit, settings.ipAddressMaskLength);
+    return hit as EnrichedHit;
   }
 
   /** Writes every queued hit of every tenant, for shutdown and tests. */

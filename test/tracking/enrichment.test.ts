@@ -69,6 +69,26 @@ describe('page url', () => {
     assert.equal(cleanPageUrl('https://example.org/a#frag', new Set(), true), 'https://example.org/a#frag');
   });
 
+  test('parsed url matches unparsed cleaning', () => {
+    const cases: [raw: string, excluded: string[], keepFragment: boolean][] = [
+      ['https://example.org/a?x=1&SID=2&y=3#frag', ['sid'], false],
+      ['https://example.org/a?x=1&SID=2&y=3#frag', ['sid'], true],
+      ['https://example.org/a?x=a+b%20c#', [], false],
+      ['https://example.org/a?x=a+b%20c', [], false],
+      ['  https://example.org/padded?q=1  ', ['q'], false],
+      ['https://example.org/nbsp\u00a0', [], false],
+    ];
+    for (const [raw, excluded, keepFragment] of cases) {
+      const excludedSet = new Set(excluded);
+      const expected = cleanPageUrl(raw, excludedSet, keepFragment);
+      const parsed = new URL(raw);
+      const hrefBefore = parsed.href;
+      assert.equal(cleanPageUrl(raw, excludedSet, keepFragment, parsed), expected, raw);
+      assert.equal(parsed.href, hrefBefore, `the parsed URL of ${raw} is unchanged`);
+    }
+    assert.equal(cleanPageUrl('not a url', new Set(), false, null), 'not a url');
+  });
+
   test('splits the Matomo url prefix', () => {
     assert.deepEqual(splitUrlPrefix('https://www.example.org/'), { prefix: 3, rest: 'example.org/' });
     assert.deepEqual(splitUrlPrefix('http://example.org/'), { prefix: 0, rest: 'example.org/' });
