@@ -20,7 +20,7 @@ export interface EcommerceOverviewProps {
 /** `Goals.get` of orders or abandoned carts for one period, or `[]` or null when the period has no visits. */
 type OrderMetrics = Record<string, number | string> | [] | null;
 
-/** A part of the page: loading, loaded, not served by this server, or failed. */
+/** A part of the page: loading, loaded or failed. */
 type Part<T> = { kind: 'loading' } | { kind: 'ready'; value: T } | { kind: 'error'; message: string };
 
 /** A product row as the `Goals.getItems*` reports return it. */
