@@ -44,17 +44,17 @@ export class ActionDictionary {
    * `idOf` needs no query per string. Must run inside the batch's transaction.
    */
   async prefetch(db: Kysely<Database>, statements: BatchStatements, actions: readonly (ActionString | null)[]): Promise<void> {
-    const wanted = new Map<string, { hash: number; type: number; name: string }>();
+    const uncached = new Map<string, { hash: number; type: number; name: string }>();
     for (const action of actions) {
       if (action === null) continue;
       const { key, rest } = storedForm(action);
-      if (wanted.has(key) || this.#pending.has(key) || this.#cache.has(key)) continue;
-      wanted.set(key, { hash: crc32(rest), type: action.type, name: rest });
+      if (uncached.has(key) || this.#pending.has(key) || this.#cache.has(key)) continue;
+      uncached.set(key, { hash: crc32(rest), type: action.type, name: rest });
     }
-    if (wanted.size === 0) return;
+    if (uncached.size === 0) return;
 
     const hashesByType = new Map<number, Set<number>>();
-    for (const entry of wanted.values()) {
+    for (const entry of uncached.values()) {
       const hashes = hashesByType.get(entry.type);
       if (hashes) hashes.add(entry.hash);
       else hashesByType.set(entry.type, new Set([entry.hash]));
@@ -64,10 +64,10 @@ export class ActionDictionary {
       for (const row of rows) {
         const key = `${type}\u0000${row.name}`;
         // The first (lowest) id wins when a string was stored twice, as a lookup by index finds it first.
-        if (wanted.has(key) && !this.#cache.has(key)) this.#cache.set(key, Number(row.idaction));
+        if (uncached.has(key) && !this.#cache.has(key)) this.#cache.set(key, Number(row.idaction));
       }
     }
-    for (const key of wanted.keys()) {
+    for (const key of uncached.keys()) {
       if (!this.#cache.has(key)) this.#missing.add(key);
     }
   }

@@ -135,7 +135,7 @@ class SequenceIds implements IdSource {
     return block.ids.pop()!;
   }
 
-  /** The advisory lock ends with the transaction, so nothing is left to release. */
+  /** Does nothing: the advisory lock ends with the transaction. */
   release(): Promise<void> {
     return Promise.resolve();
   }

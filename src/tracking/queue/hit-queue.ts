@@ -132,8 +132,8 @@ export class HitQueue {
   }
 
   /**
-   * Takes the lock of a stream for `consumer`, or renews it when `consumer` holds it already.
-   * Returns false when another worker holds it.
+   * Takes the lock of a stream for `consumer`, or renews it when `consumer` already has it.
+   * Returns false when another worker has the lock.
    */
   async lockStream(index: number, consumer: string): Promise<boolean> {
     const key = this.lockKey(index);
