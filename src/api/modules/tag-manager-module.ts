@@ -13,14 +13,7 @@ import type { ApiCall, ApiMethodRegistry } from '../api-method-registry.js';
 import { API_SUCCESS, type ApiValue } from '../api-value.js';
 import { registerTagManagerPartsModule } from './tag-manager-parts-module.js';
 import { requireName } from './tag-manager-params.js';
-
-async function loadViewTarget(call: ApiCall): Promise<{ siteId: number; containerId: string }> {
-  const siteId = call.params.requiredInt('idSite');
-  call.access.ensure('view', [siteId]);
-  const containerId = call.params.requiredString('idContainer');
-  await loadContainer(call.tenant.db(), siteId, containerId);
-  return { siteId, containerId };
-}
+import { loadViewTarget, loadWriteTarget } from './tag-manager-target.js';
 
 async function describeContainer(call: ApiCall, siteId: number, containerId: string): Promise<ApiValue> {
   const db = call.tenant.db();
@@ -98,10 +91,7 @@ const HANDLERS: Record<string, { description: string; parameters: string[]; diff
     description: 'Copies the draft into a new version and returns its id.',
     parameters: ['idSite', 'idContainer', 'name', 'description'],
     async handler(call) {
-      const siteId = call.params.requiredInt('idSite');
-      call.access.ensure('write', [siteId]);
-      const containerId = call.params.requiredString('idContainer');
-      await loadContainer(call.tenant.db(), siteId, containerId);
+      const { siteId, containerId } = await loadWriteTarget(call, 'write');
       return createVersionFromDraft(call.tenant.db(), siteId, containerId, { name: requireName(call.params), description: call.params.string('description') }, call.clock());
     },
   },
@@ -109,11 +99,8 @@ const HANDLERS: Record<string, { description: string; parameters: string[]; diff
     description: 'Publishes a version to an environment: writes the container file of that environment, which this host serves.',
     parameters: ['idSite', 'idContainer', 'idContainerVersion', 'environment'],
     async handler(call) {
-      const siteId = call.params.requiredInt('idSite');
       // NOTE: Matomo also lets users with the publish capability publish; Footfall has no capabilities yet, so admin is required.
-      call.access.ensure('admin', [siteId]);
-      const containerId = call.params.requiredString('idContainer');
-      const container = await loadContainer(call.tenant.db(), siteId, containerId);
+      const { siteId, containerId, container } = await loadWriteTarget(call, 'admin');
       const environment = ensureOneOf('environment', call.params.string('environment', LIVE_ENVIRONMENT), listEnvironments(call.tenant));
       const versionId = call.params.requiredInt('idContainerVersion');
       const content = await loadContainerContent(call.tenant.db(), siteId, containerId, versionId, environment);
@@ -130,8 +117,7 @@ const HANDLERS: Record<string, { description: string; parameters: string[]; diff
     description: 'Returns the code that loads the container of an environment on a page.',
     parameters: ['idSite', 'idContainer', 'environment'],
     async handler(call) {
-      const { siteId, containerId } = await loadViewTarget(call);
-      const container = await loadContainer(call.tenant.db(), siteId, containerId);
+      const { container } = await loadViewTarget(call);
       const environment = ensureOneOf('environment', call.params.string('environment', LIVE_ENVIRONMENT), listEnvironments(call.tenant));
       return buildEmbedCode(call.origin.host, buildContainerFileName(call.tenant, container, environment));
     },
@@ -149,10 +135,7 @@ const HANDLERS: Record<string, { description: string; parameters: string[]; diff
     parameters: ['idSite', 'idContainer'],
     differences: 'The preview file is served only with the session cookie of the user who enabled it, while that user can write to the site; docs/tag-manager.md describes the flow.',
     async handler(call) {
-      const siteId = call.params.requiredInt('idSite');
-      call.access.ensure('write', [siteId]);
-      const containerId = call.params.requiredString('idContainer');
-      await loadContainer(call.tenant.db(), siteId, containerId);
+      const { siteId, containerId } = await loadWriteTarget(call, 'write');
       await saveRelease(call.tenant.db(), {
         idcontainer: containerId, idcontainerversion: await loadDraftVersionId(call.tenant.db(), siteId, containerId), idsite: siteId,
         environment: PREVIEW_ENVIRONMENT, release_login: call.access.login, release_date: formatUtcDateTime(call.clock()),
@@ -165,10 +148,7 @@ const HANDLERS: Record<string, { description: string; parameters: string[]; diff
     description: 'Ends the preview of a container, whoever enabled it.',
     parameters: ['idSite', 'idContainer'],
     async handler(call) {
-      const siteId = call.params.requiredInt('idSite');
-      call.access.ensure('write', [siteId]);
-      const containerId = call.params.requiredString('idContainer');
-      await loadContainer(call.tenant.db(), siteId, containerId);
+      const { siteId, containerId } = await loadWriteTarget(call, 'write');
       await deleteRelease(call.tenant.db(), siteId, containerId, PREVIEW_ENVIRONMENT);
       return API_SUCCESS;
     },

@@ -6,14 +6,15 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { FootfallError } from '../../errors.js';
 import {
-  deleteVersionPart, ensureOneOf, FIRE_LIMITS, insertTag, insertTrigger, insertVariable, loadContainer,
-  loadContainerContent, loadDraftVersionId, loadVersion, updateVersionPart,
+  deleteVersionPart, ensureOneOf, FIRE_LIMITS, insertTag, insertTrigger, insertVariable, loadContainerContent,
+  loadDraftVersionId, loadVersion, updateVersionPart,
 } from '../../tag-manager/container-store.js';
 import { checkPartParameters, TAG_TYPES, TRIGGER_TYPES, VARIABLE_TYPES } from '../../tag-manager/part-types.js';
 import { formatUtcDateTime } from '../../time.js';
 import type { ApiCall, ApiMethodRegistry, ApiParameterDoc } from '../api-method-registry.js';
 import { API_SUCCESS, type ApiValue } from '../api-value.js';
 import { readConditions, readIdList, readObjectParam, requireName } from './tag-manager-params.js';
+import { loadViewTarget, loadWriteTarget } from './tag-manager-target.js';
 
 type PartKind = 'tag' | 'trigger' | 'variable';
 
@@ -85,10 +86,7 @@ const PART_KINDS: Record<PartKind, PartKindSpec> = {
 
 /** Checks write access and the container, and returns the draft version that add, update and delete methods must name. */
 export async function loadDraftTarget(call: ApiCall): Promise<DraftTarget> {
-  const siteId = call.params.requiredInt('idSite');
-  call.access.ensure('write', [siteId]);
-  const containerId = call.params.requiredString('idContainer');
-  await loadContainer(call.tenant.db(), siteId, containerId);
+  const { siteId, containerId } = await loadWriteTarget(call, 'write');
   const versionId = call.params.requiredInt('idContainerVersion');
   const version = await loadVersion(call.tenant.db(), siteId, containerId, versionId);
   if (version.revision !== 0) {
@@ -141,10 +139,7 @@ async function deletePart(call: ApiCall, kind: PartKind): Promise<ApiValue> {
 }
 
 async function listParts(call: ApiCall, kind: PartKind): Promise<ApiValue> {
-  const siteId = call.params.requiredInt('idSite');
-  call.access.ensure('view', [siteId]);
-  const containerId = call.params.requiredString('idContainer');
-  await loadContainer(call.tenant.db(), siteId, containerId);
+  const { siteId, containerId } = await loadViewTarget(call);
   const versionId = call.params.has('idContainerVersion') ? call.params.requiredInt('idContainerVersion') : await loadDraftVersionId(call.tenant.db(), siteId, containerId);
   const content = await loadContainerContent(call.tenant.db(), siteId, containerId, versionId);
   return JSON.parse(JSON.stringify(content[PART_KINDS[kind].listKey])) as ApiValue;
