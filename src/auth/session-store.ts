@@ -10,6 +10,8 @@ export interface SessionRecord {
   token: string;
   /** Expiry as Unix seconds. */
   expiresAt: number;
+  /** Lifetime in seconds, as stored when the session was created. */
+  lifetimeSeconds: number;
 }
 
 /** What the `data` column holds, as JSON. */
@@ -72,7 +74,11 @@ export async function createSession(db: Kysely<Database>, options: CreateSession
   await db.insertInto('session').values({
     id: hashSessionId(sessionId), login: options.login, data: JSON.stringify(data), modified: now, lifetime: options.lifetimeSeconds,
   }).execute();
-  return { sessionId, session: { login: options.login, token: computeSessionToken(sessionId, options.salt), expiresAt: now + options.lifetimeSeconds } };
+  const session: SessionRecord = {
+    login: options.login, token: computeSessionToken(sessionId, options.salt),
+    expiresAt: now + options.lifetimeSeconds, lifetimeSeconds: options.lifetimeSeconds,
+  };
+  return { sessionId, session };
 }
 
 /**
@@ -87,10 +93,11 @@ export async function loadSession(
     .where('id', '=', hashSessionId(sessionId)).executeTakeFirst();
   if (!row) return null;
 
-  const expiresAt = Number(row.modified) + Number(row.lifetime);
+  const lifetimeSeconds = Number(row.lifetime);
+  const expiresAt = Number(row.modified) + lifetimeSeconds;
   if (expiresAt <= nowSeconds(options.clock ?? SYSTEM_CLOCK)) return null;
   if (readSessionTenant(row.data) !== options.tenantKey) return null;
-  return { login: row.login, token: computeSessionToken(sessionId, options.salt), expiresAt };
+  return { login: row.login, token: computeSessionToken(sessionId, options.salt), expiresAt, lifetimeSeconds };
 }
 
 function readSessionTenant(data: string): string | null {

@@ -129,8 +129,8 @@ async function handleLogin(context: AppContext, request: FastifyRequest, reply: 
 
   reply.setCookie(SESSION_COOKIE_NAME, result.sessionId, {
     httpOnly: true, sameSite: 'lax', secure: isSecureRequest(request, context), path: '/',
-    // The session's lifetime, measured from its creation: a clock read now could be a second later.
-    maxAge: Math.min(request.tenant.settings.int('General', 'login_session_lifetime_seconds'), result.session.expiresAt - Math.floor(context.clock().getTime() / 1000) + 1),
+    // The lifetime stored with the session, because a second clock reading here could shorten it.
+    maxAge: result.session.lifetimeSeconds,
   });
   return reply.header('cache-control', 'no-store').send(await buildSessionView(request, result.session));
 }

@@ -28,7 +28,8 @@ for (const adapter of ALL_ENGINES) {
     it('finds a live session with its token', async () => {
       const { sessionId, session } = await createSession(db, { tenantKey: 'a.example', salt: SALT, login: 'admin', lifetimeSeconds: 600, clock: () => start });
       const found = await loadSession(db, sessionId, { tenantKey: 'a.example', salt: SALT, clock: () => start });
-      assert.deepEqual(found, { login: 'admin', token: session.token, expiresAt: start.getTime() / 1000 + 600 });
+      assert.deepEqual(found, { login: 'admin', token: session.token, expiresAt: start.getTime() / 1000 + 600, lifetimeSeconds: 600 });
+      assert.equal(session.lifetimeSeconds, 600);
       assert.equal(session.token, computeSessionToken(sessionId, SALT));
     });
 

@@ -184,4 +184,30 @@ for (const adapter of ALL_ENGINES) {
       assert.doesNotMatch(String(response.headers['set-cookie']), /; Secure/);
     });
   });
+
+  describe(`session cookie lifetime on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+    let root: TestRoot;
+    let server: CapturedServer;
+    let host: string;
+    // Each reading is two seconds after the last, as on a slow request.
+    let clockMs = Date.now();
+    const steppingClock = () => new Date(clockMs += 2000);
+
+    before(async () => {
+      root = createTestRoot();
+      ({ host, server } = await createCapturedTenantServer(root, {
+        adapter, clock: steppingClock, commonConfig: '\n[General]\nlogin_session_lifetime_seconds = 600\n',
+      }));
+    });
+    after(async () => {
+      await server.app.close();
+      await deleteAllTenants(root);
+    });
+
+    it('sets Max-Age to the stored lifetime', async () => {
+      const response = await postLogin(server.app, host, 'admin', 'secret-password');
+      assert.equal(response.statusCode, 200);
+      assert.match(String(response.headers['set-cookie']), /; Max-Age=600;/);
+    });
+  });
 }
