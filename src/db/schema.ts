@@ -140,8 +140,27 @@ export interface VisitDimensionColumns {
   campaign_placement: string | null;
 }
 
+/** The five custom variable slots (name and value) and five custom dimension slots that a visit row and an action row both have. */
+export interface CustomValueColumns {
+  custom_var_k1: string | null;
+  custom_var_v1: string | null;
+  custom_var_k2: string | null;
+  custom_var_v2: string | null;
+  custom_var_k3: string | null;
+  custom_var_v3: string | null;
+  custom_var_k4: string | null;
+  custom_var_v4: string | null;
+  custom_var_k5: string | null;
+  custom_var_v5: string | null;
+  custom_dimension_1: string | null;
+  custom_dimension_2: string | null;
+  custom_dimension_3: string | null;
+  custom_dimension_4: string | null;
+  custom_dimension_5: string | null;
+}
+
 /** One visit, updated while it goes on. */
-export interface LogVisitTable extends VisitDimensionColumns {
+export interface LogVisitTable extends VisitDimensionColumns, CustomValueColumns {
   idvisit: Generated<number>;
   idsite: number;
   idvisitor: string;
@@ -180,25 +199,10 @@ export interface LogVisitTable extends VisitDimensionColumns {
   config_windowsmedia: number;
   location_browser_lang: string | null;
   profilable: number;
-  custom_var_k1: string | null;
-  custom_var_v1: string | null;
-  custom_var_k2: string | null;
-  custom_var_v2: string | null;
-  custom_var_k3: string | null;
-  custom_var_v3: string | null;
-  custom_var_k4: string | null;
-  custom_var_v4: string | null;
-  custom_var_k5: string | null;
-  custom_var_v5: string | null;
-  custom_dimension_1: string | null;
-  custom_dimension_2: string | null;
-  custom_dimension_3: string | null;
-  custom_dimension_4: string | null;
-  custom_dimension_5: string | null;
 }
 
 /** One action of a visit: a pageview, download, outlink, site search, event or content interaction. */
-export interface LogLinkVisitActionTable {
+export interface LogLinkVisitActionTable extends CustomValueColumns {
   idlink_va: Generated<number>;
   idsite: number;
   idvisitor: string;
@@ -231,21 +235,6 @@ export interface LogLinkVisitActionTable {
   time_dom_processing: number | null;
   time_dom_completion: number | null;
   time_on_load: number | null;
-  custom_var_k1: string | null;
-  custom_var_v1: string | null;
-  custom_var_k2: string | null;
-  custom_var_v2: string | null;
-  custom_var_k3: string | null;
-  custom_var_v3: string | null;
-  custom_var_k4: string | null;
-  custom_var_v4: string | null;
-  custom_var_k5: string | null;
-  custom_var_v5: string | null;
-  custom_dimension_1: string | null;
-  custom_dimension_2: string | null;
-  custom_dimension_3: string | null;
-  custom_dimension_4: string | null;
-  custom_dimension_5: string | null;
 }
 
 /**
