@@ -1,14 +1,12 @@
 /** `TagManager.deleteContainer`: removing a container with its versions and published files. */
 import { removeContainerFiles } from '../../tag-manager/container-publisher.js';
-import { deleteContainerRows, loadContainer } from '../../tag-manager/container-store.js';
+import { deleteContainerRows } from '../../tag-manager/container-store.js';
 import type { ApiCall, ApiMethodRegistry } from '../api-method-registry.js';
 import { API_SUCCESS, type ApiValue } from '../api-value.js';
+import { loadWriteTarget } from './tag-manager-target.js';
 
 async function deleteContainer(call: ApiCall): Promise<ApiValue> {
-  const siteId = call.params.requiredInt('idSite');
-  call.access.ensure('write', [siteId]);
-  const containerId = call.params.requiredString('idContainer');
-  await loadContainer(call.tenant.db(), siteId, containerId);
+  const { siteId, containerId } = await loadWriteTarget(call, 'write');
   await deleteContainerRows(call.tenant.db(), siteId, containerId);
   removeContainerFiles(call.tenant, containerId);
   call.logger.info({ tenant: call.tenant.key, idSite: siteId, idContainer: containerId }, 'container deleted');
