@@ -1,11 +1,12 @@
 /** Methods of Matomo's `SitesManager` module: reading, adding, changing and deleting sites. */
+import type { Role } from '../../auth/user-store.js';
 import { FootfallError, quote } from '../../errors.js';
 import {
   countSites, createSite, deleteSite, findSiteIdsByUrls, loadSite, loadSiteIds, loadSites, updateSite,
 } from '../../sites/site-store.js';
-import type { ApiMethodRegistry, ApiParameterDoc } from '../api-method-registry.js';
+import type { ApiCall, ApiMethodRegistry, ApiParameterDoc } from '../api-method-registry.js';
 import type { ApiParams } from '../api-params.js';
-import { API_SUCCESS, markArrayResult } from '../api-value.js';
+import { API_SUCCESS, markArrayResult, type ApiValue } from '../api-value.js';
 import { buildSiteApiObject } from './site-api-object.js';
 import { parseSiteFields, SITE_FIELD_PARAMETERS } from './site-fields-params.js';
 
@@ -13,6 +14,8 @@ const SITE_FIELD_DIFFERENCES = 'excludedParameters is accepted as another name o
   + 'type must be website, intranet or mobileapp, where Matomo stores any text. settingValues is not supported.';
 
 const ID_SITE_PARAMETER: ApiParameterDoc = { name: 'idSite', description: 'Id of the site.', required: true };
+
+const LIMIT_PARAMETER: ApiParameterDoc = { name: 'limit', description: 'Return at most this many sites; all when missing.' };
 
 /**
  * Reads the `idSite` parameter of a method about one site.
@@ -37,32 +40,32 @@ export function buildSiteUrlVariants(url: string): string[] {
   return [...new Set([trimmed, ...variants])];
 }
 
+/** Lists the sites the caller has at least `role` on, sorted by id, cut to the `limit` parameter when it is above 0. */
+async function listSitesWithRole({ tenant, access, params }: ApiCall, role: Role): Promise<ApiValue> {
+  const limit = params.int('limit', 0);
+  const sites = await loadSites(tenant.db(), access.siteIdsWith(role));
+  const limited = limit > 0 ? sites.slice(0, limit) : sites;
+  return limited.map((site) => buildSiteApiObject(site, { superuser: access.superuser }));
+}
+
 /** Registers the SitesManager methods. */
 export function registerSitesManagerModule(registry: ApiMethodRegistry): void {
   registry.register({
     name: 'SitesManager.getSitesWithAtLeastViewAccess',
     description: 'Returns the sites the user can view, sorted by id.',
-    parameters: [{ name: 'limit', description: 'Return at most this many sites; all when missing.' }],
+    parameters: [LIMIT_PARAMETER],
     differences: 'timezone_name and currency_name are always English; the city part of a timezone_name is taken from the zone id (America/New_York gives New York) where Matomo uses CLDR city names.',
-    handler: async ({ tenant, access, params }) => {
-      const limit = params.int('limit', 0);
-      const sites = await loadSites(tenant.db(), access.siteIdsWith('view'));
-      const limited = limit > 0 ? sites.slice(0, limit) : sites;
-      return limited.map((site) => buildSiteApiObject(site, { superuser: access.superuser }));
-    },
+    handler: (call) => listSitesWithRole(call, 'view'),
   });
 
   registry.register({
     name: 'SitesManager.getSitesWithAdminAccess',
     description: 'Returns the sites the user administers (admin role, or every site for a superuser), sorted by id.',
-    parameters: [{ name: 'limit', description: 'Return at most this many sites; all when missing.' }],
+    parameters: [LIMIT_PARAMETER],
     differences: 'fetchAliasUrls and pattern are not supported.',
-    handler: async ({ tenant, access, params }) => {
-      access.ensureSignedIn();
-      const limit = params.int('limit', 0);
-      const sites = await loadSites(tenant.db(), access.siteIdsWith('admin'));
-      const limited = limit > 0 ? sites.slice(0, limit) : sites;
-      return limited.map((site) => buildSiteApiObject(site, { superuser: access.superuser }));
+    handler: async (call) => {
+      call.access.ensureSignedIn();
+      return listSitesWithRole(call, 'admin');
     },
   });
 
