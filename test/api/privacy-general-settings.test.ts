@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import { describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/schema.js';
 import { parseTenantHost } from '../../src/tenancy/tenant-host.js';
 import { callApi } from '../support/api-client.js';
-import { deleteAllTenants } from '../support/console-runner.js';
 import { ALL_ENGINES, engineSkip } from '../support/engines.js';
-import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { buildTestServer, createTestTenant } from '../support/test-root.js';
 import { tenantDb } from '../support/tracking.js';
+import { useTestRoot } from '../support/suite-root.js';
 
 const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0';
 /** An address of the built-in demo geolocation table, which places 203.0.113.0/24 in Germany. */
@@ -21,48 +20,38 @@ function codeOf(response: { json(): unknown }): string {
 
 for (const adapter of ALL_ENGINES) {
   describe(`privacy and general settings on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
-    let root: TestRoot;
-    let app: FastifyInstance;
-    let host: string;
-    let superToken: string;
-    let adminToken: string;
     let visitorSequence = 0;
 
-    async function api(params: Record<string, string>, token = superToken) {
-      return callApi(app, host, { ...params, token_auth: token }, { post: true });
+    async function api(params: Record<string, string>, token = suite.superToken) {
+      return callApi(suite.app, suite.host, { ...params, token_auth: token }, { post: true });
     }
 
     /** Tracks one pageview of a new visitor and returns its visitor id. */
     async function trackNewVisitor(headers: Record<string, string> = {}): Promise<{ id: string; status: number }> {
       visitorSequence += 1;
       const id = visitorSequence.toString(16).padStart(16, '0');
-      const query = new URLSearchParams({ idsite: '1', rec: '1', cid: id, url: 'https://example.org/', cip: GERMAN_IP, token_auth: superToken });
-      const response = await app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host, 'user-agent': FIREFOX, ...headers } });
+      const query = new URLSearchParams({ idsite: '1', rec: '1', cid: id, url: 'https://example.org/', cip: GERMAN_IP, token_auth: suite.superToken });
+      const response = await suite.app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host: suite.host, 'user-agent': FIREFOX, ...headers } });
       return { id, status: response.statusCode };
     }
 
     /** Reads a visit through the tenant's current database handle, which a settings change reopens. */
     async function storedVisit(id: string) {
-      const db: Kysely<Database> = tenantDb(root, host);
+      const db: Kysely<Database> = tenantDb(suite.root, suite.host);
       return db.selectFrom('log_visit').select(['location_ip', 'location_country']).where('idvisitor', '=', id).executeTakeFirst();
     }
 
-    before(async () => {
-      root = createTestRoot();
+    const suite = useTestRoot(async (root) => {
       const tenant = await createTestTenant(root, { adapter, siteUrl: 'https://example.org', timezone: 'UTC' });
-      host = tenant.host;
-      superToken = tenant.tokenAuth;
-      app = await buildTestServer(root);
-      await api({ method: 'UsersManager.addUser', userLogin: 'siteadmin', password: 'siteadmin-password', email: 'siteadmin@example.org', initialIdSite: '1' });
-      await api({ method: 'UsersManager.setUserAccess', userLogin: 'siteadmin', access: 'admin', idSites: '1' });
+      const host = tenant.host;
+      const superToken = tenant.tokenAuth;
+      const app = await buildTestServer(root);
+      await callApi(app, host, { method: 'UsersManager.addUser', userLogin: 'siteadmin', password: 'siteadmin-password', email: 'siteadmin@example.org', initialIdSite: '1', token_auth: superToken }, { post: true });
+      await callApi(app, host, { method: 'UsersManager.setUserAccess', userLogin: 'siteadmin', access: 'admin', idSites: '1', token_auth: superToken }, { post: true });
       const created = await callApi(app, host, { method: 'UsersManager.createAppSpecificTokenAuth', userLogin: 'siteadmin', passwordConfirmation: 'siteadmin-password', description: 'tests' }, { post: true });
-      adminToken = (created.json() as { value: string }).value;
-    });
-
-    after(async () => {
-      await app?.close();
-      await deleteAllTenants(root);
-    });
+      const adminToken = (created.json() as { value: string }).value;
+      return { host, superToken, app, adminToken };
+    }, { deleteTenants: true });
 
     test('getAnonymizeIpSettings returns the defaults', async () => {
       const response = await api({ method: 'PrivacyManager.getAnonymizeIpSettings' });
@@ -106,7 +95,7 @@ for (const adapter of ALL_ENGINES) {
     });
 
     test('settings are written to the tenant config file', () => {
-      const tenant = root.registry.resolve(parseTenantHost(host))!;
+      const tenant = suite.root.registry.resolve(parseTenantHost(suite.host))!;
       const text = readFileSync(tenant.configFile, 'utf8');
       assert.match(text, /ip_address_mask_length = 2/);
       assert.match(text, /use_anonymized_ip_for_visit_enrichment = 1/);
@@ -143,11 +132,11 @@ for (const adapter of ALL_ENGINES) {
 
     test('privacy changes are rejected for a site admin', async () => {
       for (const method of ['PrivacyManager.setAnonymizeIpSettings', 'PrivacyManager.activateDoNotTrack', 'PrivacyManager.getAnonymizeIpSettings']) {
-        const response = await api({ method, anonymizeIPEnable: '0' }, adminToken);
+        const response = await api({ method, anonymizeIPEnable: '0' }, suite.adminToken);
         assert.equal(codeOf(response), 'ACCESS_DENIED', method);
         assert.match((response.json() as { message: string }).message, /superuser access/);
       }
-      assert.deepEqual((await api({ method: 'PrivacyManager.hasDoNotTrackSupport' }, adminToken)).json(), { value: false });
+      assert.deepEqual((await api({ method: 'PrivacyManager.hasDoNotTrackSupport' }, suite.adminToken)).json(), { value: false });
     });
 
     test('general settings round-trip', async () => {
@@ -201,7 +190,7 @@ for (const adapter of ALL_ENGINES) {
 
     test('general settings are rejected for a site admin', async () => {
       for (const method of ['CoreAdminHome.getGeneralSettings', 'CoreAdminHome.setGeneralSettings']) {
-        const response = await api({ method, defaultReportPeriod: 'week' }, adminToken);
+        const response = await api({ method, defaultReportPeriod: 'week' }, suite.adminToken);
         assert.equal(codeOf(response), 'ACCESS_DENIED', method);
         assert.match((response.json() as { message: string }).message, /requires superuser access/);
       }

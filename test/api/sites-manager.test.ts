@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import { describe, test } from 'node:test';
 import { callApi } from '../support/api-client.js';
-import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { buildTestServer, createTestRoot, createTestTenant } from '../support/test-root.js';
+import { useTestRoot } from '../support/suite-root.js';
 
 const FIXED_NOW = new Date('2024-01-01T00:00:00Z');
 const clock = () => FIXED_NOW;
@@ -19,115 +19,104 @@ function firstSite(host: string, extra: Record<string, string> = {}): Record<str
 }
 
 describe('SitesManager API', () => {
-  let root: TestRoot;
-  let app: FastifyInstance;
-  let host: string;
-  let superToken: string;
-  let viewToken: string;
-
-  before(async () => {
-    root = createTestRoot();
+  const suite = useTestRoot(async (root) => {
     const tenant = await createTestTenant(root, { clock, timezone: 'Europe/Paris', siteUrl: 'https://example.org' });
-    host = tenant.host;
-    superToken = tenant.tokenAuth;
-    app = await buildTestServer(root, clock);
+    const host = tenant.host;
+    const superToken = tenant.tokenAuth;
+    const app = await buildTestServer(root, clock);
     const added = await callApi(app, host, { method: 'UsersManager.addUser', userLogin: 'viewer', password: 'viewer-password', email: 'viewer@example.org', initialIdSite: '1', token_auth: superToken });
     assert.equal(added.statusCode, 200, added.body);
     const token = await callApi(app, host, { method: 'UsersManager.createAppSpecificTokenAuth', userLogin: 'viewer', passwordConfirmation: 'viewer-password', description: 'tests' });
-    viewToken = (token.json() as { value: string }).value;
-  });
-
-  after(async () => {
-    await app.close();
-    await root.cleanup();
+    const viewToken = (token.json() as { value: string }).value;
+    return { host, superToken, app, viewToken };
   });
 
   describe('reading sites', () => {
     test('getSitesWithAtLeastViewAccess returns site rows with strings for a superuser', async () => {
-      const response = await callApi(app, host, { method: 'SitesManager.getSitesWithAtLeastViewAccess', token_auth: superToken });
+      const response = await callApi(suite.app, suite.host, { method: 'SitesManager.getSitesWithAtLeastViewAccess', token_auth: suite.superToken });
       assert.equal(response.statusCode, 200);
-      assert.deepEqual(response.json(), [firstSite(host, { creator_login: 'admin' })]);
+      assert.deepEqual(response.json(), [firstSite(suite.host, { creator_login: 'admin' })]);
     });
 
     test('getSitesWithAtLeastViewAccess leaves out creator_login for a view user', async () => {
-      const response = await callApi(app, host, { method: 'SitesManager.getSitesWithAtLeastViewAccess', token_auth: viewToken });
-      assert.deepEqual(response.json(), [firstSite(host)]);
+      const response = await callApi(suite.app, suite.host, { method: 'SitesManager.getSitesWithAtLeastViewAccess', token_auth: suite.viewToken });
+      assert.deepEqual(response.json(), [firstSite(suite.host)]);
     });
 
     test('getSitesWithAtLeastViewAccess returns no site to the anonymous user', async () => {
-      const response = await callApi(app, host, { method: 'SitesManager.getSitesWithAtLeastViewAccess' });
+      const response = await callApi(suite.app, suite.host, { method: 'SitesManager.getSitesWithAtLeastViewAccess' });
       assert.equal(response.statusCode, 200);
       assert.deepEqual(response.json(), []);
     });
 
     test('getSiteFromId returns one site object', async () => {
-      const response = await callApi(app, host, { method: 'SitesManager.getSiteFromId', idSite: '1', token_auth: viewToken });
-      assert.deepEqual(response.json(), firstSite(host));
+      const response = await callApi(suite.app, suite.host, { method: 'SitesManager.getSiteFromId', idSite: '1', token_auth: suite.viewToken });
+      assert.deepEqual(response.json(), firstSite(suite.host));
     });
 
     test('getSiteFromId of an unknown site gives SITE_NOT_FOUND', async () => {
-      const response = await callApi(app, host, { method: 'SitesManager.getSiteFromId', idSite: '99', token_auth: superToken });
+      const response = await callApi(suite.app, suite.host, { method: 'SitesManager.getSiteFromId', idSite: '99', token_auth: suite.superToken });
       assert.equal(response.statusCode, 400);
       assert.equal((response.json() as { code: string }).code, 'SITE_NOT_FOUND');
     });
 
     test('getSiteFromId rejects idSite 0 as PARAMETER_INVALID', async () => {
-      const response = await callApi(app, host, { method: 'SitesManager.getSiteFromId', idSite: '0', token_auth: superToken });
+      const response = await callApi(suite.app, suite.host, { method: 'SitesManager.getSiteFromId', idSite: '0', token_auth: suite.superToken });
       assert.equal(response.statusCode, 400);
       assert.equal((response.json() as { code: string }).code, 'PARAMETER_INVALID');
     });
 
     test('getSiteFromId without a token is ACCESS_DENIED', async () => {
-      const response = await callApi(app, host, { method: 'SitesManager.getSiteFromId', idSite: '1' });
+      const response = await callApi(suite.app, suite.host, { method: 'SitesManager.getSiteFromId', idSite: '1' });
       assert.equal(response.statusCode, 401);
       assert.equal((response.json() as { code: string }).code, 'ACCESS_DENIED');
     });
 
     test('getSiteUrlsFromId returns the main URL', async () => {
-      const response = await callApi(app, host, { method: 'SitesManager.getSiteUrlsFromId', idSite: '1', token_auth: viewToken });
+      const response = await callApi(suite.app, suite.host, { method: 'SitesManager.getSiteUrlsFromId', idSite: '1', token_auth: suite.viewToken });
       assert.deepEqual(response.json(), ['https://example.org']);
     });
 
     test('getSitesIdWithAtLeastViewAccess returns id strings', async () => {
-      const response = await callApi(app, host, { method: 'SitesManager.getSitesIdWithAtLeastViewAccess', token_auth: viewToken });
+      const response = await callApi(suite.app, suite.host, { method: 'SitesManager.getSitesIdWithAtLeastViewAccess', token_auth: suite.viewToken });
       assert.deepEqual(response.json(), ['1']);
     });
 
     test('getAllSites is ACCESS_DENIED for a view user', async () => {
-      const response = await callApi(app, host, { method: 'SitesManager.getAllSites', token_auth: viewToken });
+      const response = await callApi(suite.app, suite.host, { method: 'SitesManager.getAllSites', token_auth: suite.viewToken });
       assert.equal(response.statusCode, 401);
       assert.equal((response.json() as { code: string }).code, 'ACCESS_DENIED');
     });
 
     test('getAllSites returns sites keyed by id for a superuser', async () => {
-      const response = await callApi(app, host, { method: 'SitesManager.getAllSites', token_auth: superToken });
-      assert.deepEqual(response.json(), { 1: firstSite(host, { creator_login: 'admin' }) });
+      const response = await callApi(suite.app, suite.host, { method: 'SitesManager.getAllSites', token_auth: suite.superToken });
+      assert.deepEqual(response.json(), { 1: firstSite(suite.host, { creator_login: 'admin' }) });
     });
   });
 
   describe('getSitesIdFromSiteUrl', () => {
     for (const url of ['https://example.org', 'http://example.org', 'http://www.example.org/', 'https://www.example.org', 'example.org']) {
       test(`matches the main URL as ${url}`, async () => {
-        const response = await callApi(app, host, { method: 'SitesManager.getSitesIdFromSiteUrl', url, token_auth: viewToken });
+        const response = await callApi(suite.app, suite.host, { method: 'SitesManager.getSitesIdFromSiteUrl', url, token_auth: suite.viewToken });
         assert.deepEqual(response.json(), [{ idsite: '1' }]);
       });
     }
 
     test('returns nothing for another host', async () => {
-      const response = await callApi(app, host, { method: 'SitesManager.getSitesIdFromSiteUrl', url: 'https://example.com', token_auth: superToken });
+      const response = await callApi(suite.app, suite.host, { method: 'SitesManager.getSitesIdFromSiteUrl', url: 'https://example.com', token_auth: suite.superToken });
       assert.deepEqual(response.json(), []);
     });
 
     test('returns nothing to a user without access', async () => {
-      const response = await callApi(app, host, { method: 'SitesManager.getSitesIdFromSiteUrl', url: 'https://example.org' });
+      const response = await callApi(suite.app, suite.host, { method: 'SitesManager.getSitesIdFromSiteUrl', url: 'https://example.org' });
       assert.deepEqual(response.json(), []);
     });
   });
 
   describe('adding, changing and deleting', () => {
     test('addSite stores every parameter and matches aliases', async () => {
-      const added = await callApi(app, host, {
-        method: 'SitesManager.addSite', token_auth: superToken, siteName: 'Shop', 'urls[0]': 'https://shop.example', 'urls[1]': 'https://alias.example',
+      const added = await callApi(suite.app, suite.host, {
+        method: 'SitesManager.addSite', token_auth: suite.superToken, siteName: 'Shop', 'urls[0]': 'https://shop.example', 'urls[1]': 'https://alias.example',
         ecommerce: '1', siteSearch: '0', searchKeywordParameters: 'q,query', searchCategoryParameters: 'cat', excludedIps: '192.0.2.1,198.51.100.0/24,203.0.113.*',
         excludedQueryParameters: 'sid', excludedUserAgents: 'bot', excludedReferrers: 'https://spam.example', timezone: 'America/New_York',
         currency: 'EUR', group: 'Shops', startDate: '2023-06-01', excludeUnknownUrls: '1', keepURLFragments: '2', type: 'intranet',
@@ -135,7 +124,7 @@ describe('SitesManager API', () => {
       assert.equal(added.statusCode, 200, added.body);
       assert.deepEqual(added.json(), { value: 2 });
 
-      const site = await callApi(app, host, { method: 'SitesManager.getSiteFromId', idSite: '2', token_auth: superToken });
+      const site = await callApi(suite.app, suite.host, { method: 'SitesManager.getSiteFromId', idSite: '2', token_auth: suite.superToken });
       assert.deepEqual(site.json(), {
         idsite: '2', name: 'Shop', main_url: 'https://shop.example', ts_created: '2023-06-01 00:00:00', ecommerce: '1', sitesearch: '0',
         sitesearch_keyword_parameters: 'q,query', sitesearch_category_parameters: 'cat', timezone: 'America/New_York', currency: 'EUR',
@@ -143,33 +132,33 @@ describe('SitesManager API', () => {
         excluded_user_agents: 'bot', excluded_referrers: 'https://spam.example', group: 'Shops', type: 'intranet', keep_url_fragment: '2',
         creator_login: 'admin', timezone_name: 'United States - New York', currency_name: 'Euro',
       });
-      const byAlias = await callApi(app, host, { method: 'SitesManager.getSitesIdFromSiteUrl', url: 'http://www.alias.example', token_auth: superToken });
+      const byAlias = await callApi(suite.app, suite.host, { method: 'SitesManager.getSitesIdFromSiteUrl', url: 'http://www.alias.example', token_auth: suite.superToken });
       assert.deepEqual(byAlias.json(), [{ idsite: '2' }]);
     });
 
     test('addSite takes a comma-separated urls list', async () => {
-      const added = await callApi(app, host, { method: 'SitesManager.addSite', token_auth: superToken, siteName: 'Blog', urls: 'https://blog.example,https://www.blog.example' });
+      const added = await callApi(suite.app, suite.host, { method: 'SitesManager.addSite', token_auth: suite.superToken, siteName: 'Blog', urls: 'https://blog.example,https://www.blog.example' });
       const siteId = String((added.json() as { value: number }).value);
-      const urls = await callApi(app, host, { method: 'SitesManager.getSiteUrlsFromId', idSite: siteId, token_auth: superToken });
+      const urls = await callApi(suite.app, suite.host, { method: 'SitesManager.getSiteUrlsFromId', idSite: siteId, token_auth: suite.superToken });
       assert.deepEqual(urls.json(), ['https://blog.example', 'https://www.blog.example']);
     });
 
     test('addSite without urls adds a site without URLs', async () => {
-      const added = await callApi(app, host, { method: 'SitesManager.addSite', siteName: 'App', type: 'mobileapp', token_auth: superToken });
+      const added = await callApi(suite.app, suite.host, { method: 'SitesManager.addSite', siteName: 'App', type: 'mobileapp', token_auth: suite.superToken });
       const siteId = String((added.json() as { value: number }).value);
-      const urls = await callApi(app, host, { method: 'SitesManager.getSiteUrlsFromId', idSite: siteId, token_auth: superToken });
+      const urls = await callApi(suite.app, suite.host, { method: 'SitesManager.getSiteUrlsFromId', idSite: siteId, token_auth: suite.superToken });
       assert.deepEqual(urls.json(), []);
     });
 
     test('getSitesWithAtLeastViewAccess returns at most limit sites', async () => {
-      const all = await callApi(app, host, { method: 'SitesManager.getSitesWithAtLeastViewAccess', token_auth: superToken });
+      const all = await callApi(suite.app, suite.host, { method: 'SitesManager.getSitesWithAtLeastViewAccess', token_auth: suite.superToken });
       assert.ok((all.json() as unknown[]).length > 1);
-      const limited = await callApi(app, host, { method: 'SitesManager.getSitesWithAtLeastViewAccess', limit: '1', token_auth: superToken });
+      const limited = await callApi(suite.app, suite.host, { method: 'SitesManager.getSitesWithAtLeastViewAccess', limit: '1', token_auth: suite.superToken });
       assert.deepEqual((limited.json() as Array<{ idsite: string }>).map((site) => site.idsite), ['1']);
     });
 
     test('addSite is ACCESS_DENIED for a view user', async () => {
-      const response = await callApi(app, host, { method: 'SitesManager.addSite', siteName: 'X', urls: 'https://x.example', token_auth: viewToken });
+      const response = await callApi(suite.app, suite.host, { method: 'SitesManager.addSite', siteName: 'X', urls: 'https://x.example', token_auth: suite.viewToken });
       assert.equal(response.statusCode, 401);
       assert.equal((response.json() as { code: string }).code, 'ACCESS_DENIED');
     });
@@ -187,57 +176,57 @@ describe('SitesManager API', () => {
     ];
     for (const [label, params, code] of badValues) {
       test(`addSite with ${label} gives ${code}`, async () => {
-        const response = await callApi(app, host, { method: 'SitesManager.addSite', siteName: 'Bad', urls: 'https://bad.example', ...params, token_auth: superToken });
+        const response = await callApi(suite.app, suite.host, { method: 'SitesManager.addSite', siteName: 'Bad', urls: 'https://bad.example', ...params, token_auth: suite.superToken });
         assert.equal(response.statusCode, 400);
         assert.equal((response.json() as { code: string }).code, code);
       });
     }
 
     test('updateSite changes only the fields sent', async () => {
-      const updated = await callApi(app, host, { method: 'SitesManager.updateSite', idSite: '1', siteName: 'Renamed', currency: 'JPY', token_auth: superToken });
+      const updated = await callApi(suite.app, suite.host, { method: 'SitesManager.updateSite', idSite: '1', siteName: 'Renamed', currency: 'JPY', token_auth: suite.superToken });
       assert.deepEqual(updated.json(), { result: 'success', message: 'ok' });
-      const site = await callApi(app, host, { method: 'SitesManager.getSiteFromId', idSite: '1', token_auth: superToken });
-      assert.deepEqual(site.json(), { ...firstSite(host, { creator_login: 'admin' }), name: 'Renamed', currency: 'JPY', currency_name: 'Japanese Yen' });
+      const site = await callApi(suite.app, suite.host, { method: 'SitesManager.getSiteFromId', idSite: '1', token_auth: suite.superToken });
+      assert.deepEqual(site.json(), { ...firstSite(suite.host, { creator_login: 'admin' }), name: 'Renamed', currency: 'JPY', currency_name: 'Japanese Yen' });
     });
 
     test('updateSite with urls replaces every URL', async () => {
-      const added = await callApi(app, host, { method: 'SitesManager.addSite', siteName: 'Moving', urls: 'https://old.example,https://old-alias.example', token_auth: superToken });
+      const added = await callApi(suite.app, suite.host, { method: 'SitesManager.addSite', siteName: 'Moving', urls: 'https://old.example,https://old-alias.example', token_auth: suite.superToken });
       const siteId = String((added.json() as { value: number }).value);
-      await callApi(app, host, { method: 'SitesManager.updateSite', idSite: siteId, 'urls[]': 'new.example/', group: '  Moved  ', token_auth: superToken });
-      const urls = await callApi(app, host, { method: 'SitesManager.getSiteUrlsFromId', idSite: siteId, token_auth: superToken });
+      await callApi(suite.app, suite.host, { method: 'SitesManager.updateSite', idSite: siteId, 'urls[]': 'new.example/', group: '  Moved  ', token_auth: suite.superToken });
+      const urls = await callApi(suite.app, suite.host, { method: 'SitesManager.getSiteUrlsFromId', idSite: siteId, token_auth: suite.superToken });
       assert.deepEqual(urls.json(), ['http://new.example']);
-      const site = (await callApi(app, host, { method: 'SitesManager.getSiteFromId', idSite: siteId, token_auth: superToken })).json() as Record<string, string>;
+      const site = (await callApi(suite.app, suite.host, { method: 'SitesManager.getSiteFromId', idSite: siteId, token_auth: suite.superToken })).json() as Record<string, string>;
       assert.deepEqual([site.main_url, site.group], ['http://new.example', 'Moved']);
-      const byOldUrl = await callApi(app, host, { method: 'SitesManager.getSitesIdFromSiteUrl', url: 'https://old-alias.example', token_auth: superToken });
+      const byOldUrl = await callApi(suite.app, suite.host, { method: 'SitesManager.getSitesIdFromSiteUrl', url: 'https://old-alias.example', token_auth: suite.superToken });
       assert.deepEqual(byOldUrl.json(), []);
     });
 
     test('updateSite is ACCESS_DENIED for a view user', async () => {
-      const response = await callApi(app, host, { method: 'SitesManager.updateSite', idSite: '1', siteName: 'Mine', token_auth: viewToken });
+      const response = await callApi(suite.app, suite.host, { method: 'SitesManager.updateSite', idSite: '1', siteName: 'Mine', token_auth: suite.viewToken });
       assert.equal(response.statusCode, 401);
       assert.equal((response.json() as { code: string }).code, 'ACCESS_DENIED');
     });
 
     test('updateSite of an unknown site gives SITE_NOT_FOUND', async () => {
-      const response = await callApi(app, host, { method: 'SitesManager.updateSite', idSite: '404', siteName: 'Ghost', token_auth: superToken });
+      const response = await callApi(suite.app, suite.host, { method: 'SitesManager.updateSite', idSite: '404', siteName: 'Ghost', token_auth: suite.superToken });
       assert.equal(response.statusCode, 400);
       assert.equal((response.json() as { code: string }).code, 'SITE_NOT_FOUND');
     });
 
     test('updateSite with a time zone on Mars gives TIMEZONE_INVALID', async () => {
-      const response = await callApi(app, host, { method: 'SitesManager.updateSite', idSite: '1', timezone: 'Mars/Olympus', token_auth: superToken });
+      const response = await callApi(suite.app, suite.host, { method: 'SitesManager.updateSite', idSite: '1', timezone: 'Mars/Olympus', token_auth: suite.superToken });
       assert.equal(response.statusCode, 400);
       assert.equal((response.json() as { code: string }).code, 'TIMEZONE_INVALID');
     });
 
     test('deleteSite is ACCESS_DENIED for a view user', async () => {
-      const response = await callApi(app, host, { method: 'SitesManager.deleteSite', idSite: '1', token_auth: viewToken });
+      const response = await callApi(suite.app, suite.host, { method: 'SitesManager.deleteSite', idSite: '1', token_auth: suite.viewToken });
       assert.equal(response.statusCode, 401);
       assert.equal((response.json() as { code: string }).code, 'ACCESS_DENIED');
     });
 
     test('deleteSite of an unknown site gives SITE_NOT_FOUND', async () => {
-      const response = await callApi(app, host, { method: 'SitesManager.deleteSite', idSite: '404', token_auth: superToken });
+      const response = await callApi(suite.app, suite.host, { method: 'SitesManager.deleteSite', idSite: '404', token_auth: suite.superToken });
       assert.equal(response.statusCode, 400);
       assert.equal((response.json() as { code: string }).code, 'SITE_NOT_FOUND');
     });

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { ALL_ENGINES, engineSkip } from '../support/engines.js';
 import type { TenantHost } from '../../src/tenancy/tenant-host.js';
-import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { buildTestServer, createTestRoot, createTestTenant } from '../support/test-root.js';
 import { ensureTrackerBundle } from '../support/tracker-bundle.js';
-import { deleteAllTenants } from '../support/console-runner.js';
 import { signInForTest } from '../support/session-server.js';
+import { useTestRoot } from '../support/suite-root.js';
 
 interface ApiResult {
   statusCode: number;
@@ -68,55 +68,41 @@ export async function publishExampleContainer(call: ReturnType<typeof createApiC
 for (const adapter of ALL_ENGINES) {
   describe(`TagManager API on ${adapter}`, async () => {
     const skip = await engineSkip(adapter);
-    let root: TestRoot;
-    let app: FastifyInstance;
-    let host: string;
-    let otherHost: string;
-    let siteId: number;
-    let call: ReturnType<typeof createApiCaller>;
-    let container: PublishedContainer;
-
-    before(async () => {
-      if (skip) return;
+    const suite = useTestRoot(async (root) => {
       await ensureTrackerBundle();
-      root = createTestRoot();
       const tenant = await createTestTenant(root, { adapter });
       const other = await createTestTenant(root);
-      host = tenant.host;
-      otherHost = other.host;
-      siteId = tenant.idSite;
-      app = await buildTestServer(root);
-      call = createApiCaller(app, host, tenant.tokenAuth);
-      container = await publishExampleContainer(call, siteId, 'http://collect.test.example/');
-    });
-    after(async () => {
-      if (skip) return;
-      await app?.close();
-      if (root) await deleteAllTenants(root);
-    });
+      const host = tenant.host;
+      const otherHost = other.host;
+      const siteId = tenant.idSite;
+      const app = await buildTestServer(root);
+      const call = createApiCaller(app, host, tenant.tokenAuth);
+      const container = await publishExampleContainer(call, siteId, 'http://collect.test.example/');
+      return { host, otherHost, siteId, app, call, container };
+    }, { deleteTenants: true, skip });
 
     it('returns the container with its version and release', { skip }, async () => {
-      const result = await call('getContainers', `idSite=${siteId}`);
+      const result = await suite.call('getContainers', `idSite=${suite.siteId}`);
       const [described] = result.json;
 
       assert.equal(result.json.length, 1);
-      assert.match(container.containerId, /^[A-Za-z1-9][A-Za-z0-9]{7}$/);
-      assert.equal(described.idcontainer, container.containerId);
+      assert.match(suite.container.containerId, /^[A-Za-z1-9][A-Za-z0-9]{7}$/);
+      assert.equal(described.idcontainer, suite.container.containerId);
       assert.equal(described.name, 'Main');
       assert.equal(described.description, 'Site tags');
       assert.equal(described.context, 'web');
-      assert.deepEqual(described.draft, { idcontainerversion: container.draftId, revision: 0 });
-      assert.deepEqual(described.versions.map((version: any) => [version.idcontainerversion, version.name, version.revision]), [[container.versionId, 'v1', 1]]);
-      assert.deepEqual(described.releases.map((release: any) => [release.environment, release.idcontainerversion, release.release_login]), [['live', container.versionId, 'admin']]);
+      assert.deepEqual(described.draft, { idcontainerversion: suite.container.draftId, revision: 0 });
+      assert.deepEqual(described.versions.map((version: any) => [version.idcontainerversion, version.name, version.revision]), [[suite.container.versionId, 'v1', 1]]);
+      assert.deepEqual(described.releases.map((release: any) => [release.environment, release.idcontainerversion, release.release_login]), [['live', suite.container.versionId, 'admin']]);
     });
 
     it('copies tags with triggers remapped to the version', { skip }, async () => {
-      const triggers = (await call('getContainerTriggers', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.versionId}`)).json;
-      const tags = (await call('getContainerTags', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.versionId}`)).json;
+      const triggers = (await suite.call('getContainerTriggers', `idSite=${suite.siteId}&idContainer=${suite.container.containerId}&idContainerVersion=${suite.container.versionId}`)).json;
+      const tags = (await suite.call('getContainerTags', `idSite=${suite.siteId}&idContainer=${suite.container.containerId}&idContainerVersion=${suite.container.versionId}`)).json;
       const signup = triggers.find((trigger: any) => trigger.name === 'Signup');
 
       assert.deepEqual(triggers.map((trigger: any) => trigger.name), ['All pages', 'Signup']);
-      assert.notEqual(signup.id, container.signupTriggerId);
+      assert.notEqual(signup.id, suite.container.signupTriggerId);
       assert.deepEqual(signup.parameters, { eventName: 'signup' });
       assert.deepEqual(signup.conditions, [{ actual: 'PageUrl', comparison: 'contains', expected: 'signup' }]);
       assert.deepEqual(tags.map((tag: any) => [tag.name, tag.type, tag.fireLimit]), [['Pageview', 'Matomo', 'unlimited'], ['Signup event', 'Matomo', 'once_page'], ['Thanks', 'CustomHtml', 'unlimited']]);
@@ -125,86 +111,86 @@ for (const adapter of ALL_ENGINES) {
     });
 
     it('writes the container file under the tenant folder', { skip }, async () => {
-      const file = resolve(root.rootPaths.miscUserDir, host, 'js', `container_${container.containerId}.js`);
+      const file = resolve(suite.root.rootPaths.miscUserDir, suite.host, 'js', `container_${suite.container.containerId}.js`);
       const script = readFileSync(file, 'utf8');
 
-      assert.equal(script.startsWith(`/* Footfall Tag Manager container ${container.containerId}, revision 1 */\n(function(footfallContainer){\n`), true);
+      assert.equal(script.startsWith(`/* Footfall Tag Manager container ${suite.container.containerId}, revision 1 */\n(function(footfallContainer){\n`), true);
       assert.equal(script.includes('"name":"Thanks"'), true);
       assert.equal(script.includes('\\u003cp id=\\"thanks\\">'), true);
-      assert.equal(existsSync(resolve(root.rootPaths.miscUserDir, otherHost, 'js', `container_${container.containerId}.js`)), false);
+      assert.equal(existsSync(resolve(suite.root.rootPaths.miscUserDir, suite.otherHost, 'js', `container_${suite.container.containerId}.js`)), false);
     });
 
     it('serves the container on its own host only', { skip }, async () => {
-      const own = await app.inject({ method: 'GET', url: `/js/container_${container.containerId}.js`, headers: { host } });
-      const other = await app.inject({ method: 'GET', url: `/js/container_${container.containerId}.js`, headers: { host: otherHost } });
-      const revalidated = await app.inject({ method: 'GET', url: `/js/container_${container.containerId}.js`, headers: { host, 'if-none-match': String(own.headers.etag) } });
+      const own = await suite.app.inject({ method: 'GET', url: `/js/container_${suite.container.containerId}.js`, headers: { host: suite.host } });
+      const other = await suite.app.inject({ method: 'GET', url: `/js/container_${suite.container.containerId}.js`, headers: { host: suite.otherHost } });
+      const revalidated = await suite.app.inject({ method: 'GET', url: `/js/container_${suite.container.containerId}.js`, headers: { host: suite.host, 'if-none-match': String(own.headers.etag) } });
 
       assert.equal(own.statusCode, 200);
       assert.equal(own.headers['content-type'], 'application/javascript; charset=utf-8');
       assert.equal(own.headers['cache-control'], 'no-cache');
-      assert.equal(own.body, readFileSync(resolve(root.rootPaths.miscUserDir, host, 'js', `container_${container.containerId}.js`), 'utf8'));
+      assert.equal(own.body, readFileSync(resolve(suite.root.rootPaths.miscUserDir, suite.host, 'js', `container_${suite.container.containerId}.js`), 'utf8'));
       assert.equal(other.statusCode, 404);
       assert.equal(revalidated.statusCode, 304);
     });
 
     it('returns the embed code for this host', { skip }, async () => {
-      const result = await call('getContainerEmbedCode', `idSite=${siteId}&idContainer=${container.containerId}`);
-      assert.equal(result.json.value.includes(`script.src = "//${host}/js/container_${container.containerId}.js";`), true);
+      const result = await suite.call('getContainerEmbedCode', `idSite=${suite.siteId}&idContainer=${suite.container.containerId}`);
+      assert.equal(result.json.value.includes(`script.src = "//${suite.host}/js/container_${suite.container.containerId}.js";`), true);
       assert.equal(result.json.value.includes('_mtm.push({"mtm.startTime": (new Date().getTime()), "event": "mtm.Start"});'), true);
     });
 
     it('rejects changes to a published version', { skip }, async () => {
-      const result = await call('addContainerTrigger', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.versionId}&type=PageView&name=Late`);
+      const result = await suite.call('addContainerTrigger', `idSite=${suite.siteId}&idContainer=${suite.container.containerId}&idContainerVersion=${suite.container.versionId}&type=PageView&name=Late`);
       assert.equal(result.statusCode, 400);
       assert.equal(result.json.code, 'PARAMETER_INVALID');
     });
 
     it('rejects an unknown trigger type', { skip }, async () => {
-      const result = await call('addContainerTrigger', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}&type=Scroll&name=Deep`);
+      const result = await suite.call('addContainerTrigger', `idSite=${suite.siteId}&idContainer=${suite.container.containerId}&idContainerVersion=${suite.container.draftId}&type=Scroll&name=Deep`);
       assert.equal(result.statusCode, 400);
       assert.equal(result.json.code, 'PARAMETER_INVALID');
     });
 
     it('rejects a tag fired by a missing trigger', { skip }, async () => {
-      const result = await call('addContainerTag', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}&type=CustomHtml&name=X&fireTriggerIds[]=99999`);
+      const result = await suite.call('addContainerTag', `idSite=${suite.siteId}&idContainer=${suite.container.containerId}&idContainerVersion=${suite.container.draftId}&type=CustomHtml&name=X&fireTriggerIds[]=99999`);
       assert.equal(result.statusCode, 400);
       assert.equal(result.json.code, 'PARAMETER_INVALID');
     });
 
     it('rejects an unknown container', { skip }, async () => {
-      const result = await call('getContainer', `idSite=${siteId}&idContainer=Zz123456`);
+      const result = await suite.call('getContainer', `idSite=${suite.siteId}&idContainer=Zz123456`);
       assert.equal(result.statusCode, 400);
       assert.equal(result.json.code, 'TAG_MANAGER_CONTAINER_NOT_FOUND');
     });
 
     it('updates a draft tag and keeps its type', { skip }, async () => {
-      const draft = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}`;
-      const pageviewTag = (await call('getContainerTags', draft)).json.find((tag: any) => tag.name === 'Pageview');
-      const updated = await call('updateContainerTag', `${draft}&idTag=${pageviewTag.id}&name=Every+pageview&parameters[matomoUrl]=https://other.example/&parameters[idSite]=2&fireTriggerIds[]=${container.pageViewTriggerId}&fireLimit=once_page&priority=5`);
-      const after = (await call('getContainerTags', draft)).json.find((tag: any) => tag.id === pageviewTag.id);
+      const draft = `idSite=${suite.siteId}&idContainer=${suite.container.containerId}&idContainerVersion=${suite.container.draftId}`;
+      const pageviewTag = (await suite.call('getContainerTags', draft)).json.find((tag: any) => tag.name === 'Pageview');
+      const updated = await suite.call('updateContainerTag', `${draft}&idTag=${pageviewTag.id}&name=Every+pageview&parameters[matomoUrl]=https://other.example/&parameters[idSite]=2&fireTriggerIds[]=${suite.container.pageViewTriggerId}&fireLimit=once_page&priority=5`);
+      const after = (await suite.call('getContainerTags', draft)).json.find((tag: any) => tag.id === pageviewTag.id);
 
       assert.deepEqual(updated.json, { result: 'success', message: 'ok' });
       assert.deepEqual(after, {
         id: pageviewTag.id, type: 'Matomo', name: 'Every pageview', parameters: { matomoUrl: 'https://other.example/', idSite: '2' },
-        fireTriggerIds: [container.pageViewTriggerId], blockTriggerIds: [], fireLimit: 'once_page', priority: 5,
+        fireTriggerIds: [suite.container.pageViewTriggerId], blockTriggerIds: [], fireLimit: 'once_page', priority: 5,
       });
     });
 
     it('rejects an update of a published tag', { skip }, async () => {
-      const published = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.versionId}`;
-      const tag = (await call('getContainerTags', published)).json[0];
-      const result = await call('updateContainerTag', `${published}&idTag=${tag.id}&name=Changed`);
+      const published = `idSite=${suite.siteId}&idContainer=${suite.container.containerId}&idContainerVersion=${suite.container.versionId}`;
+      const tag = (await suite.call('getContainerTags', published)).json[0];
+      const result = await suite.call('updateContainerTag', `${published}&idTag=${tag.id}&name=Changed`);
       assert.equal(result.statusCode, 400);
       assert.equal(result.json.code, 'PARAMETER_INVALID');
     });
 
     it('deletes a tag of the draft', { skip }, async () => {
-      const draft = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}`;
-      const before = (await call('getContainerTags', draft)).json;
+      const draft = `idSite=${suite.siteId}&idContainer=${suite.container.containerId}&idContainerVersion=${suite.container.draftId}`;
+      const before = (await suite.call('getContainerTags', draft)).json;
       const thanks = before.find((tag: any) => tag.name === 'Thanks');
-      const deleted = await call('deleteContainerTag', `${draft}&idTag=${thanks.id}`);
-      const again = await call('deleteContainerTag', `${draft}&idTag=${thanks.id}`);
-      const after = (await call('getContainerTags', draft)).json;
+      const deleted = await suite.call('deleteContainerTag', `${draft}&idTag=${thanks.id}`);
+      const again = await suite.call('deleteContainerTag', `${draft}&idTag=${thanks.id}`);
+      const after = (await suite.call('getContainerTags', draft)).json;
 
       assert.deepEqual(deleted.json, { result: 'success', message: 'ok' });
       assert.deepEqual(after.map((tag: any) => tag.name), ['Every pageview', 'Signup event']);
@@ -213,14 +199,14 @@ for (const adapter of ALL_ENGINES) {
     });
 
     it('keeps a trigger that a tag uses', { skip }, async () => {
-      const result = await call('deleteContainerTrigger', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}&idTrigger=${container.pageViewTriggerId}`);
+      const result = await suite.call('deleteContainerTrigger', `idSite=${suite.siteId}&idContainer=${suite.container.containerId}&idContainerVersion=${suite.container.draftId}&idTrigger=${suite.container.pageViewTriggerId}`);
       assert.equal(result.statusCode, 400);
       assert.equal(result.json.code, 'PARAMETER_INVALID');
       assert.match(result.json.message, /used by tag 'Every pageview'/);
     });
 
     it('checks parameters of the new trigger types', { skip }, async () => {
-      const draft = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}`;
+      const draft = `idSite=${suite.siteId}&idContainer=${suite.container.containerId}&idContainerVersion=${suite.container.draftId}`;
       const cases: [string, string, string][] = [
         ['ElementVisibility', 'parameters[selectionMethod]=cssSelector', 'PARAMETER_MISSING'],
         ['ElementVisibility', 'parameters[selectionMethod]=xpath&parameters[elementId]=a', 'PARAMETER_INVALID'],
@@ -234,29 +220,29 @@ for (const adapter of ALL_ENGINES) {
         ['ScrollReach', 'parameters[scrollType]=verticalpixel&parameters[pixels]=0', 'PARAMETER_INVALID'],
       ];
       for (const [type, parameters, code] of cases) {
-        const result = await call('addContainerTrigger', `${draft}&type=${type}&name=Bad&${parameters}`);
+        const result = await suite.call('addContainerTrigger', `${draft}&type=${type}&name=Bad&${parameters}`);
         assert.equal(result.statusCode, 400, `${type} ${parameters}`);
         assert.equal(result.json.code, code, `${type} ${parameters}`);
       }
     });
 
     it('stores defaults of optional trigger parameters', { skip }, async () => {
-      const draft = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}`;
-      const added = await call('addContainerTrigger', `${draft}&type=ElementVisibility&name=Banner+seen&parameters[selectionMethod]=cssSelector&parameters[cssSelector]=.banner`);
-      const timer = await call('addContainerTrigger', `${draft}&type=Timer&name=Ten+seconds&parameters[triggerInterval]=10000`);
-      const triggers = (await call('getContainerTriggers', draft)).json;
+      const draft = `idSite=${suite.siteId}&idContainer=${suite.container.containerId}&idContainerVersion=${suite.container.draftId}`;
+      const added = await suite.call('addContainerTrigger', `${draft}&type=ElementVisibility&name=Banner+seen&parameters[selectionMethod]=cssSelector&parameters[cssSelector]=.banner`);
+      const timer = await suite.call('addContainerTrigger', `${draft}&type=Timer&name=Ten+seconds&parameters[triggerInterval]=10000`);
+      const triggers = (await suite.call('getContainerTriggers', draft)).json;
       const banner = triggers.find((trigger: any) => trigger.id === added.json.value);
       const ten = triggers.find((trigger: any) => trigger.id === timer.json.value);
 
       assert.deepEqual(banner.parameters, { selectionMethod: 'cssSelector', cssSelector: '.banner', fireTriggerWhen: 'oncePage', minPercentVisible: '50' });
       assert.deepEqual(ten.parameters, { triggerInterval: '10000', triggerLimit: '0' });
       for (const id of [added.json.value, timer.json.value]) {
-        assert.equal((await call('deleteContainerTrigger', `${draft}&idTrigger=${id}`)).statusCode, 200);
+        assert.equal((await suite.call('deleteContainerTrigger', `${draft}&idTrigger=${id}`)).statusCode, 200);
       }
     });
 
     it('checks parameters of the new variable types', { skip }, async () => {
-      const draft = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}`;
+      const draft = `idSite=${suite.siteId}&idContainer=${suite.container.containerId}&idContainerVersion=${suite.container.draftId}`;
       const cases: [string, string, string][] = [
         ['DomElement', 'parameters[selectionMethod]=elementId', 'PARAMETER_MISSING'],
         ['DomElement', 'parameters[selectionMethod]=cssSelector&parameters[elementId]=price', 'PARAMETER_MISSING'],
@@ -267,27 +253,27 @@ for (const adapter of ALL_ENGINES) {
         ['JavaScript', `parameters[variableName]=${'a'.repeat(501)}`, 'PARAMETER_INVALID'],
       ];
       for (const [type, parameters, code] of cases) {
-        const result = await call('addContainerVariable', `${draft}&type=${type}&name=Bad&${parameters}`);
+        const result = await suite.call('addContainerVariable', `${draft}&type=${type}&name=Bad&${parameters}`);
         assert.equal(result.statusCode, 400, `${type} ${parameters}`);
         assert.equal(result.json.code, code, `${type} ${parameters}`);
       }
     });
 
     it('requires the image URL of a custom image tag', { skip }, async () => {
-      const result = await call('addContainerTag', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}&type=CustomImage&name=Pixel`);
+      const result = await suite.call('addContainerTag', `idSite=${suite.siteId}&idContainer=${suite.container.containerId}&idContainerVersion=${suite.container.draftId}&type=CustomImage&name=Pixel`);
       assert.equal(result.statusCode, 400);
       assert.equal(result.json.code, 'PARAMETER_MISSING');
       assert.match(result.json.message, /parameters\[customImageSrc\]/);
     });
 
     it('checks the parameters of an update by stored type', { skip }, async () => {
-      const draft = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.draftId}`;
-      const added = await call('addContainerVariable', `${draft}&type=DomElement&name=Price&parameters[elementId]=price&parameters[attributeName]=data-amount`);
-      const rejected = await call('updateContainerVariable', `${draft}&idVariable=${added.json.value}&name=Price&parameters[selectionMethod]=cssSelector`);
-      const unknown = await call('updateContainerVariable', `${draft}&idVariable=99999&name=Price&parameters[elementId]=price`);
-      const updated = await call('updateContainerVariable', `${draft}&idVariable=${added.json.value}&name=Price&parameters[selectionMethod]=cssSelector&parameters[cssSelector]=.price`);
-      const stored = (await call('getContainerVariables', draft)).json.find((variable: any) => variable.id === added.json.value);
-      const deleted = await call('deleteContainerVariable', `${draft}&idVariable=${added.json.value}`);
+      const draft = `idSite=${suite.siteId}&idContainer=${suite.container.containerId}&idContainerVersion=${suite.container.draftId}`;
+      const added = await suite.call('addContainerVariable', `${draft}&type=DomElement&name=Price&parameters[elementId]=price&parameters[attributeName]=data-amount`);
+      const rejected = await suite.call('updateContainerVariable', `${draft}&idVariable=${added.json.value}&name=Price&parameters[selectionMethod]=cssSelector`);
+      const unknown = await suite.call('updateContainerVariable', `${draft}&idVariable=99999&name=Price&parameters[elementId]=price`);
+      const updated = await suite.call('updateContainerVariable', `${draft}&idVariable=${added.json.value}&name=Price&parameters[selectionMethod]=cssSelector&parameters[cssSelector]=.price`);
+      const stored = (await suite.call('getContainerVariables', draft)).json.find((variable: any) => variable.id === added.json.value);
+      const deleted = await suite.call('deleteContainerVariable', `${draft}&idVariable=${added.json.value}`);
 
       assert.equal(rejected.statusCode, 400);
       assert.equal(rejected.json.code, 'PARAMETER_MISSING');
@@ -299,32 +285,32 @@ for (const adapter of ALL_ENGINES) {
     });
 
     it('rejects deletes from a published version', { skip }, async () => {
-      const published = `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.versionId}`;
-      const variable = (await call('getContainerVariables', published)).json[0];
-      const result = await call('deleteContainerVariable', `${published}&idVariable=${variable.id}`);
+      const published = `idSite=${suite.siteId}&idContainer=${suite.container.containerId}&idContainerVersion=${suite.container.versionId}`;
+      const variable = (await suite.call('getContainerVariables', published)).json[0];
+      const result = await suite.call('deleteContainerVariable', `${published}&idVariable=${variable.id}`);
       assert.equal(result.statusCode, 400);
       assert.match(result.json.message, /is a published version and cannot change/);
     });
 
     it('lists the available environments', { skip }, async () => {
-      const result = await call('getAvailableEnvironments', '');
+      const result = await suite.call('getAvailableEnvironments', '');
       assert.deepEqual(result.json, [{ id: 'live', name: 'live' }, { id: 'dev', name: 'dev' }, { id: 'staging', name: 'staging' }]);
     });
 
     it('publishes to staging under a hashed name', { skip }, async () => {
-      const ids = `idSite=${siteId}&idContainer=${container.containerId}`;
-      const liveFile = resolve(root.rootPaths.miscUserDir, host, 'js', `container_${container.containerId}.js`);
+      const ids = `idSite=${suite.siteId}&idContainer=${suite.container.containerId}`;
+      const liveFile = resolve(suite.root.rootPaths.miscUserDir, suite.host, 'js', `container_${suite.container.containerId}.js`);
       const liveBefore = readFileSync(liveFile, 'utf8');
-      const published = await call('publishContainerVersion', `${ids}&idContainerVersion=${container.versionId}&environment=staging`);
-      const embed = (await call('getContainerEmbedCode', `${ids}&environment=staging`)).json.value as string;
+      const published = await suite.call('publishContainerVersion', `${ids}&idContainerVersion=${suite.container.versionId}&environment=staging`);
+      const embed = (await suite.call('getContainerEmbedCode', `${ids}&environment=staging`)).json.value as string;
       const fileName = /\/js\/(container_[^"]+\.js)"/.exec(embed)![1]!;
-      const own = await app.inject({ method: 'GET', url: `/js/${fileName}`, headers: { host } });
-      const other = await app.inject({ method: 'GET', url: `/js/${fileName}`, headers: { host: otherHost } });
-      const guessed = await app.inject({ method: 'GET', url: `/js/container_${container.containerId}_staging_${'0'.repeat(24)}.js`, headers: { host } });
-      const releases = (await call('getContainer', ids)).json.releases.map((release: any) => release.environment);
+      const own = await suite.app.inject({ method: 'GET', url: `/js/${fileName}`, headers: { host: suite.host } });
+      const other = await suite.app.inject({ method: 'GET', url: `/js/${fileName}`, headers: { host: suite.otherHost } });
+      const guessed = await suite.app.inject({ method: 'GET', url: `/js/container_${suite.container.containerId}_staging_${'0'.repeat(24)}.js`, headers: { host: suite.host } });
+      const releases = (await suite.call('getContainer', ids)).json.releases.map((release: any) => release.environment);
 
       assert.deepEqual(published.json, { result: 'success', message: 'ok' });
-      assert.match(fileName, new RegExp(`^container_${container.containerId}_staging_[0-9a-f]{24}\\.js$`));
+      assert.match(fileName, new RegExp(`^container_${suite.container.containerId}_staging_[0-9a-f]{24}\\.js$`));
       assert.equal(own.statusCode, 200);
       assert.equal(own.body.includes('"environment":"staging"'), true);
       assert.equal(other.statusCode, 404);
@@ -334,9 +320,9 @@ for (const adapter of ALL_ENGINES) {
     });
 
     it('rejects an unknown environment', { skip }, async () => {
-      const ids = `idSite=${siteId}&idContainer=${container.containerId}`;
-      const published = await call('publishContainerVersion', `${ids}&idContainerVersion=${container.versionId}&environment=preview`);
-      const embed = await call('getContainerEmbedCode', `${ids}&environment=../live`);
+      const ids = `idSite=${suite.siteId}&idContainer=${suite.container.containerId}`;
+      const published = await suite.call('publishContainerVersion', `${ids}&idContainerVersion=${suite.container.versionId}&environment=preview`);
+      const embed = await suite.call('getContainerEmbedCode', `${ids}&environment=../live`);
       assert.equal(published.statusCode, 400);
       assert.equal(published.json.code, 'PARAMETER_INVALID');
       assert.match(published.json.message, /Use one of live, dev, staging/);
@@ -345,21 +331,21 @@ for (const adapter of ALL_ENGINES) {
     });
 
     it('serves the preview to its user only', { skip }, async () => {
-      const ids = `idSite=${siteId}&idContainer=${container.containerId}`;
-      const url = `/js/container_${container.containerId}_preview.js`;
-      const added = await call('UsersManager.addUser', `userLogin=editor&password=editor-password&email=editor@example.com`);
-      const granted = await call('UsersManager.setUserAccess', `userLogin=editor&access=write&idSites=${siteId}`);
-      const admin = await signInForTest(app, host);
-      const editor = await signInForTest(app, host, 'editor', 'editor-password');
-      const before = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: admin.cookie } });
+      const ids = `idSite=${suite.siteId}&idContainer=${suite.container.containerId}`;
+      const url = `/js/container_${suite.container.containerId}_preview.js`;
+      const added = await suite.call('UsersManager.addUser', `userLogin=editor&password=editor-password&email=editor@example.com`);
+      const granted = await suite.call('UsersManager.setUserAccess', `userLogin=editor&access=write&idSites=${suite.siteId}`);
+      const admin = await signInForTest(suite.app, suite.host);
+      const editor = await signInForTest(suite.app, suite.host, 'editor', 'editor-password');
+      const before = await suite.app.inject({ method: 'GET', url, headers: { host: suite.host }, cookies: { footfall_session: admin.cookie } });
 
-      const enabled = await call('enablePreviewMode', ids);
-      const own = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: admin.cookie } });
-      const anonymous = await app.inject({ method: 'GET', url, headers: { host } });
-      const otherUser = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: editor.cookie } });
-      const otherTenant = await app.inject({ method: 'GET', url, headers: { host: otherHost }, cookies: { footfall_session: admin.cookie } });
-      const disabled = await call('disablePreviewMode', ids);
-      const after = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: admin.cookie } });
+      const enabled = await suite.call('enablePreviewMode', ids);
+      const own = await suite.app.inject({ method: 'GET', url, headers: { host: suite.host }, cookies: { footfall_session: admin.cookie } });
+      const anonymous = await suite.app.inject({ method: 'GET', url, headers: { host: suite.host } });
+      const otherUser = await suite.app.inject({ method: 'GET', url, headers: { host: suite.host }, cookies: { footfall_session: editor.cookie } });
+      const otherTenant = await suite.app.inject({ method: 'GET', url, headers: { host: suite.otherHost }, cookies: { footfall_session: admin.cookie } });
+      const disabled = await suite.call('disablePreviewMode', ids);
+      const after = await suite.app.inject({ method: 'GET', url, headers: { host: suite.host }, cookies: { footfall_session: admin.cookie } });
 
       for (const result of [added, granted]) assert.equal(result.statusCode, 200, JSON.stringify(result.json));
       assert.equal(before.statusCode, 404);
@@ -367,7 +353,7 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(own.statusCode, 200);
       assert.equal(own.headers['cache-control'], 'private, no-store');
       assert.equal(own.body.includes('"environment":"preview"'), true);
-      assert.equal(own.body.includes(`"idcontainerversion":${container.draftId}`), true);
+      assert.equal(own.body.includes(`"idcontainerversion":${suite.container.draftId}`), true);
       assert.equal(anonymous.statusCode, 404);
       assert.equal(otherUser.statusCode, 404);
       assert.equal(otherTenant.statusCode, 404);
@@ -376,18 +362,18 @@ for (const adapter of ALL_ENGINES) {
     });
 
     it('hides the preview once write access is gone', { skip }, async () => {
-      const ids = `idSite=${siteId}&idContainer=${container.containerId}`;
-      const url = `/js/container_${container.containerId}_preview.js`;
-      const editor = await signInForTest(app, host, 'editor', 'editor-password');
-      const enabled = await app.inject({
+      const ids = `idSite=${suite.siteId}&idContainer=${suite.container.containerId}`;
+      const url = `/js/container_${suite.container.containerId}_preview.js`;
+      const editor = await signInForTest(suite.app, suite.host, 'editor', 'editor-password');
+      const enabled = await suite.app.inject({
         method: 'POST', url: '/index.php?module=API&format=json&method=TagManager.enablePreviewMode',
-        headers: { host, 'content-type': 'application/x-www-form-urlencoded' }, cookies: { footfall_session: editor.cookie },
+        headers: { host: suite.host, 'content-type': 'application/x-www-form-urlencoded' }, cookies: { footfall_session: editor.cookie },
         payload: `token_auth=${editor.token}&force_api_session=1&${ids}`,
       });
-      const granted = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: editor.cookie } });
-      const revoked = await call('UsersManager.setUserAccess', `userLogin=editor&access=noaccess&idSites=${siteId}`);
-      const denied = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: editor.cookie } });
-      await call('disablePreviewMode', ids);
+      const granted = await suite.app.inject({ method: 'GET', url, headers: { host: suite.host }, cookies: { footfall_session: editor.cookie } });
+      const revoked = await suite.call('UsersManager.setUserAccess', `userLogin=editor&access=noaccess&idSites=${suite.siteId}`);
+      const denied = await suite.app.inject({ method: 'GET', url, headers: { host: suite.host }, cookies: { footfall_session: editor.cookie } });
+      await suite.call('disablePreviewMode', ids);
 
       assert.equal(enabled.statusCode, 200, enabled.body);
       assert.equal(granted.statusCode, 200);
@@ -396,50 +382,50 @@ for (const adapter of ALL_ENGINES) {
     });
 
     it('keeps one preview per container', { skip }, async () => {
-      const ids = `idSite=${siteId}&idContainer=${container.containerId}`;
-      const url = `/js/container_${container.containerId}_preview.js`;
-      const granted = await call('UsersManager.setUserAccess', `userLogin=editor&access=write&idSites=${siteId}`);
-      const admin = await signInForTest(app, host);
-      const editor = await signInForTest(app, host, 'editor', 'editor-password');
-      await call('enablePreviewMode', ids);
-      const takenOver = await app.inject({
+      const ids = `idSite=${suite.siteId}&idContainer=${suite.container.containerId}`;
+      const url = `/js/container_${suite.container.containerId}_preview.js`;
+      const granted = await suite.call('UsersManager.setUserAccess', `userLogin=editor&access=write&idSites=${suite.siteId}`);
+      const admin = await signInForTest(suite.app, suite.host);
+      const editor = await signInForTest(suite.app, suite.host, 'editor', 'editor-password');
+      await suite.call('enablePreviewMode', ids);
+      const takenOver = await suite.app.inject({
         method: 'POST', url: '/index.php?module=API&format=json&method=TagManager.enablePreviewMode',
-        headers: { host, 'content-type': 'application/x-www-form-urlencoded' }, cookies: { footfall_session: editor.cookie },
+        headers: { host: suite.host, 'content-type': 'application/x-www-form-urlencoded' }, cookies: { footfall_session: editor.cookie },
         payload: `token_auth=${editor.token}&force_api_session=1&${ids}`,
       });
-      const forAdmin = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: admin.cookie } });
-      const forEditor = await app.inject({ method: 'GET', url, headers: { host }, cookies: { footfall_session: editor.cookie } });
-      const releases = (await call('getContainer', ids)).json.releases.filter((release: any) => release.environment === 'preview');
-      await call('disablePreviewMode', ids);
+      const forAdmin = await suite.app.inject({ method: 'GET', url, headers: { host: suite.host }, cookies: { footfall_session: admin.cookie } });
+      const forEditor = await suite.app.inject({ method: 'GET', url, headers: { host: suite.host }, cookies: { footfall_session: editor.cookie } });
+      const releases = (await suite.call('getContainer', ids)).json.releases.filter((release: any) => release.environment === 'preview');
+      await suite.call('disablePreviewMode', ids);
 
       assert.equal(granted.statusCode, 200, JSON.stringify(granted.json));
       assert.equal(takenOver.statusCode, 200, takenOver.body);
       assert.equal(forAdmin.statusCode, 404);
       assert.equal(forEditor.statusCode, 200);
-      assert.deepEqual(releases.map((release: any) => [release.release_login, release.idcontainerversion]), [['editor', container.draftId]]);
+      assert.deepEqual(releases.map((release: any) => [release.release_login, release.idcontainerversion]), [['editor', suite.container.draftId]]);
     });
 
     it('rejects preview mode without write access', { skip }, async () => {
-      const result = await call('enablePreviewMode', `idSite=${siteId}&idContainer=${container.containerId}`, { token: '' });
+      const result = await suite.call('enablePreviewMode', `idSite=${suite.siteId}&idContainer=${suite.container.containerId}`, { token: '' });
       assert.equal(result.statusCode, 401);
       assert.equal(result.json.code, 'ACCESS_DENIED');
     });
 
     it('rejects an anonymous publish', { skip }, async () => {
-      const result = await call('publishContainerVersion', `idSite=${siteId}&idContainer=${container.containerId}&idContainerVersion=${container.versionId}`, { token: '' });
+      const result = await suite.call('publishContainerVersion', `idSite=${suite.siteId}&idContainer=${suite.container.containerId}&idContainerVersion=${suite.container.versionId}`, { token: '' });
       assert.equal(result.statusCode, 401);
       assert.equal(result.json.code, 'ACCESS_DENIED');
     });
 
     it('deletes a container with its files', { skip }, async () => {
-      const file = resolve(root.rootPaths.miscUserDir, host, 'js', `container_${container.containerId}.js`);
-      const embed = (await call('getContainerEmbedCode', `idSite=${siteId}&idContainer=${container.containerId}&environment=staging`)).json.value as string;
-      const stagingFile = resolve(root.rootPaths.miscUserDir, host, 'js', /\/js\/(container_[^"]+\.js)"/.exec(embed)![1]!);
+      const file = resolve(suite.root.rootPaths.miscUserDir, suite.host, 'js', `container_${suite.container.containerId}.js`);
+      const embed = (await suite.call('getContainerEmbedCode', `idSite=${suite.siteId}&idContainer=${suite.container.containerId}&environment=staging`)).json.value as string;
+      const stagingFile = resolve(suite.root.rootPaths.miscUserDir, suite.host, 'js', /\/js\/(container_[^"]+\.js)"/.exec(embed)![1]!);
       const stagingExisted = existsSync(stagingFile);
-      const result = await call('deleteContainer', `idSite=${siteId}&idContainer=${container.containerId}`);
-      const served = await app.inject({ method: 'GET', url: `/js/container_${container.containerId}.js`, headers: { host } });
-      const listed = await call('getContainers', `idSite=${siteId}`);
-      const tagRows = await root.registry.get(host as TenantHost)!.db().selectFrom('tagmanager_tag').select('idtag').execute();
+      const result = await suite.call('deleteContainer', `idSite=${suite.siteId}&idContainer=${suite.container.containerId}`);
+      const served = await suite.app.inject({ method: 'GET', url: `/js/container_${suite.container.containerId}.js`, headers: { host: suite.host } });
+      const listed = await suite.call('getContainers', `idSite=${suite.siteId}`);
+      const tagRows = await suite.root.registry.get(suite.host as TenantHost)!.db().selectFrom('tagmanager_tag').select('idtag').execute();
 
       assert.deepEqual(result.json, { result: 'success', message: 'ok' });
       assert.equal(existsSync(file), false);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import { describe, it } from 'node:test';
 import { buildJavascriptTag } from '../../src/tracker/tracking-code.js';
-import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { buildTestServer, createTestTenant } from '../support/test-root.js';
+import { useTestRoot } from '../support/suite-root.js';
 
 /** Reverses the HTML escaping Matomo applies to the returned code. */
 function unescapeHtml(text: string): string {
@@ -10,33 +10,24 @@ function unescapeHtml(text: string): string {
 }
 
 describe('SitesManager tracking code', () => {
-  let root: TestRoot;
-  let app: FastifyInstance;
-  let tenant: { host: string; tokenAuth: string; idSite: number };
-  let otherTenant: { host: string; tokenAuth: string };
-
-  before(async () => {
-    root = createTestRoot();
-    tenant = await createTestTenant(root, { siteUrl: 'https://www.shop.example/de' });
-    otherTenant = await createTestTenant(root);
-    app = await buildTestServer(root);
-  });
-  after(async () => {
-    await app?.close();
-    await root?.cleanup();
+  const suite = useTestRoot(async (root) => {
+    const tenant = await createTestTenant(root, { siteUrl: 'https://www.shop.example/de' });
+    const otherTenant = await createTestTenant(root);
+    const app = await buildTestServer(root);
+    return { tenant, otherTenant, app };
   });
 
   async function callApi(query: string, options: { host?: string; token?: string } = {}): Promise<{ statusCode: number; json: Record<string, string> }> {
-    const token = options.token ?? tenant.tokenAuth;
-    const response = await app.inject({
-      method: 'POST', url: `/index.php?module=API&format=json&${query}`, headers: { host: options.host ?? tenant.host, 'content-type': 'application/x-www-form-urlencoded' },
+    const token = options.token ?? suite.tenant.tokenAuth;
+    const response = await suite.app.inject({
+      method: 'POST', url: `/index.php?module=API&format=json&${query}`, headers: { host: options.host ?? suite.tenant.host, 'content-type': 'application/x-www-form-urlencoded' },
       payload: `token_auth=${token}`,
     });
     return { statusCode: response.statusCode, json: response.json() };
   }
 
   it('returns the default tag HTML-escaped', async () => {
-    const result = await callApi(`method=SitesManager.getJavascriptTag&idSite=${tenant.idSite}`);
+    const result = await callApi(`method=SitesManager.getJavascriptTag&idSite=${suite.tenant.idSite}`);
 
     assert.equal(result.statusCode, 200);
     assert.equal(result.json.value, [
@@ -46,9 +37,9 @@ describe('SitesManager tracking code', () => {
       '  _paq.push([&quot;trackPageView&quot;]);',
       '  _paq.push([&quot;enableLinkTracking&quot;]);',
       '  (function () {',
-      `    var base = &quot;//${tenant.host}/&quot;;`,
+      `    var base = &quot;//${suite.tenant.host}/&quot;;`,
       '    _paq.push([&quot;setTrackerUrl&quot;, base + &quot;matomo.php&quot;]);',
-      `    _paq.push([&quot;setSiteId&quot;, &quot;${tenant.idSite}&quot;]);`,
+      `    _paq.push([&quot;setSiteId&quot;, &quot;${suite.tenant.idSite}&quot;]);`,
       '    var script = document.createElement(&quot;script&quot;);',
       '    script.async = true;',
       '    script.src = base + &quot;matomo.js&quot;;',
@@ -62,7 +53,7 @@ describe('SitesManager tracking code', () => {
 
   it('adds a line for each option', async () => {
     const query = [
-      `method=SitesManager.getJavascriptTag&idSite=${tenant.idSite}&piwikUrl=https://stats.example.net/footfall`,
+      `method=SitesManager.getJavascriptTag&idSite=${suite.tenant.idSite}&piwikUrl=https://stats.example.net/footfall`,
       'mergeSubdomains=1&groupPageTitlesByDomain=1&mergeAliasUrls=1&crossDomain=1',
       'visitorCustomVariables[0][]=Type&visitorCustomVariables[0][]=Member&pageCustomVariables[0][0]=Lang&pageCustomVariables[0][1]=de',
       'customCampaignNameQueryParam=camp&customCampaignKeywordParam=kw&doNotTrack=1&disableCookies=1&trackNoScript=1',
@@ -86,7 +77,7 @@ describe('SitesManager tracking code', () => {
       '  _paq.push(["disableCookies"]);',
     ]);
     assert.equal(lines[17], '    var base = "//stats.example.net/footfall/";');
-    assert.equal(lines[26], `<noscript><p><img referrerpolicy="no-referrer-when-downgrade" src="//stats.example.net/footfall/matomo.php?idsite=${tenant.idSite}&amp;rec=1" style="border:0;" alt="" /></p></noscript>`);
+    assert.equal(lines[26], `<noscript><p><img referrerpolicy="no-referrer-when-downgrade" src="//stats.example.net/footfall/matomo.php?idsite=${suite.tenant.idSite}&amp;rec=1" style="border:0;" alt="" /></p></noscript>`);
   });
 
   it('keeps a script-closing value inside its string', () => {
@@ -96,25 +87,25 @@ describe('SitesManager tracking code', () => {
   });
 
   it('returns the image tracker HTML-escaped', async () => {
-    const result = await callApi(`method=SitesManager.getImageTrackingCode&idSite=${tenant.idSite}&piwikUrl=https://stats.example.net/&actionName=Thank you&idGoal=3&revenue=9.5`);
+    const result = await callApi(`method=SitesManager.getImageTrackingCode&idSite=${suite.tenant.idSite}&piwikUrl=https://stats.example.net/&actionName=Thank you&idGoal=3&revenue=9.5`);
 
     assert.equal(result.statusCode, 200);
     assert.equal(unescapeHtml(result.json.value!), [
       '<!-- Footfall image tracker -->',
-      `<img referrerpolicy="no-referrer-when-downgrade" src="https://stats.example.net/matomo.php?idsite=${tenant.idSite}&amp;rec=1&amp;action_name=Thank%20you&amp;idgoal=3&amp;revenue=9.5" style="border:0" alt="" />`,
+      `<img referrerpolicy="no-referrer-when-downgrade" src="https://stats.example.net/matomo.php?idsite=${suite.tenant.idSite}&amp;rec=1&amp;action_name=Thank%20you&amp;idgoal=3&amp;revenue=9.5" style="border:0" alt="" />`,
       '<!-- End Footfall image tracker -->',
     ].join('\n'));
     assert.equal(result.json.value!.startsWith('&lt;!-- Footfall image tracker --&gt;\n&lt;img referrerpolicy=&quot;'), true);
   });
 
   it('rejects a request without view access', async () => {
-    const result = await callApi(`method=SitesManager.getJavascriptTag&idSite=${tenant.idSite}`, { token: '' });
+    const result = await callApi(`method=SitesManager.getJavascriptTag&idSite=${suite.tenant.idSite}`, { token: '' });
     assert.equal(result.statusCode, 401);
     assert.equal(result.json.code, 'ACCESS_DENIED');
   });
 
   it('rejects a token of another tenant', async () => {
-    const result = await callApi(`method=SitesManager.getJavascriptTag&idSite=${tenant.idSite}`, { token: otherTenant.tokenAuth });
+    const result = await callApi(`method=SitesManager.getJavascriptTag&idSite=${suite.tenant.idSite}`, { token: suite.otherTenant.tokenAuth });
     assert.equal(result.statusCode, 401);
     assert.equal(result.json.code, 'TOKEN_INVALID');
   });
@@ -126,20 +117,20 @@ describe('SitesManager tracking code', () => {
   });
 
   it('rejects a malformed piwikUrl', async () => {
-    const result = await callApi(`method=SitesManager.getJavascriptTag&idSite=${tenant.idSite}&piwikUrl=${encodeURIComponent('javascript:alert(1)')}`);
+    const result = await callApi(`method=SitesManager.getJavascriptTag&idSite=${suite.tenant.idSite}&piwikUrl=${encodeURIComponent('javascript:alert(1)')}`);
     assert.equal(result.statusCode, 400);
     assert.equal(result.json.code, 'PARAMETER_INVALID');
   });
 
   it('rejects a revenue that is not a number', async () => {
-    const result = await callApi(`method=SitesManager.getImageTrackingCode&idSite=${tenant.idSite}&idGoal=1&revenue=lots`);
+    const result = await callApi(`method=SitesManager.getImageTrackingCode&idSite=${suite.tenant.idSite}&idGoal=1&revenue=lots`);
     assert.equal(result.statusCode, 400);
     assert.equal(result.json.code, 'PARAMETER_INVALID');
   });
 
   it('rejects more than five custom variables', async () => {
     const pairs = [1, 2, 3, 4, 5, 6].map((index) => `visitorCustomVariables[${index}][]=n${index}&visitorCustomVariables[${index}][]=v`).join('&');
-    const result = await callApi(`method=SitesManager.getJavascriptTag&idSite=${tenant.idSite}&${pairs}`);
+    const result = await callApi(`method=SitesManager.getJavascriptTag&idSite=${suite.tenant.idSite}&${pairs}`);
     assert.equal(result.statusCode, 400);
     assert.equal(result.json.code, 'PARAMETER_INVALID');
   });

@@ -1,40 +1,29 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { deleteAllTenants } from '../support/console-runner.js';
+import { describe, it } from 'node:test';
 import { ALL_ENGINES, engineSkip } from '../support/engines.js';
-import { createCapturedTenantServer, postLogin, type CapturedServer } from '../support/session-server.js';
-import { createTestRoot, type TestRoot } from '../support/test-root.js';
+import { createCapturedTenantServer, postLogin } from '../support/session-server.js';
+import { useTestRoot } from '../support/suite-root.js';
 
 for (const adapter of ALL_ENGINES) {
   describe(`sign-in brute-force guard on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
-    let root: TestRoot;
-    let server: CapturedServer;
-    let host: string;
     let now = new Date('2026-03-01T10:00:00Z');
 
-    before(async () => {
-      root = createTestRoot();
-      ({ host, server } = await createCapturedTenantServer(root, { adapter, clock: () => now }));
-    });
-    after(async () => {
-      await server.app.close();
-      await deleteAllTenants(root);
-    });
+    const suite = useTestRoot((root) => createCapturedTenantServer(root, { adapter, clock: () => now }), { deleteTenants: true });
 
     it('rejects and logs after five failures', async () => {
       const statuses: number[] = [];
       for (let attempt = 1; attempt <= 5; attempt += 1) {
-        statuses.push((await postLogin(server.app, host, 'admin', `wrong-${attempt}`, '198.51.100.9')).statusCode);
+        statuses.push((await postLogin(suite.server.app, suite.host, 'admin', `wrong-${attempt}`, '198.51.100.9')).statusCode);
       }
       assert.deepEqual(statuses, [401, 401, 401, 401, 401]);
 
-      const blocked = await postLogin(server.app, host, 'admin', 'secret-password', '198.51.100.9');
+      const blocked = await postLogin(suite.server.app, suite.host, 'admin', 'secret-password', '198.51.100.9');
       assert.equal(blocked.statusCode, 429);
       assert.equal(blocked.json().code, 'LOGIN_BLOCKED');
       assert.equal(blocked.headers['retry-after'], '900');
       assert.equal(blocked.headers['set-cookie'], undefined);
 
-      const lines = server.logLines();
+      const lines = suite.server.logLines();
       const blockLines = lines.filter((line) => line.msg === 'sign-in blocked');
       assert.equal(blockLines.length, 1);
       assert.equal(blockLines[0]!.login, 'admin');
@@ -45,47 +34,38 @@ for (const adapter of ALL_ENGINES) {
     });
 
     it('never writes a password or the IP address to the log', () => {
-      const text = server.logLines().map((line) => JSON.stringify(line)).join('\n');
+      const text = suite.server.logLines().map((line) => JSON.stringify(line)).join('\n');
       assert.doesNotMatch(text, /wrong-\d/);
       assert.doesNotMatch(text, /secret-password/);
       assert.doesNotMatch(text, /198\.51\.100\.9/);
     });
 
     it('blocks the login from another address too', async () => {
-      const response = await postLogin(server.app, host, 'admin', 'secret-password', '203.0.113.4');
+      const response = await postLogin(suite.server.app, suite.host, 'admin', 'secret-password', '203.0.113.4');
       assert.equal(response.statusCode, 429);
     });
 
     it('blocks the address for another login too', async () => {
-      const response = await postLogin(server.app, host, 'someone-else', 'anything', '198.51.100.9');
+      const response = await postLogin(suite.server.app, suite.host, 'someone-else', 'anything', '198.51.100.9');
       assert.equal(response.statusCode, 429);
     });
 
     it('lets the user in again once the failures leave the window', async () => {
       now = new Date(now.getTime() + 901 * 1000);
-      const response = await postLogin(server.app, host, 'admin', 'secret-password', '198.51.100.9');
+      const response = await postLogin(suite.server.app, suite.host, 'admin', 'secret-password', '198.51.100.9');
       assert.equal(response.statusCode, 200);
     });
   });
 
   describe(`sign-in brute-force guard behind a proxy on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
-    let root: TestRoot;
-    let server: CapturedServer;
-    let host: string;
-
-    before(async () => {
-      root = createTestRoot();
+    const suite = useTestRoot((root) => {
       const commonConfig = '\n[General]\nproxy_ips[] = "127.0.0.1"\nproxy_client_headers[] = "X-Forwarded-For"\n';
-      ({ host, server } = await createCapturedTenantServer(root, { adapter, commonConfig }));
-    });
-    after(async () => {
-      await server.app.close();
-      await deleteAllTenants(root);
-    });
+      return createCapturedTenantServer(root, { adapter, commonConfig });
+    }, { deleteTenants: true });
 
     function postViaProxy(login: string, forwardedFor: string) {
-      return server.app.inject({
-        method: 'POST', url: '/login', remoteAddress: '127.0.0.1', headers: { host, 'x-forwarded-for': forwardedFor },
+      return suite.server.app.inject({
+        method: 'POST', url: '/login', remoteAddress: '127.0.0.1', headers: { host: suite.host, 'x-forwarded-for': forwardedFor },
         payload: { login, password: 'wrong-password' },
       });
     }

@@ -1,54 +1,47 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Kysely } from 'kysely';
+import { describe, it } from 'node:test';
 import { computeSessionToken, createSession, deleteUserSessions, loadSession } from '../../src/auth/session-store.js';
-import type { Database } from '../../src/db/schema.js';
 import type { TenantHost } from '../../src/tenancy/tenant-host.js';
-import { deleteAllTenants } from '../support/console-runner.js';
 import { ALL_ENGINES, engineSkip } from '../support/engines.js';
-import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { createTestTenant } from '../support/test-root.js';
+import { useTestRoot } from '../support/suite-root.js';
 
 const SALT = 'test-salt';
 
 for (const adapter of ALL_ENGINES) {
   describe(`session store on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
-    let root: TestRoot;
-    let db: Kysely<Database>;
     const start = new Date('2026-03-01T10:00:00Z');
 
-    before(async () => {
-      root = createTestRoot();
+    const suite = useTestRoot(async (root) => {
       const { host } = await createTestTenant(root, { adapter });
-      db = root.registry.get(host as TenantHost)!.db();
-    });
-    after(async () => {
-      await deleteAllTenants(root);
-    });
+      const db = root.registry.get(host as TenantHost)!.db();
+      return { db };
+    }, { deleteTenants: true });
 
     it('finds a live session with its token', async () => {
-      const { sessionId, session } = await createSession(db, { tenantKey: 'a.example', salt: SALT, login: 'admin', lifetimeSeconds: 600, clock: () => start });
-      const found = await loadSession(db, sessionId, { tenantKey: 'a.example', salt: SALT, clock: () => start });
+      const { sessionId, session } = await createSession(suite.db, { tenantKey: 'a.example', salt: SALT, login: 'admin', lifetimeSeconds: 600, clock: () => start });
+      const found = await loadSession(suite.db, sessionId, { tenantKey: 'a.example', salt: SALT, clock: () => start });
       assert.deepEqual(found, { login: 'admin', token: session.token, expiresAt: start.getTime() / 1000 + 600, lifetimeSeconds: 600 });
       assert.equal(session.lifetimeSeconds, 600);
       assert.equal(session.token, computeSessionToken(sessionId, SALT));
     });
 
     it('expires a session at the end of its lifetime', async () => {
-      const { sessionId } = await createSession(db, { tenantKey: 'a.example', salt: SALT, login: 'admin', lifetimeSeconds: 600, clock: () => start });
+      const { sessionId } = await createSession(suite.db, { tenantKey: 'a.example', salt: SALT, login: 'admin', lifetimeSeconds: 600, clock: () => start });
       const justBefore = new Date(start.getTime() + 599_000);
       const atExpiry = new Date(start.getTime() + 600_000);
-      assert.notEqual(await loadSession(db, sessionId, { tenantKey: 'a.example', salt: SALT, clock: () => justBefore }), null);
-      assert.equal(await loadSession(db, sessionId, { tenantKey: 'a.example', salt: SALT, clock: () => atExpiry }), null);
+      assert.notEqual(await loadSession(suite.db, sessionId, { tenantKey: 'a.example', salt: SALT, clock: () => justBefore }), null);
+      assert.equal(await loadSession(suite.db, sessionId, { tenantKey: 'a.example', salt: SALT, clock: () => atExpiry }), null);
     });
 
     it('rejects a session made for another tenant in a shared database', async () => {
-      const { sessionId } = await createSession(db, { tenantKey: 'a.example', salt: SALT, login: 'admin', lifetimeSeconds: 600, clock: () => start });
-      assert.equal(await loadSession(db, sessionId, { tenantKey: 'b.example', salt: SALT, clock: () => start }), null);
+      const { sessionId } = await createSession(suite.db, { tenantKey: 'a.example', salt: SALT, login: 'admin', lifetimeSeconds: 600, clock: () => start });
+      assert.equal(await loadSession(suite.db, sessionId, { tenantKey: 'b.example', salt: SALT, clock: () => start }), null);
     });
 
     it('rejects malformed and unknown ids', async () => {
       for (const sessionId of [undefined, '', 'short', `${'x'.repeat(42)}!`, 'A'.repeat(43)]) {
-        assert.equal(await loadSession(db, sessionId, { tenantKey: 'a.example', salt: SALT, clock: () => start }), null, String(sessionId));
+        assert.equal(await loadSession(suite.db, sessionId, { tenantKey: 'a.example', salt: SALT, clock: () => start }), null, String(sessionId));
       }
     });
 
@@ -59,21 +52,21 @@ for (const adapter of ALL_ENGINES) {
     });
 
     it('deletes expired sessions when a new one is created', async () => {
-      await db.deleteFrom('session').execute();
-      await createSession(db, { tenantKey: 'a.example', salt: SALT, login: 'old', lifetimeSeconds: 60, clock: () => start });
+      await suite.db.deleteFrom('session').execute();
+      await createSession(suite.db, { tenantKey: 'a.example', salt: SALT, login: 'old', lifetimeSeconds: 60, clock: () => start });
       const later = new Date(start.getTime() + 61_000);
-      await createSession(db, { tenantKey: 'a.example', salt: SALT, login: 'new', lifetimeSeconds: 60, clock: () => later });
-      const logins = (await db.selectFrom('session').select('login').execute()).map((row) => row.login);
+      await createSession(suite.db, { tenantKey: 'a.example', salt: SALT, login: 'new', lifetimeSeconds: 60, clock: () => later });
+      const logins = (await suite.db.selectFrom('session').select('login').execute()).map((row) => row.login);
       assert.deepEqual(logins, ['new']);
     });
 
     it('deletes every session of one user', async () => {
-      await db.deleteFrom('session').execute();
+      await suite.db.deleteFrom('session').execute();
       for (const login of ['admin', 'admin', 'other']) {
-        await createSession(db, { tenantKey: 'a.example', salt: SALT, login, lifetimeSeconds: 600, clock: () => start });
+        await createSession(suite.db, { tenantKey: 'a.example', salt: SALT, login, lifetimeSeconds: 600, clock: () => start });
       }
-      assert.equal(await deleteUserSessions(db, 'admin'), 2);
-      const logins = (await db.selectFrom('session').select('login').execute()).map((row) => row.login);
+      assert.equal(await deleteUserSessions(suite.db, 'admin'), 2);
+      const logins = (await suite.db.selectFrom('session').select('login').execute()).map((row) => row.login);
       assert.deepEqual(logins, ['other']);
     });
   });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import { describe, it } from 'node:test';
 import { createUser } from '../../src/auth/user-store.js';
 import { MAX_BRANDING_IMAGE_BYTES } from '../../src/http/branding-upload.js';
 import { signInForTest } from '../support/session-server.js';
-import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { buildTestServer, createTestTenant } from '../support/test-root.js';
+import { useTestRoot } from '../support/suite-root.js';
 
 /** A 1×1 transparent PNG. */
 const PNG_BYTES = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
@@ -17,54 +17,44 @@ function image(type: string, bytes: Buffer | string): { type: string; data: stri
 }
 
 describe('POST /ui/branding', () => {
-  let root: TestRoot;
-  let app: FastifyInstance;
-  let host: string;
-  let otherHost: string;
-  let session: { cookie: string; token: string };
-
-  before(async () => {
-    root = createTestRoot();
-    host = (await createTestTenant(root)).host;
-    otherHost = (await createTestTenant(root)).host;
+  const suite = useTestRoot(async (root) => {
+    const host = (await createTestTenant(root)).host;
+    const otherHost = (await createTestTenant(root)).host;
     await createUser(root.registry.require(host).db(), { login: 'viewer', password: 'viewer-password', email: 'viewer@example.org', superuser: false, passwordHashCost: 4 });
-    app = await buildTestServer(root);
-    session = await signInForTest(app, host);
-  });
-  after(async () => {
-    await app.close();
-    await root.cleanup();
+    const app = await buildTestServer(root);
+    const session = await signInForTest(app, host);
+    return { host, otherHost, app, session };
   });
 
   function upload(payload: unknown, options: { cookie?: string; token?: string | null; origin?: string; onHost?: string } = {}) {
-    const headers: Record<string, string> = { host: options.onHost ?? host, 'content-type': 'application/json' };
-    const token = options.token === undefined ? session.token : options.token;
+    const headers: Record<string, string> = { host: options.onHost ?? suite.host, 'content-type': 'application/json' };
+    const token = options.token === undefined ? suite.session.token : options.token;
     if (token !== null) headers['x-footfall-token'] = token;
     if (options.origin) headers.origin = options.origin;
-    return app.inject({ method: 'POST', url: '/ui/branding', headers, cookies: { footfall_session: options.cookie ?? session.cookie }, payload: JSON.stringify(payload) });
+    return suite.app.inject({ method: 'POST', url: '/ui/branding', headers, cookies: { footfall_session: options.cookie ?? suite.session.cookie }, payload: JSON.stringify(payload) });
   }
 
   function filesOf(tenantHost: string): string[] {
-    return readdirSync(root.registry.require(tenantHost).paths.filesDir).filter((name) => /^(logo|favicon|branding)/.test(name)).sort();
+    return readdirSync(suite.root.registry.require(tenantHost).paths.filesDir).filter((name) => /^(logo|favicon|branding)/.test(name)).sort();
   }
 
   it('stores name, colour and a PNG logo', async () => {
     const response = await upload({ productName: ' Acme Insights ', accentColor: '#AA3300', logo: image('image/png', PNG_BYTES), filename: '../../escape.png' });
     assert.equal(response.statusCode, 200, response.body);
     assert.deepEqual(response.json(), { productName: 'Acme Insights', accentColor: '#aa3300', logoUrl: '/ui/logo.png', faviconUrl: null });
-    assert.deepEqual(filesOf(host), ['branding.json', 'logo.png']);
-    assert.equal(existsSync(resolve(root.registry.require(host).paths.filesDir, '..', '..', 'escape.png')), false);
+    assert.deepEqual(filesOf(suite.host), ['branding.json', 'logo.png']);
+    assert.equal(existsSync(resolve(suite.root.registry.require(suite.host).paths.filesDir, '..', '..', 'escape.png')), false);
 
-    const logo = await app.inject({ method: 'GET', url: '/ui/logo.png', headers: { host } });
+    const logo = await suite.app.inject({ method: 'GET', url: '/ui/logo.png', headers: { host: suite.host } });
     assert.equal(logo.statusCode, 200);
     assert.equal(logo.headers['content-type'], 'image/png');
     assert.deepEqual(logo.rawPayload, PNG_BYTES);
   });
 
   it('shows the logo on its own tenant only', async () => {
-    const other = await app.inject({ method: 'GET', url: '/ui/logo.png', headers: { host: otherHost } });
+    const other = await suite.app.inject({ method: 'GET', url: '/ui/logo.png', headers: { host: suite.otherHost } });
     assert.equal(other.statusCode, 404);
-    const branding = await app.inject({ method: 'GET', url: '/ui/branding.json', headers: { host: otherHost } });
+    const branding = await suite.app.inject({ method: 'GET', url: '/ui/branding.json', headers: { host: suite.otherHost } });
     assert.equal(branding.json().logoUrl, null);
     assert.equal(branding.json().productName, 'Footfall');
   });
@@ -75,9 +65,9 @@ describe('POST /ui/branding', () => {
     assert.equal(response.json().logoUrl, '/ui/logo.svg');
     assert.equal(response.json().faviconUrl, '/ui/favicon.svg');
     assert.equal(response.json().productName, 'Acme Insights');
-    assert.deepEqual(filesOf(host), ['branding.json', 'favicon.svg', 'logo.svg']);
+    assert.deepEqual(filesOf(suite.host), ['branding.json', 'favicon.svg', 'logo.svg']);
 
-    const logo = await app.inject({ method: 'GET', url: '/ui/logo.svg', headers: { host } });
+    const logo = await suite.app.inject({ method: 'GET', url: '/ui/logo.svg', headers: { host: suite.host } });
     assert.equal(logo.headers['content-type'], 'image/svg+xml');
     assert.equal(logo.headers['content-security-policy'], "default-src 'none'; style-src 'unsafe-inline'; sandbox");
     assert.equal(logo.headers['content-disposition'], 'attachment; filename="logo.svg"');
@@ -100,7 +90,7 @@ describe('POST /ui/branding', () => {
       const response = await upload({ logo: image('image/svg+xml', svg) });
       assert.equal(response.statusCode, 400);
       assert.equal(response.json().code, 'BRANDING_INVALID');
-      assert.deepEqual(filesOf(host), ['branding.json', 'favicon.svg', 'logo.svg']);
+      assert.deepEqual(filesOf(suite.host), ['branding.json', 'favicon.svg', 'logo.svg']);
     });
   }
 
@@ -140,17 +130,17 @@ describe('POST /ui/branding', () => {
   });
 
   it('rejects a user who is not a superuser', async () => {
-    const viewer = await signInForTest(app, host, 'viewer', 'viewer-password');
+    const viewer = await signInForTest(suite.app, suite.host, 'viewer', 'viewer-password');
     const response = await upload({ productName: 'Forged' }, { cookie: viewer.cookie, token: viewer.token });
     assert.equal(response.statusCode, 401);
     assert.equal(response.json().code, 'ACCESS_DENIED');
   });
 
   it('rejects a session of another tenant', async () => {
-    const response = await upload({ productName: 'Forged' }, { onHost: otherHost });
+    const response = await upload({ productName: 'Forged' }, { onHost: suite.otherHost });
     assert.equal(response.statusCode, 401);
     assert.equal(response.json().code, 'SESSION_INVALID');
-    const branding = await app.inject({ method: 'GET', url: '/ui/branding.json', headers: { host } });
+    const branding = await suite.app.inject({ method: 'GET', url: '/ui/branding.json', headers: { host: suite.host } });
     assert.equal(branding.json().productName, 'Acme Insights');
   });
 
@@ -158,6 +148,6 @@ describe('POST /ui/branding', () => {
     const response = await upload({ removeLogo: true, removeFavicon: true });
     assert.equal(response.statusCode, 200);
     assert.equal(response.json().logoUrl, null);
-    assert.deepEqual(filesOf(host), ['branding.json']);
+    assert.deepEqual(filesOf(suite.host), ['branding.json']);
   });
 });

@@ -1,42 +1,30 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { createTenantServer, createTestRoot, type TestRoot } from '../support/test-root.js';
+import { describe, it } from 'node:test';
+import { createTenantServer } from '../support/test-root.js';
+import { useTestRoot } from '../support/suite-root.js';
 
 describe('server hardening', () => {
-  let root: TestRoot;
-  let app: FastifyInstance;
-  let host: string;
-  let token: string;
-
-  before(async () => {
-    root = createTestRoot();
-    ({ app, host, token } = await createTenantServer(root));
-  });
-  after(async () => {
-    await app.close();
-    await root.cleanup();
-  });
+  const suite = useTestRoot((root) => createTenantServer(root));
 
   it('rejects Host common, the shared config name', async () => {
-    const response = await app.inject({ url: '/matomo.php?idsite=1&rec=1&url=http%3A%2F%2Fx%2F', headers: { host: 'common' } });
+    const response = await suite.app.inject({ url: '/matomo.php?idsite=1&rec=1&url=http%3A%2F%2Fx%2F', headers: { host: 'common' } });
     assert.equal(response.statusCode, 400);
     assert.match(response.body, /'common' is reserved/);
   });
 
   it('rejects a port above 65535', async () => {
-    const response = await app.inject({ url: '/healthz', headers: { host: `${host}:99999` } });
+    const response = await suite.app.inject({ url: '/healthz', headers: { host: `${suite.host}:99999` } });
     assert.equal(response.statusCode, 200);
-    const api = await app.inject({ url: '/index.php?module=API&method=API.getMatomoVersion&format=json', headers: { host: `${host}:99999` } });
+    const api = await suite.app.inject({ url: '/index.php?module=API&method=API.getMatomoVersion&format=json', headers: { host: `${suite.host}:99999` } });
     assert.equal(api.statusCode, 400);
   });
 
   it('rejects a range longer than 25 years', async () => {
-    const response = await app.inject({
-      url: `/index.php?module=API&method=VisitsSummary.get&idSite=1&period=range&date=1000-01-01,9999-12-31&format=json&token_auth=${token}`,
-      headers: { host },
+    const response = await suite.app.inject({
+      url: `/index.php?module=API&method=VisitsSummary.get&idSite=1&period=range&date=1000-01-01,9999-12-31&format=json&token_auth=${suite.token}`,
+      headers: { host: suite.host },
     });
     assert.equal(response.statusCode, 400);
     assert.equal(response.json().code, 'DATE_INVALID');
@@ -44,13 +32,13 @@ describe('server hardening', () => {
 
   it('counts a deeply nested bulk entry as invalid', async () => {
     const payload = `{"requests":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
-    const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'text/plain' }, payload });
+    const response = await suite.app.inject({ method: 'POST', url: '/matomo.php', headers: { host: suite.host, 'content-type': 'text/plain' }, payload });
     assert.equal(response.statusCode, 200);
     assert.deepEqual(response.json(), { status: 'success', tracked: 0, invalid: 1 });
   });
 
   it('names the reason of a rejected hit in a header', async () => {
-    const response = await app.inject({ url: '/matomo.php?idsite=abc&rec=1&url=http%3A%2F%2Fa%2F', headers: { host } });
+    const response = await suite.app.inject({ url: '/matomo.php?idsite=abc&rec=1&url=http%3A%2F%2Fa%2F', headers: { host: suite.host } });
     assert.equal(response.statusCode, 400);
     assert.equal(response.headers['content-type'], 'image/gif');
     assert.match(String(response.headers['x-footfall-error']), /^[A-Z_]+: /);
@@ -58,16 +46,16 @@ describe('server hardening', () => {
 
   it('does not echo any part of a wrong token', async () => {
     const wrong = 'abcdef0123456789abcdef0123456789';
-    const response = await app.inject({ url: `/index.php?module=API&method=API.getMatomoVersion&format=json&token_auth=${wrong}`, headers: { host } });
+    const response = await suite.app.inject({ url: `/index.php?module=API&method=API.getMatomoVersion&format=json&token_auth=${wrong}`, headers: { host: suite.host } });
     assert.equal(response.statusCode, 401);
     assert.doesNotMatch(response.body, /abcd/);
   });
 
   it('answers 503 to hits for a tenant whose database has no schema', async () => {
     const emptyHost = 'empty.hardening.example';
-    mkdirSync(resolve(root.dir, 'misc/user', emptyHost), { recursive: true });
-    writeFileSync(resolve(root.dir, 'misc/user', emptyHost, 'config.ini.php'), '; <?php exit; ?> DO NOT REMOVE THIS LINE\n');
-    const response = await app.inject({ url: '/matomo.php?idsite=1&rec=1&url=http%3A%2F%2Fx%2F', headers: { host: emptyHost } });
+    mkdirSync(resolve(suite.root.dir, 'misc/user', emptyHost), { recursive: true });
+    writeFileSync(resolve(suite.root.dir, 'misc/user', emptyHost, 'config.ini.php'), '; <?php exit; ?> DO NOT REMOVE THIS LINE\n');
+    const response = await suite.app.inject({ url: '/matomo.php?idsite=1&rec=1&url=http%3A%2F%2Fx%2F', headers: { host: emptyHost } });
     assert.equal(response.statusCode, 503);
     assert.match(String(response.headers['x-footfall-error']), /core:update/);
   });

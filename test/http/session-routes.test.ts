@@ -1,31 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import { describe, it } from 'node:test';
 import type { TenantHost } from '../../src/tenancy/tenant-host.js';
-import { deleteAllTenants } from '../support/console-runner.js';
 import { ALL_ENGINES, engineSkip } from '../support/engines.js';
-import { createCapturedTenantServer, postLogin, signInForTest, type CapturedServer } from '../support/session-server.js';
-import { createTestRoot, type TestRoot } from '../support/test-root.js';
+import { createCapturedTenantServer, postLogin, signInForTest } from '../support/session-server.js';
+import { useTestRoot } from '../support/suite-root.js';
 
 for (const adapter of ALL_ENGINES) {
   describe(`dashboard sign-in on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
-    let root: TestRoot;
-    let server: CapturedServer;
-    let app: FastifyInstance;
-    let host: string;
-
-    before(async () => {
-      root = createTestRoot();
-      ({ host, server } = await createCapturedTenantServer(root, { adapter }));
-      app = server.app;
-    });
-    after(async () => {
-      await app.close();
-      await deleteAllTenants(root);
-    });
+    const suite = useTestRoot(async (root) => {
+      const { host, server } = await createCapturedTenantServer(root, { adapter });
+      return { host, server, app: server.app };
+    }, { deleteTenants: true });
 
     it('sets a host-only session cookie on success', async () => {
-      const response = await postLogin(app, host, 'admin', 'secret-password');
+      const response = await postLogin(suite.app, suite.host, 'admin', 'secret-password');
       assert.equal(response.statusCode, 200);
       const body = response.json();
       assert.equal(body.signedIn, true);
@@ -45,16 +33,16 @@ for (const adapter of ALL_ENGINES) {
     });
 
     it('stores only the hash of the session id', async () => {
-      const { cookie } = await signInForTest(app, host);
-      const tenant = root.registry.get(host as TenantHost)!;
+      const { cookie } = await signInForTest(suite.app, suite.host);
+      const tenant = suite.root.registry.get(suite.host as TenantHost)!;
       const rows = await tenant.db().selectFrom('session').select(['id', 'login']).execute();
       assert.equal(rows.some((row) => row.id === cookie), false);
       assert.equal(rows.every((row) => /^[0-9a-f]{64}$/.test(row.id)), true);
     });
 
     it('reports the signed-in user on GET /session', async () => {
-      const { cookie, token } = await signInForTest(app, host);
-      const response = await app.inject({ method: 'GET', url: '/session', headers: { host }, cookies: { footfall_session: cookie } });
+      const { cookie, token } = await signInForTest(suite.app, suite.host);
+      const response = await suite.app.inject({ method: 'GET', url: '/session', headers: { host: suite.host }, cookies: { footfall_session: cookie } });
       assert.equal(response.statusCode, 200);
       const body = response.json();
       assert.equal(body.signedIn, true);
@@ -63,25 +51,25 @@ for (const adapter of ALL_ENGINES) {
     });
 
     it('ends the previous session on a new sign-in', async () => {
-      const first = await signInForTest(app, host);
-      const response = await app.inject({
-        method: 'POST', url: '/login', headers: { host }, cookies: { footfall_session: first.cookie }, payload: { login: 'admin', password: 'secret-password' },
+      const first = await signInForTest(suite.app, suite.host);
+      const response = await suite.app.inject({
+        method: 'POST', url: '/login', headers: { host: suite.host }, cookies: { footfall_session: first.cookie }, payload: { login: 'admin', password: 'secret-password' },
       });
       assert.equal(response.statusCode, 200);
       const second = response.cookies.find((entry) => entry.name === 'footfall_session')!.value;
       assert.notEqual(second, first.cookie);
 
-      const old = await app.inject({ method: 'GET', url: '/session', headers: { host }, cookies: { footfall_session: first.cookie } });
+      const old = await suite.app.inject({ method: 'GET', url: '/session', headers: { host: suite.host }, cookies: { footfall_session: first.cookie } });
       assert.deepEqual(old.json(), { signedIn: false });
     });
 
     it('reports no user on GET /session without a cookie', async () => {
-      const response = await app.inject({ method: 'GET', url: '/session', headers: { host } });
+      const response = await suite.app.inject({ method: 'GET', url: '/session', headers: { host: suite.host } });
       assert.deepEqual(response.json(), { signedIn: false });
     });
 
     it('rejects a wrong password with 401 and no cookie', async () => {
-      const response = await postLogin(app, host, 'admin', 'wrong-password', '192.0.2.50');
+      const response = await postLogin(suite.app, suite.host, 'admin', 'wrong-password', '192.0.2.50');
       assert.equal(response.statusCode, 401);
       assert.equal(response.json().code, 'LOGIN_FAILED');
       assert.equal(response.json().result, 'error');
@@ -89,20 +77,20 @@ for (const adapter of ALL_ENGINES) {
     });
 
     it('rejects an unknown login like a wrong password', async () => {
-      const response = await postLogin(app, host, 'nobody', 'secret-password', '192.0.2.51');
+      const response = await postLogin(suite.app, suite.host, 'nobody', 'secret-password', '192.0.2.51');
       assert.equal(response.statusCode, 401);
       assert.equal(response.json().code, 'LOGIN_FAILED');
     });
 
     it('rejects a sign-in without a password with 400', async () => {
-      const response = await app.inject({ method: 'POST', url: '/login', headers: { host }, payload: { login: 'admin' } });
+      const response = await suite.app.inject({ method: 'POST', url: '/login', headers: { host: suite.host }, payload: { login: 'admin' } });
       assert.equal(response.statusCode, 400);
       assert.equal(response.json().code, 'PARAMETER_MISSING');
     });
 
     it('accepts a form-encoded sign-in', async () => {
-      const response = await app.inject({
-        method: 'POST', url: '/login', headers: { host, 'content-type': 'application/x-www-form-urlencoded' },
+      const response = await suite.app.inject({
+        method: 'POST', url: '/login', headers: { host: suite.host, 'content-type': 'application/x-www-form-urlencoded' },
         payload: 'login=admin&password=secret-password',
       });
       assert.equal(response.statusCode, 200);
@@ -110,42 +98,42 @@ for (const adapter of ALL_ENGINES) {
     });
 
     it('rejects a sign-in posted from another origin', async () => {
-      const response = await app.inject({
-        method: 'POST', url: '/login', headers: { host, origin: 'https://attacker.example' }, payload: { login: 'admin', password: 'secret-password' },
+      const response = await suite.app.inject({
+        method: 'POST', url: '/login', headers: { host: suite.host, origin: 'https://attacker.example' }, payload: { login: 'admin', password: 'secret-password' },
       });
       assert.equal(response.statusCode, 403);
       assert.equal(response.json().code, 'CSRF_TOKEN_INVALID');
     });
 
     it('rejects sign-out without the token', async () => {
-      const { cookie } = await signInForTest(app, host);
-      const rejected = await app.inject({ method: 'POST', url: '/logout', headers: { host }, cookies: { footfall_session: cookie } });
+      const { cookie } = await signInForTest(suite.app, suite.host);
+      const rejected = await suite.app.inject({ method: 'POST', url: '/logout', headers: { host: suite.host }, cookies: { footfall_session: cookie } });
       assert.equal(rejected.statusCode, 403);
       assert.equal(rejected.json().code, 'CSRF_TOKEN_INVALID');
 
-      const wrongToken = await app.inject({
-        method: 'POST', url: '/logout', headers: { host, 'x-footfall-token': '0'.repeat(32) }, cookies: { footfall_session: cookie },
+      const wrongToken = await suite.app.inject({
+        method: 'POST', url: '/logout', headers: { host: suite.host, 'x-footfall-token': '0'.repeat(32) }, cookies: { footfall_session: cookie },
       });
       assert.equal(wrongToken.statusCode, 403);
 
-      const session = await app.inject({ method: 'GET', url: '/session', headers: { host }, cookies: { footfall_session: cookie } });
+      const session = await suite.app.inject({ method: 'GET', url: '/session', headers: { host: suite.host }, cookies: { footfall_session: cookie } });
       assert.equal(session.json().signedIn, true);
     });
 
     it('signs out with the session token and forgets the session', async () => {
-      const { cookie, token } = await signInForTest(app, host);
-      const response = await app.inject({ method: 'POST', url: '/logout', headers: { host, 'x-footfall-token': token }, cookies: { footfall_session: cookie } });
+      const { cookie, token } = await signInForTest(suite.app, suite.host);
+      const response = await suite.app.inject({ method: 'POST', url: '/logout', headers: { host: suite.host, 'x-footfall-token': token }, cookies: { footfall_session: cookie } });
       assert.equal(response.statusCode, 200);
       assert.match(String(response.headers['set-cookie']), /^footfall_session=;/);
 
-      const session = await app.inject({ method: 'GET', url: '/session', headers: { host }, cookies: { footfall_session: cookie } });
+      const session = await suite.app.inject({ method: 'GET', url: '/session', headers: { host: suite.host }, cookies: { footfall_session: cookie } });
       assert.deepEqual(session.json(), { signedIn: false });
     });
 
     it('accepts the session token as a form field on sign-out', async () => {
-      const { cookie, token } = await signInForTest(app, host);
-      const response = await app.inject({
-        method: 'POST', url: '/logout', headers: { host, 'content-type': 'application/x-www-form-urlencoded' },
+      const { cookie, token } = await signInForTest(suite.app, suite.host);
+      const response = await suite.app.inject({
+        method: 'POST', url: '/logout', headers: { host: suite.host, 'content-type': 'application/x-www-form-urlencoded' },
         cookies: { footfall_session: cookie }, payload: `token=${token}`,
       });
       assert.equal(response.statusCode, 200);
@@ -153,22 +141,11 @@ for (const adapter of ALL_ENGINES) {
   });
 
   describe(`session cookie behind a TLS proxy on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
-    let root: TestRoot;
-    let server: CapturedServer;
-    let host: string;
-
-    before(async () => {
-      root = createTestRoot();
-      ({ host, server } = await createCapturedTenantServer(root, { adapter, commonConfig: '\n[General]\nproxy_ips[] = "127.0.0.1"\n' }));
-    });
-    after(async () => {
-      await server.app.close();
-      await deleteAllTenants(root);
-    });
+    const suite = useTestRoot((root) => createCapturedTenantServer(root, { adapter, commonConfig: '\n[General]\nproxy_ips[] = "127.0.0.1"\n' }), { deleteTenants: true });
 
     it('marks the cookie Secure when a trusted proxy forwarded HTTPS', async () => {
-      const response = await server.app.inject({
-        method: 'POST', url: '/login', remoteAddress: '127.0.0.1', headers: { host, 'x-forwarded-proto': 'https' },
+      const response = await suite.server.app.inject({
+        method: 'POST', url: '/login', remoteAddress: '127.0.0.1', headers: { host: suite.host, 'x-forwarded-proto': 'https' },
         payload: { login: 'admin', password: 'secret-password' },
       });
       assert.equal(response.statusCode, 200);
@@ -176,8 +153,8 @@ for (const adapter of ALL_ENGINES) {
     });
 
     it('ignores X-Forwarded-Proto from an untrusted peer', async () => {
-      const response = await server.app.inject({
-        method: 'POST', url: '/login', remoteAddress: '192.0.2.7', headers: { host, 'x-forwarded-proto': 'https' },
+      const response = await suite.server.app.inject({
+        method: 'POST', url: '/login', remoteAddress: '192.0.2.7', headers: { host: suite.host, 'x-forwarded-proto': 'https' },
         payload: { login: 'admin', password: 'secret-password' },
       });
       assert.equal(response.statusCode, 200);
@@ -186,26 +163,16 @@ for (const adapter of ALL_ENGINES) {
   });
 
   describe(`session cookie lifetime on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
-    let root: TestRoot;
-    let server: CapturedServer;
-    let host: string;
     // Each reading is two seconds after the last, as on a slow request.
     let clockMs = Date.now();
     const steppingClock = () => new Date(clockMs += 2000);
 
-    before(async () => {
-      root = createTestRoot();
-      ({ host, server } = await createCapturedTenantServer(root, {
-        adapter, clock: steppingClock, commonConfig: '\n[General]\nlogin_session_lifetime_seconds = 600\n',
-      }));
-    });
-    after(async () => {
-      await server.app.close();
-      await deleteAllTenants(root);
-    });
+    const suite = useTestRoot((root) => createCapturedTenantServer(root, {
+      adapter, clock: steppingClock, commonConfig: '\n[General]\nlogin_session_lifetime_seconds = 600\n',
+    }), { deleteTenants: true });
 
     it('sets Max-Age to the stored lifetime', async () => {
-      const response = await postLogin(server.app, host, 'admin', 'secret-password');
+      const response = await postLogin(suite.server.app, suite.host, 'admin', 'secret-password');
       assert.equal(response.statusCode, 200);
       assert.match(String(response.headers['set-cookie']), /; Max-Age=600;/);
     });

@@ -1,38 +1,28 @@
 import { CODE_SCHEMA_VERSION } from '../../src/db/migrations/index.js';
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import { describe, test } from 'node:test';
 import { parseTenantHostName } from '../../src/tenancy/tenant-host.js';
 import { callApi } from '../support/api-client.js';
 import { editConfigFile, tenantConfigFile } from '../support/tenant-config.js';
-import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { buildTestServer, createTestTenant } from '../support/test-root.js';
+import { useTestRoot } from '../support/suite-root.js';
 
 /** Paths a disabled tenant must refuse, API and others. */
 const PATHS = ['/', '/index.php?module=API&method=API.getMatomoVersion&format=json', '/?module=API&method=SitesManager.getSiteFromId&idSite=1', '/matomo.php?idsite=1&rec=1', '/no/such/page'];
 
 describe('disabled tenant', () => {
-  let root: TestRoot;
-  let app: FastifyInstance;
-  let host: string;
-  let other: string;
-
-  before(async () => {
-    root = createTestRoot();
-    host = (await createTestTenant(root)).host;
-    other = (await createTestTenant(root)).host;
-    app = await buildTestServer(root);
-  });
-
-  after(async () => {
-    await app.close();
-    await root.cleanup();
+  const suite = useTestRoot(async (root) => {
+    const host = (await createTestTenant(root)).host;
+    const other = (await createTestTenant(root)).host;
+    const app = await buildTestServer(root);
+    return { host, other, app };
   });
 
   test('answers 503 to every path once tenant_disabled is set', async () => {
-    editConfigFile(tenantConfigFile(root, host), 'General', 'tenant_disabled', '1');
+    editConfigFile(tenantConfigFile(suite.root, suite.host), 'General', 'tenant_disabled', '1');
     for (const url of PATHS) {
       for (const method of ['GET', 'POST'] as const) {
-        const response = await app.inject({ method, url, headers: { host } });
+        const response = await suite.app.inject({ method, url, headers: { host: suite.host } });
         assert.equal(response.statusCode, 503, `${method} ${url}`);
       }
     }
@@ -40,51 +30,41 @@ describe('disabled tenant', () => {
 
   test('answers API calls with TENANT_DISABLED in the requested format', async () => {
     const message = 'This host is disabled. Its data is kept; the operator can enable it again.';
-    const json = await callApi(app, host, { method: 'API.getMatomoVersion' });
+    const json = await callApi(suite.app, suite.host, { method: 'API.getMatomoVersion' });
     assert.equal(json.statusCode, 503);
     assert.equal(json.body, `{"result":"error","message":"${message}","code":"TENANT_DISABLED"}`);
-    const xml = await callApi(app, host, { method: 'API.getMatomoVersion', format: 'xml' });
+    const xml = await callApi(suite.app, suite.host, { method: 'API.getMatomoVersion', format: 'xml' });
     assert.equal(xml.body, `<?xml version="1.0" encoding="utf-8" ?>\n<result>\n\t<error message="${message}" code="TENANT_DISABLED" />\n</result>`);
   });
 
   test('leaves other tenants of the root serving', async () => {
-    const response = await app.inject({ url: '/', headers: { host: other } });
+    const response = await suite.app.inject({ url: '/', headers: { host: suite.other } });
     assert.equal(response.statusCode, 200);
   });
 
   test('serves again once tenant_disabled is removed, without a restart', async () => {
-    editConfigFile(tenantConfigFile(root, host), 'General', 'tenant_disabled', undefined);
-    const response = await app.inject({ url: '/', headers: { host } });
+    editConfigFile(tenantConfigFile(suite.root, suite.host), 'General', 'tenant_disabled', undefined);
+    const response = await suite.app.inject({ url: '/', headers: { host: suite.host } });
     assert.equal(response.statusCode, 200);
   });
 });
 
 describe('tenant whose schema is behind the code', () => {
-  let root: TestRoot;
-  let app: FastifyInstance;
-  let host: string;
-  let token: string;
-
-  before(async () => {
-    root = createTestRoot();
+  const suite = useTestRoot(async (root) => {
     const created = await createTestTenant(root);
-    host = created.host;
-    token = created.tokenAuth;
+    const host = created.host;
+    const token = created.tokenAuth;
     const tenant = root.registry.get(parseTenantHostName(created.host));
     assert.ok(tenant);
     // Dropping the newest migration row leaves a schema one version behind the code.
     await tenant.db().deleteFrom('migration').where('version', '=', CODE_SCHEMA_VERSION).execute();
-    app = await buildTestServer(root);
-  });
-
-  after(async () => {
-    await app.close();
-    await root.cleanup();
+    const app = await buildTestServer(root);
+    return { host, token, app };
   });
 
   for (const format of ['json', 'xml']) {
     test(`answers 503 TENANT_MAINTENANCE to API calls in ${format}`, async () => {
-      const response = await callApi(app, host, { method: 'SitesManager.getSitesIdWithAtLeastViewAccess', token_auth: token, format });
+      const response = await callApi(suite.app, suite.host, { method: 'SitesManager.getSitesIdWithAtLeastViewAccess', token_auth: suite.token, format });
       assert.equal(response.statusCode, 503);
       const expected = format === 'json'
         ? '{"result":"error","message":"This host is in maintenance: its database is being updated. Try again in a few minutes.","code":"TENANT_MAINTENANCE"}'
@@ -94,18 +74,18 @@ describe('tenant whose schema is behind the code', () => {
   }
 
   test('answers 503 maintenance on the dashboard page', async () => {
-    const response = await app.inject({ method: 'GET', url: '/', headers: { host } });
+    const response = await suite.app.inject({ method: 'GET', url: '/', headers: { host: suite.host } });
     assert.equal(response.statusCode, 503);
     assert.equal(response.body, 'This host is in maintenance: its database is being updated. Try again in a few minutes.\n');
   });
 
   test('still accepts tracking hits', async () => {
-    const response = await app.inject({ method: 'GET', url: '/matomo.php?idsite=1&rec=1&send_image=0&url=https%3A%2F%2Fexample.org%2F', headers: { host } });
+    const response = await suite.app.inject({ method: 'GET', url: '/matomo.php?idsite=1&rec=1&send_image=0&url=https%3A%2F%2Fexample.org%2F', headers: { host: suite.host } });
     assert.equal(response.statusCode, 204);
   });
 
   test('answers 503 TENANT_MAINTENANCE without a token too', async () => {
-    const response = await callApi(app, host, { method: 'API.getMatomoVersion' });
+    const response = await callApi(suite.app, suite.host, { method: 'API.getMatomoVersion' });
     assert.equal(response.statusCode, 503);
     assert.equal((response.json() as { code: string }).code, 'TENANT_MAINTENANCE');
   });

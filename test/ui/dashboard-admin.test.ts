@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import { after, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createUser, setRole } from '../../src/auth/user-store.js';
 import { readEnvironment } from '../../src/config/environment.js';
@@ -11,7 +10,8 @@ import { ensureDashboardBuilt } from '../support/dashboard-build.js';
 import { callApi } from '../support/api-client.js';
 import { CHROMIUM_PATH } from '../support/browser.js';
 import { buildDashboardServer, seedVisits } from '../support/dashboard-server.js';
-import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { createTestTenant } from '../support/test-root.js';
+import { useTestRoot } from '../support/suite-root.js';
 
 /** Upper bound of any single wait in the browser; a wait never decides a result by its duration. */
 const WAIT_LIMIT_MS = 15_000;
@@ -24,34 +24,32 @@ const SCREENSHOT_DIR = resolve(readEnvironment().codeRoot, 'test-output');
 // Browser-side expressions are passed as strings, because the test build has no DOM types.
 
 describe('dashboard settings, site admins, evolution and e-commerce in Chromium', () => {
-  let root: TestRoot;
-  let app: FastifyInstance;
-  let port: number;
   let context: BrowserContext;
   let profileDir: string;
-  let host: string;
-  let token: string;
-  let siteId: number;
-  let otherSiteId: number;
   let visitorSequence = 0;
 
-  before(async () => {
+  // Registered before useTestRoot's hooks, so the browser closes before the server does.
+  after(async () => {
+    await context?.close();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  });
+
+  const suite = useTestRoot(async (root) => {
     await ensureDashboardBuilt();
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    root = createTestRoot();
     const tenant = await createTestTenant(root);
-    host = tenant.host;
-    token = tenant.tokenAuth;
-    siteId = tenant.idSite;
+    const host = tenant.host;
+    const token = tenant.tokenAuth;
+    const siteId = tenant.idSite;
     const db = root.registry.require(host).db();
     await seedVisits(db, siteId, new Date(), 12);
     await seedVisits(db, siteId, new Date(Date.now() - 86_400_000), 5);
 
-    app = await buildDashboardServer(root);
+    const app = await buildDashboardServer(root);
     await app.listen({ host: '127.0.0.1', port: 0 });
-    port = (app.server.address() as { port: number }).port;
+    const port = (app.server.address() as { port: number }).port;
     const added = await callApi(app, host, { method: 'SitesManager.addSite', siteName: 'Other site', urls: 'https://other.example', token_auth: token });
-    otherSiteId = (added.json() as { value: number }).value;
+    const otherSiteId = (added.json() as { value: number }).value;
     await createUser(db, { login: 'siteadmin', password: 'siteadmin-password', email: 'siteadmin@example.org', superuser: false, passwordHashCost: 4 });
     await setRole(db, 'siteadmin', 'admin', [siteId]);
     await setRole(db, 'siteadmin', 'view', [otherSiteId]);
@@ -69,24 +67,18 @@ describe('dashboard settings, site admins, evolution and e-commerce in Chromium'
       ],
     });
     context.setDefaultTimeout(WAIT_LIMIT_MS);
-  });
-
-  after(async () => {
-    await context?.close();
-    await app?.close();
-    await root?.cleanup();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+    return { host, token, siteId, app, port, otherSiteId };
   });
 
   async function openSignedIn(login: string, password: string, width: number, hash = ''): Promise<Page> {
     await context.clearCookies();
     const page = await context.newPage();
     await page.setViewportSize({ width, height: 900 });
-    await page.goto(`http://${host}:${port}/${hash}`);
+    await page.goto(`http://${suite.host}:${suite.port}/${hash}`);
     await page.getByLabel('Login').fill(login);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: `Site of ${host}` }).waitFor();
+    await page.getByRole('heading', { level: 1, name: `Site of ${suite.host}` }).waitFor();
     return page;
   }
 
@@ -98,10 +90,10 @@ describe('dashboard settings, site admins, evolution and e-commerce in Chromium'
   async function trackAndReadIp(): Promise<string | undefined> {
     visitorSequence += 1;
     const visitorId = `ab${visitorSequence.toString(16).padStart(14, '0')}`;
-    const query = new URLSearchParams({ idsite: String(siteId), rec: '1', cid: visitorId, url: `https://${host}/`, cip: TRACKED_IP, token_auth: token });
-    const response = await app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host, 'user-agent': FIREFOX } });
+    const query = new URLSearchParams({ idsite: String(suite.siteId), rec: '1', cid: visitorId, url: `https://${suite.host}/`, cip: TRACKED_IP, token_auth: suite.token });
+    const response = await suite.app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host: suite.host, 'user-agent': FIREFOX } });
     assert.equal(response.statusCode, 200, response.body);
-    const db = root.registry.require(host).db();
+    const db = suite.root.registry.require(suite.host).db();
     const visit = await db.selectFrom('log_visit').select('location_ip').where('idvisitor', '=', visitorId).executeTakeFirst();
     return visit?.location_ip;
   }
@@ -128,14 +120,14 @@ describe('dashboard settings, site admins, evolution and e-commerce in Chromium'
     await dnt.getByLabel(/Honour Do Not Track/).check();
     await dnt.getByRole('button', { name: 'Save Do Not Track' }).click();
     await page.getByRole('status').filter({ hasText: 'Do Not Track is now honoured.' }).waitFor();
-    const support = await callApi(app, host, { method: 'PrivacyManager.hasDoNotTrackSupport', token_auth: token });
+    const support = await callApi(suite.app, suite.host, { method: 'PrivacyManager.hasDoNotTrackSupport', token_auth: suite.token });
     assert.deepEqual(support.json(), { value: true });
     await page.close();
   });
 
   it('privacy page fits 360 px and keyboard', async () => {
     // The previous test leaves anonymisation off, which disables the select this test focuses.
-    const enabled = await callApi(app, host, { method: 'PrivacyManager.setAnonymizeIpSettings', anonymizeIPEnable: '1', maskLength: '2', token_auth: token });
+    const enabled = await callApi(suite.app, suite.host, { method: 'PrivacyManager.setAnonymizeIpSettings', anonymizeIPEnable: '1', maskLength: '2', token_auth: suite.token });
     assert.equal(enabled.statusCode, 200, enabled.body);
     const page = await openSignedIn('admin', 'secret-password', 360);
     await page.getByText('Menu', { exact: true }).click();
@@ -166,15 +158,15 @@ describe('dashboard settings, site admins, evolution and e-commerce in Chromium'
     await form.getByLabel('Seconds before today\'s reports are computed again').fill('120');
     await form.getByRole('button', { name: 'Save general settings' }).click();
     await page.getByRole('status').filter({ hasText: 'General settings saved.' }).waitFor();
-    const saved = (await callApi(app, host, { method: 'CoreAdminHome.getGeneralSettings', token_auth: token })).json() as Record<string, unknown>;
+    const saved = (await callApi(suite.app, suite.host, { method: 'CoreAdminHome.getGeneralSettings', token_auth: suite.token })).json() as Record<string, unknown>;
     assert.equal(saved.defaultReportPeriod, 'month');
     assert.equal(saved.todayArchiveTimeToLive, 120);
 
-    await page.goto(`http://${host}:${port}/`);
+    await page.goto(`http://${suite.host}:${suite.port}/`);
     // waitForURL also matches hash changes and needs no eval, which the page's CSP blocks for a string waitForFunction.
     await page.waitForURL((url) => url.hash.includes('period=month'));
     assert.match(await page.evaluate<string>('window.location.hash'), /period=month/);
-    await callApi(app, host, { method: 'CoreAdminHome.setGeneralSettings', defaultReportPeriod: 'day', token_auth: token });
+    await callApi(suite.app, suite.host, { method: 'CoreAdminHome.setGeneralSettings', defaultReportPeriod: 'day', token_auth: suite.token });
     await page.close();
   });
 
@@ -187,16 +179,16 @@ describe('dashboard settings, site admins, evolution and e-commerce in Chromium'
     }
 
     await openAdminPage(page, 'Sites');
-    await page.getByRole('button', { name: `Edit Site of ${host}` }).waitFor();
+    await page.getByRole('button', { name: `Edit Site of ${suite.host}` }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Edit Other site' }).count(), 0);
     assert.equal(await page.getByRole('button', { name: 'Add a site' }).count(), 0);
     assert.equal(await page.getByRole('button', { name: /^Delete/ }).count(), 0);
-    await page.getByRole('button', { name: `Edit Site of ${host}` }).click();
+    await page.getByRole('button', { name: `Edit Site of ${suite.host}` }).click();
     await page.screenshot({ path: resolve(SCREENSHOT_DIR, 'dashboard-site-admin-1280.png'), fullPage: true });
-    await page.getByRole('form', { name: `Site ${siteId}` }).getByLabel('Excluded user agents').fill('MonitoringBot');
+    await page.getByRole('form', { name: `Site ${suite.siteId}` }).getByLabel('Excluded user agents').fill('MonitoringBot');
     await page.getByRole('button', { name: 'Save site' }).click();
     await page.getByRole('status').filter({ hasText: 'saved' }).waitFor();
-    const site = (await callApi(app, host, { method: 'SitesManager.getSiteFromId', idSite: String(siteId), token_auth: token })).json() as Record<string, string>;
+    const site = (await callApi(suite.app, suite.host, { method: 'SitesManager.getSiteFromId', idSite: String(suite.siteId), token_auth: suite.token })).json() as Record<string, string>;
     assert.equal(site.excluded_user_agents, 'MonitoringBot');
 
     await openAdminPage(page, 'Users');
@@ -206,10 +198,10 @@ describe('dashboard settings, site admins, evolution and e-commerce in Chromium'
     assert.equal(await page.getByRole('button', { name: /^Delete/ }).count(), 0);
     await role.selectOption('write');
     await page.getByRole('status').filter({ hasText: "Role of 'helper'" }).waitFor();
-    const roles = (await callApi(app, host, { method: 'UsersManager.getSitesAccessFromUser', userLogin: 'helper', token_auth: token })).json();
-    assert.deepEqual(roles, [{ site: String(siteId), access: 'write' }]);
+    const roles = (await callApi(suite.app, suite.host, { method: 'UsersManager.getSitesAccessFromUser', userLogin: 'helper', token_auth: suite.token })).json();
+    assert.deepEqual(roles, [{ site: String(suite.siteId), access: 'write' }]);
 
-    await page.locator('.site-selector select').selectOption(String(otherSiteId));
+    await page.locator('.site-selector select').selectOption(String(suite.otherSiteId));
     await page.getByText('You do not administer Other site.', { exact: false }).waitFor();
     await page.close();
   });
@@ -241,8 +233,8 @@ describe('dashboard settings, site admins, evolution and e-commerce in Chromium'
     const cells = await panel.locator('tbody tr td:nth-child(2)').allTextContents();
     await page.screenshot({ path: resolve(SCREENSHOT_DIR, 'dashboard-evolution-1280.png'), fullPage: true });
 
-    const evolution = (await callApi(app, host, {
-      method: 'DevicesDetection.getBrowsers', idSite: String(siteId), period: 'day', date: 'last7', label: rowLabel, token_auth: token,
+    const evolution = (await callApi(suite.app, suite.host, {
+      method: 'DevicesDetection.getBrowsers', idSite: String(suite.siteId), period: 'day', date: 'last7', label: rowLabel, token_auth: suite.token,
     })).json() as Record<string, { nb_visits: number }[]>;
     const expected = Object.values(evolution).map((rows) => String(rows[0]?.nb_visits ?? 0));
     assert.deepEqual(cells, expected);
@@ -251,7 +243,7 @@ describe('dashboard settings, site admins, evolution and e-commerce in Chromium'
     await panel.getByLabel('Row').selectOption('');
     await panel.locator('figcaption').filter({ hasText: /^Visits over time$/ }).waitFor();
     // All rows of Browsers add up to every visit of the day, which includes the 12 seeded and those tracked by earlier tests.
-    const summary = (await callApi(app, host, { method: 'VisitsSummary.get', idSite: String(siteId), period: 'day', date: 'today', token_auth: token })).json() as { nb_visits: number };
+    const summary = (await callApi(suite.app, suite.host, { method: 'VisitsSummary.get', idSite: String(suite.siteId), period: 'day', date: 'today', token_auth: suite.token })).json() as { nb_visits: number };
     assert.ok(summary.nb_visits >= 12, `visits today: ${summary.nb_visits}`);
     await panel.locator('tbody tr:last-child td:nth-child(2)').filter({ hasText: new RegExp(`^${summary.nb_visits}$`) }).waitFor();
     await page.close();
@@ -277,7 +269,7 @@ describe('dashboard settings, site admins, evolution and e-commerce in Chromium'
     const pages: [link: string, heading: string, file: string][] = [
       ['General settings', 'General settings', 'general'],
       ['Sites', 'Sites', 'sites'],
-      ['Users', `Users and their access to Site of ${host}`, 'users'],
+      ['Users', `Users and their access to Site of ${suite.host}`, 'users'],
       ['E-commerce overview', 'E-commerce', 'ecommerce'],
     ];
     for (const [link, heading, file] of pages) {

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import { after, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createUser, setRole } from '../../src/auth/user-store.js';
 import { readEnvironment } from '../../src/config/environment.js';
@@ -12,7 +11,8 @@ import type { TenantHost } from '../../src/tenancy/tenant-host.js';
 import { ensureDashboardBuilt } from '../support/dashboard-build.js';
 import { callApi } from '../support/api-client.js';
 import { buildDashboardServer, seedVisits } from '../support/dashboard-server.js';
-import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { createTestTenant } from '../support/test-root.js';
+import { useTestRoot } from '../support/suite-root.js';
 
 const CHROMIUM_PATH = process.env.FOOTFALL_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const SCREENSHOT_DIR = resolve(readEnvironment().codeRoot, 'test-output');
@@ -26,43 +26,38 @@ const ARCHIVING_WAIT_LIMIT_MS = 120_000;
 // Browser-side expressions are passed as strings, because the test build has no DOM types.
 
 describe('dashboard in Chromium', () => {
-  let root: TestRoot;
-  let app: FastifyInstance;
-  let port: number;
   let context: BrowserContext;
   let profileDir: string;
-  let hostWithData: string;
-  let hostWithoutData: string;
-  let publicHost: string;
-  let tokenWithData: string;
-  let siteWithData: number;
-  let tokenWithoutData: string;
-  let siteWithoutData: number;
   const requestedUrls: string[] = [];
 
-  before(async () => {
+  // Registered before useTestRoot's hooks, so the browser closes before the server does.
+  after(async () => {
+    await context?.close();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  });
+
+  const suite = useTestRoot(async (root) => {
     await ensureDashboardBuilt();
     assert.ok(existsSync(CHROMIUM_PATH), `Chromium not found at ${CHROMIUM_PATH}. Install Debian's chromium or set FOOTFALL_TEST_CHROMIUM.`);
-    root = createTestRoot();
     const tenantWithData = await createTestTenant(root);
-    hostWithData = tenantWithData.host;
-    tokenWithData = tenantWithData.tokenAuth;
-    siteWithData = tenantWithData.idSite;
+    const hostWithData = tenantWithData.host;
+    const tokenWithData = tenantWithData.tokenAuth;
+    const siteWithData = tenantWithData.idSite;
     const now = new Date();
     await seedVisits(root.registry.require(hostWithData).db(), tenantWithData.idSite, now, 12);
     await seedVisits(root.registry.require(hostWithData).db(), tenantWithData.idSite, new Date(now.getTime() - 86_400_000), 5);
     const tenantWithoutData = await createTestTenant(root);
-    hostWithoutData = tenantWithoutData.host;
-    tokenWithoutData = tenantWithoutData.tokenAuth;
-    siteWithoutData = tenantWithoutData.idSite;
+    const hostWithoutData = tenantWithoutData.host;
+    const tokenWithoutData = tenantWithoutData.tokenAuth;
+    const siteWithoutData = tenantWithoutData.idSite;
     const publicTenant = await createTestTenant(root);
-    publicHost = publicTenant.host;
+    const publicHost = publicTenant.host;
     await setRole(root.registry.get(publicHost as TenantHost)!.db(), 'anonymous', 'view', [publicTenant.idSite]);
     await seedVisits(root.registry.require(publicHost).db(), publicTenant.idSite, now, 4);
 
-    app = await buildDashboardServer(root);
+    const app = await buildDashboardServer(root);
     await app.listen({ host: '127.0.0.1', port: 0 });
-    port = (app.server.address() as { port: number }).port;
+    const port = (app.server.address() as { port: number }).port;
 
     profileDir = mkdtempSync(join(tmpdir(), 'footfall-chromium-'));
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -78,18 +73,12 @@ describe('dashboard in Chromium', () => {
     });
     context.setDefaultTimeout(WAIT_LIMIT_MS);
     context.on('request', (request) => requestedUrls.push(request.url()));
-  });
-
-  after(async () => {
-    await context?.close();
-    await app?.close();
-    await root?.cleanup();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+    return { hostWithData, tokenWithData, siteWithData, hostWithoutData, tokenWithoutData, siteWithoutData, publicHost, app, port };
   });
 
   /** Returns `VisitsSummary.get` of the site with data, read through the API with the superuser's token. */
   async function loadSummary(params: Record<string, string>): Promise<Record<string, number | string>> {
-    const response = await callApi(app, hostWithData, { method: 'VisitsSummary.get', idSite: String(siteWithData), token_auth: tokenWithData, ...params });
+    const response = await callApi(suite.app, suite.hostWithData, { method: 'VisitsSummary.get', idSite: String(suite.siteWithData), token_auth: suite.tokenWithData, ...params });
     assert.equal(response.statusCode, 200, response.body);
     return response.json() as Record<string, number | string>;
   }
@@ -107,7 +96,7 @@ describe('dashboard in Chromium', () => {
     await context.clearCookies();
     const page = await context.newPage();
     await page.setViewportSize({ width, height: 900 });
-    await page.goto(`http://${host}:${port}/`);
+    await page.goto(`http://${host}:${suite.port}/`);
     await page.getByLabel('Login').fill('admin');
     await page.getByLabel('Password').fill('secret-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -116,7 +105,7 @@ describe('dashboard in Chromium', () => {
   }
 
   it('signs in and shows the overview at 1280 px', async () => {
-    const page = await openSignedIn(hostWithData, 1280);
+    const page = await openSignedIn(suite.hostWithData, 1280);
     await page.locator('.metric').first().waitFor();
     const summary = await loadSummary({ period: 'day', date: 'today' });
     assert.equal(summary.nb_visits, 12);
@@ -125,13 +114,13 @@ describe('dashboard in Chromium', () => {
     assert.equal(await readMetric(page, 'nb_actions'), String(summary.nb_actions));
     assert.equal(await readMetric(page, 'bounce_rate'), String(summary.bounce_rate));
     assert.equal(await page.locator('.chart canvas').count(), 1);
-    assert.equal(await page.title(), `Site of ${hostWithData} – Footfall`);
+    assert.equal(await page.title(), `Site of ${suite.hostWithData} – Footfall`);
     await page.screenshot({ path: resolve(SCREENSHOT_DIR, 'dashboard-overview-1280.png'), fullPage: true });
     await page.close();
   });
 
   it('fits the overview into 360 px', async () => {
-    const page = await openSignedIn(hostWithData, 360);
+    const page = await openSignedIn(suite.hostWithData, 360);
     await page.locator('.chart canvas').waitFor();
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     assert.equal(overflow, 0);
@@ -140,7 +129,7 @@ describe('dashboard in Chromium', () => {
   });
 
   it('follows a change of period with the API numbers', async () => {
-    const page = await openSignedIn(hostWithData, 1280);
+    const page = await openSignedIn(suite.hostWithData, 1280);
     await waitForVisits(page, 12);
     const today = /date=([0-9-]+)/.exec(await page.evaluate<string>('window.location.hash'))![1]!;
     const month = await loadSummary({ period: 'month', date: today });
@@ -157,7 +146,7 @@ describe('dashboard in Chromium', () => {
   });
 
   it('follows a segment with the API numbers', async () => {
-    const page = await openSignedIn(hostWithData, 1280);
+    const page = await openSignedIn(suite.hostWithData, 1280);
     await waitForVisits(page, 12);
     const segmented = await loadSummary({ period: 'day', date: 'today', segment: 'browserCode==CH' });
     assert.equal(segmented.nb_visits, 4);
@@ -185,13 +174,13 @@ describe('dashboard in Chromium', () => {
 
   /** Calls a report of the site with data through the API with the superuser's token, as JSON or as `format`. */
   async function loadReport(method: string, params: Record<string, string> = {}, format = 'json'): Promise<string> {
-    const response = await callApi(app, hostWithData, { method, idSite: String(siteWithData), period: 'day', date: 'today', token_auth: tokenWithData, ...params, format });
+    const response = await callApi(suite.app, suite.hostWithData, { method, idSite: String(suite.siteWithData), period: 'day', date: 'today', token_auth: suite.tokenWithData, ...params, format });
     assert.equal(response.statusCode, 200, response.body);
     return response.body;
   }
 
   async function openReport(name: string): Promise<Page> {
-    const page = await openSignedIn(hostWithData, 1280);
+    const page = await openSignedIn(suite.hostWithData, 1280);
     await page.getByRole('navigation', { name: 'Reports' }).getByRole('link', { name, exact: true }).click();
     await page.getByRole('heading', { level: 2, name }).waitFor();
     await page.locator('.report-table tbody tr').first().waitFor();
@@ -291,11 +280,11 @@ describe('dashboard in Chromium', () => {
   });
 
   it('lists the latest visits with their actions', async () => {
-    const page = await openSignedIn(hostWithData, 1280);
+    const page = await openSignedIn(suite.hostWithData, 1280);
     await page.getByRole('link', { name: 'Visitor log' }).click();
     await page.getByRole('heading', { level: 2, name: 'Visitor log' }).waitFor();
     await page.locator('.visit').first().waitFor();
-    const response = await callApi(app, hostWithData, { method: 'Live.getLastVisitsDetails', idSite: String(siteWithData), filter_limit: '20', token_auth: tokenWithData });
+    const response = await callApi(suite.app, suite.hostWithData, { method: 'Live.getLastVisitsDetails', idSite: String(suite.siteWithData), filter_limit: '20', token_auth: suite.tokenWithData });
     const visits = response.json() as { actionDetails: unknown[] }[];
     assert.equal(visits.length, 17);
     assert.equal(await page.locator('.visit').count(), 17);
@@ -306,7 +295,7 @@ describe('dashboard in Chromium', () => {
       ['Page Home (https://example.org/)', 'Page Docs / Start (https://example.org/docs/start)'],
     );
 
-    await seedVisits(root.registry.require(hostWithData).db(), siteWithData, new Date(Date.now() - 2 * 86_400_000), 1);
+    await seedVisits(suite.root.registry.require(suite.hostWithData).db(), suite.siteWithData, new Date(Date.now() - 2 * 86_400_000), 1);
     await page.getByRole('button', { name: 'Refresh now' }).click();
     await page.locator('.visit').nth(17).waitFor();
     assert.equal(await page.locator('.visit').count(), 18);
@@ -314,15 +303,15 @@ describe('dashboard in Chromium', () => {
   });
 
   it('shows the tracking code in an empty visitor log', async () => {
-    const page = await openSignedIn(hostWithoutData, 1280);
+    const page = await openSignedIn(suite.hostWithoutData, 1280);
     await page.getByRole('link', { name: 'Visitor log' }).click();
-    await page.getByRole('heading', { name: `No visits recorded for Site of ${hostWithoutData} yet` }).waitFor();
+    await page.getByRole('heading', { name: `No visits recorded for Site of ${suite.hostWithoutData} yet` }).waitFor();
     assert.match((await page.locator('.tracking-code').textContent()) ?? '', /_paq/);
     await page.close();
   });
 
   it('adds a site and a goal as admin', async () => {
-    const page = await openSignedIn(hostWithoutData, 1280);
+    const page = await openSignedIn(suite.hostWithoutData, 1280);
     const nav = page.getByRole('navigation', { name: 'Reports' });
     await nav.getByRole('link', { name: 'Sites', exact: true }).click();
     await page.getByRole('button', { name: 'Add a site' }).click();
@@ -336,7 +325,7 @@ describe('dashboard in Chromium', () => {
     await siteForm.getByRole('button', { name: 'Add site' }).click();
     assert.equal(await page.getByRole('status').textContent(), "Site 'Shop' added.");
 
-    const sites = (await callApi(app, hostWithoutData, { method: 'SitesManager.getAllSites', token_auth: tokenWithoutData })).json() as Record<string, Record<string, string>>;
+    const sites = (await callApi(suite.app, suite.hostWithoutData, { method: 'SitesManager.getAllSites', token_auth: suite.tokenWithoutData })).json() as Record<string, Record<string, string>>;
     const shop = Object.values(sites).find((candidate) => candidate.name === 'Shop')!;
     assert.equal(shop.main_url, 'https://shop.example');
     assert.equal(shop.timezone, 'Europe/Paris');
@@ -355,7 +344,7 @@ describe('dashboard in Chromium', () => {
     await goalForm.getByRole('button', { name: 'Add goal' }).click();
     await page.getByRole('row', { name: /Checkout/ }).waitFor();
 
-    const goals = (await callApi(app, hostWithoutData, { method: 'Goals.getGoals', idSite: shop.idsite!, token_auth: tokenWithoutData })).json() as Record<string, Record<string, string>>;
+    const goals = (await callApi(suite.app, suite.hostWithoutData, { method: 'Goals.getGoals', idSite: shop.idsite!, token_auth: suite.tokenWithoutData })).json() as Record<string, Record<string, string>>;
     const goal = Object.values(goals)[0]!;
     assert.deepEqual(
       [goal.name, goal.match_attribute, goal.pattern, goal.pattern_type, goal.revenue],
@@ -365,7 +354,7 @@ describe('dashboard in Chromium', () => {
   });
 
   it('adds a user and sets their role', async () => {
-    const page = await openSignedIn(hostWithoutData, 1280);
+    const page = await openSignedIn(suite.hostWithoutData, 1280);
     await page.getByRole('navigation', { name: 'Reports' }).getByRole('link', { name: 'Users' }).click();
     const form = page.getByRole('form', { name: 'New user' });
     await form.getByLabel('Login').fill('analyst');
@@ -378,18 +367,18 @@ describe('dashboard in Chromium', () => {
 
     await role.selectOption('write');
     await page.getByRole('status').filter({ hasText: "Role of 'analyst'" }).waitFor();
-    const access = await callApi(app, hostWithoutData, { method: 'UsersManager.getSitesAccessFromUser', userLogin: 'analyst', token_auth: tokenWithoutData });
-    assert.deepEqual(access.json(), [{ site: String(siteWithoutData), access: 'write' }]);
+    const access = await callApi(suite.app, suite.hostWithoutData, { method: 'UsersManager.getSitesAccessFromUser', userLogin: 'analyst', token_auth: suite.tokenWithoutData });
+    assert.deepEqual(access.json(), [{ site: String(suite.siteWithoutData), access: 'write' }]);
     await page.close();
   });
 
   it('hides administration from a viewer', async () => {
-    const db = root.registry.require(hostWithData).db();
+    const db = suite.root.registry.require(suite.hostWithData).db();
     await createUser(db, { login: 'viewer', password: 'viewer-password', email: 'viewer@example.org', superuser: false, passwordHashCost: 4 });
-    await setRole(db, 'viewer', 'view', [siteWithData]);
+    await setRole(db, 'viewer', 'view', [suite.siteWithData]);
     await context.clearCookies();
     const page = await context.newPage();
-    await page.goto(`http://${hostWithData}:${port}/`);
+    await page.goto(`http://${suite.hostWithData}:${suite.port}/`);
     await page.getByLabel('Login').fill('viewer');
     await page.getByLabel('Password').fill('viewer-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -401,22 +390,22 @@ describe('dashboard in Chromium', () => {
   });
 
   it('creates a token and shows it once', async () => {
-    const page = await openSignedIn(hostWithoutData, 1280);
+    const page = await openSignedIn(suite.hostWithoutData, 1280);
     await page.getByRole('navigation', { name: 'Reports' }).getByRole('link', { name: 'Tokens' }).click();
     await page.getByLabel('Description').fill('nightly export');
     await page.getByLabel('Your password').fill('secret-password');
     await page.getByRole('button', { name: 'Create token' }).click();
     const token = (await page.getByLabel('Created token').textContent()) ?? '';
     assert.match(token, /^[0-9a-f]{32}$/);
-    const response = await callApi(app, hostWithoutData, { method: 'API.getMatomoVersion', token_auth: token }, { post: true });
+    const response = await callApi(suite.app, suite.hostWithoutData, { method: 'API.getMatomoVersion', token_auth: token }, { post: true });
     assert.equal(response.statusCode, 200);
     await page.close();
   });
 
   it('shows goal conversions with the API numbers', async () => {
-    const added = await callApi(app, hostWithData, { method: 'Goals.addGoal', idSite: String(siteWithData), name: 'Docs visit', matchAttribute: 'url', pattern: '/docs/', patternType: 'contains', token_auth: tokenWithData }, { post: true });
+    const added = await callApi(suite.app, suite.hostWithData, { method: 'Goals.addGoal', idSite: String(suite.siteWithData), name: 'Docs visit', matchAttribute: 'url', pattern: '/docs/', patternType: 'contains', token_auth: suite.tokenWithData }, { post: true });
     assert.equal(added.statusCode, 200, added.body);
-    const page = await openSignedIn(hostWithData, 1280);
+    const page = await openSignedIn(suite.hostWithData, 1280);
     await page.getByRole('link', { name: 'Goals overview' }).click();
     await page.locator('.report-table tbody tr').nth(1).waitFor();
     const all = JSON.parse(await loadReport('Goals.get')) as Record<string, number | string> | [];
@@ -428,7 +417,7 @@ describe('dashboard in Chromium', () => {
   });
 
   it('fits a report and the segment editor into 360 px', async () => {
-    const page = await openSignedIn(hostWithData, 360);
+    const page = await openSignedIn(suite.hostWithData, 360);
     await page.getByText('Menu', { exact: true }).click();
     await page.getByRole('link', { name: 'Pages', exact: true }).click();
     await page.locator('.report-table tbody tr').first().waitFor();
@@ -443,7 +432,7 @@ describe('dashboard in Chromium', () => {
   });
 
   it('reaches the period buttons by keyboard with a visible focus', async () => {
-    const page = await openSignedIn(hostWithData, 1280);
+    const page = await openSignedIn(suite.hostWithData, 1280);
     let focused = '';
     for (let press = 0; press < 60 && focused !== 'period'; press += 1) {
       await page.keyboard.press('Tab');
@@ -460,7 +449,7 @@ describe('dashboard in Chromium', () => {
   });
 
   it('steps to the previous and next day', async () => {
-    const page = await openSignedIn(hostWithData, 1280);
+    const page = await openSignedIn(suite.hostWithData, 1280);
     const next = page.getByRole('button', { name: 'Next period' });
     assert.equal(await next.isDisabled(), true);
     const today = /date=([0-9-]+)/.exec(await page.evaluate<string>('window.location.hash'))![1]!;
@@ -479,7 +468,7 @@ describe('dashboard in Chromium', () => {
   });
 
   it('picks a range with two clicks in the calendar', async () => {
-    const page = await openSignedIn(hostWithData, 1280);
+    const page = await openSignedIn(suite.hostWithData, 1280);
     await page.getByText('Range', { exact: true }).click();
     await page.locator('.date-button').click();
     const days = page.locator('.popover button.day:not(.outside):not([disabled])');
@@ -500,7 +489,7 @@ describe('dashboard in Chromium', () => {
   });
 
   it('keeps the calendar inside 360 px', async () => {
-    const page = await openSignedIn(hostWithData, 360);
+    const page = await openSignedIn(suite.hostWithData, 360);
     await page.locator('.date-button').click();
     const box = (await page.locator('.popover').boundingBox())!;
     assert.ok(box.x >= 0, `popover starts at x=${box.x}`);
@@ -510,8 +499,8 @@ describe('dashboard in Chromium', () => {
   });
 
   it('shows the empty state without data', async () => {
-    const page = await openSignedIn(hostWithoutData, 1280);
-    await page.getByRole('heading', { name: `No visits recorded for Site of ${hostWithoutData} yet` }).waitFor();
+    const page = await openSignedIn(suite.hostWithoutData, 1280);
+    await page.getByRole('heading', { name: `No visits recorded for Site of ${suite.hostWithoutData} yet` }).waitFor();
     await page.locator('.empty-state .tracking-code, .empty-state .notice').first().waitFor();
     const text = await page.locator('.empty-state').textContent();
     assert.ok(
@@ -525,7 +514,7 @@ describe('dashboard in Chromium', () => {
   it('rejects a wrong password with a message', async () => {
     await context.clearCookies();
     const page = await context.newPage();
-    await page.goto(`http://${hostWithData}:${port}/`);
+    await page.goto(`http://${suite.hostWithData}:${suite.port}/`);
     await page.setViewportSize({ width: 360, height: 640 });
     await page.getByLabel('Login').fill('admin');
     await page.getByLabel('Password').fill('not-the-password');
@@ -537,19 +526,19 @@ describe('dashboard in Chromium', () => {
 
   it('shows a public site without signing in', async () => {
     const page = await context.newPage();
-    await page.goto(`http://${publicHost}:${port}/`);
-    await page.getByRole('heading', { level: 1, name: `Site of ${publicHost}` }).waitFor();
+    await page.goto(`http://${suite.publicHost}:${suite.port}/`);
+    await page.getByRole('heading', { level: 1, name: `Site of ${suite.publicHost}` }).waitFor();
     await waitForVisits(page, 4);
     assert.equal(await page.getByRole('button', { name: 'Sign in' }).count(), 1);
 
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: 'Back to the public dashboard' }).click();
-    await page.getByRole('heading', { level: 1, name: `Site of ${publicHost}` }).waitFor();
+    await page.getByRole('heading', { level: 1, name: `Site of ${suite.publicHost}` }).waitFor();
     await page.close();
   });
 
   it('signs out and returns to the sign-in form', async () => {
-    const page = await openSignedIn(hostWithData, 1280);
+    const page = await openSignedIn(suite.hostWithData, 1280);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to Footfall' }).waitFor();
     await page.reload();
@@ -559,9 +548,9 @@ describe('dashboard in Chromium', () => {
   });
 
   it('returns to sign-in when the session ends', async () => {
-    const page = await openSignedIn(hostWithData, 1280);
+    const page = await openSignedIn(suite.hostWithData, 1280);
     await page.locator('.metric').first().waitFor();
-    await root.registry.get(hostWithData as TenantHost)!.db().deleteFrom('session').execute();
+    await suite.root.registry.get(suite.hostWithData as TenantHost)!.db().deleteFrom('session').execute();
     await page.getByText('Month', { exact: true }).click();
     await page.getByRole('heading', { name: 'Sign in to Footfall' }).waitFor();
     assert.equal(await page.getByRole('status').textContent(), 'Your session has ended. Sign in again.');
@@ -569,7 +558,7 @@ describe('dashboard in Chromium', () => {
   });
 
   it('shows a range of more than five years', async () => {
-    const page = await openSignedIn(hostWithData, 1280);
+    const page = await openSignedIn(suite.hostWithData, 1280);
     // The day overview has loaded once both show, so the listener below records only the range's calls.
     await page.locator('.metric').first().waitFor();
     await page.locator('.chart canvas').waitFor();
@@ -589,7 +578,7 @@ describe('dashboard in Chromium', () => {
     const rangeLoaded = page.waitForResponse(isSummaryOf('range'), { timeout: ARCHIVING_WAIT_LIMIT_MS });
     const weeksLoaded = page.waitForResponse(isSummaryOf('week'), { timeout: ARCHIVING_WAIT_LIMIT_MS });
     // A hash change, not a reload, because a reload's page request waited behind the range's archiving.
-    await page.goto(`http://${hostWithData}:${port}/#period=range&date=${encodeURIComponent(range)}`);
+    await page.goto(`http://${suite.hostWithData}:${suite.port}/#period=range&date=${encodeURIComponent(range)}`);
     await rangeLoaded;
     await weeksLoaded;
 
@@ -601,7 +590,7 @@ describe('dashboard in Chromium', () => {
   });
 
   it('shows an uploaded logo on its tenant only', async () => {
-    const page = await openSignedIn(hostWithoutData, 1280);
+    const page = await openSignedIn(suite.hostWithoutData, 1280);
     await page.getByRole('navigation', { name: 'Reports' }).getByRole('link', { name: 'Branding' }).click();
     await page.getByLabel('Product name').fill('Acme Insights');
     await page.locator('input[name="logo"]').setInputFiles({ name: '../../../etc/passwd.png', mimeType: 'image/png', buffer: LOGO_PNG });
@@ -613,7 +602,7 @@ describe('dashboard in Chromium', () => {
     assert.equal(await headerLogo.evaluate((image: any) => image.decode().then(() => image.naturalWidth as number)), 1);
     assert.equal(await page.locator('.brand').textContent(), 'Acme Insights');
     assert.deepEqual(
-      readdirSync(root.registry.require(hostWithoutData).paths.filesDir).filter((name) => /^(logo|branding)/.test(name)).sort(),
+      readdirSync(suite.root.registry.require(suite.hostWithoutData).paths.filesDir).filter((name) => /^(logo|branding)/.test(name)).sort(),
       ['branding.json', 'logo.png'],
     );
 
@@ -623,10 +612,10 @@ describe('dashboard in Chromium', () => {
     await page.close();
 
     const other = await context.newPage();
-    await other.goto(`http://${hostWithData}:${port}/`);
+    await other.goto(`http://${suite.hostWithData}:${suite.port}/`);
     await other.getByRole('heading', { name: 'Sign in to Footfall' }).waitFor();
     assert.equal(await other.locator('img.logo').count(), 0);
-    const otherLogo = await app.inject({ method: 'GET', url: '/ui/logo.png', headers: { host: hostWithData } });
+    const otherLogo = await suite.app.inject({ method: 'GET', url: '/ui/logo.png', headers: { host: suite.hostWithData } });
     assert.equal(otherLogo.statusCode, 404);
     await other.close();
   });

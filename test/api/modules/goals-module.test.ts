@@ -1,27 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { createTenantServer, createTestRoot, type TestRoot } from '../../support/test-root.js';
+import { describe, test } from 'node:test';
+import { createTenantServer } from '../../support/test-root.js';
+import { useTestRoot } from '../../support/suite-root.js';
 
 describe('Goals API', () => {
-  let root: TestRoot;
-  let app: FastifyInstance;
-  let host: string;
-  let token: string;
-
-  before(async () => {
-    root = createTestRoot();
-    ({ app, host, token } = await createTenantServer(root));
-  });
-
-  after(async () => {
-    await app.close();
-    await root.cleanup();
-  });
+  const suite = useTestRoot((root) => createTenantServer(root));
 
   async function call(params: Record<string, string>, withToken = true): Promise<{ status: number; body: unknown }> {
-    const query = new URLSearchParams({ module: 'API', format: 'json', idSite: '1', ...params, ...(withToken ? { token_auth: token } : {}) });
-    const response = await app.inject({ method: 'GET', url: `/index.php?${query}`, headers: { host } });
+    const query = new URLSearchParams({ module: 'API', format: 'json', idSite: '1', ...params, ...(withToken ? { token_auth: suite.token } : {}) });
+    const response = await suite.app.inject({ method: 'GET', url: `/index.php?${query}`, headers: { host: suite.host } });
     return { status: response.statusCode, body: response.json() };
   }
 
