@@ -417,6 +417,20 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(result.json.code, 'ACCESS_DENIED');
     });
 
+    it('requires admin access to publish', { skip }, async () => {
+      const target = `idSite=${suite.siteId}&idContainer=${suite.container.containerId}`;
+      const added = await suite.call('UsersManager.addUser', 'userLogin=writer&password=writer-password&email=writer@example.com');
+      const granted = await suite.call('UsersManager.setUserAccess', `userLogin=writer&access=write&idSites=${suite.siteId}`);
+      const created = await suite.call('UsersManager.createAppSpecificTokenAuth', 'userLogin=writer&passwordConfirmation=writer-password&description=tests', { token: '' });
+      const writerToken: string = created.json.value;
+      const version = await suite.call('createContainerVersion', `${target}&name=by-writer`, { token: writerToken });
+      const published = await suite.call('publishContainerVersion', `${target}&idContainerVersion=${version.json.value}`, { token: writerToken });
+
+      for (const result of [added, granted, created, version]) assert.equal(result.statusCode, 200, JSON.stringify(result.json));
+      assert.equal(published.json.code, 'ACCESS_DENIED');
+      assert.match(published.json.message, /requires 'admin' access/);
+    });
+
     it('deletes a container with its files', { skip }, async () => {
       const file = resolve(suite.root.rootPaths.miscUserDir, suite.host, 'js', `container_${suite.container.containerId}.js`);
       const embed = (await suite.call('getContainerEmbedCode', `idSite=${suite.siteId}&idContainer=${suite.container.containerId}&environment=staging`)).json.value as string;
