@@ -5,6 +5,9 @@
  * `docs/errors.md` lists each one.
  */
 export const ERROR_CODES = {
+  // HTTP requests
+  REQUEST_BODY_TOO_LARGE: 413,
+
   // Configuration and start-up
   CONFIG_INVALID: 500,
   CONFIG_KEY_INVALID: 400,

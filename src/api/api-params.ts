@@ -29,8 +29,7 @@ export class ApiParams {
   /** Returns a parameter as one string (the last value when repeated), or undefined. */
   optionalString(name: string): string | undefined {
     const value = this.#values.get(name);
-    if (Array.isArray(value)) return value[value.length - 1];
-    return value;
+    return ensureNoNul(name, Array.isArray(value) ? value[value.length - 1] : value);
   }
 
   /** Returns a parameter as one string, or `fallback` when missing. */
@@ -71,6 +70,12 @@ export class ApiParams {
    * split on commas; undefined when missing.
    */
   optionalList(name: string): string[] | undefined {
+    const list = this.#readList(name);
+    for (const item of list ?? []) ensureNoNul(name, item);
+    return list;
+  }
+
+  #readList(name: string): string[] | undefined {
     const bracketed = this.#values.get(`${name}[]`);
     if (bracketed !== undefined) return toArray(bracketed);
     const indexed = [...this.#values.entries()]
@@ -89,6 +94,15 @@ export class ApiParams {
   entries(): [string, RawParam][] {
     return [...this.#values.entries()];
   }
+}
+
+/**
+ * @throws FootfallError PARAMETER_INVALID when `value` contains U+0000, because PostgreSQL
+ * rejects that character in text, so the call would otherwise fail with a 500 in the database layer.
+ */
+function ensureNoNul<T extends string | undefined>(name: string, value: T): T {
+  if (value === undefined || !value.includes('\u0000')) return value;
+  throw new FootfallError('PARAMETER_INVALID', `Invalid value ${quote(value.replaceAll('\u0000', '\\0'))} for '${name}', because it contains a NUL character (shown as \\0). Send the text without it.`);
 }
 
 function toArray(value: RawParam): string[] {

@@ -99,7 +99,22 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`Error: ${error.message}\n`);
       return error.code === 'PARAMETER_INVALID' || error.code === 'PARAMETER_MISSING' ? EXIT_USAGE : EXIT_FAILURE;
     }
-    process.stderr.write(`Error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.stderr.write(`Error: ${describeUnexpectedError(error)}\n`);
     return EXIT_FAILURE;
   }
+}
+
+/**
+ * Formats an error that is not a FootfallError for the console. Node's system errors
+ * (EADDRINUSE, ENOENT) and the database drivers' errors carry a string `code` and describe an
+ * operator's problem, so the text is their message alone. Any other error is a bug, so the
+ * text is its stack, to paste into a bug report.
+ */
+export function describeUnexpectedError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code !== '') return error.message;
+  // The stack starts with "<name>: <message>", and the caller already prints "Error: ".
+  const stack = error.stack ?? error.message;
+  return stack.startsWith('Error: ') ? stack.slice('Error: '.length) : stack;
 }

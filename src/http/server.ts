@@ -9,7 +9,7 @@ import { registerBrandingRoutes } from './branding-routes.js';
 import { registerTrackerScriptRoutes } from './tracker-script-routes.js';
 import { registerContainerFileRoutes } from './container-file-routes.js';
 import { registerTrackingRoutes } from './tracking-routes.js';
-import { createTenantResolver } from './tenant-resolver.js';
+import { createTenantResolver, sendResolverError } from './tenant-resolver.js';
 
 /** Largest request body accepted, in bytes; bulk tracking bodies are the largest legitimate ones. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -24,6 +24,16 @@ export async function buildServer(context: AppContext): Promise<FastifyInstance>
     bodyLimit: MAX_BODY_BYTES,
     trustProxy: false,
     return503OnClosing: true,
+  });
+
+  // Set before the routes, because each route keeps the error handler in force when it is added.
+  app.setErrorHandler((error, request, reply) => {
+    if ((error as { code?: unknown }).code !== 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.send(error);
+    const limit = request.routeOptions.bodyLimit ?? MAX_BODY_BYTES;
+    const length = request.headers['content-length'];
+    const size = length === undefined ? 'The request body' : `The request body of ${length} bytes`;
+    return sendResolverError(request, reply, 'REQUEST_BODY_TOO_LARGE',
+      `${size} is larger than the limit of ${limit} bytes on ${request.routeOptions.url ?? 'this path'}. Send a smaller body, for example by splitting a bulk tracking request into several.`);
   });
 
   await app.register(formbody);

@@ -113,6 +113,8 @@ async function handleLogin(context: AppContext, request: FastifyRequest, reply: 
   const login = readBodyField(request, 'login')?.trim();
   const password = readBodyField(request, 'password');
   if (!login || !password) throw new FootfallError('PARAMETER_MISSING', 'Missing login or password. Send both as the fields login and password.');
+  // No login contains U+0000, and PostgreSQL rejects the character in a query parameter.
+  if (login.includes('\u0000')) throw new FootfallError('PARAMETER_INVALID', "Invalid login, because it contains a NUL character. Send the login without it.");
 
   const result = await signIn(request.tenant, { login, password, ip: readClientIp(request, context), logger: context.logger, clock: context.clock });
   if (result.kind === 'blocked') {
@@ -168,7 +170,11 @@ function withErrors(context: AppContext, handler: (context: AppContext, request:
     try {
       return await handler(context, request, reply);
     } catch (error) {
-      if (!isFootfallError(error)) throw error;
+      if (!isFootfallError(error)) {
+        // The driver's message (a database error, for example) stays in the server log.
+        context.logger.error({ tenant: request.tenant?.key, reqId: request.id, err: error }, 'session request errored');
+        return sendError(reply, new FootfallError('INTERNAL', 'An internal error occurred. The operator can find the details in the server log.'));
+      }
       if (error.statusCode >= 500) context.logger.error({ tenant: request.tenant?.key, code: error.code, reqId: request.id, err: error.cause }, 'session request failed');
       return sendError(reply, error);
     }

@@ -42,7 +42,7 @@ function sendPlain(reply: FastifyReply, statusCode: number, text: string): Fasti
  * Sends an error found before any route runs: in Matomo's API error shape with its code when
  * the query string has `module=API` (a form body is not parsed yet at this point), else as text.
  */
-function sendResolverError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
+export function sendResolverError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
   const params = new ApiParams((request.query ?? {}) as Record<string, RawParam>);
   if (params.optionalString('module')?.toLowerCase() !== 'api') return sendPlain(reply, ERROR_CODES[code], message);
 

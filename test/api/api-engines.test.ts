@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DatabaseAdapter } from '../../src/db/database-config.js';
+import { ApiParams } from '../../src/api/api-params.js';
 import { callApi } from '../support/api-client.js';
 import { engineSkip } from '../support/engines.js';
 import { createTenantServer } from '../support/test-root.js';
@@ -37,5 +38,31 @@ for (const adapter of ['mysql', 'pgsql'] as const satisfies readonly DatabaseAda
       const deleted = await callApi(suite.app, suite.host, { method: 'UsersManager.deleteUser', userLogin: 'reader', token_auth: suite.token });
       assert.deepEqual(deleted.json(), { result: 'success', message: 'ok' });
     });
+
+    test('rejects a NUL character with 400', async () => {
+      const calls: Record<string, string>[] = [
+        { method: 'SitesManager.addSite', siteName: 'a\u0000b', urls: 'https://nul.example' },
+        { method: 'SitesManager.getSitesIdFromSiteUrl', url: 'https://a\u0000b.example' },
+        { method: 'UsersManager.getUser', userLogin: 'a\u0000b' },
+        { method: 'VisitsSummary.get', idSite: '1', period: 'day', date: '2024-01-01', segment: 'pageUrl==a\u0000b' },
+        { method: 'SitesManager.addSite', siteName: 'Listed', 'urls[]': 'https://a\u0000b.example' },
+      ];
+      for (const call of calls) {
+        const response = await callApi(suite.app, suite.host, { ...call, token_auth: suite.token });
+        assert.equal(response.statusCode, 400, `${call.method}: ${response.body}`);
+        const error = response.json() as { code: string; message: string };
+        assert.equal(error.code, 'PARAMETER_INVALID', call.method);
+        assert.match(error.message, /contains a NUL character/, call.method);
+      }
+    });
   });
 }
+
+describe('ApiParams with a NUL character', () => {
+  test('rejects it in a string and in a list', () => {
+    const params = new ApiParams({ siteName: 'a\u0000b', 'urls[]': ['https://a.example', 'https://b\u0000.example'], plain: 'ok' });
+    assert.throws(() => params.optionalString('siteName'), /Invalid value 'a\\0b' for 'siteName', because it contains a NUL character/);
+    assert.throws(() => params.optionalList('urls'), /for 'urls', because it contains a NUL character/);
+    assert.equal(params.optionalString('plain'), 'ok');
+  });
+});

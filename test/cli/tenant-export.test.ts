@@ -130,6 +130,15 @@ describe('tenant:export and tenant:import', () => {
     assert.equal(run.code, 1);
     assert.match(run.stderr, /already exists/);
   });
+
+  it('rejects an output in a missing folder', async () => {
+    const output = resolve(root.dir, 'no-such-folder', 'copy.footfall.gz');
+    const run = await runConsole(root, ['tenant:export', source.host, `--output=${output}`]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /Invalid --output .*no-such-folder/);
+    assert.doesNotMatch(run.stderr, /\n\s+at /, 'the message comes without a stack trace');
+    assert.equal(existsSync(resolve(root.dir, 'no-such-folder')), false);
+  });
 });
 
 describe('tenant:import of a bad archive', () => {

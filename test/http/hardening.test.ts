@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import { MAX_BODY_BYTES } from '../../src/http/server.js';
 import { createTenantServer } from '../support/test-root.js';
 import { useTestRoot } from '../support/suite-root.js';
 
@@ -19,6 +20,31 @@ describe('server hardening', () => {
     assert.equal(response.statusCode, 200);
     const api = await suite.app.inject({ url: '/index.php?module=API&method=API.getMatomoVersion&format=json', headers: { host: `${suite.host}:99999` } });
     assert.equal(api.statusCode, 400);
+  });
+
+  it('rejects an oversized API body naming the limit', async () => {
+    const body = `token_auth=${suite.token}&pad=${'a'.repeat(MAX_BODY_BYTES)}`;
+    const response = await suite.app.inject({
+      method: 'POST', url: '/index.php?module=API&method=API.getMatomoVersion&format=json', headers: { host: suite.host, 'content-type': 'application/x-www-form-urlencoded' }, payload: body,
+    });
+    assert.equal(response.statusCode, 413);
+    const error = response.json() as { result: string; message: string; code: string };
+    assert.equal(error.result, 'error');
+    assert.equal(error.code, 'REQUEST_BODY_TOO_LARGE');
+    assert.match(error.message, new RegExp(`body of ${Buffer.byteLength(body)} bytes is larger than the limit of ${MAX_BODY_BYTES} bytes`));
+  });
+
+  it('rejects an oversized bulk tracking body as text', async () => {
+    const response = await suite.app.inject({
+      method: 'POST', url: '/matomo.php', headers: { host: suite.host, 'content-type': 'text/plain' }, payload: `{"requests":["${'a'.repeat(MAX_BODY_BYTES)}"]}`,
+    });
+    assert.equal(response.statusCode, 413);
+    assert.match(response.body, /^The request body of \d+ bytes is larger than the limit of 10485760 bytes on \/matomo\.php\./);
+  });
+
+  it('still answers a route error with its own status', async () => {
+    const response = await suite.app.inject({ method: 'POST', url: '/matomo.php', headers: { host: suite.host, 'content-type': 'text/plain' }, payload: '{"requests":' });
+    assert.equal(response.statusCode, 400);
   });
 
   it('rejects a range longer than 25 years', async () => {

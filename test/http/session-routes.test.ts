@@ -88,6 +88,16 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(response.json().code, 'PARAMETER_MISSING');
     });
 
+    it('rejects a login with NUL with 400', async () => {
+      for (const login of ['ad\u0000min', '\u0000']) {
+        const response = await postLogin(suite.app, suite.host, login, 'secret-password');
+        assert.equal(response.statusCode, 400, response.body);
+        assert.equal(response.json().code, 'PARAMETER_INVALID');
+        assert.match(response.json().message, /contains a NUL character/);
+        assert.equal(response.headers['set-cookie'], undefined);
+      }
+    });
+
     it('accepts a form-encoded sign-in', async () => {
       const response = await suite.app.inject({
         method: 'POST', url: '/login', headers: { host: suite.host, 'content-type': 'application/x-www-form-urlencoded' },

@@ -306,7 +306,11 @@ describe('dashboard in Chromium', () => {
     const page = await openSignedIn(suite.hostWithoutData, 1280);
     await page.getByRole('link', { name: 'Visitor log' }).click();
     await page.getByRole('heading', { name: `No visits recorded for Site of ${suite.hostWithoutData} yet` }).waitFor();
-    assert.match((await page.locator('.tracking-code').textContent()) ?? '', /_paq/);
+    const code = (await page.locator('.tracking-code').textContent()) ?? '';
+    assert.match(code, /_paq/);
+    assert.match(code, /^<!-- Footfall tracking code -->\n<script>/, 'the HTML entities of getJavascriptTag are decoded');
+    assert.match(code, /_paq\.push\(\["trackPageView"\]\);/);
+    assert.doesNotMatch(code, /&lt;|&quot;|&amp;/);
     await page.close();
   });
 

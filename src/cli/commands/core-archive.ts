@@ -1,6 +1,7 @@
 /** `core:archive`: archives what tracking changed since the last run, plus what the force options ask for. */
 import { runCoreArchive, type CoreArchiveOptions, type CoreArchiveResult } from '../../archiving/core-archive.js';
 import { addDays, type PeriodKind } from '../../archiving/period.js';
+import { MAX_RANGE_DAYS } from '../../archiving/period-request.js';
 import { FootfallError, quote } from '../../errors.js';
 import type { TenantCommand } from '../command-definition.js';
 import { ProgressBar } from '../progress-bar.js';
@@ -26,12 +27,21 @@ export function parseForcePeriods(raw: string | undefined): Exclude<PeriodKind, 
   });
 }
 
-/** @throws FootfallError PARAMETER_INVALID unless the value is two valid days, the first not after the second. */
+/**
+ * @throws FootfallError PARAMETER_INVALID unless the value is two valid days, the first not after
+ * the second, at most MAX_RANGE_DAYS apart: the Reporting API's limit on a range, which also
+ * keeps the list of days within the bound variables one SQLite statement accepts.
+ */
 export function parseForceDateRange(raw: string | undefined): [string, string] | undefined {
   if (raw === undefined) return undefined;
   const parts = raw.split(',').map((part) => part.trim());
   const valid = parts.length === 2 && parts.every((part) => /^\d{4}-\d{2}-\d{2}$/.test(part) && addDays(part, 0) === part) && parts[0]! <= parts[1]!;
   if (!valid) throw new FootfallError('PARAMETER_INVALID', `Invalid --force-date-range ${quote(raw)}. Use YYYY-MM-DD,YYYY-MM-DD with the earlier day first.`);
+
+  const days = (Date.parse(`${parts[1]}T00:00:00Z`) - Date.parse(`${parts[0]}T00:00:00Z`)) / 86_400_000 + 1;
+  if (days > MAX_RANGE_DAYS) {
+    throw new FootfallError('PARAMETER_INVALID', `Invalid --force-date-range ${quote(raw)}: it spans ${days} days, and the limit is ${MAX_RANGE_DAYS}. Archive a longer history in several runs.`);
+  }
   return [parts[0]!, parts[1]!];
 }
 

@@ -1,10 +1,19 @@
 /** `tenant:export HOST --output=FILE`: a portable archive of a tenant's config, files and data. */
-import { resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { FootfallError, quote } from '../../errors.js';
 import { countRows } from '../../tenancy/tenant-archive-format.js';
 import { parseTenantHostName } from '../../tenancy/tenant-host.js';
 import { exportTenant } from '../../tenancy/tenant-exporter.js';
 import type { GlobalCommand } from '../command-definition.js';
 import { requireOption } from '../option-parsers.js';
+
+/** @throws FootfallError PARAMETER_INVALID when the folder of `output` does not exist, before any row is read. */
+function ensureOutputFolder(output: string): void {
+  const folder = dirname(output);
+  if (statSync(folder, { throwIfNoEntry: false })?.isDirectory() === true) return;
+  throw new FootfallError('PARAMETER_INVALID', `Invalid --output ${quote(output)}: the folder ${quote(folder)} does not exist. Create it first, or pass a file in an existing folder.`);
+}
 
 export const tenantExportCommand: GlobalCommand = {
   kind: 'global',
@@ -16,6 +25,7 @@ export const tenantExportCommand: GlobalCommand = {
   async run(context, args, options) {
     const host = parseTenantHostName(args[0]);
     const output = resolve(requireOption(options, 'output', '--output'));
+    ensureOutputFolder(output);
     const tenant = context.registry.require(host);
     const result = await exportTenant(tenant, output, context.clock);
     const rowCount = countRows(result.rows);

@@ -17,6 +17,15 @@ type TrackingCodeState =
   | { kind: 'unavailable' }
   | { kind: 'error'; message: string };
 
+/**
+ * Decodes the HTML entities of `SitesManager.getJavascriptTag`, which returns the code escaped
+ * for pasting into HTML as Matomo does, so the panel shows `<script>` and not `&lt;script&gt;`.
+ * DOMParser builds an inert document, so the markup is neither run nor inserted into the page.
+ */
+function decodeHtmlEntities(escaped: string): string {
+  return new DOMParser().parseFromString(escaped, 'text/html').documentElement.textContent ?? '';
+}
+
 /** Explains that no visit was recorded yet and shows the snippet to install. */
 export function TrackingCode({ siteId, siteName, sessionToken, title }: TrackingCodeProps) {
   const [state, setState] = useState<TrackingCodeState>({ kind: 'loading' });
@@ -25,7 +34,7 @@ export function TrackingCode({ siteId, siteName, sessionToken, title }: Tracking
     const controller = new AbortController();
     setState({ kind: 'loading' });
     callApi<{ value?: unknown }>('SitesManager.getJavascriptTag', { idSite: siteId }, sessionToken, controller.signal)
-      .then((result) => setState(typeof result.value === 'string' ? { kind: 'ready', code: result.value } : { kind: 'error', message: 'The tracking code came back in an unexpected shape.' }))
+      .then((result) => setState(typeof result.value === 'string' ? { kind: 'ready', code: decodeHtmlEntities(result.value) } : { kind: 'error', message: 'The tracking code came back in an unexpected shape.' }))
       .catch((error: unknown) => {
         if (controller.signal.aborted) return;
         if (error instanceof ApiError && error.code === 'API_METHOD_NOT_FOUND') setState({ kind: 'unavailable' });
