@@ -133,9 +133,13 @@ async function serveSite(call: ApiCall, definition: ReportDefinition, site: Site
  */
 export async function serveReport(call: ApiCall, definition: ReportDefinition): Promise<ApiValue> {
   const selection = await selectSites(call);
-  const segment = buildArchiveSegment(call.params.string('segment'));
+  const segmentDefinition = call.params.string('segment');
   const values: [string, ApiValue][] = [];
-  for (const site of selection.sites) values.push([String(site.idsite), await serveSite(call, definition, site, segment)]);
+  for (const site of selection.sites) {
+    // Compiled per site, because `dimension<id>` names each site's own custom dimension.
+    const segment = await buildArchiveSegment(call.tenant.db(), site.idsite, segmentDefinition);
+    values.push([String(site.idsite), await serveSite(call, definition, site, segment)]);
+  }
   return selection.multiple ? new KeyedResults('idSite', values) : values[0]![1];
 }
 

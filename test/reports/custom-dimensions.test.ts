@@ -10,7 +10,12 @@ for (const adapter of ALL_ENGINES) {
   describe(`CustomDimensions on ${adapter}`, async () => {
     const skip = await engineSkip(adapter);
     let fixture: ReportFixture;
+    let otherSiteId: number;
     const api = (query: string) => fixture.getJson(`idSite=${fixture.siteId}&${query}`);
+    const segmentedVisits = async (segment: string) => {
+      const result = await api(`method=VisitsSummary.get&period=day&date=2024-05-04&segment=${encodeURIComponent(segment)}`);
+      return Array.isArray(result) ? 0 : result.nb_visits;
+    };
     const report = (extra: string) => api(`method=CustomDimensions.getCustomDimension&period=day&date=2024-05-04${extra}`);
     const status = async (query: string) => {
       const response = await fixture.app.inject({ method: 'GET', headers: { host: fixture.host }, url: `/index.php?module=API&format=json&token_auth=${fixture.token}&idSite=${fixture.siteId}&${query}` });
@@ -30,7 +35,10 @@ for (const adapter of ALL_ENGINES) {
       // V3 has an empty plan and an action without section, and V4 has no plan at all.
       const pageA = await ensureLogAction(db, 'http://example.org/a', 1);
       const pageB = await ensureLogAction(db, 'http://example.org/b', 1);
-      const v1 = await createVisit(db, { idsite: siteId, idvisitor: 'a1a1a1a1a1a1a1a1', visit_last_action_time: '2024-05-04 10:01:00', visit_total_actions: 2, visit_goal_converted: 1, custom_dimension_1: 'gold', visit_exit_idaction_url: pageB });
+      const v1 = await createVisit(db, {
+        idsite: siteId, idvisitor: 'a1a1a1a1a1a1a1a1', visit_last_action_time: '2024-05-04 10:01:00', visit_total_actions: 2, visit_goal_converted: 1,
+        custom_dimension_1: 'gold', custom_dimension_2: 'legacy', visit_exit_idaction_url: pageB,
+      });
       await createAction(db, { idsite: siteId, idvisit: v1, idvisitor: 'a1a1a1a1a1a1a1a1', server_time: '2024-05-04 10:00:00', url: 'http://example.org/a', time_spent: 30, custom_dimension_1: 'news' });
       await createAction(db, { idsite: siteId, idvisit: v1, idvisitor: 'a1a1a1a1a1a1a1a1', server_time: '2024-05-04 10:01:00', url: 'http://example.org/b', time_spent: 10, custom_dimension_1: 'news' });
       await createConversion(db, { idsite: siteId, idvisit: v1, idgoal: 1, server_time: '2024-05-04 10:01:00', revenue: 10 });
@@ -39,6 +47,13 @@ for (const adapter of ALL_ENGINES) {
       const v3 = await createVisit(db, { idsite: siteId, idvisitor: 'c3c3c3c3c3c3c3c3', visit_last_action_time: '2024-05-04 12:00:00', custom_dimension_1: '' });
       await createAction(db, { idsite: siteId, idvisit: v3, idvisitor: 'c3c3c3c3c3c3c3c3', server_time: '2024-05-04 12:00:00', url: 'http://example.org/a' });
       await createVisit(db, { idsite: siteId, idvisitor: 'd4d4d4d4d4d4d4d4', visit_last_action_time: '2024-05-04 13:00:00' });
+
+      // Site two's dimension 1 is action-scope in slot 1, so `dimension1` means another column there.
+      // Its one visit has 'gold' only on its action and 'other' in the visit slot 1 it must not read.
+      otherSiteId = (await fixture.getJson('method=SitesManager.addSite&siteName=Two&urls=https://two.example.org&timezone=UTC')).value;
+      assert.deepEqual(await fixture.getJson(`method=CustomDimensions.configureNewCustomDimension&idSite=${otherSiteId}&name=Topic&scope=action&active=1`), { value: 1 });
+      const t1 = await createVisit(db, { idsite: otherSiteId, idvisitor: 'e5e5e5e5e5e5e5e5', visit_last_action_time: '2024-05-04 09:00:00', custom_dimension_1: 'other' });
+      await createAction(db, { idsite: otherSiteId, idvisit: t1, idvisitor: 'e5e5e5e5e5e5e5e5', server_time: '2024-05-04 09:00:00', url: 'https://two.example.org/', custom_dimension_1: 'gold' });
     });
 
     after(async () => {
@@ -89,6 +104,55 @@ for (const adapter of ALL_ENGINES) {
 
     it('returns no rows for an inactive dimension', { skip }, async () => {
       assert.deepEqual(await report('&idDimension=3'), []);
+    });
+
+    it('segments by a visit-scope dimension id', { skip }, async () => {
+      assert.equal(await segmentedVisits('dimension1==gold'), 2);
+      assert.equal(await segmentedVisits('dimension1=='), 2);
+      assert.equal(await segmentedVisits('dimension1!=gold'), 2);
+      assert.equal(await segmentedVisits('dimension1=@ol'), 2);
+      // Dimension 3 is in visit slot 2, and inactive dimensions keep their stored values segmentable.
+      assert.equal(await segmentedVisits('dimension3==legacy'), 1);
+    });
+
+    it('segments visits by an action-scope dimension', { skip }, async () => {
+      // Dimension 2 is action-scope: a visit matches when one of its actions has the value.
+      assert.equal(await segmentedVisits('dimension2==news'), 1);
+      assert.equal(await segmentedVisits('dimension2==sport'), 1);
+      assert.equal(await segmentedVisits('dimension2=^sp,dimension2==news'), 2);
+      assert.equal(await segmentedVisits('dimension2==news;dimension1==gold'), 1);
+      // V2 has a sport action and V3 an action without a section, and V4 has no action.
+      assert.equal(await segmentedVisits('dimension2!=news'), 2);
+      assert.equal(await segmentedVisits('dimension2=='), 1);
+    });
+
+    it('keeps matching actions for action-scope segments', { skip }, async () => {
+      const pages = await api(`method=Actions.getPageUrls&period=day&date=2024-05-04&flat=1&showColumns=nb_hits&segment=${encodeURIComponent('dimension2==sport')}`);
+      assert.deepEqual(pages.map((row: any) => [row.label, row.nb_hits]), [['/a', 1]]);
+      const actions = await api(`method=Actions.get&period=day&date=2024-05-04&showColumns=nb_pageviews&segment=${encodeURIComponent('dimension2==news')}`);
+      assert.deepEqual(actions, { nb_pageviews: 2 });
+    });
+
+    it('compiles dimension segments per site', { skip }, async () => {
+      const result = await fixture.getJson(`method=VisitsSummary.get&idSite=${fixture.siteId},${otherSiteId}&period=day&date=2024-05-04&showColumns=nb_visits&segment=${encodeURIComponent('dimension1==gold')}`);
+      assert.deepEqual(result, { [fixture.siteId]: { nb_visits: 2 }, [otherSiteId]: { nb_visits: 1 } });
+    });
+
+    it('rejects an unknown dimension id in a segment', { skip }, async () => {
+      const unknown = await fixture.app.inject({ method: 'GET', headers: { host: fixture.host }, url: `/index.php?module=API&format=json&token_auth=${fixture.token}&method=VisitsSummary.get&idSite=${fixture.siteId}&period=day&date=2024-05-04&segment=dimension9%3D%3Dx` });
+      assert.equal(unknown.statusCode, 400);
+      assert.equal(unknown.json().code, 'SEGMENT_INVALID');
+      assert.match(unknown.json().message, /custom dimension 9 .*dimension9.* site \d+/);
+
+      // Site two has no dimension 2, so the segment is rejected for both sites together.
+      const mixed = await fixture.app.inject({ method: 'GET', headers: { host: fixture.host }, url: `/index.php?module=API&format=json&token_auth=${fixture.token}&method=VisitsSummary.get&idSite=${fixture.siteId},${otherSiteId}&period=day&date=2024-05-04&segment=dimension2%3D%3Dnews` });
+      assert.equal(mixed.statusCode, 400);
+      assert.match(mixed.json().message, new RegExp(`custom dimension 2 .* site ${otherSiteId}\\.`));
+    });
+
+    it('segments Live visits by a dimension id', { skip }, async () => {
+      const visits = await api(`method=Live.getLastVisitsDetails&period=day&date=2024-05-04&doNotFetchActions=1&segment=${encodeURIComponent('dimension2==sport')}`);
+      assert.deepEqual(visits.map((visit: any) => visit.visitorId), ['b2b2b2b2b2b2b2b2']);
     });
 
     it('rejects an unknown idDimension', { skip }, async () => {
