@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { FootfallError, quote } from '../../errors.js';
+import { compileExtractionPattern, countCapturingGroups } from '../../tracking/custom-dimension-extraction.js';
 
 /** The scopes of a custom dimension: one value per visit, or one per action. */
 export const CUSTOM_DIMENSION_SCOPES = ['visit', 'action'] as const;
@@ -90,6 +91,29 @@ function validateFields(fields: CustomDimensionFields): void {
     if (!(EXTRACTION_DIMENSIONS as readonly string[]).includes(extraction.dimension)) {
       throw new FootfallError('CUSTOM_DIMENSION_INVALID', `Invalid extraction dimension ${quote(String(extraction.dimension))}. Use url, urlparam or action_name.`);
     }
+    validateExtractionPattern(extraction);
+  }
+}
+
+/**
+ * Checks that the regular expression of a `url` or `action_name` extraction compiles and has
+ * exactly one capturing group, the value it extracts. A `urlparam` pattern is a parameter
+ * name, and an empty pattern is kept but never applied, as in Matomo.
+ *
+ * @throws FootfallError CUSTOM_DIMENSION_INVALID naming the pattern.
+ */
+function validateExtractionPattern(extraction: CustomDimensionExtraction): void {
+  if (extraction.dimension === 'urlparam' || extraction.pattern === '') return;
+  let pattern: RegExp;
+  try {
+    pattern = compileExtractionPattern(extraction.pattern, true);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new FootfallError('CUSTOM_DIMENSION_INVALID', `Invalid extraction pattern ${quote(extraction.pattern)}: ${reason}. Use a JavaScript regular expression such as ^/blog/([^/]+).`);
+  }
+  const groups = countCapturingGroups(pattern);
+  if (groups !== 1) {
+    throw new FootfallError('CUSTOM_DIMENSION_INVALID', `Invalid extraction pattern ${quote(extraction.pattern)}: it has ${groups} capturing groups. Put exactly one part in round brackets, such as index_(.+)\\.html, and use (?:...) for other groups.`);
   }
 }
 
