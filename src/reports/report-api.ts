@@ -48,9 +48,9 @@ async function selectSites(call: ApiCall): Promise<SiteSelection> {
   return { sites, multiple: raw.includes(',') };
 }
 
-const GOAL_METRIC_PATTERN = /^goal_(\d+)_(.+)$/;
+const GOAL_METRIC_PATTERN = /^goal_(\d+|ecommerceOrder|ecommerceAbandonedCart)_(.+)$/;
 
-/** Returns a row's metrics with `goal_<id>_*` gathered into Matomo's `goals` object, at the place of the first one. */
+/** Returns a row's metrics with `goal_<id>_*` (and the e-commerce ones) gathered into Matomo's `goals` object, at the place of the first one. */
 function nestGoalMetrics(metrics: Readonly<Record<string, number>>): ApiObject {
   const output: ApiObject = {};
   let goals: Record<string, ApiObject> | undefined;
