@@ -175,7 +175,7 @@ function compileActionRow(dimension: ActionSegmentDimension, condition: SegmentC
 /** The site a segment is compiled for, whose custom dimensions `dimension<id>` names refer to. */
 export interface SegmentSite {
   siteId: number;
-  /** Every configured dimension of the site, active or not, because stored values stay segmentable. */
+  /** Every configured dimension of the site, so an inactive one gets its own error. */
   customDimensions: readonly SegmentCustomDimension[];
 }
 
@@ -183,15 +183,19 @@ export interface SegmentSite {
 const MAX_CUSTOM_DIMENSION_SLOT = 5;
 
 /**
- * Finds the custom dimension a `dimension<id>` name refers to.
+ * Finds the custom dimension a `dimension<id>` name refers to. Only active dimensions have
+ * segments, as in Matomo.
  *
- * @throws FootfallError SEGMENT_INVALID when the site has no dimension of that id.
+ * @throws FootfallError SEGMENT_INVALID when the site has no dimension of that id or it is inactive.
  */
 function findCustomDimension(condition: SegmentCondition, idDimension: number, site: SegmentSite | undefined): SegmentCustomDimension {
   if (!site) throw invalid(condition, `custom dimension segments need the site they are compiled for, and none was given.`);
   const dimension = site.customDimensions.find((candidate) => candidate.idcustomdimension === idDimension);
   if (!dimension) {
     throw new FootfallError('SEGMENT_INVALID', `Invalid segment: custom dimension ${idDimension} (segment name ${quote(condition.name)}) is not configured for site ${site.siteId}. Use an id that CustomDimensions.getConfiguredCustomDimensions lists for that site.`);
+  }
+  if (!dimension.active) {
+    throw new FootfallError('SEGMENT_INVALID', `Invalid segment: custom dimension ${idDimension} (segment name ${quote(condition.name)}) of site ${site.siteId} is inactive. Activate it with CustomDimensions.configureExistingCustomDimension.`);
   }
   if (!Number.isInteger(dimension.index) || dimension.index < 1 || dimension.index > MAX_CUSTOM_DIMENSION_SLOT) {
     throw invalid(condition, `custom dimension ${idDimension} of site ${site.siteId} has the invalid slot ${dimension.index}.`);

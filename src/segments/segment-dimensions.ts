@@ -68,6 +68,7 @@ export interface SegmentCustomDimension {
   scope: 'visit' | 'action';
   /** The slot N of `custom_dimension_N` in `log_visit` (visit scope) or `log_link_visit_action` (action scope). */
   index: number;
+  active: boolean;
 }
 
 /** Every segment name by its Matomo spelling, except the custom dimensions' `dimension<id>`. */

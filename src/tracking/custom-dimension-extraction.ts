@@ -108,9 +108,7 @@ function runExtraction(extraction: CompiledExtraction, action: ActionInfo, param
  * not even empty. Each gets the first non-empty value of its extractions in order. A regular
  * expression gives its first group, URL-decoded, and a `urlparam` rule the parameter's value.
  * Values are trimmed and cut to the length of a sent value.
- *
- * NOTE: visit-scope dimensions get no extracted values yet, although Matomo applies their
- * extractions too.
+ * Visit-scope dimensions have no extractions, because the API rejects them there as Matomo does.
  */
 export function addExtractedDimensionValues(action: ActionInfo, params: TrackingParams, dimensions: readonly TrackedCustomDimension[]): void {
   for (const dimension of dimensions) {

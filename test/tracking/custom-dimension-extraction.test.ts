@@ -13,7 +13,7 @@ for (const adapter of ALL_ENGINES) {
     const configureStatus = async (query: string) => {
       const response = await fixture.app.inject({
         method: 'GET', headers: { host: fixture.host },
-        url: `/index.php?module=API&format=json&token_auth=${fixture.token}&idSite=${fixture.siteId}&method=CustomDimensions.configureNewCustomDimension&name=X&scope=action&active=1&${query}`,
+        url: `/index.php?module=API&format=json&token_auth=${fixture.token}&idSite=${fixture.siteId}&method=CustomDimensions.configureNewCustomDimension&name=X&active=1&${query}`,
       });
       return { statusCode: response.statusCode, code: response.json().code as string | undefined, message: String(response.json().message ?? '') };
     };
@@ -40,8 +40,7 @@ for (const adapter of ALL_ENGINES) {
       // Dimension 2 takes the article name from the page title, with case.
       const article = `name=Article&scope=action&active=1&caseSensitive=1&extractions[0][dimension]=action_name&extractions[0][pattern]=${encodeURIComponent('^Article: (.+)$')}`;
       assert.deepEqual(await api(`method=CustomDimensions.configureNewCustomDimension&${article}`), { value: 2 });
-      // Dimension 3 has an extraction, but visit-scope dimensions get no extracted values.
-      assert.deepEqual(await api('method=CustomDimensions.configureNewCustomDimension&name=Plan&scope=visit&active=1&extractions[0][dimension]=urlparam&extractions[0][pattern]=cat'), { value: 3 });
+      assert.deepEqual(await api('method=CustomDimensions.configureNewCustomDimension&name=Plan&scope=visit&active=1'), { value: 3 });
 
       await track({ cdt: '2024-05-06 09:00:00', url: 'https://example.org/SECTION/news/1?cat=x', action_name: 'Article: Rain' });
       await track({ cdt: '2024-05-06 09:01:00', url: 'https://example.org/shop?Cat=shoes%20red', action_name: 'article: Boots' });
@@ -63,9 +62,17 @@ for (const adapter of ALL_ENGINES) {
       assert.deepEqual(await dimensionRows(2), [['Rain', 1]]);
     });
 
-    it('leaves visit-scope dimensions unset', { skip }, async () => {
-      // Visits without a value are left out of a visit-scope table.
-      assert.deepEqual(await api('method=CustomDimensions.getCustomDimension&period=day&date=2024-05-06&idDimension=3'), []);
+    it('rejects extractions on visit scope', { skip }, async () => {
+      const extraction = 'extractions[0][dimension]=urlparam&extractions[0][pattern]=cat';
+      const created = await configureStatus(`scope=visit&${extraction}`);
+      assert.equal(created.statusCode, 400);
+      assert.equal(created.code, 'CUSTOM_DIMENSION_INVALID');
+      const response = await fixture.app.inject({
+        method: 'GET', headers: { host: fixture.host },
+        url: `/index.php?module=API&format=json&token_auth=${fixture.token}&idSite=${fixture.siteId}&method=CustomDimensions.configureExistingCustomDimension&idDimension=3&name=Plan&active=1&${extraction}`,
+      });
+      assert.equal(response.statusCode, 400);
+      assert.equal(response.json().code, 'CUSTOM_DIMENSION_INVALID');
     });
 
     it('applies changed extractions to new hits', { skip }, async () => {
@@ -79,7 +86,7 @@ for (const adapter of ALL_ENGINES) {
 
     it('rejects patterns without one group', { skip }, async () => {
       for (const pattern of ['no-group', '(a)(b)', '(', '[z-a](x)']) {
-        const result = await configureStatus(`extractions[0][dimension]=url&extractions[0][pattern]=${encodeURIComponent(pattern)}`);
+        const result = await configureStatus(`scope=action&extractions[0][dimension]=url&extractions[0][pattern]=${encodeURIComponent(pattern)}`);
         assert.equal(result.statusCode, 400, pattern);
         assert.equal(result.code, 'CUSTOM_DIMENSION_INVALID', pattern);
         assert.ok(result.message.includes(pattern), `${pattern}: ${result.message}`);

@@ -96,6 +96,17 @@ function validateFields(fields: CustomDimensionFields): void {
 }
 
 /**
+ * Checks that only action-scope dimensions have extractions, as in Matomo, because a visit-scope
+ * value is not read from one action.
+ *
+ * @throws FootfallError CUSTOM_DIMENSION_INVALID for extractions on a visit-scope dimension.
+ */
+function checkExtractionScope(scope: CustomDimensionScope, fields: CustomDimensionFields): void {
+  if (scope === 'action' || fields.extractions.length === 0) return;
+  throw new FootfallError('CUSTOM_DIMENSION_INVALID', `Invalid extractions for a ${scope}-scope custom dimension. Extractions apply only to action-scope dimensions, so send none.`);
+}
+
+/**
  * Checks that the regular expression of a `url` or `action_name` extraction compiles and has
  * exactly one capturing group, the value it extracts. A `urlparam` pattern is a parameter
  * name, and an empty pattern is kept but never applied, as in Matomo.
@@ -134,10 +145,12 @@ export function parseCustomDimensionScope(raw: string): CustomDimensionScope {
  * Creates a custom dimension in the lowest free slot of its scope and returns its id, the
  * next id of the site. Inactive dimensions keep their slot, as in Matomo.
  *
- * @throws FootfallError CUSTOM_DIMENSION_INVALID for bad fields or when all slots of the scope are used.
+ * @throws FootfallError CUSTOM_DIMENSION_INVALID for bad fields, extractions on a visit-scope
+ *   dimension, or when all slots of the scope are used.
  */
 export async function createCustomDimension(db: Kysely<Database>, siteId: number, scope: CustomDimensionScope, fields: CustomDimensionFields): Promise<number> {
   validateFields(fields);
+  checkExtractionScope(scope, fields);
   return db.transaction().execute(async (transaction) => {
     const existing = await loadCustomDimensions(transaction, siteId);
     const used = new Set(existing.filter((dimension) => dimension.scope === scope).map((dimension) => dimension.index));
@@ -161,7 +174,8 @@ export async function createCustomDimension(db: Kysely<Database>, siteId: number
  */
 export async function updateCustomDimension(db: Kysely<Database>, siteId: number, idDimension: number, fields: CustomDimensionFields): Promise<void> {
   validateFields(fields);
-  await loadCustomDimension(db, siteId, idDimension);
+  const current = await loadCustomDimension(db, siteId, idDimension);
+  checkExtractionScope(current.scope, fields);
   await db.updateTable('custom_dimensions').set({
     name: fields.name.trim(), active: fields.active ? 1 : 0, extractions: JSON.stringify(fields.extractions), case_sensitive: fields.caseSensitive ? 1 : 0,
   }).where('idsite', '=', siteId).where('idcustomdimension', '=', idDimension).execute();
