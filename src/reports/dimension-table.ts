@@ -141,7 +141,9 @@ async function addGoalMetrics(query: LogQuery, spec: DimensionTableSpec, rowByVa
       nb_conversions: isCart ? 0 : Number(conversion.nb_conversions),
       revenue: isCart ? 0 : Number(conversion.revenue),
     };
-    if (idgoal === 0) for (const name of ORDER_METRICS) metrics[`${prefix}${name}`] = Number(conversion[name]);
+    if (idgoal === 0) {
+      for (const name of ORDER_METRICS) metrics[`${prefix}${name}`] = Number(conversion[name]);
+    }
     if (isCart) metrics[`${prefix}items`] = Number(conversion.items);
     for (const [name, value] of Object.entries(metrics)) row.metrics[name] = (row.metrics[name] ?? 0) + value;
   }

@@ -188,8 +188,7 @@ const MAX_CUSTOM_DIMENSION_SLOT = 5;
  *
  * @throws FootfallError SEGMENT_INVALID when the site has no dimension of that id or it is inactive.
  */
-function findCustomDimension(condition: SegmentCondition, idDimension: number, site: SegmentSite | undefined): SegmentCustomDimension {
-  if (!site) throw invalid(condition, `custom dimension segments need the site they are compiled for, and none was given.`);
+function findCustomDimension(condition: SegmentCondition, idDimension: number, site: SegmentSite): SegmentCustomDimension {
   const dimension = site.customDimensions.find((candidate) => candidate.idcustomdimension === idDimension);
   if (!dimension) {
     throw new FootfallError('SEGMENT_INVALID', `Invalid segment: custom dimension ${idDimension} (segment name ${quote(condition.name)}) is not configured for site ${site.siteId}. Use an id that CustomDimensions.getConfiguredCustomDimensions lists for that site.`);
@@ -210,6 +209,7 @@ function findCustomDimension(condition: SegmentCondition, idDimension: number, s
  * action of another or no value).
  */
 function compileCustomDimension(condition: SegmentCondition, idDimension: number, target: SegmentTarget, site: SegmentSite | undefined): Condition {
+  if (!site) throw invalid(condition, 'custom dimension segments need the site they are compiled for, and none was given.');
   const dimension = findCustomDimension(condition, idDimension, site);
   if (dimension.scope === 'visit') {
     const visitCondition = compileTextColumn(sql.ref(`log_visit.custom_dimension_${dimension.index}`), condition);
@@ -217,7 +217,9 @@ function compileCustomDimension(condition: SegmentCondition, idDimension: number
   }
   const actionCondition = compileTextColumn(sql.ref(`log_link_visit_action.custom_dimension_${dimension.index}`), condition);
   if (target === 'actions') return actionCondition;
-  return sql<SqlBool>`${sql.ref('log_visit.idvisit')} in (select ${sql.ref('log_link_visit_action.idvisit')} from ${sql.table('log_link_visit_action')} where ${sql.ref('log_link_visit_action.idsite')} = ${site!.siteId} and ${actionCondition})`;
+
+  const actionsOfSite = sql`select ${sql.ref('log_link_visit_action.idvisit')} from ${sql.table('log_link_visit_action')} where ${sql.ref('log_link_visit_action.idsite')} = ${site.siteId}`;
+  return sql<SqlBool>`${sql.ref('log_visit.idvisit')} in (${actionsOfSite} and ${actionCondition})`;
 }
 
 function compileCondition(condition: SegmentCondition, target: SegmentTarget, site: SegmentSite | undefined): Condition {

@@ -33,8 +33,9 @@ export function countCapturingGroups(pattern: RegExp): number {
 
 /**
  * Compiles the stored extractions of a dimension (the JSON array of the `extractions`
- * column). Rules with an empty pattern, an unknown source or a pattern that no longer
- * compiles are skipped, because the API rejects them and tracking must not fail on an old row.
+ * column). A rule with an empty pattern is never applied, as in Matomo. Rules with an unknown
+ * source or a pattern that does not compile are skipped, because the API rejects them and
+ * tracking must not fail on a row written before that check.
  */
 export function compileExtractions(stored: string, caseSensitive: boolean): CompiledExtraction[] {
   let rules: unknown;
@@ -57,7 +58,7 @@ export function compileExtractions(stored: string, caseSensitive: boolean): Comp
     try {
       compiled.push({ source: rule.dimension, pattern: compileExtractionPattern(pattern, caseSensitive) });
     } catch {
-      // Skipped as documented above: the API rejects such a pattern, so only an old row has one.
+      // Skipped as documented above.
     }
   }
   return compiled;
