@@ -90,10 +90,22 @@ export async function buildDimensionTable(
   return sortByVisits([...rows.values()]);
 }
 
+/** Returns the `goals` key of a `log_conversion.idgoal`, with Matomo's names for e-commerce orders (0) and abandoned carts (-1). */
+function goalKeyOf(idgoal: number): string {
+  if (idgoal === 0) return 'ecommerceOrder';
+  if (idgoal === -1) return 'ecommerceAbandonedCart';
+  return String(idgoal);
+}
+
+/** Order sums that e-commerce rows carry beyond conversions and revenue, as Matomo's `goals` entries do. */
+const ORDER_METRICS = ['revenue_subtotal', 'revenue_tax', 'revenue_shipping', 'revenue_discount', 'items'] as const;
+
 /**
  * Adds the goal conversions of each row, by the conversion's time: `goal_<idgoal>_*`
- * metrics per goal and the totals `nb_conversions` and `revenue`. Rows without
- * conversions get none, and e-commerce orders (idgoal 0) are left out.
+ * metrics per goal, `goal_ecommerceOrder_*` (with the order sums and `items`) and
+ * `goal_ecommerceAbandonedCart_*` (with `items`), and the totals `nb_conversions` and
+ * `revenue`. Abandoned carts count in neither total, as Matomo leaves out their lost
+ * revenue. Rows without conversions get none.
  */
 async function addGoalMetrics(query: LogQuery, spec: DimensionTableSpec, rowByValue: Map<string, ReportRow>, subDimension?: Expression<unknown>): Promise<void> {
   let select = query.db.selectFrom('log_conversion')
@@ -101,7 +113,7 @@ async function addGoalMetrics(query: LogQuery, spec: DimensionTableSpec, rowByVa
     .where('log_conversion.idsite', '=', query.siteId)
     .where('log_conversion.server_time', '>=', query.bounds.start)
     .where('log_conversion.server_time', '<', query.bounds.end)
-    .where('log_conversion.idgoal', '>', 0) as any;
+    .where('log_conversion.idgoal', '>=', -1) as any;
   if (query.segment) select = select.where(query.segment.visits);
   if (spec.where) select = select.where(spec.where);
   // With a sub-dimension the rows are subtable rows, keyed by both values, and the goal id is the third column.
@@ -112,19 +124,27 @@ async function addGoalMetrics(query: LogQuery, spec: DimensionTableSpec, rowByVa
     sql`count(*)`.as('nb_conversions'),
     sql`count(distinct ${sql.ref('log_conversion.idvisit')})`.as('nb_visits_converted'),
     sql`sum(coalesce(${sql.ref('log_conversion.revenue')}, 0))`.as('revenue'),
+    ...ORDER_METRICS.map((name) => sql`sum(coalesce(${sql.ref(`log_conversion.${name}`)}, 0))`.as(name)),
   ]).groupBy(groups.map((_, index) => sql.raw(String(index + 1))).concat(sql.raw(String(groups.length + 1)))).execute()) as Record<string, unknown>[];
 
   for (const conversion of rows) {
     const parentValue = (conversion.d0 ?? null) as DimensionValue;
     const row = subDimension ? rowByValue.get(pairKeyOf(parentValue, (conversion.d1 ?? null) as DimensionValue)) : rowByValue.get(keyOf(parentValue));
     if (!row) continue;
+    const idgoal = Number(conversion.idgoal);
+    const prefix = `goal_${goalKeyOf(idgoal)}_`;
+    const isCart = idgoal === -1;
     const metrics: Record<string, number> = {
-      [`goal_${Number(conversion.idgoal)}_nb_conversions`]: Number(conversion.nb_conversions),
-      [`goal_${Number(conversion.idgoal)}_nb_visits_converted`]: Number(conversion.nb_visits_converted),
-      [`goal_${Number(conversion.idgoal)}_revenue`]: Number(conversion.revenue),
-      nb_conversions: Number(conversion.nb_conversions),
-      revenue: Number(conversion.revenue),
+      [`${prefix}nb_conversions`]: Number(conversion.nb_conversions),
+      [`${prefix}nb_visits_converted`]: Number(conversion.nb_visits_converted),
+      [`${prefix}revenue`]: Number(conversion.revenue),
+      nb_conversions: isCart ? 0 : Number(conversion.nb_conversions),
+      revenue: isCart ? 0 : Number(conversion.revenue),
     };
+    if (idgoal === 0) {
+      for (const name of ORDER_METRICS) metrics[`${prefix}${name}`] = Number(conversion[name]);
+    }
+    if (isCart) metrics[`${prefix}items`] = Number(conversion.items);
     for (const [name, value] of Object.entries(metrics)) row.metrics[name] = (row.metrics[name] ?? 0) + value;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Matomo's goal view of report rows (`filter_update_columns_when_show_all_goals`): revenue
- * per visit, and per-goal conversion rates, conversions, revenue and revenue per visit,
- * computed from a row's `goals` breakdown.
+ * per visit, and per-goal conversion rates, conversions, revenue and revenue per visit
+ * (with average order revenue and items in an e-commerce view), computed from a row's
+ * `goals` breakdown.
  */
 import type { ApiParams } from '../api/api-params.js';
 import type { ApiObject } from '../api/api-value.js';
@@ -14,21 +15,28 @@ const MINIMAL = -2;
 const OVERVIEW = -1;
 const FULL_TABLE = 0;
 
+/** The `idGoal` values that select an e-commerce record: orders, or carts left without an order. */
+const ECOMMERCE_GOALS = ['ecommerceOrder', 'ecommerceAbandonedCart'] as const;
+
+/** A goal view: -2, -1, 0, a goal id, or an e-commerce record, which also adds its average order revenue and items. */
+export type GoalView = number | (typeof ECOMMERCE_GOALS)[number];
+
 /**
  * Reads the goal view of a request: null without `filter_update_columns_when_show_all_goals`,
  * otherwise `idGoal` (default -1). -2 adds revenue per visit, -1 also each goal's conversion rate,
- * 0 every per-goal metric, and a goal id every metric of that goal only.
+ * 0 every per-goal metric, and a goal id or `ecommerceOrder` or `ecommerceAbandonedCart` every
+ * metric of that goal only.
  *
- * NOTE: idGoal=ecommerceOrder is rejected, because report rows carry no e-commerce order metrics yet.
- *
- * @throws FootfallError PARAMETER_INVALID for an idGoal that is not a whole number from -2.
+ * @throws FootfallError PARAMETER_INVALID for any other idGoal.
  */
-export function parseGoalView(params: ApiParams): number | null {
+export function parseGoalView(params: ApiParams): GoalView | null {
   if (!params.has('filter_update_columns_when_show_all_goals')) return null;
   const raw = params.string('idGoal', String(OVERVIEW)).trim();
   if (raw === '') return OVERVIEW;
+  const ecommerce = ECOMMERCE_GOALS.find((name) => name === raw);
+  if (ecommerce) return ecommerce;
   if (!/^-?[0-9]+$/.test(raw) || Number(raw) < MINIMAL) {
-    throw new FootfallError('PARAMETER_INVALID', `Invalid idGoal ${quote(raw)} for filter_update_columns_when_show_all_goals. Use -2, -1, 0 or the id of a goal.`);
+    throw new FootfallError('PARAMETER_INVALID', `Invalid idGoal ${quote(raw)} for filter_update_columns_when_show_all_goals. Use -2, -1, 0, the id of a goal, ecommerceOrder or ecommerceAbandonedCart.`);
   }
   return Number(raw);
 }
@@ -37,14 +45,23 @@ function numberOf(value: unknown): number {
   return typeof value === 'number' ? value : Number(value ?? 0) || 0;
 }
 
+/** Returns whether a view shows the goal of this `goals` key, without the `idgoal=` prefix. */
+function showsGoal(view: GoalView, idGoal: string): boolean {
+  if (typeof view === 'string' || view > FULL_TABLE) return idGoal === String(view);
+  return true;
+}
+
 /** Returns the goal columns of one row, or none when the row has no conversions. */
-function goalColumns(row: OutputRow, view: number): ApiObject {
+function goalColumns(row: OutputRow, view: GoalView): ApiObject {
   const goals = row.goals as Record<string, ApiObject> | undefined;
   if (!goals) return {};
   const visits = numberOf(row.nb_visits);
   const conversions = numberOf(row.nb_conversions);
   let revenue = 0;
-  for (const metrics of Object.values(goals)) revenue += numberOf(metrics.revenue);
+  // Abandoned carts are lost revenue, so Matomo leaves them out of revenue per visit.
+  for (const [key, metrics] of Object.entries(goals)) {
+    if (key !== 'idgoal=ecommerceAbandonedCart') revenue += numberOf(metrics.revenue);
+  }
 
   // A row with conversions but no visits divides by its conversions, as Matomo does.
   const divisor = visits === 0 ? conversions : visits;
@@ -53,7 +70,7 @@ function goalColumns(row: OutputRow, view: number): ApiObject {
 
   for (const [key, metrics] of Object.entries(goals)) {
     const idGoal = key.replace('idgoal=', '');
-    if (view > FULL_TABLE && Number(idGoal) !== view) continue;
+    if (!showsGoal(view, idGoal)) continue;
     const goalConversions = numberOf(metrics.nb_conversions);
     columns[`goal_${idGoal}_conversion_rate`] = `${visits === 0 ? 0 : roundTo((100 * goalConversions) / visits, 2)}%`;
     if (view === OVERVIEW) continue;
@@ -62,6 +79,9 @@ function goalColumns(row: OutputRow, view: number): ApiObject {
     columns[`goal_${idGoal}_nb_conversions`] = goalConversions;
     columns[`goal_${idGoal}_revenue_per_visit`] = goalDivisor === 0 ? 0 : roundTo(goalRevenue / goalDivisor, 2);
     columns[`goal_${idGoal}_revenue`] = goalRevenue;
+    if (typeof view !== 'string') continue;
+    columns[`goal_${idGoal}_avg_order_revenue`] = goalConversions === 0 ? 0 : roundTo(goalRevenue / goalConversions, 2);
+    columns[`goal_${idGoal}_items`] = numberOf(metrics.items);
   }
   return columns;
 }
@@ -71,7 +91,7 @@ function goalColumns(row: OutputRow, view: number): ApiObject {
  * of a table gets every goal column that some row has, with 0 (or `0%`) when it has no
  * conversions, so sorting by a goal column keeps such rows.
  */
-export function addGoalViewColumns(rows: OutputRow[], view: number): void {
+export function addGoalViewColumns(rows: OutputRow[], view: GoalView): void {
   const expected = new Map<string, number | string>([['revenue_per_visit', 0]]);
   const added = rows.map((row) => goalColumns(row, view));
   for (const columns of added) {

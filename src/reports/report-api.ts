@@ -48,9 +48,9 @@ async function selectSites(call: ApiCall): Promise<SiteSelection> {
   return { sites, multiple: raw.includes(',') };
 }
 
-const GOAL_METRIC_PATTERN = /^goal_(\d+)_(.+)$/;
+const GOAL_METRIC_PATTERN = /^goal_(\d+|ecommerceOrder|ecommerceAbandonedCart)_(.+)$/;
 
-/** Returns a row's metrics with `goal_<id>_*` gathered into Matomo's `goals` object, at the place of the first one. */
+/** Returns a row's metrics with `goal_<id>_*` (and the e-commerce ones) gathered into Matomo's `goals` object, at the place of the first one. */
 function nestGoalMetrics(metrics: Readonly<Record<string, number>>): ApiObject {
   const output: ApiObject = {};
   let goals: Record<string, ApiObject> | undefined;
@@ -133,9 +133,13 @@ async function serveSite(call: ApiCall, definition: ReportDefinition, site: Site
  */
 export async function serveReport(call: ApiCall, definition: ReportDefinition): Promise<ApiValue> {
   const selection = await selectSites(call);
-  const segment = buildArchiveSegment(call.params.string('segment'));
+  const segmentDefinition = call.params.string('segment');
   const values: [string, ApiValue][] = [];
-  for (const site of selection.sites) values.push([String(site.idsite), await serveSite(call, definition, site, segment)]);
+  for (const site of selection.sites) {
+    // Compiled per site, because `dimension<id>` names each site's own custom dimension.
+    const segment = await buildArchiveSegment(call.tenant.db(), site.idsite, segmentDefinition);
+    values.push([String(site.idsite), await serveSite(call, definition, site, segment)]);
+  }
   return selection.multiple ? new KeyedResults('idSite', values) : values[0]![1];
 }
 

@@ -2,8 +2,8 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { FootfallError, quote } from '../errors.js';
 import {
-  findCloseSegmentNames, SEGMENT_DIMENSIONS,
-  type ActionSegmentDimension, type VisitActionSegmentDimension, type VisitSegmentDimension,
+  CUSTOM_DIMENSION_SEGMENT, findCloseSegmentNames, SEGMENT_DIMENSIONS,
+  type ActionSegmentDimension, type SegmentCustomDimension, type VisitActionSegmentDimension, type VisitSegmentDimension,
 } from './segment-dimensions.js';
 import { CONTINENT_COUNTRIES } from '../reports/UserCountry/continents.js';
 import type { SegmentCondition, SegmentExpression, SegmentOperator } from './segment-parser.js';
@@ -109,6 +109,16 @@ function compileVisit(dimension: VisitSegmentDimension, condition: SegmentCondit
   return isNegative(condition.operator) ? sql<SqlBool>`(${column} is null or not (${positive}))` : positive;
 }
 
+/** Compares a text column with a value: '' matches null or empty, and != and !@ also match null. */
+function compileTextColumn(column: RawBuilder<unknown>, condition: SegmentCondition): Condition {
+  if (condition.value === '') {
+    const empty = sql<SqlBool>`(${column} is null or ${column} = '')`;
+    return condition.operator === '==' ? empty : sql<SqlBool>`not ${empty}`;
+  }
+  const positive = compare(column, positiveOperator(condition.operator), condition.value);
+  return isNegative(condition.operator) ? sql<SqlBool>`(${column} is null or not (${positive}))` : positive;
+}
+
 /** Compares `log_action.name` (and `url_prefix` for URLs written with a scheme) with a value. */
 function compileActionName(isUrl: boolean, operator: SegmentOperator, value: string): Condition {
   const name = sql.ref('log_action.name');
@@ -162,7 +172,59 @@ function compileActionRow(dimension: ActionSegmentDimension, condition: SegmentC
   return sql<SqlBool>`${sql.ref(`log_link_visit_action.${dimension.actionColumn}`)} in (select ${sql.ref('log_action.idaction')} from ${sql.table('log_action')} where ${sql.ref('log_action.type')} = ${dimension.actionType} and ${nameCondition})`;
 }
 
-function compileCondition(condition: SegmentCondition, target: SegmentTarget): Condition {
+/** The site a segment is compiled for, whose custom dimensions `dimension<id>` names refer to. */
+export interface SegmentSite {
+  siteId: number;
+  /** Every configured dimension of the site, so an inactive one gets its own error. */
+  customDimensions: readonly SegmentCustomDimension[];
+}
+
+/** Maximum slot of `custom_dimension_N` in either log table. */
+const MAX_CUSTOM_DIMENSION_SLOT = 5;
+
+/**
+ * Finds the custom dimension a `dimension<id>` name refers to. Only active dimensions have
+ * segments, as in Matomo.
+ *
+ * @throws FootfallError SEGMENT_INVALID when the site has no dimension of that id or it is inactive.
+ */
+function findCustomDimension(condition: SegmentCondition, idDimension: number, site: SegmentSite): SegmentCustomDimension {
+  const dimension = site.customDimensions.find((candidate) => candidate.idcustomdimension === idDimension);
+  if (!dimension) {
+    throw new FootfallError('SEGMENT_INVALID', `Invalid segment: custom dimension ${idDimension} (segment name ${quote(condition.name)}) is not configured for site ${site.siteId}. Use an id that CustomDimensions.getConfiguredCustomDimensions lists for that site.`);
+  }
+  if (!dimension.active) {
+    throw new FootfallError('SEGMENT_INVALID', `Invalid segment: custom dimension ${idDimension} (segment name ${quote(condition.name)}) of site ${site.siteId} is inactive. Activate it with CustomDimensions.configureExistingCustomDimension.`);
+  }
+  if (!Number.isInteger(dimension.index) || dimension.index < 1 || dimension.index > MAX_CUSTOM_DIMENSION_SLOT) {
+    throw invalid(condition, `custom dimension ${idDimension} of site ${site.siteId} has the invalid slot ${dimension.index}.`);
+  }
+  return dimension;
+}
+
+/**
+ * Compiles `dimension<id>`. A visit-scope dimension tests the visit's own column. An
+ * action-scope one tests each action row for reports of actions, and otherwise matches the
+ * visits that have at least one action whose value matches (so `!=` keeps a visit with any
+ * action of another or no value).
+ */
+function compileCustomDimension(condition: SegmentCondition, idDimension: number, target: SegmentTarget, site: SegmentSite | undefined): Condition {
+  if (!site) throw invalid(condition, 'custom dimension segments need the site they are compiled for, and none was given.');
+  const dimension = findCustomDimension(condition, idDimension, site);
+  if (dimension.scope === 'visit') {
+    const visitCondition = compileTextColumn(sql.ref(`log_visit.custom_dimension_${dimension.index}`), condition);
+    return target === 'actions' ? onActionVisit(visitCondition) : visitCondition;
+  }
+  const actionCondition = compileTextColumn(sql.ref(`log_link_visit_action.custom_dimension_${dimension.index}`), condition);
+  if (target === 'actions') return actionCondition;
+
+  const actionsOfSite = sql`select ${sql.ref('log_link_visit_action.idvisit')} from ${sql.table('log_link_visit_action')} where ${sql.ref('log_link_visit_action.idsite')} = ${site.siteId}`;
+  return sql<SqlBool>`${sql.ref('log_visit.idvisit')} in (${actionsOfSite} and ${actionCondition})`;
+}
+
+function compileCondition(condition: SegmentCondition, target: SegmentTarget, site: SegmentSite | undefined): Condition {
+  const customDimension = CUSTOM_DIMENSION_SEGMENT.exec(condition.name);
+  if (customDimension) return compileCustomDimension(condition, Number(customDimension[1]), target, site);
   const dimension = SEGMENT_DIMENSIONS[condition.name];
   if (!dimension) {
     const close = findCloseSegmentNames(condition.name);
@@ -189,11 +251,14 @@ function compileCondition(condition: SegmentCondition, target: SegmentTarget): C
 /**
  * Compiles a parsed segment to a condition over `log_visit` rows, or over
  * `log_link_visit_action` rows for the `actions` target. Values are bound
- * parameters and column names come only from the known dimensions, so no input reaches SQL text.
+ * parameters and column names come only from the known dimensions and the slots of the
+ * site's custom dimensions, so no input reaches SQL text. `site` is needed only for
+ * `dimension<id>` names.
  *
- * @throws FootfallError SEGMENT_INVALID naming an unknown segment (with close names) or a bad value.
+ * @throws FootfallError SEGMENT_INVALID naming an unknown segment (with close names), a
+ *   custom dimension the site does not have, or a bad value.
  */
-export function compileSegment(expression: SegmentExpression, target: SegmentTarget = 'visits'): Condition {
-  const groups = expression.and.map((group) => sql<SqlBool>`(${sql.join(group.or.map((condition) => compileCondition(condition, target)), sql` or `)})`);
+export function compileSegment(expression: SegmentExpression, target: SegmentTarget = 'visits', site?: SegmentSite): Condition {
+  const groups = expression.and.map((group) => sql<SqlBool>`(${sql.join(group.or.map((condition) => compileCondition(condition, target, site)), sql` or `)})`);
   return sql<SqlBool>`(${sql.join(groups, sql` and `)})`;
 }

@@ -56,7 +56,22 @@ export const REFERRER_TYPES: Readonly<Record<string, number>> = { direct: 1, sea
 
 const visit = (column: string, type: SegmentValueType, extra: Partial<VisitSegmentDimension> = {}): VisitSegmentDimension => ({ kind: 'visit', column, type, ...extra });
 
-/** Every segment name by its Matomo spelling. */
+/**
+ * Segment names of custom dimensions: `dimension<id>` names the site's dimension of that id
+ * (not a log column slot), so these are compiled against the site's configuration.
+ */
+export const CUSTOM_DIMENSION_SEGMENT = /^dimension([1-9][0-9]{0,8})$/;
+
+/** A configured custom dimension as segments read it: its id, scope and log column slot. */
+export interface SegmentCustomDimension {
+  idcustomdimension: number;
+  scope: 'visit' | 'action';
+  /** The slot N of `custom_dimension_N` in `log_visit` (visit scope) or `log_link_visit_action` (action scope). */
+  index: number;
+  active: boolean;
+}
+
+/** Every segment name by its Matomo spelling, except the custom dimensions' `dimension<id>`. */
 export const SEGMENT_DIMENSIONS: Readonly<Record<string, SegmentDimension>> = {
   visitorType: visit('visitor_returning', 'number', { values: { new: 0, returning: 1, returningCustomer: 2 } }),
   visitCount: visit('visitor_count_visits', 'number'),
@@ -79,11 +94,6 @@ export const SEGMENT_DIMENSIONS: Readonly<Record<string, SegmentDimension>> = {
   regionCode: visit('location_region', 'text'),
   languageCode: visit('location_browser_lang', 'text', { lowerCase: true }),
   city: visit('location_city', 'text'),
-  dimension1: visit('custom_dimension_1', 'text'),
-  dimension2: visit('custom_dimension_2', 'text'),
-  dimension3: visit('custom_dimension_3', 'text'),
-  dimension4: visit('custom_dimension_4', 'text'),
-  dimension5: visit('custom_dimension_5', 'text'),
   pageUrl: { kind: 'action', actionColumn: 'idaction_url', actionType: 1, isUrl: true },
   pageTitle: { kind: 'action', actionColumn: 'idaction_name', actionType: 4, isUrl: false },
   eventCategory: { kind: 'action', actionColumn: 'idaction_event_category', actionType: 10, isUrl: false },

@@ -21,7 +21,7 @@ const MAX_ACTION_STRING_LENGTH = 4096;
 /** Maximum length of a custom variable name or value. */
 const MAX_CUSTOM_VARIABLE_LENGTH = 200;
 /** Maximum length of a custom dimension value. */
-const MAX_CUSTOM_DIMENSION_LENGTH = 255;
+export const MAX_CUSTOM_DIMENSION_LENGTH = 255;
 
 const EMPTY_STRINGS: ActionStrings = {
   url: null, name: null, eventCategory: null, eventAction: null, contentName: null, contentPiece: null, contentTarget: null, contentInteraction: null,

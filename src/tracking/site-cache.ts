@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database, GoalTable } from '../db/schema.js';
 import { loadSite, type SiteRecord } from '../sites/site-store.js';
 import { isFootfallError } from '../errors.js';
+import { compileExtractions, type CompiledExtraction } from './custom-dimension-extraction.js';
 
 /** Milliseconds a site's settings are reused before they are read again, so site changes apply quickly. */
 export const SITE_CACHE_TTL_MS = 5000;
@@ -12,6 +13,8 @@ export interface TrackedCustomDimension {
   id: number;
   scope: 'visit' | 'action';
   index: number;
+  /** Rules that give the value of an action-scope dimension when the hit does not send it. */
+  extractions: readonly CompiledExtraction[];
 }
 
 /** A site with the goals and custom dimensions that tracking reads. */
@@ -101,6 +104,9 @@ async function loadTrackedSite(db: Kysely<Database>, siteId: number): Promise<Tr
     goals: goals.map((goal) => ({ ...goal, idsite: Number(goal.idsite), idgoal: Number(goal.idgoal), revenue: Number(goal.revenue) })),
     customDimensions: dimensions
       .filter((row) => row.scope === 'visit' || row.scope === 'action')
-      .map((row) => ({ id: Number(row.idcustomdimension), scope: row.scope as 'visit' | 'action', index: Number(row.index) })),
+      .map((row) => ({
+        id: Number(row.idcustomdimension), scope: row.scope as 'visit' | 'action', index: Number(row.index),
+        extractions: row.scope === 'action' ? compileExtractions(row.extractions, Number(row.case_sensitive) === 1) : [],
+      })),
   };
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Settings } from '../config/settings.js';
 import type { Tenant } from '../tenancy/tenant.js';
 import { ActionDictionary } from './action-dictionary.js';
+import { addExtractedDimensionValues } from './custom-dimension-extraction.js';
 import { DeviceDetection } from './device-detection.js';
 import {
   dropBot, dropDoNotTrack, dropExcludedIp, dropExcludedRequest, dropExcludedReferrer, dropExcludedUserAgent, dropUnknownUrl, dropWithoutRec,
@@ -256,6 +257,7 @@ export class TrackingPipeline {
   ): { tracked: TrackedSite; result: StepResult<EnrichedHit> } {
     const { hit, tracked, siteSettings } = parsed;
     hit.action = parseAction(params, hit.site, tracked.customDimensions, readPageUrl(hit));
+    addExtractedDimensionValues(hit.action, params, tracked.customDimensions);
     hit.conversion = parseConversion(params);
     return { tracked, result: this.#runSteps(hit, readStepSettings(siteSettings), dependencies.state, context, dependencies.salt) };
   }

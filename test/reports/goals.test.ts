@@ -50,17 +50,24 @@ describe('Goals.get', () => {
     assert.deepEqual(await goals('&idGoal=2&showColumns=nb_conversions,revenue,conversion_rate'), { nb_conversions: 1, revenue: 10, conversion_rate: '33.33%' });
   });
 
+  // Rows list the order and the abandoned cart beside the goals, and their totals count the order but not the cart's lost revenue.
+  const rowGoals = {
+    'idgoal=1': { nb_conversions: 2, nb_visits_converted: 2, revenue: 43 },
+    'idgoal=2': { nb_conversions: 1, nb_visits_converted: 1, revenue: 10 },
+    'idgoal=ecommerceOrder': { nb_conversions: 1, nb_visits_converted: 1, revenue: 500, revenue_subtotal: 0, revenue_tax: 0, revenue_shipping: 0, revenue_discount: 0, items: 0 },
+    'idgoal=ecommerceAbandonedCart': { nb_conversions: 1, nb_visits_converted: 1, revenue: 30, items: 2 },
+  };
+
   it('adds conversions per goal to report rows', async () => {
     assert.deepEqual(await fixture.getJson(`method=Referrers.getReferrerType&idSite=${fixture.siteId}&period=day&date=2024-05-03`), [{
       label: 'Direct Entry', nb_uniq_visitors: 1, nb_visits: 3, nb_actions: 3, max_actions: 1, sum_visit_length: 0, bounce_count: 3, nb_visits_converted: 2,
-      goals: { 'idgoal=1': { nb_conversions: 2, nb_visits_converted: 2, revenue: 43 }, 'idgoal=2': { nb_conversions: 1, nb_visits_converted: 1, revenue: 10 } },
-      nb_conversions: 3, revenue: 53, segment: 'referrerType==direct', referrer_type: 1,
+      goals: rowGoals, nb_conversions: 4, revenue: 553, segment: 'referrerType==direct', referrer_type: 1,
     }]);
   });
 
   it('sums conversions of rows over a week', async () => {
     const rows = withoutRowMetadata(await fixture.getJson(`method=DevicesDetection.getBrowsers&idSite=${fixture.siteId}&period=week&date=2024-05-03&label=Firefox&showColumns=nb_conversions,revenue,goals`));
-    assert.deepEqual(rows, [{ label: 'Firefox', goals: { 'idgoal=1': { nb_conversions: 2, nb_visits_converted: 2, revenue: 43 }, 'idgoal=2': { nb_conversions: 1, nb_visits_converted: 1, revenue: 10 } }, nb_conversions: 3, revenue: 53 }]);
+    assert.deepEqual(rows, [{ label: 'Firefox', goals: rowGoals, nb_conversions: 4, revenue: 553 }]);
   });
 
   it('rejects an idGoal that is not a number', async () => {

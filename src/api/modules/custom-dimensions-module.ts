@@ -58,7 +58,7 @@ const SITE_PARAMETER: ApiParameterDoc = { name: 'idSite', description: 'The site
 const FIELD_PARAMETERS: readonly ApiParameterDoc[] = [
   { name: 'name', description: 'The dimension name, 1 to 100 characters.', required: true },
   { name: 'active', description: '1 to store values sent with tracking requests, 0 to ignore them.', required: true },
-  { name: 'extractions', description: 'Rules as extractions[N][dimension] (url, urlparam or action_name) and extractions[N][pattern].' },
+  { name: 'extractions', description: 'Rules as extractions[N][dimension] (url, urlparam or action_name) and extractions[N][pattern]: a regular expression with one group, or the URL parameter name for urlparam. Action scope only.' },
   { name: 'caseSensitive', description: '1 (the default for a new dimension) to match extraction patterns with case.' },
 ];
 
@@ -71,7 +71,7 @@ export function registerCustomDimensionsModule(registry: ApiMethodRegistry): voi
     name: 'CustomDimensions.configureNewCustomDimension',
     description: 'Adds a visit- or action-scope custom dimension to a site in the next free slot of its scope and returns its id.',
     parameters: [SITE_PARAMETER, FIELD_PARAMETERS[0]!, { name: 'scope', description: 'visit or action.', required: true }, ...FIELD_PARAMETERS.slice(1)],
-    differences: 'Each scope has 5 slots per site. Extractions are stored and listed, but tracking does not apply them yet.',
+    differences: 'Each scope has 5 slots per site. Extraction patterns are JavaScript regular expressions, not PCRE, and a urlparam pattern matches the parameter name exactly.',
     handler: async ({ tenant, access, params }) => {
       const siteId = params.requiredInt('idSite');
       access.ensure('admin', [siteId]);

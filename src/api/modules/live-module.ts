@@ -4,8 +4,7 @@ import {
   countLiveVisits, DEFAULT_VISIT_LIMIT, loadLiveVisits, MAX_VISIT_LIMIT, readLiveFilter, readLivePage,
 } from '../../reports/Live/live-query.js';
 import { buildVisitDetails } from '../../reports/Live/visit-details.js';
-import { compileSegment } from '../../segments/segment-compiler.js';
-import { parseSegment } from '../../segments/segment-parser.js';
+import { compileVisitSegment } from '../../segments/archive-segment.js';
 import { loadSite } from '../../sites/site-store.js';
 import { formatUtcDateTime } from '../../time.js';
 import type { ApiObject } from '../api-value.js';
@@ -50,7 +49,7 @@ export function registerLiveModule(registry: ApiMethodRegistry): void {
       access.ensure('view', [siteId]);
       const db = tenant.db();
       const site = await loadSite(db, siteId);
-      const filter = readLiveFilter(params, site, tenant.settings.forSite(siteId), clock());
+      const filter = await readLiveFilter(db, params, site, tenant.settings.forSite(siteId), clock());
       const visits = await loadLiveVisits(db, filter, readLivePage(params));
       if (visits.length === 0) return [];
 
@@ -84,7 +83,7 @@ export function registerLiveModule(registry: ApiMethodRegistry): void {
       const counters = await countLiveVisits(db, {
         siteId, bounds: null,
         minTime: formatUtcDateTime(new Date(clock().getTime() - lastMinutes * 60_000)),
-        segment: definition === '' ? null : compileSegment(parseSegment(definition), 'visits'),
+        segment: await compileVisitSegment(db, siteId, definition),
       });
       return [selectCounters({ ...counters }, params)];
     },

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { FootfallError, quote } from '../../errors.js';
+import { compileExtractionPattern, countCapturingGroups } from '../../tracking/custom-dimension-extraction.js';
 
 /** The scopes of a custom dimension: one value per visit, or one per action. */
 export const CUSTOM_DIMENSION_SCOPES = ['visit', 'action'] as const;
@@ -90,6 +91,40 @@ function validateFields(fields: CustomDimensionFields): void {
     if (!(EXTRACTION_DIMENSIONS as readonly string[]).includes(extraction.dimension)) {
       throw new FootfallError('CUSTOM_DIMENSION_INVALID', `Invalid extraction dimension ${quote(String(extraction.dimension))}. Use url, urlparam or action_name.`);
     }
+    validateExtractionPattern(extraction);
+  }
+}
+
+/**
+ * Checks that only action-scope dimensions have extractions, as in Matomo, because a visit-scope
+ * value is not read from one action.
+ *
+ * @throws FootfallError CUSTOM_DIMENSION_INVALID for extractions on a visit-scope dimension.
+ */
+function checkExtractionScope(scope: CustomDimensionScope, fields: CustomDimensionFields): void {
+  if (scope === 'action' || fields.extractions.length === 0) return;
+  throw new FootfallError('CUSTOM_DIMENSION_INVALID', `Invalid extractions for a ${scope}-scope custom dimension. Extractions apply only to action-scope dimensions, so send none.`);
+}
+
+/**
+ * Checks that the regular expression of a `url` or `action_name` extraction compiles and has
+ * exactly one capturing group, the value it extracts. A `urlparam` pattern is a parameter
+ * name, and an empty pattern is kept but never applied, as in Matomo.
+ *
+ * @throws FootfallError CUSTOM_DIMENSION_INVALID naming the pattern.
+ */
+function validateExtractionPattern(extraction: CustomDimensionExtraction): void {
+  if (extraction.dimension === 'urlparam' || extraction.pattern === '') return;
+  let pattern: RegExp;
+  try {
+    pattern = compileExtractionPattern(extraction.pattern, true);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new FootfallError('CUSTOM_DIMENSION_INVALID', `Invalid extraction pattern ${quote(extraction.pattern)}: ${reason}. Use a JavaScript regular expression such as ^/blog/([^/]+).`);
+  }
+  const groups = countCapturingGroups(pattern);
+  if (groups !== 1) {
+    throw new FootfallError('CUSTOM_DIMENSION_INVALID', `Invalid extraction pattern ${quote(extraction.pattern)}: it has ${groups} capturing groups. Put exactly one part in round brackets, such as index_(.+)\\.html, and use (?:...) for other groups.`);
   }
 }
 
@@ -110,10 +145,12 @@ export function parseCustomDimensionScope(raw: string): CustomDimensionScope {
  * Creates a custom dimension in the lowest free slot of its scope and returns its id, the
  * next id of the site. Inactive dimensions keep their slot, as in Matomo.
  *
- * @throws FootfallError CUSTOM_DIMENSION_INVALID for bad fields or when all slots of the scope are used.
+ * @throws FootfallError CUSTOM_DIMENSION_INVALID for bad fields, extractions on a visit-scope
+ *   dimension, or when all slots of the scope are used.
  */
 export async function createCustomDimension(db: Kysely<Database>, siteId: number, scope: CustomDimensionScope, fields: CustomDimensionFields): Promise<number> {
   validateFields(fields);
+  checkExtractionScope(scope, fields);
   return db.transaction().execute(async (transaction) => {
     const existing = await loadCustomDimensions(transaction, siteId);
     const used = new Set(existing.filter((dimension) => dimension.scope === scope).map((dimension) => dimension.index));
@@ -137,7 +174,8 @@ export async function createCustomDimension(db: Kysely<Database>, siteId: number
  */
 export async function updateCustomDimension(db: Kysely<Database>, siteId: number, idDimension: number, fields: CustomDimensionFields): Promise<void> {
   validateFields(fields);
-  await loadCustomDimension(db, siteId, idDimension);
+  const current = await loadCustomDimension(db, siteId, idDimension);
+  checkExtractionScope(current.scope, fields);
   await db.updateTable('custom_dimensions').set({
     name: fields.name.trim(), active: fields.active ? 1 : 0, extractions: JSON.stringify(fields.extractions), case_sensitive: fields.caseSensitive ? 1 : 0,
   }).where('idsite', '=', siteId).where('idcustomdimension', '=', idDimension).execute();

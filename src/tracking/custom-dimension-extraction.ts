@@ -1,0 +1,125 @@
+/**
+ * Custom dimension extractions: values taken from the action's URL, one of its URL
+ * parameters, or its name, for action-scope dimensions the hit does not set itself.
+ */
+import type { ActionInfo } from './hit.js';
+import { MAX_CUSTOM_DIMENSION_LENGTH } from './parse-action.js';
+import type { TrackedCustomDimension } from './site-cache.js';
+import type { TrackingParams } from './tracking-params.js';
+
+/** One extraction rule, ready to run: a regular expression with one group, or a URL parameter name. */
+export type CompiledExtraction =
+  | { source: 'url' | 'action_name'; pattern: RegExp }
+  | { source: 'urlparam'; parameter: string; caseSensitive: boolean };
+
+/**
+ * Compiles a regular expression of an extraction, in JavaScript syntax, ignoring case unless
+ * `caseSensitive`.
+ *
+ * NOTE: patterns run on every hit without a time limit, so a site admin's pattern with
+ * catastrophic backtracking slows tracking for the whole tenant.
+ *
+ * @throws SyntaxError when the pattern is not a valid regular expression.
+ */
+export function compileExtractionPattern(pattern: string, caseSensitive: boolean): RegExp {
+  return new RegExp(pattern, caseSensitive ? '' : 'i');
+}
+
+/** Returns the number of capturing groups of a regular expression. */
+export function countCapturingGroups(pattern: RegExp): number {
+  // An empty alternative matches every text, and the match has one entry per group after the whole match.
+  return new RegExp(`${pattern.source}|`, pattern.flags).exec('')!.length - 1;
+}
+
+/**
+ * Compiles the stored extractions of a dimension (the JSON array of the `extractions`
+ * column). A rule with an empty pattern is never applied, as in Matomo. Rules with an unknown
+ * source or a pattern that does not compile are skipped, because the API rejects them and
+ * tracking must not fail on a row written before that check.
+ */
+export function compileExtractions(stored: string, caseSensitive: boolean): CompiledExtraction[] {
+  let rules: unknown;
+  try {
+    rules = JSON.parse(stored);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(rules)) return [];
+
+  const compiled: CompiledExtraction[] = [];
+  for (const rule of rules as { dimension?: unknown; pattern?: unknown }[]) {
+    const pattern = typeof rule?.pattern === 'string' ? rule.pattern : '';
+    if (pattern === '') continue;
+    if (rule.dimension === 'urlparam') {
+      compiled.push({ source: 'urlparam', parameter: pattern, caseSensitive });
+      continue;
+    }
+    if (rule.dimension !== 'url' && rule.dimension !== 'action_name') continue;
+    try {
+      compiled.push({ source: rule.dimension, pattern: compileExtractionPattern(pattern, caseSensitive) });
+    } catch {
+      // Skipped as documented above.
+    }
+  }
+  return compiled;
+}
+
+/** Decodes a value as PHP's urldecode does: `+` is a space and a bad escape stays as it is. */
+function urlDecode(text: string): string {
+  const spaced = text.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return spaced;
+  }
+}
+
+/** Returns the action's URL as sent: `link` for an outlink, `download` for a download, `url` otherwise. */
+function rawActionUrl(action: ActionInfo, params: TrackingParams): string | undefined {
+  if (action.kind === 'outlink') return params.get('link');
+  if (action.kind === 'download') return params.get('download');
+  return params.get('url');
+}
+
+/** Returns the value of a query parameter of a URL, matching its name with or without case, or null. */
+function readUrlParameter(url: string | undefined, parameter: string, caseSensitive: boolean): string | null {
+  if (url === undefined) return null;
+  const queryStart = url.indexOf('?');
+  if (queryStart === -1) return null;
+  const fragmentStart = url.indexOf('#', queryStart);
+  const query = new URLSearchParams(url.slice(queryStart + 1, fragmentStart === -1 ? undefined : fragmentStart));
+  const expected = caseSensitive ? parameter : parameter.toLowerCase();
+  for (const [name, value] of query) {
+    if ((caseSensitive ? name : name.toLowerCase()) === expected && value !== '') return value;
+  }
+  return null;
+}
+
+/** Runs one extraction and returns its value, or null when it does not match or matches ''. */
+function runExtraction(extraction: CompiledExtraction, action: ActionInfo, params: TrackingParams): string | null {
+  if (extraction.source === 'urlparam') return readUrlParameter(rawActionUrl(action, params), extraction.parameter, extraction.caseSensitive);
+  const text = extraction.source === 'url' ? rawActionUrl(action, params) : action.strings.name?.value;
+  if (text === undefined) return null;
+  const group = extraction.pattern.exec(text)?.[1];
+  return group === undefined || group === '' ? null : urlDecode(group);
+}
+
+/**
+ * Sets the values of the action-scope dimensions whose `dimension<id>` the hit does not send,
+ * not even empty. Each gets the first non-empty value of its extractions in order. A regular
+ * expression gives its first group, URL-decoded, and a `urlparam` rule the parameter's value.
+ * Values are trimmed and cut to the length of a sent value.
+ * Visit-scope dimensions have no extractions, because the API rejects them there as Matomo does.
+ */
+export function addExtractedDimensionValues(action: ActionInfo, params: TrackingParams, dimensions: readonly TrackedCustomDimension[]): void {
+  for (const dimension of dimensions) {
+    if (dimension.scope !== 'action' || dimension.extractions.length === 0 || dimension.index < 1 || dimension.index > 5) continue;
+    if (params.raw(`dimension${dimension.id}`) !== undefined) continue;
+    for (const extraction of dimension.extractions) {
+      const value = runExtraction(extraction, action, params)?.trim();
+      if (!value) continue;
+      action.customDimensions.set(dimension.index, value.slice(0, MAX_CUSTOM_DIMENSION_LENGTH));
+      break;
+    }
+  }
+}
