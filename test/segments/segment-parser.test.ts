@@ -52,4 +52,8 @@ describe('parseSegment', () => {
       assert.throws(() => parseSegment(definition), (error) => isFootfallError(error, 'SEGMENT_INVALID'), definition);
     }
   });
+
+  it('rejects a value that decodes to NUL', () => {
+    assert.throws(() => parseSegment('pageUrl==a%00b'), (error) => isFootfallError(error, 'SEGMENT_INVALID') && /NUL character/.test(error.message));
+  });
 });
