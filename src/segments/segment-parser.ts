@@ -74,7 +74,7 @@ function parseCondition(text: string, definition: string): SegmentCondition {
   if (value === '' && operator !== '==' && operator !== '!=') {
     throw new FootfallError('SEGMENT_INVALID', `Invalid segment ${quote(definition)}: the operator ${operator} in ${quote(text)} needs a value. Only == and != accept an empty value.`);
   }
-  // No database stores U+0000 in a text column (PostgreSQL rejects it), so no row can match it.
+  // PostgreSQL rejects U+0000 in a text parameter, so the value is refused on every engine alike.
   if (value.includes('\u0000')) {
     throw new FootfallError('SEGMENT_INVALID', `Invalid segment ${quote(definition)}: the value of ${quote(text)} decodes to a NUL character. Send the value without %00.`);
   }
