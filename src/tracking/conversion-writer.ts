@@ -98,8 +98,8 @@ async function insertConversion(
   const { hit, visit } = context;
   const conversion = hit.conversion;
   const isOrder = values.idgoal === ECOMMERCE_ORDER_GOAL || values.idgoal === ABANDONED_CART_GOAL;
-  const row: Insertable<LogConversionTable> = {
-    ...buildVisitDimensions(hit, context.previous),
+  // Object.assign, not a spread followed by more properties, which V8 runs slowly (see buildVisitRow).
+  const row: Insertable<LogConversionTable> = Object.assign(buildVisitDimensions(hit, context.previous), {
     visitor_count_visits: visit.visitorCountVisits,
     idvisit: visit.idvisit, idsite: hit.siteId, idvisitor: visit.idvisitor, server_time: formatUtcDateTime(hit.time),
     idaction_url: context.idactionUrl, idlink_va: context.idlinkVa, idgoal: values.idgoal, buster: values.buster,
@@ -108,7 +108,7 @@ async function insertConversion(
     revenue_shipping: isOrder ? conversion?.shipping ?? null : null, revenue_discount: isOrder ? conversion?.discount ?? null : null,
     pageviews_before: visit.pageviews,
     visitor_days_since_first: Math.floor(visit.visitorSecondsSinceFirst / 86_400),
-  };
+  });
   await context.db.insertInto('log_conversion').values(row).execute();
   visit.convertedGoals.add(values.idgoal);
   if (values.idgoal !== ABANDONED_CART_GOAL) visit.goalConverted = true;
