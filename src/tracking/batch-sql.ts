@@ -19,6 +19,21 @@ const BATCH_TABLES: readonly BatchTable[] = ['log_visit', 'log_link_visit_action
 const MAX_PARAMETERS = 30_000;
 /** Rows per multi-row insert; chunks are powers of two so that few SQL texts exist. */
 const MAX_ROWS_PER_INSERT = 256;
+/** Keys per read-ahead query; a shorter list is padded to a power of two so that few SQL texts exist. */
+const MAX_KEYS_PER_SELECT = 1024;
+
+/** The `log_visit` column a batch reads visits by. */
+export type VisitKeyColumn = 'idvisitor' | 'config_id';
+
+/** A `log_link_visit_action` row as the read-ahead of a visit's last actions returns it. */
+export interface LastActionRow {
+  idvisit: number | string;
+  idlink_va: number | string;
+  server_time: string;
+  idaction_url: number | string | null;
+  idaction_name: number | string | null;
+  pageview_position: number | string | null;
+}
 
 /** Quoted, prefixed table names, read from Kysely's compiler so that they match every other query. */
 export type TableNames = Record<BatchTable, string>;
@@ -90,6 +105,77 @@ export class BatchStatements {
       start += count;
     }
     return rows;
+  }
+
+  /**
+   * Returns, for each key of `column`, the site's visit with the latest `visit_last_action_time`
+   * in [`earliest`, `latest`], or up to `latest` when `earliest` is null. Ties go to the larger
+   * `idvisit`. It runs one query per 1,024 keys, served by the (idsite, key, time) index.
+   */
+  async selectLatestVisits(
+    db: Kysely<Database>, siteId: number, column: VisitKeyColumn, keys: readonly string[], earliest: string | null, latest: string,
+  ): Promise<Row[]> {
+    const rows: Row[] = [];
+    for (let start = 0; start < keys.length; start += MAX_KEYS_PER_SELECT) {
+      const chunk = padToPowerOfTwo(keys.slice(start, start + MAX_KEYS_PER_SELECT));
+      const key = `latest-visits|${column}|${earliest === null ? 'open' : 'bounded'}|${chunk.length}`;
+      let text = this.#texts.get(key);
+      if (text === undefined) {
+        text = this.#latestVisitsText(column, chunk.length, earliest !== null);
+        this.#texts.set(key, text);
+      }
+      const parameters = earliest === null ? [siteId, latest, ...chunk] : [siteId, latest, earliest, ...chunk];
+      for (const row of await this.run(db, text, parameters)) {
+        delete row.visit_rank;
+        rows.push(row);
+      }
+    }
+    return rows;
+  }
+
+  #latestVisitsText(column: VisitKeyColumn, keyCount: number, bounded: boolean): string {
+    const q = (name: string): string => this.quote(name);
+    let parameter = 0;
+    const next = (): string => this.#placeholder(++parameter);
+    const conditions = [`${q('idsite')} = ${next()}`, `${q('visit_last_action_time')} <= ${next()}`];
+    if (bounded) conditions.push(`${q('visit_last_action_time')} >= ${next()}`);
+    const placeholders = Array.from({ length: keyCount }, next);
+    conditions.push(`${q(column)} in (${placeholders.join(', ')})`);
+    return `select * from (select v.*, row_number() over (partition by ${q(column)}`
+      + ` order by ${q('visit_last_action_time')} desc, ${q('idvisit')} desc) as ${q('visit_rank')}`
+      + ` from ${this.tables.log_visit} as v where ${conditions.join(' and ')}) as ranked where ${q('visit_rank')} = 1`;
+  }
+
+  /**
+   * Returns, for each visit of `idvisits`, its last action row and its last pageview row (one
+   * row when they are the same action), read through the `idvisit` index.
+   */
+  async selectLastActions(db: Kysely<Database>, idvisits: readonly number[]): Promise<LastActionRow[]> {
+    const rows: LastActionRow[] = [];
+    for (let start = 0; start < idvisits.length; start += MAX_KEYS_PER_SELECT) {
+      const chunk = padToPowerOfTwo(idvisits.slice(start, start + MAX_KEYS_PER_SELECT));
+      const key = `last-actions|${chunk.length}`;
+      let text = this.#texts.get(key);
+      if (text === undefined) {
+        text = this.#lastActionsText(chunk.length);
+        this.#texts.set(key, text);
+      }
+      rows.push(...await this.run<LastActionRow>(db, text, [...chunk, ...chunk]));
+    }
+    return rows;
+  }
+
+  #lastActionsText(visitCount: number): string {
+    const q = (name: string): string => this.quote(name);
+    const table = this.tables.log_link_visit_action;
+    let parameter = 0;
+    const list = (): string => Array.from({ length: visitCount }, () => this.#placeholder(++parameter)).join(', ');
+    const columns = ['idvisit', 'idlink_va', 'server_time', 'idaction_url', 'idaction_name', 'pageview_position'].map(q).join(', ');
+    const lastAction = `select max(${q('idlink_va')}) from ${table} where ${q('idvisit')} in (${list()}) group by ${q('idvisit')}`;
+    const lastPageview = `select max(${q('idlink_va')}) from ${table} where ${q('idvisit')} in (${list()})`
+      + ` and ${q('pageview_position')} is not null group by ${q('idvisit')}`;
+    return `select ${columns} from ${table} where ${q('idlink_va')} in (${lastAction})`
+      + ` union select ${columns} from ${table} where ${q('idlink_va')} in (${lastPageview})`;
   }
 
   /**
@@ -219,6 +305,14 @@ function columnsOf(rows: readonly Row[]): string[] {
     for (const column of Object.keys(row)) columns.add(column);
   }
   return [...columns];
+}
+
+/** Repeats the last value until the list's length is a power of two; repeated keys in an IN list change nothing. */
+function padToPowerOfTwo<T>(values: T[]): T[] {
+  let length = 1;
+  while (length < values.length) length *= 2;
+  while (values.length < length) values.push(values[values.length - 1]!);
+  return values;
 }
 
 function largestPowerOfTwo(limit: number): number {

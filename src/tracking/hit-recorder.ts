@@ -10,7 +10,9 @@ import { writeConversions } from './conversion-writer.js';
 import type { ActionKind, DropReason, EnrichedHit } from './hit.js';
 import type { IdSource } from './id-reservation.js';
 import type { TrackedSite } from './site-cache.js';
+import { isVisitGoalAttribute } from './goal-matcher.js';
 import { identifyVisit, type VisitCache, type VisitRules } from './visit-identifier.js';
+import type { VisitPrefetch } from './visit-prefetch.js';
 import { buildVisitRow } from './visit-row.js';
 import type { LastAction, VisitState } from './visit-state.js';
 import type { WriteBatch } from './write-batch.js';
@@ -23,6 +25,8 @@ export interface RecordContext extends ActionWriteContext {
   visits: VisitCache;
   actions: ActionDictionary;
   rules: VisitRules;
+  /** The batch's read-ahead of visits; without it every lookup queries the database. */
+  prefetch?: VisitPrefetch;
 }
 
 /** Action kinds that write a `log_link_visit_action` row. */
@@ -40,11 +44,11 @@ interface ActionIds {
  * updates the visit's totals. Returns a drop reason for a heartbeat with no visit to extend.
  */
 export async function recordHit(context: RecordContext, hit: EnrichedHit, tracked: TrackedSite): Promise<'recorded' | DropReason> {
-  const match = await identifyVisit(context.db, hit, context.visits, context.rules);
+  const match = await identifyVisit(context.db, hit, context.visits, context.rules, context.prefetch);
   const kind = hit.action.kind;
   if (kind === 'heartbeat') {
     if (match.kind === 'new') return 'heartbeat_without_visit';
-    extendVisit(context, match.visit, hit);
+    await extendVisit(context, match.visit, hit, tracked);
     return 'recorded';
   }
 
@@ -62,7 +66,11 @@ export async function recordHit(context: RecordContext, hit: EnrichedHit, tracke
   }
   applyActionToVisit(visit, hit, ids, idlinkVa);
 
-  await writeConversions({ ...context, hit, visit, previous, tracked, idlinkVa, idactionUrl: ids.url });
+  if (tracked.goals.length > 0 || hit.conversion !== null) {
+    await writeConversions({
+      db: context.db, ids: context.ids, batch: context.batch, actions: context.actions, hit, visit, previous, tracked, idlinkVa, idactionUrl: ids.url,
+    });
+  }
   saveVisitTotals(context.batch, visit, hit, kind, ids);
   context.visits.touch(visit);
   return 'recorded';
@@ -157,16 +165,31 @@ function saveVisitTotals(batch: WriteBatch, visit: VisitState, hit: EnrichedHit,
   batch.updateVisit(visit.idvisit, update);
 }
 
-/** Extends a visit with a heartbeat: its last action time, its total time and the time spent on its last action. */
-function extendVisit(context: RecordContext, visit: VisitState, hit: EnrichedHit): void {
+/**
+ * Extends a visit with a heartbeat: its last action time, its total time and the time spent
+ * on its last action. A longer visit may now pass a visit goal such as `visit_duration`, which
+ * then converts on the heartbeat with the visit's last action.
+ *
+ * NOTE: the PingRequestProcessor of matomo-org/matomo (plugins/Heartbeat) clears the goals a
+ * ping converts. Which Matomo version converts visit goals on pings is not checked here.
+ */
+async function extendVisit(context: RecordContext, visit: VisitState, hit: EnrichedHit, tracked: TrackedSite): Promise<void> {
   visit.lastActionTime = Math.max(visit.lastActionTime, hit.time.getTime());
   if (visit.lastAction) {
     const spent = Math.min(context.rules.visitLengthSeconds, Math.max(0, Math.round((hit.time.getTime() - visit.lastAction.time) / 1000)));
     context.batch.setTimeSpent(visit.lastAction.idlinkVa, spent);
   }
+  const visitGoals = tracked.goals.filter((goal) => isVisitGoalAttribute(goal.match_attribute));
+  if (visitGoals.length > 0) {
+    await writeConversions({
+      db: context.db, ids: context.ids, batch: context.batch, actions: context.actions, hit, visit, previous: null,
+      tracked: { ...tracked, goals: visitGoals }, idlinkVa: visit.lastAction?.idlinkVa ?? null, idactionUrl: visit.lastAction?.idactionUrl ?? null,
+    });
+  }
   context.batch.updateVisit(visit.idvisit, {
     visit_last_action_time: formatUtcDateTime(new Date(visit.lastActionTime)),
     visit_total_time: Math.round((visit.lastActionTime - visit.firstActionTime) / 1000),
+    visit_goal_converted: visit.goalConverted ? 1 : 0,
   });
   context.visits.touch(visit);
 }
