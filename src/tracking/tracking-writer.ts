@@ -149,7 +149,7 @@ export class TrackingWriter {
     const statements = this.#statementsFor(database);
     try {
       const outcomes = await database.connection().execute(async (db) => {
-        const ids = await beginWithIds(db, statements);
+        const ids = await beginWithIds(db, statements, jobs.length);
         try {
           const results = await this.#record(db, ids, statements, jobs, drops);
           await statements.run(db, 'commit');

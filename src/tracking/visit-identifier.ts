@@ -137,13 +137,23 @@ interface VisitSources {
   prefetch: VisitPrefetch | undefined;
 }
 
+/** Returns whether a hit's visit is looked up by its visitor id alone: with `cid` and no `uid`, or when cookies are trusted. */
+export function isFoundByVisitorIdOnly(hit: EnrichedHit, rules: VisitRules): boolean {
+  return hit.requestedVisitorId !== null && (rules.trustVisitorsCookies || (hit.params.get('cid') !== undefined && hit.params.get('uid') === undefined));
+}
+
+/** Returns whether a visit found by config id may take a hit that has a visitor id, which its user id decides. */
+export function acceptsUserOf(visit: VisitState, hit: EnrichedHit): boolean {
+  return hit.requestedVisitorId === null || visit.userId === null || visit.userId === (hit.params.get('uid') ?? null);
+}
+
 async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitRules): Promise<VisitLookup> {
   const { cache } = sources;
   const earliest = hit.time.getTime() - rules.lookBackSeconds * 1000;
   const latest = hit.time.getTime() + rules.visitLengthSeconds * 1000;
   const inWindow = (visit: VisitState | undefined | null): visit is VisitState =>
     visit !== undefined && visit !== null && visit.lastActionTime >= earliest && visit.lastActionTime <= latest;
-  const visitorOnly = hit.requestedVisitorId !== null && (rules.trustVisitorsCookies || (hit.params.get('cid') !== undefined && hit.params.get('uid') === undefined));
+  const visitorOnly = isFoundByVisitorIdOnly(hit, rules);
 
   let previous: VisitState | null = null;
   if (hit.requestedVisitorId !== null) {
@@ -154,7 +164,7 @@ async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitR
   }
 
   const cached = cache.getByConfig(hit.siteId, hit.configId);
-  if (inWindow(cached) && (hit.requestedVisitorId === null || cached.userId === null || cached.userId === (hit.params.get('uid') ?? null))) {
+  if (inWindow(cached) && acceptsUserOf(cached, hit)) {
     return { recent: cached, previous };
   }
   let row = sources.prefetch?.latestByConfig(hit.siteId, hit.configId, earliest, latest);

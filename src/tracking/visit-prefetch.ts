@@ -13,7 +13,7 @@ import type { Database, LogVisitTable } from '../db/schema.js';
 import { formatUtcDateTime } from '../time.js';
 import type { BatchStatements, VisitKeyColumn } from './batch-sql.js';
 import type { EnrichedHit } from './hit.js';
-import type { VisitCache, VisitRules } from './visit-identifier.js';
+import { acceptsUserOf, isFoundByVisitorIdOnly, type VisitCache, type VisitRules } from './visit-identifier.js';
 import { parseUtc, type LastAction, type VisitState } from './visit-state.js';
 
 type VisitRow = Selectable<LogVisitTable>;
@@ -184,12 +184,16 @@ function collectKeys(hits: readonly PrefetchHit[], cache: VisitCache): Map<numbe
     site.earliest = Math.min(site.earliest, earliest);
     site.latest = Math.max(site.latest, latest);
 
+    const inWindow = (visit: VisitState | undefined): visit is VisitState =>
+      visit !== undefined && visit.lastActionTime >= earliest && visit.lastActionTime <= latest;
     if (hit.requestedVisitorId !== null) {
       const cached = cache.getByVisitor(hit.siteId, hit.requestedVisitorId);
       if (!cached || cached.lastActionTime > latest) site.visitors.add(hit.requestedVisitorId);
+      // The config id is looked up only when the visitor id finds no visit to continue, and only if it may.
+      if (inWindow(cached) || isFoundByVisitorIdOnly(hit, rules)) continue;
     }
     const cached = cache.getByConfig(hit.siteId, hit.configId);
-    if (!cached || cached.lastActionTime < earliest || cached.lastActionTime > latest) site.configs.add(hit.configId);
+    if (!inWindow(cached) || !acceptsUserOf(cached, hit)) site.configs.add(hit.configId);
   }
   return sites;
 }
