@@ -72,6 +72,24 @@ export class ActionDictionary {
     }
   }
 
+  /**
+   * Returns the ids of several strings, like `idOf` for each. Strings with known ids cost no
+   * await, which matters for the dozen mostly null strings of every action row.
+   */
+  async idsOf(context: ActionWriteContext, actions: readonly (ActionString | null)[]): Promise<(number | null)[]> {
+    const ids: (number | null)[] = [];
+    for (const action of actions) {
+      if (action === null) {
+        ids.push(null);
+        continue;
+      }
+      const key = storedForm(action).key;
+      const known = this.#pending.get(key) ?? this.#cache.get(key);
+      ids.push(known ?? await this.idOf(context, action));
+    }
+    return ids;
+  }
+
   /** Returns the id of one string, assigning one and adding its row to the batch when it is new. */
   async idOf(context: ActionWriteContext, action: ActionString | null): Promise<number | null> {
     if (action === null) return null;

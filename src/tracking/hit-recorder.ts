@@ -52,7 +52,8 @@ export async function recordHit(context: RecordContext, hit: EnrichedHit, tracke
     return 'recorded';
   }
 
-  const ids = { url: await context.actions.idOf(context, hit.action.strings.url), name: await context.actions.idOf(context, hit.action.strings.name) };
+  const [url, name] = await context.actions.idsOf(context, [hit.action.strings.url, hit.action.strings.name]);
+  const ids: ActionIds = { url: url ?? null, name: name ?? null };
   const previous = match.kind === 'new' ? match.previous : null;
   const visit = match.kind === 'existing' ? match.visit : await startVisit(context, hit, previous, tracked);
   // A user id sent on a visit found by fingerprint takes the visit over, as Matomo does when uid sets the visitor id.
@@ -94,19 +95,24 @@ async function startVisit(context: RecordContext, hit: EnrichedHit, previous: Vi
 
 async function insertAction(context: RecordContext, hit: EnrichedHit, visit: VisitState, ids: ActionIds, timeSpentRef: number | null): Promise<number> {
   const action = hit.action;
-  const id = (value: typeof action.strings.eventCategory): Promise<number | null> => context.actions.idOf(context, value);
+  const strings = action.strings;
+  const [eventCategory, eventAction, contentName, contentPiece, contentTarget, contentInteraction, productSku, productName, productCategory] =
+    await context.actions.idsOf(context, [
+      strings.eventCategory, strings.eventAction, strings.contentName, strings.contentPiece, strings.contentTarget,
+      strings.contentInteraction, strings.productSku, strings.productName, strings.productCategory,
+    ]);
   const isPageview = action.kind === 'pageview';
   const row: Insertable<LogLinkVisitActionTable> = {
     idsite: hit.siteId, idvisitor: visit.idvisitor, idvisit: visit.idvisit, server_time: formatUtcDateTime(hit.time),
     idaction_url: ids.url, idaction_name: ids.name, idaction_url_ref: visit.lastPageUrlId, idaction_name_ref: visit.lastPageNameId,
     idpageview: action.pageviewId, pageview_position: isPageview ? visit.pageviews + 1 : null,
     time_spent_ref_action: timeSpentRef, time_spent: null,
-    idaction_event_category: await id(action.strings.eventCategory), idaction_event_action: await id(action.strings.eventAction),
-    idaction_content_name: await id(action.strings.contentName), idaction_content_piece: await id(action.strings.contentPiece),
-    idaction_content_target: await id(action.strings.contentTarget), idaction_content_interaction: await id(action.strings.contentInteraction),
+    idaction_event_category: eventCategory, idaction_event_action: eventAction,
+    idaction_content_name: contentName, idaction_content_piece: contentPiece,
+    idaction_content_target: contentTarget, idaction_content_interaction: contentInteraction,
     custom_float: action.eventValue, search_cat: action.searchCategory, search_count: action.searchCount,
-    product_price: action.productPrice, idaction_product_sku: await id(action.strings.productSku),
-    idaction_product_name: await id(action.strings.productName), idaction_product_cat: await id(action.strings.productCategory),
+    product_price: action.productPrice, idaction_product_sku: productSku,
+    idaction_product_name: productName, idaction_product_cat: productCategory,
     time_network: action.timings.network, time_server: action.timings.server, time_transfer: action.timings.transfer,
     time_dom_processing: action.timings.domProcessing, time_dom_completion: action.timings.domCompletion, time_on_load: action.timings.onLoad,
   };
