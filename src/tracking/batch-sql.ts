@@ -7,10 +7,12 @@ import type { DatabaseAdapter } from '../db/database-config.js';
 import type { Database } from '../db/schema.js';
 import type { Row, WriteBatch } from './write-batch.js';
 
-/** The tables a batch writes with pre-built SQL. */
+/** The tables whose ids a batch assigns itself. */
 export type BatchTable = 'log_visit' | 'log_link_visit_action' | 'log_action';
+/** The tables a batch writes with pre-built SQL. */
+export type WrittenTable = BatchTable | 'log_conversion';
 
-const BATCH_TABLES: readonly BatchTable[] = ['log_visit', 'log_link_visit_action', 'log_action'];
+const WRITTEN_TABLES: readonly WrittenTable[] = ['log_visit', 'log_link_visit_action', 'log_action', 'log_conversion'];
 
 /**
  * Bound parameters per statement. SQLite allows 32,766 (since 3.32), MariaDB and PostgreSQL
@@ -36,12 +38,12 @@ export interface LastActionRow {
 }
 
 /** Quoted, prefixed table names, read from Kysely's compiler so that they match every other query. */
-export type TableNames = Record<BatchTable, string>;
+export type TableNames = Record<WrittenTable, string>;
 
 /** Returns the quoted table names that `db` (with its table prefix plugin) uses. */
 export function readTableNames(db: Kysely<Database>): TableNames {
   const names = {} as TableNames;
-  for (const table of BATCH_TABLES) {
+  for (const table of WRITTEN_TABLES) {
     const text = db.selectFrom(table).selectAll().compile().sql;
     const match = /\bfrom (.+)$/.exec(text);
     if (!match) throw new Error(`failed to read the table name of ${table} from the compiled query "${text}"`);
@@ -77,6 +79,7 @@ export class BatchStatements {
     await this.insertRows(db, 'log_action', batch.newActions);
     await this.insertRows(db, 'log_visit', [...batch.newVisits.values()]);
     await this.insertRows(db, 'log_link_visit_action', [...batch.newActionRows.values()]);
+    await this.insertRows(db, 'log_conversion', batch.newConversions);
     await this.updateRows(db, 'log_visit', 'idvisit', batch.visitUpdates);
     const timeSpent = new Map<number, Row>();
     for (const [idlinkVa, seconds] of batch.timeSpentUpdates) timeSpent.set(idlinkVa, { time_spent: seconds });
@@ -182,7 +185,7 @@ export class BatchStatements {
    * Inserts rows with multi-row INSERTs. The columns are the union of the rows' keys, and a
    * row without one of them stores NULL there, which is every optional column's default.
    */
-  async insertRows(db: Kysely<Database>, table: BatchTable, rows: readonly Row[]): Promise<void> {
+  async insertRows(db: Kysely<Database>, table: WrittenTable, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     const columns = columnsOf(rows);
     const maxRows = largestPowerOfTwo(Math.min(MAX_ROWS_PER_INSERT, Math.floor(MAX_PARAMETERS / columns.length)));
@@ -233,7 +236,7 @@ export class BatchStatements {
     }
   }
 
-  #insertText(table: BatchTable, columns: readonly string[], rowCount: number): string {
+  #insertText(table: WrittenTable, columns: readonly string[], rowCount: number): string {
     const key = `insert|${table}|${rowCount}|${columns.join(',')}`;
     let text = this.#texts.get(key);
     if (text !== undefined) return text;

@@ -109,7 +109,10 @@ async function insertConversion(
     pageviews_before: visit.pageviews,
     visitor_days_since_first: Math.floor(visit.visitorSecondsSinceFirst / 86_400),
   });
-  await context.db.insertInto('log_conversion').values(row).execute();
+  // A goal conversion goes into the batch's multi-row insert. An order or a cart is written now,
+  // because the duplicate order check and the cart's replacement read and delete stored rows.
+  if (isOrder) await context.db.insertInto('log_conversion').values(row).execute();
+  else context.batch.addConversion(row);
   visit.convertedGoals.add(values.idgoal);
   if (values.idgoal !== ABANDONED_CART_GOAL) visit.goalConverted = true;
 }

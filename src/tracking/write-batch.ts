@@ -22,6 +22,12 @@ export class WriteBatch {
   readonly newActionRows = new Map<number, Row>();
   /** `time_spent` of actions inserted by earlier batches, by `idlink_va`. */
   readonly timeSpentUpdates = new Map<number, number>();
+  /** New `log_conversion` rows of goals; e-commerce orders and carts are written at once. */
+  readonly newConversions: Row[] = [];
+
+  addConversion(row: Row): void {
+    this.newConversions.push(row);
+  }
 
   addAction(row: Row): void {
     this.newActions.push(row);
