@@ -59,13 +59,12 @@ export class ActionDictionary {
       if (hashes) hashes.add(entry.hash);
       else hashesByType.set(entry.type, new Set([entry.hash]));
     }
-    for (const [type, hashes] of hashesByType) {
-      const rows = await statements.selectActionsByHash(db, type, [...hashes]);
-      for (const row of rows) {
-        const key = `${type}\u0000${row.name}`;
-        // The first (lowest) id wins when a string was stored twice, as a lookup by index finds it first.
-        if (uncached.has(key) && !this.#cache.has(key)) this.#cache.set(key, Number(row.idaction));
-      }
+    const lists = new Map<number, number[]>();
+    for (const [type, hashes] of hashesByType) lists.set(type, [...hashes]);
+    for (const row of await statements.selectActionsByHash(db, lists)) {
+      const key = `${Number(row.type)}\u0000${row.name}`;
+      // The first (lowest) id wins when a string was stored twice, as a lookup by index finds it first.
+      if (uncached.has(key) && !this.#cache.has(key)) this.#cache.set(key, Number(row.idaction));
     }
     for (const key of uncached.keys()) {
       if (!this.#cache.has(key)) this.#missing.add(key);

@@ -24,6 +24,16 @@ const MAX_ROWS_PER_INSERT = 256;
 /** Keys per read-ahead query; a shorter list is padded to a power of two so that few SQL texts exist. */
 const MAX_KEYS_PER_SELECT = 1024;
 
+/** Lists of (type, hashes) per `log_action` lookup query: 16 × 257 parameters at most. */
+const MAX_PARTS_PER_ACTION_SELECT = 16;
+
+/** A `log_action` row as the lookup by hash returns it. */
+export interface ActionRow {
+  idaction: number | string;
+  name: string;
+  type: number | string;
+}
+
 /** The `log_visit` column a batch reads visits by. */
 export type VisitKeyColumn = 'idvisitor' | 'config_id';
 
@@ -87,27 +97,46 @@ export class BatchStatements {
   }
 
   /**
-   * Returns the `log_action` rows of one type whose hash is one of `hashes`, in id order. The
-   * type comes first so that the lookup uses the (type, hash) index.
+   * Returns the `log_action` rows whose (type, hash) pair is among `hashesByType`, in id order,
+   * with one query for up to 16 lists of 256 hashes. Each list's condition puts the type first
+   * so that it uses the (type, hash) index.
    */
-  async selectActionsByHash(db: Kysely<Database>, type: number, hashes: readonly number[]): Promise<{ idaction: number; name: string }[]> {
-    const rows: { idaction: number; name: string }[] = [];
-    let start = 0;
-    while (start < hashes.length) {
-      const count = largestPowerOfTwo(Math.min(MAX_ROWS_PER_INSERT, hashes.length - start));
-      const key = `select-actions|${count}`;
+  async selectActionsByHash(db: Kysely<Database>, hashesByType: ReadonlyMap<number, readonly number[]>): Promise<ActionRow[]> {
+    const parts: { type: number; hashes: number[] }[] = [];
+    for (const [type, hashes] of hashesByType) {
+      for (let start = 0; start < hashes.length; start += MAX_ROWS_PER_INSERT) {
+        parts.push({ type, hashes: padToPowerOfTwo(hashes.slice(start, start + MAX_ROWS_PER_INSERT)) });
+      }
+    }
+
+    const rows: ActionRow[] = [];
+    for (let start = 0; start < parts.length; start += MAX_PARTS_PER_ACTION_SELECT) {
+      const chunk = parts.slice(start, start + MAX_PARTS_PER_ACTION_SELECT);
+      const sizes = chunk.map((part) => part.hashes.length);
+      const key = `select-actions|${sizes.join(',')}`;
       let text = this.#texts.get(key);
       if (text === undefined) {
-        const placeholders = Array.from({ length: count }, (_, index) => this.#placeholder(index + 2));
-        text = `select ${this.quote('idaction')}, ${this.quote('name')} from ${this.tables.log_action}`
-          + ` where ${this.quote('type')} = ${this.#placeholder(1)} and ${this.quote('hash')} in (${placeholders.join(', ')})`
-          + ` order by ${this.quote('idaction')}`;
+        text = this.#actionsByHashText(sizes);
         this.#texts.set(key, text);
       }
-      rows.push(...await this.run<{ idaction: number; name: string }>(db, text, [type, ...hashes.slice(start, start + count)]));
-      start += count;
+      const parameters = chunk.flatMap((part) => [part.type, ...part.hashes]);
+      rows.push(...await this.run<ActionRow>(db, text, parameters));
     }
+    // Rows of several queries are not in one id order, so they are sorted together.
+    if (parts.length > MAX_PARTS_PER_ACTION_SELECT) rows.sort((left, right) => Number(left.idaction) - Number(right.idaction));
     return rows;
+  }
+
+  #actionsByHashText(sizes: readonly number[]): string {
+    const q = (name: string): string => this.quote(name);
+    let parameter = 0;
+    const selects = sizes.map((size) => {
+      const type = this.#placeholder(++parameter);
+      const hashes = Array.from({ length: size }, () => this.#placeholder(++parameter));
+      return `select ${q('idaction')}, ${q('name')}, ${q('type')} from ${this.tables.log_action}`
+        + ` where ${q('type')} = ${type} and ${q('hash')} in (${hashes.join(', ')})`;
+    });
+    return `${selects.join(' union all ')} order by 1`;
   }
 
   /**
