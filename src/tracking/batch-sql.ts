@@ -221,10 +221,11 @@ export class BatchStatements {
     let start = 0;
     while (start < rows.length) {
       const count = largestPowerOfTwo(Math.min(maxRows, rows.length - start));
-      const parameters: unknown[] = [];
+      const parameters = new Array<unknown>(count * columns.length);
+      let position = 0;
       for (let index = start; index < start + count; index += 1) {
         const row = rows[index]!;
-        for (const column of columns) parameters.push(row[column] ?? null);
+        for (const column of columns) parameters[position++] = row[column] ?? null;
       }
       await this.run(db, this.#insertText(table, columns, count), parameters);
       start += count;
@@ -332,9 +333,10 @@ export class BatchStatements {
 
 /** Returns the keys of all rows, in the order they first appear. */
 function columnsOf(rows: readonly Row[]): string[] {
-  const columns = new Set<string>(Object.keys(rows[0]!));
+  const columns = new Set<string>();
   for (const row of rows) {
-    for (const column of Object.keys(row)) columns.add(column);
+    // for...in, unlike Object.keys, allocates no array per row. Rows are plain objects, so it visits only their own keys.
+    for (const column in row) columns.add(column);
   }
   return [...columns];
 }

@@ -39,7 +39,10 @@ export class WriteBatch {
     this.newVisits.set(idvisit, row);
   }
 
-  /** Sets columns of a visit: in its pending insert when the batch started it, else in its update. */
+  /**
+   * Sets columns of a visit: in its pending insert when the batch started it, else in its
+   * update. The first update of a visit keeps `values` (not copied), so the caller passes a new object.
+   */
   updateVisit(idvisit: number, values: Row): void {
     const inserted = this.newVisits.get(idvisit);
     if (inserted) {
@@ -48,7 +51,7 @@ export class WriteBatch {
     }
     const update = this.visitUpdates.get(idvisit);
     if (update) Object.assign(update, values);
-    else this.visitUpdates.set(idvisit, { ...values });
+    else this.visitUpdates.set(idvisit, values);
   }
 
   /** Adds a new action row; the row is kept (not copied) and gets `idlink_va` set. */
