@@ -89,6 +89,11 @@ export class ActionDictionary {
     return ids;
   }
 
+  /** The number of the open batch's strings that `prefetch` found missing from `log_action`: the new rows it will likely add. */
+  get missingCount(): number {
+    return this.#missing.size;
+  }
+
   /** Returns the id of one string, assigning one and adding its row to the batch when it is new. */
   async idOf(context: ActionWriteContext, action: ActionString | null): Promise<number | null> {
     if (action === null) return null;

@@ -19,8 +19,17 @@ const WRITTEN_TABLES: readonly WrittenTable[] = ['log_visit', 'log_link_visit_ac
  * 65,535, so this stays under all three.
  */
 const MAX_PARAMETERS = 30_000;
-/** Rows per multi-row insert; chunks are powers of two so that few SQL texts exist. */
+/**
+ * Rows per multi-row insert or update on SQLite, and per lookup list. SQLite's chunks are
+ * powers of two, so that few SQL texts are prepared and kept.
+ */
 const MAX_ROWS_PER_INSERT = 256;
+/**
+ * Rows per multi-row insert or update on MariaDB and PostgreSQL. There each statement costs a
+ * round trip, and Kysely's drivers keep no prepared statements (mysql2 `query`, unnamed pg
+ * statements), so a chunk has any size up to this.
+ */
+const MAX_ROWS_PER_SERVER_STATEMENT = 1024;
 /** Keys per read-ahead query; a shorter list is padded to a power of two so that few SQL texts exist. */
 const MAX_KEYS_PER_SELECT = 1024;
 
@@ -217,10 +226,9 @@ export class BatchStatements {
   async insertRows(db: Kysely<Database>, table: WrittenTable, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     const columns = columnsOf(rows);
-    const maxRows = largestPowerOfTwo(Math.min(MAX_ROWS_PER_INSERT, Math.floor(MAX_PARAMETERS / columns.length)));
     let start = 0;
     while (start < rows.length) {
-      const count = largestPowerOfTwo(Math.min(maxRows, rows.length - start));
+      const count = this.#chunkSize(columns.length, rows.length - start);
       const parameters = new Array<unknown>(count * columns.length);
       let position = 0;
       for (let index = start; index < start + count; index += 1) {
@@ -249,10 +257,9 @@ export class BatchStatements {
     }
 
     for (const { columns, entries } of groups.values()) {
-      const maxRows = largestPowerOfTwo(Math.min(MAX_ROWS_PER_INSERT, Math.floor(MAX_PARAMETERS / (columns.length + 1))));
       let start = 0;
       while (start < entries.length) {
-        const count = largestPowerOfTwo(Math.min(maxRows, entries.length - start));
+        const count = this.#chunkSize(columns.length + 1, entries.length - start);
         const chunk = entries.slice(start, start + count);
         const parameters: unknown[] = [];
         for (const [id, values] of chunk) {
@@ -266,6 +273,18 @@ export class BatchStatements {
     }
   }
 
+  /** Returns how many of `remaining` rows of `width` parameters the next statement writes. */
+  #chunkSize(width: number, remaining: number): number {
+    const byParameters = Math.floor(MAX_PARAMETERS / width);
+    if (this.adapter !== 'sqlite') return Math.min(MAX_ROWS_PER_SERVER_STATEMENT, byParameters, remaining);
+    return largestPowerOfTwo(Math.min(largestPowerOfTwo(Math.min(MAX_ROWS_PER_INSERT, byParameters)), remaining));
+  }
+
+  /** Keeps an SQL text for reuse when its row count is a power of two; other counts are rare and their texts large. */
+  #keep(key: string, text: string, rowCount: number): void {
+    if ((rowCount & (rowCount - 1)) === 0) this.#texts.set(key, text);
+  }
+
   #insertText(table: WrittenTable, columns: readonly string[], rowCount: number): string {
     const key = `insert|${table}|${rowCount}|${columns.join(',')}`;
     let text = this.#texts.get(key);
@@ -276,7 +295,7 @@ export class BatchStatements {
       groups.push(`(${columns.map(() => this.#placeholder(++parameter)).join(', ')})`);
     }
     text = `insert into ${this.tables[table]} (${columns.map((column) => this.quote(column)).join(', ')}) values ${groups.join(', ')}`;
-    this.#texts.set(key, text);
+    this.#keep(key, text, rowCount);
     return text;
   }
 
@@ -287,7 +306,7 @@ export class BatchStatements {
     text = this.adapter === 'mysql'
       ? this.#joinUpdateText(table, idColumn, columns, rowCount)
       : this.#valuesUpdateText(table, idColumn, columns, rowCount, casts);
-    this.#texts.set(key, text);
+    this.#keep(key, text, rowCount);
     return text;
   }
 

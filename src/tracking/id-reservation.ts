@@ -26,8 +26,8 @@ const ID_COLUMNS: Record<BatchTable, string> = { log_visit: 'idvisit', log_link_
 const TABLE_ORDER: readonly BatchTable[] = ['log_action', 'log_visit', 'log_link_visit_action'];
 
 /**
- * PostgreSQL ids fetched by a batch's first `nextval` round trip of a table. Action rows start
- * with the batch's hit count when it is larger. Each further block doubles, up to the maximum.
+ * PostgreSQL ids fetched by a batch's first `nextval` round trip of a table, unless the batch
+ * expects more (see `IdSource.expect`). Each further block doubles, up to the maximum.
  */
 const FIRST_BLOCK_SIZE = 16;
 const MAX_BLOCK_SIZE = 1024;
@@ -38,6 +38,8 @@ const MYSQL_LOCK_TIMEOUT_SECONDS = 30;
 /** Hands out new ids within one transaction. */
 export interface IdSource {
   next(table: BatchTable): Promise<number>;
+  /** Tells how many ids of `table` the batch will likely take, so that they can be fetched at once. */
+  expect(table: BatchTable, count: number): void;
   /** Releases what the reservation holds beyond the transaction; call after COMMIT or ROLLBACK. */
   release(): Promise<void>;
 }
@@ -112,6 +114,9 @@ class CounterIds implements IdSource {
     this.#last[table] += 1;
     return Promise.resolve(this.#last[table]);
   }
+
+  /** Does nothing: counted ids cost no round trip. */
+  expect(): void {}
 }
 
 /** Ids taken from PostgreSQL sequences in blocks. */
@@ -120,12 +125,17 @@ class SequenceIds implements IdSource {
   readonly #statements: BatchStatements;
   readonly #blocks = new Map<BatchTable, { ids: number[]; size: number }>();
 
-  readonly #firstActionRowBlock: number;
+  /** Sizes of each table's first block. */
+  readonly #firstBlocks = new Map<BatchTable, number>();
 
   constructor(db: Kysely<Database>, statements: BatchStatements, expectedActionRows: number) {
     this.#db = db;
     this.#statements = statements;
-    this.#firstActionRowBlock = Math.min(MAX_BLOCK_SIZE, Math.max(FIRST_BLOCK_SIZE, expectedActionRows));
+    this.expect('log_link_visit_action', expectedActionRows);
+  }
+
+  expect(table: BatchTable, count: number): void {
+    this.#firstBlocks.set(table, Math.min(MAX_BLOCK_SIZE, Math.max(FIRST_BLOCK_SIZE, count)));
   }
 
   async next(table: BatchTable): Promise<number> {
@@ -135,7 +145,7 @@ class SequenceIds implements IdSource {
       this.#blocks.set(table, block);
     }
     if (block.ids.length === 0) {
-      const first = table === 'log_link_visit_action' ? this.#firstActionRowBlock : FIRST_BLOCK_SIZE;
+      const first = this.#firstBlocks.get(table) ?? FIRST_BLOCK_SIZE;
       block.size = block.size === 0 ? first : Math.min(MAX_BLOCK_SIZE, block.size * 2);
       const rows = await this.#statements.run<{ id: number }>(this.#db,
         'select nextval(pg_get_serial_sequence($1, $2)) as id from generate_series(1, $3::int) order by 1',

@@ -184,6 +184,7 @@ export class TrackingWriter {
     const { visits, actions } = this.#config;
     const batch = new WriteBatch();
     await actions.prefetch(db, statements, jobs.flatMap((job) => actionStringsOf(job.hit)));
+    ids.expect('log_action', actions.missingCount);
     const rulesBySite = new Map<number, VisitRules>();
     const hits = jobs.map((job) => {
       let rules = rulesBySite.get(job.hit.siteId);
