@@ -79,8 +79,10 @@ export async function beginWithIds(db: Kysely<Database>, statements: BatchStatem
       }
     }
     case 'pgsql': {
-      await statements.run(db, 'begin');
-      await statements.run(db, 'select pg_advisory_xact_lock(hashtext($1))', [`footfall tracking ${statements.tables.log_visit}`]);
+      // One round trip for both statements: node-postgres sends a query without parameters with
+      // the simple query protocol, which accepts several statements.
+      const lockKey = `footfall tracking ${statements.tables.log_visit}`.replaceAll("'", "''");
+      await statements.run(db, `begin; select pg_advisory_xact_lock(hashtext('${lockKey}'))`);
       return new SequenceIds(db, statements, expectedActionRows);
     }
   }
