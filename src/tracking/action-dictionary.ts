@@ -59,17 +59,39 @@ export class ActionDictionary {
       if (hashes) hashes.add(entry.hash);
       else hashesByType.set(entry.type, new Set([entry.hash]));
     }
-    for (const [type, hashes] of hashesByType) {
-      const rows = await statements.selectActionsByHash(db, type, [...hashes]);
-      for (const row of rows) {
-        const key = `${type}\u0000${row.name}`;
-        // The first (lowest) id wins when a string was stored twice, as a lookup by index finds it first.
-        if (uncached.has(key) && !this.#cache.has(key)) this.#cache.set(key, Number(row.idaction));
-      }
+    const lists = new Map<number, number[]>();
+    for (const [type, hashes] of hashesByType) lists.set(type, [...hashes]);
+    for (const row of await statements.selectActionsByHash(db, lists)) {
+      const key = `${Number(row.type)}\u0000${row.name}`;
+      // The first (lowest) id wins when a string was stored twice, as a lookup by index finds it first.
+      if (uncached.has(key) && !this.#cache.has(key)) this.#cache.set(key, Number(row.idaction));
     }
     for (const key of uncached.keys()) {
       if (!this.#cache.has(key)) this.#missing.add(key);
     }
+  }
+
+  /**
+   * Returns the ids of several strings, like `idOf` for each. Strings with known ids cost no
+   * await, which matters for the dozen mostly null strings of every action row.
+   */
+  async idsOf(context: ActionWriteContext, actions: readonly (ActionString | null)[]): Promise<(number | null)[]> {
+    const ids: (number | null)[] = [];
+    for (const action of actions) {
+      if (action === null) {
+        ids.push(null);
+        continue;
+      }
+      const key = storedForm(action).key;
+      const known = this.#pending.get(key) ?? this.#cache.get(key);
+      ids.push(known ?? await this.idOf(context, action));
+    }
+    return ids;
+  }
+
+  /** The number of the open batch's strings that `prefetch` found missing from `log_action`: the new rows it will likely add. */
+  get missingCount(): number {
+    return this.#missing.size;
   }
 
   /** Returns the id of one string, assigning one and adding its row to the batch when it is new. */

@@ -7,26 +7,62 @@ import type { DatabaseAdapter } from '../db/database-config.js';
 import type { Database } from '../db/schema.js';
 import type { Row, WriteBatch } from './write-batch.js';
 
-/** The tables a batch writes with pre-built SQL. */
+/** The tables whose ids a batch assigns itself. */
 export type BatchTable = 'log_visit' | 'log_link_visit_action' | 'log_action';
+/** The tables a batch writes with pre-built SQL. */
+export type WrittenTable = BatchTable | 'log_conversion';
 
-const BATCH_TABLES: readonly BatchTable[] = ['log_visit', 'log_link_visit_action', 'log_action'];
+const WRITTEN_TABLES: readonly WrittenTable[] = ['log_visit', 'log_link_visit_action', 'log_action', 'log_conversion'];
 
 /**
  * Bound parameters per statement. SQLite allows 32,766 (since 3.32), MariaDB and PostgreSQL
  * 65,535, so this stays under all three.
  */
 const MAX_PARAMETERS = 30_000;
-/** Rows per multi-row insert; chunks are powers of two so that few SQL texts exist. */
+/**
+ * Rows per multi-row insert or update on SQLite, and per lookup list. SQLite's chunks are
+ * powers of two, so that few SQL texts are prepared and kept.
+ */
 const MAX_ROWS_PER_INSERT = 256;
+/**
+ * Rows per multi-row insert or update on MariaDB and PostgreSQL. There each statement costs a
+ * round trip, and Kysely's drivers keep no prepared statements (mysql2 `query`, unnamed pg
+ * statements), so a chunk has any size up to this.
+ */
+const MAX_ROWS_PER_SERVER_STATEMENT = 1024;
+/** Keys per read-ahead query; a shorter list is padded to a power of two so that few SQL texts exist. */
+const MAX_KEYS_PER_SELECT = 1024;
+
+/** Lists of (type, hashes) per `log_action` lookup query: 16 × 257 parameters at most. */
+const MAX_PARTS_PER_ACTION_SELECT = 16;
+
+/** A `log_action` row as the lookup by hash returns it. */
+export interface ActionRow {
+  idaction: number | string;
+  name: string;
+  type: number | string;
+}
+
+/** The `log_visit` column a batch reads visits by. */
+export type VisitKeyColumn = 'idvisitor' | 'config_id';
+
+/** A `log_link_visit_action` row as the read-ahead of a visit's last actions returns it. */
+export interface LastActionRow {
+  idvisit: number | string;
+  idlink_va: number | string;
+  server_time: string;
+  idaction_url: number | string | null;
+  idaction_name: number | string | null;
+  pageview_position: number | string | null;
+}
 
 /** Quoted, prefixed table names, read from Kysely's compiler so that they match every other query. */
-export type TableNames = Record<BatchTable, string>;
+export type TableNames = Record<WrittenTable, string>;
 
 /** Returns the quoted table names that `db` (with its table prefix plugin) uses. */
 export function readTableNames(db: Kysely<Database>): TableNames {
   const names = {} as TableNames;
-  for (const table of BATCH_TABLES) {
+  for (const table of WRITTEN_TABLES) {
     const text = db.selectFrom(table).selectAll().compile().sql;
     const match = /\bfrom (.+)$/.exec(text);
     if (!match) throw new Error(`failed to read the table name of ${table} from the compiled query "${text}"`);
@@ -62,6 +98,7 @@ export class BatchStatements {
     await this.insertRows(db, 'log_action', batch.newActions);
     await this.insertRows(db, 'log_visit', [...batch.newVisits.values()]);
     await this.insertRows(db, 'log_link_visit_action', [...batch.newActionRows.values()]);
+    await this.insertRows(db, 'log_conversion', batch.newConversions);
     await this.updateRows(db, 'log_visit', 'idvisit', batch.visitUpdates);
     const timeSpent = new Map<number, Row>();
     for (const [idlinkVa, seconds] of batch.timeSpentUpdates) timeSpent.set(idlinkVa, { time_spent: seconds });
@@ -69,44 +106,134 @@ export class BatchStatements {
   }
 
   /**
-   * Returns the `log_action` rows of one type whose hash is one of `hashes`, in id order. The
-   * type comes first so that the lookup uses the (type, hash) index.
+   * Returns the `log_action` rows whose (type, hash) pair is among `hashesByType`, in id order,
+   * with one query for up to 16 lists of 256 hashes. Each list's condition puts the type first
+   * so that it uses the (type, hash) index.
    */
-  async selectActionsByHash(db: Kysely<Database>, type: number, hashes: readonly number[]): Promise<{ idaction: number; name: string }[]> {
-    const rows: { idaction: number; name: string }[] = [];
-    let start = 0;
-    while (start < hashes.length) {
-      const count = largestPowerOfTwo(Math.min(MAX_ROWS_PER_INSERT, hashes.length - start));
-      const key = `select-actions|${count}`;
+  async selectActionsByHash(db: Kysely<Database>, hashesByType: ReadonlyMap<number, readonly number[]>): Promise<ActionRow[]> {
+    const parts: { type: number; hashes: number[] }[] = [];
+    for (const [type, hashes] of hashesByType) {
+      for (let start = 0; start < hashes.length; start += MAX_ROWS_PER_INSERT) {
+        parts.push({ type, hashes: padToPowerOfTwo(hashes.slice(start, start + MAX_ROWS_PER_INSERT)) });
+      }
+    }
+
+    const rows: ActionRow[] = [];
+    for (let start = 0; start < parts.length; start += MAX_PARTS_PER_ACTION_SELECT) {
+      const chunk = parts.slice(start, start + MAX_PARTS_PER_ACTION_SELECT);
+      const sizes = chunk.map((part) => part.hashes.length);
+      const key = `select-actions|${sizes.join(',')}`;
       let text = this.#texts.get(key);
       if (text === undefined) {
-        const placeholders = Array.from({ length: count }, (_, index) => this.#placeholder(index + 2));
-        text = `select ${this.quote('idaction')}, ${this.quote('name')} from ${this.tables.log_action}`
-          + ` where ${this.quote('type')} = ${this.#placeholder(1)} and ${this.quote('hash')} in (${placeholders.join(', ')})`
-          + ` order by ${this.quote('idaction')}`;
+        text = this.#actionsByHashText(sizes);
         this.#texts.set(key, text);
       }
-      rows.push(...await this.run<{ idaction: number; name: string }>(db, text, [type, ...hashes.slice(start, start + count)]));
-      start += count;
+      const parameters = chunk.flatMap((part) => [part.type, ...part.hashes]);
+      rows.push(...await this.run<ActionRow>(db, text, parameters));
+    }
+    // Rows of several queries are not in one id order, so they are sorted together.
+    if (parts.length > MAX_PARTS_PER_ACTION_SELECT) rows.sort((left, right) => Number(left.idaction) - Number(right.idaction));
+    return rows;
+  }
+
+  #actionsByHashText(sizes: readonly number[]): string {
+    const q = (name: string): string => this.quote(name);
+    let parameter = 0;
+    const selects = sizes.map((size) => {
+      const type = this.#placeholder(++parameter);
+      const hashes = Array.from({ length: size }, () => this.#placeholder(++parameter));
+      return `select ${q('idaction')}, ${q('name')}, ${q('type')} from ${this.tables.log_action}`
+        + ` where ${q('type')} = ${type} and ${q('hash')} in (${hashes.join(', ')})`;
+    });
+    return `${selects.join(' union all ')} order by 1`;
+  }
+
+  /**
+   * Returns, for each key of `column`, the site's visit with the latest `visit_last_action_time`
+   * in [`earliest`, `latest`], or up to `latest` when `earliest` is null. Ties go to the larger
+   * `idvisit`. It runs one query per 1,024 keys, served by the (idsite, key, time) index.
+   */
+  async selectLatestVisits(
+    db: Kysely<Database>, siteId: number, column: VisitKeyColumn, keys: readonly string[], earliest: string | null, latest: string,
+  ): Promise<Row[]> {
+    const rows: Row[] = [];
+    for (let start = 0; start < keys.length; start += MAX_KEYS_PER_SELECT) {
+      const chunk = padToPowerOfTwo(keys.slice(start, start + MAX_KEYS_PER_SELECT));
+      const key = `latest-visits|${column}|${earliest === null ? 'open' : 'bounded'}|${chunk.length}`;
+      let text = this.#texts.get(key);
+      if (text === undefined) {
+        text = this.#latestVisitsText(column, chunk.length, earliest !== null);
+        this.#texts.set(key, text);
+      }
+      const parameters = earliest === null ? [siteId, latest, ...chunk] : [siteId, latest, earliest, ...chunk];
+      for (const row of await this.run(db, text, parameters)) {
+        delete row.visit_rank;
+        rows.push(row);
+      }
     }
     return rows;
+  }
+
+  #latestVisitsText(column: VisitKeyColumn, keyCount: number, bounded: boolean): string {
+    const q = (name: string): string => this.quote(name);
+    let parameter = 0;
+    const next = (): string => this.#placeholder(++parameter);
+    const conditions = [`${q('idsite')} = ${next()}`, `${q('visit_last_action_time')} <= ${next()}`];
+    if (bounded) conditions.push(`${q('visit_last_action_time')} >= ${next()}`);
+    const placeholders = Array.from({ length: keyCount }, next);
+    conditions.push(`${q(column)} in (${placeholders.join(', ')})`);
+    return `select * from (select v.*, row_number() over (partition by ${q(column)}`
+      + ` order by ${q('visit_last_action_time')} desc, ${q('idvisit')} desc) as ${q('visit_rank')}`
+      + ` from ${this.tables.log_visit} as v where ${conditions.join(' and ')}) as ranked where ${q('visit_rank')} = 1`;
+  }
+
+  /**
+   * Returns, for each visit of `idvisits`, its last action row and its last pageview row (one
+   * row when they are the same action), read through the `idvisit` index.
+   */
+  async selectLastActions(db: Kysely<Database>, idvisits: readonly number[]): Promise<LastActionRow[]> {
+    const rows: LastActionRow[] = [];
+    for (let start = 0; start < idvisits.length; start += MAX_KEYS_PER_SELECT) {
+      const chunk = padToPowerOfTwo(idvisits.slice(start, start + MAX_KEYS_PER_SELECT));
+      const key = `last-actions|${chunk.length}`;
+      let text = this.#texts.get(key);
+      if (text === undefined) {
+        text = this.#lastActionsText(chunk.length);
+        this.#texts.set(key, text);
+      }
+      rows.push(...await this.run<LastActionRow>(db, text, [...chunk, ...chunk]));
+    }
+    return rows;
+  }
+
+  #lastActionsText(visitCount: number): string {
+    const q = (name: string): string => this.quote(name);
+    const table = this.tables.log_link_visit_action;
+    let parameter = 0;
+    const list = (): string => Array.from({ length: visitCount }, () => this.#placeholder(++parameter)).join(', ');
+    const columns = ['idvisit', 'idlink_va', 'server_time', 'idaction_url', 'idaction_name', 'pageview_position'].map(q).join(', ');
+    const lastAction = `select max(${q('idlink_va')}) from ${table} where ${q('idvisit')} in (${list()}) group by ${q('idvisit')}`;
+    const lastPageview = `select max(${q('idlink_va')}) from ${table} where ${q('idvisit')} in (${list()})`
+      + ` and ${q('pageview_position')} is not null group by ${q('idvisit')}`;
+    return `select ${columns} from ${table} where ${q('idlink_va')} in (${lastAction})`
+      + ` union select ${columns} from ${table} where ${q('idlink_va')} in (${lastPageview})`;
   }
 
   /**
    * Inserts rows with multi-row INSERTs. The columns are the union of the rows' keys, and a
    * row without one of them stores NULL there, which is every optional column's default.
    */
-  async insertRows(db: Kysely<Database>, table: BatchTable, rows: readonly Row[]): Promise<void> {
+  async insertRows(db: Kysely<Database>, table: WrittenTable, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     const columns = columnsOf(rows);
-    const maxRows = largestPowerOfTwo(Math.min(MAX_ROWS_PER_INSERT, Math.floor(MAX_PARAMETERS / columns.length)));
     let start = 0;
     while (start < rows.length) {
-      const count = largestPowerOfTwo(Math.min(maxRows, rows.length - start));
-      const parameters: unknown[] = [];
+      const count = this.#chunkSize(columns.length, rows.length - start);
+      const parameters = new Array<unknown>(count * columns.length);
+      let position = 0;
       for (let index = start; index < start + count; index += 1) {
         const row = rows[index]!;
-        for (const column of columns) parameters.push(row[column] ?? null);
+        for (const column of columns) parameters[position++] = row[column] ?? null;
       }
       await this.run(db, this.#insertText(table, columns, count), parameters);
       start += count;
@@ -130,10 +257,9 @@ export class BatchStatements {
     }
 
     for (const { columns, entries } of groups.values()) {
-      const maxRows = largestPowerOfTwo(Math.min(MAX_ROWS_PER_INSERT, Math.floor(MAX_PARAMETERS / (columns.length + 1))));
       let start = 0;
       while (start < entries.length) {
-        const count = largestPowerOfTwo(Math.min(maxRows, entries.length - start));
+        const count = this.#chunkSize(columns.length + 1, entries.length - start);
         const chunk = entries.slice(start, start + count);
         const parameters: unknown[] = [];
         for (const [id, values] of chunk) {
@@ -147,7 +273,19 @@ export class BatchStatements {
     }
   }
 
-  #insertText(table: BatchTable, columns: readonly string[], rowCount: number): string {
+  /** Returns how many of `remaining` rows of `width` parameters the next statement writes. */
+  #chunkSize(width: number, remaining: number): number {
+    const byParameters = Math.floor(MAX_PARAMETERS / width);
+    if (this.adapter !== 'sqlite') return Math.min(MAX_ROWS_PER_SERVER_STATEMENT, byParameters, remaining);
+    return largestPowerOfTwo(Math.min(largestPowerOfTwo(Math.min(MAX_ROWS_PER_INSERT, byParameters)), remaining));
+  }
+
+  /** Keeps an SQL text for reuse when its row count is a power of two; other counts are rare and their texts large. */
+  #keep(key: string, text: string, rowCount: number): void {
+    if ((rowCount & (rowCount - 1)) === 0) this.#texts.set(key, text);
+  }
+
+  #insertText(table: WrittenTable, columns: readonly string[], rowCount: number): string {
     const key = `insert|${table}|${rowCount}|${columns.join(',')}`;
     let text = this.#texts.get(key);
     if (text !== undefined) return text;
@@ -157,7 +295,7 @@ export class BatchStatements {
       groups.push(`(${columns.map(() => this.#placeholder(++parameter)).join(', ')})`);
     }
     text = `insert into ${this.tables[table]} (${columns.map((column) => this.quote(column)).join(', ')}) values ${groups.join(', ')}`;
-    this.#texts.set(key, text);
+    this.#keep(key, text, rowCount);
     return text;
   }
 
@@ -168,7 +306,7 @@ export class BatchStatements {
     text = this.adapter === 'mysql'
       ? this.#joinUpdateText(table, idColumn, columns, rowCount)
       : this.#valuesUpdateText(table, idColumn, columns, rowCount, casts);
-    this.#texts.set(key, text);
+    this.#keep(key, text, rowCount);
     return text;
   }
 
@@ -214,11 +352,20 @@ export class BatchStatements {
 
 /** Returns the keys of all rows, in the order they first appear. */
 function columnsOf(rows: readonly Row[]): string[] {
-  const columns = new Set<string>(Object.keys(rows[0]!));
+  const columns = new Set<string>();
   for (const row of rows) {
-    for (const column of Object.keys(row)) columns.add(column);
+    // for...in, unlike Object.keys, allocates no array per row. Rows are plain objects, so it visits only their own keys.
+    for (const column in row) columns.add(column);
   }
   return [...columns];
+}
+
+/** Repeats the last value until the list's length is a power of two; repeated keys in an IN list change nothing. */
+function padToPowerOfTwo<T>(values: T[]): T[] {
+  let length = 1;
+  while (length < values.length) length *= 2;
+  while (values.length < length) values.push(values[values.length - 1]!);
+  return values;
 }
 
 function largestPowerOfTwo(limit: number): number {

@@ -98,8 +98,8 @@ async function insertConversion(
   const { hit, visit } = context;
   const conversion = hit.conversion;
   const isOrder = values.idgoal === ECOMMERCE_ORDER_GOAL || values.idgoal === ABANDONED_CART_GOAL;
-  const row: Insertable<LogConversionTable> = {
-    ...buildVisitDimensions(hit, context.previous),
+  // Object.assign, not a spread followed by more properties, which V8 runs slowly (see buildVisitRow).
+  const row: Insertable<LogConversionTable> = Object.assign(buildVisitDimensions(hit, context.previous), {
     visitor_count_visits: visit.visitorCountVisits,
     idvisit: visit.idvisit, idsite: hit.siteId, idvisitor: visit.idvisitor, server_time: formatUtcDateTime(hit.time),
     idaction_url: context.idactionUrl, idlink_va: context.idlinkVa, idgoal: values.idgoal, buster: values.buster,
@@ -108,8 +108,11 @@ async function insertConversion(
     revenue_shipping: isOrder ? conversion?.shipping ?? null : null, revenue_discount: isOrder ? conversion?.discount ?? null : null,
     pageviews_before: visit.pageviews,
     visitor_days_since_first: Math.floor(visit.visitorSecondsSinceFirst / 86_400),
-  };
-  await context.db.insertInto('log_conversion').values(row).execute();
+  });
+  // A goal conversion goes into the batch's multi-row insert. An order or a cart is written now,
+  // because the duplicate order check and the cart's replacement read and delete stored rows.
+  if (isOrder) await context.db.insertInto('log_conversion').values(row).execute();
+  else context.batch.addConversion(row);
   visit.convertedGoals.add(values.idgoal);
   if (values.idgoal !== ABANDONED_CART_GOAL) visit.goalConverted = true;
 }

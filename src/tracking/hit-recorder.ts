@@ -10,7 +10,9 @@ import { writeConversions } from './conversion-writer.js';
 import type { ActionKind, DropReason, EnrichedHit } from './hit.js';
 import type { IdSource } from './id-reservation.js';
 import type { TrackedSite } from './site-cache.js';
+import { isVisitGoalAttribute } from './goal-matcher.js';
 import { identifyVisit, type VisitCache, type VisitRules } from './visit-identifier.js';
+import type { VisitPrefetch } from './visit-prefetch.js';
 import { buildVisitRow } from './visit-row.js';
 import type { LastAction, VisitState } from './visit-state.js';
 import type { WriteBatch } from './write-batch.js';
@@ -23,6 +25,8 @@ export interface RecordContext extends ActionWriteContext {
   visits: VisitCache;
   actions: ActionDictionary;
   rules: VisitRules;
+  /** The batch's read-ahead of visits; without it every lookup queries the database. */
+  prefetch?: VisitPrefetch;
 }
 
 /** Action kinds that write a `log_link_visit_action` row. */
@@ -40,15 +44,16 @@ interface ActionIds {
  * updates the visit's totals. Returns a drop reason for a heartbeat with no visit to extend.
  */
 export async function recordHit(context: RecordContext, hit: EnrichedHit, tracked: TrackedSite): Promise<'recorded' | DropReason> {
-  const match = await identifyVisit(context.db, hit, context.visits, context.rules);
+  const match = await identifyVisit(context.db, hit, context.visits, context.rules, context.prefetch);
   const kind = hit.action.kind;
   if (kind === 'heartbeat') {
     if (match.kind === 'new') return 'heartbeat_without_visit';
-    extendVisit(context, match.visit, hit);
+    await extendVisit(context, match.visit, hit, tracked);
     return 'recorded';
   }
 
-  const ids = { url: await context.actions.idOf(context, hit.action.strings.url), name: await context.actions.idOf(context, hit.action.strings.name) };
+  const [url, name] = await context.actions.idsOf(context, [hit.action.strings.url, hit.action.strings.name]);
+  const ids: ActionIds = { url: url ?? null, name: name ?? null };
   const previous = match.kind === 'new' ? match.previous : null;
   const visit = match.kind === 'existing' ? match.visit : await startVisit(context, hit, previous, tracked);
   // A user id sent on a visit found by fingerprint takes the visit over, as Matomo does when uid sets the visitor id.
@@ -62,7 +67,11 @@ export async function recordHit(context: RecordContext, hit: EnrichedHit, tracke
   }
   applyActionToVisit(visit, hit, ids, idlinkVa);
 
-  await writeConversions({ ...context, hit, visit, previous, tracked, idlinkVa, idactionUrl: ids.url });
+  if (tracked.goals.length > 0 || hit.conversion !== null) {
+    await writeConversions({
+      db: context.db, ids: context.ids, batch: context.batch, actions: context.actions, hit, visit, previous, tracked, idlinkVa, idactionUrl: ids.url,
+    });
+  }
   saveVisitTotals(context.batch, visit, hit, kind, ids);
   context.visits.touch(visit);
   return 'recorded';
@@ -86,19 +95,24 @@ async function startVisit(context: RecordContext, hit: EnrichedHit, previous: Vi
 
 async function insertAction(context: RecordContext, hit: EnrichedHit, visit: VisitState, ids: ActionIds, timeSpentRef: number | null): Promise<number> {
   const action = hit.action;
-  const id = (value: typeof action.strings.eventCategory): Promise<number | null> => context.actions.idOf(context, value);
+  const strings = action.strings;
+  const [eventCategory, eventAction, contentName, contentPiece, contentTarget, contentInteraction, productSku, productName, productCategory] =
+    await context.actions.idsOf(context, [
+      strings.eventCategory, strings.eventAction, strings.contentName, strings.contentPiece, strings.contentTarget,
+      strings.contentInteraction, strings.productSku, strings.productName, strings.productCategory,
+    ]);
   const isPageview = action.kind === 'pageview';
   const row: Insertable<LogLinkVisitActionTable> = {
     idsite: hit.siteId, idvisitor: visit.idvisitor, idvisit: visit.idvisit, server_time: formatUtcDateTime(hit.time),
     idaction_url: ids.url, idaction_name: ids.name, idaction_url_ref: visit.lastPageUrlId, idaction_name_ref: visit.lastPageNameId,
     idpageview: action.pageviewId, pageview_position: isPageview ? visit.pageviews + 1 : null,
     time_spent_ref_action: timeSpentRef, time_spent: null,
-    idaction_event_category: await id(action.strings.eventCategory), idaction_event_action: await id(action.strings.eventAction),
-    idaction_content_name: await id(action.strings.contentName), idaction_content_piece: await id(action.strings.contentPiece),
-    idaction_content_target: await id(action.strings.contentTarget), idaction_content_interaction: await id(action.strings.contentInteraction),
+    idaction_event_category: eventCategory, idaction_event_action: eventAction,
+    idaction_content_name: contentName, idaction_content_piece: contentPiece,
+    idaction_content_target: contentTarget, idaction_content_interaction: contentInteraction,
     custom_float: action.eventValue, search_cat: action.searchCategory, search_count: action.searchCount,
-    product_price: action.productPrice, idaction_product_sku: await id(action.strings.productSku),
-    idaction_product_name: await id(action.strings.productName), idaction_product_cat: await id(action.strings.productCategory),
+    product_price: action.productPrice, idaction_product_sku: productSku,
+    idaction_product_name: productName, idaction_product_cat: productCategory,
     time_network: action.timings.network, time_server: action.timings.server, time_transfer: action.timings.transfer,
     time_dom_processing: action.timings.domProcessing, time_dom_completion: action.timings.domCompletion, time_on_load: action.timings.onLoad,
   };
@@ -157,16 +171,31 @@ function saveVisitTotals(batch: WriteBatch, visit: VisitState, hit: EnrichedHit,
   batch.updateVisit(visit.idvisit, update);
 }
 
-/** Extends a visit with a heartbeat: its last action time, its total time and the time spent on its last action. */
-function extendVisit(context: RecordContext, visit: VisitState, hit: EnrichedHit): void {
+/**
+ * Extends a visit with a heartbeat: its last action time, its total time and the time spent
+ * on its last action. A longer visit may now pass a visit goal such as `visit_duration`, which
+ * then converts on the heartbeat with the visit's last action.
+ *
+ * NOTE: the PingRequestProcessor of matomo-org/matomo (plugins/Heartbeat) clears the goals a
+ * ping converts. Which Matomo version converts visit goals on pings is not checked here.
+ */
+async function extendVisit(context: RecordContext, visit: VisitState, hit: EnrichedHit, tracked: TrackedSite): Promise<void> {
   visit.lastActionTime = Math.max(visit.lastActionTime, hit.time.getTime());
   if (visit.lastAction) {
     const spent = Math.min(context.rules.visitLengthSeconds, Math.max(0, Math.round((hit.time.getTime() - visit.lastAction.time) / 1000)));
     context.batch.setTimeSpent(visit.lastAction.idlinkVa, spent);
   }
+  const visitGoals = tracked.goals.filter((goal) => isVisitGoalAttribute(goal.match_attribute));
+  if (visitGoals.length > 0) {
+    await writeConversions({
+      db: context.db, ids: context.ids, batch: context.batch, actions: context.actions, hit, visit, previous: null,
+      tracked: { ...tracked, goals: visitGoals }, idlinkVa: visit.lastAction?.idlinkVa ?? null, idactionUrl: visit.lastAction?.idactionUrl ?? null,
+    });
+  }
   context.batch.updateVisit(visit.idvisit, {
     visit_last_action_time: formatUtcDateTime(new Date(visit.lastActionTime)),
     visit_total_time: Math.round((visit.lastActionTime - visit.firstActionTime) / 1000),
+    visit_goal_converted: visit.goalConverted ? 1 : 0,
   });
   context.visits.touch(visit);
 }

@@ -25,7 +25,10 @@ import type { BatchStatements, BatchTable } from './batch-sql.js';
 const ID_COLUMNS: Record<BatchTable, string> = { log_visit: 'idvisit', log_link_visit_action: 'idlink_va', log_action: 'idaction' };
 const TABLE_ORDER: readonly BatchTable[] = ['log_action', 'log_visit', 'log_link_visit_action'];
 
-/** PostgreSQL ids fetched per `nextval` round trip at first; each further block doubles, up to the maximum. */
+/**
+ * PostgreSQL ids fetched by a batch's first `nextval` round trip of a table, unless the batch
+ * expects more (see `IdSource.expect`). Each further block doubles, up to the maximum.
+ */
 const FIRST_BLOCK_SIZE = 16;
 const MAX_BLOCK_SIZE = 1024;
 
@@ -35,12 +38,18 @@ const MYSQL_LOCK_TIMEOUT_SECONDS = 30;
 /** Hands out new ids within one transaction. */
 export interface IdSource {
   next(table: BatchTable): Promise<number>;
+  /** Tells how many ids of `table` the batch will likely take, so that they can be fetched at once. */
+  expect(table: BatchTable, count: number): void;
   /** Releases what the reservation holds beyond the transaction; call after COMMIT or ROLLBACK. */
   release(): Promise<void>;
 }
 
-/** Starts the batch's transaction on `db` (one connection) and reserves the right to assign ids in it. */
-export async function beginWithIds(db: Kysely<Database>, statements: BatchStatements): Promise<IdSource> {
+/**
+ * Starts the batch's transaction on `db` (one connection) and reserves the right to assign ids
+ * in it. `expectedActionRows` (the batch's hit count) sizes the first block of
+ * `log_link_visit_action` ids on PostgreSQL, so that a large batch fetches them in one round trip.
+ */
+export async function beginWithIds(db: Kysely<Database>, statements: BatchStatements, expectedActionRows = FIRST_BLOCK_SIZE): Promise<IdSource> {
   switch (statements.adapter) {
     case 'sqlite':
       await statements.run(db, 'begin immediate');
@@ -58,12 +67,11 @@ export async function beginWithIds(db: Kysely<Database>, statements: BatchStatem
       };
       try {
         await statements.run(db, 'start transaction');
+        const selects = TABLE_ORDER.map((table) =>
+          `(select max(${statements.quote(ID_COLUMNS[table])}) from ${statements.tables[table]}) as ${statements.quote(table)}`);
+        const [row] = await statements.run<Record<BatchTable, number | null>>(db, `select ${selects.join(', ')}`);
         const maxima = {} as Record<BatchTable, number>;
-        for (const table of TABLE_ORDER) {
-          const [row] = await statements.run<{ id: number | null }>(db,
-            `select max(${statements.quote(ID_COLUMNS[table])}) as id from ${statements.tables[table]}`);
-          maxima[table] = Number(row?.id ?? 0);
-        }
+        for (const table of TABLE_ORDER) maxima[table] = Number(row?.[table] ?? 0);
         return new CounterIds(maxima, release);
       } catch (error) {
         await release();
@@ -71,9 +79,11 @@ export async function beginWithIds(db: Kysely<Database>, statements: BatchStatem
       }
     }
     case 'pgsql': {
-      await statements.run(db, 'begin');
-      await statements.run(db, 'select pg_advisory_xact_lock(hashtext($1))', [`footfall tracking ${statements.tables.log_visit}`]);
-      return new SequenceIds(db, statements);
+      // One round trip for both statements: node-postgres sends a query without parameters with
+      // the simple query protocol, which accepts several statements.
+      const lockKey = `footfall tracking ${statements.tables.log_visit}`.replaceAll("'", "''");
+      await statements.run(db, `begin; select pg_advisory_xact_lock(hashtext('${lockKey}'))`);
+      return new SequenceIds(db, statements, expectedActionRows);
     }
   }
 }
@@ -106,6 +116,9 @@ class CounterIds implements IdSource {
     this.#last[table] += 1;
     return Promise.resolve(this.#last[table]);
   }
+
+  /** Does nothing: counted ids cost no round trip. */
+  expect(): void {}
 }
 
 /** Ids taken from PostgreSQL sequences in blocks. */
@@ -114,19 +127,28 @@ class SequenceIds implements IdSource {
   readonly #statements: BatchStatements;
   readonly #blocks = new Map<BatchTable, { ids: number[]; size: number }>();
 
-  constructor(db: Kysely<Database>, statements: BatchStatements) {
+  /** Sizes of each table's first block. */
+  readonly #firstBlocks = new Map<BatchTable, number>();
+
+  constructor(db: Kysely<Database>, statements: BatchStatements, expectedActionRows: number) {
     this.#db = db;
     this.#statements = statements;
+    this.expect('log_link_visit_action', expectedActionRows);
+  }
+
+  expect(table: BatchTable, count: number): void {
+    this.#firstBlocks.set(table, Math.min(MAX_BLOCK_SIZE, Math.max(FIRST_BLOCK_SIZE, count)));
   }
 
   async next(table: BatchTable): Promise<number> {
     let block = this.#blocks.get(table);
     if (!block) {
-      block = { ids: [], size: FIRST_BLOCK_SIZE / 2 };
+      block = { ids: [], size: 0 };
       this.#blocks.set(table, block);
     }
     if (block.ids.length === 0) {
-      block.size = Math.min(MAX_BLOCK_SIZE, block.size * 2);
+      const first = this.#firstBlocks.get(table) ?? FIRST_BLOCK_SIZE;
+      block.size = block.size === 0 ? first : Math.min(MAX_BLOCK_SIZE, block.size * 2);
       const rows = await this.#statements.run<{ id: number }>(this.#db,
         'select nextval(pg_get_serial_sequence($1, $2)) as id from generate_series(1, $3::int) order by 1',
         [this.#statements.tables[table], ID_COLUMNS[table], block.size]);

@@ -18,6 +18,7 @@ import { ACTION_TYPE } from './parse-action.js';
 import type { TrackedSite } from './site-cache.js';
 import { siteDayOf } from './site-day.js';
 import type { VisitCache, VisitRules } from './visit-identifier.js';
+import { VisitPrefetch } from './visit-prefetch.js';
 import { WriteBatch } from './write-batch.js';
 
 /** Dependencies and limits of the writer of one tenant. */
@@ -42,6 +43,9 @@ interface WriteJob {
   resolve(outcome: WriteOutcome): void;
   reject(error: unknown): void;
 }
+
+/** Rows per upsert of invalidated days or drop counts: 4,000 parameters at most, under every engine's limit. */
+const MAX_ROWS_PER_UPSERT = 1000;
 
 /** Drops waiting to be counted, by `idsite|day|reason`. */
 type DropCounts = Map<string, number>;
@@ -145,7 +149,7 @@ export class TrackingWriter {
     const statements = this.#statementsFor(database);
     try {
       const outcomes = await database.connection().execute(async (db) => {
-        const ids = await beginWithIds(db, statements);
+        const ids = await beginWithIds(db, statements, jobs.length);
         try {
           const results = await this.#record(db, ids, statements, jobs, drops);
           await statements.run(db, 'commit');
@@ -180,15 +184,27 @@ export class TrackingWriter {
     const { visits, actions } = this.#config;
     const batch = new WriteBatch();
     await actions.prefetch(db, statements, jobs.flatMap((job) => actionStringsOf(job.hit)));
+    ids.expect('log_action', actions.missingCount);
+    const rulesBySite = new Map<number, VisitRules>();
+    const hits = jobs.map((job) => {
+      let rules = rulesBySite.get(job.hit.siteId);
+      if (rules === undefined) {
+        rules = this.#config.rulesFor(job.hit.siteId);
+        rulesBySite.set(job.hit.siteId, rules);
+      }
+      return { hit: job.hit, rules };
+    });
+    const prefetch = await VisitPrefetch.read(db, statements, hits, visits);
 
     const results: WriteOutcome[] = [];
     const days = new Map<string, { siteId: number; day: string }>();
-    for (const job of jobs) {
-      const outcome = await recordHit({ db, ids, batch, visits, actions, rules: this.#config.rulesFor(job.hit.siteId) }, job.hit, job.tracked);
+    for (let index = 0; index < jobs.length; index += 1) {
+      const { hit, rules } = hits[index]!;
+      const outcome = await recordHit({ db, ids, batch, visits, actions, rules, prefetch }, hit, jobs[index]!.tracked);
       results.push(outcome);
-      const day = siteDayOf(job.hit.time.getTime(), job.hit.site.timezone);
-      if (outcome === 'recorded') days.set(`${job.hit.siteId}|${day}`, { siteId: job.hit.siteId, day });
-      else drops.set(`${job.hit.siteId}|${day}|${outcome}`, (drops.get(`${job.hit.siteId}|${day}|${outcome}`) ?? 0) + 1);
+      const day = siteDayOf(hit.time.getTime(), hit.site.timezone);
+      if (outcome === 'recorded') days.set(`${hit.siteId}|${day}`, { siteId: hit.siteId, day });
+      else drops.set(`${hit.siteId}|${day}|${outcome}`, (drops.get(`${hit.siteId}|${day}|${outcome}`) ?? 0) + 1);
     }
     await statements.flush(db, batch);
     await this.#saveInvalidations(db, [...days.values()]);
@@ -196,20 +212,28 @@ export class TrackingWriter {
     return results;
   }
 
-  /** Marks each (site, day in the site's time zone) that received hits, for core:archive. */
+  /** Marks each (site, day in the site's time zone) that received hits, for core:archive, with one statement per 1,000 days. */
   async #saveInvalidations(db: Kysely<Database>, days: { siteId: number; day: string }[]): Promise<void> {
     const now = formatUtcDateTime(new Date());
-    for (const { siteId, day } of days) {
-      const insert = db.insertInto('archive_invalidations').values({ idsite: siteId, date: day, ts_invalidated: now });
+    for (let start = 0; start < days.length; start += MAX_ROWS_PER_UPSERT) {
+      const rows = days.slice(start, start + MAX_ROWS_PER_UPSERT).map(({ siteId, day }) => ({ idsite: siteId, date: day, ts_invalidated: now }));
+      const insert = db.insertInto('archive_invalidations').values(rows);
       if (this.#config.adapter === 'mysql') await insert.onDuplicateKeyUpdate({ ts_invalidated: now }).execute();
       else await insert.onConflict((conflict) => conflict.columns(['idsite', 'date']).doUpdateSet({ ts_invalidated: now })).execute();
     }
   }
 
+  /**
+   * Adds the drop counts to `tracking_drop` with one statement per 1,000 counts. The keys of
+   * `drops` are distinct, as PostgreSQL requires of the rows of one upsert.
+   */
   async #saveDrops(db: Kysely<Database>, drops: DropCounts): Promise<void> {
-    for (const [key, count] of drops) {
+    const counts = [...drops].map(([key, count]) => {
       const [siteId, day, reason] = key.split('|') as [string, string, string];
-      const insert = db.insertInto('tracking_drop').values({ idsite: Number(siteId), date: day, reason, count });
+      return { idsite: Number(siteId), date: day, reason, count };
+    });
+    for (let start = 0; start < counts.length; start += MAX_ROWS_PER_UPSERT) {
+      const insert = db.insertInto('tracking_drop').values(counts.slice(start, start + MAX_ROWS_PER_UPSERT));
       if (this.#config.adapter === 'mysql') {
         await insert.onDuplicateKeyUpdate({ count: sql`${sql.ref('count')} + values(${sql.ref('count')})` }).execute();
       } else {

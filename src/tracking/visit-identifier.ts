@@ -1,12 +1,13 @@
 /** Visit identification: does a hit continue a recent visit of its visitor, or start a new one? */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Settings } from '../config/settings.js';
-import type { Database } from '../db/schema.js';
+import type { Database, LogVisitTable } from '../db/schema.js';
 import { formatUtcDateTime } from '../time.js';
 import type { EnrichedHit } from './hit.js';
 import { REFERRER_TYPE } from './referrer-detection.js';
 import { siteDayOf } from './site-day.js';
+import type { VisitPrefetch } from './visit-prefetch.js';
 import { loadVisitState, visitStateFromRow, type VisitState } from './visit-state.js';
 
 /** The visit settings of `[Tracker]` for one site. */
@@ -112,10 +113,13 @@ export class VisitCache {
  * look-back window. A found visit still starts a new one when its last action is older than
  * the visit length, when it already has `create_new_visit_after_x_actions` actions, when the
  * day changed in the site's time zone, when `new_visit=1`, or when the campaign (or, if
- * configured, the referring website) changed.
+ * configured, the referring website) changed. Rows the batch read ahead in `prefetch` spare
+ * the database queries; without them, or where they cannot tell, each lookup runs its own.
  */
-export async function identifyVisit(db: Kysely<Database>, hit: EnrichedHit, cache: VisitCache, rules: VisitRules): Promise<VisitMatch> {
-  const { recent, previous } = await findVisits(db, hit, cache, rules);
+export async function identifyVisit(
+  db: Kysely<Database>, hit: EnrichedHit, cache: VisitCache, rules: VisitRules, prefetch?: VisitPrefetch,
+): Promise<VisitMatch> {
+  const { recent, previous } = await findVisits({ db, cache, prefetch }, hit, rules);
   if (!recent) return { kind: 'new', previous };
   return startsNewVisit(recent, hit, rules) ? { kind: 'new', previous: recent } : { kind: 'existing', visit: recent };
 }
@@ -126,50 +130,81 @@ interface VisitLookup {
   previous: VisitState | null;
 }
 
-async function findVisits(db: Kysely<Database>, hit: EnrichedHit, cache: VisitCache, rules: VisitRules): Promise<VisitLookup> {
+/** The sources of visits, in the order a lookup tries them: the cache, the batch's read-ahead, the database. */
+interface VisitSources {
+  db: Kysely<Database>;
+  cache: VisitCache;
+  prefetch: VisitPrefetch | undefined;
+}
+
+/** Returns whether a hit's visit is looked up by its visitor id alone: with `cid` and no `uid`, or when cookies are trusted. */
+export function isFoundByVisitorIdOnly(hit: EnrichedHit, rules: VisitRules): boolean {
+  return hit.requestedVisitorId !== null && (rules.trustVisitorsCookies || (hit.params.get('cid') !== undefined && hit.params.get('uid') === undefined));
+}
+
+/** Returns whether a visit found by config id may take a hit that has a visitor id, which its user id decides. */
+export function acceptsUserOf(visit: VisitState, hit: EnrichedHit): boolean {
+  return hit.requestedVisitorId === null || visit.userId === null || visit.userId === (hit.params.get('uid') ?? null);
+}
+
+async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitRules): Promise<VisitLookup> {
+  const { cache } = sources;
   const earliest = hit.time.getTime() - rules.lookBackSeconds * 1000;
   const latest = hit.time.getTime() + rules.visitLengthSeconds * 1000;
   const inWindow = (visit: VisitState | undefined | null): visit is VisitState =>
     visit !== undefined && visit !== null && visit.lastActionTime >= earliest && visit.lastActionTime <= latest;
-  const visitorOnly = hit.requestedVisitorId !== null && (rules.trustVisitorsCookies || (hit.params.get('cid') !== undefined && hit.params.get('uid') === undefined));
+  const visitorOnly = isFoundByVisitorIdOnly(hit, rules);
 
   let previous: VisitState | null = null;
   if (hit.requestedVisitorId !== null) {
-    const byVisitor = await findByVisitorId(db, hit, cache, earliest, latest);
+    const byVisitor = await findByVisitorId(sources, hit, earliest, latest);
     if (inWindow(byVisitor)) return { recent: byVisitor, previous: null };
     previous = byVisitor;
     if (visitorOnly) return { recent: null, previous };
   }
 
   const cached = cache.getByConfig(hit.siteId, hit.configId);
-  if (inWindow(cached) && (hit.requestedVisitorId === null || cached.userId === null || cached.userId === (hit.params.get('uid') ?? null))) {
+  if (inWindow(cached) && acceptsUserOf(cached, hit)) {
     return { recent: cached, previous };
   }
-  const row = await db.selectFrom('log_visit').selectAll().where('idsite', '=', hit.siteId).where('config_id', '=', hit.configId)
-    .where('visit_last_action_time', '>=', formatUtcDateTime(new Date(earliest)))
-    .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
-    .orderBy('visit_last_action_time', 'desc').limit(1).executeTakeFirst();
+  let row = sources.prefetch?.latestByConfig(hit.siteId, hit.configId, earliest, latest);
+  if (row === undefined) {
+    row = await sources.db.selectFrom('log_visit').selectAll().where('idsite', '=', hit.siteId).where('config_id', '=', hit.configId)
+      .where('visit_last_action_time', '>=', formatUtcDateTime(new Date(earliest)))
+      .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
+      .orderBy('visit_last_action_time', 'desc').orderBy('idvisit', 'desc').limit(1).executeTakeFirst() ?? null;
+  }
   if (!row) return { recent: null, previous };
-  return { recent: cache.getTouched(Number(row.idvisit)) ?? remember(cache, await loadVisitState(db, row)), previous };
+  return { recent: cache.getTouched(Number(row.idvisit)) ?? remember(cache, await loadState(sources, row)), previous };
 }
 
 /**
  * Returns the visitor's most recent visit up to `latest`, from the cache or else from the
  * database. One query serves both the visit to continue and the previous visit of a new one.
  */
-async function findByVisitorId(db: Kysely<Database>, hit: EnrichedHit, cache: VisitCache, earliest: number, latest: number): Promise<VisitState | null> {
+async function findByVisitorId(sources: VisitSources, hit: EnrichedHit, earliest: number, latest: number): Promise<VisitState | null> {
+  const { cache } = sources;
   const idvisitor = hit.requestedVisitorId!;
   const cached = cache.getByVisitor(hit.siteId, idvisitor);
   if (cached && cached.lastActionTime <= latest) return cached;
-  const row = await db.selectFrom('log_visit').selectAll().where('idsite', '=', hit.siteId).where('idvisitor', '=', idvisitor)
-    .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
-    .orderBy('visit_last_action_time', 'desc').limit(1).executeTakeFirst();
+  let row = sources.prefetch?.latestByVisitor(hit.siteId, idvisitor, latest);
+  if (row === undefined) {
+    row = await sources.db.selectFrom('log_visit').selectAll().where('idsite', '=', hit.siteId).where('idvisitor', '=', idvisitor)
+      .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
+      .orderBy('visit_last_action_time', 'desc').orderBy('idvisit', 'desc').limit(1).executeTakeFirst() ?? null;
+  }
   if (!row) return null;
   const touched = cache.getTouched(Number(row.idvisit));
   if (touched) return touched;
   const visit = visitStateFromRow(row);
   // Only a visit that may be continued needs its last action and conversions read.
-  return visit.lastActionTime >= earliest ? remember(cache, await loadVisitState(db, row)) : visit;
+  return visit.lastActionTime >= earliest ? remember(cache, await loadState(sources, row, visit)) : visit;
+}
+
+/** Builds the whole state of an untouched visit, with its last actions and goals from the read-ahead or else the database. */
+async function loadState(sources: VisitSources, row: Selectable<LogVisitTable>, visit = visitStateFromRow(row)): Promise<VisitState> {
+  if (sources.prefetch?.complete(visit)) return visit;
+  return loadVisitState(sources.db, row);
 }
 
 function remember(cache: VisitCache, visit: VisitState): VisitState {

@@ -42,7 +42,8 @@ export interface VisitState {
   convertedGoals: Set<number>;
 }
 
-function parseUtc(text: string): number {
+/** Parses a stored 'YYYY-MM-DD HH:MM:SS' UTC time into milliseconds since the epoch. */
+export function parseUtc(text: string): number {
   return Date.parse(`${text.replace(' ', 'T')}Z`);
 }
 

@@ -22,6 +22,12 @@ export class WriteBatch {
   readonly newActionRows = new Map<number, Row>();
   /** `time_spent` of actions inserted by earlier batches, by `idlink_va`. */
   readonly timeSpentUpdates = new Map<number, number>();
+  /** New `log_conversion` rows of goals; e-commerce orders and carts are written at once. */
+  readonly newConversions: Row[] = [];
+
+  addConversion(row: Row): void {
+    this.newConversions.push(row);
+  }
 
   addAction(row: Row): void {
     this.newActions.push(row);
@@ -33,7 +39,10 @@ export class WriteBatch {
     this.newVisits.set(idvisit, row);
   }
 
-  /** Sets columns of a visit: in its pending insert when the batch started it, else in its update. */
+  /**
+   * Sets columns of a visit: in its pending insert when the batch started it, else in its
+   * update. The first update of a visit keeps `values` (not copied), so the caller passes a new object.
+   */
   updateVisit(idvisit: number, values: Row): void {
     const inserted = this.newVisits.get(idvisit);
     if (inserted) {
@@ -42,7 +51,7 @@ export class WriteBatch {
     }
     const update = this.visitUpdates.get(idvisit);
     if (update) Object.assign(update, values);
-    else this.visitUpdates.set(idvisit, { ...values });
+    else this.visitUpdates.set(idvisit, values);
   }
 
   /** Adds a new action row; the row is kept (not copied) and gets `idlink_va` set. */

@@ -143,4 +143,26 @@ describe('visit goals API', () => {
     const rows = await tenantDb(root, host).selectFrom('log_conversion').select(['idvisitor', 'idgoal']).orderBy('idgoal').execute();
     assert.deepEqual(rows.map((row) => [row.idvisitor, Number(row.idgoal)]), [['1111111111111111', 1], ['1111111111111111', 2]]);
   });
+
+  test('a heartbeat converts visit_duration', async () => {
+    const base = Date.now() - 3_600_000;
+    const track = async (offsetMinutes: number, extra: Record<string, string>): Promise<void> => {
+      const cdt = new Date(base + offsetMinutes * 60_000).toISOString().slice(0, 19).replace('T', ' ');
+      const query = new URLSearchParams({ idsite: '1', rec: '1', cid: '3333333333333333', url: 'https://example.org/read', cdt, ...extra });
+      const response = await app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host } });
+      assert.equal(response.statusCode, 200);
+    };
+    // Goal 1 needs more than 5.5 minutes: the pageview starts the visit and the heartbeat 6 minutes later passes it.
+    await track(0, {});
+    await track(6, { ping: '1' });
+
+    const db = tenantDb(root, host);
+    const rows = await db.selectFrom('log_conversion').select(['idgoal', 'idlink_va']).where('idvisitor', '=', '3333333333333333').execute();
+    assert.deepEqual(rows.map((row) => Number(row.idgoal)), [1]);
+    const action = await db.selectFrom('log_link_visit_action').select('idlink_va').where('idvisitor', '=', '3333333333333333').executeTakeFirstOrThrow();
+    assert.equal(Number(rows[0]!.idlink_va), Number(action.idlink_va), 'the conversion refers to the visit\'s last action');
+    const visit = await db.selectFrom('log_visit').select(['visit_goal_converted', 'visit_total_time']).where('idvisitor', '=', '3333333333333333').executeTakeFirstOrThrow();
+    assert.equal(Number(visit.visit_goal_converted), 1);
+    assert.equal(Number(visit.visit_total_time), 360);
+  });
 });
