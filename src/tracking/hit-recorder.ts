@@ -8,6 +8,7 @@ import { formatUtcDateTime } from '../time.js';
 import type { ActionDictionary, ActionWriteContext } from './action-dictionary.js';
 import { writeConversions } from './conversion-writer.js';
 import type { ActionKind, DropReason, EnrichedHit } from './hit.js';
+import { parseCustomDimensions } from './parse-action.js';
 import type { IdSource } from './id-reservation.js';
 import type { TrackedSite } from './site-cache.js';
 import { isVisitGoalAttribute } from './goal-matcher.js';
@@ -73,8 +74,25 @@ export async function recordHit(context: RecordContext, hit: EnrichedHit, tracke
     });
   }
   saveVisitTotals(context.batch, visit, hit, kind, ids);
+  if (match.kind === 'existing') saveVisitDimensions(context.batch, visit, hit, tracked);
   context.visits.touch(visit);
   return 'recorded';
+}
+
+/**
+ * Sets the visit-scope custom dimensions a later hit of a visit sends, as Matomo updates them
+ * on every request of the visit. An empty value keeps the stored one.
+ */
+function saveVisitDimensions(batch: WriteBatch, visit: VisitState, hit: EnrichedHit, tracked: TrackedSite): void {
+  if (tracked.customDimensions.length === 0) return;
+  const values: Record<string, string> = {};
+  let changed = false;
+  for (const [index, value] of parseCustomDimensions(hit.params, tracked.customDimensions, 'visit')) {
+    if (value === '') continue;
+    values[`custom_dimension_${index}`] = value;
+    changed = true;
+  }
+  if (changed) batch.updateVisit(visit.idvisit, values);
 }
 
 async function startVisit(context: RecordContext, hit: EnrichedHit, previous: VisitState | null, tracked: TrackedSite): Promise<VisitState> {

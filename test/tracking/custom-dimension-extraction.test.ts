@@ -84,6 +84,15 @@ for (const adapter of ALL_ENGINES) {
       assert.deepEqual(rows.map((row: any) => [row.label, row.nb_hits]), [['Snow', 1]]);
     });
 
+    it('sets a visit dimension sent by a later hit', { skip }, async () => {
+      const visitor = { cid: 'b8b8b8b8b8b8b8b8' };
+      await track({ ...visitor, cdt: '2024-05-08 10:00:00', url: 'https://example.org/' });
+      await track({ ...visitor, cdt: '2024-05-08 10:01:00', url: 'https://example.org/plans', dimension3: 'pro' });
+      await track({ ...visitor, cdt: '2024-05-08 10:02:00', url: 'https://example.org/thanks', dimension3: '' });
+      const rows = await api('method=CustomDimensions.getCustomDimension&period=day&date=2024-05-08&idDimension=3&showColumns=nb_visits,nb_actions');
+      assert.deepEqual(rows.map((row: any) => [row.label, row.nb_visits, row.nb_actions]), [['pro', 1, 3]]);
+    });
+
     it('rejects patterns without one group', { skip }, async () => {
       for (const pattern of ['no-group', '(a)(b)', '(', '[z-a](x)']) {
         const result = await configureStatus(`scope=action&extractions[0][dimension]=url&extractions[0][pattern]=${encodeURIComponent(pattern)}`);
