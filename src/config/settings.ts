@@ -80,6 +80,12 @@ export function findInvalidSettings(layer: ConfigLayer): string[] {
 export class Settings {
   readonly layers: readonly ConfigLayer[];
   readonly #data: IniData;
+  /**
+   * `forSite` results of the sites that have override sections, at most one per
+   * `[Tracker_<id>]` or `[General_<id>]` section. A config reload builds a new Settings
+   * object and none changes after construction, so no entry goes stale.
+   */
+  readonly #siteSettings = new Map<number, Settings>();
 
   constructor(global: ConfigLayer, common: ConfigLayer | null, local: ConfigLayer | null) {
     this.layers = [global, common, local].filter((layer): layer is ConfigLayer => layer !== null);
@@ -156,12 +162,16 @@ export class Settings {
    * replace keys of `[Tracker]` and `[General]`.
    */
   forSite(siteId: number): Settings {
+    const cached = this.#siteSettings.get(siteId);
+    if (cached !== undefined) return cached;
     const siteData: IniData = {};
     for (const base of ['Tracker', 'General']) {
       const override = this.#data[`${base}_${siteId}`];
       if (override) siteData[base] = override;
     }
     if (Object.keys(siteData).length === 0) return this;
-    return new Settings({ file: 'merged', data: this.#data }, null, { file: `[*_${siteId}]`, data: siteData });
+    const siteSettings = new Settings({ file: 'merged', data: this.#data }, null, { file: `[*_${siteId}]`, data: siteData });
+    this.#siteSettings.set(siteId, siteSettings);
+    return siteSettings;
   }
 }
