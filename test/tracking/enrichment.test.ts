@@ -171,6 +171,17 @@ describe('device detection', () => {
     assert.equal(device.os, 'BOT');
   });
 
+  test('same agent alternating client hints', () => {
+    const userAgent = 'Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36';
+    const hints = JSON.stringify({ fullVersionList: [{ brand: 'Google Chrome', version: '124.0.6367.82' }], mobile: true, model: 'Pixel 7', platform: 'Android', platformVersion: '14.0.0' });
+    // The importer detects each agent twice in a row, so repeated and alternating calls must each keep their hints.
+    assert.equal(detection.detect(userAgent).deviceModel, null);
+    assert.equal(detection.detect(userAgent, hints).deviceModel, 'Pixel 7');
+    assert.equal(detection.detect(userAgent, hints).deviceModel, 'Pixel 7');
+    assert.equal(detection.detect(userAgent).osVersion, '10');
+    assert.equal(detection.detect(userAgent, hints).osVersion, '14.0.0');
+  });
+
   test('malformed client hints are ignored', () => {
     assert.equal(detection.detect('Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0', '{not json').browserName, 'FF');
   });
