@@ -114,13 +114,16 @@ function buildHit(
     throw new FootfallError('TRACKING_AUTH_REQUIRED', 'This bulk request needs a token_auth of a user with write access on every site it tracks, because bulk_requests_require_authentication is on.');
   }
   const authenticated = !readParseSettings(siteSettings).requireAuthentication || tokenGrantsWrite;
-  for (const name of AUTHENTICATED_PARAMETERS) {
-    if (params.get(name) !== undefined && !authenticated) throw authRequired(name);
+  if (!authenticated) {
+    for (const name of AUTHENTICATED_PARAMETERS) {
+      if (params.get(name) !== undefined) throw authRequired(name);
+    }
   }
 
   const time = parseHitTime(params, context.now, authenticated, siteSettings);
-  const ip = params.get('cip') ?? context.ip;
-  if (params.get('cip') !== undefined && !isIpAddress(ip)) {
+  const clientIp = params.get('cip');
+  const ip = clientIp ?? context.ip;
+  if (clientIp !== undefined && !isIpAddress(ip)) {
     throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(ip)} for 'cip'. Expected an IPv4 or IPv6 address.`);
   }
   return {
