@@ -4,6 +4,9 @@ import { FootfallError } from '../errors.js';
 import { parseIni, IniSyntaxError, type IniData, type IniValue } from './ini.js';
 import { describeMismatch, getSectionTypes, parseBoolSetting } from './setting-types.js';
 
+/** Site ids whose `forSite` result one Settings object keeps. The cache starts over when full. */
+const MAX_CACHED_SITE_SETTINGS = 10_000;
+
 /** One file of the chain and what it holds. */
 export interface ConfigLayer {
   file: string;
@@ -80,6 +83,12 @@ export function findInvalidSettings(layer: ConfigLayer): string[] {
 export class Settings {
   readonly layers: readonly ConfigLayer[];
   readonly #data: IniData;
+  /**
+   * `forSite` results by site id: a merged object for a site with override sections, else this
+   * object. A config reload builds a new Settings object and none changes after construction,
+   * so no entry goes stale.
+   */
+  readonly #siteSettings = new Map<number, Settings>();
 
   constructor(global: ConfigLayer, common: ConfigLayer | null, local: ConfigLayer | null) {
     this.layers = [global, common, local].filter((layer): layer is ConfigLayer => layer !== null);
@@ -156,12 +165,18 @@ export class Settings {
    * replace keys of `[Tracker]` and `[General]`.
    */
   forSite(siteId: number): Settings {
+    const cached = this.#siteSettings.get(siteId);
+    if (cached !== undefined) return cached;
     const siteData: IniData = {};
     for (const base of ['Tracker', 'General']) {
       const override = this.#data[`${base}_${siteId}`];
       if (override) siteData[base] = override;
     }
-    if (Object.keys(siteData).length === 0) return this;
-    return new Settings({ file: 'merged', data: this.#data }, null, { file: `[*_${siteId}]`, data: siteData });
+    const siteSettings = Object.keys(siteData).length === 0
+      ? this
+      : new Settings({ file: 'merged', data: this.#data }, null, { file: `[*_${siteId}]`, data: siteData });
+    if (this.#siteSettings.size >= MAX_CACHED_SITE_SETTINGS) this.#siteSettings.clear();
+    this.#siteSettings.set(siteId, siteSettings);
+    return siteSettings;
   }
 }

@@ -64,13 +64,15 @@ const TRACKER_PATH = /^\/(?:[^?]*\/)?(?:matomo|piwik)\.php(?:\?|$)/;
 
 /** Returns the path without its query string or fragment. */
 function pathOnly(path: string): string {
-  const end = path.search(/[?#]/);
+  const query = path.indexOf('?');
+  const fragment = path.indexOf('#');
+  let end = query;
+  if (end < 0 || (fragment >= 0 && fragment < end)) end = fragment;
   return end >= 0 ? path.slice(0, end) : path;
 }
 
-/** Returns the lower-cased extension of the path's last segment, '' when it has none (or is a dot file). */
-function extensionOf(path: string): string {
-  const pathWithoutQuery = pathOnly(path);
+/** Returns the lower-cased extension of the last segment of a path without query, '' when it has none (or is a dot file). */
+function extensionOf(pathWithoutQuery: string): string {
   const nameStart = pathWithoutQuery.lastIndexOf('/') + 1;
   const dot = pathWithoutQuery.lastIndexOf('.');
   return dot > nameStart ? pathWithoutQuery.slice(dot + 1).toLowerCase() : '';
@@ -117,28 +119,34 @@ export class HitBuilder {
   /** Returns the hit of an entry, or the reason it is skipped. */
   build(entry: LogEntry): BuildResult {
     if (TRACKER_PATH.test(entry.path)) return this.#buildReplay(entry);
-    const skip = this.#findSkipReason(entry);
+    const path = pathOnly(entry.path);
+    const extension = extensionOf(path);
+    const skip = this.#findSkipReason(entry, path, extension);
     if (skip) return { kind: 'skipped', reason: skip };
     const target = this.#resolveSite(entry);
     if (!target) return { kind: 'skipped', reason: 'unknown_site' };
-    return { kind: 'hit', params: this.#buildParams(entry, target) };
+    return { kind: 'hit', params: this.#buildParams(entry, target, extension) };
   }
 
-  #findSkipReason(entry: LogEntry): SkipReason | null {
+  /** Returns why an entry is skipped, or null. `path` is its path without query and `extension` that of its last segment. */
+  #findSkipReason(entry: LogEntry, path: string, extension: string): SkipReason | null {
     const options = this.#options;
-    const path = pathOnly(entry.path);
     if (this.#excludePatterns.some((pattern) => pattern.test(path))) return 'excluded_path';
     if (options.excludeOlderThan && entry.time && entry.time < options.excludeOlderThan) return 'too_old';
     if (entry.status !== undefined && entry.status >= 400 && !options.enableHttpErrors) return 'http_error';
     if (entry.status !== undefined && isRedirect(entry.status) && !options.enableHttpRedirects) return 'http_redirect';
-    if (!options.enableStatic && (STATIC_PATHS.has(path) || STATIC_EXTENSIONS.has(extensionOf(path)))) return 'static';
+    if (!options.enableStatic && (STATIC_PATHS.has(path) || STATIC_EXTENSIONS.has(extension))) return 'static';
     if (!options.enableBots && entry.userAgent !== undefined && this.#devices.detect(entry.userAgent).isBot) return 'bot';
     return null;
   }
 
-  #buildParams(entry: LogEntry, target: SiteTarget): TrackingParams {
+  #buildParams(entry: LogEntry, target: SiteTarget, extension: string): TrackingParams {
     const url = buildUrl(entry, target.origin);
-    const values: HitValues = new Map([['idsite', String(target.siteId)], ['rec', '1'], ['url', url], ['ua', entry.userAgent ?? '']]);
+    const values: HitValues = new Map();
+    values.set('idsite', String(target.siteId));
+    values.set('rec', '1');
+    values.set('url', url);
+    values.set('ua', entry.userAgent ?? '');
     addRequestFacts(values, entry);
     if (this.#options.enableBots) values.set('bots', '1');
     if (entry.event) {
@@ -147,7 +155,7 @@ export class HitBuilder {
       if (entry.event.name !== undefined) values.set('e_n', entry.event.name);
     } else if (entry.status !== undefined && entry.status >= 400) {
       values.set('action_name', buildErrorPageTitle(entry.status, entry.path, entry.referrer));
-    } else if (DOWNLOAD_EXTENSIONS.has(extensionOf(entry.path))) {
+    } else if (DOWNLOAD_EXTENSIONS.has(extension)) {
       values.set('download', url);
     }
     return new TrackingParams(values);

@@ -1,7 +1,6 @@
 /** Reads access-log files line by line: plain, gzip, bzip2 (through the system `bzip2`), or stdin for `-`. */
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { FootfallError, quote } from '../errors.js';
@@ -43,24 +42,67 @@ function openStream(path: string): { stream: Readable; done: Promise<void>; clos
 }
 
 /**
- * Yields the lines of a file without their line endings, streaming so the file is never held
- * in memory whole. Bytes are decoded as UTF-8.
+ * Splits decoded text into lines at `\n`, `\r\n` and a lone `\r`, as node:readline does, across
+ * chunk boundaries: a `\r` that ends one chunk and a `\n` that starts the next are one break.
+ */
+export class LineSplitter {
+  #carry = '';
+  #skipLeadingLineFeed = false;
+
+  /** Returns the lines that `chunk` completes, without their line endings. */
+  push(chunk: string): string[] {
+    let text = chunk;
+    if (this.#skipLeadingLineFeed && text.startsWith('\n')) text = text.slice(1);
+    this.#skipLeadingLineFeed = false;
+    text = this.#carry + text;
+    if (text.endsWith('\r')) {
+      // The line ends here, and a '\n' opening the next chunk belongs to the same break.
+      this.#carry = '';
+      this.#skipLeadingLineFeed = true;
+      return text.slice(0, -1).split(LINE_BREAK);
+    }
+    const lines = text.split(LINE_BREAK);
+    this.#carry = lines.pop()!;
+    return lines;
+  }
+
+  /** Returns the last line when the text does not end with a line break. */
+  end(): string[] {
+    const last = this.#carry;
+    this.#carry = '';
+    return last === '' ? [] : [last];
+  }
+}
+
+const LINE_BREAK = /\r\n|\r|\n/;
+
+/**
+ * Yields the lines of a file without their line endings, one array per chunk read, streaming
+ * so the file is never held in memory whole. A caller awaits once per chunk rather than once
+ * per line. Bytes are decoded as UTF-8.
  *
  * NOTE: there is no option for another encoding yet, so a raw Big5 or Latin-1 path
  * reaches the tracker with each invalid byte replaced by U+FFFD.
  *
  * @throws FootfallError LOG_FILE_UNREADABLE when the file cannot be opened or decompressed.
  */
-export async function* readLogLines(path: string): AsyncGenerator<string> {
+export async function* readLogLineBatches(path: string): AsyncGenerator<string[]> {
   const { stream, done, close } = openStream(path);
+  const splitter = new LineSplitter();
   let failure: Error | undefined;
   stream.on('error', (error) => {
-    failure = error;
+    failure ??= error;
   });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let finished = false;
   try {
-    for await (const line of lines) yield line;
+    stream.setEncoding('utf8');
+    // The stream is closed below rather than by the iterator, because stdin must stay open.
+    for await (const chunk of stream.iterator({ destroyOnReturn: false })) {
+      const lines = splitter.push(chunk as string);
+      if (lines.length > 0) yield lines;
+    }
+    const last = splitter.end();
+    if (last.length > 0) yield last;
     finished = true;
   } catch (error) {
     failure ??= error as Error;
@@ -69,6 +111,11 @@ export async function* readLogLines(path: string): AsyncGenerator<string> {
   }
   if (failure) throw toReadError(path, failure);
   await done;
+}
+
+/** Yields the lines of a file one by one, as `readLogLineBatches` reads them. */
+export async function* readLogLines(path: string): AsyncGenerator<string> {
+  for await (const lines of readLogLineBatches(path)) yield* lines;
 }
 
 function toReadError(path: string, error: Error): FootfallError {

@@ -13,7 +13,7 @@ import type { TrackingTokenOwner } from '../tracking/tracking-auth.js';
 import { detectLogFormat } from './format-registry.js';
 import type { HitBuilder } from './hit-builder.js';
 import type { LineParser, LogFormat } from './log-format.js';
-import { DETECTION_LINES, readLogLines } from './log-file-reader.js';
+import { DETECTION_LINES, readLogLineBatches } from './log-file-reader.js';
 
 /** Hits sent to the pipeline at once. */
 export const DEFAULT_IMPORT_BATCH_SIZE = 1000;
@@ -100,14 +100,17 @@ export class LogImporter {
    */
   async importFile(path: string): Promise<void> {
     const name = path === '-' ? 'stdin' : basename(path);
-    const lines = readLogLines(path)[Symbol.asyncIterator]();
-    const head: string[] = [];
-    let next = await lines.next();
-    while (!next.done && head.length < DETECTION_LINES) {
-      head.push(next.value);
-      next = await lines.next();
+    const batches = readLogLineBatches(path)[Symbol.asyncIterator]();
+    // The first lines detect the format. Lines read past them in the same chunks wait in `rest`.
+    const firstLines: string[] = [];
+    let finished = false;
+    while (!finished && firstLines.length < DETECTION_LINES) {
+      const next = await batches.next();
+      if (next.done) finished = true;
+      else firstLines.push(...next.value);
     }
-    const batchSize = this.#options.batchSize ?? DEFAULT_IMPORT_BATCH_SIZE;
+    const head = firstLines.slice(0, DETECTION_LINES);
+    let rest = firstLines.slice(DETECTION_LINES);
     this.#batch = { fileName: name, params: [], lineNumbers: [] };
     try {
       if (head.every((line) => line.trim() === '')) return;
@@ -115,15 +118,31 @@ export class LogImporter {
 
       let lineNumber = 0;
       for (const line of head) this.#importLine(parse, line, ++lineNumber);
-      for (; !next.done && this.#options.signal?.aborted !== true; next = await lines.next()) {
-        this.#importLine(parse, next.value, ++lineNumber);
-        if (this.#batch.params.length >= batchSize) await this.#sendBatch();
+      while (await this.#importLines(parse, rest, lineNumber) && !finished) {
+        lineNumber += rest.length;
+        const next = await batches.next();
+        finished = next.done === true;
+        rest = next.done ? [] : next.value;
       }
     } finally {
-      if (!next.done) await lines.return(undefined);
+      if (!finished) await batches.return(undefined);
     }
     await this.#sendBatch();
     await this.#drain();
+  }
+
+  /**
+   * Imports lines numbered from `lineNumber + 1`, sending each full batch. Returns false when
+   * the import was aborted before one of them, so the caller reads no more.
+   */
+  async #importLines(parse: LineParser, lines: readonly string[], lineNumber: number): Promise<boolean> {
+    const batchSize = this.#options.batchSize ?? DEFAULT_IMPORT_BATCH_SIZE;
+    for (let index = 0; index < lines.length; index += 1) {
+      if (this.#options.signal?.aborted === true) return false;
+      this.#importLine(parse, lines[index]!, lineNumber + index + 1);
+      if (this.#batch.params.length >= batchSize) await this.#sendBatch();
+    }
+    return this.#options.signal?.aborted !== true;
   }
 
   /** Returns the counts so far. */

@@ -115,6 +115,54 @@ export function parseLogTime(text: string, format: string, timezone: string): Da
   return wall ? wallTimeToUtc(wall, timezone) : undefined;
 }
 
+/** An Apache time split around its seconds: `10/Feb/2012:16:42:` then `07` then ` -0500`. */
+const APACHE_TIME_PARTS = /^(\d{1,2}\/[A-Za-z]{3}\/\d{4}:\d{1,2}:\d{1,2}:)(\d{2})( (?:Z|[+-]\d{2}:?\d{2}))$/;
+
+/**
+ * Creates a reader of Apache times (`10/Feb/2012:16:42:07 -0500`) with the results of
+ * `parseLogTime` and `APACHE_DATE_FORMAT`. A text that differs from the previous
+ * parsed one only in its two-digit seconds is computed from it, because consecutive lines of
+ * a log mostly share the minute. The offset is part of the text, so `timezone` is not read then.
+ * Returned Date objects may be shared between calls with the same text.
+ */
+export function createApacheTimeReader(): (text: string, timezone: string) => Date | undefined {
+  let lastText: string | undefined;
+  let lastTime: Date | undefined;
+  /** The text before and after the seconds of the last parsed minute, '' when there is none. */
+  let minutePrefix = '';
+  let minuteSuffix = '';
+  let minuteStartMs = 0;
+  return (text, timezone) => {
+    const trimmed = text.trim();
+    if (trimmed === lastText) return lastTime;
+
+    const secondsAt = minutePrefix.length;
+    if (minutePrefix !== '' && trimmed.length === secondsAt + 2 + minuteSuffix.length
+      && trimmed.startsWith(minutePrefix) && trimmed.endsWith(minuteSuffix)) {
+      const tens = trimmed.charCodeAt(secondsAt) - 48;
+      const ones = trimmed.charCodeAt(secondsAt + 1) - 48;
+      // Seconds 00 to 59 stay in the minute. Anything else (60, or not digits) is parsed in full.
+      if (tens >= 0 && tens <= 5 && ones >= 0 && ones <= 9) {
+        lastText = trimmed;
+        lastTime = new Date(minuteStartMs + (tens * 10 + ones) * 1000);
+        return lastTime;
+      }
+    }
+
+    lastText = trimmed;
+    lastTime = parseLogTime(trimmed, APACHE_DATE_FORMAT, timezone);
+    const parts = lastTime === undefined ? null : APACHE_TIME_PARTS.exec(trimmed);
+    if (parts === null || Number(parts[2]) > 59) {
+      minutePrefix = '';
+      return lastTime;
+    }
+    minutePrefix = parts[1]!;
+    minuteSuffix = parts[3]!;
+    minuteStartMs = lastTime!.getTime() - Number(parts[2]) * 1000;
+    return lastTime;
+  };
+}
+
 /**
  * Parses an ISO 8601 time (`2013-10-10T16:52:00+02:00`, `2015-05-13T23:39:43.945958Z`,
  * `2012-04-01 00:00:13`); a time without an offset is read in `timezone`.

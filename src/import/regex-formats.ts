@@ -7,7 +7,7 @@ import {
   IGNORED_LINE, INVALID_LINE, normaliseHost, parseRequestLine, parseStatus, presentField, type LogEntry, type ParsedLine,
 } from './log-entry.js';
 import { firstRequestLine, type LineParser, type LogFormat, type ParseOptions } from './log-format.js';
-import { APACHE_DATE_FORMAT, parseIsoLogTime, parseLogTime } from './log-time.js';
+import { APACHE_DATE_FORMAT, createApacheTimeReader, parseIsoLogTime, parseLogTime } from './log-time.js';
 
 /**
  * Named groups a pattern may use: `ip`, `host`, `date`, `timezone` (an offset logged apart
@@ -48,6 +48,10 @@ function repeatAware(read: DateReader): DateReader {
 }
 
 function strptimeReader(format: string): DateReader {
+  if (format === APACHE_DATE_FORMAT) {
+    const read = createApacheTimeReader();
+    return (text, options) => read(text, options.timezone);
+  }
   return repeatAware((text, options) => parseLogTime(text, format, options.timezone));
 }
 

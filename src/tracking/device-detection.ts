@@ -65,6 +65,13 @@ export class DeviceDetection {
   readonly #detector = new DeviceDetector({ clientIndexes: true, deviceIndexes: true, osIndexes: true, deviceAliasCode: false, maxUserAgentSize: 500 });
   readonly #clientHints = new ClientHints();
   readonly #cache: LRUCache<string, DeviceInfo>;
+  /**
+   * The last request and its result. The log importer detects each line's user agent to skip
+   * bots and again in the enrich step, so the second call skips the LRU lookup.
+   */
+  #lastUserAgent: string | undefined;
+  #lastUadata: string | undefined;
+  #lastInfo: DeviceInfo | undefined;
 
   constructor(cacheSize = DEFAULT_DEVICE_CACHE_SIZE) {
     this.#cache = new LRUCache({ max: cacheSize });
@@ -75,11 +82,16 @@ export class DeviceDetection {
    * (`{"brands":[...],"platform":...}`); a malformed value is ignored.
    */
   detect(userAgent: string, uadata?: string): DeviceInfo {
+    if (userAgent === this.#lastUserAgent && uadata === this.#lastUadata && this.#lastInfo !== undefined) return this.#lastInfo;
     const key = uadata ? `${userAgent}\n${uadata}` : userAgent;
-    const cached = this.#cache.get(key);
-    if (cached) return cached;
-    const info = this.#detectUncached(userAgent, parseClientHints(this.#clientHints, uadata));
-    this.#cache.set(key, info);
+    let info = this.#cache.get(key);
+    if (!info) {
+      info = this.#detectUncached(userAgent, parseClientHints(this.#clientHints, uadata));
+      this.#cache.set(key, info);
+    }
+    this.#lastUserAgent = userAgent;
+    this.#lastUadata = uadata;
+    this.#lastInfo = info;
     return info;
   }
 

@@ -1,5 +1,5 @@
 /** The enrich steps: each fills in one part of a hit (device, location, referrer, visitor ids...). */
-import { createHash, createHmac } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { FootfallError, quote } from '../errors.js';
 import type { DeviceDetection } from './device-detection.js';
 import type { Geolocator } from './geo/geolocator.js';
@@ -7,12 +7,20 @@ import type { Hit, LocationInfo } from './hit.js';
 import { maskIpAddress } from './ip-address.js';
 import { readPageUrl, readReferrerUrl, siteHosts } from './page-url.js';
 import { detectReferrer, type ReferrerDetectionConfig } from './referrer-detection.js';
-import { formatSiteDate } from './site-time.js';
+import { siteDayOf } from './site-time.js';
 
 /** Longest stored Accept-Language, as Matomo's `location_browser_lang` column keeps it. */
 const MAX_BROWSER_LANGUAGE_LENGTH = 20;
 /** Browser feature flags that feed the fingerprint, in Matomo's order ('0' stands for the retired dir and gears flags). */
 const FINGERPRINT_FLAGS = ['fla', 'java', null, 'qt', 'realp', 'pdf', 'wma', null, 'ag', 'cookie'] as const;
+
+/**
+ * Returns the hex digest of a text. The one-shot `crypto.hash` (Node 20.12 and later) creates
+ * no Hash object per hit. Older Node 20 releases fall back to `createHash`.
+ */
+const hashHex: (algorithm: string, text: string) => string = typeof crypto.hash === 'function'
+  ? (algorithm, text) => crypto.hash(algorithm, text, 'hex')
+  : (algorithm, text) => crypto.createHash(algorithm).update(text).digest('hex');
 
 /** Fills in the device, OS and browser from the user agent and `uadata` client hints. */
 export function enrichDevice(hit: Hit, detection: DeviceDetection): Hit {
@@ -87,11 +95,9 @@ export function enrichVisitorIds(hit: Hit, options: { salt: string; userIdOverwr
   const device = hit.device!;
   let flags = '';
   for (const name of FINGERPRINT_FLAGS) flags += name !== null && hit.params.flag(name) ? '1' : '0';
-  const day = formatSiteDate(hit.time, hit.site.timezone);
+  const day = siteDayOf(hit.time.getTime(), hit.site.timezone);
   const dailySalt = computeDailySalt(options.salt, hit.siteId, day);
-  hit.configId = createHash('md5')
-    .update(`${device.os}${device.browserName}${device.browserVersion ?? ''}${flags}${hit.ip}${hit.browserLanguage ?? ''}${options.salt}${dailySalt}${hit.siteId}`)
-    .digest('hex').slice(0, 16);
+  hit.configId = hashHex('md5', `${device.os}${device.browserName}${device.browserVersion ?? ''}${flags}${hit.ip}${hit.browserLanguage ?? ''}${options.salt}${dailySalt}${hit.siteId}`).slice(0, 16);
   return hit;
 }
 
@@ -111,7 +117,7 @@ function computeDailySalt(salt: string, siteId: number, day: string): string {
   let dailySalt = bySiteDay.get(key);
   if (dailySalt === undefined) {
     if (bySiteDay.size >= MAX_DAILY_SALTS_PER_SALT) bySiteDay.clear();
-    dailySalt = createHmac('sha256', salt).update(key).digest('hex');
+    dailySalt = crypto.createHmac('sha256', salt).update(key).digest('hex');
     bySiteDay.set(key, dailySalt);
   }
   return dailySalt;
@@ -119,7 +125,7 @@ function computeDailySalt(salt: string, siteId: number, day: string): string {
 
 function parseRequestedVisitorId(hit: Hit, userIdOverwritesVisitorId: boolean): string | null {
   const userId = hit.params.get('uid');
-  if (userId !== undefined && userIdOverwritesVisitorId) return createHash('sha1').update(userId).digest('hex').slice(0, 16);
+  if (userId !== undefined && userIdOverwritesVisitorId) return hashHex('sha1', userId).slice(0, 16);
   const cid = hit.params.get('cid');
   if (cid !== undefined) {
     if (!/^[0-9a-f]{16}$/i.test(cid)) {

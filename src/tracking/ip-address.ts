@@ -8,13 +8,23 @@ import { isIP } from 'node:net';
  */
 export function maskIpAddress(ip: string, maskBytes: number): string {
   const bytes = Math.max(0, Math.min(4, maskBytes));
-  if (isIP(ip) === 4) {
-    const octets = ip.split('.');
-    return octets.map((octet, index) => (index >= 4 - bytes ? '0' : octet)).join('.');
-  }
-  if (isIP(ip) !== 6) return ip;
+  const family = isIP(ip);
+  if (family === 4) return maskIpv4(ip, bytes);
+  if (family !== 6) return ip;
   const keepBits = bytes === 0 ? 128 : [80, 64, 48, 32][bytes - 1]!;
   return formatIpv6(maskBits(expandIpv6(ip), keepBits));
+}
+
+/** Zero octets that replace the last 1 to 4 octets of an IPv4 address. */
+const MASKED_IPV4_TAILS = ['', '.0', '.0.0', '.0.0.0'];
+
+/** Masks a valid dotted-quad address by keeping the text before its `4 - bytes`th dot, so no array is built. */
+function maskIpv4(ip: string, bytes: number): string {
+  if (bytes === 0) return ip;
+  if (bytes === 4) return '0.0.0.0';
+  let end = -1;
+  for (let kept = 0; kept < 4 - bytes; kept += 1) end = ip.indexOf('.', end + 1);
+  return ip.slice(0, end) + MASKED_IPV4_TAILS[bytes]!;
 }
 
 function expandIpv6(ip: string): number[] {

@@ -84,7 +84,7 @@ export function parseAction(params: TrackingParams, site: SiteRecord, dimensions
     }, base);
   }
 
-  const search = findSiteSearch(params, site, pageUrl);
+  const search = findSiteSearch(params, site, pageUrl, parsedUrl);
   if (search) {
     return buildAction('site_search', search.url, { url: actionString(search.url ?? undefined, ACTION_TYPE.pageUrl), name: actionString(search.keyword, ACTION_TYPE.siteSearch) }, base, {
       searchCategory: search.category, searchCount: search.count,
@@ -174,13 +174,19 @@ interface SiteSearch {
 /**
  * Finds a site search: the `search` parameter, or (when the site enables site search) one
  * of its keyword parameters in the page URL, which is then removed from the URL.
+ * `parsedUrl` is the `url` parameter as `parseAction` received it.
  */
-function findSiteSearch(params: TrackingParams, site: SiteRecord, pageUrl: string | null): SiteSearch | null {
+function findSiteSearch(params: TrackingParams, site: SiteRecord, pageUrl: string | null, parsedUrl: URL | null | undefined): SiteSearch | null {
   const countText = params.get('search_count');
   const count = countText !== undefined && /^[0-9]{1,9}$/.test(countText) ? Number(countText) : null;
   const explicit = params.get('search');
   if (explicit !== undefined) return { url: pageUrl, keyword: explicit.toLowerCase(), category: params.get('search_cat')?.slice(0, 200) ?? null, count };
   if (Number(site.sitesearch) !== 1 || pageUrl === null) return null;
+  const { keywordNames, categoryNames } = siteSearchParametersOf(site);
+  const searchNames = keywordNames.length > 0 ? keywordNames : DEFAULT_SEARCH_KEYWORD_PARAMETERS;
+  // Cleaning only removes parameters, so a keyword missing from the sent URL is missing from
+  // `pageUrl` too, and most pageviews need no second parse.
+  if (parsedUrl !== undefined && !hasAnyValue(parsedUrl, searchNames)) return null;
 
   let url: URL;
   try {
@@ -188,8 +194,7 @@ function findSiteSearch(params: TrackingParams, site: SiteRecord, pageUrl: strin
   } catch {
     return null;
   }
-  const { keywordNames, categoryNames } = siteSearchParametersOf(site);
-  const keyword = takeParameter(url, keywordNames.length > 0 ? keywordNames : DEFAULT_SEARCH_KEYWORD_PARAMETERS);
+  const keyword = takeParameter(url, searchNames);
   if (keyword === null) return null;
   const category = takeParameter(url, categoryNames);
   return { url: url.href, keyword: keyword.toLowerCase(), category: category?.slice(0, 200) ?? null, count };
@@ -210,6 +215,12 @@ function siteSearchParametersOf(site: SiteRecord): { keywordNames: readonly stri
   };
   siteSearchParameterLists.set(site, lists);
   return lists;
+}
+
+/** Returns whether a URL has one of the parameters `names` with a value that is not blank. */
+function hasAnyValue(url: URL | null, names: readonly string[]): boolean {
+  if (url === null || url.search === '') return false;
+  return names.some((name) => url.searchParams.get(name)?.trim());
 }
 
 /** Returns the first non-empty parameter of `names` and removes all of them from the URL. */

@@ -17,6 +17,29 @@ const CDT_MAX_AGE_SECONDS = 20 * 365 * 86_400;
 /** Parameters that only a token with write access on the site (or a superuser) may send. */
 const AUTHENTICATED_PARAMETERS = ['cip', 'country', 'region', 'city', 'lat', 'long'] as const;
 
+/** The `[Tracker]` settings the parse step reads. */
+interface ParseSettings {
+  /** `tracking_requests_require_authentication` */
+  requireAuthentication: boolean;
+  /** `tracking_requests_require_authentication_when_custom_timestamp_newer_than` */
+  customTimestampAgeLimitSeconds: number;
+}
+
+/** Parse settings by settings object. A tenant or site keeps its object until its config changes. */
+const parseSettingsCache = new WeakMap<Settings, ParseSettings>();
+
+function readParseSettings(settings: Settings): ParseSettings {
+  let parseSettings = parseSettingsCache.get(settings);
+  if (parseSettings === undefined) {
+    parseSettings = {
+      requireAuthentication: settings.bool('Tracker', 'tracking_requests_require_authentication'),
+      customTimestampAgeLimitSeconds: settings.int('Tracker', 'tracking_requests_require_authentication_when_custom_timestamp_newer_than'),
+    };
+    parseSettingsCache.set(settings, parseSettings);
+  }
+  return parseSettings;
+}
+
 /** Facts about a hit from its HTTP request, besides its parameters. */
 export interface HitRequestContext {
   ip: string;
@@ -66,18 +89,19 @@ export async function parseHit(params: TrackingParams, context: HitRequestContex
 
 /**
  * Parses a hit as `parseHit` does, without waiting, when its site is in the site cache and
- * `context.trustedOwner` is set. Returns undefined when a lookup is needed, so the caller
- * uses `parseHit`.
+ * its owner is known: `context.trustedOwner`, no token, or a token already looked up.
+ * Returns undefined when a lookup is needed, so the caller uses `parseHit`.
  *
  * @throws FootfallError as `parseHit` does.
  */
 export function parseCachedHit(params: TrackingParams, context: HitRequestContext, deps: ParseHitDependencies): ParsedHit | undefined {
-  if (context.trustedOwner === undefined) return undefined;
   const raw = readSiteId(params);
   const tracked = deps.sites.peek(Number(raw));
   if (tracked === undefined) return undefined;
   if (tracked === null) throw siteNotFound(raw);
-  return buildHit(params, context, deps, tracked, context.trustedOwner);
+  const owner = context.trustedOwner ?? deps.auth.peekOwner(params.get('token_auth') ?? context.bulkToken);
+  if (owner === undefined) return undefined;
+  return buildHit(params, context, deps, tracked, owner);
 }
 
 function buildHit(
@@ -89,14 +113,17 @@ function buildHit(
   if (context.requireToken && !tokenGrantsWrite) {
     throw new FootfallError('TRACKING_AUTH_REQUIRED', 'This bulk request needs a token_auth of a user with write access on every site it tracks, because bulk_requests_require_authentication is on.');
   }
-  const authenticated = !siteSettings.bool('Tracker', 'tracking_requests_require_authentication') || tokenGrantsWrite;
-  for (const name of AUTHENTICATED_PARAMETERS) {
-    if (params.get(name) !== undefined && !authenticated) throw authRequired(name);
+  const authenticated = !readParseSettings(siteSettings).requireAuthentication || tokenGrantsWrite;
+  if (!authenticated) {
+    for (const name of AUTHENTICATED_PARAMETERS) {
+      if (params.get(name) !== undefined) throw authRequired(name);
+    }
   }
 
   const time = parseHitTime(params, context.now, authenticated, siteSettings);
-  const ip = params.get('cip') ?? context.ip;
-  if (params.get('cip') !== undefined && !isIpAddress(ip)) {
+  const clientIp = params.get('cip');
+  const ip = clientIp ?? context.ip;
+  if (clientIp !== undefined && !isIpAddress(ip)) {
     throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(ip)} for 'cip'. Expected an IPv4 or IPv6 address.`);
   }
   return {
@@ -140,7 +167,7 @@ export function parseHitTime(params: TrackingParams, now: Date, authenticated: b
   const nowSeconds = now.getTime() / 1000;
   if (seconds > nowSeconds + CDT_FUTURE_TOLERANCE_SECONDS || seconds < nowSeconds - CDT_MAX_AGE_SECONDS) return now;
 
-  const ageLimit = settings.int('Tracker', 'tracking_requests_require_authentication_when_custom_timestamp_newer_than');
+  const ageLimit = readParseSettings(settings).customTimestampAgeLimitSeconds;
   if (nowSeconds - seconds > ageLimit && !authenticated) {
     throw new FootfallError('TRACKING_AUTH_REQUIRED', `Custom timestamp ${quote(cdt)} is more than ${ageLimit} seconds old, so it requires a token_auth with write access on the site.`);
   }

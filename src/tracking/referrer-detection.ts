@@ -32,16 +32,41 @@ function httpOrNull(url: URL | null): URL | null {
   return url !== null && (url.protocol === 'http:' || url.protocol === 'https:') ? url : null;
 }
 
-/** Reads a parameter case-insensitively by name, as Matomo matches campaign parameters. */
+/** Lower-cased copies of the name lists passed to `firstParameter`, which are module constants or cached settings. */
+const loweredNameLists = new WeakMap<readonly string[], readonly string[]>();
+
+function lowerNames(names: readonly string[]): readonly string[] {
+  let lowered = loweredNameLists.get(names);
+  if (lowered === undefined) {
+    lowered = names.map((name) => name.toLowerCase());
+    loweredNameLists.set(names, lowered);
+  }
+  return lowered;
+}
+
+/**
+ * Reads a parameter case-insensitively by name, as Matomo matches campaign parameters: the
+ * value of the first name in `names` whose first occurrence in the query is not blank.
+ */
 function firstParameter(url: URL | null, names: readonly string[]): string | null {
   if (!url || url.search === '') return null;
-  const lowered = new Map<string, string>();
-  for (const [name, value] of url.searchParams) if (!lowered.has(name.toLowerCase())) lowered.set(name.toLowerCase(), value);
-  for (const name of names) {
-    const value = lowered.get(name.toLowerCase())?.trim();
-    if (value) return value;
+  const wanted = lowerNames(names);
+  let found: string | null = null;
+  let foundRank = wanted.length;
+  /** Ranks whose first occurrence was blank, so later occurrences of that name are ignored. */
+  let blankRanks: number[] | undefined;
+  for (const [name, value] of url.searchParams) {
+    const rank = wanted.indexOf(name.toLowerCase());
+    if (rank < 0 || rank >= foundRank || blankRanks?.includes(rank)) continue;
+    const trimmed = value.trim();
+    if (trimmed === '') {
+      (blankRanks ??= []).push(rank);
+      continue;
+    }
+    found = trimmed;
+    foundRank = rank;
   }
-  return null;
+  return found;
 }
 
 /**

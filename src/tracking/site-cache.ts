@@ -40,6 +40,8 @@ export function markSiteChanged(tenantKey: string, siteId: number): void {
 interface SiteCacheEntry {
   loadedAt: number;
   sequence: number;
+  /** `changeSequence` when `sequence` was last compared, so a hit looks it up only after some site changed. */
+  checkedAt: number;
   value: Promise<TrackedSite | null>;
   /** The loaded site (null when it does not exist), or undefined while the load is in progress. */
   loaded: TrackedSite | null | undefined;
@@ -59,7 +61,7 @@ export class SiteCache {
     const entry = this.#freshEntry(siteId, now);
     if (entry) return entry.value;
     const value = loadTrackedSite(db, siteId);
-    const loading: SiteCacheEntry = { loadedAt: now, sequence: this.#sequenceOf(siteId), value, loaded: undefined };
+    const loading: SiteCacheEntry = { loadedAt: now, sequence: this.#sequenceOf(siteId), checkedAt: changeSequence, value, loaded: undefined };
     this.#entries.set(siteId, loading);
     value.then((site) => {
       loading.loaded = site;
@@ -83,8 +85,12 @@ export class SiteCache {
 
   #freshEntry(siteId: number, now: number): SiteCacheEntry | undefined {
     const entry = this.#entries.get(siteId);
-    if (entry && now - entry.loadedAt < SITE_CACHE_TTL_MS && entry.sequence === this.#sequenceOf(siteId)) return entry;
-    return undefined;
+    if (!entry || now - entry.loadedAt >= SITE_CACHE_TTL_MS) return undefined;
+    if (entry.checkedAt !== changeSequence) {
+      if (entry.sequence !== this.#sequenceOf(siteId)) return undefined;
+      entry.checkedAt = changeSequence;
+    }
+    return entry;
   }
 
 }

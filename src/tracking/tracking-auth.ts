@@ -15,20 +15,41 @@ export interface TrackingTokenOwner {
   roles: ReadonlyMap<number, Role>;
 }
 
+/** A cached token lookup: its promise, and its owner once the lookup succeeded. */
+interface OwnerLookup {
+  promise: Promise<TrackingTokenOwner | null>;
+  /** The owner (null for an unknown token), or undefined while the lookup runs. */
+  owner: TrackingTokenOwner | null | undefined;
+}
+
 /** Resolves tracking tokens of one tenant, caching each for `TOKEN_CACHE_TTL_MS`. */
 export class TrackingAuth {
-  readonly #cache = new LRUCache<string, Promise<TrackingTokenOwner | null>>({ max: 1000, ttl: TOKEN_CACHE_TTL_MS });
+  readonly #cache = new LRUCache<string, OwnerLookup>({ max: 1000, ttl: TOKEN_CACHE_TTL_MS });
 
   /** Returns the owner of a token, or null when the token is malformed, unknown or expired. */
   async findOwner(db: Kysely<Database>, salt: string, token: string | undefined): Promise<TrackingTokenOwner | null> {
     if (!token || !isTokenShaped(token)) return null;
-    let owner = this.#cache.get(token);
-    if (!owner) {
-      owner = loadOwner(db, salt, token);
-      this.#cache.set(token, owner);
-      owner.catch(() => this.#cache.delete(token));
+    let lookup = this.#cache.get(token);
+    if (!lookup) {
+      const started: OwnerLookup = { promise: loadOwner(db, salt, token), owner: undefined };
+      this.#cache.set(token, started);
+      started.promise.then((owner) => {
+        started.owner = owner;
+      }, () => {
+        if (this.#cache.get(token) === started) this.#cache.delete(token);
+      });
+      lookup = started;
     }
-    return owner;
+    return lookup.promise;
+  }
+
+  /**
+   * Returns the owner as `findOwner` would, without waiting: null for a missing or malformed
+   * token, and undefined when the token has no finished lookup in the cache.
+   */
+  peekOwner(token: string | undefined): TrackingTokenOwner | null | undefined {
+    if (!token || !isTokenShaped(token)) return null;
+    return this.#cache.get(token)?.owner;
   }
 }
 

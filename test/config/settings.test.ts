@@ -54,6 +54,21 @@ describe('Settings chain', () => {
     assert.equal(settings.int('Tracker', 'visit_standard_length'), 1800);
   });
 
+  it('reuses site settings until a reload', () => {
+    const local = file('tenant7.ini.php', ['[Tracker_7]', 'visit_standard_length = 600']);
+    const settings = Settings.load({ global, common: join(dir, 'missing.ini.php'), local });
+    assert.equal(settings.forSite(7), settings.forSite(7));
+    assert.equal(settings.forSite(8), settings);
+
+    // A config change reaches tracking as a new Settings object, which must not return the old site's values.
+    writeFileSync(local, ['; <?php exit; ?> DO NOT REMOVE THIS LINE', '[Tracker_7]', 'visit_standard_length = 900', '[Tracker_8]', 'visit_standard_length = 60', ''].join('\n'));
+    const reloaded = Settings.load({ global, common: join(dir, 'missing.ini.php'), local });
+    assert.equal(reloaded.forSite(7).int('Tracker', 'visit_standard_length'), 900);
+    assert.equal(reloaded.forSite(8).int('Tracker', 'visit_standard_length'), 60);
+    assert.equal(settings.forSite(7).int('Tracker', 'visit_standard_length'), 600);
+    assert.equal(settings.forSite(8).int('Tracker', 'visit_standard_length'), 1800);
+  });
+
   it('reads PHP-style booleans', () => {
     const local = file('tenant4.ini.php', ['[Tracker]', 'record_statistics = off']);
     assert.equal(Settings.load({ global, common: join(dir, 'missing.ini.php'), local }).bool('Tracker', 'record_statistics'), false);

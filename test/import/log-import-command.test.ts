@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { HitBuilder } from '../../src/import/hit-builder.js';
 import { LogImporter } from '../../src/import/log-importer.js';
@@ -112,6 +113,21 @@ describe('log:import command', () => {
     ].join('\n'));
     const result = await runLogImport(root, tenant.host, [path], { idsite: '1', excludePath: '/admin/*,/private/?', excludeOlderThan: '2012-02-10' });
     assert.deepEqual(result, { imported: 1, skipped: { excluded_path: 2, too_old: 1 }, invalid: 0, invalidLines: [] });
+  });
+
+  test('line numbers span read chunks', async () => {
+    const tenant = await createTestTenant(root);
+    // 6,000 lines of about 190 bytes span many 64 KiB reads, so line numbers must carry across chunks.
+    const invalidNumbers = [7, 2500, 6000];
+    const lines = Array.from({ length: 6000 }, (_, index) => (invalidNumbers.includes(index + 1) ? 'not a log line' : combinedLine('www.example.com', `/p${index}`)));
+    const plain = resolve(root.dir, 'chunks.log');
+    writeFileSync(plain, `${lines.join('\r\n')}\r\n`);
+    const gzipped = resolve(root.dir, 'chunks.log.gz');
+    writeFileSync(gzipped, gzipSync(lines.join('\n')));
+
+    const expected = (name: string) => ({ imported: 5997, skipped: {}, invalid: 3, invalidLines: invalidNumbers.map((number) => `${name}:${number}`) });
+    assert.deepEqual(await runLogImport(root, tenant.host, [plain], { idsite: '1', dryRun: true }), expected('chunks.log'));
+    assert.deepEqual(await runLogImport(root, tenant.host, [gzipped], { idsite: '1', dryRun: true }), expected('chunks.log.gz'));
   });
 });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isFootfallError } from '../../src/errors.js';
-import { APACHE_DATE_FORMAT, ensureLogTimezone, parseIsoLogTime, parseLogTime } from '../../src/import/log-time.js';
+import { APACHE_DATE_FORMAT, createApacheTimeReader, ensureLogTimezone, parseIsoLogTime, parseLogTime } from '../../src/import/log-time.js';
 
 describe('parseLogTime', () => {
   test('applies the offset of the line', () => {
@@ -33,6 +33,22 @@ describe('parseLogTime', () => {
 
   test('rejects unsupported directives', () => {
     assert.throws(() => parseLogTime('x', '%Q', 'UTC'), (error) => isFootfallError(error, 'PARAMETER_INVALID'));
+  });
+});
+
+describe('createApacheTimeReader', () => {
+  test('matches parseLogTime line by line', () => {
+    const texts = [
+      '10/Feb/2012:16:42:07 -0500', '10/Feb/2012:16:42:08 -0500', '10/Feb/2012:16:42:59 -0500', '10/Feb/2012:16:42:60 -0500',
+      '10/Feb/2012:16:42:09 -0500', '10/Feb/2012:16:42:09 +0100', '10/Feb/2012:16:42:10 +0100', '10/Feb/2012:16:42:7 +0100',
+      '10/Feb/2012:16:43:00 +0100', '10/Feb/2012:16:43:0x +0100', '  10/Feb/2012:16:43:01 +0100 ', '10/Feb/2012:23:59:59 Z',
+      '31/Feb/2012:16:42:07 +0000', '31/Feb/2012:16:42:08 +0000', '28/Feb/2012:16:59:60 +0000', '28/Feb/2012:16:59:59 +0000',
+      '28/Feb/2012:16:59:58 +00:00', '01/Mar/2012:00:00:01 -0930', '01/Mar/2012:00:00:02 -0930',
+    ];
+    const read = createApacheTimeReader();
+    for (const text of texts) {
+      assert.equal(read(text, 'Europe/Paris')?.toISOString(), parseLogTime(text, APACHE_DATE_FORMAT, 'Europe/Paris')?.toISOString(), text);
+    }
   });
 });
 

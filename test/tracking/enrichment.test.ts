@@ -46,6 +46,10 @@ describe('ip address', () => {
     assert.equal(maskIpAddress('81.12.34.56', 1), '81.12.34.0');
     assert.equal(maskIpAddress('81.12.34.56', 2), '81.12.0.0');
     assert.equal(maskIpAddress('81.12.34.56', 3), '81.0.0.0');
+    assert.equal(maskIpAddress('81.12.34.56', 4), '0.0.0.0');
+    assert.equal(maskIpAddress('1.2.3.4', 1), '1.2.3.0');
+    assert.equal(maskIpAddress('255.255.255.255', 2), '255.255.0.0');
+    assert.equal(maskIpAddress('not-an-ip', 2), 'not-an-ip');
   });
 
   test('masks IPv6 to a prefix', () => {
@@ -131,6 +135,18 @@ describe('referrer detection', () => {
   test('page url campaign wins over _rcn', () => {
     assert.equal(detect('_rcn=Winter', 'https://example.org/?PK_CAMPAIGN=Summer').name, 'summer');
   });
+
+  test('campaign parameter order and blanks', () => {
+    // The first configured name wins over a later one, wherever each is in the query.
+    assert.equal(detect('', 'https://example.org/?utm_campaign=Late&pk_campaign=First').name, 'first');
+    // A blank first occurrence of a name hides its later occurrences, and the next name is used.
+    assert.equal(detect('', 'https://example.org/?pk_campaign=%20&Pk_Campaign=Hidden&mtm_campaign=Next').name, 'next');
+    // The first occurrence of a name counts, whatever its case.
+    assert.equal(detect('', 'https://example.org/?Utm_Campaign=One&utm_campaign=Two').name, 'one');
+    assert.equal(detect('', 'https://example.org/?pk_campaign=%20').type, 1);
+    const referrer = detect('', 'https://example.org/?utm_campaign=Sale&UTM_TERM=Red+Shoes&utm_source=News&utm_medium=Mail&utm_content=Top&utm_id=X1');
+    assert.deepEqual(referrer.campaign, { name: 'sale', keyword: 'red shoes', source: 'news', medium: 'mail', content: 'top', id: 'X1' });
+  });
 });
 
 describe('device detection', () => {
@@ -153,6 +169,17 @@ describe('device detection', () => {
     const device = detection.detect('Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)');
     assert.equal(device.isBot, true);
     assert.equal(device.os, 'BOT');
+  });
+
+  test('same agent alternating client hints', () => {
+    const userAgent = 'Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36';
+    const hints = JSON.stringify({ fullVersionList: [{ brand: 'Google Chrome', version: '124.0.6367.82' }], mobile: true, model: 'Pixel 7', platform: 'Android', platformVersion: '14.0.0' });
+    // The importer detects each agent twice in a row, so repeated and alternating calls must each keep their hints.
+    assert.equal(detection.detect(userAgent).deviceModel, null);
+    assert.equal(detection.detect(userAgent, hints).deviceModel, 'Pixel 7');
+    assert.equal(detection.detect(userAgent, hints).deviceModel, 'Pixel 7');
+    assert.equal(detection.detect(userAgent).osVersion, '10');
+    assert.equal(detection.detect(userAgent, hints).osVersion, '14.0.0');
   });
 
   test('malformed client hints are ignored', () => {

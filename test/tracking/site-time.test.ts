@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatSiteDate, formatSiteDateTime } from '../../src/tracking/site-time.js';
+import { formatSiteDate, formatSiteDateTime, siteDayOf } from '../../src/tracking/site-time.js';
 
 /** Instants with their wall-clock time in a zone, around offsets that are not whole hours or that change. */
 const CASES: { zone: string; utc: string; local: string }[] = [
@@ -44,5 +44,44 @@ describe('site time formatting', () => {
       const instant = new Date(time);
       assert.equal(formatSiteDateTime(instant, 'Europe/Paris'), intl.format(instant), instant.toISOString());
     }
+  });
+
+  test('interleaved zones match Intl around changes', () => {
+    const zones = ['Europe/Paris', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'UTC', 'UTC-3.5'];
+    const reference = new Map(zones.map((zone) => [zone, zone.startsWith('UTC') ? null : new Intl.DateTimeFormat('sv-SE', {
+      timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+    })]));
+    const expected = (zone: string, time: number): string => {
+      const formatter = reference.get(zone);
+      if (formatter) return formatter.format(new Date(time));
+      const offsetMs = zone === 'UTC' ? 0 : -3.5 * 3_600_000;
+      return new Date(time + offsetMs).toISOString().slice(0, 19).replace('T', ' ');
+    };
+    // Two-day windows around the changes of the CASES above, so each zone's cached hour
+    // or day is tested against instants of other zones and on both sides of each change.
+    const windows = [Date.UTC(2024, 2, 30), Date.UTC(2024, 3, 5), Date.UTC(2024, 10, 2)];
+    for (const start of windows) {
+      // 127 s (a prime) lands on every minute and second offset, and near every change.
+      for (let time = start; time < start + 2 * 86_400_000; time += 127_000) {
+        for (const zone of zones) {
+          const local = expected(zone, time);
+          assert.equal(formatSiteDateTime(new Date(time), zone), local, `${zone} at ${new Date(time).toISOString()}`);
+          assert.equal(siteDayOf(time, zone), local.slice(0, 10), `day in ${zone} at ${new Date(time).toISOString()}`);
+        }
+      }
+    }
+  });
+
+  test('day alternates between days and zones', () => {
+    const paris = Date.UTC(2024, 6, 1, 22, 30);
+    assert.equal(siteDayOf(paris, 'Europe/Paris'), '2024-07-02');
+    assert.equal(siteDayOf(paris - 86_400_000, 'Europe/Paris'), '2024-07-01');
+    assert.equal(siteDayOf(paris, 'Europe/Paris'), '2024-07-02');
+    assert.equal(siteDayOf(paris, 'America/New_York'), '2024-07-01');
+    assert.equal(siteDayOf(paris, 'Europe/Paris'), '2024-07-02');
+    // Kathmandu's local midnight falls at 18:15 UTC, inside a UTC hour.
+    assert.equal(siteDayOf(Date.UTC(2024, 4, 1, 18, 14, 59), 'Asia/Kathmandu'), '2024-05-01');
+    assert.equal(siteDayOf(Date.UTC(2024, 4, 1, 18, 15), 'Asia/Kathmandu'), '2024-05-02');
+    assert.equal(siteDayOf(Date.UTC(2024, 4, 1, 18, 14, 59), 'Asia/Kathmandu'), '2024-05-01');
   });
 });

@@ -108,6 +108,33 @@ describe('tracking endpoints', () => {
     assert.deepEqual(response.json(), { status: 'success', tracked: 1, invalid: 0, invalid_indices: [] });
   });
 
+  test('bulk token covers every cip entry', async () => {
+    const before = await countVisits();
+    const entries = [1, 2, 3].map((index) => `?idsite=1&rec=1&new_visit=1&_id=444444444444444${index}&cip=192.0.2.${index}&url=https%3A%2F%2Fexample.org%2Fcip`);
+    // The first request looks the token up and the second finds it cached, so both paths run.
+    for (let request = 0; request < 2; request += 1) {
+      const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'text/plain' }, payload: JSON.stringify({ requests: entries, token_auth: token }) });
+      assert.deepEqual(response.json(), { status: 'success', tracked: 3, invalid: 0, invalid_indices: [] });
+    }
+    assert.equal(await countVisits(), before + 6);
+  });
+
+  test('unknown bulk token rejects cip entries', async () => {
+    const before = await countVisits();
+    const unknownToken = 'f'.repeat(32);
+    const entries = [
+      '?idsite=1&rec=1&cip=192.0.2.8&url=https%3A%2F%2Fexample.org%2Fa',
+      `?idsite=1&rec=1&new_visit=1&_id=5555555555555555&cip=192.0.2.9&token_auth=${token}&url=https%3A%2F%2Fexample.org%2Fb`,
+      '?idsite=1&rec=1&cip=192.0.2.10&url=https%3A%2F%2Fexample.org%2Fc',
+    ];
+    // Twice, so the second request reads the unknown token from the cache.
+    for (let request = 0; request < 2; request += 1) {
+      const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'text/plain' }, payload: JSON.stringify({ requests: entries, token_auth: unknownToken }) });
+      assert.deepEqual(response.json(), { status: 'success', tracked: 1, invalid: 2 });
+    }
+    assert.equal(await countVisits(), before + 2);
+  });
+
   test('answers a bulk body with send_image 0 with 204', async () => {
     const payload = JSON.stringify({ requests: ['?idsite=1&rec=1&url=https%3A%2F%2Fexample.org%2F'], send_image: 0 });
     const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'text/plain' }, payload });
