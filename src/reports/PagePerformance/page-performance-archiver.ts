@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import type { LogQuery } from '../../archiving/log-query.js';
 import type { ReportArchiver } from '../../archiving/report-archiver.js';
+import { countOptionalActions } from '../log-contents.js';
 
 /**
  * The timing columns of `log_link_visit_action`, in milliseconds, with the tracking
@@ -36,6 +37,7 @@ export const pagePerformanceArchiver: ReportArchiver = {
   module: 'PagePerformance',
 
   async archiveDay(query: LogQuery) {
+    if ((await countOptionalActions(query)).timings === 0) return { numerics: {}, reports: {} };
     const columns = PAGE_TIMINGS.map((timing) => sql.ref(`log_link_visit_action.${timing.column}`));
     const anyTiming = sql<boolean>`coalesce(${sql.join(columns)}) is not null`;
     const selections = PAGE_TIMINGS.flatMap((timing, index) => [
