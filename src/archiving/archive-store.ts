@@ -58,9 +58,15 @@ export async function loadReport(db: Kysely<Database>, idarchive: number, name: 
   return JSON.parse(gunzipSync(Buffer.from(row.value)).toString('utf8')) as ReportRow[];
 }
 
-/** Returns every report table of an archive by name. */
-export async function loadReports(db: Kysely<Database>, idarchive: number): Promise<Record<string, ReportRow[]>> {
-  const rows = await db.selectFrom('archive_blob').select(['name', 'value']).where('idarchive', '=', idarchive).execute();
+/**
+ * Returns the report tables of an archive by name: every table, or only those in `names`
+ * (absent ones are left out), so a reader of one report does not decompress the others.
+ */
+export async function loadReports(db: Kysely<Database>, idarchive: number, names?: readonly string[]): Promise<Record<string, ReportRow[]>> {
+  if (names?.length === 0) return {};
+  let select = db.selectFrom('archive_blob').select(['name', 'value']).where('idarchive', '=', idarchive);
+  if (names) select = select.where('name', 'in', [...names]);
+  const rows = await select.execute();
   return Object.fromEntries(rows.map((row) => [row.name, JSON.parse(gunzipSync(Buffer.from(row.value)).toString('utf8')) as ReportRow[]]));
 }
 

@@ -71,17 +71,20 @@ export class Archiver {
     this.#config = config;
   }
 
-  /** Returns the archive of a period; ranges are computed even when archiving is not allowed, as in Matomo. */
-  async load(site: ArchiveSite, period: Period, segment: ArchiveSegment): Promise<LoadedArchive> {
+  /**
+   * Returns the archive of a period. Ranges are computed even when archiving is not allowed, as in Matomo.
+   * With `reportNames`, a stored archive is read with only those report tables, but a computed one has all of them.
+   */
+  async load(site: ArchiveSite, period: Period, segment: ArchiveSegment, reportNames?: readonly string[]): Promise<LoadedArchive> {
     const key: ArchiveKey = { siteId: site.siteId, period, segmentHash: segment.hash };
     const stored = await findDoneArchive(this.#config.db, key);
-    if (stored && !(await this.#isOutdated(site, period, stored.tsArchived))) return this.#read(stored.idarchive);
+    if (stored && !(await this.#isOutdated(site, period, stored.tsArchived))) return this.#read(stored.idarchive, reportNames);
 
     const mayArchive = this.#config.allowArchiving || period.kind === 'range';
     if (!mayArchive) {
       // Without archiving, an outdated or invalidated archive is still better than none, as in Matomo.
       const fallback = stored ?? await findDoneArchive(this.#config.db, key, { includeInvalidated: true });
-      return fallback ? this.#read(fallback.idarchive) : { idarchive: null, records: EMPTY_RECORDS };
+      return fallback ? this.#read(fallback.idarchive, reportNames) : { idarchive: null, records: EMPTY_RECORDS };
     }
 
     return this.archive(site, period, segment);
@@ -99,9 +102,9 @@ export class Archiver {
     return { idarchive, records };
   }
 
-  async #read(idarchive: number): Promise<LoadedArchive> {
+  async #read(idarchive: number, reportNames?: readonly string[]): Promise<LoadedArchive> {
     const db = this.#config.db;
-    return { idarchive, records: { numerics: await loadNumerics(db, idarchive), reports: await loadReports(db, idarchive) } };
+    return { idarchive, records: { numerics: await loadNumerics(db, idarchive), reports: await loadReports(db, idarchive, reportNames) } };
   }
 
   async #isOutdated(site: ArchiveSite, period: Period, tsArchived: string): Promise<boolean> {

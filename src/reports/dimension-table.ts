@@ -2,6 +2,7 @@
 import { sql, type Expression } from 'kysely';
 import type { LogQuery } from '../archiving/log-query.js';
 import { combineMetric, type ReportRow } from '../archiving/report-table.js';
+import { hasGoalConversions } from './log-contents.js';
 import { loadVisitMetricsBy, type VisitMetricsRow } from './visit-metrics.js';
 
 /** A dimension value as the database returns it. */
@@ -108,6 +109,7 @@ const ORDER_METRICS = ['revenue_subtotal', 'revenue_tax', 'revenue_shipping', 'r
  * revenue. Rows without conversions get none.
  */
 async function addGoalMetrics(query: LogQuery, spec: DimensionTableSpec, rowByValue: Map<string, ReportRow>, subDimension?: Expression<unknown>): Promise<void> {
+  if (rowByValue.size === 0 || !(await hasGoalConversions(query))) return;
   let select = query.db.selectFrom('log_conversion')
     .innerJoin('log_visit', 'log_visit.idvisit', 'log_conversion.idvisit')
     .where('log_conversion.idsite', '=', query.siteId)

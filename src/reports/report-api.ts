@@ -116,11 +116,14 @@ async function serveSite(call: ApiCall, definition: ReportDefinition, site: Site
   if (definition.kind === 'table' && definition.checkParams) await definition.checkParams(call.tenant.db(), site.idsite, call.params);
   const formatOptions = { mode: parseMetricFormatMode(call.params), metricTypes: definition.metadata.metricTypes, currency: site.currency };
   const values: [string, ApiValue][] = [];
+  // Only the report tables the definition reads are decompressed from a stored archive.
+  const record = definition.kind === 'table' ? definition.recordFor?.(call.params) ?? definition.record : '';
+  const reportNames = definition.kind === 'table' ? [record] : definition.reportRecords ?? [];
   for (const period of request.periods) {
-    const archive = await archiver.load({ siteId: site.idsite, zone }, period, segment);
+    const archive = await archiver.load({ siteId: site.idsite, zone }, period, segment, reportNames);
     const value = definition.kind === 'metrics'
       ? serveMetrics(call, definition.build(archive.records.numerics, period, call.params, archive.records.reports))
-      : serveTable(call, definition, archive.records.reports[definition.recordFor?.(call.params) ?? definition.record] ?? [], period);
+      : serveTable(call, definition, archive.records.reports[record] ?? [], period);
     values.push([period.label, formatMetrics(value, formatOptions)]);
   }
   return request.multiple ? new KeyedResults('date', values) : values[0]![1];

@@ -19,9 +19,11 @@ export interface MetricsReportDefinition {
   listPerGoal?: boolean;
   /**
    * Returns the object served for a period, or null when the period has no data (served as `[]`).
-   * `reports` contains the archive's report tables, for metrics counted from rows (distinct websites).
+   * `reports` contains the report tables named in `reportRecords`, for metrics counted from rows (distinct websites).
    */
   build(numerics: Readonly<Record<string, number>>, period: Period, params: ApiParams, reports: Readonly<Record<string, ReportRow[]>>): ApiObject | null;
+  /** Archive records of the report tables `build` reads; a stored archive is read without the others. */
+  reportRecords?: readonly string[];
 }
 
 /** A report stored as a table in an archive, served as rows (`Referrers.getWebsites`). */

@@ -51,6 +51,48 @@ export async function loadVisitMetricsBy(query: LogQuery, dimensions: readonly E
   }));
 }
 
+/** Visit metrics of one group with `nb_users`, the distinct non-NULL user ids. */
+export type SummaryMetrics = Record<VisitMetricName | 'nb_users', number>;
+
+/** A group of `loadSummaryMetricsBy`: the dimension value (null without a dimension) and its metrics. */
+export interface SummaryMetricsRow {
+  value: string | number | null;
+  metrics: SummaryMetrics;
+}
+
+const dayTotals = new WeakMap<LogQuery, Promise<SummaryMetrics>>();
+
+/**
+ * Aggregates visit metrics and `nb_users` over `log_visit` in one query, grouped by
+ * `dimension` when given. Without it the result is one row of totals, zeros included.
+ */
+export async function loadSummaryMetricsBy(query: LogQuery, dimension?: Expression<unknown>): Promise<SummaryMetricsRow[]> {
+  let select = query.visits() as any;
+  const users = sql`count(distinct ${sql.ref('log_visit.user_id')})`.as('nb_users');
+  select = select.select([...(dimension ? [sql`${dimension}`.as('d0')] : []), ...visitMetricSelections(), users]);
+  if (dimension) select = select.groupBy(sql.raw('1'));
+  const rows = (await select.execute()) as Record<string, unknown>[];
+  return rows.map((row) => ({
+    value: (row.d0 ?? null) as string | number | null,
+    metrics: { ...toMetrics(row), nb_users: Number(row.nb_users ?? 0) },
+  }));
+}
+
+/** Returns the visit metrics and `nb_users` of all the archive's visits, queried once per LogQuery for the reports that share them. */
+export function loadVisitTotals(query: LogQuery): Promise<SummaryMetrics> {
+  let totals = dayTotals.get(query);
+  if (!totals) {
+    totals = loadSummaryMetricsBy(query).then((rows) => rows[0]!.metrics);
+    dayTotals.set(query, totals);
+  }
+  return totals;
+}
+
+/** Returns the visit metrics of a summary in the order of VISIT_METRIC_NAMES, without `nb_users`. */
+export function visitMetricsOf(metrics: SummaryMetrics): Record<VisitMetricName, number> {
+  return Object.fromEntries(VISIT_METRIC_NAMES.map((name) => [name, metrics[name]])) as Record<VisitMetricName, number>;
+}
+
 /** Rounds as PHP's round() does for the ratios Matomo reports. */
 export function roundTo(value: number, decimals: number): number {
   const factor = 10 ** decimals;

@@ -91,4 +91,24 @@ describe('Archiver', () => {
     assert.equal(marked, 5);
     assert.equal(await visitsOf(Period.containing('week', '2024-05-03'), false), 3);
   });
+
+  it('reads only the named tables of a stored archive', async () => {
+    const day = Period.containing('day', '2024-04-20');
+    await createVisit(db, { idsite: siteId, visit_last_action_time: '2024-04-20 09:00:00' });
+    const computed = await archiver().load(site(), day, NO_SEGMENT, ['DevicesDetection_getBrowsers']);
+    assert.ok(Object.keys(computed.records.reports).length > 1, 'a computed archive has every table');
+
+    const browsersOnly = await archiver().load(site(), day, NO_SEGMENT, ['DevicesDetection_getBrowsers']);
+    assert.equal(browsersOnly.idarchive, computed.idarchive);
+    assert.deepEqual(Object.keys(browsersOnly.records.reports), ['DevicesDetection_getBrowsers']);
+    assert.equal(browsersOnly.records.reports.DevicesDetection_getBrowsers?.[0]?.label, 'Firefox');
+    assert.equal(browsersOnly.records.numerics.nb_visits, 1);
+
+    const noTables = await archiver().load(site(), day, NO_SEGMENT, []);
+    assert.deepEqual(noTables.records.reports, {});
+    assert.equal(noTables.records.numerics.nb_visits, 1);
+
+    const allTables = await archiver().load(site(), day, NO_SEGMENT);
+    assert.deepEqual(Object.keys(allTables.records.reports).sort(), Object.keys(computed.records.reports).sort());
+  });
 });

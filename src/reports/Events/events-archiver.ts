@@ -5,6 +5,7 @@ import type { ReportArchiver } from '../../archiving/report-archiver.js';
 import type { ReportRow } from '../../archiving/report-table.js';
 import { countWhere } from '../../archiving/log-query.js';
 import { segmentValue } from '../dimension-table.js';
+import { countOptionalActions } from '../log-contents.js';
 
 /** The event dimensions: the action column of each and its segment name. */
 const EVENT_DIMENSIONS = {
@@ -108,7 +109,7 @@ export const eventsArchiver: ReportArchiver = {
   async archiveDay(query) {
     const reports: Record<string, ReportRow[]> = {};
     // Every table counts the same event actions, so once one table is empty the others are too and their scans are skipped.
-    let hasEvents = true;
+    let hasEvents = (await countOptionalActions(query)).events > 0;
     for (const [action, { primary, secondaries }] of Object.entries(EVENT_REPORT_DIMENSIONS)) {
       for (const secondary of secondaries) {
         const table: ReportRow[] = hasEvents ? await archiveEventTable(query, primary, secondary) : [];

@@ -3,6 +3,7 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import type { LogQuery } from '../../archiving/log-query.js';
 import type { ReportArchiver } from '../../archiving/report-archiver.js';
 import type { ReportRow } from '../../archiving/report-table.js';
+import { countOptionalActions } from '../log-contents.js';
 
 /** `idorder` of the items of an abandoned cart, as tracking stores them. */
 const CART_ITEMS_ORDER_ID = '0';
@@ -95,6 +96,9 @@ async function addItems(query: LogQuery, column: string, isFirstColumn: boolean,
  * average price of products never bought.
  */
 async function addViews(query: LogQuery, viewColumn: string, tables: readonly ItemRows[]): Promise<void> {
+  const counts = await countOptionalActions(query);
+  const views = { idaction_product_sku: counts.productSkus, idaction_product_name: counts.productNames, idaction_product_cat: counts.productCategories }[viewColumn];
+  if (views === 0) return;
   const rows = await query.actions()
     .innerJoin('log_action', 'log_action.idaction', sql.ref(`log_link_visit_action.${viewColumn}`) as any)
     .select([

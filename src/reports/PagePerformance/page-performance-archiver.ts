@@ -1,7 +1,7 @@
 /** Archiving of PagePerformance: sums of the page timings that trackers send with pageviews. */
-import { sql } from 'kysely';
 import type { LogQuery } from '../../archiving/log-query.js';
 import type { ReportArchiver } from '../../archiving/report-archiver.js';
+import { countOptionalActions } from '../log-contents.js';
 
 /**
  * The timing columns of `log_link_visit_action`, in milliseconds, with the tracking
@@ -36,23 +36,13 @@ export const pagePerformanceArchiver: ReportArchiver = {
   module: 'PagePerformance',
 
   async archiveDay(query: LogQuery) {
-    const columns = PAGE_TIMINGS.map((timing) => sql.ref(`log_link_visit_action.${timing.column}`));
-    const anyTiming = sql<boolean>`coalesce(${sql.join(columns)}) is not null`;
-    const selections = PAGE_TIMINGS.flatMap((timing, index) => [
-      sql<number>`sum(${columns[index]})`.as(`${timing.column}_total`),
-      sql<number>`count(${columns[index]})`.as(`${timing.column}_hits`),
-    ]);
-    const pageLoad = sql.join(columns.map((column) => sql`coalesce(${column}, 0)`), sql` + `);
-    const row = await query.actions()
-      .where(anyTiming)
-      .select([...selections, sql<number>`sum(${pageLoad})`.as('page_load_total'), sql<number>`count(*)`.as('page_load_hits')])
-      .executeTakeFirst() as Record<string, unknown> | undefined;
-
+    // The shared scan of the optional action columns sums the timings too.
+    const counts = await countOptionalActions(query);
     const numerics: Record<string, number> = {};
-    if (!row || Number(row.page_load_hits ?? 0) === 0) return { numerics, reports: {} };
+    if (counts.timings === 0) return { numerics, reports: {} };
     for (const column of [...PAGE_TIMINGS.map((timing) => timing.column), 'page_load']) {
-      numerics[timingTotalRecord(column)] = Number(row[`${column}_total`] ?? 0);
-      numerics[timingHitsRecord(column)] = Number(row[`${column}_hits`] ?? 0);
+      numerics[timingTotalRecord(column)] = counts.timingSums[column]!.total;
+      numerics[timingHitsRecord(column)] = counts.timingSums[column]!.hits;
     }
     return { numerics, reports: {} };
   },

@@ -53,6 +53,7 @@ export const REFERRERS_REPORTS: readonly ReportDefinition[] = [
         'Referrers_distinctSearchEngines', 'Referrers_distinctSocialNetworks', 'Referrers_distinctKeywords', 'Referrers_distinctWebsites', 'Referrers_distinctWebsitesUrls', 'Referrers_distinctCampaigns',
       ]),
     }),
+    reportRecords: ['Referrers_getReferrerType', 'Referrers_getSearchEngines', 'Referrers_getSocials', 'Referrers_getKeywords', 'Referrers_getWebsites', 'Referrers_getCampaigns'],
     build: (_numerics, _period, _params, reports) => buildReferrersSummary(reports),
   },
   {

@@ -4,7 +4,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { LogQuery } from '../../archiving/log-query.js';
 import type { ReportArchiver } from '../../archiving/report-archiver.js';
 import { combineMetric, type ReportRow } from '../../archiving/report-table.js';
-import { loadVisitMetricsBy } from '../visit-metrics.js';
+import { loadVisitMetricsBy, loadVisitTotals, visitMetricsOf } from '../visit-metrics.js';
 
 /**
  * Returns the site-local hour of a UTC time column as a CASE over the UTC starts of the
@@ -42,10 +42,10 @@ export const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Fri
 
 /** Returns the one row of a day for `getByDayOfWeek`: the day's visit metrics under its weekday in the site's zone. */
 async function archiveDayOfWeek(query: LogQuery): Promise<ReportRow[]> {
-  const [totals] = await loadVisitMetricsBy(query, []);
-  if (!totals || totals.metrics.nb_visits === 0) return [];
+  const totals = await loadVisitTotals(query);
+  if (totals.nb_visits === 0) return [];
   const weekday = DateTime.fromSQL(query.bounds.start, { zone: 'utc' }).setZone(query.zone).weekday;
-  return [{ label: WEEKDAY_NAMES[weekday - 1]!, metrics: { ...totals.metrics }, metadata: { day_of_week: weekday } }];
+  return [{ label: WEEKDAY_NAMES[weekday - 1]!, metrics: visitMetricsOf(totals), metadata: { day_of_week: weekday } }];
 }
 
 /** Computes the VisitTime report tables of a day. */

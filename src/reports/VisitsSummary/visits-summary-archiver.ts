@@ -2,7 +2,7 @@
 import { sql, type Expression } from 'kysely';
 import type { LogQuery } from '../../archiving/log-query.js';
 import type { ReportArchiver } from '../../archiving/report-archiver.js';
-import { loadVisitMetricsBy } from '../visit-metrics.js';
+import { loadVisitTotals, type SummaryMetrics } from '../visit-metrics.js';
 
 /** Counts unique visitors and users of the visits matching `where` (all visits when absent). */
 export async function loadUniques(query: LogQuery, where?: Expression<unknown>): Promise<{ nb_uniq_visitors: number; nb_users: number }> {
@@ -17,13 +17,10 @@ export async function loadUniques(query: LogQuery, where?: Expression<unknown>):
   return { nb_uniq_visitors: Number(row.nb_uniq_visitors), nb_users: Number(row.nb_users) };
 }
 
-/** Computes the VisitsSummary metrics of the visits matching `where`, in the order Matomo lists them. */
-export async function loadSummaryMetrics(query: LogQuery, where?: Expression<unknown>): Promise<Record<string, number>> {
-  const [totals] = await loadVisitMetricsBy(query, [], where);
-  const metrics = totals!.metrics;
-  const uniques = await loadUniques(query, where);
+/** Returns the VisitsSummary metrics of one group of visits in the order Matomo lists them. */
+export function toSummaryNumerics(metrics: SummaryMetrics): Record<string, number> {
   return {
-    nb_uniq_visitors: uniques.nb_uniq_visitors, nb_users: uniques.nb_users,
+    nb_uniq_visitors: metrics.nb_uniq_visitors, nb_users: metrics.nb_users,
     nb_visits: metrics.nb_visits, nb_actions: metrics.nb_actions, nb_visits_converted: metrics.nb_visits_converted,
     bounce_count: metrics.bounce_count, sum_visit_length: metrics.sum_visit_length, max_actions: metrics.max_actions,
   };
@@ -35,7 +32,7 @@ export const visitsSummaryArchiver: ReportArchiver = {
   nonAdditiveMetrics: ['nb_uniq_visitors', 'nb_users'],
 
   async archiveDay(query) {
-    return { numerics: await loadSummaryMetrics(query), reports: {} };
+    return { numerics: toSummaryNumerics(await loadVisitTotals(query)), reports: {} };
   },
 
   archiveNonAdditive: (query) => loadUniques(query),
