@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { HitBuilder } from '../src/import/hit-builder.js';
 import { readLogLines } from '../src/import/log-file-reader.js';
-import { LogImporter } from '../src/import/log-importer.js';
+import { IMPORT_WRITE_BATCH_MAX_HITS, LogImporter } from '../src/import/log-importer.js';
 import { buildFixedSiteResolver } from '../src/import/site-resolver.js';
 import { createSilentLogger } from '../src/logging.js';
 import { parseTenantHost } from '../src/tenancy/tenant-host.js';
@@ -76,7 +76,7 @@ async function measureImport(path: string, dryRun: boolean): Promise<{ linesPerS
     const { host } = await createTestTenant(root, { timezone: 'UTC', siteUrl: 'https://www.example.com' });
     const tenant = root.registry.resolve(parseTenantHost(host))!;
     const devices = new DeviceDetection();
-    const pipeline = new TrackingPipeline(createSilentLogger(), devices);
+    const pipeline = new TrackingPipeline(createSilentLogger(), devices, { writeBatchMaxHits: IMPORT_WRITE_BATCH_MAX_HITS });
     const builder = new HitBuilder(
       { enableStatic: false, enableBots: false, enableHttpErrors: false, enableHttpRedirects: false, replayTracking: false, excludePaths: [] },
       await buildFixedSiteResolver(tenant.db(), 1), devices,

@@ -20,9 +20,15 @@ export const DEFAULT_IMPORT_BATCH_SIZE = 1000;
 /**
  * Batches queued on the writer and not yet durable. Reading pauses while this many wait, so
  * memory stays bounded at about `batchSize * maxBatchesInFlight` hits, and the writer always
- * has enough queued hits to fill its group commits (`write_batch_max_hits`, 500 by default).
+ * has enough queued hits to fill its group commits of `IMPORT_WRITE_BATCH_MAX_HITS`.
  */
 export const DEFAULT_MAX_BATCHES_IN_FLIGHT = 8;
+/**
+ * Hits per group commit of the tracking writer during an import, in place of
+ * `[Tracker] write_batch_max_hits`. No request waits on these commits, so they can be larger
+ * and fewer, and each commit costs a sync to disk.
+ */
+export const IMPORT_WRITE_BATCH_MAX_HITS = 4096;
 /** Invalid lines listed by file and number in the result; more are only counted. */
 export const MAX_LISTED_INVALID_LINES = 1000;
 

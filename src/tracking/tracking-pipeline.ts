@@ -114,6 +114,15 @@ function readLocationIp(hit: Hit, settings: StepSettings): string {
   return maskIpAddress(hit.ip, settings.ipAddressMaskLength);
 }
 
+/** Settings of one pipeline instance that differ from the tenant's config. */
+export interface TrackingPipelineOptions {
+  /**
+   * Hits per group commit, in place of `[Tracker] write_batch_max_hits`. The log importer
+   * raises it because no request waits on its commits.
+   */
+  writeBatchMaxHits?: number;
+}
+
 /** Runs hits of every tenant through the pipeline; one instance per process. */
 export class TrackingPipeline {
   readonly #devices: DeviceDetection;
@@ -122,11 +131,13 @@ export class TrackingPipeline {
   readonly #live = new Map<string, TenantTracking>();
   readonly #geolocators = new Map<string, Geolocator>();
   readonly #logger: Logger;
+  readonly #options: TrackingPipelineOptions;
 
   /** `devices` lets a caller that detects devices itself, such as the log importer, share one cache. */
-  constructor(logger: Logger, devices = new DeviceDetection()) {
+  constructor(logger: Logger, devices = new DeviceDetection(), options: TrackingPipelineOptions = {}) {
     this.#logger = logger;
     this.#devices = devices;
+    this.#options = options;
   }
 
   /**
@@ -316,7 +327,7 @@ export class TrackingPipeline {
         db: () => tenant.db(), adapter: tenant.databaseConfig.adapter,
         visits: new VisitCache(settings.int('Tracker', 'visit_cache_size')), actions: new ActionDictionary(),
         rulesFor: (siteId) => readVisitRules(settings.forSite(siteId)),
-        batchMs: settings.int('Tracker', 'write_batch_ms'), maxHits: settings.int('Tracker', 'write_batch_max_hits') || 1,
+        batchMs: settings.int('Tracker', 'write_batch_ms'), maxHits: this.#options.writeBatchMaxHits ?? (settings.int('Tracker', 'write_batch_max_hits') || 1),
         logger: this.#logger, tenant: tenant.key,
       }),
     };

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
+import pino from 'pino';
 import { HitBuilder } from '../../src/import/hit-builder.js';
 import { LogImporter } from '../../src/import/log-importer.js';
 import { buildFixedSiteResolver } from '../../src/import/site-resolver.js';
@@ -239,6 +240,33 @@ for (const adapter of ALL_ENGINES) {
       assert.deepEqual(visits, [{ visit_total_actions: 7 }]);
       const actions = await db.selectFrom('log_link_visit_action').select(['server_time']).orderBy('idlink_va').execute();
       assert.deepEqual(actions.map((action) => String(action.server_time)), minutes.map((minute) => `2012-02-10 16:0${minute}:00`));
+    });
+
+    test('import commits up to its batch maximum', async () => {
+      const tenant = await createTestTenant(root, { adapter, timezone: 'UTC' });
+      const path = resolve(root.dir, 'commits.log');
+      const minutes = [0, 1, 2, 3, 4, 5, 6];
+      writeFileSync(path, minutes.map((minute) => combinedLine('www.example.com', `/commit-${minute}`, 200, `11/Feb/2012:16:0${minute}:00 +0000`)).join('\n'));
+      const registered = root.registry.resolve(parseTenantHost(tenant.host))!;
+      const logLines: string[] = [];
+      const logger = pino({ level: 'debug' }, { write: (line: string) => logLines.push(line) });
+      const devices = new DeviceDetection();
+      const pipeline = new TrackingPipeline(logger, devices, { writeBatchMaxHits: 3 });
+      const builder = new HitBuilder(
+        { enableStatic: false, enableBots: false, enableHttpErrors: false, enableHttpRedirects: false, replayTracking: false, excludePaths: [] },
+        await buildFixedSiteResolver(registered.db(), 1), devices,
+      );
+      const importer = new LogImporter(
+        { tenant: registered, pipeline, owner: { login: 'admin', superuser: true, roles: new Map() }, now: () => new Date() },
+        builder, { timezone: 'UTC', batchSize: 7, maxBatchesInFlight: 1 },
+      );
+      await importer.importFile(path);
+      await pipeline.flush();
+
+      const commits = logLines.map((line) => JSON.parse(line) as { msg: string; hits?: number })
+        .filter((entry) => entry.msg === 'tracking batch committed').map((entry) => entry.hits);
+      assert.deepEqual(commits, [3, 3, 1]);
+      assert.equal(await countRows(tenantDb(root, tenant.host), 'log_link_visit_action'), 7);
     });
 
     test('external referrer is stored on the visit', async () => {

@@ -5,7 +5,7 @@ import { buildCustomRegexFormat } from '../../import/regex-formats.js';
 import { findLogFormat, LOG_FORMAT_NAMES } from '../../import/format-registry.js';
 import { HitBuilder, type HitBuilderOptions, type SiteResolver } from '../../import/hit-builder.js';
 import type { LogFormat } from '../../import/log-format.js';
-import { LogImporter, type LogImportResult } from '../../import/log-importer.js';
+import { IMPORT_WRITE_BATCH_MAX_HITS, LogImporter, type LogImportResult } from '../../import/log-importer.js';
 import { ensureLogTimezone, parseIsoLogTime } from '../../import/log-time.js';
 import { buildFixedSiteResolver, buildHostSiteResolver } from '../../import/site-resolver.js';
 import type { Tenant } from '../../tenancy/tenant.js';
@@ -83,7 +83,7 @@ async function runImport(context: CommandContext, tenant: Tenant, files: string[
   const dryRun = options.dryRun === true;
   const devices = new DeviceDetection();
   const builder = new HitBuilder(builderOptions, await buildSiteResolver(tenant, options), devices);
-  const pipeline = new TrackingPipeline(context.logger, devices);
+  const pipeline = new TrackingPipeline(context.logger, devices, { writeBatchMaxHits: IMPORT_WRITE_BATCH_MAX_HITS });
   const progress = new LineRateProgress(context, 'log:import');
   const importer = new LogImporter(
     { tenant, pipeline, dryRun, owner: await findSuperuser(tenant), now: () => context.clock() },
