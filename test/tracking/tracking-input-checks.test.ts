@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../src/db/schema.js';
+import { deleteAllTenants } from '../support/console-runner.js';
+import { ALL_ENGINES, engineSkip } from '../support/engines.js';
+import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { countRows, tenantDb } from '../support/tracking.js';
+
+const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0';
+const PAGE = 'https://example.org/';
+
+for (const adapter of ALL_ENGINES) {
+  describe(`tracking input checks on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+    let root: TestRoot;
+    let app: FastifyInstance;
+    let host: string;
+    let token: string;
+    let db: Kysely<Database>;
+    let visitorSequence = 0;
+
+    before(async () => {
+      root = createTestRoot();
+      const tenant = await createTestTenant(root, { adapter, timezone: 'UTC', siteUrl: 'https://example.org' });
+      host = tenant.host;
+      token = tenant.tokenAuth;
+      app = await buildTestServer(root);
+      db = tenantDb(root, host);
+    });
+
+    after(async () => {
+      await app?.close();
+      await deleteAllTenants(root);
+    });
+
+    function newVisitorId(): string {
+      visitorSequence += 1;
+      return visitorSequence.toString(16).padStart(16, '0');
+    }
+
+    async function track(params: Record<string, string>) {
+      const query = new URLSearchParams({ idsite: '1', rec: '1', url: PAGE, ...params });
+      return app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host, 'user-agent': FIREFOX } });
+    }
+
+    async function postBulk(requests: string[]) {
+      return app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'text/plain' }, payload: JSON.stringify({ requests, token_auth: token }) });
+    }
+
+    async function visitOf(idvisitor: string) {
+      return db.selectFrom('log_visit').selectAll().where('idvisitor', '=', idvisitor).executeTakeFirst();
+    }
+
+    async function actionOf(idvisitor: string) {
+      return db.selectFrom('log_link_visit_action').selectAll().where('idvisitor', '=', idvisitor).executeTakeFirst();
+    }
+
+    for (const name of ['action_name', 'e_c', 'uid', 'search', 'lang', 'url']) {
+      test(`NUL in ${name} is rejected`, async () => {
+        const before = await countRows(db, 'log_link_visit_action');
+        const params: Record<string, string> = { _id: newVisitorId(), [name]: 'a\u0000b' };
+        if (name === 'e_c') params.e_a = 'click';
+        const response = await track(params);
+        assert.equal(response.statusCode, 400);
+        const error = String(response.headers['x-footfall-error']);
+        assert.match(error, /^TRACKING_PARAMETER_INVALID: /);
+        assert.ok(error.includes(`for '${name}'`), error);
+        assert.ok(error.includes('NUL character'), error);
+        assert.equal(await countRows(db, 'log_link_visit_action'), before);
+      });
+    }
+
+    test('NUL escaped in JSON parameters is rejected', async () => {
+      const cases: Record<string, string>[] = [
+        { _cvar: '{"1":["name","a\\u0000b"]}' },
+        { cvar: '{"1":["name","a\\u0000b"]}' },
+        { idgoal: '0', ec_id: 'order-nul', revenue: '5', ec_items: '[["sku\\u0000","name","cat",5,1]]' },
+      ];
+      for (const params of cases) {
+        const response = await track({ _id: newVisitorId(), ...params });
+        const name = Object.keys(params).at(-1)!;
+        assert.equal(response.statusCode, 400, name);
+        assert.ok(String(response.headers['x-footfall-error']).includes(`for '${name}'`), String(response.headers['x-footfall-error']));
+      }
+    });
+
+    test('bulk entry with NUL counts invalid', async () => {
+      const good = newVisitorId();
+      const response = await postBulk([
+        `?idsite=1&rec=1&_id=${newVisitorId()}&url=${encodeURIComponent(PAGE)}&action_name=a%00b`,
+        `?idsite=1&rec=1&_id=${good}&url=${encodeURIComponent(PAGE)}&action_name=ok`,
+      ]);
+      assert.equal(response.statusCode, 200);
+      const body = response.json() as { status: string; tracked: number; invalid: number; invalid_indices: number[] };
+      assert.equal(body.status, 'success');
+      assert.equal(body.tracked, 1);
+      assert.equal(body.invalid, 1);
+      assert.deepEqual(body.invalid_indices, [0]);
+      assert.ok(await visitOf(good));
+    });
+  });
+}
