@@ -1,5 +1,6 @@
 /** Goal matching: which of a site's goals an action converts. */
 import type { GoalTable } from '../db/schema.js';
+import { compileTenantRegExp, testTenantRegExp } from '../tenant-regexp.js';
 import type { ActionInfo, EnrichedHit } from './hit.js';
 import type { VisitState } from './visit-state.js';
 
@@ -70,8 +71,9 @@ export function matchesPattern(goal: Pick<GoalTable, 'pattern' | 'pattern_type' 
   const caseSensitive = Number(goal.case_sensitive) === 1;
   if (goal.pattern_type === 'regex') {
     try {
-      return new RegExp(goal.pattern, caseSensitive ? '' : 'i').test(value);
+      return testTenantRegExp(compileTenantRegExp(goal.pattern, caseSensitive ? '' : 'i'), value);
     } catch {
+      // A pattern stored before the API checked it, invalid or unsafe, never matches.
       return false;
     }
   }

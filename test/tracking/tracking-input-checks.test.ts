@@ -59,7 +59,7 @@ for (const adapter of ALL_ENGINES) {
     for (const name of ['action_name', 'e_c', 'uid', 'search', 'lang', 'url']) {
       test(`NUL in ${name} is rejected`, async () => {
         const before = await countRows(db, 'log_link_visit_action');
-        const params: Record<string, string> = { _id: newVisitorId(), [name]: 'a\u0000b' };
+        const params: Record<string, string> = { cid: newVisitorId(), [name]: 'a\u0000b' };
         if (name === 'e_c') params.e_a = 'click';
         const response = await track(params);
         assert.equal(response.statusCode, 400);
@@ -78,18 +78,68 @@ for (const adapter of ALL_ENGINES) {
         { idgoal: '0', ec_id: 'order-nul', revenue: '5', ec_items: '[["sku\\u0000","name","cat",5,1]]' },
       ];
       for (const params of cases) {
-        const response = await track({ _id: newVisitorId(), ...params });
+        const response = await track({ cid: newVisitorId(), ...params });
         const name = Object.keys(params).at(-1)!;
         assert.equal(response.statusCode, 400, name);
         assert.ok(String(response.headers['x-footfall-error']).includes(`for '${name}'`), String(response.headers['x-footfall-error']));
       }
     });
 
+    async function callApi(query: string) {
+      return app.inject({ method: 'GET', url: `/index.php?module=API&format=json&token_auth=${token}&idSite=1&${query}`, headers: { host } });
+    }
+
+    test('unsafe extraction pattern is rejected', async () => {
+      for (const pattern of ['^/(a+)+$', '^/((\\w+)\\s?)*$', '(.*a){12}']) {
+        const response = await callApi(`method=CustomDimensions.configureNewCustomDimension&name=Unsafe&scope=action&active=1&extractions[0][dimension]=url&extractions[0][pattern]=${encodeURIComponent(pattern)}`);
+        assert.equal(response.statusCode, 400, pattern);
+        const body = response.json() as { message: string };
+        assert.match(body.message, /nested quantifiers/, pattern);
+        assert.ok(body.message.includes(pattern), body.message);
+      }
+    });
+
+    test('safe extraction runs on cut input', async () => {
+      const configured = await callApi(`method=CustomDimensions.configureNewCustomDimension&name=Section&scope=action&active=1&extractions[0][dimension]=url&extractions[0][pattern]=${encodeURIComponent('[?&]section=([a-z]+)')}`);
+      assert.equal(configured.statusCode, 200, configured.body);
+      const idDimension = (configured.json() as { value: number }).value;
+      const near = newVisitorId();
+      assert.equal((await track({ cid: near, url: `${PAGE}?section=news` })).statusCode, 200);
+      const far = newVisitorId();
+      assert.equal((await track({ cid: far, url: `${PAGE}?pad=${'x'.repeat(2100)}&section=late` })).statusCode, 200);
+      const dimensionColumn = `custom_dimension_${idDimension}` as 'custom_dimension_1';
+      assert.equal((await actionOf(near))?.[dimensionColumn], 'news');
+      assert.equal((await actionOf(far))?.[dimensionColumn], null);
+    });
+
+    test('unsafe goal pattern is rejected', async () => {
+      const response = await callApi(`method=Goals.addGoal&name=Unsafe&matchAttribute=url&patternType=regex&pattern=${encodeURIComponent('(x+x+)+y')}`);
+      assert.equal(response.statusCode, 400);
+      const body = response.json() as { message: string };
+      assert.match(body.message, /nested quantifiers/);
+      assert.ok(body.message.includes('(x+x+)+y'), body.message);
+
+      const safe = await callApi(`method=Goals.addGoal&name=Thanks&matchAttribute=url&patternType=regex&pattern=${encodeURIComponent('/thanks-[0-9]+$')}`);
+      assert.equal(safe.statusCode, 200, safe.body);
+      const visitor = newVisitorId();
+      assert.equal((await track({ cid: visitor, url: 'https://example.org/thanks-42' })).statusCode, 200);
+      const conversions = await db.selectFrom('log_conversion').select('idgoal').where('idvisitor', '=', visitor).execute();
+      assert.equal(conversions.length, 1);
+    });
+
+    test('unsafe filter_pattern is rejected', async () => {
+      const response = await callApi(`method=UserCountry.getCountry&period=day&date=today&filter_pattern=${encodeURIComponent('^(a+)+$')}`);
+      assert.equal(response.statusCode, 400);
+      const body = response.json() as { message: string };
+      assert.match(body.message, /filter_pattern/);
+      assert.match(body.message, /nested quantifiers/);
+    });
+
     test('bulk entry with NUL counts invalid', async () => {
       const good = newVisitorId();
       const response = await postBulk([
-        `?idsite=1&rec=1&_id=${newVisitorId()}&url=${encodeURIComponent(PAGE)}&action_name=a%00b`,
-        `?idsite=1&rec=1&_id=${good}&url=${encodeURIComponent(PAGE)}&action_name=ok`,
+        `?idsite=1&rec=1&cid=${newVisitorId()}&url=${encodeURIComponent(PAGE)}&action_name=a%00b`,
+        `?idsite=1&rec=1&cid=${good}&url=${encodeURIComponent(PAGE)}&action_name=ok`,
       ]);
       assert.equal(response.statusCode, 200);
       const body = response.json() as { status: string; tracked: number; invalid: number; invalid_indices: number[] };
