@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { maxHeaderSize } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -133,6 +135,35 @@ for (const adapter of ALL_ENGINES) {
       const body = response.json() as { message: string };
       assert.match(body.message, /filter_pattern/);
       assert.match(body.message, /nested quantifiers/);
+    });
+
+    /** Sends a raw GET over TCP, because inject() skips Node's HTTP parser and its header limit. */
+    async function sendRawGet(port: number, path: string): Promise<string> {
+      return new Promise((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1');
+        let received = '';
+        socket.setTimeout(10_000, () => socket.destroy(new Error('raw GET timed out')));
+        socket.on('data', (chunk) => { received += chunk.toString(); });
+        socket.on('error', reject);
+        socket.on('close', () => resolve(received));
+        socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+      });
+    }
+
+    test('URL over header limit gets 431 text', async () => {
+      const server = await buildTestServer(root);
+      try {
+        await server.listen({ port: 0, host: '127.0.0.1' });
+        const address = server.server.address();
+        assert.ok(typeof address === 'object' && address !== null);
+        const response = await sendRawGet(address.port, `/matomo.php?idsite=1&rec=1&pad=${'x'.repeat(maxHeaderSize + 1000)}`);
+        const [head = '', body = ''] = response.split('\r\n\r\n');
+        assert.match(head, /^HTTP\/1\.1 431 /);
+        assert.match(head, /content-type: text\/plain/i);
+        assert.ok(body.includes(`${maxHeaderSize} bytes`), body);
+      } finally {
+        await server.close();
+      }
     });
 
     test('bulk entry with NUL counts invalid', async () => {
