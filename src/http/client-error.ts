@@ -1,16 +1,16 @@
-/** Answers for requests that Node's HTTP parser rejects before any route sees them. */
+/** Error responses for requests that Node's HTTP parser rejects before any route sees them. */
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 
 /**
- * Writes a short text answer for a parse error of Node's HTTP server, then closes the connection.
+ * Sends a short text response for a parse error of Node's HTTP server, then closes the connection.
  * A request line and headers over Node's `maxHeaderSize` (16384 bytes unless
  * `--max-http-header-size` sets another) get 431 with a body that names the limit, so a tracker
  * that builds a long GET URL learns why it failed.
  */
-export function answerClientError(this: FastifyInstance, error: Error & { code?: string }, socket: Socket): void {
-  // A reset connection has nothing left to answer.
+export function sendClientErrorResponse(this: FastifyInstance, error: Error & { code?: string }, socket: Socket): void {
+  // A reset connection cannot receive a response.
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
 
   let status: number;
