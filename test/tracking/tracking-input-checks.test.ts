@@ -87,6 +87,77 @@ for (const adapter of ALL_ENGINES) {
       }
     });
 
+    test('malformed res is stored cut', async () => {
+      const visitor = newVisitorId();
+      assert.equal((await track({ cid: visitor, res: 'abc' })).statusCode, 200);
+      assert.equal((await visitOf(visitor))?.config_resolution, 'abc');
+      const long = newVisitorId();
+      assert.equal((await track({ cid: long, res: '1920x1080x32' })).statusCode, 200);
+      assert.equal((await visitOf(long))?.config_resolution, '1920x1080');
+    });
+
+    test('local time out of range becomes 0', async () => {
+      const visitor = newVisitorId();
+      assert.equal((await track({ cid: visitor, h: '99', m: '5', s: '9' })).statusCode, 200);
+      assert.equal((await visitOf(visitor))?.visitor_localtime, '00:05:09');
+      const negative = newVisitorId();
+      assert.equal((await track({ cid: negative, h: '7', m: '-2', s: '61' })).statusCode, 200);
+      assert.equal((await visitOf(negative))?.visitor_localtime, '07:00:00');
+    });
+
+    test('negative gt_ms is ignored', async () => {
+      const visitor = newVisitorId();
+      assert.equal((await track({ cid: visitor, gt_ms: '-5' })).statusCode, 200);
+      assert.equal((await actionOf(visitor))?.time_server, null);
+    });
+
+    test('negative page timing is rejected', async () => {
+      const rejected = await track({ cid: newVisitorId(), pf_net: '-3' });
+      assert.equal(rejected.statusCode, 400);
+      assert.ok(String(rejected.headers['x-footfall-error']).includes("for 'pf_net'"), String(rejected.headers['x-footfall-error']));
+
+      const none = newVisitorId();
+      assert.equal((await track({ cid: none, pf_net: '-1', pf_srv: 'abc', pf_tfr: '16777216', pf_onl: '40' })).statusCode, 200);
+      const action = await actionOf(none);
+      assert.equal(action?.time_network, null);
+      assert.equal(action?.time_server, null);
+      assert.equal(action?.time_transfer, null);
+      assert.equal(action?.time_on_load, 40);
+    });
+
+    test('malformed revenue is ignored', async () => {
+      const visitor = newVisitorId();
+      const response = await track({ cid: visitor, idgoal: '0', ec_id: `order-${visitor}`, revenue: 'abc', ec_st: '12,5' });
+      assert.equal(response.statusCode, 200, String(response.headers['x-footfall-error']));
+      const [order] = await db.selectFrom('log_conversion').select(['revenue', 'revenue_subtotal']).where('idvisitor', '=', visitor).execute();
+      assert.ok(order);
+      assert.ok(order.revenue === null || Number(order.revenue) === 0, String(order.revenue));
+      assert.ok(order.revenue_subtotal === null || Number(order.revenue_subtotal) === 0, String(order.revenue_subtotal));
+    });
+
+    test('malformed _id is ignored', async () => {
+      const before = await countRows(db, 'log_visit');
+      assert.equal((await track({ _id: 'xyz', new_visit: '1' })).statusCode, 200);
+      assert.equal(await countRows(db, 'log_visit'), before + 1);
+      const stored = await db.selectFrom('log_visit').select('idvisitor').orderBy('idvisit', 'desc').executeTakeFirst();
+      assert.notEqual(stored?.idvisitor, 'xyz');
+      assert.match(stored?.idvisitor ?? '', /^[0-9a-f]{16}$/);
+
+      assert.equal((await track({ _id: '0123456789abcdefTAIL', new_visit: '1' })).statusCode, 200);
+      const truncated = await db.selectFrom('log_visit').select('idvisitor').orderBy('idvisit', 'desc').executeTakeFirst();
+      assert.equal(truncated?.idvisitor, '0123456789abcdef');
+    });
+
+    test('javascript URL is not stored', async () => {
+      const visitor = newVisitorId();
+      assert.equal((await track({ cid: visitor, url: 'javascript:alert(1)', action_name: 'Script page' })).statusCode, 200);
+      const action = await actionOf(visitor);
+      assert.ok(action);
+      assert.equal(action.idaction_url, null);
+      const scripts = await db.selectFrom('log_action').select('idaction').where('name', 'like', '%alert(1)%').execute();
+      assert.equal(scripts.length, 0);
+    });
+
     async function callApi(query: string) {
       return app.inject({ method: 'GET', url: `/index.php?module=API&format=json&token_auth=${token}&idSite=1&${query}`, headers: { host } });
     }
