@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, GoalTable } from '../db/schema.js';
 import { FootfallError, quote } from '../errors.js';
+import { compileTenantRegExp, UnsafeRegExpError } from '../tenant-regexp.js';
 import {
   GOAL_MATCH_ATTRIBUTES, GOAL_PATTERN_TYPES, isVisitGoalAttribute, VISIT_GOAL_PATTERN_TYPE,
 } from '../tracking/goal-matcher.js';
@@ -45,8 +46,11 @@ export function validateGoal(fields: GoalFields): void {
   }
   if (fields.patternType === 'regex') {
     try {
-      new RegExp(fields.pattern);
-    } catch {
+      compileTenantRegExp(fields.pattern, '');
+    } catch (error) {
+      if (error instanceof UnsafeRegExpError) {
+        throw new FootfallError('GOAL_INVALID', `Invalid pattern ${quote(fields.pattern)}: ${error.message}, so it could stall tracking for every site of the server. Rewrite it without nested quantifiers.`);
+      }
       throw new FootfallError('GOAL_INVALID', `Invalid pattern ${quote(fields.pattern)}: it is not a valid regular expression.`);
     }
   }

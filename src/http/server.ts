@@ -2,6 +2,7 @@
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from './app-context.js';
+import { sendClientErrorResponse } from './client-error.js';
 import { registerApiRoutes } from './api-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { registerDashboardRoutes } from './dashboard-routes.js';
@@ -24,6 +25,7 @@ export async function buildServer(context: AppContext): Promise<FastifyInstance>
     bodyLimit: MAX_BODY_BYTES,
     trustProxy: false,
     return503OnClosing: true,
+    clientErrorHandler: sendClientErrorResponse,
   });
 
   // Set before the routes, because each route keeps the error handler in force when it is added.

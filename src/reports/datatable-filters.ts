@@ -2,6 +2,7 @@
 import type { ApiParams } from '../api/api-params.js';
 import type { ApiObject, ApiValue } from '../api/api-value.js';
 import { FootfallError, quote } from '../errors.js';
+import { compileTenantRegExp, testTenantRegExp, UnsafeRegExpError } from '../tenant-regexp.js';
 
 /** Key of the names of a row's metadata (`segment`, `logo`...), which `showColumns` keeps as Matomo does. */
 export const ROW_METADATA_NAMES: unique symbol = Symbol('rowMetadataNames');
@@ -93,8 +94,11 @@ function truncateRows(rows: OutputRow[], keep: number): OutputRow[] {
 function parsePattern(raw: string | undefined): RegExp | undefined {
   if (raw === undefined || raw === '') return undefined;
   try {
-    return new RegExp(raw, 'i');
-  } catch {
+    return compileTenantRegExp(raw, 'i');
+  } catch (error) {
+    if (error instanceof UnsafeRegExpError) {
+      throw new FootfallError('PARAMETER_INVALID', `Invalid filter_pattern ${quote(raw)}: ${error.message}, so it could stall the server for every site. Rewrite it without nested quantifiers.`);
+    }
     throw new FootfallError('PARAMETER_INVALID', `Invalid filter_pattern ${quote(raw)}. Use a regular expression.`);
   }
 }
@@ -160,7 +164,7 @@ export function applyDataTableFilters(rows: OutputRow[], options: DataTableFilte
   if (options.flat) result = flatten(result);
   if (options.pattern) {
     const pattern = options.pattern;
-    result = result.filter((row) => pattern.test(String(row[options.patternColumn] ?? '')));
+    result = result.filter((row) => testTenantRegExp(pattern, String(row[options.patternColumn] ?? '')));
   }
 
   const sortColumn = options.sortColumn ?? defaultSortColumn;

@@ -103,7 +103,7 @@ async function insertConversion(
     visitor_count_visits: visit.visitorCountVisits,
     idvisit: visit.idvisit, idsite: hit.siteId, idvisitor: visit.idvisitor, server_time: formatUtcDateTime(hit.time),
     idaction_url: context.idactionUrl, idlink_va: context.idlinkVa, idgoal: values.idgoal, buster: values.buster,
-    idorder: values.idorder, items: values.items, url: hit.action.pageUrl ?? hit.params.get('url') ?? '', revenue: values.revenue,
+    idorder: values.idorder, items: values.items, url: hit.action.pageUrl ?? '', revenue: values.revenue,
     revenue_subtotal: isOrder ? conversion?.subtotal ?? null : null, revenue_tax: isOrder ? conversion?.tax ?? null : null,
     revenue_shipping: isOrder ? conversion?.shipping ?? null : null, revenue_discount: isOrder ? conversion?.discount ?? null : null,
     pageviews_before: visit.pageviews,

@@ -2,6 +2,7 @@
  * Custom dimension extractions: values taken from the action's URL, one of its URL
  * parameters, or its name, for action-scope dimensions the hit does not set itself.
  */
+import { compileTenantRegExp, execTenantRegExp } from '../tenant-regexp.js';
 import type { ActionInfo } from './hit.js';
 import { MAX_CUSTOM_DIMENSION_LENGTH } from './parse-action.js';
 import type { TrackedCustomDimension } from './site-cache.js';
@@ -14,15 +15,14 @@ export type CompiledExtraction =
 
 /**
  * Compiles a regular expression of an extraction, in JavaScript syntax, ignoring case unless
- * `caseSensitive`.
- *
- * NOTE: patterns run on every hit without a time limit, so a site admin's pattern with
- * catastrophic backtracking slows tracking for the whole tenant.
+ * `caseSensitive`. It runs on every hit in the process shared by all tenants, so it goes through
+ * the same safety check as every tenant pattern.
  *
  * @throws SyntaxError when the pattern is not a valid regular expression.
+ * @throws UnsafeRegExpError when the pattern may backtrack catastrophically.
  */
 export function compileExtractionPattern(pattern: string, caseSensitive: boolean): RegExp {
-  return new RegExp(pattern, caseSensitive ? '' : 'i');
+  return compileTenantRegExp(pattern, caseSensitive ? '' : 'i');
 }
 
 /** Returns the number of capturing groups of a regular expression. */
@@ -34,8 +34,8 @@ export function countCapturingGroups(pattern: RegExp): number {
 /**
  * Compiles the stored extractions of a dimension (the JSON array of the `extractions`
  * column). A rule with an empty pattern is never applied, as in Matomo. Rules with an unknown
- * source or a pattern that does not compile are skipped, because the API rejects them and
- * tracking must not fail on a row written before that check.
+ * source, or a pattern that does not compile or fails the safety check, are skipped, because the
+ * API rejects them and tracking must not fail on a row written before that check.
  */
 export function compileExtractions(stored: string, caseSensitive: boolean): CompiledExtraction[] {
   let rules: unknown;
@@ -100,7 +100,7 @@ function runExtraction(extraction: CompiledExtraction, action: ActionInfo, param
   if (extraction.source === 'urlparam') return readUrlParameter(rawActionUrl(action, params), extraction.parameter, extraction.caseSensitive);
   const text = extraction.source === 'url' ? rawActionUrl(action, params) : action.strings.name?.value;
   if (text === undefined) return null;
-  const group = extraction.pattern.exec(text)?.[1];
+  const group = execTenantRegExp(extraction.pattern, text)?.[1];
   return group === undefined || group === '' ? null : urlDecode(group);
 }
 
@@ -108,6 +108,7 @@ function runExtraction(extraction: CompiledExtraction, action: ActionInfo, param
  * Sets the values of the action-scope dimensions whose `dimension<id>` the hit does not send,
  * not even empty. Each gets the first non-empty value of its extractions in order. A regular
  * expression gives its first group, URL-decoded, and a `urlparam` rule the parameter's value.
+ * A regular expression runs on the first MAX_TENANT_REGEXP_INPUT_LENGTH characters of its text.
  * Values are trimmed and cut to the length of a sent value.
  * Visit-scope dimensions have no extractions, because the API rejects them there as Matomo does.
  */

@@ -134,5 +134,6 @@ function parseRequestedVisitorId(hit: Hit, userIdOverwritesVisitorId: boolean): 
     return cid.toLowerCase();
   }
   const id = hit.params.get('_id');
-  return id !== undefined && /^[0-9a-f]{16,}$/i.test(id) ? id.slice(0, 16).toLowerCase() : null;
+  // As in Matomo 5, an `_id` shorter than 16 characters, or whose first 16 are not hexadecimal, is ignored.
+  return id !== undefined && /^[0-9a-f]{16}/i.test(id) ? id.slice(0, 16).toLowerCase() : null;
 }

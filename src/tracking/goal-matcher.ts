@@ -1,5 +1,7 @@
 /** Goal matching: which of a site's goals an action converts. */
 import type { GoalTable } from '../db/schema.js';
+import { compileTenantRegExp, testTenantRegExp } from '../tenant-regexp.js';
+import { parseDecimal } from './parse-conversion.js';
 import type { ActionInfo, EnrichedHit } from './hit.js';
 import type { VisitState } from './visit-state.js';
 
@@ -70,8 +72,9 @@ export function matchesPattern(goal: Pick<GoalTable, 'pattern' | 'pattern_type' 
   const caseSensitive = Number(goal.case_sensitive) === 1;
   if (goal.pattern_type === 'regex') {
     try {
-      return new RegExp(goal.pattern, caseSensitive ? '' : 'i').test(value);
+      return testTenantRegExp(compileTenantRegExp(goal.pattern, caseSensitive ? '' : 'i'), value);
     } catch {
+      // A pattern stored before the API checked it, invalid or unsafe, never matches.
       return false;
     }
   }
@@ -111,7 +114,7 @@ export function matchGoals(hit: EnrichedHit, goals: readonly GoalTable[], visit?
 function goalRevenue(goal: GoalTable, hit: EnrichedHit, manual: boolean): number {
   if (manual && hit.conversion?.revenue !== null && hit.conversion?.revenue !== undefined) return hit.conversion.revenue;
   if (Number(goal.event_value_as_revenue) === 1 && hit.action.eventValue !== null) return hit.action.eventValue;
-  const sent = hit.params.get('revenue');
-  if (sent !== undefined && Number.isFinite(Number(sent))) return Number(sent);
+  const sent = parseDecimal(hit.params.get('revenue'));
+  if (sent !== null) return sent;
   return Number(goal.revenue);
 }

@@ -35,9 +35,24 @@ function parseOrNull(text: string | undefined): URL | null {
   }
 }
 
+/** Schemes whose URLs Matomo never records as page URLs. */
+const UNSAFE_URL_SCHEME = /^(javascript|vbscript|data):/i;
+
+/**
+ * Returns a tracked URL as sent, or undefined when it does not look like a URL. As in Matomo 5
+ * (`UrlHelper::isLookLikeUrl`), a URL needs `//` and a host after its optional scheme, and a
+ * `javascript:`, `vbscript:` or `data:` URL is ignored.
+ */
+export function readTrackedUrl(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(?:([A-Za-z][A-Za-z0-9+.-]*)?:)?\/\/(.+)$/.exec(text);
+  if (match === null) return undefined;
+  return match[1] !== undefined && UNSAFE_URL_SCHEME.test(`${match[1]}:`) ? undefined : text;
+}
+
 /** Returns the hit's `url` parameter, parsed once per hit, or null when it is absent or not a URL. */
 export function readPageUrl(hit: Hit): URL | null {
-  if (hit.parsedPageUrl === undefined) hit.parsedPageUrl = parseOrNull(hit.params.get('url'));
+  if (hit.parsedPageUrl === undefined) hit.parsedPageUrl = parseOrNull(readTrackedUrl(hit.params.get('url')));
   return hit.parsedPageUrl;
 }
 

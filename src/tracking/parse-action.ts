@@ -2,7 +2,7 @@
 import { FootfallError, quote } from '../errors.js';
 import type { SiteRecord } from '../sites/site-store.js';
 import type { ActionInfo, ActionKind, ActionString, ActionStrings, CustomVariable, PageTimings } from './hit.js';
-import { ALWAYS_EXCLUDED_PARAMETERS, cleanPageUrl } from './page-url.js';
+import { ALWAYS_EXCLUDED_PARAMETERS, cleanPageUrl, readTrackedUrl } from './page-url.js';
 import type { TrackedCustomDimension } from './site-cache.js';
 import type { TrackingParams } from './tracking-params.js';
 
@@ -55,12 +55,15 @@ function excludedParametersOf(site: SiteRecord): ReadonlySet<string> {
  *
  * `parsedUrl` is the `url` parameter already parsed (null when it is not a URL), so it is not parsed again.
  *
+ * A `url` that does not look like a URL, such as `javascript:alert(1)`, is ignored as Matomo
+ * ignores it, so the action has no URL.
+ *
  * @throws FootfallError TRACKING_PARAMETER_INVALID for an event without `e_c` or `e_a`, a
- *   non-numeric `e_v`, or a malformed custom variable.
+ *   non-numeric `e_v`, a malformed custom variable, or a negative page timing other than -1.
  */
 export function parseAction(params: TrackingParams, site: SiteRecord, dimensions: readonly TrackedCustomDimension[], parsedUrl?: URL | null): ActionInfo {
   const excluded = excludedParametersOf(site);
-  const rawUrl = params.get('url');
+  const rawUrl = readTrackedUrl(params.get('url'));
   const pageUrl = rawUrl === undefined ? null : cleanPageUrl(rawUrl, excluded, Number(site.keep_url_fragment) === 1, parsedUrl);
   const base: ActionBase = {
     pageviewId: params.get('pv_id')?.slice(0, 6) ?? null,
@@ -234,14 +237,37 @@ function takeParameter(url: URL, names: readonly string[]): string | null {
   return found;
 }
 
+/** Largest page timing stored, in milliseconds: Matomo's columns are unsigned MEDIUMINT and it ignores larger values. */
+const MAX_PAGE_TIMING_MS = 16_777_215;
+
+/**
+ * Reads a page timing in milliseconds as Matomo 5 does: a value that is not a whole number, -1
+ * (none) or above MAX_PAGE_TIMING_MS is ignored.
+ *
+ * @throws FootfallError TRACKING_PARAMETER_INVALID for another negative value, as Matomo rejects it.
+ */
+function readPageTiming(params: TrackingParams, name: string): number | null {
+  const text = params.get(name);
+  if (text === undefined || !/^-?[0-9]{1,12}$/.test(text)) return null;
+  const value = Number(text);
+  if (value === -1 || value > MAX_PAGE_TIMING_MS) return null;
+  if (value < 0) {
+    throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(text)} for '${name}'. Expected a number of milliseconds of at least 0, or -1 for none.`);
+  }
+  return value;
+}
+
+/** Reads `gt_ms`, the generation time of trackers before Matomo 4, which Matomo 5 no longer reads, so a bad value is ignored. */
+function readGenerationTime(params: TrackingParams): number | null {
+  const text = params.get('gt_ms');
+  return text !== undefined && /^[0-9]{1,8}$/.test(text) && Number(text) <= MAX_PAGE_TIMING_MS ? Number(text) : null;
+}
+
 function parseTimings(params: TrackingParams): PageTimings {
-  const read = (name: string): number | null => {
-    const text = params.get(name);
-    return text !== undefined && /^[0-9]{1,9}$/.test(text) ? Number(text) : null;
-  };
   return {
-    network: read('pf_net'), server: read('pf_srv') ?? read('gt_ms'), transfer: read('pf_tfr'),
-    domProcessing: read('pf_dm1'), domCompletion: read('pf_dm2'), onLoad: read('pf_onl'),
+    network: readPageTiming(params, 'pf_net'), server: readPageTiming(params, 'pf_srv') ?? readGenerationTime(params),
+    transfer: readPageTiming(params, 'pf_tfr'), domProcessing: readPageTiming(params, 'pf_dm1'),
+    domCompletion: readPageTiming(params, 'pf_dm2'), onLoad: readPageTiming(params, 'pf_onl'),
   };
 }
 

@@ -11,19 +11,27 @@ export const ABANDONED_CART_GOAL = -1;
 /** Most categories an item may have, as Matomo stores them (category to category5). */
 const MAX_ITEM_CATEGORIES = 5;
 
-function parseMoney(params: TrackingParams, name: string): number | null {
-  const text = params.get(name);
-  if (text === undefined) return null;
+/** Matomo 5's syntax of a decimal tracking parameter, such as 12, 12.5, .5 or 1e3. */
+const DECIMAL = /^[+-]?([0-9]+|[0-9]*\.[0-9]+|[0-9]+\.[0-9]*)([eE][+-]?[0-9]+)?$/;
+
+/** Returns a decimal parameter such as `revenue`, or null when it is missing or malformed, because Matomo 5 then uses its default. */
+export function parseDecimal(text: string | undefined): number | null {
+  if (text === undefined || !DECIMAL.test(text)) return null;
   const value = Number(text);
-  if (!Number.isFinite(value)) throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(text)} for '${name}'. Expected a number.`);
-  return value;
+  return Number.isFinite(value) ? value : null;
+}
+
+function parseMoney(params: TrackingParams, name: string): number | null {
+  return parseDecimal(params.get(name));
 }
 
 /**
  * Parses `idgoal` with its revenue, and for `idgoal=0` the order (`ec_id`, totals, `ec_items`)
  * or, without `ec_id`, a cart update. Returns null when the hit has no `idgoal`.
  *
- * @throws FootfallError TRACKING_PARAMETER_INVALID for a malformed `idgoal`, amount or `ec_items`.
+ * A malformed amount is ignored, as in Matomo 5.
+ *
+ * @throws FootfallError TRACKING_PARAMETER_INVALID for a malformed `idgoal` or `ec_items`.
  */
 export function parseConversion(params: TrackingParams): ConversionRequest | null {
   const idgoalText = params.get('idgoal');

@@ -78,10 +78,12 @@ export interface ParsedHit {
  * Parses `idsite`, authentication, time and client overrides of one hit.
  *
  * @throws FootfallError SITE_NOT_FOUND for a missing, malformed or unknown `idsite`;
- *   TRACKING_PARAMETER_INVALID for a malformed value; TRACKING_AUTH_REQUIRED for an override
+ *   TRACKING_PARAMETER_INVALID for a malformed value or a NUL character in any parameter;
+ *   TRACKING_AUTH_REQUIRED for an override
  *   sent without a token that has write access on the site.
  */
 export async function parseHit(params: TrackingParams, context: HitRequestContext, deps: ParseHitDependencies): Promise<ParsedHit> {
+  rejectNulCharacter(params);
   const tracked = await parseSite(params, deps);
   const owner = context.trustedOwner ?? await deps.auth.findOwner(deps.db, deps.salt, params.get('token_auth') ?? context.bulkToken);
   return buildHit(params, context, deps, tracked, owner);
@@ -95,6 +97,7 @@ export async function parseHit(params: TrackingParams, context: HitRequestContex
  * @throws FootfallError as `parseHit` does.
  */
 export function parseCachedHit(params: TrackingParams, context: HitRequestContext, deps: ParseHitDependencies): ParsedHit | undefined {
+  rejectNulCharacter(params);
   const raw = readSiteId(params);
   const tracked = deps.sites.peek(Number(raw));
   if (tracked === undefined) return undefined;
@@ -135,6 +138,32 @@ function buildHit(
       acceptLanguage: params.get('lang') ?? context.acceptLanguage,
     },
   };
+}
+
+/** Parameters whose values the parse steps decode as JSON, where `\u0000` in a string becomes U+0000. */
+const JSON_PARAMETERS = ['_cvar', 'cvar', 'ec_items', '_pkc', 'uadata'] as const;
+
+/**
+ * Rejects a hit with U+0000 in a parameter name or value, or escaped as `\u0000` in a JSON
+ * parameter. PostgreSQL cannot store that character in text columns, so every engine rejects
+ * it and a hit is stored the same way on all of them.
+ *
+ * @throws FootfallError TRACKING_PARAMETER_INVALID naming the parameter.
+ */
+function rejectNulCharacter(params: TrackingParams): void {
+  const found = params.findNulCharacter();
+  if (found !== undefined) {
+    const name = found.name.replaceAll('\u0000', '\\0');
+    throw new FootfallError('TRACKING_PARAMETER_INVALID',
+      `Invalid value ${quote(found.value.replaceAll('\u0000', '\\0'))} for '${name}', because it contains a NUL character (shown as \\0). Send the text without it.`);
+  }
+  for (const name of JSON_PARAMETERS) {
+    const value = params.raw(name);
+    if (value !== undefined && /\\u0000/i.test(value)) {
+      throw new FootfallError('TRACKING_PARAMETER_INVALID',
+        `Invalid value ${quote(value)} for '${name}', because its JSON contains the NUL character escape \\u0000. Send the text without it.`);
+    }
+  }
 }
 
 /** Returns the `idsite` text of a hit. @throws FootfallError SITE_NOT_FOUND when it is missing or not a positive whole number. */

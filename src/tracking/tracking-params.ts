@@ -73,6 +73,14 @@ export class TrackingParams {
   names(): string[] {
     return [...this.#values.keys()];
   }
+
+  /** Returns the first parameter whose name or value contains U+0000, or undefined when none does. */
+  findNulCharacter(): { name: string; value: string } | undefined {
+    for (const [name, value] of this.#values) {
+      if (name.includes('\u0000') || value.includes('\u0000')) return { name, value };
+    }
+    return undefined;
+  }
 }
 
 function toText(value: RawTrackingValue): string | undefined {

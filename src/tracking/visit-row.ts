@@ -35,12 +35,19 @@ export function buildVisitDimensions(hit: EnrichedHit, previous: VisitState | nu
   };
 }
 
-function localTime(hit: EnrichedHit): string | null {
-  const parts = ['h', 'm', 's'].map((name) => hit.params.get(name));
-  if (parts.some((part) => part === undefined || !/^[0-9]{1,2}$/.test(part))) return null;
-  const [hours, minutes, seconds] = parts.map(Number) as [number, number, number];
-  if (hours > 23 || minutes > 59 || seconds > 59) return null;
-  return [hours, minutes, seconds].map((value) => String(value).padStart(2, '0')).join(':');
+/**
+ * Returns the visitor's local time from `h`, `m` and `s`, as Matomo 5 reads them: a part that
+ * is missing or not a whole number takes the hit's UTC time, and a part out of range becomes 0.
+ */
+function localTime(hit: EnrichedHit): string {
+  const fallback = [hit.time.getUTCHours(), hit.time.getUTCMinutes(), hit.time.getUTCSeconds()];
+  const limits = [23, 59, 59];
+  return ['h', 'm', 's'].map((name, index) => {
+    const text = hit.params.get(name);
+    let value = text !== undefined && /^-?[0-9]{1,9}$/.test(text) ? Number(text) : fallback[index]!;
+    if (value < 0 || value > limits[index]!) value = 0;
+    return String(value).padStart(2, '0');
+  }).join(':');
 }
 
 function flag(hit: EnrichedHit, name: string): number {
@@ -80,7 +87,8 @@ export function buildVisitRow(
     config_os_version: hit.device.osVersion?.slice(0, 100) ?? null, config_browser_version: hit.device.browserVersion?.slice(0, 20) ?? null,
     config_browser_engine: hit.device.browserEngine?.slice(0, 10) ?? null, config_client_type: hit.device.clientType,
     config_device_brand: hit.device.deviceBrand?.slice(0, 100) ?? null, config_device_model: hit.device.deviceModel?.slice(0, 100) ?? null,
-    config_resolution: resolution !== undefined && /^[0-9]{1,5}x[0-9]{1,5}$/.test(resolution) ? resolution : null,
+    // Matomo 5 stores the first 9 characters of any `res` as sent, so a malformed one shows as sent in reports.
+    config_resolution: resolution?.slice(0, 9) ?? null,
     config_cookie: flag(hit, 'cookie'), config_flash: flag(hit, 'fla'), config_java: flag(hit, 'java'), config_pdf: flag(hit, 'pdf'),
     config_quicktime: flag(hit, 'qt'), config_realplayer: flag(hit, 'realp'), config_silverlight: flag(hit, 'ag'), config_windowsmedia: flag(hit, 'wma'),
     location_browser_lang: hit.browserLanguage || null,

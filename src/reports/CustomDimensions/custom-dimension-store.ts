@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { FootfallError, quote } from '../../errors.js';
+import { UnsafeRegExpError } from '../../tenant-regexp.js';
 import { compileExtractionPattern, countCapturingGroups } from '../../tracking/custom-dimension-extraction.js';
 
 /** The scopes of a custom dimension: one value per visit, or one per action. */
@@ -119,6 +120,9 @@ function validateExtractionPattern(extraction: CustomDimensionExtraction): void 
   try {
     pattern = compileExtractionPattern(extraction.pattern, true);
   } catch (error) {
+    if (error instanceof UnsafeRegExpError) {
+      throw new FootfallError('CUSTOM_DIMENSION_INVALID', `Invalid extraction pattern ${quote(extraction.pattern)}: ${error.message}, so it could stall tracking for every site of the server. Rewrite it without nested quantifiers, such as ^/blog/([^/]+).`);
+    }
     const reason = error instanceof Error ? error.message : String(error);
     throw new FootfallError('CUSTOM_DIMENSION_INVALID', `Invalid extraction pattern ${quote(extraction.pattern)}: ${reason}. Use a JavaScript regular expression such as ^/blog/([^/]+).`);
   }

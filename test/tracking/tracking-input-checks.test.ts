@@ -1,0 +1,255 @@
+import assert from 'node:assert/strict';
+import { maxHeaderSize } from 'node:http';
+import { connect } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../src/db/schema.js';
+import { deleteAllTenants } from '../support/console-runner.js';
+import { ALL_ENGINES, engineSkip } from '../support/engines.js';
+import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { countRows, tenantDb } from '../support/tracking.js';
+
+const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0';
+const PAGE = 'https://example.org/';
+
+for (const adapter of ALL_ENGINES) {
+  describe(`tracking input checks on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+    let root: TestRoot;
+    let app: FastifyInstance;
+    let host: string;
+    let token: string;
+    let db: Kysely<Database>;
+    let visitorSequence = 0;
+
+    before(async () => {
+      root = createTestRoot();
+      const tenant = await createTestTenant(root, { adapter, timezone: 'UTC', siteUrl: 'https://example.org' });
+      host = tenant.host;
+      token = tenant.tokenAuth;
+      app = await buildTestServer(root);
+      db = tenantDb(root, host);
+    });
+
+    after(async () => {
+      await app?.close();
+      await deleteAllTenants(root);
+    });
+
+    function newVisitorId(): string {
+      visitorSequence += 1;
+      return visitorSequence.toString(16).padStart(16, '0');
+    }
+
+    async function track(params: Record<string, string>) {
+      const query = new URLSearchParams({ idsite: '1', rec: '1', url: PAGE, ...params });
+      return app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host, 'user-agent': FIREFOX } });
+    }
+
+    async function postBulk(requests: string[]) {
+      return app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'text/plain' }, payload: JSON.stringify({ requests, token_auth: token }) });
+    }
+
+    async function visitOf(idvisitor: string) {
+      return db.selectFrom('log_visit').selectAll().where('idvisitor', '=', idvisitor).executeTakeFirst();
+    }
+
+    async function actionOf(idvisitor: string) {
+      return db.selectFrom('log_link_visit_action').selectAll().where('idvisitor', '=', idvisitor).executeTakeFirst();
+    }
+
+    for (const name of ['action_name', 'e_c', 'uid', 'search', 'lang', 'url']) {
+      test(`NUL in ${name} is rejected`, async () => {
+        const before = await countRows(db, 'log_link_visit_action');
+        const params: Record<string, string> = { cid: newVisitorId(), [name]: 'a\u0000b' };
+        if (name === 'e_c') params.e_a = 'click';
+        const response = await track(params);
+        assert.equal(response.statusCode, 400);
+        const error = String(response.headers['x-footfall-error']);
+        assert.match(error, /^TRACKING_PARAMETER_INVALID: /);
+        assert.ok(error.includes(`for '${name}'`), error);
+        assert.ok(error.includes('NUL character'), error);
+        assert.equal(await countRows(db, 'log_link_visit_action'), before);
+      });
+    }
+
+    test('NUL escaped in JSON parameters is rejected', async () => {
+      const cases: Record<string, string>[] = [
+        { _cvar: '{"1":["name","a\\u0000b"]}' },
+        { cvar: '{"1":["name","a\\u0000b"]}' },
+        { idgoal: '0', ec_id: 'order-nul', revenue: '5', ec_items: '[["sku\\u0000","name","cat",5,1]]' },
+      ];
+      for (const params of cases) {
+        const response = await track({ cid: newVisitorId(), ...params });
+        const name = Object.keys(params).at(-1)!;
+        assert.equal(response.statusCode, 400, name);
+        assert.ok(String(response.headers['x-footfall-error']).includes(`for '${name}'`), String(response.headers['x-footfall-error']));
+      }
+    });
+
+    test('malformed res is stored cut', async () => {
+      const visitor = newVisitorId();
+      assert.equal((await track({ cid: visitor, res: 'abc' })).statusCode, 200);
+      assert.equal((await visitOf(visitor))?.config_resolution, 'abc');
+      const long = newVisitorId();
+      assert.equal((await track({ cid: long, res: '1920x1080x32' })).statusCode, 200);
+      assert.equal((await visitOf(long))?.config_resolution, '1920x1080');
+    });
+
+    test('local time out of range becomes 0', async () => {
+      const visitor = newVisitorId();
+      assert.equal((await track({ cid: visitor, h: '99', m: '5', s: '9' })).statusCode, 200);
+      assert.equal((await visitOf(visitor))?.visitor_localtime, '00:05:09');
+      const negative = newVisitorId();
+      assert.equal((await track({ cid: negative, h: '7', m: '-2', s: '61' })).statusCode, 200);
+      assert.equal((await visitOf(negative))?.visitor_localtime, '07:00:00');
+    });
+
+    test('negative gt_ms is ignored', async () => {
+      const visitor = newVisitorId();
+      assert.equal((await track({ cid: visitor, gt_ms: '-5' })).statusCode, 200);
+      assert.equal((await actionOf(visitor))?.time_server, null);
+    });
+
+    test('negative page timing is rejected', async () => {
+      const rejected = await track({ cid: newVisitorId(), pf_net: '-3' });
+      assert.equal(rejected.statusCode, 400);
+      assert.ok(String(rejected.headers['x-footfall-error']).includes("for 'pf_net'"), String(rejected.headers['x-footfall-error']));
+
+      const none = newVisitorId();
+      assert.equal((await track({ cid: none, pf_net: '-1', pf_srv: 'abc', pf_tfr: '16777216', pf_onl: '40' })).statusCode, 200);
+      const action = await actionOf(none);
+      assert.equal(action?.time_network, null);
+      assert.equal(action?.time_server, null);
+      assert.equal(action?.time_transfer, null);
+      assert.equal(action?.time_on_load, 40);
+    });
+
+    test('malformed revenue is ignored', async () => {
+      const visitor = newVisitorId();
+      const response = await track({ cid: visitor, idgoal: '0', ec_id: `order-${visitor}`, revenue: 'abc', ec_st: '12,5' });
+      assert.equal(response.statusCode, 200, String(response.headers['x-footfall-error']));
+      const [order] = await db.selectFrom('log_conversion').select(['revenue', 'revenue_subtotal']).where('idvisitor', '=', visitor).execute();
+      assert.ok(order);
+      assert.ok(order.revenue === null || Number(order.revenue) === 0, String(order.revenue));
+      assert.ok(order.revenue_subtotal === null || Number(order.revenue_subtotal) === 0, String(order.revenue_subtotal));
+    });
+
+    test('malformed _id is ignored', async () => {
+      const before = await countRows(db, 'log_visit');
+      assert.equal((await track({ _id: 'xyz', new_visit: '1' })).statusCode, 200);
+      assert.equal(await countRows(db, 'log_visit'), before + 1);
+      const stored = await db.selectFrom('log_visit').select('idvisitor').orderBy('idvisit', 'desc').executeTakeFirst();
+      assert.notEqual(stored?.idvisitor, 'xyz');
+      assert.match(stored?.idvisitor ?? '', /^[0-9a-f]{16}$/);
+
+      assert.equal((await track({ _id: '0123456789abcdefTAIL', new_visit: '1' })).statusCode, 200);
+      const truncated = await db.selectFrom('log_visit').select('idvisitor').orderBy('idvisit', 'desc').executeTakeFirst();
+      assert.equal(truncated?.idvisitor, '0123456789abcdef');
+    });
+
+    test('javascript URL is not stored', async () => {
+      const visitor = newVisitorId();
+      assert.equal((await track({ cid: visitor, url: 'javascript:alert(1)', action_name: 'Script page' })).statusCode, 200);
+      const action = await actionOf(visitor);
+      assert.ok(action);
+      assert.equal(action.idaction_url, null);
+      const scripts = await db.selectFrom('log_action').select('idaction').where('name', 'like', '%alert(1)%').execute();
+      assert.equal(scripts.length, 0);
+    });
+
+    async function callApi(query: string) {
+      return app.inject({ method: 'GET', url: `/index.php?module=API&format=json&token_auth=${token}&idSite=1&${query}`, headers: { host } });
+    }
+
+    test('unsafe extraction pattern is rejected', async () => {
+      for (const pattern of ['^/(a+)+$', '^/((\\w+)\\s?)*$', '(.*a){12}']) {
+        const response = await callApi(`method=CustomDimensions.configureNewCustomDimension&name=Unsafe&scope=action&active=1&extractions[0][dimension]=url&extractions[0][pattern]=${encodeURIComponent(pattern)}`);
+        assert.equal(response.statusCode, 400, pattern);
+        const body = response.json() as { message: string };
+        assert.match(body.message, /nested quantifiers/, pattern);
+        assert.ok(body.message.includes(pattern), body.message);
+      }
+    });
+
+    test('safe extraction runs on cut input', async () => {
+      const configured = await callApi(`method=CustomDimensions.configureNewCustomDimension&name=Section&scope=action&active=1&extractions[0][dimension]=url&extractions[0][pattern]=${encodeURIComponent('[?&]section=([a-z]+)')}`);
+      assert.equal(configured.statusCode, 200, configured.body);
+      const idDimension = (configured.json() as { value: number }).value;
+      const near = newVisitorId();
+      assert.equal((await track({ cid: near, url: `${PAGE}?section=news` })).statusCode, 200);
+      const far = newVisitorId();
+      assert.equal((await track({ cid: far, url: `${PAGE}?pad=${'x'.repeat(2100)}&section=late` })).statusCode, 200);
+      const dimensionColumn = `custom_dimension_${idDimension}` as 'custom_dimension_1';
+      assert.equal((await actionOf(near))?.[dimensionColumn], 'news');
+      assert.equal((await actionOf(far))?.[dimensionColumn], null);
+    });
+
+    test('unsafe goal pattern is rejected', async () => {
+      const response = await callApi(`method=Goals.addGoal&name=Unsafe&matchAttribute=url&patternType=regex&pattern=${encodeURIComponent('(x+x+)+y')}`);
+      assert.equal(response.statusCode, 400);
+      const body = response.json() as { message: string };
+      assert.match(body.message, /nested quantifiers/);
+      assert.ok(body.message.includes('(x+x+)+y'), body.message);
+
+      const safe = await callApi(`method=Goals.addGoal&name=Thanks&matchAttribute=url&patternType=regex&pattern=${encodeURIComponent('/thanks-[0-9]+$')}`);
+      assert.equal(safe.statusCode, 200, safe.body);
+      const visitor = newVisitorId();
+      assert.equal((await track({ cid: visitor, url: 'https://example.org/thanks-42' })).statusCode, 200);
+      const conversions = await db.selectFrom('log_conversion').select('idgoal').where('idvisitor', '=', visitor).execute();
+      assert.equal(conversions.length, 1);
+    });
+
+    test('unsafe filter_pattern is rejected', async () => {
+      const response = await callApi(`method=UserCountry.getCountry&period=day&date=today&filter_pattern=${encodeURIComponent('^(a+)+$')}`);
+      assert.equal(response.statusCode, 400);
+      const body = response.json() as { message: string };
+      assert.match(body.message, /filter_pattern/);
+      assert.match(body.message, /nested quantifiers/);
+    });
+
+    /** Sends a raw GET over TCP, because inject() skips Node's HTTP parser and its header limit. */
+    async function sendRawGet(port: number, path: string): Promise<string> {
+      return new Promise((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1');
+        let received = '';
+        socket.setTimeout(10_000, () => socket.destroy(new Error('raw GET timed out')));
+        socket.on('data', (chunk) => { received += chunk.toString(); });
+        socket.on('error', reject);
+        socket.on('close', () => resolve(received));
+        socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+      });
+    }
+
+    test('URL over header limit gets 431 text', async () => {
+      const server = await buildTestServer(root);
+      try {
+        await server.listen({ port: 0, host: '127.0.0.1' });
+        const address = server.server.address();
+        assert.ok(typeof address === 'object' && address !== null);
+        const response = await sendRawGet(address.port, `/matomo.php?idsite=1&rec=1&pad=${'x'.repeat(maxHeaderSize + 1000)}`);
+        const [head = '', body = ''] = response.split('\r\n\r\n');
+        assert.match(head, /^HTTP\/1\.1 431 /);
+        assert.match(head, /content-type: text\/plain/i);
+        assert.ok(body.includes(`${maxHeaderSize} bytes`), body);
+      } finally {
+        await server.close();
+      }
+    });
+
+    test('bulk entry with NUL counts invalid', async () => {
+      const good = newVisitorId();
+      const response = await postBulk([
+        `?idsite=1&rec=1&cid=${newVisitorId()}&url=${encodeURIComponent(PAGE)}&action_name=a%00b`,
+        `?idsite=1&rec=1&cid=${good}&url=${encodeURIComponent(PAGE)}&action_name=ok`,
+      ]);
+      assert.equal(response.statusCode, 200);
+      const body = response.json() as { status: string; tracked: number; invalid: number; invalid_indices: number[] };
+      assert.equal(body.status, 'success');
+      assert.equal(body.tracked, 1);
+      assert.equal(body.invalid, 1);
+      assert.deepEqual(body.invalid_indices, [0]);
+      assert.ok(await visitOf(good));
+    });
+  });
+}
