@@ -46,12 +46,16 @@ export async function buildServer(context: AppContext): Promise<FastifyInstance>
   app.get('/readyz', async (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ready', tenants: context.registry.listHosts().length }));
 
   app.addHook('onRequest', createTenantResolver(context));
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback hook that builds no log object below the log level, because it runs for every tracking hit.
+  app.addHook('onResponse', (request, reply, done) => {
     const level = reply.statusCode >= 500 ? 'error' : 'debug';
-    context.logger[level]({
-      reqId: request.id, tenant: request.tenant?.key, method: request.method, path: request.url.split('?')[0],
-      statusCode: reply.statusCode, durationMs: Math.round(reply.elapsedTime),
-    }, 'request completed');
+    if (context.logger.isLevelEnabled(level)) {
+      context.logger[level]({
+        reqId: request.id, tenant: request.tenant?.key, method: request.method, path: request.url.split('?')[0],
+        statusCode: reply.statusCode, durationMs: Math.round(reply.elapsedTime),
+      }, 'request completed');
+    }
+    done();
   });
 
   registerApiRoutes(app, context);

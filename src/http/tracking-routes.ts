@@ -36,13 +36,25 @@ async function keepRawBody(request: FastifyRequest, _reply: FastifyReply, payloa
   return copy;
 }
 
-function clientIp(request: FastifyRequest, context: AppContext): string {
+/** The `[General]` proxy settings, read once per server because `context.defaults` does not change while it runs. */
+interface ProxySettings {
+  proxyIps: readonly string[];
+  clientHeaders: readonly string[];
+}
+
+function readProxySettings(context: AppContext): ProxySettings {
+  return {
+    proxyIps: context.defaults.list('General', 'proxy_ips'),
+    clientHeaders: context.defaults.list('General', 'proxy_client_headers').map((header) => header.toLowerCase()),
+  };
+}
+
+function clientIp(request: FastifyRequest, proxies: ProxySettings): string {
   const peer = request.socket.remoteAddress ?? '';
-  const proxies = context.defaults.list('General', 'proxy_ips');
   let ip = peer;
-  if (proxies.includes(peer)) {
-    for (const header of context.defaults.list('General', 'proxy_client_headers')) {
-      const value = request.headers[header.toLowerCase()];
+  if (proxies.proxyIps.includes(peer)) {
+    for (const header of proxies.clientHeaders) {
+      const value = request.headers[header];
       const first = (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim();
       if (first) {
         ip = first;
@@ -53,14 +65,15 @@ function clientIp(request: FastifyRequest, context: AppContext): string {
   return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
 }
 
-function requestContext(request: FastifyRequest, context: AppContext): TrackRequestContext {
-  const header = (name: string): string => {
-    const value = request.headers[name];
-    return (Array.isArray(value) ? value[0] : value) ?? '';
-  };
+function firstHeader(request: FastifyRequest, name: string): string {
+  const value = request.headers[name];
+  return (Array.isArray(value) ? value[0] : value) ?? '';
+}
+
+function requestContext(request: FastifyRequest, context: AppContext, proxies: ProxySettings): TrackRequestContext {
   return {
-    ip: clientIp(request, context), userAgent: header('user-agent'), acceptLanguage: header('accept-language'),
-    now: context.clock(), doNotTrack: header('dnt') === '1',
+    ip: clientIp(request, proxies), userAgent: firstHeader(request, 'user-agent'), acceptLanguage: firstHeader(request, 'accept-language'),
+    now: context.clock(), doNotTrack: firstHeader(request, 'dnt') === '1',
   };
 }
 
@@ -78,12 +91,20 @@ function readBodyParams(body: unknown): ParamRecord | undefined {
 const warnedWithoutSchema = new WeakSet<Tenant>();
 
 /**
+ * Tenants whose database was seen with a schema, so later hits skip the check. Only deleting
+ * a tenant removes its schema, and the registry then drops that Tenant object.
+ */
+const tenantsWithSchema = new WeakSet<Tenant>();
+
+/**
  * Returns whether the tenant's database has no schema at all (version 0), where no hit can be
  * stored. A schema that is only behind the code still takes hits.
  */
 async function hasNoSchema(tenant: Tenant): Promise<boolean> {
   try {
-    return (await tenant.schemaVersion()) === 0;
+    const version = await tenant.schemaVersion();
+    if (version > 0) tenantsWithSchema.add(tenant);
+    return version === 0;
   } catch {
     return false;
   }
@@ -103,7 +124,15 @@ async function trackOrQueue(pipeline: TrackingPipeline, queued: QueuedTracking, 
   if (result instanceof Error) throw result;
 }
 
-async function handleSingle(pipeline: TrackingPipeline, queued: QueuedTracking, context: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+/** The pipeline, queue, context and proxy settings that every tracking handler of one server shares. */
+interface TrackingRouteState {
+  pipeline: TrackingPipeline;
+  queued: QueuedTracking;
+  context: AppContext;
+  proxies: ProxySettings;
+}
+
+async function handleSingle({ pipeline, queued, context, proxies }: TrackingRouteState, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const params = TrackingParams.fromRecords(request.query as ParamRecord, readBodyParams(request.body));
   if (params.size === 0) {
     if (request.method === 'GET') return reply.header('content-type', 'text/plain; charset=utf-8').send(EMPTY_REQUEST_TEXT);
@@ -112,7 +141,7 @@ async function handleSingle(pipeline: TrackingPipeline, queued: QueuedTracking, 
 
   const sendImage = params.get('send_image') !== '0';
   try {
-    await trackOrQueue(pipeline, queued, request.tenant, params, requestContext(request, context));
+    await trackOrQueue(pipeline, queued, request.tenant, params, requestContext(request, context, proxies));
     return sendPixel(reply, 200, sendImage);
   } catch (error) {
     const statusCode = statusOf(error);
@@ -124,7 +153,7 @@ async function handleSingle(pipeline: TrackingPipeline, queued: QueuedTracking, 
   }
 }
 
-async function handleBulk(pipeline: TrackingPipeline, queued: QueuedTracking, context: AppContext, request: FastifyRequest, reply: FastifyReply, body: string): Promise<FastifyReply> {
+async function handleBulk({ pipeline, queued, context, proxies }: TrackingRouteState, request: FastifyRequest, reply: FastifyReply, body: string): Promise<FastifyReply> {
   let bulk;
   try {
     bulk = parseBulkRequest(body);
@@ -136,7 +165,7 @@ async function handleBulk(pipeline: TrackingPipeline, queued: QueuedTracking, co
 
   const tenant = request.tenant;
   const requireToken = tenant.settings.bool('Tracker', 'bulk_requests_require_authentication');
-  const bulkContext = { ...requestContext(request, context), bulkToken: bulk.tokenAuth, requireToken };
+  const bulkContext = { ...requestContext(request, context, proxies), bulkToken: bulk.tokenAuth, requireToken };
   let results;
   if (tenant.settings.bool('QueuedTracking', 'enabled')) {
     try {
@@ -179,6 +208,7 @@ export function registerTrackingRoutes(app: FastifyInstance, context: AppContext
     await queued.close();
     await pipeline.flush();
   });
+  const state: TrackingRouteState = { pipeline, queued, context, proxies: readProxySettings(context) };
 
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     setTrackingHeaders(request, reply);
@@ -186,14 +216,14 @@ export function registerTrackingRoutes(app: FastifyInstance, context: AppContext
     if (!request.tenant.settings.bool('Tracker', 'record_statistics')) {
       return reply.code(503).header('content-type', 'image/gif').send(TRANSPARENT_GIF);
     }
-    if (await hasNoSchema(request.tenant)) {
+    if (!tenantsWithSchema.has(request.tenant) && await hasNoSchema(request.tenant)) {
       if (!warnedWithoutSchema.has(request.tenant)) context.logger.warn({ tenant: request.tenant.key }, 'tracking request without schema');
       warnedWithoutSchema.add(request.tenant);
       return reply.code(503).header('x-footfall-error', `TENANT_MAINTENANCE: the database of this host has no schema yet; run ./console core:update`)
         .header('content-type', 'image/gif').send(TRANSPARENT_GIF);
     }
-    if (request.method === 'POST' && isBulkBody(request.trackingBody)) return handleBulk(pipeline, queued, context, request, reply, request.trackingBody);
-    return handleSingle(pipeline, queued, context, request, reply);
+    if (request.method === 'POST' && isBulkBody(request.trackingBody)) return handleBulk(state, request, reply, request.trackingBody);
+    return handleSingle(state, request, reply);
   };
   const preflight = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     setTrackingHeaders(request, reply);

@@ -57,7 +57,14 @@ export class TrackingWriter {
   #drops: DropCounts = new Map();
   #dropWaiters: (() => void)[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
   #flushing: Promise<void> | undefined;
+  /**
+   * Number of hits and drop counts in the last batch, at least 1. Once as many are queued
+   * again, the next batch starts without waiting out `batchMs`, because clients that wait for
+   * their responses send about as many requests again as they received responses.
+   */
+  #lastBatchSize = Number.POSITIVE_INFINITY;
   /** Pre-built statements, for the Kysely instance they were read from. */
   #statements: { db: Kysely<Database>; statements: BatchStatements } | undefined;
 
@@ -90,18 +97,55 @@ export class TrackingWriter {
   async flush(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    clearImmediate(this.#immediate);
+    this.#immediate = undefined;
     while (this.#flushing || this.#queue.length > 0 || this.#drops.size > 0) {
       if (this.#flushing) await this.#flushing;
       else await this.#runBatch();
     }
   }
 
+  #pendingCount(): number {
+    return this.#queue.length + this.#dropWaiters.length;
+  }
+
+  /**
+   * Starts the next batch when as many hits wait as the last batch had (or `maxHits`), else
+   * after `batchMs`. A running batch starts the next one itself when it ends.
+   */
   #schedule(): void {
-    if (this.#timer || this.#flushing) return;
+    if (this.#flushing || this.#immediate) return;
+    if (this.#pendingCount() >= Math.min(this.#lastBatchSize, this.#config.maxHits)) {
+      this.#startSoon();
+      return;
+    }
+    if (this.#timer) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      void this.#runBatch();
+      this.#runScheduledBatch();
     }, this.#config.batchMs);
+  }
+
+  /**
+   * Starts a batch in the check phase of this event loop turn rather than at once. Requests
+   * read in the same poll phase then join it. The responses of the batch that just committed,
+   * sent from promise callbacks, also go out before a synchronous SQLite batch blocks the loop.
+   */
+  #startSoon(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#immediate) return;
+    this.#immediate = setImmediate(() => {
+      this.#immediate = undefined;
+      this.#runScheduledBatch();
+    });
+  }
+
+  /** Runs the batch a timer or immediate was set for, unless `flush` already started one, which starts the next itself when it ends. */
+  #runScheduledBatch(): void {
+    if (this.#flushing) return;
+    if (this.#pendingCount() === 0 && this.#drops.size === 0) return;
+    void this.#runBatch();
   }
 
   #runBatch(): Promise<void> {
@@ -110,10 +154,14 @@ export class TrackingWriter {
     const dropWaiters = this.#dropWaiters;
     this.#drops = new Map();
     this.#dropWaiters = [];
+    this.#lastBatchSize = Math.max(1, jobs.length + dropWaiters.length);
     this.#flushing = this.#commitBatch(jobs, drops).finally(() => {
       this.#flushing = undefined;
       for (const resolve of dropWaiters) resolve();
-      if (this.#queue.length > 0 || this.#drops.size > 0) this.#schedule();
+      // Hits that arrived during the commit have waited at least as long as it took, so they do not wait out batchMs as well.
+      // Drop counts kept after a failed save wait for the timer, so a failing database is not retried in a loop.
+      if (this.#pendingCount() > 0) this.#startSoon();
+      else if (this.#drops.size > 0) this.#schedule();
     });
     return this.#flushing;
   }
