@@ -195,13 +195,16 @@ export class TrackingWriter {
     const drops = new Map(pendingDrops);
     const database = this.#config.db();
     const statements = this.#statementsFor(database);
+    // Set once COMMIT succeeded: from then on the batch is durable, and an error must not
+    // make the caller write its hits a second time.
+    let outcomes: WriteOutcome[] | undefined;
     try {
-      const outcomes = await database.connection().execute(async (db) => {
+      await database.connection().execute(async (db) => {
         const ids = await beginWithIds(db, statements, jobs.length);
         try {
           const results = await this.#record(db, ids, statements, jobs, drops);
           await statements.run(db, 'commit');
-          return results;
+          outcomes = results;
         } catch (error) {
           await statements.run(db, 'rollback').catch((rollbackError: unknown) => {
             this.#config.logger.warn({ tenant: this.#config.tenant, err: rollbackError }, 'tracking batch rollback failed');
@@ -214,15 +217,19 @@ export class TrackingWriter {
           });
         }
       });
-      actions.commit();
-      visits.endBatch();
-      return outcomes;
     } catch (error) {
-      actions.rollback();
-      // Visit states were changed in place by the rolled-back hits, so none of them can be trusted.
-      visits.clear();
-      throw error;
+      if (outcomes === undefined) {
+        actions.rollback();
+        // Visit states were changed in place by the rolled-back hits, so none of them can be trusted.
+        visits.clear();
+        throw error;
+      }
+      this.#config.logger.warn({ tenant: this.#config.tenant, hits: jobs.length, err: error }, 'tracking batch committed, then its connection failed');
     }
+    actions.commit();
+    visits.endBatch();
+    // The callback above either set the outcomes or threw.
+    return outcomes as WriteOutcome[];
   }
 
   /** Records the hits of a batch inside its open transaction and writes the batch's rows. */

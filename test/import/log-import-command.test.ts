@@ -269,6 +269,50 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(await countRows(tenantDb(root, tenant.host), 'log_link_visit_action'), 7);
     });
 
+    test('error after commit writes hits once', async () => {
+      const tenant = await createTestTenant(root, { adapter, timezone: 'UTC' });
+      const path = resolve(root.dir, 'after-commit.log');
+      const minutes = [0, 1, 2];
+      writeFileSync(path, minutes.map((minute) => combinedLine('www.example.com', `/once-${minute}`, 200, `12/Feb/2012:16:0${minute}:00 +0000`)).join('\n'));
+      const registered = root.registry.resolve(parseTenantHost(tenant.host))!;
+      // The tenant's connection fails after each transaction it ran, as a dropped pool connection does.
+      const realDb = registered.db();
+      const failingDb = new Proxy(realDb, {
+        get(target, property) {
+          if (property === 'connection') {
+            return () => ({
+              execute: async (callback: Parameters<ReturnType<typeof realDb.connection>['execute']>[0]) => {
+                await target.connection().execute(callback);
+                throw new Error('connection lost after the transaction');
+              },
+            });
+          }
+          const value: unknown = Reflect.get(target, property);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      registered.db = () => failingDb;
+      const logLines: string[] = [];
+      const logger = pino({ level: 'warn' }, { write: (line: string) => logLines.push(line) });
+      const devices = new DeviceDetection();
+      const pipeline = new TrackingPipeline(logger, devices);
+      const builder = new HitBuilder(
+        { enableStatic: false, enableBots: false, enableHttpErrors: false, enableHttpRedirects: false, replayTracking: false, excludePaths: [] },
+        await buildFixedSiteResolver(realDb, 1), devices,
+      );
+      const importer = new LogImporter(
+        { tenant: registered, pipeline, owner: { login: 'admin', superuser: true, roles: new Map() }, now: () => new Date() },
+        builder, { timezone: 'UTC', batchSize: 3, maxBatchesInFlight: 1 },
+      );
+      await importer.importFile(path);
+      await pipeline.flush();
+
+      assert.deepEqual(importer.result(), { imported: 3, skipped: {}, invalid: 0, invalidLines: [] });
+      assert.equal(await countRows(realDb, 'log_link_visit_action'), 3);
+      assert.equal(await countRows(realDb, 'log_visit'), 1);
+      assert.ok(logLines.some((line) => line.includes('tracking batch committed, then its connection failed')), logLines.join(''));
+    });
+
     test('external referrer is stored on the visit', async () => {
       const tenant = await createTestTenant(root, { adapter, siteUrl: 'https://www.example.com' });
       const path = resolve(root.dir, 'referrer.log');
