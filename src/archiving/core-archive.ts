@@ -13,6 +13,7 @@ import { acquireLock, releaseLock } from './archive-lock.js';
 import { invalidateArchivesOfDays } from './archive-store.js';
 import { Archiver, NO_SEGMENT } from './archiver.js';
 import { addDays, Period, type PeriodKind } from './period.js';
+import { withArchivingPragmas } from './sqlite-archiving-pragmas.js';
 import { dayInZone, parseSiteTimezone } from './site-timezone.js';
 
 /** Seconds a site's archiving lock lasts; a crashed run blocks that site for at most this long. */
@@ -192,7 +193,7 @@ export async function runCoreArchive(context: CoreArchiveContext, options: CoreA
     }
     try {
       const siteStarted = Date.now();
-      const outcome = await archiveSite(context, site, days, options, startedAt);
+      const outcome = await withArchivingPragmas(context.db, () => archiveSite(context, site, days, options, startedAt));
       context.logger.info({ tenant: context.tenant, idSite: site.idsite, days: days.length, archives: outcome.archives, durationMs: Date.now() - siteStarted }, 'site archived');
       result.sites.push({ idSite: site.idsite, days, archives: outcome.archives, status: 'archived' });
       result.archives += outcome.archives;

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { acquireLock } from '../../src/archiving/archive-lock.js';
 import { invalidateArchivesOfDays } from '../../src/archiving/archive-store.js';
 import { MAX_VALUES_PER_IN_LIST, runCoreArchive, type CoreArchiveContext } from '../../src/archiving/core-archive.js';
 import { addDays } from '../../src/archiving/period.js';
+import { ARCHIVING_CACHE_SIZE_KIB, withArchivingPragmas } from '../../src/archiving/sqlite-archiving-pragmas.js';
 import type { CommandContext } from '../../src/cli/command-definition.js';
 import { coreArchiveCommand, parseForceDateRange, parseForcePeriods, parseForceSiteIds } from '../../src/cli/commands/core-archive.js';
 import type { Database } from '../../src/db/schema.js';
@@ -109,6 +110,20 @@ describe('core:archive', () => {
     const marked = await invalidateArchivesOfDays(db, firstSite, ['2024-05-02', '2024-04-30']);
     assert.equal(marked, 1);
     assert.deepEqual(await archivesOf(firstSite), ['1:2024-05-01']);
+  });
+
+  it('raises the SQLite cache only while archiving', async () => {
+    const cacheSize = async () => Number((await sql<{ cache_size: number }>`PRAGMA cache_size`.execute(db)).rows[0]!.cache_size);
+    const before = await cacheSize();
+    assert.notEqual(before, -ARCHIVING_CACHE_SIZE_KIB);
+
+    let during = 0;
+    await withArchivingPragmas(db, async () => { during = await cacheSize(); });
+    assert.equal(during, -ARCHIVING_CACHE_SIZE_KIB);
+    assert.equal(await cacheSize(), before);
+
+    await assert.rejects(withArchivingPragmas(db, async () => { throw new Error('archiving failed'); }), /archiving failed/);
+    assert.equal(await cacheSize(), before);
   });
 
   it('skips a site another run has locked and leaves its dirty days', async () => {
