@@ -108,7 +108,8 @@ function daysOfRange(range: readonly [string, string]): string[] {
 
 /** Deletes the dirty days of sites that no longer exist, which would otherwise be read on every run. */
 async function dropDaysOfDeletedSites(db: Kysely<Database>, work: Map<number, Set<string>>, sites: readonly SiteRecord[]): Promise<void> {
-  const deleted = [...work.keys()].filter((siteId) => !sites.some((site) => site.idsite === siteId));
+  const existing = new Set(sites.map((site) => site.idsite));
+  const deleted = [...work.keys()].filter((siteId) => !existing.has(siteId));
   if (deleted.length === 0) return;
   for (const chunk of chunksForInList(deleted)) await db.deleteFrom('archive_invalidations').where('idsite', 'in', chunk).execute();
   for (const siteId of deleted) work.delete(siteId);
