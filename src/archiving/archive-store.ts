@@ -6,7 +6,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Kysely } from 'kysely';
 import { insertReturningId } from '../db/insert-id.js';
 import type { Database } from '../db/schema.js';
-import type { Period } from './period.js';
+import { addDays, type Period } from './period.js';
 import { assignSubtableIds, type ArchiveRecords, type ReportRow } from './report-table.js';
 
 /** Archive states, numbered as Matomo's done flags. */
@@ -113,19 +113,32 @@ async function deleteOlderArchives(db: Kysely<Database>, key: ArchiveKey, keep: 
   await db.deleteFrom('archive').where('idarchive', 'in', ids).execute();
 }
 
+/** Sorts `days`, drops duplicates and groups them into runs of consecutive days, each as its first and last day. */
+function runsOfConsecutiveDays(days: readonly string[]): [string, string][] {
+  const runs: [string, string][] = [];
+  for (const day of [...new Set(days)].sort()) {
+    const last = runs[runs.length - 1];
+    if (last && addDays(last[1], 1) === day) last[1] = day;
+    else runs.push([day, day]);
+  }
+  return runs;
+}
+
 /**
  * Marks as invalidated every finished archive of a site whose period contains one of `days`:
  * the days themselves and their weeks, months, years and ranges, for every segment.
+ * Consecutive days share one UPDATE, because a period contains a day of the run
+ * `[first, last]` exactly when it starts on or before `last` and ends on or after `first`.
  * Returns how many archives were marked.
  */
 export async function invalidateArchivesOfDays(db: Kysely<Database>, siteId: number, days: readonly string[]): Promise<number> {
   let marked = 0;
-  for (const day of days) {
+  for (const [first, last] of runsOfConsecutiveDays(days)) {
     const result = await db.updateTable('archive').set({ status: ARCHIVE_STATUS.invalidated })
       .where('idsite', '=', siteId)
       .where('status', '=', ARCHIVE_STATUS.done)
-      .where('date1', '<=', day)
-      .where('date2', '>=', day)
+      .where('date1', '<=', last)
+      .where('date2', '>=', first)
       .executeTakeFirst();
     marked += Number(result.numUpdatedRows);
   }

@@ -13,6 +13,7 @@ import { acquireLock, releaseLock } from './archive-lock.js';
 import { invalidateArchivesOfDays } from './archive-store.js';
 import { Archiver, NO_SEGMENT } from './archiver.js';
 import { addDays, Period, type PeriodKind } from './period.js';
+import { withArchivingPragmas } from './sqlite-archiving-pragmas.js';
 import { dayInZone, parseSiteTimezone } from './site-timezone.js';
 
 /** Seconds a site's archiving lock lasts; a crashed run blocks that site for at most this long. */
@@ -20,6 +21,13 @@ export const DEFAULT_ARCHIVE_LOCK_SECONDS = 3600;
 
 /** The periods archived for each dirty day unless `--force-periods` narrows them. */
 export const DEFAULT_ARCHIVE_PERIODS: readonly Exclude<PeriodKind, 'range'>[] = ['day', 'week', 'month', 'year'];
+
+/**
+ * Values per `IN (...)` list of the run's own statements. SQLite allows 32,766 bound
+ * parameters per statement (since 3.32), and one site can have more dirty days than that,
+ * so longer lists are split into statements of at most this many values.
+ */
+export const MAX_VALUES_PER_IN_LIST = 500;
 
 /** Options of one run. */
 export interface CoreArchiveOptions {
@@ -59,16 +67,37 @@ export interface CoreArchiveContext {
   tenant: string;
 }
 
+/** Splits `values` into consecutive slices of at most MAX_VALUES_PER_IN_LIST values. */
+function chunksForInList<T>(values: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < values.length; start += MAX_VALUES_PER_IN_LIST) chunks.push(values.slice(start, start + MAX_VALUES_PER_IN_LIST));
+  return chunks;
+}
+
 async function loadDirtyDays(db: Kysely<Database>, siteIds: readonly number[] | undefined): Promise<Map<number, Set<string>>> {
-  let query = db.selectFrom('archive_invalidations').select(['idsite', 'date']);
-  if (siteIds) query = query.where('idsite', 'in', [...siteIds]);
+  const query = db.selectFrom('archive_invalidations').select(['idsite', 'date']);
+  const rows = [];
+  if (siteIds) {
+    for (const chunk of chunksForInList(siteIds)) rows.push(...await query.where('idsite', 'in', chunk).execute());
+  } else {
+    rows.push(...await query.execute());
+  }
   const dirty = new Map<number, Set<string>>();
-  for (const row of await query.execute()) {
+  for (const row of rows) {
     const days = dirty.get(Number(row.idsite)) ?? new Set<string>();
     days.add(row.date);
     dirty.set(Number(row.idsite), days);
   }
   return dirty;
+}
+
+/** Loads the sites of `siteIds` (all sites for null) with one query per chunk of ids, ordered by id. */
+async function loadSitesInChunks(db: Kysely<Database>, siteIds: readonly number[] | null): Promise<SiteRecord[]> {
+  if (siteIds === null) return loadSites(db, null);
+  const sorted = [...siteIds].sort((a, b) => a - b);
+  const sites: SiteRecord[] = [];
+  for (const chunk of chunksForInList(sorted)) sites.push(...await loadSites(db, chunk));
+  return sites;
 }
 
 function daysOfRange(range: readonly [string, string]): string[] {
@@ -79,9 +108,10 @@ function daysOfRange(range: readonly [string, string]): string[] {
 
 /** Deletes the dirty days of sites that no longer exist, which would otherwise be read on every run. */
 async function dropDaysOfDeletedSites(db: Kysely<Database>, work: Map<number, Set<string>>, sites: readonly SiteRecord[]): Promise<void> {
-  const deleted = [...work.keys()].filter((siteId) => !sites.some((site) => site.idsite === siteId));
+  const existing = new Set(sites.map((site) => site.idsite));
+  const deleted = [...work.keys()].filter((siteId) => !existing.has(siteId));
   if (deleted.length === 0) return;
-  await db.deleteFrom('archive_invalidations').where('idsite', 'in', deleted).execute();
+  for (const chunk of chunksForInList(deleted)) await db.deleteFrom('archive_invalidations').where('idsite', 'in', chunk).execute();
   for (const siteId of deleted) work.delete(siteId);
 }
 
@@ -123,12 +153,16 @@ async function archiveSite(context: CoreArchiveContext, site: SiteRecord, days: 
   for (const period of periods) await archiver.archive({ siteId: site.idsite, zone }, period, NO_SEGMENT);
 
   // Rows tracking wrote after this run started stay, so their hits are archived next time.
-  const cleared = await context.db.deleteFrom('archive_invalidations')
-    .where('idsite', '=', site.idsite)
-    .where('date', 'in', days)
-    .where('ts_invalidated', '<=', startedAt)
-    .executeTakeFirst();
-  return { archives: periods.length, cleared: Number(cleared.numDeletedRows) };
+  let cleared = 0;
+  for (const chunk of chunksForInList(days)) {
+    const deleted = await context.db.deleteFrom('archive_invalidations')
+      .where('idsite', '=', site.idsite)
+      .where('date', 'in', chunk)
+      .where('ts_invalidated', '<=', startedAt)
+      .executeTakeFirst();
+    cleared += Number(deleted.numDeletedRows);
+  }
+  return { archives: periods.length, cleared };
 }
 
 /**
@@ -143,7 +177,7 @@ export async function runCoreArchive(context: CoreArchiveContext, options: CoreA
   const work = await loadDirtyDays(context.db, options.siteIds);
   const forced = options.dateRange !== undefined || options.allWebsites === true;
   // Without force options only sites with dirty days are loaded, so quiet sites cost nothing.
-  const sites = await loadSites(context.db, forced ? options.siteIds ?? null : [...work.keys()]);
+  const sites = await loadSitesInChunks(context.db, forced ? options.siteIds ?? null : [...work.keys()]);
   addForcedDays(work, sites, options, started);
   await dropDaysOfDeletedSites(context.db, work, sites);
 
@@ -160,7 +194,7 @@ export async function runCoreArchive(context: CoreArchiveContext, options: CoreA
     }
     try {
       const siteStarted = Date.now();
-      const outcome = await archiveSite(context, site, days, options, startedAt);
+      const outcome = await withArchivingPragmas(context.db, () => archiveSite(context, site, days, options, startedAt));
       context.logger.info({ tenant: context.tenant, idSite: site.idsite, days: days.length, archives: outcome.archives, durationMs: Date.now() - siteStarted }, 'site archived');
       result.sites.push({ idSite: site.idsite, days, archives: outcome.archives, status: 'archived' });
       result.archives += outcome.archives;

@@ -2,8 +2,9 @@
  * Checks of an archive's logs for data that most days lack (events, page timings, product
  * views, goal conversions), run once per LogQuery so the reports of that data skip their scans.
  */
-import { sql, type SqlBool } from 'kysely';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import { countWhere, type LogQuery } from '../archiving/log-query.js';
+import { OPTIONAL_ACTION_COLUMNS } from '../db/migrations/014-optional-action-index.js';
 import { PAGE_TIMINGS } from './PagePerformance/page-performance-archiver.js';
 
 /** Summed milliseconds of one timing column and the number of actions with a value in it. */
@@ -35,6 +36,15 @@ export interface OptionalActionCounts {
 const actionCounts = new WeakMap<LogQuery, Promise<OptionalActionCounts>>();
 const goalConversions = new WeakMap<LogQuery, Promise<boolean>>();
 
+/**
+ * Returns the WHERE term of the partial index `log_link_visit_action_idsite_servertime_optional`.
+ * SQLite uses a partial index only for a query whose WHERE contains this same term.
+ */
+export function hasOptionalActionColumn(): Expression<SqlBool> {
+  const columns = OPTIONAL_ACTION_COLUMNS.map((name) => sql.ref(`log_link_visit_action.${name}`));
+  return sql<SqlBool>`coalesce(${sql.join(columns)}) is not null`;
+}
+
 async function loadOptionalActionCounts(query: LogQuery): Promise<OptionalActionCounts> {
   const column = (name: string) => sql.ref(`log_link_visit_action.${name}`);
   const timingColumns = PAGE_TIMINGS.map((timing) => column(timing.column));
@@ -47,9 +57,15 @@ async function loadOptionalActionCounts(query: LogQuery): Promise<OptionalAction
   ]);
   const pageLoad = sql.join(timingColumns.map((timingColumn) => sql`coalesce(${timingColumn}, 0)`), sql` + `);
 
+  // Events are counted from the covering archive index without reading action rows. The other
+  // columns are read only from the actions that have one of them, which SQLite and PostgreSQL
+  // find through a partial index. The actions without any add nothing to these counts and sums.
+  const events = await query.actions()
+    .select(sql<number>`count(${column('idaction_event_category')})`.as('events'))
+    .executeTakeFirstOrThrow();
   const row = await query.actions()
+    .where(hasOptionalActionColumn())
     .select([
-      sql<number>`count(${column('idaction_event_category')})`.as('events'),
       countWhere(anyTiming).as('timings'),
       ...timingSelections,
       sql<number>`sum(${pageLoad})`.as('page_load_total'),
@@ -67,7 +83,7 @@ async function loadOptionalActionCounts(query: LogQuery): Promise<OptionalAction
   timingSums.page_load = { total: Number(row.page_load_total ?? 0), hits: timings };
 
   return {
-    events: Number(row.events),
+    events: Number(events.events),
     timings,
     timingSums,
     productSkus: Number(row.product_skus),
@@ -76,7 +92,7 @@ async function loadOptionalActionCounts(query: LogQuery): Promise<OptionalAction
   };
 }
 
-/** Returns the counts of the archive's actions with optional columns, from one scan on the first call. */
+/** Returns the counts of the archive's actions with optional columns, from two queries on the first call. */
 export function countOptionalActions(query: LogQuery): Promise<OptionalActionCounts> {
   let counts = actionCounts.get(query);
   if (!counts) {

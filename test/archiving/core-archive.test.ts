@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { acquireLock } from '../../src/archiving/archive-lock.js';
-import { runCoreArchive, type CoreArchiveContext } from '../../src/archiving/core-archive.js';
+import { invalidateArchivesOfDays } from '../../src/archiving/archive-store.js';
+import { MAX_VALUES_PER_IN_LIST, runCoreArchive, type CoreArchiveContext } from '../../src/archiving/core-archive.js';
+import { addDays } from '../../src/archiving/period.js';
+import { ARCHIVING_CACHE_SIZE_KIB, withArchivingPragmas } from '../../src/archiving/sqlite-archiving-pragmas.js';
 import type { CommandContext } from '../../src/cli/command-definition.js';
 import { coreArchiveCommand, parseForceDateRange, parseForcePeriods, parseForceSiteIds } from '../../src/cli/commands/core-archive.js';
 import type { Database } from '../../src/db/schema.js';
@@ -86,6 +89,41 @@ describe('core:archive', () => {
     await runCoreArchive(context);
     const left = await db.selectFrom('archive_invalidations').select(['idsite', 'date']).execute();
     assert.deepEqual(left, [{ idsite: firstSite, date: '2024-05-02' }]);
+  });
+
+  it('clears more dirty days than one IN list holds', async () => {
+    const days: string[] = [];
+    for (let index = 0; index < 2 * MAX_VALUES_PER_IN_LIST + 1; index += 1) days.push(addDays('2021-01-01', index));
+    for (let start = 0; start < days.length; start += 100) {
+      const rows = days.slice(start, start + 100).map((date) => ({ idsite: firstSite, date, ts_invalidated: '2024-05-20 11:00:00' }));
+      await db.insertInto('archive_invalidations').values(rows).execute();
+    }
+    const result = await runCoreArchive(context, { periods: ['year'] });
+    assert.equal(result.sites[0]!.days.length, days.length);
+    assert.equal(result.invalidationsCleared, days.length);
+    assert.deepEqual(await db.selectFrom('archive_invalidations').selectAll().execute(), []);
+  });
+
+  it('invalidates only archives that contain a dirty day', async () => {
+    await runCoreArchive(context, { siteIds: [firstSite], dateRange: ['2024-05-01', '2024-05-02'], periods: ['day'] });
+    // Two runs of one day each, with 2024-05-01 between them, so the first day's archive stays done.
+    const marked = await invalidateArchivesOfDays(db, firstSite, ['2024-05-02', '2024-04-30']);
+    assert.equal(marked, 1);
+    assert.deepEqual(await archivesOf(firstSite), ['1:2024-05-01']);
+  });
+
+  it('raises the SQLite cache only while archiving', async () => {
+    const cacheSize = async () => Number((await sql<{ cache_size: number }>`PRAGMA cache_size`.execute(db)).rows[0]!.cache_size);
+    const before = await cacheSize();
+    assert.notEqual(before, -ARCHIVING_CACHE_SIZE_KIB);
+
+    let during = 0;
+    await withArchivingPragmas(db, async () => { during = await cacheSize(); });
+    assert.equal(during, -ARCHIVING_CACHE_SIZE_KIB);
+    assert.equal(await cacheSize(), before);
+
+    await assert.rejects(withArchivingPragmas(db, async () => { throw new Error('archiving failed'); }), /archiving failed/);
+    assert.equal(await cacheSize(), before);
   });
 
   it('skips a site another run has locked and leaves its dirty days', async () => {

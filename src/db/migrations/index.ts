@@ -5,6 +5,7 @@ import * as initialSchema from './001-initial-schema.js';
 import * as bruteForceLog from './002-brute-force-log.js';
 import * as tagManager from './003-tag-manager.js';
 import * as archiveLogIndex from './010-archive-log-index.js';
+import * as optionalActionIndex from './014-optional-action-index.js';
 
 /** One schema change, applied once per tenant database in version order. */
 export interface Migration {
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'brute force log', up: bruteForceLog.up },
   { version: 3, name: 'tag manager', up: tagManager.up },
   { version: 10, name: 'archive log index', up: archiveLogIndex.up },
+  { version: 14, name: 'optional action index', up: optionalActionIndex.up },
 ];
 
 /** The schema version this code expects. */
