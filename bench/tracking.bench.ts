@@ -3,7 +3,8 @@
  * tracking endpoint on SQLite, MariaDB and PostgreSQL, all on 127.0.0.1. Prints hits per
  * second of each, their ratio to the bare server, latency percentiles at half of each
  * engine's maximum rate, and bulk hits per second. Every phase is bounded by a request
- * count and a time limit. `BENCH_ENGINES=sqlite,mysql` picks the engines.
+ * count and a time limit. `BENCH_ENGINES=sqlite,mysql` picks the engines. The server trusts
+ * a tenant lookup for `DEFAULT_RECHECK_MS`, as `server:run` does.
  */
 import { createServer, request, Agent, type Server } from 'node:http';
 import { cpus, totalmem } from 'node:os';
@@ -11,6 +12,7 @@ import type { DatabaseAdapter } from '../src/db/database-config.js';
 import { deleteAllTenants } from '../test/support/console-runner.js';
 import { engineSkip } from '../test/support/engines.js';
 import { buildTestServer, createTestRoot, createTestTenant } from '../test/support/test-root.js';
+import { DEFAULT_RECHECK_MS } from '../src/tenancy/tenant-registry.js';
 import { TRANSPARENT_GIF } from '../src/tracking/tracker-response.js';
 
 /** Requests of each closed-loop phase, and requests in flight at once. */
@@ -127,7 +129,7 @@ interface EngineResult {
 }
 
 async function measureEngine(adapter: DatabaseAdapter): Promise<EngineResult> {
-  const root = createTestRoot();
+  const root = createTestRoot({ recheckMs: DEFAULT_RECHECK_MS });
   try {
     const { host } = await createTestTenant(root, { adapter, siteUrl: 'https://example.org' });
     const app = await buildTestServer(root);

@@ -63,13 +63,18 @@ function commonConfigText(): string {
  * Creates an empty root in the system temp folder (or in `parentDir`), with a common config
  * that points at the test database servers.
  */
-export function createTestRoot(options: { commonConfig?: string; parentDir?: string } = {}): TestRoot {
+export function createTestRoot(options: {
+  commonConfig?: string;
+  parentDir?: string;
+  /** How long a tenant lookup is trusted; 0 (every request checks the config files) unless a benchmark mirrors `server:run`. */
+  recheckMs?: number;
+} = {}): TestRoot {
   const dir = mkdtempSync(join(options.parentDir ?? tmpdir(), 'footfall-test-'));
   mkdirSync(resolve(dir, 'config'), { recursive: true });
   writeFileSync(resolve(dir, 'config', 'common.config.ini.php'), options.commonConfig ?? commonConfigText());
   const environment = { ...readEnvironment({}), root: dir };
   const rootPaths = buildRootPaths(environment);
-  const registry = new TenantRegistry(rootPaths, { recheckMs: 0 });
+  const registry = new TenantRegistry(rootPaths, { recheckMs: options.recheckMs ?? 0 });
   return {
     dir, environment, rootPaths, registry,
     async cleanup() {
