@@ -1,10 +1,12 @@
 /**
  * Regular expressions that tenant users write (goal patterns, custom dimension extractions,
- * `filter_pattern`). They run in the server process that every tenant shares, so one slow
- * pattern would stall tracking and reports for all tenants of that process.
+ * `filter_pattern`). They run in the server process that every tenant shares, so they use
+ * re2js, a JavaScript port of RE2: for a given pattern, its matching time is linear in the
+ * length of the text, because RE2 simulates the automaton instead of backtracking. RE2 syntax
+ * has no backreferences or lookaround for that reason, and caps repeat counts at 1000.
  */
 import { LRUCache } from 'lru-cache';
-import safeRegex from 'safe-regex2';
+import { RE2JS } from 're2js';
 
 /**
  * Maximum length, in UTF-16 code units, of the text a tenant pattern runs on; longer text is cut
@@ -12,51 +14,72 @@ import safeRegex from 'safe-regex2';
  */
 export const MAX_TENANT_REGEXP_INPUT_LENGTH = 2048;
 
-/** Thrown when a pattern may take exponential time, so it is rejected before it ever runs. */
-export class UnsafeRegExpError extends Error {
-  constructor(pattern: string) {
-    super(`the pattern ${JSON.stringify(pattern)} has nested quantifiers as in (a+)+, more than 25 quantifiers, or syntax that the safety check cannot parse, such as lookbehind`);
-    this.name = 'UnsafeRegExpError';
+/** A compiled tenant pattern. */
+export type TenantRegExp = RE2JS;
+
+/** Flags of a tenant pattern: '' matches case-sensitively, 'i' ignores case. */
+export type TenantRegExpFlags = '' | 'i';
+
+/** Sentence for error messages that tells the user which syntax a tenant pattern is in. */
+export const TENANT_REGEXP_SYNTAX_HINT = 'Use RE2 syntax, which has no backreferences such as \\1 and no lookaround such as (?=...) or (?<=...).';
+
+/** Thrown when RE2 cannot compile a pattern, for example because it uses a backreference or lookaround. */
+export class InvalidTenantRegExpError extends Error {
+  /** The RE2 parser's message, such as "invalid or unsupported Perl syntax: `(?=`". */
+  readonly reason: string;
+
+  constructor(readonly pattern: string, reason: string) {
+    super(`Invalid regular expression ${JSON.stringify(pattern)}: ${reason}. ${TENANT_REGEXP_SYNTAX_HINT}`);
+    this.name = 'InvalidTenantRegExpError';
+    this.reason = reason;
   }
 }
 
 /** Compiled patterns by flags and source, because goals and extractions run on every hit. */
-const compiledPatterns = new LRUCache<string, RegExp | Error>({ max: 2000 });
+const compiledPatterns = new LRUCache<string, TenantRegExp | InvalidTenantRegExpError>({ max: 2000 });
 
 /**
- * Compiles a tenant's regular expression, in JavaScript syntax, after checking with safe-regex2
- * that it has no nested quantifier (star height above 1) and at most 25 repeated parts.
+ * Compiles a tenant's regular expression in RE2 syntax, or returns it from the cache.
  *
- * NOTE: safe-regex2 is a heuristic. Overlapping alternatives under one quantifier, as in
- * `^(a|a)*$`, and several adjacent quantifiers, as in `a*a*b`, pass the check yet still
- * backtrack exponentially or polynomially. MAX_TENANT_REGEXP_INPUT_LENGTH bounds the
- * polynomial cases only.
- *
- * @throws SyntaxError when the pattern is not a valid regular expression.
- * @throws UnsafeRegExpError when the check rejects it.
+ * @throws InvalidTenantRegExpError when RE2 cannot compile the pattern.
  */
-export function compileTenantRegExp(pattern: string, flags: string): RegExp {
+export function compileTenantRegExp(pattern: string, flags: TenantRegExpFlags): TenantRegExp {
   const key = `${flags}/${pattern}`;
   let compiled = compiledPatterns.get(key);
   if (compiled === undefined) {
     try {
-      compiled = new RegExp(pattern, flags);
-      if (!safeRegex(compiled)) compiled = new UnsafeRegExpError(pattern);
+      compiled = RE2JS.compile(pattern, flags === 'i' ? RE2JS.CASE_INSENSITIVE : 0);
     } catch (error) {
-      compiled = error as Error;
+      compiled = new InvalidTenantRegExpError(pattern, error instanceof Error ? error.message : String(error));
     }
     compiledPatterns.set(key, compiled);
   }
-  if (compiled instanceof Error) throw compiled;
+  if (compiled instanceof InvalidTenantRegExpError) throw compiled;
   return compiled;
 }
 
-/** Runs `exec` on at most the first MAX_TENANT_REGEXP_INPUT_LENGTH characters of `text`. */
-export function execTenantRegExp(pattern: RegExp, text: string): RegExpExecArray | null {
-  return pattern.exec(text.length > MAX_TENANT_REGEXP_INPUT_LENGTH ? text.slice(0, MAX_TENANT_REGEXP_INPUT_LENGTH) : text);
+/**
+ * Searches the first MAX_TENANT_REGEXP_INPUT_LENGTH characters of `text` for the pattern, as
+ * RegExp `exec` does without the `g` flag. Returns the whole match followed by each capturing
+ * group (null for a group that took no part), or null when nothing matches.
+ */
+export function execTenantRegExp(pattern: TenantRegExp, text: string): (string | null)[] | null {
+  const input = text.length > MAX_TENANT_REGEXP_INPUT_LENGTH ? text.slice(0, MAX_TENANT_REGEXP_INPUT_LENGTH) : text;
+  const matcher = pattern.matcher(input);
+  if (!matcher.find()) return null;
+
+  const groups: (string | null)[] = [];
+  for (let group = 0; group <= matcher.groupCount(); group++) groups.push(matcher.group(group));
+  return groups;
 }
 
-/** Returns whether the pattern matches the first MAX_TENANT_REGEXP_INPUT_LENGTH characters of `text`. */
-export function testTenantRegExp(pattern: RegExp, text: string): boolean {
-  return execTenantRegExp(pattern, text) !== null;
+/** Returns whether the pattern matches somewhere in the first MAX_TENANT_REGEXP_INPUT_LENGTH characters of `text`. */
+export function testTenantRegExp(pattern: TenantRegExp, text: string): boolean {
+  const input = text.length > MAX_TENANT_REGEXP_INPUT_LENGTH ? text.slice(0, MAX_TENANT_REGEXP_INPUT_LENGTH) : text;
+  return pattern.matcher(input).find();
+}
+
+/** Returns the number of capturing groups of a compiled pattern. */
+export function countTenantRegExpGroups(pattern: TenantRegExp): number {
+  return pattern.groupCount();
 }

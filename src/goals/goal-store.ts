@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, GoalTable } from '../db/schema.js';
 import { FootfallError, quote } from '../errors.js';
-import { compileTenantRegExp, UnsafeRegExpError } from '../tenant-regexp.js';
+import { compileTenantRegExp, InvalidTenantRegExpError, TENANT_REGEXP_SYNTAX_HINT } from '../tenant-regexp.js';
 import {
   GOAL_MATCH_ATTRIBUTES, GOAL_PATTERN_TYPES, isVisitGoalAttribute, VISIT_GOAL_PATTERN_TYPE,
 } from '../tracking/goal-matcher.js';
@@ -48,10 +48,8 @@ export function validateGoal(fields: GoalFields): void {
     try {
       compileTenantRegExp(fields.pattern, '');
     } catch (error) {
-      if (error instanceof UnsafeRegExpError) {
-        throw new FootfallError('GOAL_INVALID', `Invalid pattern ${quote(fields.pattern)}: ${error.message}, so it could stall tracking for every site of the server. Rewrite it without nested quantifiers.`);
-      }
-      throw new FootfallError('GOAL_INVALID', `Invalid pattern ${quote(fields.pattern)}: it is not a valid regular expression.`);
+      if (!(error instanceof InvalidTenantRegExpError)) throw error;
+      throw new FootfallError('GOAL_INVALID', `Invalid pattern ${quote(fields.pattern)}: ${error.reason}. ${TENANT_REGEXP_SYNTAX_HINT}`);
     }
   }
   if (!Number.isFinite(fields.revenue) || fields.revenue < 0) {

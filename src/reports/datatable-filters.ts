@@ -2,7 +2,7 @@
 import type { ApiParams } from '../api/api-params.js';
 import type { ApiObject, ApiValue } from '../api/api-value.js';
 import { FootfallError, quote } from '../errors.js';
-import { compileTenantRegExp, testTenantRegExp, UnsafeRegExpError } from '../tenant-regexp.js';
+import { compileTenantRegExp, InvalidTenantRegExpError, TENANT_REGEXP_SYNTAX_HINT, testTenantRegExp, type TenantRegExp } from '../tenant-regexp.js';
 
 /** Key of the names of a row's metadata (`segment`, `logo`...), which `showColumns` keeps as Matomo does. */
 export const ROW_METADATA_NAMES: unique symbol = Symbol('rowMetadataNames');
@@ -16,7 +16,7 @@ export interface DataTableFilterOptions {
   offset: number;
   sortColumn: string | undefined;
   sortOrder: 'asc' | 'desc';
-  pattern: RegExp | undefined;
+  pattern: TenantRegExp | undefined;
   patternColumn: string;
   flat: boolean;
   expanded: boolean;
@@ -91,15 +91,13 @@ function truncateRows(rows: OutputRow[], keep: number): OutputRow[] {
   return [...rows.slice(0, keep), others];
 }
 
-function parsePattern(raw: string | undefined): RegExp | undefined {
+function parsePattern(raw: string | undefined): TenantRegExp | undefined {
   if (raw === undefined || raw === '') return undefined;
   try {
     return compileTenantRegExp(raw, 'i');
   } catch (error) {
-    if (error instanceof UnsafeRegExpError) {
-      throw new FootfallError('PARAMETER_INVALID', `Invalid filter_pattern ${quote(raw)}: ${error.message}, so it could stall the server for every site. Rewrite it without nested quantifiers.`);
-    }
-    throw new FootfallError('PARAMETER_INVALID', `Invalid filter_pattern ${quote(raw)}. Use a regular expression.`);
+    if (!(error instanceof InvalidTenantRegExpError)) throw error;
+    throw new FootfallError('PARAMETER_INVALID', `Invalid filter_pattern ${quote(raw)}: ${error.reason}. ${TENANT_REGEXP_SYNTAX_HINT}`);
   }
 }
 

@@ -2,7 +2,7 @@
  * Custom dimension extractions: values taken from the action's URL, one of its URL
  * parameters, or its name, for action-scope dimensions the hit does not set itself.
  */
-import { compileTenantRegExp, execTenantRegExp } from '../tenant-regexp.js';
+import { compileTenantRegExp, countTenantRegExpGroups, execTenantRegExp, type TenantRegExp } from '../tenant-regexp.js';
 import type { ActionInfo } from './hit.js';
 import { MAX_CUSTOM_DIMENSION_LENGTH } from './parse-action.js';
 import type { TrackedCustomDimension } from './site-cache.js';
@@ -10,31 +10,29 @@ import type { TrackingParams } from './tracking-params.js';
 
 /** One extraction rule, ready to run: a regular expression with one group, or a URL parameter name. */
 export type CompiledExtraction =
-  | { source: 'url' | 'action_name'; pattern: RegExp }
+  | { source: 'url' | 'action_name'; pattern: TenantRegExp }
   | { source: 'urlparam'; parameter: string; caseSensitive: boolean };
 
 /**
- * Compiles a regular expression of an extraction, in JavaScript syntax, ignoring case unless
- * `caseSensitive`. It runs on every hit in the process shared by all tenants, so it goes through
- * the same safety check as every tenant pattern.
+ * Compiles a regular expression of an extraction, in RE2 syntax, ignoring case unless
+ * `caseSensitive`. It runs on every hit in the process shared by all tenants, so it uses the
+ * linear-time engine of every tenant pattern.
  *
- * @throws SyntaxError when the pattern is not a valid regular expression.
- * @throws UnsafeRegExpError when the pattern may backtrack catastrophically.
+ * @throws InvalidTenantRegExpError when RE2 cannot compile the pattern.
  */
-export function compileExtractionPattern(pattern: string, caseSensitive: boolean): RegExp {
+export function compileExtractionPattern(pattern: string, caseSensitive: boolean): TenantRegExp {
   return compileTenantRegExp(pattern, caseSensitive ? '' : 'i');
 }
 
-/** Returns the number of capturing groups of a regular expression. */
-export function countCapturingGroups(pattern: RegExp): number {
-  // An empty alternative matches every text, and the match has one entry per group after the whole match.
-  return new RegExp(`${pattern.source}|`, pattern.flags).exec('')!.length - 1;
+/** Returns the number of capturing groups of a compiled extraction pattern. */
+export function countCapturingGroups(pattern: TenantRegExp): number {
+  return countTenantRegExpGroups(pattern);
 }
 
 /**
  * Compiles the stored extractions of a dimension (the JSON array of the `extractions`
  * column). A rule with an empty pattern is never applied, as in Matomo. Rules with an unknown
- * source, or a pattern that does not compile or fails the safety check, are skipped, because the
+ * source, or a pattern that RE2 cannot compile, are skipped, because the
  * API rejects them and tracking must not fail on a row written before that check.
  */
 export function compileExtractions(stored: string, caseSensitive: boolean): CompiledExtraction[] {
@@ -101,7 +99,7 @@ function runExtraction(extraction: CompiledExtraction, action: ActionInfo, param
   const text = extraction.source === 'url' ? rawActionUrl(action, params) : action.strings.name?.value;
   if (text === undefined) return null;
   const group = execTenantRegExp(extraction.pattern, text)?.[1];
-  return group === undefined || group === '' ? null : urlDecode(group);
+  return group === undefined || group === null || group === '' ? null : urlDecode(group);
 }
 
 /**

@@ -74,7 +74,7 @@ export function matchesPattern(goal: Pick<GoalTable, 'pattern' | 'pattern_type' 
     try {
       return testTenantRegExp(compileTenantRegExp(goal.pattern, caseSensitive ? '' : 'i'), value);
     } catch {
-      // A pattern stored before the API checked it, invalid or unsafe, never matches.
+      // A pattern stored before the API checked it, which RE2 cannot compile, never matches.
       return false;
     }
   }

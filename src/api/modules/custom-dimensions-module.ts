@@ -71,7 +71,7 @@ export function registerCustomDimensionsModule(registry: ApiMethodRegistry): voi
     name: 'CustomDimensions.configureNewCustomDimension',
     description: 'Adds a visit- or action-scope custom dimension to a site in the next free slot of its scope and returns its id.',
     parameters: [SITE_PARAMETER, FIELD_PARAMETERS[0]!, { name: 'scope', description: 'visit or action.', required: true }, ...FIELD_PARAMETERS.slice(1)],
-    differences: 'Each scope has 5 slots per site. Extraction patterns are JavaScript regular expressions, not PCRE, and a urlparam pattern matches the parameter name exactly.',
+    differences: 'Each scope has 5 slots per site. Extraction patterns use RE2 syntax, not PCRE, so backreferences and lookaround are rejected, and a urlparam pattern matches the parameter name exactly.',
     handler: async ({ tenant, access, params }) => {
       const siteId = params.requiredInt('idSite');
       access.ensure('admin', [siteId]);

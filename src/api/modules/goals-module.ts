@@ -12,7 +12,7 @@ const GOAL_PARAMETERS: readonly ApiParameterDoc[] = [
   { name: 'idSite', description: 'The site id.', required: true },
   { name: 'name', description: 'The goal name.', required: true },
   { name: 'matchAttribute', description: 'url, title, file, external_website, manually, event_category, event_action, event_name, visit_duration, visit_total_actions or visit_total_pageviews.', required: true },
-  { name: 'pattern', description: 'The text or regular expression matched (empty for manually). For visit_duration, the minutes the visit must exceed. For visit_total_actions and visit_total_pageviews, the count it must exceed.' },
+  { name: 'pattern', description: 'The text or regular expression (RE2 syntax) matched (empty for manually). For visit_duration, the minutes the visit must exceed. For visit_total_actions and visit_total_pageviews, the count it must exceed.' },
   { name: 'patternType', description: 'contains (default), exact or regex. The visit_* attributes take greater_than, their default.' },
   { name: 'caseSensitive', description: '1 to match case.' },
   { name: 'revenue', description: 'Default revenue of a conversion.' },

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { FootfallError, quote } from '../../errors.js';
-import { UnsafeRegExpError } from '../../tenant-regexp.js';
+import { InvalidTenantRegExpError, TENANT_REGEXP_SYNTAX_HINT, type TenantRegExp } from '../../tenant-regexp.js';
 import { compileExtractionPattern, countCapturingGroups } from '../../tracking/custom-dimension-extraction.js';
 
 /** The scopes of a custom dimension: one value per visit, or one per action. */
@@ -116,15 +116,12 @@ function checkExtractionScope(scope: CustomDimensionScope, fields: CustomDimensi
  */
 function validateExtractionPattern(extraction: CustomDimensionExtraction): void {
   if (extraction.dimension === 'urlparam' || extraction.pattern === '') return;
-  let pattern: RegExp;
+  let pattern: TenantRegExp;
   try {
     pattern = compileExtractionPattern(extraction.pattern, true);
   } catch (error) {
-    if (error instanceof UnsafeRegExpError) {
-      throw new FootfallError('CUSTOM_DIMENSION_INVALID', `Invalid extraction pattern ${quote(extraction.pattern)}: ${error.message}, so it could stall tracking for every site of the server. Rewrite it without nested quantifiers, such as ^/blog/([^/]+).`);
-    }
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new FootfallError('CUSTOM_DIMENSION_INVALID', `Invalid extraction pattern ${quote(extraction.pattern)}: ${reason}. Use a JavaScript regular expression such as ^/blog/([^/]+).`);
+    if (!(error instanceof InvalidTenantRegExpError)) throw error;
+    throw new FootfallError('CUSTOM_DIMENSION_INVALID', `Invalid extraction pattern ${quote(extraction.pattern)}: ${error.reason}. ${TENANT_REGEXP_SYNTAX_HINT} An example is ^/blog/([^/]+).`);
   }
   const groups = countCapturingGroups(pattern);
   if (groups !== 1) {
