@@ -9,6 +9,8 @@ import {
 
 /** Maximum goal name length, as Matomo's column allows. */
 const MAX_GOAL_NAME_LENGTH = 50;
+/** Length of `goal.pattern`, a varchar(255) column. */
+const MAX_GOAL_PATTERN_LENGTH = 255;
 
 /** The fields of a goal a caller sets. */
 export interface GoalFields {
@@ -44,6 +46,10 @@ export function validateGoal(fields: GoalFields): void {
   if (fields.matchAttribute !== 'manually' && fields.pattern === '') {
     throw new FootfallError('GOAL_INVALID', 'Invalid pattern: it is empty. Give the text or regular expression the goal matches.');
   }
+  // A longer pattern would be stored cut short, and then match something else or not compile.
+  if (fields.pattern.length > MAX_GOAL_PATTERN_LENGTH) {
+    throw new FootfallError('GOAL_INVALID', `Invalid pattern ${quote(fields.pattern.slice(0, 40))}...: it has ${fields.pattern.length} characters. Use at most ${MAX_GOAL_PATTERN_LENGTH}.`);
+  }
   if (fields.patternType === 'regex') {
     try {
       compileTenantRegExp(fields.pattern, '');
@@ -77,7 +83,7 @@ function validateVisitGoal(fields: GoalFields): void {
 function toColumns(fields: GoalFields): Omit<GoalTable, 'idsite' | 'idgoal' | 'deleted'> {
   return {
     name: fields.name.trim(), description: fields.description.slice(0, 255), match_attribute: fields.matchAttribute,
-    pattern: fields.pattern.slice(0, 255), pattern_type: fields.patternType || 'contains', case_sensitive: fields.caseSensitive ? 1 : 0,
+    pattern: fields.pattern, pattern_type: fields.patternType || 'contains', case_sensitive: fields.caseSensitive ? 1 : 0,
     allow_multiple: fields.allowMultiple ? 1 : 0, revenue: fields.revenue, event_value_as_revenue: fields.eventValueAsRevenue ? 1 : 0,
   };
 }

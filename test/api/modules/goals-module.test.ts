@@ -26,6 +26,16 @@ describe('Goals API', () => {
     assert.deepEqual((await call({ method: 'Goals.addGoal', name: 'Third', matchAttribute: 'manually' })).body, { value: 3 });
   });
 
+  test('overlong pattern is rejected', async () => {
+    const pattern = `^/${'a'.repeat(254)}`;
+    const response = await call({ method: 'Goals.addGoal', name: 'Long', matchAttribute: 'url', pattern, patternType: 'regex' });
+    assert.equal(response.status, 400);
+    assert.equal((response.body as { code: string }).code, 'GOAL_INVALID');
+    assert.match((response.body as { message: string }).message, /has 256 characters\. Use at most 255/);
+    const exact = await call({ method: 'Goals.addGoal', name: 'Exact', matchAttribute: 'url', pattern: pattern.slice(0, 255), patternType: 'regex' });
+    assert.equal(exact.status, 200);
+  });
+
   test('invalid match attribute is rejected', async () => {
     const response = await call({ method: 'Goals.addGoal', name: 'Bad', matchAttribute: 'colour', pattern: 'x' });
     assert.equal(response.status, 400);
