@@ -49,11 +49,14 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(counts.productCategories, 1);
     });
 
-    it('reads only the partial index', { skip: skip || (adapter !== 'sqlite' && 'EXPLAIN QUERY PLAN is SQLite only') }, async () => {
-      const compiled = query.actions().where(hasOptionalActionColumn()).select(sql<number>`count(*)`.as('actions')).compile();
-      const plan = await query.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]));
-      const details = plan.rows.map((row) => row.detail).join(' | ');
-      assert.match(details, /USING INDEX \S*log_link_visit_action_idsite_servertime_optional/);
-    });
+    // EXPLAIN QUERY PLAN and its output are SQLite's own, so the plan is checked there only.
+    if (adapter === 'sqlite') {
+      it('reads only the partial index', { skip }, async () => {
+        const compiled = query.actions().where(hasOptionalActionColumn()).select(sql<number>`count(*)`.as('actions')).compile();
+        const plan = await query.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]));
+        const details = plan.rows.map((row) => row.detail).join(' | ');
+        assert.match(details, /USING INDEX \S*log_link_visit_action_idsite_servertime_optional/);
+      });
+    }
   });
 }
