@@ -56,8 +56,17 @@ function percentToRatio(value: ApiValue): ApiValue {
   return Number.isNaN(percent) ? value : Math.round(percent * 100) / 10000;
 }
 
+/**
+ * Returns whether a metric without a declared type is an amount of money: `revenue` and its
+ * parts (`revenue_tax`), and the goal view's columns (`goal_1_revenue`,
+ * `goal_ecommerceOrder_revenue_per_visit`, `avg_order_revenue`).
+ */
+function isMoneyMetric(name: string): boolean {
+  return name === 'revenue' || name.startsWith('revenue_') || name.endsWith('_revenue') || name.endsWith('_revenue_per_visit');
+}
+
 function formatValue(name: string, value: ApiValue, options: MetricFormatOptions): ApiValue {
-  const type = options.metricTypes[name] ?? (name === 'revenue' || name.startsWith('revenue_') ? 'money' : undefined);
+  const type = options.metricTypes[name] ?? (isMoneyMetric(name) ? 'money' : undefined);
   // Reports serve every percentage as a `bc` string, including ones of suffixed names such as conversion_rate_new_visit.
   if (options.mode === '0') return percentToRatio(value);
   if (options.mode !== '1' || typeof value !== 'number') return value;

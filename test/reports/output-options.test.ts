@@ -34,6 +34,15 @@ describe('report output options', () => {
     assert.deepEqual(goals, { revenue: '$42.50', revenue_new_visit: '$42.50' });
   });
 
+  it('format_metrics=1 formats goal view money', async () => {
+    const rows = await fixture.getJson(`method=Referrers.getReferrerType&idSite=${fixture.siteId}&period=day&date=2024-05-03`
+      + '&filter_update_columns_when_show_all_goals=1&idGoal=1&showColumns=goal_1_nb_conversions,goal_1_revenue,goal_1_revenue_per_visit&format_metrics=1');
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].goal_1_nb_conversions, 1);
+    assert.equal(rows[0].goal_1_revenue, '$42.50');
+    assert.equal(rows[0].goal_1_revenue_per_visit, '$42.50');
+  });
+
   it('format_metrics rejects an unknown mode', async () => {
     const response = await fixture.app.inject({
       method: 'GET', headers: { host: fixture.host },
