@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { maxHeaderSize } from 'node:http';
 import { connect } from 'node:net';
-import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../src/db/schema.js';
-import { deleteAllTenants } from '../support/console-runner.js';
+import { describe, test } from 'node:test';
 import { ALL_ENGINES, engineSkip } from '../support/engines.js';
-import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { useTestRoot } from '../support/suite-root.js';
+import { buildTestServer, createTestTenant } from '../support/test-root.js';
 import { countRows, tenantDb } from '../support/tracking.js';
 
 const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0';
@@ -15,26 +12,12 @@ const PAGE = 'https://example.org/';
 
 for (const adapter of ALL_ENGINES) {
   describe(`tracking input checks on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
-    let root: TestRoot;
-    let app: FastifyInstance;
-    let host: string;
-    let token: string;
-    let db: Kysely<Database>;
-    let visitorSequence = 0;
-
-    before(async () => {
-      root = createTestRoot();
+    const suite = useTestRoot(async (root) => {
       const tenant = await createTestTenant(root, { adapter, timezone: 'UTC', siteUrl: 'https://example.org' });
-      host = tenant.host;
-      token = tenant.tokenAuth;
-      app = await buildTestServer(root);
-      db = tenantDb(root, host);
-    });
-
-    after(async () => {
-      await app?.close();
-      await deleteAllTenants(root);
-    });
+      const app = await buildTestServer(root);
+      return { app, host: tenant.host, token: tenant.tokenAuth, db: tenantDb(root, tenant.host) };
+    }, { deleteTenants: true });
+    let visitorSequence = 0;
 
     function newVisitorId(): string {
       visitorSequence += 1;
@@ -43,24 +26,24 @@ for (const adapter of ALL_ENGINES) {
 
     async function track(params: Record<string, string>) {
       const query = new URLSearchParams({ idsite: '1', rec: '1', url: PAGE, ...params });
-      return app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host, 'user-agent': FIREFOX } });
+      return suite.app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host: suite.host, 'user-agent': FIREFOX } });
     }
 
     async function postBulk(requests: string[]) {
-      return app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'text/plain' }, payload: JSON.stringify({ requests, token_auth: token }) });
+      return suite.app.inject({ method: 'POST', url: '/matomo.php', headers: { host: suite.host, 'content-type': 'text/plain' }, payload: JSON.stringify({ requests, token_auth: suite.token }) });
     }
 
     async function visitOf(idvisitor: string) {
-      return db.selectFrom('log_visit').selectAll().where('idvisitor', '=', idvisitor).executeTakeFirst();
+      return suite.db.selectFrom('log_visit').selectAll().where('idvisitor', '=', idvisitor).executeTakeFirst();
     }
 
     async function actionOf(idvisitor: string) {
-      return db.selectFrom('log_link_visit_action').selectAll().where('idvisitor', '=', idvisitor).executeTakeFirst();
+      return suite.db.selectFrom('log_link_visit_action').selectAll().where('idvisitor', '=', idvisitor).executeTakeFirst();
     }
 
     for (const name of ['action_name', 'e_c', 'uid', 'search', 'lang', 'url']) {
       test(`NUL in ${name} is rejected`, async () => {
-        const before = await countRows(db, 'log_link_visit_action');
+        const before = await countRows(suite.db, 'log_link_visit_action');
         const params: Record<string, string> = { cid: newVisitorId(), [name]: 'a\u0000b' };
         if (name === 'e_c') params.e_a = 'click';
         const response = await track(params);
@@ -69,7 +52,7 @@ for (const adapter of ALL_ENGINES) {
         assert.match(error, /^TRACKING_PARAMETER_INVALID: /);
         assert.ok(error.includes(`for '${name}'`), error);
         assert.ok(error.includes('NUL character'), error);
-        assert.equal(await countRows(db, 'log_link_visit_action'), before);
+        assert.equal(await countRows(suite.db, 'log_link_visit_action'), before);
       });
     }
 
@@ -129,22 +112,22 @@ for (const adapter of ALL_ENGINES) {
       const visitor = newVisitorId();
       const response = await track({ cid: visitor, idgoal: '0', ec_id: `order-${visitor}`, revenue: 'abc', ec_st: '12,5' });
       assert.equal(response.statusCode, 200, String(response.headers['x-footfall-error']));
-      const [order] = await db.selectFrom('log_conversion').select(['revenue', 'revenue_subtotal']).where('idvisitor', '=', visitor).execute();
+      const [order] = await suite.db.selectFrom('log_conversion').select(['revenue', 'revenue_subtotal']).where('idvisitor', '=', visitor).execute();
       assert.ok(order);
       assert.ok(order.revenue === null || Number(order.revenue) === 0, String(order.revenue));
       assert.ok(order.revenue_subtotal === null || Number(order.revenue_subtotal) === 0, String(order.revenue_subtotal));
     });
 
     test('malformed _id is ignored', async () => {
-      const before = await countRows(db, 'log_visit');
+      const before = await countRows(suite.db, 'log_visit');
       assert.equal((await track({ _id: 'xyz', new_visit: '1' })).statusCode, 200);
-      assert.equal(await countRows(db, 'log_visit'), before + 1);
-      const stored = await db.selectFrom('log_visit').select('idvisitor').orderBy('idvisit', 'desc').executeTakeFirst();
+      assert.equal(await countRows(suite.db, 'log_visit'), before + 1);
+      const stored = await suite.db.selectFrom('log_visit').select('idvisitor').orderBy('idvisit', 'desc').executeTakeFirst();
       assert.notEqual(stored?.idvisitor, 'xyz');
       assert.match(stored?.idvisitor ?? '', /^[0-9a-f]{16}$/);
 
       assert.equal((await track({ _id: '0123456789abcdefTAIL', new_visit: '1' })).statusCode, 200);
-      const truncated = await db.selectFrom('log_visit').select('idvisitor').orderBy('idvisit', 'desc').executeTakeFirst();
+      const truncated = await suite.db.selectFrom('log_visit').select('idvisitor').orderBy('idvisit', 'desc').executeTakeFirst();
       assert.equal(truncated?.idvisitor, '0123456789abcdef');
     });
 
@@ -154,12 +137,12 @@ for (const adapter of ALL_ENGINES) {
       const action = await actionOf(visitor);
       assert.ok(action);
       assert.equal(action.idaction_url, null);
-      const scripts = await db.selectFrom('log_action').select('idaction').where('name', 'like', '%alert(1)%').execute();
+      const scripts = await suite.db.selectFrom('log_action').select('idaction').where('name', 'like', '%alert(1)%').execute();
       assert.equal(scripts.length, 0);
     });
 
     async function callApi(query: string) {
-      return app.inject({ method: 'GET', url: `/index.php?module=API&format=json&token_auth=${token}&idSite=1&${query}`, headers: { host } });
+      return suite.app.inject({ method: 'GET', url: `/index.php?module=API&format=json&token_auth=${suite.token}&idSite=1&${query}`, headers: { host: suite.host } });
     }
 
     test('extraction pattern outside RE2 is rejected', async () => {
@@ -201,7 +184,7 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(safe.statusCode, 200, safe.body);
       const visitor = newVisitorId();
       assert.equal((await track({ cid: visitor, url: 'https://example.org/thanks-42' })).statusCode, 200);
-      const conversions = await db.selectFrom('log_conversion').select('idgoal').where('idvisitor', '=', visitor).execute();
+      const conversions = await suite.db.selectFrom('log_conversion').select('idgoal').where('idvisitor', '=', visitor).execute();
       assert.equal(conversions.length, 1);
     });
 
@@ -216,9 +199,9 @@ for (const adapter of ALL_ENGINES) {
       const failing = newVisitorId();
       assert.equal((await track({ cid: failing, url: `${PAGE}?overlap=2`, action_name: `${'a'.repeat(2047)}c` })).statusCode, 200);
 
-      const matched = await db.selectFrom('log_conversion').select('idgoal').where('idvisitor', '=', matching).execute();
+      const matched = await suite.db.selectFrom('log_conversion').select('idgoal').where('idvisitor', '=', matching).execute();
       assert.deepEqual(matched.map((row) => Number(row.idgoal)), [idGoal]);
-      const failed = await db.selectFrom('log_conversion').select('idgoal').where('idvisitor', '=', failing).execute();
+      const failed = await suite.db.selectFrom('log_conversion').select('idgoal').where('idvisitor', '=', failing).execute();
       assert.equal(failed.length, 0);
       assert.equal((await callApi(`method=Goals.deleteGoal&idGoal=${idGoal}`)).statusCode, 200);
     });
@@ -248,12 +231,12 @@ for (const adapter of ALL_ENGINES) {
         socket.on('data', (chunk) => { received += chunk.toString(); });
         socket.on('error', reject);
         socket.on('close', () => resolve(received));
-        socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+        socket.write(`GET ${path} HTTP/1.1\r\nHost: ${suite.host}\r\n\r\n`);
       });
     }
 
     test('URL over header limit gets 431 text', async () => {
-      const server = await buildTestServer(root);
+      const server = await buildTestServer(suite.root);
       try {
         await server.listen({ port: 0, host: '127.0.0.1' });
         const address = server.server.address();
