@@ -11,6 +11,7 @@ import { buildFixedSiteResolver } from '../../src/import/site-resolver.js';
 import { createSilentLogger } from '../../src/logging.js';
 import { parseTenantHost } from '../../src/tenancy/tenant-host.js';
 import { DeviceDetection } from '../../src/tracking/device-detection.js';
+import type { Tenant } from '../../src/tenancy/tenant.js';
 import { TrackingPipeline } from '../../src/tracking/tracking-pipeline.js';
 import { deleteAllTenants } from '../support/console-runner.js';
 import { ALL_ENGINES, engineSkip } from '../support/engines.js';
@@ -51,6 +52,23 @@ const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefo
 
 function combinedLine(host: string, path: string, status = 200, time = '10/Feb/2012:16:42:07 -0500'): string {
   return `${host} 1.2.3.4 - - [${time}] "GET ${path} HTTP/1.1" ${status} 100 "https://news.example.net/item" "${FIREFOX}"`;
+}
+
+/**
+ * Builds a LogImporter for site 1 of a tenant that sends its hits to `pipeline`, as
+ * log:import does, with the batch sizes of `options`.
+ */
+async function createImporter(
+  tenant: Tenant, pipeline: TrackingPipeline, devices: DeviceDetection, options: { batchSize: number; maxBatchesInFlight: number },
+): Promise<LogImporter> {
+  const builder = new HitBuilder(
+    { enableStatic: false, enableBots: false, enableHttpErrors: false, enableHttpRedirects: false, replayTracking: false, excludePaths: [] },
+    await buildFixedSiteResolver(tenant.db(), 1), devices,
+  );
+  return new LogImporter(
+    { tenant, pipeline, owner: { login: 'admin', superuser: true, roles: new Map() }, now: () => new Date() },
+    builder, { timezone: 'UTC', ...options },
+  );
 }
 
 describe('log:import command', () => {
@@ -222,15 +240,8 @@ for (const adapter of ALL_ENGINES) {
       const registered = root.registry.resolve(parseTenantHost(tenant.host))!;
       const devices = new DeviceDetection();
       const pipeline = new TrackingPipeline(createSilentLogger(), devices);
-      const builder = new HitBuilder(
-        { enableStatic: false, enableBots: false, enableHttpErrors: false, enableHttpRedirects: false, replayTracking: false, excludePaths: [] },
-        await buildFixedSiteResolver(registered.db(), 1), devices,
-      );
       // Batches of two with three in flight, so the seven lines span four batches that wait on the writer together.
-      const importer = new LogImporter(
-        { tenant: registered, pipeline, owner: { login: 'admin', superuser: true, roles: new Map() }, now: () => new Date() },
-        builder, { timezone: 'UTC', batchSize: 2, maxBatchesInFlight: 3 },
-      );
+      const importer = await createImporter(registered, pipeline, devices, { batchSize: 2, maxBatchesInFlight: 3 });
       await importer.importFile(path);
       await pipeline.flush();
 
@@ -252,14 +263,7 @@ for (const adapter of ALL_ENGINES) {
       const logger = pino({ level: 'debug' }, { write: (line: string) => logLines.push(line) });
       const devices = new DeviceDetection();
       const pipeline = new TrackingPipeline(logger, devices, { writeBatchMaxHits: 3 });
-      const builder = new HitBuilder(
-        { enableStatic: false, enableBots: false, enableHttpErrors: false, enableHttpRedirects: false, replayTracking: false, excludePaths: [] },
-        await buildFixedSiteResolver(registered.db(), 1), devices,
-      );
-      const importer = new LogImporter(
-        { tenant: registered, pipeline, owner: { login: 'admin', superuser: true, roles: new Map() }, now: () => new Date() },
-        builder, { timezone: 'UTC', batchSize: 7, maxBatchesInFlight: 1 },
-      );
+      const importer = await createImporter(registered, pipeline, devices, { batchSize: 7, maxBatchesInFlight: 1 });
       await importer.importFile(path);
       await pipeline.flush();
 
@@ -291,19 +295,12 @@ for (const adapter of ALL_ENGINES) {
           return typeof value === 'function' ? value.bind(target) : value;
         },
       });
-      registered.db = () => failingDb;
       const logLines: string[] = [];
       const logger = pino({ level: 'warn' }, { write: (line: string) => logLines.push(line) });
       const devices = new DeviceDetection();
       const pipeline = new TrackingPipeline(logger, devices);
-      const builder = new HitBuilder(
-        { enableStatic: false, enableBots: false, enableHttpErrors: false, enableHttpRedirects: false, replayTracking: false, excludePaths: [] },
-        await buildFixedSiteResolver(realDb, 1), devices,
-      );
-      const importer = new LogImporter(
-        { tenant: registered, pipeline, owner: { login: 'admin', superuser: true, roles: new Map() }, now: () => new Date() },
-        builder, { timezone: 'UTC', batchSize: 3, maxBatchesInFlight: 1 },
-      );
+      const importer = await createImporter(registered, pipeline, devices, { batchSize: 3, maxBatchesInFlight: 1 });
+      registered.db = () => failingDb;
       await importer.importFile(path);
       await pipeline.flush();
 
