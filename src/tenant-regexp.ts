@@ -1,8 +1,8 @@
 /**
  * Regular expressions that tenant users write (goal patterns, custom dimension extractions,
  * `filter_pattern`). They run in the server process that every tenant shares, so they use
- * re2js, a JavaScript port of RE2: for a given pattern, its matching time is linear in the
- * length of the text, because RE2 simulates the automaton instead of backtracking. RE2 syntax
+ * re2js, a JavaScript port of RE2. RE2 simulates the automaton instead of backtracking, so
+ * for a given pattern its matching time is linear in the length of the text. RE2 syntax
  * has no backreferences or lookaround for that reason, and caps repeat counts at 1000.
  */
 import { LRUCache } from 'lru-cache';
@@ -20,7 +20,7 @@ export type TenantRegExp = RE2JS;
 /** Flags of a tenant pattern: '' matches case-sensitively, 'i' ignores case. */
 export type TenantRegExpFlags = '' | 'i';
 
-/** Sentence for error messages that tells the user which syntax a tenant pattern is in. */
+/** Sentence of the error messages that names the syntax a tenant pattern must use. */
 export const TENANT_REGEXP_SYNTAX_HINT = 'Use RE2 syntax, which has no backreferences such as \\1 and no lookaround such as (?=...) or (?<=...).';
 
 /** Thrown when RE2 cannot compile a pattern, for example because it uses a backreference or lookaround. */

@@ -1,4 +1,4 @@
-/** Error responses for requests that Node's HTTP parser rejects before any route sees them. */
+/** Error responses for requests that Node's HTTP parser rejects before any route handles them. */
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';

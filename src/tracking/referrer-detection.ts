@@ -50,13 +50,13 @@ function lowerNames(names: readonly string[]): readonly string[] {
  */
 function firstParameter(url: URL | null, names: readonly string[]): string | null {
   if (!url || url.search === '') return null;
-  const wanted = lowerNames(names);
+  const requestedNames = lowerNames(names);
   let found: string | null = null;
-  let foundRank = wanted.length;
+  let foundRank = requestedNames.length;
   /** Ranks whose first occurrence was blank, so later occurrences of that name are ignored. */
   let blankRanks: number[] | undefined;
   for (const [name, value] of url.searchParams) {
-    const rank = wanted.indexOf(name.toLowerCase());
+    const rank = requestedNames.indexOf(name.toLowerCase());
     if (rank < 0 || rank >= foundRank || blankRanks?.includes(rank)) continue;
     const trimmed = value.trim();
     if (trimmed === '') {

@@ -29,8 +29,8 @@ export function parseForcePeriods(raw: string | undefined): Exclude<PeriodKind, 
 
 /**
  * @throws FootfallError PARAMETER_INVALID unless the value is two valid days, the first not after
- * the second, at most MAX_RANGE_DAYS apart: the Reporting API's limit on a range, which also
- * keeps the list of days within the bound variables one SQLite statement accepts.
+ * the second, at most MAX_RANGE_DAYS apart. That is the Reporting API's limit on a range, and
+ * it also keeps the list of days within the bound variables one SQLite statement accepts.
  */
 export function parseForceDateRange(raw: string | undefined): [string, string] | undefined {
   if (raw === undefined) return undefined;
