@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import { describe, test } from 'node:test';
 import type { GoalTable } from '../../src/db/schema.js';
 import { matchesVisitGoal, matchGoals, type VisitTotals } from '../../src/tracking/goal-matcher.js';
 import type { EnrichedHit } from '../../src/tracking/hit.js';
 import { TrackingParams } from '../../src/tracking/tracking-params.js';
 import { callApi } from '../support/api-client.js';
-import { createTenantServer, createTestRoot, type TestRoot } from '../support/test-root.js';
+import { useTestRoot } from '../support/suite-root.js';
+import { createTenantServer } from '../support/test-root.js';
 import { tenantDb } from '../support/tracking.js';
 
 const START = Date.parse('2024-05-20T10:00:00Z');
@@ -78,23 +78,10 @@ describe('visit goal matching', () => {
 });
 
 describe('visit goals API', () => {
-  let root: TestRoot;
-  let app: FastifyInstance;
-  let host: string;
-  let token: string;
-
-  before(async () => {
-    root = createTestRoot();
-    ({ app, host, token } = await createTenantServer(root, { siteUrl: 'https://example.org' }));
-  });
-
-  after(async () => {
-    await app.close();
-    await root.cleanup();
-  });
+  const suite = useTestRoot((root) => createTenantServer(root, { siteUrl: 'https://example.org' }));
 
   async function call(params: Record<string, string>): Promise<{ statusCode: number; body: Record<string, unknown> }> {
-    const response = await callApi(app, host, { idSite: '1', token_auth: token, ...params });
+    const response = await callApi(suite.app, suite.host, { idSite: '1', token_auth: suite.token, ...params });
     return { statusCode: response.statusCode, body: response.json() as Record<string, unknown> };
   }
 
@@ -133,14 +120,14 @@ describe('visit goals API', () => {
     const track = async (visitorId: string, offsetMinutes: number, page: string): Promise<void> => {
       const cdt = new Date(base + offsetMinutes * 60_000).toISOString().slice(0, 19).replace('T', ' ');
       const query = new URLSearchParams({ idsite: '1', rec: '1', _id: visitorId, cid: visitorId, url: `https://example.org/${page}`, cdt });
-      const response = await app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host } });
+      const response = await suite.app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host: suite.host } });
       assert.equal(response.statusCode, 200);
     };
     // The first visitor crosses 5.5 minutes and 2 actions but not 9 pageviews. The second crosses nothing.
     for (const [offset, page] of [[0, 'a'], [2, 'b'], [6, 'c'], [7, 'd']] as const) await track('1111111111111111', offset, page);
     for (const [offset, page] of [[0, 'a'], [1, 'b']] as const) await track('2222222222222222', offset, page);
 
-    const rows = await tenantDb(root, host).selectFrom('log_conversion').select(['idvisitor', 'idgoal']).orderBy('idgoal').execute();
+    const rows = await tenantDb(suite.root, suite.host).selectFrom('log_conversion').select(['idvisitor', 'idgoal']).orderBy('idgoal').execute();
     assert.deepEqual(rows.map((row) => [row.idvisitor, Number(row.idgoal)]), [['1111111111111111', 1], ['1111111111111111', 2]]);
   });
 
@@ -149,14 +136,14 @@ describe('visit goals API', () => {
     const track = async (offsetMinutes: number, extra: Record<string, string>): Promise<void> => {
       const cdt = new Date(base + offsetMinutes * 60_000).toISOString().slice(0, 19).replace('T', ' ');
       const query = new URLSearchParams({ idsite: '1', rec: '1', cid: '3333333333333333', url: 'https://example.org/read', cdt, ...extra });
-      const response = await app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host } });
+      const response = await suite.app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host: suite.host } });
       assert.equal(response.statusCode, 200);
     };
     // Goal 1 needs more than 5.5 minutes: the pageview starts the visit and the heartbeat 6 minutes later passes it.
     await track(0, {});
     await track(6, { ping: '1' });
 
-    const db = tenantDb(root, host);
+    const db = tenantDb(suite.root, suite.host);
     const rows = await db.selectFrom('log_conversion').select(['idgoal', 'idlink_va']).where('idvisitor', '=', '3333333333333333').execute();
     assert.deepEqual(rows.map((row) => Number(row.idgoal)), [1]);
     const action = await db.selectFrom('log_link_visit_action').select('idlink_va').where('idvisitor', '=', '3333333333333333').executeTakeFirstOrThrow();
