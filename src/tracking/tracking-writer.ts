@@ -50,6 +50,12 @@ const MAX_ROWS_PER_UPSERT = 1000;
 /** Drops waiting to be counted, by `idsite|day|reason`. */
 type DropCounts = Map<string, number>;
 
+/** Adds `count` drops of one site, day and reason to `drops`. */
+function addDrops(drops: DropCounts, siteId: number, day: string, reason: DropReason, count = 1): void {
+  const key = `${siteId}|${day}|${reason}`;
+  drops.set(key, (drops.get(key) ?? 0) + count);
+}
+
 /** Writes the hits and drop counts of one tenant in batches. */
 export class TrackingWriter {
   readonly #config: TrackingWriterConfig;
@@ -60,7 +66,8 @@ export class TrackingWriter {
   #immediate: NodeJS.Immediate | undefined;
   #flushing: Promise<void> | undefined;
   /**
-   * Number of hits and drop counts in the last batch, at least 1. Once as many are queued
+   * Number of hits and drop counts in the last batch, at least 1, and infinite before the
+   * first batch, so that the first hits wait out `batchMs`. Once as many are queued
    * again, the next batch starts without waiting out `batchMs`, because clients that wait for
    * their responses send about as many requests again as they received responses.
    */
@@ -85,8 +92,7 @@ export class TrackingWriter {
    * once that batch ended. A count that could not be saved is kept for the batch after.
    */
   countDrop(siteId: number, day: string, reason: DropReason): Promise<void> {
-    const key = `${siteId}|${day}|${reason}`;
-    this.#drops.set(key, (this.#drops.get(key) ?? 0) + 1);
+    addDrops(this.#drops, siteId, day, reason);
     return new Promise<void>((resolve) => {
       this.#dropWaiters.push(resolve);
       this.#schedule();
@@ -259,7 +265,7 @@ export class TrackingWriter {
       results.push(outcome);
       const day = siteDayOf(hit.time.getTime(), hit.site.timezone);
       if (outcome === 'recorded') days.set(`${hit.siteId}|${day}`, { siteId: hit.siteId, day });
-      else drops.set(`${hit.siteId}|${day}|${outcome}`, (drops.get(`${hit.siteId}|${day}|${outcome}`) ?? 0) + 1);
+      else addDrops(drops, hit.siteId, day, outcome);
     }
     await statements.flush(db, batch);
     await this.#saveInvalidations(db, [...days.values()]);

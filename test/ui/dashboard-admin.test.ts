@@ -98,7 +98,7 @@ describe('dashboard settings, site admins, evolution and e-commerce in Chromium'
     return visit?.location_ip;
   }
 
-  /** Clicks the anonymisation form's save button and waits until the server answered the save. */
+  /** Clicks the anonymisation form's save button and waits for the server's response to the save. */
   async function saveAnonymisation(page: Page): Promise<void> {
     const saved = page.waitForResponse((response) => response.url().includes('method=PrivacyManager.setAnonymizeIpSettings'));
     await page.getByRole('form', { name: 'IP anonymisation' }).getByRole('button', { name: 'Save IP anonymisation' }).click();
@@ -119,7 +119,7 @@ describe('dashboard settings, site admins, evolution and e-commerce in Chromium'
 
     await form.getByLabel(/Anonymise visitor IP addresses/).uncheck();
     assert.equal(await form.getByLabel('Bytes masked').isDisabled(), true);
-    // The status still shows the first save's message, so only the response tells that this save ended.
+    // The status still shows the first save's message, so only the response shows that this save ended.
     await saveAnonymisation(page);
     assert.equal(await trackAndReadIp(), TRACKED_IP);
 
