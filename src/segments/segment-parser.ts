@@ -3,6 +3,7 @@
  * with `\;` and `\,` as literal characters and URL-encoded values.
  */
 import { FootfallError, quote } from '../errors.js';
+import { decodePhpUrlComponent } from '../php-url-decode.js';
 
 /** The ten comparison operators of the grammar. */
 export const SEGMENT_OPERATORS = ['==', '!=', '<=', '>=', '=@', '!@', '=^', '=$', '<', '>'] as const;
@@ -54,23 +55,13 @@ function unescapeDelimiters(text: string): string {
   return text.replace(/\\([;,])/g, '$1');
 }
 
-/** Decodes a value as PHP's urldecode does: `+` is a space and bad escapes stay as they are. */
-function urlDecode(text: string): string {
-  const spaced = text.replace(/\+/g, ' ');
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    return spaced.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
-  }
-}
-
 function parseCondition(text: string, definition: string): SegmentCondition {
   const match = CONDITION_PATTERN.exec(text);
   if (!match || match[1]!.trim() === '') {
     throw new FootfallError('SEGMENT_INVALID', `Invalid segment ${quote(definition)}: ${quote(text)} is not a condition. Write name, operator and value, such as browserCode==FF.`);
   }
   const operator = match[2] as SegmentOperator;
-  const value = urlDecode(unescapeDelimiters(match[3]!));
+  const value = decodePhpUrlComponent(unescapeDelimiters(match[3]!));
   if (value === '' && operator !== '==' && operator !== '!=') {
     throw new FootfallError('SEGMENT_INVALID', `Invalid segment ${quote(definition)}: the operator ${operator} in ${quote(text)} needs a value. Only == and != accept an empty value.`);
   }

@@ -2,7 +2,8 @@
  * Custom dimension extractions: values taken from the action's URL, one of its URL
  * parameters, or its name, for action-scope dimensions the hit does not set itself.
  */
-import { compileTenantRegExp, countTenantRegExpGroups, execTenantRegExp, type TenantRegExp } from '../tenant-regexp.js';
+import { decodePhpUrlComponent } from '../php-url-decode.js';
+import { compileTenantRegExp, execTenantRegExp, type TenantRegExp } from '../tenant-regexp.js';
 import type { ActionInfo } from './hit.js';
 import { MAX_CUSTOM_DIMENSION_LENGTH } from './parse-action.js';
 import type { TrackedCustomDimension } from './site-cache.js';
@@ -22,11 +23,6 @@ export type CompiledExtraction =
  */
 export function compileExtractionPattern(pattern: string, caseSensitive: boolean): TenantRegExp {
   return compileTenantRegExp(pattern, caseSensitive ? '' : 'i');
-}
-
-/** Returns the number of capturing groups of a compiled extraction pattern. */
-export function countCapturingGroups(pattern: TenantRegExp): number {
-  return countTenantRegExpGroups(pattern);
 }
 
 /**
@@ -62,16 +58,6 @@ export function compileExtractions(stored: string, caseSensitive: boolean): Comp
   return compiled;
 }
 
-/** Decodes a value as PHP's urldecode does: `+` is a space and a bad escape stays as it is. */
-function urlDecode(text: string): string {
-  const spaced = text.replace(/\+/g, ' ');
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    return spaced;
-  }
-}
-
 /** Returns the action's URL as sent: `link` for an outlink, `download` for a download, `url` otherwise. */
 function rawActionUrl(action: ActionInfo, params: TrackingParams): string | undefined {
   if (action.kind === 'outlink') return params.get('link');
@@ -99,7 +85,7 @@ function runExtraction(extraction: CompiledExtraction, action: ActionInfo, param
   const text = extraction.source === 'url' ? rawActionUrl(action, params) : action.strings.name?.value;
   if (text === undefined) return null;
   const group = execTenantRegExp(extraction.pattern, text)?.[1];
-  return group === undefined || group === null || group === '' ? null : urlDecode(group);
+  return group === undefined || group === null || group === '' ? null : decodePhpUrlComponent(group);
 }
 
 /**

@@ -2,8 +2,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { FootfallError, quote } from '../../errors.js';
-import { InvalidTenantRegExpError, TENANT_REGEXP_SYNTAX_HINT, type TenantRegExp } from '../../tenant-regexp.js';
-import { compileExtractionPattern, countCapturingGroups } from '../../tracking/custom-dimension-extraction.js';
+import { countTenantRegExpGroups, InvalidTenantRegExpError, TENANT_REGEXP_SYNTAX_HINT, type TenantRegExp } from '../../tenant-regexp.js';
+import { compileExtractionPattern } from '../../tracking/custom-dimension-extraction.js';
 
 /** The scopes of a custom dimension: one value per visit, or one per action. */
 export const CUSTOM_DIMENSION_SCOPES = ['visit', 'action'] as const;
@@ -123,7 +123,7 @@ function validateExtractionPattern(extraction: CustomDimensionExtraction): void 
     if (!(error instanceof InvalidTenantRegExpError)) throw error;
     throw new FootfallError('CUSTOM_DIMENSION_INVALID', `Invalid extraction pattern ${quote(extraction.pattern)}: ${error.reason}. ${TENANT_REGEXP_SYNTAX_HINT} An example is ^/blog/([^/]+).`);
   }
-  const groups = countCapturingGroups(pattern);
+  const groups = countTenantRegExpGroups(pattern);
   if (groups !== 1) {
     throw new FootfallError('CUSTOM_DIMENSION_INVALID', `Invalid extraction pattern ${quote(extraction.pattern)}: it has ${groups} capturing groups. Put exactly one part in round brackets, such as index_(.+)\\.html, and use (?:...) for other groups.`);
   }
