@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/settings.js';
+import { splitIntoChunks } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 import { REPORT_ARCHIVERS } from '../reports/report-archivers.js';
 import { loadSites, type SiteRecord } from '../sites/site-store.js';
@@ -67,18 +68,11 @@ export interface CoreArchiveContext {
   tenant: string;
 }
 
-/** Splits `values` into consecutive slices of at most MAX_VALUES_PER_IN_LIST values. */
-function chunksForInList<T>(values: readonly T[]): T[][] {
-  const chunks: T[][] = [];
-  for (let start = 0; start < values.length; start += MAX_VALUES_PER_IN_LIST) chunks.push(values.slice(start, start + MAX_VALUES_PER_IN_LIST));
-  return chunks;
-}
-
 async function loadDirtyDays(db: Kysely<Database>, siteIds: readonly number[] | undefined): Promise<Map<number, Set<string>>> {
   const query = db.selectFrom('archive_invalidations').select(['idsite', 'date']);
   const rows = [];
   if (siteIds) {
-    for (const chunk of chunksForInList(siteIds)) rows.push(...await query.where('idsite', 'in', chunk).execute());
+    for (const chunk of splitIntoChunks(siteIds, MAX_VALUES_PER_IN_LIST)) rows.push(...await query.where('idsite', 'in', chunk).execute());
   } else {
     rows.push(...await query.execute());
   }
@@ -96,7 +90,7 @@ async function loadSitesInChunks(db: Kysely<Database>, siteIds: readonly number[
   if (siteIds === null) return loadSites(db, null);
   const sorted = [...siteIds].sort((a, b) => a - b);
   const sites: SiteRecord[] = [];
-  for (const chunk of chunksForInList(sorted)) sites.push(...await loadSites(db, chunk));
+  for (const chunk of splitIntoChunks(sorted, MAX_VALUES_PER_IN_LIST)) sites.push(...await loadSites(db, chunk));
   return sites;
 }
 
@@ -111,7 +105,7 @@ async function dropDaysOfDeletedSites(db: Kysely<Database>, work: Map<number, Se
   const existing = new Set(sites.map((site) => site.idsite));
   const deleted = [...work.keys()].filter((siteId) => !existing.has(siteId));
   if (deleted.length === 0) return;
-  for (const chunk of chunksForInList(deleted)) await db.deleteFrom('archive_invalidations').where('idsite', 'in', chunk).execute();
+  for (const chunk of splitIntoChunks(deleted, MAX_VALUES_PER_IN_LIST)) await db.deleteFrom('archive_invalidations').where('idsite', 'in', chunk).execute();
   for (const siteId of deleted) work.delete(siteId);
 }
 
@@ -154,7 +148,7 @@ async function archiveSite(context: CoreArchiveContext, site: SiteRecord, days: 
 
   // Rows tracking wrote after this run started stay, so their hits are archived next time.
   let cleared = 0;
-  for (const chunk of chunksForInList(days)) {
+  for (const chunk of splitIntoChunks(days, MAX_VALUES_PER_IN_LIST)) {
     const deleted = await context.db.deleteFrom('archive_invalidations')
       .where('idsite', '=', site.idsite)
       .where('date', 'in', chunk)

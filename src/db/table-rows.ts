@@ -1,5 +1,6 @@
 /** Reading and writing whole tables of a tenant database in batches, on every engine, for export and import. */
 import { sql, type Kysely } from 'kysely';
+import { splitIntoChunks } from './chunks.js';
 import type { DatabaseConfig } from './database-config.js';
 import { TABLE_NAMES, type Database } from './schema.js';
 
@@ -66,8 +67,8 @@ async function forEachRowBatchWithCursor(
 /** Inserts rows given as value arrays in `columns` order, in as few statements as the bind-parameter limit allows. */
 export async function insertRows(db: Kysely<Database>, table: keyof Database, columns: readonly string[], rows: readonly unknown[][]): Promise<void> {
   const rowsPerInsert = Math.max(1, Math.min(DEFAULT_ROW_BATCH_SIZE, Math.floor(MAX_BIND_PARAMETERS / Math.max(1, columns.length))));
-  for (let start = 0; start < rows.length; start += rowsPerInsert) {
-    const values = rows.slice(start, start + rowsPerInsert).map((row) => Object.fromEntries(columns.map((column, index) => [column, row[index]])));
+  for (const chunk of splitIntoChunks(rows, rowsPerInsert)) {
+    const values = chunk.map((row) => Object.fromEntries(columns.map((column, index) => [column, row[index]])));
     await db.insertInto(table).values(values as never).execute();
   }
 }

@@ -3,6 +3,7 @@
  * text once per shape and run as compiled queries, so no query builder runs per hit.
  */
 import { CompiledQuery, type Kysely } from 'kysely';
+import { splitIntoChunks } from '../db/chunks.js';
 import type { DatabaseAdapter } from '../db/database-config.js';
 import type { Database } from '../db/schema.js';
 import type { Row, WriteBatch } from './write-batch.js';
@@ -113,14 +114,11 @@ export class BatchStatements {
   async selectActionsByHash(db: Kysely<Database>, hashesByType: ReadonlyMap<number, readonly number[]>): Promise<ActionRow[]> {
     const parts: { type: number; hashes: number[] }[] = [];
     for (const [type, hashes] of hashesByType) {
-      for (let start = 0; start < hashes.length; start += MAX_ROWS_PER_INSERT) {
-        parts.push({ type, hashes: padToPowerOfTwo(hashes.slice(start, start + MAX_ROWS_PER_INSERT)) });
-      }
+      for (const chunk of splitIntoChunks(hashes, MAX_ROWS_PER_INSERT)) parts.push({ type, hashes: padToPowerOfTwo(chunk) });
     }
 
     const rows: ActionRow[] = [];
-    for (let start = 0; start < parts.length; start += MAX_PARTS_PER_ACTION_SELECT) {
-      const chunk = parts.slice(start, start + MAX_PARTS_PER_ACTION_SELECT);
+    for (const chunk of splitIntoChunks(parts, MAX_PARTS_PER_ACTION_SELECT)) {
       const sizes = chunk.map((part) => part.hashes.length);
       const key = `select-actions|${sizes.join(',')}`;
       let text = this.#texts.get(key);
@@ -157,8 +155,8 @@ export class BatchStatements {
     db: Kysely<Database>, siteId: number, column: VisitKeyColumn, keys: readonly string[], earliest: string | null, latest: string,
   ): Promise<Row[]> {
     const rows: Row[] = [];
-    for (let start = 0; start < keys.length; start += MAX_KEYS_PER_SELECT) {
-      const chunk = padToPowerOfTwo(keys.slice(start, start + MAX_KEYS_PER_SELECT));
+    for (const keysChunk of splitIntoChunks(keys, MAX_KEYS_PER_SELECT)) {
+      const chunk = padToPowerOfTwo(keysChunk);
       const key = `latest-visits|${column}|${earliest === null ? 'open' : 'bounded'}|${chunk.length}`;
       let text = this.#texts.get(key);
       if (text === undefined) {
@@ -193,8 +191,8 @@ export class BatchStatements {
    */
   async selectLastActions(db: Kysely<Database>, idvisits: readonly number[]): Promise<LastActionRow[]> {
     const rows: LastActionRow[] = [];
-    for (let start = 0; start < idvisits.length; start += MAX_KEYS_PER_SELECT) {
-      const chunk = padToPowerOfTwo(idvisits.slice(start, start + MAX_KEYS_PER_SELECT));
+    for (const idvisitsChunk of splitIntoChunks(idvisits, MAX_KEYS_PER_SELECT)) {
+      const chunk = padToPowerOfTwo(idvisitsChunk);
       const key = `last-actions|${chunk.length}`;
       let text = this.#texts.get(key);
       if (text === undefined) {

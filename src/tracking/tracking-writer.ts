@@ -7,6 +7,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DatabaseAdapter } from '../db/database-config.js';
+import { splitIntoChunks } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 import { formatUtcDateTime } from '../time.js';
 import type { ActionDictionary } from './action-dictionary.js';
@@ -276,8 +277,8 @@ export class TrackingWriter {
   /** Marks each (site, day in the site's time zone) that received hits, for core:archive, with one statement per 1,000 days. */
   async #saveInvalidations(db: Kysely<Database>, days: { siteId: number; day: string }[]): Promise<void> {
     const now = formatUtcDateTime(new Date());
-    for (let start = 0; start < days.length; start += MAX_ROWS_PER_UPSERT) {
-      const rows = days.slice(start, start + MAX_ROWS_PER_UPSERT).map(({ siteId, day }) => ({ idsite: siteId, date: day, ts_invalidated: now }));
+    for (const chunk of splitIntoChunks(days, MAX_ROWS_PER_UPSERT)) {
+      const rows = chunk.map(({ siteId, day }) => ({ idsite: siteId, date: day, ts_invalidated: now }));
       const insert = db.insertInto('archive_invalidations').values(rows);
       if (this.#config.adapter === 'mysql') await insert.onDuplicateKeyUpdate({ ts_invalidated: now }).execute();
       else await insert.onConflict((conflict) => conflict.columns(['idsite', 'date']).doUpdateSet({ ts_invalidated: now })).execute();
@@ -293,8 +294,8 @@ export class TrackingWriter {
       const [siteId, day, reason] = key.split('|') as [string, string, string];
       return { idsite: Number(siteId), date: day, reason, count };
     });
-    for (let start = 0; start < counts.length; start += MAX_ROWS_PER_UPSERT) {
-      const insert = db.insertInto('tracking_drop').values(counts.slice(start, start + MAX_ROWS_PER_UPSERT));
+    for (const chunk of splitIntoChunks(counts, MAX_ROWS_PER_UPSERT)) {
+      const insert = db.insertInto('tracking_drop').values(chunk);
       if (this.#config.adapter === 'mysql') {
         await insert.onDuplicateKeyUpdate({ count: sql`${sql.ref('count')} + values(${sql.ref('count')})` }).execute();
       } else {

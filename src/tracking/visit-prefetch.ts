@@ -9,6 +9,7 @@
  * touched, and the visit identifier takes touched visits from the cache, never from here.
  */
 import type { Kysely, Selectable } from 'kysely';
+import { splitIntoChunks } from '../db/chunks.js';
 import type { Database, LogVisitTable } from '../db/schema.js';
 import { formatUtcDateTime } from '../time.js';
 import type { BatchStatements, VisitKeyColumn } from './batch-sql.js';
@@ -153,8 +154,7 @@ export class VisitPrefetch {
       }
     }
 
-    for (let start = 0; start < idvisits.length; start += MAX_VISITS_PER_CONVERSION_READ) {
-      const chunk = idvisits.slice(start, start + MAX_VISITS_PER_CONVERSION_READ);
+    for (const chunk of splitIntoChunks(idvisits, MAX_VISITS_PER_CONVERSION_READ)) {
       const conversions = await db.selectFrom('log_conversion').select(['idvisit', 'idgoal']).where('idvisit', 'in', chunk).execute();
       for (const conversion of conversions) this.#details.get(Number(conversion.idvisit))!.goals.push(Number(conversion.idgoal));
     }

@@ -1,6 +1,7 @@
 /** Building Matomo's `Live.getLastVisitsDetails` rows from the log tables. */
 import type { Kysely, Selectable } from 'kysely';
 import type { ApiObject, ApiValue } from '../../api/api-value.js';
+import { splitIntoChunks } from '../../db/chunks.js';
 import type { Database, LogConversionTable, LogLinkVisitActionTable, LogVisitTable } from '../../db/schema.js';
 import type { SiteRecord } from '../../sites/site-store.js';
 import { joinUrlPrefix } from '../../tracking/page-url.js';
@@ -47,8 +48,8 @@ export function formatDuration(seconds: number): string {
 async function loadActionNames(db: Kysely<Database>, ids: Iterable<number | null>): Promise<Map<number, ActionName>> {
   const wanted = [...new Set([...ids].filter((id): id is number => id !== null && id !== 0))];
   const names = new Map<number, ActionName>();
-  for (let start = 0; start < wanted.length; start += 500) {
-    const rows = await db.selectFrom('log_action').select(['idaction', 'name', 'type', 'url_prefix']).where('idaction', 'in', wanted.slice(start, start + 500)).execute();
+  for (const chunk of splitIntoChunks(wanted, 500)) {
+    const rows = await db.selectFrom('log_action').select(['idaction', 'name', 'type', 'url_prefix']).where('idaction', 'in', chunk).execute();
     for (const row of rows) names.set(Number(row.idaction), { name: row.name, type: Number(row.type), prefix: row.url_prefix === null ? null : Number(row.url_prefix) });
   }
   return names;
