@@ -206,7 +206,7 @@ export function registerTrackingRoutes(app: FastifyInstance, context: AppContext
   queued.startWorker(context.registry);
   app.addHook('onClose', async () => {
     await queued.close();
-    await pipeline.flush();
+    await pipeline.close();
   });
   const state: TrackingRouteState = { pipeline, queued, context, proxies: readProxySettings(context) };
 

@@ -7,7 +7,7 @@ import type { Settings } from '../config/settings.js';
 import type { Tenant } from '../tenancy/tenant.js';
 import { ActionDictionary } from './action-dictionary.js';
 import { addExtractedDimensionValues } from './custom-dimension-extraction.js';
-import { DeviceDetection } from './device-detection.js';
+import { DEFAULT_DEVICE_CACHE_SIZE, DeviceDetection } from './device-detection.js';
 import {
   dropBot, dropDoNotTrack, dropExcludedIp, dropExcludedRequest, dropExcludedReferrer, dropExcludedUserAgent, dropUnknownUrl, dropWithoutRec,
 } from './drop-steps.js';
@@ -133,8 +133,12 @@ export class TrackingPipeline {
   readonly #logger: Logger;
   readonly #options: TrackingPipelineOptions;
 
-  /** `devices` lets a caller that detects devices itself, such as the log importer, share one cache. */
-  constructor(logger: Logger, devices = new DeviceDetection(), options: TrackingPipelineOptions = {}) {
+  /**
+   * `devices` lets a caller that detects devices itself, such as the log importer, share one
+   * cache. By default new user agents are detected on a worker thread, so that their
+   * detection does not hold up the requests of other hits.
+   */
+  constructor(logger: Logger, devices = new DeviceDetection(DEFAULT_DEVICE_CACHE_SIZE, { offThread: true, logger }), options: TrackingPipelineOptions = {}) {
     this.#logger = logger;
     this.#devices = devices;
     this.#options = options;
@@ -149,6 +153,8 @@ export class TrackingPipeline {
   async track(tenant: Tenant, params: TrackingParams, context: TrackRequestContext): Promise<TrackOutcome> {
     const dependencies = this.#parseDependencies(tenant);
     const parsed = parseCachedHit(params, context, dependencies) ?? await parseHit(params, context, dependencies);
+    const detecting = this.#devices.prepare(parsed.hit.userAgent, params.get('uadata'));
+    if (detecting) await detecting;
     return this.#queueParsed(dependencies, parsed, params, context);
   }
 
@@ -170,7 +176,10 @@ export class TrackingPipeline {
   async queueAll(tenant: Tenant, paramsList: readonly (TrackingParams | Error)[], context: TrackRequestContext): Promise<() => Promise<(TrackOutcome | Error)[]>> {
     const dependencies = this.#parseDependencies(tenant);
     const pending: Promise<TrackOutcome | Error>[] = [];
-    for (const params of paramsList) {
+    // Every new user agent of the list is sent to the detection thread first, so that their
+    // detections run while the hits before them are parsed.
+    const detections = paramsList.map((params) => (params instanceof Error ? undefined : this.#prepareDevice(params, context)));
+    for (const [index, params] of paramsList.entries()) {
       if (params instanceof Error) {
         pending.push(Promise.resolve(params));
         continue;
@@ -179,6 +188,8 @@ export class TrackingPipeline {
         // A hit whose site and token are cached is queued without an await, so a bulk request
         // pays no microtask per hit. The others wait for their lookups before the next is parsed.
         const parsed = parseCachedHit(params, context, dependencies) ?? await parseHit(params, context, dependencies);
+        const detecting = detections[index];
+        if (detecting) await detecting;
         pending.push(this.#queueParsed(dependencies, parsed, params, context).catch(toError));
       } catch (error) {
         pending.push(Promise.resolve(toError(error)));
@@ -216,10 +227,13 @@ export class TrackingPipeline {
    */
   async trackInOrder(hits: readonly { tenant: Tenant; params: TrackingParams; context: TrackRequestContext }[]): Promise<(TrackOutcome | Error)[]> {
     const pending: Promise<TrackOutcome | Error>[] = [];
-    for (const { tenant, params, context } of hits) {
+    const detections = hits.map(({ params, context }) => this.#prepareDevice(params, context));
+    for (const [index, { tenant, params, context }] of hits.entries()) {
       try {
         const dependencies = this.#parseDependencies(tenant);
         const parsed = parseCachedHit(params, context, dependencies) ?? await parseHit(params, context, dependencies);
+        const detecting = detections[index];
+        if (detecting) await detecting;
         pending.push(this.#queueParsed(dependencies, parsed, params, context).catch(toError));
       } catch (error) {
         pending.push(Promise.resolve(toError(error)));
@@ -307,6 +321,17 @@ export class TrackingPipeline {
   /** Writes every queued hit of every tenant, for shutdown and tests. */
   async flush(): Promise<void> {
     for (const state of this.#live.values()) await state.writer.flush();
+  }
+
+  /** Writes every queued hit, then ends the device detection thread. */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.#devices.close();
+  }
+
+  /** Starts detecting the device of a hit whose user agent is new; its user agent is read as the parse step reads it. */
+  #prepareDevice(params: TrackingParams, context: TrackRequestContext): Promise<void> | undefined {
+    return this.#devices.prepare(params.get('ua') ?? context.userAgent, params.get('uadata'));
   }
 
   #stateOf(tenant: Tenant): TenantTracking {

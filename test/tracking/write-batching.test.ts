@@ -4,6 +4,7 @@ import { after, before, describe, mock, test } from 'node:test';
 import { createSilentLogger } from '../../src/logging.js';
 import { parseTenantHost } from '../../src/tenancy/tenant-host.js';
 import type { Tenant } from '../../src/tenancy/tenant.js';
+import { DeviceDetection } from '../../src/tracking/device-detection.js';
 import { TrackingParams } from '../../src/tracking/tracking-params.js';
 import { TrackingPipeline, type TrackOutcome } from '../../src/tracking/tracking-pipeline.js';
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
@@ -32,7 +33,8 @@ describe('write batch scheduling', () => {
     tenant = root.registry.resolve(parseTenantHost(host))!;
     appendFileSync(tenant.configFile, '\n[Tracker]\nwrite_batch_ms = 1000\n');
     tenant = root.registry.resolve(parseTenantHost(host))!;
-    pipeline = new TrackingPipeline(createSilentLogger());
+    // Devices are detected on this thread, so each hit reaches the writer within the turns counted below.
+    pipeline = new TrackingPipeline(createSilentLogger(), new DeviceDetection());
   });
 
   after(async () => {

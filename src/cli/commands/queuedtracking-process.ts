@@ -35,7 +35,7 @@ export const queuedTrackingProcessCommand: GlobalCommand = {
     try {
       context.logger.info({ job: 'queuedtracking:process', consumer: worker.consumer }, 'queue processing started');
       const counts = await worker.drain(Date.now() + maxSeconds * 1000);
-      await pipeline.flush();
+      await pipeline.close();
       const remaining = await queue.countEntries();
       context.logger.info({ job: 'queuedtracking:process', ...counts, remaining }, 'queue processing completed');
       return {

@@ -1,0 +1,16 @@
+/** Entry of the device detection thread: answers each `DetectionRequest` with its device, uncached. */
+import { parentPort } from 'node:worker_threads';
+import { DeviceDetection, type DetectionAnswer, type DetectionRequest } from './device-detection.js';
+
+// The main thread caches the answers, so this thread keeps none.
+const detection = new DeviceDetection(1);
+
+parentPort?.on('message', (request: DetectionRequest) => {
+  let answer: DetectionAnswer;
+  try {
+    answer = { id: request.id, info: detection.detectUncached(request.userAgent, request.uadata) };
+  } catch (error) {
+    answer = { id: request.id, error: error instanceof Error ? error.message : String(error) };
+  }
+  parentPort?.postMessage(answer);
+});

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { DeviceDetection } from '../../src/tracking/device-detection.js';
+
+const require = createRequire(import.meta.url);
+const DETECTOR_OPTIONS = { clientIndexes: true, deviceIndexes: true, osIndexes: true, deviceAliasCode: false, maxUserAgentSize: 500 };
+
+/** Browser families with `{v}` where a version number goes. */
+const AGENT_TEMPLATES = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.{v}',
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.6367.{v} Safari/537.36',
+  'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.6367.{v} Mobile Safari/537.36',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.{v} Safari/605.1.15',
+  'Mozilla/5.0 (iPad; CPU OS 16_{v} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.0 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (Linux; Android 12; Redmi Note 1{v}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/110.0.0.0 Mobile Safari/537.36',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.2478.{v}',
+];
+
+/** User agents of the shared logs, several browser families, and devices that need the full brand scan. */
+function sampleUserAgents(): string[] {
+  const agents = new Set<string>([
+    ...AGENT_TEMPLATES.flatMap((template) => Array.from({ length: 5 }, (_, version) => template.replace('{v}', String(version)))),
+    'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+    'Mozilla/5.0 (Linux; Android 13; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36',
+    'Mozilla/5.0 (Linux; U; Android 4.0.3; ko-kr; LG-L160L Build/IML74K) AppleWebkit/534.30 (KHTML, like Gecko) Version/4.0 Mobile Safari/534.30',
+    'Mozilla/5.0 (SMART-TV; Linux; Tizen 6.0) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/4.0 Chrome/76.0.3809.146 TV Safari/537.36',
+    'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)',
+  ]);
+  const logs = fileURLToPath(new URL('../../../../shared/data/access-logs/', import.meta.url));
+  for (const name of readdirSync(logs).filter((file) => file.endsWith('.log'))) {
+    for (const match of readFileSync(`${logs}${name}`, 'utf8').matchAll(/"((?:Mozilla|Opera)\/[^"]{10,})"/g)) agents.add(match[1]!);
+  }
+  return [...agents];
+}
+
+describe('device detection', () => {
+  test('cached patterns match the library', () => {
+    const agents = sampleUserAgents();
+    assert.ok(agents.length >= 40, `only ${agents.length} user agents to compare`);
+    // A child process loads the library without this project's module, so its parsers build every pattern anew.
+    const script = `const D = require('node-device-detector'); const d = new D(${JSON.stringify(DETECTOR_OPTIONS)});`
+      + `const agents = JSON.parse(require('fs').readFileSync(0, 'utf8'));`
+      + `process.stdout.write(JSON.stringify(agents.map((agent) => d.detect(agent))));`;
+    const child = spawnSync(process.execPath, ['-e', script], { input: JSON.stringify(agents), encoding: 'utf8', cwd: fileURLToPath(new URL('../../..', import.meta.url)) });
+    assert.equal(child.status, 0, child.stderr);
+    const unchanged = JSON.parse(child.stdout) as unknown[];
+
+    // Importing device-detection.js above replaced the parsers' pattern builder in this process.
+    const Detector = require('node-device-detector') as new (options: object) => { detect(agent: string): unknown };
+    const detector = new Detector(DETECTOR_OPTIONS);
+    agents.forEach((agent, index) => assert.deepEqual(JSON.parse(JSON.stringify(detector.detect(agent))), unchanged[index], agent));
+  });
+
+  test('thread detects a new agent', async () => {
+    const agent = 'Mozilla/5.0 (Linux; Android 13; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.1 Mobile Safari/537.36';
+    const uadata = JSON.stringify({ fullVersionList: [{ brand: 'Google Chrome', version: '120.0.0.1' }], mobile: true, model: 'SM-S918B', platform: 'Android', platformVersion: '13.0.0' });
+    const threaded = new DeviceDetection(10, { offThread: true });
+    try {
+      const first = threaded.prepare(agent, uadata);
+      assert.ok(first, 'a new user agent returns a promise');
+      assert.equal(threaded.prepare(agent, uadata), first, 'a second hit with the same agent waits for the same detection');
+      await first;
+      assert.equal(threaded.prepare(agent, uadata), undefined, 'a cached agent needs no wait');
+      assert.deepEqual(threaded.detect(agent, uadata), new DeviceDetection(10).detect(agent, uadata));
+      assert.equal(threaded.detect(agent, uadata).deviceModel, 'Galaxy S23 Ultra');
+    } finally {
+      await threaded.close();
+    }
+  });
+
+  test('no thread means no wait', () => {
+    assert.equal(new DeviceDetection(10).prepare('Mozilla/5.0 (X11; Linux x86_64) Firefox/125.0'), undefined);
+  });
+
+  test('closed thread starts again', async () => {
+    const threaded = new DeviceDetection(10, { offThread: true });
+    try {
+      await threaded.prepare('Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0');
+      await threaded.close();
+      const agent = 'Mozilla/5.0 (X11; Linux x86_64; rv:126.0) Gecko/20100101 Firefox/126.0';
+      await threaded.prepare(agent);
+      assert.equal(threaded.prepare(agent), undefined, 'the new thread answered and its answer is cached');
+      assert.equal(threaded.detect(agent).browserName, 'FF');
+    } finally {
+      await threaded.close();
+    }
+  });
+
+  test('ended thread still settles waits', async () => {
+    const threaded = new DeviceDetection(10, { offThread: true });
+    const agent = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0';
+    const waiting = threaded.prepare(agent);
+    await threaded.close();
+    // The wait resolves whether the thread answered before it ended or not, and detection then runs here.
+    await waiting;
+    assert.equal(threaded.detect(agent).browserName, 'FF');
+  });
+
+  test('idle thread lets the process exit', () => {
+    const module = new URL('../../src/tracking/device-detection.js', import.meta.url).href;
+    const script = `const { DeviceDetection } = await import(${JSON.stringify(module)});`
+      + `const d = new DeviceDetection(10, { offThread: true }); await d.prepare('Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0');`
+      + `console.log(d.detect('Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0').browserName);`;
+    // The time limit only ends a child that would never exit; the assertion is on how it ended.
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(child.signal, null, 'the process had to be killed: the idle thread kept it running');
+    assert.equal(child.status, 0, child.stderr);
+    assert.equal(child.stdout.trim(), 'FF');
+  });
+});
