@@ -1,8 +1,22 @@
 /** Formatting of times in the UTC text form the database stores. */
 
-/** Formats a time as UTC 'YYYY-MM-DD HH:MM:SS', the form every time column holds. */
+/** The second `formatUtcDateTime` formatted last, in milliseconds since the epoch, and its text. */
+let lastSecond = Number.NaN;
+let lastText = '';
+
+/**
+ * Formats a time as UTC 'YYYY-MM-DD HH:MM:SS', the form every time column holds. The text of
+ * the last second is kept, because the tracking writer formats several times per hit and
+ * hits that arrive together (or lines of one log) mostly share their second.
+ */
 export function formatUtcDateTime(time: Date): string {
-  return time.toISOString().slice(0, 19).replace('T', ' ');
+  const milliseconds = time.getTime();
+  const second = milliseconds - (((milliseconds % 1000) + 1000) % 1000);
+  if (second !== lastSecond) {
+    lastText = time.toISOString().slice(0, 19).replace('T', ' ');
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 /** Formats a time as the UTC day 'YYYY-MM-DD'. */
