@@ -145,16 +145,17 @@ export function measureRawSqliteInserts(config: DatabaseConfig, options: RawInse
   if (!Number.isInteger(options.hitsPerCommit) || options.hitsPerCommit < 1) {
     throw new RangeError(`Invalid hitsPerCommit ${options.hitsPerCommit}. Use a positive integer.`);
   }
+  const source = new Sqlite(config.sqliteFile, { readonly: true, fileMustExist: true });
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'footfall-raw-inserts-'));
   const file = join(directory, COPY_FILE_NAME);
-  const source = new Sqlite(config.sqliteFile, { readonly: true, fileMustExist: true });
-  const target = openSqlite({ ...config, sqliteFile: file });
+  let target: Sqlite.Database | undefined;
   try {
+    target = openSqlite({ ...config, sqliteFile: file });
     const copies = prepareCopies(source, target, config);
     const result = insertInTransactions(target, copies, options);
     return { ...result, file };
   } finally {
-    target.close();
+    target?.close();
     source.close();
     if (options.directory === undefined) rmSync(directory, { recursive: true, force: true });
   }
