@@ -5,6 +5,12 @@
  *
  * It also times `log:import --dry-run` of the same file, which runs every step before the
  * tracking writer and stores nothing: the import's cost without the writer's.
+ *
+ * The second baseline re-inserts the rows the import stored into a copy of the tenant's log
+ * tables, with raw SQLite INSERTs in transactions of `IMPORT_WRITE_BATCH_MAX_HITS` hits, the
+ * importer's commit size (bench/raw-sqlite-inserts.ts). It prints the hits per second of both,
+ * so the import can be compared with what SQLite alone reaches on the same rows. This
+ * baseline also stops after `BENCH_IMPORT_LIMIT_MS`.
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -19,6 +25,7 @@ import { parseTenantHost } from '../src/tenancy/tenant-host.js';
 import { DeviceDetection } from '../src/tracking/device-detection.js';
 import { TrackingPipeline } from '../src/tracking/tracking-pipeline.js';
 import { createTestRoot, createTestTenant } from '../test/support/test-root.js';
+import { measureRawSqliteInserts, type RawInsertResult } from './raw-sqlite-inserts.js';
 
 /** Lines of the generated log. */
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
@@ -70,7 +77,17 @@ async function measureReadAndSplit(path: string): Promise<number> {
   return lines / seconds;
 }
 
-async function measureImport(path: string, dryRun: boolean): Promise<{ linesPerSecond: number; lines: number; imported: number }> {
+/** Rates of one import, and for a real import the raw SQLite baseline of the rows it stored. */
+interface ImportMeasure {
+  linesPerSecond: number;
+  /** Hits the import recorded per second. */
+  hitsPerSecond: number;
+  lines: number;
+  imported: number;
+  raw?: RawInsertResult;
+}
+
+async function measureImport(path: string, dryRun: boolean): Promise<ImportMeasure> {
   const root = createTestRoot();
   try {
     const { host } = await createTestTenant(root, { timezone: 'UTC', siteUrl: 'https://www.example.com' });
@@ -89,7 +106,9 @@ async function measureImport(path: string, dryRun: boolean): Promise<{ linesPerS
     await importer.importFile(path);
     await pipeline.flush();
     const seconds = (performance.now() - started) / 1000;
-    return { linesPerSecond: importer.lines / seconds, lines: importer.lines, imported: importer.result().imported };
+    const imported = importer.result().imported;
+    const raw = dryRun ? undefined : measureRawSqliteInserts(tenant.databaseConfig, { hitsPerCommit: IMPORT_WRITE_BATCH_MAX_HITS, limitMs: IMPORT_LIMIT_MS });
+    return { linesPerSecond: importer.lines / seconds, hitsPerSecond: imported / seconds, lines: importer.lines, imported, raw };
   } finally {
     await root.cleanup();
   }
@@ -102,10 +121,13 @@ try {
   const readRate = await measureReadAndSplit(path);
   const dryRun = await measureImport(path, true);
   const imported = await measureImport(path, false);
+  const raw = imported.raw!;
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
   console.log(`read and split: ${Math.round(readRate)} lines/s (${LINES} lines)`);
+  console.log(`raw SQLite inserts of the same rows (${IMPORT_WRITE_BATCH_MAX_HITS} hits per commit): ${Math.round(raw.hitsPerSecond)} hits/s (${raw.hits} of ${raw.sourceHits} hits, ${raw.commits} commits)`);
   console.log(`log:import: ${Math.round(imported.linesPerSecond)} lines/s (${imported.lines} lines read, ${imported.imported} imported)`);
   console.log(`ratio: ${((imported.linesPerSecond / readRate) * 100).toFixed(1)}% of read and split`);
+  console.log(`ratio: ${((imported.hitsPerSecond / raw.hitsPerSecond) * 100).toFixed(1)}% of raw SQLite inserts (${Math.round(imported.hitsPerSecond)} hits/s recorded)`);
   console.log(`log:import --dry-run: ${Math.round(dryRun.linesPerSecond)} lines/s (${dryRun.lines} lines read, ${dryRun.imported} accepted), ${((dryRun.linesPerSecond / readRate) * 100).toFixed(1)}% of read and split`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -5,15 +5,24 @@
  * engine's maximum rate, and bulk hits per second. Every phase is bounded by a request
  * count and a time limit. `BENCH_ENGINES=sqlite,mysql` picks the engines. The server trusts
  * a tenant lookup for `DEFAULT_RECHECK_MS`, as `server:run` does.
+ *
+ * On SQLite, bulk hits per second also get a raw SQLite baseline (bench/raw-sqlite-inserts.ts):
+ * the rows of every phase re-inserted into a copy of the tenant's log tables with prepared
+ * single-row INSERTs, committed every `[Tracker] write_batch_max_hits` hits (500 by default).
+ * That setting is the largest batch the writer commits. Each bulk request queues its
+ * `BULK_HITS` hits at once, so the bulk phase's batches reach it: all 40 had 500 hits in a
+ * check with the writer's debug log ('tracking batch committed') on.
  */
 import { createServer, request, Agent, type Server } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import type { DatabaseAdapter } from '../src/db/database-config.js';
 import { deleteAllTenants } from '../test/support/console-runner.js';
 import { engineSkip } from '../test/support/engines.js';
-import { buildTestServer, createTestRoot, createTestTenant } from '../test/support/test-root.js';
+import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../test/support/test-root.js';
+import { parseTenantHost } from '../src/tenancy/tenant-host.js';
 import { DEFAULT_RECHECK_MS } from '../src/tenancy/tenant-registry.js';
 import { TRANSPARENT_GIF } from '../src/tracking/tracker-response.js';
+import { measureRawSqliteInserts, type RawInsertResult } from './raw-sqlite-inserts.js';
 
 /** Requests of each closed-loop phase, and requests in flight at once. */
 const SINGLE_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
@@ -126,6 +135,15 @@ interface EngineResult {
   singleRate: number;
   latency: { p50: number; p99: number };
   bulkRate: number;
+  /** SQLite only: raw inserts of the tenant's rows, committed every `hitsPerCommit` hits. */
+  raw?: RawInsertResult & { hitsPerCommit: number };
+}
+
+/** Re-inserts the rows of a SQLite tenant's file with raw SQLite INSERTs, in commits of the writer's largest batch. */
+function measureRawBaseline(root: TestRoot, host: string): RawInsertResult & { hitsPerCommit: number } {
+  const tenant = root.registry.resolve(parseTenantHost(host))!;
+  const hitsPerCommit = tenant.settings.int('Tracker', 'write_batch_max_hits');
+  return { ...measureRawSqliteInserts(tenant.databaseConfig, { hitsPerCommit, limitMs: PHASE_LIMIT_MS }), hitsPerCommit };
 }
 
 async function measureEngine(adapter: DatabaseAdapter): Promise<EngineResult> {
@@ -139,10 +157,28 @@ async function measureEngine(adapter: DatabaseAdapter): Promise<EngineResult> {
     const latency = await paced(target, PACED_REQUESTS, singleRate / 2);
     const bulkRate = await bulk(target);
     await app.close();
-    return { adapter, singleRate, latency, bulkRate };
+    const raw = adapter === 'sqlite' ? measureRawBaseline(root, host) : undefined;
+    return { adapter, singleRate, latency, bulkRate, raw };
   } finally {
     await deleteAllTenants(root);
   }
+}
+
+/** Formats the output lines of one engine, with ratios to the bare server's `bareRate` requests per second. */
+function formatEngineLines(result: EngineResult, bareRate: number): string[] {
+  const { adapter, raw } = result;
+  const lines = [
+    `${adapter} single pageviews: ${result.singleRate.toFixed(0)} hits/s, ${(result.singleRate / bareRate).toFixed(2)} x bare`,
+    `${adapter} at half max rate (${(result.singleRate / 2).toFixed(0)}/s, ${PACED_REQUESTS} requests): p50 ${result.latency.p50.toFixed(1)} ms, p99 ${result.latency.p99.toFixed(1)} ms`,
+  ];
+  const bulkLine = `${adapter} bulk (${BULK_REQUESTS} x ${BULK_HITS} hits, ${BULK_IN_FLIGHT} connections): ${result.bulkRate.toFixed(0)} hits/s`;
+  if (raw === undefined) return [...lines, bulkLine];
+
+  return [
+    ...lines,
+    `${adapter} raw SQLite inserts of the same rows (${raw.hitsPerCommit} hits per commit, the writer's write_batch_max_hits): ${raw.hitsPerSecond.toFixed(0)} hits/s (${raw.hits} of ${raw.sourceHits} hits of all phases, ${raw.commits} commits)`,
+    `${bulkLine}, ${(result.bulkRate / raw.hitsPerSecond).toFixed(2)} x raw SQLite inserts`,
+  ];
 }
 
 async function main(): Promise<void> {
@@ -165,12 +201,7 @@ async function main(): Promise<void> {
       lines.push(`${adapter}: skipped, ${skip}`);
       continue;
     }
-    const result = await measureEngine(adapter);
-    lines.push(
-      `${adapter} single pageviews: ${result.singleRate.toFixed(0)} hits/s, ${(result.singleRate / bareRate).toFixed(2)} x bare`,
-      `${adapter} at half max rate (${(result.singleRate / 2).toFixed(0)}/s, ${PACED_REQUESTS} requests): p50 ${result.latency.p50.toFixed(1)} ms, p99 ${result.latency.p99.toFixed(1)} ms`,
-      `${adapter} bulk (${BULK_REQUESTS} x ${BULK_HITS} hits, ${BULK_IN_FLIGHT} connections): ${result.bulkRate.toFixed(0)} hits/s`,
-    );
+    lines.push(...formatEngineLines(await measureEngine(adapter), bareRate));
   }
   agent.destroy();
   process.stdout.write(`${lines.join('\n')}\n`);

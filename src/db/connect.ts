@@ -17,7 +17,12 @@ pg.types.setTypeParser(20, (value: string) => Number.parseInt(value, 10));
 /** Connections each tenant pool may keep; small, because one process serves many tenants. */
 const MAX_CONNECTIONS_PER_TENANT = 4;
 
-function openSqlite(config: DatabaseConfig): SQLite.Database {
+/**
+ * Opens `config.sqliteFile` with the pragmas of every tenant connection (WAL,
+ * `synchronous = FULL`, foreign keys on), creating its folder first. The benchmarks open
+ * their raw-insert copies with it, so the baselines commit as tenant files do.
+ */
+export function openSqlite(config: DatabaseConfig): SQLite.Database {
   mkdirSync(dirname(config.sqliteFile), { recursive: true, mode: 0o750 });
   const database = new SQLite(config.sqliteFile, { timeout: config.sqliteBusyTimeoutSeconds * 1000 });
   // WAL lets the dashboard read while tracking writes; synchronous=FULL makes each commit durable.
