@@ -116,6 +116,21 @@ export class HitBuilder {
     this.#devices = devices;
   }
 
+  /**
+   * Starts detecting the devices of entries whose user agents are new, where the detector
+   * has a thread for it, and resolves once `build` finds them all cached. Without bot
+   * skipping no device is needed here, so nothing is started.
+   */
+  prepareDevices(entries: readonly LogEntry[]): Promise<unknown> {
+    if (this.#options.enableBots) return Promise.resolve();
+    const detections: Promise<void>[] = [];
+    for (const entry of entries) {
+      const detection = entry.userAgent === undefined ? undefined : this.#devices.prepare(entry.userAgent);
+      if (detection !== undefined) detections.push(detection);
+    }
+    return Promise.all(detections);
+  }
+
   /** Returns the hit of an entry, or the reason it is skipped. */
   build(entry: LogEntry): BuildResult {
     if (TRACKER_PATH.test(entry.path)) return this.#buildReplay(entry);

@@ -12,6 +12,7 @@ import type { TrackingParams } from '../tracking/tracking-params.js';
 import type { TrackingTokenOwner } from '../tracking/tracking-auth.js';
 import { detectLogFormat } from './format-registry.js';
 import type { HitBuilder } from './hit-builder.js';
+import type { LogEntry } from './log-entry.js';
 import type { LineParser, LogFormat } from './log-format.js';
 import { DETECTION_LINES, readLogLineBatches } from './log-file-reader.js';
 
@@ -76,6 +77,12 @@ interface HitBatch {
   lineNumbers: number[];
 }
 
+/** Entries of one chunk of lines, parsed, whose devices are being detected before they are built. */
+interface ParsedChunk {
+  entries: { entry: LogEntry; lineNumber: number }[];
+  devicesDetected: Promise<unknown>;
+}
+
 /** Imports access-log files into one tenant. */
 export class LogImporter {
   readonly #target: LogImportTarget;
@@ -86,6 +93,12 @@ export class LogImporter {
   /** Batches queued on the writer, oldest first. Each settles once its hits are counted. */
   #inFlight: Promise<void>[] = [];
   #lines = 0;
+  /**
+   * The chunk parsed last. It is built after the next chunk is parsed and its detections
+   * started, so that the device detection thread works on one chunk while this thread builds
+   * and queues the one before.
+   */
+  #parsedAhead: ParsedChunk | undefined;
 
   constructor(target: LogImportTarget, builder: HitBuilder, options: LogImporterOptions) {
     this.#target = target;
@@ -133,6 +146,7 @@ export class LogImporter {
     } finally {
       if (!finished) await batches.return(undefined);
     }
+    await this.#buildParsedAhead();
     await this.#sendBatch();
     await this.#drain();
   }
@@ -142,13 +156,32 @@ export class LogImporter {
    * the import was aborted before one of them, so the caller reads no more.
    */
   async #importLines(parse: LineParser, lines: readonly string[], lineNumber: number): Promise<boolean> {
+    const entries: ParsedChunk['entries'] = [];
+    for (let index = 0; index < lines.length && this.#options.signal?.aborted !== true; index += 1) {
+      const entry = this.#parseLine(parse, lines[index]!, lineNumber + index + 1);
+      if (entry !== undefined) entries.push({ entry, lineNumber: lineNumber + index + 1 });
+    }
+    const previous = this.#parsedAhead;
+    this.#parsedAhead = { entries, devicesDetected: this.#builder.prepareDevices(entries.map(({ entry }) => entry)) };
+    if (previous !== undefined) await this.#buildChunk(previous);
+    return this.#options.signal?.aborted !== true;
+  }
+
+  /** Builds the chunk parsed last, if any. */
+  async #buildParsedAhead(): Promise<void> {
+    const chunk = this.#parsedAhead;
+    this.#parsedAhead = undefined;
+    if (chunk !== undefined) await this.#buildChunk(chunk);
+  }
+
+  /** Builds the hits of a parsed chunk once its devices are detected, sending each full batch. */
+  async #buildChunk(chunk: ParsedChunk): Promise<void> {
     const batchSize = this.#options.batchSize ?? DEFAULT_IMPORT_BATCH_SIZE;
-    for (let index = 0; index < lines.length; index += 1) {
-      if (this.#options.signal?.aborted === true) return false;
-      this.#importLine(parse, lines[index]!, lineNumber + index + 1);
+    await chunk.devicesDetected;
+    for (const { entry, lineNumber } of chunk.entries) {
+      this.#buildEntry(entry, lineNumber);
       if (this.#batch.params.length >= batchSize) await this.#sendBatch();
     }
-    return this.#options.signal?.aborted !== true;
   }
 
   /** Returns the counts so far. */
@@ -165,14 +198,30 @@ export class LogImporter {
   }
 
   #importLine(parse: LineParser, line: string, lineNumber: number): void {
+    const entry = this.#parseLine(parse, line, lineNumber);
+    if (entry !== undefined) this.#buildEntry(entry, lineNumber);
+  }
+
+  /** Counts a line and parses it. Returns its entry, or undefined when the line was counted as ignored, invalid or skipped. */
+  #parseLine(parse: LineParser, line: string, lineNumber: number): LogEntry | undefined {
     this.#lines += 1;
     this.#options.onLine?.(this.#lines);
     const parsed = parse(line);
-    if (parsed.kind === 'ignored') return;
-    if (parsed.kind === 'invalid') return this.#countInvalid(this.#batch.fileName, lineNumber);
-    if (parsed.kind === 'skipped') return this.#countSkipped(parsed.reason);
+    if (parsed.kind === 'ignored') return undefined;
+    if (parsed.kind === 'invalid') {
+      this.#countInvalid(this.#batch.fileName, lineNumber);
+      return undefined;
+    }
+    if (parsed.kind === 'skipped') {
+      this.#countSkipped(parsed.reason);
+      return undefined;
+    }
+    return parsed.entry;
+  }
 
-    const built = this.#builder.build(parsed.entry);
+  /** Builds the hit of an entry into the current batch, or counts why it is skipped. */
+  #buildEntry(entry: LogEntry, lineNumber: number): void {
+    const built = this.#builder.build(entry);
     if (built.kind === 'skipped') return this.#countSkipped(built.reason);
     this.#batch.params.push(built.params);
     this.#batch.lineNumbers.push(lineNumber);

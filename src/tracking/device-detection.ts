@@ -130,7 +130,7 @@ export class DeviceDetection {
           this.#cache.set(key, info);
         },
         (error: unknown) => {
-          this.#logger?.warn({ err: error, userAgent }, 'device detection thread failed; detecting on the main thread');
+          this.#logger?.warn({ err: error, userAgent }, 'device detection thread failed, so the main thread detects this user agent');
         },
       ).finally(() => this.#detecting.delete(key));
       this.#detecting.set(key, detecting);
@@ -138,7 +138,7 @@ export class DeviceDetection {
     return detecting;
   }
 
-  /** Ends the worker thread, if one runs; a later `prepare` starts a new one. */
+  /** Ends the worker thread, if one runs. A later `prepare` starts a new one. */
   close(): Promise<void> {
     return this.#thread?.close() ?? Promise.resolve();
   }

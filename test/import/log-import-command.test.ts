@@ -50,8 +50,8 @@ function runConsole(root: TestRoot, args: string[], stdin = ''): Promise<Console
 
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0';
 
-function combinedLine(host: string, path: string, status = 200, time = '10/Feb/2012:16:42:07 -0500'): string {
-  return `${host} 1.2.3.4 - - [${time}] "GET ${path} HTTP/1.1" ${status} 100 "https://news.example.net/item" "${FIREFOX}"`;
+function combinedLine(host: string, path: string, status = 200, time = '10/Feb/2012:16:42:07 -0500', userAgent = FIREFOX, ip = '1.2.3.4'): string {
+  return `${host} ${ip} - - [${time}] "GET ${path} HTTP/1.1" ${status} 100 "https://news.example.net/item" "${userAgent}"`;
 }
 
 /**
@@ -147,6 +147,40 @@ describe('log:import command', () => {
     const expected = (name: string) => ({ imported: 5997, skipped: {}, invalid: 3, invalidLines: invalidNumbers.map((number) => `${name}:${number}`) });
     assert.deepEqual(await runLogImport(root, tenant.host, [plain], { idsite: '1', dryRun: true }), expected('chunks.log'));
     assert.deepEqual(await runLogImport(root, tenant.host, [gzipped], { idsite: '1', dryRun: true }), expected('chunks.log.gz'));
+  });
+});
+
+describe('log:import device detection', () => {
+  let root: TestRoot;
+
+  before(() => {
+    root = createTestRoot();
+  });
+
+  after(async () => {
+    await root.cleanup();
+  });
+
+  test('new agents across chunks get their devices', async () => {
+    const tenant = await createTestTenant(root, { siteUrl: 'https://www.example.com' });
+    // 60 distinct agents, a third of them bots, over 3,000 lines: the import reads them in many
+    // chunks, and the detection thread sees each agent first in one chunk and again in later ones.
+    const agents = Array.from({ length: 60 }, (_, index) => {
+      if (index % 3 === 0) return `Mozilla/5.0 (compatible; Googlebot/2.${index}; +http://www.google.com/bot.html)`;
+      if (index % 3 === 1) return `Mozilla/5.0 (X11; Linux x86_64; rv:${100 + index}.0) Gecko/20100101 Firefox/${100 + index}.0`;
+      return `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${100 + index}.0.0.0 Safari/537.36`;
+    });
+    const lines = Array.from({ length: 3000 }, (_, index) => combinedLine(
+      'www.example.com', `/p${index}`, 200, '10/Feb/2012:16:42:07 -0500', agents[index % agents.length], `10.0.${Math.floor(index / 250)}.${index % 250}`,
+    ));
+    const path = resolve(root.dir, 'agents.log');
+    writeFileSync(path, lines.join('\n'));
+
+    const result = await runLogImport(root, tenant.host, [path], { idsite: '1' });
+    assert.deepEqual(result, { imported: 2000, skipped: { bot: 1000 }, invalid: 0, invalidLines: [] });
+    const browsers = await tenantDb(root, tenant.host).selectFrom('log_visit')
+      .select(['config_browser_name', (eb) => eb.fn.countAll<number>().as('visits')]).groupBy('config_browser_name').orderBy('config_browser_name').execute();
+    assert.deepEqual(browsers.map((row) => [row.config_browser_name, Number(row.visits)]), [['CH', 1000], ['FF', 1000]]);
   });
 });
 

@@ -9,7 +9,7 @@ import { IMPORT_WRITE_BATCH_MAX_HITS, LogImporter, type LogImportResult } from '
 import { ensureLogTimezone, parseIsoLogTime } from '../../import/log-time.js';
 import { buildFixedSiteResolver, buildHostSiteResolver } from '../../import/site-resolver.js';
 import type { Tenant } from '../../tenancy/tenant.js';
-import { DeviceDetection } from '../../tracking/device-detection.js';
+import { DEFAULT_DEVICE_CACHE_SIZE, DeviceDetection } from '../../tracking/device-detection.js';
 import type { TrackingTokenOwner } from '../../tracking/tracking-auth.js';
 import { TrackingPipeline } from '../../tracking/tracking-pipeline.js';
 import type { CommandContext, OptionValues, TenantCommand } from '../command-definition.js';
@@ -81,7 +81,8 @@ async function runImport(context: CommandContext, tenant: Tenant, files: string[
     excludeOlderThan: parseExcludeOlderThan(stringOption(options, 'excludeOlderThan'), timezone),
   };
   const dryRun = options.dryRun === true;
-  const devices = new DeviceDetection();
+  // New user agents are detected on a worker thread while this thread builds and writes the lines before them.
+  const devices = new DeviceDetection(DEFAULT_DEVICE_CACHE_SIZE, { offThread: true, logger: context.logger });
   const builder = new HitBuilder(builderOptions, await buildSiteResolver(tenant, options), devices);
   const pipeline = new TrackingPipeline(context.logger, devices, { writeBatchMaxHits: IMPORT_WRITE_BATCH_MAX_HITS });
   const progress = new LineRateProgress(context, 'log:import');
@@ -94,7 +95,7 @@ async function runImport(context: CommandContext, tenant: Tenant, files: string[
     for (const file of files) await importer.importFile(file);
   } finally {
     progress.finish();
-    await pipeline.flush();
+    await pipeline.close();
   }
   return { result: importer.result(), lines: importer.lines };
 }
