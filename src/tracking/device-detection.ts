@@ -161,7 +161,7 @@ export class DeviceDetection {
     return info;
   }
 
-  /** Detects a user agent without the cache; the worker thread's entry calls this. */
+  /** Detects a user agent without the cache. The worker thread's entry calls this. */
   detectUncached(userAgent: string, uadata?: string): DeviceInfo {
     return this.#detectUncached(userAgent, parseClientHints(this.#clientHints, uadata));
   }
@@ -223,7 +223,7 @@ export type DetectionAnswer = { id: number; info: DeviceInfo } | { id: number; e
 /**
  * One worker thread that detects devices for `DeviceDetection.prepare`. It starts on the first
  * request, holds the process open only while requests wait, and is started again after it
- * ended or failed; requests waiting on a failed thread are rejected.
+ * ended or failed. Requests waiting on a failed thread are rejected.
  */
 class DetectionThread {
   #current: { worker: Worker; waiting: Map<number, Waiting> } | undefined;
