@@ -13,4 +13,10 @@ export interface AppContext {
   defaults: Settings;
   logger: Logger;
   clock: Clock;
+  /**
+   * Starts the device detection thread with the server and builds the detector's patterns
+   * there (about a second of CPU), so the first visitors wait for none of it. `server:run`
+   * sets it. Tests leave it off, since most of their servers detect few user agents.
+   */
+  warmUpDeviceDetection?: boolean;
 }

@@ -1,11 +1,15 @@
 /** Entry of the device detection thread: answers each `DetectionRequest` with its device, uncached. */
 import { parentPort } from 'node:worker_threads';
-import { DeviceDetection, type DetectionAnswer, type DetectionRequest } from './device-detection.js';
+import { DeviceDetection, WARM_UP_USER_AGENTS, type DetectionAnswer, type DetectionRequest } from './device-detection.js';
 
 // The main thread caches the answers, so this thread keeps none.
 const detection = new DeviceDetection(1);
 
 parentPort?.on('message', (request: DetectionRequest) => {
+  if (request.id === undefined) {
+    for (const userAgent of WARM_UP_USER_AGENTS) detection.detectUncached(userAgent);
+    return;
+  }
   let answer: DetectionAnswer;
   try {
     answer = { id: request.id, info: detection.detectUncached(request.userAgent, request.uadata) };

@@ -138,6 +138,15 @@ export class DeviceDetection {
     return detecting;
   }
 
+  /**
+   * Starts the worker thread, if this detector has one, and has it detect a few user agents of
+   * common families, which builds most of the library's patterns. A server calls this when it
+   * starts, so that its first visitors do not wait for about a second of that work.
+   */
+  warmUp(): void {
+    this.#thread?.warmUp();
+  }
+
   /** Ends the worker thread, if one runs. A later `prepare` starts a new one. */
   close(): Promise<void> {
     return this.#thread?.close() ?? Promise.resolve();
@@ -212,13 +221,21 @@ function parseClientHints(parser: ClientHintsParser, uadata: string | undefined)
   return parser.parse(headers, {});
 }
 
-/** A request to the detection thread and its answer. */
-export interface DetectionRequest {
-  id: number;
-  userAgent: string;
-  uadata: string | undefined;
-}
+/** A request to the detection thread, and its answer. A request without an id asks the thread to warm up and gets no answer. */
+export type DetectionRequest = { id: number; userAgent: string; uadata: string | undefined } | { id: undefined };
 export type DetectionAnswer = { id: number; info: DeviceInfo } | { id: number; error: string };
+
+/**
+ * User agents that the detection thread detects when it warms up: a desktop Safari scans
+ * every device brand's pattern, and the others the mobile, bot and browser lists.
+ */
+export const WARM_UP_USER_AGENTS: readonly string[] = [
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15',
+  'Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+];
 
 /**
  * One worker thread that detects devices for `DeviceDetection.prepare`. It starts on the first
@@ -237,6 +254,11 @@ class DetectionThread {
       if (waiting.size === 1) worker.ref();
       worker.postMessage({ id, userAgent, uadata } satisfies DetectionRequest);
     });
+  }
+
+  warmUp(): void {
+    const { worker } = this.#current ?? this.#start();
+    worker.postMessage({ id: undefined } satisfies DetectionRequest);
   }
 
   async close(): Promise<void> {

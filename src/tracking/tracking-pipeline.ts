@@ -323,6 +323,11 @@ export class TrackingPipeline {
     for (const state of this.#live.values()) await state.writer.flush();
   }
 
+  /** Starts the device detection thread and builds the detector's patterns there, for a server that starts. */
+  warmUp(): void {
+    this.#devices.warmUp();
+  }
+
   /** Writes every queued hit, then ends the device detection thread. */
   async close(): Promise<void> {
     await this.flush();

@@ -101,6 +101,36 @@ describe('device detection', () => {
     assert.equal(threaded.detect(agent).browserName, 'FF');
   });
 
+  test('warmed thread detects new agents', async () => {
+    const threaded = new DeviceDetection(10, { offThread: true });
+    try {
+      threaded.warmUp();
+      const agent = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
+      await threaded.prepare(agent);
+      assert.equal(threaded.prepare(agent), undefined, 'the answer is cached');
+      assert.deepEqual(threaded.detect(agent), new DeviceDetection(10).detect(agent));
+    } finally {
+      await threaded.close();
+    }
+  });
+
+  test('warm-up without a thread does nothing', () => {
+    const detection = new DeviceDetection(10);
+    detection.warmUp();
+    assert.equal(detection.prepare('Mozilla/5.0 (X11; Linux x86_64) Firefox/125.0'), undefined);
+  });
+
+  test('warming thread lets the process exit', () => {
+    const module = new URL('../../src/tracking/device-detection.js', import.meta.url).href;
+    const script = `const { DeviceDetection } = await import(${JSON.stringify(module)});`
+      + `new DeviceDetection(10, { offThread: true }).warmUp(); console.log('started');`;
+    // The time limit only ends a child that would never exit; the assertion is on how it ended.
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(child.signal, null, 'the process had to be killed: the warming thread kept it running');
+    assert.equal(child.status, 0, child.stderr);
+    assert.equal(child.stdout.trim(), 'started');
+  });
+
   test('idle thread lets the process exit', () => {
     const module = new URL('../../src/tracking/device-detection.js', import.meta.url).href;
     const script = `const { DeviceDetection } = await import(${JSON.stringify(module)});`

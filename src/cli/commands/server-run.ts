@@ -67,7 +67,7 @@ export const serverRunCommand: GlobalCommand = {
     // The console's registry rereads config files on every lookup, which suits one-shot commands;
     // the server trusts a lookup for DEFAULT_RECHECK_MS so a request costs no file-system calls.
     const registry = new TenantRegistry(context.rootPaths, { logger: context.logger });
-    const app = await buildServer({ registry, apiMethods: buildApiMethodRegistry(), defaults, logger: context.logger, clock: context.clock });
+    const app = await buildServer({ registry, apiMethods: buildApiMethodRegistry(), defaults, logger: context.logger, clock: context.clock, warmUpDeviceDetection: true });
     await app.listen({ port, host });
     const address = app.server.address();
     const boundPort = typeof address === 'object' && address !== null ? address.port : port;
