@@ -38,19 +38,70 @@ export class InvalidTenantRegExpError extends Error {
 /** Compiled patterns by flags and source, because goals and extractions run on every hit. */
 const compiledPatterns = new LRUCache<string, TenantRegExp | InvalidTenantRegExpError>({ max: 2000 });
 
+/** A JavaScript Unicode escape after its backslash: `uXXXX` or `u{X...}`, read at `lastIndex`. */
+const UNICODE_ESCAPE = /u(?:([0-9A-Fa-f]{4})|\{([0-9A-Fa-f]{1,6})\})/y;
+
 /**
- * Compiles a tenant's regular expression in RE2 syntax, or returns it from the cache.
+ * Rewrites the two JavaScript-only forms that patterns saved before tenant patterns ran on
+ * RE2 may contain into their RE2 equivalents: `\uXXXX` and `\u{X...}` become `\x{...}`, and
+ * `[^]` (any character, newlines included) becomes `[\s\S]`. Escaped backslashes stay as they
+ * are, and `[^]` is rewritten only where it opens a character class.
  *
- * @throws InvalidTenantRegExpError when RE2 cannot compile the pattern.
+ * NOTE: `compileTenantRegExp` rewrites only patterns that RE2 rejects. A saved JavaScript
+ * pattern that RE2 also reads, such as `[^]]`, keeps RE2's meaning (any character but `]`).
+ */
+export function rewriteJavaScriptSyntax(pattern: string): string {
+  let rewritten = '';
+  let inClass = false;
+  for (let index = 0; index < pattern.length; index += 1) {
+    const char = pattern[index]!;
+    if (char === '\\') {
+      UNICODE_ESCAPE.lastIndex = index + 1;
+      const unicode = UNICODE_ESCAPE.exec(pattern);
+      if (unicode) {
+        rewritten += `\\x{${unicode[1] ?? unicode[2]}}`;
+        index += unicode[0].length;
+      } else {
+        rewritten += pattern.slice(index, index + 2);
+        index += 1;
+      }
+    } else if (!inClass && pattern.startsWith('[^]', index)) {
+      rewritten += '[\\s\\S]';
+      index += 2;
+    } else {
+      if (char === '[' && !inClass) inClass = true;
+      else if (char === ']' && inClass) inClass = false;
+      rewritten += char;
+    }
+  }
+  return rewritten;
+}
+
+function compileRe2(pattern: string, flags: TenantRegExpFlags): TenantRegExp {
+  return RE2JS.compile(pattern, flags === 'i' ? RE2JS.CASE_INSENSITIVE : 0);
+}
+
+/**
+ * Compiles a tenant's regular expression in RE2 syntax, or returns it from the cache. A pattern
+ * that RE2 rejects is compiled again with its JavaScript-only escapes rewritten
+ * (`rewriteJavaScriptSyntax`), so goals and extractions saved in that form still match.
+ *
+ * @throws InvalidTenantRegExpError when RE2 cannot compile the pattern, rewritten or not.
  */
 export function compileTenantRegExp(pattern: string, flags: TenantRegExpFlags): TenantRegExp {
   const key = `${flags}/${pattern}`;
   let compiled = compiledPatterns.get(key);
   if (compiled === undefined) {
     try {
-      compiled = RE2JS.compile(pattern, flags === 'i' ? RE2JS.CASE_INSENSITIVE : 0);
+      compiled = compileRe2(pattern, flags);
     } catch (error) {
-      compiled = new InvalidTenantRegExpError(pattern, error instanceof Error ? error.message : String(error));
+      const rewritten = rewriteJavaScriptSyntax(pattern);
+      try {
+        if (rewritten === pattern) throw error;
+        compiled = compileRe2(rewritten, flags);
+      } catch {
+        compiled = new InvalidTenantRegExpError(pattern, error instanceof Error ? error.message : String(error));
+      }
     }
     compiledPatterns.set(key, compiled);
   }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  compileTenantRegExp, countTenantRegExpGroups, execTenantRegExp, InvalidTenantRegExpError, MAX_TENANT_REGEXP_INPUT_LENGTH, testTenantRegExp,
+  compileTenantRegExp, countTenantRegExpGroups, execTenantRegExp, InvalidTenantRegExpError, MAX_TENANT_REGEXP_INPUT_LENGTH, rewriteJavaScriptSyntax,
+  testTenantRegExp,
 } from '../src/tenant-regexp.js';
 
 describe('tenant regular expressions', () => {
@@ -60,5 +61,32 @@ describe('tenant regular expressions', () => {
       // The cached error is thrown again on the next call.
       assert.throws(() => compileTenantRegExp(pattern, ''), InvalidTenantRegExpError);
     }
+  });
+
+  test('JavaScript escapes are rewritten', () => {
+    const cases: [string, string][] = [
+      ['caf\\u00e9', 'caf\\x{00e9}'],
+      ['\\u{1F600}', '\\x{1F600}'],
+      ['a[^]b', 'a[\\s\\S]b'],
+      ['[[^]]', '[[^]]'],
+      ['\\\\u00e9', '\\\\u00e9'],
+      ['\\[^]', '\\[^]'],
+      ['\\u00g9', '\\u00g9'],
+    ];
+    for (const [pattern, expected] of cases) assert.equal(rewriteJavaScriptSyntax(pattern), expected, pattern);
+  });
+
+  test('stored JavaScript escapes still match', () => {
+    assert.equal(testTenantRegExp(compileTenantRegExp('caf\\u00e9$', 'i'), 'https://example.org/CAFÉ'), true);
+    assert.equal(testTenantRegExp(compileTenantRegExp('a[^]b', ''), 'a\nb'), true);
+    assert.equal(testTenantRegExp(compileTenantRegExp('a[^]b', ''), 'ab'), false);
+  });
+
+  test('rewriting keeps unsupported syntax rejected', () => {
+    assert.throws(() => compileTenantRegExp('\\u00e9(?=x)', ''), (error: unknown) => {
+      assert.ok(error instanceof InvalidTenantRegExpError);
+      assert.equal(error.pattern, '\\u00e9(?=x)');
+      return true;
+    });
   });
 });

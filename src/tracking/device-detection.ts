@@ -144,7 +144,11 @@ export class DeviceDetection {
    * starts, so that its first visitors do not wait for about a second of that work.
    */
   warmUp(): void {
-    this.#thread?.warmUp();
+    try {
+      this.#thread?.warmUp();
+    } catch (error) {
+      this.#logger?.warn({ err: error }, 'device detection thread failed to start, so new user agents are detected on the main thread');
+    }
   }
 
   /** Ends the worker thread, if one runs. A later `prepare` starts a new one. */
@@ -247,7 +251,13 @@ class DetectionThread {
   #nextId = 0;
 
   detect(userAgent: string, uadata: string | undefined): Promise<DeviceInfo> {
-    const { worker, waiting } = this.#current ?? this.#start();
+    let current: { worker: Worker; waiting: Map<number, Waiting> };
+    try {
+      current = this.#current ?? this.#start();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const { worker, waiting } = current;
     const id = this.#nextId++;
     return new Promise<DeviceInfo>((resolve, reject) => {
       waiting.set(id, { resolve, reject });

@@ -188,6 +188,17 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(conversions.length, 1);
     });
 
+    test('goal pattern with JavaScript escape converts', async () => {
+      // Patterns saved before tenant patterns ran on RE2 may use JavaScript's \u escape.
+      const added = await callApi(`method=Goals.addGoal&name=Cafe&matchAttribute=title&patternType=regex&pattern=${encodeURIComponent('^caf\\u00e9 menu$')}`);
+      assert.equal(added.statusCode, 200, added.body);
+      const idGoal = Number((added.json() as { value: number }).value);
+      const visitor = newVisitorId();
+      assert.equal((await track({ cid: visitor, url: `${PAGE}?cafe=1`, action_name: 'Café menu' })).statusCode, 200);
+      const conversions = await suite.db.selectFrom('log_conversion').select('idgoal').where('idvisitor', '=', visitor).execute();
+      assert.deepEqual(conversions.map((row) => Number(row.idgoal)), [idGoal]);
+    });
+
     test('overlapping goal pattern runs in linear time', async () => {
       // JavaScript RegExp backtracks exponentially on ^(a|a)*$ when the text ends in another character.
       const added = await callApi(`method=Goals.addGoal&name=Overlap&matchAttribute=title&patternType=regex&pattern=${encodeURIComponent('^(a|a)*$')}`);
