@@ -16,20 +16,26 @@ import type { LogEntry } from './log-entry.js';
 import type { LineParser, LogFormat } from './log-format.js';
 import { DETECTION_LINES, readLogLineBatches } from './log-file-reader.js';
 
-/** Hits sent to the pipeline at once. */
-export const DEFAULT_IMPORT_BATCH_SIZE = 1000;
-/**
- * Batches queued on the writer and not yet durable. Reading pauses while this many wait, so
- * memory stays bounded at about `batchSize * maxBatchesInFlight` hits, and the writer always
- * has enough queued hits to fill its group commits of `IMPORT_WRITE_BATCH_MAX_HITS`.
- */
-export const DEFAULT_MAX_BATCHES_IN_FLIGHT = 8;
 /**
  * Hits per group commit of the tracking writer during an import, in place of
  * `[Tracker] write_batch_max_hits`. No request waits on these commits, so they can be larger
- * and fewer, and each commit costs a sync to disk.
+ * and fewer. A commit writes every page its hits changed, and hits of one commit share many
+ * index pages: importing 1,000,000 generated lines spent 23 s in 1,000 commits of 1,000 hits
+ * and 11 s in 245 commits of 4,096 (2-core VM).
  */
 export const IMPORT_WRITE_BATCH_MAX_HITS = 4096;
+/**
+ * Hits sent to the pipeline at once: one group commit's worth. The writer starts a batch
+ * when as many hits wait as its last batch had, so smaller sends would keep its commits at
+ * the send size.
+ */
+export const DEFAULT_IMPORT_BATCH_SIZE = IMPORT_WRITE_BATCH_MAX_HITS;
+/**
+ * Batches queued on the writer and not yet durable. Reading pauses while this many wait, so
+ * memory stays bounded at about `batchSize * maxBatchesInFlight` hits, and one batch waits
+ * while the one before it commits.
+ */
+export const DEFAULT_MAX_BATCHES_IN_FLIGHT = 2;
 /** Invalid lines listed by file and number in the result; more are only counted. */
 export const MAX_LISTED_INVALID_LINES = 1000;
 
