@@ -148,18 +148,6 @@ describe('log:import command', () => {
     assert.deepEqual(await runLogImport(root, tenant.host, [plain], { idsite: '1', dryRun: true }), expected('chunks.log'));
     assert.deepEqual(await runLogImport(root, tenant.host, [gzipped], { idsite: '1', dryRun: true }), expected('chunks.log.gz'));
   });
-});
-
-describe('log:import device detection', () => {
-  let root: TestRoot;
-
-  before(() => {
-    root = createTestRoot();
-  });
-
-  after(async () => {
-    await root.cleanup();
-  });
 
   test('new agents across chunks get their devices', async () => {
     const tenant = await createTestTenant(root, { siteUrl: 'https://www.example.com' });
