@@ -6,7 +6,7 @@
  * count and a time limit. `BENCH_ENGINES=sqlite,mysql` picks the engines. The server trusts
  * a tenant lookup for `DEFAULT_RECHECK_MS`, as `server:run` does.
  *
- * Each server first answers `BENCH_WARM_UP_REQUESTS` requests that are not measured, so that
+ * Each server first serves `BENCH_WARM_UP_REQUESTS` requests that are not measured, so that
  * both are measured after V8 has compiled their hot code: measured from a cold start, 4,000
  * requests gave the bare server 7,800 requests/s and 20,000 gave it 12,500 (2-core VM). The
  * warm-up requests come from other visitors and user agents than the measured ones, so the
@@ -32,7 +32,7 @@ import { measureRawSqliteInserts, type RawInsertResult } from './raw-sqlite-inse
 
 /** Requests of each closed-loop phase, and requests in flight at once. */
 const SINGLE_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
-/** Requests each server answers before its measured phases. */
+/** Requests each server serves before its measured phases. */
 const WARM_UP_REQUESTS = Number(process.env.BENCH_WARM_UP_REQUESTS ?? 2000);
 /** The first visitor number of the warm-up requests, above those of the measured ones. */
 const WARM_UP_VISITORS = 100_000;

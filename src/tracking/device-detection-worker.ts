@@ -1,8 +1,8 @@
-/** Entry of the device detection thread: answers each `DetectionRequest` with its device, uncached. */
+/** Entry of the device detection thread: replies to each `DetectionRequest` with the detected device, uncached. */
 import { parentPort } from 'node:worker_threads';
 import { DeviceDetection, WARM_UP_USER_AGENTS, type DetectionAnswer, type DetectionRequest } from './device-detection.js';
 
-// The main thread caches the answers, so this thread keeps none.
+// The main thread caches the replies, so this thread keeps none.
 const detection = new DeviceDetection(1);
 
 parentPort?.on('message', (request: DetectionRequest) => {

@@ -115,7 +115,7 @@ export class DeviceDetection {
 
   /**
    * Starts detecting a user agent that is not cached on the worker thread, and returns a
-   * promise that settles once `detect` can answer it from the cache. Returns undefined when
+   * promise that settles once `detect` can return its result from the cache. Returns undefined when
    * `detect` needs no wait: the result is cached, or the detection runs on this thread. When
    * the thread fails, the promise still resolves, and `detect` then does the work itself.
    */
@@ -225,7 +225,7 @@ function parseClientHints(parser: ClientHintsParser, uadata: string | undefined)
   return parser.parse(headers, {});
 }
 
-/** A request to the detection thread, and its answer. A request without an id asks the thread to warm up and gets no answer. */
+/** A request to the detection thread, and its reply. A request without an id asks the thread to warm up and gets no reply. */
 export type DetectionRequest = { id: number; userAgent: string; uadata: string | undefined } | { id: undefined };
 export type DetectionAnswer = { id: number; info: DeviceInfo } | { id: number; error: string };
 
@@ -243,7 +243,7 @@ export const WARM_UP_USER_AGENTS: readonly string[] = [
 
 /**
  * One worker thread that detects devices for `DeviceDetection.prepare`. It starts on the first
- * request, holds the process open only while requests wait, and is started again after it
+ * request, keeps the process running only while requests wait, and is started again after it
  * ended or failed. Requests waiting on a failed thread are rejected.
  */
 class DetectionThread {

@@ -152,7 +152,7 @@ describe('log:import command', () => {
   test('new agents across chunks get their devices', async () => {
     const tenant = await createTestTenant(root, { siteUrl: 'https://www.example.com' });
     // 60 distinct agents, a third of them bots, over 3,000 lines: the import reads them in many
-    // chunks, and the detection thread sees each agent first in one chunk and again in later ones.
+    // chunks, and the detection thread gets each agent in the chunk where it first appears, and later chunks find it cached.
     const agents = Array.from({ length: 60 }, (_, index) => {
       if (index % 3 === 0) return `Mozilla/5.0 (compatible; Googlebot/2.${index}; +http://www.google.com/bot.html)`;
       if (index % 3 === 1) return `Mozilla/5.0 (X11; Linux x86_64; rv:${100 + index}.0) Gecko/20100101 Firefox/${100 + index}.0`;

@@ -96,7 +96,7 @@ describe('device detection', () => {
     const agent = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0';
     const waiting = threaded.prepare(agent);
     await threaded.close();
-    // The wait resolves whether the thread answered before it ended or not, and detection then runs here.
+    // The wait resolves whether the thread replied before it ended or not, and detection then runs here.
     await waiting;
     assert.equal(threaded.detect(agent).browserName, 'FF');
   });
