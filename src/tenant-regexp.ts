@@ -45,7 +45,8 @@ const UNICODE_ESCAPE = /u(?:([0-9A-Fa-f]{4})|\{([0-9A-Fa-f]{1,6})\})/y;
  * Rewrites the two JavaScript-only forms that patterns saved before tenant patterns ran on
  * RE2 may contain into their RE2 equivalents: `\uXXXX` and `\u{X...}` become `\x{...}`, and
  * `[^]` (any character, newlines included) becomes `[\s\S]`. Escaped backslashes stay as they
- * are, and `[^]` is rewritten only where it opens a character class.
+ * are, and `[^]` is rewritten only where it opens a character class. An escaped surrogate
+ * pair such as `\ud83d\ude00` becomes the one code point it encodes, `\x{1f600}`.
  *
  * NOTE: `compileTenantRegExp` rewrites only patterns that RE2 rejects. A saved JavaScript
  * pattern that RE2 also reads, such as `[^]]`, keeps RE2's meaning (any character but `]`).
@@ -59,8 +60,9 @@ export function rewriteJavaScriptSyntax(pattern: string): string {
       UNICODE_ESCAPE.lastIndex = index + 1;
       const unicode = UNICODE_ESCAPE.exec(pattern);
       if (unicode) {
-        rewritten += `\\x{${unicode[1] ?? unicode[2]}}`;
-        index += unicode[0].length;
+        const pair = readSurrogatePair(pattern, unicode);
+        rewritten += `\\x{${pair ?? unicode[1] ?? unicode[2]}}`;
+        index += unicode[0].length + (pair === undefined ? 0 : 6);
       } else {
         rewritten += pattern.slice(index, index + 2);
         index += 1;
@@ -75,6 +77,22 @@ export function rewriteJavaScriptSyntax(pattern: string): string {
     }
   }
   return rewritten;
+}
+
+/**
+ * Returns the code point, in hex, of a high surrogate escape `unicode` followed by a low
+ * surrogate escape at `UNICODE_ESCAPE.lastIndex`, or undefined. JavaScript without the `u`
+ * flag matches the pair against the two halves of a character. RE2 reads the text by code
+ * points, so it needs the pair as one code point to match that character.
+ */
+function readSurrogatePair(pattern: string, unicode: RegExpExecArray): string | undefined {
+  const high = unicode[1] === undefined ? Number.NaN : Number.parseInt(unicode[1], 16);
+  if (!(high >= 0xd800 && high <= 0xdbff) || pattern[UNICODE_ESCAPE.lastIndex] !== '\\') return undefined;
+  UNICODE_ESCAPE.lastIndex += 1;
+  const low = UNICODE_ESCAPE.exec(pattern)?.[1];
+  const lowValue = low === undefined ? Number.NaN : Number.parseInt(low, 16);
+  if (!(lowValue >= 0xdc00 && lowValue <= 0xdfff)) return undefined;
+  return (0x10000 + (high - 0xd800) * 0x400 + (lowValue - 0xdc00)).toString(16);
 }
 
 function compileRe2(pattern: string, flags: TenantRegExpFlags): TenantRegExp {

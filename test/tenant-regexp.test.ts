@@ -82,6 +82,15 @@ describe('tenant regular expressions', () => {
     assert.equal(testTenantRegExp(compileTenantRegExp('a[^]b', ''), 'ab'), false);
   });
 
+  test('escaped surrogate pair matches its character', () => {
+    assert.equal(rewriteJavaScriptSyntax('\\ud83d\\ude00'), '\\x{1f600}');
+    assert.equal(rewriteJavaScriptSyntax('[\\ud83d\\ude00-\\ud83d\\ude4f]'), '[\\x{1f600}-\\x{1f64f}]');
+    assert.equal(rewriteJavaScriptSyntax('\\ud83d\\u0041'), '\\x{d83d}\\x{0041}');
+    assert.equal(testTenantRegExp(compileTenantRegExp('a\\ud83d\\ude00b', ''), 'a\u{1F600}b'), true);
+    assert.equal(testTenantRegExp(compileTenantRegExp('[\\ud83d\\ude00-\\ud83d\\ude4f]', ''), 'x\u{1F64F}'), true);
+    assert.equal(testTenantRegExp(compileTenantRegExp('[\\ud83d\\ude00-\\ud83d\\ude4f]', ''), 'x\u{1F650}'), false);
+  });
+
   test('rewriting keeps unsupported syntax rejected', () => {
     assert.throws(() => compileTenantRegExp('\\u00e9(?=x)', ''), (error: unknown) => {
       assert.ok(error instanceof InvalidTenantRegExpError);
