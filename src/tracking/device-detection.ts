@@ -101,6 +101,7 @@ export class DeviceDetection {
   readonly #detecting = new Map<string, Promise<void>>();
   readonly #thread: DetectionThread | undefined;
   readonly #logger: Logger | undefined;
+  #loggedGiveUp = false;
 
   /**
    * `offThread` lets `prepare` detect new user agents on a worker thread. The server turns it
@@ -120,7 +121,7 @@ export class DeviceDetection {
    * the thread fails, the promise still resolves, and `detect` then does the work itself.
    */
   prepare(userAgent: string, uadata?: string): Promise<void> | undefined {
-    if (this.#thread === undefined) return undefined;
+    if (this.#thread === undefined || this.#thread.gaveUp) return undefined;
     const key = uadata ? `${userAgent}\n${uadata}` : userAgent;
     if (this.#cache.has(key)) return undefined;
     let detecting = this.#detecting.get(key);
@@ -130,7 +131,12 @@ export class DeviceDetection {
           this.#cache.set(key, info);
         },
         (error: unknown) => {
-          this.#logger?.warn({ err: error, userAgent }, 'device detection thread failed, so the main thread detects this user agent');
+          if (this.#thread?.gaveUp !== true) {
+            this.#logger?.warn({ err: error, userAgent }, 'device detection thread failed, so the main thread detects this user agent');
+          } else if (!this.#loggedGiveUp) {
+            this.#loggedGiveUp = true;
+            this.#logger?.error({ err: error, failedStarts: MAX_FAILED_THREAD_STARTS }, 'device detection thread failed to start repeatedly, so new user agents are detected on the main thread from now on');
+          }
         },
       ).finally(() => this.#detecting.delete(key));
       this.#detecting.set(key, detecting);
@@ -242,15 +248,31 @@ export const WARM_UP_USER_AGENTS: readonly string[] = [
 ];
 
 /**
+ * Maximum number of workers in a row that may end before their first reply. `DetectionThread`
+ * then starts no more, because a start costs about 35 ms (estimate from one run on a loaded
+ * 2-core VM), and a worker that cannot load its entry would otherwise cost that for every new
+ * user agent.
+ */
+const MAX_FAILED_THREAD_STARTS = 3;
+
+/**
  * One worker thread that detects devices for `DeviceDetection.prepare`. It starts on the first
  * request, keeps the process running only while requests wait, and is started again after it
- * ended or failed. Requests waiting on a failed thread are rejected.
+ * ended or failed, unless `MAX_FAILED_THREAD_STARTS` workers in a row failed before their
+ * first reply. Requests waiting on a failed thread are rejected.
  */
 class DetectionThread {
   #current: { worker: Worker; waiting: Map<number, Waiting> } | undefined;
   #nextId = 0;
+  #failedStarts = 0;
+
+  /** True once `MAX_FAILED_THREAD_STARTS` workers in a row failed before their first reply. */
+  get gaveUp(): boolean {
+    return this.#failedStarts >= MAX_FAILED_THREAD_STARTS;
+  }
 
   detect(userAgent: string, uadata: string | undefined): Promise<DeviceInfo> {
+    if (this.gaveUp) return Promise.reject(new Error(`the device detection thread failed to start ${this.#failedStarts} times in a row`));
     let current: { worker: Worker; waiting: Map<number, Waiting> };
     try {
       current = this.#current ?? this.#start();
@@ -267,6 +289,7 @@ class DetectionThread {
   }
 
   warmUp(): void {
+    if (this.gaveUp) return;
     const { worker } = this.#current ?? this.#start();
     worker.postMessage({ id: undefined } satisfies DetectionRequest);
   }
@@ -280,8 +303,11 @@ class DetectionThread {
   #start(): { worker: Worker; waiting: Map<number, Waiting> } {
     const worker = new Worker(new URL('./device-detection-worker.js', import.meta.url));
     const waiting = new Map<number, Waiting>();
+    let replied = false;
     worker.unref();
     worker.on('message', (answer: DetectionAnswer) => {
+      replied = true;
+      this.#failedStarts = 0;
       const request = waiting.get(answer.id);
       if (request === undefined) return;
       waiting.delete(answer.id);
@@ -290,8 +316,12 @@ class DetectionThread {
       else request.reject(new Error(answer.error));
     });
     // Requests of this worker only: a worker started after this one ended has its own.
+    // `close` clears `#current` first, so a worker it ends is not counted as failed.
     const fail = (error: Error): void => {
-      if (this.#current?.worker === worker) this.#current = undefined;
+      if (this.#current?.worker === worker) {
+        this.#current = undefined;
+        if (!replied) this.#failedStarts += 1;
+      }
       for (const request of waiting.values()) request.reject(error);
       waiting.clear();
     };

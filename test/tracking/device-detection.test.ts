@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -129,6 +129,29 @@ describe('device detection', () => {
     assert.equal(child.signal, null, 'the process had to be killed: the warming thread kept it running');
     assert.equal(child.status, 0, child.stderr);
     assert.equal(child.stdout.trim(), 'started');
+  });
+
+  test('thread that cannot start is given up', () => {
+    // A copy of the module in a folder without the thread's entry file: every thread it starts fails to load.
+    const folder = mkdtempSync(fileURLToPath(new URL('./missing-entry-', import.meta.url)));
+    try {
+      copyFileSync(new URL('../../src/tracking/device-detection.js', import.meta.url), `${folder}/device-detection.js`);
+      const script = `const { DeviceDetection } = await import(${JSON.stringify(`${folder}/device-detection.js`)});`
+        + 'const logged = []; const logger = { warn: (fields, message) => logged.push(message), error: (fields, message) => logged.push(message) };'
+        + 'const d = new DeviceDetection(100, { offThread: true, logger }); const browsers = [];'
+        + 'for (let v = 100; v < 110; v += 1) { const agent = `Mozilla/5.0 (X11; Linux x86_64; rv:${v}.0) Gecko/20100101 Firefox/${v}.0`;'
+        + ' await d.prepare(agent); browsers.push(d.detect(agent).browserName); }'
+        + 'console.log(JSON.stringify({ browsers: [...new Set(browsers)], logged: logged.length }));';
+      // The time limit only ends a child that would never exit; the assertions are on its output.
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(child.status, 0, child.stderr);
+      const output = JSON.parse(child.stdout) as { browsers: string[]; logged: number };
+      assert.deepEqual(output.browsers, ['FF']);
+      // The first two failed starts log a warning each, and the third logs once that the thread is given up.
+      assert.equal(output.logged, 3);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   test('idle thread lets the process exit', () => {
