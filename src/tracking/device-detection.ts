@@ -131,6 +131,7 @@ export class DeviceDetection {
           this.#cache.set(key, info);
         },
         (error: unknown) => {
+          if (error instanceof DetectionThreadClosedError) return;
           if (this.#thread?.gaveUp !== true) {
             this.#logger?.warn({ err: error, userAgent }, 'device detection thread failed, so the main thread detects this user agent');
           } else if (!this.#loggedGiveUp) {
@@ -297,7 +298,10 @@ class DetectionThread {
   async close(): Promise<void> {
     const current = this.#current;
     this.#current = undefined;
-    if (current) await current.worker.terminate();
+    if (current === undefined) return;
+    for (const request of current.waiting.values()) request.reject(new DetectionThreadClosedError());
+    current.waiting.clear();
+    await current.worker.terminate();
   }
 
   #start(): { worker: Worker; waiting: Map<number, Waiting> } {
@@ -329,6 +333,13 @@ class DetectionThread {
     worker.on('exit', (code) => fail(new Error(`the device detection thread exited with code ${code}`)));
     this.#current = { worker, waiting };
     return this.#current;
+  }
+}
+
+/** Rejection of the requests that wait when `DetectionThread.close` ends their worker. */
+class DetectionThreadClosedError extends Error {
+  constructor() {
+    super('the device detection thread was closed before it replied');
   }
 }
 

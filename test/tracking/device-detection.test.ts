@@ -4,6 +4,7 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'no
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
 import { DeviceDetection } from '../../src/tracking/device-detection.js';
 
 const require = createRequire(import.meta.url);
@@ -99,6 +100,18 @@ describe('device detection', () => {
     // The wait resolves whether the thread replied before it ended or not, and detection then runs here.
     await waiting;
     assert.equal(threaded.detect(agent).browserName, 'FF');
+  });
+
+  test('closing with waits logs no failure', async () => {
+    const logged: string[] = [];
+    const logger = { warn: (_fields: object, message: string) => logged.push(message), error: (_fields: object, message: string) => logged.push(message) };
+    const threaded = new DeviceDetection(100, { offThread: true, logger: logger as unknown as Logger });
+    const agents = Array.from({ length: 20 }, (_, version) => `Mozilla/5.0 (X11; Linux x86_64; rv:${200 + version}.0) Gecko/20100101 Firefox/${200 + version}.0`);
+    const waits = agents.map((agent) => threaded.prepare(agent));
+    await threaded.close();
+    await Promise.all(waits);
+    assert.deepEqual(logged, []);
+    for (const agent of agents) assert.equal(threaded.detect(agent).browserName, 'FF', agent);
   });
 
   test('warmed thread detects new agents', async () => {
