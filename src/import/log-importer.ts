@@ -126,19 +126,29 @@ export class LogImporter {
   async importFile(path: string): Promise<void> {
     const name = path === '-' ? 'stdin' : basename(path);
     const batches = readLogLineBatches(path)[Symbol.asyncIterator]();
-    // The first lines detect the format. Lines read past them in the same chunks wait in `rest`.
+    // The format is detected from DETECTION_LINES lines counted from the first line that is not
+    // blank, so a file that opens with many blank lines is still read. Lines read past them in
+    // the same chunks wait in `rest`.
+    // NOTE: every blank line before the first request is held in `firstLines` until detection.
     const firstLines: string[] = [];
+    let firstContent = -1;
     let finished = false;
-    while (!finished && firstLines.length < DETECTION_LINES) {
+    while (!finished && (firstContent === -1 || firstLines.length < firstContent + DETECTION_LINES)) {
       const next = await batches.next();
-      if (next.done) finished = true;
-      else firstLines.push(...next.value);
+      if (next.done) {
+        finished = true;
+        continue;
+      }
+      const found = firstContent === -1 ? next.value.findIndex((line) => line.trim() !== '') : -1;
+      if (found !== -1) firstContent = firstLines.length + found;
+      firstLines.push(...next.value);
     }
-    const head = firstLines.slice(0, DETECTION_LINES);
-    let rest = firstLines.slice(DETECTION_LINES);
+    const headLength = firstContent === -1 ? firstLines.length : firstContent + DETECTION_LINES;
+    const head = firstLines.slice(0, headLength);
+    let rest = firstLines.slice(headLength);
     this.#batch = { fileName: name, params: [], lineNumbers: [] };
     try {
-      if (head.every((line) => line.trim() === '')) return;
+      if (firstContent === -1) return;
       const parse = this.#createParser(head, path);
 
       let lineNumber = 0;

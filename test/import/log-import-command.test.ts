@@ -149,6 +149,18 @@ describe('log:import command', () => {
     assert.deepEqual(await runLogImport(root, tenant.host, [gzipped], { idsite: '1', dryRun: true }), expected('chunks.log.gz'));
   });
 
+  test('leading blank lines are skipped', async () => {
+    const tenant = await createTestTenant(root);
+    // More blank lines than the format detection reads, then three requests.
+    const leading = resolve(root.dir, 'leading-blank.log');
+    writeFileSync(leading, `${'\n'.repeat(25)}${[combinedLine('www.example.com', '/a'), combinedLine('www.example.com', '/b'), combinedLine('www.example.com', '/c')].join('\n')}\n`);
+    const blank = resolve(root.dir, 'blank.log');
+    writeFileSync(blank, '\n'.repeat(25));
+
+    assert.deepEqual(await runLogImport(root, tenant.host, [leading], { idsite: '1', dryRun: true }), { imported: 3, skipped: {}, invalid: 0, invalidLines: [] });
+    assert.deepEqual(await runLogImport(root, tenant.host, [blank], { idsite: '1', dryRun: true }), { imported: 0, skipped: {}, invalid: 0, invalidLines: [] });
+  });
+
   test('new agents across chunks get their devices', async () => {
     const tenant = await createTestTenant(root, { siteUrl: 'https://www.example.com' });
     // 60 distinct agents, a third of them bots, over 3,000 lines: the import reads them in many
