@@ -134,8 +134,9 @@ geolocation_database = ""
 honor_do_not_track = 0
 ; Milliseconds the tracking writer collects hits before it commits them in one transaction.
 write_batch_ms = 2
-; Maximum number of hits the tracking writer commits in one transaction.
-write_batch_max_hits = 500
+; Maximum number of hits the tracking writer commits in one transaction. Bulk requests that
+; wait together share a commit up to this size: 2000 lets four bulk requests of 500 hits share one.
+write_batch_max_hits = 2000
 ; Recent visits kept in memory per tenant, so that most hits need no database read to find their visit.
 visit_cache_size = 20000
 ; Tracking requests to drop, as rules over the raw request parameters in the segment grammar: "," is OR, ";" is AND, operators == != < <= > >= =@ !@ =^ =$ and URL-encoded values. Example: "e_c==Media,action_name=@privacy". A missing parameter compares as empty; text comparisons ignore case. Dropped requests are counted as excluded_request.
