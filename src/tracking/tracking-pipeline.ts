@@ -153,6 +153,8 @@ export class TrackingPipeline {
   async track(tenant: Tenant, params: TrackingParams, context: TrackRequestContext): Promise<TrackOutcome> {
     const dependencies = this.#parseDependencies(tenant);
     const parsed = parseCachedHit(params, context, dependencies) ?? await parseHit(params, context, dependencies);
+    // NOTE: a hit whose agent (or client hints) is new waits for the detection thread, so a
+    // later request of the same visitor with a cached agent can be written before it.
     const detecting = this.#devices.prepare(parsed.hit.userAgent, params.get('uadata'));
     if (detecting) await detecting;
     return this.#queueParsed(dependencies, parsed, params, context);
