@@ -7,7 +7,7 @@
  * a tenant lookup for `DEFAULT_RECHECK_MS`, as `server:run` does.
  *
  * Each server first serves `BENCH_WARM_UP_REQUESTS` requests that are not measured, so that
- * both are measured after V8 has compiled their hot code: measured from a cold start, 4,000
+ * both are measured after V8 has compiled their hot code. Measured from a cold start, 4,000
  * requests gave the bare server 7,800 requests/s and 20,000 gave it 12,500 (2-core VM). The
  * warm-up requests come from other visitors and user agents than the measured ones, so the
  * measured phase still detects 300 new user agents, as a live server keeps meeting new ones.

@@ -43,12 +43,12 @@ const { getBaseRegExp } = require('node-device-detector/parser/helper.js') as { 
 const ParserAbstract = require('node-device-detector/parser/abstract-parser.js') as { prototype: { getBaseRegExp(pattern: string): RegExp } };
 
 /**
- * The library's parsers build a new RegExp from a pattern text each time they try it, and a
- * user agent without a known device code tries every brand's pattern (about 2,000). Keeping
- * each RegExp once built halves the time of a new user agent (2.7 to 1.6 ms on average over
- * eight browser families, 2-core VM). The patterns come from the library's own lists, so the
- * map stays bounded, and each RegExp has only the `i` flag, so reusing it keeps no state
- * between calls (`lastIndex` matters only with `g` or `y`).
+ * Makes the library's parsers keep each RegExp they build. They built a new one from a
+ * pattern text each time they tried it, and a user agent without a known device code tries
+ * every brand's pattern (about 2,000). Keeping them cuts the time of a new user agent from
+ * 2.7 to 1.6 ms on average over eight browser families (2-core VM). The patterns come from
+ * the library's own lists, so the map stays bounded, and each RegExp has only the `i` flag,
+ * so reusing it keeps no state between calls (`lastIndex` matters only with `g` or `y`).
  */
 function reuseBuiltPatterns(): void {
   const built = new Map<string, RegExp>();
@@ -232,7 +232,7 @@ function parseClientHints(parser: ClientHintsParser, uadata: string | undefined)
   return parser.parse(headers, {});
 }
 
-/** A request to the detection thread, and its reply. A request without an id asks the thread to warm up and gets no reply. */
+/** A request to the detection thread, and its reply. A request without an id makes the thread warm up and gets no reply. */
 export type DetectionRequest = { id: number; userAgent: string; uadata: string | undefined } | { id: undefined };
 export type DetectionAnswer = { id: number; info: DeviceInfo } | { id: number; error: string };
 
