@@ -99,6 +99,15 @@ function compileRe2(pattern: string, flags: TenantRegExpFlags): TenantRegExp {
   return RE2JS.compile(pattern, flags === 'i' ? RE2JS.CASE_INSENSITIVE : 0);
 }
 
+/** Compiles a pattern as `compileRe2` does, or returns undefined when RE2 rejects it. */
+function compileRe2OrUndefined(pattern: string, flags: TenantRegExpFlags): TenantRegExp | undefined {
+  try {
+    return compileRe2(pattern, flags);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Compiles a tenant's regular expression in RE2 syntax, or returns it from the cache. A pattern
  * that RE2 rejects is compiled again with its JavaScript-only escapes rewritten
@@ -114,12 +123,8 @@ export function compileTenantRegExp(pattern: string, flags: TenantRegExpFlags): 
       compiled = compileRe2(pattern, flags);
     } catch (error) {
       const rewritten = rewriteJavaScriptSyntax(pattern);
-      try {
-        if (rewritten === pattern) throw error;
-        compiled = compileRe2(rewritten, flags);
-      } catch {
-        compiled = new InvalidTenantRegExpError(pattern, error instanceof Error ? error.message : String(error));
-      }
+      compiled = (rewritten === pattern ? undefined : compileRe2OrUndefined(rewritten, flags))
+        ?? new InvalidTenantRegExpError(pattern, error instanceof Error ? error.message : String(error));
     }
     compiledPatterns.set(key, compiled);
   }

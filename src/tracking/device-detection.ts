@@ -84,6 +84,11 @@ function buildAnyBotPattern(): RegExp {
   return new RegExp(`${prefix}(?:${alternatives.join('|')})`, 'i');
 }
 
+/** Returns the cache key of a user agent and its client hints. */
+function cacheKeyOf(userAgent: string, uadata: string | undefined): string {
+  return uadata ? `${userAgent}\n${uadata}` : userAgent;
+}
+
 /** Detects devices from user agents and client hints; one instance serves every tenant. */
 export class DeviceDetection {
   readonly #detector = new DeviceDetector({ clientIndexes: true, deviceIndexes: true, osIndexes: true, deviceAliasCode: false, maxUserAgentSize: 500 });
@@ -122,7 +127,7 @@ export class DeviceDetection {
    */
   prepare(userAgent: string, uadata?: string): Promise<void> | undefined {
     if (this.#thread === undefined || this.#thread.gaveUp) return undefined;
-    const key = uadata ? `${userAgent}\n${uadata}` : userAgent;
+    const key = cacheKeyOf(userAgent, uadata);
     if (this.#cache.has(key)) return undefined;
     let detecting = this.#detecting.get(key);
     if (detecting === undefined) {
@@ -169,7 +174,7 @@ export class DeviceDetection {
    */
   detect(userAgent: string, uadata?: string): DeviceInfo {
     if (userAgent === this.#lastUserAgent && uadata === this.#lastUadata && this.#lastInfo !== undefined) return this.#lastInfo;
-    const key = uadata ? `${userAgent}\n${uadata}` : userAgent;
+    const key = cacheKeyOf(userAgent, uadata);
     let info = this.#cache.get(key);
     if (!info) {
       info = this.#detectUncached(userAgent, parseClientHints(this.#clientHints, uadata));
@@ -263,7 +268,7 @@ const MAX_FAILED_THREAD_STARTS = 3;
  * first reply. Requests waiting on a failed thread are rejected.
  */
 class DetectionThread {
-  #current: { worker: Worker; waiting: Map<number, Waiting> } | undefined;
+  #current: RunningWorker | undefined;
   #nextId = 0;
   #failedStarts = 0;
 
@@ -274,7 +279,7 @@ class DetectionThread {
 
   detect(userAgent: string, uadata: string | undefined): Promise<DeviceInfo> {
     if (this.gaveUp) return Promise.reject(new Error(`the device detection thread failed to start ${this.#failedStarts} times in a row`));
-    let current: { worker: Worker; waiting: Map<number, Waiting> };
+    let current: RunningWorker;
     try {
       current = this.#current ?? this.#start();
     } catch (error) {
@@ -304,7 +309,7 @@ class DetectionThread {
     await current.worker.terminate();
   }
 
-  #start(): { worker: Worker; waiting: Map<number, Waiting> } {
+  #start(): RunningWorker {
     const worker = new Worker(new URL('./device-detection-worker.js', import.meta.url));
     const waiting = new Map<number, Waiting>();
     let replied = false;
@@ -341,6 +346,12 @@ class DetectionThreadClosedError extends Error {
   constructor() {
     super('the device detection thread was closed before it replied');
   }
+}
+
+/** A started worker and the requests that wait for its replies. */
+interface RunningWorker {
+  worker: Worker;
+  waiting: Map<number, Waiting>;
 }
 
 interface Waiting {

@@ -134,7 +134,7 @@ function buildHit(
     siteSettings,
     hit: {
       siteId, site: tracked.site, params, time, ip, authenticated,
-      userAgent: params.get('ua') ?? context.userAgent,
+      userAgent: readUserAgent(params, context),
       acceptLanguage: params.get('lang') ?? context.acceptLanguage,
     },
   };
@@ -150,6 +150,11 @@ const JSON_PARAMETERS = ['_cvar', 'cvar', 'ec_items', '_pkc', 'uadata'] as const
  *
  * @throws FootfallError TRACKING_PARAMETER_INVALID naming the parameter.
  */
+/** Returns the user agent of a hit: its `ua` parameter, else the request's header. */
+export function readUserAgent(params: TrackingParams, context: HitRequestContext): string {
+  return params.get('ua') ?? context.userAgent;
+}
+
 function rejectNulCharacter(params: TrackingParams): void {
   const found = params.findNulCharacter();
   if (found !== undefined) {

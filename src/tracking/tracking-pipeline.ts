@@ -19,7 +19,7 @@ import { maskIpAddress } from './ip-address.js';
 import { isDropped, type DropReason, type EnrichedHit, type Hit, type StepResult } from './hit.js';
 import { parseAction } from './parse-action.js';
 import { parseConversion } from './parse-conversion.js';
-import { parseCachedHit, parseHit, type HitRequestContext, type ParsedHit, type ParseHitDependencies } from './parse-hit.js';
+import { parseCachedHit, parseHit, readUserAgent, type HitRequestContext, type ParsedHit, type ParseHitDependencies } from './parse-hit.js';
 import type { ReferrerDetectionConfig } from './referrer-detection.js';
 import { parseRequestExclusion } from './request-exclusion.js';
 import { readPageUrl } from './page-url.js';
@@ -336,9 +336,9 @@ export class TrackingPipeline {
     await this.#devices.close();
   }
 
-  /** Starts detecting the device of a hit whose user agent is new; its user agent is read as the parse step reads it. */
+  /** Starts detecting the device of a hit whose user agent is new, before the hit is parsed. */
   #prepareDevice(params: TrackingParams, context: TrackRequestContext): Promise<void> | undefined {
-    return this.#devices.prepare(params.get('ua') ?? context.userAgent, params.get('uadata'));
+    return this.#devices.prepare(readUserAgent(params, context), params.get('uadata'));
   }
 
   #stateOf(tenant: Tenant): TenantTracking {
