@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { HitBuilder } from '../../src/import/hit-builder.js';
-import { LogImporter } from '../../src/import/log-importer.js';
+import { IMPORT_WRITE_BATCH_MAX_HITS, LogImporter } from '../../src/import/log-importer.js';
 import { buildFixedSiteResolver } from '../../src/import/site-resolver.js';
 import { createSilentLogger } from '../../src/logging.js';
 import { parseTenantHost } from '../../src/tenancy/tenant-host.js';
@@ -59,7 +59,7 @@ function combinedLine(host: string, path: string, status = 200, time = '10/Feb/2
  * log:import does, with the batch sizes of `options`.
  */
 async function createImporter(
-  tenant: Tenant, pipeline: TrackingPipeline, devices: DeviceDetection, options: { batchSize: number; maxBatchesInFlight: number },
+  tenant: Tenant, pipeline: TrackingPipeline, devices: DeviceDetection, options: { batchSize?: number; maxBatchesInFlight?: number } = {},
 ): Promise<LogImporter> {
   const builder = new HitBuilder(
     { enableStatic: false, enableBots: false, enableHttpErrors: false, enableHttpRedirects: false, replayTracking: false, excludePaths: [] },
@@ -305,6 +305,26 @@ for (const adapter of ALL_ENGINES) {
         .filter((entry) => entry.msg === 'tracking batch committed').map((entry) => entry.hits);
       assert.deepEqual(commits, [3, 3, 1]);
       assert.equal(await countRows(tenantDb(root, tenant.host), 'log_link_visit_action'), 7);
+    });
+
+    test('default sends fill whole commits', async () => {
+      const tenant = await createTestTenant(root, { adapter, timezone: 'UTC' });
+      const path = resolve(root.dir, 'default-commits.log');
+      const lineCount = IMPORT_WRITE_BATCH_MAX_HITS + 100;
+      writeFileSync(path, Array.from({ length: lineCount }, (_, index) => combinedLine('www.example.com', `/default-${index}`, 200, '11/Feb/2012:16:00:00 +0000')).join('\n'));
+      const registered = root.registry.resolve(parseTenantHost(tenant.host))!;
+      const logLines: string[] = [];
+      const logger = pino({ level: 'debug' }, { write: (line: string) => logLines.push(line) });
+      const devices = new DeviceDetection();
+      const pipeline = new TrackingPipeline(logger, devices, { writeBatchMaxHits: IMPORT_WRITE_BATCH_MAX_HITS });
+      // No batch options: the importer's defaults decide how many hits each commit gets.
+      const importer = await createImporter(registered, pipeline, devices);
+      await importer.importFile(path);
+      await pipeline.flush();
+
+      const commits = logLines.map((line) => JSON.parse(line) as { msg: string; hits?: number })
+        .filter((entry) => entry.msg === 'tracking batch committed').map((entry) => entry.hits);
+      assert.deepEqual(commits, [IMPORT_WRITE_BATCH_MAX_HITS, 100]);
     });
 
     test('error after commit writes hits once', async () => {

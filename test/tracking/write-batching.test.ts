@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
 import { after, before, describe, mock, test } from 'node:test';
+import pino from 'pino';
 import { createSilentLogger } from '../../src/logging.js';
 import { parseTenantHost } from '../../src/tenancy/tenant-host.js';
 import type { Tenant } from '../../src/tenancy/tenant.js';
@@ -81,5 +82,22 @@ describe('write batch scheduling', () => {
 
     mock.timers.reset();
     assert.equal(await countRows(tenantDb(root, tenant.key), 'log_visit'), 8);
+  });
+
+  test('default commit takes 2,000 hits', async () => {
+    // The tenant keeps the default write_batch_max_hits, so hits queued together share one commit up to it.
+    const logLines: string[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => logLines.push(line) });
+    const counted = new TrackingPipeline(logger, new DeviceDetection());
+    const paramsList = Array.from({ length: 2100 }, (_, index) => TrackingParams.fromQueryString(
+      `idsite=1&rec=1&cid=${(1_000_000 + index).toString(16).padStart(16, '0')}&url=https%3A%2F%2Fexample.org%2Fdefault-commit`,
+    ));
+    const outcomes = counted.queueAll(tenant, paramsList, { ip: '192.0.2.1', userAgent: 'Mozilla/5.0', acceptLanguage: '', now: new Date(), doNotTrack: false });
+    await counted.flush();
+    assert.equal((await (await outcomes)()).length, 2100);
+
+    const commits = logLines.map((line) => JSON.parse(line) as { msg: string; hits?: number })
+      .filter((entry) => entry.msg === 'tracking batch committed').map((entry) => entry.hits);
+    assert.deepEqual(commits, [2000, 100]);
   });
 });
