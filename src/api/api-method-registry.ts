@@ -19,6 +19,8 @@ export interface ApiCall {
   methods?: ApiMethodRegistry;
   /** The host and scheme the request came in on, for URLs the method returns. */
   origin: { host: string; secure: boolean };
+  /** The client's IP address, as the sign-in form reads it; used only to count failed password checks. */
+  ip: string;
 }
 
 /** One documented parameter of a method. */

@@ -44,22 +44,40 @@ export function readBruteForceConfig(tenant: Tenant): BruteForceConfig {
   };
 }
 
+/** One check of a password under the brute-force guard. `ip` is used only to count failures, never stored raw or logged. */
+export interface PasswordCheckOptions {
+  login: string;
+  password: string;
+  ip: string;
+  logger: Logger;
+  clock: Clock;
+  /** What the password is checked for, in the log lines: `sign-in` or `token creation`. */
+  purpose: string;
+}
+
+/** The outcome of a guarded password check. */
+export type PasswordCheckResult =
+  | { kind: 'correct' }
+  | { kind: 'failed' }
+  | { kind: 'blocked'; retryAfterSeconds: number };
+
 /**
- * Checks a login and password against the tenant's `user` table and creates a session.
- * Attempts from an IP address or for a login with `login_max_failures` recent failures are
- * rejected before the password is checked; the failure that reaches the limit is logged
- * with the login and the counts.
+ * Checks a login's password against the tenant's `user` table, counting failures per IP
+ * address and per login. Attempts from an IP address or for a login with
+ * `login_max_failures` recent failures are rejected before the password is checked; the
+ * failure that reaches the limit is logged with the login and the counts. A correct
+ * password clears the login's failures.
  */
-export async function signIn(tenant: Tenant, options: SignInOptions): Promise<SignInResult> {
+export async function checkPasswordGuarded(tenant: Tenant, options: PasswordCheckOptions): Promise<PasswordCheckResult> {
   const db = tenant.db();
-  const clock = options.clock ?? SYSTEM_CLOCK;
+  const { clock, purpose } = options;
   const config = readBruteForceConfig(tenant);
   const login = options.login.slice(0, 100);
   const ipHash = hashIpAddress(options.ip, tenant.salt);
 
   const before = await countRecentFailures(db, ipHash, login, config, clock);
   if (isBlocked(before, config)) {
-    options.logger.debug({ tenant: tenant.key, login, loginFailures: before.loginFailures, ipFailures: before.ipFailures }, 'sign-in rejected while blocked');
+    options.logger.debug({ tenant: tenant.key, login, loginFailures: before.loginFailures, ipFailures: before.ipFailures }, `${purpose} rejected while blocked`);
     return { kind: 'blocked', retryAfterSeconds: before.retryAfterSeconds };
   }
 
@@ -67,13 +85,26 @@ export async function signIn(tenant: Tenant, options: SignInOptions): Promise<Si
     await recordFailure(db, ipHash, login, config, clock);
     const after = await countRecentFailures(db, ipHash, login, config, clock);
     const fields = { tenant: tenant.key, login, loginFailures: after.loginFailures, ipFailures: after.ipFailures };
-    if (isBlocked(after, config)) options.logger.warn(fields, 'sign-in blocked');
-    else options.logger.info(fields, 'sign-in failed');
+    if (isBlocked(after, config)) options.logger.warn(fields, `${purpose} blocked`);
+    else options.logger.info(fields, `${purpose} failed`);
     return { kind: 'failed' };
   }
 
   await clearLoginFailures(db, login);
-  const created = await createSession(db, {
+  return { kind: 'correct' };
+}
+
+/**
+ * Checks a login and password with `checkPasswordGuarded` and, when they are correct,
+ * creates a session.
+ */
+export async function signIn(tenant: Tenant, options: SignInOptions): Promise<SignInResult> {
+  const clock = options.clock ?? SYSTEM_CLOCK;
+  const login = options.login.slice(0, 100);
+  const checked = await checkPasswordGuarded(tenant, { ...options, login, clock, purpose: 'sign-in' });
+  if (checked.kind !== 'correct') return checked;
+
+  const created = await createSession(tenant.db(), {
     tenantKey: tenant.key, salt: tenant.salt, login, clock,
     lifetimeSeconds: tenant.settings.int('General', 'login_session_lifetime_seconds'),
   });

@@ -7,6 +7,7 @@ import { authenticateToken } from '../auth/access.js';
 import { authenticateApiSession } from '../auth/api-session.js';
 import { FootfallError, isFootfallError, quote } from '../errors.js';
 import type { AppContext } from './app-context.js';
+import { readClientIp } from './session-routes.js';
 import { ensureTenantCurrent } from './tenant-resolver.js';
 
 type ParamRecord = Record<string, RawParam>;
@@ -34,6 +35,7 @@ export async function runApiCall(context: AppContext, request: FastifyRequest, p
   return method.handler({
     tenant, access, params, clock: context.clock, logger: context.logger, registry: context.registry, methods: context.apiMethods,
     origin: { host: request.headers.host ?? '', secure: request.protocol === 'https' },
+    ip: readClientIp(request, context),
   });
 }
 

@@ -57,6 +57,41 @@ for (const adapter of ALL_ENGINES) {
     });
   });
 
+  describe(`token creation brute-force guard on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+    const suite = useTestRoot((root) => createCapturedTenantServer(root, { adapter }), { deleteTenants: true });
+
+    function createToken(password: string, remoteAddress: string, userLogin = 'admin') {
+      return suite.server.app.inject({
+        method: 'POST', url: '/index.php', remoteAddress, headers: { host: suite.host, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({
+          module: 'API', method: 'UsersManager.createAppSpecificTokenAuth', format: 'json', userLogin, passwordConfirmation: password, description: 'guessing',
+        }).toString(),
+      });
+    }
+
+    it('blocks the password after five failures', async () => {
+      const codes: string[] = [];
+      for (let attempt = 1; attempt <= 5; attempt += 1) codes.push((await createToken(`wrong-${attempt}`, '198.51.100.50')).json().code);
+      assert.deepEqual(codes, Array(5).fill('PASSWORD_INCORRECT'));
+
+      const blocked = await createToken('secret-password', '198.51.100.50');
+      assert.equal(blocked.statusCode, 429);
+      assert.equal(blocked.json().code, 'LOGIN_BLOCKED');
+      assert.doesNotMatch(blocked.body, /"value"/);
+      assert.equal(suite.server.logLines().filter((line) => line.msg === 'token creation blocked').length, 1);
+    });
+
+    it('shares its count with sign-in', async () => {
+      const response = await postLogin(suite.server.app, suite.host, 'admin', 'secret-password', '203.0.113.60');
+      assert.equal(response.statusCode, 429);
+    });
+
+    it('counts an email address as its login', async () => {
+      const response = await createToken('secret-password', '203.0.113.61', `admin@${suite.host}`);
+      assert.equal(response.statusCode, 429);
+    });
+  });
+
   describe(`sign-in brute-force guard behind a proxy on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
     const suite = useTestRoot((root) => {
       const commonConfig = '\n[General]\nproxy_ips[] = "127.0.0.1"\nproxy_client_headers[] = "X-Forwarded-For"\n';

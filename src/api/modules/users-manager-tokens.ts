@@ -1,23 +1,10 @@
 /** `UsersManager.createAppSpecificTokenAuth`: a new token for a user who proves their password. */
-import { randomBytes } from 'node:crypto';
-import { hashPassword, verifyPassword } from '../../auth/password-hash.js';
-import { createToken, findUserByLoginOrEmail, loadPasswordHash } from '../../auth/user-store.js';
+import { checkPasswordGuarded } from '../../auth/sign-in.js';
+import { createToken, findUserByLoginOrEmail } from '../../auth/user-store.js';
 import { FootfallError, quote } from '../../errors.js';
 import { formatUtcDateTime } from '../../time.js';
 import type { ApiMethodRegistry } from '../api-method-registry.js';
 import type { ApiParams } from '../api-params.js';
-
-const dummyHashes = new Map<number, Promise<string>>();
-
-/** Returns a bcrypt hash of a random password at `cost`, made once per cost, to check against when a login is unknown. */
-function loadDummyHash(cost: number): Promise<string> {
-  let hash = dummyHashes.get(cost);
-  if (!hash) {
-    hash = hashPassword(randomBytes(16).toString('hex'), cost);
-    dummyHashes.set(cost, hash);
-  }
-  return hash;
-}
 
 const EXPIRE_DATE_PATTERN = /^[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2})?$/;
 const MAX_DESCRIPTION_LENGTH = 100;
@@ -59,7 +46,7 @@ export function registerTokenMethods(registry: ApiMethodRegistry): void {
       { name: 'secureOnly', description: '1 to accept the token only in a POST body.' },
     ],
     differences: 'An expireDate in the past or a negative expireHours is rejected, where Matomo creates a token that has already expired. secureOnly is a Footfall addition.',
-    handler: async ({ tenant, params, clock, logger }) => {
+    handler: async ({ tenant, params, clock, logger, ip }) => {
       const db = tenant.db();
       const loginOrEmail = params.requiredString('userLogin');
       const password = params.requiredString('passwordConfirmation');
@@ -71,12 +58,16 @@ export function registerTokenMethods(registry: ApiMethodRegistry): void {
       const expireDate = parseTokenExpiry(params, now);
 
       const user = await findUserByLoginOrEmail(db, loginOrEmail);
-      const hash = user ? await loadPasswordHash(db, user.login) : null;
+      // The sign-in form's guard applies here too, since this method also tells whether a password is right.
       // An unknown login costs the same bcrypt check and gets the same error as a wrong password, so logins cannot be probed.
-      // NOTE: failed attempts are not rate-limited yet; Matomo's brute-force detection has no counterpart here.
-      const cost = tenant.settings.int('General', 'password_hash_cost');
-      const matches = await verifyPassword(password, hash ?? await loadDummyHash(cost));
-      if (!user || hash === null || !matches) {
+      const checked = await checkPasswordGuarded(tenant, {
+        login: user?.login ?? loginOrEmail, password, ip, logger, clock: () => now, purpose: 'token creation',
+      });
+      if (checked.kind === 'blocked') {
+        const minutes = Math.ceil(checked.retryAfterSeconds / 60);
+        throw new FootfallError('LOGIN_BLOCKED', `Too many failed password checks from this address or for login ${quote(loginOrEmail)}. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or ask a superuser to reset the password.`);
+      }
+      if (!user || checked.kind === 'failed') {
         throw new FootfallError('PASSWORD_INCORRECT', 'Wrong login or password. Send the login (or email) and the current password of the user.');
       }
       const token = await createToken(db, tenant.salt, user.login, description, {
