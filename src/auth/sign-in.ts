@@ -51,8 +51,14 @@ export interface PasswordCheckOptions {
   ip: string;
   logger: Logger;
   clock: Clock;
-  /** What the password is checked for, in the log lines: `sign-in` or `token creation`. */
+  /** Purpose of the check, named in the log lines: `sign-in`, `token creation` or `password confirmation`. */
   purpose: string;
+}
+
+/** Formats the wait until a block lifts as whole minutes, rounded up: `1 minute`, `15 minutes`. */
+export function formatRetryDelay(retryAfterSeconds: number): string {
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
 /** The outcome of a guarded password check. */
@@ -63,10 +69,9 @@ export type PasswordCheckResult =
 
 /**
  * Checks a login's password against the tenant's `user` table, counting failures per IP
- * address and per login. Attempts from an IP address or for a login with
- * `login_max_failures` recent failures are rejected before the password is checked; the
- * failure that reaches the limit is logged with the login and the counts. A correct
- * password clears the login's failures.
+ * address and per login. An attempt is rejected before the password is checked when its IP
+ * address or its login has `login_max_failures` recent failures. The failure that reaches
+ * the limit is logged with the login and the counts. A correct password clears the login's failures.
  */
 export async function checkPasswordGuarded(tenant: Tenant, options: PasswordCheckOptions): Promise<PasswordCheckResult> {
   const db = tenant.db();

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderApiError } from '../api/api-response.js';
 import { SESSION_COOKIE_NAME } from '../auth/api-session.js';
 import { deleteSession, isSameToken, loadSession, type SessionRecord } from '../auth/session-store.js';
-import { signIn } from '../auth/sign-in.js';
+import { formatRetryDelay, signIn } from '../auth/sign-in.js';
 import { findUser } from '../auth/user-store.js';
 import { FootfallError, isFootfallError, quote } from '../errors.js';
 import type { AppContext } from './app-context.js';
@@ -118,9 +118,8 @@ async function handleLogin(context: AppContext, request: FastifyRequest, reply: 
 
   const result = await signIn(request.tenant, { login, password, ip: readClientIp(request, context), logger: context.logger, clock: context.clock });
   if (result.kind === 'blocked') {
-    const minutes = Math.ceil(result.retryAfterSeconds / 60);
     reply.header('retry-after', String(result.retryAfterSeconds));
-    throw new FootfallError('LOGIN_BLOCKED', `Too many failed sign-ins from this address or for login ${quote(login)}. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or ask a superuser to reset the password.`);
+    throw new FootfallError('LOGIN_BLOCKED', `Too many failed sign-ins from this address or for login ${quote(login)}. Try again in ${formatRetryDelay(result.retryAfterSeconds)}, or ask a superuser to reset the password.`);
   }
   if (result.kind === 'failed') throw new FootfallError('LOGIN_FAILED', 'Wrong login or password. Check both and try again.');
 

@@ -92,6 +92,30 @@ for (const adapter of ALL_ENGINES) {
     });
   });
 
+  describe(`password confirmation brute-force guard on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+    const suite = useTestRoot((root) => createCapturedTenantServer(root, { adapter }), { deleteTenants: true });
+
+    function grantSuperuser(password: string) {
+      return suite.server.app.inject({
+        method: 'POST', url: '/index.php', remoteAddress: '198.51.100.70', headers: { host: suite.host, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({
+          module: 'API', method: 'UsersManager.setSuperUserAccess', format: 'json', userLogin: 'admin', hasSuperUserAccess: '1',
+          passwordConfirmation: password, token_auth: suite.tokenAuth,
+        }).toString(),
+      });
+    }
+
+    it('blocks the caller after five failures', async () => {
+      const codes: string[] = [];
+      for (let attempt = 1; attempt <= 5; attempt += 1) codes.push((await grantSuperuser(`wrong-${attempt}`)).json().code);
+      assert.deepEqual(codes, Array(5).fill('PASSWORD_INCORRECT'));
+
+      const blocked = await grantSuperuser('secret-password');
+      assert.equal(blocked.statusCode, 429);
+      assert.equal(blocked.json().code, 'LOGIN_BLOCKED');
+    });
+  });
+
   describe(`sign-in brute-force guard behind a proxy on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
     const suite = useTestRoot((root) => {
       const commonConfig = '\n[General]\nproxy_ips[] = "127.0.0.1"\nproxy_client_headers[] = "X-Forwarded-For"\n';

@@ -32,11 +32,11 @@ export async function buildCapturedServer(root: TestRoot, clock: Clock = () => n
  */
 export async function createCapturedTenantServer(
   root: TestRoot, options: { adapter: DatabaseAdapter; clock?: Clock; commonConfig?: string },
-): Promise<{ host: string; server: CapturedServer }> {
-  const { host } = await createTestTenant(root, { adapter: options.adapter });
+): Promise<{ host: string; tokenAuth: string; server: CapturedServer }> {
+  const { host, tokenAuth } = await createTestTenant(root, { adapter: options.adapter });
   if (options.commonConfig !== undefined) appendFileSync(root.rootPaths.commonConfig, options.commonConfig);
   const server = await buildCapturedServer(root, options.clock);
-  return { host, server };
+  return { host, tokenAuth, server };
 }
 
 /** Posts a sign-in as JSON to a tenant's host. */

@@ -1,16 +1,16 @@
 /** Methods of Matomo's `UsersManager` module: users, their roles per site, superuser access and tokens. */
 import type { Kysely } from 'kysely';
 import type { Access } from '../../auth/access.js';
-import { verifyPassword } from '../../auth/password-hash.js';
+import { checkPasswordGuarded, formatRetryDelay } from '../../auth/sign-in.js';
 import {
   countSuperusers, createUser, deleteUser, findUser, listUsers,
-  loadLoginsWithRoleOn, loadPasswordHash, loadRoles, setRole, setSuperuser, ANONYMOUS_LOGIN, type UserRecord,
+  loadLoginsWithRoleOn, loadRoles, setRole, setSuperuser, ANONYMOUS_LOGIN, type UserRecord,
   isRole, roleIncludes, type Role,
 } from '../../auth/user-store.js';
 import type { Database } from '../../db/schema.js';
 import { FootfallError, quote } from '../../errors.js';
 import { loadSite, loadSiteIds } from '../../sites/site-store.js';
-import type { ApiMethodRegistry } from '../api-method-registry.js';
+import type { ApiCall, ApiMethodRegistry } from '../api-method-registry.js';
 import type { ApiParams } from '../api-params.js';
 import { API_SUCCESS, markArrayResult, type ApiObject } from '../api-value.js';
 import { parseSiteIdParam } from './sites-manager-module.js';
@@ -31,14 +31,21 @@ export async function loadExistingUser(db: Kysely<Database>, login: string): Pro
 }
 
 /**
- * Checks the caller's own password, which Matomo requires before sensitive changes.
+ * Checks the caller's own password, which Matomo requires before sensitive changes, under
+ * the sign-in form's brute-force guard.
  *
- * @throws FootfallError PARAMETER_MISSING when it is not sent, PASSWORD_INCORRECT when it is wrong.
+ * @throws FootfallError PARAMETER_MISSING when it is not sent, PASSWORD_INCORRECT when it is
+ *   wrong, LOGIN_BLOCKED after too many failures from the caller's address or for its login.
  */
-export async function ensureCallerPassword(db: Kysely<Database>, access: Access, params: ApiParams): Promise<void> {
-  const password = params.requiredString('passwordConfirmation');
-  const hash = await loadPasswordHash(db, access.login);
-  if (hash !== null && await verifyPassword(password, hash)) return;
+export async function ensureCallerPassword(call: ApiCall): Promise<void> {
+  const password = call.params.requiredString('passwordConfirmation');
+  const checked = await checkPasswordGuarded(call.tenant, {
+    login: call.access.login, password, ip: call.ip, logger: call.logger, clock: call.clock, purpose: 'password confirmation',
+  });
+  if (checked.kind === 'correct') return;
+  if (checked.kind === 'blocked') {
+    throw new FootfallError('LOGIN_BLOCKED', `Too many failed password checks from this address or for this user. Try again in ${formatRetryDelay(checked.retryAfterSeconds)}.`);
+  }
   throw new FootfallError('PASSWORD_INCORRECT', 'The passwordConfirmation is not your current password. Send the password of the user of this token_auth.');
 }
 
@@ -239,12 +246,13 @@ function registerAccessMethods(registry: ApiMethodRegistry): void {
       { name: 'hasSuperUserAccess', description: '1 to grant superuser access, 0 to remove it.', required: true },
       { name: 'passwordConfirmation', description: 'The current password of the caller.', required: true },
     ],
-    handler: async ({ tenant, access, params, logger }) => {
+    handler: async (call) => {
+      const { tenant, access, params, logger } = call;
       access.ensureSuperuser();
       const db = tenant.db();
       const login = params.requiredString('userLogin');
       const grant = params.bool('hasSuperUserAccess', false);
-      await ensureCallerPassword(db, access, params);
+      await ensureCallerPassword(call);
       const user = await loadExistingUser(db, login);
       if (!grant && user.superuser && await countSuperusers(db) <= 1) {
         throw new FootfallError('SUPERUSER_LAST_REMAINING', `User ${quote(login)} is the only superuser of this host and keeps superuser access. Grant it to another user first.`);

@@ -1,5 +1,5 @@
 /** `UsersManager.createAppSpecificTokenAuth`: a new token for a user who proves their password. */
-import { checkPasswordGuarded } from '../../auth/sign-in.js';
+import { checkPasswordGuarded, formatRetryDelay } from '../../auth/sign-in.js';
 import { createToken, findUserByLoginOrEmail } from '../../auth/user-store.js';
 import { FootfallError, quote } from '../../errors.js';
 import { formatUtcDateTime } from '../../time.js';
@@ -64,8 +64,7 @@ export function registerTokenMethods(registry: ApiMethodRegistry): void {
         login: user?.login ?? loginOrEmail, password, ip, logger, clock: () => now, purpose: 'token creation',
       });
       if (checked.kind === 'blocked') {
-        const minutes = Math.ceil(checked.retryAfterSeconds / 60);
-        throw new FootfallError('LOGIN_BLOCKED', `Too many failed password checks from this address or for login ${quote(loginOrEmail)}. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or ask a superuser to reset the password.`);
+        throw new FootfallError('LOGIN_BLOCKED', `Too many failed password checks from this address or for login ${quote(loginOrEmail)}. Try again in ${formatRetryDelay(checked.retryAfterSeconds)}, or ask a superuser to reset the password.`);
       }
       if (!user || checked.kind === 'failed') {
         throw new FootfallError('PASSWORD_INCORRECT', 'Wrong login or password. Send the login (or email) and the current password of the user.');
