@@ -148,7 +148,7 @@ describe('device detection', () => {
     // A copy of the module in a folder without the thread's entry file: every thread it starts fails to load.
     const folder = mkdtempSync(fileURLToPath(new URL('./missing-entry-', import.meta.url)));
     try {
-      copyFileSync(new URL('../../src/tracking/device-detection.js', import.meta.url), `${folder}/device-detection.js`);
+      for (const file of ['device-detection.js', 'detection-thread.js']) copyFileSync(new URL(`../../src/tracking/${file}`, import.meta.url), `${folder}/${file}`);
       const script = `const { DeviceDetection } = await import(${JSON.stringify(`${folder}/device-detection.js`)});`
         + 'const logged = []; const logger = { warn: (fields, message) => logged.push(message), error: (fields, message) => logged.push(message) };'
         + 'const d = new DeviceDetection(100, { offThread: true, logger }); const browsers = [];'
