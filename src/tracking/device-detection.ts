@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { DetectResult, DeviceDetectorOptions, ResultBot } from 'node-device-detector';
 import type { Logger } from 'pino';
 import { LRUCache } from 'lru-cache';
-import { DetectionThread, DetectionThreadClosedError, MAX_FAILED_THREAD_STARTS } from './detection-thread.js';
+import { DetectionThread, DetectionThreadClosedError, DetectionTimeoutError, MAX_FAILED_THREAD_STARTS, type DetectionThreadOptions } from './detection-thread.js';
 import type { DeviceInfo } from './hit.js';
 
 /** Distinct user agents (with client hints) whose detection is kept in memory. */
@@ -21,6 +21,26 @@ const CLIENT_TYPE_IDS: Readonly<Record<string, number>> = {
 };
 
 const UNKNOWN = 'UNK';
+
+/**
+ * The device of a user agent that nothing matched: what `detectUncached` returns for an
+ * empty one. It is also the result for a user agent whose detection timed out on the thread.
+ */
+export const UNKNOWN_DEVICE: Readonly<DeviceInfo> = Object.freeze({
+  deviceType: null, deviceBrand: null, deviceModel: null, os: UNKNOWN, osVersion: null,
+  browserName: UNKNOWN, browserVersion: null, browserEngine: null, clientType: null, isBot: false,
+});
+
+/**
+ * Maximum number of user agents (with client hints) kept as timed out. Each one held the
+ * thread for a full time limit, so at the default limit the set covers at least the last 33
+ * minutes of them. It is apart from the LRU cache so that new user agents cannot push a
+ * timed-out one out between `prepare` and `detect`, which would detect it on the main thread.
+ */
+const MAX_TIMED_OUT_USER_AGENTS = 1_000;
+
+/** Number of characters of a timed-out user agent that the warning shows. */
+const LOGGED_USER_AGENT_LENGTH = 200;
 
 /** The part of node-device-detector's detector that this file calls. */
 interface DeviceDetectorApi {
@@ -84,6 +104,13 @@ function buildAnyBotPattern(): RegExp {
   return new RegExp(`${prefix}(?:${alternatives.join('|')})`, 'i');
 }
 
+/** Settings of a `DeviceDetection`. */
+export interface DeviceDetectionOptions extends DetectionThreadOptions {
+  /** Detect new user agents on a worker thread in `prepare`. */
+  offThread?: boolean;
+  logger?: Logger;
+}
+
 /** Returns the cache key of a user agent and its client hints. */
 function cacheKeyOf(userAgent: string, uadata: string | undefined): string {
   return uadata ? `${userAgent}\n${uadata}` : userAgent;
@@ -94,6 +121,8 @@ export class DeviceDetection {
   readonly #detector = new DeviceDetector({ clientIndexes: true, deviceIndexes: true, osIndexes: true, deviceAliasCode: false, maxUserAgentSize: 500 });
   readonly #clientHints = new ClientHints();
   readonly #cache: LRUCache<string, DeviceInfo>;
+  /** Cache keys whose detection ran past the thread's time limit. `detect` returns `UNKNOWN_DEVICE` for them. */
+  readonly #timedOut = new LRUCache<string, true>({ max: MAX_TIMED_OUT_USER_AGENTS });
   /**
    * The last request and its result. The log importer detects each line's user agent to skip
    * bots and again in the enrich step, so the second call skips the LRU lookup.
@@ -111,11 +140,12 @@ export class DeviceDetection {
   /**
    * `offThread` lets `prepare` detect new user agents on a worker thread. The server turns it
    * on: a new user agent costs 1 to 5 ms of detection, which would otherwise stall every
-   * request of the event loop.
+   * request of the event loop. `timeoutMs` and `workerUrl` set up that thread, and its
+   * constructor throws a RangeError for an invalid `timeoutMs`.
    */
-  constructor(cacheSize = DEFAULT_DEVICE_CACHE_SIZE, options: { offThread?: boolean; logger?: Logger } = {}) {
+  constructor(cacheSize = DEFAULT_DEVICE_CACHE_SIZE, options: DeviceDetectionOptions = {}) {
     this.#cache = new LRUCache({ max: cacheSize });
-    this.#thread = options.offThread === true ? new DetectionThread() : undefined;
+    this.#thread = options.offThread === true ? new DetectionThread({ timeoutMs: options.timeoutMs, workerUrl: options.workerUrl }) : undefined;
     this.#logger = options.logger;
   }
 
@@ -124,11 +154,13 @@ export class DeviceDetection {
    * promise that settles once `detect` can return its result from the cache. Returns undefined when
    * `detect` needs no wait: the result is cached, or the detection runs on this thread. When
    * the thread fails, the promise still resolves, and `detect` then does the work itself.
+   * When the detection runs past the thread's time limit, the promise resolves, and `detect`
+   * returns `UNKNOWN_DEVICE` for that user agent without detecting it again.
    */
   prepare(userAgent: string, uadata?: string): Promise<void> | undefined {
     if (this.#thread === undefined || this.#thread.gaveUp) return undefined;
     const key = cacheKeyOf(userAgent, uadata);
-    if (this.#cache.has(key)) return undefined;
+    if (this.#cache.has(key) || this.#timedOut.has(key)) return undefined;
     let detecting = this.#detecting.get(key);
     if (detecting === undefined) {
       detecting = this.#thread.detect(userAgent, uadata).then(
@@ -137,6 +169,11 @@ export class DeviceDetection {
         },
         (error: unknown) => {
           if (error instanceof DetectionThreadClosedError) return;
+          if (error instanceof DetectionTimeoutError) {
+            this.#timedOut.set(key, true);
+            this.#logger?.warn({ userAgent: userAgent.slice(0, LOGGED_USER_AGENT_LENGTH), timeoutMs: error.timeoutMs }, 'device detection timed out, so this user agent is recorded as an unknown device');
+            return;
+          }
           if (this.#thread?.gaveUp !== true) {
             this.#logger?.warn({ err: error, userAgent }, 'device detection thread failed, so the main thread detects this user agent');
           } else if (!this.#loggedGiveUp) {
@@ -175,8 +212,11 @@ export class DeviceDetection {
   detect(userAgent: string, uadata?: string): DeviceInfo {
     if (userAgent === this.#lastUserAgent && uadata === this.#lastUadata && this.#lastInfo !== undefined) return this.#lastInfo;
     const key = cacheKeyOf(userAgent, uadata);
-    let info = this.#cache.get(key);
+    let info = this.#cache.get(key) ?? (this.#timedOut.has(key) ? UNKNOWN_DEVICE : undefined);
     if (!info) {
+      // NOTE: detection here, on the calling thread, has no time limit. It runs when there is
+      // no thread, the thread failed or was given up, `prepare` was not awaited, or newer
+      // results pushed this one out of the LRU cache before this call.
       info = this.#detectUncached(userAgent, parseClientHints(this.#clientHints, uadata));
       this.#cache.set(key, info);
     }
