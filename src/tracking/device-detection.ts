@@ -1,9 +1,9 @@
 /** Device, OS, browser and bot detection with node-device-detector, cached by user agent. */
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import type { DetectResult, DeviceDetectorOptions, ResultBot } from 'node-device-detector';
 import type { Logger } from 'pino';
 import { LRUCache } from 'lru-cache';
+import { DetectionThread, DetectionThreadClosedError, DetectionTimeoutError, MAX_FAILED_THREAD_STARTS, type DetectionThreadOptions } from './detection-thread.js';
 import type { DeviceInfo } from './hit.js';
 
 /** Distinct user agents (with client hints) whose detection is kept in memory. */
@@ -21,6 +21,26 @@ const CLIENT_TYPE_IDS: Readonly<Record<string, number>> = {
 };
 
 const UNKNOWN = 'UNK';
+
+/**
+ * The device of a user agent that nothing matched: what `detectUncached` returns for an
+ * empty one. It is also the result for a user agent whose detection timed out on the thread.
+ */
+export const UNKNOWN_DEVICE: Readonly<DeviceInfo> = Object.freeze({
+  deviceType: null, deviceBrand: null, deviceModel: null, os: UNKNOWN, osVersion: null,
+  browserName: UNKNOWN, browserVersion: null, browserEngine: null, clientType: null, isBot: false,
+});
+
+/**
+ * Maximum number of user agents (with client hints) kept as timed out. Each one held the
+ * thread for a full time limit, so at the default limit the set covers at least the last 33
+ * minutes of them. It is apart from the LRU cache so that new user agents cannot push a
+ * timed-out one out between `prepare` and `detect`, which would detect it on the main thread.
+ */
+const MAX_TIMED_OUT_USER_AGENTS = 1_000;
+
+/** Number of characters of a timed-out user agent that the warning shows. */
+const LOGGED_USER_AGENT_LENGTH = 200;
 
 /** The part of node-device-detector's detector that this file calls. */
 interface DeviceDetectorApi {
@@ -84,6 +104,13 @@ function buildAnyBotPattern(): RegExp {
   return new RegExp(`${prefix}(?:${alternatives.join('|')})`, 'i');
 }
 
+/** Settings of a `DeviceDetection`. */
+export interface DeviceDetectionOptions extends DetectionThreadOptions {
+  /** Detect new user agents on a worker thread in `prepare`. */
+  offThread?: boolean;
+  logger?: Logger;
+}
+
 /** Returns the cache key of a user agent and its client hints. */
 function cacheKeyOf(userAgent: string, uadata: string | undefined): string {
   return uadata ? `${userAgent}\n${uadata}` : userAgent;
@@ -94,6 +121,8 @@ export class DeviceDetection {
   readonly #detector = new DeviceDetector({ clientIndexes: true, deviceIndexes: true, osIndexes: true, deviceAliasCode: false, maxUserAgentSize: 500 });
   readonly #clientHints = new ClientHints();
   readonly #cache: LRUCache<string, DeviceInfo>;
+  /** Cache keys whose detection ran past the thread's time limit. `detect` returns `UNKNOWN_DEVICE` for them. */
+  readonly #timedOut = new LRUCache<string, true>({ max: MAX_TIMED_OUT_USER_AGENTS });
   /**
    * The last request and its result. The log importer detects each line's user agent to skip
    * bots and again in the enrich step, so the second call skips the LRU lookup.
@@ -111,11 +140,12 @@ export class DeviceDetection {
   /**
    * `offThread` lets `prepare` detect new user agents on a worker thread. The server turns it
    * on: a new user agent costs 1 to 5 ms of detection, which would otherwise stall every
-   * request of the event loop.
+   * request of the event loop. `timeoutMs` and `workerUrl` set up that thread, and its
+   * constructor throws a RangeError for an invalid `timeoutMs`.
    */
-  constructor(cacheSize = DEFAULT_DEVICE_CACHE_SIZE, options: { offThread?: boolean; logger?: Logger } = {}) {
+  constructor(cacheSize = DEFAULT_DEVICE_CACHE_SIZE, options: DeviceDetectionOptions = {}) {
     this.#cache = new LRUCache({ max: cacheSize });
-    this.#thread = options.offThread === true ? new DetectionThread() : undefined;
+    this.#thread = options.offThread === true ? new DetectionThread({ timeoutMs: options.timeoutMs, workerUrl: options.workerUrl }) : undefined;
     this.#logger = options.logger;
   }
 
@@ -124,11 +154,13 @@ export class DeviceDetection {
    * promise that settles once `detect` can return its result from the cache. Returns undefined when
    * `detect` needs no wait: the result is cached, or the detection runs on this thread. When
    * the thread fails, the promise still resolves, and `detect` then does the work itself.
+   * When the detection runs past the thread's time limit, the promise resolves, and `detect`
+   * returns `UNKNOWN_DEVICE` for that user agent without detecting it again.
    */
   prepare(userAgent: string, uadata?: string): Promise<void> | undefined {
     if (this.#thread === undefined || this.#thread.gaveUp) return undefined;
     const key = cacheKeyOf(userAgent, uadata);
-    if (this.#cache.has(key)) return undefined;
+    if (this.#cache.has(key) || this.#timedOut.has(key)) return undefined;
     let detecting = this.#detecting.get(key);
     if (detecting === undefined) {
       detecting = this.#thread.detect(userAgent, uadata).then(
@@ -137,6 +169,11 @@ export class DeviceDetection {
         },
         (error: unknown) => {
           if (error instanceof DetectionThreadClosedError) return;
+          if (error instanceof DetectionTimeoutError) {
+            this.#timedOut.set(key, true);
+            this.#logger?.warn({ userAgent: userAgent.slice(0, LOGGED_USER_AGENT_LENGTH), timeoutMs: error.timeoutMs }, 'device detection timed out, so this user agent is recorded as an unknown device');
+            return;
+          }
           if (this.#thread?.gaveUp !== true) {
             this.#logger?.warn({ err: error, userAgent }, 'device detection thread failed, so the main thread detects this user agent');
           } else if (!this.#loggedGiveUp) {
@@ -175,8 +212,11 @@ export class DeviceDetection {
   detect(userAgent: string, uadata?: string): DeviceInfo {
     if (userAgent === this.#lastUserAgent && uadata === this.#lastUadata && this.#lastInfo !== undefined) return this.#lastInfo;
     const key = cacheKeyOf(userAgent, uadata);
-    let info = this.#cache.get(key);
+    let info = this.#cache.get(key) ?? (this.#timedOut.has(key) ? UNKNOWN_DEVICE : undefined);
     if (!info) {
+      // NOTE: detection here, on the calling thread, has no time limit. It runs when there is
+      // no thread, the thread failed or was given up, `prepare` was not awaited, or newer
+      // results pushed this one out of the LRU cache before this call.
       info = this.#detectUncached(userAgent, parseClientHints(this.#clientHints, uadata));
       this.#cache.set(key, info);
     }
@@ -235,126 +275,4 @@ function parseClientHints(parser: ClientHintsParser, uadata: string | undefined)
     'sec-ch-ua-mobile': data.mobile ? '?1' : '?0',
   };
   return parser.parse(headers, {});
-}
-
-/** A request to the detection thread, and its reply. A request without an id makes the thread warm up and gets no reply. */
-export type DetectionRequest = { id: number; userAgent: string; uadata: string | undefined } | { id: undefined };
-export type DetectionAnswer = { id: number; info: DeviceInfo } | { id: number; error: string };
-
-/**
- * User agents that the detection thread detects when it warms up: a desktop Safari scans
- * every device brand's pattern, and the others the mobile, bot and browser lists.
- */
-export const WARM_UP_USER_AGENTS: readonly string[] = [
-  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15',
-  'Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36',
-  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1',
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
-  'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
-];
-
-/**
- * Maximum number of workers in a row that may end before their first reply. `DetectionThread`
- * then starts no more, because a start costs about 35 ms (estimate from one run on a loaded
- * 2-core VM), and a worker that cannot load its entry would otherwise cost that for every new
- * user agent.
- */
-const MAX_FAILED_THREAD_STARTS = 3;
-
-/**
- * One worker thread that detects devices for `DeviceDetection.prepare`. It starts on the first
- * request, keeps the process running only while requests wait, and is started again after it
- * ended or failed, unless `MAX_FAILED_THREAD_STARTS` workers in a row failed before their
- * first reply. Requests waiting on a failed thread are rejected.
- */
-class DetectionThread {
-  #current: RunningWorker | undefined;
-  #nextId = 0;
-  #failedStarts = 0;
-
-  /** True once `MAX_FAILED_THREAD_STARTS` workers in a row failed before their first reply. */
-  get gaveUp(): boolean {
-    return this.#failedStarts >= MAX_FAILED_THREAD_STARTS;
-  }
-
-  detect(userAgent: string, uadata: string | undefined): Promise<DeviceInfo> {
-    if (this.gaveUp) return Promise.reject(new Error(`the device detection thread failed to start ${this.#failedStarts} times in a row`));
-    let current: RunningWorker;
-    try {
-      current = this.#current ?? this.#start();
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    const { worker, waiting } = current;
-    const id = this.#nextId++;
-    return new Promise<DeviceInfo>((resolve, reject) => {
-      waiting.set(id, { resolve, reject });
-      if (waiting.size === 1) worker.ref();
-      worker.postMessage({ id, userAgent, uadata } satisfies DetectionRequest);
-    });
-  }
-
-  warmUp(): void {
-    if (this.gaveUp) return;
-    const { worker } = this.#current ?? this.#start();
-    worker.postMessage({ id: undefined } satisfies DetectionRequest);
-  }
-
-  async close(): Promise<void> {
-    const current = this.#current;
-    this.#current = undefined;
-    if (current === undefined) return;
-    for (const request of current.waiting.values()) request.reject(new DetectionThreadClosedError());
-    current.waiting.clear();
-    await current.worker.terminate();
-  }
-
-  #start(): RunningWorker {
-    const worker = new Worker(new URL('./device-detection-worker.js', import.meta.url));
-    const waiting = new Map<number, Waiting>();
-    let replied = false;
-    worker.unref();
-    worker.on('message', (answer: DetectionAnswer) => {
-      replied = true;
-      this.#failedStarts = 0;
-      const request = waiting.get(answer.id);
-      if (request === undefined) return;
-      waiting.delete(answer.id);
-      if (waiting.size === 0) worker.unref();
-      if ('info' in answer) request.resolve(answer.info);
-      else request.reject(new Error(answer.error));
-    });
-    // Requests of this worker only: a worker started after this one ended has its own.
-    // `close` clears `#current` first, so a worker it ends is not counted as failed.
-    const fail = (error: Error): void => {
-      if (this.#current?.worker === worker) {
-        this.#current = undefined;
-        if (!replied) this.#failedStarts += 1;
-      }
-      for (const request of waiting.values()) request.reject(error);
-      waiting.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the device detection thread exited with code ${code}`)));
-    this.#current = { worker, waiting };
-    return this.#current;
-  }
-}
-
-/** Rejection of the requests that wait when `DetectionThread.close` ends their worker. */
-class DetectionThreadClosedError extends Error {
-  constructor() {
-    super('the device detection thread was closed before it replied');
-  }
-}
-
-/** A started worker and the requests that wait for its replies. */
-interface RunningWorker {
-  worker: Worker;
-  waiting: Map<number, Waiting>;
-}
-
-interface Waiting {
-  resolve(info: DeviceInfo): void;
-  reject(error: Error): void;
 }

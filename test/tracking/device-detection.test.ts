@@ -5,10 +5,33 @@ import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { DeviceDetection } from '../../src/tracking/device-detection.js';
+import { MAX_FAILED_THREAD_STARTS } from '../../src/tracking/detection-thread.js';
+import { DeviceDetection, UNKNOWN_DEVICE } from '../../src/tracking/device-detection.js';
+import { SLOW_USER_AGENT_MARKER } from '../support/slow-detection-worker.js';
 
 const require = createRequire(import.meta.url);
 const DETECTOR_OPTIONS = { clientIndexes: true, deviceIndexes: true, osIndexes: true, deviceAliasCode: false, maxUserAgentSize: 500 };
+
+/** Entry of a detection thread that spins on user agents with `SLOW_USER_AGENT_MARKER`. */
+const SLOW_WORKER_URL = new URL('../support/slow-detection-worker.js', import.meta.url);
+
+/**
+ * Time limit of a detection in the tests with the slow thread, in milliseconds. A warmed thread
+ * detects an ordinary user agent in under 40 ms, so the limit ends only the spinning ones.
+ */
+const TEST_DETECTION_TIMEOUT_MS = 1_000;
+
+/** Upper bound of a test with the slow thread, which ends a test whose thread is never ended. */
+const SLOW_TEST_OPTIONS = { timeout: 120_000 };
+
+/** Creates a logger that records its warnings and errors. */
+function recordingLogger(): { logger: Logger; logged: { fields: Record<string, unknown>; message: string }[] } {
+  const logged: { fields: Record<string, unknown>; message: string }[] = [];
+  const record = (fields: Record<string, unknown>, message: string): void => {
+    logged.push({ fields, message });
+  };
+  return { logger: { warn: record, error: record } as unknown as Logger, logged };
+}
 
 /** Browser families with `{v}` where a version number goes. */
 const AGENT_TEMPLATES = [
@@ -148,7 +171,7 @@ describe('device detection', () => {
     // A copy of the module in a folder without the thread's entry file: every thread it starts fails to load.
     const folder = mkdtempSync(fileURLToPath(new URL('./missing-entry-', import.meta.url)));
     try {
-      copyFileSync(new URL('../../src/tracking/device-detection.js', import.meta.url), `${folder}/device-detection.js`);
+      for (const file of ['device-detection.js', 'detection-thread.js']) copyFileSync(new URL(`../../src/tracking/${file}`, import.meta.url), `${folder}/${file}`);
       const script = `const { DeviceDetection } = await import(${JSON.stringify(`${folder}/device-detection.js`)});`
         + 'const logged = []; const logger = { warn: (fields, message) => logged.push(message), error: (fields, message) => logged.push(message) };'
         + 'const d = new DeviceDetection(100, { offThread: true, logger }); const browsers = [];'
@@ -177,5 +200,80 @@ describe('device detection', () => {
     assert.equal(child.signal, null, 'the process had to be killed: the idle thread kept it running');
     assert.equal(child.status, 0, child.stderr);
     assert.equal(child.stdout.trim(), 'FF');
+  });
+
+  test('unknown device matches empty agent', () => {
+    assert.deepEqual(UNKNOWN_DEVICE, new DeviceDetection(1).detectUncached(''));
+  });
+
+  test('invalid time limit is rejected', () => {
+    for (const timeoutMs of [0, -1, 1.5, Number.NaN, 2 ** 31]) {
+      assert.throws(() => new DeviceDetection(10, { offThread: true, timeoutMs }), RangeError, String(timeoutMs));
+    }
+  });
+
+  test('slow agent times out as unknown', SLOW_TEST_OPTIONS, async () => {
+    const { logger, logged } = recordingLogger();
+    const threaded = new DeviceDetection(10, { offThread: true, logger, timeoutMs: TEST_DETECTION_TIMEOUT_MS, workerUrl: SLOW_WORKER_URL });
+    // Longer than the 200 characters that the warning shows, and detected as Firefox on the main thread.
+    const slow = `Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0 ${'x'.repeat(200)} ${SLOW_USER_AGENT_MARKER}`;
+    const queued = [
+      'Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0',
+      'Mozilla/5.0 (Linux; Android 13; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.2 Mobile Safari/537.36',
+    ];
+    try {
+      const settled: string[] = [];
+      const waits = [slow, ...queued].map((agent) => {
+        const wait = threaded.prepare(agent);
+        assert.ok(wait, `a new user agent returns a promise: ${agent}`);
+        return wait.then(() => settled.push(agent));
+      });
+      await Promise.all(waits);
+      assert.deepEqual(settled, [slow, ...queued], 'the slow agent settles first, then the ones queued behind it');
+
+      assert.equal(threaded.prepare(slow), undefined, 'the timed-out agent is cached');
+      assert.deepEqual(threaded.detect(slow), UNKNOWN_DEVICE);
+      const mainThread = new DeviceDetection(10);
+      for (const agent of queued) {
+        assert.equal(threaded.prepare(agent), undefined, `a new thread replied and its result is cached: ${agent}`);
+        assert.deepEqual(threaded.detect(agent), mainThread.detect(agent), agent);
+      }
+      assert.equal(threaded.detect(queued[0]!).browserName, 'FF');
+      assert.equal(threaded.detect(queued[1]!).deviceModel, 'Galaxy S23 Ultra');
+
+      assert.equal(logged.length, 1, JSON.stringify(logged));
+      assert.equal(logged[0]!.message, 'device detection timed out, so this user agent is recorded as an unknown device');
+      assert.equal(logged[0]!.fields.userAgent, slow.slice(0, 200));
+      assert.equal(logged[0]!.fields.timeoutMs, TEST_DETECTION_TIMEOUT_MS);
+
+      const later = 'Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0';
+      const wait = threaded.prepare(later);
+      assert.ok(wait, 'the thread still takes new user agents');
+      await wait;
+      assert.equal(threaded.prepare(later), undefined, 'the thread replied and its result is cached');
+      assert.equal(threaded.detect(later).browserName, 'FF');
+    } finally {
+      await threaded.close();
+    }
+  });
+
+  test('repeated timeouts keep thread working', SLOW_TEST_OPTIONS, async () => {
+    const { logger, logged } = recordingLogger();
+    const threaded = new DeviceDetection(10, { offThread: true, logger, timeoutMs: TEST_DETECTION_TIMEOUT_MS, workerUrl: SLOW_WORKER_URL });
+    // Each slow agent ends one worker, as many in a row as the failed starts that give the thread up.
+    const slowAgents = Array.from({ length: MAX_FAILED_THREAD_STARTS }, (_, index) => `Mozilla/5.0 (X11; Linux x86_64; rv:14${index}.0) Gecko/20100101 Firefox/14${index}.0 ${SLOW_USER_AGENT_MARKER}`);
+    const ordinary = 'Mozilla/5.0 (X11; Linux x86_64; rv:150.0) Gecko/20100101 Firefox/150.0';
+    try {
+      await Promise.all([...slowAgents, ordinary].map((agent) => threaded.prepare(agent)));
+      for (const agent of slowAgents) assert.deepEqual(threaded.detect(agent), UNKNOWN_DEVICE, agent);
+      assert.equal(threaded.prepare(ordinary), undefined, 'the thread replied and its result is cached');
+      assert.equal(threaded.detect(ordinary).browserName, 'FF');
+      assert.deepEqual(logged.map(({ message }) => message), slowAgents.map(() => 'device detection timed out, so this user agent is recorded as an unknown device'));
+
+      const later = 'Mozilla/5.0 (X11; Linux x86_64; rv:151.0) Gecko/20100101 Firefox/151.0';
+      assert.ok(threaded.prepare(later), 'the thread was not given up');
+    } finally {
+      await threaded.close();
+    }
   });
 });
