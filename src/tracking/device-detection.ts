@@ -1,4 +1,5 @@
 /** Device, OS, browser and bot detection with node-device-detector, cached by user agent. */
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { DetectResult, DeviceDetectorOptions, ResultBot } from 'node-device-detector';
 import type { Logger } from 'pino';
@@ -39,8 +40,14 @@ export const UNKNOWN_DEVICE: Readonly<DeviceInfo> = Object.freeze({
  */
 const MAX_TIMED_OUT_USER_AGENTS = 1_000;
 
-/** Number of characters of a timed-out user agent that the warning shows. */
-const LOGGED_USER_AGENT_LENGTH = 200;
+/**
+ * Returns log fields that tell user agents apart without logging one: the first 16 hex digits
+ * of its SHA-256 and its length. An operator finds the agent by hashing candidates from the
+ * access log, such as `printf %s "$agent" | sha256sum`.
+ */
+export function userAgentLogFields(userAgent: string): { userAgentSha256: string; userAgentLength: number } {
+  return { userAgentSha256: createHash('sha256').update(userAgent).digest('hex').slice(0, 16), userAgentLength: userAgent.length };
+}
 
 /** The part of node-device-detector's detector that this file calls. */
 interface DeviceDetectorApi {
@@ -171,11 +178,11 @@ export class DeviceDetection {
           if (error instanceof DetectionThreadClosedError) return;
           if (error instanceof DetectionTimeoutError) {
             this.#timedOut.set(key, true);
-            this.#logger?.warn({ userAgent: userAgent.slice(0, LOGGED_USER_AGENT_LENGTH), timeoutMs: error.timeoutMs }, 'device detection timed out, so this user agent is recorded as an unknown device');
+            this.#logger?.warn({ ...userAgentLogFields(userAgent), timeoutMs: error.timeoutMs }, 'device detection timed out, so this user agent is recorded as an unknown device');
             return;
           }
           if (this.#thread?.gaveUp !== true) {
-            this.#logger?.warn({ err: error, userAgent }, 'device detection thread failed, so the main thread detects this user agent');
+            this.#logger?.warn({ err: error, ...userAgentLogFields(userAgent) }, 'device detection thread failed, so the main thread detects this user agent');
           } else if (!this.#loggedGiveUp) {
             this.#loggedGiveUp = true;
             this.#logger?.error({ err: error, failedStarts: MAX_FAILED_THREAD_STARTS }, 'device detection thread failed to start repeatedly, so new user agents are detected on the main thread from now on');
