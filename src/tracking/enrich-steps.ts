@@ -83,12 +83,11 @@ export function enrichMaskedIp(hit: Hit, maskBytes: number): Hit {
  * Fills in the visitor id the hit requests and the config id (fingerprint).
  *
  * The visitor id is, in Matomo's order: the first 16 hex characters of sha1(`uid`) when
- * `enable_userid_overwrites_visitorid` is on, then `cid`, then `_id`.
+ * `enable_userid_overwrites_visitorid` is on, then `cid`, then the first 16 characters of
+ * `_id`. The parse step has rejected a `cid` or `_id` of another form.
  * The config id is the first 16 hex characters of an MD5 over the OS, browser, feature
  * flags, IP, language and the tenant's salt, plus the site id and a daily salt so that
  * fingerprints rotate at midnight in the site's time zone.
- *
- * @throws FootfallError TRACKING_PARAMETER_INVALID for a `cid` that is not 16 hex characters.
  */
 export function enrichVisitorIds(hit: Hit, options: { salt: string; userIdOverwritesVisitorId: boolean }): Hit {
   hit.requestedVisitorId = parseRequestedVisitorId(hit, options.userIdOverwritesVisitorId);
@@ -127,13 +126,6 @@ function parseRequestedVisitorId(hit: Hit, userIdOverwritesVisitorId: boolean): 
   const userId = hit.params.get('uid');
   if (userId !== undefined && userIdOverwritesVisitorId) return hashHex('sha1', userId).slice(0, 16);
   const cid = hit.params.get('cid');
-  if (cid !== undefined) {
-    if (!/^[0-9a-f]{16}$/i.test(cid)) {
-      throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(cid)} for 'cid'. Expected 16 hexadecimal characters.`);
-    }
-    return cid.toLowerCase();
-  }
-  const id = hit.params.get('_id');
-  // As in Matomo 5, an `_id` shorter than 16 characters, or whose first 16 are not hexadecimal, is ignored.
-  return id !== undefined && /^[0-9a-f]{16}/i.test(id) ? id.slice(0, 16).toLowerCase() : null;
+  if (cid !== undefined) return cid.toLowerCase();
+  return hit.params.get('_id')?.slice(0, 16).toLowerCase() ?? null;
 }

@@ -129,6 +129,7 @@ function buildHit(
   if (clientIp !== undefined && !isIpAddress(ip)) {
     throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(ip)} for 'cip'. Expected an IPv4 or IPv6 address.`);
   }
+  rejectMalformedVisitorIds(params);
   return {
     tracked,
     siteSettings,
@@ -143,6 +144,11 @@ function buildHit(
 /** Parameters whose values the parse steps decode as JSON, where `\u0000` in a string becomes U+0000. */
 const JSON_PARAMETERS = ['_cvar', 'cvar', 'ec_items', '_pkc', 'uadata'] as const;
 
+/** Returns the user agent of a hit: its `ua` parameter, else the request's header. */
+export function readUserAgent(params: TrackingParams, context: HitRequestContext): string {
+  return params.get('ua') ?? context.userAgent;
+}
+
 /**
  * Rejects a hit with U+0000 in a parameter name or value, or escaped as `\u0000` in a JSON
  * parameter. PostgreSQL cannot store that character in text columns, so every engine rejects
@@ -150,11 +156,6 @@ const JSON_PARAMETERS = ['_cvar', 'cvar', 'ec_items', '_pkc', 'uadata'] as const
  *
  * @throws FootfallError TRACKING_PARAMETER_INVALID naming the parameter.
  */
-/** Returns the user agent of a hit: its `ua` parameter, else the request's header. */
-export function readUserAgent(params: TrackingParams, context: HitRequestContext): string {
-  return params.get('ua') ?? context.userAgent;
-}
-
 function rejectNulCharacter(params: TrackingParams): void {
   const found = params.findNulCharacter();
   if (found !== undefined) {
@@ -216,6 +217,26 @@ function parseCustomTimestamp(text: string): number {
     throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(text)} for 'cdt'. Use a UTC time 'YYYY-MM-DD HH:MM:SS' or a Unix timestamp.`);
   }
   return time / 1000;
+}
+
+/**
+ * Rejects a `cid` that is not 16 hexadecimal characters and an `_id` that does not start with
+ * 16. A longer `_id` passes, because Matomo uses only its first 16 characters. Matomo's
+ * tracker (5.x, `Tracker\Request::getVisitorId`) ignores an `_id` shorter than 16 characters
+ * and matches the visit by fingerprint alone, which hides a broken client, so here every
+ * malformed `_id` is rejected.
+ *
+ * @throws FootfallError TRACKING_PARAMETER_INVALID naming the parameter and its value.
+ */
+function rejectMalformedVisitorIds(params: TrackingParams): void {
+  const forcedId = params.get('cid');
+  if (forcedId !== undefined && !/^[0-9a-f]{16}$/i.test(forcedId)) throw invalidVisitorId('cid', forcedId);
+  const cookieId = params.get('_id');
+  if (cookieId !== undefined && !/^[0-9a-f]{16}/i.test(cookieId)) throw invalidVisitorId('_id', cookieId);
+}
+
+function invalidVisitorId(name: string, value: string): FootfallError {
+  return new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(value)} for '${name}'. Expected a visitor id of 16 hexadecimal characters, such as 0123456789abcdef.`);
 }
 
 function authRequired(name: string): FootfallError {

@@ -118,17 +118,47 @@ for (const adapter of ALL_ENGINES) {
       assert.ok(order.revenue_subtotal === null || Number(order.revenue_subtotal) === 0, String(order.revenue_subtotal));
     });
 
-    test('malformed _id is ignored', async () => {
+    test('malformed visitor ids are rejected', async () => {
       const before = await countRows(suite.db, 'log_visit');
-      assert.equal((await track({ _id: 'xyz', new_visit: '1' })).statusCode, 200);
-      assert.equal(await countRows(suite.db, 'log_visit'), before + 1);
-      const stored = await suite.db.selectFrom('log_visit').select('idvisitor').orderBy('idvisit', 'desc').executeTakeFirst();
-      assert.notEqual(stored?.idvisitor, 'xyz');
-      assert.match(stored?.idvisitor ?? '', /^[0-9a-f]{16}$/);
+      const cases: Record<string, string>[] = [
+        { _id: 'zz' },
+        { _id: '0123456789abcde' },
+        { _id: '0123456789abcdeg' },
+        { _id: 'x0123456789abcdef' },
+        { cid: 'zz' },
+        { cid: '0123456789abcdef0' },
+        { cid: newVisitorId(), _id: 'zz' },
+      ];
+      for (const params of cases) {
+        const [name, value] = Object.entries(params).at(-1)!;
+        const response = await track({ ...params, new_visit: '1' });
+        const error = String(response.headers['x-footfall-error']);
+        assert.equal(response.statusCode, 400, `${name}=${value}`);
+        assert.match(error, /^TRACKING_PARAMETER_INVALID: /);
+        assert.ok(error.includes(`Invalid value '${value}' for '${name}'`), error);
+        assert.ok(error.includes('16 hexadecimal characters'), error);
+      }
+      assert.equal(await countRows(suite.db, 'log_visit'), before);
+    });
 
-      assert.equal((await track({ _id: '0123456789abcdefTAIL', new_visit: '1' })).statusCode, 200);
+    test('long _id keeps 16 characters', async () => {
+      assert.equal((await track({ _id: '0123456789ABCDEFtail', new_visit: '1' })).statusCode, 200);
       const truncated = await suite.db.selectFrom('log_visit').select('idvisitor').orderBy('idvisit', 'desc').executeTakeFirst();
       assert.equal(truncated?.idvisitor, '0123456789abcdef');
+    });
+
+    test('bulk malformed _id counts invalid', async () => {
+      const good = newVisitorId();
+      const response = await postBulk([
+        `?idsite=1&rec=1&_id=zz&url=${encodeURIComponent(PAGE)}`,
+        `?idsite=1&rec=1&_id=${good}&url=${encodeURIComponent(PAGE)}`,
+      ]);
+      assert.equal(response.statusCode, 200);
+      const body = response.json() as { tracked: number; invalid: number; invalid_indices: number[] };
+      assert.equal(body.tracked, 1);
+      assert.equal(body.invalid, 1);
+      assert.deepEqual(body.invalid_indices, [0]);
+      assert.ok(await visitOf(good));
     });
 
     test('javascript URL is not stored', async () => {
