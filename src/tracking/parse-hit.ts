@@ -187,10 +187,11 @@ async function parseSite(params: TrackingParams, deps: ParseHitDependencies): Pr
 }
 
 /**
- * Returns the time of a hit: now, or `cdt` (UTC 'YYYY-MM-DD HH:MM:SS' or a Unix timestamp),
- * minus `cdo` seconds. A `cdt` in the future or more than 20 years old is ignored, as in
- * Matomo; one older than `tracking_requests_require_authentication_when_custom_timestamp_newer_than`
- * seconds needs authentication.
+ * Returns the time of a hit: now, or `cdt` (a Unix timestamp in seconds, a UTC time
+ * 'YYYY-MM-DD HH:MM:SS', or a date 'YYYY-MM-DD' for its midnight UTC), minus `cdo` seconds.
+ * A `cdt` in the future or more than 20 years old is ignored, as in Matomo. One older than
+ * `tracking_requests_require_authentication_when_custom_timestamp_newer_than` seconds needs
+ * authentication.
  */
 export function parseHitTime(params: TrackingParams, now: Date, authenticated: boolean, settings: Settings): Date {
   const offsetText = params.get('cdo');
@@ -209,14 +210,23 @@ export function parseHitTime(params: TrackingParams, now: Date, authenticated: b
   return new Date((seconds - offsetSeconds) * 1000);
 }
 
+/**
+ * Returns the Unix seconds of a `cdt` value.
+ *
+ * @throws FootfallError TRACKING_PARAMETER_INVALID for another form or a date that does not exist.
+ */
 function parseCustomTimestamp(text: string): number {
   if (/^[0-9]{9,11}(\.[0-9]+)?$/.test(text)) return Math.floor(Number(text));
-  const match = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(text);
-  const time = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6])) : Number.NaN;
-  if (Number.isNaN(time)) {
-    throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(text)} for 'cdt'. Use a UTC time 'YYYY-MM-DD HH:MM:SS' or a Unix timestamp.`);
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2}))?$/.exec(text);
+  if (match) {
+    const [, year, month, day, hours = '00', minutes = '00', seconds = '00'] = match;
+    const time = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hours), Number(minutes), Number(seconds));
+    // Date.UTC rolls 2024-02-30 over to March 1, so a value whose month, day or time comes back
+    // changed names no real time. The year is not compared, because Date.UTC reads 0 to 99 as 1900 to 1999.
+    if (new Date(time).toISOString().slice(4, 19) === `-${month}-${day}T${hours}:${minutes}:${seconds}`) return time / 1000;
   }
-  return time / 1000;
+  throw new FootfallError('TRACKING_PARAMETER_INVALID',
+    `Invalid value ${quote(text)} for 'cdt'. Expected a Unix timestamp in seconds, a UTC time 'YYYY-MM-DD HH:MM:SS' or a UTC date 'YYYY-MM-DD'.`);
 }
 
 /**

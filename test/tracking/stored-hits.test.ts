@@ -290,6 +290,49 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(visit?.visit_first_action_time, new Date(now).toISOString().slice(0, 19).replace('T', ' '));
     });
 
+    async function trackError(params: Record<string, string>): Promise<{ statusCode: number; error: string }> {
+      const query = new URLSearchParams({ idsite: '1', rec: '1', url: 'https://example.org/cdt', ...params });
+      const response = await app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host, 'user-agent': FIREFOX } });
+      return { statusCode: response.statusCode, error: String(response.headers['x-footfall-error']) };
+    }
+
+    test('date-only cdt is midnight UTC', async () => {
+      const today = newVisitorId();
+      assert.equal(await track({ cid: today, url: 'https://example.org/today', cdt: '2026-05-01' }), 200);
+      assert.equal((await visitOf(today))[0]?.visit_first_action_time, '2026-05-01 00:00:00');
+
+      const old = newVisitorId();
+      const rejected = await trackError({ cid: old, cdt: '2026-04-20' });
+      assert.equal(rejected.statusCode, 400);
+      assert.match(rejected.error, /^TRACKING_AUTH_REQUIRED: Custom timestamp '2026-04-20' /);
+      assert.equal((await visitOf(old)).length, 0);
+      assert.equal(await track({ cid: old, url: 'https://example.org/old-day', cdt: '2026-04-20', token_auth: token }), 200);
+      assert.equal((await visitOf(old))[0]?.visit_first_action_time, '2026-04-20 00:00:00');
+    });
+
+    test('Unix cdt with decimals is accepted', async () => {
+      const id = newVisitorId();
+      const seconds = Date.parse('2026-04-21T07:30:15Z') / 1000;
+      assert.equal(await track({ cid: id, url: 'https://example.org/unix', cdt: `${seconds}.75`, token_auth: token }), 200);
+      assert.equal((await visitOf(id))[0]?.visit_first_action_time, '2026-04-21 07:30:15');
+    });
+
+    test('cdt over 20 years old is ignored', async () => {
+      const id = newVisitorId();
+      assert.equal(await track({ cid: id, url: 'https://example.org/ancient', cdt: '2001-01-01' }), 200);
+      const [visit] = await visitOf(id);
+      assert.equal(visit?.visit_first_action_time, new Date(now).toISOString().slice(0, 19).replace('T', ' '));
+    });
+
+    test('malformed cdt names the forms', async () => {
+      for (const cdt of ['2026-02-30', '2026-13-01 00:00:00', '2026-04-20 24:00:00', '2026-04-20 08:00', 'yesterday']) {
+        const { statusCode, error } = await trackError({ cid: newVisitorId(), cdt, token_auth: token });
+        assert.equal(statusCode, 400, cdt);
+        assert.ok(error.startsWith(`TRACKING_PARAMETER_INVALID: Invalid value '${cdt}' for 'cdt'.`), error);
+        assert.ok(error.includes("'YYYY-MM-DD'"), error);
+      }
+    });
+
     test('authenticated location overrides are stored', async () => {
       const id = newVisitorId();
       await track({ cid: id, url: 'https://example.org/geo', cip: '203.0.113.50', country: 'IT', city: 'Rome', lat: '41.9', long: '12.5', token_auth: token });
