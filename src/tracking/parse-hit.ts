@@ -14,6 +14,12 @@ const CDT_FUTURE_TOLERANCE_SECONDS = 10;
 /** A `cdt` older than this is ignored, as Matomo ignores timestamps more than 20 years old. */
 const CDT_MAX_AGE_SECONDS = 20 * 365 * 86_400;
 
+/**
+ * Highest `idsite` that is looked up. A larger one is reported as not found without a query,
+ * so the lookup stays within the 32-bit INT of the `idsite` columns.
+ */
+const MAX_SITE_ID = 999_999_999;
+
 /** Parameters that only a token with write access on the site (or a superuser) may send. */
 const AUTHENTICATED_PARAMETERS = ['cip', 'country', 'region', 'city', 'lat', 'long'] as const;
 
@@ -77,10 +83,10 @@ export interface ParsedHit {
 /**
  * Parses `idsite`, authentication, time and client overrides of one hit.
  *
- * @throws FootfallError SITE_NOT_FOUND for a missing, malformed or unknown `idsite`;
- *   TRACKING_PARAMETER_INVALID for a malformed value or a NUL character in any parameter;
- *   TRACKING_AUTH_REQUIRED for an override
- *   sent without a token that has write access on the site.
+ * @throws FootfallError PARAMETER_MISSING for a missing `idsite`, PARAMETER_INVALID for one
+ *   that is not a whole number of 1 or more, and SITE_NOT_FOUND for an unknown one.
+ *   TRACKING_PARAMETER_INVALID for a malformed value or a NUL character in any parameter.
+ *   TRACKING_AUTH_REQUIRED for an override sent without a token that has write access on the site.
  */
 export async function parseHit(params: TrackingParams, context: HitRequestContext, deps: ParseHitDependencies): Promise<ParsedHit> {
   rejectNulCharacter(params);
@@ -172,10 +178,21 @@ function rejectNulCharacter(params: TrackingParams): void {
   }
 }
 
-/** Returns the `idsite` text of a hit. @throws FootfallError SITE_NOT_FOUND when it is missing or not a positive whole number. */
+/**
+ * Returns the `idsite` text of a hit.
+ *
+ * @throws FootfallError PARAMETER_MISSING when it is missing or empty, PARAMETER_INVALID when
+ *   it is not a whole number of 1 or more, SITE_NOT_FOUND when it is above `MAX_SITE_ID`.
+ */
 function readSiteId(params: TrackingParams): string {
   const raw = params.get('idsite');
-  if (raw === undefined || !/^[0-9]{1,9}$/.test(raw) || Number(raw) <= 0) throw siteNotFound(raw ?? '');
+  if (raw === undefined) {
+    throw new FootfallError('PARAMETER_MISSING', "Missing parameter 'idsite'. Send the id of the site the hit is for, such as idsite=1.");
+  }
+  if (!/^[0-9]+$/.test(raw) || Number(raw) === 0) {
+    throw new FootfallError('PARAMETER_INVALID', `Invalid value ${quote(raw)} for 'idsite'. Expected a site id, a whole number of 1 or more.`);
+  }
+  if (Number(raw) > MAX_SITE_ID) throw siteNotFound(raw);
   return raw;
 }
 

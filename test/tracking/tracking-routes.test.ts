@@ -55,14 +55,49 @@ describe('tracking endpoints', () => {
     assert.equal(await countVisits(), before + 1);
   });
 
+  async function trackingError(query: string): Promise<{ statusCode: number; error: string }> {
+    const response = await app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host } });
+    return { statusCode: response.statusCode, error: String(response.headers['x-footfall-error']) };
+  }
+
   test('answers an unknown idsite with 400', async () => {
-    const response = await app.inject({ method: 'GET', url: '/matomo.php?idsite=99&rec=1&url=https://example.org/', headers: { host } });
-    assert.equal(response.statusCode, 400);
+    for (const idsite of ['99', '1234567890']) {
+      const { statusCode, error } = await trackingError(`idsite=${idsite}&rec=1&url=https://example.org/`);
+      assert.equal(statusCode, 400, idsite);
+      assert.match(error, /^SITE_NOT_FOUND: /);
+      assert.ok(error.includes(`'${idsite}'`), error);
+    }
   });
 
-  test('answers a malformed idsite with 400', async () => {
-    const response = await app.inject({ method: 'GET', url: '/js/?idsite=abc&rec=1', headers: { host } });
-    assert.equal(response.statusCode, 400);
+  test('answers a missing idsite with PARAMETER_MISSING', async () => {
+    for (const query of ['rec=1&url=https://example.org/', 'idsite=&rec=1', 'idsite=%20&rec=1']) {
+      const { statusCode, error } = await trackingError(query);
+      assert.equal(statusCode, 400, query);
+      assert.match(error, /^PARAMETER_MISSING: Missing parameter 'idsite'\./);
+    }
+  });
+
+  test('answers a malformed idsite with PARAMETER_INVALID', async () => {
+    for (const idsite of ['abc', '0', '-1', '1.5', '1e3']) {
+      const { statusCode, error } = await trackingError(`idsite=${encodeURIComponent(idsite)}&rec=1`);
+      assert.equal(statusCode, 400, idsite);
+      assert.ok(error.startsWith(`PARAMETER_INVALID: Invalid value '${idsite}' for 'idsite'.`), error);
+    }
+    const script = await app.inject({ method: 'GET', url: '/js/?idsite=abc&rec=1', headers: { host } });
+    assert.equal(script.statusCode, 400);
+    assert.match(String(script.headers['x-footfall-error']), /^PARAMETER_INVALID: /);
+  });
+
+  test('bulk counts idsite errors invalid', async () => {
+    const before = await countVisits();
+    const payload = JSON.stringify({
+      requests: ['?rec=1&url=https%3A%2F%2Fexample.org%2F', '?idsite=abc&rec=1', '?idsite=99&rec=1', '?idsite=1&rec=1&new_visit=1&url=https%3A%2F%2Fexample.org%2Fok'],
+      token_auth: token,
+    });
+    const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'text/plain' }, payload });
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(response.json(), { status: 'success', tracked: 1, invalid: 3, invalid_indices: [0, 1, 2] });
+    assert.equal(await countVisits(), before + 1);
   });
 
   test('answers an empty GET with a text page', async () => {
