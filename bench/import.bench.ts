@@ -96,7 +96,7 @@ async function measureImport(path: string, dryRun: boolean): Promise<ImportMeasu
     const pipeline = new TrackingPipeline(createSilentLogger(), devices, { writeBatchMaxHits: IMPORT_WRITE_BATCH_MAX_HITS });
     const builder = new HitBuilder(
       { enableStatic: false, enableBots: false, enableHttpErrors: false, enableHttpRedirects: false, replayTracking: false, excludePaths: [] },
-      await buildFixedSiteResolver(tenant.db(), 1), devices,
+      await buildFixedSiteResolver(tenant.db(), 1, tenant.host), devices,
     );
     const importer = new LogImporter(
       { tenant, pipeline, dryRun, owner: { login: 'admin', superuser: true, roles: new Map() }, now: () => new Date() },

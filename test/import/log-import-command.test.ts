@@ -63,7 +63,7 @@ async function createImporter(
 ): Promise<LogImporter> {
   const builder = new HitBuilder(
     { enableStatic: false, enableBots: false, enableHttpErrors: false, enableHttpRedirects: false, replayTracking: false, excludePaths: [] },
-    await buildFixedSiteResolver(tenant.db(), 1), devices,
+    await buildFixedSiteResolver(tenant.db(), 1, tenant.host), devices,
   );
   return new LogImporter(
     { tenant, pipeline, owner: { login: 'admin', superuser: true, roles: new Map() }, now: () => new Date() },
@@ -96,6 +96,19 @@ describe('log:import command', () => {
     const run = await runConsole(root, ['log:import', accessLog('common.log'), `--matomo-domain=${tenant.host}`]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /Missing --idsite/);
+  });
+
+  test('unknown idsite names tenant and site:list', async () => {
+    const tenant = await createTestTenant(root);
+    const run = await runConsole(root, ['log:import', accessLog('common.log'), '--idsite=99', `--matomo-domain=${tenant.host}`]);
+    assert.equal(run.code, 1);
+    assert.ok(run.stderr.includes(`Site 99 not found in tenant ${tenant.host}.`), run.stderr);
+    assert.ok(run.stderr.includes(`Run ./console site:list --matomo-domain=${tenant.host} to see its sites.`), run.stderr);
+
+    await assert.rejects(buildFixedSiteResolver(tenantDb(root, tenant.host), 99, null), {
+      code: 'SITE_NOT_FOUND',
+      message: 'Site 99 not found in the single-tenant install. Run ./console site:list to see its sites.',
+    });
   });
 
   test('unknown log format name exits with usage code', async () => {

@@ -45,7 +45,7 @@ function parseFormatOptions(options: OptionValues): LogFormat | undefined {
 async function buildSiteResolver(tenant: Tenant, options: OptionValues): Promise<SiteResolver> {
   const siteText = stringOption(options, 'idsite');
   if (siteText !== undefined && options.idsiteByHost === true) throw new FootfallError('PARAMETER_INVALID', 'Pass either --idsite or --idsite-by-host, not both.');
-  if (siteText !== undefined) return buildFixedSiteResolver(tenant.db(), parseSiteIdOption(siteText));
+  if (siteText !== undefined) return buildFixedSiteResolver(tenant.db(), parseSiteIdOption(siteText), tenant.host);
   if (options.idsiteByHost === true) return buildHostSiteResolver(tenant.db());
   if (options.replayTracking === true) return () => null;
   throw new FootfallError('PARAMETER_MISSING', 'Missing --idsite. Pass --idsite=N, or --idsite-by-host to find each line\'s site by its host.');
