@@ -22,8 +22,12 @@ const REQUEST = '"(?<request>[^"]*)"';
 const STATUS_LENGTH = '(?<status>\\d{3}) (?<length>\\S+)';
 const REFERRER_AGENT = ' "(?<referrer>[^"]*)" "(?<user_agent>[^"]*)"';
 const COMMON = `${IP} \\S+ (?<userid>\\S+) ${DATE} ${REQUEST} ${STATUS_LENGTH}`;
-/** A virtual host: a dotted name with a letter in its last label, so an IP address never passes for one. */
-const HOST_NAME = '(?<host>[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z][A-Za-z0-9-]*(?::\\d+)?)';
+/**
+ * A virtual host: a dotted name with a letter in its last label, so an IP address never passes
+ * for one. It may end in the dot of a fully qualified name (`shop.example.com.`), as a Host
+ * header may, and `normaliseHost` removes that dot.
+ */
+const HOST_NAME = '(?<host>[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z][A-Za-z0-9-]*\\.?(?::\\d+)?)';
 
 /** A reader of the logged times of a regex format. */
 type DateReader = (text: string, options: ParseOptions) => Date | undefined;

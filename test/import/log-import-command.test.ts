@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
+import { detectLogFormat } from '../../src/import/format-registry.js';
 import { HitBuilder } from '../../src/import/hit-builder.js';
 import { IMPORT_WRITE_BATCH_MAX_HITS, LogImporter } from '../../src/import/log-importer.js';
 import { buildFixedSiteResolver } from '../../src/import/site-resolver.js';
@@ -109,6 +110,16 @@ describe('log:import command', () => {
       code: 'SITE_NOT_FOUND',
       message: 'Site 99 not found in the single-tenant install. Run ./console site:list to see its sites.',
     });
+  });
+
+  test('vhost may end in a dot', async () => {
+    const tenant = await createTestTenant(root, { siteUrl: 'https://shop.alpha.test' });
+    const path = resolve(root.dir, 'trailing-dot.log');
+    const hosts = ['shop.alpha.test.', 'SHOP.ALPHA.TEST:8080', 'shop.alpha.test.:443', 'www.shop.alpha.test.'];
+    writeFileSync(path, hosts.map((host, index) => `${host} 1.2.3.4 - - [10/Feb/2012:16:42:07 -0500] "GET /p${index} HTTP/1.1" 200 100`).join('\n'));
+    const result = await runLogImport(root, tenant.host, [path], { idsiteByHost: true, logFormat: 'common_vhost', dryRun: true });
+    assert.deepEqual(result, { imported: 4, skipped: {}, invalid: 0, invalidLines: [] });
+    assert.equal(detectLogFormat([`shop.alpha.test. 1.2.3.4 - - [10/Feb/2012:16:42:07 -0500] "GET / HTTP/1.1" 200 100`])?.name, 'common_vhost');
   });
 
   test('unknown log format name exits with usage code', async () => {
