@@ -84,7 +84,7 @@ export function enrichMaskedIp(hit: Hit, maskBytes: number): Hit {
  *
  * The visitor id is, in Matomo's order: the first 16 hex characters of sha1(`uid`) when
  * `enable_userid_overwrites_visitorid` is on, then `cid`, then the first 16 characters of
- * `_id`. The parse step has rejected a `cid` or `_id` of another form.
+ * `_id` when they are hexadecimal. The parse step has rejected a `cid` of another form.
  * The config id is the first 16 hex characters of an MD5 over the OS, browser, feature
  * flags, IP, language and the tenant's salt, plus the site id and a daily salt so that
  * fingerprints rotate at midnight in the site's time zone.
@@ -127,5 +127,7 @@ function parseRequestedVisitorId(hit: Hit, userIdOverwritesVisitorId: boolean): 
   if (userId !== undefined && userIdOverwritesVisitorId) return hashHex('sha1', userId).slice(0, 16);
   const cid = hit.params.get('cid');
   if (cid !== undefined) return cid.toLowerCase();
-  return hit.params.get('_id')?.slice(0, 16).toLowerCase() ?? null;
+  const id = hit.params.get('_id');
+  // As in Matomo 5, an `_id` shorter than 16 characters, or whose first 16 are not hexadecimal, is ignored.
+  return id !== undefined && /^[0-9a-f]{16}/i.test(id) ? id.slice(0, 16).toLowerCase() : null;
 }

@@ -247,19 +247,15 @@ function parseCustomTimestamp(text: string): number {
 }
 
 /**
- * Rejects a `cid` that is not 16 hexadecimal characters and an `_id` that does not start with
- * 16. A longer `_id` passes, because Matomo uses only its first 16 characters. Matomo's
- * tracker (5.x, `Tracker\Request::getVisitorId`) ignores an `_id` shorter than 16 characters
- * and matches the visit by fingerprint alone, which hides a broken client, so here every
- * malformed `_id` is rejected.
+ * Rejects a `cid` that is not 16 hexadecimal characters, as Matomo does. An `_id` of another
+ * form is not rejected: Matomo's tracker (5.x, `Tracker\Request::getVisitorId`) ignores it and
+ * matches the visit by fingerprint, and SDKs that send other cookie ids rely on that.
  *
- * @throws FootfallError TRACKING_PARAMETER_INVALID naming the parameter and its value.
+ * @throws FootfallError TRACKING_PARAMETER_INVALID naming the value.
  */
 function rejectMalformedVisitorIds(params: TrackingParams): void {
   const forcedId = params.get('cid');
   if (forcedId !== undefined && !/^[0-9a-f]{16}$/i.test(forcedId)) throw invalidVisitorId('cid', forcedId);
-  const cookieId = params.get('_id');
-  if (cookieId !== undefined && !/^[0-9a-f]{16}/i.test(cookieId)) throw invalidVisitorId('_id', cookieId);
 }
 
 function invalidVisitorId(name: string, value: string): FootfallError {

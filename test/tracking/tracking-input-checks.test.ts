@@ -118,16 +118,23 @@ for (const adapter of ALL_ENGINES) {
       assert.ok(order.revenue_subtotal === null || Number(order.revenue_subtotal) === 0, String(order.revenue_subtotal));
     });
 
-    test('malformed visitor ids are rejected', async () => {
+    test('malformed _id is ignored', async () => {
+      for (const id of ['zz', '0123456789abcde', '0123456789abcdeg', 'x0123456789abcdef', '550e8400-e29b-41d4-a716-446655440000']) {
+        const before = await countRows(suite.db, 'log_visit');
+        assert.equal((await track({ _id: id, new_visit: '1' })).statusCode, 200, id);
+        assert.equal(await countRows(suite.db, 'log_visit'), before + 1, id);
+        const stored = await suite.db.selectFrom('log_visit').select('idvisitor').orderBy('idvisit', 'desc').executeTakeFirst();
+        assert.notEqual(stored?.idvisitor, id.slice(0, 16).toLowerCase(), id);
+        assert.match(stored?.idvisitor ?? '', /^[0-9a-f]{16}$/, id);
+      }
+    });
+
+    test('malformed cid is rejected', async () => {
       const before = await countRows(suite.db, 'log_visit');
       const cases: Record<string, string>[] = [
-        { _id: 'zz' },
-        { _id: '0123456789abcde' },
-        { _id: '0123456789abcdeg' },
-        { _id: 'x0123456789abcdef' },
         { cid: 'zz' },
         { cid: '0123456789abcdef0' },
-        { cid: newVisitorId(), _id: 'zz' },
+        { _id: newVisitorId(), cid: 'zz' },
       ];
       for (const params of cases) {
         const [name, value] = Object.entries(params).at(-1)!;
@@ -147,10 +154,10 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(truncated?.idvisitor, '0123456789abcdef');
     });
 
-    test('bulk malformed _id counts invalid', async () => {
+    test('bulk malformed cid counts invalid', async () => {
       const good = newVisitorId();
       const response = await postBulk([
-        `?idsite=1&rec=1&_id=zz&url=${encodeURIComponent(PAGE)}`,
+        `?idsite=1&rec=1&cid=zz&url=${encodeURIComponent(PAGE)}`,
         `?idsite=1&rec=1&_id=${good}&url=${encodeURIComponent(PAGE)}`,
       ]);
       assert.equal(response.statusCode, 200);
