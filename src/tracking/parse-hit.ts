@@ -249,7 +249,7 @@ function parseCustomTimestamp(text: string): number {
 /**
  * Rejects a `cid` that is not 16 hexadecimal characters, as Matomo does. An `_id` of another
  * form is not rejected: Matomo's tracker (5.x, `Tracker\Request::getVisitorId`) ignores it and
- * matches the visit by fingerprint, and SDKs that send other cookie ids rely on that.
+ * matches the visit by fingerprint, so a client that sends another kind of id is still tracked.
  *
  * @throws FootfallError TRACKING_PARAMETER_INVALID naming the value.
  */
