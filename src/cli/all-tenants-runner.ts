@@ -1,6 +1,8 @@
 /** The `--all-tenants` runner: one tenant command run for every tenant in turn. */
+import { existsSync } from 'node:fs';
 import { isFootfallError } from '../errors.js';
 import { SINGLE_TENANT_KEY } from '../tenancy/root-paths.js';
+import type { TenantHost } from '../tenancy/tenant-host.js';
 import type { CommandContext, CommandResult, OptionValues, TenantCommand } from './command-definition.js';
 import { ProgressBar } from './progress-bar.js';
 
@@ -16,15 +18,23 @@ export interface TenantOutcome {
 const SINGLE_TENANT_LABEL = 'single-tenant install';
 
 /**
- * Runs `definition` once per tenant and goes on past failures. The single-tenant install
- * (`config/config.ini.php`) comes first when it exists, then every host in order. Returns a
+ * Lists the tenants that `--all-tenants` runs on and `tenant:list` shows: null for the
+ * single-tenant install (`config/config.ini.php`) first when its file exists, even with a bad
+ * value, then every host in order.
+ */
+export function listAllTenants(context: CommandContext): (TenantHost | null)[] {
+  const single = existsSync(context.rootPaths.singleTenantConfig) ? [null] : [];
+  return [...single, ...context.registry.listHosts()];
+}
+
+/**
+ * Runs `definition` once per tenant of `listAllTenants` and goes on past failures. Returns a
  * summary, with `failed` true when any tenant failed.
  */
 export async function runForAllTenants(
   context: CommandContext, definition: TenantCommand, args: string[], options: OptionValues,
 ): Promise<{ result: CommandResult; failed: boolean }> {
-  const single = context.registry.getSingleTenant() === null ? [] : [null];
-  const hosts: (string | null)[] = [...single, ...context.registry.listHosts()];
+  const hosts = listAllTenants(context);
   const progress = new ProgressBar(context, definition.name, hosts.length);
   const outcomes: TenantOutcome[] = [];
 

@@ -10,6 +10,7 @@ import { SYSTEM_CLOCK } from '../time.js';
 import { ALL_COMMANDS } from './commands/index.js';
 import type { CommandContext, CommandDefinition, CommandResult, OptionValues } from './command-definition.js';
 import { runForAllTenants } from './all-tenants-runner.js';
+import { ensureTenantOptionValues } from './option-parsers.js';
 
 /** Exit codes: 0 success, 1 failure, 2 wrong usage. */
 export const EXIT_OK = 0;
@@ -72,6 +73,7 @@ function addDefinition(program: Command, definition: CommandDefinition, setExitC
   command.action(async (...actionArgs: unknown[]) => {
     const commandObject = actionArgs[actionArgs.length - 1] as Command;
     const options = commandObject.opts() as OptionValues;
+    ensureTenantOptionValues(options);
     options.matomoDomain ??= options.domain;
     const args = (actionArgs.slice(0, -2) as (string | string[] | undefined)[]).flatMap((value) => (value === undefined ? [] : value));
     setExitCode(await runCommand(definition, args, options));

@@ -1,6 +1,7 @@
 /** The HTTP server: one Fastify instance that serves every tenant. */
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { ErrorCode } from '../errors.js';
 import type { AppContext } from './app-context.js';
 import { sendClientErrorResponse } from './client-error.js';
 import { registerApiRoutes } from './api-routes.js';
@@ -14,6 +15,15 @@ import { createTenantResolver, sendResolverError } from './tenant-resolver.js';
 
 /** Largest request body accepted, in bytes; bulk tracking bodies are the largest legitimate ones. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Returns the level of a `request completed` line: error for a 5xx status, except info for the
+ * 503 of a disabled tenant, because `tenant:disable` turned it off on purpose. Debug otherwise.
+ */
+export function selectCompletionLogLevel(statusCode: number, errorCode: ErrorCode | undefined): 'error' | 'info' | 'debug' {
+  if (errorCode === 'TENANT_DISABLED') return 'info';
+  return statusCode >= 500 ? 'error' : 'debug';
+}
 
 /** Builds the server with every route; call `listen` on the result, or `inject` in tests. */
 export async function buildServer(context: AppContext): Promise<FastifyInstance> {
@@ -48,11 +58,11 @@ export async function buildServer(context: AppContext): Promise<FastifyInstance>
   app.addHook('onRequest', createTenantResolver(context));
   // A callback hook that builds no log object below the log level, because it runs for every tracking hit.
   app.addHook('onResponse', (request, reply, done) => {
-    const level = reply.statusCode >= 500 ? 'error' : 'debug';
+    const level = selectCompletionLogLevel(reply.statusCode, request.resolverErrorCode);
     if (context.logger.isLevelEnabled(level)) {
       context.logger[level]({
         reqId: request.id, tenant: request.tenant?.key, method: request.method, path: request.url.split('?')[0],
-        statusCode: reply.statusCode, durationMs: Math.round(reply.elapsedTime),
+        statusCode: reply.statusCode, code: request.resolverErrorCode, durationMs: Math.round(reply.elapsedTime),
       }, 'request completed');
     }
     done();

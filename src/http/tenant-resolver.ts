@@ -12,6 +12,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The tenant serving this request; set by the tenant resolver for every route but health checks. */
     tenant: Tenant;
+    /** The code of an error sent by `sendResolverError`, for the request log; unset otherwise. */
+    resolverErrorCode?: ErrorCode;
   }
 }
 
@@ -43,6 +45,7 @@ function sendPlain(reply: FastifyReply, statusCode: number, text: string): Fasti
  * the query string has `module=API` (a form body is not parsed yet at this point), else as text.
  */
 export function sendResolverError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
+  request.resolverErrorCode = code;
   const params = new ApiParams((request.query ?? {}) as Record<string, RawParam>);
   if (params.optionalString('module')?.toLowerCase() !== 'api') return sendPlain(reply, ERROR_CODES[code], message);
 

@@ -57,7 +57,7 @@ function ensureDnsName(ascii: string, raw: string): void {
  * parseTenantHost('Stats.Example.COM:8080'); // { kind: 'name', host: 'stats.example.com' }
  */
 export function parseTenantHost(raw: string | undefined): ParsedHost {
-  if (raw === undefined || raw.trim() === '') throw new FootfallError('HOST_INVALID', 'Missing host name. Send a Host header or pass --matomo-domain=HOST.');
+  if (raw === undefined || raw.trim() === '') throw new FootfallError('HOST_INVALID', "Missing host name. Send the tenant's host name in the Host header.");
   if (raw.length > MAX_HOST_LENGTH + 8) throw invalidHost(raw, `a host name has at most ${MAX_HOST_LENGTH} characters`);
 
   const { host, bracketed } = stripPort(raw.trim());

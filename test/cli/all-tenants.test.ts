@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { appendFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { provisionDatabase } from '../../src/db/database-provisioner.js';
 import { createTenant } from '../../src/tenancy/tenant-provisioner.js';
 import { SYSTEM_CLOCK } from '../../src/time.js';
-import { deleteAllTenants, runConsole } from '../support/console-runner.js';
+import { deleteAllTenants, runConsole, runConsoleJson } from '../support/console-runner.js';
 import { createTestRoot, createTestTenant } from '../support/test-root.js';
 
 describe('--all-tenants', () => {
@@ -27,5 +28,20 @@ describe('--all-tenants', () => {
     assert.equal(result.succeeded, 2);
     assert.equal(result.failed, 0);
     assert.match(run.stderr, /core:update: 2 of 2 tenants succeeded\./);
+  });
+
+  it('runs on the tenants tenant:list shows', async () => {
+    const listed = await runConsoleJson<{ host: string | null }[]>(root, ['tenant:list']);
+    const run = await runConsoleJson<{ tenants: { host: string | null }[] }>(root, ['core:update', '--all-tenants']);
+    assert.deepEqual(run.tenants.map((tenant) => tenant.host), listed.map((tenant) => tenant.host));
+  });
+
+  it('counts a broken single-tenant install failed', async () => {
+    appendFileSync(root.rootPaths.singleTenantConfig, 'max_open_tenant_databases = abc\n');
+    const run = await runConsole(root, ['core:update', '--all-tenants', '--json']);
+    assert.equal(run.code, 1, run.stderr);
+    const result = JSON.parse(run.stdout) as { tenants: { host: string | null; ok: boolean }[] };
+    assert.deepEqual(result.tenants.map((tenant) => [tenant.host, tenant.ok]), [[null, false], [host, true]]);
+    assert.match(run.stderr, /failed: single-tenant install: Invalid settings:/);
   });
 });

@@ -43,6 +43,15 @@ describe('site:add and site:list', () => {
     assert.equal(run.code, 2);
     assert.match(run.stderr, /Missing --url/);
   });
+
+  for (const flag of ['--matomo-domain', '--domain']) {
+    it(`rejects empty ${flag} as usage error`, async () => {
+      const run = await runConsole(root, ['site:list', `${flag}=`]);
+      assert.equal(run.code, 2);
+      assert.match(run.stderr, new RegExp(`^Error: Missing value of ${flag}\\. Pass ${flag}=HOST`, 'm'));
+      assert.doesNotMatch(run.stderr, /Host header/);
+    });
+  }
 });
 
 describe('user:create and user:token', () => {

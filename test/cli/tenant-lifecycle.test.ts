@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createConnection } from 'mysql2/promise';
@@ -7,8 +7,11 @@ import pg from 'pg';
 import { Settings } from '../../src/config/settings.js';
 import { readDatabaseConfig, type DatabaseAdapter, type DatabaseConfig } from '../../src/db/database-config.js';
 import { CODE_SCHEMA_VERSION } from '../../src/db/migrations/index.js';
+import { provisionDatabase } from '../../src/db/database-provisioner.js';
 import { buildTenantPaths } from '../../src/tenancy/root-paths.js';
 import type { TenantHost } from '../../src/tenancy/tenant-host.js';
+import { createTenant } from '../../src/tenancy/tenant-provisioner.js';
+import { SYSTEM_CLOCK } from '../../src/time.js';
 import { deleteAllTenants, runConsole, runConsoleJson } from '../support/console-runner.js';
 import { engineSkip, loadServerDatabaseState } from '../support/engines.js';
 import { buildTestServer, createTestRoot, uniqueHost, type TestRoot } from '../support/test-root.js';
@@ -38,7 +41,7 @@ async function connectAs(credentials: DatabaseConfig, dbname: string): Promise<v
 }
 
 interface ListedTenant {
-  host: string;
+  host: string | null;
   adapter: DatabaseAdapter;
   schemaVersion: number | null;
   state: string;
@@ -89,22 +92,73 @@ describe('tenant:create on every engine', () => {
 
 describe('tenant:list with a broken config file', () => {
   const root = createTestRoot();
-  after(() => deleteAllTenants(root));
-
-  it('lists the broken tenant as unreachable and the others as usual', async () => {
-    const good = uniqueHost('good');
-    const broken = uniqueHost('broken');
+  const good = uniqueHost('good');
+  const broken = uniqueHost('broken');
+  const badValue = uniqueHost('badvalue');
+  before(async () => {
     await runConsoleJson(root, ['tenant:create', good]);
     const brokenConfig = buildTenantPaths(root.rootPaths, broken as TenantHost).preferredConfig;
     mkdirSync(resolve(brokenConfig, '..'), { recursive: true });
     writeFileSync(brokenConfig, '; <?php exit; ?> DO NOT REMOVE THIS LINE\n[database]\nport = "not-a-port"\n');
+    // A key appended at the end of a tenant file lands in its last section, [General].
+    await runConsoleJson(root, ['tenant:create', badValue]);
+    appendFileSync(buildTenantPaths(root.rootPaths, badValue as TenantHost).preferredConfig, 'max_open_tenant_databases = abc\n');
+  });
+  after(() => deleteAllTenants(root));
 
+  it('lists bad values as config-invalid', async () => {
     const listed = await runConsoleJson<(ListedTenant & { error?: string })[]>(root, ['tenant:list']);
     const byHost = new Map(listed.map((tenant) => [tenant.host, tenant]));
     assert.deepEqual(byHost.get(good), { host: good, adapter: 'sqlite', schemaVersion: CODE_SCHEMA_VERSION, state: 'enabled' });
-    assert.equal(byHost.get(broken)?.state, 'unreachable');
+    assert.equal(byHost.get(broken)?.state, 'config-invalid');
     assert.equal(byHost.get(broken)?.adapter, null);
     assert.match(byHost.get(broken)?.error ?? '', /\[database\] port: got "not-a-port"/);
+    assert.equal(byHost.get(badValue)?.state, 'config-invalid');
+    assert.match(byHost.get(badValue)?.error ?? '', /config\.ini\.php \[General\] max_open_tenant_databases: got "abc"/);
+  });
+
+  it('prints config errors below the table', async () => {
+    const run = await runConsole(root, ['tenant:list']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`^${badValue.replaceAll('.', '\\.')} +- +- +config-invalid$`, 'm'));
+    assert.match(run.stdout, new RegExp(`^${badValue.replaceAll('.', '\\.')}: Invalid settings:\n .*\\[General\\] max_open_tenant_databases: got "abc"`, 'm'));
+  });
+});
+
+describe('tenant:list with the single-tenant install', () => {
+  const root = createTestRoot();
+  let host: string;
+  before(async () => {
+    await createTenant(root.registry, {
+      host: null, dbAdapter: 'sqlite', superuserLogin: 'admin', superuserPassword: 'secret-password', superuserEmail: 'admin@localhost',
+      siteName: 'Single', siteUrl: 'http://localhost', clock: SYSTEM_CLOCK,
+    }, provisionDatabase);
+    host = (await runConsoleJson<{ host: string }>(root, ['tenant:create', uniqueHost('multi')])).host;
+  });
+  after(() => deleteAllTenants(root));
+
+  it('lists the single-tenant install first', async () => {
+    const listed = await runConsoleJson<ListedTenant[]>(root, ['tenant:list']);
+    assert.deepEqual(listed, [
+      { host: null, adapter: 'sqlite', schemaVersion: CODE_SCHEMA_VERSION, state: 'enabled' },
+      { host, adapter: 'sqlite', schemaVersion: CODE_SCHEMA_VERSION, state: 'enabled' },
+    ]);
+  });
+
+  it('marks the single-tenant install in text', async () => {
+    const run = await runConsole(root, ['tenant:list']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`^\\(single-tenant install\\) +sqlite +${CODE_SCHEMA_VERSION} +enabled$`, 'm'));
+    assert.match(run.stdout, /serves every host that has no tenant file\.\n$/);
+  });
+
+  it('lists a broken single-tenant install', async () => {
+    appendFileSync(root.rootPaths.singleTenantConfig, 'max_open_tenant_databases = abc\n');
+    const listed = await runConsoleJson<(ListedTenant & { error?: string })[]>(root, ['tenant:list']);
+    assert.equal(listed.length, 2);
+    assert.equal(listed[0]?.host, null);
+    assert.equal(listed[0]?.state, 'config-invalid');
+    assert.match(listed[0]?.error ?? '', /config\.ini\.php \[General\] max_open_tenant_databases: got "abc"/);
   });
 });
 

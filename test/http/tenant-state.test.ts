@@ -1,10 +1,13 @@
 import { CODE_SCHEMA_VERSION } from '../../src/db/migrations/index.js';
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseTenantHostName } from '../../src/tenancy/tenant-host.js';
 import { callApi } from '../support/api-client.js';
+import { buildCapturedServer } from '../support/session-server.js';
 import { editConfigFile, tenantConfigFile } from '../support/tenant-config.js';
-import { buildTestServer, createTestTenant } from '../support/test-root.js';
+import { buildTestServer, createTestTenant, uniqueHost } from '../support/test-root.js';
 import { useTestRoot } from '../support/suite-root.js';
 
 /** Paths a disabled tenant must refuse, API and others. */
@@ -46,6 +49,54 @@ describe('disabled tenant', () => {
     editConfigFile(tenantConfigFile(suite.root, suite.host), 'General', 'tenant_disabled', undefined);
     const response = await suite.app.inject({ url: '/', headers: { host: suite.host } });
     assert.equal(response.statusCode, 200);
+  });
+});
+
+/** Pino's numeric levels. */
+const LOG_LEVEL = { debug: 20, info: 30, error: 50 } as const;
+
+describe('request log of tenant states', () => {
+  const suite = useTestRoot(async (root) => {
+    const disabled = (await createTestTenant(root)).host;
+    editConfigFile(tenantConfigFile(root, disabled), 'General', 'tenant_disabled', '1');
+    const broken = uniqueHost('broken');
+    const brokenFile = tenantConfigFile(root, broken);
+    mkdirSync(dirname(brokenFile), { recursive: true });
+    writeFileSync(brokenFile, '; <?php exit; ?> DO NOT REMOVE THIS LINE\n[General]\nmax_open_tenant_databases = abc\n');
+    const server = await buildCapturedServer(root);
+    return { disabled, broken, server };
+  });
+
+  /** Sends one request and returns the `request completed` line it logged. */
+  async function requestAndReadLogLine(host: string, url: string): Promise<Record<string, unknown>> {
+    const linesBefore = suite.server.logLines().length;
+    await suite.server.app.inject({ url, headers: { host } });
+    const lines = suite.server.logLines().slice(linesBefore).filter((line) => line.msg === 'request completed');
+    assert.equal(lines.length, 1);
+    return lines[0]!;
+  }
+
+  for (const url of ['/', '/matomo.php?idsite=1&rec=1', '/index.php?module=API&method=API.getMatomoVersion']) {
+    test(`logs disabled 503 at info: ${url}`, async () => {
+      const line = await requestAndReadLogLine(suite.disabled, url);
+      assert.equal(line.statusCode, 503);
+      assert.equal(line.code, 'TENANT_DISABLED');
+      assert.equal(line.level, LOG_LEVEL.info);
+    });
+  }
+
+  test('logs config error 500 at error', async () => {
+    const line = await requestAndReadLogLine(suite.broken, '/');
+    assert.equal(line.statusCode, 500);
+    assert.equal(line.code, 'CONFIG_INVALID');
+    assert.equal(line.level, LOG_LEVEL.error);
+  });
+
+  test('logs unknown host 404 at debug', async () => {
+    const line = await requestAndReadLogLine(uniqueHost('unknown'), '/');
+    assert.equal(line.statusCode, 404);
+    assert.equal(line.code, 'TENANT_NOT_FOUND');
+    assert.equal(line.level, LOG_LEVEL.debug);
   });
 });
 

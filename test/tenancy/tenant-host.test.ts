@@ -38,6 +38,18 @@ describe('parseTenantHost', () => {
     assert.throws(() => parseTenantHost('  '), (error: unknown) => isFootfallError(error, 'HOST_INVALID'));
   });
 
+  it('names only the Host header when missing', () => {
+    let thrown: unknown;
+    try {
+      parseTenantHost('');
+    } catch (error) {
+      thrown = error;
+    }
+    assert.ok(isFootfallError(thrown, 'HOST_INVALID'));
+    assert.equal(thrown.message, "Missing host name. Send the tenant's host name in the Host header.");
+    assert.doesNotMatch(thrown.message, /--matomo-domain/);
+  });
+
   it('rejects an IPv6 address as a tenant name for the command line', () => {
     assert.throws(() => parseTenantHostName('[::1]'), (error: unknown) => isFootfallError(error, 'HOST_INVALID'));
   });
