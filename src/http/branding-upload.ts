@@ -1,5 +1,6 @@
 /** Checks of a tenant's branding upload: product name, accent colour, and logo or favicon images. */
 import { FootfallError, quote } from '../errors.js';
+import { ensureSafeSvg } from './branding-svg.js';
 
 /** Largest logo or favicon accepted, in bytes, before base64 encoding. */
 export const MAX_BRANDING_IMAGE_BYTES = 256 * 1024;
@@ -9,21 +10,6 @@ export const MAX_PRODUCT_NAME_LENGTH = 60;
 const HEX_COLOR_PATTERN = /^#[0-9a-fA-F]{6}$/;
 const BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-/**
- * SVG content that can run script, load another resource or embed HTML. An SVG that has
- * any of it is rejected rather than rewritten, since a partial clean-up is easy to get wrong.
- */
-const UNSAFE_SVG_PATTERNS: readonly [RegExp, string][] = [
-  [/<\s*script/i, 'a <script> element'],
-  [/<\s*foreignObject/i, 'a <foreignObject> element'],
-  [/<\s*(iframe|embed|object|use|image|feImage|animate|set|handler|listener)\b/i, 'an element that loads or changes content'],
-  [/\son[a-z]+\s*=/i, 'an event handler attribute'],
-  [/\b(javascript|data|vbscript)\s*:/i, 'a script or data URL'],
-  [/<!ENTITY|<!DOCTYPE/i, 'a DOCTYPE or entity declaration'],
-  [/(href|src)\s*=\s*["']?\s*(https?:)?\/\//i, 'a link to another host'],
-  [/@import|url\s*\(\s*(?!['"]?\s*#)/i, 'a stylesheet import or a url() that is not a #fragment'],
-];
 
 /** An image of the upload, with the file extension its content decides. */
 export interface BrandingImage {
@@ -67,21 +53,6 @@ export function parseBrandingImage(field: string, value: unknown): BrandingImage
   }
   ensureSafeSvg(field, bytes);
   return { extension: 'svg', bytes };
-}
-
-/**
- * Checks that an SVG is UTF-8 text with an `<svg>` root and nothing from UNSAFE_SVG_PATTERNS.
- *
- * @throws FootfallError BRANDING_INVALID naming what was found.
- */
-export function ensureSafeSvg(field: string, bytes: Buffer): void {
-  const text = bytes.toString('utf8');
-  if (text.includes('\uFFFD') || !/^\s*(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(text)) {
-    throw invalid(`Invalid ${field}: the file is not an SVG image. It must be UTF-8 text that starts with <svg.`);
-  }
-  for (const [pattern, description] of UNSAFE_SVG_PATTERNS) {
-    if (pattern.test(text)) throw invalid(`Invalid ${field}: the SVG contains ${description}, which logos may not have. Export it as plain shapes or as PNG.`);
-  }
 }
 
 /**

@@ -1,7 +1,7 @@
 /** The Tracking API endpoints: `/matomo.php`, `/piwik.php` and `/js/`, single hits and bulk JSON. */
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isFootfallError } from '../errors.js';
+import { isFootfallError, type FootfallError } from '../errors.js';
 import { isBulkBody, parseBulkRequest } from '../tracking/bulk-request.js';
 import type { Tenant } from '../tenancy/tenant.js';
 import { QueuedTracking } from '../tracking/queue/queued-tracking.js';
@@ -110,6 +110,35 @@ async function hasNoSchema(tenant: Tenant): Promise<boolean> {
   }
 }
 
+/** Sets `X-Footfall-Error` to the error's code and message in printable ASCII, at most 300 characters. */
+function setErrorHeader(reply: FastifyReply, error: FootfallError): void {
+  reply.header('x-footfall-error', `${error.code}: ${error.message}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 300));
+}
+
+/**
+ * Returns whether a request goes to a tracking handler: any method on a tracking path, except
+ * a GET or HEAD of `/js/` without a query string, which requests the tracker script.
+ */
+export function isTrackingRequest(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url;
+  if (route === undefined || !TRACKING_PATHS.includes(route)) return false;
+  if (route !== '/js/' || (request.method !== 'GET' && request.method !== 'HEAD')) return true;
+  const queryStart = request.url.indexOf('?');
+  return queryStart >= 0 && queryStart < request.url.length - 1;
+}
+
+/**
+ * Sends a tracking error found before any tracking route runs, such as an invalid host or an
+ * unknown tenant, as the response of a rejected hit. It has the error's status, the GIF (no
+ * body when the query string has `send_image=0`) and the reason in `X-Footfall-Error`.
+ */
+export function sendTrackingError(request: FastifyRequest, reply: FastifyReply, error: FootfallError): FastifyReply {
+  setTrackingHeaders(request, reply);
+  setErrorHeader(reply, error);
+  const query = (request.query ?? {}) as ParamRecord;
+  return sendPixel(reply, error.statusCode, query.send_image !== '0');
+}
+
 function statusOf(error: unknown): number {
   return isFootfallError(error) ? error.statusCode : 500;
 }
@@ -148,7 +177,7 @@ async function handleSingle({ pipeline, queued, context, proxies }: TrackingRout
     if (statusCode >= 500) context.logger.error({ tenant: request.tenant.key, reqId: request.id, err: error }, 'tracking request errored');
     else context.logger.info({ tenant: request.tenant.key, reqId: request.id, code: isFootfallError(error) ? error.code : undefined }, 'tracking request rejected');
     // Trackers read only the status and the image; the header tells an operator with curl why a hit was rejected.
-    if (isFootfallError(error)) reply.header('x-footfall-error', `${error.code}: ${error.message}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 300));
+    if (isFootfallError(error)) setErrorHeader(reply, error);
     return sendPixel(reply, statusCode, sendImage);
   }
 }

@@ -94,6 +94,69 @@ describe('POST /ui/branding', () => {
     });
   }
 
+  /** Wraps SVG markup in an `<svg>` root of the SVG namespace. */
+  function svgWith(inner: string, rootAttributes = ''): string {
+    return `<svg xmlns="http://www.w3.org/2000/svg"${rootAttributes}>${inner}</svg>`;
+  }
+
+  /** SVGs that hide script, a script URL or a remote load from a plain text search, with the part of the message each gets. */
+  const svgBypasses: [string, string, RegExp][] = [
+    ['prefixed script element', svgWith('<x:script xmlns:x="http://www.w3.org/2000/svg">alert(1)</x:script>'), /the element <x:script>, which runs script/],
+    ['upper-case script element', svgWith('<SCRIPT>alert(1)</SCRIPT>'), /the element <SCRIPT>, which runs script/],
+    ['prefixed foreignObject', svgWith('<s:foreignObject xmlns:s="http://www.w3.org/2000/svg"><div/></s:foreignObject>'), /<s:foreignObject>, which embeds HTML/],
+    ['XHTML element', svgWith('<h:div xmlns:h="http://www.w3.org/1999/xhtml">hi</h:div>'), /<h:div> in the XHTML namespace/],
+    ['decimal reference in javascript', svgWith('<a href="&#106;avascript:alert(1)"><rect/></a>'), /a script or data URL in the attribute href/],
+    ['hex reference in javascript', svgWith('<a href="&#x6A;avascript:alert(1)"><rect/></a>'), /a script or data URL in the attribute href/],
+    ['tab reference inside javascript', svgWith('<a href="java&#x09;script:alert(1)"><rect/></a>'), /a script or data URL in the attribute href/],
+    ['newline inside javascript', svgWith('<a href="java\nscript:alert(1)"><rect/></a>'), /a script or data URL in the attribute href/],
+    ['leading newline reference', svgWith('<a href=" &#10;javascript:alert(1)"><rect/></a>'), /a script or data URL in the attribute href/],
+    ['named reference for the colon', svgWith('<a href="javascript&colon;alert(1)"><rect/></a>'), /not well-formed XML \(1:\d+: undefined entity\)/],
+    ['control character reference', svgWith('<a href="&#1;javascript:alert(1)"><rect/></a>'), /not well-formed XML/],
+    ['xlink href with another prefix', svgWith('<a l:href="javascript:alert(1)" xmlns:l="http://www.w3.org/1999/xlink"><rect/></a>'), /script or data URL in the attribute l:href/],
+    ['vbscript link', svgWith('<a href="vbscript:msgbox(1)"><rect/></a>'), /script or data URL in the attribute href/],
+    ['HTML data link', svgWith('<a href="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;"><rect/></a>'), /script or data URL in the attribute href/],
+    ['prefixed event handler', svgWith('<rect e:onclick="alert(1)"/>', ' xmlns:e="http://example.org/e"'), /the event handler attribute e:onclick/],
+    ['upper-case event handler', svgWith('<rect/>', ' ONLOAD="alert(1)"'), /the event handler attribute ONLOAD/],
+    ['backslash host link', svgWith('<a href="\\\\evil.example/x"><rect/></a>'), /the link href='\\\\evil\.example\/x', which is not a #fragment/],
+    ['protocol-relative link', svgWith('<a href="//evil.example/x"><rect/></a>'), /which is not a #fragment/],
+    ['DOCTYPE without entity', `<!DOCTYPE svg>${svgWith('<rect/>')}`, /a DOCTYPE or entity declaration/],
+    ['stylesheet instruction', svgWith('<?xml-stylesheet type="text/css" href="https://x.example/a.css"?><rect/>'), /the processing instruction <\?xml-stylesheet\?>/],
+    ['CSS escape in @import', svgWith('<style>@\\69mport "https://x.example/a.css";</style>'), /a stylesheet import or a url\(\) that is not a #fragment/],
+    ['CSS escape in url()', svgWith('<rect style="fill:u\\72l(https://x.example/a)"/>'), /url\(\) that is not a #fragment in the attribute style/],
+    ['image-set in CDATA', svgWith('<style><![CDATA[rect{background:image-set("https://x.example/a.png" 1x)}]]></style>'), /url\(\) that is not a #fragment/],
+    ['unclosed element', '<svg xmlns="http://www.w3.org/2000/svg"><rect>', /not well-formed XML \(1:\d+: unclosed tag: rect\)/],
+  ];
+  for (const [name, svg, message] of svgBypasses) {
+    it(`rejects an SVG with ${name}`, async () => {
+      const response = await upload({ logo: image('image/svg+xml', svg) });
+      assert.equal(response.statusCode, 400, response.body);
+      assert.equal(response.json().code, 'BRANDING_INVALID');
+      assert.match(response.json().message, message);
+      assert.deepEqual(filesOf(suite.host), ['branding.json', 'favicon.svg', 'logo.svg']);
+    });
+  }
+
+  it('accepts a typical editor export', async () => {
+    const exported = [
+      '<?xml version="1.0" encoding="UTF-8" standalone="no"?>',
+      '<!-- Created with a vector editor -->',
+      '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"',
+      '  xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"',
+      '  inkscape:export-filename="C:\\Users\\me\\logo.png" width="40" height="40" viewBox="0 0 40 40">',
+      '  <metadata><rdf:RDF><rdf:Description about="Acme &amp; Sons"/></rdf:RDF></metadata>',
+      '  <style><![CDATA[ .mark { fill: url(#g1); } ]]></style>',
+      '  <defs><linearGradient id="g0"><stop offset="0" stop-color="#a30"/></linearGradient>',
+      '    <linearGradient id="g1" xlink:href="#g0" x2="1"/></defs>',
+      '  <a href="#mark"><circle id="mark" class="mark" cx="20" cy="20" r="18" style="fill:url(\'#g1\')"/></a>',
+      '  <text x="4" y="36">Acme &lt;data: 2024&gt;</text>',
+      '</svg>',
+    ].join('\n');
+    const response = await upload({ logo: image('image/svg+xml', exported) });
+    assert.equal(response.statusCode, 200, response.body);
+    const logo = await suite.app.inject({ method: 'GET', url: '/ui/logo.svg', headers: { host: suite.host } });
+    assert.equal(logo.body, exported);
+  });
+
   it('rejects a PNG type with other content', async () => {
     const response = await upload({ logo: image('image/png', SAFE_SVG) });
     assert.equal(response.statusCode, 400);

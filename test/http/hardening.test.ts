@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { MAX_BODY_BYTES } from '../../src/http/server.js';
+import { TRANSPARENT_GIF } from '../../src/tracking/tracker-response.js';
+import { buildCapturedServer } from '../support/session-server.js';
 import { createTenantServer } from '../support/test-root.js';
 import { useTestRoot } from '../support/suite-root.js';
 
@@ -12,7 +14,7 @@ describe('server hardening', () => {
   it('rejects Host common, the shared config name', async () => {
     const response = await suite.app.inject({ url: '/matomo.php?idsite=1&rec=1&url=http%3A%2F%2Fx%2F', headers: { host: 'common' } });
     assert.equal(response.statusCode, 400);
-    assert.match(response.body, /'common' is reserved/);
+    assert.match(String(response.headers['x-footfall-error']), /^HOST_INVALID: .*'common' is reserved/);
   });
 
   it('rejects a port above 65535', async () => {
@@ -70,6 +72,47 @@ describe('server hardening', () => {
     assert.match(String(response.headers['x-footfall-error']), /^[A-Z_]+: /);
   });
 
+  it('answers bad-host hits with the image', async () => {
+    const response = await suite.app.inject({ url: '/matomo.php?idsite=1&rec=1', headers: { host: 'bad_host' } });
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.headers['content-type'], 'image/gif');
+    assert.deepEqual(response.rawPayload, TRANSPARENT_GIF);
+    assert.equal(response.headers['x-footfall-error'], "HOST_INVALID: Invalid host name 'bad_host': use letters, digits, dots and inner hyphens only.");
+    assert.equal(response.headers['cache-control'], 'no-store');
+  });
+
+  it('answers unknown-host hits with the image', async () => {
+    const response = await suite.app.inject({ method: 'POST', url: '/piwik.php', headers: { host: 'unknown.hardening.example', origin: 'https://shop.example' }, payload: { idsite: '1', rec: '1' } });
+    assert.equal(response.statusCode, 404);
+    assert.equal(response.headers['content-type'], 'image/gif');
+    assert.equal(response.headers['x-footfall-error'], "TENANT_NOT_FOUND: No Footfall tenant is configured for host 'unknown.hardening.example'.");
+    assert.equal(response.headers['access-control-allow-origin'], 'https://shop.example');
+  });
+
+  it('sends no body for send_image=0', async () => {
+    const response = await suite.app.inject({ url: '/js/?idsite=1&rec=1&send_image=0', headers: { host: 'unknown.hardening.example' } });
+    assert.equal(response.statusCode, 404);
+    assert.equal(response.body, '');
+    assert.match(String(response.headers['x-footfall-error']), /^TENANT_NOT_FOUND: /);
+  });
+
+  it('answers script requests as text', async () => {
+    const response = await suite.app.inject({ url: '/js/', headers: { host: 'unknown.hardening.example' } });
+    assert.equal(response.statusCode, 404);
+    assert.equal(response.body, "No Footfall tenant is configured for host 'unknown.hardening.example'.\n");
+    assert.equal(response.headers['x-footfall-error'], undefined);
+  });
+
+  it('answers misconfigured-tenant hits with the image', async () => {
+    const brokenHost = 'broken.hardening.example';
+    mkdirSync(resolve(suite.root.dir, 'misc/user', brokenHost), { recursive: true });
+    writeFileSync(resolve(suite.root.dir, 'misc/user', brokenHost, 'config.ini.php'), '; <?php exit; ?> DO NOT REMOVE THIS LINE\n[database]\nadapter = "oracle"\n');
+    const response = await suite.app.inject({ url: '/matomo.php/?idsite=1&rec=1', headers: { host: brokenHost } });
+    assert.equal(response.statusCode, 500);
+    assert.equal(response.headers['content-type'], 'image/gif');
+    assert.equal(response.headers['x-footfall-error'], 'CONFIG_INVALID: This host is misconfigured. The operator can find the details in the server log.');
+  });
+
   it('does not echo any part of a wrong token', async () => {
     const wrong = 'abcdef0123456789abcdef0123456789';
     const response = await suite.app.inject({ url: `/index.php?module=API&method=API.getMatomoVersion&format=json&token_auth=${wrong}`, headers: { host: suite.host } });
@@ -84,5 +127,18 @@ describe('server hardening', () => {
     const response = await suite.app.inject({ url: '/matomo.php?idsite=1&rec=1&url=http%3A%2F%2Fx%2F', headers: { host: emptyHost } });
     assert.equal(response.statusCode, 503);
     assert.match(String(response.headers['x-footfall-error']), /core:update/);
+  });
+});
+
+describe('tracking errors before the tenant', () => {
+  const suite = useTestRoot(async (root) => ({ server: await buildCapturedServer(root) }));
+
+  it('logs a rejected hit at info', async () => {
+    const response = await suite.server.app.inject({ url: '/matomo.php?idsite=1&rec=1', headers: { host: 'unknown.hardening.example' } });
+    assert.equal(response.statusCode, 404);
+    const rejected = suite.server.logLines().filter((line) => line.msg === 'tracking request rejected');
+    assert.equal(rejected.length, 1);
+    assert.equal(rejected[0]?.level, 30);
+    assert.equal(rejected[0]?.code, 'TENANT_NOT_FOUND');
   });
 });

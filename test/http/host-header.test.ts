@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildTestServer, createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { buildTestServer, createTestRoot, createTestTenant, listenOnLoopback, type TestRoot } from '../support/test-root.js';
 
 /** Lists every file and folder under `dir`, relative to it, sorted. */
 function snapshotTree(dir: string): string[] {
@@ -15,18 +14,41 @@ function snapshotTree(dir: string): string[] {
     .sort();
 }
 
-/** Sends raw request text to a listening server and returns the status code of the response. */
-async function sendRaw(port: number, text: string): Promise<number> {
+/** A response read from a socket: the status code, the header lines, and the body as text. */
+interface RawResponse {
+  status: number;
+  head: string;
+  body: string;
+}
+
+/** Sends raw request text to a listening server and returns its response, read until the server closes the connection. */
+async function exchangeRaw(port: number, text: string): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let received = '';
     socket.setTimeout(5000, () => socket.destroy(new Error('no response within 5 s')));
     socket.on('data', (chunk) => { received += chunk.toString('latin1'); });
     socket.on('error', reject);
-    socket.on('close', () => resolve(Number(/^HTTP\/1\.[01] ([0-9]{3})/.exec(received)?.[1] ?? 0)));
+    socket.on('close', () => {
+      const split = received.indexOf('\r\n\r\n');
+      const head = split < 0 ? received : received.slice(0, split);
+      resolve({ status: Number(/^HTTP\/1\.[01] ([0-9]{3})/.exec(received)?.[1] ?? 0), head, body: split < 0 ? '' : received.slice(split + 4) });
+    });
     socket.end(text);
   });
 }
+
+/** Sends raw request text to a listening server and returns the status code of the response. */
+async function sendRaw(port: number, text: string): Promise<number> {
+  return (await exchangeRaw(port, text)).status;
+}
+
+/** Builds a GET request with the given target and header lines, which closes the connection after the response. */
+function rawGet(target: string, headerLines: string[]): string {
+  return `GET ${target} HTTP/1.1\r\n${headerLines.map((line) => `${line}\r\n`).join('')}Connection: close\r\n\r\n`;
+}
+
+const VERSION_PATH = '/index.php?module=API&method=API.getMatomoVersion&format=json';
 
 const LONG_LABELS = `${'a'.repeat(59)}.`.repeat(5);
 
@@ -61,6 +83,7 @@ describe('Host header handling', () => {
   let app: FastifyInstance;
   let bookToken: string;
   let treeBefore: string[];
+  let port: number;
 
   before(async () => {
     outer = mkdtempSync(join(tmpdir(), 'footfall-hosts-'));
@@ -71,6 +94,7 @@ describe('Host header handling', () => {
     // One request per tenant opens its database first, so its SQLite files exist in the snapshot.
     for (const host of ['shop.example', 'xn--bcher-kva.example']) await app.inject({ url: '/index.php?module=API&method=API.getMatomoVersion', headers: { host } });
     treeBefore = snapshotTree(outer);
+    port = await listenOnLoopback(app);
   });
 
   after(async () => {
@@ -108,12 +132,63 @@ describe('Host header handling', () => {
   });
 
   test('answers 400 to a request without a Host header', async () => {
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = app.server.address() as AddressInfo;
     assert.equal(await sendRaw(port, 'GET / HTTP/1.0\r\n\r\n'), 400);
     assert.equal(await sendRaw(port, 'GET / HTTP/1.1\r\nConnection: close\r\n\r\n'), 400);
     assert.equal(await sendRaw(port, 'GET / HTTP/1.1\r\nHost: \r\nConnection: close\r\n\r\n'), 400);
     assert.equal(await sendRaw(port, 'GET / HTTP/1.1\r\nHost: ../../etc\r\nConnection: close\r\n\r\n'), 400);
+  });
+
+  test('rejects two different Host headers', async () => {
+    const response = await exchangeRaw(port, rawGet(VERSION_PATH, ['Host: shop.example', 'Host: unknown.example']));
+    assert.equal(response.status, 400);
+    assert.deepEqual(JSON.parse(response.body), {
+      result: 'error', code: 'HOST_INVALID',
+      message: "The request has 2 Host headers ('shop.example', 'unknown.example'). Send exactly one Host header.",
+    });
+  });
+
+  test('rejects a repeated Host header', async () => {
+    assert.equal(await sendRaw(port, rawGet('/', ['Host: shop.example', 'Host: shop.example'])), 400);
+    assert.equal(await sendRaw(port, rawGet('/', ['host: shop.example', 'HOST: shop.example'])), 400);
+  });
+
+  test('rejects two Host headers on healthz', async () => {
+    assert.equal(await sendRaw(port, rawGet('/healthz', ['Host: shop.example', 'Host: unknown.example'])), 400);
+    assert.equal(await sendRaw(port, rawGet('/healthz', ['Host: shop.example'])), 200);
+  });
+
+  test('rejects absolute target with another host', async () => {
+    const response = await exchangeRaw(port, rawGet(`http://unknown.example${VERSION_PATH}`, ['Host: shop.example']));
+    assert.equal(response.status, 400);
+    assert.deepEqual(JSON.parse(response.body), {
+      result: 'error', code: 'HOST_INVALID',
+      message: "The request line names host 'unknown.example' but the Host header is 'shop.example'. Send the same host in both, or send a path such as /index.php as the request target.",
+    });
+  });
+
+  test('rejects absolute target of another tenant', async () => {
+    const target = `http://xn--bcher-kva.example/index.php?module=API&format=json&method=SitesManager.getSiteFromId&idSite=1&token_auth=${bookToken}`;
+    const response = await exchangeRaw(port, rawGet(target, ['Host: shop.example']));
+    assert.equal(response.status, 400);
+    assert.equal(JSON.parse(response.body).code, 'HOST_INVALID');
+  });
+
+  test('serves an absolute target matching Host', async () => {
+    const target = `http://XN--BCHER-KVA.example:8080/index.php?module=API&format=json&method=SitesManager.getSiteFromId&idSite=1&token_auth=${bookToken}`;
+    const response = await exchangeRaw(port, rawGet(target, ['Host: xn--bcher-kva.example.']));
+    assert.equal(response.status, 200);
+    assert.equal(JSON.parse(response.body).name, 'Site of xn--bcher-kva.example');
+  });
+
+  test('checks absolute targets of health checks', async () => {
+    assert.equal(await sendRaw(port, rawGet('http://unknown.example/healthz', ['Host: shop.example'])), 400);
+    assert.equal(await sendRaw(port, rawGet('http://shop.example/healthz', ['Host: shop.example'])), 200);
+  });
+
+  test('ignores user info in the target', async () => {
+    const response = await exchangeRaw(port, rawGet('http://shop.example@unknown.example/', ['Host: shop.example']));
+    assert.equal(response.status, 400);
+    assert.equal(response.body, "The request line names host 'unknown.example' but the Host header is 'shop.example'. Send the same host in both, or send a path such as /index.php as the request target.\n");
   });
 
   test('creates no file or folder for any Host header', () => {

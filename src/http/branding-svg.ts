@@ -1,0 +1,121 @@
+/** The check of an SVG logo or favicon: well-formed XML that can neither run script nor load another resource. */
+import { SaxesParser, type SaxesAttributeNS, type SaxesTagNS } from 'saxes';
+import { FootfallError, isFootfallError, quote } from '../errors.js';
+
+/** Elements that run script, embed HTML, or load or change content, by lower-case local name. */
+const UNSAFE_ELEMENTS: ReadonlyMap<string, string> = new Map([
+  ['script', 'runs script'],
+  ['foreignobject', 'embeds HTML'],
+  ...['iframe', 'embed', 'object', 'use', 'image', 'feimage', 'animate', 'set', 'handler', 'listener'].map((name) => [name, 'loads or changes content'] as const),
+]);
+
+/** Namespaces whose elements a browser builds as HTML or MathML inside an SVG document. */
+const UNSAFE_NAMESPACES: ReadonlyMap<string, string> = new Map([
+  ['http://www.w3.org/1999/xhtml', 'XHTML'],
+  ['http://www.w3.org/1998/Math/MathML', 'MathML'],
+]);
+
+/** A data: URL of a raster image, which cannot run script. */
+const RASTER_DATA_URL = /^data:image\/(?:png|gif|jpeg|webp)[;,]/i;
+/** A javascript: or vbscript: URL, or a data: URL of anything but a raster image, anywhere in a value. */
+const SCRIPT_OR_DATA_URL = /(?:javascript|vbscript):|data:(?!image\/(?:png|gif|jpeg|webp)[;,])/i;
+/** CSS that loads another resource: an @import, or a url() or image-set() whose argument is not a #fragment. */
+const CSS_LOAD = /@import|(?:url|image-set)\s*\(\s*(?!['"]?\s*#)/i;
+/** A CSS escape: a backslash and up to 6 hex digits with one optional whitespace, or a backslash and any other character. */
+const CSS_ESCAPE = /\\(?:([0-9a-f]{1,6})[ \t\n\r\f]?|(.))/gis;
+/** Whitespace and control characters, which a browser drops from a URL (tab, newline) or that hide a scheme from a plain test. */
+const WHITESPACE_AND_CONTROLS = /[\s\p{Cc}]+/gu;
+
+/** Returns CSS text with every escape replaced by the character it stands for, so `u\72l(` reads as `url(`. */
+function decodeCssEscapes(css: string): string {
+  return css.replace(CSS_ESCAPE, (_escape, hex: string | undefined, character: string | undefined) => {
+    if (hex === undefined) return character ?? '';
+    const codePoint = Number.parseInt(hex, 16);
+    return codePoint > 0 && codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : '\uFFFD';
+  });
+}
+
+/** Returns what makes an element unsafe, or undefined. Names match by local name, so a namespace prefix hides nothing. */
+function findUnsafeElement(tag: SaxesTagNS): string | undefined {
+  const effect = UNSAFE_ELEMENTS.get(tag.local.toLowerCase());
+  if (effect !== undefined) return `the element <${tag.name}>, which ${effect}`;
+  const namespace = UNSAFE_NAMESPACES.get(tag.uri);
+  if (namespace !== undefined) return `the element <${tag.name}> in the ${namespace} namespace`;
+  return undefined;
+}
+
+/**
+ * Returns what makes an attribute unsafe, or undefined. The parser has already decoded
+ * character references in the value, so `&#106;avascript:` arrives as `javascript:`.
+ */
+function findUnsafeAttribute(attribute: SaxesAttributeNS): string | undefined {
+  const local = attribute.local.toLowerCase();
+  const compact = attribute.value.replace(WHITESPACE_AND_CONTROLS, '');
+  if (local.startsWith('on')) return `the event handler attribute ${attribute.name}`;
+  if (SCRIPT_OR_DATA_URL.test(compact)) return `a script or data URL in the attribute ${attribute.name}`;
+  // Only a #fragment stays inside the file. A denylist of hosts would miss forms such as `\\host`, which browsers read as `//host`.
+  if ((local === 'href' || local === 'src') && compact !== '' && !compact.startsWith('#') && !RASTER_DATA_URL.test(compact)) {
+    return `the link ${attribute.name}=${quote(attribute.value)}, which is not a #fragment`;
+  }
+  if (CSS_LOAD.test(decodeCssEscapes(attribute.value))) return `a stylesheet import or a url() that is not a #fragment in the attribute ${attribute.name}`;
+  return undefined;
+}
+
+/**
+ * Parses an SVG as XML with namespaces and calls `reject` on the first element, attribute,
+ * text or processing instruction that could run script or load another resource.
+ * A parse error, such as an entity that XML does not predefine (`&colon;`), is thrown as it is.
+ */
+function scanSvg(text: string, reject: (description: string) => never): void {
+  const parser = new SaxesParser({ xmlns: true, position: true });
+  parser.on('processinginstruction', (instruction) => reject(`the processing instruction <?${instruction.target}?>, which can load a stylesheet`));
+  parser.on('opentag', (tag) => {
+    const element = findUnsafeElement(tag);
+    if (element !== undefined) reject(element);
+    for (const attribute of Object.values(tag.attributes)) {
+      const problem = findUnsafeAttribute(attribute);
+      if (problem !== undefined) reject(problem);
+    }
+  });
+  const checkText = (content: string): void => {
+    if (CSS_LOAD.test(decodeCssEscapes(content))) reject('a stylesheet import or a url() that is not a #fragment');
+  };
+  parser.on('text', checkText);
+  parser.on('cdata', checkText);
+  parser.write(text).close();
+}
+
+/**
+ * Checks that an SVG is UTF-8 text with an `<svg>` root, is well-formed XML, and has nothing
+ * that could run script or load another resource.
+ *
+ * The check rejects script, foreignObject and loading elements, XHTML and MathML elements,
+ * event handler attributes, and javascript:, vbscript: and data: URLs (raster image data:
+ * URLs excepted). It also rejects links other than a #fragment, CSS @import and url() to
+ * another resource, a DOCTYPE and processing instructions. Such an SVG is rejected rather than
+ * rewritten, since a partial clean-up is easy to get wrong.
+ *
+ * @throws FootfallError BRANDING_INVALID naming what was found.
+ */
+export function ensureSafeSvg(field: string, bytes: Buffer): void {
+  const text = bytes.toString('utf8');
+  // ENTITY declarations, which can expand to markup, live only in a DOCTYPE. The raw-text test
+  // comes before the root check so that the message names the DOCTYPE.
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
+    throw new FootfallError('BRANDING_INVALID', `Invalid ${field}: the SVG contains a DOCTYPE or entity declaration, which logos may not have. Export it as plain SVG without a DOCTYPE, or as PNG.`);
+  }
+  if (text.includes('\uFFFD') || !/^\s*(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(text)) {
+    throw new FootfallError('BRANDING_INVALID', `Invalid ${field}: the file is not an SVG image. It must be UTF-8 text that starts with <svg.`);
+  }
+
+  const reject = (description: string): never => {
+    throw new FootfallError('BRANDING_INVALID', `Invalid ${field}: the SVG contains ${description}, which logos may not have. Export it as plain shapes or as PNG.`);
+  };
+  try {
+    scanSvg(text, reject);
+  } catch (error) {
+    if (isFootfallError(error)) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new FootfallError('BRANDING_INVALID', `Invalid ${field}: the SVG is not well-formed XML (${reason.replace(/\.$/, '')}). Export it again as plain SVG, or as PNG.`);
+  }
+}
