@@ -13,7 +13,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The tenant serving this request; set by the tenant resolver for every route but health checks. */
     tenant: Tenant;
-    /** The code of an error sent by `sendResolverError`, for the request log; unset otherwise. */
+    /** The code of an error sent before the tenant is known, for the request log; unset otherwise. */
     resolverErrorCode?: ErrorCode;
   }
 }
@@ -114,6 +114,7 @@ export function sendResolverError(request: FastifyRequest, reply: FastifyReply, 
  */
 function sendPreTenantError(context: AppContext, request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
   if (!isTrackingRequest(request)) return sendResolverError(request, reply, code, message);
+  request.resolverErrorCode = code;
   if (ERROR_CODES[code] < 500) context.logger.info({ reqId: request.id, code }, 'tracking request rejected');
   return sendTrackingError(request, reply, new FootfallError(code, message));
 }
