@@ -1,6 +1,7 @@
 /** Counting failed sign-ins per IP address and per login, and blocking past a limit. */
 import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { insertReturningId } from '../db/insert-id.js';
 import type { Database } from '../db/schema.js';
 import { formatUtcDateTime, SYSTEM_CLOCK, type Clock } from '../time.js';
 
@@ -69,14 +70,28 @@ function secondsUntilUnblocked(timesNewestFirst: readonly string[], config: Brut
   return Math.max(1, Math.ceil((leavesWindowAt - now.getTime()) / 1000));
 }
 
-/** Records one failed sign-in and deletes failures older than the window. */
+/**
+ * Records one failed sign-in and deletes failures older than the window. Returns the id of
+ * the new row, so that an attempt recorded before its password is checked can be taken back.
+ */
 export async function recordFailure(
   db: Kysely<Database>, ipHash: string, login: string, config: BruteForceConfig, clock: Clock = SYSTEM_CLOCK,
-): Promise<void> {
+): Promise<number> {
   const now = clock();
   const expired = formatUtcDateTime(new Date(now.getTime() - config.windowSeconds * 1000));
   await db.deleteFrom('brute_force_log').where('attempted_at', '<=', expired).execute();
-  await db.insertInto('brute_force_log').values({ ip_hash: ipHash, login: login.slice(0, 100), attempted_at: formatUtcDateTime(now) }).execute();
+  const insert = db.insertInto('brute_force_log').values({ ip_hash: ipHash, login: login.slice(0, 100), attempted_at: formatUtcDateTime(now) });
+  return insertReturningId(db, insert, 'id_brute_force_log');
+}
+
+/** Deletes one recorded failure by its id. */
+export async function deleteFailure(db: Kysely<Database>, id: number): Promise<void> {
+  await db.deleteFrom('brute_force_log').where('id_brute_force_log', '=', id).execute();
+}
+
+/** Returns whether either count is over the limit, which an attempt that counted itself must not be. */
+export function isOverLimit(counts: FailureCounts, config: BruteForceConfig): boolean {
+  return counts.ipFailures > config.maxFailures || counts.loginFailures > config.maxFailures;
 }
 
 /** Deletes the recorded failures of a login, after a successful sign-in or a password reset. */

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { Tenant } from '../tenancy/tenant.js';
 import { SYSTEM_CLOCK, type Clock } from '../time.js';
 import {
-  clearLoginFailures, countRecentFailures, hashIpAddress, isBlocked, recordFailure, type BruteForceConfig,
+  clearLoginFailures, countRecentFailures, deleteFailure, hashIpAddress, isBlocked, isOverLimit, recordFailure,
+  type BruteForceConfig, type FailureCounts,
 } from './brute-force-guard.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
 import { createSession, type SessionRecord } from './session-store.js';
@@ -81,22 +82,32 @@ export async function checkPasswordGuarded(tenant: Tenant, options: PasswordChec
   const ipHash = hashIpAddress(options.ip, tenant.salt);
 
   const before = await countRecentFailures(db, ipHash, login, config, clock);
-  if (isBlocked(before, config)) {
-    options.logger.debug({ tenant: tenant.key, login, loginFailures: before.loginFailures, ipFailures: before.ipFailures }, `${purpose} rejected while blocked`);
-    return { kind: 'blocked', retryAfterSeconds: before.retryAfterSeconds };
+  if (isBlocked(before, config)) return rejectBlocked(tenant, options, login, before);
+
+  // The attempt is recorded as a failure before its password is checked, then counted with
+  // the others. Of attempts that run at the same time, only those within the limit get
+  // their password checked, because each one that records later counts all recorded before it.
+  const attempt = await recordFailure(db, ipHash, login, config, clock);
+  const during = await countRecentFailures(db, ipHash, login, config, clock);
+  if (isOverLimit(during, config)) {
+    await deleteFailure(db, attempt);
+    return rejectBlocked(tenant, options, login, await countRecentFailures(db, ipHash, login, config, clock));
   }
 
   if (!(await isPasswordCorrect(tenant, login, options.password))) {
-    await recordFailure(db, ipHash, login, config, clock);
-    const after = await countRecentFailures(db, ipHash, login, config, clock);
-    const fields = { tenant: tenant.key, login, loginFailures: after.loginFailures, ipFailures: after.ipFailures };
-    if (isBlocked(after, config)) options.logger.warn(fields, `${purpose} blocked`);
+    const fields = { tenant: tenant.key, login, loginFailures: during.loginFailures, ipFailures: during.ipFailures };
+    if (isBlocked(during, config)) options.logger.warn(fields, `${purpose} blocked`);
     else options.logger.info(fields, `${purpose} failed`);
     return { kind: 'failed' };
   }
 
   await clearLoginFailures(db, login);
   return { kind: 'correct' };
+}
+
+function rejectBlocked(tenant: Tenant, options: PasswordCheckOptions, login: string, counts: FailureCounts): PasswordCheckResult {
+  options.logger.debug({ tenant: tenant.key, login, loginFailures: counts.loginFailures, ipFailures: counts.ipFailures }, `${options.purpose} rejected while blocked`);
+  return { kind: 'blocked', retryAfterSeconds: counts.retryAfterSeconds };
 }
 
 /**

@@ -116,6 +116,40 @@ for (const adapter of ALL_ENGINES) {
     });
   });
 
+  describe(`brute-force guard under concurrency on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+    const suite = useTestRoot((root) => createCapturedTenantServer(root, { adapter }), { deleteTenants: true });
+
+    function guessToken(password: string) {
+      return suite.server.app.inject({
+        method: 'POST', url: '/index.php', remoteAddress: '198.51.100.81', headers: { host: suite.host, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({
+          module: 'API', method: 'UsersManager.createAppSpecificTokenAuth', format: 'json', userLogin: `admin@${suite.host}`, passwordConfirmation: password, description: 'race',
+        }).toString(),
+      });
+    }
+
+    it('checks concurrent sign-ins up to the limit', async () => {
+      const attempts = Array.from({ length: 20 }, (_, index) => postLogin(suite.server.app, suite.host, 'someone', `wrong-${index}`, '198.51.100.80'));
+      const statuses = (await Promise.all(attempts)).map((response) => response.statusCode);
+      assert.ok(statuses.filter((status) => status === 401).length <= 5, statuses.join(','));
+      assert.equal(statuses.filter((status) => status === 401).length + statuses.filter((status) => status === 429).length, 20, statuses.join(','));
+    });
+
+    it('checks concurrent token guesses up to the limit', async () => {
+      const responses = await Promise.all(Array.from({ length: 19 }, (_, index) => guessToken(`wrong-${index}`)));
+      const codes = responses.map((response) => (response.json() as { code?: string }).code);
+      let checked = codes.filter((code) => code === 'PASSWORD_INCORRECT').length;
+      assert.ok(checked <= 5, codes.join(','));
+
+      // Attempts over the limit were not checked, so they do not count: five checks in all.
+      while (checked < 10 && (await guessToken(`later-${checked}`)).json().code === 'PASSWORD_INCORRECT') checked += 1;
+      assert.equal(checked, 5);
+      const right = await guessToken('secret-password');
+      assert.equal(right.statusCode, 429);
+      assert.equal(right.json().code, 'LOGIN_BLOCKED');
+    });
+  });
+
   describe(`sign-in brute-force guard behind a proxy on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
     const suite = useTestRoot((root) => {
       const commonConfig = '\n[General]\nproxy_ips[] = "127.0.0.1"\nproxy_client_headers[] = "X-Forwarded-For"\n';
