@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { createUser } from '../../src/auth/user-store.js';
 import { MAX_BRANDING_IMAGE_BYTES } from '../../src/http/branding-upload.js';
 import { signInForTest } from '../support/session-server.js';
@@ -14,6 +15,27 @@ const SAFE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"
 
 function image(type: string, bytes: Buffer | string): { type: string; data: string } {
   return { type, data: Buffer.from(bytes).toString('base64') };
+}
+
+const CHECK_WORKER_URL = new URL('../support/branding-check-worker.js', import.meta.url);
+
+/**
+ * Runs the upload's image check on a worker thread and returns the error code it throws, or
+ * null when the image passes. The thread ends when `signal` aborts, so a test's timeout stops a
+ * check that never returns. On the test's own thread, such a check would block that timeout too.
+ */
+function checkImageOnThread(value: unknown, signal: AbortSignal): Promise<string | null> {
+  const worker = new Worker(CHECK_WORKER_URL, { workerData: value });
+  const stop = (): void => {
+    void worker.terminate();
+  };
+  signal.addEventListener('abort', stop, { once: true });
+  const reply = new Promise<string | null>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (exitCode) => reject(new Error(`The check thread exited with code ${exitCode} before it replied.`)));
+  });
+  return reply.finally(() => signal.removeEventListener('abort', stop));
 }
 
 describe('POST /ui/branding', () => {
@@ -125,6 +147,12 @@ describe('POST /ui/branding', () => {
     ['CSS escape in url()', svgWith('<rect style="fill:u\\72l(https://x.example/a)"/>'), /url\(\) that is not a #fragment in the attribute style/],
     ['image-set in CDATA', svgWith('<style><![CDATA[rect{background:image-set("https://x.example/a.png" 1x)}]]></style>'), /url\(\) that is not a #fragment/],
     ['unclosed element', '<svg xmlns="http://www.w3.org/2000/svg"><rect>', /not well-formed XML \(1:\d+: unclosed tag: rect\)/],
+    ['comment-split @import', svgWith('<style>@imp<!---->ort "https://x.example/a.css";</style>'), /a stylesheet import or a url\(\) that is not a #fragment in the text of <style>/],
+    ['CDATA-split url()', svgWith('<style>rect{fill:ur<![CDATA[l(https://x.example/a)]]>}</style>'), /a stylesheet import or a url\(\) that is not a #fragment in the text of <style>/],
+    ['CDATA-split escape', svgWith('<style>@\\<![CDATA[69mport "https://x.example/a.css";]]></style>'), /a stylesheet import or a url\(\) that is not a #fragment in the text of <style>/],
+    ['element-split @import', svgWith('<style>@imp<g>x</g>ort "https://x.example/a.css";</style>'), /a stylesheet import or a url\(\) that is not a #fragment in the text of <style>/],
+    ['namespace-less root', '<svg><rect/></svg>', /the root element is <svg> without a namespace, so the file is not an SVG image/],
+    ['leading text', 'logo', /the file is not an SVG image \(1:\d+: text data outside of root node\)/],
   ];
   for (const [name, svg, message] of svgBypasses) {
     it(`rejects an SVG with ${name}`, async () => {
@@ -135,6 +163,48 @@ describe('POST /ui/branding', () => {
       assert.deepEqual(filesOf(suite.host), ['branding.json', 'favicon.svg', 'logo.svg']);
     });
   }
+
+  // A regular expression for the root with a repeated comment group backtracks, so 22 comments took
+  // 0.37 s and each further one about doubled that. The check runs on a thread first so that the timeout can stop it.
+  for (const count of [40, 5_000]) {
+    it(`rejects ${count} comments before the root`, { timeout: 30_000 }, async (t) => {
+      const logo = image('image/svg+xml', `${'<!---->'.repeat(count)}<x/>`);
+      assert.equal(await checkImageOnThread(logo, t.signal), 'BRANDING_INVALID');
+
+      const response = await upload({ logo });
+      assert.equal(response.statusCode, 400, response.body);
+      assert.equal(response.json().code, 'BRANDING_INVALID');
+      assert.match(response.json().message, /the root element is <x> without a namespace, so the file is not an SVG image/);
+      assert.deepEqual(filesOf(suite.host), ['branding.json', 'favicon.svg', 'logo.svg']);
+    });
+  }
+
+  /** Returns an SVG whose elements nest `depth` levels deep, the root being level 1. */
+  function nestedGroups(depth: number): string {
+    return svgWith(`${'<g>'.repeat(depth - 1)}${'</g>'.repeat(depth - 1)}`);
+  }
+
+  // saxes 6.0.0 parses nested elements in time quadratic in the depth, and 37,000 levels fit in the size limit.
+  for (const depth of [257, 37_000]) {
+    it(`rejects ${depth} nested elements`, async () => {
+      const svg = nestedGroups(depth);
+      assert.ok(svg.length <= MAX_BRANDING_IMAGE_BYTES, `${svg.length} bytes exceed the size limit`);
+
+      const response = await upload({ logo: image('image/svg+xml', svg) });
+      assert.equal(response.statusCode, 400, response.body);
+      assert.equal(response.json().code, 'BRANDING_INVALID');
+      assert.match(response.json().message, /the SVG nests elements more than 256 levels deep \(<g> ending at line 1, column \d+ is level 257\)\. Logos may nest at most 256 levels\./);
+      assert.deepEqual(filesOf(suite.host), ['branding.json', 'favicon.svg', 'logo.svg']);
+    });
+  }
+
+  it('accepts 256 nested elements', async () => {
+    const svg = nestedGroups(256);
+    const response = await upload({ logo: image('image/svg+xml', svg) });
+    assert.equal(response.statusCode, 200, response.body);
+    const logo = await suite.app.inject({ method: 'GET', url: '/ui/logo.svg', headers: { host: suite.host } });
+    assert.equal(logo.body, svg);
+  });
 
   it('accepts a typical editor export', async () => {
     const exported = [
