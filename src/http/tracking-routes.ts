@@ -231,7 +231,7 @@ export type TrackingHandler = (request: FastifyRequest, reply: FastifyReply) => 
  */
 export function registerTrackingRoutes(app: FastifyInstance, context: AppContext): TrackingHandler {
   const pipeline = new TrackingPipeline(context.logger);
-  if (context.warmUpDeviceDetection === true) pipeline.warmUp();
+  if (context.warmUpDeviceDetection === true) void pipeline.warmUp();
   const queued = new QueuedTracking(context.defaults, pipeline, context.logger);
   queued.startWorker(context.registry);
   app.addHook('onClose', async () => {

@@ -30,10 +30,10 @@ export const WARM_UP_USER_AGENTS: readonly string[] = [
 export const MAX_FAILED_THREAD_STARTS = 3;
 
 /**
- * Time limit of one detection on the thread, in milliseconds. A warmed thread detects a new
- * user agent in 1 to 35 ms (one run on a loaded 2-core VM), far below the limit. Every new
- * user agent of every tenant waits behind the one in progress, so a user agent that makes a
- * pattern backtrack holds them up for the limit plus the start and warm-up of a new worker.
+ * Time limit of one detection on the thread, in milliseconds. `DeviceDetection.prepare` also
+ * ends the wait of a hit after this long unless `unlimitedWait` is set, and the start and
+ * warm-up of a worker (about a second) count against that wait. A warmed thread detects a new
+ * user agent in 1 to 35 ms (one run on a loaded 2-core VM), far below the limit.
  */
 export const DEFAULT_DETECTION_TIMEOUT_MS = 2_000;
 
@@ -54,14 +54,17 @@ const MAX_TIMER_DELAY_MS = 2_147_483_647;
  * again after it ended or failed, unless `MAX_FAILED_THREAD_STARTS` workers in a row failed
  * before their first reply. Requests waiting on a failed thread are rejected.
  *
- * Each worker warms up before its first request. The worker replies in order, so the request
- * in progress is the oldest one waiting. Its time limit runs from when it became the oldest on
- * a warmed worker, on one unref'd timer per worker. When the limit passes, the worker is ended,
- * that request is rejected with `DetectionTimeoutError`, and the requests behind it go to a
- * new worker.
+ * Requests wait in a queue on this thread, and the worker gets one at a time: the oldest, once
+ * it has warmed up and replied to the one before. A request whose signal aborts while it is
+ * still queued leaves the queue, so the worker never receives it. The time limit of the request in
+ * progress runs from when it was posted, on one unref'd timer per worker. When the limit
+ * passes, the worker is ended, that request is rejected with `DetectionTimeoutError`, and a
+ * new worker starts for the requests still queued.
  */
 export class DetectionThread {
   #current: RunningWorker | undefined;
+  /** Requests not yet posted to a worker, by id, oldest first. */
+  readonly #queue = new Map<number, Waiting>();
   #nextId = 0;
   #failedStarts = 0;
   readonly #timeoutMs: number;
@@ -77,58 +80,107 @@ export class DetectionThread {
     this.#workerUrl = options.workerUrl ?? new URL('./device-detection-worker.js', import.meta.url);
   }
 
+  /** Time limit of one detection, in milliseconds. */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
+  }
+
   /** True once `MAX_FAILED_THREAD_STARTS` workers in a row failed before their first reply. */
   get gaveUp(): boolean {
     return this.#failedStarts >= MAX_FAILED_THREAD_STARTS;
   }
 
   /**
-   * Sends a user agent to the worker, starting one if none runs. The promise rejects with
+   * Queues a user agent for the worker, starting one if none runs. The promise rejects with
    * `DetectionTimeoutError` past the time limit, `DetectionThreadClosedError` after `close`,
-   * and another Error when the worker failed or cannot start.
+   * the signal's reason when `signal` aborts before the request was posted, and another Error
+   * when the worker failed or cannot start. An abort after posting changes nothing.
    */
-  detect(userAgent: string, uadata: string | undefined): Promise<DeviceInfo> {
+  detect(userAgent: string, uadata: string | undefined, signal?: AbortSignal): Promise<DeviceInfo> {
+    if (this.gaveUp) return Promise.reject(new Error(`the device detection thread failed to start ${this.#failedStarts} times in a row`));
+    if (signal?.aborted === true) return Promise.reject(signal.reason);
+    let current: RunningWorker;
+    try {
+      current = this.#current ?? this.#start();
+    } catch (error) {
+      return Promise.reject(toError(error));
+    }
+    const request = { id: this.#nextId++, userAgent, uadata };
+    return new Promise<DeviceInfo>((resolve, reject) => {
+      const abort = (): void => {
+        if (!this.#queue.delete(request.id)) return;
+        this.#unrefWhenIdle();
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', abort, { once: true });
+      const waiting: Waiting = {
+        request,
+        resolve: (info) => {
+          signal?.removeEventListener('abort', abort);
+          resolve(info);
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', abort);
+          reject(error);
+        },
+      };
+      this.#queue.set(request.id, waiting);
+      current.worker.ref();
+      this.#postNext(current);
+    });
+  }
+
+  /**
+   * Starts the worker, which warms up at once, unless one runs. Resolves once that worker has
+   * warmed up, and keeps the process running until then. Rejects when the thread was given up
+   * or cannot start, or when the worker ends first (with `DetectionThreadClosedError` after `close`).
+   */
+  warmUp(): Promise<void> {
     if (this.gaveUp) return Promise.reject(new Error(`the device detection thread failed to start ${this.#failedStarts} times in a row`));
     let current: RunningWorker;
     try {
       current = this.#current ?? this.#start();
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(toError(error));
     }
-    const request = { id: this.#nextId++, userAgent, uadata };
-    return new Promise<DeviceInfo>((resolve, reject) => this.#send(current, { request, resolve, reject }));
+    // `#receive` lets the process exit again once the warm-up reply arrives and nothing is queued.
+    if (!current.warmedUp) current.worker.ref();
+    return current.warm.promise;
   }
 
-  /** Starts the worker, which warms up at once, unless one runs or the thread was given up. */
-  warmUp(): void {
-    if (this.#current === undefined && !this.gaveUp) this.#start();
-  }
-
+  /** Ends the worker, and rejects the request in progress and every queued one with `DetectionThreadClosedError`. */
   async close(): Promise<void> {
     const current = this.#current;
     this.#current = undefined;
     if (current === undefined) return;
     clearTimeout(current.timer);
-    for (const request of current.waiting.values()) request.reject(new DetectionThreadClosedError());
-    current.waiting.clear();
+    const cutOff = [...(current.inProgress === undefined ? [] : [current.inProgress]), ...this.#queue.values()];
+    current.inProgress = undefined;
+    this.#queue.clear();
+    current.warm.reject(new DetectionThreadClosedError());
+    for (const waiting of cutOff) waiting.reject(new DetectionThreadClosedError());
     await current.worker.terminate();
   }
 
   #start(): RunningWorker {
     const worker = new Worker(this.#workerUrl);
-    const current: RunningWorker = { worker, waiting: new Map(), warmedUp: false, timer: undefined };
+    const current: RunningWorker = { worker, warm: createDeferred(), warmedUp: false, inProgress: undefined, timer: undefined };
     worker.unref();
     worker.on('message', (answer: DetectionAnswer) => this.#receive(current, answer));
-    // Requests of this worker only: a worker started after this one ended has its own.
-    // `close` and `#timeOut` clear `#current` first, so a worker they end is not counted as failed.
+    // `close` and `#timeOut` clear `#current` first, so a worker they end is not counted as
+    // failed, and the queue, which then belongs to no worker or a newer one, is kept.
     const fail = (error: Error): void => {
       clearTimeout(current.timer);
+      current.warm.reject(error);
+      const failed = current.inProgress === undefined ? [] : [current.inProgress];
+      current.inProgress = undefined;
       if (this.#current === current) {
         this.#current = undefined;
         if (!current.warmedUp) this.#failedStarts += 1;
+        failed.push(...this.#queue.values());
+        this.#queue.clear();
       }
-      for (const request of current.waiting.values()) request.reject(error);
-      current.waiting.clear();
+      for (const waiting of failed) waiting.reject(error);
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the device detection thread exited with code ${code}`)));
@@ -139,57 +191,63 @@ export class DetectionThread {
     return current;
   }
 
-  #send(current: RunningWorker, waiting: Waiting): void {
-    current.waiting.set(waiting.request.id, waiting);
-    if (current.waiting.size === 1) {
-      current.worker.ref();
-      this.#restartTimer(current);
+  /** Posts the oldest queued request when the worker is current, warmed up and idle. */
+  #postNext(current: RunningWorker): void {
+    if (this.#current !== current || !current.warmedUp || current.inProgress !== undefined) return;
+    const next = this.#queue.values().next();
+    if (next.done === true) {
+      current.worker.unref();
+      return;
     }
+    const waiting = next.value;
+    this.#queue.delete(waiting.request.id);
+    current.inProgress = waiting;
     current.worker.postMessage(waiting.request satisfies DetectionRequest);
+    current.timer = setTimeout(() => this.#timeOut(current), this.#timeoutMs).unref();
   }
 
   #receive(current: RunningWorker, answer: DetectionAnswer): void {
     this.#failedStarts = 0;
     if (answer.id === undefined) {
       current.warmedUp = true;
-      this.#restartTimer(current);
+      current.warm.resolve();
+      this.#postNext(current);
       return;
     }
-    const request = current.waiting.get(answer.id);
-    if (request === undefined) return;
-    current.waiting.delete(answer.id);
-    if (current.waiting.size === 0) current.worker.unref();
-    this.#restartTimer(current);
-    if ('info' in answer) request.resolve(answer.info);
-    else request.reject(new Error(answer.error));
-  }
-
-  /** Starts the time limit of the oldest waiting request, or stops the timer when none waits or the worker still warms up. */
-  #restartTimer(current: RunningWorker): void {
+    const waiting = current.inProgress;
+    if (waiting === undefined || waiting.request.id !== answer.id) return;
     clearTimeout(current.timer);
     current.timer = undefined;
-    if (!current.warmedUp || current.waiting.size === 0) return;
-    current.timer = setTimeout(() => this.#timeOut(current), this.#timeoutMs).unref();
+    current.inProgress = undefined;
+    if ('info' in answer) waiting.resolve(answer.info);
+    else waiting.reject(new Error(answer.error));
+    this.#postNext(current);
   }
 
-  /** Ends a worker whose oldest request ran past the limit, rejects that request, and sends the others to a new worker. */
+  /** Lets the process exit while the worker has no request in progress or queued. */
+  #unrefWhenIdle(): void {
+    const current = this.#current;
+    if (current !== undefined && current.inProgress === undefined && this.#queue.size === 0) current.worker.unref();
+  }
+
+  /** Ends a worker whose request in progress ran past the limit, rejects that request, and starts a new worker for the queued ones. */
   #timeOut(stuck: RunningWorker): void {
-    const [oldest, ...queued] = stuck.waiting.values();
-    stuck.waiting.clear();
+    const stuckRequest = stuck.inProgress;
+    stuck.inProgress = undefined;
     stuck.timer = undefined;
     if (this.#current === stuck) this.#current = undefined;
     void stuck.worker.terminate();
-    oldest?.reject(new DetectionTimeoutError(this.#timeoutMs));
-    if (queued.length === 0) return;
+    stuckRequest?.reject(new DetectionTimeoutError(this.#timeoutMs));
+    if (this.#queue.size === 0 || this.#current !== undefined) return;
 
-    let next: RunningWorker;
     try {
-      next = this.#start();
+      const next = this.#start();
+      next.worker.ref();
     } catch (error) {
-      for (const request of queued) request.reject(error instanceof Error ? error : new Error(String(error)));
-      return;
+      const queued = [...this.#queue.values()];
+      this.#queue.clear();
+      for (const waiting of queued) waiting.reject(toError(error));
     }
-    for (const request of queued) this.#send(next, request);
   }
 }
 
@@ -207,12 +265,14 @@ export class DetectionTimeoutError extends Error {
   }
 }
 
-/** A started worker, the requests that wait for its replies in the order sent, and the time limit of the oldest. */
+/** A started worker, its warm-up, and the request in progress with its time limit. */
 interface RunningWorker {
   worker: Worker;
-  waiting: Map<number, Waiting>;
-  /** True once the worker replied to its warm-up. The time limit runs only after that. */
+  /** Settles when the worker replied to its warm-up or ended before that. */
+  warm: Deferred;
+  /** True once the worker replied to its warm-up. No request is posted before that. */
   warmedUp: boolean;
+  inProgress: Waiting | undefined;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -220,4 +280,26 @@ interface Waiting {
   request: Extract<DetectionRequest, { id: number }>;
   resolve(info: DeviceInfo): void;
   reject(error: Error): void;
+}
+
+/** A promise with its resolve and reject functions. A rejection that no caller awaits is not reported as unhandled. */
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+function createDeferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((resolvePromise, rejectPromise) => {
+    resolve = resolvePromise;
+    reject = rejectPromise;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

@@ -33,12 +33,19 @@ export const UNKNOWN_DEVICE: Readonly<DeviceInfo> = Object.freeze({
 });
 
 /**
- * Maximum number of user agents (with client hints) kept as timed out. Each one held the
- * thread for a full time limit, so at the default limit the set covers at least the last 33
- * minutes of them. It is apart from the LRU cache so that new user agents cannot push a
- * timed-out one out between `prepare` and `detect`, which would detect it on the main thread.
+ * Maximum number of user agents kept as timed out. Each one held the thread for a full time
+ * limit, so at the default limit the set covers at least the last 33 minutes of them. It is
+ * apart from the LRU cache so that new user agents cannot push a timed-out one out between
+ * `prepare` and `detect`, which would detect it on the main thread.
  */
 const MAX_TIMED_OUT_USER_AGENTS = 1_000;
+
+/**
+ * Maximum number of cache keys kept as unanswered. A key has to stay until its hit calls
+ * `detect`. The hits of one bulk request (up to 10,000) call it one after another once their
+ * waits ended, so the set has room for the keys of two such requests.
+ */
+const MAX_UNANSWERED_KEYS = 20_000;
 
 /**
  * Returns log fields that tell user agents apart without logging one: the first 16 hex digits
@@ -115,6 +122,12 @@ function buildAnyBotPattern(): RegExp {
 export interface DeviceDetectionOptions extends DetectionThreadOptions {
   /** Detect new user agents on a worker thread in `prepare`. */
   offThread?: boolean;
+  /**
+   * Make `prepare` wait for the thread however many requests are queued before it, so that
+   * no wait ends at the time limit. `log:import` sets it, because it keeps no request open,
+   * and a device recorded as unknown would stay so in the imported hits.
+   */
+  unlimitedWait?: boolean;
   logger?: Logger;
 }
 
@@ -123,13 +136,34 @@ function cacheKeyOf(userAgent: string, uadata: string | undefined): string {
   return uadata ? `${userAgent}\n${uadata}` : userAgent;
 }
 
+/** A detection sent to the thread, and the wait of the hits that share it. */
+interface ThreadDetection {
+  key: string;
+  userAgent: string;
+  /** Aborted when a wait reaches the time limit, which takes the request off the thread's queue. */
+  controller: AbortController;
+  /** Resolves once the thread's result is cached or its failure handled. */
+  settled: Promise<void>;
+  /** The promise that `prepare` returns, until it resolves at the time limit. */
+  wait: Promise<void> | undefined;
+}
+
 /** Detects devices from user agents and client hints; one instance serves every tenant. */
 export class DeviceDetection {
   readonly #detector = new DeviceDetector({ clientIndexes: true, deviceIndexes: true, osIndexes: true, deviceAliasCode: false, maxUserAgentSize: 500 });
   readonly #clientHints = new ClientHints();
   readonly #cache: LRUCache<string, DeviceInfo>;
-  /** Cache keys whose detection ran past the thread's time limit. `detect` returns `UNKNOWN_DEVICE` for them. */
+  /**
+   * User agents whose detection ran past the thread's time limit, with any client hints.
+   * Neither `prepare` nor `detect` detects them again, and `detect` returns `UNKNOWN_DEVICE`.
+   */
   readonly #timedOut = new LRUCache<string, true>({ max: MAX_TIMED_OUT_USER_AGENTS });
+  /**
+   * Cache keys whose hits stopped waiting before the thread replied: the wait reached the time
+   * limit or `close` ended the thread. `detect` returns `UNKNOWN_DEVICE` for them until a
+   * result is cached, and `prepare` sends the user agent to the thread again.
+   */
+  readonly #unanswered = new LRUCache<string, true>({ max: MAX_UNANSWERED_KEYS });
   /**
    * The last request and its result. The log importer detects each line's user agent to skip
    * bots and again in the enrich step, so the second call skips the LRU lookup.
@@ -138,10 +172,11 @@ export class DeviceDetection {
   #lastUadata: string | undefined;
   #lastInfo: DeviceInfo | undefined;
 
-  /** Detections running on the thread, by cache key, so that hits with one new user agent share one. */
-  readonly #detecting = new Map<string, Promise<void>>();
+  /** Detections queued or running on the thread, by cache key, so that hits with one new user agent share one. */
+  readonly #detecting = new Map<string, ThreadDetection>();
   readonly #thread: DetectionThread | undefined;
   readonly #logger: Logger | undefined;
+  readonly #unlimitedWait: boolean;
   #loggedGiveUp = false;
 
   /**
@@ -154,60 +189,118 @@ export class DeviceDetection {
     this.#cache = new LRUCache({ max: cacheSize });
     this.#thread = options.offThread === true ? new DetectionThread({ timeoutMs: options.timeoutMs, workerUrl: options.workerUrl }) : undefined;
     this.#logger = options.logger;
+    this.#unlimitedWait = options.unlimitedWait === true;
   }
 
   /**
    * Starts detecting a user agent that is not cached on the worker thread, and returns a
-   * promise that settles once `detect` can return its result from the cache. Returns undefined when
-   * `detect` needs no wait: the result is cached, or the detection runs on this thread. When
-   * the thread fails, the promise still resolves, and `detect` then does the work itself.
-   * When the detection runs past the thread's time limit, the promise resolves, and `detect`
-   * returns `UNKNOWN_DEVICE` for that user agent without detecting it again.
+   * promise to await before `detect`. Returns undefined when `detect` needs no wait: the
+   * result is cached, the user agent timed out before, or the detection runs on this thread.
+   *
+   * The promise never rejects. It resolves once the thread's result is cached, the thread
+   * failed (and then `detect` does the work itself) or the thread was closed. Unless
+   * `unlimitedWait` is set, it also resolves one time limit after the first waiting `prepare`
+   * call of this user agent and client hints. In the last two cases `detect` returns
+   * `UNKNOWN_DEVICE` until a result is cached, and the next `prepare` sends it to the thread again.
+   * A user agent that runs past the thread's time limit is recorded as timed out, whatever
+   * its client hints.
    */
   prepare(userAgent: string, uadata?: string): Promise<void> | undefined {
-    if (this.#thread === undefined || this.#thread.gaveUp) return undefined;
+    const thread = this.#thread;
+    if (thread === undefined || thread.gaveUp) return undefined;
     const key = cacheKeyOf(userAgent, uadata);
-    if (this.#cache.has(key) || this.#timedOut.has(key)) return undefined;
-    let detecting = this.#detecting.get(key);
-    if (detecting === undefined) {
-      detecting = this.#thread.detect(userAgent, uadata).then(
-        (info) => {
-          this.#cache.set(key, info);
-        },
-        (error: unknown) => {
-          if (error instanceof DetectionThreadClosedError) return;
-          if (error instanceof DetectionTimeoutError) {
-            this.#timedOut.set(key, true);
-            this.#logger?.warn({ ...userAgentLogFields(userAgent), timeoutMs: error.timeoutMs }, 'device detection timed out, so this user agent is recorded as an unknown device');
-            return;
-          }
-          if (this.#thread?.gaveUp !== true) {
-            this.#logger?.warn({ err: error, ...userAgentLogFields(userAgent) }, 'device detection thread failed, so the main thread detects this user agent');
-          } else if (!this.#loggedGiveUp) {
-            this.#loggedGiveUp = true;
-            this.#logger?.error({ err: error, failedStarts: MAX_FAILED_THREAD_STARTS }, 'device detection thread failed to start repeatedly, so new user agents are detected on the main thread from now on');
-          }
-        },
-      ).finally(() => this.#detecting.delete(key));
-      this.#detecting.set(key, detecting);
+    if (this.#cache.has(key) || this.#timedOut.has(userAgent)) return undefined;
+    const detection = this.#detecting.get(key) ?? this.#startDetection(thread, userAgent, uadata, key);
+    detection.wait ??= this.#unlimitedWait ? detection.settled : this.#waitFor(thread, detection);
+    return detection.wait;
+  }
+
+  /** Sends a user agent to the thread and handles its result or failure. */
+  #startDetection(thread: DetectionThread, userAgent: string, uadata: string | undefined, key: string): ThreadDetection {
+    const controller = new AbortController();
+    const detection: ThreadDetection = { key, userAgent, controller, settled: Promise.resolve(), wait: undefined };
+    detection.settled = thread.detect(userAgent, uadata, controller.signal).then(
+      (info) => {
+        this.#cache.set(key, info);
+        this.#unanswered.delete(key);
+      },
+      (error: unknown) => this.#handleFailure(detection, error),
+    ).finally(() => {
+      if (this.#detecting.get(key) === detection) this.#detecting.delete(key);
+    });
+    this.#detecting.set(key, detection);
+    return detection;
+  }
+
+  /**
+   * Returns a promise that resolves when the detection settles or one time limit from now,
+   * whichever comes first. At the limit the key is recorded as unanswered, and the request
+   * leaves the thread's queue unless the worker has it already.
+   */
+  #waitFor(thread: DetectionThread, detection: ThreadDetection): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        detection.wait = undefined;
+        this.#unanswered.set(detection.key, true);
+        detection.controller.abort();
+        resolve();
+      }, thread.timeoutMs);
+      // The worker keeps the process running while the request is queued or in progress.
+      timer.unref();
+      void detection.settled.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  #handleFailure(detection: ThreadDetection, error: unknown): void {
+    const { key, userAgent, controller } = detection;
+    // The request left the thread's queue because its wait reached the time limit or its user agent timed out.
+    if (controller.signal.aborted && error === controller.signal.reason) return;
+    if (error instanceof DetectionThreadClosedError) {
+      this.#unanswered.set(key, true);
+      return;
     }
-    return detecting;
+    if (error instanceof DetectionTimeoutError) {
+      this.#timedOut.set(userAgent, true);
+      this.#logger?.warn({ ...userAgentLogFields(userAgent), timeoutMs: error.timeoutMs }, 'device detection timed out, so this user agent is recorded as an unknown device');
+      // Hits of the same user agent with other client hints would each hold a new worker for a full limit.
+      for (const other of this.#detecting.values()) {
+        if (other.userAgent === userAgent) other.controller.abort();
+      }
+      return;
+    }
+    if (this.#thread?.gaveUp !== true) {
+      this.#logger?.warn({ err: error, ...userAgentLogFields(userAgent) }, 'device detection thread failed, so the main thread detects this user agent');
+    } else if (!this.#loggedGiveUp) {
+      this.#loggedGiveUp = true;
+      this.#logger?.error({ err: error, failedStarts: MAX_FAILED_THREAD_STARTS }, 'device detection thread failed to start repeatedly, so new user agents are detected on the main thread from now on');
+    }
   }
 
   /**
    * Starts the worker thread, if this detector has one, and has it detect a few user agents of
    * common families, which builds most of the library's patterns. A server calls this when it
-   * starts, so that its first visitors do not wait for about a second of that work.
+   * starts, so that its first visitors do not wait for about a second of that work, which
+   * counts against the time limit of their wait. Resolves once the thread has warmed up,
+   * failed or was closed, and never rejects.
    */
-  warmUp(): void {
+  async warmUp(): Promise<void> {
+    const thread = this.#thread;
+    if (thread === undefined || thread.gaveUp) return;
     try {
-      this.#thread?.warmUp();
+      await thread.warmUp();
     } catch (error) {
+      if (error instanceof DetectionThreadClosedError) return;
       this.#logger?.warn({ err: error }, 'device detection thread failed to start, so new user agents are detected on the main thread');
     }
   }
 
-  /** Ends the worker thread, if one runs. A later `prepare` starts a new one. */
+  /**
+   * Ends the worker thread, if one runs. A user agent whose detection it cut off gets
+   * `UNKNOWN_DEVICE` from `detect` until a result is cached. A later `prepare` starts a new thread.
+   */
   close(): Promise<void> {
     return this.#thread?.close() ?? Promise.resolve();
   }
@@ -219,11 +312,13 @@ export class DeviceDetection {
   detect(userAgent: string, uadata?: string): DeviceInfo {
     if (userAgent === this.#lastUserAgent && uadata === this.#lastUadata && this.#lastInfo !== undefined) return this.#lastInfo;
     const key = cacheKeyOf(userAgent, uadata);
-    let info = this.#cache.get(key) ?? (this.#timedOut.has(key) ? UNKNOWN_DEVICE : undefined);
+    let info = this.#cache.get(key);
     if (!info) {
+      // Not remembered as the last result, because a result of the thread may replace it.
+      if (this.#timedOut.has(userAgent) || this.#unanswered.has(key)) return UNKNOWN_DEVICE;
       // NOTE: detection here, on the calling thread, has no time limit. It runs when there is
       // no thread, the thread failed or was given up, `prepare` was not awaited, or newer
-      // results pushed this one out of the LRU cache before this call.
+      // results or keys pushed this one out of the LRU cache or the unanswered set before this call.
       info = this.#detectUncached(userAgent, parseClientHints(this.#clientHints, uadata));
       this.#cache.set(key, info);
     }

@@ -325,9 +325,12 @@ export class TrackingPipeline {
     for (const state of this.#live.values()) await state.writer.flush();
   }
 
-  /** Starts the device detection thread and builds the detector's patterns there, for a server that starts. */
-  warmUp(): void {
-    this.#devices.warmUp();
+  /**
+   * Starts the device detection thread and builds the detector's patterns there, for a server
+   * that starts. Resolves once that is done or failed, and never rejects.
+   */
+  warmUp(): Promise<void> {
+    return this.#devices.warmUp();
   }
 
   /** Writes every queued hit, then ends the device detection thread. */

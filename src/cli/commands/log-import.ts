@@ -82,7 +82,7 @@ async function runImport(context: CommandContext, tenant: Tenant, files: string[
   };
   const dryRun = options.dryRun === true;
   // New user agents are detected on a worker thread while this thread builds and writes the lines before them.
-  const devices = new DeviceDetection(DEFAULT_DEVICE_CACHE_SIZE, { offThread: true, logger: context.logger });
+  const devices = new DeviceDetection(DEFAULT_DEVICE_CACHE_SIZE, { offThread: true, unlimitedWait: true, logger: context.logger });
   const builder = new HitBuilder(builderOptions, await buildSiteResolver(tenant, options), devices);
   const pipeline = new TrackingPipeline(context.logger, devices, { writeBatchMaxHits: IMPORT_WRITE_BATCH_MAX_HITS });
   const progress = new LineRateProgress(context, 'log:import');
