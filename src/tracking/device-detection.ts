@@ -148,6 +148,13 @@ interface ThreadDetection {
   wait: Promise<void> | undefined;
 }
 
+/**
+ * Milliseconds after a detection timed out during which every hit waits at most one time
+ * limit for its devices. Outside that window a hit waits until its user agent is detected,
+ * so a burst of new user agents is detected in full rather than partly recorded as unknown.
+ */
+const BOUNDED_WAIT_WINDOW_MS = 60_000;
+
 /** Detects devices from user agents and client hints; one instance serves every tenant. */
 export class DeviceDetection {
   readonly #detector = new DeviceDetector({ clientIndexes: true, deviceIndexes: true, osIndexes: true, deviceAliasCode: false, maxUserAgentSize: 500 });
@@ -178,6 +185,10 @@ export class DeviceDetection {
   readonly #logger: Logger | undefined;
   readonly #unlimitedWait: boolean;
   #loggedGiveUp = false;
+  /** `Date.now()` of the last detection that ran past the time limit. */
+  #lastTimeoutAt = Number.NEGATIVE_INFINITY;
+  /** Starters of the time limit of waits that began outside the bounded-wait window. A timeout runs them all. */
+  readonly #unboundedWaits = new Set<() => void>();
 
   /**
    * `offThread` lets `prepare` detect new user agents on a worker thread. The server turns it
@@ -200,7 +211,8 @@ export class DeviceDetection {
    * The promise never rejects. It resolves once the thread's result is cached, the thread
    * failed (and then `detect` does the work itself) or the thread was closed. Unless
    * `unlimitedWait` is set, it also resolves one time limit after the first waiting `prepare`
-   * call of this user agent and client hints. In the last two cases `detect` returns
+   * call of this user agent and client hints, when a detection timed out less than a minute
+   * before that call or while it waits. In the last two cases `detect` returns
    * `UNKNOWN_DEVICE` until a result is cached, and the next `prepare` sends it to the thread again.
    * A user agent that runs past the thread's time limit is recorded as timed out, whatever
    * its client hints.
@@ -233,21 +245,31 @@ export class DeviceDetection {
   }
 
   /**
-   * Returns a promise that resolves when the detection settles or one time limit from now,
-   * whichever comes first. At the limit the key is recorded as unanswered, and the request
-   * leaves the thread's queue unless the worker has it already.
+   * Returns a promise that resolves when the detection settles or one time limit after this
+   * call, whichever comes first. The limit applies only within `BOUNDED_WAIT_WINDOW_MS` of a
+   * timeout: a wait that began outside that window gets its limit when the next timeout
+   * happens, counted from the wait's start. At the limit the key is recorded as unanswered,
+   * and the request leaves the thread's queue unless the worker has it already.
    */
   #waitFor(thread: DetectionThread, detection: ThreadDetection): Promise<void> {
+    const startedAt = Date.now();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
+      let timer: NodeJS.Timeout | undefined;
+      const giveUp = (): void => {
+        this.#unboundedWaits.delete(startLimit);
         detection.wait = undefined;
         this.#unanswered.set(detection.key, true);
         detection.controller.abort();
         resolve();
-      }, thread.timeoutMs);
-      // The worker keeps the process running while the request is queued or in progress.
-      timer.unref();
+      };
+      const startLimit = (): void => {
+        // The worker keeps the process running while the request is queued or in progress.
+        timer ??= setTimeout(giveUp, Math.max(0, startedAt + thread.timeoutMs - Date.now())).unref();
+      };
+      if (startedAt - this.#lastTimeoutAt < BOUNDED_WAIT_WINDOW_MS) startLimit();
+      else this.#unboundedWaits.add(startLimit);
       void detection.settled.then(() => {
+        this.#unboundedWaits.delete(startLimit);
         clearTimeout(timer);
         resolve();
       });
@@ -264,6 +286,9 @@ export class DeviceDetection {
     }
     if (error instanceof DetectionTimeoutError) {
       this.#timedOut.set(userAgent, true);
+      this.#lastTimeoutAt = Date.now();
+      for (const startLimit of this.#unboundedWaits) startLimit();
+      this.#unboundedWaits.clear();
       this.#logger?.warn({ ...userAgentLogFields(userAgent), timeoutMs: error.timeoutMs }, 'device detection timed out, so this user agent is recorded as an unknown device');
       // Hits of the same user agent with other client hints would each hold a new worker for a full limit.
       for (const other of this.#detecting.values()) {

@@ -454,6 +454,19 @@ describe('device detection', () => {
     }
   });
 
+  test('burst without timeouts waits fully', SLOW_TEST_OPTIONS, async () => {
+    // 1,000 new agents take longer than the 200 ms limit in all, though each takes far less.
+    const threaded = new DeviceDetection(1_200, { offThread: true, timeoutMs: 200 });
+    const agents = Array.from({ length: 1_000 }, (_, index) => `Mozilla/5.0 (X11; Linux x86_64; rv:${300 + index}.0) Gecko/20100101 Firefox/${300 + index}.0`);
+    try {
+      await threaded.warmUp();
+      await Promise.all(agents.map((agent) => threaded.prepare(agent)));
+      for (const agent of agents) assert.equal(threaded.detect(agent).browserName, 'FF', agent);
+    } finally {
+      await threaded.close();
+    }
+  });
+
   test('unlimited wait outlasts slow agents', SLOW_TEST_OPTIONS, async () => {
     const { logger, logged } = recordingLogger();
     const threaded = new DeviceDetection(10, { offThread: true, unlimitedWait: true, logger, timeoutMs: TEST_DETECTION_TIMEOUT_MS, workerUrl: SLOW_WORKER_URL });
