@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { provisionDatabase } from '../../src/db/database-provisioner.js';
-import { createTenant } from '../../src/tenancy/tenant-provisioner.js';
-import { SYSTEM_CLOCK } from '../../src/time.js';
 import { deleteAllTenants, runConsole, runConsoleJson } from '../support/console-runner.js';
-import { createTestRoot, createTestTenant } from '../support/test-root.js';
+import { createSingleTenantInstall, createTestRoot, createTestTenant } from '../support/test-root.js';
 
 describe('--all-tenants', () => {
   const root = createTestRoot();
   let host: string;
 
   before(async () => {
-    await createTenant(root.registry, {
-      host: null, dbAdapter: 'sqlite', superuserLogin: 'admin', superuserPassword: 'secret-password', superuserEmail: 'admin@localhost',
-      siteName: 'Single', siteUrl: 'http://localhost', clock: SYSTEM_CLOCK,
-    }, provisionDatabase);
+    await createSingleTenantInstall(root);
     host = (await createTestTenant(root)).host;
   });
   after(() => deleteAllTenants(root));

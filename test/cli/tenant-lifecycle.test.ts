@@ -7,14 +7,11 @@ import pg from 'pg';
 import { Settings } from '../../src/config/settings.js';
 import { readDatabaseConfig, type DatabaseAdapter, type DatabaseConfig } from '../../src/db/database-config.js';
 import { CODE_SCHEMA_VERSION } from '../../src/db/migrations/index.js';
-import { provisionDatabase } from '../../src/db/database-provisioner.js';
 import { buildTenantPaths } from '../../src/tenancy/root-paths.js';
 import type { TenantHost } from '../../src/tenancy/tenant-host.js';
-import { createTenant } from '../../src/tenancy/tenant-provisioner.js';
-import { SYSTEM_CLOCK } from '../../src/time.js';
 import { deleteAllTenants, runConsole, runConsoleJson } from '../support/console-runner.js';
 import { engineSkip, loadServerDatabaseState } from '../support/engines.js';
-import { buildTestServer, createTestRoot, uniqueHost, type TestRoot } from '../support/test-root.js';
+import { buildTestServer, createSingleTenantInstall, createTestRoot, uniqueHost, type TestRoot } from '../support/test-root.js';
 
 /** Reads the `[database]` settings tenant:create wrote for a host. */
 function readTenantDatabase(root: TestRoot, host: string): DatabaseConfig {
@@ -129,10 +126,7 @@ describe('tenant:list with the single-tenant install', () => {
   const root = createTestRoot();
   let host: string;
   before(async () => {
-    await createTenant(root.registry, {
-      host: null, dbAdapter: 'sqlite', superuserLogin: 'admin', superuserPassword: 'secret-password', superuserEmail: 'admin@localhost',
-      siteName: 'Single', siteUrl: 'http://localhost', clock: SYSTEM_CLOCK,
-    }, provisionDatabase);
+    await createSingleTenantInstall(root);
     host = (await runConsoleJson<{ host: string }>(root, ['tenant:create', uniqueHost('multi')])).host;
   });
   after(() => deleteAllTenants(root));

@@ -102,6 +102,14 @@ export async function createTestTenant(
   return { ...created, host };
 }
 
+/** Creates the single-tenant install (`config/config.ini.php`) of a test root on SQLite, as a first `server:run` does. */
+export async function createSingleTenantInstall(root: TestRoot): Promise<CreateTenantResult> {
+  return createTenant(root.registry, {
+    host: null, dbAdapter: 'sqlite', superuserLogin: 'admin', superuserPassword: 'secret-password', superuserEmail: 'admin@localhost',
+    siteName: 'Single', siteUrl: 'http://localhost', clock: SYSTEM_CLOCK,
+  }, provisionDatabase);
+}
+
 /** Builds the server for a test root, to drive with `inject` or `listen` on 127.0.0.1. */
 export async function buildTestServer(root: TestRoot, clock: Clock = SYSTEM_CLOCK): Promise<FastifyInstance> {
   const defaults = Settings.load({ global: root.rootPaths.globalConfig, common: root.rootPaths.commonConfig, local: null });
