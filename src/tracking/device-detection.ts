@@ -307,8 +307,8 @@ export class DeviceDetection {
   /**
    * Starts the worker thread, if this detector has one, and has it detect a few user agents of
    * common families, which builds most of the library's patterns. A server calls this when it
-   * starts, so that its first visitors do not wait for about a second of that work, which
-   * counts against the time limit of their wait. Resolves once the thread has warmed up,
+   * starts, so that its first visitors do not wait for about a second of that work. After a
+   * timeout that work also counts against the limit of their wait. Resolves once the thread has warmed up,
    * failed or was closed, and never rejects.
    */
   async warmUp(): Promise<void> {

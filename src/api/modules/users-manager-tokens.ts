@@ -58,7 +58,7 @@ export function registerTokenMethods(registry: ApiMethodRegistry): void {
       const expireDate = parseTokenExpiry(params, now);
 
       const user = await findUserByLoginOrEmail(db, loginOrEmail);
-      // The sign-in form's guard applies here too, since this method also tells whether a password is right.
+      // The sign-in form's guard applies here too, because this method also reveals whether a password is correct.
       // An unknown login costs the same bcrypt check and gets the same error as a wrong password, so logins cannot be probed.
       const checked = await checkPasswordGuarded(tenant, {
         login: user?.login ?? loginOrEmail, password, ip, logger, clock: () => now, purpose: 'token creation',
