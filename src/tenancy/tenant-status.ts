@@ -1,4 +1,5 @@
 /** The state of each tenant as `tenant:list` reports it. */
+import { existsSync } from 'node:fs';
 import type { DatabaseAdapter } from '../db/database-config.js';
 import { CODE_SCHEMA_VERSION } from '../db/migrations/index.js';
 import { isFootfallError } from '../errors.js';
@@ -58,6 +59,12 @@ export async function loadTenantStatusByHost(registry: TenantRegistry, host: Ten
  */
 export async function loadTenantStatus(tenant: Tenant): Promise<TenantStatus> {
   const base = { host: tenant.host, adapter: tenant.databaseConfig.adapter };
+  const { adapter, sqliteFile } = tenant.databaseConfig;
+  // Opening a missing SQLite file would create an empty database, and listing must change nothing.
+  if (adapter === 'sqlite' && !existsSync(sqliteFile)) {
+    const error = `The database file ${sqliteFile} does not exist. Restore it from a backup, or delete the tenant with tenant:delete.`;
+    return { ...base, schemaVersion: null, state: tenant.disabled ? 'disabled' : 'unreachable', error };
+  }
   let schemaVersion: number;
   try {
     schemaVersion = await tenant.schemaVersion();

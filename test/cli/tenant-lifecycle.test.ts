@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createConnection } from 'mysql2/promise';
@@ -119,6 +119,28 @@ describe('tenant:list with a broken config file', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`^${badValue.replaceAll('.', '\\.')} +- +- +config-invalid$`, 'm'));
     assert.match(run.stdout, new RegExp(`^${badValue.replaceAll('.', '\\.')}: Invalid settings:\n .*\\[General\\] max_open_tenant_databases: got "abc"`, 'm'));
+  });
+});
+
+describe('tenant:list with a missing database file', () => {
+  const root = createTestRoot();
+  const host = uniqueHost('nofile');
+  let sqliteFile: string;
+  before(async () => {
+    await runConsoleJson(root, ['tenant:create', host]);
+    sqliteFile = root.registry.require(host).databaseConfig.sqliteFile;
+    await root.registry.forget(host);
+    rmSync(sqliteFile);
+  });
+  after(() => deleteAllTenants(root));
+
+  it('reports it without creating it', async () => {
+    const listed = await runConsoleJson<(ListedTenant & { error?: string })[]>(root, ['tenant:list']);
+    const entry = listed.find((tenant) => tenant.host === host);
+    assert.equal(entry?.state, 'unreachable');
+    assert.equal(entry?.schemaVersion, null);
+    assert.match(entry?.error ?? '', /does not exist/);
+    assert.equal(existsSync(sqliteFile), false);
   });
 });
 
