@@ -60,10 +60,10 @@ export async function loadTenantStatusByHost(registry: TenantRegistry, host: Ten
 export async function loadTenantStatus(tenant: Tenant): Promise<TenantStatus> {
   const base = { host: tenant.host, adapter: tenant.databaseConfig.adapter };
   const { adapter, sqliteFile } = tenant.databaseConfig;
-  // Opening a missing SQLite file would create an empty database, and listing must change nothing.
+  // Opening a missing SQLite file would create an empty database, and listing must change
+  // nothing. A tenant whose file is not created yet has schema version 0, which core:update creates.
   if (adapter === 'sqlite' && !existsSync(sqliteFile)) {
-    const error = `The database file ${sqliteFile} does not exist. Restore it from a backup, or delete the tenant with tenant:delete.`;
-    return { ...base, schemaVersion: null, state: tenant.disabled ? 'disabled' : 'unreachable', error };
+    return { ...base, schemaVersion: 0, state: tenant.disabled ? 'disabled' : 'maintenance' };
   }
   let schemaVersion: number;
   try {
