@@ -229,8 +229,13 @@ describe('dashboard in Chromium', () => {
   it('sorts and expands a report by keyboard', async () => {
     const page = await openReport('Pages');
     await page.locator('.report-table .sort-button').first().focus();
+    // The table shows the new sort at once and replaces its rows when the sorted report
+    // arrives, so the expand button is focused only after that, or its focus would be lost.
+    const sorted = page.waitForResponse((response) => response.url().includes('filter_sort_order=asc'));
     await page.keyboard.press('Enter');
     await page.locator('.report-table th[aria-sort="ascending"]').waitFor();
+    await sorted;
+    await page.locator('section.report[aria-busy="false"]').waitFor();
     assert.equal(await page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle'), 'solid');
 
     await page.locator('.report-table .expand-button').first().focus();
