@@ -82,24 +82,32 @@ function secondsSince(started: number): number {
   return (performance.now() - started) / 1000;
 }
 
-/** Sends the phase's pageviews with `connections` requests in flight. */
-async function runClosedLoop(phase: ClosedLoopPhase): Promise<LoadResult> {
-  const warmUp = phase.traffic === 'warm-up';
-  const userAgents = warmUp ? WARM_UP_USER_AGENTS : USER_AGENTS;
-  const firstVisitor = warmUp ? WARM_UP_VISITORS : 0;
-  const agent = agentFor(phase.target, phase.connections);
+/**
+ * Sends requests `0, 1, ...` with `sendOne`, `connections` at a time, until `count` were
+ * started, a response was not 2xx or `limitMs` passed. Returns the phase's result.
+ */
+async function runInFlight(
+  phase: { count: number; connections: number; limitMs: number }, sendOne: (index: number) => Promise<number>,
+): Promise<LoadResult> {
   const statuses = new StatusCounts();
-
   const started = performance.now();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < phase.count && !statuses.failed && performance.now() - started < phase.limitMs) {
-      const index = next++;
-      statuses.add(await send(phase.target, agent, pageviewPath(index, firstVisitor), userAgents[index % userAgents.length]!));
+      statuses.add(await sendOne(next++));
     }
   };
   await Promise.all(Array.from({ length: phase.connections }, worker));
   return { requests: next, seconds: secondsSince(started), statuses: statuses.byStatus };
+}
+
+/** Sends the phase's pageviews with `connections` requests in flight. */
+function runClosedLoop(phase: ClosedLoopPhase): Promise<LoadResult> {
+  const warmUp = phase.traffic === 'warm-up';
+  const userAgents = warmUp ? WARM_UP_USER_AGENTS : USER_AGENTS;
+  const firstVisitor = warmUp ? WARM_UP_VISITORS : 0;
+  const agent = agentFor(phase.target, phase.connections);
+  return runInFlight(phase, (index) => send(phase.target, agent, pageviewPath(index, firstVisitor), userAgents[index % userAgents.length]!));
 }
 
 /** Returns the 50th and 99th percentiles, or NaN for both when there are no latencies. */
@@ -136,23 +144,13 @@ async function runPaced(phase: PacedPhase): Promise<LoadResult> {
 }
 
 /** Sends the phase's bulk requests with `connections` requests in flight. */
-async function runBulk(phase: BulkPhase): Promise<LoadResult> {
+function runBulk(phase: BulkPhase): Promise<LoadResult> {
   const agent = agentFor(phase.target, phase.connections);
-  const statuses = new StatusCounts();
-
-  const started = performance.now();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < phase.count && !statuses.failed && performance.now() - started < phase.limitMs) {
-      const batch = next++;
-      const first = phase.firstIndex + batch * phase.hitsPerRequest;
-      const requests = Array.from({ length: phase.hitsPerRequest }, (_, hit) => pageviewPath(first + hit).replace('/matomo.php', ''));
-      const body = JSON.stringify({ requests });
-      statuses.add(await send(phase.target, agent, '/matomo.php', USER_AGENTS[batch % USER_AGENTS.length]!, body));
-    }
-  };
-  await Promise.all(Array.from({ length: phase.connections }, worker));
-  return { requests: next, seconds: secondsSince(started), statuses: statuses.byStatus };
+  return runInFlight(phase, (batch) => {
+    const first = phase.firstIndex + batch * phase.hitsPerRequest;
+    const requests = Array.from({ length: phase.hitsPerRequest }, (_, hit) => pageviewPath(first + hit).replace('/matomo.php', ''));
+    return send(phase.target, agent, '/matomo.php', USER_AGENTS[batch % USER_AGENTS.length]!, JSON.stringify({ requests }));
+  });
 }
 
 function runPhase(phase: LoadPhase): Promise<LoadResult> {
