@@ -135,7 +135,7 @@ function buildHit(
   if (clientIp !== undefined && !isIpAddress(ip)) {
     throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(ip)} for 'cip'. Expected an IPv4 or IPv6 address.`);
   }
-  rejectMalformedVisitorIds(params);
+  rejectMalformedForcedVisitorId(params);
   return {
     tracked,
     siteSettings,
@@ -253,13 +253,11 @@ function parseCustomTimestamp(text: string): number {
  *
  * @throws FootfallError TRACKING_PARAMETER_INVALID naming the value.
  */
-function rejectMalformedVisitorIds(params: TrackingParams): void {
+function rejectMalformedForcedVisitorId(params: TrackingParams): void {
   const forcedId = params.get('cid');
-  if (forcedId !== undefined && !/^[0-9a-f]{16}$/i.test(forcedId)) throw invalidVisitorId('cid', forcedId);
-}
-
-function invalidVisitorId(name: string, value: string): FootfallError {
-  return new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(value)} for '${name}'. Expected a visitor id of 16 hexadecimal characters, such as 0123456789abcdef.`);
+  if (forcedId !== undefined && !/^[0-9a-f]{16}$/i.test(forcedId)) {
+    throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(forcedId)} for 'cid'. Expected a visitor id of 16 hexadecimal characters, such as 0123456789abcdef.`);
+  }
 }
 
 function authRequired(name: string): FootfallError {
