@@ -25,10 +25,12 @@ const SVG_NAMESPACE = 'http://www.w3.org/2000/svg';
  */
 const MAX_ELEMENT_DEPTH = 256;
 
-/** A data: URL of a raster image, which cannot run script. */
-const RASTER_DATA_URL = /^data:image\/(?:png|gif|jpeg|webp)[;,]/i;
+/** The media type of a raster image in a data: URL, which cannot run script, with the `;` or `,` after it. */
+const RASTER_IMAGE_TYPE = String.raw`image\/(?:png|gif|jpeg|webp)[;,]`;
+/** A data: URL of a raster image. */
+const RASTER_DATA_URL = new RegExp(`^data:${RASTER_IMAGE_TYPE}`, 'i');
 /** A javascript: or vbscript: URL, or a data: URL of anything but a raster image, anywhere in a value. */
-const SCRIPT_OR_DATA_URL = /(?:javascript|vbscript):|data:(?!image\/(?:png|gif|jpeg|webp)[;,])/i;
+const SCRIPT_OR_DATA_URL = new RegExp(`(?:javascript|vbscript):|data:(?!${RASTER_IMAGE_TYPE})`, 'i');
 /**
  * CSS that loads another resource: an @import, or a url() or image-set() whose argument is not a #fragment.
  * `(?=(\s*))\1` is an atomic group for the whitespace after the bracket. A plain `\s*` would retry
