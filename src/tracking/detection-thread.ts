@@ -30,9 +30,9 @@ export const WARM_UP_USER_AGENTS: readonly string[] = [
 export const MAX_FAILED_THREAD_STARTS = 3;
 
 /**
- * Time limit of one detection on the thread, in milliseconds. `DeviceDetection.prepare` also
- * ends the wait of a hit after this long unless `unlimitedWait` is set, and the start and
- * warm-up of a worker (about a second) count against that wait. A warmed thread detects a new
+ * Time limit of one detection on the thread, in milliseconds. Within a minute of a timeout,
+ * `DeviceDetection.prepare` also ends the wait of a hit after this long unless `unlimitedWait`
+ * is set, and the start and warm-up of a worker (about a second) count against that wait. A warmed thread detects a new
  * user agent in 1 to 35 ms (one run on a loaded 2-core VM), far below the limit.
  */
 export const DEFAULT_DETECTION_TIMEOUT_MS = 2_000;
@@ -97,11 +97,10 @@ export class DetectionThread {
    * when the worker failed or cannot start. An abort after posting changes nothing.
    */
   detect(userAgent: string, uadata: string | undefined, signal?: AbortSignal): Promise<DeviceInfo> {
-    if (this.gaveUp) return Promise.reject(new Error(`the device detection thread failed to start ${this.#failedStarts} times in a row`));
     if (signal?.aborted === true) return Promise.reject(signal.reason);
     let current: RunningWorker;
     try {
-      current = this.#current ?? this.#start();
+      current = this.#currentOrStart();
     } catch (error) {
       return Promise.reject(toError(error));
     }
@@ -136,10 +135,9 @@ export class DetectionThread {
    * or cannot start, or when the worker ends first (with `DetectionThreadClosedError` after `close`).
    */
   warmUp(): Promise<void> {
-    if (this.gaveUp) return Promise.reject(new Error(`the device detection thread failed to start ${this.#failedStarts} times in a row`));
     let current: RunningWorker;
     try {
-      current = this.#current ?? this.#start();
+      current = this.#currentOrStart();
     } catch (error) {
       return Promise.reject(toError(error));
     }
@@ -160,6 +158,16 @@ export class DetectionThread {
     current.warm.reject(new DetectionThreadClosedError());
     for (const waiting of cutOff) waiting.reject(new DetectionThreadClosedError());
     await current.worker.terminate();
+  }
+
+  /**
+   * Returns the running worker, or starts one.
+   *
+   * @throws Error when the thread was given up, or when the worker cannot start.
+   */
+  #currentOrStart(): RunningWorker {
+    if (this.gaveUp) throw new Error(`the device detection thread failed to start ${this.#failedStarts} times in a row`);
+    return this.#current ?? this.#start();
   }
 
   #start(): RunningWorker {
