@@ -15,7 +15,7 @@ export interface TenantOutcome {
 }
 
 /** The summary's name for the single-tenant install, which has no host of its own. */
-const SINGLE_TENANT_LABEL = 'single-tenant install';
+export const SINGLE_TENANT_LABEL = 'single-tenant install';
 
 /**
  * Lists the tenants that `--all-tenants` runs on and `tenant:list` shows: null for the
