@@ -60,14 +60,11 @@ export async function loadTenantStatusByHost(registry: TenantRegistry, host: Ten
 export async function loadTenantStatus(tenant: Tenant): Promise<TenantStatus> {
   const base = { host: tenant.host, adapter: tenant.databaseConfig.adapter };
   const { adapter, sqliteFile } = tenant.databaseConfig;
-  // Opening a missing SQLite file would create an empty database, and listing must change
-  // nothing. A tenant whose file is not created yet has schema version 0, which core:update creates.
-  if (adapter === 'sqlite' && !existsSync(sqliteFile)) {
-    return { ...base, schemaVersion: 0, state: tenant.disabled ? 'disabled' : 'maintenance' };
-  }
   let schemaVersion: number;
   try {
-    schemaVersion = await tenant.schemaVersion();
+    // Opening a missing SQLite file would create an empty database, and listing must change
+    // nothing. A tenant whose file is not created yet has schema version 0, which core:update creates.
+    schemaVersion = adapter === 'sqlite' && !existsSync(sqliteFile) ? 0 : await tenant.schemaVersion();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { ...base, schemaVersion: null, state: tenant.disabled ? 'disabled' : stateOfLoadError(error), error: message };
