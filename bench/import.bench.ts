@@ -12,56 +12,27 @@
  * so the import can be compared with what SQLite alone reaches on the same rows. This
  * baseline also stops after `BENCH_IMPORT_LIMIT_MS`.
  */
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { HitBuilder } from '../src/import/hit-builder.js';
 import { readLogLines } from '../src/import/log-file-reader.js';
-import { IMPORT_WRITE_BATCH_MAX_HITS, LogImporter } from '../src/import/log-importer.js';
+import { createImportDeviceDetection, IMPORT_WRITE_BATCH_MAX_HITS, LogImporter } from '../src/import/log-importer.js';
 import { buildFixedSiteResolver } from '../src/import/site-resolver.js';
 import { createSilentLogger } from '../src/logging.js';
 import { parseTenantHost } from '../src/tenancy/tenant-host.js';
-import { DeviceDetection } from '../src/tracking/device-detection.js';
 import { TrackingPipeline } from '../src/tracking/tracking-pipeline.js';
 import { createTestRoot, createTestTenant } from '../test/support/test-root.js';
+import { ACCESS_LOG_SHAPES, generateAccessLog, type AccessLogShape } from './access-log-generator.js';
 import { measureRawSqliteInserts, type RawInsertResult } from './raw-sqlite-inserts.js';
 
 /** Lines of the generated log. */
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 /** The import stops reading after this many milliseconds; the lines read by then are counted. */
 const IMPORT_LIMIT_MS = Number(process.env.BENCH_IMPORT_LIMIT_MS ?? 300_000);
-
-const USER_AGENTS = [
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0',
-  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
-  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
-  'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36',
-  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.0.0',
-];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** Formats a time as Apache does, in UTC: `05/Nov/2026:10:00:00 +0000`. */
-function apacheTime(time: Date): string {
-  const pad = (value: number): string => String(value).padStart(2, '0');
-  return `${pad(time.getUTCDate())}/${MONTHS[time.getUTCMonth()]}/${time.getUTCFullYear()}:${pad(time.getUTCHours())}:${pad(time.getUTCMinutes())}:${pad(time.getUTCSeconds())} +0000`;
-}
-
-/** Writes `count` combined lines: 20,000 visitors on 997 pages over one day ending an hour ago. */
-async function generateLog(path: string, count: number): Promise<void> {
-  const out = createWriteStream(path);
-  const start = Date.now() - 25 * 3_600_000;
-  for (let index = 0; index < count; index += 1) {
-    const visitor = index % 20_000;
-    const ip = `10.${(visitor >> 16) & 255}.${(visitor >> 8) & 255}.${visitor & 255}`;
-    const time = apacheTime(new Date(start + Math.floor((index / count) * 86_400_000)));
-    const line = `${ip} - - [${time}] "GET /page/${index % 997}?id=${index} HTTP/1.1" 200 ${1000 + (index % 5000)} "https://search.example.net/?q=${index % 97}" "${USER_AGENTS[visitor % USER_AGENTS.length]}"\n`;
-    if (!out.write(line)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
-}
+/** Shape of the generated log (bench/access-log-generator.ts): `visits` by default, `all-day` for the writer's worst case. */
+const SHAPE = (process.env.BENCH_LOG_SHAPE ?? 'visits') as AccessLogShape;
+if (!ACCESS_LOG_SHAPES.includes(SHAPE)) throw new Error(`Invalid BENCH_LOG_SHAPE ${JSON.stringify(SHAPE)}. Use one of: ${ACCESS_LOG_SHAPES.join(', ')}.`);
 
 /** Reads the file and splits each line at spaces, the least any import must do; returns lines per second. */
 async function measureReadAndSplit(path: string): Promise<number> {
@@ -89,11 +60,12 @@ interface ImportMeasure {
 
 async function measureImport(path: string, dryRun: boolean): Promise<ImportMeasure> {
   const root = createTestRoot();
+  // The detector and pipeline are built as log:import builds them, with device detection on a worker thread.
+  const devices = createImportDeviceDetection(createSilentLogger());
+  const pipeline = new TrackingPipeline(createSilentLogger(), devices, { writeBatchMaxHits: IMPORT_WRITE_BATCH_MAX_HITS });
   try {
     const { host } = await createTestTenant(root, { timezone: 'UTC', siteUrl: 'https://www.example.com' });
     const tenant = root.registry.resolve(parseTenantHost(host))!;
-    const devices = new DeviceDetection();
-    const pipeline = new TrackingPipeline(createSilentLogger(), devices, { writeBatchMaxHits: IMPORT_WRITE_BATCH_MAX_HITS });
     const builder = new HitBuilder(
       { enableStatic: false, enableBots: false, enableHttpErrors: false, enableHttpRedirects: false, replayTracking: false, excludePaths: [] },
       await buildFixedSiteResolver(tenant.db(), 1, tenant.host), devices,
@@ -110,6 +82,7 @@ async function measureImport(path: string, dryRun: boolean): Promise<ImportMeasu
     const raw = dryRun ? undefined : measureRawSqliteInserts(tenant.databaseConfig, { hitsPerCommit: IMPORT_WRITE_BATCH_MAX_HITS, limitMs: IMPORT_LIMIT_MS });
     return { linesPerSecond: importer.lines / seconds, hitsPerSecond: imported / seconds, lines: importer.lines, imported, raw };
   } finally {
+    await pipeline.close();
     await root.cleanup();
   }
 }
@@ -117,12 +90,13 @@ async function measureImport(path: string, dryRun: boolean): Promise<ImportMeasu
 const dir = mkdtempSync(join(tmpdir(), 'footfall-import-bench-'));
 try {
   const path = join(dir, 'access.log');
-  await generateLog(path, LINES);
+  await generateAccessLog(path, LINES, SHAPE);
   const readRate = await measureReadAndSplit(path);
   const dryRun = await measureImport(path, true);
   const imported = await measureImport(path, false);
   const raw = imported.raw!;
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+  console.log(`log shape: ${SHAPE}`);
   console.log(`read and split: ${Math.round(readRate)} lines/s (${LINES} lines)`);
   console.log(`raw SQLite inserts of the same rows (${IMPORT_WRITE_BATCH_MAX_HITS} hits per commit): ${Math.round(raw.hitsPerSecond)} hits/s (${raw.hits} of ${raw.sourceHits} hits, ${raw.commits} commits)`);
   console.log(`log:import: ${Math.round(imported.linesPerSecond)} lines/s (${imported.lines} lines read, ${imported.imported} imported)`);
