@@ -5,8 +5,10 @@
  * maximum is reached. One bad line never stops an import: it is counted as invalid.
  */
 import { basename } from 'node:path';
+import type { Logger } from 'pino';
 import { FootfallError, quote } from '../errors.js';
 import type { Tenant } from '../tenancy/tenant.js';
+import { DEFAULT_DEVICE_CACHE_SIZE, DeviceDetection } from '../tracking/device-detection.js';
 import type { CheckOutcome, TrackOutcome, TrackRequestContext, TrackingPipeline } from '../tracking/tracking-pipeline.js';
 import type { TrackingParams } from '../tracking/tracking-params.js';
 import type { TrackingTokenOwner } from '../tracking/tracking-auth.js';
@@ -36,6 +38,15 @@ export const DEFAULT_IMPORT_BATCH_SIZE = IMPORT_WRITE_BATCH_MAX_HITS;
  * while the one before it commits.
  */
 export const DEFAULT_MAX_BATCHES_IN_FLIGHT = 2;
+/**
+ * Creates the device detector of an import. New user agents are detected on a worker thread
+ * while this thread builds and writes the lines before them, and each hit waits for its
+ * agent's detection without a time limit.
+ */
+export function createImportDeviceDetection(logger: Logger): DeviceDetection {
+  return new DeviceDetection(DEFAULT_DEVICE_CACHE_SIZE, { offThread: true, unlimitedWait: true, logger });
+}
+
 /** Invalid lines listed by file and number in the result; more are only counted. */
 export const MAX_LISTED_INVALID_LINES = 1000;
 
@@ -127,8 +138,9 @@ export class LogImporter {
     const name = path === '-' ? 'stdin' : basename(path);
     const batches = readLogLineBatches(path)[Symbol.asyncIterator]();
     // The format is detected from DETECTION_LINES lines counted from the first line that is not
-    // blank, so a file that opens with many blank lines is still read. Lines read past them in
-    // the same chunks wait in `rest`.
+    // blank, so a file that opens with many blank lines is still read. The lines read so far
+    // are then imported as the first chunk, so their new user agents are detected on the
+    // detection thread like those of every later chunk.
     // NOTE: every blank line before the first request is held in `firstLines` until detection.
     const firstLines: string[] = [];
     let firstContent = -1;
@@ -145,14 +157,13 @@ export class LogImporter {
     }
     const headLength = firstContent === -1 ? firstLines.length : firstContent + DETECTION_LINES;
     const head = firstLines.slice(0, headLength);
-    let rest = firstLines.slice(headLength);
+    let rest = firstLines;
     this.#batch = { fileName: name, params: [], lineNumbers: [] };
     try {
       if (firstContent === -1) return;
       const parse = this.#createParser(head, path);
 
       let lineNumber = 0;
-      for (const line of head) this.#importLine(parse, line, ++lineNumber);
       while (await this.#importLines(parse, rest, lineNumber) && !finished) {
         lineNumber += rest.length;
         const next = await batches.next();
@@ -211,11 +222,6 @@ export class LogImporter {
       throw new FootfallError('LOG_FORMAT_NOT_DETECTED', `No log format reads the first lines of ${quote(path)}. Pass --log-format=NAME, or --log-format-regex with --date-format.`);
     }
     return format.createParser({ timezone: this.#options.timezone });
-  }
-
-  #importLine(parse: LineParser, line: string, lineNumber: number): void {
-    const entry = this.#parseLine(parse, line, lineNumber);
-    if (entry !== undefined) this.#buildEntry(entry, lineNumber);
   }
 
   /** Counts a line and parses it. Returns its entry, or undefined when the line was counted as ignored, invalid or skipped. */

@@ -5,11 +5,10 @@ import { buildCustomRegexFormat } from '../../import/regex-formats.js';
 import { findLogFormat, LOG_FORMAT_NAMES } from '../../import/format-registry.js';
 import { HitBuilder, type HitBuilderOptions, type SiteResolver } from '../../import/hit-builder.js';
 import type { LogFormat } from '../../import/log-format.js';
-import { IMPORT_WRITE_BATCH_MAX_HITS, LogImporter, type LogImportResult } from '../../import/log-importer.js';
+import { createImportDeviceDetection, IMPORT_WRITE_BATCH_MAX_HITS, LogImporter, type LogImportResult } from '../../import/log-importer.js';
 import { ensureLogTimezone, parseIsoLogTime } from '../../import/log-time.js';
 import { buildFixedSiteResolver, buildHostSiteResolver } from '../../import/site-resolver.js';
 import type { Tenant } from '../../tenancy/tenant.js';
-import { DEFAULT_DEVICE_CACHE_SIZE, DeviceDetection } from '../../tracking/device-detection.js';
 import type { TrackingTokenOwner } from '../../tracking/tracking-auth.js';
 import { TrackingPipeline } from '../../tracking/tracking-pipeline.js';
 import type { CommandContext, OptionValues, TenantCommand } from '../command-definition.js';
@@ -81,8 +80,7 @@ async function runImport(context: CommandContext, tenant: Tenant, files: string[
     excludeOlderThan: parseExcludeOlderThan(stringOption(options, 'excludeOlderThan'), timezone),
   };
   const dryRun = options.dryRun === true;
-  // New user agents are detected on a worker thread while this thread builds and writes the lines before them.
-  const devices = new DeviceDetection(DEFAULT_DEVICE_CACHE_SIZE, { offThread: true, unlimitedWait: true, logger: context.logger });
+  const devices = createImportDeviceDetection(context.logger);
   const builder = new HitBuilder(builderOptions, await buildSiteResolver(tenant, options), devices);
   const pipeline = new TrackingPipeline(context.logger, devices, { writeBatchMaxHits: IMPORT_WRITE_BATCH_MAX_HITS });
   const progress = new LineRateProgress(context, 'log:import');
