@@ -183,6 +183,18 @@ heartbeat_seconds = 0
 cookie_domain = ""
 ; File extensions counted as downloads besides the default list, separated by |, such as "dwg|step".
 download_extensions = ""
+
+[Deletelogs]
+; 1 deletes raw data (visits, actions, conversions and e-commerce items) older than delete_logs_older_than days.
+; core:archive deletes it, and tracking then rejects hits older than that with 400. Archived reports are kept.
+delete_logs_enable = 0
+; Age in days, from 1 to 36500, from which raw data is deleted and hits are rejected.
+delete_logs_older_than = 180
+; Minimum number of days between two deletions; core:archive deletes only when this many days passed since the last one.
+delete_logs_schedule_lowest_interval = 7
+; Maximum number of rows one DELETE statement removes, so that no statement holds locks on a large table for long.
+delete_logs_max_rows_per_query = 100000
+
 [log]
 ; Lowest level written to the log: fatal, error, warn, info, debug or trace.
 log_level = "info"

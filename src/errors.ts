@@ -74,6 +74,7 @@ export const ERROR_CODES = {
   // Tracking API
   TRACKING_PARAMETER_INVALID: 400,
   TRACKING_AUTH_REQUIRED: 400,
+  TRACKING_TIME_TOO_OLD: 400,
   TRACKING_BULK_INVALID: 400,
   TRACKING_QUEUE_UNAVAILABLE: 503,
 
@@ -107,12 +108,15 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export class FootfallError extends Error {
   readonly code: ErrorCode;
   readonly statusCode: number;
+  /** Seconds after which the request may succeed, sent as the `Retry-After` header over HTTP. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super(message, options);
     this.name = 'FootfallError';
     this.code = code;
     this.statusCode = ERROR_CODES[code];
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 

@@ -13,6 +13,7 @@ import { formatUtcDateTime, type Clock } from '../time.js';
 import { acquireLock, releaseLock } from './archive-lock.js';
 import { invalidateArchivesOfDays } from './archive-store.js';
 import { Archiver, NO_SEGMENT } from './archiver.js';
+import { runLogDeletion, type LogDeletionResult } from './log-deletion.js';
 import { addDays, Period, type PeriodKind } from './period.js';
 import { withArchivingPragmas } from './sqlite-archiving-pragmas.js';
 import { dayInZone, parseSiteTimezone } from './site-timezone.js';
@@ -56,6 +57,8 @@ export interface CoreArchiveResult {
   sites: SiteArchiveResult[];
   archives: number;
   invalidationsCleared: number;
+  /** The deletion of old raw data that runs after archiving (`[Deletelogs]`). */
+  logDeletion: LogDeletionResult;
   durationMs: number;
 }
 
@@ -162,7 +165,9 @@ async function archiveSite(context: CoreArchiveContext, site: SiteRecord, days: 
 /**
  * Runs one archiving pass over a tenant. Sites with no dirty day and no force option are
  * not touched at all. Each site is archived under a lock, and a site locked by another
- * run is reported as `locked` and left for it.
+ * run is reported as `locked` and left for it. Then old raw data is deleted when
+ * `[Deletelogs] delete_logs_enable` is on. The deletion comes after the archiving, so that
+ * dirty days are archived from their rows before those rows are deleted.
  */
 export async function runCoreArchive(context: CoreArchiveContext, options: CoreArchiveOptions = {}): Promise<CoreArchiveResult> {
   const runStarted = Date.now();
@@ -176,7 +181,7 @@ export async function runCoreArchive(context: CoreArchiveContext, options: CoreA
   await dropDaysOfDeletedSites(context.db, work, sites);
 
   const selected = sites.filter((site) => (work.get(site.idsite)?.size ?? 0) > 0);
-  const result: CoreArchiveResult = { sites: [], archives: 0, invalidationsCleared: 0, durationMs: 0 };
+  const result: CoreArchiveResult = { sites: [], archives: 0, invalidationsCleared: 0, logDeletion: { status: 'disabled' }, durationMs: 0 };
   for (const [index, site] of selected.entries()) {
     options.onSite?.(site, index, selected.length);
     const days = [...work.get(site.idsite)!].sort();
@@ -197,6 +202,7 @@ export async function runCoreArchive(context: CoreArchiveContext, options: CoreA
       await releaseLock(context.db, lock);
     }
   }
+  result.logDeletion = await runLogDeletion(context);
   result.durationMs = Date.now() - runStarted;
   return result;
 }

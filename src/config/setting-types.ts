@@ -114,6 +114,14 @@ export const SETTING_TYPES: Record<string, Record<string, SettingType>> = {
     in_server_worker: BOOL,
     in_server_worker_interval_ms: int(10, 600_000),
   },
+  Deletelogs: {
+    delete_logs_enable: BOOL,
+    // 100 years at most, so the horizon stays a date the time columns can hold.
+    delete_logs_older_than: int(1, 36_500),
+    delete_logs_schedule_lowest_interval: int(1),
+    // At most the largest 32-bit signed integer, a LIMIT that every engine accepts.
+    delete_logs_max_rows_per_query: int(1, 2_147_483_647),
+  },
   log: { log_level: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace') },
 };
 

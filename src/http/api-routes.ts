@@ -56,6 +56,7 @@ async function handleApiRequest(context: AppContext, request: FastifyRequest, re
     if (isFootfallError(error)) {
       const level = error.statusCode >= 500 ? 'error' : 'info';
       context.logger[level]({ tenant: request.tenant?.key, code: error.code, reqId: request.id, err: error.statusCode >= 500 ? error.cause : undefined }, 'api request failed');
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
       return sendRendered(reply, error.statusCode, renderApiError(error.message, error.code, format, callback));
     }
     context.logger.error({ tenant: request.tenant?.key, reqId: request.id, err: error }, 'api request errored');

@@ -59,6 +59,7 @@ export function readClientIp(request: FastifyRequest, context: AppContext): stri
 
 function sendError(reply: FastifyReply, error: FootfallError): FastifyReply {
   const rendered = renderApiError(error.message, error.code, 'json');
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.code(error.statusCode).header('content-type', rendered.contentType).header('cache-control', 'no-store').send(rendered.body);
 }
 
@@ -118,8 +119,9 @@ async function handleLogin(context: AppContext, request: FastifyRequest, reply: 
 
   const result = await signIn(request.tenant, { login, password, ip: readClientIp(request, context), logger: context.logger, clock: context.clock });
   if (result.kind === 'blocked') {
-    reply.header('retry-after', String(result.retryAfterSeconds));
-    throw new FootfallError('LOGIN_BLOCKED', `Too many failed sign-ins from this address or for login ${quote(login)}. Try again in ${formatRetryDelay(result.retryAfterSeconds)}, or ask a superuser to reset the password.`);
+    throw new FootfallError('LOGIN_BLOCKED',
+      `Too many failed sign-ins from this address or for login ${quote(login)}. Try again in ${formatRetryDelay(result.retryAfterSeconds)}, or ask a superuser to reset the password.`,
+      { retryAfterSeconds: result.retryAfterSeconds });
   }
   if (result.kind === 'failed') throw new FootfallError('LOGIN_FAILED', 'Wrong login or password. Check both and try again.');
 

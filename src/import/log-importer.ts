@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import type { Logger } from 'pino';
-import { FootfallError, quote } from '../errors.js';
+import { FootfallError, isFootfallError, quote } from '../errors.js';
 import type { Tenant } from '../tenancy/tenant.js';
 import { DEFAULT_DEVICE_CACHE_SIZE, DeviceDetection } from '../tracking/device-detection.js';
 import type { CheckOutcome, TrackOutcome, TrackRequestContext, TrackingPipeline } from '../tracking/tracking-pipeline.js';
@@ -49,11 +49,16 @@ export function createImportDeviceDetection(logger: Logger): DeviceDetection {
 
 /** Invalid lines listed by file and number in the result; more are only counted. */
 export const MAX_LISTED_INVALID_LINES = 1000;
+/**
+ * Skip reason of a line whose hit the pipeline rejects with TRACKING_TIME_TOO_OLD, because
+ * its time is before the tenant's log deletion horizon (`[Deletelogs]`).
+ */
+export const OLDER_THAN_DELETION_HORIZON = 'older_than_deletion_horizon';
 
 /** Counts of one import, as `--json` prints them. */
 export interface LogImportResult {
   imported: number;
-  /** Lines not imported, by reason: the importer's reasons and the tracking pipeline's drop reasons. */
+  /** Lines not imported, by reason: the importer's reasons, the tracking pipeline's drop reasons and `older_than_deletion_horizon`. */
   skipped: Record<string, number>;
   invalid: number;
   /** The first invalid lines as `FILE:LINE`, at most `MAX_LISTED_INVALID_LINES`. */
@@ -290,6 +295,7 @@ export class LogImporter {
 
   #countOutcomes(batch: HitBatch, outcomes: readonly (TrackOutcome | CheckOutcome | Error)[]): void {
     outcomes.forEach((outcome, index) => {
+      if (isFootfallError(outcome, 'TRACKING_TIME_TOO_OLD')) return this.#countSkipped(OLDER_THAN_DELETION_HORIZON);
       if (outcome instanceof Error) return this.#countInvalid(batch.fileName, batch.lineNumbers[index]!);
       if (outcome.status === 'dropped') this.#countSkipped(outcome.reason);
       else this.#result.imported += 1;

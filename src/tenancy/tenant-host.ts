@@ -77,10 +77,23 @@ export function parseTenantHost(raw: string | undefined): ParsedHost {
   return { kind: 'name', host: ascii as TenantHost };
 }
 
-/** Parses a host that must name a tenant (a DNS name or IPv4 address), as the CLI's --matomo-domain does. */
+/**
+ * Parses a host that must name a tenant: a DNS name or an IPv4 address. `--matomo-domain`,
+ * `tenant:create` and the other tenant commands read their host with it.
+ *
+ * @throws FootfallError HOST_INVALID naming the value and the rule it broke, also for an
+ *   IPv6 address with or without brackets.
+ */
 export function parseTenantHostName(raw: string | undefined): TenantHost {
   if (raw === undefined || raw.trim() === '') throw new FootfallError('HOST_INVALID', "Missing host name. Pass the tenant's host name, such as stats.example.com.");
+  // Without brackets, `::1` would be read as the host ':' with the port 1.
+  if (isIPv6(raw.trim())) throw ipv6CannotNameTenant(raw);
   const parsed = parseTenantHost(raw);
-  if (parsed.kind === 'ipv6') throw invalidHost(raw ?? '', 'an IPv6 address cannot name a tenant');
+  if (parsed.kind === 'ipv6') throw ipv6CannotNameTenant(raw);
   return parsed.host;
+}
+
+function ipv6CannotNameTenant(raw: string): FootfallError {
+  return new FootfallError('HOST_INVALID',
+    `Invalid host name ${quote(raw)}: an IPv6 address cannot name a tenant. Pass the host name the tenant is served on, such as stats.example.com (tenant:list lists them).`);
 }

@@ -7,7 +7,7 @@ import { FootfallError, quote } from '../errors.js';
 import {
   buildSingleTenantPaths, buildTenantPaths, SINGLE_TENANT_KEY, type RootPaths, type TenantPaths,
 } from './root-paths.js';
-import { parseTenantHost, type ParsedHost, type TenantHost } from './tenant-host.js';
+import { parseTenantHost, parseTenantHostName, type ParsedHost, type TenantHost } from './tenant-host.js';
 import { Tenant } from './tenant.js';
 
 /** Options of a registry. */
@@ -99,7 +99,8 @@ export class TenantRegistry {
    * Returns the tenant named by a CLI `--matomo-domain` value, or the single-tenant install
    * when no host is given.
    *
-   * @throws FootfallError TENANT_NOT_FOUND naming the host and where its file was looked for.
+   * @throws FootfallError HOST_INVALID for a value that cannot name a tenant, such as an IPv6
+   *   address, and TENANT_NOT_FOUND naming the host and where its file was looked for.
    */
   require(hostOption: string | undefined): Tenant {
     if (hostOption === undefined) {
@@ -107,12 +108,11 @@ export class TenantRegistry {
       if (!single) throw new FootfallError('TENANT_NOT_FOUND', `No single-tenant install: ${this.rootPaths.singleTenantConfig} does not exist. Pass --matomo-domain=HOST to pick a tenant.`);
       return single;
     }
-    const parsed = parseTenantHost(hostOption);
-    const tenant = parsed.kind === 'ipv6' ? null : this.get(parsed.host);
+    const host = parseTenantHostName(hostOption);
+    const tenant = this.get(host);
     if (!tenant) {
-      const paths = parsed.kind === 'ipv6' ? null : buildTenantPaths(this.rootPaths, parsed.host);
-      const where = paths ? ` Looked for ${paths.legacyConfig} and ${paths.preferredConfig}.` : '';
-      throw new FootfallError('TENANT_NOT_FOUND', `Tenant ${quote(hostOption)} not found.${where} Create it with tenant:create.`);
+      const paths = buildTenantPaths(this.rootPaths, host);
+      throw new FootfallError('TENANT_NOT_FOUND', `Tenant ${quote(hostOption)} not found. Looked for ${paths.legacyConfig} and ${paths.preferredConfig}. Create it with tenant:create.`);
     }
     return tenant;
   }

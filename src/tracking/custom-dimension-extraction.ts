@@ -6,6 +6,7 @@ import { decodePhpUrlComponent } from '../php-url-decode.js';
 import { compileTenantRegExp, execTenantRegExp, type TenantRegExp } from '../tenant-regexp.js';
 import type { ActionInfo } from './hit.js';
 import { MAX_CUSTOM_DIMENSION_LENGTH } from './parse-action.js';
+import { readTrackedUrl } from './page-url.js';
 import type { TrackedCustomDimension } from './site-cache.js';
 import type { TrackingParams } from './tracking-params.js';
 
@@ -58,11 +59,14 @@ export function compileExtractions(stored: string, caseSensitive: boolean): Comp
   return compiled;
 }
 
-/** Returns the action's URL as sent: `link` for an outlink, `download` for a download, `url` otherwise. */
+/**
+ * Returns the action's URL as sent: `link` for an outlink, `download` for a download, `url`
+ * otherwise. A value that the action ignores, such as a `javascript:` URL, gives undefined.
+ */
 function rawActionUrl(action: ActionInfo, params: TrackingParams): string | undefined {
-  if (action.kind === 'outlink') return params.get('link');
-  if (action.kind === 'download') return params.get('download');
-  return params.get('url');
+  if (action.kind === 'outlink') return readTrackedUrl(params.get('link'));
+  if (action.kind === 'download') return readTrackedUrl(params.get('download'));
+  return readTrackedUrl(params.get('url'));
 }
 
 /** Returns the value of a query parameter of a URL, matching its name with or without case, or null. */

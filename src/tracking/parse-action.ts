@@ -55,8 +55,9 @@ function excludedParametersOf(site: SiteRecord): ReadonlySet<string> {
  *
  * `parsedUrl` is the `url` parameter already parsed (null when it is not a URL), so it is not parsed again.
  *
- * A `url` that does not look like a URL, such as `javascript:alert(1)`, is ignored as Matomo
- * ignores it, so the action has no URL.
+ * A `url`, `link` or `download` that does not look like a URL, such as `javascript:alert(1)`,
+ * is ignored as Matomo 5's tracker ignores it (`PageUrl::getUrlIfLookValid`), so the action
+ * has no URL. An outlink or download stays one, without its URL.
  *
  * @throws FootfallError TRACKING_PARAMETER_INVALID for an event without `e_c` or `e_a`, a
  *   non-numeric `e_v`, a malformed custom variable, or a negative page timing other than -1.
@@ -75,9 +76,9 @@ export function parseAction(params: TrackingParams, site: SiteRecord, dimensions
 
   if (params.flag('ping')) return buildAction('heartbeat', pageUrl, {}, base);
   const outlink = params.get('link');
-  if (outlink !== undefined) return buildAction('outlink', pageUrl, { url: actionString(outlink, ACTION_TYPE.outlink), name: titleString }, base);
+  if (outlink !== undefined) return buildAction('outlink', pageUrl, { url: actionString(readTrackedUrl(outlink), ACTION_TYPE.outlink), name: titleString }, base);
   const download = params.get('download');
-  if (download !== undefined) return buildAction('download', pageUrl, { url: actionString(download, ACTION_TYPE.download), name: titleString }, base);
+  if (download !== undefined) return buildAction('download', pageUrl, { url: actionString(readTrackedUrl(download), ACTION_TYPE.download), name: titleString }, base);
   if (params.get('e_c') !== undefined || params.get('e_a') !== undefined) return parseEvent(params, urlString, pageUrl, base);
   if (params.get('c_n') !== undefined) {
     return buildAction('content', pageUrl, {

@@ -1,9 +1,11 @@
 /** The parse step: untrusted tracking parameters become a typed, authenticated hit. */
 import type { Kysely } from 'kysely';
+import { computeLogDeletionHorizon, readLogDeletionConfig } from '../archiving/log-deletion-config.js';
 import type { Settings } from '../config/settings.js';
 import type { Database } from '../db/schema.js';
 import { FootfallError, quote } from '../errors.js';
 import { siteNotFound } from '../sites/site-store.js';
+import { formatUtcDateTime } from '../time.js';
 import type { Hit } from './hit.js';
 import type { SiteCache, TrackedSite } from './site-cache.js';
 import { canTrackWithOverrides, type TrackingAuth, type TrackingTokenOwner } from './tracking-auth.js';
@@ -29,6 +31,8 @@ interface ParseSettings {
   requireAuthentication: boolean;
   /** `tracking_requests_require_authentication_when_custom_timestamp_newer_than` */
   customTimestampAgeLimitSeconds: number;
+  /** `[Deletelogs] delete_logs_older_than` when `delete_logs_enable` is on, else null. */
+  logDeletionDays: number | null;
 }
 
 /** Parse settings by settings object. A tenant or site keeps its object until its config changes. */
@@ -40,10 +44,16 @@ function readParseSettings(settings: Settings): ParseSettings {
     parseSettings = {
       requireAuthentication: settings.bool('Tracker', 'tracking_requests_require_authentication'),
       customTimestampAgeLimitSeconds: settings.int('Tracker', 'tracking_requests_require_authentication_when_custom_timestamp_newer_than'),
+      logDeletionDays: readLogDeletionDays(settings),
     };
     parseSettingsCache.set(settings, parseSettings);
   }
   return parseSettings;
+}
+
+function readLogDeletionDays(settings: Settings): number | null {
+  const config = readLogDeletionConfig(settings);
+  return config.enabled ? config.olderThanDays : null;
 }
 
 /** Facts about a hit from its HTTP request, besides its parameters. */
@@ -87,6 +97,7 @@ export interface ParsedHit {
  *   that is not a whole number of 1 or more, and SITE_NOT_FOUND for an unknown one.
  *   TRACKING_PARAMETER_INVALID for a malformed value or a NUL character in any parameter.
  *   TRACKING_AUTH_REQUIRED for an override sent without a token that has write access on the site.
+ *   TRACKING_TIME_TOO_OLD for a `cdt` or `cdo` that sets a time before the log deletion horizon.
  */
 export async function parseHit(params: TrackingParams, context: HitRequestContext, deps: ParseHitDependencies): Promise<ParsedHit> {
   rejectNulCharacter(params);
@@ -208,13 +219,21 @@ async function parseSite(params: TrackingParams, deps: ParseHitDependencies): Pr
  * 'YYYY-MM-DD HH:MM:SS', or a date 'YYYY-MM-DD' for its midnight UTC), minus `cdo` seconds.
  * A `cdt` in the future or more than 20 years old is ignored, as in Matomo. One older than
  * `tracking_requests_require_authentication_when_custom_timestamp_newer_than` seconds needs
- * authentication.
+ * authentication. With `[Deletelogs] delete_logs_enable` on, a time before the deletion
+ * horizon is rejected, as Matomo rejects it, because core:archive would delete its rows.
+ *
+ * @throws FootfallError TRACKING_PARAMETER_INVALID for a malformed `cdt`, TRACKING_AUTH_REQUIRED
+ *   for an old `cdt` without authentication, TRACKING_TIME_TOO_OLD for a time before the horizon.
  */
 export function parseHitTime(params: TrackingParams, now: Date, authenticated: boolean, settings: Settings): Date {
   const offsetText = params.get('cdo');
   const offsetSeconds = offsetText !== undefined && /^[0-9]{1,9}$/.test(offsetText) ? Number(offsetText) : 0;
   const cdt = params.get('cdt');
-  if (cdt === undefined) return new Date(now.getTime() - offsetSeconds * 1000);
+  if (cdt === undefined) {
+    const time = new Date(now.getTime() - offsetSeconds * 1000);
+    if (offsetSeconds > 0) rejectTimeBeforeHorizon(time, now, settings, 'cdo', offsetText!);
+    return time;
+  }
 
   const seconds = parseCustomTimestamp(cdt);
   const nowSeconds = now.getTime() / 1000;
@@ -224,7 +243,24 @@ export function parseHitTime(params: TrackingParams, now: Date, authenticated: b
   if (nowSeconds - seconds > ageLimit && !authenticated) {
     throw new FootfallError('TRACKING_AUTH_REQUIRED', `Custom timestamp ${quote(cdt)} is more than ${ageLimit} seconds old, so it requires a token_auth with write access on the site.`);
   }
-  return new Date((seconds - offsetSeconds) * 1000);
+  const time = new Date((seconds - offsetSeconds) * 1000);
+  rejectTimeBeforeHorizon(time, now, settings, 'cdt', cdt);
+  return time;
+}
+
+/**
+ * Rejects a hit time before the log deletion horizon when deletion is on.
+ *
+ * @throws FootfallError TRACKING_TIME_TOO_OLD naming the parameter that set the time.
+ */
+function rejectTimeBeforeHorizon(time: Date, now: Date, settings: Settings, name: 'cdt' | 'cdo', value: string): void {
+  const days = readParseSettings(settings).logDeletionDays;
+  if (days === null) return;
+  const horizon = computeLogDeletionHorizon(now, days);
+  if (time.getTime() >= horizon.getTime()) return;
+  throw new FootfallError('TRACKING_TIME_TOO_OLD',
+    `Invalid value ${quote(value)} for '${name}': the hit is older than ${days} days, and this tenant deletes raw data from before `
+    + `${formatUtcDateTime(horizon)} UTC ([Deletelogs] delete_logs_older_than). Send hits of the last ${days} days only.`);
 }
 
 /**

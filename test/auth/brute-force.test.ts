@@ -58,7 +58,8 @@ for (const adapter of ALL_ENGINES) {
   });
 
   describe(`token creation brute-force guard on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
-    const suite = useTestRoot((root) => createCapturedTenantServer(root, { adapter }), { deleteTenants: true });
+    const now = new Date('2026-03-01T10:00:00Z');
+    const suite = useTestRoot((root) => createCapturedTenantServer(root, { adapter, clock: () => now }), { deleteTenants: true });
 
     function createToken(password: string, remoteAddress: string, userLogin = 'admin') {
       return suite.server.app.inject({
@@ -77,6 +78,8 @@ for (const adapter of ALL_ENGINES) {
       const blocked = await createToken('secret-password', '198.51.100.50');
       assert.equal(blocked.statusCode, 429);
       assert.equal(blocked.json().code, 'LOGIN_BLOCKED');
+      assert.equal(blocked.headers['retry-after'], '900');
+      assert.match(blocked.json().message, /Try again in 15 minutes/);
       assert.doesNotMatch(blocked.body, /"value"/);
       assert.equal(suite.server.logLines().filter((line) => line.msg === 'token creation blocked').length, 1);
     });
@@ -93,13 +96,14 @@ for (const adapter of ALL_ENGINES) {
   });
 
   describe(`password confirmation brute-force guard on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
-    const suite = useTestRoot((root) => createCapturedTenantServer(root, { adapter }), { deleteTenants: true });
+    let now = new Date('2026-03-01T10:00:00Z');
+    const suite = useTestRoot((root) => createCapturedTenantServer(root, { adapter, clock: () => now }), { deleteTenants: true });
 
-    function grantSuperuser(password: string) {
+    function grantSuperuser(password: string, format = 'json') {
       return suite.server.app.inject({
         method: 'POST', url: '/index.php', remoteAddress: '198.51.100.70', headers: { host: suite.host, 'content-type': 'application/x-www-form-urlencoded' },
         payload: new URLSearchParams({
-          module: 'API', method: 'UsersManager.setSuperUserAccess', format: 'json', userLogin: 'admin', hasSuperUserAccess: '1',
+          module: 'API', method: 'UsersManager.setSuperUserAccess', format, userLogin: 'admin', hasSuperUserAccess: '1',
           passwordConfirmation: password, token_auth: suite.tokenAuth,
         }).toString(),
       });
@@ -113,6 +117,23 @@ for (const adapter of ALL_ENGINES) {
       const blocked = await grantSuperuser('secret-password');
       assert.equal(blocked.statusCode, 429);
       assert.equal(blocked.json().code, 'LOGIN_BLOCKED');
+      assert.equal(blocked.headers['retry-after'], '900');
+    });
+
+    it('counts Retry-After down in XML', async () => {
+      now = new Date(now.getTime() + 300 * 1000);
+      const blocked = await grantSuperuser('secret-password', 'xml');
+      assert.equal(blocked.statusCode, 429);
+      assert.match(blocked.body, /code="LOGIN_BLOCKED"/);
+      assert.equal(blocked.headers['retry-after'], '600');
+    });
+
+    it('omits Retry-After after the block', async () => {
+      now = new Date(now.getTime() + 601 * 1000);
+      const wrong = await grantSuperuser('wrong-again');
+      assert.equal(wrong.statusCode, 401);
+      assert.equal(wrong.json().code, 'PASSWORD_INCORRECT');
+      assert.equal(wrong.headers['retry-after'], undefined);
     });
   });
 

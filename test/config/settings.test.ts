@@ -85,6 +85,20 @@ describe('Settings chain', () => {
     });
   });
 
+  it('rejects bad [Deletelogs] values', () => {
+    const local = file('tenant8.ini.php', [
+      '[Deletelogs]', 'delete_logs_enable = sometimes', 'delete_logs_older_than = 0', 'delete_logs_schedule_lowest_interval = weekly', 'delete_logs_max_rows_per_query = 0',
+    ]);
+    assert.throws(() => Settings.load({ global, common: join(dir, 'missing.ini.php'), local }), (error: unknown) => {
+      assert.ok(isFootfallError(error, 'CONFIG_INVALID'));
+      assert.match(error.message, new RegExp(`${local.replace(/[.]/g, '\\.')} \\[Deletelogs\\] delete_logs_enable: got "sometimes", expected 1 or 0`));
+      assert.match(error.message, /\[Deletelogs\] delete_logs_older_than: got "0", expected a whole number from 1 to 36500/);
+      assert.match(error.message, /\[Deletelogs\] delete_logs_schedule_lowest_interval: got "weekly", expected a whole number of at least 1/);
+      assert.match(error.message, /\[Deletelogs\] delete_logs_max_rows_per_query: got "0", expected a whole number from 1 to 2147483647/);
+      return true;
+    });
+  });
+
   it('checks per-site sections against their base section', () => {
     const local = file('tenant6.ini.php', ['[Tracker_3]', 'visit_standard_length = -5']);
     assert.throws(() => Settings.load({ global, common: join(dir, 'missing.ini.php'), local }), /\[Tracker_3\] visit_standard_length/);

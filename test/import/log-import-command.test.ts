@@ -18,6 +18,7 @@ import { deleteAllTenants } from '../support/console-runner.js';
 import { ALL_ENGINES, engineSkip } from '../support/engines.js';
 import { accessLog, REPOSITORY_ROOT, runLogImport } from '../support/log-import.js';
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { editConfigFile, tenantConfigFile } from '../support/tenant-config.js';
 import { countRows, tenantDb } from '../support/tracking.js';
 
 /** Maximum milliseconds of one console run, so a hanging run fails the test. */
@@ -268,6 +269,24 @@ for (const adapter of ALL_ENGINES) {
       writeFileSync(path, combinedLine('www.example.com', '/page'));
       const result = await runLogImport(root, tenant.host, [path], { idsite: '1' });
       assert.deepEqual(result, { imported: 0, skipped: { excluded_ip: 1 }, invalid: 0, invalidLines: [] });
+    });
+
+    test('lines before deletion horizon skip', async () => {
+      const now = new Date('2026-05-20T12:00:00Z');
+      const tenant = await createTestTenant(root, { adapter });
+      editConfigFile(tenantConfigFile(root, tenant.host), 'Deletelogs', 'delete_logs_enable', '1');
+      editConfigFile(tenantConfigFile(root, tenant.host), 'Deletelogs', 'delete_logs_older_than', '30');
+      const path = resolve(root.dir, 'deletion-horizon.log');
+      writeFileSync(path, [
+        combinedLine('www.example.com', '/old', 200, '20/Apr/2026:11:59:59 +0000'),
+        combinedLine('www.example.com', '/kept', 200, '20/Apr/2026:12:00:00 +0000'),
+      ].join('\n'));
+
+      const expected = { imported: 1, skipped: { older_than_deletion_horizon: 1 }, invalid: 0, invalidLines: [] };
+      assert.deepEqual(await runLogImport(root, tenant.host, [path], { idsite: '1', dryRun: true }, () => now), expected);
+      assert.deepEqual(await runLogImport(root, tenant.host, [path], { idsite: '1' }, () => now), expected);
+      const times = await tenantDb(root, tenant.host).selectFrom('log_link_visit_action').select('server_time').execute();
+      assert.deepEqual(times.map((row) => row.server_time), ['2026-04-20 12:00:00']);
     });
 
     test('lines of one visitor form one visit', async () => {

@@ -7,7 +7,7 @@ import { logImportCommand } from '../../src/cli/commands/log-import.js';
 import type { LogImportResult } from '../../src/import/log-importer.js';
 import { createSilentLogger } from '../../src/logging.js';
 import { parseTenantHost } from '../../src/tenancy/tenant-host.js';
-import { SYSTEM_CLOCK } from '../../src/time.js';
+import { SYSTEM_CLOCK, type Clock } from '../../src/time.js';
 import type { TestRoot } from './test-root.js';
 
 /** The repository root: tests run from `dist/test/...`, three folders below it. */
@@ -24,12 +24,12 @@ export function accessLog(name: string): string {
 }
 
 /** Runs `log:import` in-process in a tenant of a test root and returns its JSON result. */
-export async function runLogImport(root: TestRoot, host: string, files: string[], options: OptionValues): Promise<LogImportResult> {
+export async function runLogImport(root: TestRoot, host: string, files: string[], options: OptionValues, clock: Clock = SYSTEM_CLOCK): Promise<LogImportResult> {
   const tenant = root.registry.resolve(parseTenantHost(host));
   if (!tenant) throw new Error(`No test tenant ${host}`);
   const context: CommandContext = {
     environment: root.environment, rootPaths: root.rootPaths, registry: root.registry, logger: createSilentLogger(),
-    clock: SYSTEM_CLOCK, json: true, say: () => undefined, interactive: false,
+    clock, json: true, say: () => undefined, interactive: false,
   };
   const result = await logImportCommand.run(context, tenant, files, options);
   return result.data as LogImportResult;

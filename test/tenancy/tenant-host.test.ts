@@ -50,7 +50,18 @@ describe('parseTenantHost', () => {
     assert.doesNotMatch(thrown.message, /--matomo-domain/);
   });
 
-  it('rejects an IPv6 address as a tenant name for the command line', () => {
-    assert.throws(() => parseTenantHostName('[::1]'), (error: unknown) => isFootfallError(error, 'HOST_INVALID'));
+  for (const raw of ['[::1]', '::1', '[::1]:8080', '2001:db8::1', '[2001:DB8::1]']) {
+    it(`rejects IPv6 ${raw} as tenant name`, () => {
+      assert.throws(() => parseTenantHostName(raw), (error: unknown) => {
+        assert.ok(isFootfallError(error, 'HOST_INVALID'));
+        assert.equal(error.message,
+          `Invalid host name '${raw}': an IPv6 address cannot name a tenant. Pass the host name the tenant is served on, such as stats.example.com (tenant:list lists them).`);
+        return true;
+      });
+    });
+  }
+
+  it('accepts IPv4 as tenant name', () => {
+    assert.equal(parseTenantHostName('192.0.2.10'), '192.0.2.10');
   });
 });

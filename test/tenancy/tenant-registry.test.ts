@@ -76,6 +76,17 @@ describe('TenantRegistry', () => {
     assert.throws(() => suite.root.registry.require('nowhere.example'), (error: unknown) => isFootfallError(error, 'TENANT_NOT_FOUND'));
   });
 
+  it('rejects an IPv6 --matomo-domain as invalid', () => {
+    for (const raw of ['::1', '[::1]']) {
+      assert.throws(() => suite.root.registry.require(raw), (error: unknown) => {
+        assert.ok(isFootfallError(error, 'HOST_INVALID'), raw);
+        assert.match(error.message, /an IPv6 address cannot name a tenant\. Pass the host name/, raw);
+        assert.doesNotMatch(error.message, /tenant:create/, raw);
+        return true;
+      });
+    }
+  });
+
   it('throws CONFIG_INVALID for a tenant file with a bad value', () => {
     writeTenantFile(suite.root, resolve(suite.root.dir, 'misc/user/d.example/config.ini.php'), ['[database]', 'adapter = "oracle"']);
     assert.throws(() => suite.root.registry.get('d.example' as TenantHost), (error: unknown) => isFootfallError(error, 'CONFIG_INVALID'));

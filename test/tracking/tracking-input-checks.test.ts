@@ -178,6 +178,30 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(scripts.length, 0);
     });
 
+    const SCRIPT_URLS = ['javascript:alert(1)', 'JavaScript://example.org/%0Aalert(1)', 'vbscript:msgbox(1)', 'data:text/html,<script>alert(1)</script>', 'data://text/html;base64,PHNjcmlwdD4='];
+
+    for (const [name, type] of [['link', 2], ['download', 3]] as const) {
+      test(`script URL in ${name} is ignored`, async () => {
+        for (const value of SCRIPT_URLS) {
+          const visitor = newVisitorId();
+          assert.equal((await track({ cid: visitor, [name]: value })).statusCode, 200, value);
+          const action = await actionOf(visitor);
+          assert.ok(action, value);
+          assert.equal(action.idaction_url, null, value);
+        }
+        const stored = await suite.db.selectFrom('log_action').select('name').where('type', '=', type).execute();
+        for (const row of stored) assert.doesNotMatch(row.name, /script|alert|msgbox/i, row.name);
+
+        const safeVisitor = newVisitorId();
+        assert.equal((await track({ cid: safeVisitor, [name]: `https://files.example.net/${name}.pdf` })).statusCode, 200);
+        const safeAction = await actionOf(safeVisitor);
+        assert.ok(safeAction?.idaction_url);
+        const safeActionRow = await suite.db.selectFrom('log_action').select(['name', 'type']).where('idaction', '=', safeAction.idaction_url).executeTakeFirst();
+        assert.equal(safeActionRow?.name, `files.example.net/${name}.pdf`);
+        assert.equal(Number(safeActionRow?.type), type);
+      });
+    }
+
     async function callApi(query: string) {
       return suite.app.inject({ method: 'GET', url: `/index.php?module=API&format=json&token_auth=${suite.token}&idSite=1&${query}`, headers: { host: suite.host } });
     }
@@ -208,6 +232,19 @@ for (const adapter of ALL_ENGINES) {
       const dimensionColumn = `custom_dimension_${idDimension}` as 'custom_dimension_1';
       assert.equal((await actionOf(near))?.[dimensionColumn], 'news');
       assert.equal((await actionOf(far))?.[dimensionColumn], null);
+    });
+
+    test('script link extracts no dimension', async () => {
+      const configured = await callApi(`method=CustomDimensions.configureNewCustomDimension&name=Partner&scope=action&active=1&extractions[0][dimension]=url&extractions[0][pattern]=${encodeURIComponent('[?&]ref=([a-z]+)')}`);
+      assert.equal(configured.statusCode, 200, configured.body);
+      const dimensionColumn = `custom_dimension_${(configured.json() as { value: number }).value}` as 'custom_dimension_1';
+
+      const partner = newVisitorId();
+      assert.equal((await track({ cid: partner, link: 'https://partner.example.net/?ref=partner' })).statusCode, 200);
+      assert.equal((await actionOf(partner))?.[dimensionColumn], 'partner');
+      const script = newVisitorId();
+      assert.equal((await track({ cid: script, link: 'javascript://partner.example.net/?ref=script' })).statusCode, 200);
+      assert.equal((await actionOf(script))?.[dimensionColumn], null);
     });
 
     test('goal pattern outside RE2 is rejected', async () => {

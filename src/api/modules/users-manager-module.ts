@@ -44,7 +44,8 @@ export async function ensureCallerPassword(call: ApiCall): Promise<void> {
   });
   if (checked.kind === 'correct') return;
   if (checked.kind === 'blocked') {
-    throw new FootfallError('LOGIN_BLOCKED', `Too many failed password checks from this address or for this user. Try again in ${formatRetryDelay(checked.retryAfterSeconds)}.`);
+    throw new FootfallError('LOGIN_BLOCKED', `Too many failed password checks from this address or for this user. Try again in ${formatRetryDelay(checked.retryAfterSeconds)}.`,
+      { retryAfterSeconds: checked.retryAfterSeconds });
   }
   throw new FootfallError('PASSWORD_INCORRECT', 'The passwordConfirmation is not your current password. Send the password of the user of this token_auth.');
 }

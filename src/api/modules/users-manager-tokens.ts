@@ -64,7 +64,9 @@ export function registerTokenMethods(registry: ApiMethodRegistry): void {
         login: user?.login ?? loginOrEmail, password, ip, logger, clock: () => now, purpose: 'token creation',
       });
       if (checked.kind === 'blocked') {
-        throw new FootfallError('LOGIN_BLOCKED', `Too many failed password checks from this address or for login ${quote(loginOrEmail)}. Try again in ${formatRetryDelay(checked.retryAfterSeconds)}, or ask a superuser to reset the password.`);
+        throw new FootfallError('LOGIN_BLOCKED',
+          `Too many failed password checks from this address or for login ${quote(loginOrEmail)}. Try again in ${formatRetryDelay(checked.retryAfterSeconds)}, or ask a superuser to reset the password.`,
+          { retryAfterSeconds: checked.retryAfterSeconds });
       }
       if (!user || checked.kind === 'failed') {
         throw new FootfallError('PASSWORD_INCORRECT', 'Wrong login or password. Send the login (or email) and the current password of the user.');

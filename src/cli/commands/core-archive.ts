@@ -1,5 +1,6 @@
 /** `core:archive`: archives what tracking changed since the last run, plus what the force options ask for. */
 import { runCoreArchive, type CoreArchiveOptions, type CoreArchiveResult } from '../../archiving/core-archive.js';
+import type { LogDeletionResult } from '../../archiving/log-deletion.js';
 import { addDays, type PeriodKind } from '../../archiving/period.js';
 import { MAX_RANGE_DAYS } from '../../archiving/period-request.js';
 import { FootfallError, quote } from '../../errors.js';
@@ -52,13 +53,32 @@ function summarise(tenant: string, result: CoreArchiveResult): string {
   for (const site of archived) lines.push(`  idSite ${site.idSite}: ${site.days.length} day(s), ${site.archives} archive(s)`);
   if (locked.length > 0) lines.push(`Skipped ${locked.length} site(s) that another run is archiving: ${locked.map((site) => site.idSite).join(', ')}.`);
   if (result.sites.length === 0) lines.push('No site has new data.');
+  const deletion = describeLogDeletion(result.logDeletion);
+  if (deletion !== null) lines.push(deletion);
   return lines.join('\n');
+}
+
+/** Describes the deletion of old raw data for the summary; null when it is off. */
+function describeLogDeletion(deletion: LogDeletionResult): string | null {
+  switch (deletion.status) {
+    case 'disabled':
+      return null;
+    case 'not_due':
+      return `Old raw data not deleted: the last deletion ran at ${deletion.lastRun} UTC, less than [Deletelogs] delete_logs_schedule_lowest_interval days ago.`;
+    case 'locked':
+      return 'Old raw data not deleted: another run is deleting it.';
+    case 'deleted': {
+      const { tables } = deletion;
+      return `Deleted raw data before ${deletion.horizon} UTC: ${tables.log_visit.rows} visit(s), ${tables.log_link_visit_action.rows} action(s), `
+        + `${tables.log_conversion.rows} conversion(s), ${tables.log_conversion_item.rows} e-commerce item(s).`;
+    }
+  }
 }
 
 export const coreArchiveCommand: TenantCommand = {
   kind: 'tenant',
   name: 'core:archive',
-  description: 'Archive the days tracking changed since the last run, with their weeks, months and years.',
+  description: 'Archive the days tracking changed since the last run, with their weeks, months and years, then delete old raw data when [Deletelogs] enables it.',
   options: [
     { flags: '--force-idsites <ids>', description: 'only these site ids, separated by commas (default: every site with new data)' },
     { flags: '--force-periods <periods>', description: 'periods to archive: day, week, month, year, separated by commas (default: all four)' },

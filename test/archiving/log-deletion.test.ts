@@ -1,0 +1,293 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Kysely } from 'kysely';
+import { acquireLock, releaseLock } from '../../src/archiving/archive-lock.js';
+import { runCoreArchive, type CoreArchiveContext } from '../../src/archiving/core-archive.js';
+import { readLogDeletionConfig } from '../../src/archiving/log-deletion-config.js';
+import { LOG_DELETION_LAST_RUN_OPTION } from '../../src/archiving/log-deletion.js';
+import type { CommandContext } from '../../src/cli/command-definition.js';
+import { coreArchiveCommand } from '../../src/cli/commands/core-archive.js';
+import type { Database } from '../../src/db/schema.js';
+import { createSilentLogger } from '../../src/logging.js';
+import { createSite } from '../../src/sites/site-store.js';
+import { ALL_ENGINES, engineSkip } from '../support/engines.js';
+import { createAction, createConversion, createVisit } from '../support/log-factories.js';
+import { useTestRoot } from '../support/suite-root.js';
+import { editConfigFile, tenantConfigFile } from '../support/tenant-config.js';
+import { buildTestServer, createTestTenant } from '../support/test-root.js';
+import { countRows, tenantDb } from '../support/tracking.js';
+
+const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0';
+/** The clock of every test: with `delete_logs_older_than = 30` the horizon is 2026-04-20 12:00:00 UTC. */
+const NOW = new Date('2026-05-20T12:00:00Z');
+const THIRTY_DAYS_SECONDS = 30 * 86_400;
+
+for (const adapter of ALL_ENGINES) {
+  describe(`log deletion horizon in tracking on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+    const suite = useTestRoot(async (root) => {
+      const tenant = await createTestTenant(root, { adapter, clock: () => NOW, timezone: 'UTC', siteUrl: 'https://example.org' });
+      const app = await buildTestServer(root, () => NOW);
+      return { app, host: tenant.host, token: tenant.tokenAuth };
+    }, { deleteTenants: true });
+    let visitorSequence = 0;
+
+    function newVisitorId(): string {
+      visitorSequence += 1;
+      return visitorSequence.toString(16).padStart(16, '0');
+    }
+
+    function setDeletion(enabled: boolean): void {
+      const file = tenantConfigFile(suite.root, suite.host);
+      editConfigFile(file, 'Deletelogs', 'delete_logs_enable', enabled ? '1' : '0');
+      editConfigFile(file, 'Deletelogs', 'delete_logs_older_than', '30');
+    }
+
+    async function track(params: Record<string, string>): Promise<{ statusCode: number; error: string | undefined }> {
+      const query = new URLSearchParams({ idsite: '1', rec: '1', url: 'https://example.org/page', ...params });
+      const response = await suite.app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host: suite.host, 'user-agent': FIREFOX } });
+      const error = response.headers['x-footfall-error'];
+      return { statusCode: response.statusCode, error: error === undefined ? undefined : String(error) };
+    }
+
+    async function visitTimesOf(idvisitor: string): Promise<string[]> {
+      const rows = await tenantDb(suite.root, suite.host).selectFrom('log_visit').select('visit_first_action_time').where('idvisitor', '=', idvisitor).execute();
+      return rows.map((row) => row.visit_first_action_time);
+    }
+
+    async function actionCountOf(idvisitor: string): Promise<number> {
+      const rows = await tenantDb(suite.root, suite.host).selectFrom('log_link_visit_action').select('idlink_va').where('idvisitor', '=', idvisitor).execute();
+      return rows.length;
+    }
+
+    test('cdt before horizon is rejected', async () => {
+      setDeletion(true);
+      const id = newVisitorId();
+      const { statusCode, error } = await track({ cid: id, cdt: '2026-04-20 11:59:59', token_auth: suite.token });
+      assert.equal(statusCode, 400);
+      assert.equal(error, "TRACKING_TIME_TOO_OLD: Invalid value '2026-04-20 11:59:59' for 'cdt': the hit is older than 30 days, "
+        + 'and this tenant deletes raw data from before 2026-04-20 12:00:00 UTC ([Deletelogs] delete_logs_older_than). Send hits of the last 30 days only.');
+      assert.deepEqual(await visitTimesOf(id), []);
+      assert.equal(await actionCountOf(id), 0);
+      const dirty = await tenantDb(suite.root, suite.host).selectFrom('archive_invalidations').select('date').where('date', '=', '2026-04-20').execute();
+      assert.deepEqual(dirty, []);
+    });
+
+    test('cdt at horizon is stored', async () => {
+      const id = newVisitorId();
+      assert.equal((await track({ cid: id, cdt: '2026-04-20 12:00:00', token_auth: suite.token })).statusCode, 200);
+      assert.deepEqual(await visitTimesOf(id), ['2026-04-20 12:00:00']);
+      assert.equal(await actionCountOf(id), 1);
+    });
+
+    test('Unix cdt before horizon is rejected', async () => {
+      const id = newVisitorId();
+      const seconds = String(NOW.getTime() / 1000 - THIRTY_DAYS_SECONDS - 1);
+      const { statusCode, error } = await track({ cid: id, cdt: seconds, token_auth: suite.token });
+      assert.equal(statusCode, 400);
+      assert.match(error ?? '', new RegExp(`^TRACKING_TIME_TOO_OLD: Invalid value '${seconds}' for 'cdt'`));
+      assert.deepEqual(await visitTimesOf(id), []);
+    });
+
+    test('cdo before horizon is rejected', async () => {
+      const id = newVisitorId();
+      const offset = String(THIRTY_DAYS_SECONDS + 1);
+      const { statusCode, error } = await track({ cid: id, cdo: offset });
+      assert.equal(statusCode, 400);
+      assert.match(error ?? '', new RegExp(`^TRACKING_TIME_TOO_OLD: Invalid value '${offset}' for 'cdo'`));
+      assert.deepEqual(await visitTimesOf(id), []);
+
+      const inside = newVisitorId();
+      assert.equal((await track({ cid: inside, cdo: String(THIRTY_DAYS_SECONDS) })).statusCode, 200);
+      assert.deepEqual(await visitTimesOf(inside), ['2026-04-20 12:00:00']);
+    });
+
+    test('old cdt without token needs auth', async () => {
+      const { statusCode, error } = await track({ cid: newVisitorId(), cdt: '2026-04-01 00:00:00' });
+      assert.equal(statusCode, 400);
+      assert.match(error ?? '', /^TRACKING_AUTH_REQUIRED: /);
+    });
+
+    test('bulk counts old entry invalid', async () => {
+      const old = newVisitorId();
+      const recent = newVisitorId();
+      const requests = [
+        `?idsite=1&rec=1&cid=${old}&url=${encodeURIComponent('https://example.org/old')}&cdt=${encodeURIComponent('2026-04-01 00:00:00')}`,
+        `?idsite=1&rec=1&cid=${recent}&url=${encodeURIComponent('https://example.org/recent')}&cdt=${encodeURIComponent('2026-05-01 00:00:00')}`,
+      ];
+      const response = await suite.app.inject({
+        method: 'POST', url: '/matomo.php', headers: { host: suite.host, 'content-type': 'text/plain' }, payload: JSON.stringify({ requests, token_auth: suite.token }),
+      });
+      assert.equal(response.statusCode, 200);
+      const body = response.json() as { tracked: number; invalid: number; invalid_indices: number[] };
+      assert.equal(body.tracked, 1);
+      assert.equal(body.invalid, 1);
+      assert.deepEqual(body.invalid_indices, [0]);
+      assert.deepEqual(await visitTimesOf(old), []);
+      assert.deepEqual(await visitTimesOf(recent), ['2026-05-01 00:00:00']);
+    });
+
+    test('disabled deletion accepts old cdt', async () => {
+      setDeletion(false);
+      const id = newVisitorId();
+      assert.equal((await track({ cid: id, cdt: '2026-01-01 00:00:00', token_auth: suite.token })).statusCode, 200);
+      assert.deepEqual(await visitTimesOf(id), ['2026-01-01 00:00:00']);
+    });
+  });
+
+  describe(`core:archive log deletion on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+    let now = NOW;
+    const suite = useTestRoot(async (root) => {
+      const tenant = await createTestTenant(root, { adapter, clock: () => NOW, timezone: 'UTC' });
+      const db = tenantDb(root, tenant.host);
+      const secondSite = await createSite(db, { name: 'Second', urls: ['https://second.example'] }, { timezone: 'UTC', currency: 'USD', creatorLogin: 'admin' });
+      return { host: tenant.host, firstSite: tenant.idSite, secondSite };
+    }, { deleteTenants: true });
+    let orderSequence = 0;
+
+    function db(): Kysely<Database> {
+      return tenantDb(suite.root, suite.host);
+    }
+
+    function configure(values: Record<string, string>): void {
+      for (const [key, value] of Object.entries(values)) editConfigFile(tenantConfigFile(suite.root, suite.host), 'Deletelogs', key, value);
+    }
+
+    function archiveContext(): CoreArchiveContext {
+      const tenant = suite.root.registry.require(suite.host);
+      return { db: tenant.db(), settings: tenant.settings, clock: () => now, logger: createSilentLogger(), tenant: tenant.key };
+    }
+
+    /** Inserts a visit of one pageview at `time`, with an e-commerce order of one item when `withOrder` is set. */
+    async function addVisit(siteId: number, time: string, withOrder = false): Promise<void> {
+      const idvisit = await createVisit(db(), { idsite: siteId, visit_first_action_time: time, visit_last_action_time: time });
+      await createAction(db(), { idvisit, idsite: siteId, server_time: time, url: 'https://example.org/page', title: 'Page' });
+      if (!withOrder) return;
+      orderSequence += 1;
+      const idorder = `order-${orderSequence}`;
+      await createConversion(db(), { idvisit, idsite: siteId, idgoal: 0, server_time: time, idorder, items: 1, revenue: 10 });
+      await db().insertInto('log_conversion_item').values({
+        idsite: siteId, idvisitor: '0123456789abcdef', server_time: time, idvisit, idorder, idaction_sku: 1, idaction_name: 2,
+        idaction_category: 0, idaction_category2: 0, idaction_category3: 0, idaction_category4: 0, idaction_category5: 0, price: 10, quantity: 1, deleted: 0,
+      }).execute();
+    }
+
+    async function timesOf(table: 'log_visit' | 'log_link_visit_action' | 'log_conversion' | 'log_conversion_item', siteId: number): Promise<string[]> {
+      const column = table === 'log_visit' ? 'visit_last_action_time' : 'server_time';
+      const rows = await db().selectFrom(table).select(column).where('idsite', '=', siteId).execute();
+      return rows.map((row) => (row as Record<string, string>)[column]!).sort();
+    }
+
+    async function lastRunOption(): Promise<string | undefined> {
+      const row = await db().selectFrom('option').select('option_value').where('option_name', '=', LOG_DELETION_LAST_RUN_OPTION).executeTakeFirst();
+      return row?.option_value;
+    }
+
+    test('deletion is off by default', async () => {
+      const site = suite.firstSite;
+      for (const time of ['2026-04-01 10:00:00', '2026-04-02 10:00:00', '2026-04-03 10:00:00', '2026-04-04 10:00:00', '2026-04-20 11:59:59']) {
+        await addVisit(site, time, time === '2026-04-01 10:00:00');
+      }
+      await addVisit(site, '2026-04-20 12:00:00', true);
+      await addVisit(site, '2026-05-19 10:00:00');
+      await addVisit(suite.secondSite, '2026-03-15 08:00:00');
+      await addVisit(suite.secondSite, '2026-05-01 08:00:00');
+
+      const context = archiveContext();
+      assert.deepEqual(readLogDeletionConfig(context.settings), { enabled: false, olderThanDays: 180, intervalDays: 7, maxRowsPerQuery: 100_000 });
+      const result = await runCoreArchive(context);
+      assert.deepEqual(result.logDeletion, { status: 'disabled' });
+      assert.equal(await countRows(db(), 'log_visit'), 9);
+      assert.equal(await lastRunOption(), undefined);
+    });
+
+    test('deletes rows before horizon in chunks', async () => {
+      configure({ delete_logs_enable: '1', delete_logs_older_than: '30', delete_logs_max_rows_per_query: '2' });
+      // A dirty day before the horizon is archived from its rows before they are deleted.
+      await db().insertInto('archive_invalidations').values({ idsite: suite.firstSite, date: '2026-04-02', ts_invalidated: '2026-05-20 11:00:00' }).execute();
+
+      const result = await runCoreArchive(archiveContext(), { periods: ['day'] });
+      assert.deepEqual(result.logDeletion, {
+        status: 'deleted',
+        horizon: '2026-04-20 12:00:00',
+        tables: {
+          // Site 1 has 5 rows to delete (statements of 2, 2 and 1), site 2 has 1.
+          log_link_visit_action: { rows: 6, statements: 4 },
+          log_visit: { rows: 6, statements: 4 },
+          log_conversion: { rows: 1, statements: 2 },
+          log_conversion_item: { rows: 1, statements: 2 },
+        },
+      });
+
+      for (const table of ['log_visit', 'log_link_visit_action'] as const) {
+        assert.deepEqual(await timesOf(table, suite.firstSite), ['2026-04-20 12:00:00', '2026-05-19 10:00:00'], table);
+        assert.deepEqual(await timesOf(table, suite.secondSite), ['2026-05-01 08:00:00'], table);
+      }
+      for (const table of ['log_conversion', 'log_conversion_item'] as const) {
+        assert.deepEqual(await timesOf(table, suite.firstSite), ['2026-04-20 12:00:00'], table);
+      }
+      assert.equal(await lastRunOption(), '2026-05-20 12:00:00');
+
+      const archive = await db().selectFrom('archive').innerJoin('archive_numeric', 'archive_numeric.idarchive', 'archive.idarchive')
+        .select(['archive.status', 'archive_numeric.value'])
+        .where('archive.idsite', '=', suite.firstSite).where('archive.period', '=', 1).where('archive.date1', '=', '2026-04-02')
+        .where('archive_numeric.name', '=', 'nb_visits').execute();
+      assert.deepEqual(archive.map((row) => [Number(row.status), Number(row.value)]), [[1, 1]]);
+    });
+
+    test('waits for the schedule interval', async () => {
+      now = new Date('2026-05-26T12:00:00Z');
+      await addVisit(suite.secondSite, '2026-04-10 00:00:00');
+      await addVisit(suite.secondSite, '2026-04-10 00:30:00');
+      const early = await runCoreArchive(archiveContext());
+      assert.deepEqual(early.logDeletion, { status: 'not_due', lastRun: '2026-05-20 12:00:00' });
+      assert.deepEqual(await timesOf('log_visit', suite.secondSite), ['2026-04-10 00:00:00', '2026-04-10 00:30:00', '2026-05-01 08:00:00']);
+
+      now = new Date('2026-05-27T12:00:00Z');
+      const due = await runCoreArchive(archiveContext());
+      assert.deepEqual(due.logDeletion, {
+        status: 'deleted',
+        horizon: '2026-04-27 12:00:00',
+        tables: {
+          // Site 2's two rows fill one statement, so a second one finds none.
+          log_link_visit_action: { rows: 3, statements: 3 },
+          log_visit: { rows: 3, statements: 3 },
+          log_conversion: { rows: 1, statements: 2 },
+          log_conversion_item: { rows: 1, statements: 2 },
+        },
+      });
+      assert.deepEqual(await timesOf('log_visit', suite.firstSite), ['2026-05-19 10:00:00']);
+      assert.deepEqual(await timesOf('log_visit', suite.secondSite), ['2026-05-01 08:00:00']);
+      assert.deepEqual(await timesOf('log_conversion_item', suite.firstSite), []);
+      assert.equal(await lastRunOption(), '2026-05-27 12:00:00');
+    });
+
+    test('skips deletion while locked', async () => {
+      now = new Date('2026-06-10T12:00:00Z');
+      const lock = await acquireLock(db(), 'core:archive:log-deletion', 60, () => now);
+      assert.ok(lock);
+      try {
+        const result = await runCoreArchive(archiveContext());
+        assert.deepEqual(result.logDeletion, { status: 'locked' });
+        assert.deepEqual(await timesOf('log_visit', suite.firstSite), ['2026-05-19 10:00:00']);
+        assert.equal(await lastRunOption(), '2026-05-27 12:00:00');
+      } finally {
+        await releaseLock(db(), lock);
+      }
+    });
+
+    test('summary names deleted rows', async () => {
+      const tenant = suite.root.registry.require(suite.host);
+      const commandContext: CommandContext = {
+        environment: suite.root.environment, rootPaths: suite.root.rootPaths, registry: suite.root.registry, logger: createSilentLogger(),
+        clock: () => now, json: false, say: () => undefined, interactive: false,
+      };
+      const result = await coreArchiveCommand.run(commandContext, tenant, [], {});
+      assert.match(result.text!, /\nDeleted raw data before 2026-05-11 12:00:00 UTC: 1 visit\(s\), 1 action\(s\), 0 conversion\(s\), 0 e-commerce item\(s\)\.$/);
+      assert.deepEqual(await timesOf('log_visit', suite.firstSite), ['2026-05-19 10:00:00']);
+      assert.deepEqual(await timesOf('log_visit', suite.secondSite), []);
+
+      const again = await coreArchiveCommand.run(commandContext, tenant, [], {});
+      assert.match(again.text!, /\nOld raw data not deleted: the last deletion ran at 2026-06-10 12:00:00 UTC, less than \[Deletelogs\] delete_logs_schedule_lowest_interval days ago\.$/);
+    });
+  });
+}
