@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql, type Kysely } from 'kysely';
+import type { DatabaseAdapter } from '../../src/db/database-config.js';
+import type { Database } from '../../src/db/schema.js';
+import { createSilentLogger } from '../../src/logging.js';
+import { parseTenantHost } from '../../src/tenancy/tenant-host.js';
+import type { Tenant } from '../../src/tenancy/tenant.js';
+import { DeviceDetection } from '../../src/tracking/device-detection.js';
+import { TrackingParams } from '../../src/tracking/tracking-params.js';
+import { TrackingPipeline } from '../../src/tracking/tracking-pipeline.js';
+import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { deleteAllTenants } from '../support/console-runner.js';
+import { ALL_ENGINES, engineSkip } from '../support/engines.js';
+import { countRows } from '../support/tracking.js';
+
+/** Path part of the page URL whose `log_link_visit_action` insert the test trigger rejects. */
+const REJECTED_PATH = 'reject-this-hit';
+
+/** Returns the parameters of a pageview of a new visitor on `path`. */
+function pageview(visitor: number, path: string): TrackingParams {
+  const visitorId = visitor.toString(16).padStart(16, '0');
+  return TrackingParams.fromQueryString(`idsite=1&rec=1&cid=${visitorId}&url=${encodeURIComponent(`https://example.org/${path}`)}`);
+}
+
+/**
+ * Creates a trigger that aborts the insert of an action row whose URL contains
+ * `REJECTED_PATH`, so that one hit makes its batch fail with the engine's own error.
+ */
+async function createRejectingTrigger(db: Kysely<Database>, adapter: DatabaseAdapter): Promise<void> {
+  const actions = sql.table('log_link_visit_action');
+  const marked = sql`exists (select 1 from ${sql.table('log_action')} where idaction = new.idaction_url and name like ${sql.lit(`%${REJECTED_PATH}%`)})`;
+  if (adapter === 'sqlite') {
+    await sql`create trigger reject_marked_hits before insert on ${actions}
+      when ${marked} begin select raise(abort, 'rejected by the test trigger'); end`.execute(db);
+  } else if (adapter === 'mysql') {
+    await sql`create trigger reject_marked_hits before insert on ${actions} for each row
+      begin if ${marked} then signal sqlstate '45000' set message_text = 'rejected by the test trigger'; end if; end`.execute(db);
+  } else {
+    await sql`create function reject_marked_hits() returns trigger language plpgsql as $$
+      begin if ${marked} then raise exception 'rejected by the test trigger'; end if; return new; end $$`.execute(db);
+    await sql`create trigger reject_marked_hits before insert on ${actions} for each row execute function reject_marked_hits()`.execute(db);
+  }
+}
+
+for (const adapter of ALL_ENGINES) {
+  describe(`tracking writer batch failure on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+    let root: TestRoot;
+    let tenant: Tenant;
+    let pipeline: TrackingPipeline;
+
+    before(async () => {
+      root = createTestRoot();
+      const { host } = await createTestTenant(root, { adapter, siteUrl: 'https://example.org' });
+      tenant = root.registry.resolve(parseTenantHost(host))!;
+      await createRejectingTrigger(tenant.db(), adapter);
+      pipeline = new TrackingPipeline(createSilentLogger(), new DeviceDetection());
+    });
+
+    after(async () => {
+      await pipeline?.close();
+      // Deleting the tenants drops their MariaDB or PostgreSQL database and user.
+      await deleteAllTenants(root);
+      await root?.cleanup();
+    });
+
+    test('bulk hits are stored', async () => {
+      const context = { ip: '192.0.2.1', userAgent: 'Mozilla/5.0', acceptLanguage: '', now: new Date(), doNotTrack: false };
+      const outcomes = await pipeline.trackAll(tenant, [pageview(1, 'first'), pageview(2, 'second'), pageview(3, 'third')], context);
+      assert.deepEqual(outcomes, [{ status: 'recorded' }, { status: 'recorded' }, { status: 'recorded' }]);
+      assert.equal(await countRows(tenant.db(), 'log_visit'), 3);
+      assert.equal(await countRows(tenant.db(), 'log_link_visit_action'), 3);
+    });
+
+    test('failed batch retries each hit', async () => {
+      const context = { ip: '192.0.2.2', userAgent: 'Mozilla/5.0', acceptLanguage: '', now: new Date(), doNotTrack: false };
+      const outcomes = await pipeline.trackAll(tenant, [pageview(11, 'kept-before'), pageview(12, REJECTED_PATH), pageview(13, 'kept-after')], context);
+      assert.deepEqual(outcomes[0], { status: 'recorded' });
+      assert.ok(outcomes[1] instanceof Error, `expected an error for the rejected hit, got ${JSON.stringify(outcomes[1])}`);
+      assert.match(outcomes[1].message, /rejected by the test trigger/);
+      assert.deepEqual(outcomes[2], { status: 'recorded' });
+      // The rejected hit's visit was rolled back with its action row.
+      assert.equal(await countRows(tenant.db(), 'log_visit'), 5);
+      assert.equal(await countRows(tenant.db(), 'log_link_visit_action'), 5);
+    });
+
+    test('later hits continue visits', async () => {
+      const context = { ip: '192.0.2.3', userAgent: 'Mozilla/5.0', acceptLanguage: '', now: new Date(), doNotTrack: false };
+      const outcomes = await pipeline.trackAll(tenant, [pageview(11, 'second-page'), pageview(13, 'second-page')], context);
+      assert.deepEqual(outcomes, [{ status: 'recorded' }, { status: 'recorded' }]);
+      assert.equal(await countRows(tenant.db(), 'log_visit'), 5);
+      const visits = await tenant.db().selectFrom('log_visit').select(['visit_total_actions']).where('visit_total_actions', '=', 2).execute();
+      assert.equal(visits.length, 2);
+    });
+  });
+}
