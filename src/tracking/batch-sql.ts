@@ -348,12 +348,20 @@ export class BatchStatements {
   }
 }
 
-/** Returns the keys of all rows, in the order they first appear. */
+/**
+ * Returns the keys of all rows that have a value other than null in at least one row, in the
+ * order they first appear. A column left out of an INSERT stores its default. That is NULL
+ * for every nullable column of the log tables, because none has another default. So leaving
+ * out the columns that are null in every row stores the same rows with fewer parameters. A
+ * NOT NULL column left out fails the INSERT, as a NULL in it does.
+ */
 function columnsOf(rows: readonly Row[]): string[] {
   const columns = new Set<string>();
   for (const row of rows) {
     // for...in, unlike Object.keys, allocates no array per row. Rows are plain objects, so it visits only their own keys.
-    for (const column in row) columns.add(column);
+    for (const column in row) {
+      if (row[column] !== null && row[column] !== undefined) columns.add(column);
+    }
   }
   return [...columns];
 }
