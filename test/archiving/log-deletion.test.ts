@@ -101,6 +101,18 @@ for (const adapter of ALL_ENGINES) {
       assert.deepEqual(await visitTimesOf(inside), ['2026-04-20 12:00:00']);
     });
 
+    test('cdo moving cdt past horizon', async () => {
+      const id = newVisitorId();
+      const { statusCode, error } = await track({ cid: id, cdt: '2026-04-21 00:00:00', cdo: '86400', token_auth: suite.token });
+      assert.equal(statusCode, 400);
+      assert.match(error ?? '', /^TRACKING_TIME_TOO_OLD: Invalid value '86400' for 'cdo'/);
+      assert.deepEqual(await visitTimesOf(id), []);
+
+      const oldCdt = newVisitorId();
+      const both = await track({ cid: oldCdt, cdt: '2026-04-19 00:00:00', cdo: '60', token_auth: suite.token });
+      assert.match(both.error ?? '', /^TRACKING_TIME_TOO_OLD: Invalid value '2026-04-19 00:00:00' for 'cdt'/);
+    });
+
     test('old cdt without token needs auth', async () => {
       const { statusCode, error } = await track({ cid: newVisitorId(), cdt: '2026-04-01 00:00:00' });
       assert.equal(statusCode, 400);
