@@ -14,6 +14,7 @@ import type { Database } from '../db/schema.js';
 import { formatUtcDateTime, type Clock } from '../time.js';
 import { acquireLock, releaseLock } from './archive-lock.js';
 import { computeLogDeletionHorizon, readLogDeletionConfig } from './log-deletion-config.js';
+import { dayInZone, parseSiteTimezone } from './site-timezone.js';
 
 /** `option` row that stores when the last deletion started, as UTC 'YYYY-MM-DD HH:MM:SS'. */
 export const LOG_DELETION_LAST_RUN_OPTION = 'delete_logs_last_run';
@@ -24,7 +25,9 @@ const LOG_DELETION_LOCK_SECONDS = 3600;
 /**
  * Log tables with the column compared to the horizon. Actions, items and conversions come
  * before visits: a visit's last action time is at or after each of its rows' times, so a run
- * that stops halfway never leaves rows whose visit is deleted.
+ * that stops halfway never leaves rows whose visit is deleted. A visit that lasts past the
+ * horizon keeps all its rows, including those from before the horizon, as in Matomo, so that
+ * no stored visit loses part of its actions.
  */
 const LOG_TABLES = [
   ['log_link_visit_action', 'server_time'],
@@ -49,8 +52,11 @@ export type LogDeletionResult =
   | { status: 'not_due'; lastRun: string }
   /** Another run holds the deletion lock. */
   | { status: 'locked' }
-  /** Rows older than `horizon` (UTC) were deleted. */
-  | { status: 'deleted'; horizon: string; tables: Record<LogTable, TableDeletion> };
+  /**
+   * Rows older than `horizon` (UTC) were deleted, except those of `skippedSites`, which have
+   * days before the horizon still to archive.
+   */
+  | { status: 'deleted'; horizon: string; tables: Record<LogTable, TableDeletion>; skippedSites: number[] };
 
 /** The tenant resources a deletion uses. */
 export interface LogDeletionContext {
@@ -64,7 +70,7 @@ export interface LogDeletionContext {
 /**
  * Deletes the rows of the log tables older than the horizon when deletion is on and its
  * interval has passed, then stores the start time of the run in the `option` table.
- * A run that fails stores nothing, so the next `core:archive` tries again.
+ * A run that fails or leaves a site out stores nothing, so the next `core:archive` tries again.
  */
 export async function runLogDeletion(context: LogDeletionContext): Promise<LogDeletionResult> {
   const config = readLogDeletionConfig(context.settings);
@@ -81,12 +87,15 @@ export async function runLogDeletion(context: LogDeletionContext): Promise<LogDe
     return { status: 'locked' };
   }
   try {
-    const horizon = formatUtcDateTime(computeLogDeletionHorizon(started, config.olderThanDays));
-    const tables = await deleteRowsOlderThan(context.db, horizon, config.maxRowsPerQuery);
-    await saveLastRun(context.db, started);
+    const horizonTime = computeLogDeletionHorizon(started, config.olderThanDays);
+    const horizon = formatUtcDateTime(horizonTime);
+    const { tables, skippedSites } = await deleteRowsOlderThan(context.db, horizonTime, config.maxRowsPerQuery);
+    // A run that left sites out is not recorded, so the next core:archive deletes their rows
+    // once it has archived their days.
+    if (skippedSites.length === 0) await saveLastRun(context.db, started);
     const rows = Object.fromEntries(Object.entries(tables).map(([table, deletion]) => [table, deletion.rows]));
-    context.logger.info({ tenant: context.tenant, job: 'core:archive', horizon, rows, durationMs: Date.now() - runStarted }, 'old logs deleted');
-    return { status: 'deleted', horizon, tables };
+    context.logger.info({ tenant: context.tenant, job: 'core:archive', horizon, rows, skippedSites, durationMs: Date.now() - runStarted }, 'old logs deleted');
+    return { status: 'deleted', horizon, tables, skippedSites };
   } finally {
     await releaseLock(context.db, lock);
   }
@@ -116,53 +125,87 @@ async function saveLastRun(db: Kysely<Database>, time: Date): Promise<void> {
 }
 
 /**
- * Deletes, site by site, the rows of each log table whose time is before `horizon` (UTC
- * 'YYYY-MM-DD HH:MM:SS'), in statements of at most `maxRows` rows each. Filtering by site
- * lets the (idsite, time) indexes find the rows. Sites deleted earlier have no rows left,
- * because deleting a site deletes its logs.
+ * Returns the ids of sites with a dirty day on or before the horizon's day in the site's time
+ * zone. Their rows stay until core:archive has archived those days, because archiving a day
+ * after its rows are deleted replaces its report with one of the remaining rows. That happens
+ * when `--force-idsites` leaves a site out, when another run holds the site's lock, or when a
+ * day was invalidated after this run archived the site.
+ */
+async function loadSitesWithUnarchivedDays(db: Kysely<Database>, sites: readonly { idsite: number; timezone: string }[], horizon: Date): Promise<Set<number>> {
+  const earliestDirty = await db.selectFrom('archive_invalidations')
+    .select(['idsite', (eb) => eb.fn.min('date').as('date')])
+    .groupBy('idsite')
+    .execute();
+  const earliestBySite = new Map(earliestDirty.map((row) => [Number(row.idsite), row.date]));
+  const skipped = new Set<number>();
+  for (const site of sites) {
+    const earliest = earliestBySite.get(site.idsite);
+    if (earliest !== undefined && earliest <= dayInZone(horizon, parseSiteTimezone(site.timezone))) skipped.add(site.idsite);
+  }
+  return skipped;
+}
+
+/**
+ * Deletes, site by site, the rows of each log table whose time is before `horizon`, in
+ * statements of at most `maxRows` rows each, and returns the counts with the sites left out.
+ * Filtering by site lets the (idsite, time) indexes find the rows. Sites deleted earlier have
+ * no rows left, because deleting a site deletes its logs.
  *
  * NOTE: `log_conversion_item` has no (idsite, server_time) index, so each of its statements
  * scans the table. It contains one row per ordered item, usually far fewer rows than the actions.
  */
-async function deleteRowsOlderThan(db: Kysely<Database>, horizon: string, maxRows: number): Promise<Record<LogTable, TableDeletion>> {
-  const siteIds = (await db.selectFrom('site').select('idsite').orderBy('idsite').execute()).map((row) => Number(row.idsite));
+async function deleteRowsOlderThan(
+  db: Kysely<Database>, horizon: Date, maxRows: number,
+): Promise<{ tables: Record<LogTable, TableDeletion>; skippedSites: number[] }> {
+  const sites = (await db.selectFrom('site').select(['idsite', 'timezone']).orderBy('idsite').execute())
+    .map((row) => ({ idsite: Number(row.idsite), timezone: row.timezone }));
+  const skipped = await loadSitesWithUnarchivedDays(db, sites, horizon);
+  const siteIds = sites.map((site) => site.idsite).filter((siteId) => !skipped.has(siteId));
+  const horizonText = formatUtcDateTime(horizon);
   const tables = {} as Record<LogTable, TableDeletion>;
   for (const [table, timeColumn] of LOG_TABLES) {
     const deletion: TableDeletion = { rows: 0, statements: 0 };
     for (const siteId of siteIds) {
       let deleted: number;
       do {
-        deleted = await deleteChunk(db, table, timeColumn, siteId, horizon, maxRows);
+        deleted = await deleteChunk(db, table, timeColumn, siteId, horizonText, maxRows);
         deletion.rows += deleted;
         deletion.statements += 1;
       } while (deleted === maxRows);
     }
     tables[table] = deletion;
   }
-  return tables;
+  return { tables, skippedSites: [...skipped] };
 }
 
 /**
  * Deletes at most `maxRows` rows of one site older than `horizon` and returns how many.
- * MariaDB takes LIMIT on DELETE. SQLite (without its optional DELETE ... LIMIT) and
- * PostgreSQL take none, so there the rows are picked by their physical row id (`rowid`,
- * `ctid`) in a subquery with LIMIT, which needs no primary key of one column.
+ * A row of a visit whose last action is at or after the horizon stays. MariaDB takes LIMIT
+ * on DELETE. SQLite (without its optional DELETE ... LIMIT) and PostgreSQL take none, so
+ * there the rows are picked by their physical row id (`rowid`, `ctid`) in a subquery with
+ * LIMIT, which needs no primary key of one column.
  */
 async function deleteChunk(
   db: Kysely<Database>, table: LogTable, timeColumn: string, siteId: number, horizon: string, maxRows: number,
 ): Promise<number> {
   const adapter = db.getExecutor().adapter;
+  // A row whose visit is missing is deleted by its own time.
+  const visitEnded = table === 'log_visit' ? null : sql<boolean>`not exists (
+    select 1 from ${sql.table('log_visit')} where ${sql.ref('log_visit.idvisit')} = ${sql.ref(`${table}.idvisit`)}
+    and ${sql.ref('log_visit.visit_last_action_time')} >= ${horizon}
+  )`;
   if (adapter instanceof MysqlAdapter) {
-    const result = await db.deleteFrom(table)
+    let query = db.deleteFrom(table)
       .where('idsite', '=', siteId)
-      .where(sql.ref(timeColumn), '<', horizon)
-      .limit(maxRows)
-      .executeTakeFirst();
+      .where(sql.ref(timeColumn), '<', horizon);
+    if (visitEnded !== null) query = query.where(visitEnded);
+    const result = await query.limit(maxRows).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
   const rowId = sql.ref(adapter instanceof PostgresAdapter ? 'ctid' : 'rowid');
+  const visitCondition = visitEnded === null ? sql`` : sql`and ${visitEnded}`;
   const result = await sql`delete from ${sql.table(table)} where ${rowId} in (
-    select ${rowId} from ${sql.table(table)} where ${sql.ref('idsite')} = ${siteId} and ${sql.ref(timeColumn)} < ${horizon} limit ${maxRows}
+    select ${rowId} from ${sql.table(table)} where ${sql.ref('idsite')} = ${siteId} and ${sql.ref(timeColumn)} < ${horizon} ${visitCondition} limit ${maxRows}
   )`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }

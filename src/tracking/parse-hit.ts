@@ -244,8 +244,17 @@ export function parseHitTime(params: TrackingParams, now: Date, authenticated: b
     throw new FootfallError('TRACKING_AUTH_REQUIRED', `Custom timestamp ${quote(cdt)} is more than ${ageLimit} seconds old, so it requires a token_auth with write access on the site.`);
   }
   const time = new Date((seconds - offsetSeconds) * 1000);
-  rejectTimeBeforeHorizon(time, now, settings, 'cdt', cdt);
+  // The message names `cdo` when `cdt` alone is within the horizon and the offset moved the time before it.
+  const cdtTime = new Date(seconds * 1000);
+  if (offsetSeconds > 0 && !isBeforeHorizon(cdtTime, now, settings)) rejectTimeBeforeHorizon(time, now, settings, 'cdo', offsetText!);
+  else rejectTimeBeforeHorizon(time, now, settings, 'cdt', cdt);
   return time;
+}
+
+/** Returns whether deletion is on and `time` is before its horizon. */
+function isBeforeHorizon(time: Date, now: Date, settings: Settings): boolean {
+  const days = readParseSettings(settings).logDeletionDays;
+  return days !== null && time.getTime() < computeLogDeletionHorizon(now, days).getTime();
 }
 
 /**

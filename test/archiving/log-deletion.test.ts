@@ -101,6 +101,18 @@ for (const adapter of ALL_ENGINES) {
       assert.deepEqual(await visitTimesOf(inside), ['2026-04-20 12:00:00']);
     });
 
+    test('cdo moving cdt past horizon', async () => {
+      const id = newVisitorId();
+      const { statusCode, error } = await track({ cid: id, cdt: '2026-04-21 00:00:00', cdo: '86400', token_auth: suite.token });
+      assert.equal(statusCode, 400);
+      assert.match(error ?? '', /^TRACKING_TIME_TOO_OLD: Invalid value '86400' for 'cdo'/);
+      assert.deepEqual(await visitTimesOf(id), []);
+
+      const oldCdt = newVisitorId();
+      const both = await track({ cid: oldCdt, cdt: '2026-04-19 00:00:00', cdo: '60', token_auth: suite.token });
+      assert.match(both.error ?? '', /^TRACKING_TIME_TOO_OLD: Invalid value '2026-04-19 00:00:00' for 'cdt'/);
+    });
+
     test('old cdt without token needs auth', async () => {
       const { statusCode, error } = await track({ cid: newVisitorId(), cdt: '2026-04-01 00:00:00' });
       assert.equal(statusCode, 400);
@@ -216,6 +228,7 @@ for (const adapter of ALL_ENGINES) {
           log_conversion: { rows: 1, statements: 2 },
           log_conversion_item: { rows: 1, statements: 2 },
         },
+        skippedSites: [],
       });
 
       for (const table of ['log_visit', 'log_link_visit_action'] as const) {
@@ -254,6 +267,7 @@ for (const adapter of ALL_ENGINES) {
           log_conversion: { rows: 1, statements: 2 },
           log_conversion_item: { rows: 1, statements: 2 },
         },
+        skippedSites: [],
       });
       assert.deepEqual(await timesOf('log_visit', suite.firstSite), ['2026-05-19 10:00:00']);
       assert.deepEqual(await timesOf('log_visit', suite.secondSite), ['2026-05-01 08:00:00']);
@@ -288,6 +302,47 @@ for (const adapter of ALL_ENGINES) {
 
       const again = await coreArchiveCommand.run(commandContext, tenant, [], {});
       assert.match(again.text!, /\nOld raw data not deleted: the last deletion ran at 2026-06-10 12:00:00 UTC, less than \[Deletelogs\] delete_logs_schedule_lowest_interval days ago\.$/);
+    });
+
+    test('keeps visit lasting past horizon', async () => {
+      now = new Date('2026-07-01T12:00:00Z');
+      const site = suite.firstSite;
+      const idvisit = await createVisit(db(), { idsite: site, visit_first_action_time: '2026-06-01 11:00:00', visit_last_action_time: '2026-06-01 13:00:00' });
+      await createAction(db(), { idvisit, idsite: site, server_time: '2026-06-01 11:00:00', url: 'https://example.org/before', title: 'Before' });
+      await createAction(db(), { idvisit, idsite: site, server_time: '2026-06-01 13:00:00', url: 'https://example.org/after', title: 'After' });
+      await createConversion(db(), { idvisit, idsite: site, idgoal: 1, server_time: '2026-06-01 11:30:00' });
+
+      const result = await runCoreArchive(archiveContext());
+      assert.equal(result.logDeletion.status, 'deleted');
+      assert.deepEqual(await timesOf('log_visit', site), ['2026-06-01 13:00:00']);
+      assert.deepEqual(await timesOf('log_link_visit_action', site), ['2026-06-01 11:00:00', '2026-06-01 13:00:00']);
+      assert.deepEqual(await timesOf('log_conversion', site), ['2026-06-01 11:30:00']);
+    });
+
+    test('keeps rows of unarchived days', async () => {
+      now = new Date('2026-07-10T12:00:00Z');
+      await addVisit(suite.firstSite, '2026-06-05 10:00:00');
+      await addVisit(suite.secondSite, '2026-06-05 10:00:00');
+      await db().insertInto('archive_invalidations').values({ idsite: suite.secondSite, date: '2026-06-05', ts_invalidated: '2026-07-10 11:00:00' }).execute();
+
+      // Site 2 is not archived by this run, so its rows stay for the run that archives its day.
+      const partial = await runCoreArchive(archiveContext(), { siteIds: [suite.firstSite] });
+      assert.equal(partial.logDeletion.status, 'deleted');
+      assert.deepEqual(partial.logDeletion.status === 'deleted' && partial.logDeletion.skippedSites, [suite.secondSite]);
+      assert.deepEqual(await timesOf('log_visit', suite.firstSite), []);
+      assert.deepEqual(await timesOf('log_visit', suite.secondSite), ['2026-06-05 10:00:00']);
+      assert.deepEqual(await timesOf('log_link_visit_action', suite.secondSite), ['2026-06-05 10:00:00']);
+      assert.equal(await lastRunOption(), '2026-07-01 12:00:00');
+
+      const full = await runCoreArchive(archiveContext(), { periods: ['day'] });
+      assert.deepEqual(full.logDeletion.status === 'deleted' && full.logDeletion.skippedSites, []);
+      assert.deepEqual(await timesOf('log_visit', suite.secondSite), []);
+      assert.equal(await lastRunOption(), '2026-07-10 12:00:00');
+      const archive = await db().selectFrom('archive').innerJoin('archive_numeric', 'archive_numeric.idarchive', 'archive.idarchive')
+        .select(['archive.status', 'archive_numeric.value'])
+        .where('archive.idsite', '=', suite.secondSite).where('archive.period', '=', 1).where('archive.date1', '=', '2026-06-05')
+        .where('archive_numeric.name', '=', 'nb_visits').execute();
+      assert.deepEqual(archive.map((row) => [Number(row.status), Number(row.value)]), [[1, 1]]);
     });
   });
 }
