@@ -17,18 +17,38 @@ import { once } from 'node:events';
 export const ACCESS_LOG_SHAPES = ['visits', 'all-day'] as const;
 export type AccessLogShape = (typeof ACCESS_LOG_SHAPES)[number];
 
+/** User agent templates of six browsers, by major version and build number. */
 const BROWSERS = [
-  (version: number): string => `Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:${version}.0) Gecko/20100101 Firefox/${version}.0`,
-  (version: number): string => `Mozilla/5.0 (iPhone; CPU iPhone OS 17_${version % 8} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.${version % 8} Mobile/15E148 Safari/604.1`,
-  (version: number): string => `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${version}.0.0.0 Safari/537.36`,
-  (version: number): string => `Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${version}.0.0.0 Mobile Safari/537.36`,
-  (version: number): string => `Mozilla/5.0 (Macintosh; Intel Mac OS X 14_${version % 8}) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.${version % 8} Safari/605.1.15`,
-  (version: number): string => `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${version}.0.0.0 Safari/537.36 Edg/${version}.0.0.0`,
+  (major: number, build: number): string => `Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:${major}.0) Gecko/20100101 Firefox/${major}.0.${build}`,
+  (major: number, build: number): string => `Mozilla/5.0 (iPhone; CPU iPhone OS 17_${major % 8}_${build} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.${major % 8} Mobile/15E${148 + build} Safari/604.1`,
+  (major: number, build: number): string => `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.${build}.0 Safari/537.36`,
+  (major: number, build: number): string => `Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.${build}.0 Mobile Safari/537.36`,
+  (major: number, build: number): string => `Mozilla/5.0 (Macintosh; Intel Mac OS X 14_${major % 8}_${build}) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.${major % 8} Safari/605.1.15`,
+  (major: number, build: number): string => `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.${build}.0 Safari/537.36 Edg/${major}.0.${build}.0`,
 ];
-/** User agents of the `visits` shape: six browsers in ten versions each. */
-const VISIT_USER_AGENTS = BROWSERS.flatMap((browser) => Array.from({ length: 10 }, (_, index) => browser(115 + index)));
+/** Major versions per browser before the build number changes. */
+const MAJOR_VERSIONS = 10;
+/** User agents of the `visits` shape by default: six browsers in ten versions each. */
+export const DEFAULT_VISIT_USER_AGENTS = BROWSERS.length * MAJOR_VERSIONS;
+
+/** Returns `count` distinct user agents: the six browsers in turn, then ten major versions, then build numbers. */
+function buildUserAgents(count: number): string[] {
+  return Array.from({ length: count }, (_, index) => {
+    const browser = BROWSERS[index % BROWSERS.length]!;
+    const major = 115 + (Math.floor(index / BROWSERS.length) % MAJOR_VERSIONS);
+    return browser(major, Math.floor(index / DEFAULT_VISIT_USER_AGENTS));
+  });
+}
+
 /** User agents of the `all-day` shape, as earlier runs of the benchmark used them. */
-const ALL_DAY_USER_AGENTS = BROWSERS.map((browser) => browser(124));
+const ALL_DAY_USER_AGENTS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.0.0',
+];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 const DAY_SECONDS = 86_400;
@@ -156,8 +176,11 @@ function visitPagePath(page: number, index: number): string {
   return index % 10 === 0 ? `${path}?ref=${index}` : path;
 }
 
-/** Writes `count` lines of the given shape to `path`, dated over the 25 hours before now. */
-export async function generateAccessLog(path: string, count: number, shape: AccessLogShape): Promise<void> {
+/**
+ * Writes `count` lines of the given shape to `path`, dated over the 25 hours before now. The
+ * `visits` shape spreads `userAgentCount` distinct user agents over its visitors.
+ */
+export async function generateAccessLog(path: string, count: number, shape: AccessLogShape, userAgentCount = DEFAULT_VISIT_USER_AGENTS): Promise<void> {
   const out = createWriteStream(path);
   const start = Date.now() - 25 * 3_600_000;
   if (shape === 'all-day') {
@@ -169,6 +192,7 @@ export async function generateAccessLog(path: string, count: number, shape: Acce
     }
   } else {
     const hits = generateVisitHits(count);
+    const userAgents = buildUserAgents(userAgentCount);
     for (let index = 0; index < hits.count; index += 1) {
       const visitor = hits.visitors[index]!;
       const time = apacheTime(new Date(start + Math.floor(hits.seconds[index]! * 1000)));
@@ -176,7 +200,7 @@ export async function generateAccessLog(path: string, count: number, shape: Acce
       const referrer = hits.firstOfVisit[index] === 1 || previous < 0
         ? entryReferrer(visitor, index)
         : `https://www.example.com${visitPagePath(previous, 1)}`;
-      const userAgent = VISIT_USER_AGENTS[(visitor * 7) % VISIT_USER_AGENTS.length];
+      const userAgent = userAgents[(visitor * 7) % userAgents.length];
       const line = `${visitorIp(visitor)} - - [${time}] "GET ${visitPagePath(hits.pages[index]!, index)} HTTP/1.1" 200 ${1000 + (index % 5000)} "${referrer}" "${userAgent}"\n`;
       if (!out.write(line)) await once(out, 'drain');
     }

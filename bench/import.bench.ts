@@ -23,7 +23,7 @@ import { createSilentLogger } from '../src/logging.js';
 import { parseTenantHost } from '../src/tenancy/tenant-host.js';
 import { TrackingPipeline } from '../src/tracking/tracking-pipeline.js';
 import { createTestRoot, createTestTenant } from '../test/support/test-root.js';
-import { ACCESS_LOG_SHAPES, generateAccessLog, type AccessLogShape } from './access-log-generator.js';
+import { ACCESS_LOG_SHAPES, DEFAULT_VISIT_USER_AGENTS, generateAccessLog, type AccessLogShape } from './access-log-generator.js';
 import { measureRawSqliteInserts, type RawInsertResult } from './raw-sqlite-inserts.js';
 
 /** Lines of the generated log. */
@@ -33,6 +33,9 @@ const IMPORT_LIMIT_MS = Number(process.env.BENCH_IMPORT_LIMIT_MS ?? 300_000);
 /** Shape of the generated log (bench/access-log-generator.ts): `visits` by default, `all-day` for the writer's worst case. */
 const SHAPE = (process.env.BENCH_LOG_SHAPE ?? 'visits') as AccessLogShape;
 if (!ACCESS_LOG_SHAPES.includes(SHAPE)) throw new Error(`Invalid BENCH_LOG_SHAPE ${JSON.stringify(SHAPE)}. Use one of: ${ACCESS_LOG_SHAPES.join(', ')}.`);
+/** Distinct user agents of the `visits` shape; each new one costs a device detection. */
+const USER_AGENTS = Number(process.env.BENCH_USER_AGENTS ?? DEFAULT_VISIT_USER_AGENTS);
+if (!Number.isInteger(USER_AGENTS) || USER_AGENTS < 1) throw new Error(`Invalid BENCH_USER_AGENTS ${JSON.stringify(process.env.BENCH_USER_AGENTS)}. Use a positive integer.`);
 
 /** Reads the file and splits each line at spaces, the least any import must do; returns lines per second. */
 async function measureReadAndSplit(path: string): Promise<number> {
@@ -90,13 +93,13 @@ async function measureImport(path: string, dryRun: boolean): Promise<ImportMeasu
 const dir = mkdtempSync(join(tmpdir(), 'footfall-import-bench-'));
 try {
   const path = join(dir, 'access.log');
-  await generateAccessLog(path, LINES, SHAPE);
+  await generateAccessLog(path, LINES, SHAPE, USER_AGENTS);
   const readRate = await measureReadAndSplit(path);
   const dryRun = await measureImport(path, true);
   const imported = await measureImport(path, false);
   const raw = imported.raw!;
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
-  console.log(`log shape: ${SHAPE}`);
+  console.log(`log shape: ${SHAPE}${SHAPE === 'visits' ? `, ${USER_AGENTS} user agents` : ''}`);
   console.log(`read and split: ${Math.round(readRate)} lines/s (${LINES} lines)`);
   console.log(`raw SQLite inserts of the same rows (${IMPORT_WRITE_BATCH_MAX_HITS} hits per commit): ${Math.round(raw.hitsPerSecond)} hits/s (${raw.hits} of ${raw.sourceHits} hits, ${raw.commits} commits)`);
   console.log(`log:import: ${Math.round(imported.linesPerSecond)} lines/s (${imported.lines} lines read, ${imported.imported} imported)`);
