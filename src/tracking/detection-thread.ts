@@ -90,6 +90,11 @@ export class DetectionThread {
     return this.#failedStarts >= MAX_FAILED_THREAD_STARTS;
   }
 
+  /** Number of requests queued or in progress. */
+  get pending(): number {
+    return this.#queue.size + (this.#current?.inProgress === undefined ? 0 : 1);
+  }
+
   /**
    * Queues a user agent for the worker, starting one if none runs. The promise rejects with
    * `DetectionTimeoutError` past the time limit, `DetectionThreadClosedError` after `close`,
@@ -260,6 +265,50 @@ export class DetectionThread {
 }
 
 /** Rejection of the requests that wait when `DetectionThread.close` ends their worker. */
+/**
+ * Several detection threads that share the requests of one detector. Each request goes to the
+ * thread with the fewest requests waiting, among those not given up, so that a burst of new
+ * user agents is detected on several cores at once.
+ */
+export class DetectionThreadPool {
+  readonly #threads: DetectionThread[];
+
+  /** Throws a RangeError when `size` is not a positive integer, or as `DetectionThread` does for `options`. */
+  constructor(size: number, options: DetectionThreadOptions = {}) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`Invalid detection thread count ${size}. Use a positive integer.`);
+    this.#threads = Array.from({ length: size }, () => new DetectionThread(options));
+  }
+
+  /** Time limit of one detection, in milliseconds. */
+  get timeoutMs(): number {
+    return this.#threads[0]!.timeoutMs;
+  }
+
+  /** True once every thread gave up. */
+  get gaveUp(): boolean {
+    return this.#threads.every((thread) => thread.gaveUp);
+  }
+
+  /** Queues a user agent on the least busy thread, as `DetectionThread.detect` does. */
+  detect(userAgent: string, uadata: string | undefined, signal?: AbortSignal): Promise<DeviceInfo> {
+    let chosen: DetectionThread | undefined;
+    for (const thread of this.#threads) {
+      if (!thread.gaveUp && (chosen === undefined || thread.pending < chosen.pending)) chosen = thread;
+    }
+    return (chosen ?? this.#threads[0]!).detect(userAgent, uadata, signal);
+  }
+
+  /** Starts and warms up every thread. Rejects as the first thread that fails to warm up does. */
+  async warmUp(): Promise<void> {
+    await Promise.all(this.#threads.map((thread) => thread.warmUp()));
+  }
+
+  /** Ends every thread, as `DetectionThread.close` does. */
+  async close(): Promise<void> {
+    await Promise.all(this.#threads.map((thread) => thread.close()));
+  }
+}
+
 export class DetectionThreadClosedError extends Error {
   constructor() {
     super('the device detection thread was closed before it replied');

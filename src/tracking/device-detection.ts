@@ -4,7 +4,9 @@ import { createRequire } from 'node:module';
 import type { DetectResult, DeviceDetectorOptions, ResultBot } from 'node-device-detector';
 import type { Logger } from 'pino';
 import { LRUCache } from 'lru-cache';
-import { DetectionThread, DetectionThreadClosedError, DetectionTimeoutError, MAX_FAILED_THREAD_STARTS, type DetectionThreadOptions } from './detection-thread.js';
+import {
+  DetectionThread, DetectionThreadClosedError, DetectionThreadPool, DetectionTimeoutError, MAX_FAILED_THREAD_STARTS, type DetectionThreadOptions,
+} from './detection-thread.js';
 import type { DeviceInfo } from './hit.js';
 
 /** Distinct user agents (with client hints) whose detection is kept in memory. */
@@ -122,6 +124,8 @@ function buildAnyBotPattern(): RegExp {
 export interface DeviceDetectionOptions extends DetectionThreadOptions {
   /** Detect new user agents on a worker thread in `prepare`. */
   offThread?: boolean;
+  /** Worker threads of `offThread`, 1 unless set. Requests go to the least busy one. */
+  threads?: number;
   /**
    * Make `prepare` wait for the thread however many requests are queued before it, so that
    * no wait ends at the time limit. `log:import` sets it, because it keeps no request open,
@@ -181,7 +185,7 @@ export class DeviceDetection {
 
   /** Detections queued or running on the thread, by cache key, so that hits with one new user agent share one. */
   readonly #detecting = new Map<string, ThreadDetection>();
-  readonly #thread: DetectionThread | undefined;
+  readonly #thread: DetectionThread | DetectionThreadPool | undefined;
   readonly #logger: Logger | undefined;
   readonly #unlimitedWait: boolean;
   #loggedGiveUp = false;
@@ -198,7 +202,10 @@ export class DeviceDetection {
    */
   constructor(cacheSize = DEFAULT_DEVICE_CACHE_SIZE, options: DeviceDetectionOptions = {}) {
     this.#cache = new LRUCache({ max: cacheSize });
-    this.#thread = options.offThread === true ? new DetectionThread({ timeoutMs: options.timeoutMs, workerUrl: options.workerUrl }) : undefined;
+    const threadOptions = { timeoutMs: options.timeoutMs, workerUrl: options.workerUrl };
+    const threads = options.threads ?? 1;
+    if (options.offThread !== true) this.#thread = undefined;
+    else this.#thread = threads === 1 ? new DetectionThread(threadOptions) : new DetectionThreadPool(threads, threadOptions);
     this.#logger = options.logger;
     this.#unlimitedWait = options.unlimitedWait === true;
   }
@@ -228,7 +235,7 @@ export class DeviceDetection {
   }
 
   /** Sends a user agent to the thread and handles its result or failure. */
-  #startDetection(thread: DetectionThread, userAgent: string, uadata: string | undefined, key: string): ThreadDetection {
+  #startDetection(thread: DetectionThread | DetectionThreadPool, userAgent: string, uadata: string | undefined, key: string): ThreadDetection {
     const controller = new AbortController();
     const detection: ThreadDetection = { key, userAgent, controller, settled: Promise.resolve(), wait: undefined };
     detection.settled = thread.detect(userAgent, uadata, controller.signal).then(
@@ -251,7 +258,7 @@ export class DeviceDetection {
    * happens, counted from the wait's start. At the limit the key is recorded as unanswered,
    * and the request leaves the thread's queue unless the worker has it already.
    */
-  #waitFor(thread: DetectionThread, detection: ThreadDetection): Promise<void> {
+  #waitFor(thread: DetectionThread | DetectionThreadPool, detection: ThreadDetection): Promise<void> {
     const startedAt = Date.now();
     return new Promise<void>((resolve) => {
       let timer: NodeJS.Timeout | undefined;

@@ -211,6 +211,32 @@ describe('device detection', () => {
     for (const agent of agents) assert.deepEqual(threaded.detect(agent), UNKNOWN_DEVICE, agent);
   });
 
+  test('pool detects past busy thread', SLOW_TEST_OPTIONS, async () => {
+    // With one thread, the second agent would wait behind the spinning one until the (unreached) limit.
+    const pooled = new DeviceDetection(10, {
+      offThread: true, threads: 2, unlimitedWait: true, timeoutMs: UNREACHED_DETECTION_TIMEOUT_MS, workerUrl: SLOW_WORKER_URL,
+    });
+    const slow = `Mozilla/5.0 (X11; Linux x86_64) ${SLOW_USER_AGENT_MARKER}`;
+    const agent = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+    try {
+      const spinning = pooled.prepare(slow);
+      assert.ok(spinning, 'the slow agent is sent to a thread');
+      await pooled.prepare(agent);
+      assert.equal(pooled.detect(agent).browserName, 'FF');
+      await pooled.close();
+      await spinning;
+      assert.deepEqual(pooled.detect(slow), UNKNOWN_DEVICE, 'close cut off the spinning detection');
+    } finally {
+      await pooled.close();
+    }
+  });
+
+  test('pool rejects invalid thread count', () => {
+    for (const threads of [0, -1, 1.5]) {
+      assert.throws(() => new DeviceDetection(10, { offThread: true, threads }), /Invalid detection thread count/, String(threads));
+    }
+  });
+
   test('warmed thread detects new agents', async () => {
     const threaded = new DeviceDetection(10, { offThread: true });
     try {
