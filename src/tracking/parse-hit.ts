@@ -229,9 +229,11 @@ export function parseHitTime(params: TrackingParams, now: Date, authenticated: b
   const offsetText = params.get('cdo');
   const offsetSeconds = offsetText !== undefined && /^[0-9]{1,9}$/.test(offsetText) ? Number(offsetText) : 0;
   const cdt = params.get('cdt');
+  const deletion = readDeletionHorizon(now, settings);
   if (cdt === undefined) {
     const time = new Date(now.getTime() - offsetSeconds * 1000);
-    if (offsetSeconds > 0) rejectTimeBeforeHorizon(time, now, settings, 'cdo', offsetText!);
+    // The horizon is at least a day back, so only an offset can move the current time before it.
+    if (deletion !== null && time < deletion.horizon) throw timeBeforeHorizon('cdo', offsetText!, deletion);
     return time;
   }
 
@@ -244,30 +246,29 @@ export function parseHitTime(params: TrackingParams, now: Date, authenticated: b
     throw new FootfallError('TRACKING_AUTH_REQUIRED', `Custom timestamp ${quote(cdt)} is more than ${ageLimit} seconds old, so it requires a token_auth with write access on the site.`);
   }
   const time = new Date((seconds - offsetSeconds) * 1000);
-  // The message names `cdo` when `cdt` alone is within the horizon and the offset moved the time before it.
-  const cdtTime = new Date(seconds * 1000);
-  if (offsetSeconds > 0 && !isBeforeHorizon(cdtTime, now, settings)) rejectTimeBeforeHorizon(time, now, settings, 'cdo', offsetText!);
-  else rejectTimeBeforeHorizon(time, now, settings, 'cdt', cdt);
+  if (deletion !== null && time < deletion.horizon) {
+    // The message names `cdo` when `cdt` alone is within the horizon and the offset moved the time before it.
+    const movedByOffset = seconds * 1000 >= deletion.horizon.getTime();
+    throw movedByOffset ? timeBeforeHorizon('cdo', offsetText!, deletion) : timeBeforeHorizon('cdt', cdt, deletion);
+  }
   return time;
 }
 
-/** Returns whether deletion is on and `time` is before its horizon. */
-function isBeforeHorizon(time: Date, now: Date, settings: Settings): boolean {
-  const days = readParseSettings(settings).logDeletionDays;
-  return days !== null && time.getTime() < computeLogDeletionHorizon(now, days).getTime();
+/** The log deletion horizon of a hit, and the `delete_logs_older_than` days it comes from. */
+interface DeletionHorizon {
+  horizon: Date;
+  days: number;
 }
 
-/**
- * Rejects a hit time before the log deletion horizon when deletion is on.
- *
- * @throws FootfallError TRACKING_TIME_TOO_OLD naming the parameter that set the time.
- */
-function rejectTimeBeforeHorizon(time: Date, now: Date, settings: Settings, name: 'cdt' | 'cdo', value: string): void {
+/** Returns the log deletion horizon at `now`, or null when deletion is off. */
+function readDeletionHorizon(now: Date, settings: Settings): DeletionHorizon | null {
   const days = readParseSettings(settings).logDeletionDays;
-  if (days === null) return;
-  const horizon = computeLogDeletionHorizon(now, days);
-  if (time.getTime() >= horizon.getTime()) return;
-  throw new FootfallError('TRACKING_TIME_TOO_OLD',
+  return days === null ? null : { horizon: computeLogDeletionHorizon(now, days), days };
+}
+
+/** Builds the TRACKING_TIME_TOO_OLD error of a hit time before the horizon, naming the parameter that set the time. */
+function timeBeforeHorizon(name: 'cdt' | 'cdo', value: string, { horizon, days }: DeletionHorizon): FootfallError {
+  return new FootfallError('TRACKING_TIME_TOO_OLD',
     `Invalid value ${quote(value)} for '${name}': the hit is older than ${days} days, and this tenant deletes raw data from before `
     + `${formatUtcDateTime(horizon)} UTC ([Deletelogs] delete_logs_older_than). Send hits of the last ${days} days only.`);
 }
