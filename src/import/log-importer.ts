@@ -172,18 +172,18 @@ export class LogImporter {
     }
     const headLength = firstContent === -1 ? firstLines.length : firstContent + DETECTION_LINES;
     const head = firstLines.slice(0, headLength);
-    let rest = firstLines;
+    let chunk = firstLines;
     this.#batch = { fileName: name, params: [], lineNumbers: [] };
     try {
       if (firstContent === -1) return;
       const parse = this.#createParser(head, path);
 
       let lineNumber = 0;
-      while (await this.#importLines(parse, rest, lineNumber) && !finished) {
-        lineNumber += rest.length;
+      while (await this.#importLines(parse, chunk, lineNumber) && !finished) {
+        lineNumber += chunk.length;
         const next = await batches.next();
         finished = next.done === true;
-        rest = next.done ? [] : next.value;
+        chunk = next.done ? [] : next.value;
       }
     } finally {
       if (!finished) await batches.return(undefined);

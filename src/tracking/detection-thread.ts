@@ -266,9 +266,9 @@ export class DetectionThread {
 
 /** Rejection of the requests that wait when `DetectionThread.close` ends their worker. */
 /**
- * Several detection threads that share the requests of one detector. Each request goes to the
- * thread with the fewest requests waiting, among those not given up, so that a burst of new
- * user agents is detected on several cores at once.
+ * The detection threads of one detector, one or more. Each request goes to the thread with
+ * the fewest requests waiting, among those not given up, so that a burst of new user agents
+ * is detected on several cores at once.
  */
 export class DetectionThreadPool {
   readonly #threads: DetectionThread[];

@@ -4,9 +4,7 @@ import { createRequire } from 'node:module';
 import type { DetectResult, DeviceDetectorOptions, ResultBot } from 'node-device-detector';
 import type { Logger } from 'pino';
 import { LRUCache } from 'lru-cache';
-import {
-  DetectionThread, DetectionThreadClosedError, DetectionThreadPool, DetectionTimeoutError, MAX_FAILED_THREAD_STARTS, type DetectionThreadOptions,
-} from './detection-thread.js';
+import { DetectionThreadClosedError, DetectionThreadPool, DetectionTimeoutError, MAX_FAILED_THREAD_STARTS, type DetectionThreadOptions } from './detection-thread.js';
 import type { DeviceInfo } from './hit.js';
 
 /** Distinct user agents (with client hints) whose detection is kept in memory. */
@@ -185,7 +183,7 @@ export class DeviceDetection {
 
   /** Detections queued or running on the thread, by cache key, so that hits with one new user agent share one. */
   readonly #detecting = new Map<string, ThreadDetection>();
-  readonly #thread: DetectionThread | DetectionThreadPool | undefined;
+  readonly #thread: DetectionThreadPool | undefined;
   readonly #logger: Logger | undefined;
   readonly #unlimitedWait: boolean;
   #loggedGiveUp = false;
@@ -197,15 +195,14 @@ export class DeviceDetection {
   /**
    * `offThread` lets `prepare` detect new user agents on a worker thread. The server turns it
    * on: a new user agent costs 1 to 5 ms of detection, which would otherwise stall every
-   * request of the event loop. `timeoutMs` and `workerUrl` set up that thread, and its
-   * constructor throws a RangeError for an invalid `timeoutMs`.
+   * request of the event loop. `threads`, `timeoutMs` and `workerUrl` set up those threads,
+   * and a RangeError is thrown for an invalid `threads` or `timeoutMs`.
    */
   constructor(cacheSize = DEFAULT_DEVICE_CACHE_SIZE, options: DeviceDetectionOptions = {}) {
     this.#cache = new LRUCache({ max: cacheSize });
-    const threadOptions = { timeoutMs: options.timeoutMs, workerUrl: options.workerUrl };
-    const threads = options.threads ?? 1;
-    if (options.offThread !== true) this.#thread = undefined;
-    else this.#thread = threads === 1 ? new DetectionThread(threadOptions) : new DetectionThreadPool(threads, threadOptions);
+    this.#thread = options.offThread === true
+      ? new DetectionThreadPool(options.threads ?? 1, { timeoutMs: options.timeoutMs, workerUrl: options.workerUrl })
+      : undefined;
     this.#logger = options.logger;
     this.#unlimitedWait = options.unlimitedWait === true;
   }
@@ -235,7 +232,7 @@ export class DeviceDetection {
   }
 
   /** Sends a user agent to the thread and handles its result or failure. */
-  #startDetection(thread: DetectionThread | DetectionThreadPool, userAgent: string, uadata: string | undefined, key: string): ThreadDetection {
+  #startDetection(thread: DetectionThreadPool, userAgent: string, uadata: string | undefined, key: string): ThreadDetection {
     const controller = new AbortController();
     const detection: ThreadDetection = { key, userAgent, controller, settled: Promise.resolve(), wait: undefined };
     detection.settled = thread.detect(userAgent, uadata, controller.signal).then(
@@ -258,7 +255,7 @@ export class DeviceDetection {
    * happens, counted from the wait's start. At the limit the key is recorded as unanswered,
    * and the request leaves the thread's queue unless the worker has it already.
    */
-  #waitFor(thread: DetectionThread | DetectionThreadPool, detection: ThreadDetection): Promise<void> {
+  #waitFor(thread: DetectionThreadPool, detection: ThreadDetection): Promise<void> {
     const startedAt = Date.now();
     return new Promise<void>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
