@@ -12,6 +12,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createRandom, createZipfSampler } from './seeded-random.js';
 
 /** Shapes of generated logs, as `BENCH_LOG_SHAPE` names them. */
 export const ACCESS_LOG_SHAPES = ['visits', 'all-day'] as const;
@@ -64,39 +65,6 @@ const MAX_PAGEVIEWS_PER_VISIT = 40;
 function apacheTime(time: Date): string {
   const pad = (value: number): string => String(value).padStart(2, '0');
   return `${pad(time.getUTCDate())}/${MONTHS[time.getUTCMonth()]}/${time.getUTCFullYear()}:${pad(time.getUTCHours())}:${pad(time.getUTCMinutes())}:${pad(time.getUTCSeconds())} +0000`;
-}
-
-/** Returns a seeded pseudo-random generator of numbers in [0, 1) (mulberry32), so that each run writes the same file. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** Returns a sampler of ranks 0 to `count - 1` with Zipf weights 1/(rank + 1). */
-function createZipfSampler(count: number, random: () => number): () => number {
-  const cumulative = new Float64Array(count);
-  let total = 0;
-  for (let rank = 0; rank < count; rank += 1) {
-    total += 1 / (rank + 1);
-    cumulative[rank] = total;
-  }
-  return () => {
-    const target = random() * total;
-    let low = 0;
-    let high = count - 1;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (cumulative[middle]! < target) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  };
 }
 
 /** The pageviews of a generated log, sorted by time: per line, its second of the day, visitor, page and place in its visit. */

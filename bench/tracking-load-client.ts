@@ -36,7 +36,7 @@ function ensureSuccessStatuses(phase: LoadPhase, result: LoadResult): void {
  * @example
  * const client = await TrackingLoadClient.start();
  * try {
- *   const result = await client.run({ kind: 'closed-loop', target, count: 20_000, connections: 32, limitMs: 60_000, traffic: 'measured' });
+ *   const result = await client.run({ kind: 'closed-loop', target, urls: 'site', count: 20_000, connections: 32, limitMs: 60_000, traffic: 'measured' });
  * } finally {
  *   await client.close();
  * }

@@ -8,8 +8,9 @@
 import { Agent, request } from 'node:http';
 import {
   DRAIN_LIMIT_MS, type BulkPhase, type ClosedLoopPhase, type LatencyPercentiles, type LoadPhase,
-  type LoadReply, type LoadResult, type LoadTarget, type PacedPhase,
+  type LoadReply, type LoadResult, type LoadTarget, type PacedPhase, type PageUrlShape,
 } from './tracking-load-protocol.js';
+import { createRandom, createZipfSampler } from './seeded-random.js';
 
 /** The first visitor number of the warm-up requests, above those of the measured ones. */
 const WARM_UP_VISITORS = 100_000;
@@ -61,9 +62,17 @@ function send(target: LoadTarget, agent: Agent, path: string, userAgent: string,
   });
 }
 
-function pageviewPath(index: number, firstVisitor = 0): string {
+/** Pages of the generated site. */
+const PAGES = 997;
+/** Draws the page of each `site` pageview, in the order the phases request them. */
+const popularPage = createZipfSampler(PAGES, createRandom(20_261_205));
+
+/** Returns the tracking request path of pageview `index`: one of 500 visitors, and a page URL of the `urls` shape. */
+function pageviewPath(index: number, urls: PageUrlShape, firstVisitor = 0): string {
   const visitor = (firstVisitor + (index % 500)).toString(16).padStart(16, '0');
-  return `/matomo.php?idsite=1&rec=1&cid=${visitor}&url=${encodeURIComponent(`https://example.org/page/${index % 997}?ref=${index}`)}&action_name=Page%20${index % 997}`;
+  const page = urls === 'unique' ? index % PAGES : popularPage();
+  const query = urls === 'unique' || index % 10 === 0 ? `?ref=${index}` : '';
+  return `/matomo.php?idsite=1&rec=1&cid=${visitor}&url=${encodeURIComponent(`https://example.org/page/${page}${query}`)}&action_name=Page%20${page}`;
 }
 
 /** Responses counted by HTTP status code. */
@@ -107,7 +116,7 @@ function runClosedLoop(phase: ClosedLoopPhase): Promise<LoadResult> {
   const userAgents = warmUp ? WARM_UP_USER_AGENTS : USER_AGENTS;
   const firstVisitor = warmUp ? WARM_UP_VISITORS : 0;
   const agent = agentFor(phase.target, phase.connections);
-  return runInFlight(phase, (index) => send(phase.target, agent, pageviewPath(index, firstVisitor), userAgents[index % userAgents.length]!));
+  return runInFlight(phase, (index) => send(phase.target, agent, pageviewPath(index, phase.urls, firstVisitor), userAgents[index % userAgents.length]!));
 }
 
 /** Returns the 50th and 99th percentiles, or NaN for both when there are no latencies. */
@@ -133,7 +142,7 @@ async function runPaced(phase: PacedPhase): Promise<LoadResult> {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 
     const sent = performance.now();
-    const path = pageviewPath(phase.firstIndex + index);
+    const path = pageviewPath(phase.firstIndex + index, phase.urls);
     pending.push(send(phase.target, agent, path, USER_AGENTS[index % USER_AGENTS.length]!).then((status) => {
       latencies.push(performance.now() - sent);
       statuses.add(status);
@@ -148,7 +157,7 @@ function runBulk(phase: BulkPhase): Promise<LoadResult> {
   const agent = agentFor(phase.target, phase.connections);
   return runInFlight(phase, (batch) => {
     const first = phase.firstIndex + batch * phase.hitsPerRequest;
-    const requests = Array.from({ length: phase.hitsPerRequest }, (_, hit) => pageviewPath(first + hit).replace('/matomo.php', ''));
+    const requests = Array.from({ length: phase.hitsPerRequest }, (_, hit) => pageviewPath(first + hit, phase.urls).replace('/matomo.php', ''));
     return send(phase.target, agent, '/matomo.php', USER_AGENTS[batch % USER_AGENTS.length]!, JSON.stringify({ requests }));
   });
 }

@@ -16,9 +16,19 @@ export interface LoadTarget {
   host: string;
 }
 
+/**
+ * Page URLs of the generated pageviews, as `BENCH_TRACKING_URLS` names them. `site`: 997 pages
+ * drawn by popularity (Zipf weights), and one pageview in ten with a query string of its own, as
+ * a site's long tail of URLs. `unique`: every pageview has a URL of its own, so that every hit
+ * adds a `log_action` row, the writer's worst case.
+ */
+export const PAGE_URL_SHAPES = ['site', 'unique'] as const;
+export type PageUrlShape = (typeof PAGE_URL_SHAPES)[number];
+
 /** Fields of every phase. */
 interface LoadPhaseBase {
   target: LoadTarget;
+  urls: PageUrlShape;
   /** Max keep-alive connections to the target, which is also the number of requests in flight in closed-loop and bulk phases. */
   connections: number;
   /** Time in milliseconds after which the phase sends no new request. */

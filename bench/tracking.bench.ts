@@ -32,7 +32,7 @@ import { DEFAULT_RECHECK_MS } from '../src/tenancy/tenant-registry.js';
 import { TRANSPARENT_GIF } from '../src/tracking/tracker-response.js';
 import { measureRawSqliteInserts, type RawInsertResult } from './raw-sqlite-inserts.js';
 import { TrackingLoadClient } from './tracking-load-client.js';
-import type { LatencyPercentiles, LoadTarget } from './tracking-load-protocol.js';
+import { PAGE_URL_SHAPES, type LatencyPercentiles, type LoadTarget, type PageUrlShape } from './tracking-load-protocol.js';
 
 /** Requests of each closed-loop phase, and requests in flight at once. */
 const SINGLE_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
@@ -49,22 +49,25 @@ const BULK_IN_FLIGHT = 4;
 const BULK_FIRST_INDEX = 100_000;
 /** No phase runs longer than this. */
 const PHASE_LIMIT_MS = 60_000;
+/** Page URLs of the pageviews (bench/tracking-load-protocol.ts): `site` by default, `unique` for the writer's worst case. */
+const URLS = (process.env.BENCH_TRACKING_URLS ?? 'site') as PageUrlShape;
+if (!PAGE_URL_SHAPES.includes(URLS)) throw new Error(`Invalid BENCH_TRACKING_URLS ${JSON.stringify(URLS)}. Use one of: ${PAGE_URL_SHAPES.join(', ')}.`);
 
 /** Sends the unmeasured warm-up requests to a server. */
 async function warmUp(client: TrackingLoadClient, target: LoadTarget): Promise<void> {
-  await client.run({ kind: 'closed-loop', target, count: WARM_UP_REQUESTS, connections: CONCURRENCY, limitMs: PHASE_LIMIT_MS, traffic: 'warm-up' });
+  await client.run({ kind: 'closed-loop', target, urls: URLS, count: WARM_UP_REQUESTS, connections: CONCURRENCY, limitMs: PHASE_LIMIT_MS, traffic: 'warm-up' });
 }
 
 /** Sends `SINGLE_REQUESTS` single pageviews with `CONCURRENCY` in flight and returns requests per second. */
 async function closedLoop(client: TrackingLoadClient, target: LoadTarget): Promise<number> {
-  const result = await client.run({ kind: 'closed-loop', target, count: SINGLE_REQUESTS, connections: CONCURRENCY, limitMs: PHASE_LIMIT_MS, traffic: 'measured' });
+  const result = await client.run({ kind: 'closed-loop', target, urls: URLS, count: SINGLE_REQUESTS, connections: CONCURRENCY, limitMs: PHASE_LIMIT_MS, traffic: 'measured' });
   return result.requests / result.seconds;
 }
 
 /** Sends `PACED_REQUESTS` pageviews at a fixed rate (open loop) and returns latency percentiles in ms. */
 async function paced(client: TrackingLoadClient, target: LoadTarget, ratePerSecond: number): Promise<LatencyPercentiles> {
   const result = await client.run({
-    kind: 'paced', target, count: PACED_REQUESTS, ratePerSecond, firstIndex: SINGLE_REQUESTS, connections: CONCURRENCY, limitMs: PHASE_LIMIT_MS,
+    kind: 'paced', target, urls: URLS, count: PACED_REQUESTS, ratePerSecond, firstIndex: SINGLE_REQUESTS, connections: CONCURRENCY, limitMs: PHASE_LIMIT_MS,
   });
   return result.latency!;
 }
@@ -72,7 +75,7 @@ async function paced(client: TrackingLoadClient, target: LoadTarget, ratePerSeco
 /** Sends `BULK_REQUESTS` bulk requests with `BULK_IN_FLIGHT` in flight and returns hits per second. */
 async function bulk(client: TrackingLoadClient, target: LoadTarget): Promise<number> {
   const result = await client.run({
-    kind: 'bulk', target, count: BULK_REQUESTS, hitsPerRequest: BULK_HITS, firstIndex: BULK_FIRST_INDEX, connections: BULK_IN_FLIGHT, limitMs: PHASE_LIMIT_MS,
+    kind: 'bulk', target, urls: URLS, count: BULK_REQUESTS, hitsPerRequest: BULK_HITS, firstIndex: BULK_FIRST_INDEX, connections: BULK_IN_FLIGHT, limitMs: PHASE_LIMIT_MS,
   });
   return (result.requests * BULK_HITS) / result.seconds;
 }
@@ -154,6 +157,7 @@ async function measureAll(client: TrackingLoadClient): Promise<string[]> {
   const lines = [
     `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
     `bare node:http GIF: ${bareRate.toFixed(0)} requests/s (${SINGLE_REQUESTS} requests after ${WARM_UP_REQUESTS} warm-up requests, ${CONCURRENCY} connections)`,
+    `page URLs: ${URLS}`,
   ];
   const engines = (process.env.BENCH_ENGINES ?? 'sqlite,mysql,pgsql').split(',') as DatabaseAdapter[];
   for (const adapter of engines) {
