@@ -185,10 +185,11 @@ cookie_domain = ""
 download_extensions = ""
 
 [Deletelogs]
-; 1 deletes raw data (visits, actions, conversions and e-commerce items) older than delete_logs_older_than days.
-; core:archive deletes it, and tracking then rejects hits older than that with 400. Archived reports are kept.
+; 1 deletes raw data (visits, actions, conversions and e-commerce items) from before midnight UTC of the current day
+; minus delete_logs_older_than days. core:archive deletes it, and tracking then rejects hits before that time with 400.
+; Archived reports are kept.
 delete_logs_enable = 0
-; Age in days, from 1 to 36500, from which raw data is deleted and hits are rejected.
+; Days from 1 to 36500, counted back from midnight UTC of the current day, before which raw data is deleted and hits are rejected.
 delete_logs_older_than = 180
 ; Minimum number of days between two deletions; core:archive deletes only when this many days passed since the last one.
 delete_logs_schedule_lowest_interval = 7

@@ -1,8 +1,9 @@
 /**
  * Deletion of old raw data, as Matomo's "Delete old raw data" setting does it. `core:archive`
- * runs it after archiving. It deletes the rows of the log tables older than `[Deletelogs]
- * delete_logs_older_than` days, at most once per `delete_logs_schedule_lowest_interval` days
- * and at most `delete_logs_max_rows_per_query` rows per statement. Archives are kept.
+ * runs it after archiving. It deletes the rows of the log tables from before midnight UTC
+ * `[Deletelogs] delete_logs_older_than` days before the current day, at most once per
+ * `delete_logs_schedule_lowest_interval` days and at most `delete_logs_max_rows_per_query`
+ * rows per statement. Archives are kept.
  *
  * NOTE: `log_action` rows that no remaining row uses stay, because other sites and later hits
  * share them and finding the unused ones needs a scan of every table that refers to them.

@@ -232,7 +232,8 @@ export function parseHitTime(params: TrackingParams, now: Date, authenticated: b
   const deletion = readDeletionHorizon(now, settings);
   if (cdt === undefined) {
     const time = new Date(now.getTime() - offsetSeconds * 1000);
-    // The horizon is at least a day back, so only an offset can move the current time before it.
+    // delete_logs_older_than is at least 1, so the horizon is at least a whole day before now
+    // and only an offset can move the current time before it.
     if (deletion !== null && time < deletion.horizon) throw timeBeforeHorizon('cdo', offsetText!, deletion);
     return time;
   }

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { acquireLock, releaseLock } from '../../src/archiving/archive-lock.js';
 import { runCoreArchive, type CoreArchiveContext } from '../../src/archiving/core-archive.js';
-import { readLogDeletionConfig } from '../../src/archiving/log-deletion-config.js';
+import { computeLogDeletionHorizon, readLogDeletionConfig } from '../../src/archiving/log-deletion-config.js';
 import { LOG_DELETION_LAST_RUN_OPTION } from '../../src/archiving/log-deletion.js';
 import type { CommandContext } from '../../src/cli/command-definition.js';
 import { coreArchiveCommand } from '../../src/cli/commands/core-archive.js';
@@ -18,9 +18,30 @@ import { buildTestServer, createTestTenant } from '../support/test-root.js';
 import { countRows, tenantDb } from '../support/tracking.js';
 
 const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0';
-/** The clock of every test: with `delete_logs_older_than = 30` the horizon is 2026-04-20 12:00:00 UTC. */
+/** The clock of the tracking tests and the first deletion: with `delete_logs_older_than = 30` the horizon is 2026-04-20 00:00:00 UTC. */
 const NOW = new Date('2026-05-20T12:00:00Z');
-const THIRTY_DAYS_SECONDS = 30 * 86_400;
+/** Unix seconds of the horizon at NOW, midnight UTC 30 days before NOW's day. */
+const HORIZON_SECONDS = Date.UTC(2026, 3, 20) / 1000;
+/** Seconds from the horizon to NOW: 30 days and 12 hours. */
+const NOW_MINUS_HORIZON_SECONDS = NOW.getTime() / 1000 - HORIZON_SECONDS;
+
+describe('computeLogDeletionHorizon', () => {
+  test('late in day gives midnight', () => {
+    const horizon = computeLogDeletionHorizon(new Date('2026-05-20T23:59:59.999Z'), 30);
+    assert.equal(horizon.toISOString(), '2026-04-20T00:00:00.000Z');
+  });
+
+  test('day changes at UTC midnight', () => {
+    assert.equal(computeLogDeletionHorizon(new Date('2026-05-20T00:00:00.000Z'), 30).toISOString(), '2026-04-20T00:00:00.000Z');
+    assert.equal(computeLogDeletionHorizon(new Date('2026-05-19T23:59:59.999Z'), 30).toISOString(), '2026-04-19T00:00:00.000Z');
+  });
+
+  test('counts calendar days across months', () => {
+    assert.equal(computeLogDeletionHorizon(new Date('2024-03-01T06:30:00Z'), 1).toISOString(), '2024-02-29T00:00:00.000Z');
+    assert.equal(computeLogDeletionHorizon(new Date('2027-01-01T18:00:00Z'), 365).toISOString(), '2026-01-01T00:00:00.000Z');
+    assert.equal(computeLogDeletionHorizon(new Date('2026-05-20T18:00:00Z'), 36_500).toISOString(), '1926-06-14T00:00:00.000Z');
+  });
+});
 
 for (const adapter of ALL_ENGINES) {
   describe(`log deletion horizon in tracking on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
@@ -62,50 +83,59 @@ for (const adapter of ALL_ENGINES) {
     test('cdt before horizon is rejected', async () => {
       setDeletion(true);
       const id = newVisitorId();
-      const { statusCode, error } = await track({ cid: id, cdt: '2026-04-20 11:59:59', token_auth: suite.token });
+      const { statusCode, error } = await track({ cid: id, cdt: '2026-04-19 23:59:59', token_auth: suite.token });
       assert.equal(statusCode, 400);
-      assert.equal(error, "TRACKING_TIME_TOO_OLD: Invalid value '2026-04-20 11:59:59' for 'cdt': the hit is older than 30 days, "
-        + 'and this tenant deletes raw data from before 2026-04-20 12:00:00 UTC ([Deletelogs] delete_logs_older_than). Send hits of the last 30 days only.');
+      assert.equal(error, "TRACKING_TIME_TOO_OLD: Invalid value '2026-04-19 23:59:59' for 'cdt': the hit is older than 30 days, "
+        + 'and this tenant deletes raw data from before 2026-04-20 00:00:00 UTC ([Deletelogs] delete_logs_older_than). Send hits of the last 30 days only.');
       assert.deepEqual(await visitTimesOf(id), []);
       assert.equal(await actionCountOf(id), 0);
-      const dirty = await tenantDb(suite.root, suite.host).selectFrom('archive_invalidations').select('date').where('date', '=', '2026-04-20').execute();
+      const dirty = await tenantDb(suite.root, suite.host).selectFrom('archive_invalidations').select('date').where('date', '=', '2026-04-19').execute();
       assert.deepEqual(dirty, []);
     });
 
     test('cdt at horizon is stored', async () => {
+      // Both times are more than 30 days before NOW, on the day that the horizon starts.
       const id = newVisitorId();
-      assert.equal((await track({ cid: id, cdt: '2026-04-20 12:00:00', token_auth: suite.token })).statusCode, 200);
-      assert.deepEqual(await visitTimesOf(id), ['2026-04-20 12:00:00']);
+      assert.equal((await track({ cid: id, cdt: '2026-04-20 00:00:00', token_auth: suite.token })).statusCode, 200);
+      assert.deepEqual(await visitTimesOf(id), ['2026-04-20 00:00:00']);
       assert.equal(await actionCountOf(id), 1);
+
+      const after = newVisitorId();
+      assert.equal((await track({ cid: after, cdt: '2026-04-20 00:00:01', token_auth: suite.token })).statusCode, 200);
+      assert.deepEqual(await visitTimesOf(after), ['2026-04-20 00:00:01']);
     });
 
     test('Unix cdt before horizon is rejected', async () => {
       const id = newVisitorId();
-      const seconds = String(NOW.getTime() / 1000 - THIRTY_DAYS_SECONDS - 1);
+      const seconds = String(HORIZON_SECONDS - 1);
       const { statusCode, error } = await track({ cid: id, cdt: seconds, token_auth: suite.token });
       assert.equal(statusCode, 400);
       assert.match(error ?? '', new RegExp(`^TRACKING_TIME_TOO_OLD: Invalid value '${seconds}' for 'cdt'`));
       assert.deepEqual(await visitTimesOf(id), []);
+
+      const atHorizon = newVisitorId();
+      assert.equal((await track({ cid: atHorizon, cdt: String(HORIZON_SECONDS), token_auth: suite.token })).statusCode, 200);
+      assert.deepEqual(await visitTimesOf(atHorizon), ['2026-04-20 00:00:00']);
     });
 
     test('cdo before horizon is rejected', async () => {
       const id = newVisitorId();
-      const offset = String(THIRTY_DAYS_SECONDS + 1);
+      const offset = String(NOW_MINUS_HORIZON_SECONDS + 1);
       const { statusCode, error } = await track({ cid: id, cdo: offset });
       assert.equal(statusCode, 400);
       assert.match(error ?? '', new RegExp(`^TRACKING_TIME_TOO_OLD: Invalid value '${offset}' for 'cdo'`));
       assert.deepEqual(await visitTimesOf(id), []);
 
       const inside = newVisitorId();
-      assert.equal((await track({ cid: inside, cdo: String(THIRTY_DAYS_SECONDS) })).statusCode, 200);
-      assert.deepEqual(await visitTimesOf(inside), ['2026-04-20 12:00:00']);
+      assert.equal((await track({ cid: inside, cdo: String(NOW_MINUS_HORIZON_SECONDS) })).statusCode, 200);
+      assert.deepEqual(await visitTimesOf(inside), ['2026-04-20 00:00:00']);
     });
 
     test('cdo moving cdt past horizon', async () => {
       const id = newVisitorId();
-      const { statusCode, error } = await track({ cid: id, cdt: '2026-04-21 00:00:00', cdo: '86400', token_auth: suite.token });
+      const { statusCode, error } = await track({ cid: id, cdt: '2026-04-20 00:00:00', cdo: '1', token_auth: suite.token });
       assert.equal(statusCode, 400);
-      assert.match(error ?? '', /^TRACKING_TIME_TOO_OLD: Invalid value '86400' for 'cdo'/);
+      assert.match(error ?? '', /^TRACKING_TIME_TOO_OLD: Invalid value '1' for 'cdo'/);
       assert.deepEqual(await visitTimesOf(id), []);
 
       const oldCdt = newVisitorId();
@@ -196,10 +226,10 @@ for (const adapter of ALL_ENGINES) {
 
     test('deletion is off by default', async () => {
       const site = suite.firstSite;
-      for (const time of ['2026-04-01 10:00:00', '2026-04-02 10:00:00', '2026-04-03 10:00:00', '2026-04-04 10:00:00', '2026-04-20 11:59:59']) {
+      for (const time of ['2026-04-01 10:00:00', '2026-04-02 10:00:00', '2026-04-03 10:00:00', '2026-04-04 10:00:00', '2026-04-19 23:59:59']) {
         await addVisit(site, time, time === '2026-04-01 10:00:00');
       }
-      await addVisit(site, '2026-04-20 12:00:00', true);
+      await addVisit(site, '2026-04-20 00:00:00', true);
       await addVisit(site, '2026-05-19 10:00:00');
       await addVisit(suite.secondSite, '2026-03-15 08:00:00');
       await addVisit(suite.secondSite, '2026-05-01 08:00:00');
@@ -220,7 +250,7 @@ for (const adapter of ALL_ENGINES) {
       const result = await runCoreArchive(archiveContext(), { periods: ['day'] });
       assert.deepEqual(result.logDeletion, {
         status: 'deleted',
-        horizon: '2026-04-20 12:00:00',
+        horizon: '2026-04-20 00:00:00',
         tables: {
           // Site 1 has 5 rows to delete (statements of 2, 2 and 1), site 2 has 1.
           log_link_visit_action: { rows: 6, statements: 4 },
@@ -232,11 +262,11 @@ for (const adapter of ALL_ENGINES) {
       });
 
       for (const table of ['log_visit', 'log_link_visit_action'] as const) {
-        assert.deepEqual(await timesOf(table, suite.firstSite), ['2026-04-20 12:00:00', '2026-05-19 10:00:00'], table);
+        assert.deepEqual(await timesOf(table, suite.firstSite), ['2026-04-20 00:00:00', '2026-05-19 10:00:00'], table);
         assert.deepEqual(await timesOf(table, suite.secondSite), ['2026-05-01 08:00:00'], table);
       }
       for (const table of ['log_conversion', 'log_conversion_item'] as const) {
-        assert.deepEqual(await timesOf(table, suite.firstSite), ['2026-04-20 12:00:00'], table);
+        assert.deepEqual(await timesOf(table, suite.firstSite), ['2026-04-20 00:00:00'], table);
       }
       assert.equal(await lastRunOption(), '2026-05-20 12:00:00');
 
@@ -259,7 +289,7 @@ for (const adapter of ALL_ENGINES) {
       const due = await runCoreArchive(archiveContext());
       assert.deepEqual(due.logDeletion, {
         status: 'deleted',
-        horizon: '2026-04-27 12:00:00',
+        horizon: '2026-04-27 00:00:00',
         tables: {
           // Site 2's two rows fill one statement, so a second one finds none.
           log_link_visit_action: { rows: 3, statements: 3 },
@@ -296,7 +326,7 @@ for (const adapter of ALL_ENGINES) {
         clock: () => now, json: false, say: () => undefined, interactive: false,
       };
       const result = await coreArchiveCommand.run(commandContext, tenant, [], {});
-      assert.match(result.text!, /\nDeleted raw data before 2026-05-11 12:00:00 UTC: 1 visit\(s\), 1 action\(s\), 0 conversion\(s\), 0 e-commerce item\(s\)\.$/);
+      assert.match(result.text!, /\nDeleted raw data before 2026-05-11 00:00:00 UTC: 1 visit\(s\), 1 action\(s\), 0 conversion\(s\), 0 e-commerce item\(s\)\.$/);
       assert.deepEqual(await timesOf('log_visit', suite.firstSite), ['2026-05-19 10:00:00']);
       assert.deepEqual(await timesOf('log_visit', suite.secondSite), []);
 
@@ -307,16 +337,17 @@ for (const adapter of ALL_ENGINES) {
     test('keeps visit lasting past horizon', async () => {
       now = new Date('2026-07-01T12:00:00Z');
       const site = suite.firstSite;
-      const idvisit = await createVisit(db(), { idsite: site, visit_first_action_time: '2026-06-01 11:00:00', visit_last_action_time: '2026-06-01 13:00:00' });
-      await createAction(db(), { idvisit, idsite: site, server_time: '2026-06-01 11:00:00', url: 'https://example.org/before', title: 'Before' });
-      await createAction(db(), { idvisit, idsite: site, server_time: '2026-06-01 13:00:00', url: 'https://example.org/after', title: 'After' });
-      await createConversion(db(), { idvisit, idsite: site, idgoal: 1, server_time: '2026-06-01 11:30:00' });
+      // The horizon is 2026-06-01 00:00:00, and the visit lasts from the day before past it.
+      const idvisit = await createVisit(db(), { idsite: site, visit_first_action_time: '2026-05-31 23:00:00', visit_last_action_time: '2026-06-01 01:00:00' });
+      await createAction(db(), { idvisit, idsite: site, server_time: '2026-05-31 23:00:00', url: 'https://example.org/before', title: 'Before' });
+      await createAction(db(), { idvisit, idsite: site, server_time: '2026-06-01 01:00:00', url: 'https://example.org/after', title: 'After' });
+      await createConversion(db(), { idvisit, idsite: site, idgoal: 1, server_time: '2026-05-31 23:30:00' });
 
       const result = await runCoreArchive(archiveContext());
-      assert.equal(result.logDeletion.status, 'deleted');
-      assert.deepEqual(await timesOf('log_visit', site), ['2026-06-01 13:00:00']);
-      assert.deepEqual(await timesOf('log_link_visit_action', site), ['2026-06-01 11:00:00', '2026-06-01 13:00:00']);
-      assert.deepEqual(await timesOf('log_conversion', site), ['2026-06-01 11:30:00']);
+      assert.equal(result.logDeletion.status === 'deleted' && result.logDeletion.horizon, '2026-06-01 00:00:00');
+      assert.deepEqual(await timesOf('log_visit', site), ['2026-06-01 01:00:00']);
+      assert.deepEqual(await timesOf('log_link_visit_action', site), ['2026-05-31 23:00:00', '2026-06-01 01:00:00']);
+      assert.deepEqual(await timesOf('log_conversion', site), ['2026-05-31 23:30:00']);
     });
 
     test('keeps rows of unarchived days', async () => {
@@ -343,6 +374,20 @@ for (const adapter of ALL_ENGINES) {
         .where('archive.idsite', '=', suite.secondSite).where('archive.period', '=', 1).where('archive.date1', '=', '2026-06-05')
         .where('archive_numeric.name', '=', 'nb_visits').execute();
       assert.deepEqual(archive.map((row) => [Number(row.status), Number(row.value)]), [[1, 1]]);
+    });
+
+    test('deletes up to UTC midnight', async () => {
+      // At 23:59:59 the horizon is midnight UTC 30 days before the start of the day, not 30 days before now.
+      now = new Date('2026-07-20T23:59:59Z');
+      await addVisit(suite.firstSite, '2026-06-19 23:59:59', true);
+      await addVisit(suite.firstSite, '2026-06-20 00:00:00', true);
+      await addVisit(suite.firstSite, '2026-06-20 23:59:58', true);
+
+      const result = await runCoreArchive(archiveContext());
+      assert.equal(result.logDeletion.status === 'deleted' && result.logDeletion.horizon, '2026-06-20 00:00:00');
+      for (const table of ['log_visit', 'log_link_visit_action', 'log_conversion', 'log_conversion_item'] as const) {
+        assert.deepEqual(await timesOf(table, suite.firstSite), ['2026-06-20 00:00:00', '2026-06-20 23:59:58'], table);
+      }
     });
   });
 }

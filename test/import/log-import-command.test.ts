@@ -277,16 +277,17 @@ for (const adapter of ALL_ENGINES) {
       editConfigFile(tenantConfigFile(root, tenant.host), 'Deletelogs', 'delete_logs_enable', '1');
       editConfigFile(tenantConfigFile(root, tenant.host), 'Deletelogs', 'delete_logs_older_than', '30');
       const path = resolve(root.dir, 'deletion-horizon.log');
+      // The horizon is 2026-04-20 00:00:00 UTC. The second line is at that time, given in UTC-4.
       writeFileSync(path, [
-        combinedLine('www.example.com', '/old', 200, '20/Apr/2026:11:59:59 +0000'),
-        combinedLine('www.example.com', '/kept', 200, '20/Apr/2026:12:00:00 +0000'),
+        combinedLine('www.example.com', '/old', 200, '19/Apr/2026:23:59:59 +0000'),
+        combinedLine('www.example.com', '/kept', 200, '19/Apr/2026:20:00:00 -0400'),
       ].join('\n'));
 
       const expected = { imported: 1, skipped: { older_than_deletion_horizon: 1 }, invalid: 0, invalidLines: [] };
       assert.deepEqual(await runLogImport(root, tenant.host, [path], { idsite: '1', dryRun: true }, () => now), expected);
       assert.deepEqual(await runLogImport(root, tenant.host, [path], { idsite: '1' }, () => now), expected);
       const times = await tenantDb(root, tenant.host).selectFrom('log_link_visit_action').select('server_time').execute();
-      assert.deepEqual(times.map((row) => row.server_time), ['2026-04-20 12:00:00']);
+      assert.deepEqual(times.map((row) => row.server_time), ['2026-04-20 00:00:00']);
     });
 
     test('lines of one visitor form one visit', async () => {
