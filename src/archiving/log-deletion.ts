@@ -126,8 +126,8 @@ async function saveLastRun(db: Kysely<Database>, time: Date): Promise<void> {
 }
 
 /**
- * Returns the ids of sites with a dirty day on or before the horizon's day in the site's time
- * zone. Their rows stay until core:archive has archived those days, because archiving a day
+ * Returns the ids of sites with a dirty day that has rows before the horizon, in the site's
+ * time zone. Their rows stay until core:archive has archived those days, because archiving a day
  * after its rows are deleted replaces its report with one of the remaining rows. That happens
  * when `--force-idsites` leaves a site out, when another run holds the site's lock, or when a
  * day was invalidated after this run archived the site.
@@ -139,9 +139,11 @@ async function loadSitesWithUnarchivedDays(db: Kysely<Database>, sites: readonly
     .execute();
   const earliestBySite = new Map(earliestDirty.map((row) => [Number(row.idsite), row.date]));
   const skipped = new Set<number>();
+  // The last day with rows to delete is the one of the last instant before the horizon, in the site's time zone.
+  const lastDeleted = new Date(horizon.getTime() - 1);
   for (const site of sites) {
     const earliest = earliestBySite.get(site.idsite);
-    if (earliest !== undefined && earliest <= dayInZone(horizon, parseSiteTimezone(site.timezone))) skipped.add(site.idsite);
+    if (earliest !== undefined && earliest <= dayInZone(lastDeleted, parseSiteTimezone(site.timezone))) skipped.add(site.idsite);
   }
   return skipped;
 }

@@ -389,5 +389,18 @@ for (const adapter of ALL_ENGINES) {
         assert.deepEqual(await timesOf(table, suite.firstSite), ['2026-06-20 00:00:00', '2026-06-20 23:59:58'], table);
       }
     });
+
+    test('dirty horizon day keeps nothing', async () => {
+      // No row of a UTC site's horizon day is before the horizon, so a dirty horizon day does not keep the site's older rows.
+      now = new Date('2026-08-10T12:00:00Z');
+      await addVisit(suite.secondSite, '2026-07-05 10:00:00');
+      await addVisit(suite.secondSite, '2026-07-11 10:00:00');
+      await db().insertInto('archive_invalidations').values({ idsite: suite.secondSite, date: '2026-07-11', ts_invalidated: '2026-08-10 11:00:00' }).execute();
+
+      const result = await runCoreArchive(archiveContext(), { siteIds: [suite.firstSite] });
+      assert.equal(result.logDeletion.status === 'deleted' && result.logDeletion.horizon, '2026-07-11 00:00:00');
+      assert.deepEqual(result.logDeletion.status === 'deleted' && result.logDeletion.skippedSites, []);
+      assert.deepEqual(await timesOf('log_visit', suite.secondSite), ['2026-07-11 10:00:00']);
+    });
   });
 }
