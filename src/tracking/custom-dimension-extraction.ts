@@ -60,13 +60,13 @@ export function compileExtractions(stored: string, caseSensitive: boolean): Comp
 }
 
 /**
- * Returns the action's URL as sent: `link` for an outlink, `download` for a download, `url`
- * otherwise. A value that the action ignores, such as a `javascript:` URL, gives undefined.
+ * Returns the action's URL as sent but trimmed: `link` for an outlink, `download` for a download,
+ * `url` otherwise. A value that the action ignores, such as a `javascript:` URL, gives undefined.
  */
 function rawActionUrl(action: ActionInfo, params: TrackingParams): string | undefined {
-  if (action.kind === 'outlink') return readTrackedUrl(params.get('link'));
-  if (action.kind === 'download') return readTrackedUrl(params.get('download'));
-  return readTrackedUrl(params.get('url'));
+  if (action.kind === 'outlink') return readTrackedUrl(params.raw('link'));
+  if (action.kind === 'download') return readTrackedUrl(params.raw('download'));
+  return readTrackedUrl(params.raw('url'));
 }
 
 /** Returns the value of a query parameter of a URL, matching its name with or without case, or null. */

@@ -84,37 +84,48 @@ export function matchesPattern(goal: Pick<GoalTable, 'pattern' | 'pattern_type' 
 }
 
 /**
- * Returns the goals an action converts: the goal of `idgoal` (a manual conversion, any
- * goal of the site), plus every automatically matched goal. The revenue is the hit's
- * `revenue`, else the event value for goals with `event_value_as_revenue`, else the goal's
- * default revenue. Visit goals match only when `visit` is given, with the totals that
- * include this hit.
+ * Returns the goals a hit converts, with their revenue.
+ *
+ * A manual conversion (`idgoal` above 0) converts only its goal, and an e-commerce order or
+ * cart update (`idgoal=0`) converts no goal here. Matomo 5 records no action for either
+ * request, and it matches goals only against the action (`GoalsRequestProcessor`,
+ * `EcommerceRequestProcessor`). Any other hit converts every goal its action matches, and
+ * visit goals when `visit` is given, with the totals that include this hit.
  */
 export function matchGoals(hit: EnrichedHit, goals: readonly GoalTable[], visit?: VisitTotals): GoalConversion[] {
+  if (hit.conversion !== null) {
+    const requested = hit.conversion.idgoal;
+    const goal = requested > 0 ? goals.find((candidate) => Number(candidate.idgoal) === requested) : undefined;
+    return goal === undefined ? [] : [{ goal, revenue: goalRevenue(goal, hit) }];
+  }
+
   const action = hit.action;
-  const requested = hit.conversion && hit.conversion.idgoal > 0 ? hit.conversion : null;
   const conversions: GoalConversion[] = [];
   for (const goal of goals) {
-    const manual = requested !== null && Number(goal.idgoal) === requested.idgoal;
-    if (!manual) {
-      if (goal.match_attribute === 'manually') continue;
-      if (isVisitGoalAttribute(goal.match_attribute)) {
-        if (visit === undefined || !matchesVisitGoal(goal, visit)) continue;
-        conversions.push({ goal, revenue: goalRevenue(goal, hit, false) });
-        continue;
-      }
-      const value = matchedValue(goal.match_attribute, action, hit);
-      if (value === null || !matchesPattern(goal, value)) continue;
+    if (goal.match_attribute === 'manually') continue;
+    if (isVisitGoalAttribute(goal.match_attribute)) {
+      if (visit !== undefined && matchesVisitGoal(goal, visit)) conversions.push({ goal, revenue: goalRevenue(goal, hit) });
+      continue;
     }
-    conversions.push({ goal, revenue: goalRevenue(goal, hit, manual) });
+    const value = matchedValue(goal.match_attribute, action, hit);
+    if (value !== null && matchesPattern(goal, value)) conversions.push({ goal, revenue: goalRevenue(goal, hit) });
   }
   return conversions;
 }
 
-function goalRevenue(goal: GoalTable, hit: EnrichedHit, manual: boolean): number {
-  if (manual && hit.conversion?.revenue !== null && hit.conversion?.revenue !== undefined) return hit.conversion.revenue;
-  if (Number(goal.event_value_as_revenue) === 1 && hit.action.eventValue !== null) return hit.action.eventValue;
-  const sent = parseDecimal(hit.params.get('revenue'));
-  if (sent !== null) return sent;
-  return Number(goal.revenue);
+/** Goal `match_attribute` values that match an event, the only goals whose revenue may be the event value. */
+const EVENT_GOAL_ATTRIBUTES: ReadonlySet<string> = new Set(['event_category', 'event_action', 'event_name']);
+
+/**
+ * Returns the revenue of a goal conversion as Matomo 5 sets it: the hit's `revenue`, else the
+ * goal's default revenue (`Ecommerce\Columns\Revenue::onGoalConversion`). The event value
+ * `e_v` replaces both for an event goal with `event_value_as_revenue`
+ * (`GoalManager::insertNewConversion`).
+ */
+function goalRevenue(goal: GoalTable, hit: EnrichedHit): number {
+  if (Number(goal.event_value_as_revenue) === 1 && EVENT_GOAL_ATTRIBUTES.has(goal.match_attribute)) {
+    const eventValue = parseDecimal(hit.params.get('e_v'));
+    if (eventValue !== null) return eventValue;
+  }
+  return parseDecimal(hit.params.get('revenue')) ?? Number(goal.revenue);
 }

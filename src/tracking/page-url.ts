@@ -1,5 +1,6 @@
 /** Cleaning of page URLs before they are stored, and the URL prefix ids of `log_action`. */
 import type { Hit } from './hit.js';
+import type { TrackingParams } from './tracking-params.js';
 
 /** Query parameters Matomo always removes from page URLs: session ids and cache busters. */
 export const ALWAYS_EXCLUDED_PARAMETERS: readonly string[] = [
@@ -38,27 +39,64 @@ function parseOrNull(text: string | undefined): URL | null {
 /** Schemes whose URLs Matomo never records as page URLs. */
 const UNSAFE_URL_SCHEME = /^(javascript|vbscript|data):/i;
 
+/** Returns whether a UTF-16 code unit is one PHP's `trim()` removes by default: space, tab, LF, CR, NUL or vertical tab. */
+function isPhpTrimCharacter(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x00 || code === 0x0b;
+}
+
 /**
- * Returns a tracked URL as sent, or undefined when it does not look like a URL. As in Matomo 5
- * (`UrlHelper::isLookLikeUrl`), a URL needs `//` and a host after its optional scheme, and a
- * `javascript:`, `vbscript:` or `data:` URL is ignored.
+ * Cleans a tracked URL as Matomo's `PageUrl::cleanupString` does: trims it with PHP's default
+ * character set, then removes every LF, CR and NUL. The trim is a loop because a regular
+ * expression anchored at the end backtracks quadratically over long runs of spaces.
+ */
+function cleanTrackedUrl(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isPhpTrimCharacter(text.charCodeAt(start))) start += 1;
+  while (end > start && isPhpTrimCharacter(text.charCodeAt(end - 1))) end -= 1;
+  return text.slice(start, end).replace(/[\n\r\0]/g, '');
+}
+
+/** Returns whether text passes Matomo 5's `UrlHelper::isLookLikeUrl`, which does not trim it. */
+function looksLikeUrl(text: string): boolean {
+  const match = /^(?:([A-Za-z][A-Za-z0-9+.-]*)?:)?\/\/(.+)$/.exec(text);
+  if (match === null) return false;
+  return match[1] === undefined || !UNSAFE_URL_SCHEME.test(`${match[1]}:`);
+}
+
+/**
+ * Returns a tracked `url`, `link` or `download` cleaned, or undefined when it does not look
+ * like a URL. `text` is the parameter as sent. As in Matomo 5's `PageUrl::getUrlIfLookValid`,
+ * the check runs after the cleanup, so a leading space is allowed but a leading no-break space
+ * is not. A URL needs `//` and a host after its optional scheme, which is not `javascript:`,
+ * `vbscript:` or `data:`.
  */
 export function readTrackedUrl(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  const match = /^(?:([A-Za-z][A-Za-z0-9+.-]*)?:)?\/\/(.+)$/.exec(text);
-  if (match === null) return undefined;
-  return match[1] !== undefined && UNSAFE_URL_SCHEME.test(`${match[1]}:`) ? undefined : text;
+  const cleaned = cleanTrackedUrl(text);
+  return looksLikeUrl(cleaned) ? cleaned : undefined;
+}
+
+/**
+ * Returns the `urlref` parameter cleaned, or undefined when it is missing or not a URL.
+ * Matomo 5 checks `urlref` with `UrlHelper::isLookLikeUrl` before it cleans it
+ * (`Referrers\Columns\Base::getReferrerInformation`), so a referrer URL sent after
+ * whitespace counts as none, while trailing spaces are trimmed.
+ */
+export function readReferrerText(params: TrackingParams): string | undefined {
+  const raw = params.raw('urlref');
+  return raw !== undefined && looksLikeUrl(raw) ? cleanTrackedUrl(raw) : undefined;
 }
 
 /** Returns the hit's `url` parameter, parsed once per hit, or null when it is absent or not a URL. */
 export function readPageUrl(hit: Hit): URL | null {
-  if (hit.parsedPageUrl === undefined) hit.parsedPageUrl = parseOrNull(readTrackedUrl(hit.params.get('url')));
+  if (hit.parsedPageUrl === undefined) hit.parsedPageUrl = parseOrNull(readTrackedUrl(hit.params.raw('url')));
   return hit.parsedPageUrl;
 }
 
 /** Returns the hit's `urlref` parameter, parsed once per hit, or null when it is absent or not a URL. */
 export function readReferrerUrl(hit: Hit): URL | null {
-  if (hit.parsedReferrerUrl === undefined) hit.parsedReferrerUrl = parseOrNull(hit.params.get('urlref'));
+  if (hit.parsedReferrerUrl === undefined) hit.parsedReferrerUrl = parseOrNull(readReferrerText(hit.params));
   return hit.parsedReferrerUrl;
 }
 

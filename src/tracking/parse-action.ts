@@ -55,16 +55,16 @@ function excludedParametersOf(site: SiteRecord): ReadonlySet<string> {
  *
  * `parsedUrl` is the `url` parameter already parsed (null when it is not a URL), so it is not parsed again.
  *
- * A `url`, `link` or `download` that does not look like a URL, such as `javascript:alert(1)`,
- * is ignored as Matomo 5's tracker ignores it (`PageUrl::getUrlIfLookValid`), so the action
- * has no URL. An outlink or download stays one, without its URL.
+ * A `url`, `link` or `download` is trimmed, then ignored when it does not look like a URL,
+ * such as `javascript:alert(1)`, as Matomo 5's tracker does (`PageUrl::getUrlIfLookValid`),
+ * so the action has no URL. An outlink or download stays one, without its URL.
  *
  * @throws FootfallError TRACKING_PARAMETER_INVALID for an event without `e_c` or `e_a`, a
  *   non-numeric `e_v`, a malformed custom variable, or a negative page timing other than -1.
  */
 export function parseAction(params: TrackingParams, site: SiteRecord, dimensions: readonly TrackedCustomDimension[], parsedUrl?: URL | null): ActionInfo {
   const excluded = excludedParametersOf(site);
-  const rawUrl = readTrackedUrl(params.get('url'));
+  const rawUrl = readTrackedUrl(params.raw('url'));
   const pageUrl = rawUrl === undefined ? null : cleanPageUrl(rawUrl, excluded, Number(site.keep_url_fragment) === 1, parsedUrl);
   const base: ActionBase = {
     pageviewId: params.get('pv_id')?.slice(0, 6) ?? null,
@@ -75,10 +75,10 @@ export function parseAction(params: TrackingParams, site: SiteRecord, dimensions
   const titleString = actionString(params.get('action_name'), ACTION_TYPE.pageTitle);
 
   if (params.flag('ping')) return buildAction('heartbeat', pageUrl, {}, base);
-  const outlink = params.get('link');
-  if (outlink !== undefined) return buildAction('outlink', pageUrl, { url: actionString(readTrackedUrl(outlink), ACTION_TYPE.outlink), name: titleString }, base);
-  const download = params.get('download');
-  if (download !== undefined) return buildAction('download', pageUrl, { url: actionString(readTrackedUrl(download), ACTION_TYPE.download), name: titleString }, base);
+  const outlink = params.raw('link');
+  if (isNonEmptyInPhp(outlink)) return buildAction('outlink', pageUrl, { url: actionString(readTrackedUrl(outlink), ACTION_TYPE.outlink), name: titleString }, base);
+  const download = params.raw('download');
+  if (isNonEmptyInPhp(download)) return buildAction('download', pageUrl, { url: actionString(readTrackedUrl(download), ACTION_TYPE.download), name: titleString }, base);
   if (params.get('e_c') !== undefined || params.get('e_a') !== undefined) return parseEvent(params, urlString, pageUrl, base);
   if (params.get('c_n') !== undefined) {
     return buildAction('content', pageUrl, {
@@ -96,6 +96,15 @@ export function parseAction(params: TrackingParams, site: SiteRecord, dimensions
   }
   if (params.flag('ca') || params.get('idgoal') !== undefined) return buildAction('none', pageUrl, {}, base);
   return buildAction('pageview', pageUrl, { url: urlString, name: titleString, ...parseProductView(params) }, base, { productPrice: parseProductPrice(params), timings: parseTimings(params) });
+}
+
+/**
+ * Returns whether a `link` or `download` parameter makes the action an outlink or download.
+ * Matomo 5 tests the untrimmed value with PHP's `empty()` (`ActionClickUrl::shouldHandle`), so
+ * only '' and '0' do not count, and a value of spaces gives an outlink or download without a URL.
+ */
+function isNonEmptyInPhp(text: string | undefined): text is string {
+  return text !== undefined && text !== '' && text !== '0';
 }
 
 /** The fields of an action that every kind reads the same way. */

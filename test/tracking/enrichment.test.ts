@@ -5,7 +5,7 @@ import { ANY_BOT_PATTERN, DeviceDetection } from '../../src/tracking/device-dete
 import { Geolocator } from '../../src/tracking/geo/geolocator.js';
 import { buildMmdb } from '../../src/tracking/geo/mmdb-writer.js';
 import { ipMatchesRule, maskIpAddress } from '../../src/tracking/ip-address.js';
-import { cleanPageUrl, splitUrlPrefix } from '../../src/tracking/page-url.js';
+import { cleanPageUrl, readTrackedUrl, splitUrlPrefix } from '../../src/tracking/page-url.js';
 import { detectReferrer } from '../../src/tracking/referrer-detection.js';
 import { formatSiteDate, formatSiteDateTime } from '../../src/tracking/site-time.js';
 import { TrackingParams } from '../../src/tracking/tracking-params.js';
@@ -93,6 +93,21 @@ describe('page url', () => {
     assert.equal(cleanPageUrl('not a url', new Set(), false, null), 'not a url');
   });
 
+  test('tracked url trimmed before check', () => {
+    // Matomo trims with PHP's character set and drops LF, CR and NUL before it checks the scheme.
+    assert.equal(readTrackedUrl(' \t https://example.org/a \n'), 'https://example.org/a');
+    assert.equal(readTrackedUrl('\u000bhttps://example.org/b\r\n'), 'https://example.org/b');
+    assert.equal(readTrackedUrl('https://example.org/line\nbreak'), 'https://example.org/linebreak');
+    assert.equal(readTrackedUrl(' javascript://example.org/%0Aalert(1)'), undefined);
+    assert.equal(readTrackedUrl('   '), undefined);
+  });
+
+  test('tracked url keeps other spaces', () => {
+    // PHP's trim() leaves a no-break space, so Matomo finds no scheme after a leading one.
+    assert.equal(readTrackedUrl('\u00a0https://example.org/'), undefined);
+    assert.equal(readTrackedUrl('https://example.org/\u00a0'), 'https://example.org/\u00a0');
+  });
+
   test('splits the Matomo url prefix', () => {
     assert.deepEqual(splitUrlPrefix('https://www.example.org/'), { prefix: 3, rest: 'example.org/' });
     assert.deepEqual(splitUrlPrefix('http://example.org/'), { prefix: 0, rest: 'example.org/' });
@@ -123,6 +138,31 @@ describe('referrer detection', () => {
     const referrer = detect(`urlref=${encodeURIComponent('https://m.facebook.com/story')}`);
     assert.equal(referrer.type, 7);
     assert.equal(referrer.name, 'Facebook');
+  });
+
+  test('urlref after whitespace is ignored', () => {
+    // Matomo checks urlref for a scheme before it trims it.
+    const referrer = detect(`urlref=${encodeURIComponent(' https://www.bing.com/search?q=Hats')}`);
+    assert.deepEqual(referrer, { type: 1, name: null, keyword: null, url: null, campaign: null });
+    const withRef = detect(`urlref=${encodeURIComponent('\thttps://partner.example.net/')}&_ref=${encodeURIComponent('https://other.example.net/')}`);
+    assert.equal(withRef.type, 1);
+  });
+
+  test('urlref trailing spaces are trimmed', () => {
+    const referrer = detect(`urlref=${encodeURIComponent('https://partner.example.net/page \t')}`);
+    assert.equal(referrer.type, 3);
+    assert.equal(referrer.name, 'partner.example.net');
+    assert.equal(referrer.url, 'https://partner.example.net/page');
+    // Matomo's check ends at the end of the text and its dot matches no line feed, so a trailing LF fails it.
+    assert.equal(detect(`urlref=${encodeURIComponent('https://partner.example.net/page\n')}`).type, 1);
+  });
+
+  test('campaign keeps no invalid urlref', () => {
+    const campaign = detect(`urlref=${encodeURIComponent(' https://partner.example.net/')}`, 'https://example.org/?pk_campaign=Spring');
+    assert.equal(campaign.type, 6);
+    assert.equal(campaign.url, null);
+    const trimmedUrlref = detect(`urlref=${encodeURIComponent('https://partner.example.net/ ')}`, 'https://example.org/?pk_campaign=Spring');
+    assert.equal(trimmedUrlref.url, 'https://partner.example.net/');
   });
 
   test('campaign from _rcn and _rck', () => {

@@ -202,6 +202,68 @@ for (const adapter of ALL_ENGINES) {
       });
     }
 
+    async function urlActionOf(idvisitor: string) {
+      const action = await actionOf(idvisitor);
+      assert.ok(action, idvisitor);
+      if (action.idaction_url === null) return null;
+      return suite.db.selectFrom('log_action').select(['name', 'type']).where('idaction', '=', action.idaction_url).executeTakeFirst();
+    }
+
+    test('padded URLs are stored trimmed', async () => {
+      const cases: [params: Record<string, string>, name: string, type: number][] = [
+        [{ url: '  https://example.org/padded \n' }, 'example.org/padded', 1],
+        [{ link: ' https://partner.example.net/out\t' }, 'partner.example.net/out', 2],
+        [{ download: '\thttps://files.example.net/a.pdf\r\n' }, 'files.example.net/a.pdf', 3],
+        [{ link: 'https://partner.example.net/line\nbreak' }, 'partner.example.net/linebreak', 2],
+      ];
+      for (const [params, name, type] of cases) {
+        const visitor = newVisitorId();
+        assert.equal((await track({ cid: visitor, ...params })).statusCode, 200, name);
+        const stored = await urlActionOf(visitor);
+        assert.equal(stored?.name, name);
+        assert.equal(Number(stored?.type), type, name);
+      }
+    });
+
+    test('no-break space before URL ignored', async () => {
+      const visitor = newVisitorId();
+      assert.equal((await track({ cid: visitor, url: '\u00a0https://example.org/nbsp' })).statusCode, 200);
+      assert.equal(await urlActionOf(visitor), null);
+    });
+
+    test('blank link is an outlink', async () => {
+      for (const name of ['link', 'download']) {
+        const visitor = newVisitorId();
+        assert.equal((await track({ cid: visitor, [name]: '   ' })).statusCode, 200, name);
+        const action = await actionOf(visitor);
+        assert.equal(action?.idaction_url, null, name);
+        assert.equal(action?.pageview_position, null, name);
+        assert.equal(Number((await visitOf(visitor))?.visit_total_actions), 1, name);
+      }
+    });
+
+    test('link of 0 is ignored', async () => {
+      const visitor = newVisitorId();
+      assert.equal((await track({ cid: visitor, link: '0' })).statusCode, 200);
+      const action = await actionOf(visitor);
+      assert.equal(action?.pageview_position, 1);
+      assert.equal((await urlActionOf(visitor))?.name, 'example.org/');
+    });
+
+    test('urlref after a space is ignored', async () => {
+      const ignored = newVisitorId();
+      assert.equal((await track({ cid: ignored, urlref: ' https://www.bing.com/search?q=hats' })).statusCode, 200);
+      const direct = await visitOf(ignored);
+      assert.equal(Number(direct?.referer_type), 1);
+      assert.equal(direct?.referer_url, null);
+
+      const trimmed = newVisitorId();
+      assert.equal((await track({ cid: trimmed, urlref: 'https://www.bing.com/search?q=hats ' })).statusCode, 200);
+      const search = await visitOf(trimmed);
+      assert.equal(Number(search?.referer_type), 2);
+      assert.equal(search?.referer_url, 'https://www.bing.com/search?q=hats');
+    });
+
     async function callApi(query: string) {
       return suite.app.inject({ method: 'GET', url: `/index.php?module=API&format=json&token_auth=${suite.token}&idSite=1&${query}`, headers: { host: suite.host } });
     }

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { GoalTable } from '../../src/db/schema.js';
+import type { SiteRecord } from '../../src/sites/site-store.js';
+import { matchGoals, type VisitTotals } from '../../src/tracking/goal-matcher.js';
+import type { EnrichedHit } from '../../src/tracking/hit.js';
+import { parseAction } from '../../src/tracking/parse-action.js';
+import { parseConversion } from '../../src/tracking/parse-conversion.js';
+import { TrackingParams } from '../../src/tracking/tracking-params.js';
+import { callApi } from '../support/api-client.js';
+import { ALL_ENGINES, engineSkip } from '../support/engines.js';
+import { useTestRoot } from '../support/suite-root.js';
+import { createTenantServer } from '../support/test-root.js';
+import { tenantDb } from '../support/tracking.js';
+
+const SITE = { excluded_parameters: '', keep_url_fragment: 0, sitesearch: 0, sitesearch_keyword_parameters: '', sitesearch_category_parameters: '' } as unknown as SiteRecord;
+const START = Date.parse('2024-05-20T10:00:00Z');
+
+function goal(idgoal: number, matchAttribute: string, pattern: string, revenue: number, eventValueAsRevenue = 0): GoalTable {
+  return {
+    idsite: 1, idgoal, name: `Goal ${idgoal}`, description: '', match_attribute: matchAttribute, pattern,
+    pattern_type: matchAttribute === 'visit_duration' ? 'greater_than' : 'contains',
+    case_sensitive: 0, allow_multiple: 0, revenue, deleted: 0, event_value_as_revenue: eventValueAsRevenue,
+  };
+}
+
+const GOALS: GoalTable[] = [
+  goal(1, 'event_category', 'checkout', 3),
+  goal(2, 'url', '/cart', 4),
+  goal(3, 'manually', '', 5),
+  goal(4, 'visit_duration', '1', 6),
+  goal(5, 'event_action', 'pay', 7, 1),
+  goal(6, 'url', '/never', 8, 1),
+];
+
+/** A visit that has lasted 2 minutes, so goal 4 (more than 1 minute) converts on a hit that may convert visit goals. */
+const LONG_VISIT: VisitTotals = { firstActionTime: START, lastActionTime: START + 120_000, totalActions: 3, pageviews: 2, convertedGoals: new Set() };
+
+/** Builds a hit with the fields matchGoals reads, parsed from a tracking query string as the pipeline parses it. */
+function hitOf(query: string): EnrichedHit {
+  const params = TrackingParams.fromQueryString(query);
+  return { action: parseAction(params, SITE, []), conversion: parseConversion(params), params } as unknown as EnrichedHit;
+}
+
+function converted(query: string): [idgoal: number, revenue: number][] {
+  return matchGoals(hitOf(query), GOALS, LONG_VISIT).map((conversion) => [Number(conversion.goal.idgoal), conversion.revenue]);
+}
+
+const CART = `url=${encodeURIComponent('https://example.org/cart')}`;
+
+describe('goal matching by request', () => {
+  test('cart update converts no goal', () => {
+    assert.deepEqual(converted(`${CART}&idgoal=0&revenue=99&ec_items=%5B%5D&e_c=Checkout&e_a=pay&e_v=2`), []);
+  });
+
+  test('order converts no goal', () => {
+    assert.deepEqual(converted(`${CART}&idgoal=0&ec_id=A-1&revenue=120&e_c=Checkout&e_a=pay`), []);
+  });
+
+  test('manual goal converts only itself', () => {
+    assert.deepEqual(converted(`${CART}&idgoal=3&revenue=9&e_c=Checkout&e_a=pay`), [[3, 9]]);
+    assert.deepEqual(converted(`${CART}&idgoal=3`), [[3, 5]]);
+    assert.deepEqual(converted(`${CART}&idgoal=99`), []);
+  });
+
+  test('matched goal takes request revenue', () => {
+    assert.deepEqual(converted(`${CART}&revenue=12.5`), [[2, 12.5], [4, 12.5]]);
+    assert.deepEqual(converted(`${CART}&revenue=abc`), [[2, 4], [4, 6]]);
+  });
+
+  test('event value replaces revenue', () => {
+    assert.deepEqual(converted(`${CART}&e_c=Checkout&e_a=pay&e_v=11&revenue=8`), [[1, 8], [4, 8], [5, 11]]);
+    assert.deepEqual(converted(`${CART}&idgoal=5&e_v=12&revenue=8`), [[5, 12]]);
+  });
+
+  test('event value only for event goals', () => {
+    // Matomo's API accepts useEventValueAsRevenue only on event goals, and its tracker checks the goal again.
+    assert.deepEqual(converted(`${CART}&idgoal=6&e_c=Other&e_a=click&e_v=12`), [[6, 8]]);
+  });
+});
+
+for (const adapter of ALL_ENGINES) {
+  describe(`goal conversions on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+    const suite = useTestRoot((root) => createTenantServer(root, { adapter, siteUrl: 'https://example.org' }), { deleteTenants: true });
+
+    async function addGoal(params: Record<string, string>): Promise<number> {
+      const response = await callApi(suite.app, suite.host, { method: 'Goals.addGoal', idSite: '1', token_auth: suite.token, ...params });
+      assert.equal(response.statusCode, 200, response.body);
+      return Number((response.json() as { value: number }).value);
+    }
+
+    async function track(visitorId: string, time: number, params: Record<string, string>): Promise<void> {
+      const cdt = new Date(time).toISOString().slice(0, 19).replace('T', ' ');
+      const query = new URLSearchParams({ idsite: '1', rec: '1', cid: visitorId, url: 'https://example.org/shop', cdt, ...params });
+      const response = await suite.app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host: suite.host } });
+      assert.equal(response.statusCode, 200, String(response.headers['x-footfall-error']));
+    }
+
+    async function conversionsOf(visitorId: string): Promise<[idgoal: number, revenue: number][]> {
+      const rows = await tenantDb(suite.root, suite.host).selectFrom('log_conversion').select(['idgoal', 'revenue'])
+        .where('idvisitor', '=', visitorId).orderBy('idgoal').execute();
+      return rows.map((row) => [Number(row.idgoal), Number(row.revenue)]);
+    }
+
+    test('cart update converts only the cart', async () => {
+      const checkout = await addGoal({ name: 'Checkout event', matchAttribute: 'event_category', pattern: 'checkout', patternType: 'contains', revenue: '3' });
+      const longVisit = await addGoal({ name: 'Long visit', matchAttribute: 'visit_duration', pattern: '1', revenue: '6' });
+      const manual = await addGoal({ name: 'Newsletter', matchAttribute: 'manually', revenue: '5' });
+      const base = Date.now() - 3_600_000;
+      const visitor = '4444444444444444';
+
+      await track(visitor, base, { action_name: 'Shop' });
+      // Two minutes in, the visit passes the 1-minute goal, but a cart update converts no goal.
+      const items = JSON.stringify([['SKU-1', 'Shoe', 'Shoes', 99, 1]]);
+      await track(visitor, base + 120_000, { idgoal: '0', revenue: '99', ec_items: items, e_c: 'Checkout', e_a: 'add' });
+      assert.deepEqual(await conversionsOf(visitor), [[-1, 99]]);
+
+      // A manual conversion converts only its goal, with the request's revenue.
+      await track(visitor, base + 150_000, { idgoal: String(manual), revenue: '7', e_c: 'Checkout', e_a: 'subscribe' });
+      assert.deepEqual(await conversionsOf(visitor), [[-1, 99], [manual, 7]]);
+
+      // The next pageview converts the visit goal with the goal's revenue.
+      await track(visitor, base + 180_000, { action_name: 'Shop again' });
+      assert.deepEqual(await conversionsOf(visitor), [[-1, 99], [longVisit, 6], [manual, 7]]);
+
+      // An event outside any e-commerce or manual conversion still converts its goal.
+      await track(visitor, base + 200_000, { e_c: 'Checkout', e_a: 'view', revenue: '2.5' });
+      assert.deepEqual(await conversionsOf(visitor), [[-1, 99], [checkout, 2.5], [longVisit, 6], [manual, 7]]);
+    });
+  });
+}
