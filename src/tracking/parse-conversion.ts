@@ -1,6 +1,7 @@
 /** Reading goal conversions and e-commerce orders or cart updates from a hit. */
 import { FootfallError, quote } from '../errors.js';
 import type { ConversionRequest, EcommerceItem } from './hit.js';
+import type { TrackedSite } from './site-cache.js';
 import type { TrackingParams } from './tracking-params.js';
 
 /** `idgoal` of an e-commerce order. */
@@ -53,6 +54,24 @@ export function parseConversion(params: TrackingParams): ConversionRequest | nul
     shipping: parseMoney(params, 'ec_sh'), discount: parseMoney(params, 'ec_dt'),
     items: parseItems(params.get('ec_items')),
   };
+}
+
+/**
+ * Checks that a manual conversion (`idgoal` above 0) names a goal of the site. Matomo 5 rejects
+ * the request otherwise (`GoalManager::detectGoalId`), and a deleted goal counts as missing,
+ * because the tracker reads only goals that are not deleted.
+ *
+ * NOTE: the goals come from the site cache, so a goal added through another server process is
+ * found only after this process reloads the site, at most `SITE_CACHE_TTL_MS` later.
+ *
+ * @throws FootfallError GOAL_NOT_FOUND naming the goal id and the site.
+ */
+export function checkConversionGoal(conversion: ConversionRequest | null, tracked: Pick<TrackedSite, 'site' | 'goals'>): void {
+  if (conversion === null || conversion.idgoal <= 0) return;
+  const idgoal = conversion.idgoal;
+  if (tracked.goals.some((goal) => Number(goal.idgoal) === idgoal)) return;
+  const siteId = tracked.site.idsite;
+  throw new FootfallError('GOAL_NOT_FOUND', `Invalid value '${idgoal}' for 'idgoal': site ${siteId} has no goal ${idgoal}, or the goal was deleted. Use an id that Goals.getGoals lists for site ${siteId}.`);
 }
 
 function parseItems(text: string | undefined): EcommerceItem[] {

@@ -18,7 +18,7 @@ import { Geolocator } from './geo/geolocator.js';
 import { maskIpAddress } from './ip-address.js';
 import { isDropped, type DropReason, type EnrichedHit, type Hit, type StepResult } from './hit.js';
 import { parseAction } from './parse-action.js';
-import { parseConversion } from './parse-conversion.js';
+import { checkConversionGoal, parseConversion } from './parse-conversion.js';
 import { parseCachedHit, parseHit, readUserAgent, type HitRequestContext, type ParsedHit, type ParseHitDependencies } from './parse-hit.js';
 import type { ReferrerDetectionConfig } from './referrer-detection.js';
 import { parseRequestExclusion } from './request-exclusion.js';
@@ -147,8 +147,8 @@ export class TrackingPipeline {
   /**
    * Tracks one hit and resolves once it is committed or counted as dropped.
    *
-   * @throws FootfallError with a 4xx status for an unknown site, a malformed parameter or a
-   *   missing authentication; the hit is then not stored.
+   * @throws FootfallError with a 4xx status for an unknown site or goal, a malformed parameter
+   *   or a missing authentication. The hit is then not stored.
    */
   async track(tenant: Tenant, params: TrackingParams, context: TrackRequestContext): Promise<TrackOutcome> {
     const dependencies = this.#parseDependencies(tenant);
@@ -247,12 +247,12 @@ export class TrackingPipeline {
   /**
    * Runs the parse step only, so queued tracking rejects a malformed hit before it enters the queue.
    *
-   * @throws FootfallError with a 4xx status, as `track` does, for an unknown site, a malformed parameter or a missing authentication.
+   * @throws FootfallError with a 4xx status, as `track` does, for an unknown site or goal, a malformed parameter or a missing authentication.
    */
   async validate(tenant: Tenant, params: TrackingParams, context: TrackRequestContext): Promise<void> {
     const { hit, tracked } = await parseHit(params, context, this.#parseDependencies(tenant));
     parseAction(params, hit.site, tracked.customDimensions);
-    parseConversion(params);
+    checkConversionGoal(parseConversion(params), tracked);
   }
 
   /** Returns whether a token belongs to a superuser of the tenant, for the bulk answer's `invalid_indices`. */
@@ -289,6 +289,7 @@ export class TrackingPipeline {
     hit.action = parseAction(params, hit.site, tracked.customDimensions, readPageUrl(hit));
     addExtractedDimensionValues(hit.action, params, tracked.customDimensions);
     hit.conversion = parseConversion(params);
+    checkConversionGoal(hit.conversion, tracked);
     return { tracked, result: this.#runSteps(hit, readStepSettings(siteSettings), dependencies.state, context, dependencies.salt) };
   }
 

@@ -11,7 +11,7 @@ import { callApi } from '../support/api-client.js';
 import { ALL_ENGINES, engineSkip } from '../support/engines.js';
 import { useTestRoot } from '../support/suite-root.js';
 import { createTenantServer } from '../support/test-root.js';
-import { tenantDb } from '../support/tracking.js';
+import { countRows, tenantDb } from '../support/tracking.js';
 
 const SITE = { excluded_parameters: '', keep_url_fragment: 0, sitesearch: 0, sitesearch_keyword_parameters: '', sitesearch_category_parameters: '' } as unknown as SiteRecord;
 const START = Date.parse('2024-05-20T10:00:00Z');
@@ -89,11 +89,23 @@ for (const adapter of ALL_ENGINES) {
       return Number((response.json() as { value: number }).value);
     }
 
-    async function track(visitorId: string, time: number, params: Record<string, string>): Promise<void> {
+    function send(visitorId: string, time: number, params: Record<string, string>) {
       const cdt = new Date(time).toISOString().slice(0, 19).replace('T', ' ');
       const query = new URLSearchParams({ idsite: '1', rec: '1', cid: visitorId, url: 'https://example.org/shop', cdt, ...params });
-      const response = await suite.app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host: suite.host } });
+      return suite.app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host: suite.host } });
+    }
+
+    async function track(visitorId: string, time: number, params: Record<string, string>): Promise<void> {
+      const response = await send(visitorId, time, params);
       assert.equal(response.statusCode, 200, String(response.headers['x-footfall-error']));
+    }
+
+    async function storedRowsOf(visitorId: string): Promise<number[]> {
+      const db = tenantDb(suite.root, suite.host);
+      const visits = await db.selectFrom('log_visit').select('idvisit').where('idvisitor', '=', visitorId).execute();
+      const actions = await db.selectFrom('log_link_visit_action').select('idlink_va').where('idvisitor', '=', visitorId).execute();
+      const conversions = await db.selectFrom('log_conversion').select('idgoal').where('idvisitor', '=', visitorId).execute();
+      return [visits.length, actions.length, conversions.length];
     }
 
     async function conversionsOf(visitorId: string): Promise<[idgoal: number, revenue: number][]> {
@@ -126,6 +138,50 @@ for (const adapter of ALL_ENGINES) {
       // An event outside any e-commerce or manual conversion still converts its goal.
       await track(visitor, base + 200_000, { e_c: 'Checkout', e_a: 'view', revenue: '2.5' });
       assert.deepEqual(await conversionsOf(visitor), [[-1, 99], [checkout, 2.5], [longVisit, 6], [manual, 7]]);
+    });
+
+    test('unknown idgoal is rejected', async () => {
+      const existing = await addGoal({ name: 'Existing', matchAttribute: 'manually' });
+      const base = Date.now() - 3_600_000;
+      const visitor = '5555555555555555';
+
+      const response = await send(visitor, base, { idgoal: String(existing + 40), revenue: '3', e_c: 'Checkout', e_a: 'pay' });
+      assert.equal(response.statusCode, 400);
+      const error = String(response.headers['x-footfall-error']);
+      assert.match(error, /^GOAL_NOT_FOUND: /);
+      assert.ok(error.includes(`'${existing + 40}' for 'idgoal'`), error);
+      assert.ok(error.includes('site 1'), error);
+      assert.deepEqual(await storedRowsOf(visitor), [0, 0, 0]);
+    });
+
+    test('deleted goal is rejected', async () => {
+      const deleted = await addGoal({ name: 'Retired', matchAttribute: 'manually' });
+      const removal = await callApi(suite.app, suite.host, { method: 'Goals.deleteGoal', idSite: '1', idGoal: String(deleted), token_auth: suite.token });
+      assert.equal(removal.statusCode, 200, removal.body);
+      const base = Date.now() - 3_600_000;
+      const visitor = '6666666666666666';
+
+      const response = await send(visitor, base, { idgoal: String(deleted) });
+      assert.equal(response.statusCode, 400);
+      assert.match(String(response.headers['x-footfall-error']), new RegExp(`^GOAL_NOT_FOUND: Invalid value '${deleted}' for 'idgoal'`));
+      assert.deepEqual(await storedRowsOf(visitor), [0, 0, 0]);
+    });
+
+    test('bulk unknown idgoal counts invalid', async () => {
+      const manual = await addGoal({ name: 'Brochure', matchAttribute: 'manually', revenue: '2' });
+      const db = tenantDb(suite.root, suite.host);
+      const conversionsBefore = await countRows(db, 'log_conversion');
+      const requests = [
+        `?idsite=1&rec=1&cid=7777777777777777&url=https%3A%2F%2Fexample.org%2F&idgoal=${manual + 50}`,
+        `?idsite=1&rec=1&cid=7777777777777777&url=https%3A%2F%2Fexample.org%2F&idgoal=${manual}`,
+      ];
+      const response = await suite.app.inject({
+        method: 'POST', url: '/matomo.php', headers: { host: suite.host, 'content-type': 'text/plain' },
+        payload: JSON.stringify({ requests, token_auth: suite.token }),
+      });
+      assert.equal(response.statusCode, 200, response.body);
+      assert.deepEqual(response.json(), { status: 'success', tracked: 1, invalid: 1, invalid_indices: [0] });
+      assert.equal(await countRows(db, 'log_conversion'), conversionsBefore + 1);
     });
   });
 }

@@ -88,6 +88,7 @@ describe('queued tracking', { skip: await redisSkip() }, () => {
     assert.equal(await track({ idsite: '99' }), 400);
     assert.equal(await track({ idsite: '1', cdt: 'yesterday-ish' }), 400);
     assert.equal(await track({ idsite: '1', cid: 'zz' }), 400);
+    assert.equal(await track({ idsite: '1', idgoal: '7' }), 400, 'the site has no goal 7');
     assert.equal(await queue.countEntries(), 0);
   });
 
