@@ -4,7 +4,7 @@ import type { Database, GoalTable } from '../db/schema.js';
 import { FootfallError, quote } from '../errors.js';
 import { compileTenantRegExp, InvalidTenantRegExpError, TENANT_REGEXP_SYNTAX_HINT } from '../tenant-regexp.js';
 import {
-  GOAL_MATCH_ATTRIBUTES, GOAL_PATTERN_TYPES, isVisitGoalAttribute, VISIT_GOAL_PATTERN_TYPE,
+  GOAL_MATCH_ATTRIBUTES, GOAL_PATTERN_TYPES, isEventGoalAttribute, isVisitGoalAttribute, VISIT_GOAL_PATTERN_TYPE,
 } from '../tracking/goal-matcher.js';
 
 /** Maximum goal name length, as Matomo's column allows. */
@@ -102,6 +102,11 @@ export async function createGoal(db: Kysely<Database>, siteId: number, fields: G
 /** Replaces the fields of a goal. @throws FootfallError GOAL_NOT_FOUND, GOAL_INVALID. */
 export async function updateGoal(db: Kysely<Database>, siteId: number, idgoal: number, fields: GoalFields): Promise<void> {
   validateGoal(fields);
+  // Matomo 5 checks this on update only (plugins/Goals/API.php, checkEventValueAsRevenue), so
+  // createGoal stores the flag on any goal, and tracking applies it to event goals only.
+  if (fields.eventValueAsRevenue && !isEventGoalAttribute(fields.matchAttribute)) {
+    throw new FootfallError('GOAL_INVALID', `Invalid useEventValueAsRevenue '1' for matchAttribute ${fields.matchAttribute}. Use it only with event_category, event_action or event_name, or send useEventValueAsRevenue=0.`);
+  }
   const result = await db.updateTable('goal').set(toColumns(fields)).where('idsite', '=', siteId).where('idgoal', '=', idgoal).where('deleted', '=', 0).executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) throw goalNotFound(siteId, idgoal);
 }

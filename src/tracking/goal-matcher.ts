@@ -25,6 +25,14 @@ export const VISIT_GOAL_PATTERN_TYPE = 'greater_than';
 /** The visit totals after the current hit, which visit goals compare with their pattern. */
 export type VisitTotals = Pick<VisitState, 'firstActionTime' | 'lastActionTime' | 'totalActions' | 'pageviews' | 'convertedGoals'>;
 
+/** Goal `match_attribute` values that match an event, the only goals whose revenue may be the event value. */
+const EVENT_GOAL_ATTRIBUTES: ReadonlySet<string> = new Set(['event_category', 'event_action', 'event_name']);
+
+/** Returns whether a `match_attribute` matches an event (`GoalManager::isEventMatchingGoal` in Matomo 5). */
+export function isEventGoalAttribute(attribute: string): boolean {
+  return EVENT_GOAL_ATTRIBUTES.has(attribute);
+}
+
 /** Returns whether a `match_attribute` is one of the visit goal attributes. */
 export function isVisitGoalAttribute(attribute: string): attribute is (typeof VISIT_GOAL_ATTRIBUTES)[number] {
   return (VISIT_GOAL_ATTRIBUTES as readonly string[]).includes(attribute);
@@ -113,8 +121,6 @@ export function matchGoals(hit: EnrichedHit, goals: readonly GoalTable[], visit?
   return conversions;
 }
 
-/** Goal `match_attribute` values that match an event, the only goals whose revenue may be the event value. */
-const EVENT_GOAL_ATTRIBUTES: ReadonlySet<string> = new Set(['event_category', 'event_action', 'event_name']);
 
 /**
  * Returns the revenue of a goal conversion as Matomo 5 sets it: the hit's `revenue`, else the
@@ -123,7 +129,7 @@ const EVENT_GOAL_ATTRIBUTES: ReadonlySet<string> = new Set(['event_category', 'e
  * (`GoalManager::insertNewConversion`).
  */
 function goalRevenue(goal: GoalTable, hit: EnrichedHit): number {
-  if (Number(goal.event_value_as_revenue) === 1 && EVENT_GOAL_ATTRIBUTES.has(goal.match_attribute)) {
+  if (Number(goal.event_value_as_revenue) === 1 && isEventGoalAttribute(goal.match_attribute)) {
     const eventValue = parseDecimal(hit.params.get('e_v'));
     if (eventValue !== null) return eventValue;
   }

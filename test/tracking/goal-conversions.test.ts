@@ -74,7 +74,7 @@ describe('goal matching by request', () => {
   });
 
   test('event value only for event goals', () => {
-    // Matomo's API accepts useEventValueAsRevenue only on event goals, and its tracker checks the goal again.
+    // Matomo 5's Goals.addGoal stores useEventValueAsRevenue on any goal, and its tracker applies it to event goals only.
     assert.deepEqual(converted(`${CART}&idgoal=6&e_c=Other&e_a=click&e_v=12`), [[6, 8]]);
   });
 });

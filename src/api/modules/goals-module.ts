@@ -18,7 +18,7 @@ const GOAL_PARAMETERS: readonly ApiParameterDoc[] = [
   { name: 'revenue', description: 'Default revenue of a conversion.' },
   { name: 'allowMultipleConversionsPerVisit', description: '1 to convert more than once per visit.' },
   { name: 'description', description: 'A description.' },
-  { name: 'useEventValueAsRevenue', description: '1 to use the event value as revenue.' },
+  { name: 'useEventValueAsRevenue', description: '1 to use the event value (e_v) as the revenue of a conversion, on event_category, event_action and event_name goals. Goals.updateGoal rejects it on other goals, as Matomo does.' },
 ];
 
 function readRevenue(params: ApiParams): number {

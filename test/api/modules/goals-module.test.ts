@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { ALL_ENGINES, engineSkip } from '../../support/engines.js';
 import { createTenantServer } from '../../support/test-root.js';
 import { useTestRoot } from '../../support/suite-root.js';
+import { tenantDb } from '../../support/tracking.js';
 
 describe('Goals API', () => {
   const suite = useTestRoot((root) => createTenantServer(root));
@@ -54,3 +56,58 @@ describe('Goals API', () => {
     assert.equal((response.body as { code: string }).code, 'ACCESS_DENIED');
   });
 });
+
+for (const adapter of ALL_ENGINES) {
+  describe(`Goals API event value revenue on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+    const suite = useTestRoot((root) => createTenantServer(root, { adapter }), { deleteTenants: true });
+
+    async function call(params: Record<string, string>): Promise<{ status: number; body: { code?: string; message?: string } }> {
+      const query = new URLSearchParams({ module: 'API', format: 'json', idSite: '1', token_auth: suite.token, ...params });
+      const response = await suite.app.inject({ method: 'GET', url: `/index.php?${query}`, headers: { host: suite.host } });
+      return { status: response.statusCode, body: response.json() };
+    }
+
+    async function storedGoal(idgoal: number) {
+      return tenantDb(suite.root, suite.host).selectFrom('goal').select(['name', 'match_attribute', 'event_value_as_revenue'])
+        .where('idsite', '=', 1).where('idgoal', '=', idgoal).executeTakeFirstOrThrow();
+    }
+
+    test('update rejects non-event goal', async () => {
+      const added = await call({ method: 'Goals.addGoal', name: 'Thanks', matchAttribute: 'url', pattern: '/thanks' });
+      assert.equal(added.status, 200);
+      const idgoal = Number((added.body as { value: number }).value);
+
+      for (const matchAttribute of ['url', 'manually', 'visit_duration']) {
+        const pattern = matchAttribute === 'visit_duration' ? '5' : '/thanks';
+        const response = await call({ method: 'Goals.updateGoal', idGoal: String(idgoal), name: 'Renamed', matchAttribute, pattern, useEventValueAsRevenue: '1' });
+        assert.equal(response.status, 400, matchAttribute);
+        assert.equal(response.body.code, 'GOAL_INVALID', matchAttribute);
+        assert.ok(response.body.message?.includes('useEventValueAsRevenue'), response.body.message);
+        assert.ok(response.body.message?.includes(`matchAttribute ${matchAttribute}`), response.body.message);
+      }
+      const unchanged = await storedGoal(idgoal);
+      assert.equal(unchanged.name, 'Thanks');
+      assert.equal(Number(unchanged.event_value_as_revenue), 0);
+    });
+
+    test('update accepts event goal', async () => {
+      const added = await call({ method: 'Goals.addGoal', name: 'Play', matchAttribute: 'event_action', pattern: 'play' });
+      const idgoal = Number((added.body as { value: number }).value);
+      for (const matchAttribute of ['event_category', 'event_action', 'event_name']) {
+        const response = await call({ method: 'Goals.updateGoal', idGoal: String(idgoal), name: 'Play', matchAttribute, pattern: 'play', useEventValueAsRevenue: '1' });
+        assert.equal(response.status, 200, matchAttribute);
+        const stored = await storedGoal(idgoal);
+        assert.equal(stored.match_attribute, matchAttribute);
+        assert.equal(Number(stored.event_value_as_revenue), 1);
+      }
+    });
+
+    test('add keeps flag on any goal', async () => {
+      // Matomo 5's Goals.addGoal does not check the flag, and its tracker ignores it on goals that match no event.
+      const added = await call({ method: 'Goals.addGoal', name: 'Landing', matchAttribute: 'url', pattern: '/landing', useEventValueAsRevenue: '1' });
+      assert.equal(added.status, 200);
+      const stored = await storedGoal(Number((added.body as { value: number }).value));
+      assert.equal(Number(stored.event_value_as_revenue), 1);
+    });
+  });
+}
