@@ -58,9 +58,8 @@ async function writeOrder(context: ConversionContext): Promise<number> {
     .where('idsite', '=', context.hit.siteId).where('idorder', '=', orderId).executeTakeFirst();
   if (existing) return 0;
 
-  const itemsTotal = conversion.items.reduce((sum, item) => sum + item.price * item.quantity, 0);
   await insertConversion(context, {
-    idgoal: ECOMMERCE_ORDER_GOAL, buster: crc32(orderId), revenue: conversion.revenue ?? itemsTotal, idorder: orderId,
+    idgoal: ECOMMERCE_ORDER_GOAL, buster: crc32(orderId), revenue: conversion.revenue ?? 0, idorder: orderId,
     items: countItems(conversion.items),
   });
   await insertItems(context, orderId, conversion.items);
@@ -72,9 +71,8 @@ async function writeOrder(context: ConversionContext): Promise<number> {
 async function writeCart(context: ConversionContext): Promise<number> {
   const conversion = context.hit.conversion!;
   await deleteCart(context);
-  const itemsTotal = conversion.items.reduce((sum, item) => sum + item.price * item.quantity, 0);
   await insertConversion(context, {
-    idgoal: ABANDONED_CART_GOAL, buster: 0, revenue: conversion.revenue ?? itemsTotal, idorder: null, items: countItems(conversion.items),
+    idgoal: ABANDONED_CART_GOAL, buster: 0, revenue: conversion.revenue ?? 0, idorder: null, items: countItems(conversion.items),
   });
   await insertItems(context, CART_ITEMS_ORDER_ID, conversion.items);
   context.visit.goalBuyer = context.visit.goalBuyer === BUYER.ordered || context.visit.goalBuyer === BUYER.orderedThenOpenCart

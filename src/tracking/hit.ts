@@ -138,6 +138,10 @@ export interface CustomVariable {
 export interface ConversionRequest {
   /** Goal id, 0 for an e-commerce order, -1 for a cart update. */
   idgoal: number;
+  /**
+   * `revenue`, or null when it is missing or malformed. An order or cart then stores 0, as
+   * Matomo 5 does (`Ecommerce\Columns\Revenue::onEcommerceOrderConversion`), not its items' total.
+   */
   revenue: number | null;
   orderId: string | null;
   subtotal: number | null;

@@ -183,5 +183,23 @@ for (const adapter of ALL_ENGINES) {
       assert.deepEqual(response.json(), { status: 'success', tracked: 1, invalid: 1, invalid_indices: [0] });
       assert.equal(await countRows(db, 'log_conversion'), conversionsBefore + 1);
     });
+
+    test('order without revenue stores 0', async () => {
+      const base = Date.now() - 3_600_000;
+      const visitor = '8888888888888888';
+      const items = JSON.stringify([['SKU-7', 'Hat', 'Hats', 20, 2]]);
+
+      await track(visitor, base, { idgoal: '0', ec_items: items });
+      await track(visitor, base + 60_000, { idgoal: '0', ec_id: 'NO-REVENUE-1', ec_items: items });
+      const rows = await tenantDb(suite.root, suite.host).selectFrom('log_conversion').select(['idgoal', 'revenue', 'items'])
+        .where('idvisitor', '=', visitor).orderBy('idgoal').execute();
+      assert.deepEqual(rows.map((row) => [Number(row.idgoal), Number(row.revenue), Number(row.items)]), [[0, 0, 2]]);
+
+      const cartVisitor = '9999999999999999';
+      await track(cartVisitor, base, { idgoal: '0', ec_items: items, revenue: 'unknown' });
+      const [cart] = await tenantDb(suite.root, suite.host).selectFrom('log_conversion').select(['idgoal', 'revenue'])
+        .where('idvisitor', '=', cartVisitor).execute();
+      assert.deepEqual([Number(cart?.idgoal), Number(cart?.revenue)], [-1, 0]);
+    });
   });
 }
