@@ -2,6 +2,7 @@
 import type { GoalTable } from '../db/schema.js';
 import { compileTenantRegExp, testTenantRegExp } from '../tenant-regexp.js';
 import { parseDecimal } from './parse-conversion.js';
+import { roundRevenue } from './tracking-numbers.js';
 import type { ActionInfo, EnrichedHit } from './hit.js';
 import type { VisitState } from './visit-state.js';
 
@@ -121,11 +122,10 @@ export function matchGoals(hit: EnrichedHit, goals: readonly GoalTable[], visit?
   return conversions;
 }
 
-
 /**
  * Returns the revenue of a goal conversion as Matomo 5 sets it: the hit's `revenue`, else the
- * goal's default revenue (`Ecommerce\Columns\Revenue::onGoalConversion`). The event value
- * `e_v` replaces both for an event goal with `event_value_as_revenue`
+ * goal's default revenue, rounded to 2 decimals (`Ecommerce\Columns\Revenue::onGoalConversion`).
+ * The event value `e_v` replaces both, unrounded, for an event goal with `event_value_as_revenue`
  * (`GoalManager::insertNewConversion`).
  */
 function goalRevenue(goal: GoalTable, hit: EnrichedHit): number {
@@ -133,5 +133,5 @@ function goalRevenue(goal: GoalTable, hit: EnrichedHit): number {
     const eventValue = parseDecimal(hit.params.get('e_v'));
     if (eventValue !== null) return eventValue;
   }
-  return parseDecimal(hit.params.get('revenue')) ?? Number(goal.revenue);
+  return roundRevenue(parseDecimal(hit.params.get('revenue')) ?? Number(goal.revenue));
 }

@@ -2,6 +2,7 @@
 import { FootfallError, quote } from '../errors.js';
 import type { ConversionRequest, EcommerceItem } from './hit.js';
 import type { TrackedSite } from './site-cache.js';
+import { roundRevenue } from './tracking-numbers.js';
 import type { TrackingParams } from './tracking-params.js';
 
 /** `idgoal` of an e-commerce order. */
@@ -22,15 +23,17 @@ export function parseDecimal(text: string | undefined): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
+/** Returns an amount such as `revenue` or `ec_tx` rounded as Matomo 5 stores it, or null when it is missing or malformed. */
 function parseMoney(params: TrackingParams, name: string): number | null {
-  return parseDecimal(params.get(name));
+  const value = parseDecimal(params.get(name));
+  return value === null ? null : roundRevenue(value);
 }
 
 /**
  * Parses `idgoal` with its revenue, and for `idgoal=0` the order (`ec_id`, totals, `ec_items`)
  * or, without `ec_id`, a cart update. Returns null when the hit has no `idgoal`.
  *
- * A malformed amount is ignored, as in Matomo 5.
+ * A malformed amount is ignored, and amounts and item prices are rounded to 2 decimals, as in Matomo 5.
  *
  * @throws FootfallError TRACKING_PARAMETER_INVALID for a malformed `idgoal` or `ec_items`.
  */
@@ -98,7 +101,7 @@ function parseItems(text: string | undefined): EcommerceItem[] {
     items.set(sku, {
       sku, name: String(entry[1] ?? '').trim(),
       categories: categories.slice(0, MAX_ITEM_CATEGORIES).map((category: unknown) => String(category).trim()).filter((category: string) => category !== ''),
-      price: Number.isFinite(price) ? price : 0,
+      price: Number.isFinite(price) ? roundRevenue(price) : 0,
       quantity: Number.isFinite(quantity) && quantity > 0 ? Math.floor(quantity) : 1,
     });
   }

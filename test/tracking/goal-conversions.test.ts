@@ -201,5 +201,39 @@ for (const adapter of ALL_ENGINES) {
         .where('idvisitor', '=', cartVisitor).execute();
       assert.deepEqual([Number(cart?.idgoal), Number(cart?.revenue)], [-1, 0]);
     });
+
+    test('amounts are rounded to cents', async () => {
+      const manual = await addGoal({ name: 'Donation', matchAttribute: 'manually', revenue: '4.567' });
+      const played = await addGoal({ name: 'Tip', matchAttribute: 'event_action', pattern: 'tip', revenue: '1', useEventValueAsRevenue: '1' });
+      const base = Date.now() - 3_600_000;
+      const db = tenantDb(suite.root, suite.host);
+
+      const goalVisitor = 'aaaaaaaaaaaaaaa1';
+      await track(goalVisitor, base, { idgoal: String(manual) });
+      await track(goalVisitor, base + 1000, { idgoal: String(manual), revenue: '1.005' });
+      await track(goalVisitor, base + 2000, { e_c: 'Support', e_a: 'tip', e_v: '2.345' });
+      const goalRows = await db.selectFrom('log_conversion').select(['idgoal', 'revenue']).where('idvisitor', '=', goalVisitor).orderBy('server_time').execute();
+      // The goal converts once per visit, so the second request with revenue=1.005 is not stored. The event value stays unrounded, as in Matomo.
+      assert.deepEqual(goalRows.map((row) => [Number(row.idgoal), Number(row.revenue)]), [[manual, 4.57], [played, 2.345]]);
+
+      const revenueVisitor = 'aaaaaaaaaaaaaaa2';
+      await track(revenueVisitor, base, { idgoal: String(manual), revenue: '1.005' });
+      const [manualRow] = await db.selectFrom('log_conversion').select('revenue').where('idvisitor', '=', revenueVisitor).execute();
+      assert.equal(Number(manualRow?.revenue), 1.01);
+
+      const orderVisitor = 'aaaaaaaaaaaaaaa3';
+      const items = JSON.stringify([['SKU-R', 'Ribbon', 'Craft', 9.999, 1], ['SKU-S', 'String', 'Craft', '0.125', 2]]);
+      await track(orderVisitor, base, {
+        idgoal: '0', ec_id: 'ROUND-1', ec_items: items, revenue: '10.555', ec_st: '3.333', ec_tx: '0.125', ec_sh: '2.675', ec_dt: '1.005',
+      });
+      const order = await db.selectFrom('log_conversion').selectAll().where('idvisitor', '=', orderVisitor).executeTakeFirstOrThrow();
+      assert.equal(Number(order.revenue), 10.56);
+      assert.equal(Number(order.revenue_subtotal), 3.33);
+      assert.equal(Number(order.revenue_tax), 0.13);
+      assert.equal(Number(order.revenue_shipping), 2.68);
+      assert.equal(Number(order.revenue_discount), 1.01);
+      const prices = await db.selectFrom('log_conversion_item').select('price').where('idvisitor', '=', orderVisitor).orderBy('price').execute();
+      assert.deepEqual(prices.map((row) => Number(row.price)), [0.13, 10]);
+    });
   });
 }
