@@ -1,8 +1,7 @@
 /** Goal matching: which of a site's goals an action converts. */
 import type { GoalTable } from '../db/schema.js';
 import { compileTenantRegExp, testTenantRegExp } from '../tenant-regexp.js';
-import { parseDecimal } from './parse-conversion.js';
-import { roundRevenue } from './tracking-numbers.js';
+import { parseFloatParameter, roundRevenue } from './tracking-numbers.js';
 import type { ActionInfo, EnrichedHit } from './hit.js';
 import type { VisitState } from './visit-state.js';
 
@@ -130,8 +129,8 @@ export function matchGoals(hit: EnrichedHit, goals: readonly GoalTable[], visit?
  */
 function goalRevenue(goal: GoalTable, hit: EnrichedHit): number {
   if (Number(goal.event_value_as_revenue) === 1 && isEventGoalAttribute(goal.match_attribute)) {
-    const eventValue = parseDecimal(hit.params.get('e_v'));
+    const eventValue = parseFloatParameter(hit.params.raw('e_v'));
     if (eventValue !== null) return eventValue;
   }
-  return roundRevenue(parseDecimal(hit.params.get('revenue')) ?? Number(goal.revenue));
+  return roundRevenue(parseFloatParameter(hit.params.raw('revenue')) ?? Number(goal.revenue));
 }

@@ -4,6 +4,7 @@ import type { SiteRecord } from '../sites/site-store.js';
 import type { ActionInfo, ActionKind, ActionString, ActionStrings, CustomVariable, PageTimings } from './hit.js';
 import { ALWAYS_EXCLUDED_PARAMETERS, cleanPageUrl, readTrackedUrl } from './page-url.js';
 import type { TrackedCustomDimension } from './site-cache.js';
+import { parseFloatParameter } from './tracking-numbers.js';
 import type { TrackingParams } from './tracking-params.js';
 
 /** `log_action.type` values, as Matomo numbers them. */
@@ -59,8 +60,10 @@ function excludedParametersOf(site: SiteRecord): ReadonlySet<string> {
  * such as `javascript:alert(1)`, as Matomo 5's tracker does (`PageUrl::getUrlIfLookValid`),
  * so the action has no URL. An outlink or download stays one, without its URL.
  *
+ * A malformed `e_v` or `_pkp` is ignored, as Matomo 5 ignores it.
+ *
  * @throws FootfallError TRACKING_PARAMETER_INVALID for an event without `e_c` or `e_a`, a
- *   non-numeric `e_v`, a malformed custom variable, or a negative page timing other than -1.
+ *   malformed custom variable, or a negative page timing other than -1.
  */
 export function parseAction(params: TrackingParams, site: SiteRecord, dimensions: readonly TrackedCustomDimension[], parsedUrl?: URL | null): ActionInfo {
   const excluded = excludedParametersOf(site);
@@ -153,9 +156,7 @@ function parseProductView(params: TrackingParams): Partial<ActionStrings> {
 }
 
 function parseProductPrice(params: TrackingParams): number | null {
-  const text = params.get('_pkp');
-  const price = text === undefined ? Number.NaN : Number(text);
-  return Number.isFinite(price) ? price : null;
+  return parseFloatParameter(params.raw('_pkp'));
 }
 
 const NO_TIMINGS: PageTimings = { network: null, server: null, transfer: null, domProcessing: null, domCompletion: null, onLoad: null };
@@ -166,11 +167,8 @@ function parseEvent(params: TrackingParams, urlString: ActionString | null, page
   if (category === undefined || action === undefined) {
     throw new FootfallError('TRACKING_PARAMETER_INVALID', "An event needs both 'e_c' (category) and 'e_a' (action).");
   }
-  const valueText = params.get('e_v');
-  const value = valueText === undefined ? null : Number(valueText);
-  if (value !== null && !Number.isFinite(value)) {
-    throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(valueText)} for 'e_v'. Expected a number.`);
-  }
+  // Matomo 5 records the event without a value when e_v is malformed.
+  const value = parseFloatParameter(params.raw('e_v'));
   return buildAction('event', pageUrl, {
     url: urlString, name: actionString(params.get('e_n'), ACTION_TYPE.eventName),
     eventCategory: actionString(category, ACTION_TYPE.eventCategory), eventAction: actionString(action, ACTION_TYPE.eventAction),

@@ -2,7 +2,7 @@
 import { FootfallError, quote } from '../errors.js';
 import type { ConversionRequest, EcommerceItem } from './hit.js';
 import type { TrackedSite } from './site-cache.js';
-import { roundRevenue } from './tracking-numbers.js';
+import { parseFloatParameter, readPhpNumeric, roundRevenue } from './tracking-numbers.js';
 import type { TrackingParams } from './tracking-params.js';
 
 /** `idgoal` of an e-commerce order. */
@@ -13,19 +13,9 @@ export const ABANDONED_CART_GOAL = -1;
 /** Most categories an item may have, as Matomo stores them (category to category5). */
 const MAX_ITEM_CATEGORIES = 5;
 
-/** Matomo 5's syntax of a decimal tracking parameter, such as 12, 12.5, .5 or 1e3. */
-const DECIMAL = /^[+-]?([0-9]+|[0-9]*\.[0-9]+|[0-9]+\.[0-9]*)([eE][+-]?[0-9]+)?$/;
-
-/** Returns a decimal parameter such as `revenue`, or null when it is missing or malformed, because Matomo 5 then uses its default. */
-export function parseDecimal(text: string | undefined): number | null {
-  if (text === undefined || !DECIMAL.test(text)) return null;
-  const value = Number(text);
-  return Number.isFinite(value) ? value : null;
-}
-
 /** Returns an amount such as `revenue` or `ec_tx` rounded as Matomo 5 stores it, or null when it is missing or malformed. */
 function parseMoney(params: TrackingParams, name: string): number | null {
-  const value = parseDecimal(params.get(name));
+  const value = parseFloatParameter(params.raw(name));
   return value === null ? null : roundRevenue(value);
 }
 
@@ -94,16 +84,33 @@ function parseItems(text: string | undefined): EcommerceItem[] {
     let categories: unknown[] = [];
     if (Array.isArray(entry[2])) categories = entry[2];
     else if (entry[2] !== undefined && entry[2] !== null && entry[2] !== '') categories = [entry[2]];
-    const price = Number(entry[3] ?? 0);
-    const quantity = Number(entry[4] ?? 1);
+    const price = readPhpNumeric(entry[3]);
     const sku = String(entry[0]).trim();
     // Matomo keeps one row per SKU; a SKU listed twice keeps its last values.
     items.set(sku, {
       sku, name: String(entry[1] ?? '').trim(),
       categories: categories.slice(0, MAX_ITEM_CATEGORIES).map((category: unknown) => String(category).trim()).filter((category: string) => category !== ''),
-      price: Number.isFinite(price) ? roundRevenue(price) : 0,
-      quantity: Number.isFinite(quantity) && quantity > 0 ? Math.floor(quantity) : 1,
+      price: price === null ? 0 : roundRevenue(price),
+      quantity: readItemQuantity(entry[4]),
     });
   }
   return [...items.values()];
+}
+
+/**
+ * Reads an item's quantity as Matomo 5 does (`GoalManager::getCleanedEcommerceItems`). A value
+ * that PHP's empty() counts as empty (0, "0", "") or that is_numeric() rejects counts as 1.
+ * Any other is cut to a whole number, so 2.9 is 2 and "0.5" is 0.
+ *
+ * NOTE: a negative quantity counts as 1. Matomo casts it to a negative number, which its
+ * unsigned `quantity` column cannot store.
+ */
+function readItemQuantity(value: unknown): number {
+  if (value === 0 || value === '0') return 1;
+  const quantity = readPhpNumeric(value);
+  if (quantity === null) return 1;
+  const whole = Math.trunc(quantity);
+  if (whole < 0) return 1;
+  // Math.trunc(-0.5) is -0, which is stored as 0.
+  return whole === 0 ? 0 : whole;
 }

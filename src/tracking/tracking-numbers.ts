@@ -1,4 +1,46 @@
-/** Numbers of tracking requests, rounded as Matomo 5 stores them. */
+/** Numbers of tracking requests, read and rounded as Matomo 5 reads and stores them. */
+
+/**
+ * Matomo 5's check of a decimal tracking parameter (`Common::getRequestVar` with type float):
+ * 12, 12.5, .5, 5. or 1e3 with an optional sign, after commas become dots. Matomo's pattern
+ * ends with PHP's `$`, which also matches before a final line break, so one is allowed.
+ */
+const MATOMO_FLOAT = /^[+-]?([0-9]+|[0-9]*\.[0-9]+|[0-9]+\.[0-9]*)([eE][+-]?[0-9]+)?\n?$/;
+
+/** The number at the start of a text, as PHP's float cast reads it. */
+const LEADING_NUMBER = /^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?/;
+
+/** A numeric string as PHP 8's is_numeric() accepts it: whitespace may come before and after the number. */
+const PHP_NUMERIC_STRING = /^[ \t\n\r\v\f]*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?[ \t\n\r\v\f]*$/;
+
+/**
+ * Reads a decimal tracking parameter such as `revenue`, `ec_tx`, `e_v` or `_pkp`, untrimmed, as
+ * Matomo 5 reads it. Returns null when it is missing, empty, malformed or not finite, so the
+ * caller uses Matomo's default: hex (0x10), binary, underscores (1_000), spaces and text are
+ * malformed.
+ *
+ * Matomo tests the text with its commas turned into dots, but casts the text as sent, which
+ * reads the number before the first comma, so `12,5` is 12 and `,5` is 0.
+ */
+export function parseFloatParameter(text: string | undefined): number | null {
+  if (text === undefined || text === '' || !MATOMO_FLOAT.test(text.replaceAll(',', '.'))) return null;
+  const leading = LEADING_NUMBER.exec(text);
+  const value = leading === null ? 0 : Number(leading[0]);
+  if (!Number.isFinite(value)) return null;
+  return value === 0 ? 0 : value;
+}
+
+/**
+ * Returns a value decoded from JSON as a number when PHP 8's is_numeric() accepts it: a finite
+ * number, or a string of a decimal number with optional whitespace around it. Returns null for
+ * anything else, such as `"0x10"`, `"1_000"`, `true` or `null`.
+ */
+export function readPhpNumeric(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value !== 'string' || !PHP_NUMERIC_STRING.test(value)) return null;
+  const number = Number(value);
+  return Number.isFinite(number) ? number : null;
+}
 
 /** Decimals Matomo keeps of a revenue or price (`GoalManager::REVENUE_PRECISION`). */
 export const REVENUE_DECIMALS = 2;

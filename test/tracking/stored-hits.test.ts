@@ -158,6 +158,26 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(visit?.visit_total_actions, 1);
     });
 
+    test('malformed event value is dropped', async () => {
+      const cases: [string, number | null][] = [['0x10', null], ['abc', null], ['1_000', null], [' 5', null], ['12,5', 12], ['1e3', 1000], ['-2.5', -2.5]];
+      for (const [value, expected] of cases) {
+        const id = newVisitorId();
+        assert.equal(await track({ cid: id, url: 'https://example.org/video', e_c: 'Video', e_a: 'Play', e_v: value, ca: 1 }), 200, value);
+        const [action] = await actionsOf(id);
+        assert.ok(action?.idaction_event_category, value);
+        assert.equal(action?.custom_float === null ? null : Number(action?.custom_float), expected, value);
+      }
+    });
+
+    test('malformed product price is dropped', async () => {
+      for (const [value, expected] of [['0x10', null], ['1_000', null], ['19.9', 19.9]] as const) {
+        const id = newVisitorId();
+        await track({ cid: id, url: 'https://example.org/p/2', action_name: 'Hat', _pks: 'SKU-H', _pkp: value });
+        const [action] = await actionsOf(id);
+        assert.equal(action?.product_price === null ? null : Number(action?.product_price), expected, value);
+      }
+    });
+
     test('goal matching a URL records one conversion per visit', async () => {
       const added = await app.inject({
         method: 'POST', url: '/index.php', headers: { host, 'content-type': 'application/x-www-form-urlencoded' },
@@ -207,6 +227,24 @@ for (const adapter of ALL_ENGINES) {
       const [visit] = await visitOf(id);
       assert.equal(visit?.visit_goal_buyer, 1);
       assert.equal(visit?.visit_goal_converted, 1);
+    });
+
+    test('item numbers are read as PHP does', async () => {
+      const id = newVisitorId();
+      const items = JSON.stringify([
+        ['SKU-HEX', 'Hex', 'Odd', '0x10', '0x3'], ['SKU-BOOL', 'Bool', 'Odd', true, true], ['SKU-SPACE', 'Space', 'Odd', ' 2.5', ' 4'],
+        ['SKU-CUT', 'Cut', 'Odd', 3, 2.9], ['SKU-ZERO', 'Zero', 'Odd', 1, '0'],
+      ]);
+      assert.equal(await track({ cid: id, url: 'https://example.org/done', idgoal: 0, ec_id: `PHP-${id}`, ec_items: items, revenue: '12,5' }), 200);
+      const [order] = await db.selectFrom('log_conversion').selectAll().where('idvisitor', '=', id).execute();
+      assert.equal(Number(order?.revenue), 12);
+      assert.equal(Number(order?.items), 1 + 1 + 4 + 2 + 1);
+      const rows = await db.selectFrom('log_conversion_item').innerJoin('log_action', 'log_action.idaction', 'log_conversion_item.idaction_sku')
+        .select(['log_action.name', 'log_conversion_item.price', 'log_conversion_item.quantity']).where('log_conversion_item.idvisitor', '=', id)
+        .orderBy('log_action.name').execute();
+      assert.deepEqual(rows.map((row) => [row.name, Number(row.price), Number(row.quantity)]), [
+        ['SKU-BOOL', 0, 1], ['SKU-CUT', 3, 2], ['SKU-HEX', 0, 1], ['SKU-SPACE', 2.5, 4], ['SKU-ZERO', 1, 1],
+      ]);
     });
 
     test('product view is stored on the pageview', async () => {

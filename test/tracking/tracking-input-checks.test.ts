@@ -110,12 +110,14 @@ for (const adapter of ALL_ENGINES) {
 
     test('malformed revenue is ignored', async () => {
       const visitor = newVisitorId();
-      const response = await track({ cid: visitor, idgoal: '0', ec_id: `order-${visitor}`, revenue: 'abc', ec_st: '12,5' });
+      const response = await track({ cid: visitor, idgoal: '0', ec_id: `order-${visitor}`, revenue: 'abc', ec_st: '0x10', ec_tx: '12,5' });
       assert.equal(response.statusCode, 200, String(response.headers['x-footfall-error']));
-      const [order] = await suite.db.selectFrom('log_conversion').select(['revenue', 'revenue_subtotal']).where('idvisitor', '=', visitor).execute();
+      const [order] = await suite.db.selectFrom('log_conversion').select(['revenue', 'revenue_subtotal', 'revenue_tax']).where('idvisitor', '=', visitor).execute();
       assert.ok(order);
-      assert.ok(order.revenue === null || Number(order.revenue) === 0, String(order.revenue));
-      assert.ok(order.revenue_subtotal === null || Number(order.revenue_subtotal) === 0, String(order.revenue_subtotal));
+      assert.equal(Number(order.revenue), 0);
+      assert.equal(order.revenue_subtotal, null);
+      // Matomo 5 checks '12,5' as 12.5, but PHP's float cast of the text stops at the comma.
+      assert.equal(Number(order.revenue_tax), 12);
     });
 
     test('malformed _id is ignored', async () => {
