@@ -51,8 +51,9 @@ function excludedParametersOf(site: SiteRecord): ReadonlySet<string> {
 }
 
 /**
- * Parses the action of a hit. `ca=1` and goal requests record no pageview, `ping=1` only
- * extends the visit, as in Matomo.
+ * Parses the action of a hit. `ping=1` only extends the visit, a goal request (any `idgoal`)
+ * records no action even with event, outlink, download, content or site search parameters,
+ * and `ca=1` records no pageview, as in Matomo 5.
  *
  * `parsedUrl` is the `url` parameter already parsed (null when it is not a URL), so it is not parsed again.
  *
@@ -78,6 +79,9 @@ export function parseAction(params: TrackingParams, site: SiteRecord, dimensions
   const titleString = actionString(params.get('action_name'), ACTION_TYPE.pageTitle);
 
   if (params.flag('ping')) return buildAction('heartbeat', pageUrl, {}, base);
+  // Matomo 5 drops the action of a manual conversion (GoalsRequestProcessor) and of an order or
+  // cart update (EcommerceRequestProcessor), so they only start or extend the visit.
+  if (params.get('idgoal') !== undefined) return buildAction('none', pageUrl, {}, base);
   const outlink = params.raw('link');
   if (isNonEmptyInPhp(outlink)) return buildAction('outlink', pageUrl, { url: actionString(readTrackedUrl(outlink), ACTION_TYPE.outlink), name: titleString }, base);
   const download = params.raw('download');
@@ -97,7 +101,7 @@ export function parseAction(params: TrackingParams, site: SiteRecord, dimensions
       searchCategory: search.category, searchCount: search.count,
     });
   }
-  if (params.flag('ca') || params.get('idgoal') !== undefined) return buildAction('none', pageUrl, {}, base);
+  if (params.flag('ca')) return buildAction('none', pageUrl, {}, base);
   return buildAction('pageview', pageUrl, { url: urlString, name: titleString, ...parseProductView(params) }, base, { productPrice: parseProductPrice(params), timings: parseTimings(params) });
 }
 

@@ -235,5 +235,44 @@ for (const adapter of ALL_ENGINES) {
       const prices = await db.selectFrom('log_conversion_item').select('price').where('idvisitor', '=', orderVisitor).orderBy('price').execute();
       assert.deepEqual(prices.map((row) => Number(row.price)), [0.13, 10]);
     });
+
+    test('goal requests record no action', async () => {
+      const manual = await addGoal({ name: 'Lead', matchAttribute: 'manually', allowMultipleConversionsPerVisit: '1' });
+      const base = Date.now() - 3_600_000;
+      const visitor = 'bbbbbbbbbbbbbbb1';
+      const db = tenantDb(suite.root, suite.host);
+      const visitOf = (idvisitor: string) => db.selectFrom('log_visit')
+        .select(['visit_total_actions', 'visit_total_events', 'visit_total_searches', 'visit_last_action_time']).where('idvisitor', '=', idvisitor).execute();
+
+      await track(visitor, base, { action_name: 'Shop' });
+      const requests: Record<string, string>[] = [
+        { idgoal: String(manual), e_c: 'Lead', e_a: 'submit', e_v: '3' },
+        { idgoal: String(manual), c_n: 'Banner', c_p: 'Spring', c_i: 'click' },
+        { idgoal: String(manual), search: 'red shoes' },
+        { idgoal: '0', link: 'https://partner.example.com/' },
+        { idgoal: '0', ec_id: `NO-ACTION-${visitor}`, download: 'https://example.org/invoice.pdf' },
+      ];
+      for (const [index, params] of requests.entries()) await track(visitor, base + (index + 1) * 10_000, params);
+
+      const actions = await db.selectFrom('log_link_visit_action').select('idlink_va').where('idvisitor', '=', visitor).execute();
+      assert.equal(actions.length, 1, 'only the pageview');
+      const [visit] = await visitOf(visitor);
+      assert.equal(Number(visit?.visit_total_actions), 1);
+      assert.equal(Number(visit?.visit_total_events), 0);
+      assert.equal(Number(visit?.visit_total_searches), 0);
+      assert.equal(visit?.visit_last_action_time, new Date(base + 50_000).toISOString().slice(0, 19).replace('T', ' '), 'the last goal request extends the visit');
+      // The order replaces the cart update, so no -1 row stays.
+      assert.deepEqual((await conversionsOf(visitor)).map(([idgoal]) => idgoal), [0, manual, manual, manual]);
+
+      // A goal request that starts a visit creates the visit with no action.
+      const newcomer = 'bbbbbbbbbbbbbbb2';
+      await track(newcomer, base, { idgoal: String(manual), e_c: 'Lead', e_a: 'submit' });
+      const [started] = await visitOf(newcomer);
+      assert.equal(Number(started?.visit_total_actions), 0);
+      assert.equal(Number(started?.visit_total_events), 0);
+      const newcomerActions = await db.selectFrom('log_link_visit_action').select('idlink_va').where('idvisitor', '=', newcomer).execute();
+      assert.equal(newcomerActions.length, 0);
+      assert.deepEqual((await conversionsOf(newcomer)).map(([idgoal]) => idgoal), [manual]);
+    });
   });
 }
