@@ -5,7 +5,7 @@ import type { Database, LogConversionTable } from '../db/schema.js';
 import { formatUtcDateTime } from '../time.js';
 import type { ActionDictionary, ActionWriteContext } from './action-dictionary.js';
 import type { EcommerceItem, EnrichedHit } from './hit.js';
-import { matchGoals } from './goal-matcher.js';
+import { matchGoals, type GoalConversion } from './goal-matcher.js';
 import { ACTION_TYPE } from './parse-action.js';
 import { ABANDONED_CART_GOAL, ECOMMERCE_ORDER_GOAL } from './parse-conversion.js';
 import type { TrackedSite } from './site-cache.js';
@@ -34,8 +34,20 @@ export interface ConversionContext extends ActionWriteContext {
  * number of conversion rows written; the caller stores `goalConverted` and `goalBuyer`.
  */
 export async function writeConversions(context: ConversionContext): Promise<number> {
+  let written = await writeGoalConversions(context, matchGoals(context.hit, context.tracked.goals, context.visit));
+  const conversion = context.hit.conversion;
+  if (conversion?.idgoal === ECOMMERCE_ORDER_GOAL) written += await writeOrder(context);
+  if (conversion?.idgoal === ABANDONED_CART_GOAL) written += await writeCart(context);
+  return written;
+}
+
+/**
+ * Records goal conversions, skipping a goal the visit already converted unless it allows
+ * several conversions per visit. Returns the number of rows written.
+ */
+export async function writeGoalConversions(context: ConversionContext, conversions: readonly GoalConversion[]): Promise<number> {
   let written = 0;
-  for (const { goal, revenue } of matchGoals(context.hit, context.tracked.goals, context.visit)) {
+  for (const { goal, revenue } of conversions) {
     const idgoal = Number(goal.idgoal);
     const allowMultiple = Number(goal.allow_multiple) === 1;
     if (!allowMultiple && context.visit.convertedGoals.has(idgoal)) continue;
@@ -43,10 +55,6 @@ export async function writeConversions(context: ConversionContext): Promise<numb
     await insertConversion(context, { idgoal, buster, revenue, idorder: null, items: null });
     written += 1;
   }
-
-  const conversion = context.hit.conversion;
-  if (conversion?.idgoal === ECOMMERCE_ORDER_GOAL) written += await writeOrder(context);
-  if (conversion?.idgoal === ABANDONED_CART_GOAL) written += await writeCart(context);
   return written;
 }
 

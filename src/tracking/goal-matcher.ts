@@ -122,6 +122,17 @@ export function matchGoals(hit: EnrichedHit, goals: readonly GoalTable[], visit?
 }
 
 /**
+ * Returns the visit goals a heartbeat converts: those whose total the visit now passes. The
+ * hit's `idgoal` is ignored, because Matomo 5 records no conversion, order or cart on a
+ * `ping=1` request (`PingRequestProcessor` clears its goals).
+ */
+export function matchVisitGoals(hit: EnrichedHit, goals: readonly GoalTable[], visit: VisitTotals): GoalConversion[] {
+  return goals
+    .filter((goal) => isVisitGoalAttribute(goal.match_attribute) && matchesVisitGoal(goal, visit))
+    .map((goal) => ({ goal, revenue: goalRevenue(goal, hit) }));
+}
+
+/**
  * Returns the revenue of a goal conversion as Matomo 5 sets it: the hit's `revenue`, else the
  * goal's default revenue, rounded to 2 decimals (`Ecommerce\Columns\Revenue::onGoalConversion`).
  * The event value `e_v` replaces both, unrounded, for an event goal with `event_value_as_revenue`

@@ -6,12 +6,12 @@ import type { Insertable, Kysely, Updateable } from 'kysely';
 import type { Database, LogLinkVisitActionTable, LogVisitTable } from '../db/schema.js';
 import { formatUtcDateTime } from '../time.js';
 import type { ActionDictionary, ActionWriteContext } from './action-dictionary.js';
-import { writeConversions } from './conversion-writer.js';
+import { writeConversions, writeGoalConversions } from './conversion-writer.js';
 import type { ActionKind, DropReason, EnrichedHit } from './hit.js';
 import { parseCustomDimensions } from './parse-action.js';
 import type { IdSource } from './id-reservation.js';
 import type { TrackedSite } from './site-cache.js';
-import { isVisitGoalAttribute } from './goal-matcher.js';
+import { matchVisitGoals } from './goal-matcher.js';
 import { identifyVisit, type VisitCache, type VisitRules } from './visit-identifier.js';
 import type { VisitPrefetch } from './visit-prefetch.js';
 import { buildVisitRow } from './visit-row.js';
@@ -204,12 +204,14 @@ async function extendVisit(context: RecordContext, visit: VisitState, hit: Enric
     const spent = Math.min(context.rules.visitLengthSeconds, Math.max(0, Math.round((hit.time.getTime() - visit.lastAction.time) / 1000)));
     context.batch.setTimeSpent(visit.lastAction.idlinkVa, spent);
   }
-  const visitGoals = tracked.goals.filter((goal) => isVisitGoalAttribute(goal.match_attribute));
-  if (visitGoals.length > 0) {
-    await writeConversions({
+  // Only visit goals convert here. The order, cart update or manual conversion that a ping's
+  // idgoal requests is not recorded, as in Matomo 5.
+  const conversions = matchVisitGoals(hit, tracked.goals, visit);
+  if (conversions.length > 0) {
+    await writeGoalConversions({
       db: context.db, ids: context.ids, batch: context.batch, actions: context.actions, hit, visit, previous: null,
-      tracked: { ...tracked, goals: visitGoals }, idlinkVa: visit.lastAction?.idlinkVa ?? null, idactionUrl: visit.lastAction?.idactionUrl ?? null,
-    });
+      tracked, idlinkVa: visit.lastAction?.idlinkVa ?? null, idactionUrl: visit.lastAction?.idactionUrl ?? null,
+    }, conversions);
   }
   context.batch.updateVisit(visit.idvisit, {
     visit_last_action_time: formatUtcDateTime(new Date(visit.lastActionTime)),

@@ -274,5 +274,29 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(newcomerActions.length, 0);
       assert.deepEqual((await conversionsOf(newcomer)).map(([idgoal]) => idgoal), [manual]);
     });
+
+    test('heartbeat records no order or cart', async () => {
+      // A visit goal the visit never reaches, so the heartbeat path looks at the site's goals.
+      await addGoal({ name: 'Many actions', matchAttribute: 'visit_total_actions', pattern: '100' });
+      const manual = await addGoal({ name: 'Callback', matchAttribute: 'manually', revenue: '4' });
+      const base = Date.now() - 3_600_000;
+      const visitor = 'ccccccccccccccc1';
+      const db = tenantDb(suite.root, suite.host);
+      const items = JSON.stringify([['SKU-P', 'Pen', 'Office', 2, 3]]);
+
+      await track(visitor, base, { action_name: 'Shop' });
+      await track(visitor, base + 10_000, { ping: '1', idgoal: '0', ec_items: items, revenue: '6' });
+      await track(visitor, base + 20_000, { ping: '1', idgoal: '0', ec_id: `PING-${visitor}`, ec_items: items, revenue: '6' });
+      await track(visitor, base + 30_000, { ping: '1', idgoal: String(manual) });
+
+      assert.deepEqual(await conversionsOf(visitor), []);
+      const storedItems = await db.selectFrom('log_conversion_item').select('idorder').where('idvisitor', '=', visitor).execute();
+      assert.equal(storedItems.length, 0);
+      const visit = await db.selectFrom('log_visit').select(['visit_goal_buyer', 'visit_goal_converted', 'visit_total_time'])
+        .where('idvisitor', '=', visitor).executeTakeFirstOrThrow();
+      assert.equal(Number(visit.visit_goal_buyer), 0);
+      assert.equal(Number(visit.visit_goal_converted), 0);
+      assert.equal(Number(visit.visit_total_time), 30, 'the heartbeats still extend the visit');
+    });
   });
 }
