@@ -4,7 +4,7 @@ import type { SiteRecord } from '../sites/site-store.js';
 import type { ActionInfo, ActionKind, ActionString, ActionStrings, CustomVariable, PageTimings } from './hit.js';
 import { ALWAYS_EXCLUDED_PARAMETERS, cleanPageUrl, readTrackedUrl } from './page-url.js';
 import type { TrackedCustomDimension } from './site-cache.js';
-import { parseFloatParameter } from './tracking-numbers.js';
+import { readAmountParameter } from './tracking-numbers.js';
 import type { TrackingParams } from './tracking-params.js';
 
 /** `log_action.type` values, as Matomo numbers them. */
@@ -64,7 +64,8 @@ function excludedParametersOf(site: SiteRecord): ReadonlySet<string> {
  * A malformed `e_v` or `_pkp` is ignored, as Matomo 5 ignores it.
  *
  * @throws FootfallError TRACKING_PARAMETER_INVALID for an event without `e_c` or `e_a`, a
- *   malformed custom variable, or a negative page timing other than -1.
+ *   malformed custom variable, a negative page timing other than -1, or an `e_v` or `_pkp` beyond
+ *   ±10^15 (MAX_TRACKED_AMOUNT).
  */
 export function parseAction(params: TrackingParams, site: SiteRecord, dimensions: readonly TrackedCustomDimension[], parsedUrl?: URL | null): ActionInfo {
   const excluded = excludedParametersOf(site);
@@ -160,7 +161,7 @@ function parseProductView(params: TrackingParams): Partial<ActionStrings> {
 }
 
 function parseProductPrice(params: TrackingParams): number | null {
-  return parseFloatParameter(params.raw('_pkp'));
+  return readAmountParameter(params, '_pkp');
 }
 
 const NO_TIMINGS: PageTimings = { network: null, server: null, transfer: null, domProcessing: null, domCompletion: null, onLoad: null };
@@ -172,7 +173,7 @@ function parseEvent(params: TrackingParams, urlString: ActionString | null, page
     throw new FootfallError('TRACKING_PARAMETER_INVALID', "An event needs both 'e_c' (category) and 'e_a' (action).");
   }
   // Matomo 5 records the event without a value when e_v is malformed.
-  const value = parseFloatParameter(params.raw('e_v'));
+  const value = readAmountParameter(params, 'e_v');
   return buildAction('event', pageUrl, {
     url: urlString, name: actionString(params.get('e_n'), ACTION_TYPE.eventName),
     eventCategory: actionString(category, ACTION_TYPE.eventCategory), eventAction: actionString(action, ACTION_TYPE.eventAction),

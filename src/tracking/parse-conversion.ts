@@ -2,7 +2,7 @@
 import { FootfallError, quote } from '../errors.js';
 import type { ConversionRequest, EcommerceItem } from './hit.js';
 import type { TrackedSite } from './site-cache.js';
-import { parseFloatParameter, readPhpNumeric, roundRevenue } from './tracking-numbers.js';
+import { MAX_TRACKED_AMOUNT, MAX_TRACKED_AMOUNT_TEXT, readAmountParameter, readPhpNumeric, roundRevenue } from './tracking-numbers.js';
 import type { TrackingParams } from './tracking-params.js';
 
 /** `idgoal` of an e-commerce order. */
@@ -12,10 +12,12 @@ export const ABANDONED_CART_GOAL = -1;
 
 /** Most categories an item may have, as Matomo stores them (category to category5). */
 const MAX_ITEM_CATEGORIES = 5;
+/** Largest item quantity: `log_conversion_item.quantity` is a signed 32-bit integer on every engine. */
+const MAX_ITEM_QUANTITY = 2_147_483_647;
 
 /** Returns an amount such as `revenue` or `ec_tx` rounded as Matomo 5 stores it, or null when it is missing or malformed. */
 function parseMoney(params: TrackingParams, name: string): number | null {
-  const value = parseFloatParameter(params.raw(name));
+  const value = readAmountParameter(params, name);
   return value === null ? null : roundRevenue(value);
 }
 
@@ -24,17 +26,19 @@ function parseMoney(params: TrackingParams, name: string): number | null {
  * or, without `ec_id`, a cart update. Returns null when the hit has no `idgoal`.
  *
  * A malformed amount is ignored, and amounts and item prices are rounded to 2 decimals, as in Matomo 5.
+ * `revenue` is checked on every hit, because a goal that the hit's action converts takes it.
  *
- * @throws FootfallError TRACKING_PARAMETER_INVALID for a malformed `idgoal` or `ec_items`.
+ * @throws FootfallError TRACKING_PARAMETER_INVALID for a malformed `idgoal` or `ec_items`, and
+ *   for an amount, item price or item quantity too large to store and sum.
  */
 export function parseConversion(params: TrackingParams): ConversionRequest | null {
+  const revenue = parseMoney(params, 'revenue');
   const idgoalText = params.get('idgoal');
   if (idgoalText === undefined) return null;
   if (!/^[0-9]{1,9}$/.test(idgoalText)) {
     throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(idgoalText)} for 'idgoal'. Expected a goal id, or 0 for an e-commerce order.`);
   }
   const idgoal = Number(idgoalText);
-  const revenue = parseMoney(params, 'revenue');
   if (idgoal !== ECOMMERCE_ORDER_GOAL) {
     return { idgoal, revenue, orderId: null, subtotal: null, tax: null, shipping: null, discount: null, items: [] };
   }
@@ -79,19 +83,26 @@ function parseItems(text: string | undefined): EcommerceItem[] {
     throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(text)} for 'ec_items'. Expected a JSON array of [sku, name, category, price, quantity].`);
   }
   const items = new Map<string, EcommerceItem>();
-  for (const entry of data) {
+  for (const [index, entry] of data.entries()) {
     if (!Array.isArray(entry) || entry[0] === undefined || entry[0] === null || String(entry[0]).trim() === '') continue;
     let categories: unknown[] = [];
     if (Array.isArray(entry[2])) categories = entry[2];
     else if (entry[2] !== undefined && entry[2] !== null && entry[2] !== '') categories = [entry[2]];
     const price = readPhpNumeric(entry[3]);
+    if (price !== null && Math.abs(price) > MAX_TRACKED_AMOUNT) {
+      throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid price ${quote(entry[3])} of item ${index + 1} in 'ec_items'. Expected a number from -${MAX_TRACKED_AMOUNT_TEXT} to ${MAX_TRACKED_AMOUNT_TEXT}.`);
+    }
+    const quantity = readItemQuantity(entry[4]);
+    if (quantity > MAX_ITEM_QUANTITY) {
+      throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid quantity ${quote(entry[4])} of item ${index + 1} in 'ec_items'. Expected a whole number up to ${MAX_ITEM_QUANTITY}.`);
+    }
     const sku = String(entry[0]).trim();
     // Matomo keeps one row per SKU; a SKU listed twice keeps its last values.
     items.set(sku, {
       sku, name: String(entry[1] ?? '').trim(),
       categories: categories.slice(0, MAX_ITEM_CATEGORIES).map((category: unknown) => String(category).trim()).filter((category: string) => category !== ''),
       price: price === null ? 0 : roundRevenue(price),
-      quantity: readItemQuantity(entry[4]),
+      quantity,
     });
   }
   return [...items.values()];

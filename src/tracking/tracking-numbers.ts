@@ -1,4 +1,6 @@
 /** Numbers of tracking requests, read and rounded as Matomo 5 reads and stores them. */
+import { FootfallError, quote } from '../errors.js';
+import type { TrackingParams } from './tracking-params.js';
 
 /**
  * Matomo 5's check of a decimal tracking parameter (`Common::getRequestVar` with type float):
@@ -28,6 +30,29 @@ export function parseFloatParameter(text: string | undefined): number | null {
   const value = leading === null ? 0 : Number(leading[0]);
   if (!Number.isFinite(value)) return null;
   return value === 0 ? 0 : value;
+}
+
+/**
+ * Largest absolute amount or event value a hit may carry. It is far above any real order,
+ * and it keeps report sums finite: a double reaches about 1.8e308, so a few values near that
+ * add up to Infinity, which JSON cannot express.
+ */
+export const MAX_TRACKED_AMOUNT = 1e15;
+/** MAX_TRACKED_AMOUNT as error messages write it. */
+export const MAX_TRACKED_AMOUNT_TEXT = '10^15';
+
+/**
+ * Reads a decimal parameter such as `revenue` or `e_v` as `parseFloatParameter` does.
+ *
+ * @throws FootfallError TRACKING_PARAMETER_INVALID when its absolute value is above MAX_TRACKED_AMOUNT.
+ */
+export function readAmountParameter(params: TrackingParams, name: string): number | null {
+  const text = params.raw(name);
+  const value = parseFloatParameter(text);
+  if (value !== null && Math.abs(value) > MAX_TRACKED_AMOUNT) {
+    throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(text ?? '')} for '${name}'. Expected a number from -${MAX_TRACKED_AMOUNT_TEXT} to ${MAX_TRACKED_AMOUNT_TEXT}.`);
+  }
+  return value;
 }
 
 /**

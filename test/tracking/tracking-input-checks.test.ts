@@ -414,5 +414,42 @@ for (const adapter of ALL_ENGINES) {
       assert.deepEqual(body.invalid_indices, [0]);
       assert.ok(await visitOf(good));
     });
+
+    test('amounts beyond bound are rejected', async () => {
+      const before = await countRows(suite.db, 'log_conversion');
+      const cases: [Record<string, string>, string][] = [
+        [{ revenue: '1e308' }, "for 'revenue'"],
+        [{ idgoal: '0', ec_id: 'order-huge-tax', revenue: '5', ec_tx: '2e15' }, "for 'ec_tx'"],
+        [{ e_c: 'video', e_a: 'play', e_v: '-1e16' }, "for 'e_v'"],
+        [{ idgoal: '0', ec_id: 'order-huge-price', revenue: '5', ec_items: '[["sku","name","cat",1e300,1]]' }, "price '1e+300' of item 1"],
+        [{ idgoal: '0', ec_id: 'order-huge-quantity', revenue: '5', ec_items: '[["a","n","c",5,1],["sku","name","cat",5,2147483648]]' }, "quantity '2147483648' of item 2"],
+      ];
+      for (const [params, expected] of cases) {
+        const response = await track({ cid: newVisitorId(), ...params });
+        const error = String(response.headers['x-footfall-error']);
+        assert.equal(response.statusCode, 400, error);
+        assert.match(error, /^TRACKING_PARAMETER_INVALID: /);
+        assert.ok(error.includes(expected), error);
+      }
+      assert.equal(await countRows(suite.db, 'log_conversion'), before);
+    });
+
+    test('largest item quantity is stored', async () => {
+      const visitor = newVisitorId();
+      const response = await track({ cid: visitor, idgoal: '0', ec_id: `order-${visitor}`, revenue: '5', ec_items: '[["sku","name","cat",5,2147483647]]' });
+      assert.equal(response.statusCode, 200, String(response.headers['x-footfall-error']));
+      const items = await suite.db.selectFrom('log_conversion_item').select('quantity').where('idorder', '=', `order-${visitor}`).execute();
+      assert.deepEqual(items.map((item) => Number(item.quantity)), [2147483647]);
+    });
+
+    test('bulk counts huge quantity invalid', async () => {
+      const visitor = newVisitorId();
+      const huge = new URLSearchParams({ idsite: '1', rec: '1', url: PAGE, cid: newVisitorId(), idgoal: '0', ec_id: 'order-bulk-huge', revenue: '5', ec_items: '[["sku","name","cat",5,1e12]]' });
+      const good = new URLSearchParams({ idsite: '1', rec: '1', url: PAGE, cid: visitor });
+      const response = await postBulk([`?${good}`, `?${huge}`]);
+      assert.equal(response.statusCode, 200, response.body);
+      assert.deepEqual(JSON.parse(response.body), { status: 'success', tracked: 1, invalid: 1, invalid_indices: [1] });
+      assert.ok(await visitOf(visitor));
+    });
   });
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseFloatParameter, readPhpNumeric, roundRevenue } from '../../src/tracking/tracking-numbers.js';
+import { FootfallError } from '../../src/errors.js';
+import { parseFloatParameter, readAmountParameter, readPhpNumeric, roundRevenue } from '../../src/tracking/tracking-numbers.js';
+import { TrackingParams } from '../../src/tracking/tracking-params.js';
 
 describe('revenue rounding', () => {
   test('keeps whole numbers', () => {
@@ -75,6 +77,28 @@ describe('PHP numeric values', () => {
   test('rejects other values', () => {
     for (const value of ['0x10', '0b1', '1_000', '', ' ', 'abc', '.', '1e', '12,5', '\u00a012', true, false, null, undefined, [3], { price: 3 }, Number.NaN, Number.POSITIVE_INFINITY]) {
       assert.equal(readPhpNumeric(value), null, String(value));
+    }
+  });
+});
+
+describe('amount parameters', () => {
+  test('accepts amounts up to bound', () => {
+    const params = TrackingParams.fromQueryString('revenue=1e15&e_v=-1000000000000000&_pkp=abc');
+    assert.equal(readAmountParameter(params, 'revenue'), 1e15);
+    assert.equal(readAmountParameter(params, 'e_v'), -1e15);
+    assert.equal(readAmountParameter(params, '_pkp'), null);
+    assert.equal(readAmountParameter(params, 'ec_tx'), null);
+  });
+
+  test('rejects amounts beyond bound', () => {
+    for (const text of ['1e308', '1000000000000001', '-2e15']) {
+      const params = TrackingParams.fromQueryString(`revenue=${text}`);
+      assert.throws(() => readAmountParameter(params, 'revenue'), (error: unknown) => {
+        assert.ok(error instanceof FootfallError);
+        assert.equal(error.code, 'TRACKING_PARAMETER_INVALID');
+        assert.ok(error.message.includes(`'${text}' for 'revenue'`), error.message);
+        return true;
+      }, text);
     }
   });
 });
