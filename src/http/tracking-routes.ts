@@ -1,7 +1,7 @@
 /** The Tracking API endpoints: `/matomo.php`, `/piwik.php` and `/js/`, single hits and bulk JSON. */
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isFootfallError, type FootfallError } from '../errors.js';
+import { FootfallError, isFootfallError, quote } from '../errors.js';
 import { isBulkBody, parseBulkRequest } from '../tracking/bulk-request.js';
 import type { Tenant } from '../tenancy/tenant.js';
 import { QueuedTracking } from '../tracking/queue/queued-tracking.js';
@@ -77,14 +77,31 @@ function requestContext(request: FastifyRequest, context: AppContext, proxies: P
   };
 }
 
+/** A Content-Type whose body Fastify hands to the JSON parser. */
+const JSON_CONTENT_TYPE_PATTERN = /^\s*application\/json\s*(?:;|$)/i;
+
 /**
- * Returns the parameters of a single hit's body: a parsed form, a JSON object, or a query
- * string sent as text/plain (some trackers send beacons that way).
+ * Returns the parameters of a single hit: the query string with the body laid over it. The
+ * body is a parsed form, a JSON object (Content-Type application/json), or a query string
+ * sent as text/plain (some trackers send beacons that way).
+ *
+ * @throws FootfallError TRACKING_PARAMETER_INVALID when a value of a JSON body is an array
+ *   or an object, TRACKING_BULK_INVALID when a JSON body is not an object.
  */
-function readBodyParams(body: unknown): ParamRecord | undefined {
-  if (typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) return body as ParamRecord;
-  if (typeof body !== 'string' || body.trim() === '') return undefined;
-  return Object.fromEntries(new URLSearchParams(body.trim()));
+function readHitParams(request: FastifyRequest): TrackingParams {
+  const query = request.query as ParamRecord;
+  const body = request.body;
+  if (JSON_CONTENT_TYPE_PATTERN.test(firstHeader(request, 'content-type'))) {
+    if (body === undefined) return TrackingParams.fromRecords(query);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new FootfallError('TRACKING_BULK_INVALID',
+        `Invalid JSON tracking body ${quote(body)}: expected an object of parameters such as {"idsite":1,"rec":1}, or {"requests":[...]} for a bulk request.`);
+    }
+    return TrackingParams.fromJsonObject(body as Record<string, unknown>, TrackingParams.fromRecords(query));
+  }
+  if (typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) return TrackingParams.fromRecords(query, body as ParamRecord);
+  if (typeof body !== 'string' || body.trim() === '') return TrackingParams.fromRecords(query);
+  return TrackingParams.fromRecords(query, Object.fromEntries(new URLSearchParams(body.trim())));
 }
 
 /** Tenants already logged as having no schema, so a stream of hits logs one line per tenant config. */
@@ -161,8 +178,24 @@ interface TrackingRouteState {
   proxies: ProxySettings;
 }
 
+/** Sends the response of a hit that was not recorded: the error's status, the image unless `send_image=0`, and the reason in `X-Footfall-Error`. */
+function sendHitError(context: AppContext, request: FastifyRequest, reply: FastifyReply, error: unknown, sendImage: boolean): FastifyReply {
+  const statusCode = statusOf(error);
+  if (statusCode >= 500) context.logger.error({ tenant: request.tenant.key, reqId: request.id, err: error }, 'tracking request errored');
+  else context.logger.info({ tenant: request.tenant.key, reqId: request.id, code: isFootfallError(error) ? error.code : undefined }, 'tracking request rejected');
+  // Trackers read only the status and the image; the header tells an operator with curl why a hit was rejected.
+  if (isFootfallError(error)) setErrorHeader(reply, error);
+  return sendPixel(reply, statusCode, sendImage);
+}
+
 async function handleSingle({ pipeline, queued, context, proxies }: TrackingRouteState, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const params = TrackingParams.fromRecords(request.query as ParamRecord, readBodyParams(request.body));
+  let params: TrackingParams;
+  try {
+    params = readHitParams(request);
+  } catch (error) {
+    const sendImage = TrackingParams.fromRecords(request.query as ParamRecord).get('send_image') !== '0';
+    return sendHitError(context, request, reply, error, sendImage);
+  }
   if (params.size === 0) {
     if (request.method === 'GET') return reply.header('content-type', 'text/plain; charset=utf-8').send(EMPTY_REQUEST_TEXT);
     return sendPixel(reply, 400, true);
@@ -173,12 +206,7 @@ async function handleSingle({ pipeline, queued, context, proxies }: TrackingRout
     await trackOrQueue(pipeline, queued, request.tenant, params, requestContext(request, context, proxies));
     return sendPixel(reply, 200, sendImage);
   } catch (error) {
-    const statusCode = statusOf(error);
-    if (statusCode >= 500) context.logger.error({ tenant: request.tenant.key, reqId: request.id, err: error }, 'tracking request errored');
-    else context.logger.info({ tenant: request.tenant.key, reqId: request.id, code: isFootfallError(error) ? error.code : undefined }, 'tracking request rejected');
-    // Trackers read only the status and the image; the header tells an operator with curl why a hit was rejected.
-    if (isFootfallError(error)) setErrorHeader(reply, error);
-    return sendPixel(reply, statusCode, sendImage);
+    return sendHitError(context, request, reply, error, sendImage);
   }
 }
 

@@ -29,7 +29,7 @@ for (const adapter of ALL_ENGINES) {
       return suite.app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host: suite.host, 'user-agent': FIREFOX } });
     }
 
-    async function postBulk(requests: string[]) {
+    async function postBulk(requests: (string | Record<string, unknown>)[]) {
       return suite.app.inject({ method: 'POST', url: '/matomo.php', headers: { host: suite.host, 'content-type': 'text/plain' }, payload: JSON.stringify({ requests, token_auth: suite.token }) });
     }
 
@@ -411,6 +411,42 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(body.invalid, 1);
       assert.deepEqual(body.invalid_indices, [0]);
       assert.ok(await visitOf(good));
+    });
+
+    test('bulk object with array is invalid', async () => {
+      const before = newVisitorId();
+      const after = newVisitorId();
+      const response = await postBulk([
+        `?idsite=1&rec=1&cid=${before}&url=${encodeURIComponent(`${PAGE}before`)}`,
+        { idsite: [1], rec: 1 },
+        { idsite: 1, rec: 1, url: PAGE, _id: [newVisitorId()] },
+        { idsite: 1, rec: 1, url: PAGE, cdt: { seconds: 1 } },
+        { idsite: 1, rec: [], url: PAGE },
+        `?idsite=1&rec=1&cid=${after}&url=${encodeURIComponent(`${PAGE}after`)}`,
+      ]);
+      assert.equal(response.statusCode, 200, response.body);
+      assert.deepEqual(response.json(), { status: 'success', tracked: 2, invalid: 4, invalid_indices: [1, 2, 3, 4] });
+      assert.ok(await visitOf(before));
+      assert.ok(await visitOf(after));
+    });
+
+    test('bulk object values cast as PHP', async () => {
+      const recorded = newVisitorId();
+      const dropped = newVisitorId();
+      const response = await postBulk([
+        { idsite: 1, rec: true, cid: recorded, url: PAGE, res: 1e20, urlref: null },
+        { idsite: 1, rec: 1, url: PAGE, new_visit: 1, uid: 90210 },
+        { idsite: 1, rec: false, cid: dropped, url: PAGE },
+      ]);
+      assert.equal(response.statusCode, 200, response.body);
+      assert.deepEqual(response.json(), { status: 'success', tracked: 3, invalid: 0, invalid_indices: [] });
+      const visit = await visitOf(recorded);
+      assert.equal(visit?.config_resolution, '1.0E+20');
+      assert.equal(visit?.referer_url, null);
+      const userVisits = await suite.db.selectFrom('log_visit').select('idvisit').where('user_id', '=', '90210').execute();
+      assert.equal(userVisits.length, 1);
+      // rec=false becomes rec='', so the hit is dropped as one without rec=1.
+      assert.equal(await visitOf(dropped), undefined);
     });
   });
 }
