@@ -125,6 +125,11 @@ export function isFootfallError(error: unknown, code?: ErrorCode): error is Foot
   return error instanceof FootfallError && (code === undefined || error.code === code);
 }
 
+/** Returns the HTTP status of an error: its own for a FootfallError, 500 for any other. */
+export function errorStatusCode(error: unknown): number {
+  return isFootfallError(error) ? error.statusCode : 500;
+}
+
 /** Quotes a user-supplied value for an error message, shortened so a huge value cannot flood a log. */
 export function quote(value: unknown): string {
   const text = typeof value === 'string' ? value : stringifyForMessage(value);

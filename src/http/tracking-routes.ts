@@ -1,7 +1,7 @@
 /** The Tracking API endpoints: `/matomo.php`, `/piwik.php` and `/js/`, single hits and bulk JSON. */
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FootfallError, isFootfallError, quote } from '../errors.js';
+import { errorStatusCode, FootfallError, isFootfallError, quote } from '../errors.js';
 import { isBulkBody, parseBulkRequest } from '../tracking/bulk-request.js';
 import type { Tenant } from '../tenancy/tenant.js';
 import { QueuedTracking } from '../tracking/queue/queued-tracking.js';
@@ -9,6 +9,7 @@ import { TrackingPipeline, type TrackRequestContext } from '../tracking/tracking
 import { TrackingParams, type RawTrackingValue } from '../tracking/tracking-params.js';
 import { EMPTY_REQUEST_TEXT, sendPixel, setTrackingHeaders, TRANSPARENT_GIF } from '../tracking/tracker-response.js';
 import type { AppContext } from './app-context.js';
+import { describeFailedEntries, summarizeBulkResults } from './bulk-summary.js';
 
 /** Paths of the tracking endpoint, as Matomo serves it. */
 export const TRACKING_PATHS: readonly string[] = ['/matomo.php', '/piwik.php', '/js/'];
@@ -156,10 +157,6 @@ export function sendTrackingError(request: FastifyRequest, reply: FastifyReply, 
   return sendPixel(reply, error.statusCode, query.send_image !== '0');
 }
 
-function statusOf(error: unknown): number {
-  return isFootfallError(error) ? error.statusCode : 500;
-}
-
 /** Tracks one hit now, or puts it in the queue when the tenant uses queued tracking. */
 async function trackOrQueue(pipeline: TrackingPipeline, queued: QueuedTracking, tenant: Tenant, params: TrackingParams, trackContext: TrackRequestContext): Promise<void> {
   if (!queued.isQueued(tenant, params)) {
@@ -180,7 +177,7 @@ interface TrackingRouteState {
 
 /** Sends the response of a hit that was not recorded: the error's status, the image unless `send_image=0`, and the reason in `X-Footfall-Error`. */
 function sendHitError(context: AppContext, request: FastifyRequest, reply: FastifyReply, error: unknown, sendImage: boolean): FastifyReply {
-  const statusCode = statusOf(error);
+  const statusCode = errorStatusCode(error);
   if (statusCode >= 500) context.logger.error({ tenant: request.tenant.key, reqId: request.id, err: error }, 'tracking request errored');
   else context.logger.info({ tenant: request.tenant.key, reqId: request.id, code: isFootfallError(error) ? error.code : undefined }, 'tracking request rejected');
   // Trackers read only the status and the image; the header tells an operator with curl why a hit was rejected.
@@ -230,22 +227,31 @@ async function handleBulk({ pipeline, queued, context, proxies }: TrackingRouteS
     } catch (error) {
       // The queue logged the Redis error; no entry was stored, so the client may send the batch again.
       const code = isFootfallError(error) ? error.code : 'INTERNAL';
-      return reply.code(statusOf(error)).send({ status: 'error', tracked: 0, invalid: 0, code });
+      return reply.code(errorStatusCode(error)).send({ status: 'error', tracked: 0, invalid: 0, code });
     }
   } else {
     results = await pipeline.trackAll(tenant, bulk.entries, bulkContext);
   }
-  const invalidIndices = results.flatMap((result, index) => (result instanceof Error ? [index] : []));
-  const failed = results.find((result) => result instanceof Error && statusOf(result) >= 500);
-  const tracked = results.length - invalidIndices.length;
-  if (failed) {
-    context.logger.error({ tenant: tenant.key, reqId: request.id, err: failed, tracked }, 'bulk tracking request errored');
-    return reply.code(500).send({ status: 'error', tracked, invalid: invalidIndices.length });
+  const { tracked, invalidIndices, failedIndices } = summarizeBulkResults(results);
+  if (failedIndices.length > 0) {
+    context.logger.error({
+      tenant: tenant.key, reqId: request.id, tracked, invalid: invalidIndices.length - failedIndices.length,
+      failed: failedIndices.length, failedEntries: describeFailedEntries(results, failedIndices),
+    }, 'bulk tracking entries failed');
+    // With no entry stored, the error status lets a client send the whole body again. Once an
+    // entry is stored, the response is 200, so that such a client does not store it twice.
+    if (tracked === 0) {
+      return reply.code(errorStatusCode(results[failedIndices[0]!])).send({
+        status: 'error', tracked, invalid: invalidIndices.length, failed_indices: failedIndices,
+        message: `No entry was stored: ${failedIndices.length} failed because of a server error. The operator can find the details in the server log. Send the request again later.`,
+      });
+    }
   }
 
   if (!bulk.sendImage) return reply.code(204).send();
   const answer: Record<string, unknown> = { status: 'success', tracked, invalid: invalidIndices.length };
   if (bulk.tokenAuth !== undefined && await pipeline.isSuperuserToken(tenant, bulk.tokenAuth)) answer.invalid_indices = invalidIndices;
+  if (failedIndices.length > 0) answer.failed_indices = failedIndices;
   return reply.send(answer);
 }
 
