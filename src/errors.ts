@@ -7,6 +7,7 @@
 export const ERROR_CODES = {
   // HTTP requests
   REQUEST_BODY_TOO_LARGE: 413,
+  REQUEST_BODY_INVALID: 400,
 
   // Configuration and start-up
   CONFIG_INVALID: 500,

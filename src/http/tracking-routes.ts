@@ -129,7 +129,7 @@ async function hasNoSchema(tenant: Tenant): Promise<boolean> {
 }
 
 /** Sets `X-Footfall-Error` to the error's code and message in printable ASCII, at most 300 characters. */
-function setErrorHeader(reply: FastifyReply, error: FootfallError): void {
+export function setErrorHeader(reply: FastifyReply, error: FootfallError): void {
   reply.header('x-footfall-error', `${error.code}: ${error.message}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 300));
 }
 
@@ -207,12 +207,23 @@ async function handleSingle({ pipeline, queued, context, proxies }: TrackingRout
   }
 }
 
+/**
+ * Sends the response of a bulk request rejected as a whole, such as one whose body is not
+ * JSON: the error's status, `{"status":"error","tracked":0,"invalid":0}` with the message and
+ * code, and the reason in `X-Footfall-Error`.
+ */
+export function sendBulkRequestError(request: FastifyRequest, reply: FastifyReply, error: FootfallError): FastifyReply {
+  setTrackingHeaders(request, reply);
+  setErrorHeader(reply, error);
+  return reply.code(error.statusCode).send({ status: 'error', tracked: 0, invalid: 0, message: error.message, code: error.code });
+}
+
 async function handleBulk({ pipeline, queued, context, proxies }: TrackingRouteState, request: FastifyRequest, reply: FastifyReply, body: string): Promise<FastifyReply> {
   let bulk;
   try {
     bulk = parseBulkRequest(body);
   } catch (error) {
-    if (isFootfallError(error)) return reply.code(error.statusCode).send({ status: 'error', tracked: 0, invalid: 0, message: error.message, code: error.code });
+    if (isFootfallError(error)) return sendBulkRequestError(request, reply, error);
     context.logger.error({ tenant: request.tenant.key, reqId: request.id, err: error }, 'bulk tracking request errored');
     return reply.code(500).send({ status: 'error', tracked: 0, invalid: 0, message: 'An internal error occurred. The operator can find the details in the server log.' });
   }

@@ -12,9 +12,13 @@ export interface BulkRequest {
   sendImage: boolean;
 }
 
-/** Returns whether a body is bulk JSON: Matomo's trackers send it with any Content-Type, often text/plain. */
+/**
+ * Returns whether a body is bulk JSON: it starts with `{` and contains `"requests"` or
+ * `'requests'` anywhere, as Matomo 5 looks for, so `token_auth` may come first. Trackers send
+ * it with any Content-Type, often text/plain.
+ */
 export function isBulkBody(body: unknown): body is string {
-  return typeof body === 'string' && /^\s*\{\s*"requests"/.test(body);
+  return typeof body === 'string' && /^\s*\{/.test(body) && (body.includes('"requests"') || body.includes("'requests'"));
 }
 
 /**

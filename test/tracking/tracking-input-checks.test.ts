@@ -413,6 +413,23 @@ for (const adapter of ALL_ENGINES) {
       assert.ok(await visitOf(good));
     });
 
+    test('bulk with token first is tracked', async () => {
+      const visitor = newVisitorId();
+      const payload = JSON.stringify({ token_auth: suite.token, requests: [`?idsite=1&rec=1&cid=${visitor}&url=${encodeURIComponent(PAGE)}`] });
+      const response = await suite.app.inject({ method: 'POST', url: '/matomo.php', headers: { host: suite.host, 'content-type': 'text/plain' }, payload });
+      assert.equal(response.statusCode, 200, response.body);
+      assert.deepEqual(response.json(), { status: 'success', tracked: 1, invalid: 0, invalid_indices: [] });
+      assert.ok(await visitOf(visitor));
+    });
+
+    test('empty JSON body reads the query', async () => {
+      const visitor = newVisitorId();
+      const query = new URLSearchParams({ idsite: '1', rec: '1', cid: visitor, url: PAGE });
+      const response = await suite.app.inject({ method: 'POST', url: `/matomo.php?${query}`, headers: { host: suite.host, 'content-type': 'application/json' }, payload: '' });
+      assert.equal(response.statusCode, 200, String(response.headers['x-footfall-error']));
+      assert.ok(await visitOf(visitor));
+    });
+
     test('bulk object with array is invalid', async () => {
       const before = newVisitorId();
       const after = newVisitorId();

@@ -201,6 +201,35 @@ describe('tracking endpoints', () => {
     assert.equal(await countVisits(), before + 1);
   });
 
+  test('invalid JSON body is TRACKING_BULK_INVALID', async () => {
+    for (const payload of ['{"requests":["?idsite=1&rec=1",', '{bad']) {
+      const response = await app.inject({
+        method: 'POST', url: '/matomo.php', headers: { host, origin: 'https://shop.example', 'content-type': 'application/json' }, payload,
+      });
+      assert.equal(response.statusCode, 400, payload);
+      const error = String(response.headers['x-footfall-error']);
+      assert.match(error, /^TRACKING_BULK_INVALID: Invalid tracking body with Content-Type application\/json: it is not valid JSON\./, payload);
+      assert.equal(response.headers['access-control-allow-origin'], 'https://shop.example', payload);
+      const body = response.json() as { status: string; tracked: number; invalid: number; code: string };
+      assert.equal(body.status, 'error', payload);
+      assert.equal(body.tracked, 0, payload);
+      assert.equal(body.invalid, 0, payload);
+      assert.equal(body.code, 'TRACKING_BULK_INVALID', payload);
+    }
+  });
+
+  test('invalid bulk text is TRACKING_BULK_INVALID', async () => {
+    const payloads = ['{"requests":["?idsite=1&rec=1",}', '{"token_auth":"x","requests":[', "{'requests':['?idsite=1&rec=1']}"];
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded']) {
+      for (const payload of payloads) {
+        const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': contentType }, payload });
+        assert.equal(response.statusCode, 400, `${contentType} ${payload}`);
+        assert.match(String(response.headers['x-footfall-error']), /^TRACKING_BULK_INVALID: /, `${contentType} ${payload}`);
+        assert.equal((response.json() as { code: string }).code, 'TRACKING_BULK_INVALID', `${contentType} ${payload}`);
+      }
+    }
+  });
+
   test('answers a bulk body with send_image 0 with 204', async () => {
     const payload = JSON.stringify({ requests: ['?idsite=1&rec=1&url=https%3A%2F%2Fexample.org%2F'], send_image: 0 });
     const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'text/plain' }, payload });
