@@ -37,6 +37,9 @@ export async function buildServer(context: AppContext): Promise<FastifyInstance>
     trustProxy: false,
     return503OnClosing: true,
     clientErrorHandler: sendClientErrorResponse,
+    // Node sends a bare 400 for an HTTP/1.1 request without Host before any hook runs. The
+    // tenant resolver rejects it instead, with HOST_INVALID and the response of its path.
+    http: { requireHostHeader: false },
   });
 
   // Set before the routes, because each route keeps the error handler in force when it is added.
