@@ -70,6 +70,36 @@ for (const adapter of ALL_ENGINES) {
       }
     });
 
+    test('malformed custom variables are ignored', async () => {
+      for (const value of ['{bad', '5', '"text"', 'null']) {
+        const visitor = newVisitorId();
+        const response = await track({ cid: visitor, new_visit: '1', _cvar: value, cvar: value });
+        assert.equal(response.statusCode, 200, `${value}: ${String(response.headers['x-footfall-error'])}`);
+        const visit = await visitOf(visitor);
+        assert.ok(visit, value);
+        assert.equal(visit.custom_var_k1, null, value);
+        const action = await actionOf(visitor);
+        assert.ok(action, value);
+        assert.equal(action.custom_var_k1, null, value);
+      }
+    });
+
+    test('custom variable slots as Matomo', async () => {
+      const visitor = newVisitorId();
+      const slots = { 0: ['zero', 'z'], 1: [' Name\t', '  Value '], 2: ['a', 'b', 'c'], 3: ['flag', true], 4: ['price', 12.5], 6: ['six', 'x'] };
+      const response = await track({ cid: visitor, new_visit: '1', _cvar: JSON.stringify(slots) });
+      assert.equal(response.statusCode, 200, String(response.headers['x-footfall-error']));
+      const visit = await visitOf(visitor);
+      assert.ok(visit);
+      assert.equal(visit.custom_var_k1, 'Name');
+      assert.equal(visit.custom_var_v1, 'Value');
+      assert.equal(visit.custom_var_k2, null);
+      assert.equal(visit.custom_var_k3, null);
+      assert.equal(visit.custom_var_k4, 'price');
+      assert.equal(visit.custom_var_v4, '12.5');
+      assert.equal(visit.custom_var_k5, null);
+    });
+
     test('malformed res is stored cut', async () => {
       const visitor = newVisitorId();
       assert.equal((await track({ cid: visitor, res: 'abc' })).statusCode, 200);
