@@ -7,6 +7,7 @@
 export const ERROR_CODES = {
   // HTTP requests
   REQUEST_BODY_TOO_LARGE: 413,
+  REQUEST_BODY_INVALID: 400,
 
   // Configuration and start-up
   CONFIG_INVALID: 500,
@@ -123,6 +124,11 @@ export class FootfallError extends Error {
 /** Returns true when `error` is a FootfallError, optionally with the given code. */
 export function isFootfallError(error: unknown, code?: ErrorCode): error is FootfallError {
   return error instanceof FootfallError && (code === undefined || error.code === code);
+}
+
+/** Returns the HTTP status of an error: its own for a FootfallError, 500 for any other. */
+export function errorStatusCode(error: unknown): number {
+  return isFootfallError(error) ? error.statusCode : 500;
 }
 
 /** Quotes a user-supplied value for an error message, shortened so a huge value cannot flood a log. */

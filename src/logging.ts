@@ -1,10 +1,14 @@
 /** The process logger: JSON lines on stderr, with secrets redacted. */
 import pino, { type Logger } from 'pino';
 
-/** Field paths that may carry secrets; pino replaces their values before a line is written. */
+/**
+ * Field paths that may carry secrets or a hit's values, which pino replaces before a line is
+ * written. mysql2 sets `err.sql` to the failed statement with its values inlined.
+ */
 const REDACTED_PATHS = [
   'password', '*.password', 'token', '*.token', 'token_auth', '*.token_auth', 'tokenAuth', '*.tokenAuth',
   'salt', '*.salt', 'req.headers.authorization', 'req.headers.cookie', 'headers.cookie', 'headers.authorization',
+  'err.sql',
 ];
 
 /** Creates the logger; `destination` defaults to stderr so that stdout stays free for `--json` output. */

@@ -1,9 +1,10 @@
 /** The HTTP server: one Fastify instance that serves every tenant. */
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { ErrorCode } from '../errors.js';
+import { isFootfallError, type ErrorCode } from '../errors.js';
 import type { AppContext } from './app-context.js';
 import { sendClientErrorResponse } from './client-error.js';
+import { registerJsonBodyParser, sendJsonBodyError } from './json-body.js';
 import { registerApiRoutes } from './api-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { registerDashboardRoutes } from './dashboard-routes.js';
@@ -36,10 +37,14 @@ export async function buildServer(context: AppContext): Promise<FastifyInstance>
     trustProxy: false,
     return503OnClosing: true,
     clientErrorHandler: sendClientErrorResponse,
+    // Node sends a bare 400 for an HTTP/1.1 request without Host before any hook runs. The
+    // tenant resolver rejects it instead, with HOST_INVALID and the response of its path.
+    http: { requireHostHeader: false },
   });
 
   // Set before the routes, because each route keeps the error handler in force when it is added.
   app.setErrorHandler((error, request, reply) => {
+    if (isFootfallError(error, 'REQUEST_BODY_INVALID') || isFootfallError(error, 'TRACKING_BULK_INVALID')) return sendJsonBodyError(request, reply, error);
     if ((error as { code?: unknown }).code !== 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.send(error);
     const limit = request.routeOptions.bodyLimit ?? MAX_BODY_BYTES;
     const length = request.headers['content-length'];
@@ -49,6 +54,7 @@ export async function buildServer(context: AppContext): Promise<FastifyInstance>
   });
 
   await app.register(formbody);
+  registerJsonBodyParser(app);
   // Trackers send bulk JSON with any content type (often text/plain), so every other body is kept as text.
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 

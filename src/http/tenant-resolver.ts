@@ -56,6 +56,19 @@ function ensureOneHostHeader(request: FastifyRequest): void {
   }
 }
 
+/**
+ * Throws HOST_INVALID when an HTTP/1.1 request has no Host header. RFC 9112, section 3.2,
+ * requires a 400 for it on every path. HTTP/1.0 requests may leave Host out, and then only the
+ * paths served without a tenant respond with 200.
+ */
+function ensureHostHeaderSent(request: FastifyRequest): void {
+  const { httpVersionMajor, httpVersionMinor } = request.raw;
+  const atLeastHttp11 = httpVersionMajor > 1 || (httpVersionMajor === 1 && httpVersionMinor >= 1);
+  if (atLeastHttp11 && request.headers.host === undefined) {
+    throw new FootfallError('HOST_INVALID', "The request has no Host header, which HTTP/1.1 requires. Send the tenant's host name in the Host header.");
+  }
+}
+
 function hostKey(parsed: ParsedHost): string {
   return parsed.kind === 'ipv6' ? parsed.address : parsed.host;
 }
@@ -125,7 +138,9 @@ export function createTenantResolver(context: AppContext) {
     let rawHost: string | undefined;
     let tenant: Tenant | null;
     try {
-      // Health checks are checked too, because RFC 9112 requires the 400 for any request with two Host headers.
+      // Health checks are checked too, because RFC 9112 requires the 400 for any HTTP/1.1
+      // request without Host and for any request with two Host headers.
+      ensureHostHeaderSent(request);
       ensureOneHostHeader(request);
       ensureTargetMatchesHost(request);
       if (TENANTLESS_ROUTES.has(request.routeOptions.url ?? '')) return undefined;

@@ -1,7 +1,7 @@
 /** The Tracking API endpoints: `/matomo.php`, `/piwik.php` and `/js/`, single hits and bulk JSON. */
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isFootfallError, type FootfallError } from '../errors.js';
+import { errorStatusCode, FootfallError, isFootfallError, quote } from '../errors.js';
 import { isBulkBody, parseBulkRequest } from '../tracking/bulk-request.js';
 import type { Tenant } from '../tenancy/tenant.js';
 import { QueuedTracking } from '../tracking/queue/queued-tracking.js';
@@ -9,6 +9,7 @@ import { TrackingPipeline, type TrackRequestContext } from '../tracking/tracking
 import { TrackingParams, type RawTrackingValue } from '../tracking/tracking-params.js';
 import { EMPTY_REQUEST_TEXT, sendPixel, setTrackingHeaders, TRANSPARENT_GIF } from '../tracking/tracker-response.js';
 import type { AppContext } from './app-context.js';
+import { describeFailedEntries, summarizeBulkResults } from './bulk-summary.js';
 
 /** Paths of the tracking endpoint, as Matomo serves it. */
 export const TRACKING_PATHS: readonly string[] = ['/matomo.php', '/piwik.php', '/js/'];
@@ -77,14 +78,31 @@ function requestContext(request: FastifyRequest, context: AppContext, proxies: P
   };
 }
 
+/** A Content-Type whose body Fastify hands to the JSON parser. */
+const JSON_CONTENT_TYPE_PATTERN = /^\s*application\/json\s*(?:;|$)/i;
+
 /**
- * Returns the parameters of a single hit's body: a parsed form, a JSON object, or a query
- * string sent as text/plain (some trackers send beacons that way).
+ * Returns the parameters of a single hit: the query string with the body laid over it. The
+ * body is a parsed form, a JSON object (Content-Type application/json), or a query string
+ * sent as text/plain (some trackers send beacons that way).
+ *
+ * @throws FootfallError TRACKING_PARAMETER_INVALID when a value of a JSON body is an array
+ *   or an object, TRACKING_BULK_INVALID when a JSON body is not an object.
  */
-function readBodyParams(body: unknown): ParamRecord | undefined {
-  if (typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) return body as ParamRecord;
-  if (typeof body !== 'string' || body.trim() === '') return undefined;
-  return Object.fromEntries(new URLSearchParams(body.trim()));
+function readHitParams(request: FastifyRequest): TrackingParams {
+  const query = request.query as ParamRecord;
+  const body = request.body;
+  if (JSON_CONTENT_TYPE_PATTERN.test(firstHeader(request, 'content-type'))) {
+    if (body === undefined) return TrackingParams.fromRecords(query);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new FootfallError('TRACKING_BULK_INVALID',
+        `Invalid JSON tracking body ${quote(body)}: expected an object of parameters such as {"idsite":1,"rec":1}, or {"requests":[...]} for a bulk request.`);
+    }
+    return TrackingParams.fromJsonObject(body as Record<string, unknown>, TrackingParams.fromRecords(query));
+  }
+  if (typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) return TrackingParams.fromRecords(query, body as ParamRecord);
+  if (typeof body !== 'string' || body.trim() === '') return TrackingParams.fromRecords(query);
+  return TrackingParams.fromRecords(query, Object.fromEntries(new URLSearchParams(body.trim())));
 }
 
 /** Tenants already logged as having no schema, so a stream of hits logs one line per tenant config. */
@@ -111,7 +129,7 @@ async function hasNoSchema(tenant: Tenant): Promise<boolean> {
 }
 
 /** Sets `X-Footfall-Error` to the error's code and message in printable ASCII, at most 300 characters. */
-function setErrorHeader(reply: FastifyReply, error: FootfallError): void {
+export function setErrorHeader(reply: FastifyReply, error: FootfallError): void {
   reply.header('x-footfall-error', `${error.code}: ${error.message}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 300));
 }
 
@@ -139,10 +157,6 @@ export function sendTrackingError(request: FastifyRequest, reply: FastifyReply, 
   return sendPixel(reply, error.statusCode, query.send_image !== '0');
 }
 
-function statusOf(error: unknown): number {
-  return isFootfallError(error) ? error.statusCode : 500;
-}
-
 /** Tracks one hit now, or puts it in the queue when the tenant uses queued tracking. */
 async function trackOrQueue(pipeline: TrackingPipeline, queued: QueuedTracking, tenant: Tenant, params: TrackingParams, trackContext: TrackRequestContext): Promise<void> {
   if (!queued.isQueued(tenant, params)) {
@@ -161,8 +175,24 @@ interface TrackingRouteState {
   proxies: ProxySettings;
 }
 
+/** Sends the response of a hit that was not recorded: the error's status, the image unless `send_image=0`, and the reason in `X-Footfall-Error`. */
+function sendHitError(context: AppContext, request: FastifyRequest, reply: FastifyReply, error: unknown, sendImage: boolean): FastifyReply {
+  const statusCode = errorStatusCode(error);
+  if (statusCode >= 500) context.logger.error({ tenant: request.tenant.key, reqId: request.id, err: error }, 'tracking request errored');
+  else context.logger.info({ tenant: request.tenant.key, reqId: request.id, code: isFootfallError(error) ? error.code : undefined }, 'tracking request rejected');
+  // Trackers read only the status and the image; the header tells an operator with curl why a hit was rejected.
+  if (isFootfallError(error)) setErrorHeader(reply, error);
+  return sendPixel(reply, statusCode, sendImage);
+}
+
 async function handleSingle({ pipeline, queued, context, proxies }: TrackingRouteState, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const params = TrackingParams.fromRecords(request.query as ParamRecord, readBodyParams(request.body));
+  let params: TrackingParams;
+  try {
+    params = readHitParams(request);
+  } catch (error) {
+    const sendImage = TrackingParams.fromRecords(request.query as ParamRecord).get('send_image') !== '0';
+    return sendHitError(context, request, reply, error, sendImage);
+  }
   if (params.size === 0) {
     if (request.method === 'GET') return reply.header('content-type', 'text/plain; charset=utf-8').send(EMPTY_REQUEST_TEXT);
     return sendPixel(reply, 400, true);
@@ -173,13 +203,19 @@ async function handleSingle({ pipeline, queued, context, proxies }: TrackingRout
     await trackOrQueue(pipeline, queued, request.tenant, params, requestContext(request, context, proxies));
     return sendPixel(reply, 200, sendImage);
   } catch (error) {
-    const statusCode = statusOf(error);
-    if (statusCode >= 500) context.logger.error({ tenant: request.tenant.key, reqId: request.id, err: error }, 'tracking request errored');
-    else context.logger.info({ tenant: request.tenant.key, reqId: request.id, code: isFootfallError(error) ? error.code : undefined }, 'tracking request rejected');
-    // Trackers read only the status and the image; the header tells an operator with curl why a hit was rejected.
-    if (isFootfallError(error)) setErrorHeader(reply, error);
-    return sendPixel(reply, statusCode, sendImage);
+    return sendHitError(context, request, reply, error, sendImage);
   }
+}
+
+/**
+ * Sends the response of a bulk request rejected as a whole, such as one whose body is not
+ * JSON: the error's status, `{"status":"error","tracked":0,"invalid":0}` with the message and
+ * code, and the reason in `X-Footfall-Error`.
+ */
+export function sendBulkRequestError(request: FastifyRequest, reply: FastifyReply, error: FootfallError): FastifyReply {
+  setTrackingHeaders(request, reply);
+  setErrorHeader(reply, error);
+  return reply.code(error.statusCode).send({ status: 'error', tracked: 0, invalid: 0, message: error.message, code: error.code });
 }
 
 async function handleBulk({ pipeline, queued, context, proxies }: TrackingRouteState, request: FastifyRequest, reply: FastifyReply, body: string): Promise<FastifyReply> {
@@ -187,7 +223,7 @@ async function handleBulk({ pipeline, queued, context, proxies }: TrackingRouteS
   try {
     bulk = parseBulkRequest(body);
   } catch (error) {
-    if (isFootfallError(error)) return reply.code(error.statusCode).send({ status: 'error', tracked: 0, invalid: 0, message: error.message, code: error.code });
+    if (isFootfallError(error)) return sendBulkRequestError(request, reply, error);
     context.logger.error({ tenant: request.tenant.key, reqId: request.id, err: error }, 'bulk tracking request errored');
     return reply.code(500).send({ status: 'error', tracked: 0, invalid: 0, message: 'An internal error occurred. The operator can find the details in the server log.' });
   }
@@ -202,22 +238,31 @@ async function handleBulk({ pipeline, queued, context, proxies }: TrackingRouteS
     } catch (error) {
       // The queue logged the Redis error; no entry was stored, so the client may send the batch again.
       const code = isFootfallError(error) ? error.code : 'INTERNAL';
-      return reply.code(statusOf(error)).send({ status: 'error', tracked: 0, invalid: 0, code });
+      return reply.code(errorStatusCode(error)).send({ status: 'error', tracked: 0, invalid: 0, code });
     }
   } else {
     results = await pipeline.trackAll(tenant, bulk.entries, bulkContext);
   }
-  const invalidIndices = results.flatMap((result, index) => (result instanceof Error ? [index] : []));
-  const failed = results.find((result) => result instanceof Error && statusOf(result) >= 500);
-  const tracked = results.length - invalidIndices.length;
-  if (failed) {
-    context.logger.error({ tenant: tenant.key, reqId: request.id, err: failed, tracked }, 'bulk tracking request errored');
-    return reply.code(500).send({ status: 'error', tracked, invalid: invalidIndices.length });
+  const { tracked, invalidIndices, failedIndices } = summarizeBulkResults(results);
+  if (failedIndices.length > 0) {
+    context.logger.error({
+      tenant: tenant.key, reqId: request.id, tracked, invalid: invalidIndices.length - failedIndices.length,
+      failed: failedIndices.length, failedEntries: describeFailedEntries(results, failedIndices),
+    }, 'bulk tracking entries failed');
+    // With no entry stored, the error status lets a client send the whole body again. Once an
+    // entry is stored, the response is 200, so that such a client does not store it twice.
+    if (tracked === 0) {
+      return reply.code(errorStatusCode(results[failedIndices[0]!])).send({
+        status: 'error', tracked, invalid: invalidIndices.length, failed_indices: failedIndices,
+        message: `No entry was stored: ${failedIndices.length} failed because of a server error. The operator can find the details in the server log. Send the request again later.`,
+      });
+    }
   }
 
   if (!bulk.sendImage) return reply.code(204).send();
   const answer: Record<string, unknown> = { status: 'success', tracked, invalid: invalidIndices.length };
   if (bulk.tokenAuth !== undefined && await pipeline.isSuperuserToken(tenant, bulk.tokenAuth)) answer.invalid_indices = invalidIndices;
+  if (failedIndices.length > 0) answer.failed_indices = failedIndices;
   return reply.send(answer);
 }
 

@@ -1,6 +1,6 @@
 /** Parsing bulk tracking bodies: `{"requests":["?idsite=1&...", {...}], "token_auth": "...", "send_image": 0}`. */
-import { FootfallError, quote } from '../errors.js';
-import { TrackingParams, type RawTrackingValue } from './tracking-params.js';
+import { FootfallError, isFootfallError, quote } from '../errors.js';
+import { TrackingParams } from './tracking-params.js';
 
 /** Most entries one bulk request may carry, so one body cannot hold the writer for long. */
 export const MAX_BULK_REQUESTS = 10_000;
@@ -12,9 +12,13 @@ export interface BulkRequest {
   sendImage: boolean;
 }
 
-/** Returns whether a body is bulk JSON: Matomo's trackers send it with any Content-Type, often text/plain. */
+/**
+ * Returns whether a body is bulk JSON: it starts with `{` and contains `"requests"` or
+ * `'requests'` anywhere, as Matomo 5 looks for, so `token_auth` may come first. Trackers send
+ * it with any Content-Type, often text/plain.
+ */
 export function isBulkBody(body: unknown): body is string {
-  return typeof body === 'string' && /^\s*\{\s*"requests"/.test(body);
+  return typeof body === 'string' && /^\s*\{/.test(body) && (body.includes('"requests"') || body.includes("'requests'"));
 }
 
 /**
@@ -45,6 +49,13 @@ export function parseBulkRequest(body: string): BulkRequest {
 
 function parseEntry(entry: unknown): TrackingParams | Error {
   if (typeof entry === 'string') return TrackingParams.fromQueryString(entry);
-  if (typeof entry === 'object' && entry !== null && !Array.isArray(entry)) return TrackingParams.fromRecords(entry as Record<string, RawTrackingValue>);
+  if (typeof entry === 'object' && entry !== null && !Array.isArray(entry)) {
+    try {
+      return TrackingParams.fromJsonObject(entry as Record<string, unknown>);
+    } catch (error) {
+      if (isFootfallError(error)) return error;
+      throw error;
+    }
+  }
   return new FootfallError('TRACKING_BULK_INVALID', `Invalid bulk entry ${quote(entry)}: expected a query string such as "?idsite=1&rec=1" or an object of parameters.`);
 }

@@ -5,7 +5,7 @@ import type { ActionInfo, ActionKind, ActionString, ActionStrings, CustomVariabl
 import { ALWAYS_EXCLUDED_PARAMETERS, cleanPageUrl, readTrackedUrl } from './page-url.js';
 import type { TrackedCustomDimension } from './site-cache.js';
 import { readAmountParameter } from './tracking-numbers.js';
-import type { TrackingParams } from './tracking-params.js';
+import { formatPhpNumber, type TrackingParams } from './tracking-params.js';
 
 /** `log_action.type` values, as Matomo numbers them. */
 export const ACTION_TYPE = {
@@ -21,6 +21,8 @@ export const DEFAULT_SEARCH_KEYWORD_PARAMETERS: readonly string[] = ['q', 'query
 const MAX_ACTION_STRING_LENGTH = 4096;
 /** Maximum length of a custom variable name or value. */
 const MAX_CUSTOM_VARIABLE_LENGTH = 200;
+/** The characters PHP's trim() removes at both ends: space, tab, line feed, carriage return, NUL and vertical tab. */
+const PHP_TRIMMED_PATTERN = /^[ \t\n\r\0\x0B]+|[ \t\n\r\0\x0B]+$/g;
 /** Maximum length of a custom dimension value. */
 export const MAX_CUSTOM_DIMENSION_LENGTH = 255;
 
@@ -64,8 +66,7 @@ function excludedParametersOf(site: SiteRecord): ReadonlySet<string> {
  * A malformed `e_v` or `_pkp` is ignored, as Matomo 5 ignores it.
  *
  * @throws FootfallError TRACKING_PARAMETER_INVALID for an event without `e_c` or `e_a`, a
- *   malformed custom variable, a negative page timing other than -1, or an `e_v` or `_pkp` beyond
- *   ±10^15 (MAX_TRACKED_AMOUNT).
+ *   negative page timing other than -1, or an `e_v` or `_pkp` beyond ±10^15 (MAX_TRACKED_AMOUNT).
  */
 export function parseAction(params: TrackingParams, site: SiteRecord, dimensions: readonly TrackedCustomDimension[], parsedUrl?: URL | null): ActionInfo {
   const excluded = excludedParametersOf(site);
@@ -286,9 +287,10 @@ function parseTimings(params: TrackingParams): PageTimings {
 
 /**
  * Parses `_cvar` (visit scope) or `cvar` (page scope): JSON `{"1":["name","value"],...}`
- * with slots 1 to 5.
- *
- * @throws FootfallError TRACKING_PARAMETER_INVALID when the value is not such JSON.
+ * with slots 1 to 5. It follows `getCustomVariables` in Matomo's CustomVariables plugin
+ * (`Tracker/CustomVariablesRequestProcessor.php`). A value that is not a JSON object or array
+ * is ignored. So is a slot whose number is out of range or whose pair is not exactly two
+ * strings or numbers. Names and values are trimmed, then cut to 200 characters.
  */
 export function parseCustomVariables(params: TrackingParams, name: '_cvar' | 'cvar'): CustomVariable[] {
   const text = params.get(name);
@@ -297,18 +299,29 @@ export function parseCustomVariables(params: TrackingParams, name: '_cvar' | 'cv
   try {
     data = JSON.parse(text);
   } catch {
-    data = undefined;
+    return [];
   }
-  if (typeof data !== 'object' || data === null) {
-    throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value ${quote(text)} for '${name}'. Expected JSON such as {"1":["name","value"]}.`);
-  }
+  if (typeof data !== 'object' || data === null) return [];
+
   const variables: CustomVariable[] = [];
   for (const [slot, pair] of Object.entries(data as Record<string, unknown>)) {
-    const index = Number(slot);
-    if (!Number.isInteger(index) || index < 1 || index > 5 || !Array.isArray(pair) || pair.length < 2) continue;
-    variables.push({ index, name: String(pair[0]).slice(0, MAX_CUSTOM_VARIABLE_LENGTH), value: String(pair[1]).slice(0, MAX_CUSTOM_VARIABLE_LENGTH) });
+    // PHP's (int) cast of the key: leading digits count, anything else is 0.
+    const index = Number.parseInt(slot, 10);
+    if (!(index >= 1 && index <= 5) || !Array.isArray(pair) || pair.length !== 2) continue;
+    const [variableName, value] = pair.map(readCustomVariableText);
+    if (variableName === undefined || value === undefined) continue;
+    variables.push({ index, name: variableName, value });
   }
   return variables;
+}
+
+/** Returns a custom variable's name or value as Matomo stores it, or undefined when it is not a string or a number. */
+function readCustomVariableText(item: unknown): string | undefined {
+  let text: string;
+  if (typeof item === 'string') text = item;
+  else if (typeof item === 'number') text = formatPhpNumber(item);
+  else return undefined;
+  return text.replace(PHP_TRIMMED_PATTERN, '').slice(0, MAX_CUSTOM_VARIABLE_LENGTH);
 }
 
 /** Returns `dimensionN` values of the configured dimensions of one scope, by column index. */

@@ -1,7 +1,8 @@
 /** The raw parameters of one hit, as Matomo's tracker reads them. */
+import { FootfallError, quote } from '../errors.js';
 
-/** A parameter value as a query string, form body or bulk entry gives it. */
-export type RawTrackingValue = string | string[] | number | boolean | null | undefined;
+/** A parameter value as a query string or form body gives it: a repeated parameter comes as an array. */
+export type RawTrackingValue = string | string[] | undefined;
 
 /**
  * The parameters of one hit: query string and form body merged (the body wins, as PHP's
@@ -24,6 +25,25 @@ export class TrackingParams {
         const text = toText(value);
         if (text !== undefined) values.set(name, text);
       }
+    }
+    return new TrackingParams(values);
+  }
+
+  /**
+   * Builds the parameters of a JSON object, such as an object entry of a bulk request, laid
+   * over `base` when one is given. Values become text as PHP casts them, because Matomo reads
+   * the values json_decode returns: true is "1", false is "", a number as PHP prints it, and
+   * null leaves the parameter out.
+   *
+   * @throws FootfallError TRACKING_PARAMETER_INVALID naming the first parameter whose value is
+   *   an array or an object. Matomo reads such a value as the default of most parameters,
+   *   which can record a hit other than the one the client meant.
+   */
+  static fromJsonObject(record: Readonly<Record<string, unknown>>, base?: TrackingParams): TrackingParams {
+    const values = new Map(base === undefined ? undefined : base.#values);
+    for (const [name, value] of Object.entries(record)) {
+      const text = jsonValueToText(name, value);
+      if (text !== undefined) values.set(name, text);
     }
     return new TrackingParams(values);
   }
@@ -84,8 +104,34 @@ export class TrackingParams {
 }
 
 function toText(value: RawTrackingValue): string | undefined {
-  if (value === undefined || value === null) return undefined;
   if (Array.isArray(value)) return value[value.length - 1];
-  if (typeof value === 'boolean') return value ? '1' : '0';
-  return String(value);
+  return value;
+}
+
+function jsonValueToText(name: string, value: unknown): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return value ? '1' : '';
+  if (typeof value === 'number') return formatPhpNumber(value);
+  const kind = Array.isArray(value) ? 'an array' : 'an object';
+  throw new FootfallError('TRACKING_PARAMETER_INVALID',
+    `Invalid value ${quote(value)} for '${name}': it is ${kind}. Send a string, a number, true, false or null.`);
+}
+
+/**
+ * Formats a number as PHP's string cast does: integers in full, other numbers with 14
+ * significant digits (the default of PHP's `precision` setting), in E notation such as
+ * 1.0E+20 when the exponent is below -4 or above 13.
+ *
+ * NOTE: JSON.parse returns 1e15 and 1000000000000000 as the same number. So a JSON float
+ * that is a safe integer comes out in full where PHP prints E notation. A JSON integer
+ * beyond 2^53 comes out in E notation where PHP keeps its digits.
+ */
+export function formatPhpNumber(value: number): string {
+  if (Number.isSafeInteger(value)) return String(value);
+  const [mantissa = '', exponentText = '0'] = value.toExponential(13).split('e');
+  const exponent = Number(exponentText);
+  if (exponent >= -4 && exponent < 14) return String(Number(`${mantissa}e${exponent}`));
+  const digits = mantissa.replace(/0+$/, '').replace(/\.$/, '.0');
+  return `${digits}E${exponent < 0 ? '-' : '+'}${Math.abs(exponent)}`;
 }

@@ -49,6 +49,40 @@ describe('server hardening', () => {
     assert.equal(response.statusCode, 400);
   });
 
+  it('answers invalid JSON with REQUEST_BODY_INVALID', async () => {
+    for (const url of ['/login', '/logout', '/index.php?module=API&method=API.getMatomoVersion&format=json']) {
+      const response = await suite.app.inject({ method: 'POST', url, headers: { host: suite.host, 'content-type': 'application/json' }, payload: '{"login":' });
+      assert.equal(response.statusCode, 400, url);
+      assert.match(String(response.headers['x-footfall-error']), /^REQUEST_BODY_INVALID: Invalid request body with Content-Type application\/json: it is not valid JSON\./, url);
+      const body = response.json() as { result: string; message: string; code: string };
+      assert.equal(body.result, 'error', url);
+      assert.equal(body.code, 'REQUEST_BODY_INVALID', url);
+      assert.match(body.message, /Send valid JSON/, url);
+    }
+  });
+
+  it('renders a JSON body error as XML', async () => {
+    const response = await suite.app.inject({
+      method: 'POST', url: '/index.php?module=API&method=API.getMatomoVersion', headers: { host: suite.host, 'content-type': 'application/json; charset=utf-8' }, payload: '[1,',
+    });
+    assert.equal(response.statusCode, 400);
+    assert.match(String(response.headers['content-type']), /^text\/xml/);
+    assert.match(response.body, /<error message="Invalid request body[^"]*" code="REQUEST_BODY_INVALID" \/>/);
+  });
+
+  it('rejects a JSON prototype key', async () => {
+    const response = await suite.app.inject({ method: 'POST', url: '/login', headers: { host: suite.host, 'content-type': 'application/json' }, payload: '{"__proto__":{"admin":true}}' });
+    assert.equal(response.statusCode, 400);
+    assert.equal((response.json() as { code: string }).code, 'REQUEST_BODY_INVALID');
+    assert.match(String(response.headers['x-footfall-error']), /"__proto__" key/);
+  });
+
+  it('reads an empty JSON body as none', async () => {
+    const response = await suite.app.inject({ method: 'POST', url: '/login', headers: { host: suite.host, 'content-type': 'application/json' }, payload: '' });
+    assert.equal(response.statusCode, 400);
+    assert.equal((response.json() as { code: string }).code, 'PARAMETER_MISSING');
+  });
+
   it('rejects a range longer than 25 years', async () => {
     const response = await suite.app.inject({
       url: `/index.php?module=API&method=VisitsSummary.get&idSite=1&period=range&date=1000-01-01,9999-12-31&format=json&token_auth=${suite.token}`,

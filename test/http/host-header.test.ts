@@ -138,6 +138,43 @@ describe('Host header handling', () => {
     assert.equal(await sendRaw(port, 'GET / HTTP/1.1\r\nHost: ../../etc\r\nConnection: close\r\n\r\n'), 400);
   });
 
+  test('HTTP/1.1 without Host is HOST_INVALID', async () => {
+    const message = "The request has no Host header, which HTTP/1.1 requires. Send the tenant's host name in the Host header.";
+    const resolve = root.registry.resolve;
+    let lookups = 0;
+    root.registry.resolve = (...args) => {
+      lookups += 1;
+      return resolve.apply(root.registry, args);
+    };
+    try {
+      const api = await exchangeRaw(port, rawGet(VERSION_PATH, []));
+      assert.equal(api.status, 400);
+      assert.deepEqual(JSON.parse(api.body), { result: 'error', code: 'HOST_INVALID', message });
+
+      const page = await exchangeRaw(port, rawGet('/', []));
+      assert.equal(page.status, 400);
+      assert.equal(page.body, `${message}\n`);
+
+      const hit = await exchangeRaw(port, rawGet('/matomo.php?idsite=1&rec=1', []));
+      assert.equal(hit.status, 400);
+      assert.match(hit.head, /\r\nx-footfall-error: HOST_INVALID: The request has no Host header/i);
+      assert.match(hit.head, /\r\ncontent-type: image\/gif/i);
+
+      assert.equal(await sendRaw(port, rawGet('/healthz', [])), 400);
+      assert.equal(await sendRaw(port, rawGet('http://shop.example/', [])), 400);
+      assert.equal(lookups, 0);
+    } finally {
+      root.registry.resolve = resolve;
+    }
+  });
+
+  test('HTTP/1.0 without Host reaches healthz', async () => {
+    assert.equal(await sendRaw(port, 'GET /healthz HTTP/1.0\r\n\r\n'), 200);
+    const page = await exchangeRaw(port, 'GET / HTTP/1.0\r\n\r\n');
+    assert.equal(page.status, 400);
+    assert.equal(page.body, "Missing host name. Send the tenant's host name in the Host header.\n");
+  });
+
   test('rejects two different Host headers', async () => {
     const response = await exchangeRaw(port, rawGet(VERSION_PATH, ['Host: shop.example', 'Host: unknown.example']));
     assert.equal(response.status, 400);

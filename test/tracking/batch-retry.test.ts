@@ -13,14 +13,20 @@ import { createTestRoot, createTestTenant, type TestRoot } from '../support/test
 import { deleteAllTenants } from '../support/console-runner.js';
 import { ALL_ENGINES, engineSkip } from '../support/engines.js';
 import { countRows } from '../support/tracking.js';
+import { buildCapturedServer, type CapturedServer } from '../support/session-server.js';
 
 /** Path part of the page URL whose `log_link_visit_action` insert the test trigger rejects. */
 const REJECTED_PATH = 'reject-this-hit';
 
+/** Returns the query string of a pageview of a new visitor on `path`. */
+function pageviewQuery(visitor: number, path: string): string {
+  const visitorId = visitor.toString(16).padStart(16, '0');
+  return `?idsite=1&rec=1&cid=${visitorId}&url=${encodeURIComponent(`https://example.org/${path}`)}`;
+}
+
 /** Returns the parameters of a pageview of a new visitor on `path`. */
 function pageview(visitor: number, path: string): TrackingParams {
-  const visitorId = visitor.toString(16).padStart(16, '0');
-  return TrackingParams.fromQueryString(`idsite=1&rec=1&cid=${visitorId}&url=${encodeURIComponent(`https://example.org/${path}`)}`);
+  return TrackingParams.fromQueryString(pageviewQuery(visitor, path));
 }
 
 /**
@@ -48,16 +54,21 @@ for (const adapter of ALL_ENGINES) {
     let root: TestRoot;
     let tenant: Tenant;
     let pipeline: TrackingPipeline;
+    let server: CapturedServer;
+    let host: string;
+    let token: string;
 
     before(async () => {
       root = createTestRoot();
-      const { host } = await createTestTenant(root, { adapter, siteUrl: 'https://example.org' });
+      ({ host, tokenAuth: token } = await createTestTenant(root, { adapter, siteUrl: 'https://example.org' }));
       tenant = root.registry.resolve(parseTenantHost(host))!;
       await createRejectingTrigger(tenant.db(), adapter);
       pipeline = new TrackingPipeline(createSilentLogger(), new DeviceDetection());
+      server = await buildCapturedServer(root);
     });
 
     after(async () => {
+      await server?.app.close();
       await pipeline?.close();
       // Deleting the tenants drops their MariaDB or PostgreSQL database and user.
       await deleteAllTenants(root);
@@ -91,6 +102,67 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(await countRows(tenant.db(), 'log_visit'), 5);
       const visits = await tenant.db().selectFrom('log_visit').select(['visit_total_actions']).where('visit_total_actions', '=', 2).execute();
       assert.equal(visits.length, 2);
+    });
+
+    async function postBulk(requests: string[], tokenAuth?: string) {
+      return server.app.inject({
+        method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'text/plain' },
+        payload: JSON.stringify({ requests, token_auth: tokenAuth }),
+      });
+    }
+
+    test('bulk response counts stored entries', async () => {
+      const visitsBefore = await countRows(tenant.db(), 'log_visit');
+      const response = await postBulk([pageviewQuery(21, 'kept-first'), pageviewQuery(22, REJECTED_PATH), '?idsite=99&rec=1', pageviewQuery(23, 'kept-last')], token);
+      assert.equal(response.statusCode, 200, response.body);
+      assert.deepEqual(response.json(), { status: 'success', tracked: 2, invalid: 2, invalid_indices: [1, 2], failed_indices: [1] });
+      assert.equal(await countRows(tenant.db(), 'log_visit'), visitsBefore + 2);
+    });
+
+    test('bulk failure log names the entry', async () => {
+      const logged = server.logLines().filter((line) => line.msg === 'bulk tracking entries failed');
+      assert.equal(logged.length, 1);
+      const [line] = logged;
+      assert.equal(line?.level, 50);
+      assert.equal(line?.tenant, host);
+      assert.equal(line?.tracked, 2);
+      assert.equal(line?.invalid, 1);
+      assert.equal(line?.failed, 1);
+      const entries = line?.failedEntries as { index: number; code: string; errorCode?: string }[];
+      assert.equal(entries.length, 1);
+      assert.equal(entries[0]?.index, 1);
+      assert.equal(entries[0]?.code, 'INTERNAL');
+      assert.equal(typeof entries[0]?.errorCode, 'string');
+      const text = JSON.stringify(line);
+      assert.ok(!text.includes(REJECTED_PATH), text);
+      assert.ok(!text.includes('example.org'), text);
+      assert.ok(!text.includes('127.0.0.1'), text);
+    });
+
+    test('batch failure log omits values', () => {
+      // The failed batch held the action row of visitor 21, whose id MySQL's error would quote.
+      const text = server.logLines().map((line) => JSON.stringify(line)).join('\n');
+      assert.ok(text.includes('tracking batch failed'), text);
+      assert.ok(!text.includes((21).toString(16).padStart(16, '0')), text);
+    });
+
+    test('bulk failed entries without token', async () => {
+      const response = await postBulk([pageviewQuery(24, 'kept-only'), pageviewQuery(25, REJECTED_PATH)]);
+      assert.equal(response.statusCode, 200, response.body);
+      assert.deepEqual(response.json(), { status: 'success', tracked: 1, invalid: 1, failed_indices: [1] });
+    });
+
+    test('bulk with nothing stored gets 500', async () => {
+      const visitsBefore = await countRows(tenant.db(), 'log_visit');
+      const response = await postBulk([pageviewQuery(26, REJECTED_PATH), '?idsite=99&rec=1'], token);
+      assert.equal(response.statusCode, 500, response.body);
+      const body = response.json() as Record<string, unknown>;
+      assert.equal(body.status, 'error');
+      assert.equal(body.tracked, 0);
+      assert.equal(body.invalid, 2);
+      assert.deepEqual(body.failed_indices, [0]);
+      assert.match(String(body.message), /^No entry was stored/);
+      assert.equal(await countRows(tenant.db(), 'log_visit'), visitsBefore);
     });
   });
 }

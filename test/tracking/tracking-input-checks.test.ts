@@ -29,7 +29,7 @@ for (const adapter of ALL_ENGINES) {
       return suite.app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host: suite.host, 'user-agent': FIREFOX } });
     }
 
-    async function postBulk(requests: string[]) {
+    async function postBulk(requests: (string | Record<string, unknown>)[]) {
       return suite.app.inject({ method: 'POST', url: '/matomo.php', headers: { host: suite.host, 'content-type': 'text/plain' }, payload: JSON.stringify({ requests, token_auth: suite.token }) });
     }
 
@@ -68,6 +68,36 @@ for (const adapter of ALL_ENGINES) {
         assert.equal(response.statusCode, 400, name);
         assert.ok(String(response.headers['x-footfall-error']).includes(`for '${name}'`), String(response.headers['x-footfall-error']));
       }
+    });
+
+    test('malformed custom variables are ignored', async () => {
+      for (const value of ['{bad', '5', '"text"', 'null']) {
+        const visitor = newVisitorId();
+        const response = await track({ cid: visitor, new_visit: '1', _cvar: value, cvar: value });
+        assert.equal(response.statusCode, 200, `${value}: ${String(response.headers['x-footfall-error'])}`);
+        const visit = await visitOf(visitor);
+        assert.ok(visit, value);
+        assert.equal(visit.custom_var_k1, null, value);
+        const action = await actionOf(visitor);
+        assert.ok(action, value);
+        assert.equal(action.custom_var_k1, null, value);
+      }
+    });
+
+    test('custom variable slots as Matomo', async () => {
+      const visitor = newVisitorId();
+      const slots = { 0: ['zero', 'z'], 1: [' Name\t', '  Value '], 2: ['a', 'b', 'c'], 3: ['flag', true], 4: ['price', 12.5], 6: ['six', 'x'] };
+      const response = await track({ cid: visitor, new_visit: '1', _cvar: JSON.stringify(slots) });
+      assert.equal(response.statusCode, 200, String(response.headers['x-footfall-error']));
+      const visit = await visitOf(visitor);
+      assert.ok(visit);
+      assert.equal(visit.custom_var_k1, 'Name');
+      assert.equal(visit.custom_var_v1, 'Value');
+      assert.equal(visit.custom_var_k2, null);
+      assert.equal(visit.custom_var_k3, null);
+      assert.equal(visit.custom_var_k4, 'price');
+      assert.equal(visit.custom_var_v4, '12.5');
+      assert.equal(visit.custom_var_k5, null);
     });
 
     test('malformed res is stored cut', async () => {
@@ -450,6 +480,59 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(response.statusCode, 200, response.body);
       assert.deepEqual(JSON.parse(response.body), { status: 'success', tracked: 1, invalid: 1, invalid_indices: [1] });
       assert.ok(await visitOf(visitor));
+    });
+
+    test('bulk with token first is tracked', async () => {
+      const visitor = newVisitorId();
+      const payload = JSON.stringify({ token_auth: suite.token, requests: [`?idsite=1&rec=1&cid=${visitor}&url=${encodeURIComponent(PAGE)}`] });
+      const response = await suite.app.inject({ method: 'POST', url: '/matomo.php', headers: { host: suite.host, 'content-type': 'text/plain' }, payload });
+      assert.equal(response.statusCode, 200, response.body);
+      assert.deepEqual(response.json(), { status: 'success', tracked: 1, invalid: 0, invalid_indices: [] });
+      assert.ok(await visitOf(visitor));
+    });
+
+    test('empty JSON body reads the query', async () => {
+      const visitor = newVisitorId();
+      const query = new URLSearchParams({ idsite: '1', rec: '1', cid: visitor, url: PAGE });
+      const response = await suite.app.inject({ method: 'POST', url: `/matomo.php?${query}`, headers: { host: suite.host, 'content-type': 'application/json' }, payload: '' });
+      assert.equal(response.statusCode, 200, String(response.headers['x-footfall-error']));
+      assert.ok(await visitOf(visitor));
+    });
+
+    test('bulk object with array is invalid', async () => {
+      const before = newVisitorId();
+      const after = newVisitorId();
+      const response = await postBulk([
+        `?idsite=1&rec=1&cid=${before}&url=${encodeURIComponent(`${PAGE}before`)}`,
+        { idsite: [1], rec: 1 },
+        { idsite: 1, rec: 1, url: PAGE, _id: [newVisitorId()] },
+        { idsite: 1, rec: 1, url: PAGE, cdt: { seconds: 1 } },
+        { idsite: 1, rec: [], url: PAGE },
+        `?idsite=1&rec=1&cid=${after}&url=${encodeURIComponent(`${PAGE}after`)}`,
+      ]);
+      assert.equal(response.statusCode, 200, response.body);
+      assert.deepEqual(response.json(), { status: 'success', tracked: 2, invalid: 4, invalid_indices: [1, 2, 3, 4] });
+      assert.ok(await visitOf(before));
+      assert.ok(await visitOf(after));
+    });
+
+    test('bulk object values cast as PHP', async () => {
+      const recorded = newVisitorId();
+      const dropped = newVisitorId();
+      const response = await postBulk([
+        { idsite: 1, rec: true, cid: recorded, url: PAGE, res: 1e20, urlref: null },
+        { idsite: 1, rec: 1, url: PAGE, new_visit: 1, uid: 90210 },
+        { idsite: 1, rec: false, cid: dropped, url: PAGE },
+      ]);
+      assert.equal(response.statusCode, 200, response.body);
+      assert.deepEqual(response.json(), { status: 'success', tracked: 3, invalid: 0, invalid_indices: [] });
+      const visit = await visitOf(recorded);
+      assert.equal(visit?.config_resolution, '1.0E+20');
+      assert.equal(visit?.referer_url, null);
+      const userVisits = await suite.db.selectFrom('log_visit').select('idvisit').where('user_id', '=', '90210').execute();
+      assert.equal(userVisits.length, 1);
+      // rec=false becomes rec='', so the hit is dropped as one without rec=1.
+      assert.equal(await visitOf(dropped), undefined);
     });
   });
 }

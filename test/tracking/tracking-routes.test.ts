@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createTenantServer, createTestRoot, type TestRoot } from '../support/test-root.js';
 import { TRANSPARENT_GIF } from '../../src/tracking/tracker-response.js';
+import { formatPhpNumber } from '../../src/tracking/tracking-params.js';
 import { countRows, tenantDb } from '../support/tracking.js';
 
 const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0';
@@ -170,9 +171,81 @@ describe('tracking endpoints', () => {
     assert.equal(await countVisits(), before + 2);
   });
 
+  test('JSON hit with array is rejected', async () => {
+    const before = await countVisits();
+    const response = await app.inject({
+      method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'application/json' }, payload: JSON.stringify({ idsite: [1], rec: 1 }),
+    });
+    assert.equal(response.statusCode, 400);
+    const error = String(response.headers['x-footfall-error']);
+    assert.match(error, /^TRACKING_PARAMETER_INVALID: /);
+    assert.ok(error.includes("for 'idsite'"), error);
+    assert.equal(await countVisits(), before);
+  });
+
+  test('JSON hit must be an object', async () => {
+    const response = await app.inject({
+      method: 'POST', url: '/matomo.php?idsite=1&rec=1', headers: { host, 'content-type': 'application/json' }, payload: '["idsite",1]',
+    });
+    assert.equal(response.statusCode, 400);
+    assert.match(String(response.headers['x-footfall-error']), /^TRACKING_BULK_INVALID: /);
+  });
+
+  test('JSON hit values become text', async () => {
+    const before = await countVisits();
+    const response = await app.inject({
+      method: 'POST', url: '/matomo.php?idsite=99', headers: { host, 'content-type': 'application/json; charset=utf-8' },
+      payload: JSON.stringify({ idsite: 1, rec: true, new_visit: 1, url: 'https://example.org/json', urlref: null }),
+    });
+    assert.equal(response.statusCode, 200, String(response.headers['x-footfall-error']));
+    assert.equal(await countVisits(), before + 1);
+  });
+
+  test('invalid JSON body is TRACKING_BULK_INVALID', async () => {
+    for (const payload of ['{"requests":["?idsite=1&rec=1",', '{bad']) {
+      const response = await app.inject({
+        method: 'POST', url: '/matomo.php', headers: { host, origin: 'https://shop.example', 'content-type': 'application/json' }, payload,
+      });
+      assert.equal(response.statusCode, 400, payload);
+      const error = String(response.headers['x-footfall-error']);
+      assert.match(error, /^TRACKING_BULK_INVALID: Invalid tracking body with Content-Type application\/json: it is not valid JSON\./, payload);
+      assert.equal(response.headers['access-control-allow-origin'], 'https://shop.example', payload);
+      const body = response.json() as { status: string; tracked: number; invalid: number; code: string };
+      assert.equal(body.status, 'error', payload);
+      assert.equal(body.tracked, 0, payload);
+      assert.equal(body.invalid, 0, payload);
+      assert.equal(body.code, 'TRACKING_BULK_INVALID', payload);
+    }
+  });
+
+  test('invalid bulk text is TRACKING_BULK_INVALID', async () => {
+    const payloads = ['{"requests":["?idsite=1&rec=1",}', '{"token_auth":"x","requests":[', "{'requests':['?idsite=1&rec=1']}"];
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded']) {
+      for (const payload of payloads) {
+        const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': contentType }, payload });
+        assert.equal(response.statusCode, 400, `${contentType} ${payload}`);
+        assert.match(String(response.headers['x-footfall-error']), /^TRACKING_BULK_INVALID: /, `${contentType} ${payload}`);
+        assert.equal((response.json() as { code: string }).code, 'TRACKING_BULK_INVALID', `${contentType} ${payload}`);
+      }
+    }
+  });
+
   test('answers a bulk body with send_image 0 with 204', async () => {
     const payload = JSON.stringify({ requests: ['?idsite=1&rec=1&url=https%3A%2F%2Fexample.org%2F'], send_image: 0 });
     const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'text/plain' }, payload });
     assert.equal(response.statusCode, 204);
   });
+});
+
+describe('PHP number format', () => {
+  const cases: [number, string][] = [
+    [4, '4'], [-17, '-17'], [1700000000, '1700000000'], [12.5, '12.5'], [0.1 + 0.2, '0.3'], [0.0001, '0.0001'],
+    [0.00001, '1.0E-5'], [1e20, '1.0E+20'], [-1.5e20, '-1.5E+20'], [2.5e-7, '2.5E-7'], [123456789012345.67, '1.2345678901235E+14'],
+  ];
+
+  for (const [value, text] of cases) {
+    test(`formats ${text}`, () => {
+      assert.equal(formatPhpNumber(value), text);
+    });
+  }
 });
