@@ -8,6 +8,9 @@ import { FootfallError, quote } from '../errors.js';
 /** Lines read from the start of a file to detect its format. */
 export const DETECTION_LINES = 20;
 
+/** Characters of bzip2's error output kept to name the failure. bzip2 writes a few lines at most. */
+const MAX_BZIP2_ERROR_OUTPUT = 4096;
+
 /** Opens a file (or stdin for `-`) as a byte stream, decompressing `.gz` and `.bz2` by name. */
 function openStream(path: string): { stream: Readable; done: Promise<void>; close(): void } {
   if (path === '-') return { stream: process.stdin, done: Promise.resolve(), close: () => undefined };
@@ -23,15 +26,23 @@ function openStream(path: string): { stream: Readable; done: Promise<void>; clos
   if (!path.endsWith('.bz2')) return { stream: file, done: Promise.resolve(), close };
 
   // Debian's bzip2 streams the decompression in a child process; no JavaScript bzip2 package is needed.
-  const child = spawn('bzip2', ['-dc'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const child = spawn('bzip2', ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
   file.pipe(child.stdin);
   file.on('error', (error) => child.stdout.destroy(error));
   // bzip2 stops with EPIPE when the reader stops early; that is not a failure of the import.
   child.stdin.on('error', () => undefined);
-  const done = new Promise<void>((resolve, reject) => {
-    child.on('error', (error) => reject(new FootfallError('LOG_FILE_UNREADABLE', `Cannot read ${quote(path)}: the bzip2 program failed to start (${error.message}). Install bzip2 or decompress the file first.`)));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new FootfallError('LOG_FILE_UNREADABLE', `Cannot read ${quote(path)}: bzip2 exited with code ${code}, so the file is not valid bzip2.`))));
+  let errorOutput = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    if (errorOutput.length < MAX_BZIP2_ERROR_OUTPUT) errorOutput += text;
   });
+  const done = new Promise<void>((resolve, reject) => {
+    child.on('error', (error) => reject(new LogFileReadError(path, `the bzip2 program failed to start (${error.message}). Install bzip2 or decompress the file first`)));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new LogFileReadError(path, describeBzip2Failure(errorOutput)))));
+  });
+  // The failure is raised where the reader awaits `done`. This handler keeps it from counting as
+  // unhandled while the reader waits on its consumer, or after the reader stopped early.
+  done.catch(() => undefined);
   return {
     stream: child.stdout, done,
     close: () => {
@@ -39,6 +50,36 @@ function openStream(path: string): { stream: Readable; done: Promise<void>; clos
       if (child.exitCode === null) child.kill();
     },
   };
+}
+
+/** Returns the cause of a bzip2 failure in plain words, from the messages bzip2 1.0 writes to stderr. */
+function describeBzip2Failure(errorOutput: string): string {
+  if (/ends unexpectedly/i.test(errorOutput)) return 'the bzip2 file ends early';
+  if (/is not a bzip2 file/i.test(errorOutput)) return 'not a valid bzip2 file';
+  return 'the bzip2 data is corrupt';
+}
+
+/**
+ * Returns the cause of a zlib failure in plain words. zlib raises Z_BUF_ERROR ("unexpected end
+ * of file") when the input stops inside the compressed data, and Z_DATA_ERROR for bytes that
+ * are not gzip ("incorrect header check") or do not decompress ("incorrect data check").
+ */
+function describeGunzipFailure(error: Error, decodedAny: boolean): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'Z_BUF_ERROR') return 'the gzip file ends early';
+  if (code === 'Z_DATA_ERROR') return decodedAny ? 'the gzip data is corrupt' : 'not a valid gzip file';
+  return undefined;
+}
+
+/** A failure to read a log file: it cannot be opened, or its compressed data is invalid. */
+export class LogFileReadError extends FootfallError {
+  /** The cause in plain words, such as `the gzip file ends early`. */
+  readonly reason: string;
+
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
+    super('LOG_FILE_UNREADABLE', `Cannot read ${quote(path)}: ${reason}.`, options);
+    this.reason = reason;
+  }
 }
 
 /**
@@ -79,17 +120,20 @@ const LINE_BREAK = /\r\n|\r|\n/;
 /**
  * Yields the lines of a file without their line endings, one array per chunk read, streaming
  * so the file is never held in memory whole. A caller awaits once per chunk rather than once
- * per line. Bytes are decoded as UTF-8.
+ * per line. Bytes are decoded as UTF-8. Every line yielded before a failure ended with a line
+ * break, so a file cut off inside a line never yields that line's first part.
  *
  * NOTE: there is no option for another encoding yet, so a raw Big5 or Latin-1 path
  * reaches the tracker with each invalid byte replaced by U+FFFD.
  *
- * @throws FootfallError LOG_FILE_UNREADABLE when the file cannot be opened or decompressed.
+ * @throws LogFileReadError (LOG_FILE_UNREADABLE) when the file cannot be opened or decompressed,
+ *   after the lines read before the failure were yielded.
  */
 export async function* readLogLineBatches(path: string): AsyncGenerator<string[]> {
   const { stream, done, close } = openStream(path);
   const splitter = new LineSplitter();
   let failure: Error | undefined;
+  let decodedAny = false;
   stream.on('error', (error) => {
     failure ??= error;
   });
@@ -98,9 +142,13 @@ export async function* readLogLineBatches(path: string): AsyncGenerator<string[]
     stream.setEncoding('utf8');
     // The stream is closed below rather than by the iterator, because stdin must stay open.
     for await (const chunk of stream.iterator({ destroyOnReturn: false })) {
+      decodedAny = true;
       const lines = splitter.push(chunk as string);
       if (lines.length > 0) yield lines;
     }
+    // bzip2 reports a file that ends early only by its exit code, after its last output, so the
+    // last line is yielded once the exit code shows that the file was whole.
+    await done;
     const last = splitter.end();
     if (last.length > 0) yield last;
     finished = true;
@@ -109,8 +157,7 @@ export async function* readLogLineBatches(path: string): AsyncGenerator<string[]
   } finally {
     if (!finished && !failure) close();
   }
-  if (failure) throw toReadError(path, failure);
-  await done;
+  if (failure) throw toReadError(path, failure, decodedAny);
 }
 
 /** Yields the lines of a file one by one, as `readLogLineBatches` reads them. */
@@ -118,7 +165,8 @@ export async function* readLogLines(path: string): AsyncGenerator<string> {
   for await (const lines of readLogLineBatches(path)) yield* lines;
 }
 
-function toReadError(path: string, error: Error): FootfallError {
+function toReadError(path: string, error: Error, decodedAny: boolean): FootfallError {
   if (error instanceof FootfallError) return error;
-  return new FootfallError('LOG_FILE_UNREADABLE', `Cannot read ${quote(path)}: ${error.message}.`);
+  const reason = describeGunzipFailure(error, decodedAny) ?? error.message;
+  return new LogFileReadError(path, reason, { cause: error });
 }

@@ -17,7 +17,7 @@ import { detectLogFormat } from './format-registry.js';
 import type { HitBuilder } from './hit-builder.js';
 import type { LogEntry } from './log-entry.js';
 import type { LineParser, LogFormat } from './log-format.js';
-import { DETECTION_LINES, readLogLineBatches } from './log-file-reader.js';
+import { DETECTION_LINES, LogFileReadError, readLogLineBatches } from './log-file-reader.js';
 
 /**
  * Hits per group commit of the tracking writer during an import, in place of
@@ -100,6 +100,12 @@ export interface LogImporterOptions {
   onLine?(lines: number): void;
   /** Stops reading at the next line once aborted; the lines read so far are still written. */
   signal?: AbortSignal;
+  /**
+   * Lines passed over before the import starts, counted over all files in order, to resume an
+   * import that stopped. Their `#` lines are still parsed, so a W3C `#Fields:` header among
+   * them still sets the columns of the lines after it.
+   */
+  skipLines?: number;
 }
 
 /** Hits of one file sent to the pipeline together, with their line numbers for the invalid-line list. */
@@ -125,6 +131,7 @@ export class LogImporter {
   /** Batches queued on the writer, oldest first. Each settles once its hits are counted. */
   #inFlight: Promise<void>[] = [];
   #lines = 0;
+  #linesPassed = 0;
   /**
    * The chunk parsed last. It is built after the next chunk is parsed and its detections
    * started, so that the device detection thread works on one chunk while this thread builds
@@ -138,20 +145,45 @@ export class LogImporter {
     this.#options = options;
   }
 
-  /** The number of lines read so far, over all files. */
+  /** The number of lines read and parsed so far, over all files, without those `skipLines` passed over. */
   get lines(): number {
     return this.#lines;
   }
 
   /**
-   * Imports one file (`-` for stdin) and waits until its hits are durable.
+   * The number of lines passed so far, over all files in order, including those `skipLines`
+   * passed over. Passing it as `skipLines` to a new import of the same files resumes there.
+   */
+  get linesPassed(): number {
+    return this.#linesPassed;
+  }
+
+  /**
+   * Imports one file (`-` for stdin) and waits until its hits are durable. When the file
+   * cannot be read to its end, the lines read before the failure are imported first.
    *
    * @throws FootfallError LOG_FORMAT_NOT_DETECTED when no format reads the file's first
-   *   lines; LOG_FILE_UNREADABLE when the file cannot be read.
+   *   lines; LOG_FILE_UNREADABLE when the file cannot be read, with the line where reading
+   *   stopped and how many of its lines were imported.
    */
   async importFile(path: string): Promise<void> {
     const name = path === '-' ? 'stdin' : basename(path);
+    const importedBefore = this.#result.imported;
+    const linesPassedBefore = this.#linesPassed;
     const batches = readLogLineBatches(path)[Symbol.asyncIterator]();
+    let readFailure: LogFileReadError | undefined;
+    /** Returns the next lines, or undefined at the end of the file or once reading failed. */
+    const readNext = async (): Promise<string[] | undefined> => {
+      try {
+        const next = await batches.next();
+        return next.done ? undefined : next.value;
+      } catch (error) {
+        if (!(error instanceof LogFileReadError)) throw error;
+        readFailure = error;
+        return undefined;
+      }
+    };
+
     // The format is detected from DETECTION_LINES lines counted from the first line that is not
     // blank, so a file that opens with many blank lines is still read. The lines read so far
     // are then imported as the first chunk, so their new user agents are detected on the
@@ -161,29 +193,33 @@ export class LogImporter {
     let firstContent = -1;
     let finished = false;
     while (!finished && (firstContent === -1 || firstLines.length < firstContent + DETECTION_LINES)) {
-      const next = await batches.next();
-      if (next.done) {
+      const next = await readNext();
+      if (next === undefined) {
         finished = true;
         continue;
       }
-      const found = firstContent === -1 ? next.value.findIndex((line) => line.trim() !== '') : -1;
+      const found = firstContent === -1 ? next.findIndex((line) => line.trim() !== '') : -1;
       if (found !== -1) firstContent = firstLines.length + found;
-      firstLines.push(...next.value);
+      firstLines.push(...next);
     }
     const headLength = firstContent === -1 ? firstLines.length : firstContent + DETECTION_LINES;
     const head = firstLines.slice(0, headLength);
     let chunk = firstLines;
     this.#batch = { fileName: name, params: [], lineNumbers: [] };
     try {
-      if (firstContent === -1) return;
-      const parse = this.#createParser(head, path);
+      if (firstContent === -1) {
+        this.#linesPassed += firstLines.length;
+      } else {
+        // A read failure inside the first lines explains why no format reads them.
+        const parse = this.#createParser(head, path, readFailure);
 
-      let lineNumber = 0;
-      while (await this.#importLines(parse, chunk, lineNumber) && !finished) {
-        lineNumber += chunk.length;
-        const next = await batches.next();
-        finished = next.done === true;
-        chunk = next.done ? [] : next.value;
+        let lineNumber = 0;
+        while (await this.#importLines(parse, chunk, lineNumber) && !finished) {
+          lineNumber += chunk.length;
+          const next = await readNext();
+          finished = next === undefined;
+          chunk = next ?? [];
+        }
       }
     } finally {
       if (!finished) await batches.return(undefined);
@@ -191,6 +227,23 @@ export class LogImporter {
     await this.#buildParsedAhead();
     await this.#sendBatch();
     await this.#drain();
+    if (readFailure) {
+      throw this.#describeReadFailure(readFailure, path, this.#linesPassed - linesPassedBefore, this.#result.imported - importedBefore);
+    }
+  }
+
+  /**
+   * Returns the error of a file that could not be read to its end. Once lines were read, it
+   * names the last line read and how many of the file's lines were imported.
+   */
+  #describeReadFailure(failure: LogFileReadError, path: string, fileLines: number, fileImported: number): FootfallError {
+    if (fileLines === 0) return failure;
+    const imported = this.#target.dryRun ? 'would be imported' : 'were imported';
+    return new FootfallError(
+      'LOG_FILE_UNREADABLE',
+      `Cannot read ${quote(path)} after line ${fileLines}: ${failure.reason}. ${fileImported} of its first ${fileLines} lines ${imported}.`,
+      { cause: failure },
+    );
   }
 
   /**
@@ -199,8 +252,15 @@ export class LogImporter {
    */
   async #importLines(parse: LineParser, lines: readonly string[], lineNumber: number): Promise<boolean> {
     const entries: ParsedChunk['entries'] = [];
+    const skipLines = this.#options.skipLines ?? 0;
     for (let index = 0; index < lines.length && this.#options.signal?.aborted !== true; index += 1) {
-      const entry = this.#parseLine(parse, lines[index]!, lineNumber + index + 1);
+      const line = lines[index]!;
+      this.#linesPassed += 1;
+      if (this.#linesPassed <= skipLines) {
+        if (line.startsWith('#')) parse(line);
+        continue;
+      }
+      const entry = this.#parseLine(parse, line, lineNumber + index + 1);
       if (entry !== undefined) entries.push({ entry, lineNumber: lineNumber + index + 1 });
     }
     const previous = this.#parsedAhead;
@@ -231,9 +291,10 @@ export class LogImporter {
     return { ...this.#result, skipped: { ...this.#result.skipped }, invalidLines: [...this.#result.invalidLines] };
   }
 
-  #createParser(head: readonly string[], path: string): LineParser {
+  #createParser(head: readonly string[], path: string, readFailure: LogFileReadError | undefined): LineParser {
     const format = this.#options.format ?? detectLogFormat(head);
     if (!format) {
+      if (readFailure) throw readFailure;
       throw new FootfallError('LOG_FORMAT_NOT_DETECTED', `No log format reads the first lines of ${quote(path)}. Pass --log-format=NAME, or --log-format-regex with --date-format.`);
     }
     return format.createParser({ timezone: this.#options.timezone });

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { after, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { LineSplitter, readLogLineBatches, readLogLines } from '../../src/import/log-file-reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'footfall-log-reader-'));
@@ -18,6 +21,25 @@ async function readlineLines(chunks: string[]): Promise<string[]> {
   const lines: string[] = [];
   for await (const line of createInterface({ input: Readable.from(chunks), crlfDelay: Infinity })) lines.push(line);
   return lines;
+}
+
+/**
+ * Returns `count` distinct lines of about 90 characters, so a cut-off line never equals a whole
+ * one. Their hashes compress poorly, so bzip2 spreads them over several blocks.
+ */
+function numberedLines(count: number): string[] {
+  return Array.from({ length: count }, (_, index) => `line ${index} ${createHash('sha256').update(String(index)).digest('hex')} end ${index}`);
+}
+
+/** Reads a file to its end or its failure, and returns the lines read and the failure. */
+async function readUntilFailure(path: string): Promise<{ lines: string[]; error: unknown }> {
+  const lines: string[] = [];
+  try {
+    for await (const batch of readLogLineBatches(path)) lines.push(...batch);
+  } catch (error) {
+    return { lines, error };
+  }
+  return { lines, error: undefined };
 }
 
 function splitterLines(chunks: string[]): string[] {
@@ -60,6 +82,50 @@ describe('log file reader', () => {
       if (line === 'line 9') break;
     }
     assert.equal(read, 10);
+  });
+
+  test('truncated gzip yields whole lines', async () => {
+    const lines = numberedLines(50_000);
+    const compressed = gzipSync(`${lines.join('\n')}\n`);
+    const path = join(dir, 'truncated.log.gz');
+    writeFileSync(path, compressed.subarray(0, Math.floor(compressed.length / 2)));
+
+    const { lines: read, error } = await readUntilFailure(path);
+    assert.ok(read.length > 0, 'no line was read before the failure');
+    assert.ok(read.length < lines.length, `read all ${read.length} lines`);
+    assert.deepEqual(read, lines.slice(0, read.length));
+    assert.equal((error as { code?: string }).code, 'LOG_FILE_UNREADABLE');
+    assert.equal((error as Error).message, `Cannot read '${path}': the gzip file ends early.`);
+  });
+
+  test('invalid gzip names the cause', async () => {
+    const path = join(dir, 'plain.log.gz');
+    writeFileSync(path, 'not gzip data\n');
+    const { lines, error } = await readUntilFailure(path);
+    assert.deepEqual(lines, []);
+    assert.equal((error as Error).message, `Cannot read '${path}': not a valid gzip file.`);
+  });
+
+  test('truncated bzip2 yields whole lines', async () => {
+    const lines = numberedLines(50_000);
+    const compressed = execFileSync('bzip2', ['-c'], { input: `${lines.join('\n')}\n`, maxBuffer: 16 * 1024 * 1024 });
+    const path = join(dir, 'truncated.log.bz2');
+    // bzip2 compresses blocks of 900 kB, so two thirds of the file hold at least one whole block.
+    writeFileSync(path, compressed.subarray(0, Math.floor(compressed.length * 2 / 3)));
+
+    const { lines: read, error } = await readUntilFailure(path);
+    assert.ok(read.length > 0, 'no line was read before the failure');
+    assert.ok(read.length < lines.length, `read all ${read.length} lines`);
+    assert.deepEqual(read, lines.slice(0, read.length));
+    assert.equal((error as Error).message, `Cannot read '${path}': the bzip2 file ends early.`);
+  });
+
+  test('invalid bzip2 names the cause', async () => {
+    const path = join(dir, 'plain.log.bz2');
+    writeFileSync(path, 'not bzip2 data\n');
+    const { lines, error } = await readUntilFailure(path);
+    assert.deepEqual(lines, []);
+    assert.equal((error as Error).message, `Cannot read '${path}': not a valid bzip2 file.`);
   });
 
   test('missing file is unreadable', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
@@ -139,6 +139,43 @@ describe('log:import command', () => {
     await assert.rejects(runLogImport(root, tenant.host, [corrupt], { idsite: '1' }), { code: 'LOG_FILE_UNREADABLE' });
   });
 
+  test('stopped import prints its summary', async () => {
+    const tenant = await createTestTenant(root);
+    const first = resolve(root.dir, 'before-truncated.log');
+    writeFileSync(first, [combinedLine('www.example.com', '/first-a'), combinedLine('www.example.com', '/first-b.css')].join('\n'));
+    const lines = Array.from({ length: 3000 }, (_, index) => combinedLine('www.example.com', `/cut-${index}`));
+    const compressed = gzipSync(lines.join('\n'));
+    const truncated = resolve(root.dir, 'truncated.log.gz');
+    writeFileSync(truncated, compressed.subarray(0, Math.floor(compressed.length / 2)));
+
+    const run = await runConsole(root, ['log:import', first, truncated, '--idsite=1', `--matomo-domain=${tenant.host}`]);
+    assert.equal(run.code, 1, run.stderr);
+    const stop = /Error: Cannot read '.*truncated\.log\.gz' after line (\d+): the gzip file ends early\. (\d+) of its first \1 lines were imported\. The hits imported so far stay stored\. Once the cause is fixed, run the same command with --skip=(\d+) to import the rest without duplicates\./
+      .exec(run.stderr);
+    assert.ok(stop, run.stderr);
+    const [, linesRead, importedOfFile, skip] = stop.map(Number);
+    assert.ok(linesRead! > 0, `read ${linesRead} lines`);
+    assert.ok(linesRead! < 3000, `read ${linesRead} lines`);
+    assert.equal(importedOfFile, linesRead);
+    assert.equal(skip, 2 + linesRead!);
+    assert.match(run.stdout, new RegExp(`^Imported ${1 + linesRead!} of ${2 + linesRead!} lines in `, 'm'));
+    assert.match(run.stdout, /^Skipped 1 lines:\n {2}static: 1$/m);
+    assert.equal(await countRows(tenantDb(root, tenant.host), 'log_link_visit_action'), 1 + linesRead!);
+  });
+
+  test('skip keeps the W3C field header', async () => {
+    const tenant = await createTestTenant(root);
+    const path = resolve(root.dir, 'skip-w3c.log');
+    writeFileSync(path, [
+      '#Software: Microsoft Internet Information Services 10.0',
+      '#Fields: date time c-ip cs-method cs-uri-stem sc-status',
+      ...[1, 2, 3, 4].map((minute) => `2012-02-10 16:0${minute}:00 1.2.3.4 GET /w3c-${minute} 200`),
+    ].join('\n'));
+    const result = await runLogImport(root, tenant.host, [path], { idsite: '1', skip: '4', dryRun: true });
+    assert.deepEqual(result, { imported: 2, skipped: {}, invalid: 0, invalidLines: [] });
+    await assert.rejects(runLogImport(root, tenant.host, [path], { idsite: '1', skip: '-1' }), { code: 'PARAMETER_INVALID', message: "Invalid --skip '-1'. Use a number of lines, such as 5000." });
+  });
+
   test('missing file exits with failure code', async () => {
     const tenant = await createTestTenant(root);
     const run = await runConsole(root, ['log:import', resolve(root.dir, 'missing.log'), '--idsite=1', `--matomo-domain=${tenant.host}`]);
@@ -229,6 +266,41 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(JSON.parse(run.stdout), { imported: 1, skipped: { static: 1 }, invalid: 1, invalidLines: ['stdin:2'] });
       assert.equal(await countRows(tenantDb(root, tenant.host), 'log_link_visit_action'), 1);
+    });
+
+    test('skip resumes a truncated import', async () => {
+      const tenant = await createTestTenant(root, { adapter });
+      const first = resolve(root.dir, `resume-first-${adapter}.log`);
+      writeFileSync(first, [combinedLine('www.example.com', '/resume-a'), combinedLine('www.example.com', '/resume-b')].join('\n'));
+      // More lines than one batch of 4,096 hits, so whole batches are stored before reading fails.
+      const lines = Array.from({ length: 10_000 }, (_, index) => combinedLine('www.example.com', `/resume-${index}`, 200, '10/Feb/2012:16:42:07 -0500', FIREFOX, `10.1.${Math.floor(index / 250)}.${index % 250}`));
+      const compressed = gzipSync(lines.join('\n'));
+      const partial = resolve(root.dir, `resume-partial-${adapter}.log.gz`);
+      const whole = resolve(root.dir, `resume-whole-${adapter}.log.gz`);
+      writeFileSync(partial, compressed.subarray(0, Math.floor(compressed.length * 0.7)));
+      writeFileSync(whole, compressed);
+      const args = ['log:import', first, partial, '--idsite=1', `--matomo-domain=${tenant.host}`, '--json'];
+
+      const stopped = await runConsole(root, args);
+      assert.equal(stopped.code, 1, stopped.stderr);
+      const output = JSON.parse(stopped.stdout) as { imported: number; invalid: number; error: { code: string; message: string; resumeSkip: number } };
+      assert.equal(output.error.code, 'LOG_FILE_UNREADABLE');
+      assert.ok(output.error.resumeSkip > 4096 + 2, `resumeSkip ${output.error.resumeSkip}`);
+      assert.ok(output.error.resumeSkip < 10_000 + 2, `resumeSkip ${output.error.resumeSkip}`);
+      assert.equal(output.imported, output.error.resumeSkip);
+      assert.equal(output.invalid, 0);
+      assert.ok(stopped.stderr.includes(`Error: ${output.error.message}`), stopped.stderr);
+      const db = tenantDb(root, tenant.host);
+      assert.equal(await countRows(db, 'log_link_visit_action'), output.imported);
+
+      // The same command on the whole file, as after the file was copied again.
+      copyFileSync(whole, partial);
+      const resumed = await runConsole(root, [...args, `--skip=${output.error.resumeSkip}`]);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.equal((JSON.parse(resumed.stdout) as { imported: number }).imported, 10_000 + 2 - output.error.resumeSkip);
+      const urls = await db.selectFrom('log_link_visit_action').select('idaction_url').execute();
+      assert.equal(urls.length, 10_002);
+      assert.equal(new Set(urls.map((row) => row.idaction_url)).size, 10_002);
     });
 
     test('dry run stores nothing', async () => {

@@ -1,6 +1,6 @@
 /** `log:import FILE...`: imports web server and CDN access logs into a site of the tenant. */
 import { listUsers } from '../../auth/user-store.js';
-import { FootfallError, quote } from '../../errors.js';
+import { FootfallError, isFootfallError, quote } from '../../errors.js';
 import { buildCustomRegexFormat } from '../../import/regex-formats.js';
 import { findLogFormat, LOG_FORMAT_NAMES } from '../../import/format-registry.js';
 import { HitBuilder, type HitBuilderOptions, type SiteResolver } from '../../import/hit-builder.js';
@@ -32,6 +32,13 @@ function parseExcludeOlderThan(text: string | undefined, timezone: string): Date
   return time;
 }
 
+/** Parses `--skip`: a count of lines, 0 or more. */
+function parseSkipOption(text: string | undefined): number {
+  if (text === undefined) return 0;
+  if (!/^\d{1,15}$/.test(text)) throw new FootfallError('PARAMETER_INVALID', `Invalid --skip ${quote(text)}. Use a number of lines, such as 5000.`);
+  return Number(text);
+}
+
 function parseFormatOptions(options: OptionValues): LogFormat | undefined {
   const regex = stringOption(options, 'logFormatRegex');
   const name = stringOption(options, 'logFormat');
@@ -57,9 +64,28 @@ async function findSuperuser(tenant: Tenant): Promise<TrackingTokenOwner> {
   return { login: superuser.login, superuser: true, roles: new Map() };
 }
 
-function formatSummary(result: LogImportResult, lines: number, seconds: number, dryRun: boolean): string {
+/** The output of `log:import --json`: the counts, and the error when the import stopped early. */
+interface LogImportOutput extends LogImportResult {
+  /**
+   * The failure that stopped the import at a file. The counts above are those of the lines
+   * before it. `resumeSkip` is the `--skip` value that imports the rest without duplicates.
+   */
+  error?: { code: string; message: string; resumeSkip?: number };
+}
+
+/** The counts of one run of `log:import`, and the error that stopped it early, if any. */
+interface LogImportRun {
+  result: LogImportResult;
+  lines: number;
+  skipLines: number;
+  failure?: { error: FootfallError; resumeSkip?: number };
+}
+
+function formatSummary(run: LogImportRun, seconds: number, dryRun: boolean): string {
+  const { result, lines } = run;
   const rate = seconds > 0 ? Math.round(lines / seconds) : lines;
   const summary = [`${dryRun ? 'Would import' : 'Imported'} ${result.imported} of ${lines} lines in ${seconds.toFixed(1)}s (${rate} lines/s).`];
+  if (run.skipLines > 0) summary.push(`Passed over the first ${run.skipLines} lines (--skip).`);
   const reasons = Object.entries(result.skipped).sort(([left], [right]) => left.localeCompare(right));
   const skippedTotal = reasons.reduce((sum, [, count]) => sum + count, 0);
   summary.push(`Skipped ${skippedTotal} lines${reasons.length > 0 ? ':' : '.'}`);
@@ -68,7 +94,23 @@ function formatSummary(result: LogImportResult, lines: number, seconds: number, 
   return summary.join('\n');
 }
 
-async function runImport(context: CommandContext, tenant: Tenant, files: string[], options: OptionValues): Promise<{ result: LogImportResult; lines: number }> {
+/** Returns whether an error stops the import at one file, so the counts of the lines before it are still printed. */
+function stopsAtFile(error: unknown): error is FootfallError {
+  return isFootfallError(error, 'LOG_FILE_UNREADABLE') || isFootfallError(error, 'LOG_FORMAT_NOT_DETECTED');
+}
+
+/**
+ * Returns the error of an import that stopped at a file. When lines were imported before it
+ * (they stay stored), its message gives the `--skip` value that imports the rest without
+ * importing a line twice.
+ */
+function describeStop(error: FootfallError, linesPassed: number, dryRun: boolean): { error: FootfallError; resumeSkip?: number } {
+  if (dryRun || linesPassed === 0) return { error };
+  const message = `${error.message} The hits imported so far stay stored. Once the cause is fixed, run the same command with --skip=${linesPassed} to import the rest without duplicates.`;
+  return { error: new FootfallError(error.code, message, { cause: error }), resumeSkip: linesPassed };
+}
+
+async function runImport(context: CommandContext, tenant: Tenant, files: string[], options: OptionValues): Promise<LogImportRun> {
   const timezone = stringOption(options, 'timezoneOfLog') ?? 'UTC';
   ensureLogTimezone(timezone);
   const format = parseFormatOptions(options);
@@ -80,6 +122,7 @@ async function runImport(context: CommandContext, tenant: Tenant, files: string[
     excludeOlderThan: parseExcludeOlderThan(stringOption(options, 'excludeOlderThan'), timezone),
   };
   const dryRun = options.dryRun === true;
+  const skipLines = parseSkipOption(stringOption(options, 'skip'));
   const devices = createImportDeviceDetection(context.logger);
   const builder = new HitBuilder(builderOptions, await buildSiteResolver(tenant, options), devices);
   const pipeline = new TrackingPipeline(context.logger, devices, { writeBatchMaxHits: IMPORT_WRITE_BATCH_MAX_HITS });
@@ -87,15 +130,19 @@ async function runImport(context: CommandContext, tenant: Tenant, files: string[
   const importer = new LogImporter(
     { tenant, pipeline, dryRun, owner: await findSuperuser(tenant), now: () => context.clock() },
     builder,
-    { format, timezone, onLine: (lines) => progress.update(lines) },
+    { format, timezone, skipLines, onLine: (lines) => progress.update(lines) },
   );
+  let failure: LogImportRun['failure'];
   try {
     for (const file of files) await importer.importFile(file);
+  } catch (error) {
+    if (!stopsAtFile(error)) throw error;
+    failure = describeStop(error, importer.linesPassed, dryRun);
   } finally {
     progress.finish();
     await pipeline.close();
   }
-  return { result: importer.result(), lines: importer.lines };
+  return { result: importer.result(), lines: importer.lines, skipLines, failure };
 }
 
 export const logImportCommand: TenantCommand = {
@@ -116,14 +163,24 @@ export const logImportCommand: TenantCommand = {
     { flags: '--replay-tracking', description: 'replay requests to /matomo.php and /piwik.php as the hits they were' },
     { flags: '--exclude-path <globs>', description: 'comma-separated globs of paths to skip, such as /admin/*' },
     { flags: '--exclude-older-than <date>', description: 'skip requests before this date (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, in the log\'s time zone)' },
+    { flags: '--skip <lines>', description: 'pass over this many lines first, counted over all files in order, to resume an import that stopped (default: 0)' },
     { flags: '--timezone-of-log <tz>', description: 'time zone of logged times without an offset, such as Europe/Paris (default: UTC)' },
     { flags: '--dry-run', description: 'parse and count the lines, pipeline drops included, without storing anything' },
   ],
   async run(context, tenant, args, options) {
     const startedAt = Date.now();
-    const { result, lines } = await runImport(context, tenant, args, options);
+    const run = await runImport(context, tenant, args, options);
+    const { result, lines, failure } = run;
     const seconds = (Date.now() - startedAt) / 1000;
-    context.logger.info({ tenant: tenant.key, lines, imported: result.imported, invalid: result.invalid, durationMs: Math.round(seconds * 1000), dryRun: options.dryRun === true }, 'log import completed');
-    return { data: result, text: formatSummary(result, lines, seconds, options.dryRun === true) };
+    const dryRun = options.dryRun === true;
+    const counts = { tenant: tenant.key, lines, imported: result.imported, invalid: result.invalid, durationMs: Math.round(seconds * 1000), dryRun };
+    const text = formatSummary(run, seconds, dryRun);
+    if (failure) {
+      context.logger.error({ ...counts, code: failure.error.code }, 'log import stopped');
+      const data: LogImportOutput = { ...result, error: { code: failure.error.code, message: failure.error.message, resumeSkip: failure.resumeSkip } };
+      return { data, text, error: failure.error };
+    }
+    context.logger.info(counts, 'log import completed');
+    return { data: result, text };
   },
 };
