@@ -83,35 +83,92 @@ export class LogFileReadError extends FootfallError {
 }
 
 /**
+ * Maximum length of a line, in UTF-16 code units as JavaScript counts string length: 1 MiB.
+ * An access-log line contains a request line and a few headers, which web servers limit to about
+ * 8 KiB each by default (nginx `large_client_header_buffers 4 8k`, Apache `LimitRequestLine`
+ * and `LimitRequestFieldSize` 8190 bytes), so a real line stays far below it. The reader drops
+ * the text of a longer line up to its line break and yields OVERLONG_LINE in its place, so a
+ * file without line breaks never fills the memory.
+ */
+export const MAX_LINE_LENGTH = 1024 * 1024;
+
+/** The place of a line longer than the maximum, whose text was dropped. */
+export const OVERLONG_LINE: unique symbol = Symbol('overlong line');
+
+/** A line as the reader yields it: its text, or OVERLONG_LINE. */
+export type LogLine = string | typeof OVERLONG_LINE;
+
+/**
  * Splits decoded text into lines at `\n`, `\r\n` and a lone `\r`, as node:readline does, across
  * chunk boundaries: a `\r` that ends one chunk and a `\n` that starts the next are one break.
+ * Each chunk is split once, and the pieces of a line that spans chunks are joined once, at its
+ * line break, so the time is linear in the length of the text.
  */
 export class LineSplitter {
-  #carry = '';
+  readonly #maxLength: number;
+  /** Pieces of the line that is not ended yet. */
+  #pieces: string[] = [];
+  #piecesLength = 0;
+  /** True while the line that is not ended yet is longer than the maximum, so its pieces are dropped. */
+  #overlong = false;
   #skipLeadingLineFeed = false;
 
+  constructor(maxLength = MAX_LINE_LENGTH) {
+    this.#maxLength = maxLength;
+  }
+
   /** Returns the lines that `chunk` completes, without their line endings. */
-  push(chunk: string): string[] {
+  push(chunk: string): LogLine[] {
     let text = chunk;
     if (this.#skipLeadingLineFeed && text.startsWith('\n')) text = text.slice(1);
     this.#skipLeadingLineFeed = false;
-    text = this.#carry + text;
+    let endsWithBreak = false;
     if (text.endsWith('\r')) {
       // The line ends here, and a '\n' opening the next chunk belongs to the same break.
-      this.#carry = '';
+      text = text.slice(0, -1);
+      endsWithBreak = true;
       this.#skipLeadingLineFeed = true;
-      return text.slice(0, -1).split(LINE_BREAK);
     }
-    const lines = text.split(LINE_BREAK);
-    this.#carry = lines.pop()!;
+
+    const parts = text.split(LINE_BREAK);
+    const open = endsWithBreak ? undefined : parts.pop()!;
+    const lines: LogLine[] = new Array<LogLine>(parts.length);
+    for (let index = 0; index < parts.length; index += 1) {
+      const part = parts[index]!;
+      if (index === 0) lines[index] = this.#endLine(part);
+      else lines[index] = part.length > this.#maxLength ? OVERLONG_LINE : part;
+    }
+    if (open !== undefined) this.#addPiece(open);
     return lines;
   }
 
   /** Returns the last line when the text does not end with a line break. */
-  end(): string[] {
-    const last = this.#carry;
-    this.#carry = '';
-    return last === '' ? [] : [last];
+  end(): LogLine[] {
+    if (this.#piecesLength === 0 && !this.#overlong) return [];
+    return [this.#endLine('')];
+  }
+
+  /** Returns the line that `last` ends, from the pieces before it, and starts a new line. */
+  #endLine(last: string): LogLine {
+    let line: LogLine;
+    if (this.#overlong || this.#piecesLength + last.length > this.#maxLength) line = OVERLONG_LINE;
+    else if (this.#pieces.length === 0) line = last;
+    else line = this.#pieces.join('') + last;
+    this.#pieces = [];
+    this.#piecesLength = 0;
+    this.#overlong = false;
+    return line;
+  }
+
+  #addPiece(piece: string): void {
+    if (this.#overlong || piece === '') return;
+    this.#piecesLength += piece.length;
+    if (this.#piecesLength > this.#maxLength) {
+      this.#overlong = true;
+      this.#pieces = [];
+      return;
+    }
+    this.#pieces.push(piece);
   }
 }
 
@@ -119,7 +176,8 @@ const LINE_BREAK = /\r\n|\r|\n/;
 
 /**
  * Yields the lines of a file without their line endings, one array per chunk read, streaming
- * so the file is never held in memory whole. A caller awaits once per chunk rather than once
+ * so the file is never held in memory whole. A line longer than MAX_LINE_LENGTH is yielded as
+ * OVERLONG_LINE. A caller awaits once per chunk rather than once
  * per line. Bytes are decoded as UTF-8. Every line yielded before a failure ended with a line
  * break, so a file cut off inside a line never yields that line's first part.
  *
@@ -129,7 +187,7 @@ const LINE_BREAK = /\r\n|\r|\n/;
  * @throws LogFileReadError (LOG_FILE_UNREADABLE) when the file cannot be opened or decompressed,
  *   after the lines read before the failure were yielded.
  */
-export async function* readLogLineBatches(path: string): AsyncGenerator<string[]> {
+export async function* readLogLineBatches(path: string): AsyncGenerator<LogLine[]> {
   const { stream, done, close } = openStream(path);
   const splitter = new LineSplitter();
   let failure: Error | undefined;
@@ -161,7 +219,7 @@ export async function* readLogLineBatches(path: string): AsyncGenerator<string[]
 }
 
 /** Yields the lines of a file one by one, as `readLogLineBatches` reads them. */
-export async function* readLogLines(path: string): AsyncGenerator<string> {
+export async function* readLogLines(path: string): AsyncGenerator<LogLine> {
   for await (const lines of readLogLineBatches(path)) yield* lines;
 }
 

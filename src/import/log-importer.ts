@@ -17,7 +17,7 @@ import { detectLogFormat } from './format-registry.js';
 import type { HitBuilder } from './hit-builder.js';
 import type { LogEntry } from './log-entry.js';
 import type { LineParser, LogFormat } from './log-format.js';
-import { DETECTION_LINES, LogFileReadError, readLogLineBatches } from './log-file-reader.js';
+import { DETECTION_LINES, LogFileReadError, OVERLONG_LINE, readLogLineBatches, type LogLine } from './log-file-reader.js';
 
 /**
  * Hits per group commit of the tracking writer during an import, in place of
@@ -173,7 +173,7 @@ export class LogImporter {
     const batches = readLogLineBatches(path)[Symbol.asyncIterator]();
     let readFailure: LogFileReadError | undefined;
     /** Returns the next lines, or undefined at the end of the file or once reading failed. */
-    const readNext = async (): Promise<string[] | undefined> => {
+    const readNext = async (): Promise<LogLine[] | undefined> => {
       try {
         const next = await batches.next();
         return next.done ? undefined : next.value;
@@ -189,7 +189,7 @@ export class LogImporter {
     // are then imported as the first chunk, so their new user agents are detected on the
     // detection thread like those of every later chunk.
     // NOTE: every blank line before the first request is held in `firstLines` until detection.
-    const firstLines: string[] = [];
+    const firstLines: LogLine[] = [];
     let firstContent = -1;
     let finished = false;
     while (!finished && (firstContent === -1 || firstLines.length < firstContent + DETECTION_LINES)) {
@@ -198,12 +198,13 @@ export class LogImporter {
         finished = true;
         continue;
       }
-      const found = firstContent === -1 ? next.findIndex((line) => line.trim() !== '') : -1;
+      const found = firstContent === -1 ? next.findIndex((line) => line === OVERLONG_LINE || line.trim() !== '') : -1;
       if (found !== -1) firstContent = firstLines.length + found;
       firstLines.push(...next);
     }
     const headLength = firstContent === -1 ? firstLines.length : firstContent + DETECTION_LINES;
-    const head = firstLines.slice(0, headLength);
+    // Detection reads an overlong line as a blank one.
+    const head = firstLines.slice(0, headLength).map((line) => (line === OVERLONG_LINE ? '' : line));
     let chunk = firstLines;
     this.#batch = { fileName: name, params: [], lineNumbers: [] };
     try {
@@ -250,14 +251,14 @@ export class LogImporter {
    * Imports lines numbered from `lineNumber + 1`, sending each full batch. Returns false when
    * the import was aborted before one of them, so the caller reads no more.
    */
-  async #importLines(parse: LineParser, lines: readonly string[], lineNumber: number): Promise<boolean> {
+  async #importLines(parse: LineParser, lines: readonly LogLine[], lineNumber: number): Promise<boolean> {
     const entries: ParsedChunk['entries'] = [];
     const skipLines = this.#options.skipLines ?? 0;
     for (let index = 0; index < lines.length && this.#options.signal?.aborted !== true; index += 1) {
       const line = lines[index]!;
       this.#linesPassed += 1;
       if (this.#linesPassed <= skipLines) {
-        if (line.startsWith('#')) parse(line);
+        if (line !== OVERLONG_LINE && line.startsWith('#')) parse(line);
         continue;
       }
       const entry = this.#parseLine(parse, line, lineNumber + index + 1);
@@ -301,9 +302,13 @@ export class LogImporter {
   }
 
   /** Counts a line and parses it. Returns its entry, or undefined when the line was counted as ignored, invalid or skipped. */
-  #parseLine(parse: LineParser, line: string, lineNumber: number): LogEntry | undefined {
+  #parseLine(parse: LineParser, line: LogLine, lineNumber: number): LogEntry | undefined {
     this.#lines += 1;
     this.#options.onLine?.(this.#lines);
+    if (line === OVERLONG_LINE) {
+      this.#countInvalid(this.#batch.fileName, lineNumber);
+      return undefined;
+    }
     const parsed = parse(line);
     if (parsed.kind === 'ignored') return undefined;
     if (parsed.kind === 'invalid') {

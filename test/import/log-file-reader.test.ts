@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { after, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { LineSplitter, readLogLineBatches, readLogLines } from '../../src/import/log-file-reader.js';
+import { LineSplitter, MAX_LINE_LENGTH, OVERLONG_LINE, readLogLineBatches, readLogLines, type LogLine } from '../../src/import/log-file-reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'footfall-log-reader-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,8 +32,8 @@ function numberedLines(count: number): string[] {
 }
 
 /** Reads a file to its end or its failure, and returns the lines read and the failure. */
-async function readUntilFailure(path: string): Promise<{ lines: string[]; error: unknown }> {
-  const lines: string[] = [];
+async function readUntilFailure(path: string): Promise<{ lines: LogLine[]; error: unknown }> {
+  const lines: LogLine[] = [];
   try {
     for await (const batch of readLogLineBatches(path)) lines.push(...batch);
   } catch (error) {
@@ -42,8 +42,8 @@ async function readUntilFailure(path: string): Promise<{ lines: string[]; error:
   return { lines, error: undefined };
 }
 
-function splitterLines(chunks: string[]): string[] {
-  const splitter = new LineSplitter();
+function splitterLines(chunks: string[], maxLength?: number): LogLine[] {
+  const splitter = new LineSplitter(maxLength);
   return [...chunks.flatMap((chunk) => splitter.push(chunk)), ...splitter.end()];
 }
 
@@ -59,16 +59,42 @@ describe('log file reader', () => {
     }
   });
 
+  test('splitter drops lines over the maximum', () => {
+    const cases: { chunks: string[]; lines: LogLine[] }[] = [
+      { chunks: ['0123456789\nabc'], lines: ['0123456789', 'abc'] },
+      { chunks: ['0123456789a\nabc\n'], lines: [OVERLONG_LINE, 'abc'] },
+      { chunks: ['01234', '56789', '\r\nabc'], lines: ['0123456789', 'abc'] },
+      { chunks: ['01234', '56789', 'a', 'bcdef', '\r', '\nabc'], lines: [OVERLONG_LINE, 'abc'] },
+      { chunks: ['x\n0123', '4567', '89abc'], lines: ['x', OVERLONG_LINE] },
+      { chunks: ['x\n0123456789'], lines: ['x', '0123456789'] },
+      { chunks: ['0123456789\r', '0123456789\r', '\n'], lines: ['0123456789', '0123456789'] },
+    ];
+    for (const { chunks, lines } of cases) assert.deepEqual(splitterLines(chunks, 10), lines, JSON.stringify(chunks));
+  });
+
+  test('long line reads as overlong', async () => {
+    const path = join(dir, 'long-line.log');
+    // Three times the maximum, so the reader gets it in many chunks of 64 KiB.
+    writeFileSync(path, `first\n${'a'.repeat(3 * MAX_LINE_LENGTH)}\n${'b'.repeat(MAX_LINE_LENGTH)}\nlast`);
+    const lines: LogLine[] = [];
+    for await (const line of readLogLines(path)) lines.push(line);
+    assert.equal(lines.length, 4);
+    assert.equal(lines[0], 'first');
+    assert.equal(lines[1], OVERLONG_LINE);
+    assert.equal(lines[2], 'b'.repeat(MAX_LINE_LENGTH));
+    assert.equal(lines[3], 'last');
+  });
+
   test('batches keep every line in order', async () => {
     const path = join(dir, 'many.log');
     const lines = Array.from({ length: 20_000 }, (_, index) => `line ${index} ${'x'.repeat(index % 50)}`);
     writeFileSync(path, `${lines.join('\r\n')}\r\n`);
-    const batches: string[][] = [];
+    const batches: LogLine[][] = [];
     for await (const batch of readLogLineBatches(path)) batches.push(batch);
     assert.ok(batches.length > 1, `expected several batches, got ${batches.length}`);
     assert.deepEqual(batches.flat(), lines);
 
-    const single: string[] = [];
+    const single: LogLine[] = [];
     for await (const line of readLogLines(path)) single.push(line);
     assert.deepEqual(single, lines);
   });

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { detectLogFormat } from '../../src/import/format-registry.js';
 import { HitBuilder } from '../../src/import/hit-builder.js';
+import { MAX_LINE_LENGTH } from '../../src/import/log-file-reader.js';
 import { IMPORT_WRITE_BATCH_MAX_HITS, LogImporter } from '../../src/import/log-importer.js';
 import { buildFixedSiteResolver } from '../../src/import/site-resolver.js';
 import { createSilentLogger } from '../../src/logging.js';
@@ -209,6 +210,16 @@ describe('log:import command', () => {
     const expected = (name: string) => ({ imported: 5997, skipped: {}, invalid: 3, invalidLines: invalidNumbers.map((number) => `${name}:${number}`) });
     assert.deepEqual(await runLogImport(root, tenant.host, [plain], { idsite: '1', dryRun: true }), expected('chunks.log'));
     assert.deepEqual(await runLogImport(root, tenant.host, [gzipped], { idsite: '1', dryRun: true }), expected('chunks.log.gz'));
+  });
+
+  test('overlong line counts as invalid', async () => {
+    const tenant = await createTestTenant(root);
+    const path = resolve(root.dir, 'overlong.log');
+    // A request whose path is twice the maximum line length, between two ordinary lines.
+    const overlong = combinedLine('www.example.com', `/${'a'.repeat(2 * MAX_LINE_LENGTH)}`);
+    writeFileSync(path, [combinedLine('www.example.com', '/before'), overlong, combinedLine('www.example.com', '/after')].join('\n'));
+    const result = await runLogImport(root, tenant.host, [path], { idsite: '1', dryRun: true });
+    assert.deepEqual(result, { imported: 2, skipped: {}, invalid: 1, invalidLines: ['overlong.log:2'] });
   });
 
   test('leading blank lines are skipped', async () => {
