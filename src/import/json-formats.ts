@@ -58,9 +58,11 @@ function readCaddy(record: JsonRecord): LogEntry | null {
   const request = record.request;
   if (!isRecord(request) || typeof record.ts !== 'number') return null;
   const path = text(request.uri);
-  if (path === undefined) return null;
+  // A time beyond the range of Date (about 275,000 years) reads as an invalid Date.
+  const time = new Date(Math.round(record.ts * 1000));
+  if (path === undefined || Number.isNaN(time.getTime())) return null;
   return {
-    path, time: new Date(Math.round(record.ts * 1000)), status: parseStatusValue(record.status),
+    path, time, status: parseStatusValue(record.status),
     ip: text(request.client_ip) ?? text(request.remote_ip), host: normaliseHost(text(request.host)),
     scheme: isRecord(request.tls) ? 'https' : undefined,
     referrer: headerValue(request.headers, 'Referer'), userAgent: headerValue(request.headers, 'User-Agent'),

@@ -15,7 +15,7 @@ import type { TrackingParams } from '../tracking/tracking-params.js';
 import type { TrackingTokenOwner } from '../tracking/tracking-auth.js';
 import { detectLogFormat } from './format-registry.js';
 import type { HitBuilder } from './hit-builder.js';
-import type { LogEntry } from './log-entry.js';
+import { isClientIp, type LogEntry } from './log-entry.js';
 import type { LineParser, LogFormat } from './log-format.js';
 import { DETECTION_LINES, LogFileReadError, OVERLONG_LINE, readLogLineBatches, type LogLine } from './log-file-reader.js';
 
@@ -317,6 +317,13 @@ export class LogImporter {
     }
     if (parsed.kind === 'skipped') {
       this.#countSkipped(parsed.reason);
+      return undefined;
+    }
+    // Formats take any text in the address field, so a line with a bad address still matches
+    // its format, and is rejected here. Tracking would store it with the address 0.0.0.0.
+    const ip = parsed.entry.ip;
+    if (ip !== undefined && !isClientIp(ip)) {
+      this.#countInvalid(this.#batch.fileName, lineNumber);
       return undefined;
     }
     return parsed.entry;

@@ -212,6 +212,61 @@ describe('log:import command', () => {
     assert.deepEqual(await runLogImport(root, tenant.host, [gzipped], { idsite: '1', dryRun: true }), expected('chunks.log.gz'));
   });
 
+  test('bad addresses and offsets are invalid', async () => {
+    const tenant = await createTestTenant(root);
+    const cases: { name: string; lines: string[]; invalidLines: number[] }[] = [
+      {
+        name: 'bad-values-combined.log',
+        lines: [
+          combinedLine('www.example.com', '/ok'),
+          combinedLine('www.example.com', '/ip', 200, '10/Feb/2012:16:42:07 -0500', FIREFOX, '999.1.1.1'),
+          combinedLine('www.example.com', '/ipv6', 200, '10/Feb/2012:16:42:07 -0500', FIREFOX, '2001:db8::1'),
+          combinedLine('www.example.com', '/colons', 200, '10/Feb/2012:16:42:07 -0500', FIREFOX, '1:::::::::2'),
+          combinedLine('www.example.com', '/offset', 200, '10/Feb/2012:16:42:07 +9999'),
+          combinedLine('www.example.com', '/minutes', 200, '10/Feb/2012:16:42:07 +0560'),
+          combinedLine('www.example.com', '/seconds', 200, '10/Feb/2012:16:30:99 +0000'),
+        ],
+        invalidLines: [2, 4, 5, 6, 7],
+      },
+      {
+        name: 'bad-values-w3c.log',
+        lines: [
+          '#Software: Microsoft Internet Information Services 10.0',
+          '#Fields: date time c-ip cs-method cs-uri-stem sc-status',
+          '2012-02-10 16:42:07 1.2.3.4 GET /ok 200',
+          '2012-02-10 16:42:07 1.2.3.400 GET /ip 200',
+          '2012-13-10 16:42:07 1.2.3.4 GET /month 200',
+        ],
+        invalidLines: [4, 5],
+      },
+      {
+        name: 'bad-values-nginx.log',
+        lines: [
+          '{"ip": "1.2.3.4", "host": "www.example.com", "path": "/ok", "status": "200", "date": "2012-02-10T16:42:07+01:00"}',
+          '{"ip": "localhost", "host": "www.example.com", "path": "/ip", "status": "200", "date": "2012-02-10T16:42:07+01:00"}',
+          '{"ip": "1.2.3.4", "host": "www.example.com", "path": "/offset", "status": "200", "date": "2012-02-10T16:42:07+99:00"}',
+        ],
+        invalidLines: [2, 3],
+      },
+      {
+        name: 'bad-values-caddy.log',
+        lines: [
+          '{"ts": 1328892127, "request": {"client_ip": "1.2.3.4", "host": "www.example.com", "uri": "/ok"}, "status": 200}',
+          '{"ts": 1e300, "request": {"client_ip": "1.2.3.4", "host": "www.example.com", "uri": "/time"}, "status": 200}',
+          '{"ts": 1328892127, "request": {"client_ip": "1.2.3", "host": "www.example.com", "uri": "/ip"}, "status": 200}',
+        ],
+        invalidLines: [2, 3],
+      },
+    ];
+    for (const { name, lines, invalidLines } of cases) {
+      const path = resolve(root.dir, name);
+      writeFileSync(path, lines.join('\n'));
+      const result = await runLogImport(root, tenant.host, [path], { idsite: '1', dryRun: true });
+      const requests = lines.filter((line) => !line.startsWith('#')).length;
+      assert.deepEqual(result, { imported: requests - invalidLines.length, skipped: {}, invalid: invalidLines.length, invalidLines: invalidLines.map((line) => `${name}:${line}`) }, name);
+    }
+  });
+
   test('overlong line counts as invalid', async () => {
     const tenant = await createTestTenant(root);
     const path = resolve(root.dir, 'overlong.log');
@@ -312,6 +367,22 @@ for (const adapter of ALL_ENGINES) {
       const urls = await db.selectFrom('log_link_visit_action').select('idaction_url').execute();
       assert.equal(urls.length, 10_002);
       assert.equal(new Set(urls.map((row) => row.idaction_url)).size, 10_002);
+    });
+
+    test('bad address is not stored', async () => {
+      const tenant = await createTestTenant(root, { adapter });
+      const path = resolve(root.dir, `bad-address-${adapter}.log`);
+      writeFileSync(path, [
+        combinedLine('www.example.com', '/good', 200, '10/Feb/2012:16:42:07 +0000', FIREFOX, '192.0.2.7'),
+        combinedLine('www.example.com', '/bad-ip', 200, '10/Feb/2012:16:42:08 +0000', FIREFOX, '999.1.1.1'),
+        combinedLine('www.example.com', '/bad-offset', 200, '10/Feb/2012:16:42:09 +9999', FIREFOX, '192.0.2.8'),
+      ].join('\n'));
+      const result = await runLogImport(root, tenant.host, [path], { idsite: '1' });
+      assert.deepEqual(result, { imported: 1, skipped: {}, invalid: 2, invalidLines: [`bad-address-${adapter}.log:2`, `bad-address-${adapter}.log:3`] });
+      const db = tenantDb(root, tenant.host);
+      assert.equal(await countRows(db, 'log_visit'), 1);
+      const times = await db.selectFrom('log_link_visit_action').select('server_time').execute();
+      assert.deepEqual(times.map((row) => String(row.server_time)), ['2012-02-10 16:42:07']);
     });
 
     test('dry run stores nothing', async () => {
