@@ -25,16 +25,23 @@ export interface LogEntry {
 /**
  * The parse result of a line: an entry, `ignored` for lines that are not requests
  * (headers, comments, blank lines), `skipped` with a reason for requests that are
- * deliberately not imported (such as an ELB TCP connection), or `invalid`.
+ * deliberately not imported (such as an ELB TCP connection), or `invalid` with a reason.
  */
 export type ParsedLine =
   | { kind: 'entry'; entry: LogEntry }
   | { kind: 'ignored' }
   | { kind: 'skipped'; reason: string }
-  | { kind: 'invalid' };
+  | { kind: 'invalid'; reason: string };
 
 export const IGNORED_LINE: ParsedLine = { kind: 'ignored' };
-export const INVALID_LINE: ParsedLine = { kind: 'invalid' };
+
+/**
+ * Returns the result of an invalid line. The reason names the field, such as `invalid status
+ * '999'`, and quotes only short values (address, time, status), never a URL or user agent.
+ */
+export function invalidLine(reason: string): ParsedLine {
+  return { kind: 'invalid', reason };
+}
 
 /** Splits an HTTP request line (`GET /path HTTP/1.1`) into method and target; null when malformed. */
 export function parseRequestLine(request: string): { method: string; target: string } | null {

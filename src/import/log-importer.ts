@@ -17,7 +17,7 @@ import { detectLogFormat } from './format-registry.js';
 import type { HitBuilder } from './hit-builder.js';
 import { isClientIp, type LogEntry } from './log-entry.js';
 import type { LineParser, LogFormat } from './log-format.js';
-import { DETECTION_LINES, LogFileReadError, OVERLONG_LINE, readLogLineBatches, type LogLine } from './log-file-reader.js';
+import { DETECTION_LINES, LogFileReadError, MAX_LINE_LENGTH, OVERLONG_LINE, readLogLineBatches, type LogLine } from './log-file-reader.js';
 
 /**
  * Hits per group commit of the tracking writer during an import, in place of
@@ -65,6 +65,14 @@ export const MAX_LISTED_INVALID_LINES = 1000;
  */
 export const OLDER_THAN_DELETION_HORIZON = 'older_than_deletion_horizon';
 
+/** One invalid line of an import: its file's name, its number and why it is invalid. */
+export interface InvalidLine {
+  file: string;
+  line: number;
+  /** The field at fault, such as `invalid IP '999.1.1.1'`, or `does not match the common format`. */
+  reason: string;
+}
+
 /** Counts of one import, as `--json` prints them. */
 export interface LogImportResult {
   imported: number;
@@ -73,6 +81,15 @@ export interface LogImportResult {
   invalid: number;
   /** The first invalid lines as `FILE:LINE`, at most `MAX_LISTED_INVALID_LINES`. */
   invalidLines: string[];
+  /** The same lines as `invalidLines`, in the same order, with their reasons. */
+  invalidReasons: InvalidLine[];
+}
+
+/** A file of which no line matches the format that `--log-format` or `--log-format-regex` sets. */
+export interface UnmatchedFile {
+  file: string;
+  /** Lines of the file that are not blank, headers or comments, all of them invalid. */
+  invalid: number;
 }
 
 /** The destination of the hits: the pipeline and the tenant. */
@@ -126,7 +143,12 @@ export class LogImporter {
   readonly #target: LogImportTarget;
   readonly #builder: HitBuilder;
   readonly #options: LogImporterOptions;
-  readonly #result: LogImportResult = { imported: 0, skipped: {}, invalid: 0, invalidLines: [] };
+  readonly #result: LogImportResult = { imported: 0, skipped: {}, invalid: 0, invalidLines: [], invalidReasons: [] };
+  readonly #unmatchedFiles: UnmatchedFile[] = [];
+  /** Lines of the current file that its format read as requests, skipped ones included. */
+  #fileMatches = 0;
+  /** Lines of the current file that its format found invalid. */
+  #fileMismatches = 0;
   #batch: HitBatch = { fileName: '', params: [], lineNumbers: [] };
   /** Batches queued on the writer, oldest first. Each settles once its hits are counted. */
   #inFlight: Promise<void>[] = [];
@@ -170,6 +192,8 @@ export class LogImporter {
     const name = path === '-' ? 'stdin' : basename(path);
     const importedBefore = this.#result.imported;
     const linesPassedBefore = this.#linesPassed;
+    this.#fileMatches = 0;
+    this.#fileMismatches = 0;
     const batches = readLogLineBatches(path)[Symbol.asyncIterator]();
     let readFailure: LogFileReadError | undefined;
     /** Returns the next lines, or undefined at the end of the file or once reading failed. */
@@ -228,6 +252,9 @@ export class LogImporter {
     await this.#buildParsedAhead();
     await this.#sendBatch();
     await this.#drain();
+    if (this.#options.format !== undefined && this.#fileMatches === 0 && this.#fileMismatches > 0) {
+      this.#unmatchedFiles.push({ file: name, invalid: this.#fileMismatches });
+    }
     if (readFailure) {
       throw this.#describeReadFailure(readFailure, path, this.#linesPassed - linesPassedBefore, this.#result.imported - importedBefore);
     }
@@ -289,7 +316,18 @@ export class LogImporter {
 
   /** Returns the counts so far. */
   result(): LogImportResult {
-    return { ...this.#result, skipped: { ...this.#result.skipped }, invalidLines: [...this.#result.invalidLines] };
+    return {
+      ...this.#result, skipped: { ...this.#result.skipped },
+      invalidLines: [...this.#result.invalidLines], invalidReasons: this.#result.invalidReasons.map((invalid) => ({ ...invalid })),
+    };
+  }
+
+  /**
+   * Returns the files read so far of which no line matches the format that the options set.
+   * A format detected from a file's first lines matches at least its first request line.
+   */
+  unmatchedFiles(): UnmatchedFile[] {
+    return this.#unmatchedFiles.map((unmatched) => ({ ...unmatched }));
   }
 
   #createParser(head: readonly string[], path: string, readFailure: LogFileReadError | undefined): LineParser {
@@ -306,15 +344,17 @@ export class LogImporter {
     this.#lines += 1;
     this.#options.onLine?.(this.#lines);
     if (line === OVERLONG_LINE) {
-      this.#countInvalid(this.#batch.fileName, lineNumber);
+      this.#countInvalid(this.#batch.fileName, lineNumber, OVERLONG_REASON);
       return undefined;
     }
     const parsed = parse(line);
     if (parsed.kind === 'ignored') return undefined;
     if (parsed.kind === 'invalid') {
-      this.#countInvalid(this.#batch.fileName, lineNumber);
+      this.#fileMismatches += 1;
+      this.#countInvalid(this.#batch.fileName, lineNumber, parsed.reason);
       return undefined;
     }
+    this.#fileMatches += 1;
     if (parsed.kind === 'skipped') {
       this.#countSkipped(parsed.reason);
       return undefined;
@@ -323,7 +363,7 @@ export class LogImporter {
     // its format, and is rejected here. Tracking would store it with the address 0.0.0.0.
     const ip = parsed.entry.ip;
     if (ip !== undefined && !isClientIp(ip)) {
-      this.#countInvalid(this.#batch.fileName, lineNumber);
+      this.#countInvalid(this.#batch.fileName, lineNumber, `invalid IP ${quote(ip)}`);
       return undefined;
     }
     return parsed.entry;
@@ -341,9 +381,11 @@ export class LogImporter {
     this.#result.skipped[reason] = (this.#result.skipped[reason] ?? 0) + 1;
   }
 
-  #countInvalid(fileName: string, lineNumber: number): void {
+  #countInvalid(fileName: string, lineNumber: number, reason: string): void {
     this.#result.invalid += 1;
-    if (this.#result.invalidLines.length < MAX_LISTED_INVALID_LINES) this.#result.invalidLines.push(`${fileName}:${lineNumber}`);
+    if (this.#result.invalidLines.length >= MAX_LISTED_INVALID_LINES) return;
+    this.#result.invalidLines.push(`${fileName}:${lineNumber}`);
+    this.#result.invalidReasons.push({ file: fileName, line: lineNumber, reason });
   }
 
   /**
@@ -379,9 +421,22 @@ export class LogImporter {
   #countOutcomes(batch: HitBatch, outcomes: readonly (TrackOutcome | CheckOutcome | Error)[]): void {
     outcomes.forEach((outcome, index) => {
       if (isFootfallError(outcome, 'TRACKING_TIME_TOO_OLD')) return this.#countSkipped(OLDER_THAN_DELETION_HORIZON);
-      if (outcome instanceof Error) return this.#countInvalid(batch.fileName, batch.lineNumbers[index]!);
+      if (outcome instanceof Error) return this.#countInvalid(batch.fileName, batch.lineNumbers[index]!, describeRejection(outcome));
       if (outcome.status === 'dropped') this.#countSkipped(outcome.reason);
       else this.#result.imported += 1;
     });
   }
+}
+
+/** The reason of a line longer than the reader's maximum. */
+const OVERLONG_REASON = `longer than ${MAX_LINE_LENGTH} characters`;
+
+/**
+ * Returns why the tracking pipeline rejected a hit: the error code, and the parameter when the
+ * message names one. The message itself is left out, because it may quote a URL.
+ */
+function describeRejection(error: Error): string {
+  if (!isFootfallError(error)) return 'rejected by tracking';
+  const parameter = /\bfor '([\w[\]]+)'/.exec(error.message)?.[1];
+  return `rejected by tracking (${error.code}${parameter === undefined ? '' : ` for '${parameter}'`})`;
 }

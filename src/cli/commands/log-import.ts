@@ -1,11 +1,13 @@
 /** `log:import FILE...`: imports web server and CDN access logs into a site of the tenant. */
 import { listUsers } from '../../auth/user-store.js';
 import { FootfallError, isFootfallError, quote } from '../../errors.js';
-import { buildCustomRegexFormat } from '../../import/regex-formats.js';
+import { buildCustomRegexFormat, CUSTOM_FORMAT_NAME } from '../../import/regex-formats.js';
 import { findLogFormat, LOG_FORMAT_NAMES } from '../../import/format-registry.js';
 import { HitBuilder, type HitBuilderOptions, type SiteResolver } from '../../import/hit-builder.js';
 import type { LogFormat } from '../../import/log-format.js';
-import { createImportDeviceDetection, IMPORT_WRITE_BATCH_MAX_HITS, LogImporter, type LogImportResult } from '../../import/log-importer.js';
+import {
+  createImportDeviceDetection, IMPORT_WRITE_BATCH_MAX_HITS, LogImporter, type LogImportResult, type UnmatchedFile,
+} from '../../import/log-importer.js';
 import { ensureLogTimezone, parseIsoLogTime } from '../../import/log-time.js';
 import { buildFixedSiteResolver, buildHostSiteResolver } from '../../import/site-resolver.js';
 import type { Tenant } from '../../tenancy/tenant.js';
@@ -64,21 +66,32 @@ async function findSuperuser(tenant: Tenant): Promise<TrackingTokenOwner> {
   return { login: superuser.login, superuser: true, roles: new Map() };
 }
 
-/** The output of `log:import --json`: the counts, and the error when the import stopped early. */
+/** The output of `log:import --json`: the counts, and the error when the import failed. */
 interface LogImportOutput extends LogImportResult {
   /**
-   * The failure that stopped the import at a file. The counts above are those of the lines
-   * before it. `resumeSkip` is the `--skip` value that imports the rest without duplicates.
+   * The failure that stopped the import at a file, or the files that no line matched of the
+   * format set by an option. After a stop, the counts above are those of the lines before it,
+   * and `resumeSkip` is the `--skip` value that imports the rest without duplicates.
    */
   error?: { code: string; message: string; resumeSkip?: number };
 }
 
-/** The counts of one run of `log:import`, and the error that stopped it early, if any. */
+/** The counts of one run of `log:import`, and the error that failed it, if any. */
 interface LogImportRun {
   result: LogImportResult;
   lines: number;
   skipLines: number;
+  /** Files of which no line matches the format of `formatOption`. */
+  unmatchedFiles: UnmatchedFile[];
+  /** `--log-format=NAME` or `--log-format-regex`, when an option sets the format. */
+  formatOption?: string;
   failure?: { error: FootfallError; resumeSkip?: number };
+}
+
+/** Returns the option that sets the format, as a summary names it. */
+function describeFormatOption(format: LogFormat | undefined): string | undefined {
+  if (format === undefined) return undefined;
+  return format.name === CUSTOM_FORMAT_NAME ? '--log-format-regex' : `--log-format=${format.name}`;
 }
 
 function formatSummary(run: LogImportRun, seconds: number, dryRun: boolean): string {
@@ -90,8 +103,25 @@ function formatSummary(run: LogImportRun, seconds: number, dryRun: boolean): str
   const skippedTotal = reasons.reduce((sum, [, count]) => sum + count, 0);
   summary.push(`Skipped ${skippedTotal} lines${reasons.length > 0 ? ':' : '.'}`);
   for (const [reason, count] of reasons) summary.push(`  ${reason}: ${count}`);
-  summary.push(`Invalid ${result.invalid} lines${result.invalid > 0 ? `: ${result.invalidLines.join(', ')}${result.invalid > result.invalidLines.length ? ', ...' : ''}` : '.'}`);
+  summary.push(`Invalid ${result.invalid} lines${result.invalid > 0 ? ':' : '.'}`);
+  for (const { file, line, reason } of result.invalidReasons) summary.push(`  ${file}:${line}: ${reason}`);
+  const unlisted = result.invalid - result.invalidReasons.length;
+  if (unlisted > 0) summary.push(`  and ${unlisted} more`);
+  for (const { file, invalid } of run.unmatchedFiles) {
+    summary.push(`No line of ${file} matches ${run.formatOption}: its ${invalid} lines that are not blank or comments are invalid.`);
+  }
   return summary.join('\n');
+}
+
+/** Returns the error of files that no line matched of the format that an option sets. */
+function describeUnmatchedFiles(unmatchedFiles: readonly UnmatchedFile[], formatOption: string): FootfallError {
+  const names = unmatchedFiles.map(({ file }) => quote(file)).join(', ');
+  const subject = unmatchedFiles.length === 1 ? 'it' : 'them';
+  const option = formatOption.replace(/=.*$/, '');
+  return new FootfallError(
+    'LOG_FORMAT_MISMATCH',
+    `No line of ${names} matches ${formatOption}, so nothing of ${subject} was imported. Import ${subject} again with the format of ${subject === 'it' ? 'its' : 'their'} lines, or leave out ${option} so that the format of each file is detected.`,
+  );
 }
 
 /** Returns whether an error stops the import at one file, so the counts of the lines before it are still printed. */
@@ -142,7 +172,12 @@ async function runImport(context: CommandContext, tenant: Tenant, files: string[
     progress.finish();
     await pipeline.close();
   }
-  return { result: importer.result(), lines: importer.lines, skipLines, failure };
+  const unmatchedFiles = importer.unmatchedFiles();
+  const formatOption = describeFormatOption(format);
+  if (failure === undefined && unmatchedFiles.length > 0 && formatOption !== undefined) {
+    failure = { error: describeUnmatchedFiles(unmatchedFiles, formatOption) };
+  }
+  return { result: importer.result(), lines: importer.lines, skipLines, unmatchedFiles, formatOption, failure };
 }
 
 export const logImportCommand: TenantCommand = {
