@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { HitBuilder } from '../src/import/hit-builder.js';
-import { readLogLines } from '../src/import/log-file-reader.js';
+import { OVERLONG_LINE, readLogLines } from '../src/import/log-file-reader.js';
 import { createImportDeviceDetection, IMPORT_WRITE_BATCH_MAX_HITS, LogImporter } from '../src/import/log-importer.js';
 import { buildFixedSiteResolver } from '../src/import/site-resolver.js';
 import { createSilentLogger } from '../src/logging.js';
@@ -44,7 +44,7 @@ async function measureReadAndSplit(path: string): Promise<number> {
   let fields = 0;
   for await (const line of readLogLines(path)) {
     lines += 1;
-    fields += line.split(' ').length;
+    fields += line === OVERLONG_LINE ? 1 : line.split(' ').length;
   }
   const seconds = (performance.now() - started) / 1000;
   if (fields === 0) throw new Error('The generated log is empty.');

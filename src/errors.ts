@@ -86,6 +86,7 @@ export const ERROR_CODES = {
   // Log import
   LOG_FORMAT_NOT_DETECTED: 400,
   LOG_FILE_UNREADABLE: 400,
+  LOG_FORMAT_MISMATCH: 400,
   // Dashboard branding
   BRANDING_INVALID: 400,
 

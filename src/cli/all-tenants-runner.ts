@@ -43,7 +43,12 @@ export async function runForAllTenants(
     try {
       const tenant = context.registry.require(host ?? undefined);
       const result = await definition.run(context, tenant, args, options);
-      outcomes.push({ host, ok: true, data: result.data });
+      if (result.error) {
+        context.logger.error({ tenant: host ?? SINGLE_TENANT_LABEL, job: definition.name, code: result.error.code }, 'tenant command failed');
+        outcomes.push({ host, ok: false, data: result.data, error: result.error.message });
+      } else {
+        outcomes.push({ host, ok: true, data: result.data });
+      }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       context.logger.error({ tenant: host ?? SINGLE_TENANT_LABEL, job: definition.name, err: isFootfallError(error) ? undefined : error }, 'tenant command failed');

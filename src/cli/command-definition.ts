@@ -1,6 +1,7 @@
 /** The shape of a `./console` command: its flags in one typed table, and what it runs. */
 import type { Logger } from 'pino';
 import type { Environment } from '../config/environment.js';
+import type { FootfallError } from '../errors.js';
 import type { RootPaths } from '../tenancy/root-paths.js';
 import type { TenantRegistry } from '../tenancy/tenant-registry.js';
 import type { Tenant } from '../tenancy/tenant.js';
@@ -42,6 +43,11 @@ export interface CommandContext {
 export interface CommandResult {
   data: unknown;
   text?: string;
+  /**
+   * The failure that stopped a command after part of its work, which `data` and `text`
+   * describe. The console prints the result, then reports the error as if it were thrown.
+   */
+  error?: FootfallError;
 }
 
 /** Values of a command's options, by commander's camel-cased names. */

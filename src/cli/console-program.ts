@@ -17,12 +17,14 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
+/** Prints a command's result, then raises the error that stopped the command, if any. */
 function writeResult(context: CommandContext, result: CommandResult): void {
   if (context.json) {
     process.stdout.write(`${JSON.stringify(result.data, null, 2)}\n`);
-    return;
+  } else if (result.text) {
+    process.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
   }
-  if (result.text) process.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
+  if (result.error) throw result.error;
 }
 
 function buildContext(json: boolean): CommandContext {

@@ -1,4 +1,6 @@
 /** One access-log line as a format parser reads it, before it becomes a hit. */
+import { isIP } from 'node:net';
+import { isIpAddress } from '../tracking/parse-hit.js';
 
 /** The facts of one request that a log line gives; absent fields are undefined. */
 export interface LogEntry {
@@ -23,16 +25,23 @@ export interface LogEntry {
 /**
  * The parse result of a line: an entry, `ignored` for lines that are not requests
  * (headers, comments, blank lines), `skipped` with a reason for requests that are
- * deliberately not imported (such as an ELB TCP connection), or `invalid`.
+ * deliberately not imported (such as an ELB TCP connection), or `invalid` with a reason.
  */
 export type ParsedLine =
   | { kind: 'entry'; entry: LogEntry }
   | { kind: 'ignored' }
   | { kind: 'skipped'; reason: string }
-  | { kind: 'invalid' };
+  | { kind: 'invalid'; reason: string };
 
 export const IGNORED_LINE: ParsedLine = { kind: 'ignored' };
-export const INVALID_LINE: ParsedLine = { kind: 'invalid' };
+
+/**
+ * Returns the result of an invalid line. The reason names the field, such as `invalid status
+ * '999'`, and quotes only short values (address, time, status), never a URL or user agent.
+ */
+export function invalidLine(reason: string): ParsedLine {
+  return { kind: 'invalid', reason };
+}
 
 /** Splits an HTTP request line (`GET /path HTTP/1.1`) into method and target; null when malformed. */
 export function parseRequestLine(request: string): { method: string; target: string } | null {
@@ -44,6 +53,15 @@ export function parseRequestLine(request: string): { method: string; target: str
 /** Returns a status code when `text` is a three-digit HTTP status, else undefined. */
 export function parseStatus(text: string | undefined): number | undefined {
   return text !== undefined && /^[1-5]\d\d$/.test(text) ? Number(text) : undefined;
+}
+
+/**
+ * Returns whether a logged client address is an IPv4 or IPv6 address. The address must pass
+ * the tracking API's check of `cip` too, which accepts any text of hex digits, colons and dots
+ * that contains a colon, so an IPv6 address is also checked by node:net.
+ */
+export function isClientIp(text: string): boolean {
+  return isIpAddress(text) && (!text.includes(':') || isIP(text) === 6);
 }
 
 /** Returns a logged field, or undefined when it is empty or the `-` placeholder. */

@@ -15,9 +15,9 @@ import type { TrackingParams } from '../tracking/tracking-params.js';
 import type { TrackingTokenOwner } from '../tracking/tracking-auth.js';
 import { detectLogFormat } from './format-registry.js';
 import type { HitBuilder } from './hit-builder.js';
-import type { LogEntry } from './log-entry.js';
+import { isClientIp, type LogEntry } from './log-entry.js';
 import type { LineParser, LogFormat } from './log-format.js';
-import { DETECTION_LINES, readLogLineBatches } from './log-file-reader.js';
+import { DETECTION_LINES, LogFileReadError, MAX_LINE_LENGTH, OVERLONG_LINE, readLogLineBatches, type LogLine } from './log-file-reader.js';
 
 /**
  * Hits per group commit of the tracking writer during an import, in place of
@@ -65,6 +65,14 @@ export const MAX_LISTED_INVALID_LINES = 1000;
  */
 export const OLDER_THAN_DELETION_HORIZON = 'older_than_deletion_horizon';
 
+/** One invalid line of an import: its file's name, its number and why it is invalid. */
+export interface InvalidLine {
+  file: string;
+  line: number;
+  /** The field at fault, such as `invalid IP '999.1.1.1'`, or `does not match the common format`. */
+  reason: string;
+}
+
 /** Counts of one import, as `--json` prints them. */
 export interface LogImportResult {
   imported: number;
@@ -73,6 +81,15 @@ export interface LogImportResult {
   invalid: number;
   /** The first invalid lines as `FILE:LINE`, at most `MAX_LISTED_INVALID_LINES`. */
   invalidLines: string[];
+  /** The same lines as `invalidLines`, in the same order, with their reasons. */
+  invalidReasons: InvalidLine[];
+}
+
+/** A file of which no line matches the format that `--log-format` or `--log-format-regex` sets. */
+export interface UnmatchedFile {
+  file: string;
+  /** Lines of the file that are not blank, headers or comments, all of them invalid. */
+  invalid: number;
 }
 
 /** The destination of the hits: the pipeline and the tenant. */
@@ -100,6 +117,12 @@ export interface LogImporterOptions {
   onLine?(lines: number): void;
   /** Stops reading at the next line once aborted; the lines read so far are still written. */
   signal?: AbortSignal;
+  /**
+   * Lines passed over before the import starts, counted over all files in order, to resume an
+   * import that stopped. Their `#` lines are still parsed, so a W3C `#Fields:` header among
+   * them still sets the columns of the lines after it.
+   */
+  skipLines?: number;
 }
 
 /** Hits of one file sent to the pipeline together, with their line numbers for the invalid-line list. */
@@ -120,11 +143,17 @@ export class LogImporter {
   readonly #target: LogImportTarget;
   readonly #builder: HitBuilder;
   readonly #options: LogImporterOptions;
-  readonly #result: LogImportResult = { imported: 0, skipped: {}, invalid: 0, invalidLines: [] };
+  readonly #result: LogImportResult = { imported: 0, skipped: {}, invalid: 0, invalidLines: [], invalidReasons: [] };
+  readonly #unmatchedFiles: UnmatchedFile[] = [];
+  /** Lines of the current file that its format read as requests, skipped ones included. */
+  #fileMatches = 0;
+  /** Lines of the current file that its format found invalid. */
+  #fileMismatches = 0;
   #batch: HitBatch = { fileName: '', params: [], lineNumbers: [] };
   /** Batches queued on the writer, oldest first. Each settles once its hits are counted. */
   #inFlight: Promise<void>[] = [];
   #lines = 0;
+  #linesPassed = 0;
   /**
    * The chunk parsed last. It is built after the next chunk is parsed and its detections
    * started, so that the device detection thread works on one chunk while this thread builds
@@ -138,52 +167,84 @@ export class LogImporter {
     this.#options = options;
   }
 
-  /** The number of lines read so far, over all files. */
+  /** The number of lines read and parsed so far, over all files, without those `skipLines` passed over. */
   get lines(): number {
     return this.#lines;
   }
 
   /**
-   * Imports one file (`-` for stdin) and waits until its hits are durable.
+   * The number of lines passed so far, over all files in order, including those `skipLines`
+   * passed over. Passing it as `skipLines` to a new import of the same files resumes there.
+   */
+  get linesPassed(): number {
+    return this.#linesPassed;
+  }
+
+  /**
+   * Imports one file (`-` for stdin) and waits until its hits are durable. When the file
+   * cannot be read to its end, the lines read before the failure are imported first.
    *
    * @throws FootfallError LOG_FORMAT_NOT_DETECTED when no format reads the file's first
-   *   lines; LOG_FILE_UNREADABLE when the file cannot be read.
+   *   lines; LOG_FILE_UNREADABLE when the file cannot be read, with the line where reading
+   *   stopped and how many of its lines were imported.
    */
   async importFile(path: string): Promise<void> {
     const name = path === '-' ? 'stdin' : basename(path);
+    const importedBefore = this.#result.imported;
+    const linesPassedBefore = this.#linesPassed;
+    this.#fileMatches = 0;
+    this.#fileMismatches = 0;
     const batches = readLogLineBatches(path)[Symbol.asyncIterator]();
+    let readFailure: LogFileReadError | undefined;
+    /** Returns the next lines, or undefined at the end of the file or once reading failed. */
+    const readNext = async (): Promise<LogLine[] | undefined> => {
+      try {
+        const next = await batches.next();
+        return next.done ? undefined : next.value;
+      } catch (error) {
+        if (!(error instanceof LogFileReadError)) throw error;
+        readFailure = error;
+        return undefined;
+      }
+    };
+
     // The format is detected from DETECTION_LINES lines counted from the first line that is not
     // blank, so a file that opens with many blank lines is still read. The lines read so far
     // are then imported as the first chunk, so their new user agents are detected on the
     // detection thread like those of every later chunk.
     // NOTE: every blank line before the first request is held in `firstLines` until detection.
-    const firstLines: string[] = [];
+    const firstLines: LogLine[] = [];
     let firstContent = -1;
     let finished = false;
     while (!finished && (firstContent === -1 || firstLines.length < firstContent + DETECTION_LINES)) {
-      const next = await batches.next();
-      if (next.done) {
+      const next = await readNext();
+      if (next === undefined) {
         finished = true;
         continue;
       }
-      const found = firstContent === -1 ? next.value.findIndex((line) => line.trim() !== '') : -1;
+      const found = firstContent === -1 ? next.findIndex((line) => line === OVERLONG_LINE || line.trim() !== '') : -1;
       if (found !== -1) firstContent = firstLines.length + found;
-      firstLines.push(...next.value);
+      firstLines.push(...next);
     }
     const headLength = firstContent === -1 ? firstLines.length : firstContent + DETECTION_LINES;
-    const head = firstLines.slice(0, headLength);
+    // Detection reads an overlong line as a blank one.
+    const head = firstLines.slice(0, headLength).map((line) => (line === OVERLONG_LINE ? '' : line));
     let chunk = firstLines;
     this.#batch = { fileName: name, params: [], lineNumbers: [] };
     try {
-      if (firstContent === -1) return;
-      const parse = this.#createParser(head, path);
+      if (firstContent === -1) {
+        this.#linesPassed += firstLines.length;
+      } else {
+        // A read failure inside the first lines explains why no format reads them.
+        const parse = this.#createParser(head, path, readFailure);
 
-      let lineNumber = 0;
-      while (await this.#importLines(parse, chunk, lineNumber) && !finished) {
-        lineNumber += chunk.length;
-        const next = await batches.next();
-        finished = next.done === true;
-        chunk = next.done ? [] : next.value;
+        let lineNumber = 0;
+        while (await this.#importLines(parse, chunk, lineNumber) && !finished) {
+          lineNumber += chunk.length;
+          const next = await readNext();
+          finished = next === undefined;
+          chunk = next ?? [];
+        }
       }
     } finally {
       if (!finished) await batches.return(undefined);
@@ -191,16 +252,43 @@ export class LogImporter {
     await this.#buildParsedAhead();
     await this.#sendBatch();
     await this.#drain();
+    if (this.#options.format !== undefined && this.#fileMatches === 0 && this.#fileMismatches > 0) {
+      this.#unmatchedFiles.push({ file: name, invalid: this.#fileMismatches });
+    }
+    if (readFailure) {
+      throw this.#describeReadFailure(readFailure, path, this.#linesPassed - linesPassedBefore, this.#result.imported - importedBefore);
+    }
+  }
+
+  /**
+   * Returns the error of a file that could not be read to its end. Once lines were read, it
+   * names the last line read and how many of the file's lines were imported.
+   */
+  #describeReadFailure(failure: LogFileReadError, path: string, fileLines: number, fileImported: number): FootfallError {
+    if (fileLines === 0) return failure;
+    const imported = this.#target.dryRun ? 'would be imported' : 'were imported';
+    return new FootfallError(
+      'LOG_FILE_UNREADABLE',
+      `Cannot read ${quote(path)} after line ${fileLines}: ${failure.reason}. ${fileImported} of its first ${fileLines} lines ${imported}.`,
+      { cause: failure },
+    );
   }
 
   /**
    * Imports lines numbered from `lineNumber + 1`, sending each full batch. Returns false when
    * the import was aborted before one of them, so the caller reads no more.
    */
-  async #importLines(parse: LineParser, lines: readonly string[], lineNumber: number): Promise<boolean> {
+  async #importLines(parse: LineParser, lines: readonly LogLine[], lineNumber: number): Promise<boolean> {
     const entries: ParsedChunk['entries'] = [];
+    const skipLines = this.#options.skipLines ?? 0;
     for (let index = 0; index < lines.length && this.#options.signal?.aborted !== true; index += 1) {
-      const entry = this.#parseLine(parse, lines[index]!, lineNumber + index + 1);
+      const line = lines[index]!;
+      this.#linesPassed += 1;
+      if (this.#linesPassed <= skipLines) {
+        if (line !== OVERLONG_LINE && line.startsWith('#')) parse(line);
+        continue;
+      }
+      const entry = this.#parseLine(parse, line, lineNumber + index + 1);
       if (entry !== undefined) entries.push({ entry, lineNumber: lineNumber + index + 1 });
     }
     const previous = this.#parsedAhead;
@@ -228,29 +316,54 @@ export class LogImporter {
 
   /** Returns the counts so far. */
   result(): LogImportResult {
-    return { ...this.#result, skipped: { ...this.#result.skipped }, invalidLines: [...this.#result.invalidLines] };
+    return {
+      ...this.#result, skipped: { ...this.#result.skipped },
+      invalidLines: [...this.#result.invalidLines], invalidReasons: this.#result.invalidReasons.map((invalid) => ({ ...invalid })),
+    };
   }
 
-  #createParser(head: readonly string[], path: string): LineParser {
+  /**
+   * Returns the files read so far of which no line matches the format that the options set.
+   * A format detected from a file's first lines matches at least its first request line.
+   */
+  unmatchedFiles(): UnmatchedFile[] {
+    return this.#unmatchedFiles.map((unmatched) => ({ ...unmatched }));
+  }
+
+  #createParser(head: readonly string[], path: string, readFailure: LogFileReadError | undefined): LineParser {
     const format = this.#options.format ?? detectLogFormat(head);
     if (!format) {
+      if (readFailure) throw readFailure;
       throw new FootfallError('LOG_FORMAT_NOT_DETECTED', `No log format reads the first lines of ${quote(path)}. Pass --log-format=NAME, or --log-format-regex with --date-format.`);
     }
     return format.createParser({ timezone: this.#options.timezone });
   }
 
   /** Counts a line and parses it. Returns its entry, or undefined when the line was counted as ignored, invalid or skipped. */
-  #parseLine(parse: LineParser, line: string, lineNumber: number): LogEntry | undefined {
+  #parseLine(parse: LineParser, line: LogLine, lineNumber: number): LogEntry | undefined {
     this.#lines += 1;
     this.#options.onLine?.(this.#lines);
+    if (line === OVERLONG_LINE) {
+      this.#countInvalid(this.#batch.fileName, lineNumber, OVERLONG_REASON);
+      return undefined;
+    }
     const parsed = parse(line);
     if (parsed.kind === 'ignored') return undefined;
     if (parsed.kind === 'invalid') {
-      this.#countInvalid(this.#batch.fileName, lineNumber);
+      this.#fileMismatches += 1;
+      this.#countInvalid(this.#batch.fileName, lineNumber, parsed.reason);
       return undefined;
     }
+    this.#fileMatches += 1;
     if (parsed.kind === 'skipped') {
       this.#countSkipped(parsed.reason);
+      return undefined;
+    }
+    // Formats take any text in the address field, so a line with a bad address still matches
+    // its format, and is rejected here. Tracking would store it with the address 0.0.0.0.
+    const ip = parsed.entry.ip;
+    if (ip !== undefined && !isClientIp(ip)) {
+      this.#countInvalid(this.#batch.fileName, lineNumber, `invalid IP ${quote(ip)}`);
       return undefined;
     }
     return parsed.entry;
@@ -268,9 +381,11 @@ export class LogImporter {
     this.#result.skipped[reason] = (this.#result.skipped[reason] ?? 0) + 1;
   }
 
-  #countInvalid(fileName: string, lineNumber: number): void {
+  #countInvalid(fileName: string, lineNumber: number, reason: string): void {
     this.#result.invalid += 1;
-    if (this.#result.invalidLines.length < MAX_LISTED_INVALID_LINES) this.#result.invalidLines.push(`${fileName}:${lineNumber}`);
+    if (this.#result.invalidLines.length >= MAX_LISTED_INVALID_LINES) return;
+    this.#result.invalidLines.push(`${fileName}:${lineNumber}`);
+    this.#result.invalidReasons.push({ file: fileName, line: lineNumber, reason });
   }
 
   /**
@@ -306,9 +421,22 @@ export class LogImporter {
   #countOutcomes(batch: HitBatch, outcomes: readonly (TrackOutcome | CheckOutcome | Error)[]): void {
     outcomes.forEach((outcome, index) => {
       if (isFootfallError(outcome, 'TRACKING_TIME_TOO_OLD')) return this.#countSkipped(OLDER_THAN_DELETION_HORIZON);
-      if (outcome instanceof Error) return this.#countInvalid(batch.fileName, batch.lineNumbers[index]!);
+      if (outcome instanceof Error) return this.#countInvalid(batch.fileName, batch.lineNumbers[index]!, describeRejection(outcome));
       if (outcome.status === 'dropped') this.#countSkipped(outcome.reason);
       else this.#result.imported += 1;
     });
   }
+}
+
+/** The reason of a line longer than the reader's maximum. */
+const OVERLONG_REASON = `longer than ${MAX_LINE_LENGTH} characters`;
+
+/**
+ * Returns why the tracking pipeline rejected a hit: the error code, and the parameter when the
+ * message names one. The message itself is left out, because it may quote a URL.
+ */
+function describeRejection(error: Error): string {
+  if (!isFootfallError(error)) return 'rejected by tracking';
+  const parameter = /\bfor '([\w[\]]+)'/.exec(error.message)?.[1];
+  return `rejected by tracking (${error.code}${parameter === undefined ? '' : ` for '${parameter}'`})`;
 }

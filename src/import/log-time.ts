@@ -80,10 +80,19 @@ function parseMonthName(name: string): number {
   return full >= 0 ? full + 1 : MONTHS.indexOf(lower.slice(0, 3)) + 1;
 }
 
-function parseOffset(text: string): number {
+/**
+ * Largest offset from UTC accepted either way, in minutes. Time zones in use range from
+ * UTC-12:00 to UTC+14:00 (Line Islands, Kiribati).
+ */
+const MAX_OFFSET_MINUTES = 14 * 60;
+
+/** Returns an offset (`Z`, `+0100`, `-05:30`) in minutes east of UTC, or undefined outside -14:00 to +14:00. */
+function parseOffset(text: string): number | undefined {
   if (text === 'Z') return 0;
   const digits = text.replace(':', '');
-  const minutes = Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5));
+  const minutesOfHour = Number(digits.slice(3, 5));
+  const minutes = Number(digits.slice(1, 3)) * 60 + minutesOfHour;
+  if (minutesOfHour >= 60 || minutes > MAX_OFFSET_MINUTES) return undefined;
   return digits.startsWith('-') ? -minutes : minutes;
 }
 
@@ -94,12 +103,14 @@ function readWallTime(groups: Record<string, string | undefined>): WallTime | un
   let month: number | undefined;
   if (groups.month !== undefined) month = Number(groups.month);
   else if (groups.monthName !== undefined) month = parseMonthName(groups.monthName);
-  if (year === undefined || month === undefined || month < 1 || month > 12 || groups.day === undefined) return undefined;
+  if (year === undefined || month === undefined || groups.day === undefined) return undefined;
+  const offsetMinutes = groups.offset !== undefined ? parseOffset(groups.offset) : undefined;
+  if (groups.offset !== undefined && offsetMinutes === undefined) return undefined;
   return {
     year, month, day: Number(groups.day.trim()),
     hour: Number(groups.hour ?? 0), minute: Number(groups.minute ?? 0), second: Number(groups.second ?? 0),
     millisecond: groups.fraction !== undefined ? Number(groups.fraction.slice(0, 3).padEnd(3, '0')) : 0,
-    offsetMinutes: groups.offset !== undefined ? parseOffset(groups.offset) : undefined,
+    offsetMinutes,
   };
 }
 
@@ -170,20 +181,27 @@ export function createApacheTimeReader(): (text: string, timezone: string) => Da
 export function parseIsoLogTime(text: string, timezone: string): Date | undefined {
   const match = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/.exec(text.trim());
   if (!match) return undefined;
+  const offsetMinutes = match[8] !== undefined ? parseOffset(match[8]) : undefined;
+  if (match[8] !== undefined && offsetMinutes === undefined) return undefined;
   return wallTimeToUtc({
     year: Number(match[1]), month: Number(match[2]), day: Number(match[3]),
     hour: Number(match[4]), minute: Number(match[5]), second: Number(match[6]),
     millisecond: match[7] !== undefined ? Number(match[7].slice(0, 3).padEnd(3, '0')) : 0,
-    offsetMinutes: match[8] !== undefined ? parseOffset(match[8]) : undefined,
+    offsetMinutes,
   }, timezone);
 }
 
+/**
+ * Returns the instant of a wall time, or undefined when a field is out of range. Second 60 is
+ * a leap second, as strptime accepts it, and reads as the first second of the next minute.
+ */
 function wallTimeToUtc(wall: WallTime, timezone: string): Date | undefined {
+  if (wall.month < 1 || wall.month > 12 || wall.hour > 23 || wall.minute > 59 || wall.second > 60) return undefined;
+  // Date.UTC carries a day past the month's end into the next month, so the day is checked on its result.
+  if (new Date(Date.UTC(wall.year, wall.month - 1, wall.day)).getUTCDate() !== wall.day) return undefined;
   const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second, wall.millisecond);
-  const check = new Date(asUtc);
-  if (check.getUTCDate() !== wall.day || check.getUTCHours() !== wall.hour) return undefined;
   if (wall.offsetMinutes !== undefined) return new Date(asUtc - wall.offsetMinutes * 60_000);
-  if (timezone === 'UTC') return check;
+  if (timezone === 'UTC') return new Date(asUtc);
   // The zone's offset at the wall time, found in two passes so times near a DST change land on the right side.
   const firstGuess = asUtc - zoneOffsetMinutes(timezone, asUtc) * 60_000;
   return new Date(asUtc - zoneOffsetMinutes(timezone, firstGuess) * 60_000);

@@ -4,7 +4,7 @@
  */
 import { FootfallError, quote } from '../errors.js';
 import {
-  IGNORED_LINE, INVALID_LINE, normaliseHost, parseRequestLine, parseStatus, presentField, type LogEntry, type ParsedLine,
+  IGNORED_LINE, invalidLine, normaliseHost, parseRequestLine, parseStatus, presentField, type LogEntry, type ParsedLine,
 } from './log-entry.js';
 import { firstRequestLine, type LineParser, type LogFormat, type ParseOptions } from './log-format.js';
 import { APACHE_DATE_FORMAT, createApacheTimeReader, parseIsoLogTime, parseLogTime } from './log-time.js';
@@ -28,6 +28,9 @@ const COMMON = `${IP} \\S+ (?<userid>\\S+) ${DATE} ${REQUEST} ${STATUS_LENGTH}`;
  * header may, and `normaliseHost` removes that dot.
  */
 const HOST_NAME = '(?<host>[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z][A-Za-z0-9-]*\\.?(?::\\d+)?)';
+
+/** The name of the format that `--log-format-regex` builds. */
+export const CUSTOM_FORMAT_NAME = 'custom';
 
 /** A reader of the logged times of a regex format. */
 type DateReader = (text: string, options: ParseOptions) => Date | undefined;
@@ -69,27 +72,29 @@ interface RegexFormatDefinition {
   ignore?: { pattern: RegExp; reason: string };
 }
 
-/** Builds an entry from the named groups of a matched line; null when the request part is malformed. */
-function buildEntry(groups: Record<string, string | undefined>, readDate: DateReader, options: ParseOptions): LogEntry | null {
+/** Builds the entry of a matched line from its named groups, or returns why the line is invalid. */
+function buildEntry(groups: Record<string, string | undefined>, readDate: DateReader, options: ParseOptions): ParsedLine {
   let path = groups.path;
   if (groups.request !== undefined) {
     const request = parseRequestLine(groups.request);
-    if (!request) return null;
+    // The request line contains the URL, so the reason leaves it out.
+    if (!request) return invalidLine('invalid request line');
     path = request.target;
   }
-  if (path === undefined || path === '') return null;
+  if (path === undefined || path === '') return invalidLine('missing path');
 
   let dateText = groups.date;
   if (dateText !== undefined && groups.timezone !== undefined) dateText = `${dateText} ${groups.timezone}`;
   const time = dateText !== undefined ? readDate(dateText, options) : undefined;
-  if (dateText !== undefined && time === undefined) return null;
+  if (dateText !== undefined && time === undefined) return invalidLine(`invalid time ${quote(dateText)}`);
   const status = parseStatus(groups.status);
-  if (groups.status !== undefined && status === undefined) return null;
-  return splitAbsoluteTarget({
+  if (groups.status !== undefined && status === undefined) return invalidLine(`invalid status ${quote(groups.status)}`);
+  const entry = splitAbsoluteTarget({
     path, time, status,
     ip: presentField(groups.ip), host: normaliseHost(groups.host), scheme: presentField(groups.scheme)?.toLowerCase(),
     referrer: presentField(groups.referrer), userAgent: presentField(groups.user_agent),
   });
+  return { kind: 'entry', entry };
 }
 
 /** Moves scheme and host of an absolute request target (`GET https://host:443/path`, as proxies log it) out of the path. */
@@ -103,10 +108,12 @@ function splitAbsoluteTarget(entry: LogEntry): LogEntry {
 class RegexLogFormat implements LogFormat {
   readonly name: string;
   readonly #definition: RegexFormatDefinition;
+  readonly #mismatch: ParsedLine;
 
   constructor(definition: RegexFormatDefinition) {
     this.name = definition.name;
     this.#definition = definition;
+    this.#mismatch = invalidLine(definition.name === CUSTOM_FORMAT_NAME ? 'does not match --log-format-regex' : `does not match the ${definition.name} format`);
   }
 
   createParser(options: ParseOptions): LineParser {
@@ -115,8 +122,7 @@ class RegexLogFormat implements LogFormat {
       if (line.trim() === '' || line.startsWith('#')) return IGNORED_LINE;
       if (ignore?.pattern.test(line)) return { kind: 'skipped', reason: ignore.reason };
       const groups = pattern.exec(line)?.groups;
-      const entry = groups ? buildEntry(groups, readDate, options) : null;
-      return entry ? { kind: 'entry', entry } : INVALID_LINE;
+      return groups ? buildEntry(groups, readDate, options) : this.#mismatch;
     };
   }
 
@@ -193,5 +199,5 @@ export function buildCustomRegexFormat(source: string, dateFormat: string | unde
     throw new FootfallError('PARAMETER_INVALID', `Invalid --log-format-regex ${quote(source)}: it needs a named group 'path' or 'request'. Known groups: ${KNOWN_GROUPS.join(', ')}.`);
   }
   const readDate = dateFormat !== undefined ? strptimeReader(dateFormat) : strptimeReader(APACHE_DATE_FORMAT);
-  return new RegexLogFormat({ name: 'custom', pattern, readDate });
+  return new RegexLogFormat({ name: CUSTOM_FORMAT_NAME, pattern, readDate });
 }

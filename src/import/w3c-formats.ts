@@ -2,7 +2,8 @@
  * W3C extended log formats, whose `#Fields:` header names the columns: IIS, Netscaler,
  * CloudFront (web and RTMP), Incapsula, SHOUTcast and any other W3C extended log.
  */
-import { IGNORED_LINE, INVALID_LINE, normaliseHost, parseStatus, presentField, type LogEntry, type ParsedLine } from './log-entry.js';
+import { quote } from '../errors.js';
+import { IGNORED_LINE, invalidLine, normaliseHost, parseStatus, presentField, type LogEntry, type ParsedLine } from './log-entry.js';
 import type { LineParser, LogFormat, ParseOptions } from './log-format.js';
 import { parseIsoLogTime } from './log-time.js';
 
@@ -77,14 +78,17 @@ function readTarget(fields: readonly string[], columns: ColumnIndexes): { path: 
   return { host, path: query !== undefined ? `${path}?${query}` : path };
 }
 
-function buildW3cEntry(fields: readonly string[], columns: ColumnIndexes, options: ParseOptions): LogEntry | null {
+/** Builds the entry of a line from its fields, or returns why the line is invalid. */
+function buildW3cEntry(fields: readonly string[], columns: ColumnIndexes, options: ParseOptions): ParsedLine {
   const target = readTarget(fields, columns);
-  if (!target) return null;
+  if (!target) return invalidLine('missing cs-uri-stem or cs-uri field');
   const date = fieldAt(fields, columns.date);
-  const time = date !== undefined ? parseIsoLogTime(`${date} ${fieldAt(fields, columns.time) ?? '00:00:00'}`, options.timezone) : undefined;
-  if (columns.date >= 0 && time === undefined) return null;
-  const status = parseStatus(fieldAt(fields, columns.status));
-  if (columns.status >= 0 && status === undefined) return null;
+  const dateTime = date !== undefined ? `${date} ${fieldAt(fields, columns.time) ?? '00:00:00'}` : undefined;
+  const time = dateTime !== undefined ? parseIsoLogTime(dateTime, options.timezone) : undefined;
+  if (columns.date >= 0 && time === undefined) return invalidLine(dateTime === undefined ? 'missing date field' : `invalid date and time ${quote(dateTime)}`);
+  const statusText = fieldAt(fields, columns.status);
+  const status = parseStatus(statusText);
+  if (columns.status >= 0 && status === undefined) return invalidLine(statusText === undefined ? 'missing status field' : `invalid status ${quote(statusText)}`);
 
   const entry: LogEntry = {
     path: target.path, time, status,
@@ -96,8 +100,11 @@ function buildW3cEntry(fields: readonly string[], columns: ColumnIndexes, option
   };
   const event = fieldAt(fields, columns.event);
   if (event !== undefined) entry.event = { category: 'cloudfront_rtmp', action: event, name: fieldAt(fields, columns.streamName) };
-  return entry.scheme === 'http' || entry.scheme === 'https' || entry.scheme === undefined ? entry : { ...entry, scheme: undefined };
+  if (entry.scheme !== undefined && entry.scheme !== 'http' && entry.scheme !== 'https') entry.scheme = undefined;
+  return { kind: 'entry', entry };
 }
+
+const MISSING_FIELDS_HEADER = invalidLine('no #Fields: header before the line');
 
 /** A W3C format recognised by the `#Software:` header, or by a column only it writes. */
 class W3cLogFormat implements LogFormat {
@@ -117,9 +124,8 @@ class W3cLogFormat implements LogFormat {
         return IGNORED_LINE;
       }
       if (line.trim() === '' || line.startsWith('#')) return IGNORED_LINE;
-      if (!columns) return INVALID_LINE;
-      const entry = buildW3cEntry(splitW3cFields(line), columns, options);
-      return entry ? { kind: 'entry', entry } : INVALID_LINE;
+      if (!columns) return MISSING_FIELDS_HEADER;
+      return buildW3cEntry(splitW3cFields(line), columns, options);
     };
   }
 

@@ -36,6 +36,7 @@ interface ImportSummary {
   skipped: Record<string, number>;
   invalid: number;
   invalidLines: string[];
+  invalidReasons: { file: string; line: number; reason: string }[];
 }
 
 /** What `core:archive --all-tenants --json` prints. */
@@ -235,7 +236,7 @@ describe('whole flow as an operator runs it', async () => {
 
   it('imports both log lines as redirects', { skip }, () => {
     assert.equal(logDate, '2012-02-10');
-    assert.deepEqual(importSummary, { imported: 2, skipped: {}, invalid: 0, invalidLines: [] });
+    assert.deepEqual(importSummary, { imported: 2, skipped: {}, invalid: 0, invalidLines: [], invalidReasons: [] });
   });
 
   it('archives the tracked days of both tenants', { skip }, () => {

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { after, describe, test } from 'node:test';
-import { LineSplitter, readLogLineBatches, readLogLines } from '../../src/import/log-file-reader.js';
+import { gzipSync } from 'node:zlib';
+import { LineSplitter, MAX_LINE_LENGTH, OVERLONG_LINE, readLogLineBatches, readLogLines, type LogLine } from '../../src/import/log-file-reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'footfall-log-reader-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,8 +23,27 @@ async function readlineLines(chunks: string[]): Promise<string[]> {
   return lines;
 }
 
-function splitterLines(chunks: string[]): string[] {
-  const splitter = new LineSplitter();
+/**
+ * Returns `count` distinct lines of about 90 characters, so a cut-off line never equals a whole
+ * one. Their hashes compress poorly, so bzip2 spreads them over several blocks.
+ */
+function numberedLines(count: number): string[] {
+  return Array.from({ length: count }, (_, index) => `line ${index} ${createHash('sha256').update(String(index)).digest('hex')} end ${index}`);
+}
+
+/** Reads a file to its end or its failure, and returns the lines read and the failure. */
+async function readUntilFailure(path: string): Promise<{ lines: LogLine[]; error: unknown }> {
+  const lines: LogLine[] = [];
+  try {
+    for await (const batch of readLogLineBatches(path)) lines.push(...batch);
+  } catch (error) {
+    return { lines, error };
+  }
+  return { lines, error: undefined };
+}
+
+function splitterLines(chunks: string[], maxLength?: number): LogLine[] {
+  const splitter = new LineSplitter(maxLength);
   return [...chunks.flatMap((chunk) => splitter.push(chunk)), ...splitter.end()];
 }
 
@@ -37,16 +59,42 @@ describe('log file reader', () => {
     }
   });
 
+  test('splitter drops lines over the maximum', () => {
+    const cases: { chunks: string[]; lines: LogLine[] }[] = [
+      { chunks: ['0123456789\nabc'], lines: ['0123456789', 'abc'] },
+      { chunks: ['0123456789a\nabc\n'], lines: [OVERLONG_LINE, 'abc'] },
+      { chunks: ['01234', '56789', '\r\nabc'], lines: ['0123456789', 'abc'] },
+      { chunks: ['01234', '56789', 'a', 'bcdef', '\r', '\nabc'], lines: [OVERLONG_LINE, 'abc'] },
+      { chunks: ['x\n0123', '4567', '89abc'], lines: ['x', OVERLONG_LINE] },
+      { chunks: ['x\n0123456789'], lines: ['x', '0123456789'] },
+      { chunks: ['0123456789\r', '0123456789\r', '\n'], lines: ['0123456789', '0123456789'] },
+    ];
+    for (const { chunks, lines } of cases) assert.deepEqual(splitterLines(chunks, 10), lines, JSON.stringify(chunks));
+  });
+
+  test('long line reads as overlong', async () => {
+    const path = join(dir, 'long-line.log');
+    // Three times the maximum, so the reader gets it in many chunks of 64 KiB.
+    writeFileSync(path, `first\n${'a'.repeat(3 * MAX_LINE_LENGTH)}\n${'b'.repeat(MAX_LINE_LENGTH)}\nlast`);
+    const lines: LogLine[] = [];
+    for await (const line of readLogLines(path)) lines.push(line);
+    assert.equal(lines.length, 4);
+    assert.equal(lines[0], 'first');
+    assert.equal(lines[1], OVERLONG_LINE);
+    assert.equal(lines[2], 'b'.repeat(MAX_LINE_LENGTH));
+    assert.equal(lines[3], 'last');
+  });
+
   test('batches keep every line in order', async () => {
     const path = join(dir, 'many.log');
     const lines = Array.from({ length: 20_000 }, (_, index) => `line ${index} ${'x'.repeat(index % 50)}`);
     writeFileSync(path, `${lines.join('\r\n')}\r\n`);
-    const batches: string[][] = [];
+    const batches: LogLine[][] = [];
     for await (const batch of readLogLineBatches(path)) batches.push(batch);
     assert.ok(batches.length > 1, `expected several batches, got ${batches.length}`);
     assert.deepEqual(batches.flat(), lines);
 
-    const single: string[] = [];
+    const single: LogLine[] = [];
     for await (const line of readLogLines(path)) single.push(line);
     assert.deepEqual(single, lines);
   });
@@ -60,6 +108,50 @@ describe('log file reader', () => {
       if (line === 'line 9') break;
     }
     assert.equal(read, 10);
+  });
+
+  test('truncated gzip yields whole lines', async () => {
+    const lines = numberedLines(50_000);
+    const compressed = gzipSync(`${lines.join('\n')}\n`);
+    const path = join(dir, 'truncated.log.gz');
+    writeFileSync(path, compressed.subarray(0, Math.floor(compressed.length / 2)));
+
+    const { lines: read, error } = await readUntilFailure(path);
+    assert.ok(read.length > 0, 'no line was read before the failure');
+    assert.ok(read.length < lines.length, `read all ${read.length} lines`);
+    assert.deepEqual(read, lines.slice(0, read.length));
+    assert.equal((error as { code?: string }).code, 'LOG_FILE_UNREADABLE');
+    assert.equal((error as Error).message, `Cannot read '${path}': the gzip file ends early.`);
+  });
+
+  test('invalid gzip names the cause', async () => {
+    const path = join(dir, 'plain.log.gz');
+    writeFileSync(path, 'not gzip data\n');
+    const { lines, error } = await readUntilFailure(path);
+    assert.deepEqual(lines, []);
+    assert.equal((error as Error).message, `Cannot read '${path}': not a valid gzip file.`);
+  });
+
+  test('truncated bzip2 yields whole lines', async () => {
+    const lines = numberedLines(50_000);
+    const compressed = execFileSync('bzip2', ['-c'], { input: `${lines.join('\n')}\n`, maxBuffer: 16 * 1024 * 1024 });
+    const path = join(dir, 'truncated.log.bz2');
+    // bzip2 compresses blocks of 900 kB, so two thirds of the file hold at least one whole block.
+    writeFileSync(path, compressed.subarray(0, Math.floor(compressed.length * 2 / 3)));
+
+    const { lines: read, error } = await readUntilFailure(path);
+    assert.ok(read.length > 0, 'no line was read before the failure');
+    assert.ok(read.length < lines.length, `read all ${read.length} lines`);
+    assert.deepEqual(read, lines.slice(0, read.length));
+    assert.equal((error as Error).message, `Cannot read '${path}': the bzip2 file ends early.`);
+  });
+
+  test('invalid bzip2 names the cause', async () => {
+    const path = join(dir, 'plain.log.bz2');
+    writeFileSync(path, 'not bzip2 data\n');
+    const { lines, error } = await readUntilFailure(path);
+    assert.deepEqual(lines, []);
+    assert.equal((error as Error).message, `Cannot read '${path}': not a valid bzip2 file.`);
   });
 
   test('missing file is unreadable', async () => {

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { detectLogFormat } from '../../src/import/format-registry.js';
 import { HitBuilder } from '../../src/import/hit-builder.js';
+import { MAX_LINE_LENGTH } from '../../src/import/log-file-reader.js';
 import { IMPORT_WRITE_BATCH_MAX_HITS, LogImporter } from '../../src/import/log-importer.js';
 import { buildFixedSiteResolver } from '../../src/import/site-resolver.js';
 import { createSilentLogger } from '../../src/logging.js';
@@ -90,7 +91,7 @@ describe('log:import command', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^Imported 2 of 16 lines in [0-9.]+s \([0-9]+ lines\/s\)\.$/m);
     assert.match(run.stdout, /^Skipped 2 lines:\n {2}http_error: 1\n {2}http_redirect: 1$/m);
-    assert.match(run.stdout, /^Invalid 1 lines: incapsula_w3c\.log:6$/m);
+    assert.match(run.stdout, /^Invalid 1 lines:\n {2}incapsula_w3c\.log:6: missing status field$/m);
   });
 
   test('missing idsite exits with usage code', async () => {
@@ -119,7 +120,7 @@ describe('log:import command', () => {
     const hosts = ['shop.alpha.test.', 'SHOP.ALPHA.TEST:8080', 'shop.alpha.test.:443', 'www.shop.alpha.test.'];
     writeFileSync(path, hosts.map((host, index) => `${host} 1.2.3.4 - - [10/Feb/2012:16:42:07 -0500] "GET /p${index} HTTP/1.1" 200 100`).join('\n'));
     const result = await runLogImport(root, tenant.host, [path], { idsiteByHost: true, logFormat: 'common_vhost', dryRun: true });
-    assert.deepEqual(result, { imported: 4, skipped: {}, invalid: 0, invalidLines: [] });
+    assert.deepEqual(result, { imported: 4, skipped: {}, invalid: 0, invalidLines: [], invalidReasons: [] });
     assert.equal(detectLogFormat([`shop.alpha.test. 1.2.3.4 - - [10/Feb/2012:16:42:07 -0500] "GET / HTTP/1.1" 200 100`])?.name, 'common_vhost');
   });
 
@@ -139,6 +140,43 @@ describe('log:import command', () => {
     await assert.rejects(runLogImport(root, tenant.host, [corrupt], { idsite: '1' }), { code: 'LOG_FILE_UNREADABLE' });
   });
 
+  test('stopped import prints its summary', async () => {
+    const tenant = await createTestTenant(root);
+    const first = resolve(root.dir, 'before-truncated.log');
+    writeFileSync(first, [combinedLine('www.example.com', '/first-a'), combinedLine('www.example.com', '/first-b.css')].join('\n'));
+    const lines = Array.from({ length: 3000 }, (_, index) => combinedLine('www.example.com', `/cut-${index}`));
+    const compressed = gzipSync(lines.join('\n'));
+    const truncated = resolve(root.dir, 'truncated.log.gz');
+    writeFileSync(truncated, compressed.subarray(0, Math.floor(compressed.length / 2)));
+
+    const run = await runConsole(root, ['log:import', first, truncated, '--idsite=1', `--matomo-domain=${tenant.host}`]);
+    assert.equal(run.code, 1, run.stderr);
+    const stop = /Error: Cannot read '.*truncated\.log\.gz' after line (\d+): the gzip file ends early\. (\d+) of its first \1 lines were imported\. The hits imported so far stay stored\. Once the cause is fixed, run the same command with --skip=(\d+) to import the rest without duplicates\./
+      .exec(run.stderr);
+    assert.ok(stop, run.stderr);
+    const [, linesRead, importedOfFile, skip] = stop.map(Number);
+    assert.ok(linesRead! > 0, `read ${linesRead} lines`);
+    assert.ok(linesRead! < 3000, `read ${linesRead} lines`);
+    assert.equal(importedOfFile, linesRead);
+    assert.equal(skip, 2 + linesRead!);
+    assert.match(run.stdout, new RegExp(`^Imported ${1 + linesRead!} of ${2 + linesRead!} lines in `, 'm'));
+    assert.match(run.stdout, /^Skipped 1 lines:\n {2}static: 1$/m);
+    assert.equal(await countRows(tenantDb(root, tenant.host), 'log_link_visit_action'), 1 + linesRead!);
+  });
+
+  test('skip keeps the W3C field header', async () => {
+    const tenant = await createTestTenant(root);
+    const path = resolve(root.dir, 'skip-w3c.log');
+    writeFileSync(path, [
+      '#Software: Microsoft Internet Information Services 10.0',
+      '#Fields: date time c-ip cs-method cs-uri-stem sc-status',
+      ...[1, 2, 3, 4].map((minute) => `2012-02-10 16:0${minute}:00 1.2.3.4 GET /w3c-${minute} 200`),
+    ].join('\n'));
+    const result = await runLogImport(root, tenant.host, [path], { idsite: '1', skip: '4', dryRun: true });
+    assert.deepEqual(result, { imported: 2, skipped: {}, invalid: 0, invalidLines: [], invalidReasons: [] });
+    await assert.rejects(runLogImport(root, tenant.host, [path], { idsite: '1', skip: '-1' }), { code: 'PARAMETER_INVALID', message: "Invalid --skip '-1'. Use a number of lines, such as 5000." });
+  });
+
   test('missing file exits with failure code', async () => {
     const tenant = await createTestTenant(root);
     const run = await runConsole(root, ['log:import', resolve(root.dir, 'missing.log'), '--idsite=1', `--matomo-domain=${tenant.host}`]);
@@ -156,7 +194,7 @@ describe('log:import command', () => {
       combinedLine('www.example.com', '/kept-too', 200, '10/Feb/2012:00:00:00 +0000'),
     ].join('\n'));
     const result = await runLogImport(root, tenant.host, [path], { idsite: '1', excludePath: '/admin/*,/private/?', excludeOlderThan: '2012-02-10' });
-    assert.deepEqual(result, { imported: 1, skipped: { excluded_path: 2, too_old: 1 }, invalid: 0, invalidLines: [] });
+    assert.deepEqual(result, { imported: 1, skipped: { excluded_path: 2, too_old: 1 }, invalid: 0, invalidLines: [], invalidReasons: [] });
   });
 
   test('line numbers span read chunks', async () => {
@@ -169,9 +207,130 @@ describe('log:import command', () => {
     const gzipped = resolve(root.dir, 'chunks.log.gz');
     writeFileSync(gzipped, gzipSync(lines.join('\n')));
 
-    const expected = (name: string) => ({ imported: 5997, skipped: {}, invalid: 3, invalidLines: invalidNumbers.map((number) => `${name}:${number}`) });
+    const expected = (name: string) => ({
+      imported: 5997, skipped: {}, invalid: 3, invalidLines: invalidNumbers.map((number) => `${name}:${number}`),
+      invalidReasons: invalidNumbers.map((line) => ({ file: name, line, reason: 'does not match the common_complete format' })),
+    });
     assert.deepEqual(await runLogImport(root, tenant.host, [plain], { idsite: '1', dryRun: true }), expected('chunks.log'));
     assert.deepEqual(await runLogImport(root, tenant.host, [gzipped], { idsite: '1', dryRun: true }), expected('chunks.log.gz'));
+  });
+
+  test('bad addresses and offsets are invalid', async () => {
+    const tenant = await createTestTenant(root);
+    const cases: { name: string; lines: string[]; invalidLines: [number, string][] }[] = [
+      {
+        name: 'bad-values-combined.log',
+        lines: [
+          combinedLine('www.example.com', '/ok'),
+          combinedLine('www.example.com', '/ip', 200, '10/Feb/2012:16:42:07 -0500', FIREFOX, '999.1.1.1'),
+          combinedLine('www.example.com', '/ipv6', 200, '10/Feb/2012:16:42:07 -0500', FIREFOX, '2001:db8::1'),
+          combinedLine('www.example.com', '/colons', 200, '10/Feb/2012:16:42:07 -0500', FIREFOX, '1:::::::::2'),
+          combinedLine('www.example.com', '/offset', 200, '10/Feb/2012:16:42:07 +9999'),
+          combinedLine('www.example.com', '/minutes', 200, '10/Feb/2012:16:42:07 +0560'),
+          combinedLine('www.example.com', '/seconds', 200, '10/Feb/2012:16:30:99 +0000'),
+        ],
+        invalidLines: [
+          [2, "invalid IP '999.1.1.1'"], [4, "invalid IP '1:::::::::2'"], [5, "invalid time '10/Feb/2012:16:42:07 +9999'"],
+          [6, "invalid time '10/Feb/2012:16:42:07 +0560'"], [7, "invalid time '10/Feb/2012:16:30:99 +0000'"],
+        ],
+      },
+      {
+        name: 'bad-values-w3c.log',
+        lines: [
+          '#Software: Microsoft Internet Information Services 10.0',
+          '#Fields: date time c-ip cs-method cs-uri-stem sc-status',
+          '2012-02-10 16:42:07 1.2.3.4 GET /ok 200',
+          '2012-02-10 16:42:07 1.2.3.400 GET /ip 200',
+          '2012-13-10 16:42:07 1.2.3.4 GET /month 200',
+        ],
+        invalidLines: [[4, "invalid IP '1.2.3.400'"], [5, "invalid date and time '2012-13-10 16:42:07'"]],
+      },
+      {
+        name: 'bad-values-nginx.log',
+        lines: [
+          '{"ip": "1.2.3.4", "host": "www.example.com", "path": "/ok", "status": "200", "date": "2012-02-10T16:42:07+01:00"}',
+          '{"ip": "localhost", "host": "www.example.com", "path": "/ip", "status": "200", "date": "2012-02-10T16:42:07+01:00"}',
+          '{"ip": "1.2.3.4", "host": "www.example.com", "path": "/offset", "status": "200", "date": "2012-02-10T16:42:07+99:00"}',
+        ],
+        invalidLines: [[2, "invalid IP 'localhost'"], [3, "invalid date '2012-02-10T16:42:07+99:00'"]],
+      },
+      {
+        name: 'bad-values-caddy.log',
+        lines: [
+          '{"ts": 1328892127, "request": {"client_ip": "1.2.3.4", "host": "www.example.com", "uri": "/ok"}, "status": 200}',
+          '{"ts": 1e300, "request": {"client_ip": "1.2.3.4", "host": "www.example.com", "uri": "/time"}, "status": 200}',
+          '{"ts": 1328892127, "request": {"client_ip": "1.2.3", "host": "www.example.com", "uri": "/ip"}, "status": 200}',
+        ],
+        invalidLines: [[2, "invalid ts '1e+300'"], [3, "invalid IP '1.2.3'"]],
+      },
+    ];
+    for (const { name, lines, invalidLines } of cases) {
+      const path = resolve(root.dir, name);
+      writeFileSync(path, lines.join('\n'));
+      const result = await runLogImport(root, tenant.host, [path], { idsite: '1', dryRun: true });
+      const requests = lines.filter((line) => !line.startsWith('#')).length;
+      assert.deepEqual(result, {
+        imported: requests - invalidLines.length, skipped: {}, invalid: invalidLines.length,
+        invalidLines: invalidLines.map(([line]) => `${name}:${line}`),
+        invalidReasons: invalidLines.map(([line, reason]) => ({ file: name, line, reason })),
+      }, name);
+    }
+  });
+
+  test('forced format matching nothing fails', async () => {
+    const tenant = await createTestTenant(root);
+    const matching = resolve(root.dir, 'forced-common.log');
+    writeFileSync(matching, '1.2.3.4 - - [10/Feb/2012:16:42:07 +0000] "GET /common HTTP/1.1" 200 100\n');
+    const json = resolve(root.dir, 'forced-nginx.log');
+    writeFileSync(json, [
+      '{"ip": "1.2.3.4", "host": "www.example.com", "path": "/a", "status": "200", "date": "2012-02-10T16:42:07+01:00"}',
+      '',
+      '{"ip": "1.2.3.4", "host": "www.example.com", "path": "/b", "status": "200", "date": "2012-02-10T16:42:08+01:00"}',
+    ].join('\n'));
+
+    const run = await runConsole(root, ['log:import', matching, json, '--idsite=1', '--log-format=common', '--dry-run', `--matomo-domain=${tenant.host}`]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /^Would import 1 of 4 lines in /m);
+    assert.match(run.stdout, /^Invalid 2 lines:\n {2}forced-nginx\.log:1: does not match the common format\n {2}forced-nginx\.log:3: does not match the common format$/m);
+    assert.match(run.stdout, /^No line of forced-nginx\.log matches --log-format=common: its 2 lines that are not blank or comments are invalid\.$/m);
+    assert.ok(run.stderr.includes("Error: No line of 'forced-nginx.log' matches --log-format=common, so nothing of it was imported. "), run.stderr);
+
+    await assert.rejects(
+      runLogImport(root, tenant.host, [json], { idsite: '1', logFormatRegex: '^(?<ip>\\S+) "(?<request>[^"]*)"' }),
+      { code: 'LOG_FORMAT_MISMATCH', message: /^No line of 'forced-nginx\.log' matches --log-format-regex, / },
+    );
+    // A line that matches the format but contains a bad address is invalid, and the format is not in question.
+    const badAddresses = resolve(root.dir, 'forced-bad-addresses.log');
+    writeFileSync(badAddresses, '999.1.1.1 - - [10/Feb/2012:16:42:07 +0000] "GET /bad HTTP/1.1" 200 100\n');
+    const result = await runLogImport(root, tenant.host, [badAddresses], { idsite: '1', logFormat: 'common', dryRun: true });
+    assert.equal(result.invalid, 1);
+  });
+
+  test('rejected hit names the parameter', async () => {
+    const tenant = await createTestTenant(root);
+    const path = resolve(root.dir, 'rejected-replay.log');
+    writeFileSync(path, [
+      combinedLine('www.example.com', '/matomo.php?idsite=1&rec=1&e_c=Video&e_a=Play&e_v=loud&url=https%3A%2F%2Fwww.example.com%2Fsecret'),
+      combinedLine('www.example.com', '/matomo.php?idsite=1&rec=1&e_c=Video&url=https%3A%2F%2Fwww.example.com%2Fsecret'),
+    ].join('\n'));
+    const result = await runLogImport(root, tenant.host, [path], { idsite: '1', replayTracking: true, dryRun: true });
+    assert.deepEqual(result.invalidReasons, [
+      { file: 'rejected-replay.log', line: 1, reason: "rejected by tracking (TRACKING_PARAMETER_INVALID for 'e_v')" },
+      { file: 'rejected-replay.log', line: 2, reason: 'rejected by tracking (TRACKING_PARAMETER_INVALID)' },
+    ]);
+  });
+
+  test('overlong line counts as invalid', async () => {
+    const tenant = await createTestTenant(root);
+    const path = resolve(root.dir, 'overlong.log');
+    // A request whose path is twice the maximum line length, between two ordinary lines.
+    const overlong = combinedLine('www.example.com', `/${'a'.repeat(2 * MAX_LINE_LENGTH)}`);
+    writeFileSync(path, [combinedLine('www.example.com', '/before'), overlong, combinedLine('www.example.com', '/after')].join('\n'));
+    const result = await runLogImport(root, tenant.host, [path], { idsite: '1', dryRun: true });
+    assert.deepEqual(result, {
+      imported: 2, skipped: {}, invalid: 1, invalidLines: ['overlong.log:2'],
+      invalidReasons: [{ file: 'overlong.log', line: 2, reason: `longer than ${MAX_LINE_LENGTH} characters` }],
+    });
   });
 
   test('leading blank lines are skipped', async () => {
@@ -182,8 +341,8 @@ describe('log:import command', () => {
     const blank = resolve(root.dir, 'blank.log');
     writeFileSync(blank, '\n'.repeat(25));
 
-    assert.deepEqual(await runLogImport(root, tenant.host, [leading], { idsite: '1', dryRun: true }), { imported: 3, skipped: {}, invalid: 0, invalidLines: [] });
-    assert.deepEqual(await runLogImport(root, tenant.host, [blank], { idsite: '1', dryRun: true }), { imported: 0, skipped: {}, invalid: 0, invalidLines: [] });
+    assert.deepEqual(await runLogImport(root, tenant.host, [leading], { idsite: '1', dryRun: true }), { imported: 3, skipped: {}, invalid: 0, invalidLines: [], invalidReasons: [] });
+    assert.deepEqual(await runLogImport(root, tenant.host, [blank], { idsite: '1', dryRun: true }), { imported: 0, skipped: {}, invalid: 0, invalidLines: [], invalidReasons: [] });
   });
 
   test('new agents across chunks get their devices', async () => {
@@ -202,7 +361,7 @@ describe('log:import command', () => {
     writeFileSync(path, lines.join('\n'));
 
     const result = await runLogImport(root, tenant.host, [path], { idsite: '1' });
-    assert.deepEqual(result, { imported: 2000, skipped: { bot: 1000 }, invalid: 0, invalidLines: [] });
+    assert.deepEqual(result, { imported: 2000, skipped: { bot: 1000 }, invalid: 0, invalidLines: [], invalidReasons: [] });
     const browsers = await tenantDb(root, tenant.host).selectFrom('log_visit')
       .select(['config_browser_name', (eb) => eb.fn.countAll<number>().as('visits')]).groupBy('config_browser_name').orderBy('config_browser_name').execute();
     assert.deepEqual(browsers.map((row) => [row.config_browser_name, Number(row.visits)]), [['CH', 1000], ['FF', 1000]]);
@@ -227,14 +386,72 @@ for (const adapter of ALL_ENGINES) {
       const lines = [combinedLine('www.example.com', '/a'), 'not a log line', combinedLine('www.example.com', '/b.css'), ''].join('\n');
       const run = await runConsole(root, ['log:import', '-', '--idsite=1', `--matomo-domain=${tenant.host}`, '--json'], lines);
       assert.equal(run.code, 0, run.stderr);
-      assert.deepEqual(JSON.parse(run.stdout), { imported: 1, skipped: { static: 1 }, invalid: 1, invalidLines: ['stdin:2'] });
+      assert.deepEqual(JSON.parse(run.stdout), {
+        imported: 1, skipped: { static: 1 }, invalid: 1, invalidLines: ['stdin:2'],
+        invalidReasons: [{ file: 'stdin', line: 2, reason: 'does not match the common_complete format' }],
+      });
       assert.equal(await countRows(tenantDb(root, tenant.host), 'log_link_visit_action'), 1);
+    });
+
+    test('skip resumes a truncated import', async () => {
+      const tenant = await createTestTenant(root, { adapter });
+      const first = resolve(root.dir, `resume-first-${adapter}.log`);
+      writeFileSync(first, [combinedLine('www.example.com', '/resume-a'), combinedLine('www.example.com', '/resume-b')].join('\n'));
+      // More lines than one batch of 4,096 hits, so whole batches are stored before reading fails.
+      const lines = Array.from({ length: 10_000 }, (_, index) => combinedLine('www.example.com', `/resume-${index}`, 200, '10/Feb/2012:16:42:07 -0500', FIREFOX, `10.1.${Math.floor(index / 250)}.${index % 250}`));
+      const compressed = gzipSync(lines.join('\n'));
+      const partial = resolve(root.dir, `resume-partial-${adapter}.log.gz`);
+      const whole = resolve(root.dir, `resume-whole-${adapter}.log.gz`);
+      writeFileSync(partial, compressed.subarray(0, Math.floor(compressed.length * 0.7)));
+      writeFileSync(whole, compressed);
+      const args = ['log:import', first, partial, '--idsite=1', `--matomo-domain=${tenant.host}`, '--json'];
+
+      const stopped = await runConsole(root, args);
+      assert.equal(stopped.code, 1, stopped.stderr);
+      const output = JSON.parse(stopped.stdout) as { imported: number; invalid: number; error: { code: string; message: string; resumeSkip: number } };
+      assert.equal(output.error.code, 'LOG_FILE_UNREADABLE');
+      assert.ok(output.error.resumeSkip > 4096 + 2, `resumeSkip ${output.error.resumeSkip}`);
+      assert.ok(output.error.resumeSkip < 10_000 + 2, `resumeSkip ${output.error.resumeSkip}`);
+      assert.equal(output.imported, output.error.resumeSkip);
+      assert.equal(output.invalid, 0);
+      assert.ok(stopped.stderr.includes(`Error: ${output.error.message}`), stopped.stderr);
+      const db = tenantDb(root, tenant.host);
+      assert.equal(await countRows(db, 'log_link_visit_action'), output.imported);
+
+      // The same command on the whole file, as after the file was copied again.
+      copyFileSync(whole, partial);
+      const resumed = await runConsole(root, [...args, `--skip=${output.error.resumeSkip}`]);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.equal((JSON.parse(resumed.stdout) as { imported: number }).imported, 10_000 + 2 - output.error.resumeSkip);
+      const urls = await db.selectFrom('log_link_visit_action').select('idaction_url').execute();
+      assert.equal(urls.length, 10_002);
+      assert.equal(new Set(urls.map((row) => row.idaction_url)).size, 10_002);
+    });
+
+    test('bad address is not stored', async () => {
+      const tenant = await createTestTenant(root, { adapter });
+      const path = resolve(root.dir, `bad-address-${adapter}.log`);
+      writeFileSync(path, [
+        combinedLine('www.example.com', '/good', 200, '10/Feb/2012:16:42:07 +0000', FIREFOX, '192.0.2.7'),
+        combinedLine('www.example.com', '/bad-ip', 200, '10/Feb/2012:16:42:08 +0000', FIREFOX, '999.1.1.1'),
+        combinedLine('www.example.com', '/bad-offset', 200, '10/Feb/2012:16:42:09 +9999', FIREFOX, '192.0.2.8'),
+      ].join('\n'));
+      const result = await runLogImport(root, tenant.host, [path], { idsite: '1' });
+      const name = `bad-address-${adapter}.log`;
+      assert.deepEqual(result, {
+        imported: 1, skipped: {}, invalid: 2, invalidLines: [`${name}:2`, `${name}:3`],
+        invalidReasons: [{ file: name, line: 2, reason: "invalid IP '999.1.1.1'" }, { file: name, line: 3, reason: "invalid time '10/Feb/2012:16:42:09 +9999'" }],
+      });
+      const db = tenantDb(root, tenant.host);
+      assert.equal(await countRows(db, 'log_visit'), 1);
+      const times = await db.selectFrom('log_link_visit_action').select('server_time').execute();
+      assert.deepEqual(times.map((row) => String(row.server_time)), ['2012-02-10 16:42:07']);
     });
 
     test('dry run stores nothing', async () => {
       const tenant = await createTestTenant(root, { adapter });
       const result = await runLogImport(root, tenant.host, [accessLog('static_ignores.log')], { idsite: '1', dryRun: true });
-      assert.deepEqual(result, { imported: 1, skipped: { static: 3 }, invalid: 0, invalidLines: [] });
+      assert.deepEqual(result, { imported: 1, skipped: { static: 3 }, invalid: 0, invalidLines: [], invalidReasons: [] });
       const db = tenantDb(root, tenant.host);
       assert.equal(await countRows(db, 'log_link_visit_action'), 0);
       assert.equal(await countRows(db, 'log_visit'), 0);
@@ -247,7 +464,7 @@ for (const adapter of ALL_ENGINES) {
       const path = resolve(root.dir, 'dry-run-excluded-ip.log');
       writeFileSync(path, [combinedLine('www.example.com', '/page'), combinedLine('www.example.com', '/style.css')].join('\n'));
       const result = await runLogImport(root, tenant.host, [path], { idsite: '1', dryRun: true });
-      assert.deepEqual(result, { imported: 0, skipped: { excluded_ip: 1, static: 1 }, invalid: 0, invalidLines: [] });
+      assert.deepEqual(result, { imported: 0, skipped: { excluded_ip: 1, static: 1 }, invalid: 0, invalidLines: [], invalidReasons: [] });
       // The dry run counts the drop without storing it in the drop tallies.
       const drops = await db.selectFrom('tracking_drop').select('reason').execute();
       assert.deepEqual(drops, []);
@@ -258,7 +475,7 @@ for (const adapter of ALL_ENGINES) {
       const path = resolve(root.dir, 'hosts.log');
       writeFileSync(path, [combinedLine('example.com', '/one'), combinedLine('other.example.org', '/two'), combinedLine('www.example.com', '/three')].join('\n'));
       const result = await runLogImport(root, tenant.host, [path], { idsiteByHost: true });
-      assert.deepEqual(result, { imported: 2, skipped: { unknown_site: 1 }, invalid: 0, invalidLines: [] });
+      assert.deepEqual(result, { imported: 2, skipped: { unknown_site: 1 }, invalid: 0, invalidLines: [], invalidReasons: [] });
     });
 
     test('pipeline drops count as skip reasons', async () => {
@@ -268,7 +485,7 @@ for (const adapter of ALL_ENGINES) {
       const path = resolve(root.dir, 'excluded-ip.log');
       writeFileSync(path, combinedLine('www.example.com', '/page'));
       const result = await runLogImport(root, tenant.host, [path], { idsite: '1' });
-      assert.deepEqual(result, { imported: 0, skipped: { excluded_ip: 1 }, invalid: 0, invalidLines: [] });
+      assert.deepEqual(result, { imported: 0, skipped: { excluded_ip: 1 }, invalid: 0, invalidLines: [], invalidReasons: [] });
     });
 
     test('lines before deletion horizon skip', async () => {
@@ -283,7 +500,7 @@ for (const adapter of ALL_ENGINES) {
         combinedLine('www.example.com', '/kept', 200, '19/Apr/2026:20:00:00 -0400'),
       ].join('\n'));
 
-      const expected = { imported: 1, skipped: { older_than_deletion_horizon: 1 }, invalid: 0, invalidLines: [] };
+      const expected = { imported: 1, skipped: { older_than_deletion_horizon: 1 }, invalid: 0, invalidLines: [], invalidReasons: [] };
       assert.deepEqual(await runLogImport(root, tenant.host, [path], { idsite: '1', dryRun: true }, () => now), expected);
       assert.deepEqual(await runLogImport(root, tenant.host, [path], { idsite: '1' }, () => now), expected);
       const times = await tenantDb(root, tenant.host).selectFrom('log_link_visit_action').select('server_time').execute();
@@ -323,7 +540,7 @@ for (const adapter of ALL_ENGINES) {
       await importer.importFile(path);
       await pipeline.flush();
 
-      assert.deepEqual(importer.result(), { imported: 7, skipped: {}, invalid: 0, invalidLines: [] });
+      assert.deepEqual(importer.result(), { imported: 7, skipped: {}, invalid: 0, invalidLines: [], invalidReasons: [] });
       const db = tenantDb(root, tenant.host);
       const visits = await db.selectFrom('log_visit').select(['visit_total_actions']).execute();
       assert.deepEqual(visits, [{ visit_total_actions: 7 }]);
@@ -402,7 +619,7 @@ for (const adapter of ALL_ENGINES) {
       await importer.importFile(path);
       await pipeline.flush();
 
-      assert.deepEqual(importer.result(), { imported: 3, skipped: {}, invalid: 0, invalidLines: [] });
+      assert.deepEqual(importer.result(), { imported: 3, skipped: {}, invalid: 0, invalidLines: [], invalidReasons: [] });
       assert.equal(await countRows(realDb, 'log_link_visit_action'), 3);
       assert.equal(await countRows(realDb, 'log_visit'), 1);
       assert.ok(logLines.some((line) => line.includes('tracking batch committed, then its connection failed')), logLines.join(''));

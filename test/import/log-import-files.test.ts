@@ -23,6 +23,7 @@ interface FileCase {
   skipped?: Record<string, number>;
   invalid?: number;
   invalidLines?: string[];
+  invalidReasons?: { file: string; line: number; reason: string }[];
 }
 
 const FILE_CASES: FileCase[] = [
@@ -53,7 +54,10 @@ const FILE_CASES: FileCase[] = [
   { file: 'iis_custom.log', imported: 1, skipped: { http_redirect: 1, http_error: 1 } },
   { file: 'iis_custom.log', options: { enableHttpRedirects: true, enableHttpErrors: true }, imported: 3 },
   // The second request has an empty sc-status: the server closed the connection.
-  { file: 'incapsula_w3c.log', imported: 1, invalid: 1, invalidLines: ['incapsula_w3c.log:6'] },
+  {
+    file: 'incapsula_w3c.log', imported: 1, invalid: 1, invalidLines: ['incapsula_w3c.log:6'],
+    invalidReasons: [{ file: 'incapsula_w3c.log', line: 6, reason: 'missing status field' }],
+  },
   // Three tracker requests and a HEAD / with status 403.
   { file: 'logs_to_tests.log', imported: 0, skipped: { tracking_request: 3, http_error: 1 } },
   { file: 'logs_to_tests.log', options: { replayTracking: true }, imported: 3, skipped: { http_error: 1 } },
@@ -142,6 +146,7 @@ for (const adapter of ALL_ENGINES) {
         assert.deepEqual(result.skipped, fileCase.skipped ?? {});
         assert.equal(result.invalid, fileCase.invalid ?? 0);
         assert.deepEqual(result.invalidLines, fileCase.invalidLines ?? []);
+        assert.deepEqual(result.invalidReasons, fileCase.invalidReasons ?? []);
         assert.equal(await countRows(tenantDb(root, host), 'log_link_visit_action') - rowsBefore, fileCase.imported);
       });
     }

@@ -31,6 +31,26 @@ describe('parseLogTime', () => {
     assert.equal(parseLogTime('10/Foo/2012:16:42:07 +0000', APACHE_DATE_FORMAT, 'UTC'), undefined);
   });
 
+  test('rejects offsets beyond 14 hours', () => {
+    for (const offset of ['+9999', '+1401', '-1401', '+0560', '-05:60', '+15:00']) {
+      assert.equal(parseLogTime(`10/Feb/2012:16:42:07 ${offset}`, APACHE_DATE_FORMAT, 'UTC'), undefined, offset);
+      assert.equal(createApacheTimeReader()(`10/Feb/2012:16:42:07 ${offset}`, 'UTC'), undefined, offset);
+    }
+    assert.equal(parseLogTime('10/Feb/2012:16:42:07 +1400', APACHE_DATE_FORMAT, 'UTC')?.toISOString(), '2012-02-10T02:42:07.000Z');
+    assert.equal(parseLogTime('10/Feb/2012:16:42:07 -14:00', APACHE_DATE_FORMAT, 'UTC')?.toISOString(), '2012-02-11T06:42:07.000Z');
+  });
+
+  test('rejects minutes and seconds out of range', () => {
+    assert.equal(parseLogTime('10/Feb/2012:16:30:99 +0000', APACHE_DATE_FORMAT, 'UTC'), undefined);
+    assert.equal(parseLogTime('10/Feb/2012:16:60:00 +0000', APACHE_DATE_FORMAT, 'UTC'), undefined);
+    assert.equal(parseLogTime('10/Feb/2012:24:00:00 +0000', APACHE_DATE_FORMAT, 'UTC'), undefined);
+    assert.equal(parseLogTime('00/Feb/2012:16:00:00 +0000', APACHE_DATE_FORMAT, 'UTC'), undefined);
+  });
+
+  test('reads a leap second as the next', () => {
+    assert.equal(parseLogTime('30/Jun/2012:23:59:60 +0000', APACHE_DATE_FORMAT, 'UTC')?.toISOString(), '2012-07-01T00:00:00.000Z');
+  });
+
   test('rejects unsupported directives', () => {
     assert.throws(() => parseLogTime('x', '%Q', 'UTC'), (error) => isFootfallError(error, 'PARAMETER_INVALID'));
   });
@@ -56,6 +76,15 @@ describe('parseIsoLogTime', () => {
   test('reads offsets, Z and nanoseconds', () => {
     assert.equal(parseIsoLogTime('2013-10-10T16:52:00+02:00', 'UTC')?.toISOString(), '2013-10-10T14:52:00.000Z');
     assert.equal(parseIsoLogTime('2023-08-11T11:39:21.773360139Z', 'UTC')?.toISOString(), '2023-08-11T11:39:21.773Z');
+  });
+
+  test('rejects offsets and months out of range', () => {
+    assert.equal(parseIsoLogTime('2013-10-10T16:52:00+15:00', 'UTC'), undefined);
+    assert.equal(parseIsoLogTime('2013-10-10T16:52:00-0960', 'UTC'), undefined);
+    assert.equal(parseIsoLogTime('2012-13-01 00:00:00', 'UTC'), undefined);
+    assert.equal(parseIsoLogTime('2012-00-10 00:00:00', 'UTC'), undefined);
+    assert.equal(parseIsoLogTime('2012-02-10 16:52:61', 'UTC'), undefined);
+    assert.equal(parseIsoLogTime('2013-10-10T16:52:00+14:00', 'UTC')?.toISOString(), '2013-10-10T02:52:00.000Z');
   });
 
   test('reads a space-separated time in the log zone', () => {

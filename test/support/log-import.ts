@@ -23,7 +23,10 @@ export function accessLog(name: string): string {
   return path;
 }
 
-/** Runs `log:import` in-process in a tenant of a test root and returns its JSON result. */
+/**
+ * Runs `log:import` in-process in a tenant of a test root and returns its JSON result. Throws
+ * the error of an import that stopped early, as the console reports it after the result.
+ */
 export async function runLogImport(root: TestRoot, host: string, files: string[], options: OptionValues, clock: Clock = SYSTEM_CLOCK): Promise<LogImportResult> {
   const tenant = root.registry.resolve(parseTenantHost(host));
   if (!tenant) throw new Error(`No test tenant ${host}`);
@@ -32,5 +35,6 @@ export async function runLogImport(root: TestRoot, host: string, files: string[]
     clock, json: true, say: () => undefined, interactive: false,
   };
   const result = await logImportCommand.run(context, tenant, files, options);
+  if (result.error) throw result.error;
   return result.data as LogImportResult;
 }
