@@ -310,7 +310,7 @@ describe('log:import command', () => {
     const tenant = await createTestTenant(root);
     const path = resolve(root.dir, 'rejected-replay.log');
     writeFileSync(path, [
-      combinedLine('www.example.com', '/matomo.php?idsite=1&rec=1&e_c=Video&e_a=Play&e_v=loud&url=https%3A%2F%2Fwww.example.com%2Fsecret'),
+      combinedLine('www.example.com', '/matomo.php?idsite=1&rec=1&e_c=Video&e_a=Play&e_v=1e308&url=https%3A%2F%2Fwww.example.com%2Fsecret'),
       combinedLine('www.example.com', '/matomo.php?idsite=1&rec=1&e_c=Video&url=https%3A%2F%2Fwww.example.com%2Fsecret'),
     ].join('\n'));
     const result = await runLogImport(root, tenant.host, [path], { idsite: '1', replayTracking: true, dryRun: true });
