@@ -88,6 +88,7 @@ export const coreArchiveCommand: TenantCommand = {
     { flags: '--force-date-range <range>', description: 'also archive every day of YYYY-MM-DD,YYYY-MM-DD, new data or not' },
     { flags: '--force-all-websites', description: 'also archive today and yesterday of every site, new data or not' },
   ],
+  runsOnDisabledTenant: false,
   async run(context, tenant, _args, options) {
     const runOptions: CoreArchiveOptions = {
       siteIds: parseForceSiteIds(options.forceIdsites as string | undefined),
