@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createConnection } from 'mysql2/promise';
@@ -134,5 +135,118 @@ describe('PostgreSQL admin with the documented role', () => {
   it('creates and deletes a tenant', async (t) => {
     if (skip !== false) return t.skip(skip);
     await createAndDeleteTenant(root, 'pgsql');
+  });
+});
+
+/** Returns a port on 127.0.0.1 that nothing listens on, by binding a free port and closing it again. */
+async function findClosedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolvePromise) => server.listen(0, '127.0.0.1', resolvePromise));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+  return port;
+}
+
+describe('admin connection that cannot connect', () => {
+  for (const adapter of ['mysql', 'pgsql'] as const) {
+    it(`names [database_admin_${adapter}] and the file`, async () => {
+      const port = await findClosedPort();
+      const root = createTestRoot({
+        commonConfig: [
+          '; <?php exit; ?> DO NOT REMOVE THIS LINE', `[database_admin_${adapter}]`,
+          'host = "127.0.0.1"', `port = ${port}`, 'username = "footfall_admin"', 'password = "admin-password"', '',
+        ].join('\n'),
+      });
+      try {
+        const run = await runConsole(root, ['tenant:create', uniqueHost('noconn'), `--db-adapter=${adapter}`]);
+        assert.equal(run.code, 1, run.stderr);
+        const engine = adapter === 'mysql' ? 'MariaDB/MySQL' : 'PostgreSQL';
+        assert.match(run.stderr, new RegExp(`^Error: Failed to connect to ${engine.replace('/', '\\/')} as the admin user of \\[database_admin_${adapter}\\] \\(footfall_admin at 127\\.0\\.0\\.1:${port}\\): `, 'm'));
+        assert.match(run.stderr, new RegExp(`ECONNREFUSED 127\\.0\\.0\\.1:${port}`));
+        assert.match(run.stderr, new RegExp(`host, port, username and password of \\[database_admin_${adapter}\\] in config/common\\.config\\.ini\\.php`));
+        assert.deepEqual(root.registry.listHosts(), []);
+      } finally {
+        await deleteAllTenants(root);
+      }
+    });
+  }
+});
+
+describe('MariaDB admin without privileges on ff%', () => {
+  const login = `ffold_${process.pid.toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  const password = 'admin-password';
+  const root = createTestRoot({ commonConfig: commonConfigFor('database_admin_mysql', login, password) });
+  let skip: false | string = false;
+
+  async function asRoot(statements: readonly string[]): Promise<void> {
+    const { host, port, username, password: rootPassword } = TEST_ADMIN.mysql;
+    const connection = await createConnection({ host, port, user: username, password: rootPassword });
+    try {
+      for (const statement of statements) await connection.query(statement);
+    } finally {
+      await connection.end();
+    }
+  }
+
+  before(async () => {
+    skip = await engineSkip('mysql');
+    if (skip !== false) return;
+    await asRoot([
+      `CREATE USER '${login}'@'127.0.0.1' IDENTIFIED BY '${password}'`,
+      `GRANT CREATE, DROP, CREATE USER ON *.* TO '${login}'@'127.0.0.1' WITH GRANT OPTION`,
+    ]);
+  });
+  after(async () => {
+    await deleteAllTenants(root);
+    if (skip === false) await asRoot([`DROP USER IF EXISTS '${login}'@'127.0.0.1'`]);
+  });
+
+  it('lists the grants it needs', async (t) => {
+    if (skip !== false) return t.skip(skip);
+    const host = uniqueHost('nogrant');
+    const run = await runConsole(root, ['tenant:create', host, '--db-adapter=mysql']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, new RegExp(`^Error: The admin user ${login} of \\[database_admin_mysql\\] lacks a privilege on MariaDB/MySQL: Access denied for user`, 'm'));
+    assert.match(run.stderr, /It needs CREATE USER on \*\.\* and ALL PRIVILEGES on `ff%`\.\* WITH GRANT OPTION/);
+    assert.match(run.stderr, /docs\/operations\.md gives the GRANT statements\./);
+    assert.deepEqual(await loadServerDatabaseState('mysql', deriveTenantDatabaseName(host)), { database: false, user: false });
+  });
+});
+
+describe('PostgreSQL admin without CREATEROLE', () => {
+  const login = `ffold_${process.pid.toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  const password = 'admin-password';
+  const root = createTestRoot({ commonConfig: commonConfigFor('database_admin_pgsql', login, password) });
+  let skip: false | string = false;
+
+  async function asSuperuser(statement: string): Promise<void> {
+    const { host, port, username, password: superuserPassword } = TEST_ADMIN.pgsql;
+    const client = new pg.Client({ host, port, user: username, password: superuserPassword, database: 'postgres' });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  }
+
+  before(async () => {
+    skip = await engineSkip('pgsql');
+    if (skip !== false) return;
+    await asSuperuser(`CREATE ROLE ${login} LOGIN PASSWORD '${password}' CREATEDB`);
+  });
+  after(async () => {
+    await deleteAllTenants(root);
+    if (skip === false) await asSuperuser(`DROP ROLE IF EXISTS ${login}`);
+  });
+
+  it('lists the attributes it needs', async (t) => {
+    if (skip !== false) return t.skip(skip);
+    const host = uniqueHost('norole');
+    const run = await runConsole(root, ['tenant:create', host, '--db-adapter=pgsql']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, new RegExp(`^Error: The admin user ${login} of \\[database_admin_pgsql\\] lacks a privilege on PostgreSQL: permission denied to create role`, 'm'));
+    assert.match(run.stderr, new RegExp(`It needs CREATEDB and CREATEROLE: run ALTER ROLE ${login} CREATEDB CREATEROLE as a superuser\\.`));
+    assert.deepEqual(await loadServerDatabaseState('pgsql', deriveTenantDatabaseName(host)), { database: false, user: false });
   });
 });
