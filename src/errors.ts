@@ -7,6 +7,7 @@
 export const ERROR_CODES = {
   // HTTP requests
   REQUEST_BODY_TOO_LARGE: 413,
+  SERVER_LISTEN_FAILED: 500,
 
   // Configuration and start-up
   CONFIG_INVALID: 500,
