@@ -30,7 +30,11 @@ enable_ssl = 0
 host = "127.0.0.1"
 ; Port of the admin connection.
 port = 3306
-; Admin user; it needs CREATE, DROP, CREATE USER and GRANT OPTION.
+; Admin user. Tenant databases and users are named ff_..., and the user that creates them needs
+; CREATE USER on the server and every privilege, with GRANT OPTION, on the databases matching `ff%`:
+;   GRANT CREATE USER ON *.* TO 'footfall_admin'@'127.0.0.1'
+;   GRANT ALL PRIVILEGES ON `ff%`.* TO 'footfall_admin'@'127.0.0.1' WITH GRANT OPTION
+; MariaDB rejects the tenant's GRANT ALL when the admin holds only CREATE, DROP, CREATE USER and GRANT OPTION.
 username = ""
 ; Password of the admin user.
 password = ""
@@ -42,7 +46,10 @@ tenant_user_host = "%"
 host = "127.0.0.1"
 ; Port of the admin connection.
 port = 5432
-; Admin role; it needs CREATEDB and CREATEROLE.
+; Admin role. It needs CREATEDB to create tenant databases, and CREATEROLE to create tenant roles
+; and to grant itself membership in each, which CREATE DATABASE ... OWNER requires of a role that
+; is not a superuser:
+;   CREATE ROLE footfall_admin LOGIN PASSWORD '...' CREATEDB CREATEROLE
 username = ""
 ; Password of the admin role.
 password = ""

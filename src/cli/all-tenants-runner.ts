@@ -4,6 +4,7 @@ import { isFootfallError } from '../errors.js';
 import { SINGLE_TENANT_KEY } from '../tenancy/root-paths.js';
 import type { TenantHost } from '../tenancy/tenant-host.js';
 import type { CommandContext, CommandResult, OptionValues, TenantCommand } from './command-definition.js';
+import { isRejectedAsDisabled } from './disabled-tenant-check.js';
 import { ProgressBar } from './progress-bar.js';
 
 /** The outcome of one tenant under `--all-tenants`; host null is the single-tenant install. */
@@ -12,6 +13,8 @@ export interface TenantOutcome {
   ok: boolean;
   data?: unknown;
   error?: string;
+  /** Reason the command did not run on this tenant. A skipped tenant does not count as failed. */
+  skipped?: 'disabled';
 }
 
 /** The summary's name for the single-tenant install, which has no host of its own. */
@@ -28,8 +31,10 @@ export function listAllTenants(context: CommandContext): (TenantHost | null)[] {
 }
 
 /**
- * Runs `definition` once per tenant of `listAllTenants` and goes on past failures. Returns a
- * summary, with `failed` true when any tenant failed.
+ * Runs `definition` once per tenant of `listAllTenants` and goes on past failures. A disabled
+ * tenant is skipped when the command does not run on one, so an hourly `core:archive
+ * --all-tenants` does not fail while a tenant is disabled. Returns a summary, with `failed`
+ * true when any tenant failed.
  */
 export async function runForAllTenants(
   context: CommandContext, definition: TenantCommand, args: string[], options: OptionValues,
@@ -42,6 +47,10 @@ export async function runForAllTenants(
     progress.tick(host ?? SINGLE_TENANT_LABEL);
     try {
       const tenant = context.registry.require(host ?? undefined);
+      if (isRejectedAsDisabled(definition, tenant)) {
+        outcomes.push({ host, ok: true, skipped: 'disabled' });
+        continue;
+      }
       const result = await definition.run(context, tenant, args, options);
       if (result.error) {
         context.logger.error({ tenant: host ?? SINGLE_TENANT_LABEL, job: definition.name, code: result.error.code }, 'tenant command failed');
@@ -60,8 +69,11 @@ export async function runForAllTenants(
   progress.finish();
 
   const failures = outcomes.filter((outcome) => !outcome.ok);
-  const lines = [`${definition.name}: ${outcomes.length - failures.length} of ${outcomes.length} tenants succeeded.`];
+  const skipped = outcomes.filter((outcome) => outcome.skipped !== undefined);
+  const succeeded = outcomes.length - failures.length - skipped.length;
+  const lines = [`${definition.name}: ${succeeded} of ${outcomes.length} tenants succeeded${skipped.length > 0 ? `, ${skipped.length} skipped` : ''}.`];
   for (const failure of failures) lines.push(`  failed: ${failure.host ?? SINGLE_TENANT_LABEL}: ${failure.error}`);
+  for (const skip of skipped) lines.push(`  skipped: ${skip.host ?? SINGLE_TENANT_LABEL}: disabled, so ${definition.name} does not write to its database`);
   context.say(lines.join('\n'));
-  return { result: { data: { tenants: outcomes, succeeded: outcomes.length - failures.length, failed: failures.length } }, failed: failures.length > 0 };
+  return { result: { data: { tenants: outcomes, succeeded, skipped: skipped.length, failed: failures.length } }, failed: failures.length > 0 };
 }

@@ -73,6 +73,12 @@ export interface TenantCommand {
   description: string;
   arguments?: readonly ArgumentDefinition[];
   options: readonly OptionDefinition[];
+  /**
+   * Whether the command runs on a tenant that `tenant:disable` turned off. Commands that write
+   * rows to the tenant's database set it false, because a row written after `tenant:export`
+   * is lost when `tenant:delete` drops that database during a move.
+   */
+  runsOnDisabledTenant: boolean;
   run(context: CommandContext, tenant: Tenant, args: string[], options: OptionValues): Promise<CommandResult>;
 }
 

@@ -10,6 +10,7 @@ import { SYSTEM_CLOCK } from '../time.js';
 import { ALL_COMMANDS } from './commands/index.js';
 import type { CommandContext, CommandDefinition, CommandResult, OptionValues } from './command-definition.js';
 import { runForAllTenants } from './all-tenants-runner.js';
+import { ensureTenantAcceptsCommand } from './disabled-tenant-check.js';
 import { ensureTenantOptionValues } from './option-parsers.js';
 
 /** Exit codes: 0 success, 1 failure, 2 wrong usage. */
@@ -54,6 +55,7 @@ async function runCommand(definition: CommandDefinition, args: string[], options
       return outcome.failed ? EXIT_FAILURE : EXIT_OK;
     }
     const tenant = context.registry.require(options.matomoDomain as string | undefined);
+    ensureTenantAcceptsCommand(definition, tenant);
     writeResult(context, await definition.run(context, tenant, args, options));
     return EXIT_OK;
   } finally {

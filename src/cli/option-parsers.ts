@@ -1,4 +1,5 @@
 /** Parsing of command-line option values, with errors that name the option and the rule. */
+import { isIPv4, isIPv6 } from 'node:net';
 import type { DatabaseAdapter } from '../db/database-config.js';
 import { FootfallError, quote } from '../errors.js';
 import type { OptionValues } from './command-definition.js';
@@ -8,6 +9,28 @@ export function parsePort(value: string): number {
   const port = Number(value);
   if (!/^[0-9]+$/.test(value) || port > 65535) throw new FootfallError('PARAMETER_INVALID', `Invalid --port ${quote(value)}. Use a whole number from 0 to 65535 (0 picks a free port).`);
   return port;
+}
+
+const HOST_NAME_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+/**
+ * Parses a `--host` value of `server:run` without any DNS lookup: an IPv4 address, an IPv6
+ * address (returned without brackets) or a host name of letters, digits, dots and inner
+ * hyphens. A name whose last label is all digits, such as `999.1.1.1`, is rejected as a
+ * mistyped IPv4 address, because such a name would only fail later in a DNS lookup.
+ *
+ * @throws FootfallError PARAMETER_INVALID naming `--host` and what to pass instead.
+ */
+export function parseListenHost(value: string): string {
+  const unbracketed = /^\[.*\]$/.test(value) ? value.slice(1, -1) : value;
+  if (isIPv4(unbracketed) || isIPv6(unbracketed)) return unbracketed;
+
+  const labels = value.replace(/\.$/, '').split('.');
+  const isHostName = value.length <= 253 && labels.every((label) => HOST_NAME_LABEL.test(label)) && !/^[0-9]+$/.test(labels[labels.length - 1]!);
+  if (isHostName) return value;
+  throw new FootfallError('PARAMETER_INVALID',
+    `Invalid --host ${quote(value)}: it is neither an IPv4 or IPv6 address nor a host name. `
+    + 'Pass an address of this machine, such as 127.0.0.1, or 0.0.0.0 to listen on every IPv4 interface.');
 }
 
 /** @throws FootfallError PARAMETER_INVALID unless `value` is sqlite, mysql or pgsql. */

@@ -7,7 +7,8 @@ import { FootfallError } from '../errors.js';
 import { SINGLE_TENANT_KEY, type TenantPaths } from '../tenancy/root-paths.js';
 import type { TenantHost } from '../tenancy/tenant-host.js';
 import type { ProvisionedDatabase } from '../tenancy/tenant-provisioner.js';
-import { readDatabaseAdminConfig } from './database-admin-config.js';
+import { readDatabaseAdminConfig, type DatabaseAdminConfig } from './database-admin-config.js';
+import { explainAdminStatementError } from './database-admin-errors.js';
 import type { DatabaseAdapter, DatabaseConfig } from './database-config.js';
 import { deriveTenantDatabaseName } from './database-identifiers.js';
 import { createMysqlTenantDatabase, dropMysqlTenantDatabase, type TenantDatabaseNames } from './mysql-provisioner.js';
@@ -42,15 +43,29 @@ async function provisionServerDatabase(adapter: 'mysql' | 'pgsql', host: TenantH
   const name = deriveTenantDatabaseName(host ?? SINGLE_TENANT_KEY);
   const names: TenantDatabaseNames = { dbname: name, username: name };
   const password = createSecret(DATABASE_PASSWORD_BYTES);
-  if (adapter === 'mysql') await createMysqlTenantDatabase(admin, names, password);
-  else await createPgsqlTenantDatabase(admin, names, password);
+  await runAdminStatements(adapter, admin, () => (adapter === 'mysql'
+    ? createMysqlTenantDatabase(admin, names, password)
+    : createPgsqlTenantDatabase(admin, names, password)));
   return {
     settings: {
       adapter, host: admin.host, port: String(admin.port), username: names.username, password, dbname: names.dbname,
       tables_prefix: defaults.string('database', 'tables_prefix'),
     },
-    drop: () => (adapter === 'mysql' ? dropMysqlTenantDatabase(admin, names) : dropPgsqlTenantDatabase(admin, names)),
+    drop: () => dropServerDatabase(adapter, admin, names),
   };
+}
+
+/** Runs statements on the admin connection, turning a missing privilege into an error that lists the privileges needed. */
+async function runAdminStatements(adapter: 'mysql' | 'pgsql', admin: DatabaseAdminConfig, statements: () => Promise<void>): Promise<void> {
+  try {
+    await statements();
+  } catch (error) {
+    throw explainAdminStatementError(adapter, admin, error);
+  }
+}
+
+function dropServerDatabase(adapter: 'mysql' | 'pgsql', admin: DatabaseAdminConfig, names: TenantDatabaseNames): Promise<void> {
+  return runAdminStatements(adapter, admin, () => (adapter === 'mysql' ? dropMysqlTenantDatabase(admin, names) : dropPgsqlTenantDatabase(admin, names)));
 }
 
 /**
@@ -58,7 +73,9 @@ async function provisionServerDatabase(adapter: 'mysql' | 'pgsql', host: TenantH
  * a database and its own user with a generated password for MariaDB and PostgreSQL, made
  * through the admin connection of `[database_admin_mysql]` or `[database_admin_pgsql]`.
  *
- * @throws FootfallError DATABASE_ADMIN_MISSING when the engine's admin connection is not set.
+ * @throws FootfallError DATABASE_ADMIN_MISSING when the engine's admin connection is not set,
+ *   DATABASE_ADMIN_UNAVAILABLE when it fails to connect, and DATABASE_ADMIN_PRIVILEGES_MISSING
+ *   when the server rejects a statement for a missing privilege.
  */
 export async function provisionDatabase(adapter: DatabaseAdapter, host: TenantHost | null, paths: TenantPaths, defaults: Settings): Promise<ProvisionedDatabase> {
   if (adapter === 'sqlite') return provisionSqlite(paths);
@@ -89,8 +106,6 @@ export async function dropTenantDatabase(config: DatabaseConfig, key: string, de
     return { dropped: false, keptBecause: `database ${config.dbname} and user ${config.username} were not created by Footfall for this host (expected ${expected}); drop them by hand if they are no longer used` };
   }
   const admin = readDatabaseAdminConfig(defaults, config.adapter);
-  const names = { dbname: config.dbname, username: config.username };
-  if (config.adapter === 'mysql') await dropMysqlTenantDatabase(admin, names);
-  else await dropPgsqlTenantDatabase(admin, names);
+  await dropServerDatabase(config.adapter, admin, { dbname: config.dbname, username: config.username });
   return { dropped: true };
 }

@@ -1,6 +1,7 @@
 /** Creating and dropping a tenant's database and user on MariaDB/MySQL through the admin connection. */
 import { createConnection, format, type Connection } from 'mysql2/promise';
 import type { DatabaseAdminConfig } from './database-admin-config.js';
+import { describeAdminConnectError } from './database-admin-errors.js';
 import { ensureGeneratedPassword, ensureSafeIdentifier } from './database-identifiers.js';
 
 /** A database and the user that alone may use it. */
@@ -9,8 +10,13 @@ export interface TenantDatabaseNames {
   username: string;
 }
 
+/** @throws FootfallError DATABASE_ADMIN_UNAVAILABLE naming `[database_admin_mysql]` when the connection fails. */
 async function openAdminConnection(admin: DatabaseAdminConfig): Promise<Connection> {
-  return createConnection({ host: admin.host, port: admin.port, user: admin.username, password: admin.password, connectTimeout: 10_000 });
+  try {
+    return await createConnection({ host: admin.host, port: admin.port, user: admin.username, password: admin.password, connectTimeout: 10_000 });
+  } catch (error) {
+    throw describeAdminConnectError('mysql', admin, error);
+  }
 }
 
 // `format` quotes `??` as an identifier and `?` as a string literal. The statement goes

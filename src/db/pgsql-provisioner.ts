@@ -1,14 +1,20 @@
 /** Creating and dropping a tenant's database and role on PostgreSQL through the admin connection. */
 import pg from 'pg';
 import type { DatabaseAdminConfig } from './database-admin-config.js';
+import { describeAdminConnectError } from './database-admin-errors.js';
 import { ensureGeneratedPassword, ensureSafeIdentifier } from './database-identifiers.js';
 import type { TenantDatabaseNames } from './mysql-provisioner.js';
 
+/** @throws FootfallError DATABASE_ADMIN_UNAVAILABLE naming `[database_admin_pgsql]` when the connection fails. */
 async function openAdminClient(admin: DatabaseAdminConfig, database: string): Promise<pg.Client> {
   const client = new pg.Client({
     host: admin.host, port: admin.port, user: admin.username, password: admin.password, database, connectionTimeoutMillis: 10_000,
   });
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    throw describeAdminConnectError('pgsql', admin, error);
+  }
   return client;
 }
 

@@ -108,12 +108,45 @@ function findByLabelPath(rows: OutputRow[], path: string): OutputRow | undefined
   return row.subtable ? findByLabelPath(row.subtable, rest.join('>')) : undefined;
 }
 
-function flatten(rows: OutputRow[], prefix = ''): OutputRow[] {
+/** Rules by which `flat=1` joins the labels of a report's rows with those of their subtables. */
+export interface FlatLabelRules {
+  /** Text between a row's label and a subtable row's label, Matomo's `recursiveLabelSeparator`. */
+  separator: string;
+  /** Returns a joined label as the report's API method rewrites it after flattening. */
+  rewriteLabel?(label: string): string;
+}
+
+/** The rules of every report that sets none: labels joined with ` - `, Matomo's default separator. */
+export const DEFAULT_FLAT_LABEL_RULES: FlatLabelRules = { separator: ' - ' };
+
+/** Removes the characters PHP's trim() removes: space, tab, line feed, carriage return, NUL and vertical tab. */
+function trimAsPhp(text: string): string {
+  return text.replace(/^[ \t\n\r\0\x0B]+|[ \t\n\r\0\x0B]+$/g, '');
+}
+
+/**
+ * Replaces each row that has a subtable by the rows of that subtable, recursively, as Matomo's
+ * Flattener (core/API/DataTableManipulator/Flattener.php) does. Each label is trimmed and
+ * appended to its parents' labels with the separator. With the separator `/`, a label that
+ * starts with `/` loses that slash after a prefix that ends with one, so `blog` and `/a`
+ * give `blog/a`. Archived tables have no summary rows, so Matomo's ` - ` before a summary
+ * row's label inside a subtable has no case here.
+ */
+function flatten(rows: OutputRow[], separator: string, prefix = ''): OutputRow[] {
   return rows.flatMap((row) => {
-    const label = prefix === '' ? String(row.label) : `${prefix} - ${String(row.label)}`;
+    let own = trimAsPhp(String(row.label));
+    if (separator === '/' && own.startsWith('/') && prefix.endsWith('/')) own = own.slice(1);
+    const label = `${prefix}${own}`;
     if (!row.subtable) return [{ ...row, label }];
-    return flatten(row.subtable, label);
+    return flatten(row.subtable, separator, `${label}${separator}`);
   });
+}
+
+function flattenWithRules(rows: OutputRow[], rules: FlatLabelRules): OutputRow[] {
+  const flattened = flatten(rows, rules.separator);
+  const rewrite = rules.rewriteLabel;
+  if (!rewrite) return flattened;
+  return flattened.map((row) => ({ ...row, label: rewrite(String(row.label)) }));
 }
 
 function compareValues(left: ApiValue, right: ApiValue): number {
@@ -154,12 +187,15 @@ function finishRow(row: OutputRow, options: DataTableFilterOptions, sortColumn: 
 /**
  * Applies the generic filters in Matomo's order: label, flat, pattern, sort, truncate,
  * offset and limit (-1 means all), then show/hide columns. `defaultSortColumn` is the report's
- * natural order (usually nb_visits), or null for the archived order.
+ * natural order (usually nb_visits), or null for the archived order. `flatLabelRules` are the
+ * report's rules for joining labels under `flat=1`.
  */
-export function applyDataTableFilters(rows: OutputRow[], options: DataTableFilterOptions, defaultSortColumn: string | null): OutputRow[] {
+export function applyDataTableFilters(
+  rows: OutputRow[], options: DataTableFilterOptions, defaultSortColumn: string | null, flatLabelRules: FlatLabelRules = DEFAULT_FLAT_LABEL_RULES,
+): OutputRow[] {
   let result = rows;
   if (options.labels) result = options.labels.map((label) => findByLabelPath(rows, label)).filter((row): row is OutputRow => row !== undefined);
-  if (options.flat) result = flatten(result);
+  if (options.flat) result = flattenWithRules(result, flatLabelRules);
   if (options.pattern) {
     const pattern = options.pattern;
     result = result.filter((row) => testTenantRegExp(pattern, String(row[options.patternColumn] ?? '')));

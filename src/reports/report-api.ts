@@ -91,7 +91,7 @@ function serveTable(call: ApiCall, definition: TableReportDefinition, table: Rep
   const outputRows = rows.map((row) => toOutputRow(row, definition, period));
   const goalView = parseGoalView(call.params);
   if (goalView !== null) addGoalViewColumns(outputRows, goalView);
-  return applyDataTableFilters(outputRows, filters, definition.defaultSortColumn);
+  return applyDataTableFilters(outputRows, filters, definition.defaultSortColumn, definition.flatLabelRules);
 }
 
 function serveMetrics(call: ApiCall, metrics: ApiObject | null): ApiValue {

@@ -5,6 +5,7 @@ import type { Database } from '../db/schema.js';
 import type { ApiObject } from '../api/api-value.js';
 import type { Period } from '../archiving/period.js';
 import type { ReportRow } from '../archiving/report-table.js';
+import type { FlatLabelRules } from './datatable-filters.js';
 import type { ReportMetadata } from './report-metadata.js';
 
 /** A report made of the metrics of an archive, served as one object (`VisitsSummary.get`). */
@@ -55,6 +56,8 @@ export interface TableReportDefinition {
   hiddenMetrics?: readonly string[];
   /** Returns the processed metrics of a row (rates, averages), placed after its stored metrics. */
   processMetrics?(metrics: Readonly<Record<string, number>>, period: Period): ApiObject;
+  /** Rules for joining the labels of rows and subtable rows under `flat=1`; ` - ` when not set, as in Matomo. */
+  flatLabelRules?: FlatLabelRules;
 }
 
 /** Any report definition. */

@@ -93,6 +93,22 @@ export function parseTenantHostName(raw: string | undefined): TenantHost {
   return parsed.host;
 }
 
+/**
+ * Parses a host that a console command takes to create or name a tenant, such as
+ * `tenant:create HOST` or `tenant:import --as=HOST`. Unlike a Host header, the value may not
+ * carry a port, because a tenant is named by its host name alone and serves every port.
+ *
+ * @throws FootfallError HOST_INVALID for a port, and for every value `parseTenantHostName` rejects.
+ */
+export function parseTenantHostArgument(raw: string | undefined): TenantHost {
+  const host = parseTenantHostName(raw);
+  if (raw!.includes(':')) {
+    throw new FootfallError('HOST_INVALID',
+      `Invalid host name ${quote(raw)}: a tenant is named by its host name without a port, and it serves requests on every port. Pass ${host}.`);
+  }
+  return host;
+}
+
 function ipv6CannotNameTenant(raw: string): FootfallError {
   return new FootfallError('HOST_INVALID',
     `Invalid host name ${quote(raw)}: an IPv6 address cannot name a tenant. Pass the host name the tenant is served on, such as stats.example.com (tenant:list lists them).`);

@@ -1,5 +1,5 @@
 /** Restoring a tenant from a `tenant:export` archive, on any engine (`tenant:import`). */
-import { createReadStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import type { Kysely } from 'kysely';
@@ -41,15 +41,48 @@ export interface ImportTenantResult {
   rows: Record<string, number>;
 }
 
+/** Returns whether a file starts with the two bytes of every gzip file, 1f 8b. */
+function startsWithGzipMagic(file: string): boolean {
+  const descriptor = openSync(file, 'r');
+  try {
+    const magic = Buffer.alloc(2);
+    return readSync(descriptor, magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+/**
+ * Returns the error to raise when the gzip data of an archive fails to decompress after
+ * `lines` complete lines: one that names the file and whether it is truncated, damaged or no gzip file.
+ * Any other error is returned unchanged.
+ */
+function describeGzipError(file: string, lines: number, error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('Z_')) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  let message = `Archive '${file}' is damaged after line ${lines}: its gzip data is invalid (${reason}). Use a file written by tenant:export.`;
+  if (code === 'Z_BUF_ERROR') {
+    message = `Archive '${file}' is truncated: its gzip data ends after line ${lines}. Copy the whole file again, or run tenant:export again.`;
+  } else if (!startsWithGzipMagic(file)) {
+    message = `Archive '${file}' is not a gzip file (${reason}). Use a file written by tenant:export.`;
+  }
+  return new FootfallError('TENANT_EXPORT_INVALID', message, { cause: error });
+}
+
 /** Yields the lines of a gzip file one at a time; reading waits while a line is processed, so memory stays bounded. */
 async function* readArchiveLines(file: string): AsyncGenerator<{ text: string; line: number }> {
   let rest = '';
   let line = 0;
   const stream = createReadStream(file).pipe(createGunzip());
-  for await (const chunk of stream) {
-    const parts = (rest + (chunk as Buffer).toString('utf8')).split('\n');
-    rest = parts.pop() ?? '';
-    for (const text of parts) yield { text, line: ++line };
+  try {
+    for await (const chunk of stream) {
+      const parts = (rest + (chunk as Buffer).toString('utf8')).split('\n');
+      rest = parts.pop() ?? '';
+      for (const text of parts) yield { text, line: ++line };
+    }
+  } catch (error) {
+    throw describeGzipError(file, line, error);
   }
   if (rest !== '') yield { text: rest, line: ++line };
 }
@@ -210,7 +243,10 @@ async function loadArchiveBody(registry: TenantRegistry, target: ImportTarget): 
       throw invalidArchive(line, `a ${record.kind} record may appear only once, at the start`);
     }
   }
-  if (!ended || !started) throw invalidArchive(lastLine, 'the archive ends before its end record, so it was cut short');
+  if (!ended || !started) {
+    throw new FootfallError('TENANT_EXPORT_INVALID',
+      `Archive '${target.file}' is truncated: it ends at line ${lastLine}, before its end record. Copy the whole file again, or run tenant:export again.`);
+  }
   return { tenant: started.tenant, files, rows: started.loader.rows };
 }
 

@@ -10,7 +10,9 @@ import { DEFAULT_ROW_BATCH_SIZE } from '../../src/db/table-rows.js';
 import { buildTenantPaths } from '../../src/tenancy/root-paths.js';
 import type { TenantHost } from '../../src/tenancy/tenant-host.js';
 import { deleteAllTenants, runConsole, runConsoleJson } from '../support/console-runner.js';
-import { engineSkip } from '../support/engines.js';
+import { deriveTenantDatabaseName } from '../../src/db/database-identifiers.js';
+import type { DatabaseAdapter } from '../../src/db/database-config.js';
+import { ALL_ENGINES, engineSkip, loadServerDatabaseState } from '../support/engines.js';
 import { buildTestServer, createTestRoot, uniqueHost, type TestRoot } from '../support/test-root.js';
 
 interface CreatedTenant {
@@ -158,7 +160,7 @@ describe('tenant:import of a bad archive', () => {
     ['a file that replaces the database', [header, config, { kind: 'file', path: 'footfall.sqlite', base64: 'eA==' }, { kind: 'end', files: 1, rows: {} }], /not replace its config file or database/],
     ['an unknown table', [header, config, { kind: 'table', name: 'sqlite_master', columns: ['name'] }, { kind: 'end', files: 0, rows: {} }], /unknown table 'sqlite_master'/],
     ['an unknown column', [header, config, { kind: 'table', name: 'site', columns: ['idsite', 'evil'] }, { kind: 'end', files: 0, rows: {} }], /the columns of table site must be among/],
-    ['a cut archive', [header, config, { kind: 'table', name: 'option', columns: ['option_name', 'option_value', 'autoload'] }, { kind: 'row', values: ['a', 'b', 1] }], /cut short/],
+    ['a cut archive', [header, config, { kind: 'table', name: 'option', columns: ['option_name', 'option_value', 'autoload'] }, { kind: 'row', values: ['a', 'b', 1] }], /^Error: Archive '[^']+' is truncated: it ends at line 4, before its end record\. Copy the whole file again, or run tenant:export again\.$/m],
     ['a newer format', [{ ...header, formatVersion: 99 }], /format version '99' is newer/],
   ];
 
@@ -173,4 +175,70 @@ describe('tenant:import of a bad archive', () => {
       assert.equal(existsSync(resolve(root.dir, 'misc', 'escaped.txt')), false);
     });
   }
+});
+
+describe('tenant:import of a truncated gzip file', () => {
+  const root = createTestRoot();
+  let archive: Buffer;
+  after(() => deleteAllTenants(root));
+
+  before(async () => {
+    const host = uniqueHost('whole');
+    await runConsoleJson(root, ['tenant:create', host]);
+    await addSampleRows(tenantDb(root, host));
+    const output = resolve(root.dir, 'whole.footfall.gz');
+    await runConsoleJson(root, ['tenant:export', host, `--output=${output}`]);
+    archive = readFileSync(output);
+  });
+
+  for (const engine of ALL_ENGINES) {
+    it(`names the file and line on ${engine}`, async (t) => {
+      const skip = await engineSkip(engine as DatabaseAdapter);
+      if (skip !== false) return t.skip(skip);
+      const file = resolve(root.dir, `cut-${engine}.footfall.gz`);
+      writeFileSync(file, archive.subarray(0, Math.floor(archive.length * 0.6)));
+      const host = uniqueHost(`cut${engine}`);
+
+      const run = await runConsole(root, ['tenant:import', file, `--as=${host}`, `--db-adapter=${engine}`]);
+      assert.equal(run.code, 1, run.stderr);
+      const match = new RegExp(`^Error: Archive '${file.replaceAll('.', '\\.')}' is truncated: its gzip data ends after line (\\d+)\\. Copy the whole file again, or run tenant:export again\\.$`, 'm').exec(run.stderr);
+      assert.ok(match, run.stderr);
+      assert.ok(Number(match[1]) > 2, 'the import got past the config, so it had created a database');
+      assert.equal(existsSync(buildTenantPaths(root.rootPaths, host as TenantHost).filesDir), false);
+      if (engine !== 'sqlite') {
+        assert.deepEqual(await loadServerDatabaseState(engine, deriveTenantDatabaseName(host)), { database: false, user: false });
+      }
+    });
+  }
+
+  it('names the file when the header is cut', async () => {
+    const file = resolve(root.dir, 'cut-header.footfall.gz');
+    writeFileSync(file, archive.subarray(0, 20));
+    const run = await runConsole(root, ['tenant:import', file, `--as=${uniqueHost('cuthead')}`]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, new RegExp(`^Error: Archive '${file.replaceAll('.', '\\.')}' is truncated: its gzip data ends after line 0\\.`, 'm'));
+  });
+
+  it('names the file of damaged gzip data', async () => {
+    const file = resolve(root.dir, 'damaged.footfall.gz');
+    const damaged = Buffer.from(archive);
+    damaged.fill(0xff, 40, 80);
+    writeFileSync(file, damaged);
+    const run = await runConsole(root, ['tenant:import', file, `--as=${uniqueHost('damaged')}`]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, new RegExp(`^Error: Archive '${file.replaceAll('.', '\\.')}' is damaged after line \\d+: its gzip data is invalid \\(`, 'm'));
+  });
+});
+
+describe('tenant:import of a file that is not gzip', () => {
+  const root = createTestRoot();
+  after(() => deleteAllTenants(root));
+
+  it('names the file', async () => {
+    const file = resolve(root.dir, 'plain.footfall');
+    writeFileSync(file, '{"kind":"header"}\n');
+    const run = await runConsole(root, ['tenant:import', file, `--as=${uniqueHost('plain')}`]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, new RegExp(`^Error: Archive '${file.replaceAll('.', '\\.')}' is not a gzip file \\(incorrect header check\\)\\. Use a file written by tenant:export\\.$`, 'm'));
+  });
 });

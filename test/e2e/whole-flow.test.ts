@@ -269,7 +269,7 @@ describe('whole flow as an operator runs it', async () => {
     assert.deepEqual(
       (pagesA.body as { label: string; nb_hits: number; nb_visits: number; url: string }[]).map(({ label, nb_hits, nb_visits, url }) => ({ label, nb_hits, nb_visits, url })),
       [
-        { label: '/index', nb_hits: 2, nb_visits: 2, url: `http://${tenantA.host}/` },
+        { label: '/', nb_hits: 2, nb_visits: 2, url: `http://${tenantA.host}/` },
         { label: '/garden.html', nb_hits: 1, nb_visits: 1, url: `${PAGE_ORIGIN_A(pageServer.port)}/garden.html` },
       ],
     );

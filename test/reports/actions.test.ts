@@ -87,7 +87,7 @@ describe('Actions reports', () => {
 
   it('getPageUrls flattens folders into path labels', async () => {
     const rows = withoutRowMetadata(await fixture.getJson(`method=Actions.getPageUrls&${day()}&flat=1&showColumns=nb_hits`));
-    assert.deepEqual(rows.map((row: any) => [row.label, row.nb_hits]), [['/index', 3], ['blog - /post1', 2], ['blog - /post2', 1]]);
+    assert.deepEqual(rows.map((row: any) => [row.label, row.nb_hits]), [['/', 3], ['/blog/post1', 2], ['/blog/post2', 1]]);
   });
 
   it('getPageTitles groups titles by category', async () => {
@@ -96,6 +96,11 @@ describe('Actions reports', () => {
       { label: 'Blog', nb_hits: 3, idsubdatatable: 1, subtable: [{ label: 'Post 1', nb_hits: 2 }, { label: 'Post 2', nb_hits: 1 }] },
       { label: 'Home', nb_hits: 3 },
     ]);
+  });
+
+  it('getPageTitles flattens categories with /', async () => {
+    const rows = withoutRowMetadata(await fixture.getJson(`method=Actions.getPageTitles&${day()}&flat=1&showColumns=nb_hits`));
+    assert.deepEqual(rows.map((row: any) => [row.label, row.nb_hits]), [['Home', 3], ['Blog/Post 1', 2], ['Blog/Post 2', 1]]);
   });
 });
 
@@ -108,15 +113,15 @@ describe('Actions entry, exit and download reports', () => {
 
   it('getEntryPageUrls keeps pages that started visits', async () => {
     const rows = withoutRowMetadata(await fixture.getJson(`method=Actions.getEntryPageUrls&${day()}&flat=1&showColumns=entry_nb_visits,entry_bounce_count`));
-    assert.deepEqual(rows, [{ label: '/index', entry_nb_visits: 3, entry_bounce_count: 1 }, { label: 'blog - /post1', entry_nb_visits: 1, entry_bounce_count: 1 }]);
+    assert.deepEqual(rows, [{ label: '/', entry_nb_visits: 3, entry_bounce_count: 1 }, { label: '/blog/post1', entry_nb_visits: 1, entry_bounce_count: 1 }]);
   });
 
   it('getExitPageUrls keeps pages that ended visits', async () => {
     const rows = withoutRowMetadata(await fixture.getJson(`method=Actions.getExitPageUrls&${day()}&flat=1&showColumns=exit_nb_visits,exit_rate`));
     assert.deepEqual(rows, [
-      { label: '/index', exit_nb_visits: 2, exit_rate: '67%' },
-      { label: 'blog - /post1', exit_nb_visits: 1, exit_rate: '100%' },
-      { label: 'blog - /post2', exit_nb_visits: 1, exit_rate: '100%' },
+      { label: '/', exit_nb_visits: 2, exit_rate: '67%' },
+      { label: '/blog/post1', exit_nb_visits: 1, exit_rate: '100%' },
+      { label: '/blog/post2', exit_nb_visits: 1, exit_rate: '100%' },
     ]);
   });
 

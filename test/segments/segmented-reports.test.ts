@@ -56,12 +56,12 @@ describe('segmented reports', () => {
     const countries = withoutRowMetadata(await fixture.getJson(`method=UserCountry.getCountry&idSite=${fixture.siteId}&period=day&date=2024-05-01&segment=browserCode%3D%3DFF&showColumns=nb_visits`));
     assert.deepEqual(countries, [{ label: 'France', nb_visits: 2 }]);
     const pages = withoutRowMetadata(await fixture.getJson(`method=Actions.getPageUrls&idSite=${fixture.siteId}&period=week&date=2024-05-01&segment=referrerType%3D%3Dsearch&flat=1&showColumns=nb_hits`));
-    assert.deepEqual(pages, [{ label: 'blog - /post1', nb_hits: 1 }]);
+    assert.deepEqual(pages, [{ label: '/blog/post1', nb_hits: 1 }]);
   });
 
   it('keeps only matching actions in reports of actions', async () => {
     const pages = withoutRowMetadata(await fixture.getJson(`method=Actions.getPageUrls&idSite=${fixture.siteId}&period=day&date=2024-05-01&segment=${encodeURIComponent('pageUrl=@post1')}&flat=1&showColumns=nb_hits`));
-    assert.deepEqual(pages, [{ label: 'blog - /post1', nb_hits: 2 }]);
+    assert.deepEqual(pages, [{ label: '/blog/post1', nb_hits: 2 }]);
     const actions = await fixture.getJson(`method=Actions.get&idSite=${fixture.siteId}&period=day&date=2024-05-01&segment=${encodeURIComponent('pageTitle==Home')}&showColumns=nb_pageviews,nb_downloads`);
     assert.deepEqual(actions, { nb_pageviews: 3, nb_downloads: 0 });
     const visitsWithHome = await visits('pageTitle==Home');
@@ -70,7 +70,7 @@ describe('segmented reports', () => {
 
   it('mixes visit and action conditions in reports of actions', async () => {
     const pages = withoutRowMetadata(await fixture.getJson(`method=Actions.getPageUrls&idSite=${fixture.siteId}&period=day&date=2024-05-01&segment=${encodeURIComponent('pageUrl=@post,browserCode==CH;countryCode!=de')}&flat=1&showColumns=nb_hits`));
-    assert.deepEqual(pages, [{ label: 'blog - /post1', nb_hits: 1 }, { label: 'blog - /post2', nb_hits: 1 }]);
+    assert.deepEqual(pages, [{ label: '/blog/post1', nb_hits: 1 }, { label: '/blog/post2', nb_hits: 1 }]);
   });
 
   it('keeps segmented archives apart from the unsegmented one', async () => {

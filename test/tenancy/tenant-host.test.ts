@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isFootfallError } from '../../src/errors.js';
-import { parseTenantHost, parseTenantHostName } from '../../src/tenancy/tenant-host.js';
+import { parseTenantHost, parseTenantHostArgument, parseTenantHostName } from '../../src/tenancy/tenant-host.js';
 
 describe('parseTenantHost', () => {
   const accepted: [string, ReturnType<typeof parseTenantHost>][] = [
@@ -63,5 +63,25 @@ describe('parseTenantHost', () => {
 
   it('accepts IPv4 as tenant name', () => {
     assert.equal(parseTenantHostName('192.0.2.10'), '192.0.2.10');
+  });
+});
+
+describe('parseTenantHostArgument', () => {
+  for (const [raw, host] of [['a.test:80', 'a.test'], ['Stats.Example.com:8443', 'stats.example.com'], ['192.0.2.10:8080', '192.0.2.10']]) {
+    it(`rejects the port of ${raw}`, () => {
+      assert.throws(() => parseTenantHostArgument(raw), (error: unknown) => {
+        assert.ok(isFootfallError(error, 'HOST_INVALID'));
+        assert.equal(error.message, `Invalid host name '${raw}': a tenant is named by its host name without a port, and it serves requests on every port. Pass ${host}.`);
+        return true;
+      });
+    });
+  }
+
+  it('accepts a name without a port', () => {
+    assert.equal(parseTenantHostArgument('Stats.Example.com'), 'stats.example.com');
+  });
+
+  it('still rejects IPv6 addresses', () => {
+    assert.throws(() => parseTenantHostArgument('[::1]:80'), /an IPv6 address cannot name a tenant/);
   });
 });

@@ -8,6 +8,8 @@ export const cacheClearCommand: TenantCommand = {
   name: 'cache:clear',
   description: 'Empty the tenant\'s caches in tmp/HOST/; they are rebuilt when needed.',
   options: [],
+  // Clears tmp/HOST/ only, which tenant:export leaves out and which is rebuilt when needed.
+  runsOnDisabledTenant: true,
   async run(_context, tenant) {
     let entries: string[] = [];
     try {

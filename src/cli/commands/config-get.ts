@@ -9,6 +9,8 @@ export const configGetCommand: TenantCommand = {
   description: 'Print the effective value of a setting (global < common < tenant file); a list prints one item a line.',
   arguments: [{ name: 'setting', description: 'SECTION.KEY, such as General.default_timezone', required: true }],
   options: [],
+  // Reads only.
+  runsOnDisabledTenant: true,
   async run(_context, tenant, args) {
     const { section, key } = parseSettingPath(args[0]);
     const value = tenant.settings.raw(section, key);

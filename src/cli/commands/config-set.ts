@@ -41,6 +41,8 @@ export const configSetCommand: TenantCommand = {
     { name: 'value', description: 'the new value, checked against the setting\'s type', required: true },
   ],
   options: [],
+  // Writes the tenant's config file, not its database, so an operator can fix a disabled tenant's settings before tenant:enable.
+  runsOnDisabledTenant: true,
   async run(context, tenant, args) {
     const path = parseSettingPath(args[0]);
     const raw = args[1] ?? '';

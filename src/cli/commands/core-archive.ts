@@ -1,10 +1,14 @@
 /** `core:archive`: archives what tracking changed since the last run, plus what the force options ask for. */
-import { runCoreArchive, type CoreArchiveOptions, type CoreArchiveResult } from '../../archiving/core-archive.js';
+import type { Kysely } from 'kysely';
+import { MAX_VALUES_PER_IN_LIST, runCoreArchive, type CoreArchiveOptions, type CoreArchiveResult } from '../../archiving/core-archive.js';
 import type { LogDeletionResult } from '../../archiving/log-deletion.js';
 import { addDays, type PeriodKind } from '../../archiving/period.js';
 import { MAX_RANGE_DAYS } from '../../archiving/period-request.js';
+import { splitIntoChunks } from '../../db/chunks.js';
+import type { Database } from '../../db/schema.js';
 import { FootfallError, quote } from '../../errors.js';
-import type { TenantCommand } from '../command-definition.js';
+import type { Tenant } from '../../tenancy/tenant.js';
+import type { CommandContext, TenantCommand } from '../command-definition.js';
 import { ProgressBar } from '../progress-bar.js';
 
 const ARCHIVABLE_PERIODS = ['day', 'week', 'month', 'year'] as const;
@@ -44,6 +48,34 @@ export function parseForceDateRange(raw: string | undefined): [string, string] |
     throw new FootfallError('PARAMETER_INVALID', `Invalid --force-date-range ${quote(raw)}: it spans ${days} days, and the limit is ${MAX_RANGE_DAYS}. Archive a longer history in several runs.`);
   }
   return [parts[0]!, parts[1]!];
+}
+
+/** Returns the ids among `siteIds` that name no site of the tenant, sorted and each once. */
+async function findMissingSiteIds(db: Kysely<Database>, siteIds: readonly number[]): Promise<number[]> {
+  const requested = [...new Set(siteIds)].sort((a, b) => a - b);
+  const found = new Set<number>();
+  for (const chunk of splitIntoChunks(requested, MAX_VALUES_PER_IN_LIST)) {
+    const rows = await db.selectFrom('site').select('idsite').where('idsite', 'in', chunk).execute();
+    for (const row of rows) found.add(Number(row.idsite));
+  }
+  return requested.filter((id) => !found.has(id));
+}
+
+/**
+ * Checks the sites of `--force-idsites`: names the missing ones on stderr, and fails when none
+ * of them exists, because the run would then archive nothing.
+ *
+ * @throws FootfallError SITE_NOT_FOUND when no requested site exists in the tenant.
+ */
+async function ensureForcedSitesExist(context: CommandContext, tenant: Tenant, siteIds: readonly number[]): Promise<void> {
+  const missing = await findMissingSiteIds(tenant.db(), siteIds);
+  if (missing.length === 0) return;
+  const tenantName = tenant.host ?? 'the single-tenant install';
+  const sites = missing.length === 1 ? `Site ${missing[0]} of --force-idsites does not exist` : `Sites ${missing.join(', ')} of --force-idsites do not exist`;
+  if (missing.length === new Set(siteIds).size) {
+    throw new FootfallError('SITE_NOT_FOUND', `${sites} in ${tenantName}, so there is nothing to archive. site:list lists the sites.`);
+  }
+  context.say(`${sites} in ${tenantName}, so ${missing.length === 1 ? 'it is' : 'they are'} skipped. site:list lists the sites.`);
 }
 
 function summarise(tenant: string, result: CoreArchiveResult): string {
@@ -88,6 +120,7 @@ export const coreArchiveCommand: TenantCommand = {
     { flags: '--force-date-range <range>', description: 'also archive every day of YYYY-MM-DD,YYYY-MM-DD, new data or not' },
     { flags: '--force-all-websites', description: 'also archive today and yesterday of every site, new data or not' },
   ],
+  runsOnDisabledTenant: false,
   async run(context, tenant, _args, options) {
     const runOptions: CoreArchiveOptions = {
       siteIds: parseForceSiteIds(options.forceIdsites as string | undefined),
@@ -95,6 +128,8 @@ export const coreArchiveCommand: TenantCommand = {
       dateRange: parseForceDateRange(options.forceDateRange as string | undefined),
       allWebsites: options.forceAllWebsites === true,
     };
+    if (runOptions.siteIds) await ensureForcedSitesExist(context, tenant, runOptions.siteIds);
+
     let progress: ProgressBar | undefined;
     runOptions.onSite = (site, index, total) => {
       progress ??= new ProgressBar(context, 'core:archive', total);

@@ -7,6 +7,9 @@ export const coreUpdateCommand: TenantCommand = {
   name: 'core:update',
   description: 'Migrate the tenant\'s database schema to the version this code expects; with --all-tenants, every tenant in turn.',
   options: [],
+  // A migration changes tables but writes no hit, user or setting. A disabled tenant kept at
+  // the code's schema version serves at once after tenant:enable, so --all-tenants migrates it too.
+  runsOnDisabledTenant: true,
   async run(context, tenant) {
     const result = await migrateToLatest(tenant.db(), tenant.databaseConfig);
     tenant.forgetSchemaVersion();

@@ -202,6 +202,7 @@ export const logImportCommand: TenantCommand = {
     { flags: '--timezone-of-log <tz>', description: 'time zone of logged times without an offset, such as Europe/Paris (default: UTC)' },
     { flags: '--dry-run', description: 'parse and count the lines, pipeline drops included, without storing anything' },
   ],
+  runsOnDisabledTenant: false,
   async run(context, tenant, args, options) {
     const startedAt = Date.now();
     const run = await runImport(context, tenant, args, options);

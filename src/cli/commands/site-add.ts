@@ -16,6 +16,7 @@ export const siteAddCommand: TenantCommand = {
     { flags: '--url <url>', description: 'main URL of the site, such as https://www.example.com (required)' },
     { flags: '--timezone <tz>', description: 'time zone of the site, such as Europe/Paris (default: [General] default_timezone)' },
   ],
+  runsOnDisabledTenant: false,
   async run(context, tenant, _args, options) {
     const name = requireOption(options, 'name', '--name');
     const url = requireOption(options, 'url', '--url');

@@ -26,6 +26,8 @@ export const siteListCommand: TenantCommand = {
   name: 'site:list',
   description: 'List the sites of the tenant: idSite, name, main URL and time zone.',
   options: [],
+  // Reads only.
+  runsOnDisabledTenant: true,
   async run(_context, tenant) {
     const sites = (await loadSites(tenant.db())).map(toSiteSummary);
     const text = sites.length === 0 ? 'No sites. Add one with site:add.' : sites.map((site) => `${site.idSite}\t${site.name}\t${site.mainUrl}\t${site.timezone}`).join('\n');

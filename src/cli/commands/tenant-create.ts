@@ -1,6 +1,6 @@
 /** `tenant:create HOST`: a new tenant with its database, superuser, first site and token. */
 import { provisionDatabase } from '../../db/database-provisioner.js';
-import { parseTenantHostName } from '../../tenancy/tenant-host.js';
+import { parseTenantHostArgument } from '../../tenancy/tenant-host.js';
 import { createTenant } from '../../tenancy/tenant-provisioner.js';
 import type { GlobalCommand } from '../command-definition.js';
 import { parseDbAdapter } from '../option-parsers.js';
@@ -9,7 +9,7 @@ export const tenantCreateCommand: GlobalCommand = {
   kind: 'global',
   name: 'tenant:create',
   description: 'Create a tenant: config file, database (and database user), schema, superuser, first site and token.',
-  arguments: [{ name: 'host', description: 'host name the tenant is served on, such as stats.example.com', required: true }],
+  arguments: [{ name: 'host', description: 'host name the tenant is served on, without a port, such as stats.example.com', required: true }],
   options: [
     { flags: '--db-adapter <adapter>', description: 'database engine: sqlite, mysql or pgsql (default: sqlite)' },
     { flags: '--superuser-login <login>', description: 'login of the superuser (default: admin)' },
@@ -20,7 +20,7 @@ export const tenantCreateCommand: GlobalCommand = {
     { flags: '--timezone <tz>', description: 'time zone of the first site, such as Europe/Paris (default: [General] default_timezone)' },
   ],
   async run(context, args, options) {
-    const host = parseTenantHostName(args[0]);
+    const host = parseTenantHostArgument(args[0]);
     const created = await createTenant(context.registry, {
       host,
       dbAdapter: parseDbAdapter(options.dbAdapter as string | undefined),

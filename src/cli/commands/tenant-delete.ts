@@ -1,7 +1,7 @@
 /** `tenant:delete HOST --force`: remove a tenant's config, files, caches, database and database user. */
 import { FootfallError } from '../../errors.js';
 import { deleteTenant } from '../../tenancy/tenant-deleter.js';
-import { parseTenantHostName } from '../../tenancy/tenant-host.js';
+import { parseTenantHostArgument } from '../../tenancy/tenant-host.js';
 import type { GlobalCommand } from '../command-definition.js';
 
 export const tenantDeleteCommand: GlobalCommand = {
@@ -11,7 +11,7 @@ export const tenantDeleteCommand: GlobalCommand = {
   arguments: [{ name: 'host', description: 'host name of the tenant', required: true }],
   options: [{ flags: '--force', description: 'confirm the deletion; without it nothing is deleted', defaultValue: false }],
   async run(context, args, options) {
-    const host = parseTenantHostName(args[0]);
+    const host = parseTenantHostArgument(args[0]);
     if (options.force !== true) {
       throw new FootfallError('PARAMETER_MISSING', `Missing --force. tenant:delete removes every file and the database of ${host} for good; pass --force to confirm.`);
     }

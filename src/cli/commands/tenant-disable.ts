@@ -1,11 +1,11 @@
 /** `tenant:disable HOST`: turn a tenant off, so it responds 503 to every request. Its data is kept. */
-import { parseTenantHostName } from '../../tenancy/tenant-host.js';
+import { parseTenantHostArgument } from '../../tenancy/tenant-host.js';
 import { updateTenantConfigFile } from '../../tenancy/tenant-config-file.js';
 import type { CommandContext, CommandResult, GlobalCommand } from '../command-definition.js';
 
 /** Sets `[General] tenant_disabled` in the tenant's own config file, keeping its other lines. */
 export async function setTenantDisabled(context: CommandContext, rawHost: string | undefined, disabled: boolean): Promise<CommandResult> {
-  const host = parseTenantHostName(rawHost);
+  const host = parseTenantHostArgument(rawHost);
   const tenant = context.registry.require(host);
   updateTenantConfigFile(tenant.configFile, (document) => document.set('General', 'tenant_disabled', disabled ? '1' : '0'));
   await context.registry.forget(host);

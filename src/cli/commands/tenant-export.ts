@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { FootfallError, quote } from '../../errors.js';
 import { countRows } from '../../tenancy/tenant-archive-format.js';
-import { parseTenantHostName } from '../../tenancy/tenant-host.js';
+import { parseTenantHostArgument } from '../../tenancy/tenant-host.js';
 import { exportTenant } from '../../tenancy/tenant-exporter.js';
 import type { GlobalCommand } from '../command-definition.js';
 import { requireOption } from '../option-parsers.js';
@@ -23,7 +23,7 @@ export const tenantExportCommand: GlobalCommand = {
   arguments: [{ name: 'host', description: 'host name of the tenant', required: true }],
   options: [{ flags: '--output <file>', description: 'archive file to write, such as stats.example.com.footfall.gz (required)' }],
   async run(context, args, options) {
-    const host = parseTenantHostName(args[0]);
+    const host = parseTenantHostArgument(args[0]);
     const output = resolve(requireOption(options, 'output', '--output'));
     ensureOutputFolder(output);
     const tenant = context.registry.require(host);

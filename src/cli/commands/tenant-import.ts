@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { provisionDatabase } from '../../db/database-provisioner.js';
 import { countRows } from '../../tenancy/tenant-archive-format.js';
-import { parseTenantHostName } from '../../tenancy/tenant-host.js';
+import { parseTenantHostArgument } from '../../tenancy/tenant-host.js';
 import { importTenant } from '../../tenancy/tenant-importer.js';
 import type { GlobalCommand } from '../command-definition.js';
 import { parseDbAdapter } from '../option-parsers.js';
@@ -18,7 +18,7 @@ export const tenantImportCommand: GlobalCommand = {
   ],
   async run(context, args, options) {
     const file = resolve(args[0] ?? '');
-    const host = options.as === undefined ? undefined : parseTenantHostName(options.as as string);
+    const host = options.as === undefined ? undefined : parseTenantHostArgument(options.as as string);
     const dbAdapter = options.dbAdapter === undefined ? undefined : parseDbAdapter(options.dbAdapter as string);
     const result = await importTenant(context.registry, { file, host, dbAdapter }, provisionDatabase);
     const rowCount = countRows(result.rows);

@@ -13,6 +13,7 @@ export const userCreateCommand: TenantCommand = {
     { flags: '--email <email>', description: 'email address (required)' },
     { flags: '--superuser', description: 'give the user superuser access to every site of the tenant', defaultValue: false },
   ],
+  runsOnDisabledTenant: false,
   async run(context, tenant, _args, options) {
     const user = await createUser(tenant.db(), {
       login: requireOption(options, 'login', '--login'),

@@ -11,6 +11,7 @@ export const userResetPasswordCommand: TenantCommand = {
     { flags: '--login <login>', description: 'login of the user whose password is reset (required)' },
     { flags: '--password <password>', description: 'new password, 6 to 200 characters (default: generated and printed once)' },
   ],
+  runsOnDisabledTenant: false,
   async run(context, tenant, _args, options) {
     const login = requireOption(options, 'login', '--login');
     const result = await resetPassword(tenant.db(), {

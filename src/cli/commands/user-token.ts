@@ -15,6 +15,7 @@ export const userTokenCommand: TenantCommand = {
     { flags: '--login <login>', description: 'login of the user (required)' },
     { flags: '--description <text>', description: `what the token is for, up to 100 characters (default: '${DEFAULT_TOKEN_DESCRIPTION}')` },
   ],
+  runsOnDisabledTenant: false,
   async run(context, tenant, _args, options) {
     const login = requireOption(options, 'login', '--login');
     const db = tenant.db();

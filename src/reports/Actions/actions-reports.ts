@@ -2,6 +2,7 @@
 import type { ApiObject } from '../../api/api-value.js';
 import type { ReportRow } from '../../archiving/report-table.js';
 import { encodePageSegmentValue } from './page-tree.js';
+import type { FlatLabelRules } from '../datatable-filters.js';
 import type { ReportDefinition, TableReportDefinition } from '../report-definition.js';
 import { describeReport, type ReportMetadata } from '../report-metadata.js';
 import { pickInOrder } from '../report-values.js';
@@ -31,8 +32,28 @@ function describePageReport(subcategory: string, name: string, dimension: string
   return describeReport({ category: 'Actions', subcategory, name, dimension, metrics: PAGE_METRICS, processedMetrics: PAGE_PROCESSED_METRICS });
 }
 
-function pageReport(action: string, sortColumn: string, description: string, metadata: ReportMetadata): TableReportDefinition {
-  return { kind: 'table', name: `Actions.${action}`, record: `Actions_${action}`, defaultSortColumn: sortColumn, description, metadata, processMetrics: processPageMetrics };
+/**
+ * Rewrites a flattened page URL label as Matomo 5's Actions API does under flat=1
+ * (plugins/Actions/DataTable/Filter/Actions.php, then getPageUrls in plugins/Actions/API.php).
+ * A label ending in `/index`, the page of a folder's own URL, ends in `/` instead, and a `/`
+ * is put before every label, so `blog/index` becomes `/blog/` and `blog/a` becomes `/blog/a`.
+ */
+function rewriteFlatPageUrlLabel(label: string): string {
+  const withoutIndex = label.endsWith('/index') ? `${label.slice(0, -'/index'.length).replace(/\/+$/, '')}/` : label;
+  return withoutIndex.startsWith('/') ? withoutIndex : `/${withoutIndex}`;
+}
+
+/**
+ * Rules of flat=1 for the page URL reports. Every Actions report of Matomo 5 joins labels with
+ * `/` (plugins/Actions/Reports/Base.php sets recursiveLabelSeparator).
+ */
+const PAGE_URL_FLAT_LABEL_RULES: FlatLabelRules = { separator: '/', rewriteLabel: rewriteFlatPageUrlLabel };
+
+/** Rules of flat=1 for the Actions reports other than page URLs. */
+const ACTIONS_FLAT_LABEL_RULES: FlatLabelRules = { separator: '/' };
+
+function pageReport(action: string, sortColumn: string, description: string, metadata: ReportMetadata, flatLabelRules: FlatLabelRules): TableReportDefinition {
+  return { kind: 'table', name: `Actions.${action}`, record: `Actions_${action}`, defaultSortColumn: sortColumn, description, metadata, processMetrics: processPageMetrics, flatLabelRules };
 }
 
 /** The Actions reports. */
@@ -52,17 +73,19 @@ export const ACTIONS_REPORTS: readonly ReportDefinition[] = [
     description: 'Returns pageviews by page URL; folders are rows with the pages inside them as subtables.',
     metadata: describePageReport('Pages', 'Page URLs', 'Page URL'),
     processMetrics: processPageMetrics,
+    flatLabelRules: PAGE_URL_FLAT_LABEL_RULES,
   },
   {
     kind: 'table', name: 'Actions.getPageTitles', record: 'Actions_getPageTitles', defaultSortColumn: 'nb_visits',
     description: 'Returns pageviews by page title; titles written as "Category / Title" are grouped by category.',
     metadata: describePageReport('Page titles', 'Page titles', 'Page Name'),
     processMetrics: processPageMetrics,
+    flatLabelRules: ACTIONS_FLAT_LABEL_RULES,
   },
-  pageReport('getEntryPageUrls', 'entry_nb_visits', 'Returns the page URLs visits started on, with entry and bounce metrics.', describePageReport('Entry pages', 'Entry pages', 'Entry Page URL')),
-  pageReport('getExitPageUrls', 'exit_nb_visits', 'Returns the page URLs visits ended on, with exit metrics.', describePageReport('Exit pages', 'Exit pages', 'Exit Page URL')),
-  pageReport('getEntryPageTitles', 'entry_nb_visits', 'Returns the page titles visits started on, with entry and bounce metrics.', describePageReport('Entry pages', 'Entry page titles', 'Entry Page Title')),
-  pageReport('getExitPageTitles', 'exit_nb_visits', 'Returns the page titles visits ended on, with exit metrics.', describePageReport('Exit pages', 'Exit page titles', 'Exit Page Title')),
+  pageReport('getEntryPageUrls', 'entry_nb_visits', 'Returns the page URLs visits started on, with entry and bounce metrics.', describePageReport('Entry pages', 'Entry pages', 'Entry Page URL'), PAGE_URL_FLAT_LABEL_RULES),
+  pageReport('getExitPageUrls', 'exit_nb_visits', 'Returns the page URLs visits ended on, with exit metrics.', describePageReport('Exit pages', 'Exit pages', 'Exit Page URL'), PAGE_URL_FLAT_LABEL_RULES),
+  pageReport('getEntryPageTitles', 'entry_nb_visits', 'Returns the page titles visits started on, with entry and bounce metrics.', describePageReport('Entry pages', 'Entry page titles', 'Entry Page Title'), ACTIONS_FLAT_LABEL_RULES),
+  pageReport('getExitPageTitles', 'exit_nb_visits', 'Returns the page titles visits ended on, with exit metrics.', describePageReport('Exit pages', 'Exit page titles', 'Exit Page Title'), ACTIONS_FLAT_LABEL_RULES),
   {
     kind: 'table', name: 'Actions.getPageUrl', record: 'Actions_getPageUrls', defaultSortColumn: 'nb_visits', processMetrics: processPageMetrics,
     description: 'Returns the row of one page URL, given by pageUrl.',
@@ -75,6 +98,9 @@ export const ACTIONS_REPORTS: readonly ReportDefinition[] = [
     metadata: describePageReport('Page titles', 'Page title', 'Page Name'), unlisted: true,
     selectRows: (rows, params) => findPages(rows, (row) => row.metadata?.segment === `pageTitle==${encodePageSegmentValue(params.requiredString('pageName'))}`),
   },
+  // NOTE: Matomo joins the flat labels of downloads and outlinks with `/`, after a domain whose
+  // subtable rows are labelled with the URL path (`/file.pdf`). Here those rows are labelled with
+  // the whole URL, so flat=1 keeps the ` - ` separator, as `/` would give `example.org/http://...`.
   { kind: 'table', name: 'Actions.getDownloads', record: 'Actions_getDownloads', defaultSortColumn: 'nb_hits', description: 'Returns downloads by domain, with the downloaded URLs as subtables.',
     metadata: describeReport({ category: 'Actions', subcategory: 'Downloads', name: 'Downloads', dimension: 'Download URL', metrics: ['nb_visits', 'nb_hits'] }),
   },

@@ -63,6 +63,9 @@ export const REFERRERS_REPORTS: readonly ReportDefinition[] = [
     selectRows: (rows) => listAllReferrers(rows),
   },
   visitTableReport('Referrers.getReferrerType', 'Returns visits by referrer type (direct, search engines, websites, campaigns, social networks), with the referrer names as subtables.', { category: 'Acquisition', subcategory: 'Channel Type', name: 'Channel Type', dimension: 'Channel Type' }),
+  // NOTE: Matomo 5 joins the flat labels of this report with `/` after it relabels each referring
+  // URL of a subtable with its path (plugins/Referrers/API.php, getWebsites). Here the subtable
+  // rows keep the whole URL as label, so flat=1 keeps the ` - ` separator.
   visitTableReport('Referrers.getWebsites', 'Returns visits by referring website, with the referring URLs as subtables.', { category: 'Acquisition', subcategory: 'Websites', name: 'Websites', dimension: 'Website' }),
   visitTableReport('Referrers.getSearchEngines', 'Returns visits by search engine, with the keywords as subtables.', { category: 'Acquisition', subcategory: 'Search Engines & Keywords', name: 'Search Engines', dimension: 'Search Engine' }),
   visitTableReport('Referrers.getKeywords', 'Returns visits by search keyword, with the search engines as subtables.', { category: 'Acquisition', subcategory: 'Search Engines & Keywords', name: 'Keywords', dimension: 'Keyword' }),

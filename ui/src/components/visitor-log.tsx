@@ -1,12 +1,12 @@
-/** The visitor log: the latest visits from `Live.getLastVisitsDetails` with their actions, refreshed while shown. */
+/** The visitor log: the latest visits from `Live.getLastVisitsDetails` in the segment, with their actions, refreshed while shown. */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, callApi } from '../api-client';
+import { ApiError, callApi, type ApiCallParams } from '../api-client';
 import { TrackingCode } from './tracking-code';
 
 /** Props of the visitor log. */
 export interface VisitorLogProps {
   site: { idsite: number; name: string };
-  /** Applied segment; the log cannot filter by it, because Live rejects segments. */
+  /** Applied segment definition, '' for all visits. */
   segment: string;
   sessionToken: string | null;
   onSessionInvalid(): void;
@@ -68,9 +68,14 @@ export function VisitorLog({ site, segment, sessionToken, onSessionInvalid }: Vi
   const [paused, setPaused] = useState(false);
   const [refreshes, setRefreshes] = useState(0);
 
+  // A new segment starts again at the newest visits.
+  useEffect(() => setOffset(0), [segment]);
+
   useEffect(() => {
     const controller = new AbortController();
-    callApi<VisitDetail[]>('Live.getLastVisitsDetails', { idSite: site.idsite, filter_limit: VISITS_PER_PAGE, filter_offset: offset }, sessionToken, controller.signal)
+    const params: ApiCallParams = { idSite: site.idsite, filter_limit: VISITS_PER_PAGE, filter_offset: offset };
+    if (segment !== '') params.segment = segment;
+    callApi<VisitDetail[]>('Live.getLastVisitsDetails', params, sessionToken, controller.signal)
       .then((result) => {
         setVisits(Array.isArray(result) ? result : []);
         setError(null);
@@ -81,7 +86,7 @@ export function VisitorLog({ site, segment, sessionToken, onSessionInvalid }: Vi
         else setError(failure instanceof Error ? failure.message : String(failure));
       });
     return () => controller.abort();
-  }, [site.idsite, offset, sessionToken, refreshes]);
+  }, [site.idsite, segment, offset, sessionToken, refreshes]);
 
   useEffect(() => {
     if (paused) return undefined;
@@ -89,7 +94,7 @@ export function VisitorLog({ site, segment, sessionToken, onSessionInvalid }: Vi
     return () => clearInterval(timer);
   }, [paused]);
 
-  if (visits !== null && visits.length === 0 && offset === 0 && !error) {
+  if (visits !== null && visits.length === 0 && offset === 0 && !error && segment === '') {
     return <TrackingCode siteId={site.idsite} siteName={site.name} sessionToken={sessionToken} />;
   }
 
@@ -101,9 +106,9 @@ export function VisitorLog({ site, segment, sessionToken, onSessionInvalid }: Vi
         <button type="button" aria-pressed={paused} onClick={() => setPaused(!paused)}>{paused ? 'Resume live updates' : 'Pause live updates'}</button>
         <span class="muted" role="status">{paused ? 'Live updates are paused.' : `Updates every ${REFRESH_INTERVAL_MS / 1000} seconds.`}</span>
       </div>
-      {segment !== '' && <p class="notice">The visitor log shows all visits: it cannot be filtered by a segment yet.</p>}
       {error && <p class="notice error" role="alert">{error}</p>}
       {visits === null && !error && <p class="muted" aria-busy="true">Loading visits…</p>}
+      {visits !== null && visits.length === 0 && offset === 0 && !error && <p class="muted">No visit matches the segment.</p>}
       {visits !== null && (
         <ol class="visits">
           {visits.map((visit) => (
