@@ -1,6 +1,4 @@
 /** One access-log line as a format parser reads it, before it becomes a hit. */
-import { isIP } from 'node:net';
-import { isIpAddress } from '../tracking/parse-hit.js';
 
 /** The facts of one request that a log line gives; absent fields are undefined. */
 export interface LogEntry {
@@ -55,14 +53,6 @@ export function parseStatus(text: string | undefined): number | undefined {
   return text !== undefined && /^[1-5]\d\d$/.test(text) ? Number(text) : undefined;
 }
 
-/**
- * Returns whether a logged client address is an IPv4 or IPv6 address. The address must pass
- * the tracking API's check of `cip` too, which accepts any text of hex digits, colons and dots
- * that contains a colon, so an IPv6 address is also checked by node:net.
- */
-export function isClientIp(text: string): boolean {
-  return isIpAddress(text) && (!text.includes(':') || isIP(text) === 6);
-}
 
 /** Returns a logged field, or undefined when it is empty or the `-` placeholder. */
 export function presentField(text: string | undefined): string | undefined {

@@ -10,12 +10,13 @@ import type { Logger } from 'pino';
 import { FootfallError, isFootfallError, quote } from '../errors.js';
 import type { Tenant } from '../tenancy/tenant.js';
 import { DEFAULT_DEVICE_CACHE_SIZE, DeviceDetection } from '../tracking/device-detection.js';
+import { isIpAddress } from '../tracking/parse-hit.js';
 import type { CheckOutcome, TrackOutcome, TrackRequestContext, TrackingPipeline } from '../tracking/tracking-pipeline.js';
 import type { TrackingParams } from '../tracking/tracking-params.js';
 import type { TrackingTokenOwner } from '../tracking/tracking-auth.js';
 import { detectLogFormat } from './format-registry.js';
 import type { HitBuilder } from './hit-builder.js';
-import { isClientIp, type LogEntry } from './log-entry.js';
+import type { LogEntry } from './log-entry.js';
 import type { LineParser, LogFormat } from './log-format.js';
 import { DETECTION_LINES, LogFileReadError, MAX_LINE_LENGTH, OVERLONG_LINE, readLogLineBatches, type LogLine } from './log-file-reader.js';
 
@@ -362,7 +363,7 @@ export class LogImporter {
     // Formats take any text in the address field, so a line with a bad address still matches
     // its format, and is rejected here. Tracking would store it with the address 0.0.0.0.
     const ip = parsed.entry.ip;
-    if (ip !== undefined && !isClientIp(ip)) {
+    if (ip !== undefined && !isIpAddress(ip)) {
       this.#countInvalid(this.#batch.fileName, lineNumber, `invalid IP ${quote(ip)}`);
       return undefined;
     }

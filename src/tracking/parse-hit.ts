@@ -1,4 +1,5 @@
 /** The parse step: untrusted tracking parameters become a typed, authenticated hit. */
+import { isIP } from 'node:net';
 import type { Kysely } from 'kysely';
 import { computeLogDeletionHorizon, readLogDeletionConfig } from '../archiving/log-deletion-config.js';
 import type { Settings } from '../config/settings.js';
@@ -311,8 +312,11 @@ function authRequired(name: string): FootfallError {
   return new FootfallError('TRACKING_AUTH_REQUIRED', `The parameter '${name}' requires a token_auth of a user with write access on the site, or of a superuser.`);
 }
 
-/** Returns whether a string is an IPv4 or IPv6 address. */
+/**
+ * Returns whether a string is an IPv4 address in dotted decimal without leading zeros, or an
+ * IPv6 address without a zone id (node:net checks its groups).
+ */
 export function isIpAddress(text: string): boolean {
   if (/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(text)) return true;
-  return text.includes(':') && /^[0-9a-f:.]+$/i.test(text) && text.length <= 45;
+  return text.includes(':') && /^[0-9a-f:.]+$/i.test(text) && isIP(text) === 6;
 }

@@ -534,5 +534,18 @@ for (const adapter of ALL_ENGINES) {
       // rec=false becomes rec='', so the hit is dropped as one without rec=1.
       assert.equal(await visitOf(dropped), undefined);
     });
+
+    test('cip must be an address', async () => {
+      for (const cip of ['1.2.3.4:80', '1:2:3', 'fe80::1%eth0', '::ffff:1.2.3.4.5', '01.2.3.4']) {
+        const response = await track({ cid: newVisitorId(), cip, token_auth: suite.token });
+        const error = String(response.headers['x-footfall-error']);
+        assert.equal(response.statusCode, 400, cip);
+        assert.ok(error.includes("for 'cip'"), error);
+      }
+      for (const cip of ['203.0.113.9', '2001:db8::7', '::ffff:203.0.113.10']) {
+        const response = await track({ cid: newVisitorId(), cip, token_auth: suite.token });
+        assert.equal(response.statusCode, 200, `${cip}: ${String(response.headers['x-footfall-error'])}`);
+      }
+    });
   });
 }
