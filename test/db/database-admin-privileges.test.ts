@@ -53,6 +53,29 @@ async function createAndDeleteTenant(root: TestRoot, adapter: 'mysql' | 'pgsql')
   assert.deepEqual(await loadServerDatabaseState(adapter, deriveTenantDatabaseName(host)), { database: false, user: false });
 }
 
+/** Runs statements on MariaDB as the test root user, in order. */
+async function asMariadbRoot(statements: readonly string[]): Promise<void> {
+  const { host, port, username, password } = TEST_ADMIN.mysql;
+  const connection = await createConnection({ host, port, user: username, password });
+  try {
+    for (const statement of statements) await connection.query(statement);
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Runs one statement on PostgreSQL as the test superuser. */
+async function asPostgresSuperuser(statement: string): Promise<void> {
+  const { host, port, username, password } = TEST_ADMIN.pgsql;
+  const client = new pg.Client({ host, port, user: username, password, database: 'postgres' });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
 describe('admin privileges in global.ini.php', () => {
   it('gives the MariaDB grants of operations.md', () => {
     const operations = readFileSync(resolve(CODE_ROOT, 'docs', 'operations.md'), 'utf8');
@@ -75,26 +98,16 @@ describe('MariaDB admin with the documented grants', () => {
   const root = createTestRoot({ commonConfig: commonConfigFor('database_admin_mysql', login, password) });
   let skip: false | string = false;
 
-  async function asRoot(statements: readonly string[]): Promise<void> {
-    const { host, port, username, password: rootPassword } = TEST_ADMIN.mysql;
-    const connection = await createConnection({ host, port, user: username, password: rootPassword });
-    try {
-      for (const statement of statements) await connection.query(statement);
-    } finally {
-      await connection.end();
-    }
-  }
-
   before(async () => {
     skip = await engineSkip('mysql');
     if (skip !== false) return;
     const grants = readAdminStatements('database_admin_mysql', /^GRANT /, login, password);
     assert.equal(grants.length, 2, 'global.ini.php gives two GRANT statements');
-    await asRoot([`CREATE USER '${login}'@'127.0.0.1' IDENTIFIED BY '${password}'`, ...grants]);
+    await asMariadbRoot([`CREATE USER '${login}'@'127.0.0.1' IDENTIFIED BY '${password}'`, ...grants]);
   });
   after(async () => {
     await deleteAllTenants(root);
-    if (skip === false) await asRoot([`DROP USER IF EXISTS '${login}'@'127.0.0.1'`]);
+    if (skip === false) await asMariadbRoot([`DROP USER IF EXISTS '${login}'@'127.0.0.1'`]);
   });
 
   it('creates and deletes a tenant', async (t) => {
@@ -109,27 +122,16 @@ describe('PostgreSQL admin with the documented role', () => {
   const root = createTestRoot({ commonConfig: commonConfigFor('database_admin_pgsql', login, password) });
   let skip: false | string = false;
 
-  async function asSuperuser(statement: string): Promise<void> {
-    const { host, port, username, password: superuserPassword } = TEST_ADMIN.pgsql;
-    const client = new pg.Client({ host, port, user: username, password: superuserPassword, database: 'postgres' });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  }
-
   before(async () => {
     skip = await engineSkip('pgsql');
     if (skip !== false) return;
     const statements = readAdminStatements('database_admin_pgsql', /^CREATE ROLE /, login, password);
     assert.equal(statements.length, 1, 'global.ini.php gives one CREATE ROLE statement');
-    await asSuperuser(statements[0]!);
+    await asPostgresSuperuser(statements[0]!);
   });
   after(async () => {
     await deleteAllTenants(root);
-    if (skip === false) await asSuperuser(`DROP ROLE IF EXISTS ${login}`);
+    if (skip === false) await asPostgresSuperuser(`DROP ROLE IF EXISTS ${login}`);
   });
 
   it('creates and deletes a tenant', async (t) => {
@@ -178,27 +180,17 @@ describe('MariaDB admin without privileges on ff%', () => {
   const root = createTestRoot({ commonConfig: commonConfigFor('database_admin_mysql', login, password) });
   let skip: false | string = false;
 
-  async function asRoot(statements: readonly string[]): Promise<void> {
-    const { host, port, username, password: rootPassword } = TEST_ADMIN.mysql;
-    const connection = await createConnection({ host, port, user: username, password: rootPassword });
-    try {
-      for (const statement of statements) await connection.query(statement);
-    } finally {
-      await connection.end();
-    }
-  }
-
   before(async () => {
     skip = await engineSkip('mysql');
     if (skip !== false) return;
-    await asRoot([
+    await asMariadbRoot([
       `CREATE USER '${login}'@'127.0.0.1' IDENTIFIED BY '${password}'`,
       `GRANT CREATE, DROP, CREATE USER ON *.* TO '${login}'@'127.0.0.1' WITH GRANT OPTION`,
     ]);
   });
   after(async () => {
     await deleteAllTenants(root);
-    if (skip === false) await asRoot([`DROP USER IF EXISTS '${login}'@'127.0.0.1'`]);
+    if (skip === false) await asMariadbRoot([`DROP USER IF EXISTS '${login}'@'127.0.0.1'`]);
   });
 
   it('lists the grants it needs', async (t) => {
@@ -219,25 +211,14 @@ describe('PostgreSQL admin without CREATEROLE', () => {
   const root = createTestRoot({ commonConfig: commonConfigFor('database_admin_pgsql', login, password) });
   let skip: false | string = false;
 
-  async function asSuperuser(statement: string): Promise<void> {
-    const { host, port, username, password: superuserPassword } = TEST_ADMIN.pgsql;
-    const client = new pg.Client({ host, port, user: username, password: superuserPassword, database: 'postgres' });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  }
-
   before(async () => {
     skip = await engineSkip('pgsql');
     if (skip !== false) return;
-    await asSuperuser(`CREATE ROLE ${login} LOGIN PASSWORD '${password}' CREATEDB`);
+    await asPostgresSuperuser(`CREATE ROLE ${login} LOGIN PASSWORD '${password}' CREATEDB`);
   });
   after(async () => {
     await deleteAllTenants(root);
-    if (skip === false) await asSuperuser(`DROP ROLE IF EXISTS ${login}`);
+    if (skip === false) await asPostgresSuperuser(`DROP ROLE IF EXISTS ${login}`);
   });
 
   it('lists the attributes it needs', async (t) => {
