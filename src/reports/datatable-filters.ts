@@ -2,6 +2,7 @@
 import type { ApiParams } from '../api/api-params.js';
 import type { ApiObject, ApiValue } from '../api/api-value.js';
 import { FootfallError, quote } from '../errors.js';
+import { trimAsPhp } from '../php-trim.js';
 import { compileTenantRegExp, InvalidTenantRegExpError, TENANT_REGEXP_SYNTAX_HINT, testTenantRegExp, type TenantRegExp } from '../tenant-regexp.js';
 
 /** Key of the names of a row's metadata (`segment`, `logo`...), which `showColumns` keeps as Matomo does. */
@@ -118,11 +119,6 @@ export interface FlatLabelRules {
 
 /** The rules of every report that sets none: labels joined with ` - `, Matomo's default separator. */
 export const DEFAULT_FLAT_LABEL_RULES: FlatLabelRules = { separator: ' - ' };
-
-/** Removes the characters PHP's trim() removes: space, tab, line feed, carriage return, NUL and vertical tab. */
-function trimAsPhp(text: string): string {
-  return text.replace(/^[ \t\n\r\0\x0B]+|[ \t\n\r\0\x0B]+$/g, '');
-}
 
 /**
  * Replaces each row that has a subtable by the rows of that subtable, recursively, as Matomo's

@@ -1,4 +1,5 @@
 /** Cleaning of page URLs before they are stored, and the URL prefix ids of `log_action`. */
+import { trimAsPhp } from '../php-trim.js';
 import type { Hit } from './hit.js';
 import type { TrackingParams } from './tracking-params.js';
 
@@ -39,27 +40,18 @@ function parseOrNull(text: string | undefined): URL | null {
 /** Schemes whose URLs Matomo never records as page URLs. */
 const UNSAFE_URL_SCHEME = /^(javascript|vbscript|data):/i;
 
-/** Returns whether a UTF-16 code unit is one PHP's `trim()` removes by default: space, tab, LF, CR, NUL or vertical tab. */
-function isPhpTrimCharacter(code: number): boolean {
-  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x00 || code === 0x0b;
-}
-
 /**
  * Cleans a tracked URL as Matomo's `PageUrl::cleanupString` does: trims it with PHP's default
- * character set, then removes every LF, CR and NUL. The trim is a loop because a regular
- * expression anchored at the end backtracks quadratically over long runs of spaces.
+ * character set, then removes every LF, CR and NUL.
  */
 function cleanTrackedUrl(text: string): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && isPhpTrimCharacter(text.charCodeAt(start))) start += 1;
-  while (end > start && isPhpTrimCharacter(text.charCodeAt(end - 1))) end -= 1;
-  return text.slice(start, end).replace(/[\n\r\0]/g, '');
+  return trimAsPhp(text).replace(/[\n\r\0]/g, '');
 }
 
 /** Returns whether text passes Matomo 5's `UrlHelper::isLookLikeUrl`, which does not trim it. */
 function looksLikeUrl(text: string): boolean {
-  const match = /^(?:([A-Za-z][A-Za-z0-9+.-]*)?:)?\/\/(.+)$/.exec(text);
+  // PCRE's `.` excludes only a line feed, where JavaScript's also excludes CR, U+2028 and U+2029.
+  const match = /^(?:([A-Za-z][A-Za-z0-9+.-]*)?:)?\/\/([^\n]+)$/.exec(text);
   if (match === null) return false;
   return match[1] === undefined || !UNSAFE_URL_SCHEME.test(`${match[1]}:`);
 }

@@ -4,6 +4,7 @@ import type { SiteRecord } from '../sites/site-store.js';
 import type { ActionInfo, ActionKind, ActionString, ActionStrings, CustomVariable, PageTimings } from './hit.js';
 import { ALWAYS_EXCLUDED_PARAMETERS, cleanPageUrl, readTrackedUrl } from './page-url.js';
 import type { TrackedCustomDimension } from './site-cache.js';
+import { trimAsPhp } from '../php-trim.js';
 import { readAmountParameter } from './tracking-numbers.js';
 import { formatPhpNumber, type TrackingParams } from './tracking-params.js';
 
@@ -21,8 +22,6 @@ export const DEFAULT_SEARCH_KEYWORD_PARAMETERS: readonly string[] = ['q', 'query
 const MAX_ACTION_STRING_LENGTH = 4096;
 /** Maximum length of a custom variable name or value. */
 const MAX_CUSTOM_VARIABLE_LENGTH = 200;
-/** The characters PHP's trim() removes at both ends: space, tab, line feed, carriage return, NUL and vertical tab. */
-const PHP_TRIMMED_PATTERN = /^[ \t\n\r\0\x0B]+|[ \t\n\r\0\x0B]+$/g;
 /** Maximum length of a custom dimension value. */
 export const MAX_CUSTOM_DIMENSION_LENGTH = 255;
 
@@ -321,7 +320,7 @@ function readCustomVariableText(item: unknown): string | undefined {
   if (typeof item === 'string') text = item;
   else if (typeof item === 'number') text = formatPhpNumber(item);
   else return undefined;
-  return text.replace(PHP_TRIMMED_PATTERN, '').slice(0, MAX_CUSTOM_VARIABLE_LENGTH);
+  return trimAsPhp(text).slice(0, MAX_CUSTOM_VARIABLE_LENGTH);
 }
 
 /** Returns `dimensionN` values of the configured dimensions of one scope, by column index. */
