@@ -122,14 +122,15 @@ export function matchGoals(hit: EnrichedHit, goals: readonly GoalTable[], visit?
 }
 
 /**
- * Returns the visit goals a heartbeat converts: those whose total the visit now passes. The
- * hit's `idgoal` is ignored, because Matomo 5 records no conversion, order or cart on a
- * `ping=1` request (`PingRequestProcessor` clears its goals).
+ * Returns the visit goals a heartbeat converts: those whose total the visit now passes, each
+ * with its default revenue. Matomo 5 converts no goal on a `ping=1` request
+ * (`PingRequestProcessor` clears its goals), and Footfall differs on purpose for visit goals.
+ * The heartbeat's own `idgoal` and `revenue` are ignored, as an order or cart it carries is.
  */
-export function matchVisitGoals(hit: EnrichedHit, goals: readonly GoalTable[], visit: VisitTotals): GoalConversion[] {
+export function matchVisitGoals(goals: readonly GoalTable[], visit: VisitTotals): GoalConversion[] {
   return goals
     .filter((goal) => isVisitGoalAttribute(goal.match_attribute) && matchesVisitGoal(goal, visit))
-    .map((goal) => ({ goal, revenue: goalRevenue(goal, hit) }));
+    .map((goal) => ({ goal, revenue: roundRevenue(Number(goal.revenue)) }));
 }
 
 /**

@@ -206,7 +206,7 @@ async function extendVisit(context: RecordContext, visit: VisitState, hit: Enric
   }
   // Only visit goals convert here. The order, cart update or manual conversion that a ping's
   // idgoal requests is not recorded, as in Matomo 5.
-  const conversions = matchVisitGoals(hit, tracked.goals, visit);
+  const conversions = matchVisitGoals(tracked.goals, visit);
   if (conversions.length > 0) {
     await writeGoalConversions({
       db: context.db, ids: context.ids, batch: context.batch, actions: context.actions, hit, visit, previous: null,

@@ -12,7 +12,7 @@ export const ABANDONED_CART_GOAL = -1;
 
 /** Most categories an item may have, as Matomo stores them (category to category5). */
 const MAX_ITEM_CATEGORIES = 5;
-/** Largest item quantity: `log_conversion_item.quantity` is a signed 32-bit integer on every engine. */
+/** Largest item quantity and sum of quantities: `log_conversion_item.quantity` and `log_conversion.items` are signed 32-bit integers on every engine. */
 const MAX_ITEM_QUANTITY = 2_147_483_647;
 
 /** Returns an amount such as `revenue` or `ec_tx` rounded as Matomo 5 stores it, or null when it is missing or malformed. */
@@ -33,6 +33,8 @@ function parseMoney(params: TrackingParams, name: string): number | null {
  */
 export function parseConversion(params: TrackingParams): ConversionRequest | null {
   const revenue = parseMoney(params, 'revenue');
+  // An event goal may take `e_v` as its revenue, and a goal request has no action that would check it.
+  readAmountParameter(params, 'e_v');
   const idgoalText = params.get('idgoal');
   if (idgoalText === undefined) return null;
   if (!/^[0-9]{1,9}$/.test(idgoalText)) {
@@ -105,7 +107,13 @@ function parseItems(text: string | undefined): EcommerceItem[] {
       quantity,
     });
   }
-  return [...items.values()];
+  const parsed = [...items.values()];
+  // log_conversion.items stores the sum of the quantities in the same integer type.
+  const total = parsed.reduce((sum, item) => sum + item.quantity, 0);
+  if (total > MAX_ITEM_QUANTITY) {
+    throw new FootfallError('TRACKING_PARAMETER_INVALID', `Invalid value for 'ec_items': its item quantities add up to ${total}. Expected at most ${MAX_ITEM_QUANTITY} in all.`);
+  }
+  return parsed;
 }
 
 /**

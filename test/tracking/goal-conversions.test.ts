@@ -298,5 +298,15 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(Number(visit.visit_goal_converted), 0);
       assert.equal(Number(visit.visit_total_time), 30, 'the heartbeats still extend the visit');
     });
+
+    test('heartbeat visit goal takes default revenue', async () => {
+      const base = Date.now() - 3_600_000;
+      const visitor = 'ccccccccccccccc2';
+      await track(visitor, base, { action_name: 'Shop' });
+      // Added after the pageview, so the goal converts on the heartbeat, which carries an order's revenue.
+      const goal = await addGoal({ name: 'Any action', matchAttribute: 'visit_total_actions', pattern: '0', revenue: '2' });
+      await track(visitor, base + 10_000, { ping: '1', idgoal: '0', ec_id: `PING-${visitor}`, revenue: '10' });
+      assert.deepEqual(await conversionsOf(visitor), [[goal, 2]]);
+    });
   });
 }

@@ -453,6 +453,8 @@ for (const adapter of ALL_ENGINES) {
         [{ e_c: 'video', e_a: 'play', e_v: '-1e16' }, "for 'e_v'"],
         [{ idgoal: '0', ec_id: 'order-huge-price', revenue: '5', ec_items: '[["sku","name","cat",1e300,1]]' }, "price '1e+300' of item 1"],
         [{ idgoal: '0', ec_id: 'order-huge-quantity', revenue: '5', ec_items: '[["a","n","c",5,1],["sku","name","cat",5,2147483648]]' }, "quantity '2147483648' of item 2"],
+        [{ idgoal: '0', ec_id: 'order-huge-sum', revenue: '5', ec_items: '[["a","n","c",1,2147483647],["b","n","c",1,2147483647]]' }, 'add up to 4294967294'],
+        [{ idgoal: '1', e_v: '1e308' }, "for 'e_v'"],
       ];
       for (const [params, expected] of cases) {
         const response = await track({ cid: newVisitorId(), ...params });
