@@ -12,6 +12,7 @@ import { CODE_SCHEMA_VERSION } from '../db/migrations/index.js';
 import type { Database } from '../db/schema.js';
 import { DEFAULT_ROW_BATCH_SIZE, insertRows, loadTableColumns, resetAutoIncrementSequences, type TableColumns } from '../db/table-rows.js';
 import { FootfallError, quote } from '../errors.js';
+import { LineSplitter } from '../import/log-file-reader.js';
 import {
   decodeArchiveValue, ensureArchiveHeader, invalidArchive, parseArchiveLine, SOURCE_DATABASE_KEYS,
   type ArchiveHeader, type ArchiveRecord,
@@ -70,21 +71,25 @@ function describeGzipError(file: string, lines: number, error: unknown): unknown
   return new FootfallError('TENANT_EXPORT_INVALID', message, { cause: error });
 }
 
-/** Yields the lines of a gzip file one at a time; reading waits while a line is processed, so memory stays bounded. */
+/**
+ * Yields the lines of a gzip file one at a time. Reading waits while a line is processed, so memory
+ * stays bounded. The stream decodes UTF-8 as a whole, so a character split across two chunks stays intact.
+ */
 async function* readArchiveLines(file: string): AsyncGenerator<{ text: string; line: number }> {
-  let rest = '';
+  // A `file` record contains a whole file as base64 on one line, so lines have no maximum length
+  // and the splitter never returns OVERLONG_LINE.
+  const splitter = new LineSplitter(Number.POSITIVE_INFINITY);
   let line = 0;
   const stream = createReadStream(file).pipe(createGunzip());
+  stream.setEncoding('utf8');
   try {
     for await (const chunk of stream) {
-      const parts = (rest + (chunk as Buffer).toString('utf8')).split('\n');
-      rest = parts.pop() ?? '';
-      for (const text of parts) yield { text, line: ++line };
+      for (const text of splitter.push(chunk as string)) yield { text: text as string, line: ++line };
     }
   } catch (error) {
     throw describeGzipError(file, line, error);
   }
-  if (rest !== '') yield { text: rest, line: ++line };
+  for (const text of splitter.end()) yield { text: text as string, line: ++line };
 }
 
 /** Reads only the header of an archive, to learn its host, engine and schema version before anything is created. */

@@ -143,6 +143,40 @@ describe('tenant:export and tenant:import', () => {
   });
 });
 
+describe('tenant:import of multi-byte text', () => {
+  const root = createTestRoot();
+  let sourceHost: string;
+  let archive: string;
+  after(() => deleteAllTenants(root));
+
+  // Each title is 1.1 to 1.3 KB of 1-, 2- and 3-byte UTF-8 characters, and the archive is many
+  // times the 16 KiB that gunzip emits per chunk, so some characters are cut at chunk boundaries.
+  const titles = Array.from({ length: 200 }, (_, index) => `é漢字${index}`.repeat(120));
+
+  before(async () => {
+    sourceHost = uniqueHost('utf');
+    await runConsoleJson(root, ['tenant:create', sourceHost, '--db-adapter=sqlite']);
+    const rows = titles.map((name, index) => ({ name, hash: index, type: 4, url_prefix: null }));
+    await tenantDb(root, sourceHost).insertInto('log_action').values(rows).execute();
+    archive = resolve(root.dir, 'multibyte.footfall.gz');
+    await runConsoleJson(root, ['tenant:export', sourceHost, `--output=${archive}`]);
+  });
+
+  for (const engine of ALL_ENGINES) {
+    it(`keeps titles intact on ${engine}`, async (t) => {
+      const skip = await engineSkip(engine);
+      if (skip !== false) return t.skip(skip);
+      const host = uniqueHost(`utf${engine}`);
+      await runConsoleJson(root, ['tenant:import', archive, `--as=${host}`, `--db-adapter=${engine}`]);
+
+      const imported = await tenantDb(root, host).selectFrom('log_action').select(['hash', 'name']).orderBy('hash').execute();
+      const names = imported.map((row) => row.name);
+      assert.equal(names.filter((name) => name.includes('\uFFFD')).length, 0, 'no title contains U+FFFD');
+      assert.deepEqual(names, titles);
+    });
+  }
+});
+
 describe('tenant:import of a bad archive', () => {
   const root = createTestRoot();
   after(() => deleteAllTenants(root));
