@@ -3,12 +3,10 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createConnection } from 'mysql2/promise';
-import pg from 'pg';
 import { readEnvironment } from '../../src/config/environment.js';
 import { deriveTenantDatabaseName } from '../../src/db/database-identifiers.js';
 import { deleteAllTenants, runConsole, runConsoleJson } from '../support/console-runner.js';
-import { engineSkip, loadServerDatabaseState } from '../support/engines.js';
+import { asMariadbRoot, asPostgresSuperuser, engineSkip, loadServerDatabaseState } from '../support/engines.js';
 import { createTestRoot, TEST_ADMIN, uniqueHost, type TestRoot } from '../support/test-root.js';
 
 const CODE_ROOT = readEnvironment({}).codeRoot;
@@ -51,29 +49,6 @@ async function createAndDeleteTenant(root: TestRoot, adapter: 'mysql' | 'pgsql')
   assert.equal(deleted.code, 0, deleted.stderr);
   assert.doesNotMatch(deleted.stderr, /was kept/);
   assert.deepEqual(await loadServerDatabaseState(adapter, deriveTenantDatabaseName(host)), { database: false, user: false });
-}
-
-/** Runs statements on MariaDB as the test root user, in order. */
-async function asMariadbRoot(statements: readonly string[]): Promise<void> {
-  const { host, port, username, password } = TEST_ADMIN.mysql;
-  const connection = await createConnection({ host, port, user: username, password });
-  try {
-    for (const statement of statements) await connection.query(statement);
-  } finally {
-    await connection.end();
-  }
-}
-
-/** Runs one statement on PostgreSQL as the test superuser. */
-async function asPostgresSuperuser(statement: string): Promise<void> {
-  const { host, port, username, password } = TEST_ADMIN.pgsql;
-  const client = new pg.Client({ host, port, user: username, password, database: 'postgres' });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
 }
 
 describe('admin privileges in global.ini.php', () => {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import pg from 'pg';
 import { Settings } from '../../src/config/settings.js';
 import { readDatabaseConfig } from '../../src/db/database-config.js';
 import { deriveTenantDatabaseName, ensureSafeIdentifier, MAX_TENANT_DATABASE_NAME_LENGTH } from '../../src/db/database-identifiers.js';
@@ -9,7 +8,7 @@ import { CODE_SCHEMA_VERSION } from '../../src/db/migrations/index.js';
 import { isFootfallError } from '../../src/errors.js';
 import { buildTenantPaths } from '../../src/tenancy/root-paths.js';
 import { parseTenantHostName } from '../../src/tenancy/tenant-host.js';
-import { engineSkip, loadServerDatabaseState } from '../support/engines.js';
+import { asPostgresSuperuser, engineSkip, loadServerDatabaseState } from '../support/engines.js';
 import { createTestRoot, createTestTenant, TEST_ADMIN, uniqueHost } from '../support/test-root.js';
 
 describe('deriveTenantDatabaseName', () => {
@@ -103,19 +102,8 @@ describe('provisionDatabase with a postgresql admin that is not a superuser', as
   const skip = await engineSkip('pgsql');
   const adminRole = `ff_admin_${process.pid.toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
-  async function asSuperuser(statement: string): Promise<void> {
-    const { host, port, username, password } = TEST_ADMIN.pgsql;
-    const client = new pg.Client({ host, port, user: username, password, database: 'postgres' });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  }
-
   it('creates a tenant that migrates as its own role, and drops it', { skip }, async () => {
-    await asSuperuser(`CREATE ROLE ${adminRole} LOGIN CREATEDB CREATEROLE PASSWORD 'admin-password'`);
+    await asPostgresSuperuser(`CREATE ROLE ${adminRole} LOGIN CREATEDB CREATEROLE PASSWORD 'admin-password'`);
     const root = createTestRoot({
       commonConfig: [
         '; <?php exit; ?> DO NOT REMOVE THIS LINE', '[database_admin_pgsql]',
@@ -133,7 +121,7 @@ describe('provisionDatabase with a postgresql admin that is not a superuser', as
       assert.deepEqual(await loadServerDatabaseState('pgsql', tenant.databaseConfig.dbname), { database: false, user: false });
     } finally {
       await root.cleanup();
-      await asSuperuser(`DROP ROLE IF EXISTS ${adminRole}`);
+      await asPostgresSuperuser(`DROP ROLE IF EXISTS ${adminRole}`);
     }
   });
 });

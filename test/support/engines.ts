@@ -62,3 +62,26 @@ export async function loadServerDatabaseState(adapter: 'mysql' | 'pgsql', name: 
     await client.end();
   }
 }
+
+/** Runs statements on MariaDB as the test root user, in order. */
+export async function asMariadbRoot(statements: readonly string[]): Promise<void> {
+  const { host, port, username, password } = TEST_ADMIN.mysql;
+  const connection = await createConnection({ host, port, user: username, password });
+  try {
+    for (const statement of statements) await connection.query(statement);
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Runs one statement on PostgreSQL as the test superuser. */
+export async function asPostgresSuperuser(statement: string): Promise<void> {
+  const { host, port, username, password } = TEST_ADMIN.pgsql;
+  const client = new pg.Client({ host, port, user: username, password, database: 'postgres' });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
