@@ -180,7 +180,7 @@ function sendHitError(context: AppContext, request: FastifyRequest, reply: Fasti
   const statusCode = errorStatusCode(error);
   if (statusCode >= 500) context.logger.error({ tenant: request.tenant.key, reqId: request.id, err: error }, 'tracking request errored');
   else context.logger.info({ tenant: request.tenant.key, reqId: request.id, code: isFootfallError(error) ? error.code : undefined }, 'tracking request rejected');
-  // Trackers read only the status and the image; the header tells an operator with curl why a hit was rejected.
+  // Trackers read only the status and the image, so the header shows an operator with curl why a hit was rejected.
   if (isFootfallError(error)) setErrorHeader(reply, error);
   return sendPixel(reply, statusCode, sendImage);
 }
