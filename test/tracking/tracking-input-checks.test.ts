@@ -549,5 +549,14 @@ for (const adapter of ALL_ENGINES) {
         assert.equal(response.statusCode, 200, `${cip}: ${String(response.headers['x-footfall-error'])}`);
       }
     });
+
+    test('URL with line separator is kept', async () => {
+      // PCRE's dot, which Matomo's URL check uses, matches U+2028, where JavaScript's does not.
+      const visitor = newVisitorId();
+      assert.equal((await track({ cid: visitor, url: 'https://example.org/a\u2028b' })).statusCode, 200);
+      const action = await actionOf(visitor);
+      assert.ok(action);
+      assert.notEqual(action.idaction_url, null);
+    });
   });
 }
