@@ -22,7 +22,7 @@ const MAX_CONNECTIONS_PER_TENANT = 4;
  * `synchronous = FULL`, foreign keys on), creating its folder first. The benchmarks open
  * their raw-insert copies with it, so the baselines commit as tenant files do.
  */
-export function openSqlite(config: DatabaseConfig): SQLite.Database {
+export function openSqlite(config: Pick<DatabaseConfig, 'sqliteFile' | 'sqliteBusyTimeoutSeconds'>): SQLite.Database {
   mkdirSync(dirname(config.sqliteFile), { recursive: true, mode: 0o750 });
   const database = new SQLite(config.sqliteFile, { timeout: config.sqliteBusyTimeoutSeconds * 1000 });
   // WAL lets the dashboard read while tracking writes; synchronous=FULL makes each commit durable.

@@ -30,10 +30,14 @@ export interface ActionWriteContext {
  */
 export class ActionDictionary {
   readonly #cache: LRUCache<string, number>;
-  /** Keys whose ids the open transaction assigned; forgotten when it rolls back. */
+  /** Keys whose ids unwritten batches assigned, forgotten when a batch rolls back. */
   #pending = new Map<string, number>();
-  /** Keys the open transaction found missing from `log_action` when it read the batch's strings ahead. */
+  /** The number of the batch that assigned each pending id. */
+  #pendingBatch = new Map<string, number>();
+  /** Keys the batch being recorded found missing from `log_action` when it read its strings ahead. */
   #missing = new Set<string>();
+  /** The number of the batch being recorded. */
+  #generation = 0;
 
   constructor(size = DEFAULT_ACTION_CACHE_SIZE) {
     this.#cache = new LRUCache({ max: size });
@@ -44,6 +48,7 @@ export class ActionDictionary {
    * `idOf` needs no query per string. Must run inside the batch's transaction.
    */
   async prefetch(db: Kysely<Database>, statements: BatchStatements, actions: readonly (ActionString | null)[]): Promise<void> {
+    this.#missing = new Set();
     const uncached = new Map<string, { hash: number; type: number; name: string }>();
     for (const action of actions) {
       if (action === null) continue;
@@ -113,19 +118,33 @@ export class ActionDictionary {
     const id = await context.ids.next('log_action');
     context.batch.addAction({ idaction: id, name: rest, hash, type: action.type, url_prefix: prefix });
     this.#pending.set(key, id);
+    this.#pendingBatch.set(key, this.#generation);
     return id;
   }
 
-  /** Moves the ids the committed transaction assigned into the cache. */
-  commit(): void {
-    for (const [key, id] of this.#pending) this.#cache.set(key, id);
-    this.#pending = new Map();
-    this.#missing = new Set();
+  /** Starts recording a batch and returns its number, for `commit` once the batch is written. */
+  beginBatch(): number {
+    this.#generation += 1;
+    return this.#generation;
   }
 
-  /** Forgets the ids assigned by a transaction that rolled back. */
+  /**
+   * Moves the ids that committed batches assigned into the cache: those of batch `generation`
+   * and earlier ones, or of every batch without a number.
+   */
+  commit(generation = Number.POSITIVE_INFINITY): void {
+    for (const [key, batch] of this.#pendingBatch) {
+      if (batch > generation) continue;
+      this.#cache.set(key, this.#pending.get(key)!);
+      this.#pending.delete(key);
+      this.#pendingBatch.delete(key);
+    }
+  }
+
+  /** Forgets the ids assigned by every unwritten batch, after one rolled back. */
   rollback(): void {
     this.#pending = new Map();
+    this.#pendingBatch = new Map();
     this.#missing = new Set();
   }
 }

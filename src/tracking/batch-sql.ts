@@ -6,6 +6,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import { splitIntoChunks } from '../db/chunks.js';
 import type { DatabaseAdapter } from '../db/database-config.js';
 import type { Database } from '../db/schema.js';
+import type { BatchStatement } from './sqlite-write-thread.js';
 import type { Row, WriteBatch } from './write-batch.js';
 
 /** The tables whose ids a batch assigns itself. */
@@ -72,6 +73,14 @@ export function readTableNames(db: Kysely<Database>): TableNames {
   return names;
 }
 
+/** Statements gathered for the SQLite write thread instead of being run on a connection. */
+export class CollectedStatements {
+  readonly list: BatchStatement[] = [];
+}
+
+/** The destination of batch statements: a connection inside the batch's transaction, or a list for the write thread. */
+export type StatementTarget = Kysely<Database> | CollectedStatements;
+
 /** Builds and runs the statements of one engine and one tenant's table names. */
 export class BatchStatements {
   readonly adapter: DatabaseAdapter;
@@ -88,14 +97,21 @@ export class BatchStatements {
     return this.adapter === 'mysql' ? `\`${name}\`` : `"${name}"`;
   }
 
-  /** Runs SQL text with parameters on `db` (a single connection inside the batch's transaction). */
-  async run<R = Row>(db: Kysely<Database>, text: string, parameters: readonly unknown[] = []): Promise<R[]> {
+  /**
+   * Runs SQL text with parameters on `db` (a single connection inside the batch's transaction),
+   * or adds it to collected statements, which return no rows.
+   */
+  async run<R = Row>(db: StatementTarget, text: string, parameters: readonly unknown[] = []): Promise<R[]> {
+    if (db instanceof CollectedStatements) {
+      db.list.push([text, parameters]);
+      return [];
+    }
     const result = await db.executeQuery<R>(CompiledQuery.raw(text, parameters as unknown[]));
     return result.rows as R[];
   }
 
   /** Writes every pending row and update of a batch. */
-  async flush(db: Kysely<Database>, batch: WriteBatch): Promise<void> {
+  async flush(db: StatementTarget, batch: WriteBatch): Promise<void> {
     await this.insertRows(db, 'log_action', batch.newActions);
     await this.insertRows(db, 'log_visit', [...batch.newVisits.values()]);
     await this.insertRows(db, 'log_link_visit_action', [...batch.newActionRows.values()]);
@@ -221,7 +237,7 @@ export class BatchStatements {
    * Inserts rows with multi-row INSERTs. The columns are the union of the rows' keys, and a
    * row without one of them stores NULL there, which is every optional column's default.
    */
-  async insertRows(db: Kysely<Database>, table: WrittenTable, rows: readonly Row[]): Promise<void> {
+  async insertRows(db: StatementTarget, table: WrittenTable, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     const columns = columnsOf(rows);
     let start = 0;
@@ -243,7 +259,7 @@ export class BatchStatements {
    * like inserts): `UPDATE ... FROM (VALUES ...)` on SQLite and PostgreSQL, and a join with a
    * derived table on MariaDB, which has no UPDATE ... FROM.
    */
-  async updateRows(db: Kysely<Database>, table: BatchTable, idColumn: string, updates: ReadonlyMap<number, Row>): Promise<void> {
+  async updateRows(db: StatementTarget, table: BatchTable, idColumn: string, updates: ReadonlyMap<number, Row>): Promise<void> {
     const groups = new Map<string, { columns: string[]; entries: [number, Row][] }>();
     for (const [id, values] of updates) {
       const columns = Object.keys(values);

@@ -28,6 +28,8 @@ export interface RecordContext extends ActionWriteContext {
   rules: VisitRules;
   /** The batch's read-ahead of visits; without it every lookup queries the database. */
   prefetch?: VisitPrefetch;
+  /** Waits until earlier batches, written on another connection, are durable; a visit lookup that queries `db` calls it first. */
+  waitForWrites?: () => Promise<void>;
 }
 
 /** Action kinds that write a `log_link_visit_action` row. */
@@ -45,7 +47,7 @@ interface ActionIds {
  * updates the visit's totals. Returns a drop reason for a heartbeat with no visit to extend.
  */
 export async function recordHit(context: RecordContext, hit: EnrichedHit, tracked: TrackedSite): Promise<'recorded' | DropReason> {
-  const match = await identifyVisit(context.db, hit, context.visits, context.rules, context.prefetch);
+  const match = await identifyVisit(context.db, hit, context.visits, context.rules, context.prefetch, context.waitForWrites);
   const kind = hit.action.kind;
   if (kind === 'heartbeat') {
     if (match.kind === 'new') return 'heartbeat_without_visit';

@@ -88,13 +88,22 @@ export async function beginWithIds(db: Kysely<Database>, statements: BatchStatem
   }
 }
 
-async function readSqliteMaxima(db: Kysely<Database>, statements: BatchStatements): Promise<Record<BatchTable, number>> {
+/**
+ * Returns the SQL that reads, in one row named by table, the largest id of each table or of
+ * its `sqlite_sequence` entry, so that ids of deleted rows are not used again.
+ */
+export function sqliteMaximaText(statements: BatchStatements): string {
   const selects = TABLE_ORDER.map((table) => {
     const name = unquote(statements.tables[table]);
     return `max(coalesce((select max(${statements.quote(ID_COLUMNS[table])}) from ${statements.tables[table]}), 0),`
       + ` coalesce((select seq from sqlite_sequence where name = '${name.replaceAll("'", "''")}'), 0)) as ${statements.quote(table)}`;
   });
-  const [row] = await statements.run<Record<BatchTable, number>>(db, `select ${selects.join(', ')}`);
+  return `select ${selects.join(', ')}`;
+}
+
+/** Reads the largest ids of a SQLite tenant, inside a write transaction or, for the write thread's prediction, outside one. */
+export async function readSqliteMaxima(db: Kysely<Database>, statements: BatchStatements): Promise<Record<BatchTable, number>> {
+  const [row] = await statements.run<Record<BatchTable, number>>(db, sqliteMaximaText(statements));
   return { log_action: Number(row!.log_action), log_visit: Number(row!.log_visit), log_link_visit_action: Number(row!.log_link_visit_action) };
 }
 
@@ -103,7 +112,7 @@ function unquote(quoted: string): string {
 }
 
 /** Ids counted up from the largest id of each table, read while the write lock is held. */
-class CounterIds implements IdSource {
+export class CounterIds implements IdSource {
   readonly #last: Record<BatchTable, number>;
   readonly release: () => Promise<void>;
 
@@ -119,6 +128,11 @@ class CounterIds implements IdSource {
 
   /** Does nothing: counted ids cost no round trip. */
   expect(): void {}
+
+  /** Returns the last id handed out of each table, or the maxima it started from. */
+  last(): Record<BatchTable, number> {
+    return { ...this.#last };
+  }
 }
 
 /** Ids taken from PostgreSQL sequences in blocks. */

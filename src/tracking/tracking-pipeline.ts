@@ -27,6 +27,7 @@ import { SiteCache, type TrackedSite } from './site-cache.js';
 import { siteDayOf } from './site-time.js';
 import { TrackingAuth } from './tracking-auth.js';
 import type { TrackingParams } from './tracking-params.js';
+import { SqliteWriteThread } from './sqlite-write-thread.js';
 import { TrackingWriter, type WriteOutcome } from './tracking-writer.js';
 import { readVisitRules, VisitCache } from './visit-identifier.js';
 
@@ -121,6 +122,11 @@ export interface TrackingPipelineOptions {
    * raises it because no request waits on its commits.
    */
   writeBatchMaxHits?: number;
+  /**
+   * Whether SQLite tenants write their batches on a worker thread while the next batch is
+   * recorded (true by default). Off, each batch is written on the main thread before the next.
+   */
+  sqliteWriteThread?: boolean;
 }
 
 /** Runs hits of every tenant through the pipeline; one instance per process. */
@@ -132,6 +138,8 @@ export class TrackingPipeline {
   readonly #geolocators = new Map<string, Geolocator>();
   readonly #logger: Logger;
   readonly #options: TrackingPipelineOptions;
+  /** The write thread of every SQLite tenant, started by the first batch it writes. */
+  readonly #writeThread = new SqliteWriteThread();
 
   /**
    * `devices` lets a caller that detects devices itself, such as the log importer, share one
@@ -337,6 +345,7 @@ export class TrackingPipeline {
   /** Writes every queued hit, then ends the device detection thread. */
   async close(): Promise<void> {
     await this.flush();
+    await this.#writeThread.close();
     await this.#devices.close();
   }
 
@@ -365,6 +374,9 @@ export class TrackingPipeline {
         rulesFor: (siteId) => readVisitRules(settings.forSite(siteId)),
         batchMs: settings.int('Tracker', 'write_batch_ms'), maxHits: this.#options.writeBatchMaxHits ?? (settings.int('Tracker', 'write_batch_max_hits') || 1),
         logger: this.#logger, tenant: tenant.key,
+        writeThread: tenant.databaseConfig.adapter === 'sqlite' && this.#options.sqliteWriteThread !== false
+          ? { thread: this.#writeThread, file: tenant.databaseConfig.sqliteFile, busyTimeoutSeconds: tenant.databaseConfig.sqliteBusyTimeoutSeconds }
+          : undefined,
       }),
     };
     this.#tenants.set(tenant, state);

@@ -4,20 +4,21 @@
  * a request is sent after its hit is durable. Recording a batch computes its visit and action
  * rows in memory (`WriteBatch`) and writes them at the end with multi-row statements.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type CompiledQuery, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DatabaseAdapter } from '../db/database-config.js';
 import { splitIntoChunks } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 import { formatUtcDateTime } from '../time.js';
 import type { ActionDictionary } from './action-dictionary.js';
-import { BatchStatements, readTableNames } from './batch-sql.js';
+import { BatchStatements, CollectedStatements, readTableNames, type BatchTable, type StatementTarget } from './batch-sql.js';
 import type { ActionString, DropReason, EnrichedHit } from './hit.js';
 import { recordHit } from './hit-recorder.js';
-import { beginWithIds } from './id-reservation.js';
+import { beginWithIds, CounterIds, readSqliteMaxima, sqliteMaximaText, type IdSource } from './id-reservation.js';
 import { ACTION_TYPE } from './parse-action.js';
 import type { TrackedSite } from './site-cache.js';
 import { siteDayOf } from './site-day.js';
+import { WriteThreadError, type SqliteWriteThread, type WriteThreadReply } from './sqlite-write-thread.js';
 import type { VisitCache, VisitRules } from './visit-identifier.js';
 import { VisitPrefetch } from './visit-prefetch.js';
 import { WriteBatch } from './write-batch.js';
@@ -33,6 +34,11 @@ export interface TrackingWriterConfig {
   maxHits: number;
   logger: Logger;
   tenant: string;
+  /**
+   * The SQLite write thread and the tenant's file. With it, a batch's statements and COMMIT run
+   * on the thread while the next batch is recorded; without it, every batch runs on `db`.
+   */
+  writeThread?: { thread: SqliteWriteThread; file: string; busyTimeoutSeconds: number };
 }
 
 /** The outcome of writing one hit. */
@@ -50,6 +56,18 @@ const MAX_ROWS_PER_UPSERT = 1000;
 
 /** Drops waiting to be counted, by `idsite|day|reason`. */
 type DropCounts = Map<string, number>;
+
+/** A batch to write again on the main thread's connection, because the write thread rejected it or it failed there. */
+interface RetriedBatch {
+  jobs: WriteJob[];
+  drops: DropCounts;
+}
+
+/** A query that Kysely can run or compile. */
+interface RunnableQuery {
+  compile(): CompiledQuery;
+  execute(): Promise<unknown>;
+}
 
 /** Adds `count` drops of one site, day and reason to `drops`. */
 function addDrops(drops: DropCounts, siteId: number, day: string, reason: DropReason, count = 1): void {
@@ -75,6 +93,14 @@ export class TrackingWriter {
   #lastBatchSize = Number.POSITIVE_INFINITY;
   /** Pre-built statements, for the Kysely instance they were read from. */
   #statements: { db: Kysely<Database>; statements: BatchStatements } | undefined;
+  /** The batch on the write thread: resolves once its hits are settled or queued for a retry. Never rejects. */
+  #inFlight: Promise<void> | undefined;
+  /** The largest ids once the batch on the write thread is written; unknown after a write on `db` or a failure. */
+  #predictedMaxima: Record<BatchTable, number> | undefined;
+  /** Counts the thread writes that failed, so that a batch recorded meanwhile on top of one is not sent. */
+  #failures = 0;
+  /** Batches that the write thread rejected or failed, in order, written again on `db` before the next batch. */
+  #retries: RetriedBatch[] = [];
 
   constructor(config: TrackingWriterConfig) {
     this.#config = config;
@@ -106,9 +132,10 @@ export class TrackingWriter {
     this.#timer = undefined;
     clearImmediate(this.#immediate);
     this.#immediate = undefined;
-    while (this.#flushing || this.#queue.length > 0 || this.#drops.size > 0) {
+    while (this.#flushing || this.#queue.length > 0 || this.#drops.size > 0 || this.#inFlight || this.#retries.length > 0) {
       if (this.#flushing) await this.#flushing;
-      else await this.#runBatch();
+      else if (this.#queue.length > 0 || this.#drops.size > 0 || this.#retries.length > 0) await this.#runBatch();
+      else await this.#inFlight;
     }
   }
 
@@ -151,7 +178,7 @@ export class TrackingWriter {
   /** Runs the batch a timer or immediate was set for, unless `flush` already started one, which starts the next itself when it ends. */
   #runScheduledBatch(): void {
     if (this.#flushing) return;
-    if (this.#pendingCount() === 0 && this.#drops.size === 0) return;
+    if (this.#pendingCount() === 0 && this.#drops.size === 0 && this.#retries.length === 0) return;
     void this.#runBatch();
   }
 
@@ -162,15 +189,133 @@ export class TrackingWriter {
     this.#drops = new Map();
     this.#dropWaiters = [];
     this.#lastBatchSize = Math.max(1, jobs.length + dropWaiters.length);
-    this.#flushing = this.#commitBatch(jobs, drops).finally(() => {
-      this.#flushing = undefined;
+    const written = this.#config.writeThread
+      ? this.#writeOnThread(jobs, drops, this.#config.writeThread)
+      : this.#commitBatch(jobs, drops).then(() => ({ durable: Promise.resolve() }));
+    // A batch handed to the write thread ends its turn here and settles its hits when the thread replies.
+    void written.then(({ durable }) => durable).finally(() => {
       for (const resolve of dropWaiters) resolve();
+    });
+    this.#flushing = written.then(() => undefined).finally(() => {
+      this.#flushing = undefined;
       // Hits that arrived during the commit have waited at least as long as it took, so they do not wait out batchMs as well.
       // Drop counts kept after a failed save wait for the timer, so a failing database is not retried in a loop.
-      if (this.#pendingCount() > 0) this.#startSoon();
+      if (this.#pendingCount() > 0 || this.#retries.length > 0) this.#startSoon();
       else if (this.#drops.size > 0) this.#schedule();
     });
     return this.#flushing;
+  }
+
+  /**
+   * Records a batch in memory on this thread and hands its statements to the write thread.
+   * Resolves, once the batch is handed over, with a promise that resolves once its hits are
+   * settled (wrapped, so that awaiting the handover does not wait for it). Batches the
+   * thread rejected or failed are written again on `db` first, and so is a batch with an order
+   * or a cart, because those read and write stored rows at once.
+   */
+  async #writeOnThread(
+    jobs: WriteJob[], drops: DropCounts, thread: NonNullable<TrackingWriterConfig['writeThread']>,
+  ): Promise<{ durable: Promise<void> }> {
+    const done = { durable: Promise.resolve() };
+    await this.#writeRetries();
+    if (jobs.length === 0 && drops.size === 0) return done;
+    if (jobs.some((job) => job.hit.conversion !== null)) {
+      await this.#inFlight;
+      await this.#writeRetries();
+      await this.#commitBatch(jobs, drops);
+      this.#predictedMaxima = undefined;
+      return done;
+    }
+    const previous = this.#inFlight;
+    if (this.#predictedMaxima === undefined && previous) {
+      await previous;
+      await this.#writeRetries();
+    }
+    const failures = this.#failures;
+    const visitBatch = this.#config.visits.beginBatch();
+    const actionBatch = this.#config.actions.beginBatch();
+    let recorded: {
+      outcomes: WriteOutcome[]; collected: CollectedStatements; statements: BatchStatements;
+      start: Record<BatchTable, number>; end: Record<BatchTable, number>;
+    };
+    try {
+      const database = this.#config.db();
+      const statements = this.#statementsFor(database);
+      const start = this.#predictedMaxima ?? await readSqliteMaxima(database, statements);
+      const ids = new CounterIds(start, () => Promise.resolve());
+      const collected = new CollectedStatements();
+      const waitForWrites = async (): Promise<void> => {
+        await previous;
+      };
+      const outcomes = await this.#record({ db: database, target: collected, ids, statements, waitForWrites }, jobs, new Map(drops));
+      recorded = { outcomes, collected, statements, start, end: ids.last() };
+    } catch (error) {
+      this.#config.logger.warn({ tenant: this.#config.tenant, hits: jobs.length, err: error }, 'tracking batch failed');
+      await previous;
+      this.#retries.push({ jobs, drops });
+      await this.#writeRetries();
+      return done;
+    }
+    // The thread takes one batch at a time, and a batch recorded on top of a failed one is written again instead.
+    await previous;
+    if (this.#failures !== failures) {
+      this.#retries.push({ jobs, drops });
+      await this.#writeRetries();
+      return done;
+    }
+    this.#predictedMaxima = recorded.end;
+    const started = Date.now();
+    const reply = thread.thread.write({
+      file: thread.file, busyTimeoutSeconds: thread.busyTimeoutSeconds, maximaText: sqliteMaximaText(recorded.statements),
+      expectedMaxima: recorded.start, statements: recorded.collected.list,
+    });
+    const settled = reply.then((answer) => this.#settleThreadWrite(answer, { jobs, drops }, recorded.outcomes, { visitBatch, actionBatch, started }));
+    const inFlight = settled.finally(() => {
+      if (this.#inFlight === inFlight) this.#inFlight = undefined;
+    });
+    this.#inFlight = inFlight;
+    return { durable: inFlight };
+  }
+
+  /** Settles the hits of a batch the thread committed, or queues it to be written again. */
+  #settleThreadWrite(
+    reply: WriteThreadReply, batch: RetriedBatch, outcomes: WriteOutcome[], written: { visitBatch: number; actionBatch: number; started: number },
+  ): void {
+    if (reply.outcome === 'committed') {
+      this.#config.actions.commit(written.actionBatch);
+      this.#config.visits.endBatch(written.visitBatch);
+      batch.jobs.forEach((job, index) => job.resolve(outcomes[index]!));
+      this.#config.logger.debug({ tenant: this.#config.tenant, hits: batch.jobs.length, durationMs: Date.now() - written.started }, 'tracking batch committed');
+      return;
+    }
+    if (reply.outcome === 'failed') {
+      const error = new WriteThreadError(reply.message ?? 'the SQLite write thread failed', reply.code);
+      this.#config.logger.warn({ tenant: this.#config.tenant, hits: batch.jobs.length, err: error }, 'tracking batch failed on the write thread');
+    } else {
+      this.#config.logger.debug({ tenant: this.#config.tenant, hits: batch.jobs.length, outcome: reply.outcome }, 'tracking batch to be written again');
+    }
+    this.#failures += 1;
+    this.#predictedMaxima = undefined;
+    this.#retries.push(batch);
+    if (!this.#flushing) this.#startSoon();
+  }
+
+  /**
+   * Writes the batches the thread rejected or failed again on `db`, each in its own transaction
+   * with the usual retry of each hit. Every cached visit and unwritten action id is dropped
+   * first, because later batches were recorded on top of the failed one.
+   */
+  async #writeRetries(): Promise<void> {
+    if (this.#retries.length === 0) return;
+    await this.#inFlight;
+    const retries = this.#retries;
+    this.#retries = [];
+    this.#config.actions.rollback();
+    this.#config.visits.clear();
+    this.#predictedMaxima = undefined;
+    const thread = this.#config.writeThread;
+    if (thread) thread.thread.resume(thread.file);
+    for (const { jobs, drops } of retries) await this.#commitBatch(jobs, drops);
   }
 
   async #commitBatch(jobs: WriteJob[], drops: DropCounts): Promise<void> {
@@ -209,7 +354,7 @@ export class TrackingWriter {
       await database.connection().execute(async (db) => {
         const ids = await beginWithIds(db, statements, jobs.length);
         try {
-          const results = await this.#record(db, ids, statements, jobs, drops);
+          const results = await this.#record({ db, target: db, ids, statements }, jobs, drops);
           await statements.run(db, 'commit');
           outcomes = results;
         } catch (error) {
@@ -239,9 +384,15 @@ export class TrackingWriter {
     return outcomes as WriteOutcome[];
   }
 
-  /** Records the hits of a batch inside its open transaction and writes the batch's rows. */
+  /**
+   * Records the hits of a batch and writes the batch's rows to `target`: inside the batch's open
+   * transaction on `db`, or into statements for the write thread, with `db` then only read.
+   */
   async #record(
-    db: Kysely<Database>, ids: Awaited<ReturnType<typeof beginWithIds>>, statements: BatchStatements, jobs: WriteJob[], drops: DropCounts,
+    { db, target, ids, statements, waitForWrites }: {
+      db: Kysely<Database>; target: StatementTarget; ids: IdSource; statements: BatchStatements; waitForWrites?: () => Promise<void>;
+    },
+    jobs: WriteJob[], drops: DropCounts,
   ): Promise<WriteOutcome[]> {
     const { visits, actions } = this.#config;
     const batch = new WriteBatch();
@@ -262,26 +413,27 @@ export class TrackingWriter {
     const days = new Map<string, { siteId: number; day: string }>();
     for (let index = 0; index < jobs.length; index += 1) {
       const { hit, rules } = hits[index]!;
-      const outcome = await recordHit({ db, ids, batch, visits, actions, rules, prefetch }, hit, jobs[index]!.tracked);
+      const outcome = await recordHit({ db, ids, batch, visits, actions, rules, prefetch, waitForWrites }, hit, jobs[index]!.tracked);
       results.push(outcome);
       const day = siteDayOf(hit.time.getTime(), hit.site.timezone);
       if (outcome === 'recorded') days.set(`${hit.siteId}|${day}`, { siteId: hit.siteId, day });
       else addDrops(drops, hit.siteId, day, outcome);
     }
-    await statements.flush(db, batch);
-    await this.#saveInvalidations(db, [...days.values()]);
-    await this.#saveDrops(db, drops);
+    await statements.flush(target, batch);
+    await this.#saveInvalidations(db, target, [...days.values()]);
+    await this.#saveDrops(db, target, drops);
     return results;
   }
 
   /** Marks each (site, day in the site's time zone) that received hits, for core:archive, with one statement per 1,000 days. */
-  async #saveInvalidations(db: Kysely<Database>, days: { siteId: number; day: string }[]): Promise<void> {
+  async #saveInvalidations(db: Kysely<Database>, target: StatementTarget, days: { siteId: number; day: string }[]): Promise<void> {
     const now = formatUtcDateTime(new Date());
     for (const chunk of splitIntoChunks(days, MAX_ROWS_PER_UPSERT)) {
       const rows = chunk.map(({ siteId, day }) => ({ idsite: siteId, date: day, ts_invalidated: now }));
       const insert = db.insertInto('archive_invalidations').values(rows);
-      if (this.#config.adapter === 'mysql') await insert.onDuplicateKeyUpdate({ ts_invalidated: now }).execute();
-      else await insert.onConflict((conflict) => conflict.columns(['idsite', 'date']).doUpdateSet({ ts_invalidated: now })).execute();
+      await runQuery(target, this.#config.adapter === 'mysql'
+        ? insert.onDuplicateKeyUpdate({ ts_invalidated: now })
+        : insert.onConflict((conflict) => conflict.columns(['idsite', 'date']).doUpdateSet({ ts_invalidated: now })));
     }
   }
 
@@ -289,20 +441,28 @@ export class TrackingWriter {
    * Adds the drop counts to `tracking_drop` with one statement per 1,000 counts. The keys of
    * `drops` are distinct, as PostgreSQL requires of the rows of one upsert.
    */
-  async #saveDrops(db: Kysely<Database>, drops: DropCounts): Promise<void> {
+  async #saveDrops(db: Kysely<Database>, target: StatementTarget, drops: DropCounts): Promise<void> {
     const counts = [...drops].map(([key, count]) => {
       const [siteId, day, reason] = key.split('|') as [string, string, string];
       return { idsite: Number(siteId), date: day, reason, count };
     });
     for (const chunk of splitIntoChunks(counts, MAX_ROWS_PER_UPSERT)) {
       const insert = db.insertInto('tracking_drop').values(chunk);
-      if (this.#config.adapter === 'mysql') {
-        await insert.onDuplicateKeyUpdate({ count: sql`${sql.ref('count')} + values(${sql.ref('count')})` }).execute();
-      } else {
-        await insert.onConflict((conflict) => conflict.columns(['idsite', 'date', 'reason'])
-          .doUpdateSet((eb) => ({ count: eb(eb.ref('tracking_drop.count'), '+', eb.ref('excluded.count')) }))).execute();
-      }
+      await runQuery(target, this.#config.adapter === 'mysql'
+        ? insert.onDuplicateKeyUpdate({ count: sql`${sql.ref('count')} + values(${sql.ref('count')})` })
+        : insert.onConflict((conflict) => conflict.columns(['idsite', 'date', 'reason'])
+          .doUpdateSet((eb) => ({ count: eb(eb.ref('tracking_drop.count'), '+', eb.ref('excluded.count')) }))));
     }
+  }
+}
+
+/** Runs a query on the batch's connection, or adds it to the statements for the write thread. */
+async function runQuery(target: StatementTarget, query: RunnableQuery): Promise<void> {
+  if (target instanceof CollectedStatements) {
+    const { sql: text, parameters } = query.compile();
+    target.list.push([text, parameters]);
+  } else {
+    await query.execute();
   }
 }
 

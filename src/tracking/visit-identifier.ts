@@ -54,9 +54,11 @@ export type VisitMatch =
 export class VisitCache {
   readonly #byVisitor: LRUCache<string, VisitState>;
   readonly #byConfig: LRUCache<string, VisitState>;
-  readonly #batchByVisitor = new Map<string, VisitState>();
-  readonly #batchByConfig = new Map<string, VisitState>();
-  readonly #batchById = new Map<number, VisitState>();
+  readonly #batchByVisitor = new Map<string, TouchedVisit>();
+  readonly #batchByConfig = new Map<string, TouchedVisit>();
+  readonly #batchById = new Map<number, TouchedVisit>();
+  /** The number of the batch being recorded; visits it touches carry it. */
+  #generation = 0;
 
   constructor(size: number) {
     this.#byVisitor = new LRUCache({ max: Math.max(1, size) });
@@ -65,17 +67,17 @@ export class VisitCache {
 
   getByVisitor(siteId: number, idvisitor: string): VisitState | undefined {
     const key = `${siteId}:${idvisitor}`;
-    return this.#batchByVisitor.get(key) ?? this.#byVisitor.get(key);
+    return this.#batchByVisitor.get(key)?.visit ?? this.#byVisitor.get(key);
   }
 
   getByConfig(siteId: number, configId: string): VisitState | undefined {
     const key = `${siteId}:${configId}`;
-    return this.#batchByConfig.get(key) ?? this.#byConfig.get(key);
+    return this.#batchByConfig.get(key)?.visit ?? this.#byConfig.get(key);
   }
 
-  /** Returns the state of a visit the open batch touched, which is newer than its row in the database. */
+  /** Returns the state of a visit an unwritten batch touched, which is newer than its row in the database. */
   getTouched(idvisit: number): VisitState | undefined {
-    return this.#batchById.get(idvisit);
+    return this.#batchById.get(idvisit)?.visit;
   }
 
   /** Remembers a visit under its visitor id and config id. */
@@ -84,19 +86,40 @@ export class VisitCache {
     this.#byConfig.set(`${visit.siteId}:${visit.configId}`, visit);
   }
 
-  /** Remembers a visit the open batch changes, and keeps it until `endBatch`. */
-  touch(visit: VisitState): void {
-    this.remember(visit);
-    this.#batchByVisitor.set(`${visit.siteId}:${visit.idvisitor}`, visit);
-    this.#batchByConfig.set(`${visit.siteId}:${visit.configId}`, visit);
-    this.#batchById.set(visit.idvisit, visit);
+  /** Starts recording a batch and returns its number, for `endBatch` once the batch is written. */
+  beginBatch(): number {
+    this.#generation += 1;
+    return this.#generation;
   }
 
-  /** Ends a committed batch: its visits stay only in the bounded cache. */
-  endBatch(): void {
-    this.#batchByVisitor.clear();
-    this.#batchByConfig.clear();
-    this.#batchById.clear();
+  /** Remembers a visit the batch being recorded changes, and keeps it until that batch ends. */
+  touch(visit: VisitState): void {
+    const visitorKey = `${visit.siteId}:${visit.idvisitor}`;
+    const configKey = `${visit.siteId}:${visit.configId}`;
+    this.#byVisitor.set(visitorKey, visit);
+    this.#byConfig.set(configKey, visit);
+    const touched: TouchedVisit = { visit, generation: this.#generation };
+    this.#batchByVisitor.set(visitorKey, touched);
+    this.#batchByConfig.set(configKey, touched);
+    this.#batchById.set(visit.idvisit, touched);
+  }
+
+  /**
+   * Ends committed batches: the visits last touched by batch `generation` or an earlier one stay
+   * only in the bounded cache. Without a number, every batch ends.
+   */
+  endBatch(generation = Number.POSITIVE_INFINITY): void {
+    if (generation === Number.POSITIVE_INFINITY) {
+      this.#batchByVisitor.clear();
+      this.#batchByConfig.clear();
+      this.#batchById.clear();
+      return;
+    }
+    for (const map of [this.#batchByVisitor, this.#batchByConfig, this.#batchById] as Map<unknown, TouchedVisit>[]) {
+      for (const [key, touched] of map) {
+        if (touched.generation <= generation) map.delete(key);
+      }
+    }
   }
 
   /** Forgets every visit, after a transaction rolled back changes the cached states already hold. */
@@ -105,6 +128,12 @@ export class VisitCache {
     this.#byVisitor.clear();
     this.#byConfig.clear();
   }
+}
+
+/** A visit an unwritten batch changed, with the number of the last batch that did. */
+interface TouchedVisit {
+  visit: VisitState;
+  generation: number;
 }
 
 /**
@@ -117,9 +146,9 @@ export class VisitCache {
  * the database queries; without them, or where they cannot tell, each lookup runs its own.
  */
 export async function identifyVisit(
-  db: Kysely<Database>, hit: EnrichedHit, cache: VisitCache, rules: VisitRules, prefetch?: VisitPrefetch,
+  db: Kysely<Database>, hit: EnrichedHit, cache: VisitCache, rules: VisitRules, prefetch?: VisitPrefetch, waitForWrites?: () => Promise<void>,
 ): Promise<VisitMatch> {
-  const { recent, previous } = await findVisits({ db, cache, prefetch }, hit, rules);
+  const { recent, previous } = await findVisits({ db, cache, prefetch, waitForWrites }, hit, rules);
   if (!recent) return { kind: 'new', previous };
   return startsNewVisit(recent, hit, rules) ? { kind: 'new', previous: recent } : { kind: 'existing', visit: recent };
 }
@@ -135,6 +164,8 @@ interface VisitSources {
   db: Kysely<Database>;
   cache: VisitCache;
   prefetch: VisitPrefetch | undefined;
+  /** Waits until batches written on another connection are durable, so that a query finds their rows. */
+  waitForWrites: (() => Promise<void>) | undefined;
 }
 
 /** Returns whether a hit's visit is looked up by its visitor id alone: with `cid` and no `uid`, or when cookies are trusted. */
@@ -169,6 +200,7 @@ async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitR
   }
   let row = sources.prefetch?.latestByConfig(hit.siteId, hit.configId, earliest, latest);
   if (row === undefined) {
+    await sources.waitForWrites?.();
     row = await sources.db.selectFrom('log_visit').selectAll().where('idsite', '=', hit.siteId).where('config_id', '=', hit.configId)
       .where('visit_last_action_time', '>=', formatUtcDateTime(new Date(earliest)))
       .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
@@ -189,6 +221,7 @@ async function findByVisitorId(sources: VisitSources, hit: EnrichedHit, earliest
   if (cached && cached.lastActionTime <= latest) return cached;
   let row = sources.prefetch?.latestByVisitor(hit.siteId, idvisitor, latest);
   if (row === undefined) {
+    await sources.waitForWrites?.();
     row = await sources.db.selectFrom('log_visit').selectAll().where('idsite', '=', hit.siteId).where('idvisitor', '=', idvisitor)
       .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
       .orderBy('visit_last_action_time', 'desc').orderBy('idvisit', 'desc').limit(1).executeTakeFirst() ?? null;

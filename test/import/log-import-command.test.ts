@@ -613,7 +613,8 @@ for (const adapter of ALL_ENGINES) {
       const logLines: string[] = [];
       const logger = pino({ level: 'warn' }, { write: (line: string) => logLines.push(line) });
       const devices = new DeviceDetection();
-      const pipeline = new TrackingPipeline(logger, devices);
+      // The failing connection is the one a batch's transaction runs on, so SQLite writes on the main thread here.
+      const pipeline = new TrackingPipeline(logger, devices, { sqliteWriteThread: false });
       const importer = await createImporter(registered, pipeline, devices, { batchSize: 3, maxBatchesInFlight: 1 });
       registered.db = () => failingDb;
       await importer.importFile(path);

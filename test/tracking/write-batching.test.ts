@@ -34,8 +34,9 @@ describe('write batch scheduling', () => {
     tenant = root.registry.resolve(parseTenantHost(host))!;
     appendFileSync(tenant.configFile, '\n[Tracker]\nwrite_batch_ms = 1000\n');
     tenant = root.registry.resolve(parseTenantHost(host))!;
-    // Devices are detected on this thread, so each hit reaches the writer within the turns counted below.
-    pipeline = new TrackingPipeline(createSilentLogger(), new DeviceDetection());
+    // Devices are detected and batches written on this thread, so each hit reaches the writer and
+    // its commit within the turns counted below.
+    pipeline = new TrackingPipeline(createSilentLogger(), new DeviceDetection(), { sqliteWriteThread: false });
   });
 
   after(async () => {

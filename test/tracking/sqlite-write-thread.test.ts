@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { openSqlite } from '../../src/db/connect.js';
+import { createSilentLogger } from '../../src/logging.js';
+import { parseTenantHost } from '../../src/tenancy/tenant-host.js';
+import type { Tenant } from '../../src/tenancy/tenant.js';
+import { DeviceDetection } from '../../src/tracking/device-detection.js';
+import { TrackingParams } from '../../src/tracking/tracking-params.js';
+import { TrackingPipeline, type TrackOutcome } from '../../src/tracking/tracking-pipeline.js';
+import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { countRows } from '../support/tracking.js';
+
+/** Hits per batch: small, so that one call to trackAll makes several batches, recorded while the one before is written. */
+const HITS_PER_BATCH = 8;
+/** Path part of the page URL whose action row the test trigger rejects. */
+const REJECTED_PATH = 'reject-this-hit';
+
+function pageview(visitor: number, path: string): TrackingParams {
+  const visitorId = visitor.toString(16).padStart(16, '0');
+  return TrackingParams.fromQueryString(`idsite=1&rec=1&cid=${visitorId}&url=${encodeURIComponent(`https://example.org/${path}`)}`);
+}
+
+function context(now: Date) {
+  return { ip: '192.0.2.1', userAgent: 'Mozilla/5.0', acceptLanguage: '', now, doNotTrack: false };
+}
+
+/** Returns the visit count and the total actions of each visitor, by visitor number. */
+async function visitsByVisitor(tenant: Tenant): Promise<Map<number, { visits: number; actions: number }>> {
+  const rows = await tenant.db().selectFrom('log_visit').select(['idvisitor', 'visit_total_actions']).execute();
+  const visits = new Map<number, { visits: number; actions: number }>();
+  for (const row of rows) {
+    const visitor = Number.parseInt(row.idvisitor, 16);
+    const entry = visits.get(visitor) ?? { visits: 0, actions: 0 };
+    entry.visits += 1;
+    entry.actions += Number(row.visit_total_actions);
+    visits.set(visitor, entry);
+  }
+  return visits;
+}
+
+describe('SQLite write thread', () => {
+  let root: TestRoot;
+  let tenant: Tenant;
+  let pipeline: TrackingPipeline;
+
+  before(async () => {
+    root = createTestRoot();
+    const { host } = await createTestTenant(root, { siteUrl: 'https://example.org' });
+    tenant = root.registry.resolve(parseTenantHost(host))!;
+    await sql`create trigger reject_marked_hits before insert on ${sql.table('log_link_visit_action')}
+      when exists (select 1 from ${sql.table('log_action')} where idaction = new.idaction_url and name like ${sql.lit(`%${REJECTED_PATH}%`)})
+      begin select raise(abort, 'rejected by the test trigger'); end`.execute(tenant.db());
+    pipeline = new TrackingPipeline(createSilentLogger(), new DeviceDetection(), { writeBatchMaxHits: HITS_PER_BATCH });
+  });
+
+  after(async () => {
+    await pipeline?.close();
+    await root?.cleanup();
+  });
+
+  test('overlapping batches keep visit totals', async () => {
+    const now = new Date();
+    const first = Array.from({ length: 40 }, (_, index) => pageview(index + 1, `first-${index}`));
+    assert.deepEqual(new Set((await pipeline.trackAll(tenant, first, context(now))).map((outcome) => JSON.stringify(outcome))), new Set(['{"status":"recorded"}']));
+    // Each visitor's second and third pageviews land in later batches, recorded while earlier ones are written.
+    const later = Array.from({ length: 80 }, (_, index) => pageview((index % 40) + 1, `later-${index}`));
+    const outcomes = await pipeline.trackAll(tenant, later, context(new Date(now.getTime() + 1000)));
+    assert.equal(outcomes.filter((outcome) => (outcome as TrackOutcome).status === 'recorded').length, 80);
+    const visits = await visitsByVisitor(tenant);
+    assert.equal(visits.size, 40);
+    for (const [visitor, entry] of visits) assert.deepEqual(entry, { visits: 1, actions: 3 }, `visitor ${visitor}`);
+    assert.equal(await countRows(tenant.db(), 'log_link_visit_action'), 120);
+  });
+
+  test('another writer forces a retry', async () => {
+    // A second process writes a visit with the next free id, so the ids this writer counted on are taken.
+    const other = openSqlite(tenant.databaseConfig);
+    const visitTable = `${tenant.databaseConfig.tablesPrefix}log_visit`;
+    try {
+      const { idvisit } = other.prepare(`select max(idvisit) as idvisit from ${visitTable}`).get() as { idvisit: number };
+      other.exec(`create temp table copied as select * from ${visitTable} where idvisit = ${idvisit}`);
+      other.exec(`update copied set idvisit = ${idvisit + 1}`);
+      other.exec(`insert into ${visitTable} select * from copied`);
+    } finally {
+      other.close();
+    }
+    const outcomes = await pipeline.trackAll(tenant, Array.from({ length: 20 }, (_, index) => pageview(100 + index, 'after-other-writer')), context(new Date()));
+    assert.equal(outcomes.filter((outcome) => (outcome as TrackOutcome).status === 'recorded').length, 20);
+    assert.equal(await countRows(tenant.db(), 'log_visit'), 40 + 1 + 20);
+    assert.equal(await countRows(tenant.db(), 'log_link_visit_action'), 120 + 20);
+  });
+
+  test('failed batch rewrites later batches', async () => {
+    const before = await countRows(tenant.db(), 'log_link_visit_action');
+    const now = new Date();
+    const hits = Array.from({ length: 40 }, (_, index) => pageview(200 + (index % 20), index === 3 ? REJECTED_PATH : `retry-${index}`));
+    const outcomes = await pipeline.trackAll(tenant, hits, context(now));
+    const failed = outcomes.flatMap((outcome, index) => (outcome instanceof Error ? [index] : []));
+    assert.deepEqual(failed, [3]);
+    assert.equal(await countRows(tenant.db(), 'log_link_visit_action'), before + 39);
+    const visits = await visitsByVisitor(tenant);
+    for (let visitor = 200; visitor < 220; visitor += 1) {
+      assert.deepEqual(visits.get(visitor), { visits: 1, actions: visitor === 203 ? 1 : 2 }, `visitor ${visitor}`);
+    }
+  });
+});
