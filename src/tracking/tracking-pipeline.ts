@@ -22,7 +22,7 @@ import { checkConversionGoal, parseConversion } from './parse-conversion.js';
 import { parseCachedHit, parseHit, readUserAgent, type HitRequestContext, type ParsedHit, type ParseHitDependencies } from './parse-hit.js';
 import type { ReferrerDetectionConfig } from './referrer-detection.js';
 import { parseRequestExclusion } from './request-exclusion.js';
-import { readPageUrl } from './page-url.js';
+import { readTrackedPageUrl } from './page-url.js';
 import { SiteCache, type TrackedSite } from './site-cache.js';
 import { siteDayOf } from './site-time.js';
 import { TrackingAuth } from './tracking-auth.js';
@@ -286,8 +286,9 @@ export class TrackingPipeline {
     dependencies: PipelineDependencies, parsed: ParsedHit, params: TrackingParams, context: TrackRequestContext,
   ): { tracked: TrackedSite; result: StepResult<EnrichedHit> } {
     const { hit, tracked, siteSettings } = parsed;
-    hit.action = parseAction(params, hit.site, tracked.customDimensions, readPageUrl(hit));
-    addExtractedDimensionValues(hit.action, params, tracked.customDimensions);
+    const page = readTrackedPageUrl(hit);
+    hit.action = parseAction(params, hit.site, tracked.customDimensions, page);
+    addExtractedDimensionValues(hit.action, params, tracked.customDimensions, page);
     hit.conversion = parseConversion(params);
     checkConversionGoal(hit.conversion, tracked);
     return { tracked, result: this.#runSteps(hit, readStepSettings(siteSettings), dependencies.state, context, dependencies.salt) };
