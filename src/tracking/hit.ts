@@ -185,10 +185,10 @@ export interface Hit {
   configId?: string;
   /**
    * `url` and `urlref`, cleaned and parsed once per hit by `readTrackedPageUrl` and
-   * `readReferrerUrl`, or null when absent or not a URL. Steps read them and never change them.
+   * `readTrackedReferrerUrl`, or null when absent or not a URL. Steps read them and never change them.
    */
   trackedPageUrl?: TrackedUrl | null;
-  parsedReferrerUrl?: URL | null;
+  trackedReferrerUrl?: TrackedUrl | null;
 }
 
 /** A `url`, `link`, `download` or `urlref` parameter after Matomo's cleanup, with its parse. */
@@ -200,7 +200,7 @@ export interface TrackedUrl {
 }
 
 /** Fields of a hit that its first reader fills in, so they may still be missing on an enriched hit. */
-type ReadOnDemandHitFields = 'trackedPageUrl' | 'parsedReferrerUrl';
+type ReadOnDemandHitFields = 'trackedPageUrl' | 'trackedReferrerUrl';
 
 /** A hit ready for visit identification and writing: every enrich step has run. */
 export type EnrichedHit = Required<Omit<Hit, 'conversion' | ReadOnDemandHitFields>> & Pick<Hit, ReadOnDemandHitFields> & { conversion: ConversionRequest | null };

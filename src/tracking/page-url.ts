@@ -100,10 +100,21 @@ export function readPageUrl(hit: Hit): URL | null {
   return readTrackedPageUrl(hit)?.url ?? null;
 }
 
-/** Returns the hit's `urlref` parameter, parsed once per hit, or null when it is absent or not a URL. */
+/** Returns the `urlref` parameter cleaned as `readReferrerText` does and parsed, or null when it is missing or not a URL. */
+export function parseTrackedReferrer(params: TrackingParams): TrackedUrl | null {
+  const cleaned = readReferrerText(params);
+  return cleaned === undefined ? null : { text: cleaned, url: parseOrNull(cleaned) };
+}
+
+/** Returns the hit's `urlref` parameter, cleaned and parsed once per hit, or null when it is absent or not a URL. */
+export function readTrackedReferrerUrl(hit: Hit): TrackedUrl | null {
+  if (hit.trackedReferrerUrl === undefined) hit.trackedReferrerUrl = parseTrackedReferrer(hit.params);
+  return hit.trackedReferrerUrl;
+}
+
+/** Returns the hit's `urlref` parameter parsed, or null when it is absent, not a URL or rejected by the URL parser. */
 export function readReferrerUrl(hit: Hit): URL | null {
-  if (hit.parsedReferrerUrl === undefined) hit.parsedReferrerUrl = parseOrNull(readReferrerText(hit.params));
-  return hit.parsedReferrerUrl;
+  return readTrackedReferrerUrl(hit)?.url ?? null;
 }
 
 /**
