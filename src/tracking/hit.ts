@@ -189,6 +189,16 @@ export interface Hit {
    */
   trackedPageUrl?: TrackedUrl | null;
   trackedReferrerUrl?: TrackedUrl | null;
+  /** `revenue` and `e_v`, read once per hit by `readHitAmounts`. */
+  amounts?: HitAmounts;
+}
+
+/** The amounts that any hit may carry, because a goal it converts can take them as its revenue. */
+export interface HitAmounts {
+  /** `revenue` rounded to cents as Matomo 5 stores it, or null when it is missing or malformed. */
+  revenue: number | null;
+  /** `e_v` as sent, not rounded, or null when it is missing or malformed. */
+  eventValue: number | null;
 }
 
 /** A `url`, `link`, `download` or `urlref` parameter after Matomo's cleanup, with its parse. */
@@ -200,7 +210,7 @@ export interface TrackedUrl {
 }
 
 /** Fields of a hit that its first reader fills in, so they may still be missing on an enriched hit. */
-type ReadOnDemandHitFields = 'trackedPageUrl' | 'trackedReferrerUrl';
+type ReadOnDemandHitFields = 'trackedPageUrl' | 'trackedReferrerUrl' | 'amounts';
 
 /** A hit ready for visit identification and writing: every enrich step has run. */
 export type EnrichedHit = Required<Omit<Hit, 'conversion' | ReadOnDemandHitFields>> & Pick<Hit, ReadOnDemandHitFields> & { conversion: ConversionRequest | null };
