@@ -4,7 +4,7 @@
  */
 import { decodePhpUrlComponent } from '../php-url-decode.js';
 import { compileTenantRegExp, execTenantRegExp, type TenantRegExp } from '../tenant-regexp.js';
-import type { ActionInfo } from './hit.js';
+import type { ActionInfo, TrackedUrl } from './hit.js';
 import { MAX_CUSTOM_DIMENSION_LENGTH } from './parse-action.js';
 import { readTrackedUrl } from './page-url.js';
 import type { TrackedCustomDimension } from './site-cache.js';
@@ -61,12 +61,13 @@ export function compileExtractions(stored: string, caseSensitive: boolean): Comp
 
 /**
  * Returns the action's URL as sent but trimmed: `link` for an outlink, `download` for a download,
- * `url` otherwise. A value that the action ignores, such as a `javascript:` URL, gives undefined.
+ * `url` (already cleaned in `page`) otherwise. A value that the action ignores, such as a
+ * `javascript:` URL, gives undefined.
  */
-function rawActionUrl(action: ActionInfo, params: TrackingParams): string | undefined {
+function rawActionUrl(action: ActionInfo, params: TrackingParams, page: TrackedUrl | null): string | undefined {
   if (action.kind === 'outlink') return readTrackedUrl(params.raw('link'));
   if (action.kind === 'download') return readTrackedUrl(params.raw('download'));
-  return readTrackedUrl(params.raw('url'));
+  return page?.text;
 }
 
 /** Returns the value of a query parameter of a URL, matching its name with or without case, or null. */
@@ -84,9 +85,9 @@ function readUrlParameter(url: string | undefined, parameter: string, caseSensit
 }
 
 /** Runs one extraction and returns its value, or null when it does not match or matches ''. */
-function runExtraction(extraction: CompiledExtraction, action: ActionInfo, params: TrackingParams): string | null {
-  if (extraction.source === 'urlparam') return readUrlParameter(rawActionUrl(action, params), extraction.parameter, extraction.caseSensitive);
-  const text = extraction.source === 'url' ? rawActionUrl(action, params) : action.strings.name?.value;
+function runExtraction(extraction: CompiledExtraction, action: ActionInfo, params: TrackingParams, page: TrackedUrl | null): string | null {
+  if (extraction.source === 'urlparam') return readUrlParameter(rawActionUrl(action, params, page), extraction.parameter, extraction.caseSensitive);
+  const text = extraction.source === 'url' ? rawActionUrl(action, params, page) : action.strings.name?.value;
   if (text === undefined) return null;
   const group = execTenantRegExp(extraction.pattern, text)?.[1];
   return group === undefined || group === null || group === '' ? null : decodePhpUrlComponent(group);
@@ -99,13 +100,14 @@ function runExtraction(extraction: CompiledExtraction, action: ActionInfo, param
  * A regular expression runs on the first MAX_TENANT_REGEXP_INPUT_LENGTH characters of its text.
  * Values are trimmed and cut to the length of a sent value.
  * Visit-scope dimensions have no extractions, because the API rejects them there as Matomo does.
+ * `page` is the hit's `url` parameter as `parseTrackedUrl` returns it.
  */
-export function addExtractedDimensionValues(action: ActionInfo, params: TrackingParams, dimensions: readonly TrackedCustomDimension[]): void {
+export function addExtractedDimensionValues(action: ActionInfo, params: TrackingParams, dimensions: readonly TrackedCustomDimension[], page: TrackedUrl | null): void {
   for (const dimension of dimensions) {
     if (dimension.scope !== 'action' || dimension.extractions.length === 0 || dimension.index < 1 || dimension.index > 5) continue;
     if (params.raw(`dimension${dimension.id}`) !== undefined) continue;
     for (const extraction of dimension.extractions) {
-      const value = runExtraction(extraction, action, params)?.trim();
+      const value = runExtraction(extraction, action, params, page)?.trim();
       if (!value) continue;
       action.customDimensions.set(dimension.index, value.slice(0, MAX_CUSTOM_DIMENSION_LENGTH));
       break;

@@ -5,7 +5,7 @@ import type { DeviceDetection } from './device-detection.js';
 import type { Geolocator } from './geo/geolocator.js';
 import type { Hit, LocationInfo } from './hit.js';
 import { maskIpAddress } from './ip-address.js';
-import { readPageUrl, readReferrerUrl, siteHosts } from './page-url.js';
+import { readPageUrl, readTrackedReferrerUrl, siteHosts } from './page-url.js';
 import { detectReferrer, type ReferrerDetectionConfig } from './referrer-detection.js';
 import { siteDayOf } from './site-time.js';
 
@@ -69,7 +69,7 @@ export function enrichLanguage(hit: Hit): Hit {
 
 /** Fills in the referrer type, name, keyword and campaign. */
 export function enrichReferrer(hit: Hit, config: ReferrerDetectionConfig): Hit {
-  hit.referrer = detectReferrer(readPageUrl(hit), hit.params, siteHosts(hit.site.urls), config, readReferrerUrl(hit));
+  hit.referrer = detectReferrer(readPageUrl(hit), hit.params, siteHosts(hit.site.urls), config, readTrackedReferrerUrl(hit));
   return hit;
 }
 

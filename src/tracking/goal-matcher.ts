@@ -1,7 +1,8 @@
 /** Goal matching: which of a site's goals an action converts. */
 import type { GoalTable } from '../db/schema.js';
 import { compileTenantRegExp, testTenantRegExp } from '../tenant-regexp.js';
-import { parseFloatParameter, roundRevenue } from './tracking-numbers.js';
+import { readHitAmounts } from './parse-conversion.js';
+import { roundRevenue } from './tracking-numbers.js';
 import type { ActionInfo, EnrichedHit } from './hit.js';
 import type { VisitState } from './visit-state.js';
 
@@ -140,9 +141,9 @@ export function matchVisitGoals(goals: readonly GoalTable[], visit: VisitTotals)
  * (`GoalManager::insertNewConversion`).
  */
 function goalRevenue(goal: GoalTable, hit: EnrichedHit): number {
-  if (Number(goal.event_value_as_revenue) === 1 && isEventGoalAttribute(goal.match_attribute)) {
-    const eventValue = parseFloatParameter(hit.params.raw('e_v'));
-    if (eventValue !== null) return eventValue;
+  const amounts = readHitAmounts(hit);
+  if (Number(goal.event_value_as_revenue) === 1 && isEventGoalAttribute(goal.match_attribute) && amounts.eventValue !== null) {
+    return amounts.eventValue;
   }
-  return roundRevenue(parseFloatParameter(hit.params.raw('revenue')) ?? Number(goal.revenue));
+  return amounts.revenue ?? roundRevenue(Number(goal.revenue));
 }

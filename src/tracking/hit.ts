@@ -184,15 +184,36 @@ export interface Hit {
   requestedVisitorId?: string | null;
   configId?: string;
   /**
-   * `url` and `urlref`, parsed once per hit by `readPageUrl` and `readReferrerUrl`, or null when
-   * absent or not a URL. Steps read them and never change them.
+   * `url` and `urlref`, cleaned and parsed once per hit by `readTrackedPageUrl` and
+   * `readTrackedReferrerUrl`, or null when absent or not a URL. Steps read them and never change them.
    */
-  parsedPageUrl?: URL | null;
-  parsedReferrerUrl?: URL | null;
+  trackedPageUrl?: TrackedUrl | null;
+  trackedReferrerUrl?: TrackedUrl | null;
+  /** `revenue` and `e_v`, read once per hit by `readHitAmounts`. */
+  amounts?: HitAmounts;
 }
 
+/** The amounts that any hit may carry, because a goal it converts can take them as its revenue. */
+export interface HitAmounts {
+  /** `revenue` rounded to cents as Matomo 5 stores it, or null when it is missing or malformed. */
+  revenue: number | null;
+  /** `e_v` as sent, not rounded, or null when it is missing or malformed. */
+  eventValue: number | null;
+}
+
+/** A `url`, `link`, `download` or `urlref` parameter after Matomo's cleanup, with its parse. */
+export interface TrackedUrl {
+  /** The parameter trimmed as PHP trims, without LF, CR and NUL. */
+  text: string;
+  /** `text` parsed, or null when the URL parser rejects it, such as `//example.org` without a scheme. */
+  url: URL | null;
+}
+
+/** Fields of a hit that its first reader fills in, so they may still be missing on an enriched hit. */
+type ReadOnDemandHitFields = 'trackedPageUrl' | 'trackedReferrerUrl' | 'amounts';
+
 /** A hit ready for visit identification and writing: every enrich step has run. */
-export type EnrichedHit = Required<Omit<Hit, 'conversion' | 'parsedPageUrl' | 'parsedReferrerUrl'>> & { conversion: ConversionRequest | null };
+export type EnrichedHit = Required<Omit<Hit, 'conversion' | ReadOnDemandHitFields>> & Pick<Hit, ReadOnDemandHitFields> & { conversion: ConversionRequest | null };
 
 /** The outcome of a step: the hit to go on with, or a drop. */
 export type StepResult<T> = T | DroppedHit;

@@ -1,6 +1,6 @@
 /** Cleaning of page URLs before they are stored, and the URL prefix ids of `log_action`. */
 import { trimAsPhp } from '../php-trim.js';
-import type { Hit } from './hit.js';
+import type { Hit, TrackedUrl } from './hit.js';
 import type { TrackingParams } from './tracking-params.js';
 
 /** Query parameters Matomo always removes from page URLs: session ids and cache busters. */
@@ -80,16 +80,41 @@ export function readReferrerText(params: TrackingParams): string | undefined {
   return raw !== undefined && looksLikeUrl(raw) ? cleanTrackedUrl(raw) : undefined;
 }
 
-/** Returns the hit's `url` parameter, parsed once per hit, or null when it is absent or not a URL. */
-export function readPageUrl(hit: Hit): URL | null {
-  if (hit.parsedPageUrl === undefined) hit.parsedPageUrl = parseOrNull(readTrackedUrl(hit.params.raw('url')));
-  return hit.parsedPageUrl;
+/**
+ * Returns a tracked `url`, `link` or `download` cleaned as `readTrackedUrl` does and parsed, or
+ * null when it is missing or does not look like a URL. `text` is the parameter as sent.
+ */
+export function parseTrackedUrl(text: string | undefined): TrackedUrl | null {
+  const cleaned = readTrackedUrl(text);
+  return cleaned === undefined ? null : { text: cleaned, url: parseOrNull(cleaned) };
 }
 
-/** Returns the hit's `urlref` parameter, parsed once per hit, or null when it is absent or not a URL. */
+/** Returns the hit's `url` parameter, cleaned and parsed once per hit, or null when it is absent or not a URL. */
+export function readTrackedPageUrl(hit: Hit): TrackedUrl | null {
+  if (hit.trackedPageUrl === undefined) hit.trackedPageUrl = parseTrackedUrl(hit.params.raw('url'));
+  return hit.trackedPageUrl;
+}
+
+/** Returns the hit's `url` parameter parsed, or null when it is absent, not a URL or rejected by the URL parser. */
+export function readPageUrl(hit: Hit): URL | null {
+  return readTrackedPageUrl(hit)?.url ?? null;
+}
+
+/** Returns the `urlref` parameter cleaned as `readReferrerText` does and parsed, or null when it is missing or not a URL. */
+export function parseTrackedReferrer(params: TrackingParams): TrackedUrl | null {
+  const cleaned = readReferrerText(params);
+  return cleaned === undefined ? null : { text: cleaned, url: parseOrNull(cleaned) };
+}
+
+/** Returns the hit's `urlref` parameter, cleaned and parsed once per hit, or null when it is absent or not a URL. */
+export function readTrackedReferrerUrl(hit: Hit): TrackedUrl | null {
+  if (hit.trackedReferrerUrl === undefined) hit.trackedReferrerUrl = parseTrackedReferrer(hit.params);
+  return hit.trackedReferrerUrl;
+}
+
+/** Returns the hit's `urlref` parameter parsed, or null when it is absent, not a URL or rejected by the URL parser. */
 export function readReferrerUrl(hit: Hit): URL | null {
-  if (hit.parsedReferrerUrl === undefined) hit.parsedReferrerUrl = parseOrNull(readReferrerText(hit.params));
-  return hit.parsedReferrerUrl;
+  return readTrackedReferrerUrl(hit)?.url ?? null;
 }
 
 /**

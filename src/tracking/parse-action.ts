@@ -1,8 +1,8 @@
 /** Reading the action of a hit: its kind, its strings for `log_action` and its extra columns. */
 import { FootfallError, quote } from '../errors.js';
 import type { SiteRecord } from '../sites/site-store.js';
-import type { ActionInfo, ActionKind, ActionString, ActionStrings, CustomVariable, PageTimings } from './hit.js';
-import { ALWAYS_EXCLUDED_PARAMETERS, cleanPageUrl, readTrackedUrl } from './page-url.js';
+import type { ActionInfo, ActionKind, ActionString, ActionStrings, CustomVariable, PageTimings, TrackedUrl } from './hit.js';
+import { ALWAYS_EXCLUDED_PARAMETERS, cleanPageUrl, parseTrackedUrl, readTrackedUrl } from './page-url.js';
 import type { TrackedCustomDimension } from './site-cache.js';
 import { trimAsPhp } from '../php-trim.js';
 import { readAmountParameter } from './tracking-numbers.js';
@@ -56,7 +56,8 @@ function excludedParametersOf(site: SiteRecord): ReadonlySet<string> {
  * records no action even with event, outlink, download, content or site search parameters,
  * and `ca=1` records no pageview, as in Matomo 5.
  *
- * `parsedUrl` is the `url` parameter already parsed (null when it is not a URL), so it is not parsed again.
+ * `page` is the `url` parameter cleaned and parsed by `parseTrackedUrl`. A caller that has it
+ * already passes it, so the work is done once per hit.
  *
  * A `url`, `link` or `download` is trimmed, then ignored when it does not look like a URL,
  * such as `javascript:alert(1)`, as Matomo 5's tracker does (`PageUrl::getUrlIfLookValid`),
@@ -67,10 +68,11 @@ function excludedParametersOf(site: SiteRecord): ReadonlySet<string> {
  * @throws FootfallError TRACKING_PARAMETER_INVALID for an event without `e_c` or `e_a`, a
  *   negative page timing other than -1, or an `e_v` or `_pkp` beyond ±10^15 (MAX_TRACKED_AMOUNT).
  */
-export function parseAction(params: TrackingParams, site: SiteRecord, dimensions: readonly TrackedCustomDimension[], parsedUrl?: URL | null): ActionInfo {
+export function parseAction(
+  params: TrackingParams, site: SiteRecord, dimensions: readonly TrackedCustomDimension[], page: TrackedUrl | null = parseTrackedUrl(params.raw('url')),
+): ActionInfo {
   const excluded = excludedParametersOf(site);
-  const rawUrl = readTrackedUrl(params.raw('url'));
-  const pageUrl = rawUrl === undefined ? null : cleanPageUrl(rawUrl, excluded, Number(site.keep_url_fragment) === 1, parsedUrl);
+  const pageUrl = page === null ? null : cleanPageUrl(page.text, excluded, Number(site.keep_url_fragment) === 1, page.url);
   const base: ActionBase = {
     pageviewId: params.get('pv_id')?.slice(0, 6) ?? null,
     customVariables: parseCustomVariables(params, 'cvar'),
@@ -96,7 +98,7 @@ export function parseAction(params: TrackingParams, site: SiteRecord, dimensions
     }, base);
   }
 
-  const search = findSiteSearch(params, site, pageUrl, parsedUrl);
+  const search = findSiteSearch(params, site, pageUrl, page === null ? null : page.url);
   if (search) {
     return buildAction('site_search', search.url, { url: actionString(search.url ?? undefined, ACTION_TYPE.pageUrl), name: actionString(search.keyword, ACTION_TYPE.siteSearch) }, base, {
       searchCategory: search.category, searchCount: search.count,
@@ -190,9 +192,9 @@ interface SiteSearch {
 /**
  * Finds a site search: the `search` parameter, or (when the site enables site search) one
  * of its keyword parameters in the page URL, which is then removed from the URL.
- * `parsedUrl` is the `url` parameter as `parseAction` received it.
+ * `parsedUrl` is the cleaned `url` parameter parsed, or null when the URL parser rejects it.
  */
-function findSiteSearch(params: TrackingParams, site: SiteRecord, pageUrl: string | null, parsedUrl: URL | null | undefined): SiteSearch | null {
+function findSiteSearch(params: TrackingParams, site: SiteRecord, pageUrl: string | null, parsedUrl: URL | null): SiteSearch | null {
   const countText = params.get('search_count');
   const count = countText !== undefined && /^[0-9]{1,9}$/.test(countText) ? Number(countText) : null;
   const explicit = params.get('search');
@@ -201,8 +203,10 @@ function findSiteSearch(params: TrackingParams, site: SiteRecord, pageUrl: strin
   const { keywordNames, categoryNames } = siteSearchParametersOf(site);
   const searchNames = keywordNames.length > 0 ? keywordNames : DEFAULT_SEARCH_KEYWORD_PARAMETERS;
   // Cleaning only removes parameters, so a keyword missing from the sent URL is missing from
-  // `pageUrl` too, and most pageviews need no second parse.
-  if (parsedUrl !== undefined && !hasAnyValue(parsedUrl, searchNames)) return null;
+  // `pageUrl` too, and most pageviews need no second parse. Only whitespace after the host or
+  // port makes the parser reject the sent URL but accept `pageUrl`, which cleanPageUrl trims
+  // further. Such a `pageUrl` has no query either.
+  if (!hasAnyValue(parsedUrl, searchNames)) return null;
 
   let url: URL;
   try {

@@ -1,6 +1,6 @@
 /** Reading goal conversions and e-commerce orders or cart updates from a hit. */
 import { FootfallError, quote } from '../errors.js';
-import type { ConversionRequest, EcommerceItem } from './hit.js';
+import type { ActionInfo, ConversionRequest, EcommerceItem, Hit, HitAmounts } from './hit.js';
 import type { TrackedSite } from './site-cache.js';
 import { MAX_TRACKED_AMOUNT, MAX_TRACKED_AMOUNT_TEXT, readAmountParameter, readPhpNumeric, roundRevenue } from './tracking-numbers.js';
 import type { TrackingParams } from './tracking-params.js';
@@ -22,19 +22,42 @@ function parseMoney(params: TrackingParams, name: string): number | null {
 }
 
 /**
+ * Reads a hit's `revenue` and then its `e_v`. A malformed amount is ignored, as in Matomo 5.
+ * For an event `action`, `e_v` comes from `action.eventValue`, which parseAction read already.
+ *
+ * @throws FootfallError TRACKING_PARAMETER_INVALID for an amount beyond ±10^15 (MAX_TRACKED_AMOUNT).
+ */
+export function parseHitAmounts(params: TrackingParams, action?: ActionInfo): HitAmounts {
+  const revenue = parseMoney(params, 'revenue');
+  // An event goal may take `e_v` as its revenue, and a goal request has no action that would check it.
+  const eventValue = action?.kind === 'event' ? action.eventValue : readAmountParameter(params, 'e_v');
+  return { revenue, eventValue };
+}
+
+/**
+ * Returns the amounts of a hit, read by `parseHitAmounts` on the first call and kept on the hit.
+ * Call it after the hit's action is parsed, so that `e_v` is not read twice.
+ *
+ * @throws FootfallError as `parseHitAmounts` does.
+ */
+export function readHitAmounts(hit: Pick<Hit, 'params' | 'action' | 'amounts'>): HitAmounts {
+  if (hit.amounts === undefined) hit.amounts = parseHitAmounts(hit.params, hit.action);
+  return hit.amounts;
+}
+
+/**
  * Parses `idgoal` with its revenue, and for `idgoal=0` the order (`ec_id`, totals, `ec_items`)
  * or, without `ec_id`, a cart update. Returns null when the hit has no `idgoal`.
  *
  * A malformed amount is ignored, and amounts and item prices are rounded to 2 decimals, as in Matomo 5.
- * `revenue` is checked on every hit, because a goal that the hit's action converts takes it.
+ * `revenue` and `e_v` are checked on every hit, because a goal that the hit's action converts
+ * takes them. A caller that has read the hit's amounts already passes them as `amounts`.
  *
  * @throws FootfallError TRACKING_PARAMETER_INVALID for a malformed `idgoal` or `ec_items`, and
  *   for an amount, item price or item quantity too large to store and sum.
  */
-export function parseConversion(params: TrackingParams): ConversionRequest | null {
-  const revenue = parseMoney(params, 'revenue');
-  // An event goal may take `e_v` as its revenue, and a goal request has no action that would check it.
-  readAmountParameter(params, 'e_v');
+export function parseConversion(params: TrackingParams, amounts: HitAmounts = parseHitAmounts(params)): ConversionRequest | null {
+  const revenue = amounts.revenue;
   const idgoalText = params.get('idgoal');
   if (idgoalText === undefined) return null;
   if (!/^[0-9]{1,9}$/.test(idgoalText)) {

@@ -1,6 +1,6 @@
 /** Referrer attribution: direct entry, search engine, website, social network or campaign. */
-import type { CampaignInfo, ReferrerInfo } from './hit.js';
-import { readReferrerText } from './page-url.js';
+import type { CampaignInfo, ReferrerInfo, TrackedUrl } from './hit.js';
+import { parseTrackedReferrer } from './page-url.js';
 import { findSearchEngine, findSocialNetwork, type SearchEngine } from './referrer-lists.js';
 import type { TrackingParams } from './tracking-params.js';
 
@@ -92,22 +92,24 @@ export function detectCampaign(pageUrl: URL | null, params: TrackingParams, conf
 
 /**
  * Attributes a hit to a referrer type. `siteHosts` are the host names of the site's URLs:
- * a referrer on one of them counts as direct entry. `urlref` is the `urlref` parameter
- * already parsed by `readReferrerUrl` (null when it is not a URL), so it is not parsed again.
- * A `urlref` that is sent but is not a URL, such as one after a space, counts as no referrer
- * URL, and `_ref` is read only when `urlref` is missing.
+ * a referrer on one of them counts as direct entry. `urlref` is the `urlref` parameter cleaned
+ * and parsed by `parseTrackedReferrer`. A caller that has it already passes it, so the work is
+ * done once per hit. A `urlref` that is sent but is not a URL, such as one after a space,
+ * counts as no referrer URL, and `_ref` is read only when `urlref` is missing or blank.
  */
 export function detectReferrer(
-  pageUrl: URL | null, params: TrackingParams, siteHosts: ReadonlySet<string>, config: ReferrerDetectionConfig, urlref?: URL | null,
+  pageUrl: URL | null, params: TrackingParams, siteHosts: ReadonlySet<string>, config: ReferrerDetectionConfig,
+  urlref: TrackedUrl | null = parseTrackedReferrer(params),
 ): ReferrerInfo {
-  const urlrefSent = params.get('urlref') !== undefined;
-  const referrerText = urlrefSent ? readReferrerText(params) : params.get('_ref');
+  // A `urlref` that looks like a URL has `//` in it, so it is not blank.
+  const urlrefSent = urlref !== null || params.get('urlref') !== undefined;
+  const referrerText = urlrefSent ? urlref?.text : params.get('_ref');
   const campaign = detectCampaign(pageUrl, params, config);
   if (campaign) {
     return { type: REFERRER_TYPE.campaign, name: campaign.name, keyword: campaign.keyword, url: referrerText ?? null, campaign };
   }
 
-  const referrer = urlref !== undefined && urlrefSent ? httpOrNull(urlref) : parseUrl(referrerText);
+  const referrer = urlrefSent ? httpOrNull(urlref?.url ?? null) : parseUrl(referrerText);
   if (!referrer) return { type: REFERRER_TYPE.direct, name: null, keyword: null, url: null, campaign: null };
   const host = referrer.hostname.toLowerCase();
   if (siteHosts.has(host) || siteHosts.has(host.replace(/^www\./, ''))) {

@@ -18,11 +18,11 @@ import { Geolocator } from './geo/geolocator.js';
 import { maskIpAddress } from './ip-address.js';
 import { isDropped, type DropReason, type EnrichedHit, type Hit, type StepResult } from './hit.js';
 import { parseAction } from './parse-action.js';
-import { checkConversionGoal, parseConversion } from './parse-conversion.js';
+import { checkConversionGoal, parseConversion, parseHitAmounts, readHitAmounts } from './parse-conversion.js';
 import { parseCachedHit, parseHit, readUserAgent, type HitRequestContext, type ParsedHit, type ParseHitDependencies } from './parse-hit.js';
 import type { ReferrerDetectionConfig } from './referrer-detection.js';
 import { parseRequestExclusion } from './request-exclusion.js';
-import { readPageUrl } from './page-url.js';
+import { readTrackedPageUrl } from './page-url.js';
 import { SiteCache, type TrackedSite } from './site-cache.js';
 import { siteDayOf } from './site-time.js';
 import { TrackingAuth } from './tracking-auth.js';
@@ -259,8 +259,8 @@ export class TrackingPipeline {
    */
   async validate(tenant: Tenant, params: TrackingParams, context: TrackRequestContext): Promise<void> {
     const { hit, tracked } = await parseHit(params, context, this.#parseDependencies(tenant));
-    parseAction(params, hit.site, tracked.customDimensions);
-    checkConversionGoal(parseConversion(params), tracked);
+    const action = parseAction(params, hit.site, tracked.customDimensions);
+    checkConversionGoal(parseConversion(params, parseHitAmounts(params, action)), tracked);
   }
 
   /** Returns whether a token belongs to a superuser of the tenant, for the bulk answer's `invalid_indices`. */
@@ -294,9 +294,10 @@ export class TrackingPipeline {
     dependencies: PipelineDependencies, parsed: ParsedHit, params: TrackingParams, context: TrackRequestContext,
   ): { tracked: TrackedSite; result: StepResult<EnrichedHit> } {
     const { hit, tracked, siteSettings } = parsed;
-    hit.action = parseAction(params, hit.site, tracked.customDimensions, readPageUrl(hit));
-    addExtractedDimensionValues(hit.action, params, tracked.customDimensions);
-    hit.conversion = parseConversion(params);
+    const page = readTrackedPageUrl(hit);
+    hit.action = parseAction(params, hit.site, tracked.customDimensions, page);
+    addExtractedDimensionValues(hit.action, params, tracked.customDimensions, page);
+    hit.conversion = parseConversion(params, readHitAmounts(hit));
     checkConversionGoal(hit.conversion, tracked);
     return { tracked, result: this.#runSteps(hit, readStepSettings(siteSettings), dependencies.state, context, dependencies.salt) };
   }
