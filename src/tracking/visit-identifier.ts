@@ -92,39 +92,34 @@ export class VisitCache {
     return this.#generation;
   }
 
-  /** Remembers a visit the batch being recorded changes, and keeps it until that batch ends. */
+  /**
+   * Keeps a visit the batch being recorded changes until that batch ends, and then in the
+   * bounded cache. A visit a batch touches many times thus costs one LRU update per batch.
+   */
   touch(visit: VisitState): void {
-    const visitorKey = `${visit.siteId}:${visit.idvisitor}`;
-    const configKey = `${visit.siteId}:${visit.configId}`;
-    this.#byVisitor.set(visitorKey, visit);
-    this.#byConfig.set(configKey, visit);
     const touched: TouchedVisit = { visit, generation: this.#generation };
-    this.#batchByVisitor.set(visitorKey, touched);
-    this.#batchByConfig.set(configKey, touched);
+    this.#batchByVisitor.set(`${visit.siteId}:${visit.idvisitor}`, touched);
+    this.#batchByConfig.set(`${visit.siteId}:${visit.configId}`, touched);
     this.#batchById.set(visit.idvisit, touched);
   }
 
   /**
-   * Ends committed batches: the visits last touched by batch `generation` or an earlier one stay
-   * only in the bounded cache. Without a number, every batch ends.
+   * Ends committed batches: the visits last touched by batch `generation` or an earlier one
+   * move to the bounded cache. Without a number, every batch ends.
    */
   endBatch(generation = Number.POSITIVE_INFINITY): void {
-    if (generation === Number.POSITIVE_INFINITY) {
-      this.#batchByVisitor.clear();
-      this.#batchByConfig.clear();
-      this.#batchById.clear();
-      return;
-    }
-    for (const map of [this.#batchByVisitor, this.#batchByConfig, this.#batchById] as Map<unknown, TouchedVisit>[]) {
-      for (const [key, touched] of map) {
-        if (touched.generation <= generation) map.delete(key);
-      }
+    moveEndedVisits(this.#batchByVisitor, this.#byVisitor, generation);
+    moveEndedVisits(this.#batchByConfig, this.#byConfig, generation);
+    for (const [idvisit, touched] of this.#batchById) {
+      if (touched.generation <= generation) this.#batchById.delete(idvisit);
     }
   }
 
   /** Forgets every visit, after a transaction rolled back changes the cached states already hold. */
   clear(): void {
-    this.endBatch();
+    this.#batchByVisitor.clear();
+    this.#batchByConfig.clear();
+    this.#batchById.clear();
     this.#byVisitor.clear();
     this.#byConfig.clear();
   }
@@ -134,6 +129,15 @@ export class VisitCache {
 interface TouchedVisit {
   visit: VisitState;
   generation: number;
+}
+
+/** Moves the visits of ended batches, under every key they were touched by, from a batch map to its bounded cache. */
+function moveEndedVisits(batchMap: Map<string, TouchedVisit>, cache: LRUCache<string, VisitState>, generation: number): void {
+  for (const [key, touched] of batchMap) {
+    if (touched.generation > generation) continue;
+    cache.set(key, touched.visit);
+    batchMap.delete(key);
+  }
 }
 
 /**
