@@ -127,7 +127,16 @@ export interface TrackingPipelineOptions {
    * recorded (true by default). Off, each batch is written on the main thread before the next.
    */
   sqliteWriteThread?: boolean;
+  /** Hits a SQLite batch needs to be written on the thread (256 by default); smaller batches are written on the main thread. */
+  sqliteWriteThreadMinHits?: number;
 }
+
+/**
+ * Hits a SQLite batch needs before it is written on the write thread. Single requests make
+ * batches of a few dozen hits, for which the thread's message round trip cost more than the
+ * SQL it moved: 12% fewer single pageviews per second in the tracking benchmark.
+ */
+const DEFAULT_WRITE_THREAD_MIN_HITS = 256;
 
 /** Runs hits of every tenant through the pipeline; one instance per process. */
 export class TrackingPipeline {
@@ -376,7 +385,10 @@ export class TrackingPipeline {
         batchMs: settings.int('Tracker', 'write_batch_ms'), maxHits: this.#options.writeBatchMaxHits ?? (settings.int('Tracker', 'write_batch_max_hits') || 1),
         logger: this.#logger, tenant: tenant.key,
         writeThread: tenant.databaseConfig.adapter === 'sqlite' && this.#options.sqliteWriteThread !== false
-          ? { thread: this.#writeThread, file: tenant.databaseConfig.sqliteFile, busyTimeoutSeconds: tenant.databaseConfig.sqliteBusyTimeoutSeconds }
+          ? {
+            thread: this.#writeThread, file: tenant.databaseConfig.sqliteFile, busyTimeoutSeconds: tenant.databaseConfig.sqliteBusyTimeoutSeconds,
+            minHits: this.#options.sqliteWriteThreadMinHits ?? DEFAULT_WRITE_THREAD_MIN_HITS,
+          }
           : undefined,
       }),
     };

@@ -38,7 +38,7 @@ export interface TrackingWriterConfig {
    * The SQLite write thread and the tenant's file. With it, a batch's statements and COMMIT run
    * on the thread while the next batch is recorded; without it, every batch runs on `db`.
    */
-  writeThread?: { thread: SqliteWriteThread; file: string; busyTimeoutSeconds: number };
+  writeThread?: { thread: SqliteWriteThread; file: string; busyTimeoutSeconds: number; minHits: number };
 }
 
 /** The outcome of writing one hit. */
@@ -210,8 +210,9 @@ export class TrackingWriter {
    * Records a batch in memory on this thread and hands its statements to the write thread.
    * Resolves, once the batch is handed over, with a promise that resolves once its hits are
    * settled (wrapped, so that awaiting the handover does not wait for it). Batches the
-   * thread rejected or failed are written again on `db` first, and so is a batch with an order
-   * or a cart, because those read and write stored rows at once.
+   * thread rejected or failed are written again on `db` first. A batch with an order or a cart
+   * is written on `db`, because those read and write stored rows at once, and so is a batch of
+   * fewer than `minHits` hits, for which handing over costs more than it saves.
    */
   async #writeOnThread(
     jobs: WriteJob[], drops: DropCounts, thread: NonNullable<TrackingWriterConfig['writeThread']>,
@@ -219,7 +220,7 @@ export class TrackingWriter {
     const done = { durable: Promise.resolve() };
     await this.#writeRetries();
     if (jobs.length === 0 && drops.size === 0) return done;
-    if (jobs.some((job) => job.hit.conversion !== null)) {
+    if (jobs.length < thread.minHits || jobs.some((job) => job.hit.conversion !== null)) {
       await this.#inFlight;
       await this.#writeRetries();
       await this.#commitBatch(jobs, drops);

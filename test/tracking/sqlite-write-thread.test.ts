@@ -51,7 +51,7 @@ describe('SQLite write thread', () => {
     await sql`create trigger reject_marked_hits before insert on ${sql.table('log_link_visit_action')}
       when exists (select 1 from ${sql.table('log_action')} where idaction = new.idaction_url and name like ${sql.lit(`%${REJECTED_PATH}%`)})
       begin select raise(abort, 'rejected by the test trigger'); end`.execute(tenant.db());
-    pipeline = new TrackingPipeline(createSilentLogger(), new DeviceDetection(), { writeBatchMaxHits: HITS_PER_BATCH });
+    pipeline = new TrackingPipeline(createSilentLogger(), new DeviceDetection(), { writeBatchMaxHits: HITS_PER_BATCH, sqliteWriteThreadMinHits: 1 });
   });
 
   after(async () => {
