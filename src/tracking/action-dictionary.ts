@@ -81,6 +81,8 @@ export class ActionDictionary {
    * await, which matters for the dozen mostly null strings of every action row.
    */
   async idsOf(context: ActionWriteContext, actions: readonly (ActionString | null)[]): Promise<(number | null)[]> {
+    const atOnce = this.idsAtOnce(context, actions);
+    if (atOnce !== undefined) return atOnce;
     const ids: (number | null)[] = [];
     for (const action of actions) {
       if (action === null) {
@@ -90,6 +92,33 @@ export class ActionDictionary {
       const key = storedForm(action).key;
       const known = this.#pending.get(key) ?? this.#cache.get(key);
       ids.push(known ?? await this.idOf(context, action));
+    }
+    return ids;
+  }
+
+  /**
+   * Returns the ids of several strings like `idsOf` when that needs no query: every string is
+   * known, or new to `log_action` as `prefetch` found, with an id counted at once. Returns
+   * undefined otherwise, and `idsOf` must be awaited.
+   */
+  idsAtOnce(context: ActionWriteContext, actions: readonly (ActionString | null)[]): (number | null)[] | undefined {
+    const ids: (number | null)[] = [];
+    for (const action of actions) {
+      if (action === null) {
+        ids.push(null);
+        continue;
+      }
+      const { key, prefix, rest } = storedForm(action);
+      const known = this.#pending.get(key) ?? this.#cache.get(key);
+      if (known !== undefined) {
+        ids.push(known);
+        continue;
+      }
+      if (!this.#missing.has(key)) return undefined;
+      const id = context.ids.nextAtOnce('log_action');
+      if (id === undefined) return undefined;
+      this.#assign(context, key, id, { hash: crc32(rest), type: action.type, name: rest, prefix });
+      ids.push(id);
     }
     return ids;
   }
@@ -116,10 +145,15 @@ export class ActionDictionary {
       }
     }
     const id = await context.ids.next('log_action');
-    context.batch.addAction({ idaction: id, name: rest, hash, type: action.type, url_prefix: prefix });
+    this.#assign(context, key, id, { hash, type: action.type, name: rest, prefix });
+    return id;
+  }
+
+  /** Adds a new string's row to the batch and keeps its id as pending until the batch is written. */
+  #assign(context: ActionWriteContext, key: string, id: number, row: { hash: number; type: number; name: string; prefix: number | null }): void {
+    context.batch.addAction({ idaction: id, name: row.name, hash: row.hash, type: row.type, url_prefix: row.prefix });
     this.#pending.set(key, id);
     this.#pendingBatch.set(key, this.#generation);
-    return id;
   }
 
   /** Starts recording a batch and returns its number, for `commit` once the batch is written. */

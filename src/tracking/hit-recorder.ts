@@ -28,7 +28,7 @@ export interface RecordContext extends ActionWriteContext {
   rules: VisitRules;
   /** The batch's read-ahead of visits; without it every lookup queries the database. */
   prefetch?: VisitPrefetch;
-  /** Waits until earlier batches, written on another connection, are durable; a visit lookup that queries `db` calls it first. */
+  /** Waits until earlier batches, written on another connection, are durable. A visit lookup that queries `db` calls it first. */
   waitForWrites?: () => Promise<void>;
 }
 
@@ -55,10 +55,13 @@ export async function recordHit(context: RecordContext, hit: EnrichedHit, tracke
     return 'recorded';
   }
 
-  const [url, name] = await context.actions.idsOf(context, [hit.action.strings.url, hit.action.strings.name]);
+  const pageStrings = [hit.action.strings.url, hit.action.strings.name];
+  const [url, name] = context.actions.idsAtOnce(context, pageStrings) ?? await context.actions.idsOf(context, pageStrings);
   const ids: ActionIds = { url: url ?? null, name: name ?? null };
   const previous = match.kind === 'new' ? match.previous : null;
-  const visit = match.kind === 'existing' ? match.visit : await startVisit(context, hit, previous, tracked);
+  let visit: VisitState;
+  if (match.kind === 'existing') visit = match.visit;
+  else visit = startVisit(context, hit, previous, tracked, context.ids.nextAtOnce('log_visit') ?? await context.ids.next('log_visit'));
   // A user id sent on a visit found by fingerprint takes the visit over, as Matomo does when uid sets the visitor id.
   if (hit.params.get('uid') !== undefined && hit.requestedVisitorId !== null) visit.idvisitor = hit.requestedVisitorId;
   const timeSpentRef = visit.lastAction ? Math.min(context.rules.visitLengthSeconds, Math.max(0, Math.round((hit.time.getTime() - visit.lastAction.time) / 1000))) : null;
@@ -66,7 +69,14 @@ export async function recordHit(context: RecordContext, hit: EnrichedHit, tracke
   let idlinkVa: number | null = null;
   if (ROW_KINDS.has(kind)) {
     if (visit.lastAction && timeSpentRef !== null) context.batch.setTimeSpent(visit.lastAction.idlinkVa, timeSpentRef);
-    idlinkVa = await insertAction(context, hit, visit, ids, timeSpentRef);
+    const strings = hit.action.strings;
+    const rowStrings = [
+      strings.eventCategory, strings.eventAction, strings.contentName, strings.contentPiece, strings.contentTarget,
+      strings.contentInteraction, strings.productSku, strings.productName, strings.productCategory,
+    ];
+    const rowIds = context.actions.idsAtOnce(context, rowStrings) ?? await context.actions.idsOf(context, rowStrings);
+    idlinkVa = context.ids.nextAtOnce('log_link_visit_action') ?? await context.ids.next('log_link_visit_action');
+    addActionRow(context.batch, hit, visit, ids, rowIds, timeSpentRef, idlinkVa);
   }
   applyActionToVisit(visit, hit, ids, idlinkVa);
 
@@ -97,10 +107,10 @@ function saveVisitDimensions(batch: WriteBatch, visit: VisitState, hit: Enriched
   if (changed) batch.updateVisit(visit.idvisit, values);
 }
 
-async function startVisit(context: RecordContext, hit: EnrichedHit, previous: VisitState | null, tracked: TrackedSite): Promise<VisitState> {
+/** Starts a visit with the id `idvisit`, adds its row to the batch and returns its state. */
+function startVisit(context: RecordContext, hit: EnrichedHit, previous: VisitState | null, tracked: TrackedSite, idvisit: number): VisitState {
   const idvisitor = hit.requestedVisitorId ?? previous?.idvisitor ?? hit.configId;
   const row = buildVisitRow(hit, previous, idvisitor, tracked.customDimensions);
-  const idvisit = await context.ids.next('log_visit');
   context.batch.addVisit(idvisit, row);
   return {
     idvisit, siteId: hit.siteId, idvisitor, configId: hit.configId, userId: row.user_id ?? null,
@@ -113,14 +123,15 @@ async function startVisit(context: RecordContext, hit: EnrichedHit, previous: Vi
   };
 }
 
-async function insertAction(context: RecordContext, hit: EnrichedHit, visit: VisitState, ids: ActionIds, timeSpentRef: number | null): Promise<number> {
+/**
+ * Adds a hit's `log_link_visit_action` row to the batch. `rowIds` are the ids of the event,
+ * content and product strings, in the order recordHit lists them.
+ */
+function addActionRow(
+  batch: WriteBatch, hit: EnrichedHit, visit: VisitState, ids: ActionIds, rowIds: readonly (number | null)[], timeSpentRef: number | null, idlinkVa: number,
+): void {
   const action = hit.action;
-  const strings = action.strings;
-  const [eventCategory, eventAction, contentName, contentPiece, contentTarget, contentInteraction, productSku, productName, productCategory] =
-    await context.actions.idsOf(context, [
-      strings.eventCategory, strings.eventAction, strings.contentName, strings.contentPiece, strings.contentTarget,
-      strings.contentInteraction, strings.productSku, strings.productName, strings.productCategory,
-    ]);
+  const [eventCategory, eventAction, contentName, contentPiece, contentTarget, contentInteraction, productSku, productName, productCategory] = rowIds;
   const isPageview = action.kind === 'pageview';
   const row: Insertable<LogLinkVisitActionTable> = {
     idsite: hit.siteId, idvisitor: visit.idvisitor, idvisit: visit.idvisit, server_time: formatUtcDateTime(hit.time),
@@ -140,9 +151,7 @@ async function insertAction(context: RecordContext, hit: EnrichedHit, visit: Vis
     Object.assign(row, { [`custom_var_k${variable.index}`]: variable.name, [`custom_var_v${variable.index}`]: variable.value });
   }
   for (const [index, value] of action.customDimensions) Object.assign(row, { [`custom_dimension_${index}`]: value });
-  const idlinkVa = await context.ids.next('log_link_visit_action');
-  context.batch.addActionRow(idlinkVa, row);
-  return idlinkVa;
+  batch.addActionRow(idlinkVa, row);
 }
 
 /** Updates the in-memory visit with one action; content impressions (no `c_i`) are not counted as actions, as in Matomo. */

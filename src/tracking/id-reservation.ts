@@ -38,6 +38,8 @@ const MYSQL_LOCK_TIMEOUT_SECONDS = 30;
 /** Hands out new ids within one transaction. */
 export interface IdSource {
   next(table: BatchTable): Promise<number>;
+  /** Returns the next id when it costs no round trip, else undefined and `next` must be awaited. */
+  nextAtOnce(table: BatchTable): number | undefined;
   /** Tells how many ids of `table` the batch will likely take, so that they can be fetched at once. */
   expect(table: BatchTable, count: number): void;
   /** Releases what the reservation holds beyond the transaction; call after COMMIT or ROLLBACK. */
@@ -122,8 +124,12 @@ export class CounterIds implements IdSource {
   }
 
   next(table: BatchTable): Promise<number> {
+    return Promise.resolve(this.nextAtOnce(table));
+  }
+
+  nextAtOnce(table: BatchTable): number {
     this.#last[table] += 1;
-    return Promise.resolve(this.#last[table]);
+    return this.#last[table];
   }
 
   /** Does nothing: counted ids cost no round trip. */
@@ -152,6 +158,10 @@ class SequenceIds implements IdSource {
 
   expect(table: BatchTable, count: number): void {
     this.#firstBlocks.set(table, Math.min(MAX_BLOCK_SIZE, Math.max(FIRST_BLOCK_SIZE, count)));
+  }
+
+  nextAtOnce(table: BatchTable): number | undefined {
+    return this.#blocks.get(table)?.ids.pop();
   }
 
   async next(table: BatchTable): Promise<number> {
