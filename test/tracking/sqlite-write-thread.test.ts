@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { openSqlite } from '../../src/db/connect.js';
 import { createSilentLogger } from '../../src/logging.js';
+import { formatUtcDateTime } from '../../src/time.js';
 import { parseTenantHost } from '../../src/tenancy/tenant-host.js';
 import type { Tenant } from '../../src/tenancy/tenant.js';
 import { DeviceDetection } from '../../src/tracking/device-detection.js';
@@ -103,6 +105,29 @@ describe('SQLite write thread', () => {
     for (let visitor = 200; visitor < 220; visitor += 1) {
       assert.deepEqual(visits.get(visitor), { visits: 1, actions: visitor === 203 ? 1 : 2 }, `visitor ${visitor}`);
     }
+  });
+
+  test('invalidation time follows the commit', async () => {
+    const day = '2026-05-03';
+    const hits = Array.from({ length: HITS_PER_BATCH }, (_, index) => pageview(400 + index, `invalidated-${index}`));
+    const other = openSqlite(tenant.databaseConfig);
+    other.exec('begin immediate');
+    const tracked = pipeline.trackAll(tenant, hits, context(new Date(`${day}T12:00:00Z`)));
+    // The batch is recorded at once and then waits for the write lock, so an archiving run that
+    // starts meanwhile reads the day's logs without its hits. That run deletes the day's
+    // invalidation only if it is not newer than the run's start.
+    await delay(1100);
+    const archiveStartedAt = formatUtcDateTime(new Date());
+    await delay(1100);
+    other.exec('commit');
+    other.close();
+    const outcomes = await tracked;
+    assert.equal(outcomes.filter((outcome) => (outcome as TrackOutcome).status === 'recorded').length, hits.length);
+
+    const row = await tenant.db().selectFrom('archive_invalidations').select('ts_invalidated')
+      .where('idsite', '=', 1).where('date', '=', day).executeTakeFirst();
+    assert.ok(row !== undefined);
+    assert.ok(row.ts_invalidated > archiveStartedAt, `invalidated at ${row.ts_invalidated}, archiving started at ${archiveStartedAt}`);
   });
 
   test('older hit joins unwritten visit', async () => {
