@@ -426,9 +426,14 @@ export class TrackingWriter {
     return results;
   }
 
-  /** Marks each (site, day in the site's time zone) that received hits, for core:archive, with one statement per 1,000 days. */
+  /**
+   * Marks each (site, day in the site's time zone) that received hits, for core:archive, with one
+   * statement per 1,000 days. core:archive deletes the marks not newer than its start. A batch
+   * on the write thread can commit seconds after it was recorded, and an archiving run that
+   * started in between misses its hits, so on SQLite the mark takes the time its statement runs.
+   */
   async #saveInvalidations(db: Kysely<Database>, target: StatementTarget, days: { siteId: number; day: string }[]): Promise<void> {
-    const now = formatUtcDateTime(new Date());
+    const now = this.#config.adapter === 'sqlite' ? sql<string>`strftime('%Y-%m-%d %H:%M:%S', 'now')` : formatUtcDateTime(new Date());
     for (const chunk of splitIntoChunks(days, MAX_ROWS_PER_UPSERT)) {
       const rows = chunk.map(({ siteId, day }) => ({ idsite: siteId, date: day, ts_invalidated: now }));
       const insert = db.insertInto('archive_invalidations').values(rows);

@@ -80,6 +80,19 @@ export class VisitCache {
     return this.#batchById.get(idvisit)?.visit;
   }
 
+  /**
+   * Returns whether an unwritten batch changed a visit of the site's visitor id, so that a
+   * read of the database may not find that batch's rows yet.
+   */
+  isVisitorUnwritten(siteId: number, idvisitor: string): boolean {
+    return this.#batchByVisitor.has(`${siteId}:${idvisitor}`);
+  }
+
+  /** Returns whether an unwritten batch changed a visit of the site's config id, like `isVisitorUnwritten`. */
+  isConfigUnwritten(siteId: number, configId: string): boolean {
+    return this.#batchByConfig.has(`${siteId}:${configId}`);
+  }
+
   /** Remembers a visit under its visitor id and config id. */
   remember(visit: VisitState): void {
     this.#byVisitor.set(`${visit.siteId}:${visit.idvisitor}`, visit);

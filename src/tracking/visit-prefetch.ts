@@ -168,7 +168,9 @@ const MAX_VISITS_PER_CONVERSION_READ = 1024;
  * Returns, per site, the visitor ids and config ids whose lookups the cache would not serve,
  * judged by the cache as it is before the batch. A key left out because the cache served it
  * then, and whose visit the cache has evicted by the time its hit is recorded, falls back to
- * the single-row query.
+ * the single-row query. Keys of visits that an unwritten batch changed are left out too,
+ * because that batch may commit on the write thread only after this read, and the
+ * single-row query waits for it.
  */
 function collectKeys(hits: readonly PrefetchHit[], cache: VisitCache): Map<number, SiteKeys> {
   const sites = new Map<number, SiteKeys>();
@@ -188,12 +190,14 @@ function collectKeys(hits: readonly PrefetchHit[], cache: VisitCache): Map<numbe
       visit !== undefined && visit.lastActionTime >= earliest && visit.lastActionTime <= latest;
     if (hit.requestedVisitorId !== null) {
       const cached = cache.getByVisitor(hit.siteId, hit.requestedVisitorId);
-      if (!cached || cached.lastActionTime > latest) site.visitors.add(hit.requestedVisitorId);
+      const unwritten = cache.isVisitorUnwritten(hit.siteId, hit.requestedVisitorId);
+      if ((!cached || cached.lastActionTime > latest) && !unwritten) site.visitors.add(hit.requestedVisitorId);
       // The config id is looked up only when the visitor id finds no visit to continue, and only if it may.
       if (inWindow(cached) || isFoundByVisitorIdOnly(hit, rules)) continue;
     }
     const cached = cache.getByConfig(hit.siteId, hit.configId);
-    if (!inWindow(cached) || !acceptsUserOf(cached, hit)) site.configs.add(hit.configId);
+    const servedByCache = inWindow(cached) && acceptsUserOf(cached, hit);
+    if (!servedByCache && !cache.isConfigUnwritten(hit.siteId, hit.configId)) site.configs.add(hit.configId);
   }
   return sites;
 }

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { openSqlite } from '../../src/db/connect.js';
 import { createSilentLogger } from '../../src/logging.js';
+import { formatUtcDateTime } from '../../src/time.js';
 import { parseTenantHost } from '../../src/tenancy/tenant-host.js';
 import type { Tenant } from '../../src/tenancy/tenant.js';
 import { DeviceDetection } from '../../src/tracking/device-detection.js';
@@ -103,5 +105,62 @@ describe('SQLite write thread', () => {
     for (let visitor = 200; visitor < 220; visitor += 1) {
       assert.deepEqual(visits.get(visitor), { visits: 1, actions: visitor === 203 ? 1 : 2 }, `visitor ${visitor}`);
     }
+  });
+
+  test('invalidation time follows the commit', async () => {
+    const day = '2026-05-03';
+    const hits = Array.from({ length: HITS_PER_BATCH }, (_, index) => pageview(400 + index, `invalidated-${index}`));
+    const other = openSqlite(tenant.databaseConfig);
+    other.exec('begin immediate');
+    const tracked = pipeline.trackAll(tenant, hits, context(new Date(`${day}T12:00:00Z`)));
+    // The batch is recorded at once and then waits for the write lock, so an archiving run that
+    // starts meanwhile reads the day's logs without its hits. That run deletes the day's
+    // invalidation only if it is not newer than the run's start.
+    await delay(1100);
+    const archiveStartedAt = formatUtcDateTime(new Date());
+    await delay(1100);
+    other.exec('commit');
+    other.close();
+    const outcomes = await tracked;
+    assert.equal(outcomes.filter((outcome) => (outcome as TrackOutcome).status === 'recorded').length, hits.length);
+
+    const row = await tenant.db().selectFrom('archive_invalidations').select('ts_invalidated')
+      .where('idsite', '=', 1).where('date', '=', day).executeTakeFirst();
+    assert.ok(row !== undefined);
+    assert.ok(row.ts_invalidated > archiveStartedAt, `invalidated at ${row.ts_invalidated}, archiving started at ${archiveStartedAt}`);
+  });
+
+  test('older hit joins unwritten visit', async () => {
+    // Hits without a visitor id, so their visit is found by config id alone.
+    const now = new Date('2026-05-01T12:00:00Z');
+    const configHit = (path: string, time: string) => TrackingParams.fromQueryString(
+      `idsite=1&rec=1&ua=StaleReadAgent&cdt=${encodeURIComponent(`2026-05-01 ${time}`)}&url=${encodeURIComponent(`https://example.org/${path}`)}`);
+    const fillers = (batch: string) => Array.from({ length: HITS_PER_BATCH - 2 }, (_, index) => pageview(300 + index, `stale-filler-${batch}-${index}`));
+    // The first batch starts a visit at 09:00 and, an hour later, a second one. The second batch
+    // holds a hit of 09:10, which belongs to the first visit, and is recorded while the first
+    // batch waits for the write lock, so the first visit is not in the database yet.
+    const hits = [
+      configHit('stale-first', '09:00:00'), configHit('stale-second', '10:00:00'), ...fillers('a'),
+      configHit('stale-older', '09:10:00'), pageview(320, 'stale-filler-b'), ...fillers('b'),
+    ];
+    const other = openSqlite(tenant.databaseConfig);
+    other.exec('begin immediate');
+    const released = new Promise<void>((resolve) => setTimeout(() => {
+      other.exec('commit');
+      other.close();
+      resolve();
+    }, 500));
+    const outcomes = await pipeline.trackAll(tenant, hits, context(now));
+    await released;
+    assert.equal(outcomes.filter((outcome) => (outcome as TrackOutcome).status === 'recorded').length, hits.length);
+
+    const rows = await tenant.db().selectFrom('log_link_visit_action as link').innerJoin('log_action as url', 'url.idaction', 'link.idaction_url')
+      .innerJoin('log_visit as visit', 'visit.idvisit', 'link.idvisit')
+      .select(['url.name', 'link.idvisit', 'visit.visit_total_actions']).where('url.name', 'like', '%/stale-%').where('url.name', 'not like', '%filler%').execute();
+    const visitOf = new Map(rows.map((row) => [row.name.replace(/^.*\//, ''), Number(row.idvisit)]));
+    assert.equal(visitOf.get('stale-older'), visitOf.get('stale-first'));
+    assert.notEqual(visitOf.get('stale-second'), visitOf.get('stale-first'));
+    const first = rows.find((row) => row.name.endsWith('/stale-first'));
+    assert.equal(Number(first?.visit_total_actions), 2);
   });
 });
