@@ -11,6 +11,11 @@ import type { WriteThreadReply, WriteThreadRequest } from './sqlite-write-thread
 
 /** Milliseconds after its last batch that a file's connection is closed. */
 const IDLE_CLOSE_MS = 2_000;
+/**
+ * Prepared statements kept per connection. A batch's statements come in a few dozen shapes,
+ * but upserts of invalidated days and drop counts have one text per row count.
+ */
+const MAX_STATEMENTS_PER_FILE = 200;
 
 interface OpenFile {
   database: SQLite.Database;
@@ -44,10 +49,12 @@ function closeFile(file: string): void {
   open.database.close();
 }
 
+/** Returns the prepared statement of an SQL text, keeping at most `MAX_STATEMENTS_PER_FILE`, the oldest going first. */
 function prepare(open: OpenFile, text: string): SQLite.Statement {
   let statement = open.statements.get(text);
   if (statement === undefined) {
     statement = open.database.prepare(text);
+    if (open.statements.size >= MAX_STATEMENTS_PER_FILE) open.statements.delete(open.statements.keys().next().value!);
     open.statements.set(text, statement);
   }
   return statement;

@@ -7,9 +7,13 @@ import { createTestRoot, createTestTenant, type TestRoot } from '../support/test
 import { tenantDb } from '../support/tracking.js';
 import { freePort, postBulk, startServer, stopServer } from '../support/tracking-server.js';
 
-/** Bulk requests each server receives, hits in each, and requests in flight per server: a bounded load. */
+/**
+ * Bulk requests each server receives, hits in each, and requests in flight per server: a
+ * bounded load. Requests in flight together make batches of more than 256 hits, which SQLite
+ * writes on its write thread.
+ */
 const REQUESTS_PER_SERVER = 12;
-const HITS_PER_REQUEST = 40;
+const HITS_PER_REQUEST = 100;
 const IN_FLIGHT_PER_SERVER = 3;
 /** Visitors of each server; every visitor gets hits in several requests. */
 const VISITORS_PER_SERVER = 20;

@@ -5,9 +5,12 @@ import { createTestRoot, createTestTenant, type TestRoot } from '../support/test
 import { tenantDb } from '../support/tracking.js';
 import { freePort, postBulk, startServer } from '../support/tracking-server.js';
 
-/** Bulk requests sent, and hits in each: a bounded load. */
+/**
+ * Bulk requests sent, and hits in each: a bounded load. Requests in flight together make
+ * batches of more than 256 hits, which SQLite writes on its write thread.
+ */
 const REQUESTS = 60;
-const HITS_PER_REQUEST = 20;
+const HITS_PER_REQUEST = 100;
 /** Requests in flight at once. */
 const CONCURRENCY = 6;
 /** Success responses after which the server is killed, while other requests are in flight. */
