@@ -66,6 +66,7 @@ async function measureImport(path: string, dryRun: boolean): Promise<ImportMeasu
   // The detector and pipeline are built as log:import builds them, with device detection on a worker thread.
   const devices = createImportDeviceDetection(createSilentLogger());
   const pipeline = new TrackingPipeline(createSilentLogger(), devices, { writeBatchMaxHits: IMPORT_WRITE_BATCH_MAX_HITS });
+  void pipeline.warmUp();
   try {
     const { host } = await createTestTenant(root, { timezone: 'UTC', siteUrl: 'https://www.example.com' });
     const tenant = root.registry.resolve(parseTenantHost(host))!;

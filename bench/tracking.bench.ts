@@ -104,7 +104,8 @@ async function measureEngine(client: TrackingLoadClient, adapter: DatabaseAdapte
   const root = createTestRoot({ recheckMs: DEFAULT_RECHECK_MS });
   try {
     const { host } = await createTestTenant(root, { adapter, siteUrl: 'https://example.org' });
-    const app = await buildTestServer(root);
+    // The server warms up its threads as server:run does.
+    const app = await buildTestServer(root, undefined, { warmUp: true });
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     const target = { port: Number(new URL(address).port), host };
     await warmUp(client, target);

@@ -85,6 +85,18 @@ export class SqliteWriteThread {
     });
   }
 
+  /**
+   * Starts the thread before the first batch, so that the batch does not wait for the worker
+   * to load its modules. A thread that cannot start is started again by the first write.
+   */
+  start(): void {
+    try {
+      this.#current();
+    } catch {
+      // The first write reports the failure as its batch's outcome.
+    }
+  }
+
   /** Lets the thread accept batches of `file` again after a conflict or a failure. */
   resume(file: string): void {
     this.#worker?.worker.postMessage({ type: 'resume', file } satisfies WriteThreadRequest);

@@ -345,10 +345,12 @@ export class TrackingPipeline {
   }
 
   /**
-   * Starts the device detection thread and builds the detector's patterns there, for a server
-   * that starts. Resolves once that is done or failed, and never rejects.
+   * Starts the SQLite write thread, and the device detection thread, which builds the
+   * detector's patterns, for a server that starts. Resolves once the detection thread is
+   * ready or failed, and never rejects.
    */
   warmUp(): Promise<void> {
+    if (this.#options.sqliteWriteThread !== false) this.#writeThread.start();
     return this.#devices.warmUp();
   }
 

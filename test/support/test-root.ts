@@ -111,9 +111,11 @@ export async function createSingleTenantInstall(root: TestRoot): Promise<CreateT
 }
 
 /** Builds the server for a test root, to drive with `inject` or `listen` on 127.0.0.1. */
-export async function buildTestServer(root: TestRoot, clock: Clock = SYSTEM_CLOCK): Promise<FastifyInstance> {
+export async function buildTestServer(root: TestRoot, clock: Clock = SYSTEM_CLOCK, options: { warmUp?: boolean } = {}): Promise<FastifyInstance> {
   const defaults = Settings.load({ global: root.rootPaths.globalConfig, common: root.rootPaths.commonConfig, local: null });
-  return buildServer({ registry: root.registry, apiMethods: buildApiMethodRegistry(), defaults, logger: createSilentLogger(), clock });
+  return buildServer({
+    registry: root.registry, apiMethods: buildApiMethodRegistry(), defaults, logger: createSilentLogger(), clock, warmUpDeviceDetection: options.warmUp,
+  });
 }
 
 /** A test tenant and the server built for its root. */

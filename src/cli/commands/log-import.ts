@@ -156,6 +156,8 @@ async function runImport(context: CommandContext, tenant: Tenant, files: string[
   const devices = createImportDeviceDetection(context.logger);
   const builder = new HitBuilder(builderOptions, await buildSiteResolver(tenant, options), devices);
   const pipeline = new TrackingPipeline(context.logger, devices, { writeBatchMaxHits: IMPORT_WRITE_BATCH_MAX_HITS });
+  // The threads start while the first lines are read, so the first batch waits for neither.
+  void pipeline.warmUp();
   const progress = new LineRateProgress(context, 'log:import');
   const importer = new LogImporter(
     { tenant, pipeline, dryRun, owner: await findSuperuser(tenant), now: () => context.clock() },
