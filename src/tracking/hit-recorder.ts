@@ -63,7 +63,10 @@ export async function recordHit(context: RecordContext, hit: EnrichedHit, tracke
   if (match.kind === 'existing') visit = match.visit;
   else visit = startVisit(context, hit, previous, tracked, context.ids.nextAtOnce('log_visit') ?? await context.ids.next('log_visit'));
   // A user id sent on a visit found by fingerprint takes the visit over, as Matomo does when uid sets the visitor id.
-  if (hit.params.get('uid') !== undefined && hit.requestedVisitorId !== null) visit.idvisitor = hit.requestedVisitorId;
+  if (hit.params.get('uid') !== undefined && hit.requestedVisitorId !== null && visit.idvisitor !== hit.requestedVisitorId) {
+    context.visits.forgetVisitorId(visit);
+    visit.idvisitor = hit.requestedVisitorId;
+  }
   const timeSpentRef = visit.lastAction ? Math.min(context.rules.visitLengthSeconds, Math.max(0, Math.round((hit.time.getTime() - visit.lastAction.time) / 1000))) : null;
 
   let idlinkVa: number | null = null;

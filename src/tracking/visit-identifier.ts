@@ -99,6 +99,17 @@ export class VisitCache {
     this.#byConfig.set(`${visit.siteId}:${visit.configId}`, visit);
   }
 
+  /**
+   * Forgets a visit under its current visitor id, before a user id gives it another one. The
+   * visit's row then no longer has that id, and an entry left under it would outlive the
+   * next load of the visit from the database and serve that visit's old totals.
+   */
+  forgetVisitorId(visit: VisitState): void {
+    const key = `${visit.siteId}:${visit.idvisitor}`;
+    if (this.#batchByVisitor.get(key)?.visit === visit) this.#batchByVisitor.delete(key);
+    if (this.#byVisitor.peek(key) === visit) this.#byVisitor.delete(key);
+  }
+
   /** Starts recording a batch and returns its number, for `endBatch` once the batch is written. */
   beginBatch(): number {
     this.#generation += 1;
