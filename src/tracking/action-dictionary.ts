@@ -81,8 +81,6 @@ export class ActionDictionary {
    * await, which matters for the dozen mostly null strings of every action row.
    */
   async idsOf(context: ActionWriteContext, actions: readonly (ActionString | null)[]): Promise<(number | null)[]> {
-    const atOnce = this.idsAtOnce(context, actions);
-    if (atOnce !== undefined) return atOnce;
     const ids: (number | null)[] = [];
     for (const action of actions) {
       if (action === null) {

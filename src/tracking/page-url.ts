@@ -85,8 +85,7 @@ export function readReferrerText(params: TrackingParams): string | undefined {
  * null when it is missing or does not look like a URL. `text` is the parameter as sent.
  */
 export function parseTrackedUrl(text: string | undefined): TrackedUrl | null {
-  const cleaned = readTrackedUrl(text);
-  return cleaned === undefined ? null : { text: cleaned, url: parseOrNull(cleaned) };
+  return withParse(readTrackedUrl(text));
 }
 
 /** Returns the hit's `url` parameter, cleaned and parsed once per hit, or null when it is absent or not a URL. */
@@ -102,7 +101,11 @@ export function readPageUrl(hit: Hit): URL | null {
 
 /** Returns the `urlref` parameter cleaned as `readReferrerText` does and parsed, or null when it is missing or not a URL. */
 export function parseTrackedReferrer(params: TrackingParams): TrackedUrl | null {
-  const cleaned = readReferrerText(params);
+  return withParse(readReferrerText(params));
+}
+
+/** Returns a cleaned URL text with its parse, or null when there is no text. */
+function withParse(cleaned: string | undefined): TrackedUrl | null {
   return cleaned === undefined ? null : { text: cleaned, url: parseOrNull(cleaned) };
 }
 

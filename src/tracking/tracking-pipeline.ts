@@ -147,7 +147,7 @@ export class TrackingPipeline {
   readonly #geolocators = new Map<string, Geolocator>();
   readonly #logger: Logger;
   readonly #options: TrackingPipelineOptions;
-  /** The write thread of every SQLite tenant, started by the first batch it writes. */
+  /** The write thread of every SQLite tenant, started by `warmUp` or else by the first batch it writes. */
   readonly #writeThread = new SqliteWriteThread();
 
   /**
