@@ -2,6 +2,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { DatabaseAdapter } from '../db/database-config.js';
 import { FootfallError, quote } from '../errors.js';
+import { endsInNumber } from '../tenancy/tenant-host.js';
 import type { OptionValues } from './command-definition.js';
 
 /** @throws FootfallError PARAMETER_INVALID unless `value` is a TCP port (0 to 65535; 0 picks a free port). */
@@ -14,10 +15,11 @@ export function parsePort(value: string): number {
 const HOST_NAME_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 /**
- * Parses a `--host` value of `server:run` without any DNS lookup: an IPv4 address, an IPv6
- * address (returned without brackets) or a host name of letters, digits, dots and inner
- * hyphens. A name whose last label is all digits, such as `999.1.1.1`, is rejected as a
- * mistyped IPv4 address, because such a name would only fail later in a DNS lookup.
+ * Parses a `--host` value of `server:run` without any DNS lookup: an IPv4 address in canonical
+ * dotted-quad form, an IPv6 address (returned without brackets) or a host name of letters,
+ * digits, dots and inner hyphens. A name whose last label is a number, such as `999.1.1.1`,
+ * `127.1` or `0x7f000001`, is rejected, because the system resolver reads some of these as
+ * IPv4 addresses in shorthand form and sends the others to DNS.
  *
  * @throws FootfallError PARAMETER_INVALID naming `--host` and what to pass instead.
  */
@@ -26,8 +28,13 @@ export function parseListenHost(value: string): string {
   if (isIPv4(unbracketed) || isIPv6(unbracketed)) return unbracketed;
 
   const labels = value.replace(/\.$/, '').split('.');
-  const isHostName = value.length <= 253 && labels.every((label) => HOST_NAME_LABEL.test(label)) && !/^[0-9]+$/.test(labels[labels.length - 1]!);
-  if (isHostName) return value;
+  const isHostName = value.length <= 253 && labels.every((label) => HOST_NAME_LABEL.test(label));
+  if (isHostName && !endsInNumber(value)) return value;
+  if (isHostName) {
+    throw new FootfallError('PARAMETER_INVALID',
+      `Invalid --host ${quote(value)}: expected a dotted-quad IPv4 address in canonical form, such as 127.0.0.1, an IPv6 address or a host name. `
+      + 'A name that ends in a number is read as an IPv4 address, and a shorthand, octal or hexadecimal form of one is ambiguous.');
+  }
   throw new FootfallError('PARAMETER_INVALID',
     `Invalid --host ${quote(value)}: it is neither an IPv4 or IPv6 address nor a host name. `
     + 'Pass an address of this machine, such as 127.0.0.1, or 0.0.0.0 to listen on every IPv4 interface.');

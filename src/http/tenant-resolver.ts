@@ -74,6 +74,18 @@ function hostKey(parsed: ParsedHost): string {
 }
 
 /**
+ * Returns the host and port of an absolute-form request target as sent, without user info.
+ * The WHATWG URL parser would turn a shorthand IPv4 address such as `0x7f.1` into 127.0.0.1,
+ * so the text goes to parseTenantHost, which rejects such forms. The authority ends at the
+ * first `/`, `?`, `#` or `\`, as the URL parser ends it for http and https.
+ */
+function readTargetAuthority(target: string): string {
+  const afterScheme = target.slice(target.indexOf('//') + 2);
+  const authority = afterScheme.split(/[/?#\\]/, 1)[0]!;
+  return authority.slice(authority.lastIndexOf('@') + 1);
+}
+
+/**
  * Throws HOST_INVALID when the request line is in absolute form and names another host than
  * the Host header. Ports are ignored, because they do not pick the tenant.
  *
@@ -88,7 +100,7 @@ function ensureTargetMatchesHost(request: FastifyRequest): void {
   const host = request.headers.host;
   if (!ABSOLUTE_FORM_PATTERN.test(target) || host === undefined) return;
 
-  const targetHost = URL.canParse(target) ? new URL(target).host : '';
+  const targetHost = URL.canParse(target) && new URL(target).host !== '' ? readTargetAuthority(target) : '';
   if (targetHost === '') throw new FootfallError('HOST_INVALID', `Invalid request target ${quote(target)}: expected a URL with a host name, or a path such as /index.php.`);
   if (hostKey(parseTenantHost(targetHost)) !== hostKey(parseTenantHost(host))) {
     throw new FootfallError('HOST_INVALID',

@@ -38,6 +38,25 @@ function invalidHost(raw: string, rule: string): FootfallError {
   return new FootfallError('HOST_INVALID', `Invalid host name ${quote(raw)}: ${rule}.`);
 }
 
+/** A label that the WHATWG URL host parser reads as a number: decimal digits, or 0x and hexadecimal digits. */
+const NUMBER_LABEL_PATTERN = /^(?:[0-9]+|0x[0-9a-f]*)$/i;
+
+/**
+ * Returns whether a host name's last label is a number, after NFKC folds digits such as
+ * fullwidth ones to ASCII as the UTS 46 mapping does. The WHATWG URL host parser reads such a
+ * name as an IPv4 address or fails on it, so `0x7f.1`, `127.1`, `2130706433` and `0177.0.0.1`
+ * all become 127.0.0.1, and `example.123` is no host at all.
+ */
+export function endsInNumber(host: string): boolean {
+  const labels = host.normalize('NFKC').replace(/\.$/, '').split('.');
+  return NUMBER_LABEL_PATTERN.test(labels[labels.length - 1]!);
+}
+
+function nonCanonicalIpv4(raw: string): FootfallError {
+  return invalidHost(raw, 'expected a dotted-quad IPv4 address in canonical form, such as 192.0.2.10, or a DNS name. '
+    + 'A name that ends in a number is read as an IPv4 address, and a shorthand, octal or hexadecimal form of one is ambiguous');
+}
+
 function ensureDnsName(ascii: string, raw: string): void {
   if (ascii.length > MAX_HOST_LENGTH) throw invalidHost(raw, `a host name has at most ${MAX_HOST_LENGTH} characters`);
   for (const label of ascii.split('.')) {
@@ -50,7 +69,9 @@ function ensureDnsName(ascii: string, raw: string): void {
 /**
  * Parses a Host header value (or a `--matomo-domain` value): strips the port, lower-cases,
  * converts an internationalised name to punycode and checks the result against the DNS
- * host-name grammar, so that the returned name is safe to use in a file path.
+ * host-name grammar, so that the returned name is safe to use in a file path. An IPv4 address
+ * is accepted only as a canonical dotted quad, because a URL parser reads other forms, such as
+ * `127.1` or `0x7f.0.0.1`, as the same address and other parsers read them differently.
  *
  * @throws FootfallError HOST_INVALID naming the value and the rule it broke.
  * @example
@@ -69,8 +90,13 @@ export function parseTenantHost(raw: string | undefined): ParsedHost {
   const lower = host.toLowerCase().replace(/\.$/, '');
   if (isIPv4(lower)) return { kind: 'ipv4', host: lower as TenantHost };
   if (/[^\p{L}\p{N}.\-]/u.test(lower)) throw invalidHost(raw, 'use letters, digits, dots and inner hyphens only');
+  if (endsInNumber(lower)) throw nonCanonicalIpv4(raw);
 
+  // domainToASCII runs the whole WHATWG host parser, which turns an IPv4 address in any form
+  // into its dotted quad. A canonical address returned above, so one here was written in another
+  // form that endsInNumber missed, where NFKC and the UTS 46 mapping differ.
   const ascii = domainToASCII(lower);
+  if (isIPv4(ascii)) throw nonCanonicalIpv4(raw);
   if (ascii === '') throw invalidHost(raw, 'it is not a valid internationalised domain name');
   ensureDnsName(ascii, raw);
   if (RESERVED_NAMES.has(ascii)) throw invalidHost(raw, `'${ascii}' is reserved because config/${ascii}.config.ini.php is a shared config file`);

@@ -54,3 +54,37 @@ describe('tenant host argument with a port', () => {
     assert.equal(existsSync(`${root.dir}/export.footfall`), false, 'tenant:export wrote no file');
   });
 });
+
+describe('shorthand IPv4 as tenant host', () => {
+  const root = createTestRoot();
+  after(() => root.cleanup());
+  const expected = (raw: string) => `Error: Invalid host name '${raw}': expected a dotted-quad IPv4 address in canonical form, such as 192.0.2.10, or a DNS name. `
+    + 'A name that ends in a number is read as an IPv4 address, and a shorthand, octal or hexadecimal form of one is ambiguous.';
+
+  for (const raw of ['0x7f.1', '127.1', '2130706433', '0177.0.0.1']) {
+    it(`tenant:create rejects ${raw}`, async () => {
+      const run = await runConsole(root, ['tenant:create', raw]);
+      assert.equal(run.code, 1, run.stderr);
+      assert.ok(run.stderr.includes(expected(raw)), run.stderr);
+      assert.deepEqual(readdirSync(root.dir), ['config']);
+    });
+  }
+
+  it('every tenant option rejects 127.1', async () => {
+    const commands = [
+      ['core:archive', '--matomo-domain=127.1'],
+      ['cache:clear', '--domain=127.1'],
+      ['tenant:delete', '127.1', '--force'],
+      ['tenant:export', '127.1', `--output=${root.dir}/export.footfall`],
+      ['tenant:disable', '127.1'],
+      ['tenant:enable', '127.1'],
+      ['tenant:import', `${root.dir}/export.footfall`, '--as=127.1'],
+    ];
+    for (const args of commands) {
+      const run = await runConsole(root, args);
+      assert.equal(run.code, 1, `${args[0]}: ${run.stderr}`);
+      assert.ok(run.stderr.includes(expected('127.1')), `${args[0]}: ${run.stderr}`);
+    }
+    assert.deepEqual(readdirSync(root.dir), ['config']);
+  });
+});

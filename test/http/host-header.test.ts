@@ -62,6 +62,10 @@ const HOST_CASES: Array<[string, string, number]> = [
   ['300 characters of short labels', LONG_LABELS, 400],
   ['an invalid punycode label', 'xn--zz.example', 400],
   ['a non-numeric port', 'shop.example:http', 400],
+  ['a shorthand IPv4 address', '127.1', 400],
+  ['a hexadecimal IPv4 address', '0x7f.1', 400],
+  ['an IPv4 address as one number', '2130706433', 400],
+  ['an octal IPv4 address', '0177.0.0.1:8080', 400],
   ['an IPv4 address', '127.0.0.1', 404],
   ['an IPv4 address with a port', '127.0.0.1:8080', 404],
   ['an IPv6 address', '[::1]', 404],
@@ -114,6 +118,16 @@ describe('Host header handling', () => {
     const response = await app.inject({ url: '/index.php?module=API&method=API.getMatomoVersion&format=json', headers: { host: '../x' } });
     assert.equal(response.statusCode, 400);
     assert.deepEqual(response.json(), { result: 'error', message: "Invalid host name '../x': use letters, digits, dots and inner hyphens only.", code: 'HOST_INVALID' });
+  });
+
+  test('names the expected form of IPv4', async () => {
+    const response = await app.inject({ url: VERSION_PATH, headers: { host: '0x7f.1' } });
+    assert.equal(response.statusCode, 400);
+    assert.deepEqual(response.json(), {
+      result: 'error', code: 'HOST_INVALID',
+      message: "Invalid host name '0x7f.1': expected a dotted-quad IPv4 address in canonical form, such as 192.0.2.10, or a DNS name. "
+        + 'A name that ends in a number is read as an IPv4 address, and a shorthand, octal or hexadecimal form of one is ambiguous.',
+    });
   });
 
   test('answers API calls for an unknown host with TENANT_NOT_FOUND', async () => {
@@ -220,6 +234,15 @@ describe('Host header handling', () => {
   test('checks absolute targets of health checks', async () => {
     assert.equal(await sendRaw(port, rawGet('http://unknown.example/healthz', ['Host: shop.example'])), 400);
     assert.equal(await sendRaw(port, rawGet('http://shop.example/healthz', ['Host: shop.example'])), 200);
+  });
+
+  test('rejects shorthand IPv4 in the target', async () => {
+    for (const target of ['http://0x7f.1/', 'http://127.1:8080/', 'http://2130706433/', 'http://x@0177.0.0.1/']) {
+      const response = await exchangeRaw(port, rawGet(target, ['Host: 127.0.0.1']));
+      assert.equal(response.status, 400, target);
+      assert.match(response.body, /^Invalid host name '[^']+': expected a dotted-quad IPv4 address in canonical form/, target);
+    }
+    assert.equal(await sendRaw(port, rawGet('http://127.0.0.1/', ['Host: 127.0.0.1'])), 404);
   });
 
   test('ignores user info in the target', async () => {

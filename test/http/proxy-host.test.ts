@@ -43,6 +43,17 @@ describe('tenant choice behind a reverse proxy', () => {
     assert.match(response.body, /Invalid host name '\.\.\/etc'/);
   });
 
+  it('rejects a shorthand IPv4 forwarded host', async () => {
+    for (const forwarded of ['0x7f.1', '127.1', '2130706433', '0177.0.0.1']) {
+      const response = await suite.app.inject({
+        method: 'GET', url: VERSION_URL, remoteAddress: '127.0.0.1', headers: { host: suite.tenantA.host, 'x-forwarded-host': forwarded },
+      });
+      assert.equal(response.statusCode, 400, forwarded);
+      assert.equal(response.json().code, 'HOST_INVALID', forwarded);
+      assert.ok(response.json().message.startsWith(`Invalid host name '${forwarded}': expected a dotted-quad IPv4 address in canonical form`), forwarded);
+    }
+  });
+
   it('stores the forwarded client address of a hit', async () => {
     const visitorId = 'f0f0f0f0f0f0f0f0';
     const response = await suite.app.inject({

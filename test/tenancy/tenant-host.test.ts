@@ -33,6 +33,28 @@ describe('parseTenantHost', () => {
     });
   }
 
+  // The WHATWG URL parser reads each of these as 127.0.0.1, or fails on it as an IPv4 address.
+  const shorthandIpv4 = [
+    '0x7f.1', '127.1', '2130706433', '0177.0.0.1', '127.0.0.01', '0x7f.0.0.1', '0x7f000001', '127.0.1', '127.1.',
+    '127.1:8080', '\uff11\uff12\uff17.\uff10.\uff10.\uff11', '256.0.0.1', 'example.123', 'example.0x', '1.2.3.4.5',
+  ];
+  for (const raw of shorthandIpv4) {
+    it(`rejects IPv4 form ${JSON.stringify(raw)}`, () => {
+      assert.throws(() => parseTenantHost(raw), (error: unknown) => {
+        assert.ok(isFootfallError(error, 'HOST_INVALID'));
+        assert.equal(error.message, `Invalid host name '${raw}': expected a dotted-quad IPv4 address in canonical form, such as 192.0.2.10, or a DNS name. `
+          + 'A name that ends in a number is read as an IPv4 address, and a shorthand, octal or hexadecimal form of one is ambiguous.');
+        return true;
+      });
+    });
+  }
+
+  it('accepts names with inner number labels', () => {
+    assert.deepEqual(parseTenantHost('0x7f.example'), { kind: 'name', host: '0x7f.example' });
+    assert.deepEqual(parseTenantHost('127.0.0.1.example'), { kind: 'name', host: '127.0.0.1.example' });
+    assert.deepEqual(parseTenantHost('1e2'), { kind: 'name', host: '1e2' });
+  });
+
   it('rejects a missing or blank host', () => {
     assert.throws(() => parseTenantHost(undefined), (error: unknown) => isFootfallError(error, 'HOST_INVALID'));
     assert.throws(() => parseTenantHost('  '), (error: unknown) => isFootfallError(error, 'HOST_INVALID'));
@@ -64,6 +86,12 @@ describe('parseTenantHost', () => {
   it('accepts IPv4 as tenant name', () => {
     assert.equal(parseTenantHostName('192.0.2.10'), '192.0.2.10');
   });
+
+  it('rejects shorthand IPv4 as tenant name', () => {
+    for (const raw of ['0x7f.1', '127.1', '2130706433', '0177.0.0.1']) {
+      assert.throws(() => parseTenantHostName(raw), (error: unknown) => isFootfallError(error, 'HOST_INVALID') && error.message.includes('canonical form'), raw);
+    }
+  });
 });
 
 describe('parseTenantHostArgument', () => {
@@ -79,6 +107,12 @@ describe('parseTenantHostArgument', () => {
 
   it('accepts a name without a port', () => {
     assert.equal(parseTenantHostArgument('Stats.Example.com'), 'stats.example.com');
+  });
+
+  it('rejects shorthand IPv4 addresses', () => {
+    for (const raw of ['0x7f.1', '127.1', '2130706433', '0177.0.0.1']) {
+      assert.throws(() => parseTenantHostArgument(raw), (error: unknown) => isFootfallError(error, 'HOST_INVALID') && error.message.includes('canonical form'), raw);
+    }
   });
 
   it('still rejects IPv6 addresses', () => {
