@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorStatusCode, FootfallError, isFootfallError, quote } from '../errors.js';
-import { isBulkBody, parseBulkRequest } from '../tracking/bulk-request.js';
+import { parseBulkRequest, readBulkBody, type BulkBody } from '../tracking/bulk-request.js';
 import type { Tenant } from '../tenancy/tenant.js';
 import { QueuedTracking } from '../tracking/queue/queued-tracking.js';
 import { TrackingPipeline, type TrackRequestContext } from '../tracking/tracking-pipeline.js';
@@ -218,7 +218,7 @@ export function sendBulkRequestError(request: FastifyRequest, reply: FastifyRepl
   return reply.code(error.statusCode).send({ status: 'error', tracked: 0, invalid: 0, message: error.message, code: error.code });
 }
 
-async function handleBulk({ pipeline, queued, context, proxies }: TrackingRouteState, request: FastifyRequest, reply: FastifyReply, body: string): Promise<FastifyReply> {
+async function handleBulk({ pipeline, queued, context, proxies }: TrackingRouteState, request: FastifyRequest, reply: FastifyReply, body: BulkBody): Promise<FastifyReply> {
   let bulk;
   try {
     bulk = parseBulkRequest(body);
@@ -297,7 +297,8 @@ export function registerTrackingRoutes(app: FastifyInstance, context: AppContext
       return reply.code(503).header('x-footfall-error', `TENANT_MAINTENANCE: the database of this host has no schema yet; run ./console core:update`)
         .header('content-type', 'image/gif').send(TRANSPARENT_GIF);
     }
-    if (request.method === 'POST' && isBulkBody(request.trackingBody)) return handleBulk(state, request, reply, request.trackingBody);
+    const bulkBody = request.method === 'POST' ? readBulkBody(request.trackingBody) : null;
+    if (bulkBody !== null) return handleBulk(state, request, reply, bulkBody);
     return handleSingle(state, request, reply);
   };
   const preflight = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {

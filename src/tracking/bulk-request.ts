@@ -12,29 +12,52 @@ export interface BulkRequest {
   sendImage: boolean;
 }
 
-/**
- * Returns whether a body is bulk JSON: it starts with `{` and contains `"requests"` or
- * `'requests'` anywhere, as Matomo 5 looks for, so `token_auth` may come first. Trackers send
- * it with any Content-Type, often text/plain.
- */
-export function isBulkBody(body: unknown): body is string {
-  return typeof body === 'string' && /^\s*\{/.test(body) && (body.includes('"requests"') || body.includes("'requests'"));
+/** JSON's whitespace, which may come before the `{` of a bulk body. */
+const BULK_BODY_START = /^[\t\n\r ]*\{/;
+
+/** A POST body read as a bulk request: its JSON object, or null when the text is not valid JSON. */
+export interface BulkBody {
+  data: Record<string, unknown> | null;
 }
 
 /**
- * Parses a bulk body.
+ * Reads a POST body as a bulk request, whatever its Content-Type, because trackers send bulk
+ * JSON as text/plain or as a form. Returns null when the body is not one.
  *
- * @throws FootfallError TRACKING_BULK_INVALID when the body is not JSON with a `requests` array.
+ * Matomo 5 reads any body that contains `"requests"` or `'requests'` after its first byte as
+ * bulk (`isUsingBulkRequest` in plugins/BulkTracking/Tracker/Requests.php). Footfall also
+ * requires the body to start with `{` after JSON whitespace, so that a form hit with that word in
+ * a value stays a hit. A body that is valid JSON is bulk only when its object has a top-level
+ * `requests` key, in any position, so that a JSON hit with such a value stays a hit. A body that
+ * is not valid JSON is bulk, and parseBulkRequest then rejects it as invalid bulk JSON.
  */
-export function parseBulkRequest(body: string): BulkRequest {
+export function readBulkBody(body: unknown): BulkBody | null {
+  if (typeof body !== 'string' || !BULK_BODY_START.test(body)) return null;
+  if (!body.includes('"requests"') && !body.includes("'requests'")) return null;
+
   let data: unknown;
   try {
     data = JSON.parse(body);
   } catch {
+    return { data: null };
+  }
+  // A JSON text that starts with `{` and parses is an object.
+  const record = data as Record<string, unknown>;
+  return Object.hasOwn(record, 'requests') ? { data: record } : null;
+}
+
+/**
+ * Parses a bulk body that readBulkBody returned.
+ *
+ * @throws FootfallError TRACKING_BULK_INVALID when the body is not JSON, its `requests` is not
+ *   an array, or it has more than MAX_BULK_REQUESTS entries.
+ */
+export function parseBulkRequest(body: BulkBody): BulkRequest {
+  const record = body.data;
+  if (record === null) {
     throw new FootfallError('TRACKING_BULK_INVALID', 'Invalid bulk tracking body: it is not valid JSON. Send {"requests":["?idsite=1&rec=1&url=..."]}.');
   }
-  const record = data as Record<string, unknown>;
-  if (typeof data !== 'object' || data === null || !Array.isArray(record.requests)) {
+  if (!Array.isArray(record.requests)) {
     throw new FootfallError('TRACKING_BULK_INVALID', 'Invalid bulk tracking body: "requests" must be an array of query strings or parameter objects.');
   }
   if (record.requests.length > MAX_BULK_REQUESTS) {

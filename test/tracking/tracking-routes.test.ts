@@ -230,6 +230,68 @@ describe('tracking endpoints', () => {
     }
   });
 
+  const bulkPayload = (path: string) => JSON.stringify({ requests: [`?idsite=1&rec=1&new_visit=1&url=https%3A%2F%2Fexample.org%2F${path}`] });
+
+  test('bulk body after leading whitespace', async () => {
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/json']) {
+      const before = await countVisits();
+      const payload = `\n \t\r\n${bulkPayload('spaced')}`;
+      const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': contentType }, payload });
+      assert.equal(response.statusCode, 200, contentType);
+      assert.deepEqual(response.json(), { status: 'success', tracked: 1, invalid: 0 }, contentType);
+      assert.equal(await countVisits(), before + 1, contentType);
+    }
+  });
+
+  test('bulk requests key after others', async () => {
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/json']) {
+      const before = await countVisits();
+      const payload = JSON.stringify({ send_image: 1, token_auth: token, requests: ['?idsite=1&rec=1&new_visit=1&url=https%3A%2F%2Fexample.org%2Flast', '?idsite=0&rec=1'] });
+      const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': contentType }, payload });
+      assert.equal(response.statusCode, 200, contentType);
+      assert.deepEqual(response.json(), { status: 'success', tracked: 1, invalid: 1, invalid_indices: [1] }, contentType);
+      assert.equal(await countVisits(), before + 1, contentType);
+    }
+  });
+
+  async function hasPageTitle(title: string): Promise<boolean> {
+    const row = await tenantDb(root, host).selectFrom('log_action').select('idaction').where('name', '=', title).where('type', '=', 4).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  test('form hit mentioning requests', async () => {
+    const cases: [contentType: string, payload: string, title: string][] = [
+      ['application/x-www-form-urlencoded', "idsite=1&rec=1&new_visit=1&action_name=Form%20'requests'%20page", "Form 'requests' page"],
+      ['application/x-www-form-urlencoded', 'idsite=1&rec=1&new_visit=1&action_name=Form+"requests"+page', 'Form "requests" page'],
+      ['text/plain', 'idsite=1&rec=1&new_visit=1&action_name=Beacon%20requests%20page', 'Beacon requests page'],
+      ['text/plain', "idsite=1&rec=1&new_visit=1&action_name=Beacon%20'requests'%20page", "Beacon 'requests' page"],
+    ];
+    for (const [contentType, payload, title] of cases) {
+      const before = await countVisits();
+      const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': contentType }, payload });
+      assert.equal(response.statusCode, 200, payload);
+      assert.equal(response.headers['content-type'], 'image/gif', payload);
+      assert.equal(await countVisits(), before + 1, payload);
+      assert.ok(await hasPageTitle(title), title);
+    }
+  });
+
+  test('JSON hit mentioning requests', async () => {
+    const hits = [
+      { idsite: 1, rec: 1, new_visit: 1, action_name: 'requests' },
+      { idsite: 1, rec: 1, new_visit: 1, action_name: "JSON 'requests' page", dimension1: '"requests"' },
+    ];
+    for (const hit of hits) {
+      const before = await countVisits();
+      const payload = JSON.stringify(hit);
+      const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'application/json' }, payload });
+      assert.equal(response.statusCode, 200, `${payload}: ${String(response.headers['x-footfall-error'])}`);
+      assert.equal(response.headers['content-type'], 'image/gif', payload);
+      assert.equal(await countVisits(), before + 1, payload);
+      assert.ok(await hasPageTitle(hit.action_name), hit.action_name);
+    }
+  });
+
   test('answers a bulk body with send_image 0 with 204', async () => {
     const payload = JSON.stringify({ requests: ['?idsite=1&rec=1&url=https%3A%2F%2Fexample.org%2F'], send_image: 0 });
     const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': 'text/plain' }, payload });
