@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { FootfallError, quote } from '../errors.js';
+import { classifyGzipFailure, type GzipFailure } from '../gzip-failure.js';
 
 /** Lines read from the start of a file to detect its format. */
 export const DETECTION_LINES = 20;
@@ -59,17 +60,12 @@ function describeBzip2Failure(errorOutput: string): string {
   return 'the bzip2 data is corrupt';
 }
 
-/**
- * Returns the cause of a zlib failure in plain words. zlib raises Z_BUF_ERROR ("unexpected end
- * of file") when the input stops inside the compressed data, and Z_DATA_ERROR for bytes that
- * are not gzip ("incorrect header check") or do not decompress ("incorrect data check").
- */
-function describeGunzipFailure(error: Error, decodedAny: boolean): string | undefined {
-  const code = (error as { code?: unknown }).code;
-  if (code === 'Z_BUF_ERROR') return 'the gzip file ends early';
-  if (code === 'Z_DATA_ERROR') return decodedAny ? 'the gzip data is corrupt' : 'not a valid gzip file';
-  return undefined;
-}
+/** Causes of a gzip failure in plain words, by classifyGzipFailure's result. */
+const GZIP_FAILURE_REASONS: Readonly<Record<GzipFailure, string>> = {
+  truncated: 'the gzip file ends early',
+  not_gzip: 'not a valid gzip file',
+  corrupt: 'the gzip data is corrupt',
+};
 
 /** A failure to read a log file: it cannot be opened, or its compressed data is invalid. */
 export class LogFileReadError extends FootfallError {
@@ -191,7 +187,6 @@ export async function* readLogLineBatches(path: string): AsyncGenerator<LogLine[
   const { stream, done, close } = openStream(path);
   const splitter = new LineSplitter();
   let failure: Error | undefined;
-  let decodedAny = false;
   stream.on('error', (error) => {
     failure ??= error;
   });
@@ -200,7 +195,6 @@ export async function* readLogLineBatches(path: string): AsyncGenerator<LogLine[
     stream.setEncoding('utf8');
     // The stream is closed below rather than by the iterator, because stdin must stay open.
     for await (const chunk of stream.iterator({ destroyOnReturn: false })) {
-      decodedAny = true;
       const lines = splitter.push(chunk as string);
       if (lines.length > 0) yield lines;
     }
@@ -215,7 +209,7 @@ export async function* readLogLineBatches(path: string): AsyncGenerator<LogLine[
   } finally {
     if (!finished && !failure) close();
   }
-  if (failure) throw toReadError(path, failure, decodedAny);
+  if (failure) throw toReadError(path, failure);
 }
 
 /** Yields the lines of a file one by one, as `readLogLineBatches` reads them. */
@@ -223,8 +217,9 @@ export async function* readLogLines(path: string): AsyncGenerator<LogLine> {
   for await (const lines of readLogLineBatches(path)) yield* lines;
 }
 
-function toReadError(path: string, error: Error, decodedAny: boolean): FootfallError {
+function toReadError(path: string, error: Error): FootfallError {
   if (error instanceof FootfallError) return error;
-  const reason = describeGunzipFailure(error, decodedAny) ?? error.message;
+  const failure = path === '-' ? null : classifyGzipFailure(error, path);
+  const reason = failure === null ? error.message : GZIP_FAILURE_REASONS[failure];
   return new LogFileReadError(path, reason, { cause: error });
 }

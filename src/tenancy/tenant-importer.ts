@@ -1,5 +1,5 @@
 /** Restoring a tenant from a `tenant:export` archive, on any engine (`tenant:import`). */
-import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import type { Kysely } from 'kysely';
@@ -12,6 +12,7 @@ import { CODE_SCHEMA_VERSION } from '../db/migrations/index.js';
 import type { Database } from '../db/schema.js';
 import { DEFAULT_ROW_BATCH_SIZE, insertRows, loadTableColumns, resetAutoIncrementSequences, type TableColumns } from '../db/table-rows.js';
 import { FootfallError, quote } from '../errors.js';
+import { classifyGzipFailure, type GzipFailure } from '../gzip-failure.js';
 import { LineSplitter } from '../import/log-file-reader.js';
 import {
   decodeArchiveValue, ensureArchiveHeader, invalidArchive, parseArchiveLine, SOURCE_DATABASE_KEYS,
@@ -42,33 +43,21 @@ export interface ImportTenantResult {
   rows: Record<string, number>;
 }
 
-/** Returns whether a file starts with the two bytes of every gzip file, 1f 8b. */
-function startsWithGzipMagic(file: string): boolean {
-  const descriptor = openSync(file, 'r');
-  try {
-    const magic = Buffer.alloc(2);
-    return readSync(descriptor, magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-  } finally {
-    closeSync(descriptor);
-  }
-}
-
 /**
  * Returns the error to raise when the gzip data of an archive fails to decompress after
  * `lines` complete lines: one that names the file and whether it is truncated, damaged or no gzip file.
  * Any other error is returned unchanged.
  */
 function describeGzipError(file: string, lines: number, error: unknown): unknown {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !code.startsWith('Z_')) return error;
+  const failure = classifyGzipFailure(error, file);
+  if (failure === null) return error;
   const reason = error instanceof Error ? error.message : String(error);
-  let message = `Archive '${file}' is damaged after line ${lines}: its gzip data is invalid (${reason}). Use a file written by tenant:export.`;
-  if (code === 'Z_BUF_ERROR') {
-    message = `Archive '${file}' is truncated: its gzip data ends after line ${lines}. Copy the whole file again, or run tenant:export again.`;
-  } else if (!startsWithGzipMagic(file)) {
-    message = `Archive '${file}' is not a gzip file (${reason}). Use a file written by tenant:export.`;
-  }
-  return new FootfallError('TENANT_EXPORT_INVALID', message, { cause: error });
+  const messages: Record<GzipFailure, string> = {
+    truncated: `Archive '${file}' is truncated: its gzip data ends after line ${lines}. Copy the whole file again, or run tenant:export again.`,
+    not_gzip: `Archive '${file}' is not a gzip file (${reason}). Use a file written by tenant:export.`,
+    corrupt: `Archive '${file}' is damaged after line ${lines}: its gzip data is invalid (${reason}). Use a file written by tenant:export.`,
+  };
+  return new FootfallError('TENANT_EXPORT_INVALID', messages[failure], { cause: error });
 }
 
 /**

@@ -132,6 +132,29 @@ describe('log file reader', () => {
     assert.equal((error as Error).message, `Cannot read '${path}': not a valid gzip file.`);
   });
 
+  test('damaged gzip names the cause', async () => {
+    const compressed = gzipSync(`${numberedLines(50_000).join('\n')}\n`);
+    const damaged = Buffer.from(compressed);
+    damaged.fill(0xff, Math.floor(compressed.length / 2), Math.floor(compressed.length / 2) + 64);
+    const path = join(dir, 'damaged.log.gz');
+    writeFileSync(path, damaged);
+    const { lines, error } = await readUntilFailure(path);
+    assert.ok(lines.length > 0, 'no line was read before the failure');
+    assert.equal((error as { code?: string }).code, 'LOG_FILE_UNREADABLE');
+    assert.equal((error as Error).message, `Cannot read '${path}': the gzip data is corrupt.`);
+  });
+
+  test('damaged gzip header names the cause', async () => {
+    const damaged = Buffer.from(gzipSync('line 1\nline 2\n'));
+    // Byte 2 is the compression method, and 8 (deflate) is the only one defined.
+    damaged[2] = 0x07;
+    const path = join(dir, 'method.log.gz');
+    writeFileSync(path, damaged);
+    const { lines, error } = await readUntilFailure(path);
+    assert.deepEqual(lines, []);
+    assert.equal((error as Error).message, `Cannot read '${path}': the gzip data is corrupt.`);
+  });
+
   test('truncated bzip2 yields whole lines', async () => {
     const lines = numberedLines(50_000);
     const compressed = execFileSync('bzip2', ['-c'], { input: `${lines.join('\n')}\n`, maxBuffer: 16 * 1024 * 1024 });
