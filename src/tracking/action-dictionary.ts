@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Database } from '../db/schema.js';
 import type { BatchStatements } from './batch-sql.js';
-import type { ActionString } from './hit.js';
+import type { ActionString, StoredActionString } from './hit.js';
 import type { IdSource } from './id-reservation.js';
 import { ACTION_TYPE } from './parse-action.js';
 import { splitUrlPrefix } from './page-url.js';
@@ -181,8 +181,13 @@ export class ActionDictionary {
   }
 }
 
-/** Returns the cache key of a string and the name and URL prefix `log_action` stores. */
-function storedForm(action: ActionString): { key: string; prefix: number | null; rest: string } {
+/**
+ * Returns the cache key of a string and the name and URL prefix `log_action` stores. A batch
+ * asks for each string at least twice, so the result is kept on the string.
+ */
+function storedForm(action: ActionString): StoredActionString {
+  if (action.stored !== undefined) return action.stored;
   const { prefix, rest } = URL_TYPES.has(action.type) ? splitUrlPrefix(action.value) : { prefix: null, rest: action.value };
-  return { key: `${action.type}\u0000${rest}`, prefix, rest };
+  action.stored = { key: `${action.type}\u0000${rest}`, prefix, rest };
+  return action.stored;
 }

@@ -98,6 +98,15 @@ export interface ActionStrings {
 export interface ActionString {
   value: string;
   type: number;
+  /** The string as `log_action` stores it, which the action dictionary computes once and keeps here. */
+  stored?: StoredActionString;
+}
+
+/** A dictionary string as `log_action` stores it: its cache key, its URL prefix id and the name after that prefix. */
+export interface StoredActionString {
+  key: string;
+  prefix: number | null;
+  rest: string;
 }
 
 /** The action part of a hit. */

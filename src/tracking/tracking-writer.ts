@@ -397,7 +397,9 @@ export class TrackingWriter {
   ): Promise<WriteOutcome[]> {
     const { visits, actions } = this.#config;
     const batch = new WriteBatch();
-    await actions.prefetch(db, statements, jobs.flatMap((job) => actionStringsOf(job.hit)));
+    const strings: (ActionString | null)[] = [];
+    for (const job of jobs) addActionStrings(strings, job.hit);
+    await actions.prefetch(db, statements, strings);
     ids.expect('log_action', actions.missingCount);
     const rulesBySite = new Map<number, VisitRules>();
     const hits = jobs.map((job) => {
@@ -472,9 +474,13 @@ async function runQuery(target: StatementTarget, query: RunnableQuery): Promise<
   }
 }
 
-/** Returns every `log_action` string a hit may need: its action's and its e-commerce items'. */
-function actionStringsOf(hit: EnrichedHit): (ActionString | null)[] {
-  const strings: (ActionString | null)[] = Object.values(hit.action.strings);
+/**
+ * Adds every `log_action` string a hit may need to `strings`: its action's and its e-commerce
+ * items'. It pushes into one list because a batch's `flatMap` over its hits cost about 4% of
+ * an import's main thread in a CPU profile.
+ */
+function addActionStrings(strings: (ActionString | null)[], hit: EnrichedHit): void {
+  for (const string of Object.values(hit.action.strings)) strings.push(string);
   for (const item of hit.conversion?.items ?? []) {
     if (item.sku) strings.push({ value: item.sku, type: ACTION_TYPE.ecommerceSku });
     if (item.name) strings.push({ value: item.name, type: ACTION_TYPE.ecommerceName });
@@ -482,5 +488,4 @@ function actionStringsOf(hit: EnrichedHit): (ActionString | null)[] {
       if (category) strings.push({ value: category, type: ACTION_TYPE.ecommerceCategory });
     }
   }
-  return strings;
 }
