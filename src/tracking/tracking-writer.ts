@@ -327,13 +327,18 @@ export class TrackingWriter {
       this.#config.logger.debug({ tenant: this.#config.tenant, hits: jobs.length, durationMs: Date.now() - started }, 'tracking batch committed');
     } catch (error) {
       this.#config.logger.warn({ tenant: this.#config.tenant, hits: jobs.length, err: error }, 'tracking batch failed');
-      if (jobs.length <= 1) {
-        jobs.forEach((job) => job.reject(error));
-        if (jobs.length === 0) this.#config.logger.error({ tenant: this.#config.tenant, err: error }, 'tracking drop counts not saved');
+      if (jobs.length === 0) {
+        this.#config.logger.error({ tenant: this.#config.tenant, drops: Object.fromEntries(drops), err: error }, 'tracking drop counts not saved');
         return;
       }
-      // One bad hit must not fail its neighbours: each is tried again in its own transaction.
-      for (const job of jobs) await this.#commitBatch([job], new Map());
+      if (jobs.length === 1) {
+        jobs[0]!.reject(error);
+      } else {
+        // One bad hit must not fail its neighbours: each is tried again in its own transaction.
+        for (const job of jobs) await this.#commitBatch([job], new Map());
+      }
+      // The next batch saves the drop counts. If that batch has no hits and fails too, it logs
+      // the counts as lost, so a failing database is not retried in a loop.
       for (const [key, count] of drops) this.#drops.set(key, (this.#drops.get(key) ?? 0) + count);
     }
   }

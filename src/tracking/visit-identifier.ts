@@ -110,6 +110,19 @@ export class VisitCache {
     if (this.#byVisitor.peek(key) === visit) this.#byVisitor.delete(key);
   }
 
+  /**
+   * Returns the visits of a site's config id that unwritten batches changed. Their rows in the
+   * database are older than these states, or not written yet.
+   */
+  getTouchedByConfig(siteId: number, configId: string): VisitState[] {
+    if (!this.isConfigUnwritten(siteId, configId)) return [];
+    const visits: VisitState[] = [];
+    for (const { visit } of this.#batchById.values()) {
+      if (visit.siteId === siteId && visit.configId === configId) visits.push(visit);
+    }
+    return visits;
+  }
+
   /** Starts recording a batch and returns its number, for `endBatch` once the batch is written. */
   beginBatch(): number {
     this.#generation += 1;
@@ -167,11 +180,12 @@ function moveEndedVisits(batchMap: Map<string, TouchedVisit>, cache: LRUCache<st
 /**
  * Finds the visit a hit belongs to, as Matomo does: by visitor id when the hit has one (only
  * by it when `cid` is sent or cookies are trusted), else or then by config id within the
- * look-back window. A found visit still starts a new one when its last action is older than
- * the visit length, when it already has `create_new_visit_after_x_actions` actions, when the
- * day changed in the site's time zone, when `new_visit=1`, or when the campaign (or, if
- * configured, the referring website) changed. Rows the batch read ahead in `prefetch` spare
- * the database queries; without them, or where they cannot tell, each lookup runs its own.
+ * look-back window, where a hit with `uid` skips the visits of other user ids. A found visit
+ * still starts a new one when its last action is older than the visit length or when it
+ * already has `create_new_visit_after_x_actions` actions. It also does when the day changed in
+ * the site's time zone, when `new_visit=1`, or when the campaign (or, if configured, the
+ * referring website) changed. Rows the batch read ahead in `prefetch` spare the database queries; without them,
+ * or where they cannot tell, each lookup runs its own.
  */
 export async function identifyVisit(
   db: Kysely<Database>, hit: EnrichedHit, cache: VisitCache, rules: VisitRules, prefetch?: VisitPrefetch, waitForWrites?: () => Promise<void>,
@@ -201,9 +215,15 @@ export function isFoundByVisitorIdOnly(hit: EnrichedHit, rules: VisitRules): boo
   return hit.requestedVisitorId !== null && (rules.trustVisitorsCookies || (hit.params.get('cid') !== undefined && hit.params.get('uid') === undefined));
 }
 
-/** Returns whether a visit found by config id may take a hit that has a visitor id, which its user id decides. */
+/**
+ * Returns whether a visit found by config id may take a hit: any visit when the hit has no
+ * `uid`, else only a visit without a user id or with the same one. Matomo 5.2.0-b5 applies
+ * this rule as a condition of its query by config id (`Model::findVisitor` in
+ * core/Tracker/Model.php).
+ */
 export function acceptsUserOf(visit: VisitState, hit: EnrichedHit): boolean {
-  return hit.requestedVisitorId === null || visit.userId === null || visit.userId === (hit.params.get('uid') ?? null);
+  const userId = hit.params.get('uid');
+  return userId === undefined || visit.userId === null || visit.userId === userId;
 }
 
 async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitRules): Promise<VisitLookup> {
@@ -226,6 +246,8 @@ async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitR
   if (inWindow(cached) && acceptsUserOf(cached, hit)) {
     return { recent: cached, previous };
   }
+  const userId = hit.params.get('uid');
+  if (userId !== undefined) return { recent: await findByConfigIdForUser(sources, hit, userId, earliest, latest), previous };
   let row = sources.prefetch?.latestByConfig(hit.siteId, hit.configId, earliest, latest);
   if (row === undefined) {
     await sources.waitForWrites?.();
@@ -236,6 +258,65 @@ async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitR
   }
   if (!row) return { recent: null, previous };
   return { recent: cache.getTouched(Number(row.idvisit)) ?? remember(cache, await loadState(sources, row)), previous };
+}
+
+/**
+ * Returns the latest visit of the hit's config id with a last action in [`earliest`,
+ * `latest`] that `acceptsUserOf` lets take the hit, or null. The visits of unwritten
+ * batches are compared in memory, and the read-ahead or the database supplies the others,
+ * so the result does not depend on how hits were split into batches.
+ */
+async function findByConfigIdForUser(
+  sources: VisitSources, hit: EnrichedHit, userId: string, earliest: number, latest: number,
+): Promise<VisitState | null> {
+  const touched = new Set<number>();
+  let found: VisitState | null = null;
+  for (const visit of sources.cache.getTouchedByConfig(hit.siteId, hit.configId)) {
+    touched.add(visit.idvisit);
+    const inWindow = visit.lastActionTime >= earliest && visit.lastActionTime <= latest;
+    if (inWindow && acceptsUserOf(visit, hit) && isLaterVisit(visit, found)) found = visit;
+  }
+
+  // The read-ahead row is the latest visit of any user, so it serves only when it takes this one.
+  let row = sources.prefetch?.latestByConfig(hit.siteId, hit.configId, earliest, latest);
+  if (row && (touched.has(Number(row.idvisit)) || !acceptsUserOf(visitStateFromRow(row), hit))) row = undefined;
+  row ??= await queryLatestForUser(sources, hit, userId, earliest, latest, touched);
+  if (!row) return found;
+  const stored = visitStateFromRow(row);
+  if (!isLaterVisit(stored, found)) return found;
+  return remember(sources.cache, await loadState(sources, row, stored));
+}
+
+/**
+ * Returns the latest `log_visit` row of the hit's config id in the window whose user id is
+ * null or `userId`, leaving out the visits of unwritten batches (`touched`).
+ */
+async function queryLatestForUser(
+  sources: VisitSources, hit: EnrichedHit, userId: string, earliest: number, latest: number, touched: ReadonlySet<number>,
+): Promise<Selectable<LogVisitTable> | null> {
+  await sources.waitForWrites?.();
+  const skipped: number[] = [];
+  for (;;) {
+    let query = sources.db.selectFrom('log_visit').selectAll().where('idsite', '=', hit.siteId).where('config_id', '=', hit.configId)
+      .where('visit_last_action_time', '>=', formatUtcDateTime(new Date(earliest)))
+      .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
+      .where((eb) => eb.or([eb('user_id', 'is', null), eb('user_id', '=', userId)]));
+    if (skipped.length > 0) query = query.where('idvisit', 'not in', skipped);
+    const row = await query.orderBy('visit_last_action_time', 'desc').orderBy('idvisit', 'desc').limit(1).executeTakeFirst();
+    if (row === undefined) return null;
+    // A touched visit was compared in memory already. MariaDB's utf8mb4_general_ci collation
+    // also matches user ids that differ in case or accents, so the row's user id is compared again here.
+    const sameUser = row.user_id === null || row.user_id === userId;
+    if (sameUser && !touched.has(Number(row.idvisit))) return row;
+    skipped.push(Number(row.idvisit));
+  }
+}
+
+/** Returns whether `visit` comes after `other` in the order of the lookup queries: last action time, then id. */
+function isLaterVisit(visit: VisitState, other: VisitState | null): boolean {
+  if (other === null) return true;
+  if (visit.lastActionTime !== other.lastActionTime) return visit.lastActionTime > other.lastActionTime;
+  return visit.idvisit > other.idvisit;
 }
 
 /**

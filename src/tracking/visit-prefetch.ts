@@ -106,7 +106,7 @@ export class VisitPrefetch {
 
   /**
    * Returns the site's visit of `configId` with the latest last action in [`earliest`,
-   * `latest`], as the visit identifier's query by config id would.
+   * `latest`], as the visit identifier's query by config id would for a hit without `uid`.
    */
   latestByConfig(siteId: number, configId: string, earliest: number, latest: number): VisitRow | null | undefined {
     const site = this.#sites.get(siteId);

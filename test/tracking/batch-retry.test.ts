@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { appendFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { sql, type Kysely } from 'kysely';
+import pino from 'pino';
 import type { DatabaseAdapter } from '../../src/db/database-config.js';
 import type { Database } from '../../src/db/schema.js';
 import { createSilentLogger } from '../../src/logging.js';
@@ -163,6 +165,99 @@ for (const adapter of ALL_ENGINES) {
       assert.deepEqual(body.failed_indices, [0]);
       assert.match(String(body.message), /^No entry was stored/);
       assert.equal(await countRows(tenant.db(), 'log_visit'), visitsBefore);
+    });
+  });
+}
+
+/** Creates a trigger that aborts every insert into `tracking_drop`, so that saving drop counts fails. */
+async function createDropRejectingTrigger(db: Kysely<Database>, adapter: DatabaseAdapter): Promise<void> {
+  const drops = sql.table('tracking_drop');
+  if (adapter === 'sqlite') {
+    await sql`create trigger reject_drop_counts before insert on ${drops} begin select raise(abort, 'rejected by the test trigger'); end`.execute(db);
+  } else if (adapter === 'mysql') {
+    await sql`create trigger reject_drop_counts before insert on ${drops} for each row
+      signal sqlstate '45000' set message_text = 'rejected by the test trigger'`.execute(db);
+  } else {
+    await sql`create function reject_drop_counts() returns trigger language plpgsql as $$
+      begin raise exception 'rejected by the test trigger'; end $$`.execute(db);
+    await sql`create trigger reject_drop_counts before insert on ${drops} for each row execute function reject_drop_counts()`.execute(db);
+  }
+}
+
+/** Resolves with `promise`, or rejects once `milliseconds` have passed. */
+async function withinTime<T>(promise: Promise<T>, milliseconds: number, operation: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${operation} did not finish within ${milliseconds} ms`)), milliseconds);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+for (const adapter of ALL_ENGINES) {
+  describe(`tracking writer single-hit failure on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+    let root: TestRoot;
+    let tenant: Tenant;
+    let pipeline: TrackingPipeline;
+    const logLines: { msg: string; level: number; drops?: Record<string, number> }[] = [];
+
+    before(async () => {
+      root = createTestRoot();
+      const { host } = await createTestTenant(root, { adapter, siteUrl: 'https://example.org' });
+      // The writer's first batch then waits a second, so the drop and the hit queued below share it.
+      appendFileSync(root.registry.resolve(parseTenantHost(host))!.configFile, '\n[Tracker]\nwrite_batch_ms = 1000\n');
+      tenant = root.registry.resolve(parseTenantHost(host))!;
+      await createRejectingTrigger(tenant.db(), adapter);
+      const logger = pino({ level: 'warn' }, { write: (line: string) => logLines.push(JSON.parse(line) as (typeof logLines)[number]) });
+      pipeline = new TrackingPipeline(logger, new DeviceDetection(), { sqliteWriteThread: false });
+    });
+
+    after(async () => {
+      await pipeline?.close();
+      // Deleting the tenants drops their MariaDB or PostgreSQL database and user.
+      await deleteAllTenants(root);
+      await root?.cleanup();
+    });
+
+    test('failed hit keeps drop counts', async () => {
+      const context = { ip: '192.0.2.4', userAgent: 'Mozilla/5.0', acceptLanguage: '', now: new Date(), doNotTrack: false };
+      const withoutRec = TrackingParams.fromQueryString('?idsite=1&url=https%3A%2F%2Fexample.org%2Fnot-recorded');
+      const outcomes = await pipeline.queueAll(tenant, [withoutRec, pageview(31, REJECTED_PATH)], context);
+      // One batch contains the drop count and the one hit, and fails. The count waits for the next batch.
+      await pipeline.flush();
+      const [dropped, failed] = await outcomes();
+
+      assert.deepEqual(dropped, { status: 'dropped', reason: 'no_rec' });
+      assert.ok(failed instanceof Error, `expected an error for the rejected hit, got ${JSON.stringify(failed)}`);
+      assert.match(failed.message, /rejected by the test trigger/);
+      assert.equal(await countRows(tenant.db(), 'log_visit'), 0);
+      const drops = await tenant.db().selectFrom('tracking_drop').select(['reason', 'count']).execute();
+      assert.deepEqual(drops.map((row) => [row.reason, Number(row.count)]), [['no_rec', 1]]);
+    });
+
+    test('unsaved drop counts are logged', async () => {
+      await createDropRejectingTrigger(tenant.db(), adapter);
+      const context = { ip: '192.0.2.5', userAgent: 'Mozilla/5.0', acceptLanguage: '', now: new Date(), doNotTrack: false };
+      const withoutRec = TrackingParams.fromQueryString('?idsite=1&url=https%3A%2F%2Fexample.org%2Fnot-recorded');
+      const outcomes = await pipeline.queueAll(tenant, [withoutRec, pageview(32, REJECTED_PATH)], context);
+      // The batch with the hit fails, then the batch with only the drop count fails and ends the retries.
+      await withinTime(pipeline.flush(), 10_000, 'flush');
+      const [dropped, failed] = await outcomes();
+
+      assert.deepEqual(dropped, { status: 'dropped', reason: 'no_rec' });
+      assert.ok(failed instanceof Error, `expected an error for the rejected hit, got ${JSON.stringify(failed)}`);
+      const lost = logLines.filter((line) => line.msg === 'tracking drop counts not saved');
+      assert.equal(lost.length, 1);
+      assert.equal(lost[0]?.level, 50);
+      const counts = Object.entries(lost[0]?.drops ?? {});
+      assert.equal(counts.length, 1);
+      assert.match(counts[0]![0], /^1\|\d{4}-\d{2}-\d{2}\|no_rec$/);
+      assert.equal(counts[0]![1], 1);
+      const drops = await tenant.db().selectFrom('tracking_drop').select(['reason', 'count']).execute();
+      assert.deepEqual(drops.map((row) => [row.reason, Number(row.count)]), [['no_rec', 1]]);
     });
   });
 }

@@ -126,13 +126,15 @@ describe('visit totals', () => {
 
       test('user id takeover keeps totals', async () => {
         const page = (path: string) => `url=${encodeURIComponent(`https://example.org/${path}`)}`;
-        // All four hits share one fingerprint. Alice's hit takes visitor 1's visit over. The cache
-        // rejects Bob's hit for that visit, which has Alice's user id, but the query by fingerprint
-        // finds the visit and continues it. Visitor 1 then returns with its old visitor id.
+        // All five hits share one fingerprint. Alice's hit takes visitor 1's visit over. Bob's
+        // later hit starts the fingerprint's latest visit. Visitor 4's earlier hit, found by
+        // fingerprint because `_id` is not trusted, falls outside Bob's visit, so the query by
+        // fingerprint loads Alice's visit again. Visitor 1 then returns with its old visitor id.
         await trackConcurrently(fixture!, [[
           hitQuery(1, START_SECONDS, page('first')),
           hitQuery(2, START_SECONDS + 60, `uid=alice&${page('alice')}`),
-          hitQuery(3, START_SECONDS + 120, `uid=bob&${page('bob')}`),
+          hitQuery(3, START_SECONDS + 3000, `uid=bob&${page('bob')}`),
+          `idsite=1&rec=1&_id=${(4).toString(16).padStart(16, '0')}&cdt=${START_SECONDS + 120}&${page('cookie')}`,
           hitQuery(1, START_SECONDS + 180, page('again')),
         ]]);
 

@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { appendFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import pino from 'pino';
+import type { DatabaseAdapter } from '../../src/db/database-config.js';
+import { parseTenantHost } from '../../src/tenancy/tenant-host.js';
+import type { Tenant } from '../../src/tenancy/tenant.js';
+import { DeviceDetection } from '../../src/tracking/device-detection.js';
+import { TrackingParams } from '../../src/tracking/tracking-params.js';
+import { TrackingPipeline } from '../../src/tracking/tracking-pipeline.js';
+import { deleteAllTenants } from '../support/console-runner.js';
+import { ALL_ENGINES, engineSkip } from '../support/engines.js';
+import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+
+/** The request time of every hit. The hit times come from `cdt` and are about 13 hours earlier. */
+const NOW = new Date('2026-05-01T23:00:00Z');
+/** The time of the first hit of each case, in seconds since the epoch. */
+const START_SECONDS = Date.parse('2026-05-01T10:00:00Z') / 1000;
+
+/**
+ * How the hits of a case reach the writer: all in one batch, one batch per hit with the visit
+ * cache kept between them, or one batch per hit on a new pipeline, whose cache is empty.
+ */
+type BatchMode = 'one batch' | 'one batch per hit' | 'new pipeline per hit';
+const BATCH_MODES: readonly BatchMode[] = ['one batch', 'one batch per hit', 'new pipeline per hit'];
+
+/** A tenant with `write_batch_ms = 1000`, so that the hits of one call fill their batch before its timer fires. */
+interface Fixture {
+  root: TestRoot;
+  tenant: Tenant;
+  token: string;
+}
+
+async function createFixture(adapter: DatabaseAdapter): Promise<Fixture> {
+  const root = createTestRoot();
+  const created = await createTestTenant(root, { adapter, siteUrl: 'https://example.org' });
+  appendFileSync(root.registry.resolve(parseTenantHost(created.host))!.configFile, '\n[Tracker]\nwrite_batch_ms = 1000\n');
+  const tenant = root.registry.resolve(parseTenantHost(created.host))!;
+  return { root, tenant, token: created.tokenAuth };
+}
+
+/** Builds a pipeline that writes `hitsPerBatch` hits at a time and adds the size of each committed batch to `batchSizes`. */
+function createPipeline(hitsPerBatch: number, batchSizes: number[]): TrackingPipeline {
+  const logger = pino({ level: 'debug' }, {
+    write: (line: string) => {
+      const entry = JSON.parse(line) as { msg: string; hits?: number };
+      if (entry.msg === 'tracking batch committed') batchSizes.push(entry.hits ?? -1);
+    },
+  });
+  return new TrackingPipeline(logger, new DeviceDetection(), { sqliteWriteThread: false, writeBatchMaxHits: hitsPerBatch });
+}
+
+/**
+ * Tracks the hits in order from one IP address, which gives them one fingerprint, and
+ * returns the sizes of the committed batches. The superuser's token lets old `cdt` values through.
+ */
+async function trackInMode(fixture: Fixture, mode: BatchMode, ip: string, queries: readonly string[]): Promise<number[]> {
+  const context = { ip, userAgent: 'Mozilla/5.0', acceptLanguage: '', now: NOW, doNotTrack: false, bulkToken: fixture.token };
+  const batchSizes: number[] = [];
+  const lists = mode === 'new pipeline per hit' ? queries.map((query) => [query]) : [queries];
+  for (const list of lists) {
+    const pipeline = createPipeline(mode === 'one batch' ? list.length : 1, batchSizes);
+    try {
+      const outcomes = await pipeline.trackAll(fixture.tenant, list.map((query) => TrackingParams.fromQueryString(query)), context);
+      assert.deepEqual(outcomes, list.map(() => ({ status: 'recorded' })));
+    } finally {
+      await pipeline.close();
+    }
+  }
+  return batchSizes;
+}
+
+/** Returns the user id and `visit_total_actions` of each visit after `idvisit`, in id order. */
+async function visitsAfter(tenant: Tenant, idvisit: number): Promise<[string | null, number][]> {
+  const rows = await tenant.db().selectFrom('log_visit').select(['user_id', 'visit_total_actions'])
+    .where('idvisit', '>', idvisit).orderBy('idvisit').execute();
+  return rows.map((row) => [row.user_id, Number(row.visit_total_actions)]);
+}
+
+async function lastVisitId(tenant: Tenant): Promise<number> {
+  const row = await tenant.db().selectFrom('log_visit').select((eb) => eb.fn.max('idvisit').as('idvisit')).executeTakeFirst();
+  return Number(row?.idvisit ?? 0);
+}
+
+function hitQuery(seconds: number, path: string, extra = ''): string {
+  const url = encodeURIComponent(`https://example.org/${path}`);
+  return `idsite=1&rec=1&cdt=${START_SECONDS + seconds}&url=${url}${extra === '' ? '' : `&${extra}`}`;
+}
+
+/** Why each engine's tests are skipped, or false when its server is reachable. */
+const ENGINE_SKIPS = new Map(await Promise.all(ALL_ENGINES.map(async (adapter) => [adapter, await engineSkip(adapter)] as const)));
+
+for (const adapter of ALL_ENGINES) {
+  describe(`visit user id rule on ${adapter}`, { skip: ENGINE_SKIPS.get(adapter) }, () => {
+    let fixture: Fixture | undefined;
+    /** Numbers each case, which gets its own IP address (so its own fingerprint) and its own user ids. */
+    let caseNumber = 0;
+
+    before(async () => {
+      fixture = await createFixture(adapter);
+    });
+
+    after(async () => {
+      if (fixture === undefined) return;
+      // Deleting the tenants drops their MariaDB or PostgreSQL database and user.
+      await deleteAllTenants(fixture.root);
+      await fixture.root.cleanup();
+    });
+
+    /**
+     * Tracks the hits of a new case in `mode` and checks its batches. Returns the suffix of
+     * the case's user ids and the visits the case created.
+     */
+    async function runCase(mode: BatchMode, buildHits: (suffix: string) => string[]): Promise<{ suffix: string; visits: [string | null, number][] }> {
+      caseNumber += 1;
+      const suffix = `-${caseNumber}`;
+      const hits = buildHits(suffix);
+      const before = await lastVisitId(fixture!.tenant);
+      const batchSizes = await trackInMode(fixture!, mode, `192.0.2.${caseNumber}`, hits);
+      assert.deepEqual(batchSizes, mode === 'one batch' ? [hits.length] : hits.map(() => 1), 'the committed batches');
+      return { suffix, visits: await visitsAfter(fixture!.tenant, before) };
+    }
+
+    for (const mode of BATCH_MODES) {
+      describe(mode, () => {
+        test('uid skips visit of another user', async () => {
+          const { suffix, visits } = await runCase(mode, (caseSuffix) => [
+            hitQuery(0, 'alice', `uid=alice${caseSuffix}`),
+            hitQuery(60, 'bob', `uid=bob${caseSuffix}`),
+          ]);
+
+          assert.deepEqual(visits, [[`alice${suffix}`, 1], [`bob${suffix}`, 1]]);
+        });
+
+        test('uid continues older anonymous visit', async () => {
+          // Alice's visit is the latest of the fingerprint, but Bob's hit may only continue
+          // the earlier visit without a user id, which Bob then takes over.
+          const { suffix, visits } = await runCase(mode, (caseSuffix) => [
+            hitQuery(0, 'anonymous'),
+            hitQuery(60, 'alice', `uid=alice${caseSuffix}&new_visit=1`),
+            hitQuery(120, 'bob', `uid=bob${caseSuffix}`),
+          ]);
+
+          assert.deepEqual(visits, [[`bob${suffix}`, 2], [`alice${suffix}`, 1]]);
+        });
+
+        test('user id comparison is case-sensitive', async () => {
+          // MariaDB's collation of user_id ignores case, but the visit cache and Matomo's uid hash do not.
+          const { suffix, visits } = await runCase(mode, (caseSuffix) => [
+            hitQuery(0, 'upper', `uid=Carol${caseSuffix}`),
+            hitQuery(60, 'lower', `uid=carol${caseSuffix}`),
+          ]);
+
+          assert.deepEqual(visits, [[`Carol${suffix}`, 1], [`carol${suffix}`, 1]]);
+        });
+      });
+    }
+  });
+}
