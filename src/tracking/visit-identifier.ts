@@ -184,8 +184,8 @@ function moveEndedVisits(batchMap: Map<string, TouchedVisit>, cache: LRUCache<st
  * still starts a new one when its last action is older than the visit length or when it
  * already has `create_new_visit_after_x_actions` actions. It also does when the day changed in
  * the site's time zone, when `new_visit=1`, or when the campaign (or, if configured, the
- * referring website) changed. Rows the batch read ahead in `prefetch` spare the database queries; without them,
- * or where they cannot tell, each lookup runs its own.
+ * referring website) changed. Rows the batch read ahead in `prefetch` spare the database
+ * queries. Without them, or where they cannot tell, each lookup runs its own.
  */
 export async function identifyVisit(
   db: Kysely<Database>, hit: EnrichedHit, cache: VisitCache, rules: VisitRules, prefetch?: VisitPrefetch, waitForWrites?: () => Promise<void>,
