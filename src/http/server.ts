@@ -1,7 +1,7 @@
 /** The HTTP server: one Fastify instance that serves every tenant. */
 import formbody from '@fastify/formbody';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { isFootfallError, type ErrorCode } from '../errors.js';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { isFootfallError, type ErrorCode, type FootfallError } from '../errors.js';
 import type { AppContext } from './app-context.js';
 import { sendClientErrorResponse } from './client-error.js';
 import { registerJsonBodyParser, sendJsonBodyError } from './json-body.js';
@@ -11,7 +11,8 @@ import { registerDashboardRoutes } from './dashboard-routes.js';
 import { registerBrandingRoutes } from './branding-routes.js';
 import { registerTrackerScriptRoutes } from './tracker-script-routes.js';
 import { registerContainerFileRoutes } from './container-file-routes.js';
-import { registerTrackingRoutes } from './tracking-routes.js';
+import { registerTrackingRoutes, setErrorHeader } from './tracking-routes.js';
+import { buildBodyTooLargeError, decodeRequestBody, SUPPORTED_CONTENT_CODINGS } from './request-body.js';
 import { createTenantResolver, sendResolverError } from './tenant-resolver.js';
 
 /** Largest request body accepted, in bytes; bulk tracking bodies are the largest legitimate ones. */
@@ -24,6 +25,22 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export function selectCompletionLogLevel(statusCode: number, errorCode: ErrorCode | undefined): 'error' | 'info' | 'debug' {
   if (errorCode === 'TENANT_DISABLED') return 'info';
   return statusCode >= 500 ? 'error' : 'debug';
+}
+
+/** Errors raised while a request body is read, before any route handler runs. */
+const REQUEST_BODY_READ_ERRORS: ReadonlySet<ErrorCode> = new Set(['REQUEST_BODY_TOO_LARGE', 'REQUEST_ENCODING_UNSUPPORTED', 'REQUEST_BODY_DECODING_FAILED']);
+
+/**
+ * Sends an error raised while the body was read, as `sendResolverError` does (the API shape
+ * when the query string has `module=API`, plain text elsewhere), with `X-Footfall-Error`. A
+ * 415 lists the supported codings in `Accept-Encoding`, as RFC 9110, section 15.5.16, advises.
+ */
+function sendRequestBodyError(request: FastifyRequest, reply: FastifyReply, error: FootfallError): FastifyReply {
+  setErrorHeader(reply, error);
+  // The rest of a body that was not read to its end would otherwise wait on a kept-alive connection.
+  reply.header('connection', 'close');
+  if (error.code === 'REQUEST_ENCODING_UNSUPPORTED') reply.header('accept-encoding', SUPPORTED_CONTENT_CODINGS.join(', '));
+  return sendResolverError(request, reply, error.code, error.message);
 }
 
 /** Builds the server with every route; call `listen` on the result, or `inject` in tests. */
@@ -45,14 +62,15 @@ export async function buildServer(context: AppContext): Promise<FastifyInstance>
   // Set before the routes, because each route keeps the error handler in force when it is added.
   app.setErrorHandler((error, request, reply) => {
     if (isFootfallError(error, 'REQUEST_BODY_INVALID') || isFootfallError(error, 'TRACKING_BULK_INVALID')) return sendJsonBodyError(request, reply, error);
-    if ((error as { code?: unknown }).code !== 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.send(error);
-    const limit = request.routeOptions.bodyLimit ?? MAX_BODY_BYTES;
-    const length = request.headers['content-length'];
-    const size = length === undefined ? 'The request body' : `The request body of ${length} bytes`;
-    return sendResolverError(request, reply, 'REQUEST_BODY_TOO_LARGE',
-      `${size} is larger than the limit of ${limit} bytes on ${request.routeOptions.url ?? 'this path'}. Send a smaller body, for example by splitting a bulk tracking request into several.`);
+    if ((error as { code?: unknown }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendRequestBodyError(request, reply, buildBodyTooLargeError(request, request.routeOptions.bodyLimit ?? MAX_BODY_BYTES));
+    }
+    if (isFootfallError(error) && REQUEST_BODY_READ_ERRORS.has(error.code)) return sendRequestBodyError(request, reply, error);
+    return reply.send(error);
   });
 
+  // Fastify runs a route's own hooks after the server's, so every route reads the decoded body.
+  app.addHook('preParsing', decodeRequestBody);
   await app.register(formbody);
   registerJsonBodyParser(app);
   // Trackers send bulk JSON with any content type (often text/plain), so every other body is kept as text.

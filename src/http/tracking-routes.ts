@@ -10,6 +10,7 @@ import { TrackingParams, type RawTrackingValue } from '../tracking/tracking-para
 import { EMPTY_REQUEST_TEXT, sendPixel, setTrackingHeaders, TRANSPARENT_GIF } from '../tracking/tracker-response.js';
 import type { AppContext } from './app-context.js';
 import { describeFailedEntries, summarizeBulkResults } from './bulk-summary.js';
+import { readBodyWithinLimit, type BodyStream } from './request-body.js';
 
 /** Paths of the tracking endpoint, as Matomo serves it. */
 export const TRACKING_PATHS: readonly string[] = ['/matomo.php', '/piwik.php', '/js/'];
@@ -25,15 +26,15 @@ declare module 'fastify' {
 
 /**
  * Keeps a copy of the raw body before Fastify parses it: the JavaScript tracker sends bulk
- * JSON as `application/x-www-form-urlencoded`, which the form parser would mangle.
+ * JSON as `application/x-www-form-urlencoded`, which the form parser would mangle. The body is
+ * already decoded from its Content-Encoding here, because decodeRequestBody, the server's own
+ * preParsing hook, runs before the hooks of a route.
  */
-async function keepRawBody(request: FastifyRequest, _reply: FastifyReply, payload: NodeJS.ReadableStream): Promise<NodeJS.ReadableStream> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of payload) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  const raw = Buffer.concat(chunks);
+async function keepRawBody(request: FastifyRequest, _reply: FastifyReply, payload: BodyStream): Promise<BodyStream> {
+  const raw = await readBodyWithinLimit(request, payload);
   request.trackingBody = raw.toString('utf8');
-  const copy = Readable.from([raw]) as Readable & { receivedEncodedLength?: number };
-  copy.receivedEncodedLength = raw.length;
+  const copy: BodyStream = Readable.from([raw]);
+  copy.receivedEncodedLength = payload.receivedEncodedLength ?? raw.length;
   return copy;
 }
 
