@@ -90,15 +90,20 @@ export class Archiver {
     return this.archive(site, period, segment);
   }
 
-  /** Computes and saves the archive of a period now, whatever is stored. */
+  /**
+   * Computes and saves the archive of a period now, whatever is stored. The archive's
+   * `ts_archived` is the time its computation started, before it reads any log or smaller
+   * archive, so that a hit committed during the computation is newer than the archive.
+   */
   async archive(site: ArchiveSite, period: Period, segment: ArchiveSegment): Promise<LoadedArchive> {
+    const tsArchived = formatUtcDateTime(this.#config.clock());
     const started = Date.now();
     const records = period.kind === 'day' ? await this.#archiveDay(site, period, segment) : await this.#archiveFromSubperiods(site, period, segment);
     this.#config.logger?.debug({ idSite: site.siteId, period: period.kind, date: period.label, segmented: segment.hash !== '', durationMs: Date.now() - started }, 'archive computed');
     // NOTE: an archive without data is not stored, which saves a write per empty day; reading it again costs one indexed query per day.
     if (isEmpty(records)) return { idarchive: null, records };
     const key: ArchiveKey = { siteId: site.siteId, period, segmentHash: segment.hash };
-    const idarchive = await saveArchive(this.#config.db, key, records, formatUtcDateTime(this.#config.clock()));
+    const idarchive = await saveArchive(this.#config.db, key, records, tsArchived);
     return { idarchive, records };
   }
 

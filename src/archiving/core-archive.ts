@@ -9,12 +9,13 @@ import { splitIntoChunks } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 import { REPORT_ARCHIVERS } from '../reports/report-archivers.js';
 import { loadSites, type SiteRecord } from '../sites/site-store.js';
-import { formatUtcDateTime, type Clock } from '../time.js';
+import type { Clock } from '../time.js';
 import { acquireLock, releaseLock } from './archive-lock.js';
-import { invalidateArchivesOfDays } from './archive-store.js';
+import { CLAIMED_MARK, invalidateArchivesOfDays } from './archive-store.js';
 import { Archiver, NO_SEGMENT } from './archiver.js';
 import { runLogDeletion, type LogDeletionResult } from './log-deletion.js';
 import { addDays, Period, type PeriodKind } from './period.js';
+import type { ReportArchiver } from './report-archiver.js';
 import { withArchivingPragmas } from './sqlite-archiving-pragmas.js';
 import { dayInZone, parseSiteTimezone } from './site-timezone.js';
 
@@ -69,6 +70,8 @@ export interface CoreArchiveContext {
   clock: Clock;
   logger: Logger;
   tenant: string;
+  /** The report modules to archive, `REPORT_ARCHIVERS` when absent. */
+  archivers?: readonly ReportArchiver[];
 }
 
 async function loadDirtyDays(db: Kysely<Database>, siteIds: readonly number[] | undefined): Promise<Map<number, Set<string>>> {
@@ -136,29 +139,54 @@ function periodsOfDays(days: readonly string[], kinds: readonly Exclude<PeriodKi
   return [...periods.values()];
 }
 
-async function archiveSite(context: CoreArchiveContext, site: SiteRecord, days: string[], options: CoreArchiveOptions, startedAt: string): Promise<{ archives: number; cleared: number }> {
+/**
+ * Claims the marks of `days` by setting their `ts_invalidated` to `CLAIMED_MARK`, before the
+ * run reads the days' logs. Tracking that marks a day again overwrites the value in the same
+ * transaction as its hits. A claim waits for a tracking transaction that holds the mark's row
+ * (a row lock on MariaDB and PostgreSQL, the write lock on SQLite), so every hit whose mark
+ * it claims is committed before the logs are read.
+ */
+async function claimMarks(db: Kysely<Database>, siteId: number, days: readonly string[]): Promise<void> {
+  for (const chunk of splitIntoChunks(days, MAX_VALUES_PER_IN_LIST)) {
+    await db.updateTable('archive_invalidations').set({ ts_invalidated: CLAIMED_MARK })
+      .where('idsite', '=', siteId)
+      .where('date', 'in', chunk)
+      .execute();
+  }
+}
+
+/** Deletes the marks of `days` that are still claimed and returns how many. Marks that tracking wrote since the claim stay. */
+async function deleteClaimedMarks(db: Kysely<Database>, siteId: number, days: readonly string[]): Promise<number> {
+  let deleted = 0;
+  for (const chunk of splitIntoChunks(days, MAX_VALUES_PER_IN_LIST)) {
+    const result = await db.deleteFrom('archive_invalidations')
+      .where('idsite', '=', siteId)
+      .where('date', 'in', chunk)
+      .where('ts_invalidated', '=', CLAIMED_MARK)
+      .executeTakeFirst();
+    deleted += Number(result.numDeletedRows);
+  }
+  return deleted;
+}
+
+async function archiveSite(context: CoreArchiveContext, site: SiteRecord, days: string[], options: CoreArchiveOptions): Promise<{ archives: number; cleared: number }> {
   const settings = context.settings.forSite(site.idsite);
   const archiver = new Archiver({
-    db: context.db, archivers: REPORT_ARCHIVERS, clock: context.clock, allowArchiving: true, logger: context.logger.child({ tenant: context.tenant }),
+    db: context.db, archivers: context.archivers ?? REPORT_ARCHIVERS, clock: context.clock, allowArchiving: true, logger: context.logger.child({ tenant: context.tenant }),
     todayArchiveTtlSeconds: settings.int('General', 'time_before_today_archive_considered_outdated'),
   });
   const zone = parseSiteTimezone(site.timezone);
 
   // Segmented archives of these days become outdated too; they are recomputed when next requested.
   await invalidateArchivesOfDays(context.db, site.idsite, days);
+  // A report request ignores claimed marks, and the archives were invalidated first, so it
+  // does not take an archive from before the claim as current.
+  await claimMarks(context.db, site.idsite, days);
   const periods = periodsOfDays(days, options.periods ?? DEFAULT_ARCHIVE_PERIODS);
   for (const period of periods) await archiver.archive({ siteId: site.idsite, zone }, period, NO_SEGMENT);
 
-  // Rows tracking wrote after this run started stay, so their hits are archived next time.
-  let cleared = 0;
-  for (const chunk of splitIntoChunks(days, MAX_VALUES_PER_IN_LIST)) {
-    const deleted = await context.db.deleteFrom('archive_invalidations')
-      .where('idsite', '=', site.idsite)
-      .where('date', 'in', chunk)
-      .where('ts_invalidated', '<=', startedAt)
-      .executeTakeFirst();
-    cleared += Number(deleted.numDeletedRows);
-  }
+  // A run that fails before this line leaves its claimed marks, so the next run archives those days.
+  const cleared = await deleteClaimedMarks(context.db, site.idsite, days);
   return { archives: periods.length, cleared };
 }
 
@@ -172,7 +200,6 @@ async function archiveSite(context: CoreArchiveContext, site: SiteRecord, days: 
 export async function runCoreArchive(context: CoreArchiveContext, options: CoreArchiveOptions = {}): Promise<CoreArchiveResult> {
   const runStarted = Date.now();
   const started = context.clock();
-  const startedAt = formatUtcDateTime(started);
   const work = await loadDirtyDays(context.db, options.siteIds);
   const forced = options.dateRange !== undefined || options.allWebsites === true;
   // Without force options only sites with dirty days are loaded, so quiet sites cost nothing.
@@ -193,7 +220,7 @@ export async function runCoreArchive(context: CoreArchiveContext, options: CoreA
     }
     try {
       const siteStarted = Date.now();
-      const outcome = await withArchivingPragmas(context.db, () => archiveSite(context, site, days, options, startedAt));
+      const outcome = await withArchivingPragmas(context.db, () => archiveSite(context, site, days, options));
       context.logger.info({ tenant: context.tenant, idSite: site.idsite, days: days.length, archives: outcome.archives, durationMs: Date.now() - siteStarted }, 'site archived');
       result.sites.push({ idSite: site.idsite, days, archives: outcome.archives, status: 'archived' });
       result.archives += outcome.archives;
