@@ -101,7 +101,8 @@ function describeLogDeletion(deletion: LogDeletionResult): string | null {
       return 'Old raw data not deleted: another run is deleting it.';
     case 'deleted': {
       const { tables, skippedSites } = deletion;
-      const deleted = `Deleted raw data before ${deletion.horizon} UTC: ${tables.log_visit.rows} visit(s), ${tables.log_link_visit_action.rows} action(s), `
+      const deleted = `Deleted raw data from before the local day of each site that contains ${deletion.horizon} UTC: `
+        + `${tables.log_visit.rows} visit(s), ${tables.log_link_visit_action.rows} action(s), `
         + `${tables.log_conversion.rows} conversion(s), ${tables.log_conversion_item.rows} e-commerce item(s).`;
       if (skippedSites.length === 0) return deleted;
       return `${deleted}\nKept the raw data of idSite ${skippedSites.join(', ')}, which has days before the horizon still to archive. `
