@@ -178,3 +178,12 @@ export async function hasInvalidationSince(db: Kysely<Database>, siteId: number,
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** Returns whether a day of a site has a mark in `archive_invalidations`, claimed or not. */
+export async function isDayMarked(db: Kysely<Database>, siteId: number, day: string): Promise<boolean> {
+  const row = await db.selectFrom('archive_invalidations').select('date')
+    .where('idsite', '=', siteId)
+    .where('date', '=', day)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -4,7 +4,8 @@ import type { Zone } from 'luxon';
 import type { Logger } from 'pino';
 import type { Database } from '../db/schema.js';
 import { formatUtcDateTime, type Clock } from '../time.js';
-import { findDoneArchive, hasInvalidationSince, loadNumerics, loadReports, saveArchive, type ArchiveKey } from './archive-store.js';
+import { findDoneArchive, hasInvalidationSince, isDayMarked, loadNumerics, loadReports, saveArchive, type ArchiveKey } from './archive-store.js';
+import { computeSiteLogDeletionHorizon } from './log-deletion-config.js';
 import { LogQuery, type SegmentConditions } from './log-query.js';
 import type { Period } from './period.js';
 import type { ReportArchiver } from './report-archiver.js';
@@ -35,6 +36,8 @@ export interface ArchiverConfig {
   todayArchiveTtlSeconds: number;
   /** Whether missing or outdated archives may be computed; false serves only stored ones (ranges excepted). */
   allowArchiving: boolean;
+  /** `[Deletelogs] delete_logs_older_than` when `delete_logs_enable` is on, else null or absent. */
+  logDeletionDays?: number | null;
   /** Receives a debug line per computed archive. */
   logger?: Logger;
 }
@@ -81,13 +84,29 @@ export class Archiver {
     if (stored && !(await this.#isOutdated(site, period, stored.tsArchived))) return this.#read(stored.idarchive, reportNames);
 
     const mayArchive = this.#config.allowArchiving || period.kind === 'range';
-    if (!mayArchive) {
+    if (!mayArchive || (!stored && await this.#mayHaveDeletedLogs(site, period))) {
       // Without archiving, an outdated or invalidated archive is still better than none, as in Matomo.
       const fallback = stored ?? await findDoneArchive(this.#config.db, key, { includeInvalidated: true });
       return fallback ? this.#read(fallback.idarchive, reportNames) : { idarchive: null, records: EMPTY_RECORDS };
     }
 
     return this.archive(site, period, segment);
+  }
+
+  /**
+   * Returns whether `period` is a day before the site's log deletion horizon that tracking has
+   * not marked. Its logs may be deleted in part or in full, so an archive computed now could
+   * count fewer hits than the stored one. A marked day keeps all its rows until core:archive
+   * archives it. `load` serves such a day from its stored archive, even an invalidated one, or
+   * as empty when it has none, because only days without data have none.
+   */
+  async #mayHaveDeletedLogs(site: ArchiveSite, period: Period): Promise<boolean> {
+    const days = this.#config.logDeletionDays;
+    if (period.kind !== 'day' || days === null || days === undefined) return false;
+    if (period.startDate >= computeSiteLogDeletionHorizon(this.#config.clock(), days, site.zone).day) return false;
+    if (await isDayMarked(this.#config.db, site.siteId, period.startDate)) return false;
+    this.#config.logger?.debug({ idSite: site.siteId, date: period.label }, 'day before the log deletion horizon not archived again');
+    return true;
   }
 
   /**
@@ -157,6 +176,9 @@ export class Archiver {
     }
     if (period.kind !== 'week' && period.kind !== 'month') return;
 
+    // NOTE: with [Deletelogs] on, a week or month that starts before the site's horizon counts
+    // these metrics (unique visitors) from the rows left. Archiving it again after a deletion,
+    // because of a later day that tracking marked or a forced day, lowers them.
     const query = new LogQuery(this.#config.db, site.siteId, period.utcBounds(site.zone), segment.condition, site.zone);
     for (const archiver of this.#config.archivers) {
       if (archiver.archiveNonAdditive) Object.assign(numerics, await archiver.archiveNonAdditive(query));

@@ -14,6 +14,7 @@ import { acquireLock, releaseLock } from './archive-lock.js';
 import { CLAIMED_MARK, invalidateArchivesOfDays } from './archive-store.js';
 import { Archiver, NO_SEGMENT } from './archiver.js';
 import { runLogDeletion, type LogDeletionResult } from './log-deletion.js';
+import { computeSiteLogDeletionHorizon, readLogDeletionDays } from './log-deletion-config.js';
 import { addDays, Period, type PeriodKind } from './period.js';
 import type { ReportArchiver } from './report-archiver.js';
 import { withArchivingPragmas } from './sqlite-archiving-pragmas.js';
@@ -53,11 +54,27 @@ export interface SiteArchiveResult {
   status: 'archived' | 'locked';
 }
 
+/**
+ * Forced days of one site that a run left out because they are before the site's log deletion
+ * horizon, where raw data may be deleted in part or in full. Their stored archives stay.
+ */
+export interface SkippedDays {
+  idSite: number;
+  /** The first and last day left out, in the site's time zone. */
+  firstDay: string;
+  lastDay: string;
+  days: number;
+  /** The site's first day whose raw data is kept. */
+  horizonDay: string;
+}
+
 /** The result of one run. */
 export interface CoreArchiveResult {
   sites: SiteArchiveResult[];
   archives: number;
   invalidationsCleared: number;
+  /** Forced days before the log deletion horizon, left out of the run. */
+  skippedBeforeHorizon: SkippedDays[];
   /** The deletion of old raw data that runs after archiving (`[Deletelogs]`). */
   logDeletion: LogDeletionResult;
   durationMs: number;
@@ -115,15 +132,34 @@ async function dropDaysOfDeletedSites(db: Kysely<Database>, work: Map<number, Se
   for (const siteId of deleted) work.delete(siteId);
 }
 
-function addForcedDays(work: Map<number, Set<string>>, sites: readonly SiteRecord[], options: CoreArchiveOptions, now: Date): void {
-  if (options.dateRange === undefined && options.allWebsites !== true) return;
+/**
+ * Adds the days of the force options to each site's dirty days, and returns the days it left
+ * out. With `[Deletelogs]` on, a forced day before the site's deletion horizon is left out
+ * unless it is dirty, because its raw data may be deleted and archiving it would replace its
+ * stored reports with those of the rows left. Matomo 5 likewise does not invalidate such days
+ * (`removeDatesThatHaveBeenPurged` in core/Archive/ArchiveInvalidator.php). A dirty day keeps
+ * all its rows until it is archived (see `runLogDeletion`), so it stays.
+ */
+function addForcedDays(work: Map<number, Set<string>>, sites: readonly SiteRecord[], options: CoreArchiveOptions, now: Date, deletionDays: number | null): SkippedDays[] {
+  if (options.dateRange === undefined && options.allWebsites !== true) return [];
+  const skipped: SkippedDays[] = [];
   for (const site of sites) {
-    const today = dayInZone(now, parseSiteTimezone(site.timezone));
+    const zone = parseSiteTimezone(site.timezone);
+    const today = dayInZone(now, zone);
     const days = options.dateRange ? daysOfRange(options.dateRange) : [addDays(today, -1), today];
+    const horizonDay = deletionDays === null ? null : computeSiteLogDeletionHorizon(now, deletionDays, zone).day;
     const set = work.get(site.idsite) ?? new Set<string>();
-    for (const day of days) set.add(day);
+    const left: string[] = [];
+    for (const day of days) {
+      if (horizonDay !== null && day < horizonDay && !set.has(day)) left.push(day);
+      else set.add(day);
+    }
     work.set(site.idsite, set);
+    if (horizonDay !== null && left.length > 0) {
+      skipped.push({ idSite: site.idsite, firstDay: left[0]!, lastDay: left[left.length - 1]!, days: left.length, horizonDay });
+    }
   }
+  return skipped;
 }
 
 /** Returns the periods to archive for some days, each once, days first so longer periods sum stored days. */
@@ -174,6 +210,7 @@ async function archiveSite(context: CoreArchiveContext, site: SiteRecord, days: 
   const archiver = new Archiver({
     db: context.db, archivers: context.archivers ?? REPORT_ARCHIVERS, clock: context.clock, allowArchiving: true, logger: context.logger.child({ tenant: context.tenant }),
     todayArchiveTtlSeconds: settings.int('General', 'time_before_today_archive_considered_outdated'),
+    logDeletionDays: readLogDeletionDays(settings),
   });
   const zone = parseSiteTimezone(site.timezone);
 
@@ -192,7 +229,8 @@ async function archiveSite(context: CoreArchiveContext, site: SiteRecord, days: 
 
 /**
  * Runs one archiving pass over a tenant. Sites with no dirty day and no force option are
- * not touched at all. Each site is archived under a lock, and a site locked by another
+ * not touched at all. Forced days before a site's log deletion horizon are left out and
+ * logged (see `addForcedDays`). Each site is archived under a lock, and a site locked by another
  * run is reported as `locked` and left for it. Then old raw data is deleted when
  * `[Deletelogs] delete_logs_enable` is on. The deletion comes after the archiving, so that
  * dirty days are archived from their rows before those rows are deleted.
@@ -204,11 +242,16 @@ export async function runCoreArchive(context: CoreArchiveContext, options: CoreA
   const forced = options.dateRange !== undefined || options.allWebsites === true;
   // Without force options only sites with dirty days are loaded, so quiet sites cost nothing.
   const sites = await loadSitesInChunks(context.db, forced ? options.siteIds ?? null : [...work.keys()]);
-  addForcedDays(work, sites, options, started);
+  const skippedBeforeHorizon = addForcedDays(work, sites, options, started, readLogDeletionDays(context.settings));
+  for (const skipped of skippedBeforeHorizon) {
+    context.logger.warn({ tenant: context.tenant, job: 'core:archive', ...skipped }, 'days before the log deletion horizon skipped');
+  }
   await dropDaysOfDeletedSites(context.db, work, sites);
 
   const selected = sites.filter((site) => (work.get(site.idsite)?.size ?? 0) > 0);
-  const result: CoreArchiveResult = { sites: [], archives: 0, invalidationsCleared: 0, logDeletion: { status: 'disabled' }, durationMs: 0 };
+  const result: CoreArchiveResult = {
+    sites: [], archives: 0, invalidationsCleared: 0, skippedBeforeHorizon, logDeletion: { status: 'disabled' }, durationMs: 0,
+  };
   for (const [index, site] of selected.entries()) {
     options.onSite?.(site, index, selected.length);
     const days = [...work.get(site.idsite)!].sort();

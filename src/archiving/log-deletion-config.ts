@@ -28,6 +28,12 @@ export function readLogDeletionConfig(settings: Settings): LogDeletionConfig {
   };
 }
 
+/** Returns `delete_logs_older_than` when `delete_logs_enable` is on, else null. */
+export function readLogDeletionDays(settings: Settings): number | null {
+  const config = readLogDeletionConfig(settings);
+  return config.enabled ? config.olderThanDays : null;
+}
+
 /**
  * Returns the tenant's deletion horizon: midnight UTC at the start of `now`'s UTC day, minus
  * `olderThanDays` days. Matomo's `LogDataPurger::purgeData` (plugins/PrivacyManager, 5.x)

@@ -1,7 +1,7 @@
 /** The parse step: untrusted tracking parameters become a typed, authenticated hit. */
 import { isIP } from 'node:net';
 import type { Kysely } from 'kysely';
-import { computeLogDeletionHorizon, computeSiteLogDeletionHorizon, readLogDeletionConfig } from '../archiving/log-deletion-config.js';
+import { computeLogDeletionHorizon, computeSiteLogDeletionHorizon, readLogDeletionDays } from '../archiving/log-deletion-config.js';
 import { parseSiteTimezone } from '../archiving/site-timezone.js';
 import type { Settings } from '../config/settings.js';
 import type { Database } from '../db/schema.js';
@@ -51,11 +51,6 @@ function readParseSettings(settings: Settings): ParseSettings {
     parseSettingsCache.set(settings, parseSettings);
   }
   return parseSettings;
-}
-
-function readLogDeletionDays(settings: Settings): number | null {
-  const config = readLogDeletionConfig(settings);
-  return config.enabled ? config.olderThanDays : null;
 }
 
 /** Facts about a hit from its HTTP request, besides its parameters. */

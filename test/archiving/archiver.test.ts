@@ -170,4 +170,35 @@ for (const adapter of ALL_ENGINES) describe(`Archiver on ${adapter}`, { skip: aw
     const allTables = await archiver().load(site(), day, NO_SEGMENT);
     assert.deepEqual(Object.keys(allTables.records.reports).sort(), Object.keys(computed.records.reports).sort());
   });
+
+  it('keeps invalidated day before horizon', async () => {
+    // With delete_logs_older_than = 30 the horizon day is 2024-04-20.
+    now = new Date('2024-05-20T12:00:00Z');
+    const day = Period.containing('day', '2024-03-01');
+    const withDeletion = () => new Archiver({ db, archivers: REPORT_ARCHIVERS, clock, todayArchiveTtlSeconds: 900, allowArchiving: true, logDeletionDays: 30 });
+    await createVisit(db, { idsite: siteId, visit_last_action_time: '2024-03-01 08:00:00' });
+    assert.equal(await visitsOf(day), 1);
+
+    // The raw data is deleted, and an earlier run invalidated the day with its month.
+    await db.deleteFrom('log_visit').where('idsite', '=', siteId).where('visit_last_action_time', '=', '2024-03-01 08:00:00').execute();
+    await invalidateArchivesOfDays(db, siteId, ['2024-03-01']);
+    assert.equal((await withDeletion().load(site(), day, NO_SEGMENT)).records.numerics.nb_visits, 1);
+    assert.equal((await withDeletion().load(site(), Period.containing('month', '2024-03-01'), NO_SEGMENT)).records.numerics.nb_visits, 1);
+    // Without log deletion the day is computed again from the rows left.
+    assert.equal(await visitsOf(day), 0);
+  });
+
+  it('recomputes marked day before horizon', async () => {
+    now = new Date('2024-05-20T12:00:00Z');
+    const day = Period.containing('day', '2024-03-02');
+    const withDeletion = () => new Archiver({ db, archivers: REPORT_ARCHIVERS, clock, todayArchiveTtlSeconds: 900, allowArchiving: true, logDeletionDays: 30 });
+    await createVisit(db, { idsite: siteId, visit_last_action_time: '2024-03-02 08:00:00' });
+    assert.equal(await visitsOf(day), 1);
+
+    // Tracking marked the day, so all its rows are kept until it is archived.
+    await createVisit(db, { idsite: siteId, visit_last_action_time: '2024-03-02 09:00:00' });
+    await invalidateArchivesOfDays(db, siteId, ['2024-03-02']);
+    await db.insertInto('archive_invalidations').values({ idsite: siteId, date: '2024-03-02', ts_invalidated: '2024-05-20 11:00:00' }).execute();
+    assert.equal((await withDeletion().load(site(), day, NO_SEGMENT)).records.numerics.nb_visits, 2);
+  });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
+import pino from 'pino';
 import { acquireLock, releaseLock } from '../../src/archiving/archive-lock.js';
 import { runCoreArchive, type CoreArchiveContext } from '../../src/archiving/core-archive.js';
 import { computeLogDeletionHorizon, computeSiteLogDeletionHorizon, readLogDeletionConfig } from '../../src/archiving/log-deletion-config.js';
@@ -9,6 +10,7 @@ import { Period } from '../../src/archiving/period.js';
 import { parseSiteTimezone } from '../../src/archiving/site-timezone.js';
 import type { CommandContext } from '../../src/cli/command-definition.js';
 import { coreArchiveCommand } from '../../src/cli/commands/core-archive.js';
+import type { DatabaseAdapter } from '../../src/db/database-config.js';
 import type { Database } from '../../src/db/schema.js';
 import { createSilentLogger } from '../../src/logging.js';
 import { createSite } from '../../src/sites/site-store.js';
@@ -77,6 +79,48 @@ describe('computeSiteLogDeletionHorizon', () => {
     }
   });
 });
+
+/**
+ * Registers a suite root with a tenant that deletes raw data older than 30 days, at most once
+ * a day, and sites in UTC, in Australia/Brisbane (UTC+10) and in America/New_York (UTC-4 in
+ * April), and returns it with helpers.
+ */
+function useZoneSites(adapter: DatabaseAdapter) {
+  const suite = useTestRoot(async (root) => {
+    const tenant = await createTestTenant(root, { adapter, clock: () => NOW, timezone: 'UTC' });
+    const db = tenantDb(root, tenant.host);
+    const defaults = { currency: 'USD', creatorLogin: 'admin' };
+    const brisbaneSite = await createSite(db, { name: 'Brisbane', urls: ['https://brisbane.example'] }, { ...defaults, timezone: 'Australia/Brisbane' });
+    const newYorkSite = await createSite(db, { name: 'New York', urls: ['https://new-york.example'] }, { ...defaults, timezone: 'America/New_York' });
+    const file = tenantConfigFile(root, tenant.host);
+    editConfigFile(file, 'Deletelogs', 'delete_logs_enable', '1');
+    editConfigFile(file, 'Deletelogs', 'delete_logs_older_than', '30');
+    editConfigFile(file, 'Deletelogs', 'delete_logs_schedule_lowest_interval', '1');
+    return { host: tenant.host, utcSite: tenant.idSite, brisbaneSite, newYorkSite };
+  }, { deleteTenants: true });
+
+  function db(): Kysely<Database> {
+    return tenantDb(suite.root, suite.host);
+  }
+
+  function archiveContext(now: Date): CoreArchiveContext {
+    const tenant = suite.root.registry.require(suite.host);
+    return { db: tenant.db(), settings: tenant.settings, clock: () => now, logger: createSilentLogger(), tenant: tenant.key };
+  }
+
+  async function addVisit(siteId: number, time: string): Promise<void> {
+    const idvisit = await createVisit(db(), { idsite: siteId, visit_first_action_time: time, visit_last_action_time: time });
+    await createAction(db(), { idvisit, idsite: siteId, server_time: time, url: 'https://example.org/page', title: 'Page' });
+  }
+
+  async function timesOf(table: 'log_visit' | 'log_link_visit_action', siteId: number): Promise<string[]> {
+    const column = table === 'log_visit' ? 'visit_last_action_time' : 'server_time';
+    const rows = await db().selectFrom(table).select(column).where('idsite', '=', siteId).execute();
+    return rows.map((row) => (row as Record<string, string>)[column]!).sort();
+  }
+
+  return { suite, db, archiveContext, addVisit, timesOf };
+}
 
 for (const adapter of ALL_ENGINES) {
   describe(`log deletion horizon in tracking on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
@@ -463,38 +507,7 @@ for (const adapter of ALL_ENGINES) {
   });
 
   describe(`log deletion by site zone on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
-    const suite = useTestRoot(async (root) => {
-      const tenant = await createTestTenant(root, { adapter, clock: () => NOW, timezone: 'UTC' });
-      const db = tenantDb(root, tenant.host);
-      const defaults = { currency: 'USD', creatorLogin: 'admin' };
-      const brisbaneSite = await createSite(db, { name: 'Brisbane', urls: ['https://brisbane.example'] }, { ...defaults, timezone: 'Australia/Brisbane' });
-      const newYorkSite = await createSite(db, { name: 'New York', urls: ['https://new-york.example'] }, { ...defaults, timezone: 'America/New_York' });
-      const file = tenantConfigFile(root, tenant.host);
-      editConfigFile(file, 'Deletelogs', 'delete_logs_enable', '1');
-      editConfigFile(file, 'Deletelogs', 'delete_logs_older_than', '30');
-      editConfigFile(file, 'Deletelogs', 'delete_logs_schedule_lowest_interval', '1');
-      return { host: tenant.host, utcSite: tenant.idSite, brisbaneSite, newYorkSite };
-    }, { deleteTenants: true });
-
-    function db(): Kysely<Database> {
-      return tenantDb(suite.root, suite.host);
-    }
-
-    function archiveContext(now: Date): CoreArchiveContext {
-      const tenant = suite.root.registry.require(suite.host);
-      return { db: tenant.db(), settings: tenant.settings, clock: () => now, logger: createSilentLogger(), tenant: tenant.key };
-    }
-
-    async function addVisit(siteId: number, time: string): Promise<void> {
-      const idvisit = await createVisit(db(), { idsite: siteId, visit_first_action_time: time, visit_last_action_time: time });
-      await createAction(db(), { idvisit, idsite: siteId, server_time: time, url: 'https://example.org/page', title: 'Page' });
-    }
-
-    async function timesOf(table: 'log_visit' | 'log_link_visit_action', siteId: number): Promise<string[]> {
-      const column = table === 'log_visit' ? 'visit_last_action_time' : 'server_time';
-      const rows = await db().selectFrom(table).select(column).where('idsite', '=', siteId).execute();
-      return rows.map((row) => (row as Record<string, string>)[column]!).sort();
-    }
+    const { suite, db, archiveContext, addVisit, timesOf } = useZoneSites(adapter);
 
     test('keeps whole local days', async () => {
       // At NOW the tenant's horizon is 2026-04-20 00:00:00 UTC. Each site keeps its local day that contains it.
@@ -531,6 +544,65 @@ for (const adapter of ALL_ENGINES) {
       assert.deepEqual(result.logDeletion.status === 'deleted' && result.logDeletion.skippedSites, [suite.newYorkSite]);
       assert.deepEqual(await timesOf('log_visit', suite.brisbaneSite), []);
       assert.deepEqual(await timesOf('log_visit', suite.newYorkSite), ['2026-04-19 04:00:00', '2026-04-19 20:00:00']);
+    });
+  });
+
+  describe(`core:archive before the deletion horizon on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+    const { suite, db, archiveContext, addVisit } = useZoneSites(adapter);
+
+    test('force skips days before horizon', async () => {
+      // A day later the horizon days are 2026-04-21 in UTC and in Brisbane, and 2026-04-20 in New York.
+      const now = new Date('2026-05-21T12:00:00Z');
+      const dayVisits = async (siteId: number, date: string) => {
+        const rows = await db().selectFrom('archive').innerJoin('archive_numeric', 'archive_numeric.idarchive', 'archive.idarchive')
+          .select(['archive.status', 'archive_numeric.value'])
+          .where('archive.idsite', '=', siteId).where('archive.period', '=', 1).where('archive.date1', '=', date)
+          .where('archive_numeric.name', '=', 'nb_visits').execute();
+        return rows.map((row) => [Number(row.status), Number(row.value)]);
+      };
+      // The UTC site's 2026-04-20 has an archive of one visit and no raw data left.
+      await addVisit(suite.utcSite, '2026-04-20 10:00:00');
+      await db().insertInto('archive_invalidations').values({ idsite: suite.utcSite, date: '2026-04-20', ts_invalidated: '2026-05-20 11:00:00' }).execute();
+      await runCoreArchive(archiveContext(NOW), { siteIds: [suite.utcSite], periods: ['day'] });
+      await db().deleteFrom('log_visit').where('idsite', '=', suite.utcSite).execute();
+      assert.deepEqual(await dayVisits(suite.utcSite, '2026-04-20'), [[1, 1]]);
+      // A dirty day before the horizon still has its rows, so it is archived.
+      await addVisit(suite.utcSite, '2026-04-18 10:00:00');
+      await db().insertInto('archive_invalidations').values({ idsite: suite.utcSite, date: '2026-04-18', ts_invalidated: '2026-05-21 11:00:00' }).execute();
+
+      const lines: { msg: string; idSite?: number; firstDay?: string; lastDay?: string; days?: number; horizonDay?: string }[] = [];
+      const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+      const sites = [suite.utcSite, suite.brisbaneSite, suite.newYorkSite];
+      const result = await runCoreArchive({ ...archiveContext(now), logger }, { siteIds: sites, dateRange: ['2026-04-17', '2026-04-21'], periods: ['day'] });
+
+      assert.deepEqual(result.skippedBeforeHorizon, [
+        { idSite: suite.utcSite, firstDay: '2026-04-17', lastDay: '2026-04-20', days: 3, horizonDay: '2026-04-21' },
+        { idSite: suite.brisbaneSite, firstDay: '2026-04-17', lastDay: '2026-04-20', days: 4, horizonDay: '2026-04-21' },
+        { idSite: suite.newYorkSite, firstDay: '2026-04-17', lastDay: '2026-04-19', days: 3, horizonDay: '2026-04-20' },
+      ]);
+      assert.deepEqual(result.sites.map((site) => [site.idSite, site.days]), [
+        [suite.utcSite, ['2026-04-18', '2026-04-21']], [suite.brisbaneSite, ['2026-04-21']], [suite.newYorkSite, ['2026-04-20', '2026-04-21']],
+      ]);
+      assert.deepEqual(await dayVisits(suite.utcSite, '2026-04-20'), [[1, 1]]);
+      assert.deepEqual(await dayVisits(suite.utcSite, '2026-04-18'), [[1, 1]]);
+      assert.deepEqual(lines.map((line) => [line.msg, line.idSite, line.firstDay, line.lastDay, line.days, line.horizonDay]), [
+        ['days before the log deletion horizon skipped', suite.utcSite, '2026-04-17', '2026-04-20', 3, '2026-04-21'],
+        ['days before the log deletion horizon skipped', suite.brisbaneSite, '2026-04-17', '2026-04-20', 4, '2026-04-21'],
+        ['days before the log deletion horizon skipped', suite.newYorkSite, '2026-04-17', '2026-04-19', 3, '2026-04-20'],
+      ]);
+    });
+
+    test('summary names skipped days', async () => {
+      const now = new Date('2026-05-21T12:00:00Z');
+      const tenant = suite.root.registry.require(suite.host);
+      const commandContext: CommandContext = {
+        environment: suite.root.environment, rootPaths: suite.root.rootPaths, registry: suite.root.registry, logger: createSilentLogger(),
+        clock: () => now, json: false, say: () => undefined, interactive: false,
+      };
+      const result = await coreArchiveCommand.run(commandContext, tenant, [], { forceIdsites: String(suite.newYorkSite), forceDateRange: '2026-04-19,2026-04-20', forcePeriods: 'day' });
+      assert.match(result.text!, new RegExp('\\nSkipped days before the \\[Deletelogs\\] horizon, whose raw data may be deleted, so their stored reports stay as they are:\\n'
+        + `  idSite ${suite.newYorkSite}: 1 day\\(s\\) from 2026-04-19 to 2026-04-19, before 2026-04-20\\n`
+        + 'To archive them again from the raw data that is left, raise \\[Deletelogs\\] delete_logs_older_than or set delete_logs_enable = 0, and run core:archive again\\.'));
     });
   });
 }
