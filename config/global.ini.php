@@ -193,10 +193,11 @@ download_extensions = ""
 
 [Deletelogs]
 ; 1 deletes raw data (visits, actions, conversions and e-commerce items) from before midnight UTC of the current day
-; minus delete_logs_older_than days. core:archive deletes it, and tracking then rejects hits before that time with 400.
-; Archived reports are kept.
+; minus delete_logs_older_than days, rounded down to the start of each site's local day. core:archive deletes it, and
+; tracking then rejects hits before that time with 400. Archived reports are kept.
 delete_logs_enable = 0
-; Days from 1 to 36500, counted back from midnight UTC of the current day, before which raw data is deleted and hits are rejected.
+; Days from 1 to 36500, counted back from midnight UTC of the current day, before which raw data is deleted and hits are
+; rejected. Each site keeps its whole local day that contains that time.
 delete_logs_older_than = 180
 ; Minimum number of days between two deletions; core:archive deletes only when this many days passed since the last one.
 delete_logs_schedule_lowest_interval = 7

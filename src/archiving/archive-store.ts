@@ -96,6 +96,11 @@ export async function saveArchive(db: Kysely<Database>, key: ArchiveKey, records
   });
 }
 
+/**
+ * NOTE: on MariaDB and PostgreSQL two writers of one key that commit at about the same time can
+ * both keep their archive, because neither transaction can read the other's uncommitted row. `findDoneArchive`
+ * then reads the newer one, and the older one stays until the key is archived again.
+ */
 async function deleteOlderArchives(db: Kysely<Database>, key: ArchiveKey, keep: number): Promise<void> {
   const older = await db.selectFrom('archive').select('idarchive')
     .where('idsite', '=', key.siteId)
@@ -146,15 +151,39 @@ export async function invalidateArchivesOfDays(db: Kysely<Database>, siteId: num
 }
 
 /**
- * Returns whether tracking marked a day of `period` dirty (in `archive_invalidations`)
- * after `tsArchived`, so an archive written then no longer matches the logs.
+ * `ts_invalidated` of a mark that a running core:archive claimed, before it reads the day's
+ * logs. Tracking writes real times only, so a claimed mark that tracking marks again gets a
+ * real time back. It sorts before every time, so `hasInvalidationSince` ignores it.
+ */
+export const CLAIMED_MARK = '0000-00-00 00:00:00';
+
+/**
+ * Returns whether tracking marked a day of `period` dirty (in `archive_invalidations`) at
+ * or after `tsArchived`, the second in which the archive's computation started. Times are
+ * whole seconds, so a mark of that same second may come from a hit the computation did not
+ * read, and it counts as newer. An archive computed in the second of a mark is thus computed
+ * again by each request until that second has passed, and then stays.
+ *
+ * NOTE: on MariaDB and PostgreSQL tracking stamps a mark with its own clock just before the
+ * statement, and the hit commits a few milliseconds later. A hit stamped in the second before
+ * the computation started and committed after it read the logs is missed here until
+ * core:archive archives the day, which does not depend on these times.
  */
 export async function hasInvalidationSince(db: Kysely<Database>, siteId: number, period: Period, tsArchived: string): Promise<boolean> {
   const row = await db.selectFrom('archive_invalidations').select('date')
     .where('idsite', '=', siteId)
     .where('date', '>=', period.startDate)
     .where('date', '<=', period.endDate)
-    .where('ts_invalidated', '>', tsArchived)
+    .where('ts_invalidated', '>=', tsArchived)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Returns whether a day of a site has a mark in `archive_invalidations`, claimed or not. */
+export async function isDayMarked(db: Kysely<Database>, siteId: number, day: string): Promise<boolean> {
+  const row = await db.selectFrom('archive_invalidations').select('date')
+    .where('idsite', '=', siteId)
+    .where('date', '=', day)
     .executeTakeFirst();
   return row !== undefined;
 }

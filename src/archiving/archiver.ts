@@ -4,7 +4,8 @@ import type { Zone } from 'luxon';
 import type { Logger } from 'pino';
 import type { Database } from '../db/schema.js';
 import { formatUtcDateTime, type Clock } from '../time.js';
-import { findDoneArchive, hasInvalidationSince, loadNumerics, loadReports, saveArchive, type ArchiveKey } from './archive-store.js';
+import { findDoneArchive, hasInvalidationSince, isDayMarked, loadNumerics, loadReports, saveArchive, type ArchiveKey } from './archive-store.js';
+import { computeSiteLogDeletionHorizon } from './log-deletion-config.js';
 import { LogQuery, type SegmentConditions } from './log-query.js';
 import type { Period } from './period.js';
 import type { ReportArchiver } from './report-archiver.js';
@@ -35,6 +36,8 @@ export interface ArchiverConfig {
   todayArchiveTtlSeconds: number;
   /** Whether missing or outdated archives may be computed; false serves only stored ones (ranges excepted). */
   allowArchiving: boolean;
+  /** `[Deletelogs] delete_logs_older_than` when `delete_logs_enable` is on, else null or absent. */
+  logDeletionDays?: number | null;
   /** Receives a debug line per computed archive. */
   logger?: Logger;
 }
@@ -81,7 +84,7 @@ export class Archiver {
     if (stored && !(await this.#isOutdated(site, period, stored.tsArchived))) return this.#read(stored.idarchive, reportNames);
 
     const mayArchive = this.#config.allowArchiving || period.kind === 'range';
-    if (!mayArchive) {
+    if (!mayArchive || (!stored && await this.#mayHaveDeletedLogs(site, period))) {
       // Without archiving, an outdated or invalidated archive is still better than none, as in Matomo.
       const fallback = stored ?? await findDoneArchive(this.#config.db, key, { includeInvalidated: true });
       return fallback ? this.#read(fallback.idarchive, reportNames) : { idarchive: null, records: EMPTY_RECORDS };
@@ -90,15 +93,36 @@ export class Archiver {
     return this.archive(site, period, segment);
   }
 
-  /** Computes and saves the archive of a period now, whatever is stored. */
+  /**
+   * Returns whether `period` is a day before the site's log deletion horizon that tracking has
+   * not marked. Its logs may be deleted in part or in full, so an archive computed now could
+   * count fewer hits than the stored one. A marked day keeps all its rows until core:archive
+   * archives it. `load` serves such a day from its stored archive, even an invalidated one, or
+   * as empty when it has none, because only days without data have none.
+   */
+  async #mayHaveDeletedLogs(site: ArchiveSite, period: Period): Promise<boolean> {
+    const days = this.#config.logDeletionDays;
+    if (period.kind !== 'day' || days === null || days === undefined) return false;
+    if (period.startDate >= computeSiteLogDeletionHorizon(this.#config.clock(), days, site.zone).day) return false;
+    if (await isDayMarked(this.#config.db, site.siteId, period.startDate)) return false;
+    this.#config.logger?.debug({ idSite: site.siteId, date: period.label }, 'day before the log deletion horizon not archived again');
+    return true;
+  }
+
+  /**
+   * Computes and saves the archive of a period now, whatever is stored. The archive's
+   * `ts_archived` is the time its computation started, before it reads any log or smaller
+   * archive, so that a hit committed during the computation is newer than the archive.
+   */
   async archive(site: ArchiveSite, period: Period, segment: ArchiveSegment): Promise<LoadedArchive> {
+    const tsArchived = formatUtcDateTime(this.#config.clock());
     const started = Date.now();
     const records = period.kind === 'day' ? await this.#archiveDay(site, period, segment) : await this.#archiveFromSubperiods(site, period, segment);
     this.#config.logger?.debug({ idSite: site.siteId, period: period.kind, date: period.label, segmented: segment.hash !== '', durationMs: Date.now() - started }, 'archive computed');
     // NOTE: an archive without data is not stored, which saves a write per empty day; reading it again costs one indexed query per day.
     if (isEmpty(records)) return { idarchive: null, records };
     const key: ArchiveKey = { siteId: site.siteId, period, segmentHash: segment.hash };
-    const idarchive = await saveArchive(this.#config.db, key, records, formatUtcDateTime(this.#config.clock()));
+    const idarchive = await saveArchive(this.#config.db, key, records, tsArchived);
     return { idarchive, records };
   }
 
@@ -152,6 +176,9 @@ export class Archiver {
     }
     if (period.kind !== 'week' && period.kind !== 'month') return;
 
+    // NOTE: with [Deletelogs] on, a week or month that starts before the site's horizon counts
+    // these metrics (unique visitors) from the rows left. Archiving it again after a deletion,
+    // because of a later day that tracking marked or a forced day, lowers them.
     const query = new LogQuery(this.#config.db, site.siteId, period.utcBounds(site.zone), segment.condition, site.zone);
     for (const archiver of this.#config.archivers) {
       if (archiver.archiveNonAdditive) Object.assign(numerics, await archiver.archiveNonAdditive(query));

@@ -9,12 +9,14 @@ import { splitIntoChunks } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 import { REPORT_ARCHIVERS } from '../reports/report-archivers.js';
 import { loadSites, type SiteRecord } from '../sites/site-store.js';
-import { formatUtcDateTime, type Clock } from '../time.js';
+import type { Clock } from '../time.js';
 import { acquireLock, releaseLock } from './archive-lock.js';
-import { invalidateArchivesOfDays } from './archive-store.js';
+import { CLAIMED_MARK, invalidateArchivesOfDays } from './archive-store.js';
 import { Archiver, NO_SEGMENT } from './archiver.js';
 import { runLogDeletion, type LogDeletionResult } from './log-deletion.js';
+import { computeSiteLogDeletionHorizon, readLogDeletionDays } from './log-deletion-config.js';
 import { addDays, Period, type PeriodKind } from './period.js';
+import type { ReportArchiver } from './report-archiver.js';
 import { withArchivingPragmas } from './sqlite-archiving-pragmas.js';
 import { dayInZone, parseSiteTimezone } from './site-timezone.js';
 
@@ -52,11 +54,27 @@ export interface SiteArchiveResult {
   status: 'archived' | 'locked';
 }
 
+/**
+ * Forced days of one site that a run left out because they are before the site's log deletion
+ * horizon, where raw data may be deleted in part or in full. Their stored archives stay.
+ */
+export interface SkippedDays {
+  idSite: number;
+  /** The first and last day left out, in the site's time zone. */
+  firstDay: string;
+  lastDay: string;
+  days: number;
+  /** The site's first day whose raw data is kept. */
+  horizonDay: string;
+}
+
 /** The result of one run. */
 export interface CoreArchiveResult {
   sites: SiteArchiveResult[];
   archives: number;
   invalidationsCleared: number;
+  /** Forced days before the log deletion horizon, left out of the run. */
+  skippedBeforeHorizon: SkippedDays[];
   /** The deletion of old raw data that runs after archiving (`[Deletelogs]`). */
   logDeletion: LogDeletionResult;
   durationMs: number;
@@ -69,6 +87,8 @@ export interface CoreArchiveContext {
   clock: Clock;
   logger: Logger;
   tenant: string;
+  /** The report modules to archive, `REPORT_ARCHIVERS` when absent. */
+  archivers?: readonly ReportArchiver[];
 }
 
 async function loadDirtyDays(db: Kysely<Database>, siteIds: readonly number[] | undefined): Promise<Map<number, Set<string>>> {
@@ -112,15 +132,34 @@ async function dropDaysOfDeletedSites(db: Kysely<Database>, work: Map<number, Se
   for (const siteId of deleted) work.delete(siteId);
 }
 
-function addForcedDays(work: Map<number, Set<string>>, sites: readonly SiteRecord[], options: CoreArchiveOptions, now: Date): void {
-  if (options.dateRange === undefined && options.allWebsites !== true) return;
+/**
+ * Adds the days of the force options to each site's dirty days, and returns the days it left
+ * out. With `[Deletelogs]` on, a forced day before the site's deletion horizon is left out
+ * unless it is dirty, because its raw data may be deleted and archiving it would replace its
+ * stored reports with those of the rows left. Matomo 5 likewise does not invalidate such days
+ * (`removeDatesThatHaveBeenPurged` in core/Archive/ArchiveInvalidator.php). A dirty day keeps
+ * all its rows until it is archived (see `runLogDeletion`), so it stays.
+ */
+function addForcedDays(work: Map<number, Set<string>>, sites: readonly SiteRecord[], options: CoreArchiveOptions, now: Date, deletionDays: number | null): SkippedDays[] {
+  if (options.dateRange === undefined && options.allWebsites !== true) return [];
+  const skipped: SkippedDays[] = [];
   for (const site of sites) {
-    const today = dayInZone(now, parseSiteTimezone(site.timezone));
+    const zone = parseSiteTimezone(site.timezone);
+    const today = dayInZone(now, zone);
     const days = options.dateRange ? daysOfRange(options.dateRange) : [addDays(today, -1), today];
+    const horizonDay = deletionDays === null ? null : computeSiteLogDeletionHorizon(now, deletionDays, zone).day;
     const set = work.get(site.idsite) ?? new Set<string>();
-    for (const day of days) set.add(day);
+    const left: string[] = [];
+    for (const day of days) {
+      if (horizonDay !== null && day < horizonDay && !set.has(day)) left.push(day);
+      else set.add(day);
+    }
     work.set(site.idsite, set);
+    if (horizonDay !== null && left.length > 0) {
+      skipped.push({ idSite: site.idsite, firstDay: left[0]!, lastDay: left[left.length - 1]!, days: left.length, horizonDay });
+    }
   }
+  return skipped;
 }
 
 /** Returns the periods to archive for some days, each once, days first so longer periods sum stored days. */
@@ -136,35 +175,62 @@ function periodsOfDays(days: readonly string[], kinds: readonly Exclude<PeriodKi
   return [...periods.values()];
 }
 
-async function archiveSite(context: CoreArchiveContext, site: SiteRecord, days: string[], options: CoreArchiveOptions, startedAt: string): Promise<{ archives: number; cleared: number }> {
+/**
+ * Claims the marks of `days` by setting their `ts_invalidated` to `CLAIMED_MARK`, before the
+ * run reads the days' logs. Tracking that marks a day again overwrites the value in the same
+ * transaction as its hits. A claim waits for a tracking transaction that holds the mark's row
+ * (a row lock on MariaDB and PostgreSQL, the write lock on SQLite), so every hit whose mark
+ * it claims is committed before the logs are read.
+ */
+async function claimMarks(db: Kysely<Database>, siteId: number, days: readonly string[]): Promise<void> {
+  for (const chunk of splitIntoChunks(days, MAX_VALUES_PER_IN_LIST)) {
+    await db.updateTable('archive_invalidations').set({ ts_invalidated: CLAIMED_MARK })
+      .where('idsite', '=', siteId)
+      .where('date', 'in', chunk)
+      .execute();
+  }
+}
+
+/** Deletes the marks of `days` that are still claimed and returns how many. Marks that tracking wrote since the claim stay. */
+async function deleteClaimedMarks(db: Kysely<Database>, siteId: number, days: readonly string[]): Promise<number> {
+  let deleted = 0;
+  for (const chunk of splitIntoChunks(days, MAX_VALUES_PER_IN_LIST)) {
+    const result = await db.deleteFrom('archive_invalidations')
+      .where('idsite', '=', siteId)
+      .where('date', 'in', chunk)
+      .where('ts_invalidated', '=', CLAIMED_MARK)
+      .executeTakeFirst();
+    deleted += Number(result.numDeletedRows);
+  }
+  return deleted;
+}
+
+async function archiveSite(context: CoreArchiveContext, site: SiteRecord, days: string[], options: CoreArchiveOptions): Promise<{ archives: number; cleared: number }> {
   const settings = context.settings.forSite(site.idsite);
   const archiver = new Archiver({
-    db: context.db, archivers: REPORT_ARCHIVERS, clock: context.clock, allowArchiving: true, logger: context.logger.child({ tenant: context.tenant }),
+    db: context.db, archivers: context.archivers ?? REPORT_ARCHIVERS, clock: context.clock, allowArchiving: true, logger: context.logger.child({ tenant: context.tenant }),
     todayArchiveTtlSeconds: settings.int('General', 'time_before_today_archive_considered_outdated'),
+    logDeletionDays: readLogDeletionDays(settings),
   });
   const zone = parseSiteTimezone(site.timezone);
 
   // Segmented archives of these days become outdated too; they are recomputed when next requested.
   await invalidateArchivesOfDays(context.db, site.idsite, days);
+  // A report request ignores claimed marks, and the archives were invalidated first, so it
+  // does not take an archive from before the claim as current.
+  await claimMarks(context.db, site.idsite, days);
   const periods = periodsOfDays(days, options.periods ?? DEFAULT_ARCHIVE_PERIODS);
   for (const period of periods) await archiver.archive({ siteId: site.idsite, zone }, period, NO_SEGMENT);
 
-  // Rows tracking wrote after this run started stay, so their hits are archived next time.
-  let cleared = 0;
-  for (const chunk of splitIntoChunks(days, MAX_VALUES_PER_IN_LIST)) {
-    const deleted = await context.db.deleteFrom('archive_invalidations')
-      .where('idsite', '=', site.idsite)
-      .where('date', 'in', chunk)
-      .where('ts_invalidated', '<=', startedAt)
-      .executeTakeFirst();
-    cleared += Number(deleted.numDeletedRows);
-  }
+  // A run that fails before this line leaves its claimed marks, so the next run archives those days.
+  const cleared = await deleteClaimedMarks(context.db, site.idsite, days);
   return { archives: periods.length, cleared };
 }
 
 /**
  * Runs one archiving pass over a tenant. Sites with no dirty day and no force option are
- * not touched at all. Each site is archived under a lock, and a site locked by another
+ * not touched at all. Forced days before a site's log deletion horizon are left out and
+ * logged (see `addForcedDays`). Each site is archived under a lock, and a site locked by another
  * run is reported as `locked` and left for it. Then old raw data is deleted when
  * `[Deletelogs] delete_logs_enable` is on. The deletion comes after the archiving, so that
  * dirty days are archived from their rows before those rows are deleted.
@@ -172,16 +238,20 @@ async function archiveSite(context: CoreArchiveContext, site: SiteRecord, days: 
 export async function runCoreArchive(context: CoreArchiveContext, options: CoreArchiveOptions = {}): Promise<CoreArchiveResult> {
   const runStarted = Date.now();
   const started = context.clock();
-  const startedAt = formatUtcDateTime(started);
   const work = await loadDirtyDays(context.db, options.siteIds);
   const forced = options.dateRange !== undefined || options.allWebsites === true;
   // Without force options only sites with dirty days are loaded, so quiet sites cost nothing.
   const sites = await loadSitesInChunks(context.db, forced ? options.siteIds ?? null : [...work.keys()]);
-  addForcedDays(work, sites, options, started);
+  const skippedBeforeHorizon = addForcedDays(work, sites, options, started, readLogDeletionDays(context.settings));
+  for (const skipped of skippedBeforeHorizon) {
+    context.logger.warn({ tenant: context.tenant, job: 'core:archive', ...skipped }, 'days before the log deletion horizon skipped');
+  }
   await dropDaysOfDeletedSites(context.db, work, sites);
 
   const selected = sites.filter((site) => (work.get(site.idsite)?.size ?? 0) > 0);
-  const result: CoreArchiveResult = { sites: [], archives: 0, invalidationsCleared: 0, logDeletion: { status: 'disabled' }, durationMs: 0 };
+  const result: CoreArchiveResult = {
+    sites: [], archives: 0, invalidationsCleared: 0, skippedBeforeHorizon, logDeletion: { status: 'disabled' }, durationMs: 0,
+  };
   for (const [index, site] of selected.entries()) {
     options.onSite?.(site, index, selected.length);
     const days = [...work.get(site.idsite)!].sort();
@@ -193,7 +263,7 @@ export async function runCoreArchive(context: CoreArchiveContext, options: CoreA
     }
     try {
       const siteStarted = Date.now();
-      const outcome = await withArchivingPragmas(context.db, () => archiveSite(context, site, days, options, startedAt));
+      const outcome = await withArchivingPragmas(context.db, () => archiveSite(context, site, days, options));
       context.logger.info({ tenant: context.tenant, idSite: site.idsite, days: days.length, archives: outcome.archives, durationMs: Date.now() - siteStarted }, 'site archived');
       result.sites.push({ idSite: site.idsite, days, archives: outcome.archives, status: 'archived' });
       result.archives += outcome.archives;

@@ -1,9 +1,10 @@
 /**
  * Deletion of old raw data, as Matomo's "Delete old raw data" setting does it. `core:archive`
- * runs it after archiving. It deletes the rows of the log tables from before midnight UTC
- * `[Deletelogs] delete_logs_older_than` days before the current day, at most once per
- * `delete_logs_schedule_lowest_interval` days and at most `delete_logs_max_rows_per_query`
- * rows per statement. Archives are kept.
+ * runs it after archiving. It deletes the rows of the log tables of each site from before the
+ * site's horizon: the start of its local day that contains midnight UTC
+ * `[Deletelogs] delete_logs_older_than` days before the current day. It runs at most once per
+ * `delete_logs_schedule_lowest_interval` days and deletes at most
+ * `delete_logs_max_rows_per_query` rows per statement. Archives are kept.
  *
  * NOTE: `log_action` rows that no remaining row uses stay, because other sites and later hits
  * share them and finding the unused ones needs a scan of every table that refers to them.
@@ -14,8 +15,10 @@ import type { Settings } from '../config/settings.js';
 import type { Database } from '../db/schema.js';
 import { formatUtcDateTime, type Clock } from '../time.js';
 import { acquireLock, releaseLock } from './archive-lock.js';
-import { computeLogDeletionHorizon, readLogDeletionConfig } from './log-deletion-config.js';
-import { dayInZone, parseSiteTimezone } from './site-timezone.js';
+import {
+  computeLogDeletionHorizon, computeSiteLogDeletionHorizon, readLogDeletionConfig, type LogDeletionConfig, type SiteLogDeletionHorizon,
+} from './log-deletion-config.js';
+import { parseSiteTimezone } from './site-timezone.js';
 
 /** `option` row that stores when the last deletion started, as UTC 'YYYY-MM-DD HH:MM:SS'. */
 export const LOG_DELETION_LAST_RUN_OPTION = 'delete_logs_last_run';
@@ -54,8 +57,8 @@ export type LogDeletionResult =
   /** Another run holds the deletion lock. */
   | { status: 'locked' }
   /**
-   * Rows older than `horizon` (UTC) were deleted, except those of `skippedSites`, which have
-   * days before the horizon still to archive.
+   * Rows from before each site's local day that contains `horizon` (UTC) were deleted, except
+   * those of `skippedSites`, which have days before that day still to archive.
    */
   | { status: 'deleted'; horizon: string; tables: Record<LogTable, TableDeletion>; skippedSites: number[] };
 
@@ -88,9 +91,8 @@ export async function runLogDeletion(context: LogDeletionContext): Promise<LogDe
     return { status: 'locked' };
   }
   try {
-    const horizonTime = computeLogDeletionHorizon(started, config.olderThanDays);
-    const horizon = formatUtcDateTime(horizonTime);
-    const { tables, skippedSites } = await deleteRowsOlderThan(context.db, horizonTime, config.maxRowsPerQuery);
+    const horizon = formatUtcDateTime(computeLogDeletionHorizon(started, config.olderThanDays));
+    const { tables, skippedSites } = await deleteRowsOlderThan(context.db, started, config);
     // A run that left sites out is not recorded, so the next core:archive deletes their rows
     // once it has archived their days.
     if (skippedSites.length === 0) await saveLastRun(context.db, started);
@@ -125,56 +127,62 @@ async function saveLastRun(db: Kysely<Database>, time: Date): Promise<void> {
   else await insert.onConflict((conflict) => conflict.column('option_name').doUpdateSet({ option_value: value })).execute();
 }
 
+/** A site with the horizon its rows are deleted before. */
+interface SiteToDelete {
+  idsite: number;
+  horizon: SiteLogDeletionHorizon;
+}
+
 /**
- * Returns the ids of sites with a dirty day that has rows before the horizon, in the site's
- * time zone. Their rows stay until core:archive has archived those days, because archiving a day
- * after its rows are deleted replaces its report with one of the remaining rows. That happens
- * when `--force-idsites` leaves a site out, when another run holds the site's lock, or when a
- * day was invalidated after this run archived the site.
+ * Returns the ids of sites with a dirty day before their horizon day. Their rows stay until
+ * core:archive has archived those days, because archiving a day after its rows are deleted
+ * replaces its report with one of the remaining rows. That happens when `--force-idsites`
+ * leaves a site out, when another run holds the site's lock, or when a day was invalidated
+ * after this run archived the site.
  */
-async function loadSitesWithUnarchivedDays(db: Kysely<Database>, sites: readonly { idsite: number; timezone: string }[], horizon: Date): Promise<Set<number>> {
+async function loadSitesWithUnarchivedDays(db: Kysely<Database>, sites: readonly SiteToDelete[]): Promise<Set<number>> {
   const earliestDirty = await db.selectFrom('archive_invalidations')
     .select(['idsite', (eb) => eb.fn.min('date').as('date')])
     .groupBy('idsite')
     .execute();
   const earliestBySite = new Map(earliestDirty.map((row) => [Number(row.idsite), row.date]));
   const skipped = new Set<number>();
-  // The last day with rows to delete is the one of the last instant before the horizon, in the site's time zone.
-  const lastDeleted = new Date(horizon.getTime() - 1);
   for (const site of sites) {
     const earliest = earliestBySite.get(site.idsite);
-    if (earliest !== undefined && earliest <= dayInZone(lastDeleted, parseSiteTimezone(site.timezone))) skipped.add(site.idsite);
+    if (earliest !== undefined && earliest < site.horizon.day) skipped.add(site.idsite);
   }
   return skipped;
 }
 
 /**
- * Deletes, site by site, the rows of each log table whose time is before `horizon`, in
- * statements of at most `maxRows` rows each, and returns the counts with the sites left out.
- * Filtering by site lets the (idsite, time) indexes find the rows. Sites deleted earlier have
- * no rows left, because deleting a site deletes its logs.
+ * Deletes, site by site, the rows of each log table whose time is before the site's horizon,
+ * in statements of at most `maxRowsPerQuery` rows each, and returns the counts with the sites
+ * left out. Filtering by site lets the (idsite, time) indexes find the rows. Sites deleted
+ * earlier have no rows left, because deleting a site deletes its logs.
  *
  * NOTE: `log_conversion_item` has no (idsite, server_time) index, so each of its statements
  * scans the table. It contains one row per ordered item, usually far fewer rows than the actions.
  */
 async function deleteRowsOlderThan(
-  db: Kysely<Database>, horizon: Date, maxRows: number,
+  db: Kysely<Database>, now: Date, config: LogDeletionConfig,
 ): Promise<{ tables: Record<LogTable, TableDeletion>; skippedSites: number[] }> {
-  const sites = (await db.selectFrom('site').select(['idsite', 'timezone']).orderBy('idsite').execute())
-    .map((row) => ({ idsite: Number(row.idsite), timezone: row.timezone }));
-  const skipped = await loadSitesWithUnarchivedDays(db, sites, horizon);
-  const siteIds = sites.map((site) => site.idsite).filter((siteId) => !skipped.has(siteId));
-  const horizonText = formatUtcDateTime(horizon);
+  const sites = (await db.selectFrom('site').select(['idsite', 'timezone']).orderBy('idsite').execute()).map((row) => ({
+    idsite: Number(row.idsite),
+    horizon: computeSiteLogDeletionHorizon(now, config.olderThanDays, parseSiteTimezone(row.timezone)),
+  }));
+  const skipped = await loadSitesWithUnarchivedDays(db, sites);
+  const sitesToDelete = sites.filter((site) => !skipped.has(site.idsite));
   const tables = {} as Record<LogTable, TableDeletion>;
   for (const [table, timeColumn] of LOG_TABLES) {
     const deletion: TableDeletion = { rows: 0, statements: 0 };
-    for (const siteId of siteIds) {
+    for (const site of sitesToDelete) {
+      const horizon = formatUtcDateTime(site.horizon.start);
       let deleted: number;
       do {
-        deleted = await deleteChunk(db, table, timeColumn, siteId, horizonText, maxRows);
+        deleted = await deleteChunk(db, table, timeColumn, site.idsite, horizon, config.maxRowsPerQuery);
         deletion.rows += deleted;
         deletion.statements += 1;
-      } while (deleted === maxRows);
+      } while (deleted === config.maxRowsPerQuery);
     }
     tables[table] = deletion;
   }

@@ -325,6 +325,7 @@ export interface ArchiveBlobTable {
 export interface ArchiveInvalidationTable {
   idsite: number;
   date: string;
+  /** When tracking last marked the day, UTC 'YYYY-MM-DD HH:MM:SS', or `CLAIMED_MARK` while core:archive archives the day. */
   ts_invalidated: string;
 }
 

@@ -62,7 +62,7 @@ export function createImportDeviceDetection(logger: Logger, threads = IMPORT_DET
 export const MAX_LISTED_INVALID_LINES = 1000;
 /**
  * Skip reason of a line whose hit the pipeline rejects with TRACKING_TIME_TOO_OLD, because
- * its time is before the tenant's log deletion horizon (`[Deletelogs]`).
+ * its time is before its site's log deletion horizon (`[Deletelogs]`).
  */
 export const OLDER_THAN_DELETION_HORIZON = 'older_than_deletion_horizon';
 

@@ -2,6 +2,7 @@
 import type { ApiCall, ApiMethodRegistry } from '../api/api-method-registry.js';
 import { KeyedResults, type ApiObject, type ApiValue } from '../api/api-value.js';
 import { Archiver, type ArchiveSegment } from '../archiving/archiver.js';
+import { readLogDeletionDays } from '../archiving/log-deletion-config.js';
 import type { Period } from '../archiving/period.js';
 import { parsePeriodRequest } from '../archiving/period-request.js';
 import { findSubtable, type ReportRow } from '../archiving/report-table.js';
@@ -110,6 +111,7 @@ async function serveSite(call: ApiCall, definition: ReportDefinition, site: Site
     db: call.tenant.db(), archivers: REPORT_ARCHIVERS, clock: call.clock,
     todayArchiveTtlSeconds: settings.int('General', 'time_before_today_archive_considered_outdated'),
     allowArchiving: settings.bool('General', 'enable_browser_archiving_triggering'),
+    logDeletionDays: readLogDeletionDays(settings),
     logger: call.logger.child({ tenant: call.tenant.key }),
   });
 

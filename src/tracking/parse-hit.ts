@@ -1,7 +1,8 @@
 /** The parse step: untrusted tracking parameters become a typed, authenticated hit. */
 import { isIP } from 'node:net';
 import type { Kysely } from 'kysely';
-import { computeLogDeletionHorizon, readLogDeletionConfig } from '../archiving/log-deletion-config.js';
+import { computeLogDeletionHorizon, computeSiteLogDeletionHorizon, readLogDeletionDays } from '../archiving/log-deletion-config.js';
+import { parseSiteTimezone } from '../archiving/site-timezone.js';
 import type { Settings } from '../config/settings.js';
 import type { Database } from '../db/schema.js';
 import { FootfallError, quote } from '../errors.js';
@@ -50,11 +51,6 @@ function readParseSettings(settings: Settings): ParseSettings {
     parseSettingsCache.set(settings, parseSettings);
   }
   return parseSettings;
-}
-
-function readLogDeletionDays(settings: Settings): number | null {
-  const config = readLogDeletionConfig(settings);
-  return config.enabled ? config.olderThanDays : null;
 }
 
 /** Facts about a hit from its HTTP request, besides its parameters. */
@@ -141,7 +137,7 @@ function buildHit(
     }
   }
 
-  const time = parseHitTime(params, context.now, authenticated, siteSettings);
+  const time = parseHitTime(params, context.now, authenticated, siteSettings, tracked.site.timezone);
   const clientIp = params.get('cip');
   const ip = clientIp ?? context.ip;
   if (clientIp !== undefined && !isIpAddress(ip)) {
@@ -220,17 +216,17 @@ async function parseSite(params: TrackingParams, deps: ParseHitDependencies): Pr
  * 'YYYY-MM-DD HH:MM:SS', or a date 'YYYY-MM-DD' for its midnight UTC), minus `cdo` seconds.
  * A `cdt` in the future or more than 20 years old is ignored, as in Matomo. One older than
  * `tracking_requests_require_authentication_when_custom_timestamp_newer_than` seconds needs
- * authentication. With `[Deletelogs] delete_logs_enable` on, a time before the deletion
- * horizon is rejected, as Matomo rejects it, because core:archive would delete its rows.
+ * authentication. With `[Deletelogs] delete_logs_enable` on, a time before the deletion horizon
+ * of the site, whose time zone is `timezone`, is rejected, because core:archive would delete its rows.
  *
  * @throws FootfallError TRACKING_PARAMETER_INVALID for a malformed `cdt`, TRACKING_AUTH_REQUIRED
  *   for an old `cdt` without authentication, TRACKING_TIME_TOO_OLD for a time before the horizon.
  */
-export function parseHitTime(params: TrackingParams, now: Date, authenticated: boolean, settings: Settings): Date {
+export function parseHitTime(params: TrackingParams, now: Date, authenticated: boolean, settings: Settings, timezone: string): Date {
   const offsetText = params.get('cdo');
   const offsetSeconds = offsetText !== undefined && /^[0-9]{1,9}$/.test(offsetText) ? Number(offsetText) : 0;
   const cdt = params.get('cdt');
-  const deletion = readDeletionHorizon(now, settings);
+  const deletion = readDeletionHorizon(now, settings, timezone);
   if (cdt === undefined) {
     const time = new Date(now.getTime() - offsetSeconds * 1000);
     // delete_logs_older_than is at least 1, so the horizon is at least a whole day before now
@@ -262,16 +258,29 @@ interface DeletionHorizon {
   days: number;
 }
 
-/** Returns the log deletion horizon at `now`, or null when deletion is off. */
-function readDeletionHorizon(now: Date, settings: Settings): DeletionHorizon | null {
+/** Site horizons by time zone, `delete_logs_older_than` and tenant horizon, which changes once a day. */
+const siteHorizons = new Map<string, Date>();
+/** Entries kept in `siteHorizons`. The map starts over when full, because time zone texts come from site records. */
+const MAX_CACHED_SITE_HORIZONS = 1000;
+
+/** Returns the log deletion horizon of a site in `timezone` at `now`, or null when deletion is off. */
+function readDeletionHorizon(now: Date, settings: Settings, timezone: string): DeletionHorizon | null {
   const days = readParseSettings(settings).logDeletionDays;
-  return days === null ? null : { horizon: computeLogDeletionHorizon(now, days), days };
+  if (days === null) return null;
+  const key = `${timezone}|${days}|${computeLogDeletionHorizon(now, days).getTime()}`;
+  let horizon = siteHorizons.get(key);
+  if (horizon === undefined) {
+    horizon = computeSiteLogDeletionHorizon(now, days, parseSiteTimezone(timezone)).start;
+    if (siteHorizons.size >= MAX_CACHED_SITE_HORIZONS) siteHorizons.clear();
+    siteHorizons.set(key, horizon);
+  }
+  return { horizon, days };
 }
 
 /** Builds the TRACKING_TIME_TOO_OLD error of a hit time before the horizon, naming the parameter that set the time. */
 function timeBeforeHorizon(name: 'cdt' | 'cdo', value: string, { horizon, days }: DeletionHorizon): FootfallError {
   return new FootfallError('TRACKING_TIME_TOO_OLD',
-    `Invalid value ${quote(value)} for '${name}': the hit is older than ${days} days, and this tenant deletes raw data from before `
+    `Invalid value ${quote(value)} for '${name}': the hit is older than ${days} days, and this tenant deletes the site's raw data from before `
     + `${formatUtcDateTime(horizon)} UTC ([Deletelogs] delete_logs_older_than). Send hits of the last ${days} days only.`);
 }
 

@@ -435,9 +435,10 @@ export class TrackingWriter {
 
   /**
    * Marks each (site, day in the site's time zone) that received hits, for core:archive, with one
-   * statement per 1,000 days. core:archive deletes the marks not newer than its start. A batch
-   * on the write thread can commit seconds after it was recorded, and an archiving run that
-   * started in between misses its hits, so on SQLite the mark takes the time its statement runs.
+   * statement per 1,000 days. A mark written again replaces core:archive's claim on it, so
+   * core:archive keeps the mark. A report request compares the mark's time with the start of
+   * an archive's computation. A batch on the write thread can commit seconds after it was
+   * recorded, so on SQLite the mark takes the time its statement runs.
    */
   async #saveInvalidations(db: Kysely<Database>, target: StatementTarget, days: { siteId: number; day: string }[]): Promise<void> {
     const now = this.#config.adapter === 'sqlite' ? sql<string>`strftime('%Y-%m-%d %H:%M:%S', 'now')` : formatUtcDateTime(new Date());

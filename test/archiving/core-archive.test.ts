@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { sql, type Kysely } from 'kysely';
 import { acquireLock } from '../../src/archiving/archive-lock.js';
 import { invalidateArchivesOfDays } from '../../src/archiving/archive-store.js';
 import { MAX_VALUES_PER_IN_LIST, runCoreArchive, type CoreArchiveContext } from '../../src/archiving/core-archive.js';
 import { addDays } from '../../src/archiving/period.js';
+import type { ReportArchiver } from '../../src/archiving/report-archiver.js';
 import { ARCHIVING_CACHE_SIZE_KIB, withArchivingPragmas } from '../../src/archiving/sqlite-archiving-pragmas.js';
 import type { CommandContext } from '../../src/cli/command-definition.js';
 import { coreArchiveCommand, parseForceDateRange, parseForcePeriods, parseForceSiteIds } from '../../src/cli/commands/core-archive.js';
@@ -13,13 +14,53 @@ import { isFootfallError } from '../../src/errors.js';
 import { createSilentLogger } from '../../src/logging.js';
 import { createSite } from '../../src/sites/site-store.js';
 import type { Tenant } from '../../src/tenancy/tenant.js';
+import { ALL_ENGINES, engineSkip } from '../support/engines.js';
 import { createVisit } from '../support/log-factories.js';
-import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
+import { useTestRoot } from '../support/suite-root.js';
+import { createTestTenant } from '../support/test-root.js';
 
 const CLOCK = () => new Date('2024-05-20T12:00:00Z');
 
-describe('core:archive', () => {
-  let root: TestRoot;
+/** The time core:archive starts at in these tests, in the form of `ts_invalidated`. */
+const STARTED_AT = '2024-05-20 12:00:00';
+
+/** Times of the visits every test starts with, on each site. */
+const BASE_VISIT_TIMES = ['2024-05-01 10:00:00', '2024-05-02 10:00:00'];
+
+/**
+ * Returns a report module that counts the visits of a day as `nb_visits` and then runs
+ * `afterRead` once, after the first day it counted, as a hit committed at that moment would.
+ */
+function countingArchiver(afterRead: () => Promise<void>): ReportArchiver {
+  let done = false;
+  return {
+    module: 'VisitCount',
+    async archiveDay(query) {
+      const rows = await query.visits().select('log_visit.idvisit').execute();
+      if (!done) {
+        done = true;
+        await afterRead();
+      }
+      return { numerics: { nb_visits: rows.length }, reports: {} };
+    },
+  };
+}
+
+// Every server is probed before the first suite runs, because SQLite archiving blocks the event
+// loop for longer than a probe's connection timeout.
+for (const adapter of ALL_ENGINES) await engineSkip(adapter);
+
+for (const adapter of ALL_ENGINES) describe(`core:archive on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+  const suite = useTestRoot(async (root) => {
+    const created = await createTestTenant(root, { adapter, timezone: 'UTC' });
+    const tenant = root.registry.require(created.host);
+    const db = tenant.db();
+    const secondSite = await createSite(db, { name: 'Second', urls: ['https://second.example'] }, { timezone: 'UTC', currency: 'USD', creatorLogin: 'admin' });
+    for (const siteId of [created.idSite, secondSite]) {
+      for (const time of BASE_VISIT_TIMES) await createVisit(db, { idsite: siteId, visit_last_action_time: time });
+    }
+    return { tenant, db, firstSite: created.idSite, secondSite, context: { db, settings: tenant.settings, clock: CLOCK, logger: createSilentLogger(), tenant: tenant.key } };
+  }, { deleteTenants: true });
   let tenant: Tenant;
   let db: Kysely<Database>;
   let firstSite: number;
@@ -35,29 +76,29 @@ describe('core:archive', () => {
     await db.insertInto('archive_invalidations').values({ idsite: siteId, date, ts_invalidated: tsInvalidated }).execute();
   }
 
-  before(async () => {
-    root = createTestRoot();
-    const created = await createTestTenant(root, { timezone: 'UTC' });
-    tenant = root.registry.require(created.host);
-    db = tenant.db();
-    firstSite = created.idSite;
-    secondSite = await createSite(db, { name: 'Second', urls: ['https://second.example'] }, { timezone: 'UTC', currency: 'USD', creatorLogin: 'admin' });
-    for (const siteId of [firstSite, secondSite]) {
-      await createVisit(db, { idsite: siteId, visit_last_action_time: '2024-05-01 10:00:00' });
-      await createVisit(db, { idsite: siteId, visit_last_action_time: '2024-05-02 10:00:00' });
-    }
-    context = { db, settings: tenant.settings, clock: CLOCK, logger: createSilentLogger(), tenant: tenant.key };
-  });
+  async function marksOf(siteId: number): Promise<string[]> {
+    const rows = await db.selectFrom('archive_invalidations').select('date').where('idsite', '=', siteId).orderBy('date').execute();
+    return rows.map((row) => row.date);
+  }
+
+  async function dayVisitsOf(siteId: number, date: string): Promise<number | undefined> {
+    const row = await db.selectFrom('archive').innerJoin('archive_numeric', 'archive_numeric.idarchive', 'archive.idarchive')
+      .select('archive_numeric.value')
+      .where('archive.idsite', '=', siteId).where('archive.period', '=', 1).where('archive.date1', '=', date).where('archive.status', '=', 1)
+      .where('archive_numeric.name', '=', 'nb_visits')
+      .executeTakeFirst();
+    return row === undefined ? undefined : Number(row.value);
+  }
 
   beforeEach(async () => {
+    ({ tenant, db, firstSite, secondSite, context } = suite);
     await db.deleteFrom('archive_numeric').execute();
     await db.deleteFrom('archive_blob').execute();
     await db.deleteFrom('archive').execute();
     await db.deleteFrom('archive_invalidations').execute();
     await db.deleteFrom('locks').execute();
+    await db.deleteFrom('log_visit').where('visit_last_action_time', 'not in', BASE_VISIT_TIMES).execute();
   });
-
-  after(async () => { await root.cleanup(); });
 
   it('archives only dirty days and their parent periods', async () => {
     await markDirty(firstSite, '2024-05-02');
@@ -84,11 +125,52 @@ describe('core:archive', () => {
     assert.deepEqual(await db.selectFrom('archive_invalidations').selectAll().execute(), []);
   });
 
-  it('keeps dirty rows written after the run started', async () => {
+  it('keeps mark of hit after read', async () => {
+    await markDirty(firstSite, '2024-05-02');
+    // A hit committed after the run read the day's visits, in the second the run started.
+    const archivers = [countingArchiver(async () => {
+      await createVisit(db, { idsite: firstSite, visit_last_action_time: '2024-05-02 11:00:00' });
+      await db.updateTable('archive_invalidations').set({ ts_invalidated: STARTED_AT }).where('idsite', '=', firstSite).where('date', '=', '2024-05-02').execute();
+    })];
+
+    const first = await runCoreArchive({ ...context, archivers }, { periods: ['day'] });
+    assert.equal(first.invalidationsCleared, 0);
+    assert.equal(await dayVisitsOf(firstSite, '2024-05-02'), 1);
+    assert.deepEqual(await marksOf(firstSite), ['2024-05-02']);
+
+    // The next run archives the hit and deletes the mark, and the one after has nothing to do.
+    const second = await runCoreArchive({ ...context, archivers }, { periods: ['day'] });
+    assert.equal(second.invalidationsCleared, 1);
+    assert.equal(await dayVisitsOf(firstSite, '2024-05-02'), 2);
+    assert.deepEqual(await marksOf(firstSite), []);
+    const third = await runCoreArchive({ ...context, archivers }, { periods: ['day'] });
+    assert.deepEqual(third.sites, []);
+  });
+
+  it('deletes mark of hit before read', async () => {
+    // A mark written after the run started, but before it claimed the day, is archived with its hit.
     await markDirty(firstSite, '2024-05-02', '2024-05-20 12:00:01');
-    await runCoreArchive(context);
-    const left = await db.selectFrom('archive_invalidations').select(['idsite', 'date']).execute();
-    assert.deepEqual(left, [{ idsite: firstSite, date: '2024-05-02' }]);
+    const result = await runCoreArchive(context, { periods: ['day'] });
+    assert.equal(result.invalidationsCleared, 1);
+    assert.deepEqual(await marksOf(firstSite), []);
+  });
+
+  it('keeps marks of failed run', async () => {
+    await markDirty(firstSite, '2024-05-01');
+    await markDirty(firstSite, '2024-05-02');
+    const failing: ReportArchiver = {
+      module: 'Failing',
+      archiveDay: async () => {
+        throw new Error('archiving failed');
+      },
+    };
+    await assert.rejects(runCoreArchive({ ...context, archivers: [failing] }, { periods: ['day'] }), /archiving failed/);
+    assert.deepEqual(await marksOf(firstSite), ['2024-05-01', '2024-05-02']);
+
+    const result = await runCoreArchive(context, { periods: ['day'] });
+    assert.deepEqual(result.sites, [{ idSite: firstSite, days: ['2024-05-01', '2024-05-02'], archives: 2, status: 'archived' }]);
+    assert.equal(await dayVisitsOf(firstSite, '2024-05-02'), 1);
+    assert.deepEqual(await marksOf(firstSite), []);
   });
 
   it('clears more dirty days than one IN list holds', async () => {
@@ -112,7 +194,7 @@ describe('core:archive', () => {
     assert.deepEqual(await archivesOf(firstSite), ['1:2024-05-01']);
   });
 
-  it('raises the SQLite cache only while archiving', async () => {
+  it('raises the SQLite cache only while archiving', { skip: adapter !== 'sqlite' && 'SQLite only' }, async () => {
     const cacheSize = async () => Number((await sql<{ cache_size: number }>`PRAGMA cache_size`.execute(db)).rows[0]!.cache_size);
     const before = await cacheSize();
     assert.notEqual(before, -ARCHIVING_CACHE_SIZE_KIB);
@@ -159,7 +241,7 @@ describe('core:archive', () => {
   it('prints a JSON result through the command', async () => {
     await markDirty(firstSite, '2024-05-01');
     const commandContext: CommandContext = {
-      environment: root.environment, rootPaths: root.rootPaths, registry: root.registry, logger: createSilentLogger(), clock: CLOCK,
+      environment: suite.root.environment, rootPaths: suite.root.rootPaths, registry: suite.root.registry, logger: createSilentLogger(), clock: CLOCK,
       json: true, say: () => undefined, interactive: false,
     };
     const result = await coreArchiveCommand.run(commandContext, tenant, [], { forcePeriods: 'day,week' });

@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
+import pino from 'pino';
 import { acquireLock, releaseLock } from '../../src/archiving/archive-lock.js';
 import { runCoreArchive, type CoreArchiveContext } from '../../src/archiving/core-archive.js';
-import { computeLogDeletionHorizon, readLogDeletionConfig } from '../../src/archiving/log-deletion-config.js';
+import { computeLogDeletionHorizon, computeSiteLogDeletionHorizon, readLogDeletionConfig } from '../../src/archiving/log-deletion-config.js';
 import { LOG_DELETION_LAST_RUN_OPTION } from '../../src/archiving/log-deletion.js';
+import { Period } from '../../src/archiving/period.js';
+import { parseSiteTimezone } from '../../src/archiving/site-timezone.js';
 import type { CommandContext } from '../../src/cli/command-definition.js';
 import { coreArchiveCommand } from '../../src/cli/commands/core-archive.js';
+import type { DatabaseAdapter } from '../../src/db/database-config.js';
 import type { Database } from '../../src/db/schema.js';
 import { createSilentLogger } from '../../src/logging.js';
 import { createSite } from '../../src/sites/site-store.js';
@@ -43,12 +47,90 @@ describe('computeLogDeletionHorizon', () => {
   });
 });
 
+describe('computeSiteLogDeletionHorizon', () => {
+  /** Sites and their horizon at NOW with `delete_logs_older_than = 30`, when the tenant's horizon is 2026-04-20 00:00:00 UTC. */
+  const cases = [
+    { timezone: 'UTC', day: '2026-04-20', start: '2026-04-20T00:00:00.000Z' },
+    // 10:00 on 2026-04-20 in Brisbane (UTC+10), so the site keeps that whole day.
+    { timezone: 'Australia/Brisbane', day: '2026-04-20', start: '2026-04-19T14:00:00.000Z' },
+    // 20:00 on 2026-04-19 in New York (UTC-4 in April), so the site keeps that whole day.
+    { timezone: 'America/New_York', day: '2026-04-19', start: '2026-04-19T04:00:00.000Z' },
+    { timezone: 'UTC+5.5', day: '2026-04-20', start: '2026-04-19T18:30:00.000Z' },
+    { timezone: 'UTC-12', day: '2026-04-19', start: '2026-04-19T12:00:00.000Z' },
+  ];
+
+  test('rounds down to local midnight', () => {
+    for (const { timezone, day, start } of cases) {
+      const horizon = computeSiteLogDeletionHorizon(NOW, 30, parseSiteTimezone(timezone));
+      assert.equal(horizon.day, day, timezone);
+      assert.equal(horizon.start.toISOString(), start, timezone);
+    }
+  });
+
+  test('matches day archive bounds', () => {
+    // At this time the tenant's horizon falls on 2026-03-08 in New York, a day of 23 hours.
+    const now = new Date('2026-04-09T12:00:00Z');
+    for (const timezone of ['UTC', 'Australia/Brisbane', 'America/New_York', 'UTC+5.5', 'UTC-12', 'Asia/Kathmandu']) {
+      const zone = parseSiteTimezone(timezone);
+      const horizon = computeSiteLogDeletionHorizon(now, 31, zone);
+      const bounds = Period.containing('day', horizon.day).utcBounds(zone);
+      assert.equal(horizon.start.toISOString().slice(0, 19).replace('T', ' '), bounds.start, timezone);
+      assert.ok(horizon.start <= computeLogDeletionHorizon(now, 31), timezone);
+    }
+  });
+});
+
+/**
+ * Registers a suite root with a tenant that deletes raw data older than 30 days, at most once
+ * a day, and sites in UTC, in Australia/Brisbane (UTC+10) and in America/New_York (UTC-4 in
+ * April), and returns it with helpers.
+ */
+function useZoneSites(adapter: DatabaseAdapter) {
+  const suite = useTestRoot(async (root) => {
+    const tenant = await createTestTenant(root, { adapter, clock: () => NOW, timezone: 'UTC' });
+    const db = tenantDb(root, tenant.host);
+    const defaults = { currency: 'USD', creatorLogin: 'admin' };
+    const brisbaneSite = await createSite(db, { name: 'Brisbane', urls: ['https://brisbane.example'] }, { ...defaults, timezone: 'Australia/Brisbane' });
+    const newYorkSite = await createSite(db, { name: 'New York', urls: ['https://new-york.example'] }, { ...defaults, timezone: 'America/New_York' });
+    const file = tenantConfigFile(root, tenant.host);
+    editConfigFile(file, 'Deletelogs', 'delete_logs_enable', '1');
+    editConfigFile(file, 'Deletelogs', 'delete_logs_older_than', '30');
+    editConfigFile(file, 'Deletelogs', 'delete_logs_schedule_lowest_interval', '1');
+    return { host: tenant.host, utcSite: tenant.idSite, brisbaneSite, newYorkSite };
+  }, { deleteTenants: true });
+
+  function db(): Kysely<Database> {
+    return tenantDb(suite.root, suite.host);
+  }
+
+  function archiveContext(now: Date): CoreArchiveContext {
+    const tenant = suite.root.registry.require(suite.host);
+    return { db: tenant.db(), settings: tenant.settings, clock: () => now, logger: createSilentLogger(), tenant: tenant.key };
+  }
+
+  async function addVisit(siteId: number, time: string): Promise<void> {
+    const idvisit = await createVisit(db(), { idsite: siteId, visit_first_action_time: time, visit_last_action_time: time });
+    await createAction(db(), { idvisit, idsite: siteId, server_time: time, url: 'https://example.org/page', title: 'Page' });
+  }
+
+  async function timesOf(table: 'log_visit' | 'log_link_visit_action', siteId: number): Promise<string[]> {
+    const column = table === 'log_visit' ? 'visit_last_action_time' : 'server_time';
+    const rows = await db().selectFrom(table).select(column).where('idsite', '=', siteId).execute();
+    return rows.map((row) => (row as Record<string, string>)[column]!).sort();
+  }
+
+  return { suite, db, archiveContext, addVisit, timesOf };
+}
+
 for (const adapter of ALL_ENGINES) {
   describe(`log deletion horizon in tracking on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
     const suite = useTestRoot(async (root) => {
       const tenant = await createTestTenant(root, { adapter, clock: () => NOW, timezone: 'UTC', siteUrl: 'https://example.org' });
+      const brisbaneSite = await createSite(tenantDb(root, tenant.host), { name: 'Brisbane', urls: ['https://example.org'] }, {
+        timezone: 'Australia/Brisbane', currency: 'USD', creatorLogin: 'admin',
+      });
       const app = await buildTestServer(root, () => NOW);
-      return { app, host: tenant.host, token: tenant.tokenAuth };
+      return { app, host: tenant.host, token: tenant.tokenAuth, brisbaneSite };
     }, { deleteTenants: true });
     let visitorSequence = 0;
 
@@ -86,7 +168,7 @@ for (const adapter of ALL_ENGINES) {
       const { statusCode, error } = await track({ cid: id, cdt: '2026-04-19 23:59:59', token_auth: suite.token });
       assert.equal(statusCode, 400);
       assert.equal(error, "TRACKING_TIME_TOO_OLD: Invalid value '2026-04-19 23:59:59' for 'cdt': the hit is older than 30 days, "
-        + 'and this tenant deletes raw data from before 2026-04-20 00:00:00 UTC ([Deletelogs] delete_logs_older_than). Send hits of the last 30 days only.');
+        + "and this tenant deletes the site's raw data from before 2026-04-20 00:00:00 UTC ([Deletelogs] delete_logs_older_than). Send hits of the last 30 days only.");
       assert.deepEqual(await visitTimesOf(id), []);
       assert.equal(await actionCountOf(id), 0);
       const dirty = await tenantDb(suite.root, suite.host).selectFrom('archive_invalidations').select('date').where('date', '=', '2026-04-19').execute();
@@ -166,6 +248,26 @@ for (const adapter of ALL_ENGINES) {
       assert.deepEqual(body.invalid_indices, [0]);
       assert.deepEqual(await visitTimesOf(old), []);
       assert.deepEqual(await visitTimesOf(recent), ['2026-05-01 00:00:00']);
+    });
+
+    test('site zone moves horizon back', async () => {
+      // The site's horizon is 2026-04-20 00:00 in Brisbane, 2026-04-19 14:00:00 UTC.
+      const site = String(suite.brisbaneSite);
+      const before = newVisitorId();
+      const rejected = await track({ idsite: site, cid: before, cdt: '2026-04-19 13:59:59', token_auth: suite.token });
+      assert.equal(rejected.statusCode, 400);
+      assert.equal(rejected.error, "TRACKING_TIME_TOO_OLD: Invalid value '2026-04-19 13:59:59' for 'cdt': the hit is older than 30 days, "
+        + "and this tenant deletes the site's raw data from before 2026-04-19 14:00:00 UTC ([Deletelogs] delete_logs_older_than). Send hits of the last 30 days only.");
+      assert.deepEqual(await visitTimesOf(before), []);
+
+      const atStart = newVisitorId();
+      assert.equal((await track({ idsite: site, cid: atStart, cdt: '2026-04-19 14:00:00', token_auth: suite.token })).statusCode, 200);
+      assert.deepEqual(await visitTimesOf(atStart), ['2026-04-19 14:00:00']);
+
+      // Before the tenant's horizon, but on the site's first kept day.
+      const sameDay = newVisitorId();
+      assert.equal((await track({ idsite: site, cid: sameDay, cdt: '2026-04-19 23:59:59', token_auth: suite.token })).statusCode, 200);
+      assert.deepEqual(await visitTimesOf(sameDay), ['2026-04-19 23:59:59']);
     });
 
     test('disabled deletion accepts old cdt', async () => {
@@ -326,7 +428,7 @@ for (const adapter of ALL_ENGINES) {
         clock: () => now, json: false, say: () => undefined, interactive: false,
       };
       const result = await coreArchiveCommand.run(commandContext, tenant, [], {});
-      assert.match(result.text!, /\nDeleted raw data before 2026-05-11 00:00:00 UTC: 1 visit\(s\), 1 action\(s\), 0 conversion\(s\), 0 e-commerce item\(s\)\.$/);
+      assert.match(result.text!, /\nDeleted raw data from before the local day of each site that contains 2026-05-11 00:00:00 UTC: 1 visit\(s\), 1 action\(s\), 0 conversion\(s\), 0 e-commerce item\(s\)\.$/);
       assert.deepEqual(await timesOf('log_visit', suite.firstSite), ['2026-05-19 10:00:00']);
       assert.deepEqual(await timesOf('log_visit', suite.secondSite), []);
 
@@ -401,6 +503,106 @@ for (const adapter of ALL_ENGINES) {
       assert.equal(result.logDeletion.status === 'deleted' && result.logDeletion.horizon, '2026-07-11 00:00:00');
       assert.deepEqual(result.logDeletion.status === 'deleted' && result.logDeletion.skippedSites, []);
       assert.deepEqual(await timesOf('log_visit', suite.secondSite), ['2026-07-11 10:00:00']);
+    });
+  });
+
+  describe(`log deletion by site zone on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+    const { suite, db, archiveContext, addVisit, timesOf } = useZoneSites(adapter);
+
+    test('keeps whole local days', async () => {
+      // At NOW the tenant's horizon is 2026-04-20 00:00:00 UTC. Each site keeps its local day that contains it.
+      const rows = {
+        [suite.utcSite]: { deleted: ['2026-04-19 23:59:59'], kept: ['2026-04-20 00:00:00'] },
+        // 2026-04-20 starts at 2026-04-19 14:00:00 UTC in Brisbane.
+        [suite.brisbaneSite]: { deleted: ['2026-04-19 13:59:59'], kept: ['2026-04-19 14:00:00', '2026-04-19 23:59:59'] },
+        // 2026-04-19 starts at 2026-04-19 04:00:00 UTC in New York.
+        [suite.newYorkSite]: { deleted: ['2026-04-19 03:59:59'], kept: ['2026-04-19 04:00:00', '2026-04-19 20:00:00'] },
+      };
+      for (const [siteId, times] of Object.entries(rows)) {
+        for (const time of [...times.deleted, ...times.kept]) await addVisit(Number(siteId), time);
+      }
+
+      const result = await runCoreArchive(archiveContext(NOW));
+      assert.equal(result.logDeletion.status === 'deleted' && result.logDeletion.horizon, '2026-04-20 00:00:00');
+      for (const [siteId, times] of Object.entries(rows)) {
+        for (const table of ['log_visit', 'log_link_visit_action'] as const) {
+          assert.deepEqual(await timesOf(table, Number(siteId)), times.kept, `${table} of site ${siteId}`);
+        }
+      }
+    });
+
+    test('dirty days before local horizon', async () => {
+      // A day later, Brisbane's horizon day is 2026-04-21 and New York's 2026-04-20.
+      const now = new Date('2026-05-21T12:00:00Z');
+      await db().insertInto('archive_invalidations').values([
+        { idsite: suite.brisbaneSite, date: '2026-04-21', ts_invalidated: '2026-05-21 11:00:00' },
+        { idsite: suite.newYorkSite, date: '2026-04-19', ts_invalidated: '2026-05-21 11:00:00' },
+      ]).execute();
+
+      // Neither site is archived, and only New York has a dirty day before its horizon day.
+      const result = await runCoreArchive(archiveContext(now), { siteIds: [suite.utcSite] });
+      assert.deepEqual(result.logDeletion.status === 'deleted' && result.logDeletion.skippedSites, [suite.newYorkSite]);
+      assert.deepEqual(await timesOf('log_visit', suite.brisbaneSite), []);
+      assert.deepEqual(await timesOf('log_visit', suite.newYorkSite), ['2026-04-19 04:00:00', '2026-04-19 20:00:00']);
+    });
+  });
+
+  describe(`core:archive before the deletion horizon on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
+    const { suite, db, archiveContext, addVisit } = useZoneSites(adapter);
+
+    test('force skips days before horizon', async () => {
+      // A day later the horizon days are 2026-04-21 in UTC and in Brisbane, and 2026-04-20 in New York.
+      const now = new Date('2026-05-21T12:00:00Z');
+      const dayVisits = async (siteId: number, date: string) => {
+        const rows = await db().selectFrom('archive').innerJoin('archive_numeric', 'archive_numeric.idarchive', 'archive.idarchive')
+          .select(['archive.status', 'archive_numeric.value'])
+          .where('archive.idsite', '=', siteId).where('archive.period', '=', 1).where('archive.date1', '=', date)
+          .where('archive_numeric.name', '=', 'nb_visits').execute();
+        return rows.map((row) => [Number(row.status), Number(row.value)]);
+      };
+      // The UTC site's 2026-04-20 has an archive of one visit and no raw data left.
+      await addVisit(suite.utcSite, '2026-04-20 10:00:00');
+      await db().insertInto('archive_invalidations').values({ idsite: suite.utcSite, date: '2026-04-20', ts_invalidated: '2026-05-20 11:00:00' }).execute();
+      await runCoreArchive(archiveContext(NOW), { siteIds: [suite.utcSite], periods: ['day'] });
+      await db().deleteFrom('log_visit').where('idsite', '=', suite.utcSite).execute();
+      assert.deepEqual(await dayVisits(suite.utcSite, '2026-04-20'), [[1, 1]]);
+      // A dirty day before the horizon still has its rows, so it is archived.
+      await addVisit(suite.utcSite, '2026-04-18 10:00:00');
+      await db().insertInto('archive_invalidations').values({ idsite: suite.utcSite, date: '2026-04-18', ts_invalidated: '2026-05-21 11:00:00' }).execute();
+
+      const lines: { msg: string; idSite?: number; firstDay?: string; lastDay?: string; days?: number; horizonDay?: string }[] = [];
+      const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+      const sites = [suite.utcSite, suite.brisbaneSite, suite.newYorkSite];
+      const result = await runCoreArchive({ ...archiveContext(now), logger }, { siteIds: sites, dateRange: ['2026-04-17', '2026-04-21'], periods: ['day'] });
+
+      assert.deepEqual(result.skippedBeforeHorizon, [
+        { idSite: suite.utcSite, firstDay: '2026-04-17', lastDay: '2026-04-20', days: 3, horizonDay: '2026-04-21' },
+        { idSite: suite.brisbaneSite, firstDay: '2026-04-17', lastDay: '2026-04-20', days: 4, horizonDay: '2026-04-21' },
+        { idSite: suite.newYorkSite, firstDay: '2026-04-17', lastDay: '2026-04-19', days: 3, horizonDay: '2026-04-20' },
+      ]);
+      assert.deepEqual(result.sites.map((site) => [site.idSite, site.days]), [
+        [suite.utcSite, ['2026-04-18', '2026-04-21']], [suite.brisbaneSite, ['2026-04-21']], [suite.newYorkSite, ['2026-04-20', '2026-04-21']],
+      ]);
+      assert.deepEqual(await dayVisits(suite.utcSite, '2026-04-20'), [[1, 1]]);
+      assert.deepEqual(await dayVisits(suite.utcSite, '2026-04-18'), [[1, 1]]);
+      assert.deepEqual(lines.map((line) => [line.msg, line.idSite, line.firstDay, line.lastDay, line.days, line.horizonDay]), [
+        ['days before the log deletion horizon skipped', suite.utcSite, '2026-04-17', '2026-04-20', 3, '2026-04-21'],
+        ['days before the log deletion horizon skipped', suite.brisbaneSite, '2026-04-17', '2026-04-20', 4, '2026-04-21'],
+        ['days before the log deletion horizon skipped', suite.newYorkSite, '2026-04-17', '2026-04-19', 3, '2026-04-20'],
+      ]);
+    });
+
+    test('summary names skipped days', async () => {
+      const now = new Date('2026-05-21T12:00:00Z');
+      const tenant = suite.root.registry.require(suite.host);
+      const commandContext: CommandContext = {
+        environment: suite.root.environment, rootPaths: suite.root.rootPaths, registry: suite.root.registry, logger: createSilentLogger(),
+        clock: () => now, json: false, say: () => undefined, interactive: false,
+      };
+      const result = await coreArchiveCommand.run(commandContext, tenant, [], { forceIdsites: String(suite.newYorkSite), forceDateRange: '2026-04-19,2026-04-20', forcePeriods: 'day' });
+      assert.match(result.text!, new RegExp('\\nSkipped days before the \\[Deletelogs\\] horizon, whose raw data may be deleted, so their stored reports stay as they are:\\n'
+        + `  idSite ${suite.newYorkSite}: 1 day\\(s\\) from 2026-04-19 to 2026-04-19, before 2026-04-20\\n`
+        + 'To archive them again from the raw data that is left, raise \\[Deletelogs\\] delete_logs_older_than or set delete_logs_enable = 0, and run core:archive again\\.'));
     });
   });
 }

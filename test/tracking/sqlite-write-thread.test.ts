@@ -113,9 +113,9 @@ describe('SQLite write thread', () => {
     const other = openSqlite(tenant.databaseConfig);
     other.exec('begin immediate');
     const tracked = pipeline.trackAll(tenant, hits, context(new Date(`${day}T12:00:00Z`)));
-    // The batch is recorded at once and then waits for the write lock, so an archiving run that
-    // starts meanwhile reads the day's logs without its hits. That run deletes the day's
-    // invalidation only if it is not newer than the run's start.
+    // The batch is recorded at once and then waits for the write lock, so an archive computed
+    // meanwhile reads the day's logs without its hits. A report request computes the archive
+    // again only if the day's invalidation is not older than the start of that computation.
     await delay(1100);
     const archiveStartedAt = formatUtcDateTime(new Date());
     await delay(1100);

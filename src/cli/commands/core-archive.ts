@@ -1,6 +1,6 @@
 /** `core:archive`: archives what tracking changed since the last run, plus what the force options ask for. */
 import type { Kysely } from 'kysely';
-import { MAX_VALUES_PER_IN_LIST, runCoreArchive, type CoreArchiveOptions, type CoreArchiveResult } from '../../archiving/core-archive.js';
+import { MAX_VALUES_PER_IN_LIST, runCoreArchive, type CoreArchiveOptions, type CoreArchiveResult, type SkippedDays } from '../../archiving/core-archive.js';
 import type { LogDeletionResult } from '../../archiving/log-deletion.js';
 import { addDays, type PeriodKind } from '../../archiving/period.js';
 import { MAX_RANGE_DAYS } from '../../archiving/period-request.js';
@@ -85,9 +85,22 @@ function summarise(tenant: string, result: CoreArchiveResult): string {
   for (const site of archived) lines.push(`  idSite ${site.idSite}: ${site.days.length} day(s), ${site.archives} archive(s)`);
   if (locked.length > 0) lines.push(`Skipped ${locked.length} site(s) that another run is archiving: ${locked.map((site) => site.idSite).join(', ')}.`);
   if (result.sites.length === 0) lines.push('No site has new data.');
+  lines.push(...describeSkippedDays(result.skippedBeforeHorizon));
   const deletion = describeLogDeletion(result.logDeletion);
   if (deletion !== null) lines.push(deletion);
   return lines.join('\n');
+}
+
+/** Describes the forced days left out before the log deletion horizon, with what the operator can do; no line when there are none. */
+function describeSkippedDays(skipped: readonly SkippedDays[]): string[] {
+  if (skipped.length === 0) return [];
+  const lines = ['Skipped days before the [Deletelogs] horizon, whose raw data may be deleted, so their stored reports stay as they are:'];
+  for (const site of skipped) {
+    lines.push(`  idSite ${site.idSite}: ${site.days} day(s) from ${site.firstDay} to ${site.lastDay}, before ${site.horizonDay}`);
+  }
+  lines.push('To archive them again from the raw data that is left, raise [Deletelogs] delete_logs_older_than or set delete_logs_enable = 0, '
+    + 'and run core:archive again.');
+  return lines;
 }
 
 /** Describes the deletion of old raw data for the summary; null when it is off. */
@@ -101,7 +114,8 @@ function describeLogDeletion(deletion: LogDeletionResult): string | null {
       return 'Old raw data not deleted: another run is deleting it.';
     case 'deleted': {
       const { tables, skippedSites } = deletion;
-      const deleted = `Deleted raw data before ${deletion.horizon} UTC: ${tables.log_visit.rows} visit(s), ${tables.log_link_visit_action.rows} action(s), `
+      const deleted = `Deleted raw data from before the local day of each site that contains ${deletion.horizon} UTC: `
+        + `${tables.log_visit.rows} visit(s), ${tables.log_link_visit_action.rows} action(s), `
         + `${tables.log_conversion.rows} conversion(s), ${tables.log_conversion_item.rows} e-commerce item(s).`;
       if (skippedSites.length === 0) return deleted;
       return `${deleted}\nKept the raw data of idSite ${skippedSites.join(', ')}, which has days before the horizon still to archive. `
@@ -117,7 +131,7 @@ export const coreArchiveCommand: TenantCommand = {
   options: [
     { flags: '--force-idsites <ids>', description: 'only these site ids, separated by commas (default: every site with new data)' },
     { flags: '--force-periods <periods>', description: 'periods to archive: day, week, month, year, separated by commas (default: all four)' },
-    { flags: '--force-date-range <range>', description: 'also archive every day of YYYY-MM-DD,YYYY-MM-DD, new data or not' },
+    { flags: '--force-date-range <range>', description: 'also archive every day of YYYY-MM-DD,YYYY-MM-DD, new data or not, except days before the [Deletelogs] horizon' },
     { flags: '--force-all-websites', description: 'also archive today and yesterday of every site, new data or not' },
   ],
   runsOnDisabledTenant: false,
