@@ -3,7 +3,7 @@
  * metrics in `archive_numeric` and its reports gzip-compressed JSON in `archive_blob`.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Kysely } from 'kysely';
+import { SqliteAdapter, type Kysely } from 'kysely';
 import { insertReturningId } from '../db/insert-id.js';
 import type { Database } from '../db/schema.js';
 import { addDays, type Period } from './period.js';
@@ -78,7 +78,7 @@ export async function loadReports(db: Kysely<Database>, idarchive: number, names
 export async function saveArchive(db: Kysely<Database>, key: ArchiveKey, records: ArchiveRecords, tsArchived: string): Promise<number> {
   for (const table of Object.values(records.reports)) assignSubtableIds([table]);
 
-  return db.transaction().execute(async (trx) => {
+  const saved = await db.transaction().execute(async (trx) => {
     const idarchive = await insertReturningId<Database, 'archive'>(trx, trx.insertInto('archive').values({
       idsite: key.siteId, period: key.period.id, date1: key.period.startDate, date2: key.period.endDate,
       segment_hash: key.segmentHash, status: ARCHIVE_STATUS.inProgress, ts_archived: tsArchived,
@@ -94,23 +94,31 @@ export async function saveArchive(db: Kysely<Database>, key: ArchiveKey, records
     await deleteOlderArchives(trx, key, idarchive);
     return idarchive;
   });
+  // On MariaDB and PostgreSQL two writers of one key that commit at about the same time both
+  // keep their archive, because neither transaction reads the other's uncommitted row. Once
+  // committed, each writer deletes every archive of the key older than the newest finished one,
+  // so the last of them to get here leaves only that one. SQLite runs one writer at a time.
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) {
+    const newest = await selectArchivesOfKey(db, key).where('status', '=', ARCHIVE_STATUS.done)
+      .orderBy('idarchive', 'desc').limit(1).executeTakeFirst();
+    if (newest !== undefined) await deleteOlderArchives(db, key, Number(newest.idarchive));
+  }
+  return saved;
 }
 
-/**
- * NOTE: on MariaDB and PostgreSQL two writers of one key that commit at about the same time can
- * both keep their archive, because neither transaction can read the other's uncommitted row. `findDoneArchive`
- * then reads the newer one, and the older one stays until the key is archived again.
- */
-async function deleteOlderArchives(db: Kysely<Database>, key: ArchiveKey, keep: number): Promise<void> {
-  const older = await db.selectFrom('archive').select('idarchive')
+function selectArchivesOfKey(db: Kysely<Database>, key: ArchiveKey) {
+  return db.selectFrom('archive').select('idarchive')
     .where('idsite', '=', key.siteId)
     .where('period', '=', key.period.id)
     .where('date1', '=', key.period.startDate)
     .where('date2', '=', key.period.endDate)
-    .where('segment_hash', '=', key.segmentHash)
-    // Only lower ids: two writers of one key then never delete each other's archive.
-    .where('idarchive', '<', keep)
-    .execute();
+    .where('segment_hash', '=', key.segmentHash);
+}
+
+/** Deletes the archives of `key` with an id below `keep`, with their records. */
+async function deleteOlderArchives(db: Kysely<Database>, key: ArchiveKey, keep: number): Promise<void> {
+  // Only lower ids: a writer inside its transaction then never deletes another writer's newer archive.
+  const older = await selectArchivesOfKey(db, key).where('idarchive', '<', keep).execute();
   const ids = older.map((row) => Number(row.idarchive));
   if (ids.length === 0) return;
   await db.deleteFrom('archive_numeric').where('idarchive', 'in', ids).execute();
