@@ -7,6 +7,7 @@ import { formatUtcDateTime } from '../time.js';
 import type { EnrichedHit } from './hit.js';
 import { REFERRER_TYPE } from './referrer-detection.js';
 import { siteDayOf } from './site-day.js';
+import { readUserId } from './user-id.js';
 import type { VisitPrefetch } from './visit-prefetch.js';
 import { loadVisitState, visitStateFromRow, type VisitState } from './visit-state.js';
 
@@ -222,8 +223,8 @@ export function isFoundByVisitorIdOnly(hit: EnrichedHit, rules: VisitRules): boo
  * core/Tracker/Model.php).
  */
 export function acceptsUserOf(visit: VisitState, hit: EnrichedHit): boolean {
-  const userId = hit.params.get('uid');
-  return userId === undefined || visit.userId === null || visit.userId === userId;
+  const userId = readUserId(hit.params);
+  return userId === null || visit.userId === null || visit.userId === userId;
 }
 
 async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitRules): Promise<VisitLookup> {
@@ -246,8 +247,8 @@ async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitR
   if (inWindow(cached) && acceptsUserOf(cached, hit)) {
     return { recent: cached, previous };
   }
-  const userId = hit.params.get('uid');
-  if (userId !== undefined) return { recent: await findByConfigIdForUser(sources, hit, userId, earliest, latest), previous };
+  const userId = readUserId(hit.params);
+  if (userId !== null) return { recent: await findByConfigIdForUser(sources, hit, userId, earliest, latest), previous };
   let row = sources.prefetch?.latestByConfig(hit.siteId, hit.configId, earliest, latest);
   if (row === undefined) {
     await sources.waitForWrites?.();
