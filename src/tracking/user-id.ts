@@ -27,3 +27,12 @@ export function readUserId(params: TrackingParams): string | null {
   return cut;
 }
 
+/**
+ * Returns whether a user id counts as set where Matomo 5 tests it with PHP's `empty()`,
+ * which is true for a missing, empty or "0" user id. Such a user id derives no visitor id,
+ * adds no user id condition to the lookup by config id and starts no new visit by
+ * differing. Matomo still stores "0" as the visit's user id.
+ */
+export function isNonEmptyUserId(userId: string | null | undefined): userId is string {
+  return userId !== null && userId !== undefined && userId !== '' && userId !== '0';
+}

@@ -7,7 +7,7 @@ import { formatUtcDateTime } from '../time.js';
 import type { EnrichedHit } from './hit.js';
 import { REFERRER_TYPE } from './referrer-detection.js';
 import { siteDayOf } from './site-day.js';
-import { readUserId } from './user-id.js';
+import { isNonEmptyUserId, readUserId } from './user-id.js';
 import type { VisitPrefetch } from './visit-prefetch.js';
 import { loadVisitState, visitStateFromRow, type VisitState } from './visit-state.js';
 
@@ -211,20 +211,23 @@ interface VisitSources {
   waitForWrites: (() => Promise<void>) | undefined;
 }
 
-/** Returns whether a hit's visit is looked up by its visitor id alone: with `cid` and no `uid`, or when cookies are trusted. */
+/**
+ * Returns whether a hit's visit is looked up by its visitor id alone: with `cid` and no
+ * `uid`, or when cookies are trusted. A `uid` of "0" counts as sent here, as in Matomo 5.
+ */
 export function isFoundByVisitorIdOnly(hit: EnrichedHit, rules: VisitRules): boolean {
   return hit.requestedVisitorId !== null && (rules.trustVisitorsCookies || (hit.params.get('cid') !== undefined && hit.params.get('uid') === undefined));
 }
 
 /**
  * Returns whether a visit found by config id may take a hit: any visit when the hit has no
- * `uid`, else only a visit without a user id or with the same one. Matomo 5.2.0-b5 applies
- * this rule as a condition of its query by config id (`Model::findVisitor` in
- * core/Tracker/Model.php).
+ * user id or one that `isNonEmptyUserId` rejects, else only a visit without a user id or
+ * with the same one. Matomo 5.2.0-b5 applies this rule as a condition of its query by
+ * config id (`Model::findVisitor` in core/Tracker/Model.php).
  */
 export function acceptsUserOf(visit: VisitState, hit: EnrichedHit): boolean {
   const userId = readUserId(hit.params);
-  return userId === null || visit.userId === null || visit.userId === userId;
+  return !isNonEmptyUserId(userId) || visit.userId === null || visit.userId === userId;
 }
 
 async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitRules): Promise<VisitLookup> {
@@ -248,7 +251,7 @@ async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitR
     return { recent: cached, previous };
   }
   const userId = readUserId(hit.params);
-  if (userId !== null) return { recent: await findByConfigIdForUser(sources, hit, userId, earliest, latest), previous };
+  if (isNonEmptyUserId(userId)) return { recent: await findByConfigIdForUser(sources, hit, userId, earliest, latest), previous };
   let row = sources.prefetch?.latestByConfig(hit.siteId, hit.configId, earliest, latest);
   if (row === undefined) {
     await sources.waitForWrites?.();

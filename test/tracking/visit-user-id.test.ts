@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
@@ -87,6 +88,11 @@ async function visitorsAfter(tenant: Tenant, idvisit: number): Promise<[string, 
 /** Returns a 16-hex-digit `_id` of a case: `letter` followed by the case number. */
 function cookieId(letter: 'a' | 'b', caseSuffix: string): string {
   return `${letter}${caseSuffix.slice(1).padStart(15, '0')}`;
+}
+
+/** Returns the visitor id Matomo derives from a user id: the first 16 hex digits of its SHA-1. */
+function visitorIdOfUser(userId: string): string {
+  return createHash('sha1').update(userId).digest('hex').slice(0, 16);
 }
 
 /**
@@ -180,6 +186,18 @@ for (const adapter of ALL_ENGINES) {
           ]);
 
           assert.deepEqual(visits, [[`Carol${suffix}`, 1], [`carol${suffix}`, 1]]);
+        });
+
+        test('uid 0 continues any user\'s visit', async () => {
+          // PHP's empty() is true for "0", so Matomo 5 derives no visitor id from that uid and
+          // looks the fingerprint up with no user id condition. It stores "0" as the user id.
+          const { suffix, visits, visitors } = await runCase(mode, (caseSuffix) => [
+            hitQuery(0, 'alice', `uid=alice${caseSuffix}`),
+            hitQuery(60, 'zero', 'uid=0'),
+          ]);
+
+          assert.deepEqual(visits, [['0', 2]]);
+          assert.deepEqual(visitors, [[visitorIdOfUser(`alice${suffix}`), 2]]);
         });
 
         test('long uid continues its visit', async () => {
