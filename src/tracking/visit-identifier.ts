@@ -19,6 +19,8 @@ export interface VisitRules {
   newVisitOnCampaignChange: boolean;
   newVisitOnWebsiteReferrerChange: boolean;
   trustVisitorsCookies: boolean;
+  /** `enable_userid_overwrites_visitorid`, true when `uid` derives the visitor id. When false, a changed user id starts a new visit. */
+  userIdOverwritesVisitorId: boolean;
   /** Actions after which a visit is not continued; 0 for no limit. */
   maxActionsPerVisit: number;
 }
@@ -33,6 +35,7 @@ export function readVisitRules(settings: Settings): VisitRules {
     newVisitOnCampaignChange: settings.bool('Tracker', 'create_new_visit_when_campaign_changes'),
     newVisitOnWebsiteReferrerChange: settings.bool('Tracker', 'create_new_visit_when_website_referrer_changes'),
     trustVisitorsCookies: settings.bool('Tracker', 'trust_visitors_cookies'),
+    userIdOverwritesVisitorId: settings.bool('Tracker', 'enable_userid_overwrites_visitorid'),
     maxActionsPerVisit: settings.int('Tracker', 'create_new_visit_after_x_actions'),
   };
 }
@@ -184,9 +187,10 @@ function moveEndedVisits(batchMap: Map<string, TouchedVisit>, cache: LRUCache<st
  * look-back window, where a hit with `uid` skips the visits of other user ids. A found visit
  * still starts a new one when its last action is older than the visit length or when it
  * already has `create_new_visit_after_x_actions` actions. It also does when the day changed in
- * the site's time zone, when `new_visit=1`, or when the campaign (or, if configured, the
- * referring website) changed. Rows the batch read ahead in `prefetch` spare the database
- * queries. Without them, or where they cannot tell, each lookup runs its own.
+ * the site's time zone, when `new_visit=1`, when the campaign (or, if configured, the
+ * referring website) changed, or when the user id changed and does not derive the visitor
+ * id. Rows the batch read ahead in `prefetch` spare the database queries. Without them, or
+ * where they cannot tell, each lookup runs its own.
  */
 export async function identifyVisit(
   db: Kysely<Database>, hit: EnrichedHit, cache: VisitCache, rules: VisitRules, prefetch?: VisitPrefetch, waitForWrites?: () => Promise<void>,
@@ -369,5 +373,16 @@ function startsNewVisit(visit: VisitState, hit: EnrichedHit, rules: VisitRules):
   const referrer = hit.referrer;
   if (rules.newVisitOnCampaignChange && referrer.type === REFERRER_TYPE.campaign && referrer.name !== visit.campaignName) return true;
   if (rules.newVisitOnWebsiteReferrerChange && referrer.type === REFERRER_TYPE.website && referrer.name !== visit.refererName) return true;
+  if (!rules.userIdOverwritesVisitorId && isUserIdChanged(visit, hit)) return true;
   return false;
+}
+
+/**
+ * Returns whether the hit's user id and its visit's are both set and differ. When `uid` does
+ * not derive the visitor id, Matomo 5.2.0-b5 then starts a new visit, however the visit was
+ * found (`VisitRequestProcessor::isVisitNew` in plugins/CoreHome/Tracker).
+ */
+function isUserIdChanged(visit: VisitState, hit: EnrichedHit): boolean {
+  const userId = readUserId(hit.params);
+  return isNonEmptyUserId(visit.userId) && isNonEmptyUserId(userId) && visit.userId !== userId;
 }

@@ -200,6 +200,29 @@ for (const adapter of ALL_ENGINES) {
           assert.deepEqual(visitors, [[visitorIdOfUser(`alice${suffix}`), 2]]);
         });
 
+        test('changed uid starts new visit', async () => {
+          // Without the uid overwriting the visitor id, the cookie finds Alice's visit, which
+          // Bob's uid may not continue. A hit without uid continues Bob's visit.
+          const { suffix, visits, visitors } = await runCase(mode, (caseSuffix) => [
+            hitQuery(0, 'alice', `_id=${cookieId('a', caseSuffix)}&uid=alice${caseSuffix}`),
+            hitQuery(60, 'bob', `_id=${cookieId('a', caseSuffix)}&uid=bob${caseSuffix}`),
+            hitQuery(120, 'anonymous', `_id=${cookieId('a', caseSuffix)}`),
+          ], keptVisitorIdFixture!);
+
+          assert.deepEqual(visits, [[`alice${suffix}`, 1], [`bob${suffix}`, 2]]);
+          assert.deepEqual(visitors, [[cookieId('a', suffix), 1], [cookieId('a', suffix), 2]]);
+        });
+
+        test('uid 0 keeps the visit', async () => {
+          // Matomo 5 compares user ids only when both are non-empty in PHP's sense, and "0" is not.
+          const { visits } = await runCase(mode, (caseSuffix) => [
+            hitQuery(0, 'alice', `_id=${cookieId('a', caseSuffix)}&uid=alice${caseSuffix}`),
+            hitQuery(60, 'zero', `_id=${cookieId('a', caseSuffix)}&uid=0`),
+          ], keptVisitorIdFixture!);
+
+          assert.deepEqual(visits, [['0', 2]]);
+        });
+
         test('long uid continues its visit', async () => {
           // The first two hits find the visit by fingerprint, the third takes it over for the
           // cookie's visitor id, and the fourth finds it by that visitor id.
