@@ -182,15 +182,16 @@ function moveEndedVisits(batchMap: Map<string, TouchedVisit>, cache: LRUCache<st
 }
 
 /**
- * Finds the visit a hit belongs to, as Matomo does: by visitor id when the hit has one (only
- * by it when `cid` is sent or cookies are trusted), else or then by config id within the
- * look-back window, where a hit with `uid` skips the visits of other user ids. A found visit
- * still starts a new one when its last action is older than the visit length or when it
- * already has `create_new_visit_after_x_actions` actions. It also does when the day changed in
- * the site's time zone, when `new_visit=1`, when the campaign (or, if configured, the
- * referring website) changed, or when the user id changed and does not derive the visitor
- * id. Rows the batch read ahead in `prefetch` spare the database queries. Without them, or
- * where they cannot tell, each lookup runs its own.
+ * Finds the visit a hit belongs to, as Matomo 5 does. A hit with a visitor id takes its
+ * visitor's latest visit of any age. Only a hit without one, or whose visitor has no visit
+ * at all, is looked up by config id within the look-back window, and never so when `cid` is
+ * sent or cookies are trusted. There a hit with a user id skips the visits of other user ids.
+ * A found visit still starts a new one when its last action is older than the visit length
+ * or when it already has `create_new_visit_after_x_actions` actions. It also does when the
+ * day changed in the site's time zone, when `new_visit=1`, when the campaign (or, if
+ * configured, the referring website) changed, or when the user id changed and does not
+ * derive the visitor id. Rows the batch read ahead in `prefetch` spare the database
+ * queries. Without them, or where they cannot tell, each lookup runs its own.
  */
 export async function identifyVisit(
   db: Kysely<Database>, hit: EnrichedHit, cache: VisitCache, rules: VisitRules, prefetch?: VisitPrefetch, waitForWrites?: () => Promise<void>,
@@ -240,22 +241,22 @@ async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitR
   const latest = hit.time.getTime() + rules.visitLengthSeconds * 1000;
   const inWindow = (visit: VisitState | undefined | null): visit is VisitState =>
     visit !== undefined && visit !== null && visit.lastActionTime >= earliest && visit.lastActionTime <= latest;
-  const visitorOnly = isFoundByVisitorIdOnly(hit, rules);
 
-  let previous: VisitState | null = null;
   if (hit.requestedVisitorId !== null) {
     const byVisitor = await findByVisitorId(sources, hit, earliest, latest);
     if (inWindow(byVisitor)) return { recent: byVisitor, previous: null };
-    previous = byVisitor;
-    if (visitorOnly) return { recent: null, previous };
+    // Matomo 5 looks the visitor id up with no lower time bound and tries the config id only
+    // when that finds no visit. So a returning visitor starts a visit of its own rather than
+    // join the current visit of another visitor on its fingerprint.
+    if (byVisitor !== null || isFoundByVisitorIdOnly(hit, rules)) return { recent: null, previous: byVisitor };
   }
 
   const cached = cache.getByConfig(hit.siteId, hit.configId);
   if (inWindow(cached) && acceptsUserOf(cached, hit)) {
-    return { recent: cached, previous };
+    return { recent: cached, previous: null };
   }
   const userId = readUserId(hit.params);
-  if (isNonEmptyUserId(userId)) return { recent: await findByConfigIdForUser(sources, hit, userId, earliest, latest), previous };
+  if (isNonEmptyUserId(userId)) return { recent: await findByConfigIdForUser(sources, hit, userId, earliest, latest), previous: null };
   let row = sources.prefetch?.latestByConfig(hit.siteId, hit.configId, earliest, latest);
   if (row === undefined) {
     await sources.waitForWrites?.();
@@ -264,8 +265,8 @@ async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitR
       .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
       .orderBy('visit_last_action_time', 'desc').orderBy('idvisit', 'desc').limit(1).executeTakeFirst() ?? null;
   }
-  if (!row) return { recent: null, previous };
-  return { recent: cache.getTouched(Number(row.idvisit)) ?? remember(cache, await loadState(sources, row)), previous };
+  if (!row) return { recent: null, previous: null };
+  return { recent: cache.getTouched(Number(row.idvisit)) ?? remember(cache, await loadState(sources, row)), previous: null };
 }
 
 /**
@@ -330,6 +331,10 @@ function isLaterVisit(visit: VisitState, other: VisitState | null): boolean {
 /**
  * Returns the visitor's most recent visit up to `latest`, from the cache or else from the
  * database. One query serves both the visit to continue and the previous visit of a new one.
+ *
+ * NOTE: the cache keeps one visit per visitor id, the last one its hits touched. A hit older
+ * than a later visit of its visitor recorded in the same batch thus misses the visitor's
+ * earlier visits of that batch, which it finds when the batches are split per hit.
  */
 async function findByVisitorId(sources: VisitSources, hit: EnrichedHit, earliest: number, latest: number): Promise<VisitState | null> {
   const { cache } = sources;

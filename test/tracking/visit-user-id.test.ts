@@ -200,6 +200,19 @@ for (const adapter of ALL_ENGINES) {
           assert.deepEqual(visitors, [[visitorIdOfUser(`alice${suffix}`), 2]]);
         });
 
+        test('returning cookie skips fingerprint visit', async () => {
+          // Visitor b's hit finds no visit of its own and continues none of the fingerprint,
+          // because a's is three hours old. When a returns, its old visit is found by visitor
+          // id, so the fingerprint is not looked up and b's current visit is not joined.
+          const { suffix, visitors } = await runCase(mode, (caseSuffix) => [
+            hitQuery(0, 'first', `_id=${cookieId('a', caseSuffix)}`),
+            hitQuery(3 * 3600, 'other', `_id=${cookieId('b', caseSuffix)}`),
+            hitQuery(3 * 3600 + 60, 'return', `_id=${cookieId('a', caseSuffix)}`),
+          ]);
+
+          assert.deepEqual(visitors, [[cookieId('a', suffix), 1], [cookieId('b', suffix), 1], [cookieId('a', suffix), 1]]);
+        });
+
         test('changed uid starts new visit', async () => {
           // Without the uid overwriting the visitor id, the cookie finds Alice's visit, which
           // Bob's uid may not continue. A hit without uid continues Bob's visit.
