@@ -8,6 +8,7 @@ import { maskIpAddress } from './ip-address.js';
 import { readPageUrl, readTrackedReferrerUrl, siteHosts } from './page-url.js';
 import { detectReferrer, type ReferrerDetectionConfig } from './referrer-detection.js';
 import { siteDayOf } from './site-time.js';
+import { isNonEmptyUserId } from './user-id.js';
 
 /** Longest stored Accept-Language, as Matomo's `location_browser_lang` column keeps it. */
 const MAX_BROWSER_LANGUAGE_LENGTH = 20;
@@ -83,8 +84,9 @@ export function enrichMaskedIp(hit: Hit, maskBytes: number): Hit {
  * Fills in the visitor id the hit requests and the config id (fingerprint).
  *
  * The visitor id is, in Matomo's order: the first 16 hex characters of sha1(`uid`) when
- * `enable_userid_overwrites_visitorid` is on, then `cid`, then the first 16 characters of
- * `_id` when they are hexadecimal. The parse step has rejected a `cid` of another form.
+ * `enable_userid_overwrites_visitorid` is on and `uid` is not "0", then `cid`, then the
+ * first 16 characters of `_id` when they are hexadecimal. The parse step has rejected a
+ * `cid` of another form.
  * The config id is the first 16 hex characters of an MD5 over the OS, browser, feature
  * flags, IP, language and the tenant's salt, plus the site id and a daily salt so that
  * fingerprints rotate at midnight in the site's time zone.
@@ -124,7 +126,8 @@ function computeDailySalt(salt: string, siteId: number, day: string): string {
 
 function parseRequestedVisitorId(hit: Hit, userIdOverwritesVisitorId: boolean): string | null {
   const userId = hit.params.get('uid');
-  if (userId !== undefined && userIdOverwritesVisitorId) return hashHex('sha1', userId).slice(0, 16);
+  // The whole uid is hashed, not the 200 characters stored, as in Matomo 5.
+  if (userIdOverwritesVisitorId && isNonEmptyUserId(userId)) return hashHex('sha1', userId).slice(0, 16);
   const cid = hit.params.get('cid');
   if (cid !== undefined) return cid.toLowerCase();
   const id = hit.params.get('_id');

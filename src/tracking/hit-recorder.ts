@@ -12,6 +12,7 @@ import { parseCustomDimensions } from './parse-action.js';
 import type { IdSource } from './id-reservation.js';
 import type { TrackedSite } from './site-cache.js';
 import { matchVisitGoals } from './goal-matcher.js';
+import { readUserId } from './user-id.js';
 import { identifyVisit, type VisitCache, type VisitRules } from './visit-identifier.js';
 import type { VisitPrefetch } from './visit-prefetch.js';
 import { buildVisitRow } from './visit-row.js';
@@ -195,10 +196,10 @@ function saveVisitTotals(batch: WriteBatch, visit: VisitState, hit: EnrichedHit,
     update.visit_exit_idaction_url = ids.url;
     update.visit_exit_idaction_name = ids.name;
   }
-  const userId = hit.params.get('uid');
-  if (userId !== undefined) {
-    visit.userId = userId.slice(0, 200);
-    update.user_id = visit.userId;
+  const userId = readUserId(hit.params);
+  if (userId !== null) {
+    visit.userId = userId;
+    update.user_id = userId;
   }
   batch.updateVisit(visit.idvisit, update);
 }

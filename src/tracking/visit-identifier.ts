@@ -7,6 +7,7 @@ import { formatUtcDateTime } from '../time.js';
 import type { EnrichedHit } from './hit.js';
 import { REFERRER_TYPE } from './referrer-detection.js';
 import { siteDayOf } from './site-day.js';
+import { isNonEmptyUserId, readUserId } from './user-id.js';
 import type { VisitPrefetch } from './visit-prefetch.js';
 import { loadVisitState, visitStateFromRow, type VisitState } from './visit-state.js';
 
@@ -18,6 +19,8 @@ export interface VisitRules {
   newVisitOnCampaignChange: boolean;
   newVisitOnWebsiteReferrerChange: boolean;
   trustVisitorsCookies: boolean;
+  /** `enable_userid_overwrites_visitorid`, true when `uid` derives the visitor id. When false, a changed user id starts a new visit. */
+  userIdOverwritesVisitorId: boolean;
   /** Actions after which a visit is not continued; 0 for no limit. */
   maxActionsPerVisit: number;
 }
@@ -32,6 +35,7 @@ export function readVisitRules(settings: Settings): VisitRules {
     newVisitOnCampaignChange: settings.bool('Tracker', 'create_new_visit_when_campaign_changes'),
     newVisitOnWebsiteReferrerChange: settings.bool('Tracker', 'create_new_visit_when_website_referrer_changes'),
     trustVisitorsCookies: settings.bool('Tracker', 'trust_visitors_cookies'),
+    userIdOverwritesVisitorId: settings.bool('Tracker', 'enable_userid_overwrites_visitorid'),
     maxActionsPerVisit: settings.int('Tracker', 'create_new_visit_after_x_actions'),
   };
 }
@@ -178,13 +182,15 @@ function moveEndedVisits(batchMap: Map<string, TouchedVisit>, cache: LRUCache<st
 }
 
 /**
- * Finds the visit a hit belongs to, as Matomo does: by visitor id when the hit has one (only
- * by it when `cid` is sent or cookies are trusted), else or then by config id within the
- * look-back window, where a hit with `uid` skips the visits of other user ids. A found visit
- * still starts a new one when its last action is older than the visit length or when it
- * already has `create_new_visit_after_x_actions` actions. It also does when the day changed in
- * the site's time zone, when `new_visit=1`, or when the campaign (or, if configured, the
- * referring website) changed. Rows the batch read ahead in `prefetch` spare the database
+ * Finds the visit a hit belongs to, as Matomo 5 does. A hit with a visitor id takes its
+ * visitor's latest visit of any age. Only a hit without one, or whose visitor has no visit
+ * at all, is looked up by config id within the look-back window, and never so when `cid` is
+ * sent or cookies are trusted. There a hit with a user id skips the visits of other user ids.
+ * A found visit still starts a new one when its last action is older than the visit length
+ * or when it already has `create_new_visit_after_x_actions` actions. It also does when the
+ * day changed in the site's time zone, when `new_visit=1`, when the campaign (or, if
+ * configured, the referring website) changed, or when the user id changed and does not
+ * derive the visitor id. Rows the batch read ahead in `prefetch` spare the database
  * queries. Without them, or where they cannot tell, each lookup runs its own.
  */
 export async function identifyVisit(
@@ -210,20 +216,23 @@ interface VisitSources {
   waitForWrites: (() => Promise<void>) | undefined;
 }
 
-/** Returns whether a hit's visit is looked up by its visitor id alone: with `cid` and no `uid`, or when cookies are trusted. */
+/**
+ * Returns whether a hit's visit is looked up by its visitor id alone: with `cid` and no
+ * `uid`, or when cookies are trusted. A `uid` of "0" counts as sent here, as in Matomo 5.
+ */
 export function isFoundByVisitorIdOnly(hit: EnrichedHit, rules: VisitRules): boolean {
   return hit.requestedVisitorId !== null && (rules.trustVisitorsCookies || (hit.params.get('cid') !== undefined && hit.params.get('uid') === undefined));
 }
 
 /**
  * Returns whether a visit found by config id may take a hit: any visit when the hit has no
- * `uid`, else only a visit without a user id or with the same one. Matomo 5.2.0-b5 applies
- * this rule as a condition of its query by config id (`Model::findVisitor` in
- * core/Tracker/Model.php).
+ * user id or one that `isNonEmptyUserId` rejects, else only a visit without a user id or
+ * with the same one. Matomo 5.2.0-b5 applies this rule as a condition of its query by
+ * config id (`Model::findVisitor` in core/Tracker/Model.php).
  */
 export function acceptsUserOf(visit: VisitState, hit: EnrichedHit): boolean {
-  const userId = hit.params.get('uid');
-  return userId === undefined || visit.userId === null || visit.userId === userId;
+  const userId = readUserId(hit.params);
+  return !isNonEmptyUserId(userId) || visit.userId === null || visit.userId === userId;
 }
 
 async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitRules): Promise<VisitLookup> {
@@ -232,22 +241,22 @@ async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitR
   const latest = hit.time.getTime() + rules.visitLengthSeconds * 1000;
   const inWindow = (visit: VisitState | undefined | null): visit is VisitState =>
     visit !== undefined && visit !== null && visit.lastActionTime >= earliest && visit.lastActionTime <= latest;
-  const visitorOnly = isFoundByVisitorIdOnly(hit, rules);
 
-  let previous: VisitState | null = null;
   if (hit.requestedVisitorId !== null) {
     const byVisitor = await findByVisitorId(sources, hit, earliest, latest);
     if (inWindow(byVisitor)) return { recent: byVisitor, previous: null };
-    previous = byVisitor;
-    if (visitorOnly) return { recent: null, previous };
+    // Matomo 5 looks the visitor id up with no lower time bound and tries the config id only
+    // when that finds no visit. So a returning visitor starts a visit of its own rather than
+    // join the current visit of another visitor on its fingerprint.
+    if (byVisitor !== null || isFoundByVisitorIdOnly(hit, rules)) return { recent: null, previous: byVisitor };
   }
 
   const cached = cache.getByConfig(hit.siteId, hit.configId);
   if (inWindow(cached) && acceptsUserOf(cached, hit)) {
-    return { recent: cached, previous };
+    return { recent: cached, previous: null };
   }
-  const userId = hit.params.get('uid');
-  if (userId !== undefined) return { recent: await findByConfigIdForUser(sources, hit, userId, earliest, latest), previous };
+  const userId = readUserId(hit.params);
+  if (isNonEmptyUserId(userId)) return { recent: await findByConfigIdForUser(sources, hit, userId, earliest, latest), previous: null };
   let row = sources.prefetch?.latestByConfig(hit.siteId, hit.configId, earliest, latest);
   if (row === undefined) {
     await sources.waitForWrites?.();
@@ -256,8 +265,8 @@ async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitR
       .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
       .orderBy('visit_last_action_time', 'desc').orderBy('idvisit', 'desc').limit(1).executeTakeFirst() ?? null;
   }
-  if (!row) return { recent: null, previous };
-  return { recent: cache.getTouched(Number(row.idvisit)) ?? remember(cache, await loadState(sources, row)), previous };
+  if (!row) return { recent: null, previous: null };
+  return { recent: cache.getTouched(Number(row.idvisit)) ?? remember(cache, await loadState(sources, row)), previous: null };
 }
 
 /**
@@ -322,6 +331,10 @@ function isLaterVisit(visit: VisitState, other: VisitState | null): boolean {
 /**
  * Returns the visitor's most recent visit up to `latest`, from the cache or else from the
  * database. One query serves both the visit to continue and the previous visit of a new one.
+ *
+ * NOTE: the cache keeps one visit per visitor id, the last one its hits touched. A hit older
+ * than a later visit of its visitor recorded in the same batch thus misses the visitor's
+ * earlier visits of that batch, which it finds when the batches are split per hit.
  */
 async function findByVisitorId(sources: VisitSources, hit: EnrichedHit, earliest: number, latest: number): Promise<VisitState | null> {
   const { cache } = sources;
@@ -365,5 +378,16 @@ function startsNewVisit(visit: VisitState, hit: EnrichedHit, rules: VisitRules):
   const referrer = hit.referrer;
   if (rules.newVisitOnCampaignChange && referrer.type === REFERRER_TYPE.campaign && referrer.name !== visit.campaignName) return true;
   if (rules.newVisitOnWebsiteReferrerChange && referrer.type === REFERRER_TYPE.website && referrer.name !== visit.refererName) return true;
+  if (!rules.userIdOverwritesVisitorId && isUserIdChanged(visit, hit)) return true;
   return false;
+}
+
+/**
+ * Returns whether the hit's user id and its visit's are both set and differ. When `uid` does
+ * not derive the visitor id, Matomo 5.2.0-b5 then starts a new visit, however the visit was
+ * found (`VisitRequestProcessor::isVisitNew` in plugins/CoreHome/Tracker).
+ */
+function isUserIdChanged(visit: VisitState, hit: EnrichedHit): boolean {
+  const userId = readUserId(hit.params);
+  return isNonEmptyUserId(visit.userId) && isNonEmptyUserId(userId) && visit.userId !== userId;
 }

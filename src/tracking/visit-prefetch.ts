@@ -106,7 +106,7 @@ export class VisitPrefetch {
 
   /**
    * Returns the site's visit of `configId` with the latest last action in [`earliest`,
-   * `latest`], as the visit identifier's query by config id would for a hit without `uid`.
+   * `latest`], as the visit identifier's query by config id would without a user id condition.
    */
   latestByConfig(siteId: number, configId: string, earliest: number, latest: number): VisitRow | null | undefined {
     const site = this.#sites.get(siteId);
@@ -191,9 +191,10 @@ function collectKeys(hits: readonly PrefetchHit[], cache: VisitCache): Map<numbe
     if (hit.requestedVisitorId !== null) {
       const cached = cache.getByVisitor(hit.siteId, hit.requestedVisitorId);
       const unwritten = cache.isVisitorUnwritten(hit.siteId, hit.requestedVisitorId);
-      if ((!cached || cached.lastActionTime > latest) && !unwritten) site.visitors.add(hit.requestedVisitorId);
-      // The config id is looked up only when the visitor id finds no visit to continue, and only if it may.
-      if (inWindow(cached) || isFoundByVisitorIdOnly(hit, rules)) continue;
+      const foundInCache = cached !== undefined && cached.lastActionTime <= latest;
+      if (!foundInCache && !unwritten) site.visitors.add(hit.requestedVisitorId);
+      // The config id is looked up only when the visitor id has no visit at all, and only if it may.
+      if (foundInCache || isFoundByVisitorIdOnly(hit, rules)) continue;
     }
     const cached = cache.getByConfig(hit.siteId, hit.configId);
     const servedByCache = inWindow(cached) && acceptsUserOf(cached, hit);

@@ -5,6 +5,7 @@ import { formatUtcDateTime } from '../time.js';
 import type { EnrichedHit } from './hit.js';
 import { parseCustomDimensions, parseCustomVariables } from './parse-action.js';
 import type { TrackedCustomDimension } from './site-cache.js';
+import { readUserId } from './user-id.js';
 import type { VisitState } from './visit-state.js';
 
 /** `visitor_returning` values: 0 new, 1 returning, 2 returning customer, as Matomo stores them. */
@@ -77,7 +78,7 @@ export function buildVisitRow(
     campaign_medium: shared.campaign_medium, campaign_content: shared.campaign_content, campaign_id: shared.campaign_id,
     campaign_group: shared.campaign_group, campaign_placement: shared.campaign_placement,
     idsite: hit.siteId, idvisitor, config_id: hit.configId, location_ip: hit.maskedIp,
-    user_id: hit.params.get('uid')?.slice(0, 200) ?? null,
+    user_id: readUserId(hit.params),
     visit_first_action_time: time, visit_last_action_time: time,
     visit_entry_idaction_url: null, visit_entry_idaction_name: null, visit_exit_idaction_url: null, visit_exit_idaction_name: null,
     visit_total_actions: 0, visit_total_interactions: 0, visit_total_searches: 0, visit_total_events: 0, visit_total_time: 0,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
@@ -31,10 +32,10 @@ interface Fixture {
   token: string;
 }
 
-async function createFixture(adapter: DatabaseAdapter): Promise<Fixture> {
-  const root = createTestRoot();
+/** Creates a fixture in `root`, with the `[Tracker]` settings of `trackerSettings` added to its tenant's config. */
+async function createFixture(root: TestRoot, adapter: DatabaseAdapter, trackerSettings = ''): Promise<Fixture> {
   const created = await createTestTenant(root, { adapter, siteUrl: 'https://example.org' });
-  appendFileSync(root.registry.resolve(parseTenantHost(created.host))!.configFile, '\n[Tracker]\nwrite_batch_ms = 1000\n');
+  appendFileSync(root.registry.resolve(parseTenantHost(created.host))!.configFile, `\n[Tracker]\nwrite_batch_ms = 1000\n${trackerSettings}`);
   const tenant = root.registry.resolve(parseTenantHost(created.host))!;
   return { root, tenant, token: created.tokenAuth };
 }
@@ -77,6 +78,33 @@ async function visitsAfter(tenant: Tenant, idvisit: number): Promise<[string | n
   return rows.map((row) => [row.user_id, Number(row.visit_total_actions)]);
 }
 
+/** Returns the visitor id and `visit_total_actions` of each visit after `idvisit`, in id order. */
+async function visitorsAfter(tenant: Tenant, idvisit: number): Promise<[string, number][]> {
+  const rows = await tenant.db().selectFrom('log_visit').select(['idvisitor', 'visit_total_actions'])
+    .where('idvisit', '>', idvisit).orderBy('idvisit').execute();
+  return rows.map((row) => [row.idvisitor, Number(row.visit_total_actions)]);
+}
+
+/** Returns a 16-hex-digit `_id` of a case: `letter` followed by the case number. */
+function cookieId(letter: 'a' | 'b', caseSuffix: string): string {
+  return `${letter}${caseSuffix.slice(1).padStart(15, '0')}`;
+}
+
+/** Returns the visitor id Matomo derives from a user id: the first 16 hex digits of its SHA-1. */
+function visitorIdOfUser(userId: string): string {
+  return createHash('sha1').update(userId).digest('hex').slice(0, 16);
+}
+
+/**
+ * Returns a user id of 204 characters (code points) for a case, and its first 200, which
+ * `log_visit.user_id` stores. The 200th is an emoji, two UTF-16 code units, so that a cut by
+ * code units would split it.
+ */
+function longUserId(caseSuffix: string): { sent: string; stored: string } {
+  const stored = `${`long${caseSuffix}`.padEnd(199, 'u')}\u{1F600}`;
+  return { sent: `${stored}tail`, stored };
+}
+
 async function lastVisitId(tenant: Tenant): Promise<number> {
   const row = await tenant.db().selectFrom('log_visit').select((eb) => eb.fn.max('idvisit').as('idvisit')).executeTakeFirst();
   return Number(row?.idvisit ?? 0);
@@ -93,11 +121,15 @@ const ENGINE_SKIPS = new Map(await Promise.all(ALL_ENGINES.map(async (adapter) =
 for (const adapter of ALL_ENGINES) {
   describe(`visit user id rule on ${adapter}`, { skip: ENGINE_SKIPS.get(adapter) }, () => {
     let fixture: Fixture | undefined;
+    /** A tenant with `enable_userid_overwrites_visitorid = 0`, in the root of `fixture`. */
+    let keptVisitorIdFixture: Fixture | undefined;
     /** Numbers each case, which gets its own IP address (so its own fingerprint) and its own user ids. */
     let caseNumber = 0;
 
     before(async () => {
-      fixture = await createFixture(adapter);
+      const root = createTestRoot();
+      fixture = await createFixture(root, adapter);
+      keptVisitorIdFixture = await createFixture(root, adapter, 'enable_userid_overwrites_visitorid = 0\n');
     });
 
     after(async () => {
@@ -108,17 +140,19 @@ for (const adapter of ALL_ENGINES) {
     });
 
     /**
-     * Tracks the hits of a new case in `mode` and checks its batches. Returns the suffix of
-     * the case's user ids and the visits the case created.
+     * Tracks the hits of a new case in `mode` on the tenant of `target` and checks its
+     * batches. Returns the suffix of the case's user ids and the visits the case created.
      */
-    async function runCase(mode: BatchMode, buildHits: (suffix: string) => string[]): Promise<{ suffix: string; visits: [string | null, number][] }> {
+    async function runCase(
+      mode: BatchMode, buildHits: (suffix: string) => string[], target = fixture!,
+    ): Promise<{ suffix: string; visits: [string | null, number][]; visitors: [string, number][] }> {
       caseNumber += 1;
       const suffix = `-${caseNumber}`;
       const hits = buildHits(suffix);
-      const before = await lastVisitId(fixture!.tenant);
-      const batchSizes = await trackInMode(fixture!, mode, `192.0.2.${caseNumber}`, hits);
+      const before = await lastVisitId(target.tenant);
+      const batchSizes = await trackInMode(target, mode, `192.0.2.${caseNumber}`, hits);
       assert.deepEqual(batchSizes, mode === 'one batch' ? [hits.length] : hits.map(() => 1), 'the committed batches');
-      return { suffix, visits: await visitsAfter(fixture!.tenant, before) };
+      return { suffix, visits: await visitsAfter(target.tenant, before), visitors: await visitorsAfter(target.tenant, before) };
     }
 
     for (const mode of BATCH_MODES) {
@@ -152,6 +186,71 @@ for (const adapter of ALL_ENGINES) {
           ]);
 
           assert.deepEqual(visits, [[`Carol${suffix}`, 1], [`carol${suffix}`, 1]]);
+        });
+
+        test('uid 0 continues any user\'s visit', async () => {
+          // PHP's empty() is true for "0", so Matomo 5 derives no visitor id from that uid and
+          // looks the fingerprint up with no user id condition. It stores "0" as the user id.
+          const { suffix, visits, visitors } = await runCase(mode, (caseSuffix) => [
+            hitQuery(0, 'alice', `uid=alice${caseSuffix}`),
+            hitQuery(60, 'zero', 'uid=0'),
+          ]);
+
+          assert.deepEqual(visits, [['0', 2]]);
+          assert.deepEqual(visitors, [[visitorIdOfUser(`alice${suffix}`), 2]]);
+        });
+
+        test('returning cookie skips fingerprint visit', async () => {
+          // Visitor b's hit finds no visit of its own and continues none of the fingerprint,
+          // because a's is three hours old. When a returns, its old visit is found by visitor
+          // id, so the fingerprint is not looked up and b's current visit is not joined.
+          const { suffix, visitors } = await runCase(mode, (caseSuffix) => [
+            hitQuery(0, 'first', `_id=${cookieId('a', caseSuffix)}`),
+            hitQuery(3 * 3600, 'other', `_id=${cookieId('b', caseSuffix)}`),
+            hitQuery(3 * 3600 + 60, 'return', `_id=${cookieId('a', caseSuffix)}`),
+          ]);
+
+          assert.deepEqual(visitors, [[cookieId('a', suffix), 1], [cookieId('b', suffix), 1], [cookieId('a', suffix), 1]]);
+        });
+
+        test('changed uid starts new visit', async () => {
+          // Without the uid overwriting the visitor id, the cookie finds Alice's visit, which
+          // Bob's uid may not continue. A hit without uid continues Bob's visit.
+          const { suffix, visits, visitors } = await runCase(mode, (caseSuffix) => [
+            hitQuery(0, 'alice', `_id=${cookieId('a', caseSuffix)}&uid=alice${caseSuffix}`),
+            hitQuery(60, 'bob', `_id=${cookieId('a', caseSuffix)}&uid=bob${caseSuffix}`),
+            hitQuery(120, 'anonymous', `_id=${cookieId('a', caseSuffix)}`),
+          ], keptVisitorIdFixture!);
+
+          assert.deepEqual(visits, [[`alice${suffix}`, 1], [`bob${suffix}`, 2]]);
+          assert.deepEqual(visitors, [[cookieId('a', suffix), 1], [cookieId('a', suffix), 2]]);
+        });
+
+        test('uid 0 keeps the visit', async () => {
+          // Matomo 5 compares user ids only when both are non-empty in PHP's sense, and "0" is not.
+          const { visits } = await runCase(mode, (caseSuffix) => [
+            hitQuery(0, 'alice', `_id=${cookieId('a', caseSuffix)}&uid=alice${caseSuffix}`),
+            hitQuery(60, 'zero', `_id=${cookieId('a', caseSuffix)}&uid=0`),
+          ], keptVisitorIdFixture!);
+
+          assert.deepEqual(visits, [['0', 2]]);
+        });
+
+        test('long uid continues its visit', async () => {
+          // The first two hits find the visit by fingerprint, the third takes it over for the
+          // cookie's visitor id, and the fourth finds it by that visitor id.
+          const { suffix, visits, visitors } = await runCase(mode, (caseSuffix) => {
+            const uid = `uid=${encodeURIComponent(longUserId(caseSuffix).sent)}`;
+            return [
+              hitQuery(0, 'first', uid),
+              hitQuery(60, 'second', uid),
+              hitQuery(120, 'cookie', `_id=${cookieId('a', caseSuffix)}&${uid}`),
+              hitQuery(180, 'again', `_id=${cookieId('a', caseSuffix)}&${uid}`),
+            ];
+          }, keptVisitorIdFixture!);
+
+          assert.deepEqual(visits, [[longUserId(suffix).stored, 4]]);
+          assert.deepEqual(visitors, [[cookieId('a', suffix), 4]]);
         });
       });
     }
