@@ -9,7 +9,17 @@ export const ALL_ENGINES: readonly DatabaseAdapter[] = ['sqlite', 'mysql', 'pgsq
 
 const reachable = new Map<DatabaseAdapter, Promise<boolean>>();
 
+/** Connection attempts of a probe. A test file that runs SQLite work blocks the event loop, so one attempt can time out on a loaded machine. */
+const PROBE_ATTEMPTS = 3;
+
 async function probe(adapter: DatabaseAdapter): Promise<boolean> {
+  for (let attempt = 1; attempt <= PROBE_ATTEMPTS; attempt += 1) {
+    if (await probeOnce(adapter)) return true;
+  }
+  return false;
+}
+
+async function probeOnce(adapter: DatabaseAdapter): Promise<boolean> {
   try {
     if (adapter === 'mysql') {
       const { host, port, username, password } = TEST_ADMIN.mysql;
