@@ -1,7 +1,7 @@
 /** Reading request bodies for every route: decoding by Content-Encoding within the body size limit. */
 import { Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
 import { FootfallError, quote } from '../errors.js';
 import { classifyGunzipError, hasGzipMagic } from '../gzip-failure.js';
 
@@ -246,15 +246,24 @@ function readDecodedBody(request: FastifyRequest, payload: BodyStream, coding: C
  *   REQUEST_BODY_TOO_LARGE when the Content-Length, the bytes received or the decoded body pass
  *   the route's body limit, and REQUEST_BODY_DECODING_FAILED for a truncated or damaged body.
  */
-export async function decodeRequestBody(request: FastifyRequest, _reply: FastifyReply, payload: BodyStream): Promise<BodyStream> {
-  if (!hasBody(request)) return payload;
-  const coding = parseContentEncoding(request.headers['content-encoding']);
-  if (coding === null) return payload;
-
-  const limit = request.routeOptions.bodyLimit;
-  ensureContentLengthWithinLimit(request, limit);
-  const { body, encodedLength } = await readDecodedBody(request, payload, coding, limit);
-  const decoded: BodyStream = Readable.from(body.length === 0 ? [] : [body]);
-  decoded.receivedEncodedLength = encodedLength;
-  return decoded;
+export function decodeRequestBody(
+  request: FastifyRequest, _reply: FastifyReply, payload: RequestPayload, done: (error: Error | null, payload?: RequestPayload) => void,
+): void {
+  // A callback hook, not an async one, so that the requests without an encoded body, such as
+  // every GET hit, pass through without a promise.
+  let coding: ContentCoding | null;
+  try {
+    coding = hasBody(request) ? parseContentEncoding(request.headers['content-encoding']) : null;
+    if (coding !== null) ensureContentLengthWithinLimit(request, request.routeOptions.bodyLimit);
+  } catch (error) {
+    done(error as Error);
+    return;
+  }
+  if (coding === null) {
+    done(null, payload);
+    return;
+  }
+  readDecodedBody(request, payload, coding, request.routeOptions.bodyLimit).then(({ body, encodedLength }) => {
+    done(null, Object.assign(Readable.from(body.length === 0 ? [] : [body]), { receivedEncodedLength: encodedLength }));
+  }, (error: unknown) => done(error as Error));
 }
