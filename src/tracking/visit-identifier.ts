@@ -369,7 +369,8 @@ function remember(cache: VisitCache, visit: VisitState): VisitState {
 
 function startsNewVisit(visit: VisitState, hit: EnrichedHit, rules: VisitRules): boolean {
   if (hit.params.flag('new_visit')) return true;
-  if (hit.time.getTime() - visit.lastActionTime > rules.visitLengthSeconds * 1000) return true;
+  // Matomo 5 continues a visit only while its last action is more recent than the visit length ago.
+  if (hit.time.getTime() - visit.lastActionTime >= rules.visitLengthSeconds * 1000) return true;
   if (rules.maxActionsPerVisit > 0 && visit.totalActions >= rules.maxActionsPerVisit) return true;
   if (rules.newVisitAfterMidnight) {
     const timezone = hit.site.timezone;

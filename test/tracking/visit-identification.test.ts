@@ -52,6 +52,22 @@ describe('visit identification', () => {
     assert.equal(visits[1]?.visitor_count_visits, 2);
   });
 
+  test('visit length gap starts new visit', async () => {
+    const before = now;
+    now = Date.parse('2026-05-02T08:00:00Z');
+    await track({ cid: 'dddddddddddddddd', url: 'https://example.org/first' });
+    // One second short of the 30-minute visit length: the same visit, as in Matomo 5.
+    now += 1799_000;
+    await track({ cid: 'dddddddddddddddd', url: 'https://example.org/second' });
+    // Exactly the visit length after the last action: a new visit, because Matomo continues a
+    // visit only while its last action is more recent than now minus the visit length.
+    now += 1800_000;
+    await track({ cid: 'dddddddddddddddd', url: 'https://example.org/third' });
+    const visits = await visitsOf('dddddddddddddddd');
+    assert.deepEqual(visits.map((visit) => visit.visit_total_actions), [2, 1]);
+    now = before;
+  });
+
   test('a changed campaign starts a new visit', async () => {
     await track({ cid: 'bbbbbbbbbbbbbbbb', url: 'https://example.org/?pk_campaign=first' });
     await track({ cid: 'bbbbbbbbbbbbbbbb', url: 'https://example.org/next' });
