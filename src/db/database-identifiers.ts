@@ -23,7 +23,7 @@ const GENERATED_PASSWORD_PATTERN = /^[0-9a-f]{32,128}$/;
  * operator configured.
  *
  * @example
- * deriveTenantDatabaseName('stats.example.com'); // 'ff_stats_example_com_1f0c2b7e' (hash varies)
+ * deriveTenantDatabaseName('stats.example.com'); // 'ff_stats_example_com_50a8aaa3'
  */
 export function deriveTenantDatabaseName(host: string): string {
   const hostPart = host.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, HOST_PART_LENGTH).replace(/_+$/, '');

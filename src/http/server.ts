@@ -2,6 +2,7 @@
 import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { isFootfallError, type ErrorCode, type FootfallError } from '../errors.js';
+import type { Logger } from 'pino';
 import type { AppContext } from './app-context.js';
 import { sendClientErrorResponse } from './client-error.js';
 import { registerJsonBodyParser, sendJsonBodyError } from './json-body.js';
@@ -35,7 +36,8 @@ const REQUEST_BODY_READ_ERRORS: ReadonlySet<ErrorCode> = new Set(['REQUEST_BODY_
  * when the query string has `module=API`, plain text elsewhere), with `X-Footfall-Error`. A
  * 415 lists the supported codings in `Accept-Encoding`, as RFC 9110, section 15.5.16, advises.
  */
-function sendRequestBodyError(request: FastifyRequest, reply: FastifyReply, error: FootfallError): FastifyReply {
+function sendRequestBodyError(request: FastifyRequest, reply: FastifyReply, error: FootfallError, logger: Logger): FastifyReply {
+  logger.info({ tenant: request.tenant?.key, reqId: request.id, code: error.code }, 'request body rejected');
   setErrorHeader(reply, error);
   // The rest of a body that was not read to its end would otherwise wait on a kept-alive connection.
   reply.header('connection', 'close');
@@ -63,9 +65,9 @@ export async function buildServer(context: AppContext): Promise<FastifyInstance>
   app.setErrorHandler((error, request, reply) => {
     if (isFootfallError(error, 'REQUEST_BODY_INVALID') || isFootfallError(error, 'TRACKING_BULK_INVALID')) return sendJsonBodyError(request, reply, error);
     if ((error as { code?: unknown }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendRequestBodyError(request, reply, buildBodyTooLargeError(request, request.routeOptions.bodyLimit ?? MAX_BODY_BYTES));
+      return sendRequestBodyError(request, reply, buildBodyTooLargeError(request, request.routeOptions.bodyLimit ?? MAX_BODY_BYTES), context.logger);
     }
-    if (isFootfallError(error) && REQUEST_BODY_READ_ERRORS.has(error.code)) return sendRequestBodyError(request, reply, error);
+    if (isFootfallError(error) && REQUEST_BODY_READ_ERRORS.has(error.code)) return sendRequestBodyError(request, reply, error, context.logger);
     return reply.send(error);
   });
 

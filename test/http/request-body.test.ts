@@ -7,6 +7,7 @@ import { TRANSPARENT_GIF } from '../../src/tracking/tracker-response.js';
 import { useTestRoot } from '../support/suite-root.js';
 import { createTenantServer, listenOnLoopback } from '../support/test-root.js';
 import { countRows, tenantDb } from '../support/tracking.js';
+import { createCapturedTenantServer } from '../support/session-server.js';
 
 const COMPRESSORS = {
   gzip: gzipSync,
@@ -209,5 +210,28 @@ describe('request body decoding', () => {
     });
     assert.equal(response.status, 413);
     assert.match(response.body, /^The request body, decoded from Content-Encoding gzip, is larger than the limit of \d+ bytes on \/matomo\.php\./);
+  });
+});
+
+describe('request body rejection log', () => {
+  const suite = useTestRoot((root) => createCapturedTenantServer(root, { adapter: 'sqlite' }));
+
+  it('logs rejected encodings at info', async () => {
+    const cases = [
+      { coding: 'zstd', body: Buffer.from('idsite=1&rec=1'), code: 'REQUEST_ENCODING_UNSUPPORTED' },
+      { coding: 'gzip', body: Buffer.from('idsite=1&rec=1'), code: 'REQUEST_BODY_DECODING_FAILED' },
+    ];
+    for (const { coding, body, code } of cases) {
+      const before = suite.server.logLines().length;
+      const response = await suite.server.app.inject({
+        method: 'POST', url: '/matomo.php', payload: body,
+        headers: { host: suite.host, 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': coding },
+      });
+      assert.equal(response.headers['x-footfall-error']?.toString().startsWith(code), true, coding);
+      const lines = suite.server.logLines().slice(before).filter((line) => line.msg === 'request body rejected');
+      assert.equal(lines.length, 1, coding);
+      assert.equal(lines[0]!.code, code, coding);
+      assert.equal(lines[0]!.level, 30, coding);
+    }
   });
 });

@@ -92,6 +92,7 @@ describe('log:import command', () => {
     assert.match(run.stdout, /^Imported 2 of 16 lines in [0-9.]+s \([0-9]+ lines\/s\)\.$/m);
     assert.match(run.stdout, /^Skipped 2 lines:\n {2}http_error: 1\n {2}http_redirect: 1$/m);
     assert.match(run.stdout, /^Invalid 1 lines:\n {2}incapsula_w3c\.log:6: missing status field$/m);
+    assert.match(run.stdout, /^Passed over 11 header, comment and blank lines\.$/m);
   });
 
   test('missing idsite exits with usage code', async () => {

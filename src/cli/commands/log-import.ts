@@ -107,6 +107,9 @@ function formatSummary(run: LogImportRun, seconds: number, dryRun: boolean): str
   for (const { file, line, reason } of result.invalidReasons) summary.push(`  ${file}:${line}: ${reason}`);
   const unlisted = result.invalid - result.invalidReasons.length;
   if (unlisted > 0) summary.push(`  and ${unlisted} more`);
+  // The total counts every line read, so the lines that are no request at all are named too.
+  const notRequests = lines - result.imported - skippedTotal - result.invalid;
+  if (notRequests > 0) summary.push(`Passed over ${notRequests} header, comment and blank lines.`);
   for (const { file, invalid } of run.unmatchedFiles) {
     summary.push(`No line of ${file} matches ${run.formatOption}: its ${invalid} lines that are not blank or comments are invalid.`);
   }
