@@ -63,8 +63,10 @@ export async function recordHit(context: RecordContext, hit: EnrichedHit, tracke
   let visit: VisitState;
   if (match.kind === 'existing') visit = match.visit;
   else visit = startVisit(context, hit, previous, tracked, context.ids.nextAtOnce('log_visit') ?? await context.ids.next('log_visit'));
-  // A user id sent on a visit found by fingerprint takes the visit over, as Matomo does when uid sets the visitor id.
-  if (hit.params.get('uid') !== undefined && hit.requestedVisitorId !== null && visit.idvisitor !== hit.requestedVisitorId) {
+  // The visitor id a hit sends (`_id`, `cid` or one derived from `uid`) becomes its visit's, also
+  // for a visit found by fingerprint, as Matomo 5 sets it on every request of a continued visit
+  // (`setIdVisitorForExistingVisit` in core/Tracker/Visit.php).
+  if (hit.requestedVisitorId !== null && visit.idvisitor !== hit.requestedVisitorId) {
     context.visits.forgetVisitorId(visit);
     visit.idvisitor = hit.requestedVisitorId;
   }

@@ -68,6 +68,20 @@ describe('visit identification', () => {
     now = before;
   });
 
+  test('new _id relabels fingerprint visit', async () => {
+    const before = now;
+    now = Date.parse('2026-05-03T08:00:00Z');
+    await track({ _id: 'eeeeeeeeeeeeeeee', url: 'https://example.org/cookie-a' });
+    now += 60_000;
+    // A cleared cookie: a new _id with the same fingerprint continues the visit, which takes the new id.
+    await track({ _id: 'ffffffffffffffff', url: 'https://example.org/cookie-b' });
+    const visits = await db.selectFrom('log_visit').selectAll().where('idvisitor', 'in', ['eeeeeeeeeeeeeeee', 'ffffffffffffffff']).execute();
+    assert.equal(visits.length, 1);
+    assert.equal(visits[0]?.idvisitor, 'ffffffffffffffff');
+    assert.equal(visits[0]?.visit_total_actions, 2);
+    now = before;
+  });
+
   test('a changed campaign starts a new visit', async () => {
     await track({ cid: 'bbbbbbbbbbbbbbbb', url: 'https://example.org/?pk_campaign=first' });
     await track({ cid: 'bbbbbbbbbbbbbbbb', url: 'https://example.org/next' });

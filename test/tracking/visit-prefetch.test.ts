@@ -134,8 +134,8 @@ for (const adapter of ALL_ENGINES) {
 
       const shared = await visitsOf('config_browser_name', 'SF');
       assert.deepEqual(shared.map((visit) => [visit.idvisitor, Number(visit.visit_total_actions)]), [
-        ['b000000000000001', 2], ['b000000000000003', 1],
-      ], 'the visitor id of `_id` continues the visit of its config id, and `cid` starts its own');
+        ['b000000000000002', 2], ['b000000000000003', 1],
+      ], 'the visitor id of `_id` continues the visit of its config id and takes it over, and `cid` starts its own');
     });
   });
 }
