@@ -130,7 +130,27 @@ function compileActionName(isUrl: boolean, operator: SegmentOperator, value: str
   return isNegative(operator) ? sql<SqlBool>`not (${positive})` : positive;
 }
 
+/**
+ * Returns the condition that an action has no value for an action dimension: its column is
+ * null or names an empty string. Matomo 5 reads `==` with an empty value as such a test on the
+ * action's column, so `pageTitle==` matches actions without a title and `eventName==` events
+ * without a name.
+ */
+function isActionValueEmpty(dimension: ActionSegmentDimension): Condition {
+  const column = sql.ref(`log_link_visit_action.${dimension.actionColumn}`);
+  const name = sql.ref('log_action.name');
+  const emptyNames = sql`select ${sql.ref('log_action.idaction')} from ${sql.table('log_action')} where ${sql.ref('log_action.type')} = ${dimension.actionType} and (${name} is null or ${name} = '')`;
+  return sql<SqlBool>`(${column} is null or ${column} in (${emptyNames}))`;
+}
+
+function isEmptyEquality(condition: SegmentCondition): boolean {
+  return condition.operator === '==' && condition.value === '';
+}
+
 function compileAction(dimension: ActionSegmentDimension, condition: SegmentCondition): Condition {
+  if (isEmptyEquality(condition)) {
+    return sql<SqlBool>`${sql.ref('log_visit.idvisit')} in (select ${sql.ref('log_link_visit_action.idvisit')} from ${sql.table('log_link_visit_action')} where ${isActionValueEmpty(dimension)})`;
+  }
   const nameCondition = compileActionName(dimension.isUrl, condition.operator, condition.value);
   return sql<SqlBool>`${sql.ref('log_visit.idvisit')} in (select ${sql.ref('log_link_visit_action.idvisit')} from ${sql.table('log_link_visit_action')} inner join ${sql.table('log_action')} on ${sql.ref('log_action.idaction')} = ${sql.ref(`log_link_visit_action.${dimension.actionColumn}`)} where ${sql.ref('log_action.type')} = ${dimension.actionType} and ${nameCondition})`;
 }
@@ -168,6 +188,7 @@ function onActionVisit(visitCondition: Condition): Condition {
 
 /** Tests an action dimension on the action row itself: its own URL, title or event field must match. */
 function compileActionRow(dimension: ActionSegmentDimension, condition: SegmentCondition): Condition {
+  if (isEmptyEquality(condition)) return isActionValueEmpty(dimension);
   const nameCondition = compileActionName(dimension.isUrl, condition.operator, condition.value);
   return sql<SqlBool>`${sql.ref(`log_link_visit_action.${dimension.actionColumn}`)} in (select ${sql.ref('log_action.idaction')} from ${sql.table('log_action')} where ${sql.ref('log_action.type')} = ${dimension.actionType} and ${nameCondition})`;
 }

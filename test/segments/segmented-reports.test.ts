@@ -32,6 +32,14 @@ describe('segmented reports', () => {
     assert.equal(await visits('countryCode=='), 1);
   });
 
+  it('matches actions without a value', async () => {
+    // Only V3's download has no title, and every action has a URL.
+    assert.equal(await visits('pageTitle=='), 1);
+    assert.equal(await visits('pageUrl=='), 0);
+    const actions = await fixture.getJson(`method=Actions.get&idSite=${fixture.siteId}&period=day&date=2024-05-01&segment=${encodeURIComponent('pageTitle==')}&showColumns=nb_pageviews,nb_downloads`);
+    assert.deepEqual(actions, { nb_pageviews: 0, nb_downloads: 1 });
+  });
+
   it('filters visits by their actions', async () => {
     assert.equal(await visits('pageUrl=@blog'), 2);
     assert.equal(await visits('pageUrl==http%3A%2F%2Fexample.org%2F'), 3);

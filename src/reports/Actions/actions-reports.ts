@@ -1,7 +1,7 @@
 /** The Actions reports: pageviews, downloads, outlinks, and the page URL and title trees. */
 import type { ApiObject } from '../../api/api-value.js';
 import type { ReportRow } from '../../archiving/report-table.js';
-import { encodePageSegmentValue } from './page-tree.js';
+import { encodePageSegmentValue, PAGE_URL_NOT_DEFINED } from './page-tree.js';
 import type { FlatLabelRules } from '../datatable-filters.js';
 import type { ReportDefinition, TableReportDefinition } from '../report-definition.js';
 import { describeReport, type ReportMetadata } from '../report-metadata.js';
@@ -37,8 +37,10 @@ function describePageReport(subcategory: string, name: string, dimension: string
  * (plugins/Actions/DataTable/Filter/Actions.php, then getPageUrls in plugins/Actions/API.php).
  * A label ending in `/index`, the page of a folder's own URL, ends in `/` instead, and a `/`
  * is put before every label, so `blog/index` becomes `/blog/` and `blog/a` becomes `/blog/a`.
+ * The row of pageviews without a URL keeps its label, as in Matomo 5.
  */
 function rewriteFlatPageUrlLabel(label: string): string {
+  if (label === PAGE_URL_NOT_DEFINED) return label;
   const withoutIndex = label.endsWith('/index') ? `${label.slice(0, -'/index'.length).replace(/\/+$/, '')}/` : label;
   return withoutIndex.startsWith('/') ? withoutIndex : `/${withoutIndex}`;
 }
@@ -70,14 +72,14 @@ export const ACTIONS_REPORTS: readonly ReportDefinition[] = [
   },
   {
     kind: 'table', name: 'Actions.getPageUrls', record: 'Actions_getPageUrls', defaultSortColumn: 'nb_visits',
-    description: 'Returns pageviews by page URL; folders are rows with the pages inside them as subtables.',
+    description: 'Returns pageviews by page URL. Folders are rows with the pages inside them as subtables, and pageviews without a URL are in the row "Page URL not defined".',
     metadata: describePageReport('Pages', 'Page URLs', 'Page URL'),
     processMetrics: processPageMetrics,
     flatLabelRules: PAGE_URL_FLAT_LABEL_RULES,
   },
   {
     kind: 'table', name: 'Actions.getPageTitles', record: 'Actions_getPageTitles', defaultSortColumn: 'nb_visits',
-    description: 'Returns pageviews by page title; titles written as "Category / Title" are grouped by category.',
+    description: 'Returns pageviews by page title. Titles written as "Category / Title" are grouped by category, and pageviews without a title are in the row "Page Name not defined".',
     metadata: describePageReport('Page titles', 'Page titles', 'Page Name'),
     processMetrics: processPageMetrics,
     flatLabelRules: ACTIONS_FLAT_LABEL_RULES,

@@ -113,10 +113,39 @@ export function placePageUrl(fullUrl: string): PagePlacement {
   return { folders, leaf: { label: leafLabel, metadata: { url: fullUrl, segment: `pageUrl==${encodePageSegmentValue(fullUrl)}` } } };
 }
 
-/** Places a page title: `Blog / Post` is in category `Blog` with the label `Post`. */
+/** Label of the row of pageviews without a title, as Matomo 5 labels it. */
+export const PAGE_NAME_NOT_DEFINED = 'Page Name not defined';
+
+/** Label of the row of pageviews without a URL, as Matomo 5 labels it. */
+export const PAGE_URL_NOT_DEFINED = 'Page URL not defined';
+
+/**
+ * Places the pageviews without a title in a top-level row. Its segment `pageTitle==`, with an
+ * empty value, matches actions without a title, as on that row in Matomo 5.
+ */
+export function placeUndefinedPageTitle(): PagePlacement {
+  return { folders: [], leaf: { label: PAGE_NAME_NOT_DEFINED, metadata: { segment: 'pageTitle==' } } };
+}
+
+/**
+ * Places the pageviews without a URL in a top-level row. As in Matomo 5, its `url` is empty
+ * and its segment `pageUrl==` matches actions without a URL.
+ */
+export function placeUndefinedPageUrl(): PagePlacement {
+  return { folders: [], leaf: { label: PAGE_URL_NOT_DEFINED, metadata: { url: '', segment: 'pageUrl==' } } };
+}
+
+/**
+ * Places a page title: `Blog / Post` is in category `Blog` with the label `Post`. A title of
+ * only spaces and `/` joins the row of pageviews without a title, because Matomo 5's tracker
+ * cleans such a title down to none.
+ */
 export function placePageTitle(title: string): PagePlacement {
   const parts = title.split('/').map((part) => part.trim()).filter((part) => part !== '');
-  const last = parts.pop() ?? title.trim();
+  const last = parts.pop();
+  // NOTE: the row's segment `pageTitle==` does not match the actions of such a title, because
+  // the tracker stores the title as sent.
+  if (last === undefined) return placeUndefinedPageTitle();
   const folders = parts.map((part, index) => ({ label: part, segment: `pageTitle=^${encodePageSegmentValue(parts.slice(0, index + 1).join(' / '))}` }));
-  return { folders, leaf: { label: last === '' ? 'Page Name not defined' : last, metadata: { segment: `pageTitle==${encodePageSegmentValue(title)}` } } };
+  return { folders, leaf: { label: last, metadata: { segment: `pageTitle==${encodePageSegmentValue(title)}` } } };
 }
