@@ -106,12 +106,31 @@ export class VisitCache {
   /**
    * Forgets a visit under its current visitor id, before a user id gives it another one. The
    * visit's row then no longer has that id, and an entry left under it would outlive the
-   * next load of the visit from the database and serve that visit's old totals.
+   * next load of the visit from the database and serve that visit's old totals. The latest
+   * other visit of that visitor id that an unwritten batch touched takes the entry, because
+   * the database does not have its row yet and a lookup by the visitor id must still find it.
    */
   forgetVisitorId(visit: VisitState): void {
     const key = `${visit.siteId}:${visit.idvisitor}`;
-    if (this.#batchByVisitor.get(key)?.visit === visit) this.#batchByVisitor.delete(key);
+    if (this.#batchByVisitor.get(key)?.visit === visit) {
+      this.#batchByVisitor.delete(key);
+      const other = this.#findLatestTouchedOfVisitor(visit);
+      if (other !== undefined) this.#batchByVisitor.set(key, other);
+    }
     if (this.#byVisitor.peek(key) === visit) this.#byVisitor.delete(key);
+  }
+
+  /** Returns the latest visit, other than `visit`, of its site and visitor id that an unwritten batch touched. */
+  #findLatestTouchedOfVisitor(visit: VisitState): TouchedVisit | undefined {
+    let latest: TouchedVisit | undefined;
+    for (const touched of this.#batchById.values()) {
+      const other = touched.visit;
+      if (other === visit || other.siteId !== visit.siteId || other.idvisitor !== visit.idvisitor) continue;
+      const isLater = latest === undefined || other.lastActionTime > latest.visit.lastActionTime
+        || (other.lastActionTime === latest.visit.lastActionTime && other.idvisit > latest.visit.idvisit);
+      if (isLater) latest = touched;
+    }
+    return latest;
   }
 
   /**

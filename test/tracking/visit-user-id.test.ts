@@ -213,6 +213,20 @@ for (const adapter of ALL_ENGINES) {
           assert.deepEqual(visitors, [[cookieId('a', suffix), 1], [cookieId('b', suffix), 1], [cookieId('a', suffix), 1]]);
         });
 
+        test('cookie after uid takeover starts visit', async () => {
+          // Bob's uid takes the cookie's second visit over by fingerprint and gives it his
+          // visitor id. The cookie's next hit then finds only its first visit, three hours old,
+          // so it starts a visit rather than join Bob's.
+          const { suffix, visitors } = await runCase(mode, (caseSuffix) => [
+            hitQuery(0, 'first', `_id=${cookieId('a', caseSuffix)}`),
+            hitQuery(3 * 3600, 'second', `_id=${cookieId('a', caseSuffix)}`),
+            hitQuery(3 * 3600 + 60, 'bob', `uid=bob${caseSuffix}`),
+            hitQuery(3 * 3600 + 120, 'cookie', `_id=${cookieId('a', caseSuffix)}`),
+          ]);
+
+          assert.deepEqual(visitors, [[cookieId('a', suffix), 1], [visitorIdOfUser(`bob${suffix}`), 2], [cookieId('a', suffix), 1]]);
+        });
+
         test('changed uid starts new visit', async () => {
           // Without the uid overwriting the visitor id, the cookie finds Alice's visit, which
           // Bob's uid may not continue. A hit without uid continues Bob's visit.
