@@ -361,18 +361,44 @@ async function findByVisitorId(sources: VisitSources, hit: EnrichedHit, earliest
   const cached = cache.getByVisitor(hit.siteId, idvisitor);
   if (cached && cached.lastActionTime <= latest) return cached;
   let row = sources.prefetch?.latestByVisitor(hit.siteId, idvisitor, latest);
-  if (row === undefined) {
-    await sources.waitForWrites?.();
-    row = await sources.db.selectFrom('log_visit').selectAll().where('idsite', '=', hit.siteId).where('idvisitor', '=', idvisitor)
-      .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
-      .orderBy('visit_last_action_time', 'desc').orderBy('idvisit', 'desc').limit(1).executeTakeFirst() ?? null;
-  }
+  if (row && hasLeftVisitor(cache, row, idvisitor)) row = undefined;
+  row ??= await queryLatestOfVisitor(sources, hit.siteId, idvisitor, latest);
   if (!row) return null;
   const touched = cache.getTouched(Number(row.idvisit));
   if (touched) return touched;
   const visit = visitStateFromRow(row);
   // Only a visit that may be continued needs its last action and conversions read.
   return visit.lastActionTime >= earliest ? remember(cache, await loadState(sources, row, visit)) : visit;
+}
+
+/**
+ * Returns whether an unwritten batch gave the visit of `row` another visitor id than
+ * `idvisitor`, when a user id took it over. Its row then still has `idvisitor` until that
+ * batch is written.
+ */
+function hasLeftVisitor(cache: VisitCache, row: Selectable<LogVisitTable>, idvisitor: string): boolean {
+  const touched = cache.getTouched(Number(row.idvisit));
+  return touched !== undefined && touched.idvisitor !== idvisitor;
+}
+
+/**
+ * Returns the latest `log_visit` row of a visitor id with a last action up to `latest`,
+ * leaving out the visits that an unwritten batch gave another visitor id (`hasLeftVisitor`).
+ */
+async function queryLatestOfVisitor(
+  sources: VisitSources, siteId: number, idvisitor: string, latest: number,
+): Promise<Selectable<LogVisitTable> | null> {
+  await sources.waitForWrites?.();
+  const skipped: number[] = [];
+  for (;;) {
+    let query = sources.db.selectFrom('log_visit').selectAll().where('idsite', '=', siteId).where('idvisitor', '=', idvisitor)
+      .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)));
+    if (skipped.length > 0) query = query.where('idvisit', 'not in', skipped);
+    const row = await query.orderBy('visit_last_action_time', 'desc').orderBy('idvisit', 'desc').limit(1).executeTakeFirst();
+    if (row === undefined) return null;
+    if (!hasLeftVisitor(sources.cache, row, idvisitor)) return row;
+    skipped.push(Number(row.idvisit));
+  }
 }
 
 /** Builds the whole state of an untouched visit, with its last actions and goals from the read-ahead or else the database. */
