@@ -72,8 +72,10 @@ export async function loadReports(db: Kysely<Database>, idarchive: number, names
 
 /**
  * Writes an archive in one transaction and returns its id. The archive row is inserted in
- * progress, its records follow, and then it is marked done. Older archives of the same key
- * are deleted with their records. Subtables get their ids here.
+ * progress, its records follow, and then it is marked done. The other archives of the same key
+ * whose computation started earlier are deleted with their records. When another writer's
+ * archive of the key started later, this archive is the one deleted, and the id returned no
+ * longer exists. Subtables get their ids here.
  */
 export async function saveArchive(db: Kysely<Database>, key: ArchiveKey, records: ArchiveRecords, tsArchived: string): Promise<number> {
   for (const table of Object.values(records.reports)) assignSubtableIds([table]);
@@ -91,18 +93,14 @@ export async function saveArchive(db: Kysely<Database>, key: ArchiveKey, records
     }
 
     await trx.updateTable('archive').set({ status: ARCHIVE_STATUS.done }).where('idarchive', '=', idarchive).execute();
-    await deleteOlderArchives(trx, key, idarchive);
+    await deleteOlderArchives(trx, key);
     return idarchive;
   });
   // On MariaDB and PostgreSQL two writers of one key that commit at about the same time both
   // keep their archive, because neither transaction reads the other's uncommitted row. Once
   // committed, each writer deletes every archive of the key older than the newest finished one,
   // so the last of them to get here leaves only that one. SQLite runs one writer at a time.
-  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) {
-    const newest = await selectArchivesOfKey(db, key).where('status', '=', ARCHIVE_STATUS.done)
-      .orderBy('idarchive', 'desc').limit(1).executeTakeFirst();
-    if (newest !== undefined) await deleteOlderArchives(db, key, Number(newest.idarchive));
-  }
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) await deleteOlderArchives(db, key);
   return saved;
 }
 
@@ -115,10 +113,22 @@ function selectArchivesOfKey(db: Kysely<Database>, key: ArchiveKey) {
     .where('segment_hash', '=', key.segmentHash);
 }
 
-/** Deletes the archives of `key` with an id below `keep`, with their records. */
-async function deleteOlderArchives(db: Kysely<Database>, key: ArchiveKey, keep: number): Promise<void> {
-  // Only lower ids: a writer inside its transaction then never deletes another writer's newer archive.
-  const older = await selectArchivesOfKey(db, key).where('idarchive', '<', keep).execute();
+/**
+ * Deletes the archives of `key` that come before its newest finished one, with their records,
+ * in the order of `findDoneArchive`: by `ts_archived`, the time a computation started, then by
+ * id. A writer that started first but saves last thus deletes its own archive, not the one
+ * computed later from more hits, whose mark core:archive may already have deleted.
+ */
+async function deleteOlderArchives(db: Kysely<Database>, key: ArchiveKey): Promise<void> {
+  const newest = await selectArchivesOfKey(db, key).select('ts_archived').where('status', '=', ARCHIVE_STATUS.done)
+    .orderBy('ts_archived', 'desc').orderBy('idarchive', 'desc').limit(1).executeTakeFirst();
+  if (newest === undefined) return;
+  // Only archives before the newest seen: another writer may commit a newer one after the query
+  // above, and a writer that deleted that one as well could leave the key with no archive.
+  const older = await selectArchivesOfKey(db, key).where((eb) => eb.or([
+    eb('ts_archived', '<', newest.ts_archived),
+    eb.and([eb('ts_archived', '=', newest.ts_archived), eb('idarchive', '<', newest.idarchive)]),
+  ])).execute();
   const ids = older.map((row) => Number(row.idarchive));
   if (ids.length === 0) return;
   await db.deleteFrom('archive_numeric').where('idarchive', 'in', ids).execute();

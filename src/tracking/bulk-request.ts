@@ -12,8 +12,12 @@ export interface BulkRequest {
   sendImage: boolean;
 }
 
-/** JSON's whitespace, which may come before the `{` of a bulk body. */
-const BULK_BODY_START = /^[\t\n\r ]*\{/;
+/**
+ * JSON's whitespace, which may come before the `{` of a bulk body, after an optional UTF-8
+ * byte order mark. RFC 8259, section 8.1, lets a parser ignore that mark, as Fastify's JSON
+ * parser does, and some clients write one.
+ */
+const BULK_BODY_START = /^\uFEFF?[\t\n\r ]*\{/;
 
 /** A POST body read as a bulk request: its JSON object, or null when the text is not valid JSON. */
 export interface BulkBody {
@@ -26,10 +30,11 @@ export interface BulkBody {
  *
  * Matomo 5 reads any body that contains `"requests"` or `'requests'` after its first byte as
  * bulk (`isUsingBulkRequest` in plugins/BulkTracking/Tracker/Requests.php). Footfall also
- * requires the body to start with `{` after JSON whitespace, so that a form hit with that word in
- * a value stays a hit. A body that is valid JSON is bulk only when its object has a top-level
- * `requests` key, in any position, so that a JSON hit with such a value stays a hit. A body that
- * is not valid JSON is bulk, and parseBulkRequest then rejects it as invalid bulk JSON.
+ * requires the body to start with `{` after JSON whitespace and an optional byte order mark,
+ * so that a form hit with that word in a value stays a hit. A body that is valid JSON is bulk
+ * only when its object has a top-level `requests` key, in any position, so that a JSON hit
+ * with such a value stays a hit. A body that is not valid JSON is bulk, and parseBulkRequest
+ * then rejects it as invalid bulk JSON.
  */
 export function readBulkBody(body: unknown): BulkBody | null {
   if (typeof body !== 'string' || !BULK_BODY_START.test(body)) return null;
@@ -37,7 +42,7 @@ export function readBulkBody(body: unknown): BulkBody | null {
 
   let data: unknown;
   try {
-    data = JSON.parse(body);
+    data = JSON.parse(body.startsWith('\uFEFF') ? body.slice(1) : body);
   } catch {
     return { data: null };
   }

@@ -59,6 +59,8 @@ export class VisitCache {
   readonly #byVisitor: LRUCache<string, VisitState>;
   readonly #byConfig: LRUCache<string, VisitState>;
   readonly #batchByVisitor = new Map<string, TouchedVisit>();
+  /** Visitor ids that a batch took a visit from, with the number of the last such batch. Their rows change once it is written. */
+  readonly #batchLeftVisitors = new Map<string, number>();
   readonly #batchByConfig = new Map<string, TouchedVisit>();
   readonly #batchById = new Map<number, TouchedVisit>();
   /** The number of the batch being recorded; visits it touches carry it. */
@@ -85,11 +87,12 @@ export class VisitCache {
   }
 
   /**
-   * Returns whether an unwritten batch changed a visit of the site's visitor id, so that a
-   * read of the database may not find that batch's rows yet.
+   * Returns whether an unwritten batch changed a visit of the site's visitor id, or gave one of
+   * its visits another visitor id, so that a read of the database may not show that batch's rows yet.
    */
   isVisitorUnwritten(siteId: number, idvisitor: string): boolean {
-    return this.#batchByVisitor.has(`${siteId}:${idvisitor}`);
+    const key = `${siteId}:${idvisitor}`;
+    return this.#batchByVisitor.has(key) || this.#batchLeftVisitors.has(key);
   }
 
   /** Returns whether an unwritten batch changed a visit of the site's config id, like `isVisitorUnwritten`. */
@@ -104,14 +107,36 @@ export class VisitCache {
   }
 
   /**
-   * Forgets a visit under its current visitor id, before a user id gives it another one. The
+   * Forgets a visit under its current visitor id, before a hit gives it another one. The
    * visit's row then no longer has that id, and an entry left under it would outlive the
-   * next load of the visit from the database and serve that visit's old totals.
+   * next load of the visit from the database and serve that visit's old totals. The latest
+   * other visit of that visitor id that an unwritten batch touched takes the entry, because
+   * the database does not have its row yet and a lookup by the visitor id must still find it.
+   * The old visitor id counts as unwritten until the batch ends, so that the read-ahead of a
+   * later batch, which may run before this one is written, does not take the row that still has it.
    */
   forgetVisitorId(visit: VisitState): void {
     const key = `${visit.siteId}:${visit.idvisitor}`;
-    if (this.#batchByVisitor.get(key)?.visit === visit) this.#batchByVisitor.delete(key);
+    this.#batchLeftVisitors.set(key, this.#generation);
+    if (this.#batchByVisitor.get(key)?.visit === visit) {
+      this.#batchByVisitor.delete(key);
+      const other = this.#findLatestTouchedOfVisitor(visit);
+      if (other !== undefined) this.#batchByVisitor.set(key, other);
+    }
     if (this.#byVisitor.peek(key) === visit) this.#byVisitor.delete(key);
+  }
+
+  /** Returns the latest visit, other than `visit`, of its site and visitor id that an unwritten batch touched. */
+  #findLatestTouchedOfVisitor(visit: VisitState): TouchedVisit | undefined {
+    let latest: TouchedVisit | undefined;
+    for (const touched of this.#batchById.values()) {
+      const other = touched.visit;
+      if (other === visit || other.siteId !== visit.siteId || other.idvisitor !== visit.idvisitor) continue;
+      const isLater = latest === undefined || other.lastActionTime > latest.visit.lastActionTime
+        || (other.lastActionTime === latest.visit.lastActionTime && other.idvisit > latest.visit.idvisit);
+      if (isLater) latest = touched;
+    }
+    return latest;
   }
 
   /**
@@ -150,6 +175,9 @@ export class VisitCache {
    */
   endBatch(generation = Number.POSITIVE_INFINITY): void {
     moveEndedVisits(this.#batchByVisitor, this.#byVisitor, generation);
+    for (const [key, leftIn] of this.#batchLeftVisitors) {
+      if (leftIn <= generation) this.#batchLeftVisitors.delete(key);
+    }
     moveEndedVisits(this.#batchByConfig, this.#byConfig, generation);
     for (const [idvisit, touched] of this.#batchById) {
       if (touched.generation <= generation) this.#batchById.delete(idvisit);
@@ -159,6 +187,7 @@ export class VisitCache {
   /** Forgets every visit, after a transaction rolled back changes the cached states already hold. */
   clear(): void {
     this.#batchByVisitor.clear();
+    this.#batchLeftVisitors.clear();
     this.#batchByConfig.clear();
     this.#batchById.clear();
     this.#byVisitor.clear();
@@ -342,18 +371,44 @@ async function findByVisitorId(sources: VisitSources, hit: EnrichedHit, earliest
   const cached = cache.getByVisitor(hit.siteId, idvisitor);
   if (cached && cached.lastActionTime <= latest) return cached;
   let row = sources.prefetch?.latestByVisitor(hit.siteId, idvisitor, latest);
-  if (row === undefined) {
-    await sources.waitForWrites?.();
-    row = await sources.db.selectFrom('log_visit').selectAll().where('idsite', '=', hit.siteId).where('idvisitor', '=', idvisitor)
-      .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
-      .orderBy('visit_last_action_time', 'desc').orderBy('idvisit', 'desc').limit(1).executeTakeFirst() ?? null;
-  }
+  if (row && hasLeftVisitor(cache, row, idvisitor)) row = undefined;
+  row ??= await queryLatestOfVisitor(sources, hit.siteId, idvisitor, latest);
   if (!row) return null;
   const touched = cache.getTouched(Number(row.idvisit));
   if (touched) return touched;
   const visit = visitStateFromRow(row);
   // Only a visit that may be continued needs its last action and conversions read.
   return visit.lastActionTime >= earliest ? remember(cache, await loadState(sources, row, visit)) : visit;
+}
+
+/**
+ * Returns whether an unwritten batch gave the visit of `row` another visitor id than
+ * `idvisitor`, when a hit with that other id continued it. Its row then still has
+ * `idvisitor` until that batch is written.
+ */
+function hasLeftVisitor(cache: VisitCache, row: Selectable<LogVisitTable>, idvisitor: string): boolean {
+  const touched = cache.getTouched(Number(row.idvisit));
+  return touched !== undefined && touched.idvisitor !== idvisitor;
+}
+
+/**
+ * Returns the latest `log_visit` row of a visitor id with a last action up to `latest`,
+ * leaving out the visits that an unwritten batch gave another visitor id (`hasLeftVisitor`).
+ */
+async function queryLatestOfVisitor(
+  sources: VisitSources, siteId: number, idvisitor: string, latest: number,
+): Promise<Selectable<LogVisitTable> | null> {
+  await sources.waitForWrites?.();
+  const skipped: number[] = [];
+  for (;;) {
+    let query = sources.db.selectFrom('log_visit').selectAll().where('idsite', '=', siteId).where('idvisitor', '=', idvisitor)
+      .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)));
+    if (skipped.length > 0) query = query.where('idvisit', 'not in', skipped);
+    const row = await query.orderBy('visit_last_action_time', 'desc').orderBy('idvisit', 'desc').limit(1).executeTakeFirst();
+    if (row === undefined) return null;
+    if (!hasLeftVisitor(sources.cache, row, idvisitor)) return row;
+    skipped.push(Number(row.idvisit));
+  }
 }
 
 /** Builds the whole state of an untouched visit, with its last actions and goals from the read-ahead or else the database. */

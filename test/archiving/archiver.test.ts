@@ -3,10 +3,13 @@ import { before, describe, it } from 'node:test';
 import type { Kysely } from 'kysely';
 import { ARCHIVE_STATUS, invalidateArchivesOfDays } from '../../src/archiving/archive-store.js';
 import { Archiver, NO_SEGMENT } from '../../src/archiving/archiver.js';
+import { runCoreArchive } from '../../src/archiving/core-archive.js';
 import { Period } from '../../src/archiving/period.js';
 import type { ReportArchiver } from '../../src/archiving/report-archiver.js';
 import { parseSiteTimezone } from '../../src/archiving/site-timezone.js';
+import type { Settings } from '../../src/config/settings.js';
 import type { Database } from '../../src/db/schema.js';
+import { createSilentLogger } from '../../src/logging.js';
 import { REPORT_ARCHIVERS } from '../../src/reports/report-archivers.js';
 import { ALL_ENGINES, engineSkip } from '../support/engines.js';
 import { createVisit } from '../support/log-factories.js';
@@ -38,9 +41,11 @@ for (const adapter of ALL_ENGINES) await engineSkip(adapter);
 for (const adapter of ALL_ENGINES) describe(`Archiver on ${adapter}`, { skip: await engineSkip(adapter) }, () => {
   const suite = useTestRoot(async (root) => {
     const tenant = await createTestTenant(root, { adapter, timezone: 'UTC' });
-    return { db: root.registry.require(tenant.host).db(), siteId: tenant.idSite };
+    const resolved = root.registry.require(tenant.host);
+    return { db: resolved.db(), settings: resolved.settings, siteId: tenant.idSite };
   }, { deleteTenants: true });
   let db: Kysely<Database>;
+  let settings: Settings;
   let siteId: number;
   let now = new Date('2024-05-10T12:00:00Z');
   const clock = () => now;
@@ -49,7 +54,7 @@ for (const adapter of ALL_ENGINES) describe(`Archiver on ${adapter}`, { skip: aw
   const visitsOf = async (period: Period, allowArchiving = true) => (await archiver(allowArchiving).load(site(), period, NO_SEGMENT)).records.numerics.nb_visits ?? 0;
 
   before(() => {
-    ({ db, siteId } = suite);
+    ({ db, settings, siteId } = suite);
   });
 
   it('reuses an archive of today until the TTL passes', async () => {
@@ -127,6 +132,26 @@ for (const adapter of ALL_ENGINES) describe(`Archiver on ${adapter}`, { skip: aw
     assert.equal(first.records.numerics.nb_visits, 2);
     assert.notEqual(first.idarchive, null);
     assert.equal(second.idarchive, first.idarchive);
+  });
+
+  it('keeps later of two day computations', async () => {
+    now = new Date('2024-05-20T12:00:20Z');
+    const day = Period.containing('day', '2024-05-08');
+    await createVisit(db, { idsite: siteId, visit_last_action_time: '2024-05-08 08:00:00' });
+    // While a report request computes the day from one visit, a hit adds a second visit and
+    // core:archive archives the day from both and deletes the mark. The request saves last.
+    const archivers = [...REPORT_ARCHIVERS, afterReadArchiver(async () => {
+      await createVisit(db, { idsite: siteId, visit_last_action_time: '2024-05-08 09:00:00' });
+      await db.insertInto('archive_invalidations').values({ idsite: siteId, date: '2024-05-08', ts_invalidated: '2024-05-20 12:00:21' }).execute();
+      now = new Date('2024-05-20T12:00:22Z');
+      await runCoreArchive({ db, settings, clock, logger: createSilentLogger(), tenant: 'test' }, { siteIds: [siteId], periods: ['day'] });
+      now = new Date('2024-05-20T12:00:23Z');
+    })];
+    assert.equal((await archiver(true, archivers).load(site(), day, NO_SEGMENT)).records.numerics.nb_visits, 1);
+
+    assert.equal(await visitsOf(day), 2);
+    const rows = await db.selectFrom('archive').select('ts_archived').where('idsite', '=', siteId).where('period', '=', 1).where('date1', '=', '2024-05-08').execute();
+    assert.deepEqual(rows.map((row) => row.ts_archived), ['2024-05-20 12:00:22']);
   });
 
   it('serves only stored archives when archiving is not allowed, but still archives ranges', async () => {

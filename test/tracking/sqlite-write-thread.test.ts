@@ -130,6 +130,55 @@ describe('SQLite write thread', () => {
     assert.ok(row.ts_invalidated > archiveStartedAt, `invalidated at ${row.ts_invalidated}, archiving started at ${archiveStartedAt}`);
   });
 
+  test('visitor id taken in flight', async () => {
+    // Batches of two. The second gives the first batch's visit of `_id` a to `_id` b, and waits
+    // for the write lock, so the third is recorded while the second is not written yet. The
+    // third batch's first hit waits for that write, because its uid makes it query `log_visit`.
+    // Its second hit, of `_id` a, must not continue the visit from the row read ahead before
+    // the write, which still had visitor id a.
+    const twoPerBatch = new TrackingPipeline(createSilentLogger(), new DeviceDetection(), { writeBatchMaxHits: 2, sqliteWriteThreadMinHits: 1 });
+    // Each user agent gives its hits a fingerprint of their own.
+    const agents = {
+      taken: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0',
+      fillerOne: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
+      fillerTwo: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
+      waiting: 'Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0',
+      returning: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+    };
+    const hit = (query: string, agent: keyof typeof agents, path: string, time: string) => TrackingParams.fromQueryString(
+      `idsite=1&rec=1&${query}&ua=${encodeURIComponent(agents[agent])}&cdt=${encodeURIComponent(`2026-05-01 ${time}`)}&url=${encodeURIComponent(`https://example.org/${path}`)}`);
+    const hits = [
+      hit('_id=a0000000000000aa', 'taken', 'taken-first', '09:00:00'), hit('_id=f0000000000000f1', 'fillerOne', 'taken-filler-1', '09:00:00'),
+      hit('_id=b0000000000000bb', 'taken', 'taken-over', '09:01:00'), hit('_id=f0000000000000f2', 'fillerTwo', 'taken-filler-2', '09:01:00'),
+      hit('uid=taken-carol', 'waiting', 'taken-waiting', '09:02:00'), hit('_id=a0000000000000aa', 'returning', 'taken-return', '09:03:00'),
+    ];
+    const now = new Date('2026-05-01T12:00:00Z');
+    try {
+      const written = await twoPerBatch.trackAll(tenant, hits.slice(0, 2), context(now));
+      assert.equal(written.filter((outcome) => (outcome as TrackOutcome).status === 'recorded').length, 2);
+      const other = openSqlite(tenant.databaseConfig);
+      other.exec('begin immediate');
+      const released = new Promise<void>((resolve) => setTimeout(() => {
+        other.exec('commit');
+        other.close();
+        resolve();
+      }, 500));
+      const outcomes = await twoPerBatch.trackAll(tenant, hits.slice(2), context(now));
+      await released;
+      assert.equal(outcomes.filter((outcome) => (outcome as TrackOutcome).status === 'recorded').length, 4);
+    } finally {
+      await twoPerBatch.close();
+    }
+
+    const rows = await tenant.db().selectFrom('log_link_visit_action as link').innerJoin('log_action as url', 'url.idaction', 'link.idaction_url')
+      .innerJoin('log_visit as visit', 'visit.idvisit', 'link.idvisit')
+      .select(['url.name', 'visit.idvisitor', 'visit.visit_total_actions']).where('url.name', 'like', '%/taken-%').execute();
+    const visitOf = new Map(rows.map((row) => [row.name.replace(/^.*\//, ''), `${row.idvisitor}:${row.visit_total_actions}`]));
+    assert.equal(visitOf.get('taken-first'), 'b0000000000000bb:2');
+    assert.equal(visitOf.get('taken-over'), 'b0000000000000bb:2');
+    assert.equal(visitOf.get('taken-return'), 'a0000000000000aa:1');
+  });
+
   test('older hit joins unwritten visit', async () => {
     // Hits without a visitor id, so their visit is found by config id alone.
     const now = new Date('2026-05-01T12:00:00Z');

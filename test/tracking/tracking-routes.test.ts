@@ -243,6 +243,19 @@ describe('tracking endpoints', () => {
     }
   });
 
+  test('bulk body after byte order mark', async () => {
+    // Some clients write UTF-8 with a byte order mark, which RFC 8259 lets a JSON parser ignore.
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/json']) {
+      const before = await countVisits();
+      const payload = Buffer.from(`\uFEFF${bulkPayload('bom')}`, 'utf8');
+      const response = await app.inject({ method: 'POST', url: '/matomo.php', headers: { host, 'content-type': contentType }, payload });
+      assert.equal(response.statusCode, 200, contentType);
+      assert.equal(response.headers['content-type'], 'application/json; charset=utf-8', contentType);
+      assert.deepEqual(response.json(), { status: 'success', tracked: 1, invalid: 0 }, contentType);
+      assert.equal(await countVisits(), before + 1, contentType);
+    }
+  });
+
   test('bulk requests key after others', async () => {
     for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/json']) {
       const before = await countVisits();

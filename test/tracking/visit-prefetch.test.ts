@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/schema.js';
 import { markSiteChanged } from '../../src/tracking/site-cache.js';
+import { VisitCache } from '../../src/tracking/visit-identifier.js';
+import type { VisitState } from '../../src/tracking/visit-state.js';
 import { deleteAllTenants } from '../support/console-runner.js';
 import { ALL_ENGINES, engineSkip } from '../support/engines.js';
 import { buildTestServer, createTestRoot, createTestTenant } from '../support/test-root.js';
@@ -139,3 +141,37 @@ for (const adapter of ALL_ENGINES) {
     });
   });
 }
+
+/** Returns the state of a visit of site 1 with one action, for tests of the visit cache alone. */
+function visitState(idvisit: number, idvisitor: string): VisitState {
+  return {
+    idvisit, siteId: 1, idvisitor, configId: 'c0ffee0000000000', userId: null, firstActionTime: T0, lastActionTime: T0,
+    totalActions: 1, totalInteractions: 1, totalSearches: 0, totalEvents: 0, pageviews: 1, goalConverted: false, goalBuyer: 0,
+    entryIdactionUrl: null, lastAction: null, lastPageUrlId: null, lastPageNameId: null, campaignName: null, refererType: null,
+    refererName: null, visitorCountVisits: 1, visitorSecondsSinceFirst: 0, convertedGoals: new Set(),
+  };
+}
+
+describe('visit cache', () => {
+  test('taken visit keeps visitor unwritten', () => {
+    // Batch 1 wrote the visit under visitor a. Batch 2 gives it visitor b, and until batch 2 is
+    // written the row still has a, so the read-ahead of batch 3 must not read visitor a.
+    const cache = new VisitCache(100);
+    const visit = visitState(7, 'a000000000000000');
+    cache.beginBatch();
+    cache.touch(visit);
+    cache.endBatch();
+    const taking = cache.beginBatch();
+    cache.forgetVisitorId(visit);
+    visit.idvisitor = 'b000000000000000';
+    cache.touch(visit);
+
+    assert.equal(cache.getByVisitor(1, 'a000000000000000'), undefined);
+    assert.equal(cache.isVisitorUnwritten(1, 'a000000000000000'), true);
+    assert.equal(cache.isVisitorUnwritten(1, 'b000000000000000'), true);
+
+    cache.endBatch(taking);
+    assert.equal(cache.isVisitorUnwritten(1, 'a000000000000000'), false);
+    assert.equal(cache.getByVisitor(1, 'b000000000000000'), visit);
+  });
+});

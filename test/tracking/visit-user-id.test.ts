@@ -20,10 +20,17 @@ const START_SECONDS = Date.parse('2026-05-01T10:00:00Z') / 1000;
 
 /**
  * How the hits of a case reach the writer: all in one batch, one batch per hit with the visit
- * cache kept between them, or one batch per hit on a new pipeline, whose cache is empty.
+ * cache kept between them, or one batch per hit on a new pipeline, whose cache is empty. Only
+ * some cases also run with two hits per batch and the cache kept between batches.
  */
-type BatchMode = 'one batch' | 'one batch per hit' | 'new pipeline per hit';
+type BatchMode = 'one batch' | 'one batch per hit' | 'new pipeline per hit' | 'two hits per batch';
 const BATCH_MODES: readonly BatchMode[] = ['one batch', 'one batch per hit', 'new pipeline per hit'];
+
+/** Returns the hits per batch of a mode that tracks `hitCount` hits. */
+function hitsPerBatchOf(mode: BatchMode, hitCount: number): number {
+  if (mode === 'one batch') return hitCount;
+  return mode === 'two hits per batch' ? 2 : 1;
+}
 
 /** A tenant with `write_batch_ms = 1000`, so that the hits of one call fill their batch before its timer fires. */
 interface Fixture {
@@ -60,7 +67,7 @@ async function trackInMode(fixture: Fixture, mode: BatchMode, ip: string, querie
   const batchSizes: number[] = [];
   const lists = mode === 'new pipeline per hit' ? queries.map((query) => [query]) : [queries];
   for (const list of lists) {
-    const pipeline = createPipeline(mode === 'one batch' ? list.length : 1, batchSizes);
+    const pipeline = createPipeline(hitsPerBatchOf(mode, list.length), batchSizes);
     try {
       const outcomes = await pipeline.trackAll(fixture.tenant, list.map((query) => TrackingParams.fromQueryString(query)), context);
       assert.deepEqual(outcomes, list.map(() => ({ status: 'recorded' })));
@@ -151,9 +158,25 @@ for (const adapter of ALL_ENGINES) {
       const hits = buildHits(suffix);
       const before = await lastVisitId(target.tenant);
       const batchSizes = await trackInMode(target, mode, `192.0.2.${caseNumber}`, hits);
-      assert.deepEqual(batchSizes, mode === 'one batch' ? [hits.length] : hits.map(() => 1), 'the committed batches');
+      const hitsPerBatch = hitsPerBatchOf(mode, hits.length);
+      const expectedSizes = Array.from({ length: Math.ceil(hits.length / hitsPerBatch) }, (_, index) => Math.min(hitsPerBatch, hits.length - index * hitsPerBatch));
+      assert.deepEqual(batchSizes, expectedSizes, 'the committed batches');
       return { suffix, visits: await visitsAfter(target.tenant, before), visitors: await visitorsAfter(target.tenant, before) };
     }
+
+    test('takeover then cookie in one batch', async () => {
+      // The cookie's two visits are written in the first batch. In the second, Bob's uid takes
+      // the latest over, which the database still lists under the cookie's visitor id until
+      // the batch is written, and then the cookie's next hit finds its first visit.
+      const { suffix, visitors } = await runCase('two hits per batch', (caseSuffix) => [
+        hitQuery(0, 'first', `_id=${cookieId('a', caseSuffix)}`),
+        hitQuery(3 * 3600, 'second', `_id=${cookieId('a', caseSuffix)}`),
+        hitQuery(3 * 3600 + 60, 'bob', `uid=bob${caseSuffix}`),
+        hitQuery(3 * 3600 + 120, 'cookie', `_id=${cookieId('a', caseSuffix)}`),
+      ]);
+
+      assert.deepEqual(visitors, [[cookieId('a', suffix), 1], [visitorIdOfUser(`bob${suffix}`), 2], [cookieId('a', suffix), 1]]);
+    });
 
     for (const mode of BATCH_MODES) {
       describe(mode, () => {
@@ -211,6 +234,20 @@ for (const adapter of ALL_ENGINES) {
           ]);
 
           assert.deepEqual(visitors, [[cookieId('a', suffix), 1], [cookieId('b', suffix), 1], [cookieId('a', suffix), 1]]);
+        });
+
+        test('cookie after uid takeover starts visit', async () => {
+          // Bob's uid takes the cookie's second visit over by fingerprint and gives it his
+          // visitor id. The cookie's next hit then finds only its first visit, three hours old,
+          // so it starts a visit rather than join Bob's.
+          const { suffix, visitors } = await runCase(mode, (caseSuffix) => [
+            hitQuery(0, 'first', `_id=${cookieId('a', caseSuffix)}`),
+            hitQuery(3 * 3600, 'second', `_id=${cookieId('a', caseSuffix)}`),
+            hitQuery(3 * 3600 + 60, 'bob', `uid=bob${caseSuffix}`),
+            hitQuery(3 * 3600 + 120, 'cookie', `_id=${cookieId('a', caseSuffix)}`),
+          ]);
+
+          assert.deepEqual(visitors, [[cookieId('a', suffix), 1], [visitorIdOfUser(`bob${suffix}`), 2], [cookieId('a', suffix), 1]]);
         });
 
         test('changed uid starts new visit', async () => {
