@@ -305,7 +305,8 @@ export function registerTrackingRoutes(app: FastifyInstance, context: AppContext
   const preflight = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     setTrackingHeaders(request, reply);
     return reply.header('access-control-allow-methods', 'GET, POST, OPTIONS')
-      .header('access-control-allow-headers', 'Content-Type').code(204).send();
+      // Content-Encoding lets a browser client send a compressed body, which every tracking path decodes.
+      .header('access-control-allow-headers', 'Content-Type, Content-Encoding').code(204).send();
   };
   for (const path of TRACKING_PATHS) {
     if (path !== '/js/') app.get(path, handler);

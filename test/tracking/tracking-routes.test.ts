@@ -46,6 +46,18 @@ describe('tracking endpoints', () => {
     assert.equal(response.headers['access-control-allow-credentials'], 'true');
   });
 
+  test('preflight allows compressed bodies', async () => {
+    const response = await app.inject({
+      method: 'OPTIONS', url: '/matomo.php',
+      headers: { host, origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, content-encoding' },
+    });
+    assert.equal(response.statusCode, 204);
+    assert.equal(response.headers['access-control-allow-origin'], 'https://shop.example');
+    const allowed = String(response.headers['access-control-allow-headers']).toLowerCase().split(/,\s*/);
+    assert.ok(allowed.includes('content-type'), allowed.join(','));
+    assert.ok(allowed.includes('content-encoding'), allowed.join(','));
+  });
+
   test('reads a text/plain query string body', async () => {
     const before = await countVisits();
     const response = await app.inject({
