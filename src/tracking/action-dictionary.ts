@@ -183,7 +183,7 @@ export class ActionDictionary {
 
 /**
  * Returns the cache key of a string and the name and URL prefix `log_action` stores. A batch
- * asks for each string at least twice, so the result is kept on the string.
+ * looks each string up at least twice, so the result is kept on the string.
  */
 function storedForm(action: ActionString): StoredActionString {
   if (action.stored !== undefined) return action.stored;
