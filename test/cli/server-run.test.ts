@@ -50,7 +50,7 @@ describe('server:run options', () => {
   it('rejects an invalid --host before anything', async () => {
     const run = await runConsole(root, ['server:run', '--host', '999.1.1.1', '--port', '0']);
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stderr, /^Error: Invalid --host '999\.1\.1\.1': it is neither an IPv4 or IPv6 address nor a host name\. Pass an address of this machine, such as 127\.0\.0\.1/m);
+    assert.match(run.stderr, /^Error: Invalid --host '999\.1\.1\.1': expected a dotted-quad IPv4 address in canonical form, such as 127\.0\.0\.1, an IPv6 address or a host name\./m);
     assert.doesNotMatch(run.stderr, /getaddrinfo|ENOTFOUND/);
     assert.equal(existsSync(root.rootPaths.singleTenantConfig), false, 'no single-tenant install was created');
   });
