@@ -1,5 +1,5 @@
 /** Visit identification: does a hit continue a recent visit of its visitor, or start a new one? */
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, SelectQueryBuilder } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Settings } from '../config/settings.js';
 import type { Database, LogVisitTable } from '../db/schema.js';
@@ -10,6 +10,10 @@ import { siteDayOf } from './site-day.js';
 import { isNonEmptyUserId, readUserId } from './user-id.js';
 import type { VisitPrefetch } from './visit-prefetch.js';
 import { loadVisitState, visitStateFromRow, type VisitState } from './visit-state.js';
+
+type VisitRow = Selectable<LogVisitTable>;
+/** A query of `log_visit` rows, which the lookups narrow down. */
+type VisitRowQuery = SelectQueryBuilder<Database, 'log_visit', VisitRow>;
 
 /** The visit settings of `[Tracker]` for one site. */
 export interface VisitRules {
@@ -132,9 +136,7 @@ export class VisitCache {
     for (const touched of this.#batchById.values()) {
       const other = touched.visit;
       if (other === visit || other.siteId !== visit.siteId || other.idvisitor !== visit.idvisitor) continue;
-      const isLater = latest === undefined || other.lastActionTime > latest.visit.lastActionTime
-        || (other.lastActionTime === latest.visit.lastActionTime && other.idvisit > latest.visit.idvisit);
-      if (isLater) latest = touched;
+      if (isLaterVisit(other, latest?.visit ?? null)) latest = touched;
     }
     return latest;
   }
@@ -331,21 +333,33 @@ async function findByConfigIdForUser(
  */
 async function queryLatestForUser(
   sources: VisitSources, hit: EnrichedHit, userId: string, earliest: number, latest: number, touched: ReadonlySet<number>,
-): Promise<Selectable<LogVisitTable> | null> {
+): Promise<VisitRow | null> {
+  const narrow = (query: VisitRowQuery): VisitRowQuery => query.where('idsite', '=', hit.siteId).where('config_id', '=', hit.configId)
+    .where('visit_last_action_time', '>=', formatUtcDateTime(new Date(earliest)))
+    .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
+    .where((eb) => eb.or([eb('user_id', 'is', null), eb('user_id', '=', userId)]));
+  // A touched visit was compared in memory already. MariaDB's utf8mb4_general_ci collation
+  // also matches user ids that differ in case or accents, so the row's user id is compared again here.
+  const accept = (row: VisitRow): boolean => (row.user_id === null || row.user_id === userId) && !touched.has(Number(row.idvisit));
+  return selectLatestAccepted(sources, narrow, accept);
+}
+
+/**
+ * Returns the latest `log_visit` row that `narrow` selects and `accept` takes, in the order of
+ * the lookup queries (last action time, then id), or null. Each row `accept` rejects is left
+ * out of the next query, so the database returns one row per query.
+ */
+async function selectLatestAccepted(
+  sources: VisitSources, narrow: (query: VisitRowQuery) => VisitRowQuery, accept: (row: VisitRow) => boolean,
+): Promise<VisitRow | null> {
   await sources.waitForWrites?.();
   const skipped: number[] = [];
   for (;;) {
-    let query = sources.db.selectFrom('log_visit').selectAll().where('idsite', '=', hit.siteId).where('config_id', '=', hit.configId)
-      .where('visit_last_action_time', '>=', formatUtcDateTime(new Date(earliest)))
-      .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
-      .where((eb) => eb.or([eb('user_id', 'is', null), eb('user_id', '=', userId)]));
+    let query = narrow(sources.db.selectFrom('log_visit').selectAll());
     if (skipped.length > 0) query = query.where('idvisit', 'not in', skipped);
     const row = await query.orderBy('visit_last_action_time', 'desc').orderBy('idvisit', 'desc').limit(1).executeTakeFirst();
     if (row === undefined) return null;
-    // A touched visit was compared in memory already. MariaDB's utf8mb4_general_ci collation
-    // also matches user ids that differ in case or accents, so the row's user id is compared again here.
-    const sameUser = row.user_id === null || row.user_id === userId;
-    if (sameUser && !touched.has(Number(row.idvisit))) return row;
+    if (accept(row)) return row;
     skipped.push(Number(row.idvisit));
   }
 }
@@ -397,18 +411,10 @@ function hasLeftVisitor(cache: VisitCache, row: Selectable<LogVisitTable>, idvis
  */
 async function queryLatestOfVisitor(
   sources: VisitSources, siteId: number, idvisitor: string, latest: number,
-): Promise<Selectable<LogVisitTable> | null> {
-  await sources.waitForWrites?.();
-  const skipped: number[] = [];
-  for (;;) {
-    let query = sources.db.selectFrom('log_visit').selectAll().where('idsite', '=', siteId).where('idvisitor', '=', idvisitor)
-      .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)));
-    if (skipped.length > 0) query = query.where('idvisit', 'not in', skipped);
-    const row = await query.orderBy('visit_last_action_time', 'desc').orderBy('idvisit', 'desc').limit(1).executeTakeFirst();
-    if (row === undefined) return null;
-    if (!hasLeftVisitor(sources.cache, row, idvisitor)) return row;
-    skipped.push(Number(row.idvisit));
-  }
+): Promise<VisitRow | null> {
+  const narrow = (query: VisitRowQuery): VisitRowQuery => query.where('idsite', '=', siteId).where('idvisitor', '=', idvisitor)
+    .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)));
+  return selectLatestAccepted(sources, narrow, (row) => !hasLeftVisitor(sources.cache, row, idvisitor));
 }
 
 /** Builds the whole state of an untouched visit, with its last actions and goals from the read-ahead or else the database. */
