@@ -19,6 +19,11 @@ export function formatUtcDateTime(time: Date): string {
   return lastText;
 }
 
+/** Parses a UTC 'YYYY-MM-DD HH:MM:SS' text, as `formatUtcDateTime` writes it, into milliseconds since the epoch. */
+export function parseUtcDateTime(text: string): number {
+  return Date.parse(`${text.replace(' ', 'T')}Z`);
+}
+
 /** Formats a time as the UTC day 'YYYY-MM-DD'. */
 export function formatUtcDate(time: Date): string {
   return time.toISOString().slice(0, 10);

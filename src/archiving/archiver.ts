@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Zone } from 'luxon';
 import type { Logger } from 'pino';
 import type { Database } from '../db/schema.js';
-import { formatUtcDateTime, type Clock } from '../time.js';
+import { formatUtcDateTime, parseUtcDateTime, type Clock } from '../time.js';
 import { findDoneArchive, hasInvalidationSince, isDayMarked, loadNumerics, loadReports, saveArchive, type ArchiveKey } from './archive-store.js';
 import { computeSiteLogDeletionHorizon } from './log-deletion-config.js';
 import { LogQuery, type SegmentConditions } from './log-query.js';
@@ -135,7 +135,7 @@ export class Archiver {
     const now = this.#config.clock();
     const today = dayInZone(now, site.zone);
     if (period.endDate >= today) {
-      const freshUntil = new Date(Date.parse(`${tsArchived.replace(' ', 'T')}Z`) + this.#config.todayArchiveTtlSeconds * 1000);
+      const freshUntil = new Date(parseUtcDateTime(tsArchived) + this.#config.todayArchiveTtlSeconds * 1000);
       if (freshUntil <= now) return true;
     }
     return hasInvalidationSince(this.#config.db, site.siteId, period, tsArchived);

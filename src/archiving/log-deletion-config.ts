@@ -1,6 +1,7 @@
 /** The `[Deletelogs]` settings of a tenant and the horizons before which its raw data is deleted. */
 import type { Zone } from 'luxon';
 import type { Settings } from '../config/settings.js';
+import { parseUtcDateTime } from '../time.js';
 import { dayInZone, startOfDayUtc } from './site-timezone.js';
 
 /** Milliseconds of one UTC day. JavaScript time has no leap seconds, so every UTC day has this many. */
@@ -66,5 +67,5 @@ export interface SiteLogDeletionHorizon {
  */
 export function computeSiteLogDeletionHorizon(now: Date, olderThanDays: number, zone: Zone): SiteLogDeletionHorizon {
   const day = dayInZone(computeLogDeletionHorizon(now, olderThanDays), zone);
-  return { day, start: new Date(`${startOfDayUtc(day, zone).replace(' ', 'T')}Z`) };
+  return { day, start: new Date(parseUtcDateTime(startOfDayUtc(day, zone))) };
 }

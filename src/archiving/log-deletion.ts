@@ -13,7 +13,7 @@ import { MysqlAdapter, PostgresAdapter, sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/settings.js';
 import type { Database } from '../db/schema.js';
-import { formatUtcDateTime, type Clock } from '../time.js';
+import { formatUtcDateTime, parseUtcDateTime, type Clock } from '../time.js';
 import { acquireLock, releaseLock } from './archive-lock.js';
 import {
   computeLogDeletionHorizon, computeSiteLogDeletionHorizon, readLogDeletionConfig, type LogDeletionConfig, type SiteLogDeletionHorizon,
@@ -116,7 +116,7 @@ function isDue(lastRun: Date, now: Date, intervalDays: number): boolean {
 async function loadLastRun(db: Kysely<Database>): Promise<Date | null> {
   const row = await db.selectFrom('option').select('option_value').where('option_name', '=', LOG_DELETION_LAST_RUN_OPTION).executeTakeFirst();
   if (!row) return null;
-  const time = Date.parse(`${row.option_value.replace(' ', 'T')}Z`);
+  const time = parseUtcDateTime(row.option_value);
   return Number.isNaN(time) ? null : new Date(time);
 }
 

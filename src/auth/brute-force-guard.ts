@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { insertReturningId } from '../db/insert-id.js';
 import type { Database } from '../db/schema.js';
-import { formatUtcDateTime, SYSTEM_CLOCK, type Clock } from '../time.js';
+import { formatUtcDateTime, parseUtcDateTime, SYSTEM_CLOCK, type Clock } from '../time.js';
 
 /** Limits of the guard, from `[General] login_max_failures` and `login_failure_window_seconds`. */
 export interface BruteForceConfig {
@@ -66,7 +66,7 @@ async function loadFailureTimes(db: Kysely<Database>, column: 'ip_hash' | 'login
 function secondsUntilUnblocked(timesNewestFirst: readonly string[], config: BruteForceConfig, now: Date): number {
   const limiting = timesNewestFirst[config.maxFailures - 1];
   if (limiting === undefined) return 0;
-  const leavesWindowAt = Date.parse(`${limiting.replace(' ', 'T')}Z`) + config.windowSeconds * 1000;
+  const leavesWindowAt = parseUtcDateTime(limiting) + config.windowSeconds * 1000;
   return Math.max(1, Math.ceil((leavesWindowAt - now.getTime()) / 1000));
 }
 

@@ -11,11 +11,11 @@
 import type { Kysely, Selectable } from 'kysely';
 import { splitIntoChunks } from '../db/chunks.js';
 import type { Database, LogVisitTable } from '../db/schema.js';
-import { formatUtcDateTime } from '../time.js';
+import { formatUtcDateTime, parseUtcDateTime } from '../time.js';
 import type { BatchStatements, VisitKeyColumn } from './batch-sql.js';
 import type { EnrichedHit } from './hit.js';
 import { acceptsUserOf, isFoundByVisitorIdOnly, type VisitCache, type VisitRules } from './visit-identifier.js';
-import { parseUtc, type LastAction, type VisitState } from './visit-state.js';
+import type { LastAction, VisitState } from './visit-state.js';
 
 type VisitRow = Selectable<LogVisitTable>;
 
@@ -84,7 +84,7 @@ export class VisitPrefetch {
       prefetch.#sites.set(siteId, visits);
       // Only a visit whose last action falls in some hit's look-back window may be continued and needs its details.
       for (const row of [...visitorRows, ...configRows] as VisitRow[]) {
-        if (parseUtc(row.visit_last_action_time) >= site.earliest) detailIds.add(Number(row.idvisit));
+        if (parseUtcDateTime(row.visit_last_action_time) >= site.earliest) detailIds.add(Number(row.idvisit));
       }
     }
     if (detailIds.size > 0) await prefetch.#readDetails(db, statements, [...detailIds]);
@@ -101,7 +101,7 @@ export class VisitPrefetch {
     const row = site.byVisitor.get(idvisitor);
     if (row === undefined || row === null) return row;
     // A later visit than this hit's window ends hides the one the hit needs.
-    return parseUtc(row.visit_last_action_time) <= latest ? row : undefined;
+    return parseUtcDateTime(row.visit_last_action_time) <= latest ? row : undefined;
   }
 
   /**
@@ -113,7 +113,7 @@ export class VisitPrefetch {
     if (!site || earliest < site.earliest || latest > site.latest) return undefined;
     const row = site.byConfig.get(configId);
     if (row === undefined || row === null) return row;
-    const time = parseUtc(row.visit_last_action_time);
+    const time = parseUtcDateTime(row.visit_last_action_time);
     if (time > latest) return undefined;
     // The latest visit of the read range is before the window, so the window has none.
     return time >= earliest ? row : null;
@@ -142,7 +142,7 @@ export class VisitPrefetch {
       if (idlinkVa > (lastActionIds.get(idvisit) ?? 0)) {
         lastActionIds.set(idvisit, idlinkVa);
         details.lastAction = {
-          idlinkVa, time: parseUtc(row.server_time),
+          idlinkVa, time: parseUtcDateTime(row.server_time),
           idactionUrl: row.idaction_url === null ? null : Number(row.idaction_url),
           idactionName: row.idaction_name === null ? null : Number(row.idaction_name),
         };

@@ -1,6 +1,7 @@
 /** The in-memory state of a visit between its hits, and its loading from the database. */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, LogVisitTable } from '../db/schema.js';
+import { parseUtcDateTime } from '../time.js';
 
 /** The last action of a visit, whose time spent the next hit completes. */
 export interface LastAction {
@@ -42,11 +43,6 @@ export interface VisitState {
   convertedGoals: Set<number>;
 }
 
-/** Parses a stored 'YYYY-MM-DD HH:MM:SS' UTC time into milliseconds since the epoch. */
-export function parseUtc(text: string): number {
-  return Date.parse(`${text.replace(' ', 'T')}Z`);
-}
-
 /**
  * Builds the state of a visit from its row alone, without its last action or conversions:
  * enough for the returning-visitor counters of the visitor's next visit.
@@ -54,7 +50,7 @@ export function parseUtc(text: string): number {
 export function visitStateFromRow(row: Selectable<LogVisitTable>): VisitState {
   return {
     idvisit: Number(row.idvisit), siteId: Number(row.idsite), idvisitor: row.idvisitor, configId: row.config_id, userId: row.user_id,
-    firstActionTime: parseUtc(row.visit_first_action_time), lastActionTime: parseUtc(row.visit_last_action_time),
+    firstActionTime: parseUtcDateTime(row.visit_first_action_time), lastActionTime: parseUtcDateTime(row.visit_last_action_time),
     totalActions: Number(row.visit_total_actions), totalInteractions: Number(row.visit_total_interactions),
     totalSearches: Number(row.visit_total_searches), totalEvents: Number(row.visit_total_events),
     pageviews: Number(row.visit_total_interactions),
@@ -78,7 +74,7 @@ export async function loadVisitState(db: Kysely<Database>, row: Selectable<LogVi
   const conversions = await db.selectFrom('log_conversion').select('idgoal').where('idvisit', '=', visit.idvisit).execute();
   if (lastAction) {
     visit.lastAction = {
-      idlinkVa: Number(lastAction.idlink_va), time: parseUtc(lastAction.server_time),
+      idlinkVa: Number(lastAction.idlink_va), time: parseUtcDateTime(lastAction.server_time),
       idactionUrl: lastAction.idaction_url === null ? null : Number(lastAction.idaction_url),
       idactionName: lastAction.idaction_name === null ? null : Number(lastAction.idaction_name),
     };

@@ -6,6 +6,7 @@ import type { Database, LogConversionTable, LogLinkVisitActionTable, LogVisitTab
 import type { SiteRecord } from '../../sites/site-store.js';
 import { joinUrlPrefix } from '../../tracking/page-url.js';
 import { formatSiteDateTime } from '../../tracking/site-time.js';
+import { parseUtcDateTime } from '../../time.js';
 import { browserFamily, browserName, deviceTypeName, operatingSystemName } from './device-names.js';
 
 /** Referrer type keys and names by `referer_type`, as Live shows them. */
@@ -35,7 +36,7 @@ function displayName(names: Intl.DisplayNames, code: string | null): string {
 }
 
 function epochSeconds(utc: string): number {
-  return Math.floor(Date.parse(`${utc.replace(' ', 'T')}Z`) / 1000);
+  return Math.floor(parseUtcDateTime(utc) / 1000);
 }
 
 /** Formats seconds as Matomo's short durations: '30s', '2 min 5s', '1 hours 2 min'. */
