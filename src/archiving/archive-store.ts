@@ -176,22 +176,25 @@ export async function invalidateArchivesOfDays(db: Kysely<Database>, siteId: num
 export const CLAIMED_MARK = '0000-00-00 00:00:00';
 
 /**
- * Returns whether tracking marked a day of `period` dirty (in `archive_invalidations`) at
- * or after `tsArchived`, the second in which the archive's computation started. Times are
- * whole seconds, so a mark of that same second may come from a hit the computation did not
- * read, and it counts as newer. An archive computed in the second of a mark is thus computed
- * again by each request until that second has passed, and then stays.
+ * Returns whether tracking marked a day from `days.startDate` to `days.endDate` dirty (in
+ * `archive_invalidations`) at or after `tsArchived`, the second in which the archive's
+ * computation started. Times are whole seconds, so a mark of that same second may come from
+ * a hit the computation did not read, and it counts as newer. An archive computed in the
+ * second of a mark is thus computed again by each request until that second has passed, and
+ * then stays.
  *
  * NOTE: on MariaDB and PostgreSQL tracking stamps a mark with its own clock just before the
  * statement, and the hit commits a few milliseconds later. A hit stamped in the second before
  * the computation started and committed after it read the logs is missed here until
  * core:archive archives the day, which does not depend on these times.
  */
-export async function hasInvalidationSince(db: Kysely<Database>, siteId: number, period: Period, tsArchived: string): Promise<boolean> {
+export async function hasInvalidationSince(
+  db: Kysely<Database>, siteId: number, days: { startDate: string; endDate: string }, tsArchived: string,
+): Promise<boolean> {
   const row = await db.selectFrom('archive_invalidations').select('date')
     .where('idsite', '=', siteId)
-    .where('date', '>=', period.startDate)
-    .where('date', '<=', period.endDate)
+    .where('date', '>=', days.startDate)
+    .where('date', '<=', days.endDate)
     .where('ts_invalidated', '>=', tsArchived)
     .executeTakeFirst();
   return row !== undefined;

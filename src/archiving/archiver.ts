@@ -7,7 +7,7 @@ import { formatUtcDateTime, parseUtcDateTime, type Clock } from '../time.js';
 import { findDoneArchive, hasInvalidationSince, isDayMarked, loadNumerics, loadReports, saveArchive, type ArchiveKey } from './archive-store.js';
 import { computeSiteLogDeletionHorizon } from './log-deletion-config.js';
 import { LogQuery, type SegmentConditions } from './log-query.js';
-import type { Period } from './period.js';
+import { addDays, type Period } from './period.js';
 import type { ReportArchiver } from './report-archiver.js';
 import { sumNumerics, sumReportTables, type ArchiveRecords } from './report-table.js';
 import { dayInZone } from './site-timezone.js';
@@ -131,14 +131,23 @@ export class Archiver {
     return { idarchive, records: { numerics: await loadNumerics(db, idarchive), reports: await loadReports(db, idarchive, reportNames) } };
   }
 
+  /**
+   * Returns whether a stored archive must be computed again. An archive of a period that
+   * includes today stays current for the TTL whatever is tracked today, as in Matomo, so a
+   * busy site's dashboard does not recompute today on every request. A mark of an earlier day
+   * of that period, left by an import or a hit with a past `cdt`, still outdates it at once.
+   */
   async #isOutdated(site: ArchiveSite, period: Period, tsArchived: string): Promise<boolean> {
     const now = this.#config.clock();
     const today = dayInZone(now, site.zone);
+    let lastMarkedDay = period.endDate;
     if (period.endDate >= today) {
-      const freshUntil = new Date(parseUtcDateTime(tsArchived) + this.#config.todayArchiveTtlSeconds * 1000);
-      if (freshUntil <= now) return true;
+      const freshUntil = parseUtcDateTime(tsArchived) + this.#config.todayArchiveTtlSeconds * 1000;
+      if (freshUntil <= now.getTime()) return true;
+      lastMarkedDay = addDays(today, -1);
+      if (lastMarkedDay < period.startDate) return false;
     }
-    return hasInvalidationSince(this.#config.db, site.siteId, period, tsArchived);
+    return hasInvalidationSince(this.#config.db, site.siteId, { startDate: period.startDate, endDate: lastMarkedDay }, tsArchived);
   }
 
   async #archiveDay(site: ArchiveSite, period: Period, segment: ArchiveSegment): Promise<ArchiveRecords> {

@@ -225,4 +225,31 @@ for (const adapter of ALL_ENGINES) describe(`Archiver on ${adapter}`, { skip: aw
     await db.insertInto('archive_invalidations').values({ idsite: siteId, date: '2024-03-02', ts_invalidated: '2024-05-20 11:00:00' }).execute();
     assert.equal((await withDeletion().load(site(), day, NO_SEGMENT)).records.numerics.nb_visits, 2);
   });
+
+  it('keeps today despite marks within TTL', async () => {
+    now = new Date('2024-06-12T10:00:00Z');
+    const today = Period.containing('day', '2024-06-12');
+    await createVisit(db, { idsite: siteId, visit_last_action_time: '2024-06-12 09:00:00' });
+    assert.equal(await visitsOf(today), 1);
+
+    // A hit of today marks the day, as tracking does, and the archive still serves until the TTL passes.
+    await createVisit(db, { idsite: siteId, visit_last_action_time: '2024-06-12 09:30:00' });
+    await db.insertInto('archive_invalidations').values({ idsite: siteId, date: '2024-06-12', ts_invalidated: '2024-06-12 10:00:05' }).execute();
+    now = new Date('2024-06-12T10:05:00Z');
+    assert.equal(await visitsOf(today), 1);
+    now = new Date('2024-06-12T10:15:00Z');
+    assert.equal(await visitsOf(today), 2);
+  });
+
+  it('recomputes current week on past-day mark', async () => {
+    now = new Date('2024-06-12T11:00:00Z');
+    const week = Period.containing('week', '2024-06-12');
+    const before = await visitsOf(week);
+    assert.equal(before, 2);
+
+    await createVisit(db, { idsite: siteId, visit_last_action_time: '2024-06-11 08:00:00' });
+    await db.insertInto('archive_invalidations').values({ idsite: siteId, date: '2024-06-11', ts_invalidated: '2024-06-12 11:00:01' }).execute();
+    now = new Date('2024-06-12T11:00:02Z');
+    assert.equal(await visitsOf(week), 3);
+  });
 });
