@@ -85,10 +85,12 @@ export function parseAction(
   // Matomo 5 drops the action of a manual conversion (GoalsRequestProcessor) and of an order or
   // cart update (EcommerceRequestProcessor), so they only start or extend the visit.
   if (params.get('idgoal') !== undefined) return buildAction('none', pageUrl, {}, base);
+  // Outlinks and downloads have no name, whatever `action_name` says, as in Matomo 5, which
+  // stores `idaction_name` only for pageviews and site searches (core/Tracker/Action.php).
   const outlink = params.raw('link');
-  if (isNonEmptyInPhp(outlink)) return buildAction('outlink', pageUrl, { url: actionString(readTrackedUrl(outlink), ACTION_TYPE.outlink), name: titleString }, base);
+  if (isNonEmptyInPhp(outlink)) return buildAction('outlink', pageUrl, { url: actionString(readTrackedUrl(outlink), ACTION_TYPE.outlink) }, base);
   const download = params.raw('download');
-  if (isNonEmptyInPhp(download)) return buildAction('download', pageUrl, { url: actionString(readTrackedUrl(download), ACTION_TYPE.download), name: titleString }, base);
+  if (isNonEmptyInPhp(download)) return buildAction('download', pageUrl, { url: actionString(readTrackedUrl(download), ACTION_TYPE.download) }, base);
   if (params.get('e_c') !== undefined || params.get('e_a') !== undefined) return parseEvent(params, urlString, pageUrl, base);
   if (params.get('c_n') !== undefined) {
     return buildAction('content', pageUrl, {

@@ -117,20 +117,25 @@ for (const adapter of ALL_ENGINES) {
       const id = newVisitorId();
       await track({ cid: id, url: 'https://example.org/files', action_name: 'Files' });
       now += 5_000;
-      await track({ cid: id, url: 'https://example.org/files', download: 'https://example.org/files/report.pdf' });
+      await track({ cid: id, url: 'https://example.org/files', download: 'https://example.org/files/report.pdf', action_name: 'Files' });
       now += 5_000;
-      await track({ cid: id, url: 'https://example.org/files', link: 'http://partner.example.net/' });
+      await track({ cid: id, url: 'https://example.org/files', link: 'http://partner.example.net/', action_name: 'Files' });
       const actions = await actionsOf(id);
       assert.equal(actions.length, 3);
       assert.deepEqual(await actionOf(db, actions[1]!.idaction_url), { name: 'example.org/files/report.pdf', type: 3, url_prefix: 2 });
       assert.deepEqual(await actionOf(db, actions[2]!.idaction_url), { name: 'partner.example.net/', type: 2, url_prefix: 0 });
+      // Downloads and outlinks have no name, even when the request has a title.
+      assert.equal(actions[1]?.idaction_name, null);
+      assert.equal(actions[2]?.idaction_name, null);
       assert.equal(actions[0]?.time_spent, 5);
       assert.equal(actions[1]?.time_spent_ref_action, 5);
       const [visit] = await visitOf(id);
       assert.equal(visit?.visit_total_actions, 3);
       assert.equal(visit?.visit_total_interactions, 1);
       assert.equal(visit?.visit_total_time, 10);
-      assert.equal(visit?.visit_exit_idaction_url, actions[2]?.idaction_url);
+      // The page before them stays the exit page.
+      assert.equal(visit?.visit_exit_idaction_url, actions[0]?.idaction_url);
+      assert.equal(visit?.visit_exit_idaction_name, actions[0]?.idaction_name);
     });
 
     test('site search parameters become a search action', async () => {
