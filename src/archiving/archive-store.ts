@@ -46,28 +46,40 @@ export async function findDoneArchive(db: Kysely<Database>, key: ArchiveKey, opt
 }
 
 /** Returns the metrics of an archive by name. */
-export async function loadNumerics(db: Kysely<Database>, idarchive: number): Promise<Record<string, number>> {
+async function loadNumerics(db: Kysely<Database>, idarchive: number): Promise<Record<string, number>> {
   const rows = await db.selectFrom('archive_numeric').select(['name', 'value']).where('idarchive', '=', idarchive).execute();
   return Object.fromEntries(rows.map((row) => [row.name, Number(row.value)]));
-}
-
-/** Returns one report table of an archive, or undefined when the archive has no such report. */
-export async function loadReport(db: Kysely<Database>, idarchive: number, name: string): Promise<ReportRow[] | undefined> {
-  const row = await db.selectFrom('archive_blob').select('value').where('idarchive', '=', idarchive).where('name', '=', name).executeTakeFirst();
-  if (!row) return undefined;
-  return JSON.parse(gunzipSync(Buffer.from(row.value)).toString('utf8')) as ReportRow[];
 }
 
 /**
  * Returns the report tables of an archive by name: every table, or only those in `names`
  * (absent ones are left out), so a reader of one report does not decompress the others.
  */
-export async function loadReports(db: Kysely<Database>, idarchive: number, names?: readonly string[]): Promise<Record<string, ReportRow[]>> {
+async function loadReports(db: Kysely<Database>, idarchive: number, names?: readonly string[]): Promise<Record<string, ReportRow[]>> {
   if (names?.length === 0) return {};
   let select = db.selectFrom('archive_blob').select(['name', 'value']).where('idarchive', '=', idarchive);
   if (names) select = select.where('name', 'in', [...names]);
   const rows = await select.execute();
   return Object.fromEntries(rows.map((row) => [row.name, JSON.parse(gunzipSync(Buffer.from(row.value)).toString('utf8')) as ReportRow[]]));
+}
+
+/**
+ * Reads the metrics and report tables of an archive (every table, or only those in `names`),
+ * or returns undefined when the archive was deleted before the reads ended.
+ *
+ * The reads are separate statements, and each reads the rows committed before it started
+ * (READ COMMITTED on PostgreSQL, one snapshot per autocommit statement on MariaDB and SQLite).
+ * A deletion can commit between them and leave the reader with no metrics or no tables. So the
+ * archive row is read last. Every deletion removes that row in the same transaction as its
+ * records or before them (`deleteOlderArchives`, and `deleteSite` in src/sites/site-store.ts),
+ * so a row still present after the reads shows that no deletion of its records had committed
+ * when they ran.
+ */
+export async function loadArchiveRecords(db: Kysely<Database>, idarchive: number, names?: readonly string[]): Promise<ArchiveRecords | undefined> {
+  const numerics = await loadNumerics(db, idarchive);
+  const reports = await loadReports(db, idarchive, names);
+  const row = await db.selectFrom('archive').select('idarchive').where('idarchive', '=', idarchive).executeTakeFirst();
+  return row === undefined ? undefined : { numerics, reports };
 }
 
 /**
@@ -131,9 +143,13 @@ async function deleteOlderArchives(db: Kysely<Database>, key: ArchiveKey): Promi
   ])).execute();
   const ids = older.map((row) => Number(row.idarchive));
   if (ids.length === 0) return;
+  // The archive rows go first. After the commit of `saveArchive` each statement here commits on
+  // its own, and `loadArchiveRecords` trusts records it read only while their archive row exists.
+  // NOTE: a failure between these statements leaves records that no archive row points to.
+  // Nothing reads them, and nothing deletes them later either.
+  await db.deleteFrom('archive').where('idarchive', 'in', ids).execute();
   await db.deleteFrom('archive_numeric').where('idarchive', 'in', ids).execute();
   await db.deleteFrom('archive_blob').where('idarchive', 'in', ids).execute();
-  await db.deleteFrom('archive').where('idarchive', 'in', ids).execute();
 }
 
 /** Sorts `days`, drops duplicates and groups them into runs of consecutive days, each as its first and last day. */

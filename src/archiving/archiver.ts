@@ -4,7 +4,7 @@ import type { Zone } from 'luxon';
 import type { Logger } from 'pino';
 import type { Database } from '../db/schema.js';
 import { formatUtcDateTime, parseUtcDateTime, type Clock } from '../time.js';
-import { findDoneArchive, hasInvalidationSince, isDayMarked, loadNumerics, loadReports, saveArchive, type ArchiveKey } from './archive-store.js';
+import { findDoneArchive, hasInvalidationSince, isDayMarked, loadArchiveRecords, saveArchive, type ArchiveKey, type StoredArchive } from './archive-store.js';
 import { computeSiteLogDeletionHorizon } from './log-deletion-config.js';
 import { LogQuery, type SegmentConditions } from './log-query.js';
 import { addDays, type Period } from './period.js';
@@ -38,7 +38,7 @@ export interface ArchiverConfig {
   allowArchiving: boolean;
   /** `[Deletelogs] delete_logs_older_than` when `delete_logs_enable` is on, else null or absent. */
   logDeletionDays?: number | null;
-  /** Receives a debug line per computed archive. */
+  /** Receives a debug line per computed archive and per archive deleted during a read. */
   logger?: Logger;
 }
 
@@ -47,6 +47,13 @@ export interface LoadedArchive {
   idarchive: number | null;
   records: ArchiveRecords;
 }
+
+/**
+ * Maximum number of stored archives `load` reads in one call. Each read after the first
+ * follows an archive that another writer deleted during the previous read. After the last
+ * one, `load` computes the archive, or returns empty records when it may not.
+ */
+export const MAX_ARCHIVE_READ_ATTEMPTS = 3;
 
 const EMPTY_RECORDS: ArchiveRecords = { numerics: {}, reports: {} };
 
@@ -77,20 +84,42 @@ export class Archiver {
   /**
    * Returns the archive of a period. Ranges are computed even when archiving is not allowed, as in Matomo.
    * With `reportNames`, a stored archive is read with only those report tables, but a computed one has all of them.
+   * A stored archive that another writer deletes during the read is not returned: `load` looks
+   * for the key's archive again, up to `MAX_ARCHIVE_READ_ATTEMPTS` times, and then computes it,
+   * or returns empty records when it may not.
    */
   async load(site: ArchiveSite, period: Period, segment: ArchiveSegment, reportNames?: readonly string[]): Promise<LoadedArchive> {
     const key: ArchiveKey = { siteId: site.siteId, period, segmentHash: segment.hash };
-    const stored = await findDoneArchive(this.#config.db, key);
-    if (stored && !(await this.#isOutdated(site, period, stored.tsArchived))) return this.#read(stored.idarchive, reportNames);
+    for (let attempt = 1; attempt <= MAX_ARCHIVE_READ_ATTEMPTS; attempt += 1) {
+      const source = await this.#chooseSource(site, key);
+      if (source === 'compute') return this.archive(site, period, segment);
+      if (source === 'none') return { idarchive: null, records: EMPTY_RECORDS };
 
-    const mayArchive = this.#config.allowArchiving || period.kind === 'range';
-    if (!mayArchive || (!stored && await this.#mayHaveDeletedLogs(site, period))) {
-      // Without archiving, an outdated or invalidated archive is still better than none, as in Matomo.
-      const fallback = stored ?? await findDoneArchive(this.#config.db, key, { includeInvalidated: true });
-      return fallback ? this.#read(fallback.idarchive, reportNames) : { idarchive: null, records: EMPTY_RECORDS };
+      const records = await loadArchiveRecords(this.#config.db, source.idarchive, reportNames);
+      if (records) return { idarchive: source.idarchive, records };
+      this.#config.logger?.debug({ idSite: site.siteId, period: period.kind, date: period.label, attempt }, 'archive deleted during read');
     }
 
-    return this.archive(site, period, segment);
+    this.#config.logger?.warn({ idSite: site.siteId, period: period.kind, date: period.label, attempts: MAX_ARCHIVE_READ_ATTEMPTS }, 'archive deleted during every read');
+    const mayCompute = this.#mayArchive(period) && !(await this.#mayHaveDeletedLogs(site, period));
+    return mayCompute ? this.archive(site, period, segment) : { idarchive: null, records: EMPTY_RECORDS };
+  }
+
+  /**
+   * Returns the stored archive to read for a key, 'compute' when the archive must be computed,
+   * or 'none' when there is no archive and none may be computed.
+   */
+  async #chooseSource(site: ArchiveSite, key: ArchiveKey): Promise<StoredArchive | 'compute' | 'none'> {
+    const stored = await findDoneArchive(this.#config.db, key);
+    if (stored && !(await this.#isOutdated(site, key.period, stored.tsArchived))) return stored;
+    if (this.#mayArchive(key.period) && (stored || !(await this.#mayHaveDeletedLogs(site, key.period)))) return 'compute';
+
+    // Without archiving, an outdated or invalidated archive is still better than none, as in Matomo.
+    return stored ?? await findDoneArchive(this.#config.db, key, { includeInvalidated: true }) ?? 'none';
+  }
+
+  #mayArchive(period: Period): boolean {
+    return this.#config.allowArchiving || period.kind === 'range';
   }
 
   /**
@@ -124,11 +153,6 @@ export class Archiver {
     const key: ArchiveKey = { siteId: site.siteId, period, segmentHash: segment.hash };
     const idarchive = await saveArchive(this.#config.db, key, records, tsArchived);
     return { idarchive, records };
-  }
-
-  async #read(idarchive: number, reportNames?: readonly string[]): Promise<LoadedArchive> {
-    const db = this.#config.db;
-    return { idarchive, records: { numerics: await loadNumerics(db, idarchive), reports: await loadReports(db, idarchive, reportNames) } };
   }
 
   /**
