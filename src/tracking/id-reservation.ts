@@ -22,7 +22,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { BatchStatements, BatchTable } from './batch-sql.js';
 
-const ID_COLUMNS: Record<BatchTable, string> = { log_visit: 'idvisit', log_link_visit_action: 'idlink_va', log_action: 'idaction' };
+/** The id column of each table whose ids a batch assigns. */
+export const ID_COLUMNS: Record<BatchTable, string> = { log_visit: 'idvisit', log_link_visit_action: 'idlink_va', log_action: 'idaction' };
 const TABLE_ORDER: readonly BatchTable[] = ['log_action', 'log_visit', 'log_link_visit_action'];
 
 /**

@@ -7,7 +7,8 @@
  * The thread checks those maxima after BEGIN IMMEDIATE, under SQLite's write lock, and rejects
  * the batch when another process wrote in between ('conflict'). After a conflict or a failure
  * the thread rejects the tenant's later batches as well, because they were recorded on top of
- * the rejected one, until the writer sends `resume`.
+ * the rejected one, until the writer sends `resume`. A thread that ends leaves the outcome of
+ * its unanswered batches unknown, because it may have ended after a COMMIT.
  */
 import { Worker } from 'node:worker_threads';
 
@@ -29,8 +30,12 @@ export type WriteThreadRequest =
   | { type: 'resume'; file: string }
   | { type: 'close' };
 
-/** The outcome of one write request. */
-export type WriteOutcomeKind = 'committed' | 'conflict' | 'rejected' | 'failed';
+/**
+ * The outcome of one write request. 'failed' means the batch is not written, because it rolled
+ * back or the thread did not start. 'unknown' means the thread ended before replying, so the
+ * batch may have committed. `SqliteWriteThread` reports 'unknown', never the thread itself.
+ */
+export type WriteOutcomeKind = 'committed' | 'conflict' | 'rejected' | 'failed' | 'unknown';
 
 /** The thread's reply to a write request. */
 export interface WriteThreadReply {
@@ -66,8 +71,8 @@ export class SqliteWriteThread {
   }
 
   /**
-   * Writes a batch on the thread. Resolves with the thread's reply, and with 'failed' when the
-   * thread ended before replying. Never rejects.
+   * Writes a batch on the thread. Resolves with the thread's reply, with 'failed' when the
+   * thread did not start, and with 'unknown' when it ended before replying. Never rejects.
    */
   write(request: Omit<Extract<WriteThreadRequest, { type: 'write' }>, 'type' | 'id'>): Promise<WriteThreadReply> {
     const id = this.#nextId++;
@@ -128,8 +133,8 @@ export class SqliteWriteThread {
     });
     const fail = (reason: string): void => {
       if (this.#worker === current) this.#worker = undefined;
-      // NOTE: a thread that ends between a COMMIT and its reply makes the writer write that batch again.
-      for (const [id, waiting] of current.pending) waiting.resolve({ id, outcome: 'failed', message: reason });
+      // The thread may have ended between a batch's COMMIT and its reply, so the writer checks the stored rows.
+      for (const [id, waiting] of current.pending) waiting.resolve({ id, outcome: 'unknown', message: reason });
       current.pending.clear();
     };
     worker.on('error', (error) => fail(`the SQLite write thread failed: ${error.message}`));

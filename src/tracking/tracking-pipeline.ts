@@ -129,6 +129,8 @@ export interface TrackingPipelineOptions {
   sqliteWriteThread?: boolean;
   /** Hits a SQLite batch needs to be written on the thread (256 by default); smaller batches are written on the main thread. */
   sqliteWriteThreadMinHits?: number;
+  /** Module the SQLite write thread runs, in place of `sqlite-write-worker.js`, for tests that end the thread. */
+  sqliteWriteWorkerUrl?: URL;
 }
 
 /**
@@ -148,7 +150,7 @@ export class TrackingPipeline {
   readonly #logger: Logger;
   readonly #options: TrackingPipelineOptions;
   /** The write thread of every SQLite tenant, started by `warmUp` or else by the first batch it writes. */
-  readonly #writeThread = new SqliteWriteThread();
+  readonly #writeThread: SqliteWriteThread;
 
   /**
    * `devices` lets a caller that detects devices itself, such as the log importer, share one
@@ -159,6 +161,7 @@ export class TrackingPipeline {
     this.#logger = logger;
     this.#devices = devices;
     this.#options = options;
+    this.#writeThread = new SqliteWriteThread(options.sqliteWriteWorkerUrl);
   }
 
   /**

@@ -19,6 +19,7 @@ import { ACTION_TYPE } from './parse-action.js';
 import type { TrackedSite } from './site-cache.js';
 import { siteDayOf } from './site-day.js';
 import { WriteThreadError, type SqliteWriteThread, type WriteThreadReply } from './sqlite-write-thread.js';
+import { isBatchStored, listLastInsertedRows, type InsertedRow } from './stored-batch-check.js';
 import type { VisitCache, VisitRules } from './visit-identifier.js';
 import { VisitPrefetch } from './visit-prefetch.js';
 import { WriteBatch } from './write-batch.js';
@@ -61,6 +62,18 @@ type DropCounts = Map<string, number>;
 interface RetriedBatch {
   jobs: WriteJob[];
   drops: DropCounts;
+}
+
+/** A batch handed to the write thread, with what settling it takes. */
+interface SentBatch extends RetriedBatch {
+  outcomes: WriteOutcome[];
+  visitBatch: number;
+  actionBatch: number;
+  started: number;
+  /** The table maxima the batch leaves once written. */
+  end: Record<BatchTable, number>;
+  /** The batch's last inserted rows, read back when the thread ended before replying. */
+  inserted: InsertedRow[];
 }
 
 /** A query that Kysely can run or compile. */
@@ -237,7 +250,7 @@ export class TrackingWriter {
     const actionBatch = this.#config.actions.beginBatch();
     let recorded: {
       outcomes: WriteOutcome[]; collected: CollectedStatements; statements: BatchStatements;
-      start: Record<BatchTable, number>; end: Record<BatchTable, number>;
+      start: Record<BatchTable, number>; end: Record<BatchTable, number>; inserted: InsertedRow[];
     };
     try {
       const database = this.#config.db();
@@ -248,8 +261,9 @@ export class TrackingWriter {
       const waitForWrites = async (): Promise<void> => {
         await previous;
       };
-      const outcomes = await this.#record({ db: database, target: collected, ids, statements, waitForWrites }, jobs, new Map(drops));
-      recorded = { outcomes, collected, statements, start, end: ids.last() };
+      const { outcomes, batch } = await this.#record({ db: database, target: collected, ids, statements, waitForWrites }, jobs, new Map(drops));
+      const end = ids.last();
+      recorded = { outcomes, collected, statements, start, end, inserted: listLastInsertedRows(batch, start, end) };
     } catch (error) {
       this.#config.logger.warn({ tenant: this.#config.tenant, hits: jobs.length, err: error }, 'tracking batch failed');
       await previous;
@@ -270,7 +284,8 @@ export class TrackingWriter {
       file: thread.file, busyTimeoutSeconds: thread.busyTimeoutSeconds, maximaText: sqliteMaximaText(recorded.statements),
       expectedMaxima: recorded.start, statements: recorded.collected.list,
     });
-    const settled = reply.then((answer) => this.#settleThreadWrite(answer, { jobs, drops }, recorded.outcomes, { visitBatch, actionBatch, started }));
+    const sent: SentBatch = { jobs, drops, outcomes: recorded.outcomes, visitBatch, actionBatch, started, end: recorded.end, inserted: recorded.inserted };
+    const settled = reply.then((answer) => this.#settleThreadWrite(answer, sent));
     const inFlight = settled.finally(() => {
       if (this.#inFlight === inFlight) this.#inFlight = undefined;
     });
@@ -278,27 +293,51 @@ export class TrackingWriter {
     return { durable: inFlight };
   }
 
-  /** Settles the hits of a batch the thread committed, or queues it to be written again. */
-  #settleThreadWrite(
-    reply: WriteThreadReply, batch: RetriedBatch, outcomes: WriteOutcome[], written: { visitBatch: number; actionBatch: number; started: number },
-  ): void {
-    if (reply.outcome === 'committed') {
-      this.#config.actions.commit(written.actionBatch);
-      this.#config.visits.endBatch(written.visitBatch);
-      batch.jobs.forEach((job, index) => job.resolve(outcomes[index]!));
-      this.#config.logger.debug({ tenant: this.#config.tenant, hits: batch.jobs.length, durationMs: Date.now() - written.started }, 'tracking batch committed');
+  /**
+   * Settles the hits of a batch the thread committed, or queues it to be written again. A batch
+   * whose thread ended before replying is committed when its rows are stored. Its own maxima
+   * then stay predicted, so that a batch recorded on top of it still goes to the thread, which
+   * starts again.
+   */
+  async #settleThreadWrite(reply: WriteThreadReply, sent: SentBatch): Promise<void> {
+    if (reply.outcome === 'committed' || (reply.outcome === 'unknown' && await this.#isStoredAfterThreadEnd(reply, sent))) {
+      this.#config.actions.commit(sent.actionBatch);
+      this.#config.visits.endBatch(sent.visitBatch);
+      sent.jobs.forEach((job, index) => job.resolve(sent.outcomes[index]!));
+      this.#config.logger.debug({ tenant: this.#config.tenant, hits: sent.jobs.length, durationMs: Date.now() - sent.started }, 'tracking batch committed');
       return;
     }
     if (reply.outcome === 'failed') {
       const error = new WriteThreadError(reply.message ?? 'the SQLite write thread failed', reply.code);
-      this.#config.logger.warn({ tenant: this.#config.tenant, hits: batch.jobs.length, err: error }, 'tracking batch failed on the write thread');
-    } else {
-      this.#config.logger.debug({ tenant: this.#config.tenant, hits: batch.jobs.length, outcome: reply.outcome }, 'tracking batch to be written again');
+      this.#config.logger.warn({ tenant: this.#config.tenant, hits: sent.jobs.length, err: error }, 'tracking batch failed on the write thread');
+    } else if (reply.outcome !== 'unknown') {
+      this.#config.logger.debug({ tenant: this.#config.tenant, hits: sent.jobs.length, outcome: reply.outcome }, 'tracking batch to be written again');
     }
     this.#failures += 1;
     this.#predictedMaxima = undefined;
-    this.#retries.push(batch);
+    this.#retries.push({ jobs: sent.jobs, drops: sent.drops });
     if (!this.#flushing) this.#startSoon();
+  }
+
+  /**
+   * Checks on `db` whether a batch whose write thread ended before replying is stored, because
+   * the thread may have ended before or after the batch's COMMIT, and logs the result. A batch
+   * whose rows cannot be read counts as not stored, so it is written again rather than
+   * acknowledged unwritten.
+   */
+  async #isStoredAfterThreadEnd(reply: WriteThreadReply, sent: SentBatch): Promise<boolean> {
+    const error = new WriteThreadError(reply.message ?? 'the SQLite write thread ended', reply.code);
+    // NOTE: a batch that inserted no row (heartbeats and drop counts only) leaves nothing to read
+    // back, so it is written again even when it committed, and then adds its drop counts twice.
+    let stored = false;
+    try {
+      const database = this.#config.db();
+      stored = await isBatchStored(database, this.#statementsFor(database), sent.end, sent.inserted);
+    } catch (checkError) {
+      this.#config.logger.warn({ tenant: this.#config.tenant, hits: sent.jobs.length, err: checkError }, 'tracking batch check failed');
+    }
+    this.#config.logger.warn({ tenant: this.#config.tenant, hits: sent.jobs.length, stored, err: error }, 'write thread ended during a tracking batch');
+    return stored;
   }
 
   /**
@@ -360,7 +399,7 @@ export class TrackingWriter {
       await database.connection().execute(async (db) => {
         const ids = await beginWithIds(db, statements, jobs.length);
         try {
-          const results = await this.#record({ db, target: db, ids, statements }, jobs, drops);
+          const { outcomes: results } = await this.#record({ db, target: db, ids, statements }, jobs, drops);
           await statements.run(db, 'commit');
           outcomes = results;
         } catch (error) {
@@ -393,13 +432,14 @@ export class TrackingWriter {
   /**
    * Records the hits of a batch and writes the batch's rows to `target`: inside the batch's open
    * transaction on `db`, or into statements for the write thread, with `db` then only read.
+   * Returns each hit's outcome and the rows written.
    */
   async #record(
     { db, target, ids, statements, waitForWrites }: {
       db: Kysely<Database>; target: StatementTarget; ids: IdSource; statements: BatchStatements; waitForWrites?: () => Promise<void>;
     },
     jobs: WriteJob[], drops: DropCounts,
-  ): Promise<WriteOutcome[]> {
+  ): Promise<{ outcomes: WriteOutcome[]; batch: WriteBatch }> {
     const { visits, actions } = this.#config;
     const batch = new WriteBatch();
     const strings: (ActionString | null)[] = [];
@@ -430,7 +470,7 @@ export class TrackingWriter {
     await statements.flush(target, batch);
     await this.#saveInvalidations(db, target, [...days.values()]);
     await this.#saveDrops(db, target, drops);
-    return results;
+    return { outcomes: results, batch };
   }
 
   /**

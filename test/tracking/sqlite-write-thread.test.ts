@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { sql } from 'kysely';
+import pino from 'pino';
 import { openSqlite } from '../../src/db/connect.js';
 import { createSilentLogger } from '../../src/logging.js';
 import { formatUtcDateTime } from '../../src/time.js';
@@ -10,6 +11,7 @@ import type { Tenant } from '../../src/tenancy/tenant.js';
 import { DeviceDetection } from '../../src/tracking/device-detection.js';
 import { TrackingParams } from '../../src/tracking/tracking-params.js';
 import { TrackingPipeline, type TrackOutcome } from '../../src/tracking/tracking-pipeline.js';
+import { WRITE_THREAD_EXIT_ENV, type WriteThreadExit } from '../support/exiting-write-worker.js';
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
 import { countRows } from '../support/tracking.js';
 
@@ -211,5 +213,82 @@ describe('SQLite write thread', () => {
     assert.notEqual(visitOf.get('stale-second'), visitOf.get('stale-first'));
     const first = rows.find((row) => row.name.endsWith('/stale-first'));
     assert.equal(Number(first?.visit_total_actions), 2);
+  });
+});
+
+describe('SQLite write thread that ends', () => {
+  let root: TestRoot;
+  let tenant: Tenant;
+  let pipeline: TrackingPipeline;
+  const logLines: { msg: string; stored?: boolean }[] = [];
+  const exitBefore = process.env[WRITE_THREAD_EXIT_ENV];
+
+  before(async () => {
+    root = createTestRoot();
+    const { host } = await createTestTenant(root, { siteUrl: 'https://example.org' });
+    tenant = root.registry.resolve(parseTenantHost(host))!;
+    const logger = pino({ level: 'warn' }, { write: (line: string) => logLines.push(JSON.parse(line) as (typeof logLines)[number]) });
+    pipeline = new TrackingPipeline(logger, new DeviceDetection(), {
+      writeBatchMaxHits: HITS_PER_BATCH, sqliteWriteThreadMinHits: 1,
+      sqliteWriteWorkerUrl: new URL('../support/exiting-write-worker.js', import.meta.url),
+    });
+  });
+
+  after(async () => {
+    await pipeline?.close();
+    await root?.cleanup();
+    if (exitBefore === undefined) delete process.env[WRITE_THREAD_EXIT_ENV];
+    else process.env[WRITE_THREAD_EXIT_ENV] = exitBefore;
+  });
+
+  /** Returns the sum of the tenant's drop counts of `reason` over every site and day. */
+  async function countDrops(reason: string): Promise<number> {
+    const rows = await tenant.db().selectFrom('tracking_drop').select('count').where('reason', '=', reason).execute();
+    return rows.reduce((sum, row) => sum + Number(row.count), 0);
+  }
+
+  /**
+   * Tracks a pageview of each of 40 visitors from `firstVisitor` and a drop, then two more
+   * pageviews of each, with the thread ending before or after every batch's COMMIT as `exit`
+   * sets. Checks that each hit and the drop are stored once, and returns the `stored` field of
+   * each log line of an ended thread.
+   */
+  async function trackWhileThreadEnds(exit: WriteThreadExit, firstVisitor: number): Promise<(boolean | undefined)[]> {
+    process.env[WRITE_THREAD_EXIT_ENV] = exit;
+    logLines.length = 0;
+    const actionsBefore = await countRows(tenant.db(), 'log_link_visit_action');
+    const dropsBefore = await countDrops('no_rec');
+    const now = new Date();
+    const withoutRec = TrackingParams.fromQueryString(`idsite=1&url=${encodeURIComponent(`https://example.org/${exit}-not-recorded`)}`);
+    const first = [withoutRec, ...Array.from({ length: 40 }, (_, index) => pageview(firstVisitor + index, `${exit}-first-${index}`))];
+    const firstOutcomes = await pipeline.trackAll(tenant, first, context(now));
+    assert.deepEqual(firstOutcomes[0], { status: 'dropped', reason: 'no_rec' });
+    assert.deepEqual(new Set(firstOutcomes.slice(1).map((outcome) => JSON.stringify(outcome))), new Set(['{"status":"recorded"}']));
+    // Each later batch is recorded while the one before it is on the thread that ends.
+    const later = Array.from({ length: 80 }, (_, index) => pageview(firstVisitor + (index % 40), `${exit}-later-${index}`));
+    const laterOutcomes = await pipeline.trackAll(tenant, later, context(new Date(now.getTime() + 1000)));
+    assert.deepEqual(new Set(laterOutcomes.map((outcome) => JSON.stringify(outcome))), new Set(['{"status":"recorded"}']));
+
+    assert.equal(await countRows(tenant.db(), 'log_link_visit_action'), actionsBefore + 120);
+    const visits = await visitsByVisitor(tenant);
+    for (let visitor = firstVisitor; visitor < firstVisitor + 40; visitor += 1) {
+      assert.deepEqual(visits.get(visitor), { visits: 1, actions: 3 }, `visitor ${visitor}`);
+    }
+    const urls = await tenant.db().selectFrom('log_action').select('name').where('name', 'like', `%/${exit}-%`).execute();
+    assert.equal(urls.length, 120);
+    assert.equal(await countDrops('no_rec'), dropsBefore + 1);
+    return logLines.filter((line) => line.msg === 'write thread ended during a tracking batch').map((line) => line.stored);
+  }
+
+  test('exit after commit stores once', async () => {
+    const stored = await trackWhileThreadEnds('after-commit', 500);
+    assert.ok(stored.length >= 2, `the thread ended ${stored.length} times`);
+    assert.deepEqual(new Set(stored), new Set([true]));
+  });
+
+  test('exit before commit writes again', async () => {
+    const stored = await trackWhileThreadEnds('before-commit', 600);
+    assert.ok(stored.length >= 2, `the thread ended ${stored.length} times`);
+    assert.deepEqual(new Set(stored), new Set([false]));
   });
 });
