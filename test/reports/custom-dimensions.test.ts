@@ -239,5 +239,23 @@ for (const adapter of ALL_ENGINES) {
       assert.deepEqual(await day(1, 'nb_visits'), [{ label: 'silver', nb_visits: 1, segment: 'dimension1==silver' }]);
       assert.deepEqual(await day(2, 'nb_hits'), [{ label: 'blog', nb_hits: 1, segment: 'dimension2==blog', idsubdatatable: 1 }]);
     });
+
+    it('counts the last action as exit', { skip }, async () => {
+      const track = async (visitor: string, cdt: string, params: Record<string, string>) => {
+        const query = new URLSearchParams({
+          idsite: String(fixture.siteId), rec: '1', cid: visitor, cdt, token_auth: fixture.token, url: 'https://example.org/docs', send_image: '0', ...params,
+        });
+        const response = await fixture.app.inject({ method: 'GET', url: `/matomo.php?${query}`, headers: { host: fixture.host, 'user-agent': FIREFOX } });
+        assert.equal(response.statusCode, 204);
+      };
+      // One visit leaves through a download, whose page stays the exit page. Another keeps its
+      // one page open with a heartbeat, which is no action.
+      await track('f6f6f6f6f6f6f6f6', '2024-05-07 09:00:00', { action_name: 'Docs', dimension2: 'docs' });
+      await track('f6f6f6f6f6f6f6f6', '2024-05-07 09:01:00', { download: 'https://example.org/guide.pdf', dimension2: 'files' });
+      await track('f7f7f7f7f7f7f7f7', '2024-05-07 10:00:00', { action_name: 'Docs', dimension2: 'help' });
+      await track('f7f7f7f7f7f7f7f7', '2024-05-07 10:00:30', { ping: '1' });
+      const rows = await api('method=CustomDimensions.getCustomDimension&period=day&date=2024-05-07&idDimension=2&showColumns=nb_hits,exit_nb_visits');
+      assert.deepEqual(rows.map((row: any) => [row.label, row.nb_hits, row.exit_nb_visits ?? 0]).sort(), [['docs', 1, 0], ['files', 1, 1], ['help', 1, 1]]);
+    });
   });
 }

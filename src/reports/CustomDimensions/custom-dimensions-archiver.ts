@@ -38,15 +38,21 @@ function archiveVisitDimension(query: LogQuery, dimension: CustomDimension): Pro
   });
 }
 
-/** Action metrics of one group of actions, in the order the rows list them. */
-function actionMetricSelections() {
-  const exit = sql`${sql.ref('log_visit.visit_exit_idaction_url')} = ${sql.ref('log_link_visit_action.idaction_url')} and ${sql.ref('log_visit.visit_last_action_time')} = ${sql.ref('log_link_visit_action.server_time')}`;
+/**
+ * Returns the action metrics of one group of actions, in the order the rows list them. The exit
+ * is the visit's last action of any type, as Matomo 5 counts `log_visit.last_idlink_va`.
+ */
+function actionMetricSelections(query: LogQuery) {
+  const later = query.db.selectFrom('log_link_visit_action as later').select(sql.lit(1).as('found'))
+    .where(sql<boolean>`${sql.ref('later.idvisit')} = ${sql.ref('log_link_visit_action.idvisit')}`)
+    .where(sql<boolean>`${sql.ref('later.idlink_va')} > ${sql.ref('log_link_visit_action.idlink_va')}`);
+  const exit = sql`not exists ${later}`;
   return [
     sql<number>`count(distinct ${sql.ref('log_link_visit_action.idvisitor')})`.as('nb_uniq_visitors'),
     sql<number>`count(distinct ${sql.ref('log_link_visit_action.idvisit')})`.as('nb_visits'),
     sql<number>`count(*)`.as('nb_hits'),
     sql<number>`sum(coalesce(${sql.ref('log_link_visit_action.time_spent')}, 0))`.as('sum_time_spent'),
-    // An action of a visit of at most one action is a bounce, and the visit's last action is its exit.
+    // An action of a visit of at most one action is a bounce.
     countWhere(sql`${sql.ref('log_visit.visit_total_actions')} <= 1`).as('bounce_count'),
     countWhere(exit as any).as('exit_nb_visits'),
   ];
@@ -73,7 +79,7 @@ async function archiveActionDimension(query: LogQuery, dimension: CustomDimensio
     .where(sql<boolean>`${column} is not null`);
 
   // Grouping by position, as PostgreSQL would not match repeated expressions with bound values.
-  const values = await base().select([sql`${column}`.as('value'), ...actionMetricSelections()]).groupBy(sql.raw('1') as any).execute() as Record<string, unknown>[];
+  const values = await base().select([sql`${column}`.as('value'), ...actionMetricSelections(query)]).groupBy(sql.raw('1') as any).execute() as Record<string, unknown>[];
   const rows = new Map<string, ReportRow>();
   for (const value of values) {
     const description = describe(dimension, value.value);
@@ -85,7 +91,7 @@ async function archiveActionDimension(query: LogQuery, dimension: CustomDimensio
 
   const urls = await base()
     .innerJoin('log_action', 'log_action.idaction', 'log_link_visit_action.idaction_url')
-    .select([sql`${column}`.as('value'), sql<string>`${sql.ref('log_action.name')}`.as('url'), ...actionMetricSelections()])
+    .select([sql`${column}`.as('value'), sql<string>`${sql.ref('log_action.name')}`.as('url'), ...actionMetricSelections(query)])
     .groupBy([sql.raw('1'), sql.raw('2')] as any).execute() as Record<string, unknown>[];
   for (const url of urls) {
     const parent = rows.get(labelOf(url.value));
