@@ -36,9 +36,9 @@ export interface RecordContext extends ActionWriteContext {
 /** Action kinds that write a `log_link_visit_action` row. */
 const ROW_KINDS: ReadonlySet<ActionKind> = new Set(['pageview', 'download', 'outlink', 'site_search', 'event', 'content']);
 /**
- * Action kinds that become the exit action of a visit. A download or an outlink keeps the page
- * before it as the exit, as in Matomo 5, where only pageviews and site searches set the entry
- * and exit ids, so the exit pages report counts every visit that viewed a page.
+ * Action kinds that become the exit action of a visit. In Matomo 5 only pageviews and site
+ * searches set the entry and exit ids. A download or an outlink thus keeps the page before it
+ * as the exit, and the exit pages report counts every visit that viewed a page.
  */
 const EXIT_KINDS: ReadonlySet<ActionKind> = new Set(['pageview', 'site_search']);
 

@@ -85,7 +85,7 @@ export function parseAction(
   // Matomo 5 drops the action of a manual conversion (GoalsRequestProcessor) and of an order or
   // cart update (EcommerceRequestProcessor), so they only start or extend the visit.
   if (params.get('idgoal') !== undefined) return buildAction('none', pageUrl, {}, base);
-  // Outlinks and downloads have no name, whatever `action_name` says, as in Matomo 5, which
+  // Outlinks and downloads get no name, even with an `action_name`, as in Matomo 5, which
   // stores `idaction_name` only for pageviews and site searches (core/Tracker/Action.php).
   const outlink = params.raw('link');
   if (isNonEmptyInPhp(outlink)) return buildAction('outlink', pageUrl, { url: actionString(readTrackedUrl(outlink), ACTION_TYPE.outlink) }, base);
