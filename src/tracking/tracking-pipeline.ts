@@ -1,6 +1,6 @@
 /**
- * The tracking pipeline: parse → drop → enrich → identify visit → write. The list of steps
- * below is the documentation of what happens to a hit; each step returns the hit or a drop.
+ * The tracking pipeline: parse → drop → conversion → enrich → identify visit → write. The list
+ * of steps below is the documentation of what happens to a hit. Each step returns the hit or a drop.
  */
 import type { Logger } from 'pino';
 import type { Settings } from '../config/settings.js';
@@ -168,7 +168,8 @@ export class TrackingPipeline {
    * Tracks one hit and resolves once it is committed or counted as dropped.
    *
    * @throws FootfallError with a 4xx status for an unknown site or goal, a malformed parameter
-   *   or a missing authentication. The hit is then not stored.
+   *   or a missing authentication. The hit is then not stored. The goal and the other conversion
+   *   parameters are checked only on a hit that no drop step drops.
    */
   async track(tenant: Tenant, params: TrackingParams, context: TrackRequestContext): Promise<TrackOutcome> {
     const dependencies = this.#parseDependencies(tenant);
@@ -265,14 +266,24 @@ export class TrackingPipeline {
   }
 
   /**
-   * Runs the parse step only, so queued tracking rejects a malformed hit before it enters the queue.
+   * Runs the parse step, so queued tracking rejects a malformed hit before it enters the queue.
+   * A hit whose conversion is invalid is rejected only when no drop step drops it, as `track`
+   * does, so the queue takes a dropped hit and the worker counts its drop.
    *
    * @throws FootfallError with a 4xx status, as `track` does, for an unknown site or goal, a malformed parameter or a missing authentication.
    */
   async validate(tenant: Tenant, params: TrackingParams, context: TrackRequestContext): Promise<void> {
-    const { hit, tracked } = await parseHit(params, context, this.#parseDependencies(tenant));
+    const { hit, tracked, siteSettings } = await parseHit(params, context, this.#parseDependencies(tenant));
     const action = parseAction(params, hit.site, tracked.customDimensions);
-    checkConversionGoal(parseConversion(params, parseHitAmounts(params, action)), tracked);
+    try {
+      checkConversionGoal(parseConversion(params, parseHitAmounts(params, action)), tracked);
+    } catch (error) {
+      // Only a hit with an invalid conversion waits here for its device, which the bot step reads.
+      const detecting = this.#prepareDevice(params, context);
+      if (detecting) await detecting;
+      if (isDropped(this.#runDropSteps(hit, readStepSettings(siteSettings), context))) return;
+      throw error;
+    }
   }
 
   /** Returns whether a token belongs to a superuser of the tenant, for the bulk answer's `invalid_indices`. */
@@ -309,13 +320,18 @@ export class TrackingPipeline {
     const page = readTrackedPageUrl(hit);
     hit.action = parseAction(params, hit.site, tracked.customDimensions, page);
     addExtractedDimensionValues(hit.action, params, tracked.customDimensions, page);
+    const settings = readStepSettings(siteSettings);
+    const dropped = this.#runDropSteps(hit, settings, context);
+    if (isDropped(dropped)) return { tracked, result: dropped };
+    // Matomo 5 reads idgoal only on a request it does not exclude, so a dropped hit with an
+    // unknown or malformed idgoal is counted as dropped rather than rejected.
     hit.conversion = parseConversion(params, readHitAmounts(hit));
     checkConversionGoal(hit.conversion, tracked);
-    return { tracked, result: this.#runSteps(hit, readStepSettings(siteSettings), dependencies.state, context, dependencies.salt) };
+    return { tracked, result: this.#runEnrichSteps(hit, settings, dependencies.state, dependencies.salt) };
   }
 
-  /** Runs the drop and enrich steps in order and stops at the first drop. */
-  #runSteps(hit: Hit, settings: StepSettings, state: TenantTracking, context: TrackRequestContext, salt: string): StepResult<EnrichedHit> {
+  /** Runs the drop steps in order, with the device detection that the bot step reads, and stops at the first drop. */
+  #runDropSteps(hit: Hit, settings: StepSettings, context: TrackRequestContext): StepResult<Hit> {
     // The steps are plain calls rather than a list of closures, because this runs once per hit.
     let current: StepResult<Hit> = dropWithoutRec(hit);
     if (isDropped(current)) return current;
@@ -332,8 +348,11 @@ export class TrackingPipeline {
     enrichDevice(hit, this.#devices);
     current = dropBot(hit);
     if (isDropped(current)) return current;
-    current = dropDoNotTrack(hit, settings.honorDoNotTrack, context.doNotTrack);
-    if (isDropped(current)) return current;
+    return dropDoNotTrack(hit, settings.honorDoNotTrack, context.doNotTrack);
+  }
+
+  /** Runs the enrich steps of a hit that no drop step dropped. */
+  #runEnrichSteps(hit: Hit, settings: StepSettings, state: TenantTracking, salt: string): EnrichedHit {
     enrichLocation(hit, state.geolocator, readLocationIp(hit, settings));
     enrichLanguage(hit);
     enrichReferrer(hit, settings.referrerDetection);

@@ -321,6 +321,20 @@ describe('log:import command', () => {
     ]);
   });
 
+  test('dropped replay skips the goal check', async () => {
+    const tenant = await createTestTenant(root);
+    const path = resolve(root.dir, 'dropped-goal-replay.log');
+    // Site 1 has no goal 7, and neither line sends rec=1.
+    writeFileSync(path, [
+      combinedLine('www.example.com', '/matomo.php?idsite=1&idgoal=7&url=https%3A%2F%2Fwww.example.com%2Fa'),
+      combinedLine('www.example.com', '/matomo.php?idsite=1&idgoal=not-a-goal&url=https%3A%2F%2Fwww.example.com%2Fb'),
+    ].join('\n'));
+    for (const dryRun of [true, false]) {
+      const result = await runLogImport(root, tenant.host, [path], { idsite: '1', replayTracking: true, dryRun });
+      assert.deepEqual(result, { imported: 0, skipped: { no_rec: 2 }, invalid: 0, invalidLines: [], invalidReasons: [] });
+    }
+  });
+
   test('overlong line counts as invalid', async () => {
     const tenant = await createTestTenant(root);
     const path = resolve(root.dir, 'overlong.log');

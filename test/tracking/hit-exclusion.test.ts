@@ -41,7 +41,9 @@ describe('hit exclusion', () => {
 
   async function dropCounts(): Promise<Record<string, number>> {
     const rows = await db.selectFrom('tracking_drop').select(['reason', 'count']).execute();
-    return Object.fromEntries(rows.map((row) => [row.reason, Number(row.count)]));
+    const counts: Record<string, number> = {};
+    for (const row of rows) counts[row.reason] = (counts[row.reason] ?? 0) + Number(row.count);
+    return counts;
   }
 
   test('excluded hits are answered and counted', async () => {
@@ -61,6 +63,26 @@ describe('hit exclusion', () => {
 
     assert.equal(await countRows(db, 'log_visit'), 1);
     assert.deepEqual(await dropCounts(), { excluded_ip: 1, excluded_user_agent: 1, excluded_referrer: 1, unknown_url: 1 });
+  });
+
+  test('dropped hits skip the goal check', async () => {
+    const countsBefore = await dropCounts();
+    // Site 1 has no goal 99 and excludes the test client's address, so each hit is dropped before its idgoal is read.
+    const url = 'https://example.org/goal';
+    assert.equal(await track({ url, idgoal: '99' }), 200);
+    assert.equal(await track({ url, idgoal: '99', rec: '0' }), 200);
+    assert.equal(await track({ url, idgoal: 'not-a-goal', rec: '0' }), 200);
+    const requests = [`?idsite=1&rec=1&idgoal=99&url=${encodeURIComponent(url)}`, `?idsite=1&idgoal=99&url=${encodeURIComponent(url)}`];
+    const bulk = await app.inject({
+      method: 'POST', url: '/matomo.php', headers: { host, 'user-agent': FIREFOX, 'content-type': 'text/plain' }, payload: JSON.stringify({ requests }),
+    });
+    assert.equal(bulk.statusCode, 200, bulk.body);
+    assert.deepEqual(bulk.json(), { status: 'success', tracked: 2, invalid: 0 });
+
+    const counts = await dropCounts();
+    assert.equal((counts.excluded_ip ?? 0) - (countsBefore.excluded_ip ?? 0), 2);
+    assert.equal((counts.no_rec ?? 0) - (countsBefore.no_rec ?? 0), 3);
+    assert.equal(await countRows(db, 'log_visit'), 1);
   });
 });
 

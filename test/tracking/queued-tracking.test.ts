@@ -92,6 +92,21 @@ describe('queued tracking', { skip: await redisSkip() }, () => {
     assert.equal(await queue.countEntries(), 0);
   });
 
+  test('dropped hit skips the goal check', async () => {
+    // Without rec=1 the hit is dropped, so neither its unknown nor its malformed idgoal rejects it.
+    assert.equal(await track({ rec: '0', idgoal: '7' }), 200);
+    assert.equal(await track({ rec: '0', idgoal: 'not-a-goal' }), 200);
+    assert.equal(await queue.countEntries(), 2);
+
+    const visitsBefore = await countRows(db, 'log_visit');
+    const counts = await worker().drain(Date.now() + 30_000);
+    await pipeline.flush();
+    assert.deepEqual(counts, { acknowledged: 2, failed: 0 });
+    assert.equal(await countRows(db, 'log_visit'), visitsBefore);
+    const drops = await db.selectFrom('tracking_drop').select(['reason', 'count']).execute();
+    assert.deepEqual(drops.map((row) => [row.reason, Number(row.count)]), [['no_rec', 2]]);
+  });
+
   test('queuedtracking=0 and other tenants track directly', async () => {
     const before = await countRows(db, 'log_link_visit_action');
     assert.equal(await track({ _id: '2222222222222222', url: 'https://example.org/direct', queuedtracking: '0' }), 200);
