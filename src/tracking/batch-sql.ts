@@ -164,22 +164,23 @@ export class BatchStatements {
 
   /**
    * Returns, for each key of `column`, the site's visit with the latest `visit_last_action_time`
-   * in [`earliest`, `latest`], or up to `latest` when `earliest` is null. Ties go to the larger
+   * in [`earliest`, `latest`], where a null bound leaves that side open. Ties go to the larger
    * `idvisit`. It runs one query per 1,024 keys, served by the (idsite, key, time) index.
    */
   async selectLatestVisits(
-    db: Kysely<Database>, siteId: number, column: VisitKeyColumn, keys: readonly string[], earliest: string | null, latest: string,
+    db: Kysely<Database>, siteId: number, column: VisitKeyColumn, keys: readonly string[], earliest: string | null, latest: string | null,
   ): Promise<Row[]> {
     const rows: Row[] = [];
     for (const keysChunk of splitIntoChunks(keys, MAX_KEYS_PER_SELECT)) {
       const chunk = padToPowerOfTwo(keysChunk);
-      const key = `latest-visits|${column}|${earliest === null ? 'open' : 'bounded'}|${chunk.length}`;
+      const key = `latest-visits|${column}|${earliest === null ? 'open' : 'bounded'}|${latest === null ? 'open' : 'bounded'}|${chunk.length}`;
       let text = this.#texts.get(key);
       if (text === undefined) {
-        text = this.#latestVisitsText(column, chunk.length, earliest !== null);
+        text = this.#latestVisitsText(column, chunk.length, earliest !== null, latest !== null);
         this.#texts.set(key, text);
       }
-      const parameters = earliest === null ? [siteId, latest, ...chunk] : [siteId, latest, earliest, ...chunk];
+      const bounds = [...(latest === null ? [] : [latest]), ...(earliest === null ? [] : [earliest])];
+      const parameters = [siteId, ...bounds, ...chunk];
       for (const row of await this.run(db, text, parameters)) {
         delete row.visit_rank;
         rows.push(row);
@@ -188,12 +189,13 @@ export class BatchStatements {
     return rows;
   }
 
-  #latestVisitsText(column: VisitKeyColumn, keyCount: number, bounded: boolean): string {
+  #latestVisitsText(column: VisitKeyColumn, keyCount: number, hasEarliest: boolean, hasLatest: boolean): string {
     const q = (name: string): string => this.quote(name);
     let parameter = 0;
     const next = (): string => this.#placeholder(++parameter);
-    const conditions = [`${q('idsite')} = ${next()}`, `${q('visit_last_action_time')} <= ${next()}`];
-    if (bounded) conditions.push(`${q('visit_last_action_time')} >= ${next()}`);
+    const conditions = [`${q('idsite')} = ${next()}`];
+    if (hasLatest) conditions.push(`${q('visit_last_action_time')} <= ${next()}`);
+    if (hasEarliest) conditions.push(`${q('visit_last_action_time')} >= ${next()}`);
     const placeholders = Array.from({ length: keyCount }, next);
     conditions.push(`${q(column)} in (${placeholders.join(', ')})`);
     return `select * from (select v.*, row_number() over (partition by ${q(column)}`

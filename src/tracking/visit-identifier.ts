@@ -3,7 +3,7 @@ import type { Kysely, Selectable, SelectQueryBuilder } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Settings } from '../config/settings.js';
 import type { Database, LogVisitTable } from '../db/schema.js';
-import { formatUtcDateTime } from '../time.js';
+import { formatUtcDateTime, parseUtcDateTime } from '../time.js';
 import type { EnrichedHit } from './hit.js';
 import { REFERRER_TYPE } from './referrer-detection.js';
 import { siteDayOf } from './site-day.js';
@@ -56,13 +56,18 @@ export type VisitMatch =
  * the open batch are also kept outside the bound until the batch ends, because their rows in
  * the database are not written yet.
  *
+ * By visitor id the cache keeps the visitor's latest visit (by last action time, then id) once
+ * a lookup or a touch established it, so that a hit older than that visit can tell when to
+ * look further. It also lists the visits of each visitor id that unwritten batches touched.
+ *
  * NOTE: the cache assumes this process is the only writer of the tenant's visits. Several
  * tracking servers for one tenant need the queued mode, where one worker owns a visitor.
  */
 export class VisitCache {
+  /** The latest visit of each visitor id, as it was when the batches that touched it ended. */
   readonly #byVisitor: LRUCache<string, VisitState>;
   readonly #byConfig: LRUCache<string, VisitState>;
-  readonly #batchByVisitor = new Map<string, TouchedVisit>();
+  readonly #batchByVisitor = new Map<string, VisitorVisits>();
   /** Visitor ids that a batch took a visit from, with the number of the last such batch. Their rows change once it is written. */
   readonly #batchLeftVisitors = new Map<string, number>();
   readonly #batchByConfig = new Map<string, TouchedVisit>();
@@ -75,9 +80,29 @@ export class VisitCache {
     this.#byConfig = new LRUCache({ max: Math.max(1, size) });
   }
 
-  getByVisitor(siteId: number, idvisitor: string): VisitState | undefined {
+  /**
+   * Returns the latest visit of the site's visitor id, null when it is known to have none, or
+   * undefined when it is unknown.
+   */
+  getByVisitor(siteId: number, idvisitor: string): VisitState | null | undefined {
     const key = `${siteId}:${idvisitor}`;
-    return this.#batchByVisitor.get(key)?.visit ?? this.#byVisitor.get(key);
+    const batch = this.#batchByVisitor.get(key);
+    return batch === undefined ? this.#byVisitor.get(key) : batch.latest;
+  }
+
+  /** Returns the visits of the site's visitor id that unwritten batches touched, usually one. */
+  getTouchedByVisitor(siteId: number, idvisitor: string): VisitState[] {
+    return this.#batchByVisitor.get(`${siteId}:${idvisitor}`)?.touched.map((touched) => touched.visit) ?? [];
+  }
+
+  /**
+   * Records the latest visit of its visitor id, or null when `idvisitor` has none, as a lookup
+   * found it among the touched visits and the rows. `visit` must be whole, with its last action and conversions.
+   */
+  setLatestOfVisitor(siteId: number, idvisitor: string, visit: VisitState | null): void {
+    const entry = this.#visitorEntry(`${siteId}:${idvisitor}`);
+    entry.latest = visit;
+    entry.generation = this.#generation;
   }
 
   getByConfig(siteId: number, configId: string): VisitState | undefined {
@@ -96,7 +121,7 @@ export class VisitCache {
    */
   isVisitorUnwritten(siteId: number, idvisitor: string): boolean {
     const key = `${siteId}:${idvisitor}`;
-    return this.#batchByVisitor.has(key) || this.#batchLeftVisitors.has(key);
+    return (this.#batchByVisitor.get(key)?.touched.length ?? 0) > 0 || this.#batchLeftVisitors.has(key);
   }
 
   /** Returns whether an unwritten batch changed a visit of the site's config id, like `isVisitorUnwritten`. */
@@ -104,41 +129,30 @@ export class VisitCache {
     return this.#batchByConfig.has(`${siteId}:${configId}`);
   }
 
-  /** Remembers a visit under its visitor id and config id. */
+  /** Remembers a visit under its config id. */
   remember(visit: VisitState): void {
-    this.#byVisitor.set(`${visit.siteId}:${visit.idvisitor}`, visit);
     this.#byConfig.set(`${visit.siteId}:${visit.configId}`, visit);
   }
 
   /**
    * Forgets a visit under its current visitor id, before a hit gives it another one. The
    * visit's row then no longer has that id, and an entry left under it would outlive the
-   * next load of the visit from the database and serve that visit's old totals. The latest
-   * other visit of that visitor id that an unwritten batch touched takes the entry, because
-   * the database does not have its row yet and a lookup by the visitor id must still find it.
+   * next load of the visit from the database and serve that visit's old totals. When it was
+   * the visitor id's latest visit, the latest is unknown until the next lookup of that id.
    * The old visitor id counts as unwritten until the batch ends, so that the read-ahead of a
    * later batch, which may run before this one is written, does not take the row that still has it.
    */
   forgetVisitorId(visit: VisitState): void {
     const key = `${visit.siteId}:${visit.idvisitor}`;
     this.#batchLeftVisitors.set(key, this.#generation);
-    if (this.#batchByVisitor.get(key)?.visit === visit) {
-      this.#batchByVisitor.delete(key);
-      const other = this.#findLatestTouchedOfVisitor(visit);
-      if (other !== undefined) this.#batchByVisitor.set(key, other);
+    const entry = this.#batchByVisitor.get(key);
+    if (entry !== undefined) {
+      const index = entry.touched.findIndex((touched) => touched.visit.idvisit === visit.idvisit);
+      if (index >= 0) entry.touched.splice(index, 1)[0]!.visitorKey = undefined;
+      if (entry.latest?.idvisit === visit.idvisit) entry.latest = undefined;
+      entry.generation = this.#generation;
     }
-    if (this.#byVisitor.peek(key) === visit) this.#byVisitor.delete(key);
-  }
-
-  /** Returns the latest visit, other than `visit`, of its site and visitor id that an unwritten batch touched. */
-  #findLatestTouchedOfVisitor(visit: VisitState): TouchedVisit | undefined {
-    let latest: TouchedVisit | undefined;
-    for (const touched of this.#batchById.values()) {
-      const other = touched.visit;
-      if (other === visit || other.siteId !== visit.siteId || other.idvisitor !== visit.idvisitor) continue;
-      if (isLaterVisit(other, latest?.visit ?? null)) latest = touched;
-    }
-    return latest;
+    if (this.#byVisitor.peek(key)?.idvisit === visit.idvisit) this.#byVisitor.delete(key);
   }
 
   /**
@@ -163,12 +177,37 @@ export class VisitCache {
   /**
    * Keeps a visit the batch being recorded changes until that batch ends, and then in the
    * bounded cache. A visit a batch touches many times thus costs one LRU update per batch.
+   * It becomes its visitor id's latest visit only when it is later than the known latest one.
    */
   touch(visit: VisitState): void {
-    const touched: TouchedVisit = { visit, generation: this.#generation };
-    this.#batchByVisitor.set(`${visit.siteId}:${visit.idvisitor}`, touched);
+    let touched = this.#batchById.get(visit.idvisit);
+    if (touched === undefined) {
+      touched = { visit, generation: this.#generation, visitorKey: undefined };
+      this.#batchById.set(visit.idvisit, touched);
+    }
+    touched.visit = visit;
+    touched.generation = this.#generation;
+
+    const visitorKey = `${visit.siteId}:${visit.idvisitor}`;
+    const entry = this.#visitorEntry(visitorKey);
+    if (touched.visitorKey !== visitorKey) {
+      touched.visitorKey = visitorKey;
+      entry.touched.push(touched);
+    }
+    // A visit read again from the database replaces its older state under the same id.
+    if (entry.latest !== undefined && (entry.latest?.idvisit === visit.idvisit || isLaterVisit(visit, entry.latest))) entry.latest = visit;
+    entry.generation = this.#generation;
     this.#batchByConfig.set(`${visit.siteId}:${visit.configId}`, touched);
-    this.#batchById.set(visit.idvisit, touched);
+  }
+
+  /** Returns the batch entry of a visitor key, created with the latest visit the bounded cache has. */
+  #visitorEntry(key: string): VisitorVisits {
+    let entry = this.#batchByVisitor.get(key);
+    if (entry === undefined) {
+      entry = { touched: [], latest: this.#byVisitor.get(key), generation: this.#generation };
+      this.#batchByVisitor.set(key, entry);
+    }
+    return entry;
   }
 
   /**
@@ -176,13 +215,34 @@ export class VisitCache {
    * move to the bounded cache. Without a number, every batch ends.
    */
   endBatch(generation = Number.POSITIVE_INFINITY): void {
-    moveEndedVisits(this.#batchByVisitor, this.#byVisitor, generation);
+    this.#endVisitorEntries(generation);
     for (const [key, leftIn] of this.#batchLeftVisitors) {
       if (leftIn <= generation) this.#batchLeftVisitors.delete(key);
     }
-    moveEndedVisits(this.#batchByConfig, this.#byConfig, generation);
+    for (const [key, touched] of this.#batchByConfig) {
+      if (touched.generation > generation) continue;
+      this.#byConfig.set(key, touched.visit);
+      this.#batchByConfig.delete(key);
+    }
     for (const [idvisit, touched] of this.#batchById) {
       if (touched.generation <= generation) this.#batchById.delete(idvisit);
+    }
+  }
+
+  /**
+   * Drops the ended batches' visits from the lists by visitor id. An entry with none left
+   * moves its known latest visit to the bounded cache, and an entry whose latest is unknown
+   * clears the bounded cache's, which may be older than a visit the batches touched.
+   */
+  #endVisitorEntries(generation: number): void {
+    for (const [key, entry] of this.#batchByVisitor) {
+      if (entry.touched.some((touched) => touched.generation <= generation)) {
+        entry.touched = entry.touched.filter((touched) => touched.generation > generation);
+      }
+      if (entry.touched.length > 0 || entry.generation > generation) continue;
+      if (entry.latest) this.#byVisitor.set(key, entry.latest);
+      else this.#byVisitor.delete(key);
+      this.#batchByVisitor.delete(key);
     }
   }
 
@@ -201,15 +261,17 @@ export class VisitCache {
 interface TouchedVisit {
   visit: VisitState;
   generation: number;
+  /** The visitor key whose list contains this entry, or undefined after the visit left it. */
+  visitorKey: string | undefined;
 }
 
-/** Moves the visits of ended batches, under every key they were touched by, from a batch map to its bounded cache. */
-function moveEndedVisits(batchMap: Map<string, TouchedVisit>, cache: LRUCache<string, VisitState>, generation: number): void {
-  for (const [key, touched] of batchMap) {
-    if (touched.generation > generation) continue;
-    cache.set(key, touched.visit);
-    batchMap.delete(key);
-  }
+/** The visits of one visitor id that unwritten batches touched, and its latest visit. */
+interface VisitorVisits {
+  touched: TouchedVisit[];
+  /** The visitor id's latest visit, null when it has none, or undefined when unknown. */
+  latest: VisitState | null | undefined;
+  /** The number of the last batch that changed this entry. */
+  generation: number;
 }
 
 /**
@@ -282,6 +344,10 @@ async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitR
     if (byVisitor !== null || isFoundByVisitorIdOnly(hit, rules)) return { recent: null, previous: byVisitor };
   }
 
+  // NOTE: by config id the cache keeps the visit its hits touched last, not the latest one. A
+  // hit older than a later visit of its config id thus misses the earlier visits of the open
+  // batch, and may continue a visit that an older hit touched while a later one is in its
+  // window. A lookup that the cache cannot serve gets the latest visit of the window instead.
   const cached = cache.getByConfig(hit.siteId, hit.configId);
   if (inWindow(cached) && acceptsUserOf(cached, hit)) {
     return { recent: cached, previous: null };
@@ -374,47 +440,65 @@ function isLaterVisit(visit: VisitState, other: VisitState | null): boolean {
 /**
  * Returns the visitor's most recent visit up to `latest`, from the cache or else from the
  * database. One query serves both the visit to continue and the previous visit of a new one.
- *
- * NOTE: the cache keeps one visit per visitor id, the last one its hits touched. A hit older
- * than a later visit of its visitor recorded in the same batch thus misses the visitor's
- * earlier visits of that batch, which it finds when the batches are split per hit.
+ * The cache serves it when it has the visitor's latest visit and that visit ends by
+ * `latest`. Otherwise, as for a hit older than a later visit of its visitor, the visits of
+ * the visitor that unwritten batches touched are compared with the latest of the other rows,
+ * so the result does not depend on how hits were split into batches.
  */
 async function findByVisitorId(sources: VisitSources, hit: EnrichedHit, earliest: number, latest: number): Promise<VisitState | null> {
   const { cache } = sources;
   const idvisitor = hit.requestedVisitorId!;
-  const cached = cache.getByVisitor(hit.siteId, idvisitor);
-  if (cached && cached.lastActionTime <= latest) return cached;
-  let row = sources.prefetch?.latestByVisitor(hit.siteId, idvisitor, latest);
-  if (row && hasLeftVisitor(cache, row, idvisitor)) row = undefined;
-  row ??= await queryLatestOfVisitor(sources, hit.siteId, idvisitor, latest);
-  if (!row) return null;
-  const touched = cache.getTouched(Number(row.idvisit));
-  if (touched) return touched;
-  const visit = visitStateFromRow(row);
-  // Only a visit that may be continued needs its last action and conversions read.
-  return visit.lastActionTime >= earliest ? remember(cache, await loadState(sources, row, visit)) : visit;
+  const known = cache.getByVisitor(hit.siteId, idvisitor);
+  if (known === null) return null;
+  if (known !== undefined && known.lastActionTime <= latest) return known;
+
+  const touched = cache.getTouchedByVisitor(hit.siteId, idvisitor);
+  let found: VisitState | null = null;
+  let isLatest = known === undefined;
+  for (const visit of touched) {
+    if (visit.lastActionTime > latest) isLatest = false;
+    else if (isLaterVisit(visit, found)) found = visit;
+  }
+  // While the latest visit is unknown, the latest row of any time is read first: when it ends
+  // by `latest` it is also the row this hit needs, and the cache learns the visitor's latest visit.
+  let row: VisitRow | null | undefined;
+  if (isLatest) {
+    row = await findLatestRowOfVisitor(sources, hit.siteId, idvisitor, null);
+    if (row !== null && parseUtcDateTime(row.visit_last_action_time) > latest) {
+      isLatest = false;
+      row = undefined;
+    }
+  }
+  if (row === undefined) row = await findLatestRowOfVisitor(sources, hit.siteId, idvisitor, latest);
+
+  let isWhole = true;
+  if (row) {
+    const stored = visitStateFromRow(row);
+    if (isLaterVisit(stored, found)) {
+      // Only a visit that may be continued needs its last action and conversions read.
+      isWhole = stored.lastActionTime >= earliest;
+      found = isWhole ? remember(cache, await loadState(sources, row, stored)) : stored;
+    }
+  }
+  if (isLatest && isWhole) cache.setLatestOfVisitor(hit.siteId, idvisitor, found);
+  return found;
 }
 
 /**
- * Returns whether an unwritten batch gave the visit of `row` another visitor id than
- * `idvisitor`, when a hit with that other id continued it. Its row then still has
- * `idvisitor` until that batch is written.
+ * Returns the latest `log_visit` row of a visitor id with a last action up to `latest` (or of
+ * any time when null), from the read-ahead or else the database. It leaves out the rows of
+ * visits that unwritten batches touched, whose states in the cache are newer.
  */
-function hasLeftVisitor(cache: VisitCache, row: Selectable<LogVisitTable>, idvisitor: string): boolean {
-  const touched = cache.getTouched(Number(row.idvisit));
-  return touched !== undefined && touched.idvisitor !== idvisitor;
-}
-
-/**
- * Returns the latest `log_visit` row of a visitor id with a last action up to `latest`,
- * leaving out the visits that an unwritten batch gave another visitor id (`hasLeftVisitor`).
- */
-async function queryLatestOfVisitor(
-  sources: VisitSources, siteId: number, idvisitor: string, latest: number,
+async function findLatestRowOfVisitor(
+  sources: VisitSources, siteId: number, idvisitor: string, latest: number | null,
 ): Promise<VisitRow | null> {
-  const narrow = (query: VisitRowQuery): VisitRowQuery => query.where('idsite', '=', siteId).where('idvisitor', '=', idvisitor)
-    .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)));
-  return selectLatestAccepted(sources, narrow, (row) => !hasLeftVisitor(sources.cache, row, idvisitor));
+  const row = sources.prefetch?.latestByVisitor(siteId, idvisitor, latest);
+  if (row === null || (row !== undefined && sources.cache.getTouched(Number(row.idvisit)) === undefined)) return row;
+  const narrow = (query: VisitRowQuery): VisitRowQuery => {
+    const ofVisitor = query.where('idsite', '=', siteId).where('idvisitor', '=', idvisitor);
+    return latest === null ? ofVisitor : ofVisitor.where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)));
+  };
+  return selectLatestAccepted(sources, narrow, (stored) => sources.cache.getTouched(Number(stored.idvisit)) === undefined);
 }
 
 /** Builds the whole state of an untouched visit, with its last actions and goals from the read-ahead or else the database. */

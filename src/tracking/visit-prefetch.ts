@@ -63,8 +63,9 @@ export class VisitPrefetch {
 
   /**
    * Reads the visits of the hits that the cache, as it is before the batch, cannot serve. By
-   * visitor id it reads the latest visit up to the end of the latest hit's window. By config id
-   * it reads the latest visit within the union of the hits' look-back windows.
+   * visitor id it reads the latest visit of any time, so that a lookup also learns whether the
+   * visitor has a later visit than its hit's window. By config id it reads the latest visit
+   * within the union of the hits' look-back windows.
    */
   static async read(db: Kysely<Database>, statements: BatchStatements, hits: readonly PrefetchHit[], cache: VisitCache): Promise<VisitPrefetch> {
     const prefetch = new VisitPrefetch();
@@ -73,7 +74,7 @@ export class VisitPrefetch {
     for (const [siteId, site] of keys) {
       const latest = formatUtcDateTime(new Date(site.latest));
       const visitorRows = site.visitors.size === 0 ? []
-        : await statements.selectLatestVisits(db, siteId, 'idvisitor', [...site.visitors], null, latest);
+        : await statements.selectLatestVisits(db, siteId, 'idvisitor', [...site.visitors], null, null);
       const configRows = site.configs.size === 0 ? []
         : await statements.selectLatestVisits(db, siteId, 'config_id', [...site.configs], formatUtcDateTime(new Date(site.earliest)), latest);
       const visits: SiteVisits = {
@@ -84,7 +85,8 @@ export class VisitPrefetch {
       prefetch.#sites.set(siteId, visits);
       // Only a visit whose last action falls in some hit's look-back window may be continued and needs its details.
       for (const row of [...visitorRows, ...configRows] as VisitRow[]) {
-        if (parseUtcDateTime(row.visit_last_action_time) >= site.earliest) detailIds.add(Number(row.idvisit));
+        const time = parseUtcDateTime(row.visit_last_action_time);
+        if (time >= site.earliest && time <= site.latest) detailIds.add(Number(row.idvisit));
       }
     }
     if (detailIds.size > 0) await prefetch.#readDetails(db, statements, [...detailIds]);
@@ -92,14 +94,12 @@ export class VisitPrefetch {
   }
 
   /**
-   * Returns the site's visit of `idvisitor` with the latest last action up to `latest`, as
-   * the visit identifier's query by visitor id would.
+   * Returns the site's visit of `idvisitor` with the latest last action up to `latest`, or of
+   * any time when `latest` is null, as the visit identifier's query by visitor id would.
    */
-  latestByVisitor(siteId: number, idvisitor: string, latest: number): VisitRow | null | undefined {
-    const site = this.#sites.get(siteId);
-    if (!site || latest > site.latest) return undefined;
-    const row = site.byVisitor.get(idvisitor);
-    if (row === undefined || row === null) return row;
+  latestByVisitor(siteId: number, idvisitor: string, latest: number | null): VisitRow | null | undefined {
+    const row = this.#sites.get(siteId)?.byVisitor.get(idvisitor);
+    if (row === undefined || row === null || latest === null) return row;
     // A later visit than this hit's window ends hides the one the hit needs.
     return parseUtcDateTime(row.visit_last_action_time) <= latest ? row : undefined;
   }
@@ -191,8 +191,9 @@ function collectKeys(hits: readonly PrefetchHit[], cache: VisitCache): Map<numbe
     if (hit.requestedVisitorId !== null) {
       const cached = cache.getByVisitor(hit.siteId, hit.requestedVisitorId);
       const unwritten = cache.isVisitorUnwritten(hit.siteId, hit.requestedVisitorId);
-      const foundInCache = cached !== undefined && cached.lastActionTime <= latest;
-      if (!foundInCache && !unwritten) site.visitors.add(hit.requestedVisitorId);
+      const foundInCache = cached !== undefined && cached !== null && cached.lastActionTime <= latest;
+      // A visitor id that the cache records as having no visit needs no read, but its config id may.
+      if (cached !== null && !foundInCache && !unwritten) site.visitors.add(hit.requestedVisitorId);
       // The config id is looked up only when the visitor id has no visit at all, and only if it may.
       if (foundInCache || isFoundByVisitorIdOnly(hit, rules)) continue;
     }

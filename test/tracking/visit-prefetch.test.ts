@@ -164,6 +164,8 @@ describe('visit cache', () => {
     const taking = cache.beginBatch();
     cache.forgetVisitorId(visit);
     visit.idvisitor = 'b000000000000000';
+    // The lookup of visitor b found it has no visit yet.
+    cache.setLatestOfVisitor(1, 'b000000000000000', null);
     cache.touch(visit);
 
     assert.equal(cache.getByVisitor(1, 'a000000000000000'), undefined);

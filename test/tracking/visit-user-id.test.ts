@@ -9,6 +9,7 @@ import type { Tenant } from '../../src/tenancy/tenant.js';
 import { DeviceDetection } from '../../src/tracking/device-detection.js';
 import { TrackingParams } from '../../src/tracking/tracking-params.js';
 import { TrackingPipeline } from '../../src/tracking/tracking-pipeline.js';
+import { parseUtcDateTime } from '../../src/time.js';
 import { deleteAllTenants } from '../support/console-runner.js';
 import { ALL_ENGINES, engineSkip } from '../support/engines.js';
 import { createTestRoot, createTestTenant, type TestRoot } from '../support/test-root.js';
@@ -92,6 +93,35 @@ async function visitorsAfter(tenant: Tenant, idvisit: number): Promise<[string, 
   return rows.map((row) => [row.idvisitor, Number(row.visit_total_actions)]);
 }
 
+/** A stored visit: its visitor id, first and last action times, and the time of each action row, in minutes after START_SECONDS. */
+interface VisitTimes {
+  idvisitor: string;
+  first: number;
+  last: number;
+  actions: number[];
+}
+
+function minutesAfterStart(stored: string): number {
+  return (parseUtcDateTime(stored) / 1000 - START_SECONDS) / 60;
+}
+
+/** Returns the times of each visit after `idvisit`, in id order, with its action rows in time order. */
+async function visitTimesAfter(tenant: Tenant, idvisit: number): Promise<VisitTimes[]> {
+  const db = tenant.db();
+  const visits = await db.selectFrom('log_visit').select(['idvisit', 'idvisitor', 'visit_first_action_time', 'visit_last_action_time'])
+    .where('idvisit', '>', idvisit).orderBy('idvisit').execute();
+  const result: VisitTimes[] = [];
+  for (const visit of visits) {
+    const actions = await db.selectFrom('log_link_visit_action').select('server_time').where('idvisit', '=', visit.idvisit)
+      .orderBy('server_time').orderBy('idlink_va').execute();
+    result.push({
+      idvisitor: visit.idvisitor, first: minutesAfterStart(visit.visit_first_action_time), last: minutesAfterStart(visit.visit_last_action_time),
+      actions: actions.map((action) => minutesAfterStart(action.server_time)),
+    });
+  }
+  return result;
+}
+
 /** Returns a 16-hex-digit `_id` of a case: `letter` followed by the case number. */
 function cookieId(letter: 'a' | 'b', caseSuffix: string): string {
   return `${letter}${caseSuffix.slice(1).padStart(15, '0')}`;
@@ -152,7 +182,7 @@ for (const adapter of ALL_ENGINES) {
      */
     async function runCase(
       mode: BatchMode, buildHits: (suffix: string) => string[], target = fixture!,
-    ): Promise<{ suffix: string; visits: [string | null, number][]; visitors: [string, number][] }> {
+    ): Promise<{ suffix: string; visits: [string | null, number][]; visitors: [string, number][]; times: VisitTimes[] }> {
       caseNumber += 1;
       const suffix = `-${caseNumber}`;
       const hits = buildHits(suffix);
@@ -161,7 +191,10 @@ for (const adapter of ALL_ENGINES) {
       const hitsPerBatch = hitsPerBatchOf(mode, hits.length);
       const expectedSizes = Array.from({ length: Math.ceil(hits.length / hitsPerBatch) }, (_, index) => Math.min(hitsPerBatch, hits.length - index * hitsPerBatch));
       assert.deepEqual(batchSizes, expectedSizes, 'the committed batches');
-      return { suffix, visits: await visitsAfter(target.tenant, before), visitors: await visitorsAfter(target.tenant, before) };
+      return {
+        suffix, visits: await visitsAfter(target.tenant, before), visitors: await visitorsAfter(target.tenant, before),
+        times: await visitTimesAfter(target.tenant, before),
+      };
     }
 
     test('takeover then cookie in one batch', async () => {
@@ -271,6 +304,49 @@ for (const adapter of ALL_ENGINES) {
           ], keptVisitorIdFixture!);
 
           assert.deepEqual(visits, [['0', 2]]);
+        });
+
+        test('late hit continues earlier visit', async () => {
+          // Hits merged from several servers: the 09:15 hit comes after the visitor's 10:40 visit
+          // started, and still continues the 09:00 visit, the latest one that ends before 09:45.
+          // The 10:45 hit then continues the 10:40 visit, which is the visitor's latest.
+          const { suffix, times } = await runCase(mode, (caseSuffix) => {
+            const cookie = `_id=${cookieId('a', caseSuffix)}`;
+            return [
+              hitQuery(-60 * 60, 'first', cookie),
+              hitQuery(-50 * 60, 'second', cookie),
+              hitQuery(40 * 60, 'later', cookie),
+              hitQuery(-45 * 60, 'late', cookie),
+              hitQuery(45 * 60, 'after', cookie),
+            ];
+          });
+
+          const idvisitor = cookieId('a', suffix);
+          assert.deepEqual(times, [
+            { idvisitor, first: -60, last: -45, actions: [-60, -50, -45] },
+            { idvisitor, first: 40, last: 45, actions: [40, 45] },
+          ]);
+        });
+
+        test('late new visit keeps latest', async () => {
+          // The 10:20 hit starts a visit that ends before the 10:40 one, which stays the visitor's
+          // latest, so the 10:25 hit continues the 10:40 visit.
+          const { suffix, times } = await runCase(mode, (caseSuffix) => {
+            const cookie = `_id=${cookieId('a', caseSuffix)}`;
+            return [
+              hitQuery(0, 'first', cookie),
+              hitQuery(40 * 60, 'later', cookie),
+              hitQuery(20 * 60, 'again', `${cookie}&new_visit=1`),
+              hitQuery(25 * 60, 'late', cookie),
+            ];
+          });
+
+          const idvisitor = cookieId('a', suffix);
+          assert.deepEqual(times, [
+            { idvisitor, first: 0, last: 0, actions: [0] },
+            { idvisitor, first: 40, last: 40, actions: [25, 40] },
+            { idvisitor, first: 20, last: 20, actions: [20] },
+          ]);
         });
 
         test('long uid continues its visit', async () => {
