@@ -441,9 +441,9 @@ function isLaterVisit(visit: VisitState, other: VisitState | null): boolean {
  * Returns the visitor's most recent visit up to `latest`, from the cache or else from the
  * database. One query serves both the visit to continue and the previous visit of a new one.
  * The cache serves it when it has the visitor's latest visit and that visit ends by
- * `latest`. Otherwise, as for a hit older than a later visit of its visitor, the visits of
- * the visitor that unwritten batches touched are compared with the latest of the other rows,
- * so the result does not depend on how hits were split into batches.
+ * `latest`. Otherwise, for example for a hit older than a later visit of its visitor, the
+ * visits of the visitor that unwritten batches touched are compared with the latest of the
+ * other rows. The result thus does not depend on how hits were split into batches.
  */
 async function findByVisitorId(sources: VisitSources, hit: EnrichedHit, earliest: number, latest: number): Promise<VisitState | null> {
   const { cache } = sources;
