@@ -344,36 +344,29 @@ async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitR
     if (byVisitor !== null || isFoundByVisitorIdOnly(hit, rules)) return { recent: null, previous: byVisitor };
   }
 
-  // NOTE: by config id the cache keeps the visit its hits touched last, not the latest one. A
-  // hit older than a later visit of its config id thus misses the earlier visits of the open
-  // batch, and may continue a visit that an older hit touched while a later one is in its
-  // window. A lookup that the cache cannot serve gets the latest visit of the window instead.
-  const cached = cache.getByConfig(hit.siteId, hit.configId);
+  // While unwritten batches touched visits of the config id, the cache keeps the one touched
+  // last, which need not be the latest of the hit's window, so the touched visits are compared
+  // with the rows instead.
+  // NOTE: once the batches end, the bounded cache still keeps the visit touched last. A hit of
+  // a later batch may thus continue a visit that an older hit touched while a later one is in
+  // its window.
+  const cached = cache.isConfigUnwritten(hit.siteId, hit.configId) ? undefined : cache.getByConfig(hit.siteId, hit.configId);
   if (inWindow(cached) && acceptsUserOf(cached, hit)) {
     return { recent: cached, previous: null };
   }
   const userId = readUserId(hit.params);
-  if (isNonEmptyUserId(userId)) return { recent: await findByConfigIdForUser(sources, hit, userId, earliest, latest), previous: null };
-  let row = sources.prefetch?.latestByConfig(hit.siteId, hit.configId, earliest, latest);
-  if (row === undefined) {
-    await sources.waitForWrites?.();
-    row = await sources.db.selectFrom('log_visit').selectAll().where('idsite', '=', hit.siteId).where('config_id', '=', hit.configId)
-      .where('visit_last_action_time', '>=', formatUtcDateTime(new Date(earliest)))
-      .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
-      .orderBy('visit_last_action_time', 'desc').orderBy('idvisit', 'desc').limit(1).executeTakeFirst() ?? null;
-  }
-  if (!row) return { recent: null, previous: null };
-  return { recent: cache.getTouched(Number(row.idvisit)) ?? remember(cache, await loadState(sources, row)), previous: null };
+  return { recent: await findByConfigId(sources, hit, isNonEmptyUserId(userId) ? userId : null, earliest, latest), previous: null };
 }
 
 /**
  * Returns the latest visit of the hit's config id with a last action in [`earliest`,
- * `latest`] that `acceptsUserOf` lets take the hit, or null. The visits of unwritten
+ * `latest`] that `acceptsUserOf` lets take the hit, or null. `userId` is the hit's user id,
+ * or null when it has none that `isNonEmptyUserId` accepts. The visits of unwritten
  * batches are compared in memory, and the read-ahead or the database supplies the others,
  * so the result does not depend on how hits were split into batches.
  */
-async function findByConfigIdForUser(
-  sources: VisitSources, hit: EnrichedHit, userId: string, earliest: number, latest: number,
+async function findByConfigId(
+  sources: VisitSources, hit: EnrichedHit, userId: string | null, earliest: number, latest: number,
 ): Promise<VisitState | null> {
   const touched = new Set<number>();
   let found: VisitState | null = null;
@@ -386,7 +379,7 @@ async function findByConfigIdForUser(
   // The read-ahead row is the latest visit of any user, so it serves only when it takes this one.
   let row = sources.prefetch?.latestByConfig(hit.siteId, hit.configId, earliest, latest);
   if (row && (touched.has(Number(row.idvisit)) || !acceptsUserOf(visitStateFromRow(row), hit))) row = undefined;
-  row ??= await queryLatestForUser(sources, hit, userId, earliest, latest, touched);
+  row ??= await queryLatestOfConfig(sources, hit, userId, earliest, latest, touched);
   if (!row) return found;
   const stored = visitStateFromRow(row);
   if (!isLaterVisit(stored, found)) return found;
@@ -394,19 +387,22 @@ async function findByConfigIdForUser(
 }
 
 /**
- * Returns the latest `log_visit` row of the hit's config id in the window whose user id is
- * null or `userId`, leaving out the visits of unwritten batches (`touched`).
+ * Returns the latest `log_visit` row of the hit's config id in the window, leaving out the
+ * visits of unwritten batches (`touched`) and, when `userId` is not null, the visits of other user ids.
  */
-async function queryLatestForUser(
-  sources: VisitSources, hit: EnrichedHit, userId: string, earliest: number, latest: number, touched: ReadonlySet<number>,
+async function queryLatestOfConfig(
+  sources: VisitSources, hit: EnrichedHit, userId: string | null, earliest: number, latest: number, touched: ReadonlySet<number>,
 ): Promise<VisitRow | null> {
-  const narrow = (query: VisitRowQuery): VisitRowQuery => query.where('idsite', '=', hit.siteId).where('config_id', '=', hit.configId)
-    .where('visit_last_action_time', '>=', formatUtcDateTime(new Date(earliest)))
-    .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
-    .where((eb) => eb.or([eb('user_id', 'is', null), eb('user_id', '=', userId)]));
+  const narrow = (query: VisitRowQuery): VisitRowQuery => {
+    const inWindow = query.where('idsite', '=', hit.siteId).where('config_id', '=', hit.configId)
+      .where('visit_last_action_time', '>=', formatUtcDateTime(new Date(earliest)))
+      .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)));
+    return userId === null ? inWindow : inWindow.where((eb) => eb.or([eb('user_id', 'is', null), eb('user_id', '=', userId)]));
+  };
   // A touched visit was compared in memory already. MariaDB's utf8mb4_general_ci collation
   // also matches user ids that differ in case or accents, so the row's user id is compared again here.
-  const accept = (row: VisitRow): boolean => (row.user_id === null || row.user_id === userId) && !touched.has(Number(row.idvisit));
+  const accept = (row: VisitRow): boolean =>
+    (userId === null || row.user_id === null || row.user_id === userId) && !touched.has(Number(row.idvisit));
   return selectLatestAccepted(sources, narrow, accept);
 }
 
