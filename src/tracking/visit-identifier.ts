@@ -376,9 +376,16 @@ async function findByConfigId(
     if (inWindow && acceptsUserOf(visit, hit) && isLaterVisit(visit, found)) found = visit;
   }
 
-  // The read-ahead row is the latest visit of any user, so it serves only when it takes this one.
+  // The read-ahead row is the window's latest visit of any user as the batch began. With none,
+  // no other row is in the window. A touched visit later than that row is later than every other row.
   let row = sources.prefetch?.latestByConfig(hit.siteId, hit.configId, earliest, latest);
-  if (row && (touched.has(Number(row.idvisit)) || !acceptsUserOf(visitStateFromRow(row), hit))) row = undefined;
+  if (row === null) return found;
+  if (row !== undefined && touched.has(Number(row.idvisit))) {
+    if (found !== null && isLaterVisit(found, visitStateFromRow(row))) return found;
+    row = undefined;
+  }
+  // The read-ahead row serves only when it takes this hit's user.
+  if (row !== undefined && !acceptsUserOf(visitStateFromRow(row), hit)) row = undefined;
   row ??= await queryLatestOfConfig(sources, hit, userId, earliest, latest, touched);
   if (!row) return found;
   const stored = visitStateFromRow(row);
