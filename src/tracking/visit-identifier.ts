@@ -350,12 +350,14 @@ async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitR
   // NOTE: once the batches end, the bounded cache still keeps the visit touched last. A hit of
   // a later batch may thus continue a visit that an older hit touched while a later one is in
   // its window.
-  const cached = cache.isConfigUnwritten(hit.siteId, hit.configId) ? undefined : cache.getByConfig(hit.siteId, hit.configId);
-  if (inWindow(cached) && acceptsUserOf(cached, hit)) {
+  const unwritten = cache.isConfigUnwritten(hit.siteId, hit.configId);
+  const cached = cache.getByConfig(hit.siteId, hit.configId);
+  if (!unwritten && inWindow(cached) && acceptsUserOf(cached, hit)) {
     return { recent: cached, previous: null };
   }
   const userId = readUserId(hit.params);
-  return { recent: await findByConfigId(sources, hit, isNonEmptyUserId(userId) ? userId : null, earliest, latest), previous: null };
+  const lastTouched = unwritten ? cached : undefined;
+  return { recent: await findByConfigId(sources, hit, isNonEmptyUserId(userId) ? userId : null, earliest, latest, lastTouched), previous: null };
 }
 
 /**
@@ -366,7 +368,7 @@ async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitR
  * so the result does not depend on how hits were split into batches.
  */
 async function findByConfigId(
-  sources: VisitSources, hit: EnrichedHit, userId: string | null, earliest: number, latest: number,
+  sources: VisitSources, hit: EnrichedHit, userId: string | null, earliest: number, latest: number, lastTouched?: VisitState,
 ): Promise<VisitState | null> {
   const touched = new Set<number>();
   let found: VisitState | null = null;
@@ -386,6 +388,10 @@ async function findByConfigId(
   }
   // The read-ahead row serves only when it takes this hit's user.
   if (row !== undefined && !acceptsUserOf(visitStateFromRow(row), hit)) row = undefined;
+  // NOTE: when the visit a hit touched last is also the latest touched one of the window, it is
+  // taken without a query, which would wait for the batch being written. A later row that no
+  // hit touched, such as a visit a hit with a visitor id skipped, is then missed.
+  if (row === undefined && found !== null && found.idvisit === lastTouched?.idvisit) return found;
   row ??= await queryLatestOfConfig(sources, hit, userId, earliest, latest, touched);
   if (!row) return found;
   const stored = visitStateFromRow(row);
