@@ -344,31 +344,36 @@ async function findVisits(sources: VisitSources, hit: EnrichedHit, rules: VisitR
     if (byVisitor !== null || isFoundByVisitorIdOnly(hit, rules)) return { recent: null, previous: byVisitor };
   }
 
-  // While unwritten batches touched visits of the config id, the cache keeps the one touched
-  // last, which need not be the latest of the hit's window, so the touched visits are compared
-  // with the rows instead.
-  // NOTE: once the batches end, the bounded cache still keeps the visit touched last. A hit of
-  // a later batch may thus continue a visit that an older hit touched while a later one is in
-  // its window.
-  const unwritten = cache.isConfigUnwritten(hit.siteId, hit.configId);
+  // NOTE: by config id the cache keeps the visit its hits touched last, not the latest one. A
+  // hit older than a later visit of its config id thus misses the earlier visits of the open
+  // batch, and may continue a visit that an older hit touched while a later one is in its
+  // window. A lookup that the cache cannot serve gets the latest visit of the window instead.
   const cached = cache.getByConfig(hit.siteId, hit.configId);
-  if (!unwritten && inWindow(cached) && acceptsUserOf(cached, hit)) {
+  if (inWindow(cached) && acceptsUserOf(cached, hit)) {
     return { recent: cached, previous: null };
   }
   const userId = readUserId(hit.params);
-  const lastTouched = unwritten ? cached : undefined;
-  return { recent: await findByConfigId(sources, hit, isNonEmptyUserId(userId) ? userId : null, earliest, latest, lastTouched), previous: null };
+  if (isNonEmptyUserId(userId)) return { recent: await findByConfigIdForUser(sources, hit, userId, earliest, latest), previous: null };
+  let row = sources.prefetch?.latestByConfig(hit.siteId, hit.configId, earliest, latest);
+  if (row === undefined) {
+    await sources.waitForWrites?.();
+    row = await sources.db.selectFrom('log_visit').selectAll().where('idsite', '=', hit.siteId).where('config_id', '=', hit.configId)
+      .where('visit_last_action_time', '>=', formatUtcDateTime(new Date(earliest)))
+      .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
+      .orderBy('visit_last_action_time', 'desc').orderBy('idvisit', 'desc').limit(1).executeTakeFirst() ?? null;
+  }
+  if (!row) return { recent: null, previous: null };
+  return { recent: cache.getTouched(Number(row.idvisit)) ?? remember(cache, await loadState(sources, row)), previous: null };
 }
 
 /**
  * Returns the latest visit of the hit's config id with a last action in [`earliest`,
- * `latest`] that `acceptsUserOf` lets take the hit, or null. `userId` is the hit's user id,
- * or null when it has none that `isNonEmptyUserId` accepts. The visits of unwritten
+ * `latest`] that `acceptsUserOf` lets take the hit, or null. The visits of unwritten
  * batches are compared in memory, and the read-ahead or the database supplies the others,
  * so the result does not depend on how hits were split into batches.
  */
-async function findByConfigId(
-  sources: VisitSources, hit: EnrichedHit, userId: string | null, earliest: number, latest: number, lastTouched?: VisitState,
+async function findByConfigIdForUser(
+  sources: VisitSources, hit: EnrichedHit, userId: string, earliest: number, latest: number,
 ): Promise<VisitState | null> {
   const touched = new Set<number>();
   let found: VisitState | null = null;
@@ -378,21 +383,10 @@ async function findByConfigId(
     if (inWindow && acceptsUserOf(visit, hit) && isLaterVisit(visit, found)) found = visit;
   }
 
-  // The read-ahead row is the window's latest visit of any user as the batch began. With none,
-  // no other row is in the window. A touched visit later than that row is later than every other row.
+  // The read-ahead row is the latest visit of any user, so it serves only when it takes this one.
   let row = sources.prefetch?.latestByConfig(hit.siteId, hit.configId, earliest, latest);
-  if (row === null) return found;
-  if (row !== undefined && touched.has(Number(row.idvisit))) {
-    if (found !== null && isLaterVisit(found, visitStateFromRow(row))) return found;
-    row = undefined;
-  }
-  // The read-ahead row serves only when it takes this hit's user.
-  if (row !== undefined && !acceptsUserOf(visitStateFromRow(row), hit)) row = undefined;
-  // NOTE: when the visit a hit touched last is also the latest touched one of the window, it is
-  // taken without a query, which would wait for the batch being written. A later row that no
-  // hit touched, such as a visit a hit with a visitor id skipped, is then missed.
-  if (row === undefined && found !== null && found.idvisit === lastTouched?.idvisit) return found;
-  row ??= await queryLatestOfConfig(sources, hit, userId, earliest, latest, touched);
+  if (row && (touched.has(Number(row.idvisit)) || !acceptsUserOf(visitStateFromRow(row), hit))) row = undefined;
+  row ??= await queryLatestForUser(sources, hit, userId, earliest, latest, touched);
   if (!row) return found;
   const stored = visitStateFromRow(row);
   if (!isLaterVisit(stored, found)) return found;
@@ -400,22 +394,19 @@ async function findByConfigId(
 }
 
 /**
- * Returns the latest `log_visit` row of the hit's config id in the window, leaving out the
- * visits of unwritten batches (`touched`) and, when `userId` is not null, the visits of other user ids.
+ * Returns the latest `log_visit` row of the hit's config id in the window whose user id is
+ * null or `userId`, leaving out the visits of unwritten batches (`touched`).
  */
-async function queryLatestOfConfig(
-  sources: VisitSources, hit: EnrichedHit, userId: string | null, earliest: number, latest: number, touched: ReadonlySet<number>,
+async function queryLatestForUser(
+  sources: VisitSources, hit: EnrichedHit, userId: string, earliest: number, latest: number, touched: ReadonlySet<number>,
 ): Promise<VisitRow | null> {
-  const narrow = (query: VisitRowQuery): VisitRowQuery => {
-    const inWindow = query.where('idsite', '=', hit.siteId).where('config_id', '=', hit.configId)
-      .where('visit_last_action_time', '>=', formatUtcDateTime(new Date(earliest)))
-      .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)));
-    return userId === null ? inWindow : inWindow.where((eb) => eb.or([eb('user_id', 'is', null), eb('user_id', '=', userId)]));
-  };
+  const narrow = (query: VisitRowQuery): VisitRowQuery => query.where('idsite', '=', hit.siteId).where('config_id', '=', hit.configId)
+    .where('visit_last_action_time', '>=', formatUtcDateTime(new Date(earliest)))
+    .where('visit_last_action_time', '<=', formatUtcDateTime(new Date(latest)))
+    .where((eb) => eb.or([eb('user_id', 'is', null), eb('user_id', '=', userId)]));
   // A touched visit was compared in memory already. MariaDB's utf8mb4_general_ci collation
   // also matches user ids that differ in case or accents, so the row's user id is compared again here.
-  const accept = (row: VisitRow): boolean =>
-    (userId === null || row.user_id === null || row.user_id === userId) && !touched.has(Number(row.idvisit));
+  const accept = (row: VisitRow): boolean => (row.user_id === null || row.user_id === userId) && !touched.has(Number(row.idvisit));
   return selectLatestAccepted(sources, narrow, accept);
 }
 

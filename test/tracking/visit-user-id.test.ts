@@ -349,38 +349,6 @@ for (const adapter of ALL_ENGINES) {
           ]);
         });
 
-        test('later hit skips older batch visit', async () => {
-          // Hits without a visitor id: the 09:14 hit starts a visit after the 10:00 one started.
-          // The 10:17 hit then continues the 10:00 visit, the latest of its fingerprint's window,
-          // although the 09:14 visit was the last one a hit touched.
-          const { times } = await runCase(mode, () => [
-            hitQuery(0, 'first'),
-            hitQuery(-46 * 60, 'earlier'),
-            hitQuery(17 * 60, 'later'),
-          ]);
-
-          assert.deepEqual(times.map(({ first, last, actions }) => ({ first, last, actions })), [
-            { first: 0, last: 17, actions: [0, 17] },
-            { first: -46, last: -46, actions: [-46] },
-          ]);
-        });
-
-        test('new cookie joins older fingerprint visit', async () => {
-          // Cookie b has no visit up to 10:53 when its 10:23 hit comes, so that hit is looked up
-          // by fingerprint and continues cookie a's 10:00 visit, not b's 10:58 one.
-          const { suffix, times } = await runCase(mode, (caseSuffix) => [
-            hitQuery(0, 'first', `_id=${cookieId('a', caseSuffix)}`),
-            hitQuery(58 * 60, 'other', `_id=${cookieId('b', caseSuffix)}`),
-            hitQuery(23 * 60, 'late', `_id=${cookieId('b', caseSuffix)}`),
-          ]);
-
-          const idvisitor = cookieId('b', suffix);
-          assert.deepEqual(times, [
-            { idvisitor, first: 0, last: 23, actions: [0, 23] },
-            { idvisitor, first: 58, last: 58, actions: [58] },
-          ]);
-        });
-
         test('long uid continues its visit', async () => {
           // The first two hits find the visit by fingerprint, the third takes it over for the
           // cookie's visitor id, and the fourth finds it by that visitor id.
