@@ -25,6 +25,20 @@ function pageview(visitor: number, path: string): TrackingParams {
   return TrackingParams.fromQueryString(`idsite=1&rec=1&cid=${visitorId}&url=${encodeURIComponent(`https://example.org/${path}`)}`);
 }
 
+/**
+ * Takes the tenant file's write lock on another connection and releases it after 500 ms, so
+ * that batches sent meanwhile wait for it. Resolves once the lock is released.
+ */
+function holdWriteLock(tenant: Tenant): Promise<void> {
+  const other = openSqlite(tenant.databaseConfig);
+  other.exec('begin immediate');
+  return new Promise<void>((resolve) => setTimeout(() => {
+    other.exec('commit');
+    other.close();
+    resolve();
+  }, 500));
+}
+
 function context(now: Date) {
   return { ip: '192.0.2.1', userAgent: 'Mozilla/5.0', acceptLanguage: '', now, doNotTrack: false };
 }
@@ -158,13 +172,7 @@ describe('SQLite write thread', () => {
     try {
       const written = await twoPerBatch.trackAll(tenant, hits.slice(0, 2), context(now));
       assert.equal(written.filter((outcome) => (outcome as TrackOutcome).status === 'recorded').length, 2);
-      const other = openSqlite(tenant.databaseConfig);
-      other.exec('begin immediate');
-      const released = new Promise<void>((resolve) => setTimeout(() => {
-        other.exec('commit');
-        other.close();
-        resolve();
-      }, 500));
+      const released = holdWriteLock(tenant);
       const outcomes = await twoPerBatch.trackAll(tenant, hits.slice(2), context(now));
       await released;
       assert.equal(outcomes.filter((outcome) => (outcome as TrackOutcome).status === 'recorded').length, 4);
@@ -194,13 +202,7 @@ describe('SQLite write thread', () => {
       configHit('stale-first', '09:00:00'), configHit('stale-second', '10:00:00'), ...fillers('a'),
       configHit('stale-older', '09:10:00'), pageview(320, 'stale-filler-b'), ...fillers('b'),
     ];
-    const other = openSqlite(tenant.databaseConfig);
-    other.exec('begin immediate');
-    const released = new Promise<void>((resolve) => setTimeout(() => {
-      other.exec('commit');
-      other.close();
-      resolve();
-    }, 500));
+    const released = holdWriteLock(tenant);
     const outcomes = await pipeline.trackAll(tenant, hits, context(now));
     await released;
     assert.equal(outcomes.filter((outcome) => (outcome as TrackOutcome).status === 'recorded').length, hits.length);
